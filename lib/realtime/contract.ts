@@ -1,0 +1,99 @@
+/**
+ * The one wire contract between the server, the walls and the console: Redis keys, Socket.IO event maps,
+ * protocol version and batch shape. Both sides type themselves from this file; never re-declare it.
+ */
+import type { IncidentView } from '../domain/incident';
+import type { EntityKind } from './position-codec';
+
+export const PROTOCOL_VERSION = 1;
+
+export const REDIS_KEYS = {
+  channel: {
+    vehicle: 'pingan:ingest:vehicle',
+    camera: 'pingan:ingest:camera',
+    worker: 'pingan:ingest:worker',
+  },
+  incidentStream: 'pingan:ingest:incident',
+  incidentGroup: 'pingan',
+  /** The stream entry's field holding the IncidentReport JSON. */
+  incidentField: 'json',
+} as const;
+
+export type TelemetryKind = keyof typeof REDIS_KEYS.channel;
+
+/** Server tick: deltas are coalesced and sent at most this often (≤ 200 ms by design, 100 ms for p99 age). */
+export const DEFAULT_TICK_MS = 100;
+
+/** Without a report for this long an entity is drawn as stale, never as live (DESIGN §1). */
+export const STALE_AFTER_MS: Record<EntityKind, number> = {
+  vehicle: 30_000, // terminals report every 1–10 s; 3+ missed reports
+  worker: 120_000, // phones report every 30 s and drop out in lifts and basements
+  camera: 180_000, // 3 missed 60 s keepalives (GB/T 28181 default)
+};
+
+/** A wall that hears nothing from the server for this long says so (target: banner within 15 s). */
+export const LINK_STALE_AFTER_MS = 5_000;
+
+export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: string };
+
+/** Static description of entities, columnar so 100k of them stay compact on the wire. */
+export interface EntityMetaColumns {
+  idx: number[];
+  id: string[];
+  name: (string | null)[];
+  kind: (string | null)[];
+}
+
+export interface WorldInfo {
+  name: string;
+  regionCode: string | null;
+  /** [minLng, minLat, maxLng, maxLat] of what this client is scoped to. */
+  bbox: [number, number, number, number] | null;
+}
+
+/**
+ * One message to one client. `seq` increases by one per batch on a connection; `isFull` batches replace the
+ * client's state wholesale (the first one after connecting, after a gap, or after a scope change).
+ * Position columns are binary (see position-codec.ts); everything low-rate is JSON.
+ */
+export interface WireBatch {
+  v: typeof PROTOCOL_VERSION;
+  seq: number;
+  isFull: boolean;
+  serverTs: number;
+  world?: WorldInfo;
+  vehicle?: Uint8Array | ArrayBuffer;
+  worker?: Uint8Array | ArrayBuffer;
+  camera?: Uint8Array | ArrayBuffer;
+  meta?: Partial<Record<EntityKind, EntityMetaColumns>>;
+  incidents?: IncidentView[];
+  incidentsRemoved?: string[];
+}
+
+export type BatchAck = { ok: true } | { ok: false; error: 'gap' | 'decode' | 'version' };
+
+export interface SubscribeRequest {
+  protocol: number;
+  /** A region code (district, town, community or grid) to scope the wall to; null for the whole territory. */
+  regionCode: string | null;
+}
+
+export interface ServerToClientEvents {
+  'wall:batch': (batch: WireBatch, ack: (res: BatchAck) => void) => void;
+}
+
+export interface ClientToServerEvents {
+  'wall:subscribe': (req: SubscribeRequest, ack: (res: Ack<{ regionCode: string | null }>) => void) => void;
+  'wall:resync': (ack: (res: Ack) => void) => void;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  redis: 'up' | 'down' | 'disabled';
+  db: 'up' | 'down';
+  uptimeS: number;
+  ingest: { accepted: number; rejected: Record<string, number>; registered: number };
+  clients: number;
+  entities: Record<EntityKind, number>;
+  openIncidents: number;
+}

@@ -1,0 +1,12 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  // The custom server (server/main.ts) owns /api, /metrics and /socket.io; Next serves pages only.
+  poweredByHeader: false,
+  // better-sqlite3 and friends must never be bundled into a page.
+  serverExternalPackages: ['better-sqlite3'],
+  devIndicators: false,
+};
+
+export default nextConfig;

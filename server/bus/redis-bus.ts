@@ -1,0 +1,189 @@
+import os from 'node:os';
+import { createClient, type RedisClientType } from 'redis';
+import { REDIS_KEYS, type TelemetryKind } from '@/lib/realtime/contract';
+import type { Logger } from '../logger';
+import { createThrottledLog } from '../logger';
+import type { Bus, BusState, IncidentBatchHandler, IncidentEntry, TelemetryHandler } from './bus';
+
+/** Entries read per XREADGROUP. */
+const INCIDENT_READ_COUNT = 256;
+/** How long one XREADGROUP blocks: bounds how late a shutdown or reconnect is noticed. */
+const INCIDENT_BLOCK_MS = 1_000;
+/** A pending entry idle this long belonged to a consumer that died: claim it (scale-out, renamed hosts). */
+const CLAIM_IDLE_MS = 30_000;
+const CLAIM_EVERY_MS = 15_000;
+/** Our own XADDs keep the stream near this length (≈100 days at 1,000 incidents a day). */
+export const INCIDENT_STREAM_MAXLEN = 100_000;
+/** Reconnect backoff cap: positions must resume ≤ 2 s after Redis returns. */
+const RECONNECT_MAX_DELAY_MS = 500;
+
+export interface RedisBusOptions {
+  url: string;
+  logger: Logger;
+  /** Stable across restarts so that a restarted server re-reads its own pending entries. */
+  consumerName?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Redis transport. Three connections: commands, pub/sub (a subscribed connection can do nothing else) and the
+ * blocking stream reader. The offline queue is off, so while Redis is away commands fail at once instead of
+ * piling up in memory; node-redis reconnects and re-subscribes by itself.
+ */
+export class RedisBus implements Bus {
+  private readonly cmd: RedisClientType;
+  private readonly sub: RedisClientType;
+  private readonly reader: RedisClientType;
+  private readonly consumer: string;
+  private readonly log: Logger;
+  private readonly warn: ReturnType<typeof createThrottledLog>;
+  private isClosed = false;
+  private consumerLoop: Promise<void> | null = null;
+
+  constructor(opts: RedisBusOptions) {
+    this.log = opts.logger;
+    this.warn = createThrottledLog(opts.logger);
+    this.consumer = opts.consumerName ?? `${os.hostname()}-${process.env.PORT ?? 'server'}`;
+    const make = (name: string) => {
+      const c = createClient({
+        url: opts.url,
+        disableOfflineQueue: true,
+        socket: {
+          reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, RECONNECT_MAX_DELAY_MS),
+          connectTimeout: 2_000,
+        },
+      }) as RedisClientType;
+      c.on('error', (err: Error) => this.warn(`redis-${name}`, { err: err.message }, `redis ${name} error`));
+      c.on('ready', () => this.log.info({ conn: name }, 'redis ready'));
+      return c;
+    };
+    this.cmd = make('cmd');
+    this.sub = make('sub');
+    this.reader = make('reader');
+    // Connect in the background: a server started while Redis is down must still come up and report it.
+    for (const c of [this.cmd, this.sub, this.reader]) {
+      c.connect().catch((err: Error) => this.warn('redis-connect', { err: err.message }, 'redis connect failed'));
+    }
+  }
+
+  async publishTelemetry(kind: TelemetryKind, json: string): Promise<void> {
+    await this.cmd.publish(REDIS_KEYS.channel[kind], json);
+  }
+
+  async addIncident(json: string): Promise<string> {
+    return this.cmd.xAdd(
+      REDIS_KEYS.incidentStream,
+      '*',
+      { [REDIS_KEYS.incidentField]: json },
+      { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: INCIDENT_STREAM_MAXLEN } },
+    );
+  }
+
+  async onTelemetry(handler: TelemetryHandler): Promise<void> {
+    const kinds = Object.keys(REDIS_KEYS.channel) as TelemetryKind[];
+    for (const kind of kinds) {
+      // Subscriptions survive reconnects: node-redis replays them on the new socket.
+      await this.whenReady(this.sub);
+      await this.sub.subscribe(REDIS_KEYS.channel[kind], (message: string) => handler(kind, message));
+    }
+  }
+
+  async consumeIncidents(handler: IncidentBatchHandler): Promise<void> {
+    this.consumerLoop = this.runConsumer(handler);
+  }
+
+  private async whenReady(c: RedisClientType): Promise<void> {
+    while (!c.isReady && !this.isClosed) await sleep(100);
+  }
+
+  private async ensureGroup(): Promise<void> {
+    try {
+      // From 0, not $: entries added before the group existed (producer started first) are incidents too.
+      await this.cmd.xGroupCreate(REDIS_KEYS.incidentStream, REDIS_KEYS.incidentGroup, '0', { MKSTREAM: true });
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  private async runConsumer(handler: IncidentBatchHandler): Promise<void> {
+    let isGroupReady = false;
+    let isReadingOwnPending = true;
+    let lastClaimAt = 0;
+    let failures = 0;
+    while (!this.isClosed) {
+      try {
+        await this.whenReady(this.reader);
+        await this.whenReady(this.cmd);
+        if (this.isClosed) break;
+        if (!isGroupReady) {
+          await this.ensureGroup();
+          isGroupReady = true;
+        }
+        let entries: IncidentEntry[] = [];
+        if (Date.now() - lastClaimAt > CLAIM_EVERY_MS) {
+          lastClaimAt = Date.now();
+          const claimed = await this.cmd.xAutoClaim(
+            REDIS_KEYS.incidentStream,
+            REDIS_KEYS.incidentGroup,
+            this.consumer,
+            CLAIM_IDLE_MS,
+            '0-0',
+            { COUNT: INCIDENT_READ_COUNT },
+          );
+          entries = claimed.messages.flatMap((m) => (m ? [toEntry(m)] : []));
+        }
+        if (entries.length === 0) {
+          const reply = await this.reader.xReadGroup(
+            REDIS_KEYS.incidentGroup,
+            this.consumer,
+            { key: REDIS_KEYS.incidentStream, id: isReadingOwnPending ? '0' : '>' },
+            isReadingOwnPending
+              ? { COUNT: INCIDENT_READ_COUNT }
+              : { COUNT: INCIDENT_READ_COUNT, BLOCK: INCIDENT_BLOCK_MS },
+          );
+          const messages = reply && Array.isArray(reply) ? (reply[0]?.messages ?? []) : [];
+          entries = messages.map(toEntry);
+          if (isReadingOwnPending && entries.length === 0) isReadingOwnPending = false;
+        }
+        if (entries.length === 0) continue;
+        await handler(entries);
+        await this.cmd.xAck(
+          REDIS_KEYS.incidentStream,
+          REDIS_KEYS.incidentGroup,
+          entries.map((e) => e.entryId),
+        );
+        failures = 0;
+      } catch (err) {
+        if (this.isClosed) break;
+        const msg = String((err as Error).message);
+        // After an outage, or on a Redis that lost its data, re-create the group and re-read what is pending.
+        if (msg.includes('NOGROUP')) isGroupReady = false;
+        isReadingOwnPending = true;
+        failures++;
+        this.warn('incident-consumer', { err: msg }, 'incident consumer retrying');
+        await sleep(Math.min(100 * failures, 1_000));
+      }
+    }
+  }
+
+  state(): BusState {
+    return this.cmd.isReady && this.sub.isReady && this.reader.isReady ? 'up' : 'down';
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    await Promise.allSettled([this.consumerLoop]);
+    for (const c of [this.sub, this.reader, this.cmd]) {
+      try {
+        if (c.isOpen) await c.close();
+      } catch {
+        c.destroy();
+      }
+    }
+  }
+}
+
+function toEntry(m: { id: string; message: Record<string, string> }): IncidentEntry {
+  return { entryId: m.id, raw: m.message[REDIS_KEYS.incidentField] };
+}

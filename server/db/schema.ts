@@ -1,0 +1,188 @@
+/**
+ * The system of record (DESIGN §3). Times are epoch milliseconds (UTC); positions WGS-84 degrees;
+ * polygons GeoJSON geometry text. Change by generating a migration: `npm run db:generate`.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Administrative hierarchy: city → district → town → community (grids are in `grids`). */
+export const regions = sqliteTable(
+  'regions',
+  {
+    code: text('code').primaryKey(), // 12-digit statistical division code
+    parentCode: text('parent_code'),
+    level: text('level', { enum: ['city', 'district', 'town', 'community'] }).notNull(),
+    name: text('name').notNull(),
+    /** GeoJSON Polygon/MultiPolygon geometry. */
+    geometry: text('geometry'),
+    centerLng: real('center_lng'),
+    centerLat: real('center_lat'),
+  },
+  (t) => [index('regions_parent_idx').on(t.parentCode)],
+);
+
+export const grids = sqliteTable(
+  'grids',
+  {
+    code: text('code').primaryKey(), // community code + 3 digits
+    communityCode: text('community_code').notNull(),
+    name: text('name').notNull(),
+    geometry: text('geometry').notNull(),
+    centerLng: real('center_lng').notNull(),
+    centerLat: real('center_lat').notNull(),
+  },
+  (t) => [index('grids_community_idx').on(t.communityCode)],
+);
+
+export const departments = sqliteTable('departments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** police_station, justice, fire, urban_management, emergency, street_office… */
+  kind: text('kind').notNull(),
+  regionCode: text('region_code'),
+  /** JSON array of incident categories this department answers for. */
+  categories: text('categories').notNull().default('[]'),
+  phone: text('phone'),
+});
+
+export const vehicles = sqliteTable(
+  'vehicles',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    kind: text('kind'), // car, motorbike, ebike, fire_engine…
+    departmentId: text('department_id'),
+    /** JT/T 808 terminal phone number (digits) when the vehicle carries one. */
+    terminalPhone: text('terminal_phone'),
+    /** Registered by its first report rather than by an administrator. */
+    isUnassigned: integer('is_unassigned', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('vehicles_terminal_idx').on(t.terminalPhone)],
+);
+
+export const cameras = sqliteTable(
+  'cameras',
+  {
+    id: text('id').primaryKey(), // 20-digit GB/T 28181 id
+    name: text('name'),
+    lng: real('lng'),
+    lat: real('lat'),
+    gridCode: text('grid_code'),
+    /** xueliang (雪亮工程), huiyan (慧眼工程), tianwang (天网)… */
+    program: text('program'),
+    streamUrl: text('stream_url'),
+    isUnassigned: integer('is_unassigned', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('cameras_grid_idx').on(t.gridCode)],
+);
+
+export const workers = sqliteTable(
+  'workers',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    /** full_time (专职网格员), assistant (协管员), community_police (社区民警), auxiliary_police (辅警) */
+    role: text('role'),
+    gridCode: text('grid_code'),
+    phone: text('phone'),
+    isUnassigned: integer('is_unassigned', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('workers_grid_idx').on(t.gridCode)],
+);
+
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    /** The source's id (IncidentReport.id): re-delivery of the same id is a no-op. */
+    id: text('id').primaryKey(),
+    category: text('category').notNull(),
+    title: text('title').notNull(),
+    detail: text('detail'),
+    lng: real('lng').notNull(),
+    lat: real('lat').notNull(),
+    priority: integer('priority').notNull(),
+    source: text('source').notNull(),
+    reportedAt: integer('reported_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    address: text('address'),
+    reporter: text('reporter'),
+    phone: text('phone'),
+    gridCode: text('grid_code'),
+    state: text('state').notNull().default('reported'),
+    assigneeKind: text('assignee_kind', { enum: ['vehicle', 'worker', 'department'] }),
+    assigneeId: text('assignee_id'),
+    /** 0 none, 1 普通, 2 黄牌, 3 红牌 */
+    supervision: integer('supervision').notNull().default(0),
+    satisfaction: integer('satisfaction'),
+    updatedAt: integer('updated_at').notNull(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [
+    index('incidents_state_idx').on(t.state),
+    index('incidents_reported_idx').on(t.reportedAt),
+    index('incidents_grid_idx').on(t.gridCode),
+  ],
+);
+
+/** The timeline of an incident: every state change, assignment, note and supervision flag. */
+export const incidentEvents = sqliteTable(
+  'incident_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: text('incident_id').notNull(),
+    at: integer('at').notNull(),
+    /** username, or `system` / `ingest:<source>` */
+    actor: text('actor').notNull(),
+    type: text('type').notNull(), // reported, transition, assign, supervise, note, follow_up
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    note: text('note'),
+    data: text('data'), // JSON
+  },
+  (t) => [index('incident_events_incident_idx').on(t.incidentId, t.at)],
+);
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name'),
+  role: text('role', { enum: ['admin', 'leader', 'dispatcher', 'duty'] }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: integer('locked_until'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Append-only, hash-chained (a trigger rejects UPDATE and DELETE; see the migration). */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(), // UTC epoch ms
+    actor: text('actor').notNull(),
+    role: text('role').notNull(),
+    clientAddress: text('client_address'),
+    action: text('action').notNull(),
+    objectType: text('object_type').notNull(),
+    objectId: text('object_id'),
+    before: text('before'), // JSON
+    after: text('after'), // JSON
+    result: text('result', { enum: ['ok', 'denied', 'error'] }).notNull(),
+    reason: text('reason'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_at_idx').on(t.at)],
+);
+
+/** Key/value facts about this database (world seed, schema notes). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at')
+    .notNull()
+    .default(sql`(unixepoch() * 1000)`),
+});

@@ -1,0 +1,138 @@
+import type { EntityKind, PositionColumns } from '@/lib/realtime/position-codec';
+
+/** Hard bound per kind: province scale is 1 M vehicles and 2 M cameras; beyond this reports are rejected. */
+export const MAX_ENTITIES_PER_KIND = 4_000_000;
+const INITIAL_CAPACITY = 1_024;
+
+export interface EntityMeta {
+  id: string;
+  name: string | null;
+  kind: string | null;
+}
+
+export interface EntityState {
+  idx: number;
+  id: string;
+  lng: number;
+  lat: number;
+  heading: number;
+  speed: number;
+  status: number;
+  ts: number;
+  name: string | null;
+  kind: string | null;
+}
+
+/**
+ * Latest state of every entity of one kind, as columns (struct of arrays) so the tick encodes straight from
+ * them and a million entities cost ~60 MB, not a million objects. Indexes are dense and never reused, which
+ * lets a client learn new entities as "everything from index N on".
+ *
+ * `changedTick[i]` is the tick in which entity i last changed; the realtime layer uses it with per-tick dirty
+ * lists to build "everything changed since tick T" without scanning all entities.
+ */
+export class EntityStore implements PositionColumns {
+  readonly kind: EntityKind;
+  count = 0;
+  private capacity = 0;
+  private readonly indexById = new Map<string, number>();
+  readonly meta: EntityMeta[] = [];
+  lng = new Float64Array(0);
+  lat = new Float64Array(0);
+  heading = new Float32Array(0);
+  speed = new Float32Array(0);
+  status = new Uint8Array(0);
+  ts = new Float64Array(0);
+  changedTick = new Uint32Array(0);
+  /** Ticks in which entities changed, in order, each with the indexes that changed then (may repeat). */
+  dirty: number[] = [];
+
+  constructor(kind: EntityKind) {
+    this.kind = kind;
+    this.grow(INITIAL_CAPACITY);
+  }
+
+  private grow(min: number): void {
+    let cap = Math.max(this.capacity * 2, INITIAL_CAPACITY);
+    while (cap < min) cap *= 2;
+    cap = Math.min(cap, MAX_ENTITIES_PER_KIND);
+    const copy = <T extends Float64Array | Float32Array | Uint8Array | Uint32Array>(
+      a: T,
+      make: (n: number) => T,
+    ): T => {
+      const b = make(cap);
+      b.set(a.subarray(0, this.count));
+      return b;
+    };
+    this.lng = copy(this.lng, (n) => new Float64Array(n));
+    this.lat = copy(this.lat, (n) => new Float64Array(n));
+    this.heading = copy(this.heading, (n) => new Float32Array(n));
+    this.speed = copy(this.speed, (n) => new Float32Array(n));
+    this.status = copy(this.status, (n) => new Uint8Array(n));
+    this.ts = copy(this.ts, (n) => new Float64Array(n));
+    this.changedTick = copy(this.changedTick, (n) => new Uint32Array(n));
+    this.capacity = cap;
+  }
+
+  indexOf(id: string): number | undefined {
+    return this.indexById.get(id);
+  }
+
+  /** Adds an entity (or returns the existing index); -1 when the store is full. */
+  add(meta: EntityMeta): number {
+    const existing = this.indexById.get(meta.id);
+    if (existing !== undefined) return existing;
+    if (this.count >= MAX_ENTITIES_PER_KIND) return -1;
+    if (this.count >= this.capacity) this.grow(this.count + 1);
+    const i = this.count++;
+    this.indexById.set(meta.id, i);
+    this.meta.push(meta);
+    // Never reported yet: ts 0 reads as "no data" (stale) everywhere.
+    this.ts[i] = 0;
+    this.lng[i] = Number.NaN;
+    this.lat[i] = Number.NaN;
+    return i;
+  }
+
+  setMeta(i: number, patch: Partial<Omit<EntityMeta, 'id'>>): void {
+    const m = this.meta[i];
+    if (m) Object.assign(m, patch);
+  }
+
+  /** Marks entity i as changed in `tick`. */
+  touch(i: number, tick: number): void {
+    if (this.changedTick[i] !== tick) {
+      this.changedTick[i] = tick;
+      this.dirty.push(i);
+    }
+  }
+
+  get(i: number): EntityState | undefined {
+    if (i < 0 || i >= this.count) return undefined;
+    const m = this.meta[i]!;
+    return {
+      idx: i,
+      id: m.id,
+      lng: this.lng[i]!,
+      lat: this.lat[i]!,
+      heading: this.heading[i]!,
+      speed: this.speed[i]!,
+      status: this.status[i]!,
+      ts: this.ts[i]!,
+      name: m.name,
+      kind: m.kind,
+    };
+  }
+
+  getById(id: string): EntityState | undefined {
+    const i = this.indexById.get(id);
+    return i === undefined ? undefined : this.get(i);
+  }
+
+  /** Takes the indexes that changed since the last call (each once) and resets the list. */
+  takeDirty(): number[] {
+    const d = this.dirty;
+    this.dirty = [];
+    return d;
+  }
+}
