@@ -144,7 +144,8 @@ export class PositionCodecError extends Error {}
 /** Decodes into views over the buffer (copying once only if the transport handed an unaligned slice). */
 export function decodePositions(input: Uint8Array | ArrayBuffer): PositionBatch {
   let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  if (bytes.byteOffset % 4 !== 0) bytes = bytes.slice();
+  // Node's Buffer.slice() is a view, so copy through the constructor to realign.
+  if (bytes.byteOffset % 4 !== 0) bytes = new Uint8Array(bytes);
   if (bytes.byteLength < POSITION_HEADER_BYTES) throw new PositionCodecError('short header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint8(0) !== POSITION_MAGIC) throw new PositionCodecError('bad magic');

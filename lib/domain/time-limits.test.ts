@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../clock';
+import { DEFAULT_TIME_LIMITS, compareUrgency, lampFor, timeLimitStatus, type TimeLimitConfig } from './time-limits';
+
+const MIN = 60_000;
+
+describe('time-limit lamps', () => {
+  it('lights green, yellow at 80 % and red past the limit for a 特急 accept (3 min)', () => {
+    const clock = new FakeClock();
+    const inc = { priority: 1, state: 'reported' as const, receivedAt: clock.now() };
+    expect(timeLimitStatus(inc, clock.now()).lamp).toBe('green');
+    clock.advance(2.4 * MIN - 1); // just under 80 % of 3 min
+    expect(timeLimitStatus(inc, clock.now()).lamp).toBe('green');
+    clock.advance(1);
+    expect(timeLimitStatus(inc, clock.now()).lamp).toBe('yellow');
+    clock.set(inc.receivedAt + 3 * MIN);
+    expect(timeLimitStatus(inc, clock.now()).lamp).toBe('yellow'); // at the limit is not yet late
+    clock.advance(1);
+    const s = timeLimitStatus(inc, clock.now());
+    expect(s.lamp).toBe('red');
+    expect(s.isOverdue).toBe(true);
+    expect(s.next?.milestone).toBe('accept');
+    expect(s.next?.remainingMs).toBe(-1);
+  });
+
+  it('stops owing the accept limit once accepted, and everything once resolved', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const now = t0 + 5 * MIN; // accept (3 min) would be red, on-scene (15 min) is green
+    expect(timeLimitStatus({ priority: 1, state: 'reported', receivedAt: t0 }, now).lamp).toBe('red');
+    const accepted = timeLimitStatus({ priority: 1, state: 'accepted', receivedAt: t0 }, now);
+    expect(accepted.lamp).toBe('green');
+    expect(accepted.next?.milestone).toBe('onScene');
+    const resolved = timeLimitStatus({ priority: 1, state: 'resolved', receivedAt: t0 }, t0 + 100 * MIN);
+    expect(resolved).toMatchObject({ lamp: 'none', isOverdue: false, next: null });
+  });
+
+  it('skips a milestone without a limit (较低 has no on-scene limit)', () => {
+    const s = timeLimitStatus({ priority: 4, state: 'dispatched', receivedAt: 0 }, 1000);
+    expect(s.milestones.map((m) => m.milestone)).toEqual(['resolve']);
+  });
+
+  it('honours a configured yellow ratio and limits', () => {
+    const config: TimeLimitConfig = {
+      ...DEFAULT_TIME_LIMITS,
+      yellowRatio: 0.7,
+      byPriority: { ...DEFAULT_TIME_LIMITS.byPriority, 3: { accept: 10 * MIN, onScene: null, resolve: null } },
+    };
+    expect(timeLimitStatus({ priority: 3, state: 'reported', receivedAt: 0 }, 7 * MIN, config).lamp).toBe('yellow');
+    expect(lampFor(69, 100, 0.7)).toBe('green');
+  });
+
+  it('orders the queue by priority, then time left, then arrival', () => {
+    const now = 100 * MIN;
+    const items = [
+      { id: 'c', priority: 2, state: 'reported' as const, receivedAt: now - 1 * MIN },
+      { id: 'a', priority: 1, state: 'accepted' as const, receivedAt: now - 1 * MIN },
+      { id: 'b', priority: 2, state: 'reported' as const, receivedAt: now - 9 * MIN }, // 1 min left on accept
+      { id: 'd', priority: 1, state: 'reported' as const, receivedAt: now - 2 * MIN },
+    ];
+    items.sort((x, y) => compareUrgency(x, y, now));
+    expect(items.map((i) => i.id)).toEqual(['d', 'a', 'b', 'c']);
+  });
+});

@@ -1,0 +1,286 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Server } from 'socket.io';
+import { systemClock, type Clock } from '@/lib/clock';
+import type { HealthReport } from '@/lib/realtime/contract';
+import { originForBbox } from '@/lib/realtime/position-codec';
+import { regionPrefix } from '@/lib/domain/region-code';
+import type { Bus } from './bus/bus';
+import type { Config } from './config';
+import type { Db } from './db/open-database';
+import { IncidentIngest } from './ingest/incident-ingest';
+import { IngestStats } from './ingest/ingest-stats';
+import { createRegistrar } from './ingest/registrar';
+import { TelemetryIngest } from './ingest/telemetry-ingest';
+import { createIngestRoutes } from './http/ingest-routes';
+import { isOriginAllowed } from './http/origin';
+import { createRouter, HttpError, sendJson, type Principal, type Route } from './http/router';
+import { GridLocator } from './live/grid-locator';
+import { LiveState } from './live/live-state';
+import type { Logger } from './logger';
+import { createMetrics } from './metrics';
+import { RealtimeHub, type WallServer } from './realtime/hub';
+import { regionScope, type Scope } from './realtime/scope';
+
+/** China's extent: the position window when no world is loaded yet. */
+const CHINA_BBOX: [number, number, number, number] = [73, 18, 135, 54];
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  bus: Bus;
+  live: LiveState;
+  stats: IngestStats;
+  logger: Logger;
+  clock: Clock;
+  grids: () => GridLocator;
+}
+
+export interface AuthHooks {
+  resolvePrincipal(req: IncomingMessage): Principal | null;
+  authorizeSocket(handshake: { headers: IncomingMessage['headers']; query: unknown; auth: unknown; address: string }):
+    | Principal
+    | null;
+}
+
+export interface AppOptions {
+  config: Config;
+  db: Db;
+  bus: Bus;
+  logger: Logger;
+  clock?: Clock;
+  /** Next.js request handler for pages; absent in API-only tests. */
+  nextHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  nextUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Further routes (map, dispatch, auth…), built once the context exists. */
+  routes?: (ctx: AppContext) => Route[];
+  auth?: (ctx: AppContext) => AuthHooks;
+  statsFor?: (ctx: AppContext) => (scope: Scope) => unknown;
+}
+
+export interface App {
+  ctx: AppContext;
+  httpServer: http.Server;
+  io: WallServer;
+  hub: RealtimeHub;
+  /** Starts consuming the bus and ticking; resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const { config, db, bus, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const startedAt = clock.now();
+  const live = new LiveState(clock);
+  live.loadFromDb(db.$client);
+  let gridLocator = loadGrids(db);
+  const grids = () => gridLocator;
+
+  const statsRegistryHolder: { stats?: IngestStats } = {};
+  const hubHolder: { hub?: RealtimeHub } = {};
+  const metrics = createMetrics({
+    clients: () => hubHolder.hub?.clientCount ?? 0,
+    redisUp: () => (bus.state() === 'up' ? 1 : 0),
+    entities: () => ({ vehicle: live.vehicle.count, worker: live.worker.count, camera: live.camera.count }),
+    openIncidents: () => live.incidents.size,
+    batches: () => {
+      const m = hubHolder.hub?.metrics;
+      return { sent: m?.batchesSent ?? 0, bytes: m?.bytesSent ?? 0, full: m?.fullSent ?? 0 };
+    },
+  });
+  const stats = new IngestStats(metrics.registry, logger);
+  statsRegistryHolder.stats = stats;
+  const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids };
+
+  const telemetry = new TelemetryIngest(live, stats);
+  const incidents = new IncidentIngest(db.$client, live, stats, grids);
+  const register = createRegistrar(db.$client, live);
+  loadOpenIncidents(db, live);
+
+  const auth = opts.auth?.(ctx);
+  const routes: Route[] = [
+    { method: 'GET', path: '/api/health', handler: ({ res }) => sendJson(res, 200, health()) },
+    ...createIngestRoutes({ token: config.INGEST_TOKEN, telemetry, incidents }),
+    ...(opts.routes?.(ctx) ?? []),
+  ];
+  const match = createRouter(routes);
+
+  function health(): HealthReport {
+    const redis = bus.state();
+    let dbState: 'up' | 'down' = 'up';
+    try {
+      db.$client.prepare('SELECT 1').get();
+    } catch {
+      dbState = 'down';
+    }
+    return {
+      status: redis === 'down' || dbState === 'down' ? 'degraded' : 'ok',
+      redis,
+      db: dbState,
+      uptimeS: Math.round((clock.now() - startedAt) / 1000),
+      ingest: { accepted: stats.accepted, rejected: stats.rejectedObject(), registered: stats.registered },
+      clients: hubHolder.hub?.clientCount ?? 0,
+      entities: { vehicle: live.vehicle.count, worker: live.worker.count, camera: live.camera.count },
+      openIncidents: live.incidents.size,
+    };
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const clientAddress = req.socket.remoteAddress ?? '';
+    try {
+      if (url.pathname === '/metrics') {
+        // "Anyone on the host": scrapers run beside the server; the world does not need our internals.
+        if (!isLoopback(clientAddress)) throw new HttpError(403, 'metrics are served to the local host only');
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(await metrics.registry.metrics());
+        return;
+      }
+      if (url.pathname.startsWith('/api/')) {
+        const m = match(req.method ?? 'GET', url.pathname);
+        if (!m) throw new HttpError(404, 'no such endpoint');
+        if (req.method !== 'GET' && !isOriginAllowed(req.headers.origin, req.headers.host, allowedOrigins(config)))
+          throw new HttpError(403, 'origin not allowed');
+        const principal = auth?.resolvePrincipal(req) ?? null;
+        await m.route.handler({ req, res, url, params: m.params, principal, clientAddress });
+        return;
+      }
+      if (opts.nextHandler) return await opts.nextHandler(req, res);
+      throw new HttpError(404, 'not found');
+    } catch (err) {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { ok: false, error: err.message, details: err.details });
+      } else {
+        logger.error({ err, path: url.pathname }, 'request failed');
+        sendJson(res, 500, { ok: false, error: 'internal error' });
+      }
+    }
+  }
+
+  const httpServer = http.createServer((req, res) => void onRequest(req, res));
+  const io: WallServer = new Server(httpServer, {
+    serveClient: false,
+    // Position batches are the only large messages and they flow server → client; clients send acks.
+    maxHttpBufferSize: 64 * 1024,
+    perMessageDeflate: false,
+    // Next's dev server (HMR) shares the upgrade event.
+    destroyUpgrade: false,
+    allowRequest: (req, cb) =>
+      cb(null, isOriginAllowed(req.headers.origin, req.headers.host, allowedOrigins(config))),
+  });
+  if (opts.nextUpgrade) {
+    httpServer.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket.io')) opts.nextUpgrade!(req, socket, head);
+    });
+  }
+  if (auth) {
+    io.use((socket, next) => {
+      const h = socket.handshake;
+      const principal = auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address: h.address });
+      if (!principal) {
+        logger.warn({ address: h.address }, 'socket refused: no valid session or display token');
+        next(new Error('unauthorized'));
+        return;
+      }
+      (socket.data as { principal?: Principal }).principal = principal;
+      next();
+    });
+  }
+
+  const hub = new RealtimeHub({
+    io,
+    live,
+    logger,
+    clock,
+    origin: originForBbox(...(gridLocator.bbox ?? CHINA_BBOX)),
+    worldName: () => worldName(db),
+    resolveScope: (code) => {
+      if (!/^\d{12}(\d{3})?$/.test(code)) return null;
+      const bbox = gridLocator.bboxOf(regionPrefix(code));
+      return bbox ? regionScope(code, bbox) : null;
+    },
+    statsFor: opts.statsFor?.(ctx),
+  });
+  hubHolder.hub = hub;
+
+  let timer: NodeJS.Timeout | null = null;
+  function tick(): void {
+    const end = metrics.tickSeconds.startTimer();
+    try {
+      register();
+    } catch (err) {
+      logger.error({ err }, 'registering new devices failed');
+    }
+    live.seal();
+    hub.flush();
+    end();
+  }
+
+  return {
+    ctx,
+    httpServer,
+    io,
+    hub,
+    async listen(port, host) {
+      await bus.onTelemetry((kind, raw) => telemetry.handleRaw(kind, raw));
+      await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
+      timer = setInterval(tick, config.TICK_MS);
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const addr = httpServer.address();
+      return typeof addr === 'object' && addr ? addr.port : port;
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      httpServer.closeAllConnections?.();
+      await bus.close();
+      gridLocator = new GridLocator([]);
+    },
+  };
+}
+
+function isLoopback(addr: string): boolean {
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
+}
+
+function allowedOrigins(config: Config): string[] {
+  return (config.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function loadGrids(db: Db): GridLocator {
+  return new GridLocator(db.$client.prepare('SELECT code, geometry FROM grids').all() as { code: string; geometry: string }[]);
+}
+
+let cachedWorldName: string | null = null;
+function worldName(db: Db): string {
+  if (cachedWorldName) return cachedWorldName;
+  const row = db.$client
+    .prepare(`SELECT name FROM regions WHERE level IN ('city','district') ORDER BY length(code) , level = 'district' LIMIT 1`)
+    .get() as { name: string } | undefined;
+  cachedWorldName = row?.name ?? '平安示范区';
+  return cachedWorldName;
+}
+
+/** Open incidents come back onto the board at start: the walls show what SQLite holds, not what Redis had. */
+function loadOpenIncidents(db: Db, live: LiveState): void {
+  const rows = db.$client
+    .prepare(
+      `SELECT id, category, title, priority, source, state, lng, lat, address, grid_code AS gridCode,
+              reported_at AS reportedAt, received_at AS receivedAt, updated_at AS updatedAt,
+              assignee_kind AS assigneeKind, assignee_id AS assigneeId, supervision
+       FROM incidents WHERE state NOT IN ('closed','cancelled') ORDER BY reported_at`,
+    )
+    .all() as Parameters<LiveState['incidents']['upsert']>[0][];
+  for (const r of rows) live.incidents.upsert(r);
+}

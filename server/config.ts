@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Environment contract (DESIGN §4), validated once at start-up. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(3000),
+  REDIS_URL: z.string().url().optional(),
+  DATABASE_PATH: z.string().min(1).default('./data/pingan.db'),
+  DEMO: flag,
+  DEMO_PASSWORD: z.string().min(8).optional(),
+  INGEST_TOKEN: z.string().min(16, 'INGEST_TOKEN must be at least 16 characters').optional(),
+  JT808_PORT: port.optional(),
+  GB28181_PORT: port.optional(),
+  GB28181_PASSWORD: z.string().optional(),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  TICK_MS: z.coerce.number().int().min(20).max(200).default(100),
+  /** Comma-separated origins allowed for Socket.IO besides the server's own host. */
+  ALLOWED_ORIGINS: z.string().optional(),
+  /** A MapLibre style URL or a local .pmtiles file for deployments with their own basemap. */
+  BASEMAP_STYLE_URL: z.string().optional(),
+  BASEMAP_PMTILES: z.string().optional(),
+  /** Simulator knobs in demo mode. */
+  SIM_SPEEDUP: z.coerce.number().min(0.1).max(1000).default(1),
+  SIM_INCIDENTS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(60),
+  SIM_VEHICLE_HZ: z.coerce.number().min(0.01).max(50).default(1),
+});
+
+export type Config = z.infer<typeof EnvSchema> & { sessionSecret: string; isDev: boolean };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  let sessionSecret = c.SESSION_SECRET;
+  if (!sessionSecret) {
+    if (!c.DEMO && c.NODE_ENV === 'production') {
+      throw new ConfigError('SESSION_SECRET is required outside demo mode (32+ characters)');
+    }
+    // Demo and development: a fresh secret per start; sessions simply do not survive a restart.
+    sessionSecret = randomBytes(32).toString('hex');
+  }
+  return { ...c, sessionSecret, isDev: c.NODE_ENV !== 'production' };
+}

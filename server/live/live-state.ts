@@ -1,0 +1,148 @@
+import type Database from 'better-sqlite3';
+import { CAMERA_STATUSES, VEHICLE_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
+import type { EntityKind } from '@/lib/realtime/position-codec';
+import type { Clock } from '@/lib/clock';
+import { EntityStore } from './entity-store';
+import { IncidentBoard } from './incident-board';
+
+/** Ticks of change history kept for catching clients up (100 × 100 ms = 10 s); older → full snapshot. */
+export const HISTORY_TICKS = 100;
+/** New devices waiting to be written to SQLite; past it they stay live but unrecorded (and counted). */
+export const REGISTRATION_QUEUE_MAX = 200_000;
+
+export interface TickChanges {
+  tick: number;
+  changed: Record<EntityKind, Uint32Array>;
+}
+
+interface PendingRegistration {
+  kind: EntityKind;
+  id: string;
+  name: string | null;
+  entityKind: string | null;
+  lng?: number;
+  lat?: number;
+  streamUrl?: string;
+}
+
+/**
+ * Everything the walls see, in memory: the latest state of each vehicle, worker and camera, and the open
+ * incidents. Changes are stamped with the current tick; `seal()` closes a tick and records what changed in it.
+ */
+export class LiveState {
+  readonly vehicle = new EntityStore('vehicle');
+  readonly worker = new EntityStore('worker');
+  readonly camera = new EntityStore('camera');
+  readonly incidents = new IncidentBoard();
+  readonly cameraStreamUrl = new Map<string, string>();
+  /** The tick currently accumulating changes; sealed ticks are < tick. */
+  tick = 1;
+  private history: TickChanges[] = [];
+  private registrations: PendingRegistration[] = [];
+  registrationsDropped = 0;
+
+  constructor(readonly clock: Clock) {}
+
+  store(kind: EntityKind): EntityStore {
+    return kind === 'vehicle' ? this.vehicle : kind === 'worker' ? this.worker : this.camera;
+  }
+
+  /** Loads the registered devices (and camera positions) so walls show them before their first report. */
+  loadFromDb(sqlite: Database.Database): void {
+    for (const r of sqlite.prepare('SELECT id, name, kind FROM vehicles').iterate() as Iterable<{
+      id: string;
+      name: string | null;
+      kind: string | null;
+    }>)
+      this.vehicle.add({ id: r.id, name: r.name, kind: r.kind });
+    for (const r of sqlite.prepare('SELECT id, name, role FROM workers').iterate() as Iterable<{
+      id: string;
+      name: string | null;
+      role: string | null;
+    }>)
+      this.worker.add({ id: r.id, name: r.name, kind: r.role });
+    for (const r of sqlite.prepare('SELECT id, name, program, lng, lat, stream_url FROM cameras').iterate() as Iterable<{
+      id: string;
+      name: string | null;
+      program: string | null;
+      lng: number | null;
+      lat: number | null;
+      stream_url: string | null;
+    }>) {
+      const i = this.camera.add({ id: r.id, name: r.name, kind: r.program });
+      if (i >= 0 && r.lng !== null && r.lat !== null) {
+        this.camera.lng[i] = r.lng;
+        this.camera.lat[i] = r.lat;
+        this.camera.status[i] = CAMERA_STATUSES.indexOf('offline');
+      }
+      if (r.stream_url) this.cameraStreamUrl.set(r.id, r.stream_url);
+    }
+  }
+
+  queueRegistration(r: PendingRegistration): void {
+    if (this.registrations.length >= REGISTRATION_QUEUE_MAX) {
+      this.registrationsDropped++;
+      return;
+    }
+    this.registrations.push(r);
+  }
+
+  takeRegistrations(): PendingRegistration[] {
+    const r = this.registrations;
+    this.registrations = [];
+    return r;
+  }
+
+  /** Sets a vehicle's status from dispatch (assignment → responding). False when the vehicle is unknown. */
+  setVehicleStatus(id: string, status: VehicleStatus): boolean {
+    const i = this.vehicle.indexOf(id);
+    if (i === undefined) return false;
+    this.vehicle.status[i] = VEHICLE_STATUSES.indexOf(status);
+    this.vehicle.touch(i, this.tick);
+    return true;
+  }
+
+  /** Closes the current tick: records its changes and starts the next one. */
+  seal(): TickChanges {
+    const changes: TickChanges = {
+      tick: this.tick,
+      changed: {
+        vehicle: Uint32Array.from(this.vehicle.takeDirty()),
+        worker: Uint32Array.from(this.worker.takeDirty()),
+        camera: Uint32Array.from(this.camera.takeDirty()),
+      },
+    };
+    this.history.push(changes);
+    if (this.history.length > HISTORY_TICKS) this.history.shift();
+    this.tick++;
+    return changes;
+  }
+
+  /** The last sealed tick (0 before the first seal). */
+  get sealedTick(): number {
+    return this.tick - 1;
+  }
+
+  /**
+   * Indexes of `kind` whose latest change lies in (fromTick, toTick], each once; null when the history no
+   * longer reaches back to fromTick.
+   */
+  changedBetween(kind: EntityKind, fromTick: number, toTick: number): Uint32Array | null {
+    const oldest = this.history[0];
+    if (fromTick < toTick && (!oldest || oldest.tick > fromTick + 1)) return null;
+    const store = this.store(kind);
+    const ct = store.changedTick;
+    let total = 0;
+    for (const h of this.history) if (h.tick > fromTick && h.tick <= toTick) total += h.changed[kind].length;
+    const out = new Uint32Array(total);
+    let n = 0;
+    for (const h of this.history) {
+      if (h.tick <= fromTick || h.tick > toTick) continue;
+      const list = h.changed[kind];
+      const t = h.tick;
+      // An entity listed in several ticks is taken only from the tick of its latest change.
+      for (let k = 0; k < list.length; k++) if (ct[list[k]!] === t) out[n++] = list[k]!;
+    }
+    return out.subarray(0, n);
+  }
+}

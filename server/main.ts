@@ -1,0 +1,65 @@
+/**
+ * The one server process: env → db → bus → app (ingest, live state, realtime, API) → Next pages → listen.
+ * Everything here only wires; each piece is a factory that tests build on port 0.
+ */
+import next from 'next';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/open-database';
+import { createApp } from './app';
+import { InProcessBus } from './bus/in-process-bus';
+import { RedisBus } from './bus/redis-bus';
+import type { Bus } from './bus/bus';
+import { createLogger } from './logger';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      logger.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const db = openDatabase(config.DATABASE_PATH);
+  const bus: Bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, logger }) : new InProcessBus();
+  logger.info({ bus: config.REDIS_URL ? 'redis' : 'in-process', db: config.DATABASE_PATH }, 'starting');
+
+  const nextApp = next({ dev: config.isDev, dir: path.resolve(import.meta.dirname, '..'), port: config.PORT });
+  await nextApp.prepare();
+  const app = createApp({
+    config,
+    db,
+    bus,
+    logger,
+    nextHandler: nextApp.getRequestHandler(),
+    nextUpgrade: config.isDev ? nextApp.getUpgradeHandler() : undefined,
+  });
+  const port = await app.listen(config.PORT, config.HOST);
+  logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');
+
+  let isStopping = false;
+  const stop = async (signal: string) => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    force.unref();
+    await app.close();
+    await nextApp.close?.();
+    db.$client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { createApp, type App, type AppOptions } from '@/server/app';
+import type { Bus } from '@/server/bus/bus';
+import { InProcessBus } from '@/server/bus/in-process-bus';
+import { loadConfig } from '@/server/config';
+import { openDatabase, type Db } from '@/server/db/open-database';
+import { createLogger } from '@/server/logger';
+import type { ClientToServerEvents, ServerToClientEvents, WireBatch } from '@/lib/realtime/contract';
+
+export interface TestApp {
+  app: App;
+  db: Db;
+  bus: Bus;
+  url: string;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+/** The real app (no Next pages) on port 0 with a real SQLite file in a temp dir. */
+export async function startTestApp(
+  opts: { bus?: Bus; env?: Record<string, string>; dbPath?: string } & Partial<AppOptions> = {},
+): Promise<TestApp> {
+  const dbPath = opts.dbPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-db-')), 'test.db');
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: dbPath, TICK_MS: '50', ...opts.env });
+  const db = openDatabase(dbPath);
+  const bus = opts.bus ?? new InProcessBus();
+  const app = createApp({ ...opts, config, db, bus, logger: createLogger('error') });
+  const port = await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    db,
+    bus,
+    url: `http://127.0.0.1:${port}`,
+    dbPath,
+    async close() {
+      await app.close();
+      db.$client.close();
+    },
+  };
+}
+
+export type WallClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A real Socket.IO client that acknowledges every batch and keeps them for assertions. */
+export function connectWall(url: string, auth: Record<string, unknown> = {}) {
+  const socket: WallClient = ioClient(url, { transports: ['websocket'], auth, reconnection: true });
+  const batches: WireBatch[] = [];
+  socket.on('wall:batch', (batch, ack) => {
+    batches.push(batch);
+    ack({ ok: true });
+  });
+  return { socket, batches };
+}
+
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
