@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { CameraReportSchema } from '@/lib/domain/camera';
+import { CameraReportSchema, type CameraReport } from '@/lib/domain/camera';
 import { reasonFromZodError } from '@/lib/domain/common';
+import { acceptVehicleReport, acceptWorkerReport } from '@/lib/domain/fast-report';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
-import { VehicleReportSchema } from '@/lib/domain/vehicle';
-import { WorkerReportSchema } from '@/lib/domain/worker';
+import { VehicleReportSchema, type VehicleReport } from '@/lib/domain/vehicle';
+import { WorkerReportSchema, type WorkerReport } from '@/lib/domain/worker';
 import { toWgs84 } from '@/lib/geo/crs';
 import type { TelemetryKind } from '@/lib/realtime/contract';
 import type { LiveState } from '../live/live-state';
@@ -76,9 +77,15 @@ export class TelemetryIngest {
 
   /** Returns null when applied (or superseded by a newer report), else the rejection reason. */
   private applyOne(kind: TelemetryKind, item: unknown, now: number): string | null {
-    const parsed = SCHEMAS[kind].safeParse(item);
-    if (!parsed.success) return reasonFromZodError(parsed.error);
-    const r = parsed.data;
+    type AnyReport = VehicleReport | WorkerReport | CameraReport;
+    let fast: AnyReport | null =
+      kind === 'vehicle' ? acceptVehicleReport(item) : kind === 'worker' ? acceptWorkerReport(item) : null;
+    if (fast === null) {
+      const parsed = SCHEMAS[kind].safeParse(item);
+      if (!parsed.success) return reasonFromZodError(parsed.error);
+      fast = parsed.data;
+    }
+    const r: AnyReport = fast;
     if (r.ts > now + MAX_FUTURE_SKEW_MS) return 'ts:in_future';
     const store = this.live.store(kind);
     let i = store.indexOf(r.id);
@@ -99,9 +106,14 @@ export class TelemetryIngest {
     if (r.ts < store.ts[i]!) return null;
     store.ts[i] = r.ts;
     if (r.lng !== undefined && r.lat !== undefined) {
-      const [lng, lat] = toWgs84(r.lng, r.lat, r.crs);
-      store.lng[i] = lng;
-      store.lat[i] = lat;
+      if (r.crs === undefined || r.crs === 'wgs84') {
+        store.lng[i] = r.lng;
+        store.lat[i] = r.lat;
+      } else {
+        const [lng, lat] = toWgs84(r.lng, r.lat, r.crs);
+        store.lng[i] = lng;
+        store.lat[i] = lat;
+      }
     }
     if (kind === 'vehicle') {
       const v = r as z.output<typeof VehicleReportSchema>;

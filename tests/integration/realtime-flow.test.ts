@@ -1,0 +1,124 @@
+import { io as ioClient } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchLng, decodePositions } from '@/lib/realtime/position-codec';
+import type { WireBatch } from '@/lib/realtime/contract';
+import { connectWall, startTestApp, waitFor, type TestApp, type WallClient } from '../helpers/test-app';
+
+const INGEST_TOKEN = 'test-ingest-token-0123456789';
+
+function positionsOf(batches: WireBatch[], idx: number): number[] {
+  const out: number[] = [];
+  for (const b of batches) {
+    if (!b.vehicle) continue;
+    const d = decodePositions(b.vehicle as Uint8Array);
+    for (let i = 0; i < d.count; i++) if (d.idx[i] === idx) out.push(batchLng(d, i));
+  }
+  return out;
+}
+
+describe('realtime protocol over the in-process bus', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { INGEST_TOKEN } });
+  });
+  afterAll(async () => t.close());
+
+  const publish = (reports: unknown) => t.bus.publishTelemetry('vehicle', JSON.stringify(reports));
+
+  it('gives a slow wall only the latest state, one batch in flight, never a backlog', async () => {
+    const socket: WallClient = ioClient(t.url, { transports: ['websocket'] });
+    const batches: WireBatch[] = [];
+    let pendingAck: ((r: { ok: true }) => void) | null = null;
+    let inFlightMax = 0;
+    socket.on('wall:batch', (batch, ack) => {
+      batches.push(batch);
+      inFlightMax = Math.max(inFlightMax, pendingAck ? 2 : 1);
+      pendingAck = ack; // hold the acknowledgement: this wall is slow
+    });
+    await waitFor(() => batches.length === 1, 5_000, 'snapshot');
+    for (let k = 1; k <= 30; k++) {
+      await publish({ id: 'SLOW', lng: 104 + k / 100, lat: 30, ts: Date.now() });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(batches).toHaveLength(1); // nothing more was sent while the first was unacknowledged
+    pendingAck!({ ok: true });
+    pendingAck = null;
+    await waitFor(() => batches.length === 2, 5_000, 'catch-up batch');
+    const idx = batches[1]!.meta!.vehicle!.idx[batches[1]!.meta!.vehicle!.id.indexOf('SLOW')]!;
+    expect(positionsOf([batches[1]!], idx)).toEqual([expect.closeTo(104.3, 5)]);
+    expect(inFlightMax).toBe(1);
+    socket.close();
+  });
+
+  it('answers a sequence gap with a full snapshot', async () => {
+    const socket: WallClient = ioClient(t.url, { transports: ['websocket'] });
+    const batches: WireBatch[] = [];
+    socket.on('wall:batch', (batch, ack) => {
+      batches.push(batch);
+      ack(batches.length === 2 ? { ok: false, error: 'gap' } : { ok: true });
+    });
+    await waitFor(() => batches.length >= 1, 5_000);
+    await publish({ id: 'GAP', lng: 104.5, lat: 30, ts: Date.now() });
+    await waitFor(() => batches.length >= 3, 5_000, 'snapshot after gap');
+    expect(batches[0]!.isFull).toBe(true);
+    expect(batches[1]!.isFull).toBe(false);
+    expect(batches[2]!.isFull).toBe(true);
+    expect(batches.map((b) => b.seq)).toEqual([1, 2, 3]);
+    socket.close();
+  });
+
+  it('scopes a wall to a region it asks for and refuses unknown regions', async () => {
+    const wall = connectWall(t.url);
+    await waitFor(() => wall.batches.length >= 1, 5_000);
+    const res = await wall.socket.emitWithAck('wall:subscribe', { protocol: 1, regionCode: '999999999999' });
+    expect(res).toEqual({ ok: false, error: 'unknown region' });
+    const bad = await wall.socket.emitWithAck('wall:subscribe', { protocol: 99, regionCode: null });
+    expect(bad.ok).toBe(false);
+    wall.socket.close();
+  });
+
+  it('sends heartbeats to an idle wall so its link indicator stays honest', async () => {
+    const wall = connectWall(t.url);
+    await waitFor(() => wall.batches.length >= 3, 5_000, 'heartbeats');
+    expect(wall.batches.slice(1).every((b) => !b.isFull)).toBe(true);
+    wall.socket.close();
+  });
+
+  it('feeds HTTP ingest through the same path, with per-item reasons and a token', async () => {
+    const post = (path: string, body: unknown, token = INGEST_TOKEN) =>
+      fetch(`${t.url}/api/ingest/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post('vehicles', [], 'wrong-token-wrong-token-xx')).status).toBe(401);
+    const r = await post('vehicles', [
+      { id: 'H1', lng: 104.1, lat: 30.6, ts: Date.now(), crs: 'gcj02' },
+      { id: 'H2', lng: 'x', lat: 30.6, ts: Date.now() },
+    ]);
+    expect(r.status).toBe(202);
+    expect(await r.json()).toEqual({ accepted: 1, rejected: [{ index: 1, reason: 'lng:invalid_type' }] });
+    // GCJ-02 input is stored as WGS-84: a few hundred metres away from the given numbers.
+    const v = t.app.ctx.live.vehicle.getById('H1')!;
+    expect(Math.abs(v.lng - 104.1)).toBeGreaterThan(0.001);
+    expect(Math.abs(v.lng - 104.1)).toBeLessThan(0.01);
+    const bad = await post('incidents', { id: 'X', title: '' });
+    expect(bad.status).toBe(400);
+    const ok = await post('incidents', {
+      id: 'HTTP-1', category: 'emergency', title: '燃气泄漏', lng: 104.07, lat: 30.67, priority: 1,
+      source: 'sensor', reportedAt: new Date().toISOString(),
+    });
+    expect(ok.status).toBe(202);
+    expect(t.db.$client.prepare(`SELECT state FROM incidents WHERE id='HTTP-1'`).get()).toEqual({ state: 'reported' });
+    // Registered as unassigned by its first report (written at the next tick).
+    await waitFor(() => t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get(), 5_000);
+    expect(t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get()).toEqual({ is_unassigned: 1 });
+  });
+
+  it('serves Prometheus metrics with rejection counts to the local host', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/pingan_ingest_rejected_total\{path="http:vehicle",reason="lng:invalid_type"\} 1/);
+    expect(text).toMatch(/pingan_socket_clients/);
+  });
+});
