@@ -77,7 +77,6 @@ export function createApp(opts: AppOptions): App {
   let gridLocator = loadGrids(db);
   const grids = () => gridLocator;
 
-  const statsRegistryHolder: { stats?: IngestStats } = {};
   const hubHolder: { hub?: RealtimeHub } = {};
   const metrics = createMetrics({
     clients: () => hubHolder.hub?.clientCount ?? 0,
@@ -90,7 +89,6 @@ export function createApp(opts: AppOptions): App {
     },
   });
   const stats = new IngestStats(metrics.registry, logger);
-  statsRegistryHolder.stats = stats;
   const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids };
 
   const telemetry = new TelemetryIngest(live, stats);
@@ -192,13 +190,14 @@ export function createApp(opts: AppOptions): App {
     });
   }
 
+  let name: string | undefined;
   const hub = new RealtimeHub({
     io,
     live,
     logger,
     clock,
     origin: originForBbox(...(gridLocator.bbox ?? CHINA_BBOX)),
-    worldName: () => worldName(db),
+    worldName: () => (name ??= worldName(db)),
     resolveScope: (code) => {
       if (!/^\d{12}(\d{3})?$/.test(code)) return null;
       const bbox = gridLocator.bboxOf(regionPrefix(code));
@@ -262,14 +261,12 @@ function loadGrids(db: Db): GridLocator {
   return new GridLocator(db.$client.prepare('SELECT code, geometry FROM grids').all() as { code: string; geometry: string }[]);
 }
 
-let cachedWorldName: string | null = null;
+/** The territory's name for wall titles: its top-level region. */
 function worldName(db: Db): string {
-  if (cachedWorldName) return cachedWorldName;
   const row = db.$client
-    .prepare(`SELECT name FROM regions WHERE level IN ('city','district') ORDER BY length(code) , level = 'district' LIMIT 1`)
+    .prepare(`SELECT name FROM regions WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM regions) LIMIT 1`)
     .get() as { name: string } | undefined;
-  cachedWorldName = row?.name ?? '平安示范区';
-  return cachedWorldName;
+  return row?.name ?? '平安示范区';
 }
 
 /** Open incidents come back onto the board at start: the walls show what SQLite holds, not what Redis had. */

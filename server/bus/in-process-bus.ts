@@ -4,6 +4,7 @@ import type { Bus, BusState, IncidentBatchHandler, IncidentEntry, TelemetryHandl
 /** Incidents queued while nothing consumes them (e.g. before start-up finishes). */
 export const IN_PROCESS_INCIDENT_QUEUE_MAX = 100_000;
 const INCIDENT_BATCH_MAX = 256;
+const RETRY_AFTER_FAILURE_MS = 1_000;
 
 /**
  * The embedded bus: same semantics as Redis within one process. Telemetry is delivered on a microtask so a
@@ -46,9 +47,12 @@ export class InProcessBus implements Bus {
       while (this.queue.length > 0 && !this.isClosed) {
         const batch = this.queue.slice(0, INCIDENT_BATCH_MAX);
         await this.incidentHandler(batch);
-        // Like XACK: removed only once handled; a throwing handler leaves them queued for the next drain.
+        // Like XACK: removed only once handled; a throwing handler leaves them queued for a retry.
         this.queue.splice(0, batch.length);
       }
+    } catch {
+      // The handler logs its own failure (e.g. SQLite busy); try again shortly, as Redis re-delivery would.
+      setTimeout(() => void this.drain(), RETRY_AFTER_FAILURE_MS).unref();
     } finally {
       this.isDraining = false;
     }
