@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   JT808_PORT: port.optional(),
   GB28181_PORT: port.optional(),
   GB28181_PASSWORD: z.string().optional(),
+  /** Signs JT/T 808 auth codes so terminals need not re-register after a gateway restart. */
+  JT808_AUTH_SECRET: z.string().min(16).optional(),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   TICK_MS: z.coerce.number().int().min(20).max(200).default(100),
   /** Comma-separated origins allowed for Socket.IO besides the server's own host. */

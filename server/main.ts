@@ -11,6 +11,9 @@ import { InProcessBus } from './bus/in-process-bus';
 import { RedisBus } from './bus/redis-bus';
 import type { Bus } from './bus/bus';
 import { createLogger } from './logger';
+import { startJt808Gateway } from './protocols/jt808/gateway';
+import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
+import { startGb28181Listener } from './protocols/gb28181/listener';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -43,6 +46,33 @@ async function main(): Promise<void> {
   const port = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');
 
+  // Field protocols publish onto the same bus as every other source.
+  const { stats } = app.ctx;
+  const terminals = createTerminalDirectory(db);
+  const jt808 =
+    config.JT808_PORT === undefined
+      ? null
+      : await startJt808Gateway({
+          port: config.JT808_PORT,
+          host: config.HOST,
+          bus,
+          logger,
+          stats,
+          resolveVehicleId: terminals.resolve,
+          authSecret: config.JT808_AUTH_SECRET,
+        });
+  const sip =
+    config.GB28181_PORT === undefined
+      ? null
+      : await startGb28181Listener({
+          port: config.GB28181_PORT,
+          host: config.HOST,
+          bus,
+          logger,
+          stats,
+          password: config.GB28181_PASSWORD || undefined,
+        });
+
   let isStopping = false;
   const stop = async (signal: string) => {
     if (isStopping) return;
@@ -50,6 +80,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
+    await jt808?.close();
+    await sip?.close();
+    terminals.close();
     await app.close();
     await nextApp.close?.();
     db.$client.close();

@@ -36,7 +36,8 @@ export type FixResult = { ok: true; fix: Fix } | { ok: false; reason: string };
 
 /** Decodes the 28-byte basic location block at `offset` (extra items after it are ignored). */
 export function decodeLocation(body: Buffer, offset = 0, length = body.length - offset): FixResult {
-  if (length < LOCATION_BASIC_BYTES || offset + length > body.length) return { ok: false, reason: 'location_short' };
+  if (length < LOCATION_BASIC_BYTES || offset + length > body.length)
+    return { ok: false, reason: 'location_short' };
   const alarm = body.readUInt32BE(offset);
   const status = body.readUInt32BE(offset + 4);
   const latRaw = body.readUInt32BE(offset + 8);
@@ -46,7 +47,8 @@ export function decodeLocation(body: Buffer, offset = 0, length = body.length - 
   const direction = body.readUInt16BE(offset + 20);
   const ts = bcdTimeToEpochMs(body, offset + 22);
   if (ts === undefined) return { ok: false, reason: 'bad_time' };
-  if (latRaw > 90 * MICRO_DEGREES || lngRaw > 180 * MICRO_DEGREES) return { ok: false, reason: 'bad_position' };
+  if (latRaw > 90 * MICRO_DEGREES || lngRaw > 180 * MICRO_DEGREES)
+    return { ok: false, reason: 'bad_position' };
   const speedKmh = speedRaw / SPEED_UNITS_PER_KMH;
   return {
     ok: true,
@@ -71,7 +73,9 @@ export interface BatchItems {
 }
 
 /** Decodes a 0x0704 body: count, type, then `count` × (u16 length, location block). */
-export function decodeLocationBatch(body: Buffer): { ok: true; batch: BatchItems } | { ok: false; reason: string } {
+export function decodeLocationBatch(
+  body: Buffer,
+): { ok: true; batch: BatchItems } | { ok: false; reason: string } {
   if (body.length < 3) return { ok: false, reason: 'batch_short' };
   const count = body.readUInt16BE(0);
   const type = body[2]!;

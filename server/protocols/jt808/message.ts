@@ -80,7 +80,8 @@ export function decodeFrame(escaped: Buffer): DecodeResult {
     packetTotal = raw.readUInt16BE(pos);
     packetSeq = raw.readUInt16BE(pos + 2);
     pos += 4;
-    if (packetTotal < 1 || packetSeq < 1 || packetSeq > packetTotal) return { ok: false, reason: 'bad_packet_seq' };
+    if (packetTotal < 1 || packetSeq < 1 || packetSeq > packetTotal)
+      return { ok: false, reason: 'bad_packet_seq' };
   }
   return {
     ok: true,

@@ -16,7 +16,7 @@ export interface Registration {
 
 /** Fixed-width text fields are GBK, padded with NULs or spaces. */
 function gbkText(buf: Buffer): string {
-  return iconv.decode(buf, 'gbk').replace(/[\u0000\s]+$/g, '').replace(/^[\u0000\s]+/g, '');
+  return iconv.decode(buf, 'gbk').replaceAll('\0', ' ').trim();
 }
 
 /** Decodes 0x0100. The 2011 and 2013 editions share the version flag (unset), so they differ by length. */
@@ -43,7 +43,13 @@ export function decodeAuthCode(body: Buffer, is2019: boolean): string | undefine
 }
 
 /** Result codes of 0x8100. */
-export const REGISTER_RESULT = { ok: 0, vehicleTaken: 1, noVehicle: 2, terminalTaken: 3, noTerminal: 4 } as const;
+export const REGISTER_RESULT = {
+  ok: 0,
+  vehicleTaken: 1,
+  noVehicle: 2,
+  terminalTaken: 3,
+  noTerminal: 4,
+} as const;
 
 /** 0x8100 body: answered serial, result, and on success the auth code. */
 export function registerResponseBody(serial: number, result: number, authCode: string): Buffer {

@@ -80,7 +80,11 @@ export class ReportBatcher<T extends { id: string; ts: number }> {
       } catch (err) {
         // Telemetry is latest-wins: the next report replaces what is lost here, so count and move on.
         for (const r of chunk) stats.reject(path, 'publish_failed', r.id);
-        this.warn(`${path}-publish`, { err: (err as Error).message, lost: chunk.length }, 'telemetry publish failed');
+        this.warn(
+          `${path}-publish`,
+          { err: (err as Error).message, lost: chunk.length },
+          'telemetry publish failed',
+        );
       }
     }
   }

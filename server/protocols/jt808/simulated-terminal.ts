@@ -35,7 +35,11 @@ export class SimulatedTerminal {
     socket.on('error', () => {});
   }
 
-  static connect(port: number, phone: string, opts: { host?: string; is2019?: boolean } = {}): Promise<SimulatedTerminal> {
+  static connect(
+    port: number,
+    phone: string,
+    opts: { host?: string; is2019?: boolean } = {},
+  ): Promise<SimulatedTerminal> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host: opts.host ?? '127.0.0.1' }, () => {
         socket.off('error', reject);

@@ -1,0 +1,78 @@
+/**
+ * The JT/T 808 gateway on its own (`npm run jt808`): terminals in over TCP, VehicleReports out on Redis.
+ * Env: REDIS_URL (required), JT808_PORT (default 6808: 808 itself needs root), JT808_HOST, JT808_AUTH_SECRET,
+ * JT808_CRS, JT808_MAX_TERMINALS, DATABASE_PATH (optional: read-only, to map terminals to vehicles through
+ * vehicles.terminal_phone; without it a terminal's id is its phone number).
+ */
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import fs from 'node:fs';
+import { Registry } from 'prom-client';
+import { z } from 'zod';
+import { CrsSchema } from '@/lib/domain/common';
+import { RedisBus } from '@/server/bus/redis-bus';
+import { IngestStats } from '@/server/ingest/ingest-stats';
+import { createLogger } from '@/server/logger';
+import * as schema from '@/server/db/schema';
+import { startJt808Gateway } from '@/server/protocols/jt808/gateway';
+import { createTerminalDirectory, type TerminalDirectory } from '@/server/protocols/jt808/terminal-directory';
+
+const STATS_LOG_EVERY_MS = 60_000;
+
+const env = z
+  .object({
+    REDIS_URL: z.string().url(),
+    JT808_PORT: z.coerce.number().int().min(0).max(65_535).default(6808),
+    JT808_HOST: z.string().optional(),
+    JT808_AUTH_SECRET: z.string().min(16).optional(),
+    JT808_CRS: CrsSchema.optional(),
+    JT808_MAX_TERMINALS: z.coerce.number().int().positive().optional(),
+    DATABASE_PATH: z.string().min(1).optional(),
+  })
+  .parse(process.env);
+
+const logger = createLogger();
+const stats = new IngestStats(new Registry(), logger);
+const bus = new RedisBus({ url: env.REDIS_URL, logger });
+let directory: TerminalDirectory | undefined;
+if (env.DATABASE_PATH && fs.existsSync(env.DATABASE_PATH)) {
+  // Read-only: the server owns the schema and its migrations; we only look terminals up.
+  const sqlite = new Database(env.DATABASE_PATH, { readonly: true, fileMustExist: true });
+  directory = createTerminalDirectory(drizzle(sqlite, { schema }));
+}
+const gateway = await startJt808Gateway({
+  port: env.JT808_PORT,
+  host: env.JT808_HOST,
+  bus,
+  logger,
+  stats,
+  authSecret: env.JT808_AUTH_SECRET,
+  crs: env.JT808_CRS,
+  maxTerminals: env.JT808_MAX_TERMINALS,
+  resolveVehicleId: directory?.resolve,
+});
+const statsTimer = setInterval(() => {
+  logger.info(
+    {
+      terminals: gateway.connections(),
+      accepted: stats.accepted,
+      rejected: stats.rejectedObject(),
+      redis: bus.state(),
+    },
+    'jt808 stats',
+  );
+}, STATS_LOG_EVERY_MS);
+
+let isStopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (isStopping) return;
+    isStopping = true;
+    clearInterval(statsTimer);
+    directory?.close();
+    void gateway
+      .close()
+      .then(() => bus.close())
+      .finally(() => process.exit(0));
+  });
+}
