@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Server } from 'socket.io';
 import { systemClock, type Clock } from '@/lib/clock';
-import type { HealthReport } from '@/lib/realtime/contract';
+import type { HealthReport, WireBatch } from '@/lib/realtime/contract';
 import { originForBbox } from '@/lib/realtime/position-codec';
 import { regionPrefix } from '@/lib/domain/region-code';
 import type { Bus } from './bus/bus';
@@ -21,6 +21,7 @@ import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { RealtimeHub, type WallServer } from './realtime/hub';
 import { regionScope, type Scope } from './realtime/scope';
+import { canUseSocketEvent } from './auth/permissions';
 
 /** China's extent: the position window when no world is loaded yet. */
 const CHINA_BBOX: [number, number, number, number] = [73, 18, 135, 54];
@@ -55,7 +56,7 @@ export interface AppOptions {
   /** Further routes (map, dispatch, auth…), built once the context exists. */
   routes?: (ctx: AppContext) => Route[];
   auth?: (ctx: AppContext) => AuthHooks;
-  statsFor?: (ctx: AppContext) => (scope: Scope) => unknown;
+  statsFor?: (ctx: AppContext) => (scope: Scope) => WireBatch['stats'];
 }
 
 export interface App {
@@ -188,6 +189,15 @@ export function createApp(opts: AppOptions): App {
       (socket.data as { principal?: Principal }).principal = principal;
       next();
     });
+    io.on('connection', (socket) => {
+      // Every event is authorised by role, not only the handshake.
+      socket.use(([event], next) => {
+        const principal = (socket.data as { principal?: Principal }).principal ?? null;
+        if (canUseSocketEvent(principal, String(event))) return next();
+        logger.warn({ event, user: principal?.username, role: principal?.role }, 'socket event denied');
+        next(new Error('forbidden'));
+      });
+    });
   }
 
   let name: string | undefined;
@@ -206,6 +216,20 @@ export function createApp(opts: AppOptions): App {
     statsFor: opts.statsFor?.(ctx),
   });
   hubHolder.hub = hub;
+
+  /** Sockets outlive sessions: re-check each one this often and drop those signed out or idle-expired. */
+  const SOCKET_REAUTH_MS = 60_000;
+  let reauthTimer: NodeJS.Timeout | null = null;
+  function reauthorizeSockets(): void {
+    if (!auth) return;
+    for (const socket of io.sockets.sockets.values()) {
+      const h = socket.handshake;
+      if (!auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address: h.address })) {
+        logger.info({ address: h.address }, 'socket closed: session ended');
+        socket.disconnect(true);
+      }
+    }
+  }
 
   let timer: NodeJS.Timeout | null = null;
   function tick(): void {
@@ -229,6 +253,7 @@ export function createApp(opts: AppOptions): App {
       await bus.onTelemetry((kind, raw) => telemetry.handleRaw(kind, raw));
       await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
       timer = setInterval(tick, config.TICK_MS);
+      reauthTimer = setInterval(reauthorizeSockets, SOCKET_REAUTH_MS);
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve());
@@ -238,6 +263,7 @@ export function createApp(opts: AppOptions): App {
     },
     async close() {
       if (timer) clearInterval(timer);
+      if (reauthTimer) clearInterval(reauthTimer);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();
       await bus.close();

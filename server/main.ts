@@ -11,6 +11,9 @@ import { InProcessBus } from './bus/in-process-bus';
 import { RedisBus } from './bus/redis-bus';
 import type { Bus } from './bus/bus';
 import { createLogger } from './logger';
+import { dispatchAppHooks } from './dispatch/dispatch-module';
+import { seedDemoAccounts } from './auth/accounts';
+import { systemClock } from '@/lib/clock';
 import { startJt808Gateway } from './protocols/jt808/gateway';
 import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
 import { startGb28181Listener } from './protocols/gb28181/listener';
@@ -35,13 +38,19 @@ async function main(): Promise<void> {
 
   const nextApp = next({ dev: config.isDev, dir: path.resolve(import.meta.dirname, '..'), port: config.PORT });
   await nextApp.prepare();
+  const clock = systemClock;
+  if (config.DEMO) await seedDemoAccounts(db.$client, clock, config.DEMO_PASSWORD);
+  const dispatch = dispatchAppHooks({ travelTime: () => null });
   const app = createApp({
     config,
     db,
     bus,
     logger,
+    clock,
     nextHandler: nextApp.getRequestHandler(),
     nextUpgrade: config.isDev ? nextApp.getUpgradeHandler() : undefined,
+    auth: dispatch.auth,
+    routes: (ctx) => [...dispatch.routes(ctx)],
   });
   const port = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');

@@ -36,7 +36,12 @@ function run(commands: IncidentCommand[], actor = dispatcher): LifecycleState {
 describe('incident lifecycle', () => {
   it('walks the happy path reported → closed, engaging then freeing the vehicle', () => {
     const accepted = run([{ type: 'transition', to: 'accepted' }]);
-    const assign = decide(accepted, { type: 'assign', assignee: { kind: 'vehicle', id: 'v1' } }, dispatcher, 10);
+    const assign = decide(
+      accepted,
+      { type: 'assign', assignee: { kind: 'vehicle', id: 'v1' } },
+      dispatcher,
+      10,
+    );
     expect(assign.ok && assign.engaged).toEqual({ kind: 'vehicle', id: 'v1' });
     const end = run([
       { type: 'transition', to: 'accepted' },
@@ -69,7 +74,12 @@ describe('incident lifecycle', () => {
 
   it('refuses wrong roles', () => {
     for (const role of ['duty', 'admin', 'leader'] as Role[]) {
-      const d = decide(fresh, { type: 'assign', assignee: { kind: 'vehicle', id: 'v' } }, { username: 'x', role }, 1);
+      const d = decide(
+        fresh,
+        { type: 'assign', assignee: { kind: 'vehicle', id: 'v' } },
+        { username: 'x', role },
+        1,
+      );
       expect(d).toMatchObject({ ok: false, error: 'forbidden' });
     }
     const sup = decide(fresh, { type: 'supervise', level: 3 }, dispatcher, 1);
@@ -94,7 +104,10 @@ describe('incident lifecycle', () => {
     }),
     fc.record({
       type: fc.constant('assign' as const),
-      assignee: fc.record({ kind: fc.constantFrom('vehicle' as const, 'worker' as const, 'department' as const), id: fc.constantFrom('u1', 'u2') }),
+      assignee: fc.record({
+        kind: fc.constantFrom('vehicle' as const, 'worker' as const, 'department' as const),
+        id: fc.constantFrom('u1', 'u2'),
+      }),
     }),
     fc.record({ type: fc.constant('supervise' as const), level: fc.integer({ min: 0, max: 3 }) }),
     fc.record({ type: fc.constant('follow_up' as const), satisfaction: fc.integer({ min: 1, max: 5 }) }),
@@ -124,7 +137,8 @@ describe('incident lifecycle', () => {
           s = d.next;
           expect(lifecycleInvariantViolation(s)).toBeNull();
           // A unit is held exactly while the incident is engaged with a vehicle or worker.
-          const holds = (s.state === 'dispatched' || s.state === 'on_scene') && s.assigneeKind !== 'department';
+          const holds =
+            (s.state === 'dispatched' || s.state === 'on_scene') && s.assigneeKind !== 'department';
           expect(busy !== null).toBe(holds);
         }
       }),

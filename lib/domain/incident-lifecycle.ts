@@ -32,7 +32,13 @@ export const TRANSITIONS: Record<IncidentState, readonly IncidentState[]> = {
 };
 
 /** States from which an incident may be (re)assigned; re-assigning a dispatched incident frees its unit. */
-export const ASSIGNABLE_STATES: ReadonlySet<IncidentState> = new Set(['reported', 'accepted', 'returned', 'escalated', 'dispatched']);
+export const ASSIGNABLE_STATES: ReadonlySet<IncidentState> = new Set([
+  'reported',
+  'accepted',
+  'returned',
+  'escalated',
+  'dispatched',
+]);
 /** A unit assigned to an incident in these states is busy. */
 export const ENGAGED_STATES: ReadonlySet<IncidentState> = new Set(['dispatched', 'on_scene']);
 /** Leaving for these states frees the unit and clears the assignee (the dispatcher owns the case again). */
@@ -110,7 +116,8 @@ function deny(error: DecisionError, message: string): Decision {
 
 function unitOf(s: LifecycleState): Assignee | null {
   // Departments take many cases at once; only vehicles and workers are held by one.
-  if (!ENGAGED_STATES.has(s.state) || !s.assigneeKind || !s.assigneeId || s.assigneeKind === 'department') return null;
+  if (!ENGAGED_STATES.has(s.state) || !s.assigneeKind || !s.assigneeId || s.assigneeKind === 'department')
+    return null;
   return { kind: s.assigneeKind, id: s.assigneeId };
 }
 
@@ -119,14 +126,20 @@ export function canTransition(role: Role, from: IncidentState, to: IncidentState
 }
 
 /** Decides a command against the current state. Pure: the same inputs always give the same answer. */
-export function decide(current: LifecycleState, command: IncidentCommand, actor: Actor, now: number): Decision {
+export function decide(
+  current: LifecycleState,
+  command: IncidentCommand,
+  actor: Actor,
+  now: number,
+): Decision {
   const from = current.state;
   const note = command.note?.trim() ? command.note.trim() : null;
   const base = { ...current, updatedAt: now };
   switch (command.type) {
     case 'transition': {
       const to = command.to;
-      if (!TRANSITION_ROLES[to].includes(actor.role)) return deny('forbidden', `角色 ${actor.role} 不能将事件置为${STATE_LABELS[to].zh}`);
+      if (!TRANSITION_ROLES[to].includes(actor.role))
+        return deny('forbidden', `角色 ${actor.role} 不能将事件置为${STATE_LABELS[to].zh}`);
       if (!TRANSITIONS[from].includes(to))
         return deny('illegal', `不能从「${STATE_LABELS[from].zh}」转为「${STATE_LABELS[to].zh}」`);
       if (NOTE_REQUIRED.has(to) && !note) return deny('note_required', `${STATE_LABELS[to].zh}须填写原因`);
@@ -139,11 +152,18 @@ export function decide(current: LifecycleState, command: IncidentCommand, actor:
       }
       if (held && !ENGAGED_STATES.has(to)) released = held;
       if (to === 'closed') next.closedAt = now;
-      return { ok: true, next, event: { type: 'transition', fromState: from, toState: to, note, data: null }, engaged: null, released };
+      return {
+        ok: true,
+        next,
+        event: { type: 'transition', fromState: from, toState: to, note, data: null },
+        engaged: null,
+        released,
+      };
     }
     case 'assign': {
       if (!ASSIGN_ROLES.includes(actor.role)) return deny('forbidden', `角色 ${actor.role} 不能派单`);
-      if (!ASSIGNABLE_STATES.has(from)) return deny('illegal', `「${STATE_LABELS[from].zh}」状态的事件不能派单`);
+      if (!ASSIGNABLE_STATES.has(from))
+        return deny('illegal', `「${STATE_LABELS[from].zh}」状态的事件不能派单`);
       const a = command.assignee;
       const held = unitOf(current);
       if (ENGAGED_STATES.has(from) && current.assigneeKind === a.kind && current.assigneeId === a.id)
@@ -153,7 +173,13 @@ export function decide(current: LifecycleState, command: IncidentCommand, actor:
       return {
         ok: true,
         next,
-        event: { type: 'assign', fromState: from, toState: 'dispatched', note, data: { assigneeKind: a.kind, assigneeId: a.id } },
+        event: {
+          type: 'assign',
+          fromState: from,
+          toState: 'dispatched',
+          note,
+          data: { assigneeKind: a.kind, assigneeId: a.id },
+        },
         engaged,
         released: held,
       };
@@ -177,7 +203,13 @@ export function decide(current: LifecycleState, command: IncidentCommand, actor:
       return {
         ok: true,
         next,
-        event: { type: 'follow_up', fromState: from, toState: from, note, data: { satisfaction: command.satisfaction } },
+        event: {
+          type: 'follow_up',
+          fromState: from,
+          toState: from,
+          note,
+          data: { satisfaction: command.satisfaction },
+        },
         engaged: null,
         released: null,
       };
@@ -194,7 +226,8 @@ export function lifecycleInvariantViolation(s: LifecycleState): string | null {
   if (['reported', 'accepted', 'returned', 'escalated', 'cancelled'].includes(s.state) && hasAssignee)
     return `${s.state} with an assignee`;
   if ((s.state === 'closed') !== (s.closedAt !== null)) return 'closedAt out of step with state';
-  if (s.satisfaction !== null && (s.satisfaction < 1 || s.satisfaction > 5)) return 'satisfaction out of range';
+  if (s.satisfaction !== null && (s.satisfaction < 1 || s.satisfaction > 5))
+    return 'satisfaction out of range';
   if (s.supervision < 0 || s.supervision > 3) return 'supervision out of range';
   return null;
 }

@@ -8,7 +8,8 @@ import type { RegionLevel } from './enums';
 export function regionPrefix(code: string): string {
   if (code.length === 15) return code;
   if (!/^\d{12}$/.test(code)) return code;
-  if (code.endsWith('000000000')) return code.endsWith('0000000000') ? code.slice(0, 2) : code.slice(0, 4);
+  if (code.endsWith('0000000000')) return code.slice(0, 2);
+  if (code.endsWith('00000000')) return code.slice(0, 4);
   if (code.endsWith('000000')) return code.slice(0, 6);
   if (code.endsWith('000')) return code.slice(0, 9);
   return code;

@@ -91,6 +91,9 @@ describe('report schemas', () => {
 describe('region codes', () => {
   it('derives the prefix and level of statistical division codes', () => {
     expect(regionPrefix('510104000000')).toBe('510104');
+    expect(regionPrefix('330100000000')).toBe('3301');
+    expect(regionPrefix('330000000000')).toBe('33');
+    expect(regionLevelOf('330100000000')).toBe('city');
     expect(regionPrefix('510104001000')).toBe('510104001');
     expect(regionPrefix('510104001002')).toBe('510104001002');
     expect(regionLevelOf('510104000000')).toBe('district');

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
-import { DEFAULT_TIME_LIMITS, compareUrgency, lampFor, timeLimitStatus, type TimeLimitConfig } from './time-limits';
+import {
+  DEFAULT_TIME_LIMITS,
+  compareUrgency,
+  parseTimeLimitConfig,
+  lampFor,
+  timeLimitStatus,
+  type TimeLimitConfig,
+} from './time-limits';
 
 const MIN = 60_000;
 
@@ -43,9 +50,14 @@ describe('time-limit lamps', () => {
     const config: TimeLimitConfig = {
       ...DEFAULT_TIME_LIMITS,
       yellowRatio: 0.7,
-      byPriority: { ...DEFAULT_TIME_LIMITS.byPriority, 3: { accept: 10 * MIN, onScene: null, resolve: null } },
+      byPriority: {
+        ...DEFAULT_TIME_LIMITS.byPriority,
+        3: { accept: 10 * MIN, onScene: null, resolve: null },
+      },
     };
-    expect(timeLimitStatus({ priority: 3, state: 'reported', receivedAt: 0 }, 7 * MIN, config).lamp).toBe('yellow');
+    expect(timeLimitStatus({ priority: 3, state: 'reported', receivedAt: 0 }, 7 * MIN, config).lamp).toBe(
+      'yellow',
+    );
     expect(lampFor(69, 100, 0.7)).toBe('green');
   });
 
@@ -59,5 +71,19 @@ describe('time-limit lamps', () => {
     ];
     items.sort((x, y) => compareUrgency(x, y, now));
     expect(items.map((i) => i.id)).toEqual(['d', 'a', 'b', 'c']);
+  });
+});
+
+describe('time-limit configuration', () => {
+  it('overrides the defaults from JSON minutes', () => {
+    const c = parseTimeLimitConfig('{"yellowRatio":0.7,"minutes":{"1":{"accept":5,"onScene":null}}}');
+    expect(c.yellowRatio).toBe(0.7);
+    expect(c.byPriority[1]).toEqual({
+      accept: 5 * MIN,
+      onScene: null,
+      resolve: DEFAULT_TIME_LIMITS.byPriority[1].resolve,
+    });
+    expect(c.byPriority[2]).toEqual(DEFAULT_TIME_LIMITS.byPriority[2]);
+    expect(() => parseTimeLimitConfig('{"yellowRatio":2}')).toThrow();
   });
 });

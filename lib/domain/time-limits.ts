@@ -14,7 +14,11 @@ const DAY_MS = 24 * HOUR_MS;
 
 export const MILESTONES = ['accept', 'onScene', 'resolve'] as const;
 export type Milestone = (typeof MILESTONES)[number];
-export const MILESTONE_LABELS: Record<Milestone, string> = { accept: '受理', onScene: '到场', resolve: '办结' };
+export const MILESTONE_LABELS: Record<Milestone, string> = {
+  accept: '受理',
+  onScene: '到场',
+  resolve: '办结',
+};
 
 const LimitMs = z.number().int().positive().nullable();
 export const PriorityLimitsSchema = z.object({ accept: LimitMs, onScene: LimitMs, resolve: LimitMs });
@@ -23,7 +27,12 @@ export type PriorityLimits = z.infer<typeof PriorityLimitsSchema>;
 export const TimeLimitConfigSchema = z.object({
   /** Share of a limit used that lights the yellow lamp; platforms in use light it at 0.7–0.8. */
   yellowRatio: z.number().gt(0).lt(1),
-  byPriority: z.object({ 1: PriorityLimitsSchema, 2: PriorityLimitsSchema, 3: PriorityLimitsSchema, 4: PriorityLimitsSchema }),
+  byPriority: z.object({
+    1: PriorityLimitsSchema,
+    2: PriorityLimitsSchema,
+    3: PriorityLimitsSchema,
+    4: PriorityLimitsSchema,
+  }),
 });
 export type TimeLimitConfig = z.infer<typeof TimeLimitConfigSchema>;
 
@@ -132,4 +141,32 @@ export function compareUrgency(
   if (ra !== rb) return ra < rb ? -1 : 1;
   if (a.receivedAt !== b.receivedAt) return a.receivedAt - b.receivedAt;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; // deterministic tie-break so the queue never flickers
+}
+
+/**
+ * A deployment's limits from JSON (e.g. an env var or a settings file): minutes per milestone, null for none,
+ * overriding the defaults priority by priority. Throws with zod's message when malformed.
+ */
+export function parseTimeLimitConfig(json: string): TimeLimitConfig {
+  const Minutes = z.number().positive().nullable();
+  const Override = z.object({
+    yellowRatio: z.number().gt(0).lt(1).optional(),
+    minutes: z
+      .partialRecord(
+        z.enum(['1', '2', '3', '4']),
+        z.object({ accept: Minutes.optional(), onScene: Minutes.optional(), resolve: Minutes.optional() }),
+      )
+      .optional(),
+  });
+  const o = Override.parse(JSON.parse(json));
+  const out: TimeLimitConfig = structuredClone(DEFAULT_TIME_LIMITS);
+  if (o.yellowRatio !== undefined) out.yellowRatio = o.yellowRatio;
+  for (const [p, limits] of Object.entries(o.minutes ?? {})) {
+    const target = out.byPriority[Number(p) as Priority];
+    for (const m of MILESTONES) {
+      const v = limits[m];
+      if (v !== undefined) target[m] = v === null ? null : Math.round(v * MINUTE_MS);
+    }
+  }
+  return TimeLimitConfigSchema.parse(out);
 }

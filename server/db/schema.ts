@@ -124,6 +124,11 @@ export const incidents = sqliteTable(
     index('incidents_state_idx').on(t.state),
     index('incidents_reported_idx').on(t.reportedAt),
     index('incidents_grid_idx').on(t.gridCode),
+    // A vehicle or worker is held by at most one engaged incident: the database itself refuses a second
+    // assignment, whichever process or request tries it (DESIGN §5: 100 parallel assignments, one wins).
+    uniqueIndex('incidents_engaged_unit_idx')
+      .on(t.assigneeKind, t.assigneeId)
+      .where(sql`state IN ('dispatched', 'on_scene') AND assignee_kind IN ('vehicle', 'worker')`),
   ],
 );
 
@@ -175,8 +180,41 @@ export const auditLog = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_at_idx').on(t.at)],
+  (t) => [
+    index('audit_at_idx').on(t.at),
+    index('audit_object_idx').on(t.objectType, t.objectId),
+    index('audit_actor_idx').on(t.actor),
+  ],
 );
+
+/**
+ * Signed-in sessions. The cookie carries a random id signed with SESSION_SECRET; only its sha256 is stored,
+ * so a copy of the database does not hand out live sessions.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    clientAddress: text('client_address'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Read-only wall display tokens for unattended screens (`/wall?token=…`); only the sha256 is stored. */
+export const displayTokens = sqliteTable('display_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tokenHash: text('token_hash').notNull().unique(),
+  name: text('name').notNull(),
+  /** The wall this screen shows (a region code), or null for the whole territory. */
+  regionCode: text('region_code'),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+  revokedAt: integer('revoked_at'),
+});
 
 /** Key/value facts about this database (world seed, schema notes). */
 export const meta = sqliteTable('meta', {

@@ -45,7 +45,7 @@ export interface HubOptions {
   /** Resolves a region code to a scope; null when the region is unknown. */
   resolveScope: (regionCode: string) => Scope | null;
   /** Panel statistics for a scope, or undefined; compared by reference to decide whether to resend. */
-  statsFor?: (scope: Scope) => unknown;
+  statsFor?: (scope: Scope) => WireBatch['stats'];
 }
 
 export interface HubMetrics {
@@ -218,7 +218,7 @@ export class RealtimeHub {
   private attachStats(c: ClientSession, batch: WireBatch, isFull: boolean): boolean {
     const stats = this.opts.statsFor?.(c.scope);
     if (stats === undefined || (!isFull && stats === c.statsSent)) return false;
-    (batch as WireBatch & { stats?: unknown }).stats = stats;
+    batch.stats = stats;
     c.statsSent = stats;
     return true;
   }

@@ -1,0 +1,222 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { IncidentState } from '@/lib/domain/enums';
+import { EMPTY_FILTER, neighbourId, queueOf, type QueueFilter } from '@/lib/dispatch/incident-list';
+import { DEFAULT_TIME_LIMITS, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { ApiError, api, type IncidentResponse, type Recommendations, type SessionInfo } from './api';
+import { DispatchMap } from './DispatchMap';
+import { IncidentPanel } from './IncidentPanel';
+import { IncidentQueue } from './IncidentQueue';
+import { RecommendationPanel } from './RecommendationPanel';
+import { useLiveIncidents } from './use-live-incidents';
+import styles from './dispatch.module.css';
+
+/** Countdown refresh (ms): lamps and "time left" move once a second. */
+const CLOCK_TICK_MS = 1000;
+/** While the dispatcher is active, the session is kept alive at most this often (ms). */
+const KEEPALIVE_EVERY_MS = 60_000;
+
+/** The dispatcher's console (/dispatch): live queue, incident details, recommendations, one-click assignment. */
+export function DispatchConsole({ initialSelectedId }: { initialSelectedId: string | null }) {
+  const [me, setMe] = useState<SessionInfo | null>(null);
+  const { list, link } = useLiveIncidents();
+  const [filter, setFilter] = useState<QueueFilter>(EMPTY_FILTER);
+  const [selectedId, setSelectedId] = useState<string | null>(initialSelectedId);
+  const [detail, setDetail] = useState<IncidentResponse | null>(null);
+  const [recs, setRecs] = useState<Recommendations | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [now, setNow] = useState(() => Date.now());
+  const [limits, setLimits] = useState<TimeLimitConfig>(DEFAULT_TIME_LIMITS);
+
+  useEffect(() => {
+    api<SessionInfo>('/api/session')
+      .then((s) => {
+        setMe(s);
+        return api<TimeLimitConfig>('/api/time-limits').then(setLimits);
+      })
+      .catch(() => window.location.assign('/login?next=/dispatch'));
+    const t = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
+    return () => clearInterval(t);
+  }, []);
+
+  // Activity keeps the session alive; an idle console expires like any other session.
+  useEffect(() => {
+    let last = Date.now();
+    const onActivity = () => {
+      if (Date.now() - last < KEEPALIVE_EVERY_MS) return;
+      last = Date.now();
+      void api('/api/session').catch(() => {});
+    };
+    window.addEventListener('keydown', onActivity);
+    window.addEventListener('pointerdown', onActivity);
+    return () => {
+      window.removeEventListener('keydown', onActivity);
+      window.removeEventListener('pointerdown', onActivity);
+    };
+  }, []);
+
+  const queue = useMemo(() => queueOf(list.byId.values(), filter, now, limits), [list, filter, now, limits]);
+  const live = selectedId ? list.byId.get(selectedId) : undefined;
+
+  const load = useCallback(async (id: string) => {
+    try {
+      const [d, r] = await Promise.all([
+        api<IncidentResponse>(`/api/incidents/${encodeURIComponent(id)}`),
+        api<Recommendations>(`/api/incidents/${encodeURIComponent(id)}/recommendations`),
+      ]);
+      setDetail(d);
+      setRecs(r);
+      setError(null);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : '加载失败');
+    }
+  }, []);
+
+  // Reload when the selection changes, and when the live copy of the selected incident changes (another
+  // dispatcher, a wall, the field): the console never shows a state the server has moved past.
+  useEffect(() => {
+    if (selectedId) void load(selectedId);
+    else {
+      setDetail(null);
+      setRecs(null);
+    }
+  }, [selectedId, live?.updatedAt, live?.state, load]);
+
+  useEffect(() => {
+    // A wall click (or a link) can select by URL hash: /dispatch#incident=<id>.
+    const onHash = () => {
+      const m = /incident=([^&]+)/.exec(window.location.hash);
+      if (m) setSelectedId(decodeURIComponent(m[1]!));
+    };
+    onHash();
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const run = useCallback(
+    async (path: string, body: unknown) => {
+      if (!selectedId) return;
+      setBusy(true);
+      try {
+        await api(`/api/incidents/${encodeURIComponent(selectedId)}/${path}`, { method: 'POST', body });
+        await load(selectedId);
+      } catch (e) {
+        setError(e instanceof ApiError ? e.message : '操作失败');
+        if (e instanceof ApiError && e.status === 409) void load(selectedId); // someone else got there first
+      } finally {
+        setBusy(false);
+      }
+    },
+    [selectedId, load],
+  );
+
+  const onAssign = useCallback(
+    (kind: 'vehicle' | 'worker' | 'department', id: string) => run('assign', { [`${kind}Id`]: id }),
+    [run],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return;
+      if (e.key === 'ArrowDown' || e.key === 'j' || e.key === 'ArrowUp' || e.key === 'k') {
+        e.preventDefault();
+        const id = neighbourId(queue, selectedId, e.key === 'ArrowDown' || e.key === 'j' ? 1 : -1);
+        if (id) {
+          setSelectedId(id);
+          document.getElementById(`queue-${id}`)?.scrollIntoView({ block: 'nearest' });
+        }
+      } else if (e.key === 'Enter' && recs?.vehicles[0] && me?.role === 'dispatcher' && !busy) {
+        void onAssign('vehicle', recs.vehicles[0].id);
+      } else if (e.key === 'Escape') setSelectedId(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [queue, selectedId, recs, me, busy, onAssign]);
+
+  const focus = detail
+    ? { lng: detail.incident.lng, lat: detail.incident.lat, priority: detail.incident.priority }
+    : null;
+  const canAssign =
+    me?.role === 'dispatcher' &&
+    !!detail &&
+    ['reported', 'accepted', 'returned', 'escalated', 'dispatched'].includes(detail.incident.state);
+
+  return (
+    <div className={styles.shell}>
+      <header className={styles.header}>
+        <span className={styles.title}>平安大屏 · 指挥调度台</span>
+        <span className={link === 'live' ? styles.linkLive : styles.linkDown} data-testid="link-state">
+          {link === 'live' ? '● 实时' : link === 'connecting' ? '连接中…' : '● 已断开，数据可能过期'}
+        </span>
+        <span className={styles.spacer} />
+        <a href="/wall" style={{ color: '#7fd4ff' }}>
+          大屏
+        </a>
+        {me?.role === 'admin' && (
+          <a href="/admin/audit" style={{ color: '#7fd4ff' }}>
+            审计
+          </a>
+        )}
+        <span>
+          {me?.username} <span className={styles.muted}>({me?.role})</span>
+        </span>
+        <button
+          className={styles.button}
+          onClick={() =>
+            void api('/api/session', { method: 'DELETE' }).finally(() => window.location.assign('/login'))
+          }
+        >
+          退出
+        </button>
+      </header>
+      <IncidentQueue
+        queue={queue}
+        filter={filter}
+        onFilter={setFilter}
+        selectedId={selectedId}
+        onSelect={setSelectedId}
+        now={now}
+        limits={limits}
+      />
+      <div className={styles.center}>
+        <DispatchMap focus={focus} recs={recs} />
+        {detail && me ? (
+          <IncidentPanel
+            data={detail}
+            role={me.role}
+            busy={busy}
+            now={now}
+            limits={limits}
+            onTransition={(to: IncidentState, note: string) =>
+              void run('transition', { to, note: note || undefined })
+            }
+            onSupervise={(level, note) => void run('supervise', { level, note: note || undefined })}
+            onFollowUp={(satisfaction, note) =>
+              void run('follow-up', { satisfaction, note: note || undefined })
+            }
+          />
+        ) : (
+          <div className={styles.detail}>
+            <span className={styles.muted}>从左侧队列选择事件（↑↓ 键）</span>
+          </div>
+        )}
+      </div>
+      <aside className={styles.panel} aria-label="推荐">
+        {error && (
+          <div className={styles.error} role="alert">
+            {error}
+          </div>
+        )}
+        <RecommendationPanel
+          recs={recs}
+          canAssign={canAssign}
+          busy={busy}
+          onAssign={(k, id) => void onAssign(k, id)}
+        />
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Clock } from '@/lib/clock';
+import type { Db } from '../db/open-database';
+import type { Logger } from '../logger';
+import type { Principal, Route, RouteContext } from '../http/router';
+import { AuditLog } from '../audit/audit-log';
+import { isOriginAllowed } from '../http/origin';
+import { createAdminRoutes } from './admin-routes';
+import { createGuard } from './guard';
+import type { LoginLimiter } from './login-limiter';
+import { SESSION_COOKIE, parseCookies, sha256Hex, verifySignedSessionId } from './session-cookie';
+import { createSessionRoutes } from './session-routes';
+import { SessionStore } from './session-store';
+
+export interface AuthDeps {
+  db: Db;
+  /** SESSION_SECRET (config.sessionSecret). */
+  secret: string;
+  clock: Clock;
+  logger: Logger;
+  /** Origins allowed besides the server's own host (config.ALLOWED_ORIGINS, comma-separated). */
+  allowedOrigins?: string[];
+  /** Shared with the dispatch routes so every record lands on one chain; created here when absent. */
+  audit?: AuditLog;
+  limiter?: LoginLimiter;
+  sessionIdleMs?: number;
+}
+
+export interface DisplayTokenInfo {
+  name: string;
+  regionCode: string | null;
+}
+
+/** Socket.IO's handshake, as much of it as auth reads. */
+export interface SocketHandshake {
+  headers: IncomingHttpHeaders;
+  query: unknown;
+  /** The client's `auth` payload: `{ token }` for a display screen. */
+  auth?: unknown;
+  address: string;
+}
+
+const DISPLAY_TOKEN_HEADER = 'x-display-token';
+const MAX_TOKEN_CHARS = 128;
+
+/**
+ * Accounts, sessions and wall display tokens. The app resolves every request's principal with
+ * `resolvePrincipal`, Socket.IO handshakes with `authorizeSocket`, and checks their Origin with
+ * `checkOrigin`; routes call `authorize` for role checks.
+ */
+export function createAuth(deps: AuthDeps) {
+  const sqlite = deps.db.$client;
+  const audit = deps.audit ?? new AuditLog(sqlite, deps.clock);
+  const sessions = new SessionStore(sqlite, deps.clock, deps.sessionIdleMs);
+  const allowed = (deps.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
+  const selectToken = sqlite.prepare<[string], { name: string; region_code: string | null }>(
+    'SELECT name, region_code FROM display_tokens WHERE token_hash = ? AND revoked_at IS NULL',
+  );
+
+  /**
+   * Same-origin (scheme-agnostic host match, so TLS termination in front does not matter) or listed.
+   * A missing Origin is allowed: browsers omit it on same-origin GETs, and non-browser clients carry no
+   * ambient cookies to abuse; the session, not the Origin, is what authenticates.
+   */
+  function checkOrigin(origin: string | undefined, host: string | undefined): boolean {
+    return isOriginAllowed(origin?.replace(/\/$/, ''), host, allowed);
+  }
+
+  function lookupDisplayToken(token: string | undefined | null): DisplayTokenInfo | null {
+    if (!token || token.length > MAX_TOKEN_CHARS) return null;
+    const row = selectToken.get(sha256Hex(token));
+    return row ? { name: row.name, regionCode: row.region_code } : null;
+  }
+
+  function fromCredentials(
+    cookieHeader: string | undefined,
+    token: string | undefined | null,
+  ): Principal | null {
+    const raw = parseCookies(cookieHeader).get(SESSION_COOKIE);
+    const id = raw ? verifySignedSessionId(raw, deps.secret) : null;
+    if (id) {
+      const user = sessions.lookup(id);
+      if (user) return { username: user.username, role: user.role, isDisplay: false };
+    }
+    const display = lookupDisplayToken(token);
+    return display ? { username: `display:${display.name}`, role: 'duty', isDisplay: true } : null;
+  }
+
+  function stringField(obj: unknown, key: string): string | null {
+    const v = obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
+    return typeof v === 'string' ? v : null;
+  }
+
+  function headerValue(v: string | string[] | undefined): string | undefined {
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  function tokenFrom(req: IncomingMessage): string | null {
+    const header = headerValue(req.headers[DISPLAY_TOKEN_HEADER]);
+    if (header) return header;
+    try {
+      return new URL(req.url ?? '/', 'http://localhost').searchParams.get('token');
+    } catch {
+      return null;
+    }
+  }
+
+  function resolvePrincipal(req: IncomingMessage): Principal | null {
+    return fromCredentials(req.headers.cookie, tokenFrom(req));
+  }
+
+  /** Null refuses the connection (the caller answers `next(new Error('unauthorized'))`). */
+  function authorizeSocket(handshake: SocketHandshake): Principal | null {
+    if (!checkOrigin(headerValue(handshake.headers.origin), headerValue(handshake.headers.host))) {
+      deps.logger.warn(
+        { client: handshake.address, origin: handshake.headers.origin },
+        'socket refused: origin',
+      );
+      return null;
+    }
+    const token =
+      headerValue(handshake.headers[DISPLAY_TOKEN_HEADER]) ??
+      stringField(handshake.auth, 'token') ??
+      stringField(handshake.query, 'token');
+    const p = fromCredentials(handshake.headers.cookie, token);
+    if (!p) deps.logger.warn({ client: handshake.address }, 'socket refused: not signed in');
+    return p;
+  }
+
+  const isSecureRequest = (ctx: RouteContext) =>
+    Boolean((ctx.req.socket as { encrypted?: boolean }).encrypted) ||
+    headerValue(ctx.req.headers['x-forwarded-proto']) === 'https';
+
+  const authorize = createGuard({ audit, logger: deps.logger, checkOrigin });
+  const routes: Route[] = [
+    ...createSessionRoutes({
+      sqlite,
+      sessions,
+      audit,
+      clock: deps.clock,
+      logger: deps.logger,
+      secret: deps.secret,
+      isSecureRequest,
+      limiter: deps.limiter,
+    }),
+    ...createAdminRoutes({ sqlite, clock: deps.clock, audit, authorize, sessions }),
+  ];
+
+  return {
+    resolvePrincipal,
+    authorizeSocket,
+    checkOrigin,
+    lookupDisplayToken,
+    authorize,
+    audit,
+    sessions,
+    routes,
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,98 @@
+import type { Clock } from '@/lib/clock';
+import type { TimeLimitConfig } from '@/lib/domain/time-limits';
+import type { Db } from '../db/open-database';
+import type { Logger } from '../logger';
+import type { Route } from '../http/router';
+import type { AppContext } from '../app';
+import type { LiveState } from '../live/live-state';
+import { AuditLog } from '../audit/audit-log';
+import { createAuditRoutes } from '../audit/audit-routes';
+import { createAuth } from '../auth/auth';
+import type { LoginLimiter } from '../auth/login-limiter';
+import { DispatchService, type DispatchLive } from './dispatch-service';
+import { createEntityRoutes } from './entity-routes';
+import { createIncidentRoutes } from './incident-routes';
+import { createRecommendationRoutes } from './recommendation-routes';
+import type { TravelTimeEstimator } from './travel-time';
+
+export interface DispatchModuleDeps {
+  db: Db;
+  live: DispatchLive;
+  clock: Clock;
+  logger: Logger;
+  /** SESSION_SECRET (config.sessionSecret). */
+  secret: string;
+  allowedOrigins?: string[];
+  timeLimits?: TimeLimitConfig;
+  travelTime?: () => TravelTimeEstimator | null;
+  limiter?: LoginLimiter;
+  sessionIdleMs?: number;
+}
+
+/**
+ * Everything issue 5 adds, wired once: auth (sessions, display tokens, accounts), the audit log, and the
+ * dispatch routes. The app mounts `routes`, resolves principals with `auth.resolvePrincipal`, and gates
+ * Socket.IO with `auth.authorizeSocket` (+ `canUseSocketEvent` per event).
+ */
+export function createDispatchModule(deps: DispatchModuleDeps) {
+  const sqlite = deps.db.$client;
+  const audit = new AuditLog(sqlite, deps.clock);
+  const auth = createAuth({
+    db: deps.db,
+    secret: deps.secret,
+    clock: deps.clock,
+    logger: deps.logger,
+    allowedOrigins: deps.allowedOrigins,
+    audit,
+    limiter: deps.limiter,
+    sessionIdleMs: deps.sessionIdleMs,
+  });
+  const service = new DispatchService(sqlite, deps.live, audit, deps.clock, deps.logger);
+  const common = { sqlite, live: deps.live, authorize: auth.authorize, clock: deps.clock };
+  const routes: Route[] = [
+    ...auth.routes,
+    ...createIncidentRoutes({ ...common, service, timeLimits: deps.timeLimits }),
+    ...createRecommendationRoutes({ ...common, travelTime: deps.travelTime }),
+    ...createEntityRoutes(common),
+    ...createAuditRoutes({ audit, authorize: auth.authorize }),
+  ];
+  return { auth, audit, service, routes };
+}
+
+export type DispatchModule = ReturnType<typeof createDispatchModule>;
+
+/** The live state as dispatch sees it (the app's LiveState names its stores in the singular). */
+export function dispatchLiveFrom(live: LiveState): DispatchLive {
+  return {
+    vehicles: live.vehicle,
+    workers: live.worker,
+    cameras: live.camera,
+    incidents: live.incidents,
+    setVehicleStatus: (id, status) => live.setVehicleStatus(id, status),
+  };
+}
+
+/**
+ * The two AppOptions hooks (`auth`, `routes`) backed by one module, built on first use from the app's context:
+ *   createApp({ ...opts, ...dispatchAppHooks({ travelTime: () => roadGraph }) })
+ */
+export function dispatchAppHooks(
+  extra: Pick<DispatchModuleDeps, 'timeLimits' | 'travelTime' | 'limiter' | 'sessionIdleMs'> = {},
+) {
+  let mod: DispatchModule | null = null;
+  const get = (ctx: AppContext): DispatchModule =>
+    (mod ??= createDispatchModule({
+      db: ctx.db,
+      live: dispatchLiveFrom(ctx.live),
+      clock: ctx.clock,
+      logger: ctx.logger,
+      secret: ctx.config.sessionSecret,
+      allowedOrigins: (ctx.config.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+      ...extra,
+    }));
+  return {
+    auth: (ctx: AppContext) => get(ctx).auth,
+    routes: (ctx: AppContext) => get(ctx).routes,
+    module: () => mod,
+  };
+}

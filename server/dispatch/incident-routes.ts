@@ -1,0 +1,195 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { Clock } from '@/lib/clock';
+import { INCIDENT_CATEGORIES, INCIDENT_STATES, TERMINAL_STATES } from '@/lib/domain/enums';
+import { IncidentCommandSchema, MAX_NOTE_CHARS, type IncidentCommand } from '@/lib/domain/incident-lifecycle';
+import { isWithinRegion } from '@/lib/domain/region-code';
+import {
+  DEFAULT_TIME_LIMITS,
+  compareUrgency,
+  timeLimitStatus,
+  type TimeLimitConfig,
+} from '@/lib/domain/time-limits';
+import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
+import type { Authorize } from '../auth/guard';
+import { ANY_ROLE } from '../auth/guard';
+import type { DispatchLive, DispatchService } from './dispatch-service';
+import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from './incident-view';
+
+const COMMAND_BODY_MAX_BYTES = 16 * 1024;
+export const INCIDENT_LIST_MAX = 500;
+/** Roles that may see the reporter's name and phone (a duty officer at the wall does not need them). */
+const PERSONAL_DATA_ROLES = new Set(['admin', 'leader', 'dispatcher']);
+
+const Note = z.string().max(MAX_NOTE_CHARS).optional();
+const AssignBodySchema = z
+  .object({
+    vehicleId: z.string().min(1).max(64).optional(),
+    workerId: z.string().min(1).max(64).optional(),
+    departmentId: z.string().min(1).max(64).optional(),
+    note: Note,
+  })
+  .refine(
+    (b) => [b.vehicleId, b.workerId, b.departmentId].filter(Boolean).length === 1,
+    '须且只能指定 vehicleId、workerId、departmentId 之一',
+  );
+const TransitionBodySchema = z.object({ to: z.enum(INCIDENT_STATES), note: Note });
+const SuperviseBodySchema = z.object({ level: z.number().int().min(0).max(3), note: Note });
+const FollowUpBodySchema = z.object({ satisfaction: z.number().int().min(1).max(5), note: Note });
+
+async function parseBody<T extends z.ZodType>(ctx: RouteContext, schema: T): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await readJson(ctx.req, COMMAND_BODY_MAX_BYTES));
+  if (!parsed.success)
+    throw new HttpError(400, parsed.error.issues[0]?.message ?? '请求无效', parsed.error.issues);
+  return parsed.data;
+}
+
+export interface IncidentRouteDeps {
+  sqlite: Database.Database;
+  live: DispatchLive;
+  service: DispatchService;
+  authorize: Authorize;
+  clock: Clock;
+  timeLimits?: TimeLimitConfig;
+}
+
+/** DESIGN §4: the incident, its commands (assign, transition, supervise, follow-up), the queue and 督办 list. */
+export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
+  const { sqlite, service, authorize, clock } = deps;
+  const limits = deps.timeLimits ?? DEFAULT_TIME_LIMITS;
+  const selectOne = sqlite.prepare<[string], IncidentRow>(
+    `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
+  );
+  const selectEvents = sqlite.prepare(
+    'SELECT id, at, actor, type, from_state AS fromState, to_state AS toState, note, data FROM incident_events WHERE incident_id = ? ORDER BY at, id',
+  );
+
+  const command =
+    (action: string, toCommand: (ctx: RouteContext) => Promise<IncidentCommand>) =>
+    async (ctx: RouteContext) => {
+      const id = ctx.params.id ?? '';
+      // Role rules live in the lifecycle; here only "signed in, not a display, right origin" is checked.
+      const p = authorize(ctx, {
+        roles: ['admin', 'leader', 'dispatcher'],
+        action,
+        objectType: 'incident',
+        objectId: id,
+      });
+      const cmd = IncidentCommandSchema.parse(await toCommand(ctx));
+      const outcome = service.execute(id, cmd, p, ctx.clientAddress);
+      if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
+      sendJson(ctx.res, 200, {
+        incident: outcome.view,
+        timeLimits: timeLimitStatus(outcome.view, clock.now(), limits),
+      });
+    };
+
+  const assign = command('incident.assign', async (ctx) => {
+    const b = await parseBody(ctx, AssignBodySchema);
+    const assignee = b.vehicleId
+      ? { kind: 'vehicle' as const, id: b.vehicleId }
+      : b.workerId
+        ? { kind: 'worker' as const, id: b.workerId }
+        : { kind: 'department' as const, id: b.departmentId! };
+    return { type: 'assign', assignee, note: b.note };
+  });
+  const transition = command('incident.transition', async (ctx) => ({
+    type: 'transition',
+    ...(await parseBody(ctx, TransitionBodySchema)),
+  }));
+  const supervise = command('incident.supervise', async (ctx) => ({
+    type: 'supervise',
+    ...(await parseBody(ctx, SuperviseBodySchema)),
+  }));
+  const followUp = command('incident.follow_up', async (ctx) => ({
+    type: 'follow_up',
+    ...(await parseBody(ctx, FollowUpBodySchema)),
+  }));
+
+  const getOne = (ctx: RouteContext) => {
+    const id = ctx.params.id ?? '';
+    const p = authorize(ctx, {
+      roles: ANY_ROLE,
+      action: 'incident.read',
+      objectType: 'incident',
+      objectId: id,
+    });
+    const row = selectOne.get(id);
+    if (!row) throw new HttpError(404, '无此事件');
+    const events = (selectEvents.all(id) as { data: string | null }[]).map((e) => ({
+      ...e,
+      data: e.data ? (JSON.parse(e.data) as unknown) : null,
+    }));
+    const canSeePersonal = PERSONAL_DATA_ROLES.has(p.role) && !p.isDisplay;
+    sendJson(ctx.res, 200, {
+      incident: {
+        ...toIncidentView(row),
+        detail: row.detail,
+        satisfaction: row.satisfaction,
+        closedAt: row.closedAt,
+        reporter: canSeePersonal ? row.reporter : null,
+        phone: canSeePersonal ? row.phone : null,
+      },
+      timeLimits: timeLimitStatus(toIncidentView(row), clock.now(), limits),
+      timeline: events,
+    });
+  };
+
+  /** Open incidents (from the live board), filtered and in queue order (closed ones are in SQLite and the audit log). */
+  const list = (ctx: RouteContext) => {
+    authorize(ctx, { roles: ANY_ROLE, action: 'incident.list', objectType: 'incident' });
+    const q = ctx.url.searchParams;
+    const category = q.get('category');
+    const region = q.get('region');
+    const states = new Set((q.get('state') ?? '').split(',').filter(Boolean));
+    if (category && !(INCIDENT_CATEGORIES as readonly string[]).includes(category))
+      throw new HttpError(400, '未知类别');
+    const now = clock.now();
+    const views = deps.live.incidents.snapshot(
+      (v) =>
+        (!category || v.category === category) &&
+        (!region || isWithinRegion(v.gridCode, region)) &&
+        (states.size === 0 || states.has(v.state)),
+    );
+    views.sort((a, b) => compareUrgency(a, b, now, limits));
+    const limit = Math.min(Number(q.get('limit')) || INCIDENT_LIST_MAX, INCIDENT_LIST_MAX);
+    sendJson(ctx.res, 200, {
+      total: views.length,
+      incidents: views.slice(0, limit).map((v) => ({ ...v, timeLimits: timeLimitStatus(v, now, limits) })),
+    });
+  };
+
+  /** 督办 list: open incidents that are overdue or flagged by a leader, flagged (red card first) then most late. */
+  const supervision = (ctx: RouteContext) => {
+    authorize(ctx, { roles: ANY_ROLE, action: 'incident.supervision_list', objectType: 'incident' });
+    const now = clock.now();
+    const rows = deps.live.incidents
+      .snapshot((v) => !TERMINAL_STATES.has(v.state))
+      .map((v) => ({ ...v, timeLimits: timeLimitStatus(v, now, limits) }))
+      .filter((v) => v.supervision > 0 || v.timeLimits.isOverdue);
+    rows.sort(
+      (a, b) =>
+        b.supervision - a.supervision ||
+        (a.timeLimits.next?.remainingMs ?? 0) - (b.timeLimits.next?.remainingMs ?? 0) ||
+        (a.id < b.id ? -1 : 1),
+    );
+    sendJson(ctx.res, 200, { total: rows.length, incidents: rows.slice(0, INCIDENT_LIST_MAX) });
+  };
+
+  /** The console and walls compute lamps locally (they move every second); they must use the server's limits. */
+  const timeLimits = (ctx: RouteContext) => {
+    authorize(ctx, { roles: ANY_ROLE, action: 'time_limits.read', objectType: 'config' });
+    sendJson(ctx.res, 200, limits);
+  };
+
+  return [
+    { method: 'GET', path: '/api/time-limits', handler: timeLimits },
+    { method: 'GET', path: '/api/incidents', handler: list },
+    { method: 'GET', path: '/api/supervision', handler: supervision },
+    { method: 'GET', path: '/api/incidents/:id', handler: getOne },
+    { method: 'POST', path: '/api/incidents/:id/assign', handler: assign },
+    { method: 'POST', path: '/api/incidents/:id/transition', handler: transition },
+    { method: 'POST', path: '/api/incidents/:id/supervise', handler: supervise },
+    { method: 'POST', path: '/api/incidents/:id/follow-up', handler: followUp },
+  ];
+}

@@ -1,0 +1,150 @@
+import { FakeClock } from '@/lib/clock';
+import { VEHICLE_STATUSES, WORKER_STATUSES, CAMERA_STATUSES } from '@/lib/domain/enums';
+import { seedDemoAccounts } from '@/server/auth/accounts';
+import { LoginLimiter } from '@/server/auth/login-limiter';
+import { dispatchAppHooks, type DispatchModule } from '@/server/dispatch/dispatch-module';
+import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from '@/server/dispatch/incident-view';
+import type { EntityStore } from '@/server/live/entity-store';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+export const DEMO_PASSWORD = 'pingan-demo';
+/** Centre of the test world (a street in Hangzhou's Shangcheng district). */
+export const CENTER = { lng: 120.17, lat: 30.25 };
+
+// Tests assert on response shapes structurally; typing every body would only restate the routes.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = any;
+
+export interface DispatchKit {
+  t: TestApp;
+  clock: FakeClock;
+  mod: DispatchModule;
+  api(
+    method: string,
+    path: string,
+    opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: Body }>;
+  login(username: string, password?: string): Promise<string>;
+  addIncident(id: string, over?: Partial<IncidentRow>): IncidentRow;
+  placeUnit(store: EntityStore, id: string, lng: number, lat: number, status: number): void;
+  close(): Promise<void>;
+}
+
+/** The real app on port 0 (real SQLite file, real HTTP) with the dispatch module wired in. */
+export async function startDispatchKit(opts: { limiter?: LoginLimiter } = {}): Promise<DispatchKit> {
+  const clock = new FakeClock(Date.now());
+  // A generous login limiter unless a test wants the real one: tests log in many times from one address.
+  const hooks = dispatchAppHooks({ limiter: opts.limiter ?? new LoginLimiter(10_000) });
+  const t = await startTestApp({ clock, auth: hooks.auth, routes: hooks.routes });
+  const mod = hooks.module()!;
+  const sqlite = t.db.$client;
+  await seedDemoAccounts(sqlite, clock, DEMO_PASSWORD);
+  sqlite
+    .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)`)
+    .run(
+      'd-fire',
+      '上城区消防救援大队',
+      'fire',
+      '330102000000',
+      JSON.stringify(['fire_safety', 'emergency']),
+    );
+
+  async function api(
+    method: string,
+    path: string,
+    o: { cookie?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.cookie) headers.cookie = o.cookie;
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(`${t.url}${path}`, {
+      method,
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    });
+    const text = await r.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: r.status, body: body as Body };
+  }
+
+  return {
+    t,
+    clock,
+    mod,
+    api,
+    async login(username, password = DEMO_PASSWORD) {
+      const r = await fetch(`${t.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+      return r.headers.get('set-cookie')!.split(';')[0]!;
+    },
+    addIncident(id, over = {}) {
+      const now = clock.now();
+      const row: IncidentRow = {
+        id,
+        category: 'fire_safety',
+        title: `测试事件 ${id}`,
+        detail: null,
+        lng: CENTER.lng,
+        lat: CENTER.lat,
+        priority: 2,
+        source: 'hotline_12345',
+        reportedAt: now,
+        receivedAt: now,
+        address: '测试路 1 号',
+        reporter: '张三',
+        phone: '13800000000',
+        gridCode: '330102001001001',
+        state: 'reported',
+        assigneeKind: null,
+        assigneeId: null,
+        supervision: 0,
+        satisfaction: null,
+        updatedAt: now,
+        closedAt: null,
+        ...over,
+      };
+      sqlite
+        .prepare(
+          `INSERT INTO incidents (id, category, title, detail, lng, lat, priority, source, reported_at, received_at, address, reporter, phone,
+             grid_code, state, assignee_kind, assignee_id, supervision, satisfaction, updated_at, closed_at)
+           VALUES (@id, @category, @title, @detail, @lng, @lat, @priority, @source, @reportedAt, @receivedAt, @address, @reporter, @phone,
+             @gridCode, @state, @assigneeKind, @assigneeId, @supervision, @satisfaction, @updatedAt, @closedAt)`,
+        )
+        .run(row);
+      const stored = sqlite
+        .prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`)
+        .get(id) as IncidentRow;
+      t.app.ctx.live.incidents.upsert(toIncidentView(stored));
+      return stored;
+    },
+    placeUnit(store, id, lng, lat, status) {
+      const table = store.kind === 'vehicle' ? 'vehicles' : store.kind === 'worker' ? 'workers' : 'cameras';
+      sqlite
+        .prepare(`INSERT OR IGNORE INTO ${table} (id, name, created_at) VALUES (?, ?, ?)`)
+        .run(id, `单位 ${id}`, clock.now());
+      const i = store.add({ id, name: `单位 ${id}`, kind: null });
+      store.lng[i] = lng;
+      store.lat[i] = lat;
+      store.status[i] = status;
+      store.ts[i] = clock.now();
+    },
+    close: () => t.close(),
+  };
+}
+
+export const STATUS = {
+  patrol: VEHICLE_STATUSES.indexOf('patrol'),
+  responding: VEHICLE_STATUSES.indexOf('responding'),
+  offline: VEHICLE_STATUSES.indexOf('offline'),
+  onDuty: WORKER_STATUSES.indexOf('on_duty'),
+  online: CAMERA_STATUSES.indexOf('online'),
+};
