@@ -2,6 +2,8 @@
  * The one server process: env → db → bus → app (ingest, live state, realtime, API) → Next pages → listen.
  * Everything here only wires; each piece is a factory that tests build on port 0.
  */
+// We are offline by design: Next must not try to phone home.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -14,6 +16,10 @@ import { createLogger } from './logger';
 import { dispatchAppHooks } from './dispatch/dispatch-module';
 import { seedDemoAccounts } from './auth/accounts';
 import { systemClock } from '@/lib/clock';
+import { seedDemoWorld } from './world/seed-world';
+import { loadRoadGraph } from './world/load-world';
+import { createMapRoutes } from './http/routes/map';
+import { startDemo } from './demo';
 import { startJt808Gateway } from './protocols/jt808/gateway';
 import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
 import { startGb28181Listener } from './protocols/gb28181/listener';
@@ -39,8 +45,15 @@ async function main(): Promise<void> {
   const nextApp = next({ dev: config.isDev, dir: path.resolve(import.meta.dirname, '..'), port: config.PORT });
   await nextApp.prepare();
   const clock = systemClock;
-  if (config.DEMO) await seedDemoAccounts(db.$client, clock, config.DEMO_PASSWORD);
-  const dispatch = dispatchAppHooks({ travelTime: () => null });
+  if (config.DEMO) {
+    // Before the app starts, so the live state loads the world's devices; a no-op when one exists.
+    const seeded = seedDemoWorld(db, {
+      onProgress: (stage, done, total) => logger.info({ stage, done, total }, 'seeding demo world'),
+    });
+    if (seeded.isNew) logger.info({ timingsMs: seeded.timingsMs }, 'demo world seeded');
+    await seedDemoAccounts(db.$client, clock, config.DEMO_PASSWORD);
+  }
+  const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
   const app = createApp({
     config,
     db,
@@ -50,10 +63,12 @@ async function main(): Promise<void> {
     nextHandler: nextApp.getRequestHandler(),
     nextUpgrade: config.isDev ? nextApp.getUpgradeHandler() : undefined,
     auth: dispatch.auth,
-    routes: (ctx) => [...dispatch.routes(ctx)],
+    routes: (ctx) => [...dispatch.routes(ctx), ...createMapRoutes({ db, config })],
   });
   const port = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');
+
+  const demo = config.DEMO ? startDemo(app.ctx, dispatch.module()!) : null;
 
   // Field protocols publish onto the same bus as every other source.
   const { stats } = app.ctx;
@@ -89,6 +104,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
+    await demo?.stop();
     await jt808?.close();
     await sip?.close();
     terminals.close();

@@ -50,7 +50,8 @@ export function haversineM(lng1: number, lat1: number, lng2: number, lat2: numbe
 export function bearingDeg(lng1: number, lat1: number, lng2: number, lat2: number): number {
   const y = Math.sin((lng2 - lng1) * DEG) * Math.cos(lat2 * DEG);
   const x =
-    Math.cos(lat1 * DEG) * Math.sin(lat2 * DEG) - Math.sin(lat1 * DEG) * Math.cos(lat2 * DEG) * Math.cos((lng2 - lng1) * DEG);
+    Math.cos(lat1 * DEG) * Math.sin(lat2 * DEG) -
+    Math.sin(lat1 * DEG) * Math.cos(lat2 * DEG) * Math.cos((lng2 - lng1) * DEG);
   const b = Math.atan2(y, x) / DEG;
   return (b + 360) % 360;
 }
@@ -68,7 +69,9 @@ export function ringSignedArea(ring: readonly Pt[]): number {
 
 export function polyArea(poly: Poly): number {
   let a = 0;
-  poly.forEach((ring, i) => (a += i === 0 ? Math.abs(ringSignedArea(ring)) : -Math.abs(ringSignedArea(ring))));
+  poly.forEach(
+    (ring, i) => (a += i === 0 ? Math.abs(ringSignedArea(ring)) : -Math.abs(ringSignedArea(ring))),
+  );
   return a;
 }
 

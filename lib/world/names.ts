@@ -1,10 +1,13 @@
 import type { Rng } from './rng';
 
 // Characters common in Sichuan place names; two of them make a plausible name (锦华, 青石, 桂溪…).
-const PLACE_FIRST = '锦青桂金玉华东西南北新文龙凤安和永长清双石沙红白光明春兴天府合晨望泉桐柳荷梅竹松兰丰福瑞盛';
+const PLACE_FIRST =
+  '锦青桂金玉华东西南北新文龙凤安和永长清双石沙红白光明春兴天府合晨望泉桐柳荷梅竹松兰丰福瑞盛';
 const PLACE_SECOND = '华江城桥林湖山河溪坝坪院湾园泉苑庄堰塘阳宁平康源台坡岭洲岗冲田岸门水里营';
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢傅钟';
-const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建国红辉志宇晨浩欣怡婷雪梅琳莉斌波亮云飞俊';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢傅钟';
+const GIVEN =
+  '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建国红辉志宇晨浩欣怡婷雪梅琳莉斌波亮云飞俊';
 const DIGITS = '零一二三四五六七八九';
 
 /** Unique two-character names drawn without repeats from one stream (a district has no two 锦华街道). */
@@ -22,7 +25,8 @@ export class NamePool {
     }
     // Province scale exhausts two-character stems; a third character keeps names unique and still plausible.
     for (;;) {
-      const s = this.rng.pick([...PLACE_FIRST]) + this.rng.pick([...PLACE_FIRST]) + this.rng.pick([...PLACE_SECOND]);
+      const s =
+        this.rng.pick([...PLACE_FIRST]) + this.rng.pick([...PLACE_FIRST]) + this.rng.pick([...PLACE_SECOND]);
       if (!this.used.has(s)) {
         this.used.add(s);
         return s;

@@ -1,0 +1,97 @@
+import { STALE_AFTER_MS } from '@/lib/realtime/contract';
+import type { IncidentCommand } from '@/lib/domain/incident-lifecycle';
+import type { AppContext } from './app';
+import type { DispatchModule } from './dispatch/dispatch-module';
+import { availableVehicle, departmentsFor, rankUnits } from './dispatch/recommend';
+import type { Principal } from './http/router';
+import { startSimulator } from './simulator/simulator';
+import { createBoardAssignmentFeed } from './simulator/board-assignment-feed';
+import { loadRoadGraph } from './world/load-world';
+
+/** The simulator acts as a dispatcher of its own; every step it takes is audited under this name. */
+const SIMULATOR: Principal = { username: 'simulator', role: 'dispatcher', isDisplay: false };
+const SIMULATOR_ADDRESS = 'demo-simulator';
+
+/**
+ * Demo mode: the simulator drives the world through the same bus real sources use, and plays the dispatcher
+ * through the same dispatch service (audited) when nobody is at the console.
+ */
+export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
+  const { db, live, logger, clock, config, bus } = ctx;
+  const run = (id: string, command: IncidentCommand) => dispatch.service.execute(id, command, SIMULATOR, SIMULATOR_ADDRESS);
+  const stateOf = (id: string) =>
+    (db.$client.prepare('SELECT state, category, grid_code AS gridCode, lng, lat FROM incidents WHERE id = ?').get(id) as
+      | { state: string; category: string; gridCode: string | null; lng: number; lat: number }
+      | undefined);
+
+  /** Walks an incident to 办结 then 结案 from wherever it is, as a department or unit would. */
+  async function resolveIncident(id: string): Promise<void> {
+    for (let step = 0; step < 5; step++) {
+      const inc = stateOf(id);
+      if (!inc) return;
+      let command: IncidentCommand | null = null;
+      switch (inc.state) {
+        case 'reported':
+          command = { type: 'transition', to: 'accepted', note: '已受理' };
+          break;
+        case 'accepted': {
+          const dept = departmentsFor(db.$client, inc.category, inc.gridCode)[0];
+          if (!dept) return;
+          command = { type: 'assign', assignee: { kind: 'department', id: dept.id }, note: '中心吹哨，部门报到' };
+          break;
+        }
+        case 'dispatched':
+        case 'on_scene':
+        case 'escalated':
+          command = { type: 'transition', to: 'resolved', note: '处置完毕' };
+          break;
+        case 'resolved':
+          command = { type: 'transition', to: 'closed', note: '核查通过' };
+          break;
+        default:
+          return;
+      }
+      if (!run(id, command).ok) return;
+    }
+  }
+
+  /** Assigns the nearest free vehicle by road travel time, like a dispatcher following the recommendation. */
+  async function dispatchIncident(id: string): Promise<void> {
+    const inc = stateOf(id);
+    if (!inc || (inc.state !== 'reported' && inc.state !== 'accepted')) return;
+    if (inc.state === 'reported' && !run(id, { type: 'transition', to: 'accepted', note: '已受理' }).ok) return;
+    const busy = new Set(
+      (db.$client
+        .prepare(`SELECT assignee_id AS id FROM incidents WHERE assignee_kind = 'vehicle' AND state IN ('dispatched','on_scene')`)
+        .all() as { id: string }[]).map((r) => r.id),
+    );
+    const best = rankUnits(live.vehicle, inc, {
+      isAvailable: availableVehicle(busy),
+      now: clock.now(),
+      staleAfterMs: STALE_AFTER_MS.vehicle,
+      estimator: loadRoadGraph(db) ?? undefined,
+    })[0];
+    if (best) run(id, { type: 'assign', assignee: { kind: 'vehicle', id: best.id }, note: '按推荐派最近巡逻车' });
+  }
+
+  const feed = createBoardAssignmentFeed(live.incidents);
+  const sim = startSimulator({
+    bus,
+    db,
+    logger,
+    clock,
+    speedup: config.SIM_SPEEDUP,
+    incidentRatePerHour: config.SIM_INCIDENTS_PER_HOUR,
+    vehicleReportHz: config.SIM_VEHICLE_HZ,
+    assignments: feed,
+    resolveIncident,
+    dispatchIncident,
+  });
+  logger.info({ speedup: config.SIM_SPEEDUP, incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR }, 'demo simulator running');
+  return {
+    async stop() {
+      await sim.stop();
+      feed.close();
+    },
+  };
+}

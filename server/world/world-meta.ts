@@ -1,0 +1,27 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/open-database';
+import { meta } from '../db/schema';
+
+/** Keys under which the world's non-tabular parts live in `meta` (JSON values). */
+export const WORLD_META_KEYS = {
+  /** WorldInfo; written last, so its presence means a complete seed. */
+  info: 'world.info',
+  options: 'world.options',
+  roads: 'world.roads',
+  features: 'world.features',
+  /** { departmentId: [lng, lat] }: where each department's units park. */
+  bases: 'world.bases',
+} as const;
+
+export function readMetaJson<T>(db: Db, key: string): T | null {
+  const row = db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
+  return row ? (JSON.parse(row.value) as T) : null;
+}
+
+export function writeMetaJson(db: Db, key: string, value: unknown, now: number): void {
+  const text = JSON.stringify(value);
+  db.insert(meta)
+    .values({ key, value: text, updatedAt: now })
+    .onConflictDoUpdate({ target: meta.key, set: { value: text, updatedAt: now } })
+    .run();
+}
