@@ -39,9 +39,12 @@ export interface AppContext {
 
 export interface AuthHooks {
   resolvePrincipal(req: IncomingMessage): Principal | null;
-  authorizeSocket(handshake: { headers: IncomingMessage['headers']; query: unknown; auth: unknown; address: string }):
-    | Principal
-    | null;
+  authorizeSocket(handshake: {
+    headers: IncomingMessage['headers'];
+    query: unknown;
+    auth: unknown;
+    address: string;
+  }): Principal | null;
 }
 
 export interface AppOptions {
@@ -139,7 +142,10 @@ export function createApp(opts: AppOptions): App {
       if (url.pathname.startsWith('/api/')) {
         const m = match(req.method ?? 'GET', url.pathname);
         if (!m) throw new HttpError(404, 'no such endpoint');
-        if (req.method !== 'GET' && !isOriginAllowed(req.headers.origin, req.headers.host, allowedOrigins(config)))
+        if (
+          req.method !== 'GET' &&
+          !isOriginAllowed(req.headers.origin, req.headers.host, allowedOrigins(config))
+        )
           throw new HttpError(403, 'origin not allowed');
         const principal = auth?.resolvePrincipal(req) ?? null;
         await m.route.handler({ req, res, url, params: m.params, principal, clientAddress });
@@ -180,7 +186,12 @@ export function createApp(opts: AppOptions): App {
   if (auth) {
     io.use((socket, next) => {
       const h = socket.handshake;
-      const principal = auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address: h.address });
+      const principal = auth.authorizeSocket({
+        headers: h.headers,
+        query: h.query,
+        auth: h.auth,
+        address: h.address,
+      });
       if (!principal) {
         logger.warn({ address: h.address }, 'socket refused: no valid session or display token');
         next(new Error('unauthorized'));
@@ -284,13 +295,17 @@ function allowedOrigins(config: Config): string[] {
 }
 
 function loadGrids(db: Db): GridLocator {
-  return new GridLocator(db.$client.prepare('SELECT code, geometry FROM grids').all() as { code: string; geometry: string }[]);
+  return new GridLocator(
+    db.$client.prepare('SELECT code, geometry FROM grids').all() as { code: string; geometry: string }[],
+  );
 }
 
 /** The territory's name for wall titles: its top-level region. */
 function worldName(db: Db): string {
   const row = db.$client
-    .prepare(`SELECT name FROM regions WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM regions) LIMIT 1`)
+    .prepare(
+      `SELECT name FROM regions WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM regions) LIMIT 1`,
+    )
     .get() as { name: string } | undefined;
   return row?.name ?? '平安示范区';
 }

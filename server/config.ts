@@ -32,8 +32,10 @@ const EnvSchema = z.object({
   BASEMAP_PMTILES: z.string().optional(),
   /** Simulator knobs in demo mode. */
   SIM_SPEEDUP: z.coerce.number().min(0.1).max(1000).default(1),
-  SIM_INCIDENTS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(60),
+  SIM_INCIDENTS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(10), // ~200 a day with the daily rhythm, like the history
   SIM_VEHICLE_HZ: z.coerce.number().min(0.01).max(50).default(1),
+  /** Days of incident history played in on the first demo start (empty database); 0 disables. */
+  DEMO_HISTORY_DAYS: z.coerce.number().int().min(0).max(31).default(7),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { sessionSecret: string; isDev: boolean };

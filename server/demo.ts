@@ -18,11 +18,13 @@ const SIMULATOR_ADDRESS = 'demo-simulator';
  */
 export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
   const { db, live, logger, clock, config, bus } = ctx;
-  const run = (id: string, command: IncidentCommand) => dispatch.service.execute(id, command, SIMULATOR, SIMULATOR_ADDRESS);
+  const run = (id: string, command: IncidentCommand) =>
+    dispatch.service.execute(id, command, SIMULATOR, SIMULATOR_ADDRESS);
   const stateOf = (id: string) =>
-    (db.$client.prepare('SELECT state, category, grid_code AS gridCode, lng, lat FROM incidents WHERE id = ?').get(id) as
-      | { state: string; category: string; gridCode: string | null; lng: number; lat: number }
-      | undefined);
+    db.$client
+      .prepare('SELECT state, category, grid_code AS gridCode, lng, lat FROM incidents WHERE id = ?')
+      .get(id) as
+      { state: string; category: string; gridCode: string | null; lng: number; lat: number } | undefined;
 
   /** Walks an incident to 办结 then 结案 from wherever it is, as a department or unit would. */
   async function resolveIncident(id: string): Promise<void> {
@@ -37,7 +39,11 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
         case 'accepted': {
           const dept = departmentsFor(db.$client, inc.category, inc.gridCode)[0];
           if (!dept) return;
-          command = { type: 'assign', assignee: { kind: 'department', id: dept.id }, note: '中心吹哨，部门报到' };
+          command = {
+            type: 'assign',
+            assignee: { kind: 'department', id: dept.id },
+            note: '中心吹哨，部门报到',
+          };
           break;
         }
         case 'dispatched':
@@ -59,11 +65,16 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
   async function dispatchIncident(id: string): Promise<void> {
     const inc = stateOf(id);
     if (!inc || (inc.state !== 'reported' && inc.state !== 'accepted')) return;
-    if (inc.state === 'reported' && !run(id, { type: 'transition', to: 'accepted', note: '已受理' }).ok) return;
+    if (inc.state === 'reported' && !run(id, { type: 'transition', to: 'accepted', note: '已受理' }).ok)
+      return;
     const busy = new Set(
-      (db.$client
-        .prepare(`SELECT assignee_id AS id FROM incidents WHERE assignee_kind = 'vehicle' AND state IN ('dispatched','on_scene')`)
-        .all() as { id: string }[]).map((r) => r.id),
+      (
+        db.$client
+          .prepare(
+            `SELECT assignee_id AS id FROM incidents WHERE assignee_kind = 'vehicle' AND state IN ('dispatched','on_scene')`,
+          )
+          .all() as { id: string }[]
+      ).map((r) => r.id),
     );
     const best = rankUnits(live.vehicle, inc, {
       isAvailable: availableVehicle(busy),
@@ -71,7 +82,8 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
       staleAfterMs: STALE_AFTER_MS.vehicle,
       estimator: loadRoadGraph(db) ?? undefined,
     })[0];
-    if (best) run(id, { type: 'assign', assignee: { kind: 'vehicle', id: best.id }, note: '按推荐派最近巡逻车' });
+    if (best)
+      run(id, { type: 'assign', assignee: { kind: 'vehicle', id: best.id }, note: '按推荐派最近巡逻车' });
   }
 
   const feed = createBoardAssignmentFeed(live.incidents);
@@ -87,7 +99,13 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
     resolveIncident,
     dispatchIncident,
   });
-  logger.info({ speedup: config.SIM_SPEEDUP, incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR }, 'demo simulator running');
+  // Open cases from before this start (demo history, a previous run) are the simulator's to finish too.
+  for (const v of live.incidents.values())
+    sim.simulation.adopt(v.id, v.receivedAt, v.priority, v.supervision >= 2);
+  logger.info(
+    { speedup: config.SIM_SPEEDUP, incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR },
+    'demo simulator running',
+  );
   return {
     async stop() {
       await sim.stop();

@@ -3,7 +3,9 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Structured JSON logs on stdout; LOG_LEVEL overrides (tests default to warn to keep output readable). */
-export function createLogger(level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'warn' : 'info')): Logger {
+export function createLogger(
+  level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'warn' : 'info'),
+): Logger {
   return pino({ level, base: { app: 'pingan-wall' }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 

@@ -17,6 +17,7 @@ import { dispatchAppHooks } from './dispatch/dispatch-module';
 import { seedDemoAccounts } from './auth/accounts';
 import { systemClock } from '@/lib/clock';
 import { seedDemoWorld } from './world/seed-world';
+import { backfillDemoHistory } from './simulator/history-backfill';
 import { loadRoadGraph } from './world/load-world';
 import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
   const bus: Bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, logger }) : new InProcessBus();
   logger.info({ bus: config.REDIS_URL ? 'redis' : 'in-process', db: config.DATABASE_PATH }, 'starting');
 
-  const nextApp = next({ dev: config.isDev, dir: path.resolve(import.meta.dirname, '..'), port: config.PORT });
+  const nextApp = next({
+    dev: config.isDev,
+    dir: path.resolve(import.meta.dirname, '..'),
+    port: config.PORT,
+  });
   await nextApp.prepare();
   const clock = systemClock;
   if (config.DEMO) {
@@ -52,6 +57,8 @@ async function main(): Promise<void> {
     });
     if (seeded.isNew) logger.info({ timingsMs: seeded.timingsMs }, 'demo world seeded');
     await seedDemoAccounts(db.$client, clock, config.DEMO_PASSWORD);
+    // Before the app too: it loads the open incidents from SQLite, so history's open cases are on the board.
+    backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }
   const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
   const app = createApp({

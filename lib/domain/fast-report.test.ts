@@ -9,11 +9,25 @@ const plausible = fc.record(
     id: fc.oneof(fc.string({ maxLength: 70 }), fc.integer()),
     lng: fc.oneof(fc.double(), fc.double({ min: -180, max: 180 }), fc.constant(Number.NaN), fc.string()),
     lat: fc.oneof(fc.double({ min: -95, max: 95 }), fc.constant(Infinity)),
-    ts: fc.oneof(fc.integer({ min: 0, max: 5_000_000_000_000 }), fc.double(), fc.constant('2026-11-23T10:00:00Z')),
+    ts: fc.oneof(
+      fc.integer({ min: 0, max: 5_000_000_000_000 }),
+      fc.double(),
+      fc.constant('2026-11-23T10:00:00Z'),
+    ),
     crs: fc.constantFrom('wgs84', 'gcj02', 'bd09', 'utm', undefined),
     speed: fc.option(fc.double({ min: -10, max: 500 }), { nil: undefined }),
     heading: fc.option(fc.double({ min: -10, max: 400 }), { nil: undefined }),
-    status: fc.constantFrom('patrol', 'idle', 'responding', 'on_scene', 'offline', 'on_duty', 'off_duty', 'x', undefined),
+    status: fc.constantFrom(
+      'patrol',
+      'idle',
+      'responding',
+      'on_scene',
+      'offline',
+      'on_duty',
+      'off_duty',
+      'x',
+      undefined,
+    ),
     name: fc.option(fc.string({ maxLength: 70 }), { nil: undefined }),
     kind: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
   },
@@ -50,7 +64,15 @@ describe('fast report acceptors agree with the schemas', () => {
   });
 
   it('takes the ordinary gateway shape on the fast path', () => {
-    const r = { id: 'V1', lng: 104.06, lat: 30.66, speed: 35.5, heading: 90, status: 'patrol', ts: 1_790_000_000_000 };
+    const r = {
+      id: 'V1',
+      lng: 104.06,
+      lat: 30.66,
+      speed: 35.5,
+      heading: 90,
+      status: 'patrol',
+      ts: 1_790_000_000_000,
+    };
     expect(acceptVehicleReport(r)).toEqual(r);
     expect(acceptWorkerReport({ id: 'W1', lng: 104, lat: 30, ts: 1_790_000_000_000 })).not.toBeNull();
   });

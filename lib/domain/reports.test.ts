@@ -11,7 +11,13 @@ const ts = 1_790_000_000_000;
 
 describe('report schemas', () => {
   it('accepts a contract vehicle report and normalises an ISO timestamp to epoch ms', () => {
-    const r = VehicleReportSchema.parse({ id: 'V1', lng: 104.06, lat: 30.66, ts: '2026-11-23T10:00:00+08:00', status: 'patrol' });
+    const r = VehicleReportSchema.parse({
+      id: 'V1',
+      lng: 104.06,
+      lat: 30.66,
+      ts: '2026-11-23T10:00:00+08:00',
+      status: 'patrol',
+    });
     expect(r.ts).toBe(Date.parse('2026-11-23T02:00:00Z'));
   });
 
@@ -57,7 +63,9 @@ describe('report schemas', () => {
           ts: fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
         }),
         (r) => {
-          const p = VehicleReportSchema.parse(JSON.parse(`{"__proto__":{"x":1},${JSON.stringify(r).slice(1)}`));
+          const p = VehicleReportSchema.parse(
+            JSON.parse(`{"__proto__":{"x":1},${JSON.stringify(r).slice(1)}`),
+          );
           expect(Object.keys(p).sort()).toEqual(['id', 'lat', 'lng', 'ts']);
         },
       ),
@@ -65,14 +73,29 @@ describe('report schemas', () => {
   });
 
   it('requires a 20-digit GB/T 28181 camera id', () => {
-    expect(CameraReportSchema.safeParse({ id: '51010400001310000001', status: 'online', ts }).success).toBe(true);
-    expect(CameraReportSchema.safeParse({ id: '5101040000131000000', status: 'online', ts }).success).toBe(false);
-    expect(CameraReportSchema.safeParse({ id: '51010400001310000001', status: 'ON', ts }).success).toBe(false);
+    expect(CameraReportSchema.safeParse({ id: '51010400001310000001', status: 'online', ts }).success).toBe(
+      true,
+    );
+    expect(CameraReportSchema.safeParse({ id: '5101040000131000000', status: 'online', ts }).success).toBe(
+      false,
+    );
+    expect(CameraReportSchema.safeParse({ id: '51010400001310000001', status: 'ON', ts }).success).toBe(
+      false,
+    );
     expect(gbDeviceType('51010400001310000001')).toBe('131');
   });
 
   it('validates incidents: categories, priority 1–4, bounded text', () => {
-    const ok = { id: 'I1', category: 'dispute', title: '噪音扰民', lng: 104, lat: 30, priority: 1, source: 'hotline_12345', reportedAt: ts };
+    const ok = {
+      id: 'I1',
+      category: 'dispute',
+      title: '噪音扰民',
+      lng: 104,
+      lat: 30,
+      priority: 1,
+      source: 'hotline_12345',
+      reportedAt: ts,
+    };
     expect(IncidentReportSchema.safeParse(ok).success).toBe(true);
     expect(IncidentReportSchema.safeParse({ ...ok, priority: 5 }).success).toBe(false);
     expect(IncidentReportSchema.safeParse({ ...ok, title: 'x'.repeat(201) }).success).toBe(false);

@@ -15,7 +15,9 @@ import {
   type PositionColumns,
 } from './position-codec';
 
-function columns(rows: { lng: number; lat: number; heading: number; speed: number; status: number; ts: number }[]) {
+function columns(
+  rows: { lng: number; lat: number; heading: number; speed: number; status: number; ts: number }[],
+) {
   const n = rows.length;
   const c: PositionColumns = {
     lng: new Float64Array(n),
@@ -50,7 +52,9 @@ const row = fc.record({
 describe('position codec', () => {
   it('costs 15 bytes per update plus a 32-byte header', () => {
     const c = columns([{ lng: 104, lat: 30, heading: 0, speed: 0, status: 0, ts: 1 }]);
-    expect(encodePositions('vehicle', c, [0], 1, 1, origin, false).byteLength).toBe(POSITION_HEADER_BYTES + BYTES_PER_UPDATE);
+    expect(encodePositions('vehicle', c, [0], 1, 1, origin, false).byteLength).toBe(
+      POSITION_HEADER_BYTES + BYTES_PER_UPDATE,
+    );
   });
 
   it('round-trips every field within its stated resolution', () => {

@@ -29,7 +29,12 @@ export interface PositionOrigin {
 }
 
 /** Picks the smallest step whose 24-bit window covers the bbox (with a margin for units driving out of it). */
-export function originForBbox(minLng: number, minLat: number, maxLng: number, maxLat: number): PositionOrigin {
+export function originForBbox(
+  minLng: number,
+  minLat: number,
+  maxLng: number,
+  maxLat: number,
+): PositionOrigin {
   const marginDeg = 0.5;
   const span = Math.max(maxLng - minLng, maxLat - minLat) + 2 * marginDeg;
   let unitE6 = 1;
@@ -176,7 +181,11 @@ export function decodePositions(input: Uint8Array | ArrayBuffer): PositionBatch 
     isFull: (dv.getUint8(3) & 1) === 1,
     count,
     baseTs: dv.getFloat64(8, true),
-    origin: { lngE6: dv.getInt32(16, true), latE6: dv.getInt32(20, true), unitE6: dv.getUint16(24, true) || 1 },
+    origin: {
+      lngE6: dv.getInt32(16, true),
+      latE6: dv.getInt32(20, true),
+      unitE6: dv.getUint16(24, true) || 1,
+    },
     idx,
     tsBack,
     lngPlanes,

@@ -63,7 +63,9 @@ export class RedisBus implements Bus {
     this.reader = make('reader');
     // Connect in the background: a server started while Redis is down must still come up and report it.
     for (const c of [this.cmd, this.sub, this.reader]) {
-      c.connect().catch((err: Error) => this.warn('redis-connect', { err: err.message }, 'redis connect failed'));
+      c.connect().catch((err: Error) =>
+        this.warn('redis-connect', { err: err.message }, 'redis connect failed'),
+      );
     }
   }
 
@@ -100,7 +102,9 @@ export class RedisBus implements Bus {
   private async ensureGroup(): Promise<void> {
     try {
       // From 0, not $: entries added before the group existed (producer started first) are incidents too.
-      await this.cmd.xGroupCreate(REDIS_KEYS.incidentStream, REDIS_KEYS.incidentGroup, '0', { MKSTREAM: true });
+      await this.cmd.xGroupCreate(REDIS_KEYS.incidentStream, REDIS_KEYS.incidentGroup, '0', {
+        MKSTREAM: true,
+      });
     } catch (err) {
       if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
     }

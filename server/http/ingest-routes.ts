@@ -21,7 +21,8 @@ export function createIngestRoutes(deps: {
 }): Route[] {
   const guard = (ctx: RouteContext) => {
     if (!deps.token) throw new HttpError(404, 'HTTP ingest is disabled (INGEST_TOKEN unset)');
-    if (!isTokenValid(ctx.req.headers.authorization, deps.token)) throw new HttpError(401, 'bad ingest token');
+    if (!isTokenValid(ctx.req.headers.authorization, deps.token))
+      throw new HttpError(401, 'bad ingest token');
   };
   const items = async (ctx: RouteContext) => {
     const body = await readJson(ctx.req);

@@ -71,8 +71,14 @@ interface CompiledRoute extends Route {
 
 /** A small exact-segment matcher: our API is a handful of routes, not worth a framework. */
 export function createRouter(routes: Route[]) {
-  const compiled: CompiledRoute[] = routes.map((r) => ({ ...r, segments: r.path.split('/').filter(Boolean) }));
-  return function match(method: string, pathname: string): { route: Route; params: Record<string, string> } | null {
+  const compiled: CompiledRoute[] = routes.map((r) => ({
+    ...r,
+    segments: r.path.split('/').filter(Boolean),
+  }));
+  return function match(
+    method: string,
+    pathname: string,
+  ): { route: Route; params: Record<string, string> } | null {
     const parts = pathname.split('/').filter(Boolean);
     for (const r of compiled) {
       if (r.method !== method || r.segments.length !== parts.length) continue;

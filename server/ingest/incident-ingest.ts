@@ -116,7 +116,8 @@ export class IncidentIngest {
     items.forEach((item, index) => {
       const parsed = IncidentReportSchema.safeParse(item);
       let reason: string | null = parsed.success ? null : reasonFromZodError(parsed.error);
-      if (parsed.success && parsed.data.reportedAt > now + MAX_FUTURE_SKEW_MS) reason = 'reportedAt:in_future';
+      if (parsed.success && parsed.data.reportedAt > now + MAX_FUTURE_SKEW_MS)
+        reason = 'reportedAt:in_future';
       if (reason !== null || !parsed.success) {
         rejected.push({ index, reason: reason ?? 'invalid' });
         this.stats.reject(path, reason ?? 'invalid', item);

@@ -9,7 +9,9 @@ export function createRegistrar(sqlite: Database.Database, live: LiveState): () 
   const vehicle = sqlite.prepare(
     `INSERT OR IGNORE INTO vehicles (id, name, kind, is_unassigned, created_at) VALUES (?, ?, ?, 1, ?)`,
   );
-  const worker = sqlite.prepare(`INSERT OR IGNORE INTO workers (id, is_unassigned, created_at) VALUES (?, 1, ?)`);
+  const worker = sqlite.prepare(
+    `INSERT OR IGNORE INTO workers (id, is_unassigned, created_at) VALUES (?, 1, ?)`,
+  );
   const camera = sqlite.prepare(
     `INSERT OR IGNORE INTO cameras (id, name, lng, lat, stream_url, is_unassigned, created_at)
      VALUES (?, ?, ?, ?, ?, 1, ?)`,

@@ -100,8 +100,15 @@ export class GridLocator {
     let b: [number, number, number, number] | null = null;
     for (let i = 0; i < this.shapes.length; i++) {
       if (!this.shapes[i]!.code.startsWith(prefix)) continue;
-      const [x0, y0, x1, y1] = [this.bboxes[4 * i]!, this.bboxes[4 * i + 1]!, this.bboxes[4 * i + 2]!, this.bboxes[4 * i + 3]!];
-      b = b ? [Math.min(b[0], x0), Math.min(b[1], y0), Math.max(b[2], x1), Math.max(b[3], y1)] : [x0, y0, x1, y1];
+      const [x0, y0, x1, y1] = [
+        this.bboxes[4 * i]!,
+        this.bboxes[4 * i + 1]!,
+        this.bboxes[4 * i + 2]!,
+        this.bboxes[4 * i + 3]!,
+      ];
+      b = b
+        ? [Math.min(b[0], x0), Math.min(b[1], y0), Math.max(b[2], x1), Math.max(b[3], y1)]
+        : [x0, y0, x1, y1];
     }
     return b;
   }

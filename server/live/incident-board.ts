@@ -50,7 +50,11 @@ export class IncidentBoard {
   private evictOne(): void {
     let victim: (IncidentView & { version: number }) | undefined;
     for (const v of this.open.values()) {
-      if (!victim || v.priority > victim.priority || (v.priority === victim.priority && v.reportedAt < victim.reportedAt))
+      if (
+        !victim ||
+        v.priority > victim.priority ||
+        (v.priority === victim.priority && v.reportedAt < victim.reportedAt)
+      )
         victim = v;
     }
     if (victim) this.open.delete(victim.id);

@@ -50,9 +50,22 @@ describe('LiveState change history', () => {
 
 describe('IncidentBoard', () => {
   const view = (id: string, state: IncidentView['state'] = 'reported'): IncidentView => ({
-    id, category: 'dispute', title: id, priority: 3, source: 'grid_worker', state, lng: 104, lat: 30,
-    address: null, gridCode: null, reportedAt: 1, receivedAt: 1, updatedAt: 1, assigneeKind: null,
-    assigneeId: null, supervision: 0,
+    id,
+    category: 'dispute',
+    title: id,
+    priority: 3,
+    source: 'grid_worker',
+    state,
+    lng: 104,
+    lat: 30,
+    address: null,
+    gridCode: null,
+    reportedAt: 1,
+    receivedAt: 1,
+    updatedAt: 1,
+    assigneeKind: null,
+    assigneeId: null,
+    supervision: 0,
   });
 
   it('reports upserts and removals since a version, and drops closed incidents', () => {

@@ -61,7 +61,9 @@ export class LiveState {
       role: string | null;
     }>)
       this.worker.add({ id: r.id, name: r.name, kind: r.role });
-    for (const r of sqlite.prepare('SELECT id, name, program, lng, lat, stream_url FROM cameras').iterate() as Iterable<{
+    for (const r of sqlite
+      .prepare('SELECT id, name, program, lng, lat, stream_url FROM cameras')
+      .iterate() as Iterable<{
       id: string;
       name: string | null;
       program: string | null;

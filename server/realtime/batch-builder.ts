@@ -24,11 +24,10 @@ export class BatchEncoder {
     private readonly origin: PositionOrigin,
   ) {}
 
+  private metaCache = new Map<string, EntityMetaColumns>();
+
   private cached(key: string, sealed: number, make: () => Uint8Array | null): Uint8Array | null {
-    if (this.cacheTick !== sealed) {
-      this.cache.clear();
-      this.cacheTick = sealed;
-    }
+    this.startTick(sealed);
     if (this.cache.has(key)) return this.cache.get(key)!;
     const v = make();
     this.cache.set(key, v);
@@ -37,6 +36,26 @@ export class BatchEncoder {
       this.encodedUpdates += (v.byteLength - 32) / 15;
     }
     return v;
+  }
+
+  private startTick(sealed: number): void {
+    if (this.cacheTick !== sealed) {
+      this.cache.clear();
+      this.metaCache.clear();
+      this.cacheTick = sealed;
+    }
+  }
+
+  /**
+   * Meta columns of entities [from, to), shared by the walls that need the same range this tick: at province
+   * scale a snapshot's meta is millions of entries, too costly to rebuild per wall.
+   */
+  meta(kind: EntityKind, from: number, to: number, sealed: number): EntityMetaColumns {
+    this.startTick(sealed);
+    const key = `${kind}|${from}|${to}`;
+    let m = this.metaCache.get(key);
+    if (!m) this.metaCache.set(key, (m = metaColumns(this.live.store(kind), from, to)));
+    return m;
   }
 
   /** Everything of `kind` changed in (fromTick, sealed] within scope; null when history is too short. */

@@ -10,12 +10,17 @@ import {
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 import type { LiveState } from '../live/live-state';
 import type { Logger } from '../logger';
-import { BatchEncoder, metaColumns } from './batch-builder';
+import { BatchEncoder } from './batch-builder';
 import { WHOLE_TERRITORY, type Scope } from './scope';
 import type { PositionOrigin } from '@/lib/realtime/position-codec';
 
 /** A batch not acknowledged in this time is presumed lost: the client gets a snapshot next. */
 export const ACK_TIMEOUT_MS = 10_000;
+/**
+ * A full snapshot at province scale (millions of entities) takes a wall seconds to receive and parse; without
+ * this allowance a busy wall would time out, be sent another snapshot, and never catch up.
+ */
+export const FULL_ACK_EXTRA_MS_PER_100K_ENTITIES = 1_000;
 /** An idle wall still hears from the server this often, so its link indicator stays honest. */
 export const HEARTBEAT_MS = 1_000;
 
@@ -96,7 +101,8 @@ export class RealtimeHub {
         return;
       }
       const code = req.regionCode;
-      const scope = code === null ? WHOLE_TERRITORY : typeof code === 'string' ? this.opts.resolveScope(code) : null;
+      const scope =
+        code === null ? WHOLE_TERRITORY : typeof code === 'string' ? this.opts.resolveScope(code) : null;
       if (!scope) {
         reply({ ok: false, error: 'unknown region' });
         return;
@@ -130,8 +136,10 @@ export class RealtimeHub {
     const seq = batch.seq;
     this.metrics.batchesSent++;
     if (batch.isFull) this.metrics.fullSent++;
-    for (const k of ENTITY_KINDS) this.metrics.bytesSent += (batch[k] as Uint8Array | undefined)?.byteLength ?? 0;
-    c.socket.timeout(ACK_TIMEOUT_MS).emit('wall:batch', batch, (err: Error | null, res?: { ok: boolean }) => {
+    for (const k of ENTITY_KINDS)
+      this.metrics.bytesSent += (batch[k] as Uint8Array | undefined)?.byteLength ?? 0;
+    const timeoutMs = batch.isFull ? ACK_TIMEOUT_MS + this.fullAckAllowanceMs() : ACK_TIMEOUT_MS;
+    c.socket.timeout(timeoutMs).emit('wall:batch', batch, (err: Error | null, res?: { ok: boolean }) => {
       if (seq !== c.seq) return; // an answer to a batch we already gave up on
       c.isInFlight = false;
       if (err || !res || res.ok !== true) {
@@ -140,6 +148,12 @@ export class RealtimeHub {
       }
       commit();
     });
+  }
+
+  private fullAckAllowanceMs(): number {
+    const live = this.opts.live;
+    const entities = live.vehicle.count + live.worker.count + live.camera.count;
+    return Math.ceil(entities / 100_000) * FULL_ACK_EXTRA_MS_PER_100K_ENTITIES;
   }
 
   private world(c: ClientSession): WorldInfo {
@@ -161,7 +175,7 @@ export class RealtimeHub {
     for (const kind of ENTITY_KINDS) {
       const store = live.store(kind);
       batch[kind] = this.encoder.full(kind, sealed, c.scope);
-      batch.meta![kind] = metaColumns(store, 0, store.count);
+      batch.meta![kind] = this.encoder.meta(kind, 0, store.count, sealed);
       known[kind] = store.count;
     }
     this.attachStats(c, batch, true);
@@ -179,13 +193,18 @@ export class RealtimeHub {
 
   private buildDelta(c: ClientSession, sealed: number): { batch: WireBatch; commit: () => void } | null {
     const live = this.opts.live;
-    const batch: WireBatch = { v: PROTOCOL_VERSION, seq: c.seq + 1, isFull: false, serverTs: this.opts.clock.now() };
+    const batch: WireBatch = {
+      v: PROTOCOL_VERSION,
+      seq: c.seq + 1,
+      isFull: false,
+      serverTs: this.opts.clock.now(),
+    };
     let hasContent = false;
     const known = { ...c.known };
     for (const kind of ENTITY_KINDS) {
       const store = live.store(kind);
       if (store.count > c.known[kind]) {
-        (batch.meta ??= {})[kind] = metaColumns(store, c.known[kind], store.count);
+        (batch.meta ??= {})[kind] = this.encoder.meta(kind, c.known[kind], store.count, sealed);
         known[kind] = store.count;
         hasContent = true;
       }

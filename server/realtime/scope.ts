@@ -27,18 +27,19 @@ const SCOPE_MARGIN_DEG = 0.01;
 export function regionScope(regionCode: string, bbox: [number, number, number, number] | null): Scope {
   const prefix = regionPrefix(regionCode);
   const b = bbox
-    ? ([bbox[0] - SCOPE_MARGIN_DEG, bbox[1] - SCOPE_MARGIN_DEG, bbox[2] + SCOPE_MARGIN_DEG, bbox[3] + SCOPE_MARGIN_DEG] as [
-        number,
-        number,
-        number,
-        number,
-      ])
+    ? ([
+        bbox[0] - SCOPE_MARGIN_DEG,
+        bbox[1] - SCOPE_MARGIN_DEG,
+        bbox[2] + SCOPE_MARGIN_DEG,
+        bbox[3] + SCOPE_MARGIN_DEG,
+      ] as [number, number, number, number])
     : null;
   return {
     key: regionCode,
     regionCode,
     bbox,
     containsPoint: b ? (lng, lat) => lng >= b[0] && lng <= b[2] && lat >= b[1] && lat <= b[3] : () => false,
-    containsIncident: (v) => isWithinRegion(v.gridCode, regionCode) || (prefix.length < 6 && v.gridCode === null),
+    containsIncident: (v) =>
+      isWithinRegion(v.gridCode, regionCode) || (prefix.length < 6 && v.gridCode === null),
   };
 }

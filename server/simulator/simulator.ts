@@ -49,6 +49,15 @@ const PENDING_MAX = 50_000;
 const CLUSTER_OUTAGE_MEAN_MS = 6 * 3_600_000;
 const MIN = 60_000;
 
+/** An adopted open case is finished no sooner than this from now (simulated minutes): 5 min to 1 h, 督办 2–12 h. */
+const ADOPTED_WAIT_MIN = [5, 60] as const;
+const ADOPTED_SUPERVISED_WAIT_MIN = [120, 720] as const;
+
+/** How long handling takes, by priority (simulated minutes, from arrival to 办结). */
+function handleMinutes(priority: number): [number, number] {
+  return priority === 1 ? [20, 60] : priority === 2 ? [60, 180] : priority === 3 ? [120, 480] : [240, 1440];
+}
+
 export class Simulation {
   readonly vehicles = new Map<string, VehicleAgent>();
   private readonly workers: WorkerAgent[] = [];
@@ -123,6 +132,22 @@ export class Simulation {
     }
     const p = this.pending.get(incidentId);
     if (p) p.holder = vehicleId;
+  }
+
+  /**
+   * Takes on an open incident the simulator did not create (demo history, or a previous run's): it is resolved
+   * once a plausible handling time from its arrival has passed, never sooner than a few minutes from now, and a
+   * supervised (督办) case only after some hours, so the wall's 督办 list does not empty itself at once.
+   */
+  adopt(incidentId: string, receivedAt: number, priority: number, isSupervised = false): void {
+    if (this.pending.has(incidentId)) return;
+    const [lo, hi] = handleMinutes(priority);
+    const [waitLo, waitHi] = isSupervised ? ADOPTED_SUPERVISED_WAIT_MIN : ADOPTED_WAIT_MIN;
+    const resolveAt = Math.max(
+      receivedAt + this.rng.range(lo, hi) * MIN,
+      this.simNow + this.rng.range(waitLo, waitHi) * MIN,
+    );
+    this.pending.set(incidentId, { resolveAt, dispatchAt: null, holder: null });
   }
 
   onReleased(incidentId: string, vehicleId: string): void {
@@ -232,10 +257,10 @@ export class Simulation {
         continue;
       }
       const p = report.priority;
-      const handleMin = p === 1 ? [20, 60] : p === 2 ? [60, 180] : p === 3 ? [120, 480] : [240, 1440];
+      const handleMin = handleMinutes(p);
       const needsUnit = UNIT_CATEGORIES.has(report.category) && (p <= 2 || this.rng.chance(0.3));
       this.pending.set(report.id, {
-        resolveAt: this.simNow + this.rng.range(handleMin[0]!, handleMin[1]!) * MIN,
+        resolveAt: this.simNow + this.rng.range(...handleMin) * MIN,
         dispatchAt:
           needsUnit && this.o.dispatchIncident
             ? this.simNow + this.rng.range(p <= 2 ? 1 : 3, p <= 2 ? 4 : 10) * MIN

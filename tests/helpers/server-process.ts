@@ -16,10 +16,16 @@ export interface ServerProcess {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-async function waitHealthy(url: string, proc: ChildProcess, logs: string[], timeoutMs: number): Promise<void> {
+async function waitHealthy(
+  url: string,
+  proc: ChildProcess,
+  logs: string[],
+  timeoutMs: number,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}):\n${logs.slice(-30).join('')}`);
+    if (proc.exitCode !== null)
+      throw new Error(`server exited (${proc.exitCode}):\n${logs.slice(-30).join('')}`);
     try {
       const r = await fetch(`${url}/api/health`);
       if (r.ok) return;

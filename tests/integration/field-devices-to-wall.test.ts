@@ -32,21 +32,29 @@ describe('field devices → wall', () => {
     const term = await SimulatedTerminal.connect(jt.port, '13912340000');
     expect(await term.authenticate(await term.register('川A12345'))).toBe(0);
     term.send(term.location({ lat: 30.66, lng: 104.06, speedKmh: 42, heading: 180, ts: Date.now() }));
-    const idx = await waitFor(() => {
-      for (const b of wall.batches) {
-        const k = b.meta?.vehicle?.id.indexOf('13912340000') ?? -1;
-        if (k >= 0) return { idx: b.meta!.vehicle!.idx[k] };
-      }
-      return undefined;
-    }, 5_000, 'vehicle meta').then((m) => m.idx);
-    const pos = await waitFor(() => {
-      for (const b of wall.batches) {
-        if (!b.vehicle) continue;
-        const d = decodePositions(b.vehicle as Uint8Array);
-        for (let i = 0; i < d.count; i++) if (d.idx[i] === idx) return [batchLng(d, i), batchLat(d, i)];
-      }
-      return undefined;
-    }, 5_000, 'vehicle position');
+    const idx = await waitFor(
+      () => {
+        for (const b of wall.batches) {
+          const k = b.meta?.vehicle?.id.indexOf('13912340000') ?? -1;
+          if (k >= 0) return { idx: b.meta!.vehicle!.idx[k] };
+        }
+        return undefined;
+      },
+      5_000,
+      'vehicle meta',
+    ).then((m) => m.idx);
+    const pos = await waitFor(
+      () => {
+        for (const b of wall.batches) {
+          if (!b.vehicle) continue;
+          const d = decodePositions(b.vehicle as Uint8Array);
+          for (let i = 0; i < d.count; i++) if (d.idx[i] === idx) return [batchLng(d, i), batchLat(d, i)];
+        }
+        return undefined;
+      },
+      5_000,
+      'vehicle position',
+    );
     expect(pos[0]).toBeCloseTo(104.06, 5);
     expect(pos[1]).toBeCloseTo(30.66, 5);
     expect(t.app.ctx.live.vehicle.getById('13912340000')!.name).toBe('川A12345');
@@ -61,11 +69,19 @@ describe('field devices → wall', () => {
     dev.channels = [{ id: IPC, name: '东门入口', status: 'ON', lng: 104.07, lat: 30.67 }];
     await dev.register();
     await dev.keepalive(1);
-    await waitFor(() => {
-      const c = t.app.ctx.live.camera.getById(IPC);
-      return c && CAMERA_STATUSES[c.status] === 'online';
-    }, 5_000, 'camera online');
-    await waitFor(() => wall.batches.some((b) => b.meta?.camera?.id.includes(IPC)), 5_000, 'camera on the wall');
+    await waitFor(
+      () => {
+        const c = t.app.ctx.live.camera.getById(IPC);
+        return c && CAMERA_STATUSES[c.status] === 'online';
+      },
+      5_000,
+      'camera online',
+    );
+    await waitFor(
+      () => wall.batches.some((b) => b.meta?.camera?.id.includes(IPC)),
+      5_000,
+      'camera on the wall',
+    );
     dev.close();
     wall.socket.close();
   });

@@ -61,16 +61,22 @@ describe('Redis → server → Socket.IO', () => {
       5_000,
       'subscription live',
     );
-    const seen = await waitFor(() => {
-      const ids = new Map<number, [number, number]>();
-      for (const b of wall.batches) {
-        if (!b.vehicle) continue;
-        const d = decodePositions(b.vehicle as Uint8Array);
-        for (let i = 0; i < d.count; i++) ids.set(d.idx[i]!, [batchLng(d, i), batchLat(d, i)]);
-      }
-      return ids.size >= 50 ? ids : null;
-    }, 10_000, '50 vehicles');
-    const meta = wall.batches.flatMap((b) => (b.meta?.vehicle ? b.meta.vehicle.idx.map((i, k) => [i, b.meta!.vehicle!.id[k]] as const) : []));
+    const seen = await waitFor(
+      () => {
+        const ids = new Map<number, [number, number]>();
+        for (const b of wall.batches) {
+          if (!b.vehicle) continue;
+          const d = decodePositions(b.vehicle as Uint8Array);
+          for (let i = 0; i < d.count; i++) ids.set(d.idx[i]!, [batchLng(d, i), batchLat(d, i)]);
+        }
+        return ids.size >= 50 ? ids : null;
+      },
+      10_000,
+      '50 vehicles',
+    );
+    const meta = wall.batches.flatMap((b) =>
+      b.meta?.vehicle ? b.meta.vehicle.idx.map((i, k) => [i, b.meta!.vehicle!.id[k]] as const) : [],
+    );
     const idxOfV7 = meta.find(([, id]) => id === 'V7')![0];
     const [lng, lat] = seen.get(idxOfV7)!;
     expect(lng).toBeCloseTo(104.007, 5);
@@ -83,12 +89,24 @@ describe('Redis → server → Socket.IO', () => {
   it('writes XADDed incidents to SQLite, pushes them, and ignores a duplicate id', async () => {
     const wall = connectWall(t.url);
     await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: JSON.stringify(incident('INC-1')) });
-    await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: JSON.stringify(incident('INC-1', { title: '重复' })) });
-    await waitFor(() => wall.batches.some((b) => b.incidents?.some((i) => i.id === 'INC-1')), 10_000, 'incident pushed');
-    const rows = t.db.$client.prepare(`SELECT id, title FROM incidents WHERE id = 'INC-1'`).all() as { title: string }[];
+    await producer.xAdd(REDIS_KEYS.incidentStream, '*', {
+      json: JSON.stringify(incident('INC-1', { title: '重复' })),
+    });
+    await waitFor(
+      () => wall.batches.some((b) => b.incidents?.some((i) => i.id === 'INC-1')),
+      10_000,
+      'incident pushed',
+    );
+    const rows = t.db.$client.prepare(`SELECT id, title FROM incidents WHERE id = 'INC-1'`).all() as {
+      title: string;
+    }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]!.title).toBe('邻里纠纷 INC-1');
-    await waitFor(() => (t.app.ctx.stats.rejected.get('redis:incident/duplicate') ?? 0) >= 1, 5_000, 'duplicate counted');
+    await waitFor(
+      () => (t.app.ctx.stats.rejected.get('redis:incident/duplicate') ?? 0) >= 1,
+      5_000,
+      'duplicate counted',
+    );
     const pending = await producer.xPending(REDIS_KEYS.incidentStream, REDIS_KEYS.incidentGroup);
     expect(pending.pending).toBe(0);
     wall.socket.close();
@@ -102,7 +120,10 @@ describe('Redis → server → Socket.IO', () => {
         JSON.stringify({ id: `B${k}`, lng: 'east', lat: 30, ts: Date.now() }),
         JSON.stringify({ id: `B${k}`, lng: 999, lat: 30, ts: Date.now() }),
         JSON.stringify({ id: 'x'.repeat(100_000), lng: 104, lat: 30, ts: Date.now() }),
-        `{"__proto__":{"polluted":true},"id":"P${k}","lng":104,"lat":30,"ts":${Date.now()}}`.replace('"lng":104', '"lng":null'),
+        `{"__proto__":{"polluted":true},"id":"P${k}","lng":104,"lat":30,"ts":${Date.now()}}`.replace(
+          '"lng":104',
+          '"lng":null',
+        ),
         JSON.stringify([{ id: `N${k}`, lng: 104, lat: 30, ts: 'yesterday' }]),
         'null',
         JSON.stringify({ id: `F${k}`, lng: 104, lat: 30, ts: Date.now() + 3_600_000 }),
@@ -112,7 +133,9 @@ describe('Redis → server → Socket.IO', () => {
     const before = [...t.app.ctx.stats.rejected.values()].reduce((a, b) => a + b, 0);
     for (const m of bad) await producer.publish(REDIS_KEYS.channel.vehicle, m);
     for (let k = 0; k < 1000; k++) {
-      await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: k % 2 ? '{"id":' : JSON.stringify({ ...incident(`BAD${k}`), priority: 9 }) });
+      await producer.xAdd(REDIS_KEYS.incidentStream, '*', {
+        json: k % 2 ? '{"id":' : JSON.stringify({ ...incident(`BAD${k}`), priority: 9 }),
+      });
     }
     await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: JSON.stringify(incident('GOOD-AFTER-BAD')) });
     await waitFor(
@@ -120,13 +143,19 @@ describe('Redis → server → Socket.IO', () => {
       15_000,
       'good incident after bad ones',
     );
-    const after = await waitFor(() => {
-      const n = [...t.app.ctx.stats.rejected.values()].reduce((a, b) => a + b, 0);
-      return n - before >= 2000 ? n : null;
-    }, 15_000, 'all rejects counted');
+    const after = await waitFor(
+      () => {
+        const n = [...t.app.ctx.stats.rejected.values()].reduce((a, b) => a + b, 0);
+        return n - before >= 2000 ? n : null;
+      },
+      15_000,
+      'all rejects counted',
+    );
     expect(after - before).toBe(2000);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const health = (await (await fetch(`${t.url}/api/health`)).json()) as { ingest: { rejected: Record<string, number> } };
+    const health = (await (await fetch(`${t.url}/api/health`)).json()) as {
+      ingest: { rejected: Record<string, number> };
+    };
     expect(health.ingest.rejected['redis:vehicle/bad_json']).toBeGreaterThan(0);
     expect(health.ingest.rejected['redis:incident/priority:invalid_union']).toBeGreaterThan(0);
   });
@@ -159,12 +188,18 @@ describe('Redis → server → Socket.IO', () => {
     await waitFor(() => acked.length >= 250, 15_000, 'more incidents after restart');
     isRunning = false;
     await writer;
-    await waitFor(() => {
-      const have = new Set(
-        (t.db.$client.prepare(`SELECT id FROM incidents WHERE id LIKE 'K-%'`).all() as { id: string }[]).map((r) => r.id),
-      );
-      return acked.every((id) => have.has(id));
-    }, 20_000, 'every acknowledged incident in SQLite');
+    await waitFor(
+      () => {
+        const have = new Set(
+          (
+            t.db.$client.prepare(`SELECT id FROM incidents WHERE id LIKE 'K-%'`).all() as { id: string }[]
+          ).map((r) => r.id),
+        );
+        return acked.every((id) => have.has(id));
+      },
+      20_000,
+      'every acknowledged incident in SQLite',
+    );
   });
 });
 
@@ -184,11 +219,18 @@ describe('Redis comes back', () => {
       const wall = connectWall(t.url);
       const restartedAt = Date.now();
       // Resumes within 2 s of Redis being back (DESIGN §5); the bound here is loose because CI is shared.
-      await waitFor(async () => {
-        await producer.publish(REDIS_KEYS.channel.vehicle, JSON.stringify({ id: 'AFTER', lng: 104, lat: 30, ts: Date.now() }));
-        await new Promise((r) => setTimeout(r, 50));
-        return t.app.ctx.live.vehicle.indexOf('AFTER') !== undefined;
-      }, 5_000, 'position after restart');
+      await waitFor(
+        async () => {
+          await producer.publish(
+            REDIS_KEYS.channel.vehicle,
+            JSON.stringify({ id: 'AFTER', lng: 104, lat: 30, ts: Date.now() }),
+          );
+          await new Promise((r) => setTimeout(r, 50));
+          return t.app.ctx.live.vehicle.indexOf('AFTER') !== undefined;
+        },
+        5_000,
+        'position after restart',
+      );
       expect(Date.now() - restartedAt).toBeLessThan(5_000);
       wall.socket.close();
     } finally {

@@ -106,14 +106,27 @@ describe('realtime protocol over the in-process bus', () => {
     const bad = await post('incidents', { id: 'X', title: '' });
     expect(bad.status).toBe(400);
     const ok = await post('incidents', {
-      id: 'HTTP-1', category: 'emergency', title: '燃气泄漏', lng: 104.07, lat: 30.67, priority: 1,
-      source: 'sensor', reportedAt: new Date().toISOString(),
+      id: 'HTTP-1',
+      category: 'emergency',
+      title: '燃气泄漏',
+      lng: 104.07,
+      lat: 30.67,
+      priority: 1,
+      source: 'sensor',
+      reportedAt: new Date().toISOString(),
     });
     expect(ok.status).toBe(202);
-    expect(t.db.$client.prepare(`SELECT state FROM incidents WHERE id='HTTP-1'`).get()).toEqual({ state: 'reported' });
+    expect(t.db.$client.prepare(`SELECT state FROM incidents WHERE id='HTTP-1'`).get()).toEqual({
+      state: 'reported',
+    });
     // Registered as unassigned by its first report (written at the next tick).
-    await waitFor(() => t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get(), 5_000);
-    expect(t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get()).toEqual({ is_unassigned: 1 });
+    await waitFor(
+      () => t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get(),
+      5_000,
+    );
+    expect(t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get()).toEqual({
+      is_unassigned: 1,
+    });
   });
 
   it('serves Prometheus metrics with rejection counts to the local host', async () => {

@@ -1,0 +1,286 @@
+import { Registry } from 'prom-client';
+import { FakeClock } from '@/lib/clock';
+import type { IncidentState } from '@/lib/domain/enums';
+import type { Assignee, IncidentCommand } from '@/lib/domain/incident-lifecycle';
+import { DEFAULT_TIME_LIMITS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { haversineM } from '@/lib/world/geo';
+import { Rng } from '@/lib/world/rng';
+import { AuditLog } from '../audit/audit-log';
+import type { Db } from '../db/open-database';
+import { dispatchLiveFrom } from '../dispatch/dispatch-module';
+import { DispatchService } from '../dispatch/dispatch-service';
+import { departmentsFor } from '../dispatch/recommend';
+import type { Principal } from '../http/router';
+import { IncidentIngest } from '../ingest/incident-ingest';
+import { IngestStats } from '../ingest/ingest-stats';
+import { GridLocator } from '../live/grid-locator';
+import { LiveState } from '../live/live-state';
+import type { Logger } from '../logger';
+import { EventQueue } from './event-queue';
+import { hourlyFactor, IncidentGenerator, poisson } from './incident-generator';
+import { planHandling, type AssigneeChoice, type HandlingPlan } from './history-plan';
+import { loadSimWorld, type SimWorld } from './sim-world';
+
+/**
+ * Demo history backfill: on the first demo start, plays the past days through the real paths, so the wall
+ * opens on a believable week instead of empty panels. Reports come from the simulator's own incident model
+ * and go through IncidentIngest; their handling goes through the audited DispatchService. Both are built
+ * here around a replay clock that is moved from event to event, so received_at, the timeline, the audit
+ * rows (hash-chained as ever) and the time limits all carry the historical times. Nothing is written
+ * after `now`: a case whose next step falls later simply stays open, as it would be on a real wall.
+ */
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * A real district takes ~150–350 grid matters plus ~300–600 12345 orders a day; the demo plays ~200 so
+ * start-up stays short on a small machine while the panels look like a working centre's.
+ */
+export const HISTORY_INCIDENTS_PER_DAY = 200;
+/** Day-to-day swing of the volume (weather, weekdays), ± this share. */
+const DAY_SWING = 0.15;
+/** A report reaches the centre this long after it was made (s): 12345 operators type, apps upload. */
+const REPORT_LAG_S = [5, 90] as const;
+export const HISTORY_INGEST_PATH = 'demo:history';
+/** Marks every backfilled audit row, so an auditor tells replayed history from live actions. */
+export const HISTORY_CLIENT_ADDRESS = 'demo-history';
+/** The dispatcher the live demo plays, and the demo's leader account for 督办. */
+const DISPATCHER: Principal = { username: 'simulator', role: 'dispatcher', isDisplay: false };
+const LEADER: Principal = { username: 'leader', role: 'leader', isDisplay: false };
+const ENDED: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
+const ENGAGED_SQL = `SELECT 1 FROM incidents
+  WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene')`;
+
+export interface BackfillOptions {
+  db: Db;
+  logger: Logger;
+  /** Days of history before `now`; 0 disables. */
+  days: number;
+  now: number;
+  seed?: string;
+  incidentsPerDay?: number;
+  limits?: TimeLimitConfig;
+}
+
+export interface BackfillResult {
+  isSkipped: boolean;
+  incidents: number;
+  /** Received per day, oldest first (the last entry is today's part-day). */
+  perDay: number[];
+  open: number;
+  closed: number;
+  cancelled: number;
+  /** Resolved after the resolve limit, or still open with a red lamp at `now`. */
+  overdue: number;
+  commands: number;
+  /** Steps the dispatch service refused (none expected; a refusal is audited like any other). */
+  refused: number;
+  /** Assignments with nobody to send (none expected: every category has a department). */
+  stalled: number;
+  auditRows: number;
+  elapsedMs: number;
+}
+
+type QueueEvent =
+  | { at: number; kind: 'arrive' }
+  | { at: number; kind: 'step'; id: string; plan: HandlingPlan; index: number }
+  | { at: number; kind: 'supervise'; id: string; level: number; note: string };
+
+interface Placed {
+  category: string;
+  gridCode: string | null;
+  lng: number;
+  lat: number;
+}
+
+const SKIPPED: BackfillResult = {
+  isSkipped: true,
+  incidents: 0,
+  perDay: [],
+  open: 0,
+  closed: 0,
+  cancelled: 0,
+  overdue: 0,
+  commands: 0,
+  refused: 0,
+  stalled: 0,
+  auditRows: 0,
+  elapsedMs: 0,
+};
+
+/** Runs once: does nothing when `days` is 0, when any incident exists, or when no demo world is seeded. */
+export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
+  const started = performance.now();
+  const sqlite = o.db.$client;
+  if (o.days <= 0 || sqlite.prepare('SELECT 1 FROM incidents LIMIT 1').get()) return SKIPPED;
+  const world = loadSimWorld(o.db);
+  if (!world) {
+    o.logger.warn('demo history: no demo world in the database, nothing to backfill');
+    return SKIPPED;
+  }
+  const limits = o.limits ?? DEFAULT_TIME_LIMITS;
+  const start = o.now - o.days * DAY_MS;
+  const rng = new Rng(`history/${o.seed ?? 'demo'}`);
+  const arrivals = rng.fork('arrivals');
+  const handling = rng.fork('handling');
+  const generator = new IncidentGenerator(world, rng.fork('incidents'), `h${start.toString(36)}`);
+
+  const clock = new FakeClock(start);
+  // A private live state and stats: the app's own are built afterwards and load what SQLite then holds.
+  const live = new LiveState(clock);
+  const stats = new IngestStats(new Registry(), o.logger);
+  // The generator already placed every report in its grid; one outside all grids stays outside.
+  const noGrids = new GridLocator([]);
+  const ingest = new IncidentIngest(sqlite, live, stats, () => noGrids);
+  const service = new DispatchService(
+    sqlite,
+    dispatchLiveFrom(live),
+    new AuditLog(sqlite, clock),
+    clock,
+    o.logger,
+  );
+  const pick = assigneePicker(o.db, world);
+  const engaged = sqlite.prepare(ENGAGED_SQL);
+  const stateOf = sqlite.prepare('SELECT state FROM incidents WHERE id = ?').pluck();
+
+  const queue = new EventQueue<QueueEvent>();
+  const perDay = o.incidentsPerDay ?? HISTORY_INCIDENTS_PER_DAY;
+  let dayFactor = 1;
+  for (let h = start; h < o.now; h += HOUR_MS) {
+    if ((h - start) % DAY_MS === 0) dayFactor = 1 + arrivals.range(-DAY_SWING, DAY_SWING);
+    const end = Math.min(h + HOUR_MS, o.now);
+    const mean = (perDay / 24) * dayFactor * hourlyFactor(h + HOUR_MS / 2) * ((end - h) / HOUR_MS);
+    for (let k = poisson(mean, arrivals); k > 0; k--)
+      queue.push({ at: Math.round(arrivals.range(h, end)), kind: 'arrive' });
+  }
+
+  const placed = new Map<string, Placed>();
+  let commands = 0;
+  let refused = 0;
+  let stalled = 0;
+  const run = (id: string, command: IncidentCommand, who: Principal): boolean => {
+    commands++;
+    const outcome = service.execute(id, command, who, HISTORY_CLIENT_ADDRESS);
+    if (!outcome.ok) {
+      refused++;
+      o.logger.debug({ id, command, reason: outcome.reason }, 'demo history: step refused');
+    }
+    return outcome.ok;
+  };
+
+  // One transaction for the whole replay: all of history or none, and one fsync instead of thousands.
+  sqlite.transaction(() => {
+    for (let e = queue.pop(); e && e.at <= o.now; e = queue.pop()) {
+      clock.set(e.at);
+      if (e.kind === 'arrive') {
+        const report = generator.make(e.at - Math.round(arrivals.range(...REPORT_LAG_S) * 1000));
+        if (ingest.handleItems([report], HISTORY_INGEST_PATH).accepted === 0) continue;
+        const { category, lng, lat } = report;
+        placed.set(report.id, { category, lng, lat, gridCode: report.gridCode ?? null });
+        const plan = planHandling(
+          {
+            category: report.category,
+            priority: report.priority,
+            source: report.source,
+            receivedAt: e.at,
+            hasGridWorker: pick.hasWorker(report.gridCode),
+          },
+          handling,
+          limits,
+        );
+        queue.push({ at: plan.steps[0]!.at, kind: 'step', id: report.id, plan, index: 0 });
+        for (const s of plan.supervision) queue.push({ ...s, kind: 'supervise', id: report.id });
+      } else if (e.kind === 'supervise') {
+        if (!ENDED.has(stateOf.get(e.id) as string))
+          run(e.id, { type: 'supervise', level: e.level, note: e.note }, LEADER);
+      } else {
+        const step = e.plan.steps[e.index]!;
+        let command: IncidentCommand | null = null;
+        if ('command' in step) command = step.command;
+        else {
+          const assignee = pick.choose(step.assign, placed.get(e.id)!, (a) => !!engaged.get(a.kind, a.id));
+          if (assignee) command = { type: 'assign', assignee, note: step.note };
+          else stalled++;
+        }
+        const next = e.plan.steps[e.index + 1];
+        if (command && run(e.id, command, DISPATCHER) && next)
+          queue.push({ at: next.at, kind: 'step', id: e.id, plan: e.plan, index: e.index + 1 });
+      }
+    }
+  })();
+
+  const result = { isSkipped: false, ...summarize(o.db, start, o.now, limits), commands, refused, stalled };
+  result.elapsedMs = Math.round(performance.now() - started);
+  o.logger.info(result, 'demo history backfilled');
+  return result;
+}
+
+/** Who is sent: the nearest free patrol car (from its base), a free worker of the grid, the local department. */
+function assigneePicker(db: Db, world: SimWorld) {
+  const workersByGrid = new Map<string, string[]>();
+  for (const w of world.workers) {
+    const code = world.grids[w.gridIndex]!.code;
+    workersByGrid.set(code, [...(workersByGrid.get(code) ?? []), w.id]);
+  }
+  // A report just outside every grid (a river bank, the district's edge) goes to the nearest grid's town.
+  const nearestGrid = (lng: number, lat: number): string | null => {
+    let best: { code: string; d: number } | null = null;
+    for (const g of world.grids) {
+      const d = haversineM(g.center[0], g.center[1], lng, lat);
+      if (!best || d < best.d) best = { code: g.code, d };
+    }
+    return best?.code ?? null;
+  };
+  const department = (p: Placed): Assignee | null => {
+    const d = departmentsFor(db.$client, p.category, p.gridCode ?? nearestGrid(p.lng, p.lat))[0];
+    return d ? { kind: 'department', id: d.id } : null;
+  };
+  return {
+    hasWorker: (gridCode: string | undefined) => !!gridCode && workersByGrid.has(gridCode),
+    choose(choice: AssigneeChoice, p: Placed, isBusy: (a: Assignee) => boolean): Assignee | null {
+      if (choice === 'vehicle') {
+        const free = world.vehicles
+          .map((v) => ({ id: v.id, d: haversineM(v.base[0], v.base[1], p.lng, p.lat) }))
+          .filter((v) => !isBusy({ kind: 'vehicle', id: v.id }))
+          .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1));
+        if (free[0]) return { kind: 'vehicle', id: free[0].id };
+      } else if (choice === 'worker') {
+        const id = (workersByGrid.get(p.gridCode ?? '') ?? []).find(
+          (w) => !isBusy({ kind: 'worker', id: w }),
+        );
+        if (id) return { kind: 'worker', id };
+      }
+      // Departments take any number of cases: the fallback when no unit is free.
+      return department(p);
+    },
+  };
+}
+
+function summarize(db: Db, start: number, now: number, limits: TimeLimitConfig) {
+  const rows = db.$client
+    .prepare(
+      `SELECT i.priority, i.state, i.received_at AS receivedAt,
+         (SELECT MIN(e.at) FROM incident_events e
+           WHERE e.incident_id = i.id AND e.to_state = 'resolved') AS resolvedAt
+       FROM incidents i`,
+    )
+    .all() as { priority: number; state: IncidentState; receivedAt: number; resolvedAt: number | null }[];
+  const perDay = new Array<number>(Math.ceil((now - start) / DAY_MS)).fill(0);
+  let open = 0;
+  let closed = 0;
+  let cancelled = 0;
+  let overdue = 0;
+  for (const r of rows) {
+    const day = Math.floor((r.receivedAt - start) / DAY_MS);
+    if (day >= 0 && day < perDay.length) perDay[day]!++;
+    if (r.state === 'closed') closed++;
+    else if (r.state === 'cancelled') cancelled++;
+    else if (r.state !== 'resolved') open++;
+    const limit = limits.byPriority[r.priority as 1].resolve;
+    if (r.resolvedAt !== null) {
+      if (limit !== null && r.resolvedAt - r.receivedAt > limit) overdue++;
+    } else if (timeLimitStatus(r, now, limits).isOverdue) overdue++;
+  }
+  const auditRows = db.$client.prepare('SELECT COUNT(*) FROM audit_log').pluck().get() as number;
+  return { incidents: rows.length, perDay, open, closed, cancelled, overdue, auditRows, elapsedMs: 0 };
+}
