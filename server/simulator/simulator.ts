@@ -93,7 +93,11 @@ export class Simulation {
     this.rng = new Rng(o.seed ?? `sim-${this.clock.now()}`);
     this.lastReal = this.clock.now();
     this.simNow = this.lastReal;
-    this.lastSecond = Math.floor(this.lastReal / 1000);
+    // The first step reports every worker and camera once, as a platform's catalog does on connecting,
+    // so a wall started with the demo shows real statuses at once instead of a minute of "stale".
+    this.lastSecond =
+      Math.floor(this.lastReal / 1000) -
+      Math.max(o.workerReportIntervalS ?? 30, o.cameraReportIntervalS ?? 60);
     const { graph } = world;
     for (const v of world.vehicles) {
       const base = Math.max(0, graph.nearestNode(v.base[0], v.base[1]));
