@@ -8,7 +8,7 @@ import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/open-database';
-import { createApp } from './app';
+import { createApp, type AppContext } from './app';
 import { InProcessBus } from './bus/in-process-bus';
 import { RedisBus } from './bus/redis-bus';
 import type { Bus } from './bus/bus';
@@ -21,6 +21,7 @@ import { backfillDemoHistory } from './simulator/history-backfill';
 import { loadRoadGraph } from './world/load-world';
 import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
+import { createStatsProvider, createWallRoutes } from './stats/wall-routes';
 import { startJt808Gateway } from './protocols/jt808/gateway';
 import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
 import { startGb28181Listener } from './protocols/gb28181/listener';
@@ -61,6 +62,10 @@ async function main(): Promise<void> {
     backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }
   const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
+  // One cached provider serves both the hub's pushed panels and the briefing-mode period API.
+  let stats: ReturnType<typeof createStatsProvider> | undefined;
+  const statsProvider = (ctx: { db: typeof db; live: AppContext['live']; clock: typeof clock }) =>
+    (stats ??= createStatsProvider({ db: ctx.db, live: ctx.live, clock: ctx.clock }));
   const app = createApp({
     config,
     db,
@@ -70,7 +75,15 @@ async function main(): Promise<void> {
     nextHandler: nextApp.getRequestHandler(),
     nextUpgrade: config.isDev ? nextApp.getUpgradeHandler() : undefined,
     auth: dispatch.auth,
-    routes: (ctx) => [...dispatch.routes(ctx), ...createMapRoutes({ db, config })],
+    routes: (ctx) => [
+      ...dispatch.routes(ctx),
+      ...createMapRoutes({ db, config }),
+      ...createWallRoutes({ db, live: ctx.live, clock, stats: statsProvider(ctx) }),
+    ],
+    statsFor: (ctx) => {
+      const stats = statsProvider(ctx);
+      return (scope) => stats(scope.regionCode);
+    },
   });
   const port = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');
@@ -78,7 +91,7 @@ async function main(): Promise<void> {
   const demo = config.DEMO ? startDemo(app.ctx, dispatch.module()!) : null;
 
   // Field protocols publish onto the same bus as every other source.
-  const { stats } = app.ctx;
+  const ingestStats = app.ctx.stats;
   const terminals = createTerminalDirectory(db);
   const jt808 =
     config.JT808_PORT === undefined
@@ -88,7 +101,7 @@ async function main(): Promise<void> {
           host: config.HOST,
           bus,
           logger,
-          stats,
+          stats: ingestStats,
           resolveVehicleId: terminals.resolve,
           authSecret: config.JT808_AUTH_SECRET,
         });
@@ -100,7 +113,7 @@ async function main(): Promise<void> {
           host: config.HOST,
           bus,
           logger,
-          stats,
+          stats: ingestStats,
           password: config.GB28181_PASSWORD || undefined,
         });
 
