@@ -4,6 +4,7 @@
  */
 import type { IncidentView } from '../domain/incident';
 import type { EntityKind } from './position-codec';
+import type { WallStats } from '../wall/stats';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -68,6 +69,8 @@ export interface WireBatch {
   meta?: Partial<Record<EntityKind, EntityMetaColumns>>;
   incidents?: IncidentView[];
   incidentsRemoved?: string[];
+  /** Panel statistics for this client's scope; sent in full batches and whenever they changed. */
+  stats?: WallStats;
 }
 
 export type BatchAck = { ok: true } | { ok: false; error: 'gap' | 'decode' | 'version' };

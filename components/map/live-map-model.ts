@@ -1,0 +1,174 @@
+/**
+ * Everything the live map draws, kept beside the client store and updated incrementally: status colours
+ * for the entities a batch touched, vehicle trails, clusters (at most once a second and on zoom changes),
+ * incidents and per-area counts. No React here: the map component calls it and renders its layerData().
+ */
+import type { IncidentView } from '@/lib/domain/incident';
+import { timeLimitStatus } from '@/lib/domain/time-limits';
+import type { ApplyResult, ClientState } from '@/lib/realtime/client-store';
+import { CLUSTER_BELOW_ZOOM, CLUSTER_CELL_PX, clusterPoints, type Clusters } from '@/lib/wall/cluster';
+import {
+  createPaint,
+  LOOK_TABLES,
+  paintChanged,
+  sweepStale,
+  type EntityPaint,
+} from '@/lib/wall/entity-paint';
+import { createTrails, recordTrails, resetTrails, type Trails } from '@/lib/wall/trails';
+import type { AreaFeature, WallLayerData } from './wall-layers';
+
+/** Below this many points a kind is drawn point by point at any zoom (a district's 60 patrol cars). */
+export const CLUSTER_MIN_POINTS = 1_000;
+/** Reclustering and the stale sweep run at most this often (ms). */
+export const MAP_SWEEP_MS = 1_000;
+
+type DrawnKind = 'vehicle' | 'camera';
+
+export class LiveMapModel {
+  readonly paint: Record<DrawnKind, EntityPaint> = {
+    vehicle: createPaint('vehicle'),
+    camera: createPaint('camera'),
+  };
+  readonly trails: Trails = createTrails();
+  private clusters: Record<DrawnKind, Clusters | null> = { vehicle: null, camera: null };
+  private incidents: IncidentView[] = [];
+  private incidentsVersion = 0;
+  private areas: AreaFeature[] | null = null;
+  private areaCounts = new Map<string, { open: number; overdue: number }>();
+  private areaCountsVersion = 0;
+  private zoom = 12;
+  private clusteredAtZoom = Number.NaN;
+  private pixelScale = 1;
+  /** Bumped whenever layerData() would differ: the component redraws on change. */
+  revision = 0;
+
+  constructor(private readonly state: ClientState) {}
+
+  onBatch(result: ApplyResult, now: number): void {
+    if (!result.ok) return;
+    for (const kind of ['vehicle', 'camera'] as const) {
+      const cols = this.state.entities[kind];
+      const changed = result.isFull ? 'all' : this.state.lastChanged[kind];
+      if (changed === 'all' || changed.length > 0) paintChanged(this.paint[kind], cols, changed, now);
+    }
+    if (result.isFull) resetTrails(this.trails);
+    else recordTrails(this.trails, this.state.entities.vehicle, this.state.lastChanged.vehicle);
+    if (this.incidentsVersion !== this.state.incidentsVersion) {
+      this.incidentsVersion = this.state.incidentsVersion;
+      // Most urgent drawn last (on top); low-rate, so plain objects are fine here.
+      this.incidents = [...this.state.incidents.values()].sort((a, b) => b.priority - a.priority);
+      this.countAreas(now);
+    }
+    if (result.isFull) this.recluster();
+    this.revision++;
+  }
+
+  /** Once a second: silent entities turn stale, overdue lamps advance, clusters follow the data. */
+  sweep(now: number): void {
+    for (const kind of ['vehicle', 'camera'] as const)
+      sweepStale(this.paint[kind], this.state.entities[kind], now);
+    this.countAreas(now);
+    this.recluster();
+    this.revision++;
+  }
+
+  setZoom(zoom: number): void {
+    this.zoom = zoom;
+    const isClustered = zoom < CLUSTER_BELOW_ZOOM;
+    // Recluster when crossing the threshold or after a whole zoom step; panning keeps the cells valid.
+    if (
+      isClustered !== this.clusteredAtZoom < CLUSTER_BELOW_ZOOM ||
+      Math.abs(zoom - this.clusteredAtZoom) >= 0.75
+    ) {
+      this.recluster();
+      this.revision++;
+    }
+  }
+
+  /** Cluster cells are sized in design pixels, so an 8K wall aggregates like a 1080p one. */
+  setPixelScale(scale: number): void {
+    if (scale === this.pixelScale) return;
+    this.pixelScale = scale;
+    this.recluster();
+    this.revision++;
+  }
+
+  setAreas(areas: AreaFeature[] | null): void {
+    this.areas = areas;
+    this.areaCountsVersion++;
+    this.revision++;
+  }
+
+  private recluster(): void {
+    this.clusteredAtZoom = this.zoom;
+    for (const kind of ['vehicle', 'camera'] as const) {
+      const cols = this.state.entities[kind];
+      const shouldCluster = this.zoom < CLUSTER_BELOW_ZOOM && cols.count > CLUSTER_MIN_POINTS;
+      const t = LOOK_TABLES[kind];
+      this.clusters[kind] = shouldCluster
+        ? clusterPoints(
+            {
+              count: cols.count,
+              position: cols.position,
+              present: cols.present,
+              look: this.paint[kind].look,
+              severity: t.severity,
+              colors: t.colors,
+            },
+            this.zoom,
+            CLUSTER_CELL_PX * this.pixelScale,
+          )
+        : null;
+    }
+  }
+
+  /** Open and overdue incidents per grid, community and town code (whichever level the areas layer shows). */
+  private countAreas(now: number): void {
+    const counts = new Map<string, { open: number; overdue: number }>();
+    for (const v of this.incidents) {
+      const g = v.gridCode;
+      if (!g) continue;
+      const isOverdue = timeLimitStatus(v, now).isOverdue;
+      for (const key of [g, g.slice(0, 12), `${g.slice(0, 9)}000`]) {
+        const c = counts.get(key) ?? { open: 0, overdue: 0 };
+        c.open++;
+        if (isOverdue) c.overdue++;
+        counts.set(key, c);
+      }
+    }
+    if (!sameCounts(counts, this.areaCounts)) {
+      this.areaCounts = counts;
+      this.areaCountsVersion++;
+    }
+  }
+
+  clusterAt(kind: DrawnKind): Clusters | null {
+    return this.clusters[kind];
+  }
+
+  layerData(): WallLayerData {
+    const s = this.state.entities;
+    return {
+      vehicle: { cols: s.vehicle, paint: this.paint.vehicle, clusters: this.clusters.vehicle },
+      camera: { cols: s.camera, paint: this.paint.camera, clusters: this.clusters.camera },
+      trails: this.trails,
+      incidents: this.incidents,
+      incidentsVersion: this.incidentsVersion,
+      areas: this.areas,
+      areaCounts: this.areaCounts,
+      areaCountsVersion: this.areaCountsVersion,
+    };
+  }
+}
+
+function sameCounts(
+  a: Map<string, { open: number; overdue: number }>,
+  b: Map<string, { open: number; overdue: number }>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.open !== v.open || w.overdue !== v.overdue) return false;
+  }
+  return true;
+}

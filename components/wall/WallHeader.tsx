@@ -1,0 +1,117 @@
+'use client';
+
+import Link from 'next/link';
+import type { LinkInfo } from '@/lib/realtime/socket-client';
+import { cstClock, formatAge } from '@/lib/wall/format';
+import { t, type Lang } from '@/lib/wall/i18n';
+import { PERIOD_LABELS, WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import styles from './wall.module.css';
+
+export interface HeaderProps {
+  stats: WallStats | null;
+  worldName: string;
+  link: LinkInfo;
+  now: number;
+  lang: Lang;
+  period: WallPeriod;
+  isBriefing: boolean;
+  isTouring: boolean;
+  isAlarmArmed: boolean;
+  tokenQuery: string;
+  onLang: (l: Lang) => void;
+  onPeriod: (p: WallPeriod) => void;
+  onBriefing: (b: boolean) => void;
+  onTour: (b: boolean) => void;
+}
+
+const LINK_TONE = {
+  live: 'green',
+  stale: 'yellow',
+  connecting: 'yellow',
+  disconnected: 'red',
+  unauthorized: 'red',
+} as const;
+
+export function WallHeader(p: HeaderProps) {
+  const clock = cstClock(p.now);
+  const region = p.stats?.region;
+  const title = region?.code ? region.name : p.worldName;
+  // Data age: the server's clock at the last batch against ours, plus how long ago that batch came.
+  const age = p.link.lastBatchAt ? p.now - p.link.lastBatchAt : Number.POSITIVE_INFINITY;
+  return (
+    <header className={styles.header}>
+      <div className={styles.headerLeft}>
+        <nav className={styles.breadcrumb} data-testid="breadcrumb">
+          <Link href={`/wall${p.tokenQuery}`}>{p.worldName || t('whole', p.lang)}</Link>
+          {region?.path.map((r) => (
+            <span key={r.code}>
+              <i>›</i>
+              <Link href={`/wall/${r.code}${p.tokenQuery}`}>{r.name}</Link>
+            </span>
+          ))}
+        </nav>
+        <div className={styles.periods}>
+          {WALL_PERIODS.map((k) => (
+            <button key={k} className={k === p.period ? styles.on : ''} onClick={() => p.onPeriod(k)}>
+              {p.lang === 'zh' ? PERIOD_LABELS[k] : k}
+            </button>
+          ))}
+        </div>
+      </div>
+      <h1 className={styles.title} data-testid="wall-title">
+        {title}
+        <small>{t('title', p.lang)}</small>
+      </h1>
+      <div className={styles.headerRight}>
+        {/* Two rows of fixed-width parts: nothing shifts when the age, the clock or the alarm state changes,
+            so a click never lands on a neighbour that moved under the pointer. */}
+        <div className={styles.headerRow}>
+          <div
+            className={styles.link}
+            data-testid="link-indicator"
+            data-status={p.link.status}
+            data-tone={LINK_TONE[p.link.status]}
+          >
+            <i />
+            <span>{t(p.link.status, p.lang)}</span>
+            <span className={styles.age}>
+              {t('dataAge', p.lang)} {formatAge(age, p.lang)}
+            </span>
+          </div>
+          <div className={styles.clock} data-testid="clock">
+            <b>{p.now ? clock.time : '--:--:--'}</b>
+            <span>{p.now ? `${clock.date} ${p.lang === 'zh' ? clock.weekday : ''}` : '\u00a0'}</span>
+          </div>
+        </div>
+        <div className={styles.headerRow}>
+          <div className={styles.toggles}>
+            <button
+              className={p.isBriefing ? styles.on : ''}
+              onClick={() => p.onBriefing(!p.isBriefing)}
+              data-testid="briefing-toggle"
+            >
+              {t('briefing', p.lang)}
+            </button>
+            <button
+              className={p.isTouring ? styles.on : ''}
+              onClick={() => p.onTour(!p.isTouring)}
+              data-testid="tour-toggle"
+            >
+              {t('tour', p.lang)}
+            </button>
+            <button onClick={() => p.onLang(p.lang === 'zh' ? 'en' : 'zh')} data-testid="lang-toggle">
+              {p.lang === 'zh' ? 'EN' : '中'}
+            </button>
+          </div>
+          <span
+            className={p.isAlarmArmed ? styles.armed : styles.unarmed}
+            data-testid="alarm-armed"
+            data-armed={p.isAlarmArmed}
+          >
+            {p.isAlarmArmed ? `🔔 ${t('alarmArmed', p.lang)}` : `🔕 ${t('alarmArm', p.lang)}`}
+          </span>
+        </div>
+      </div>
+    </header>
+  );
+}

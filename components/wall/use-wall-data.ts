@@ -1,0 +1,112 @@
+'use client';
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { IncidentView } from '@/lib/domain/incident';
+import { WallConnection, type LinkInfo } from '@/lib/realtime/socket-client';
+import { displayToken, authFetch as wallFetch } from '../map/map-sources';
+import { parseWallStats, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+
+/** React hears about incidents at most this often; the map hears every batch directly. */
+const INCIDENT_UI_MS = 500;
+/** The link indicator and data age tick each second. */
+const LINK_POLL_MS = 1_000;
+/** Stats for a period other than today are fetched over HTTP this often (batches carry today's). */
+const PERIOD_POLL_MS = 15_000;
+
+export interface WallData {
+  connection: WallConnection;
+  stats: WallStats | null;
+  incidents: IncidentView[];
+  link: LinkInfo;
+  now: number;
+}
+
+export { authFetch as wallFetch, displayToken } from '../map/map-sources';
+
+export function useWallData(
+  regionCode: string | null,
+  period: WallPeriod,
+  onNewCritical: (incidents: IncidentView[]) => void,
+): WallData {
+  // One connection for the life of the wall: drill-down re-scopes it instead of reconnecting (so the
+  // initial region only seeds the handshake; later changes go through setRegion below).
+  const [initialRegion] = useState(regionCode);
+  const connection = useMemo(
+    () => new WallConnection({ regionCode: initialRegion, token: displayToken() }),
+    [initialRegion],
+  );
+  const [liveStats, setLiveStats] = useState<WallStats | null>(null);
+  const [periodStats, setPeriodStats] = useState<WallStats | null>(null);
+  const [incidents, setIncidents] = useState<IncidentView[]>([]);
+  const [link, setLink] = useState<LinkInfo>(() => connection.link());
+  // 0 until mounted: the server render and the first client render must agree (no clock in SSR output).
+  const [now, setNow] = useState(0);
+  const criticalRef = useRef(onNewCritical);
+  criticalRef.current = onNewCritical;
+
+  useEffect(() => {
+    connection.start();
+    let statsVersion = -1;
+    let incidentsVersion = -1;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flushIncidents = () => {
+      timer = null;
+      if (incidentsVersion === connection.state.incidentsVersion) return;
+      incidentsVersion = connection.state.incidentsVersion;
+      setIncidents([...connection.state.incidents.values()].sort((a, b) => b.receivedAt - a.receivedAt));
+    };
+    const unsubscribe = connection.subscribe((result, state) => {
+      if (state.statsVersion !== statsVersion) {
+        statsVersion = state.statsVersion;
+        setLiveStats(parseWallStats(state.stats));
+      }
+      if (result.ok) {
+        const critical = result.newIncidents.filter((i) => i.priority === 1);
+        if (critical.length > 0) criticalRef.current(critical);
+      }
+      if (state.incidentsVersion !== incidentsVersion && !timer)
+        timer = setTimeout(flushIncidents, INCIDENT_UI_MS);
+    });
+    const tick = () => {
+      setLink(connection.link());
+      setNow(Date.now());
+    };
+    tick();
+    const poll = setInterval(tick, LINK_POLL_MS);
+    return () => {
+      unsubscribe();
+      clearInterval(poll);
+      if (timer) clearTimeout(timer);
+      connection.stop();
+    };
+  }, [connection]);
+
+  useEffect(() => {
+    if (connection.state.world?.regionCode !== regionCode) connection.setRegion(regionCode);
+  }, [connection, regionCode]);
+
+  useEffect(() => {
+    setPeriodStats(null);
+    if (period === 'today') return;
+    let isCancelled = false;
+    const load = async () => {
+      try {
+        const q = new URLSearchParams({ period, ...(regionCode ? { region: regionCode } : {}) });
+        const r = await wallFetch(`/api/wall/stats?${q}`);
+        if (r.ok && !isCancelled) setPeriodStats(parseWallStats(await r.json()));
+      } catch {
+        // keep the last numbers; the link indicator tells whether the server is there
+      }
+    };
+    void load();
+    const id = setInterval(() => void load(), PERIOD_POLL_MS);
+    return () => {
+      isCancelled = true;
+      clearInterval(id);
+    };
+  }, [period, regionCode]);
+
+  // Live stats that still describe another scope (just after a drill-down) are not shown as this one's.
+  const scoped = liveStats && (liveStats.region.code ?? null) === regionCode ? liveStats : null;
+  return { connection, stats: period === 'today' ? scoped : (periodStats ?? null), incidents, link, now };
+}

@@ -1,0 +1,135 @@
+/**
+ * A wall's link to the server: connects (Socket.IO reconnects by itself, with backoff), applies each
+ * `wall:batch` through the pure client store, acknowledges it, and says how fresh its data is. The server
+ * sends a full snapshot on every (re)connection and after any refused batch, so resync is automatic.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { applyBatch, createClientState, type ApplyResult, type ClientState } from './client-store';
+import {
+  LINK_STALE_AFTER_MS,
+  PROTOCOL_VERSION,
+  type BatchAck,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type WireBatch,
+} from './contract';
+
+export type LinkStatus = 'connecting' | 'live' | 'stale' | 'disconnected' | 'unauthorized';
+
+export interface LinkInfo {
+  status: LinkStatus;
+  /** When the last batch arrived (client clock, epoch ms); 0 before the first. */
+  lastBatchAt: number;
+  /** Server time of the last batch: data age is measured against the server's clock, not ours. */
+  serverTs: number;
+  isConnected: boolean;
+}
+
+/** After the server refused our credentials, try again this often (a session may be restored meanwhile). */
+export const AUTH_RETRY_MS = 15_000;
+
+export interface WallConnectionOptions {
+  url?: string;
+  regionCode: string | null;
+  token?: string | null;
+  now?: () => number;
+  /** Tests inject a socket factory; the wall uses socket.io-client. */
+  connect?: (
+    url: string | undefined,
+    opts: Parameters<typeof io>[1],
+  ) => Socket<ServerToClientEvents, ClientToServerEvents>;
+}
+
+export type BatchListener = (result: ApplyResult, state: ClientState) => void;
+
+/** The link status from what we know; pure so the banner logic is testable. */
+export function linkStatus(isConnected: boolean, lastBatchAt: number, now: number): LinkStatus {
+  if (!isConnected) return lastBatchAt === 0 ? 'connecting' : 'disconnected';
+  if (lastBatchAt === 0) return 'connecting';
+  return now - lastBatchAt > LINK_STALE_AFTER_MS ? 'stale' : 'live';
+}
+
+export class WallConnection {
+  readonly state: ClientState = createClientState();
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private readonly listeners = new Set<BatchListener>();
+  private lastBatchAt = 0;
+  private regionCode: string | null;
+  private readonly now: () => number;
+  private isUnauthorized = false;
+  private authRetry: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly opts: WallConnectionOptions) {
+    this.regionCode = opts.regionCode;
+    this.now = opts.now ?? (() => Date.now());
+  }
+
+  start(): void {
+    if (this.socket) return;
+    const make = this.opts.connect ?? io;
+    const socket = make(this.opts.url, {
+      // Let the session cookie flow; a display token rides in the handshake for unattended screens.
+      withCredentials: true,
+      auth: { token: this.opts.token ?? undefined, regionCode: this.regionCode ?? undefined },
+      transports: ['websocket', 'polling'],
+      reconnectionDelayMax: 5_000,
+    });
+    socket.on('wall:batch', (batch, ack) => this.onBatch(batch, ack));
+    socket.on('connect', () => {
+      this.isUnauthorized = false;
+    });
+    socket.on('connect_error', (err) => {
+      // A refusal by the server's middleware is not retried by Socket.IO itself; a network error is.
+      if (err.message !== 'unauthorized') return;
+      this.isUnauthorized = true;
+      this.authRetry ??= setTimeout(() => {
+        this.authRetry = null;
+        this.socket?.connect();
+      }, AUTH_RETRY_MS);
+    });
+    // The handshake names the region, so the server's first snapshot is already scoped: subscribing on
+    // connect as well would cost a second full snapshot (tens of MB at province scale).
+    this.socket = socket;
+  }
+
+  stop(): void {
+    if (this.authRetry) clearTimeout(this.authRetry);
+    this.socket?.disconnect();
+    this.socket = null;
+    this.listeners.clear();
+  }
+
+  /** Re-scopes this wall (drill-down without a reload); the server answers with a full snapshot. */
+  setRegion(regionCode: string | null): void {
+    this.regionCode = regionCode;
+    if (this.socket)
+      this.socket.auth = { ...(this.socket.auth as object), regionCode: regionCode ?? undefined };
+    this.socket?.emit('wall:subscribe', { protocol: PROTOCOL_VERSION, regionCode }, () => {});
+  }
+
+  onBatch(batch: WireBatch, ack: (res: BatchAck) => void): void {
+    const result = applyBatch(this.state, batch);
+    this.lastBatchAt = this.now();
+    // Acknowledge after applying: the server sends the next batch only then (one in flight per wall).
+    ack(result.ok ? { ok: true } : { ok: false, error: result.error });
+    for (const l of this.listeners) l(result, this.state);
+  }
+
+  subscribe(listener: BatchListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  link(): LinkInfo {
+    const isConnected = this.socket?.connected ?? false;
+    return {
+      status:
+        this.isUnauthorized && !isConnected
+          ? 'unauthorized'
+          : linkStatus(isConnected, this.lastBatchAt, this.now()),
+      lastBatchAt: this.lastBatchAt,
+      serverTs: this.state.serverTs,
+      isConnected,
+    };
+  }
+}

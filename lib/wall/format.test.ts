@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { cstClock, formatAge, maskFreeText, maskName, maskPhone } from './format';
+
+describe('wall formatting', () => {
+  it('ages in Chinese', () => {
+    expect(formatAge(3_400)).toBe('3秒前');
+    expect(formatAge(125_000)).toBe('2分钟前');
+    expect(formatAge(Number.POSITIVE_INFINITY)).toBe('—');
+  });
+  it('clock in China Standard Time', () => {
+    expect(cstClock(Date.UTC(2026, 10, 23, 16, 30, 5))).toEqual({
+      date: '2026-11-24',
+      time: '00:30:05',
+      weekday: '星期二',
+    });
+  });
+  it('masks personal data', () => {
+    expect(maskPhone('13812345678')).toBe('138****5678');
+    expect(maskName('张三丰')).toBe('张**');
+    expect(maskFreeText('居民13812345678反映，身份证510104199001011234，住3栋5号')).toBe(
+      '居民138****5678反映，身份证510104********1234，住*栋*号',
+    );
+  });
+});

@@ -1,0 +1,66 @@
+/** The wall's own words (domain labels live in lib/domain/enums.ts). Chinese first; English on request. */
+export type Lang = 'zh' | 'en';
+
+const WORDS = {
+  title: { zh: '平安大屏 · 综治指挥中心', en: 'Pingan Wall · Command Center' },
+  received: { zh: '今日受理', en: 'Received' },
+  resolved: { zh: '已办结', en: 'Resolved' },
+  resolveRate: { zh: '办结率', en: 'Resolution' },
+  onTimeRate: { zh: '按时办结率', en: 'On time' },
+  open: { zh: '在办', en: 'Open' },
+  overdue: { zh: '超时', en: 'Overdue' },
+  supervised: { zh: '督办', en: 'Supervised' },
+  critical: { zh: '特急', en: 'Critical' },
+  byCategory: { zh: '事件类别分布', en: 'By category' },
+  trend: { zh: '事件趋势', en: 'Trend' },
+  h24: { zh: '24小时', en: '24 h' },
+  d7: { zh: '7日', en: '7 days' },
+  cameraRate: { zh: '视频点位完好率', en: 'Camera online rate' },
+  vehicles: { zh: '巡逻力量', en: 'Patrol units' },
+  ranking: { zh: '区域事件排名', en: 'Region ranking' },
+  overdueList: { zh: '超时督办', en: 'Overdue & supervised' },
+  feed: { zh: '实时事件', en: 'Live incidents' },
+  live: { zh: '实时', en: 'Live' },
+  stale: { zh: '数据延迟', en: 'Delayed' },
+  disconnected: { zh: '连接中断', en: 'Disconnected' },
+  connecting: { zh: '连接中', en: 'Connecting' },
+  unauthorized: { zh: '未授权', en: 'Not authorised' },
+  dataAge: { zh: '数据', en: 'Data' },
+  staleBanner: {
+    zh: '与服务器的连接已中断，画面数据不是实时数据',
+    en: 'Connection lost: the data shown is NOT live',
+  },
+  delayedBanner: { zh: '数据更新延迟，画面可能不是最新', en: 'Data delayed: the picture may be out of date' },
+  unauthorizedBanner: {
+    zh: '本屏未授权：请登录或使用显示令牌打开',
+    en: 'This screen is not authorised: sign in or use a display token',
+  },
+  alarmArm: { zh: '点击启用特急告警声音', en: 'Click to arm the alarm sound' },
+  alarmArmed: { zh: '告警声音已启用', en: 'Alarm sound armed' },
+  acknowledge: { zh: '确认', en: 'Acknowledge' },
+  newCritical: { zh: '新特急事件', en: 'New critical incident' },
+  briefing: { zh: '汇报模式', en: 'Briefing' },
+  tour: { zh: '自动轮巡', en: 'Auto tour' },
+  layers: { zh: '图层', en: 'Layers' },
+  grids: { zh: '网格', en: 'Grids' },
+  incidents: { zh: '事件', en: 'Incidents' },
+  vehiclesLayer: { zh: '车辆', en: 'Vehicles' },
+  trails: { zh: '轨迹', en: 'Trails' },
+  cameras: { zh: '视频', en: 'Cameras' },
+  whole: { zh: '全域', en: 'All' },
+  noData: { zh: '暂无数据', en: 'No data' },
+  close: { zh: '关闭', en: 'Close' },
+  lastReport: { zh: '最后上报', en: 'Last report' },
+  speed: { zh: '速度', en: 'Speed' },
+  status: { zh: '状态', en: 'Status' },
+  unit: { zh: '单位', en: 'Unit' },
+  timeline: { zh: '处置时间线', en: 'Timeline' },
+  limits: { zh: '时限', en: 'Time limits' },
+  noStream: { zh: '该点位无视频流', en: 'No stream for this camera' },
+} as const;
+
+export type WordKey = keyof typeof WORDS;
+
+export function t(key: WordKey, lang: Lang): string {
+  return WORDS[key][lang];
+}

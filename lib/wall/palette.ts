@@ -1,0 +1,85 @@
+/**
+ * The wall's colours, in one place so the map, the legend and the panels agree. Chosen to read on a dark
+ * navy wall from across a room: saturated hues, never two statuses that differ only in shade.
+ */
+import type { RegionLevel } from '../domain/enums';
+
+export type Rgba = [number, number, number, number];
+
+/** What a camera or vehicle is drawn as: its reported status, or stale when the report is too old. */
+export const CAMERA_LOOKS = ['online', 'offline', 'fault', 'stale'] as const;
+export type CameraLook = (typeof CAMERA_LOOKS)[number];
+export const CAMERA_LOOK_COLOR: Record<CameraLook, Rgba> = {
+  online: [46, 213, 115, 230],
+  offline: [140, 150, 170, 230],
+  fault: [255, 140, 26, 255],
+  stale: [176, 124, 255, 230],
+};
+/** Worst wins inside a cluster: a camera nobody can see outranks one that is only late to report. */
+export const CAMERA_LOOK_SEVERITY: Record<CameraLook, number> = { online: 0, stale: 1, fault: 2, offline: 3 };
+
+export const VEHICLE_LOOKS = ['patrol', 'idle', 'responding', 'on_scene', 'offline', 'stale'] as const;
+export type VehicleLook = (typeof VEHICLE_LOOKS)[number];
+export const VEHICLE_LOOK_COLOR: Record<VehicleLook, Rgba> = {
+  patrol: [64, 200, 255, 255],
+  idle: [120, 230, 200, 255],
+  responding: [255, 77, 79, 255],
+  on_scene: [255, 176, 32, 255],
+  offline: [120, 130, 150, 200],
+  stale: [150, 120, 200, 200],
+};
+/** In a cluster of units the one that is busiest shows: responding units must be seen. */
+export const VEHICLE_LOOK_SEVERITY: Record<VehicleLook, number> = {
+  stale: 0,
+  offline: 1,
+  idle: 2,
+  patrol: 3,
+  on_scene: 4,
+  responding: 5,
+};
+
+export const PRIORITY_COLOR: Record<number, Rgba> = {
+  1: [255, 59, 59, 255],
+  2: [255, 140, 26, 255],
+  3: [255, 210, 63, 255],
+  4: [79, 195, 247, 255],
+};
+
+export const LAMP_COLOR = { red: '#ff3b3b', yellow: '#ffd23f', green: '#2ed573' } as const;
+
+/** Grid fill by open-incident count: transparent navy for none, then ever warmer. */
+// Translucent: the heat is the background the points are read against, never louder than them.
+export const GRID_HEAT: Rgba[] = [
+  [20, 60, 110, 30],
+  [40, 120, 200, 55],
+  [250, 200, 60, 60],
+  [255, 140, 26, 75],
+  [255, 59, 59, 85],
+];
+export function gridHeatColor(open: number, overdue: number): Rgba {
+  if (overdue > 0) return GRID_HEAT[4]!;
+  if (open >= 5) return GRID_HEAT[3]!;
+  if (open >= 2) return GRID_HEAT[2]!;
+  if (open >= 1) return GRID_HEAT[1]!;
+  return GRID_HEAT[0]!;
+}
+
+export const REGION_LINE_COLOR: Record<RegionLevel, Rgba> = {
+  city: [120, 200, 255, 255],
+  district: [120, 200, 255, 230],
+  town: [90, 180, 255, 200],
+  community: [70, 150, 230, 140],
+  grid: [60, 120, 200, 90],
+};
+
+/** Chart series colours (ECharts), matching the map. */
+export const CHART_COLORS = [
+  '#3fc8ff',
+  '#2ed573',
+  '#ffd23f',
+  '#ff8c1a',
+  '#ff3b3b',
+  '#b07cff',
+  '#4f7cff',
+  '#7fe3d0',
+];

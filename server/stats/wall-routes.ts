@@ -1,0 +1,102 @@
+/**
+ * Wiring for the walls' statistics: a per-scope cached provider for the realtime hub (`statsFor`), and two
+ * read-only routes: GET /api/wall/stats?region=&period= (periods other than today, polled by a wall in
+ * briefing mode) and GET /api/wall/grids.geojson (grid polygons the map colours by open incidents).
+ */
+import { gzipSync } from 'node:zlib';
+import type { Clock } from '@/lib/clock';
+import { isRegionCode } from '@/lib/domain/region-code';
+import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import type { Db } from '../db/open-database';
+import { HttpError, sendJson, type Route } from '../http/router';
+import type { LiveState } from '../live/live-state';
+import { computeWallStats } from './wall-stats';
+
+/** Panel numbers are recomputed at most this often per scope (the 24/7 wall needs seconds, not ticks). */
+export const STATS_REFRESH_MS = 3_000;
+/** Scopes cached at once; walls rarely look at more than a handful of regions. */
+const STATS_CACHE_MAX = 64;
+
+export interface StatsDeps {
+  db: Db;
+  live: LiveState;
+  clock: Clock;
+}
+
+/**
+ * `statsFor(regionCode)`: today's stats for a scope, recomputed every STATS_REFRESH_MS. Returns the same
+ * object between refreshes, so the hub (which compares by reference) resends only after a recompute.
+ */
+export function createStatsProvider(
+  deps: StatsDeps,
+): (regionCode: string | null, period?: WallPeriod) => WallStats {
+  const cache = new Map<string, WallStats>();
+  return (regionCode, period = 'today') => {
+    const key = `${regionCode ?? '*'}|${period}`;
+    const now = deps.clock.now();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < STATS_REFRESH_MS) return hit;
+    const stats = computeWallStats({ ...deps, regionCode, period });
+    cache.delete(key);
+    cache.set(key, stats);
+    if (cache.size > STATS_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    return stats;
+  };
+}
+
+export function createWallRoutes(
+  deps: StatsDeps & { stats?: ReturnType<typeof createStatsProvider> },
+): Route[] {
+  const stats = deps.stats ?? createStatsProvider(deps);
+  let grids: { body: Buffer; gzip: Buffer } | null = null;
+  return [
+    {
+      method: 'GET',
+      path: '/api/wall/stats',
+      handler: ({ res, url, principal }) => {
+        if (!principal) throw new HttpError(401, 'sign in or use a display token');
+        const region = url.searchParams.get('region') || null;
+        const period = (url.searchParams.get('period') ?? 'today') as WallPeriod;
+        if (region !== null && !isRegionCode(region))
+          throw new HttpError(400, 'region must be a region code');
+        if (!WALL_PERIODS.includes(period))
+          throw new HttpError(400, `period must be one of ${WALL_PERIODS.join(', ')}`);
+        sendJson(res, 200, stats(region, period));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/wall/grids.geojson',
+      handler: ({ req, res, principal }) => {
+        if (!principal) throw new HttpError(401, 'sign in or use a display token');
+        if (!grids) {
+          const rows = deps.db.$client
+            .prepare('SELECT code, name, geometry FROM grids ORDER BY code')
+            .all() as {
+            code: string;
+            name: string;
+            geometry: string;
+          }[];
+          const fc = `{"type":"FeatureCollection","features":[${rows
+            .map(
+              (r) =>
+                `{"type":"Feature","properties":${JSON.stringify({ code: r.code, name: r.name, level: 'grid' })},"geometry":${r.geometry}}`,
+            )
+            .join(',')}]}`;
+          const body = Buffer.from(fc);
+          // Cache only a seeded world: an empty answer must not stick.
+          if (rows.length > 0) grids = { body, gzip: gzipSync(body) };
+          else return sendJson(res, 404, { error: 'no grids yet' });
+        }
+        const isGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        res.writeHead(200, {
+          'content-type': 'application/geo+json',
+          'cache-control': 'private, max-age=300',
+          vary: 'accept-encoding',
+          ...(isGzip ? { 'content-encoding': 'gzip' } : {}),
+        });
+        res.end(isGzip ? grids.gzip : grids.body);
+      },
+    },
+  ];
+}

@@ -1,0 +1,306 @@
+/**
+ * Panel statistics for one wall scope (DESIGN §1: today's counts, 办结率, 按时办结率, categories, trends, camera
+ * 完好率, patrol units, ranking, 督办 list). History comes from SQLite; "now" (open, overdue, cameras, units)
+ * from the live state, so the numbers match what the map draws.
+ */
+import type { Clock } from '@/lib/clock';
+import { CAMERA_STATUSES, INCIDENT_CATEGORIES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+import { regionPrefix } from '@/lib/domain/region-code';
+import { DEFAULT_TIME_LIMITS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { STALE_AFTER_MS } from '@/lib/realtime/contract';
+import { STATS_LIST_MAX, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import type { Db } from '../db/open-database';
+import type { LiveState } from '../live/live-state';
+import { pathTo, regionIndex, type RegionNode } from './region-index';
+import { periodStart, trendBuckets } from './periods';
+
+const HOUR_MS = 3_600_000;
+
+export interface WallStatsInput {
+  db: Db;
+  live: LiveState;
+  clock: Clock;
+  /** null: the whole territory. */
+  regionCode: string | null;
+  period: WallPeriod;
+  limits?: TimeLimitConfig;
+}
+
+interface PeriodRow {
+  prefix: string | null;
+  category: string;
+  priority: number;
+  state: string;
+  receivedAt: number;
+  resolvedAt: number | null;
+}
+
+const PERIOD_SQL = `SELECT substr(grid_code, 1, @len) AS prefix, category, priority, state, received_at AS receivedAt,
+  CASE WHEN state IN ('resolved', 'closed') THEN COALESCE(
+    (SELECT MIN(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.to_state = 'resolved'),
+    closed_at, updated_at) END AS resolvedAt
+  FROM incidents i WHERE received_at >= @since AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
+
+export function computeWallStats(input: WallStatsInput): WallStats {
+  const { db, live, clock, regionCode, period } = input;
+  const limits = input.limits ?? DEFAULT_TIME_LIMITS;
+  const now = clock.now();
+  const idx = regionIndex(db, now, live);
+  const node = regionCode ? (idx.byCode.get(regionCode) ?? null) : idx.top;
+  const prefix = node ? regionPrefix(node.code) : '';
+  const children: RegionNode[] = node
+    ? (idx.childrenOf.get(node.code) ?? [])
+    : (idx.childrenOf.get(null) ?? []);
+  // Children are told apart by the prefix of their own level (a grid: all 15 digits).
+  const childLen = children[0] ? regionPrefix(children[0].code).length : 0;
+  const childOf = (gridCode: string | null): RegionNode | undefined =>
+    gridCode && childLen ? childByPrefix.get(gridCode.slice(0, childLen)) : undefined;
+  const childByPrefix = new Map(children.map((c) => [regionPrefix(c.code), c]));
+  const inScope = (gridCode: string | null | undefined): boolean =>
+    prefix === '' || (!!gridCode && gridCode.startsWith(prefix));
+
+  // History: everything received since the earliest of the period and the 7-day trend.
+  const start = periodStart(period, now);
+  const trend = trendBuckets(now);
+  const since = Math.min(start, trend.days[0]!, trend.hours[0]!);
+  const rows = db.$client
+    .prepare(PERIOD_SQL)
+    .all({ len: Math.max(childLen, 1), since, prefix }) as PeriodRow[];
+
+  const kpi = { received: 0, resolved: 0, resolvedOnTime: 0 };
+  const byCategory = new Map<string, number>();
+  const hours = trend.hours.map((s) => ({ start: s, received: 0, resolved: 0 }));
+  const days = trend.days.map((s) => ({ start: s, received: 0, resolved: 0 }));
+  const childPeriod = new Map<string, { received: number; resolved: number }>();
+  const bucket = (list: { start: number }[], t: number): number => {
+    for (let k = list.length - 1; k >= 0; k--) if (t >= list[k]!.start) return k;
+    return -1;
+  };
+  for (const r of rows) {
+    const isResolved = r.resolvedAt !== null;
+    if (r.receivedAt >= start) {
+      kpi.received++;
+      byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + 1);
+      const resolveLimit =
+        limits.byPriority[(r.priority >= 1 && r.priority <= 4 ? r.priority : 3) as 1].resolve;
+      if (isResolved) {
+        kpi.resolved++;
+        if (resolveLimit === null || r.resolvedAt! - r.receivedAt <= resolveLimit) kpi.resolvedOnTime++;
+      }
+      if (r.prefix) {
+        const c = childPeriod.get(r.prefix) ?? { received: 0, resolved: 0 };
+        c.received++;
+        if (isResolved) c.resolved++;
+        childPeriod.set(r.prefix, c);
+      }
+    }
+    const h = bucket(hours, r.receivedAt);
+    if (h >= 0) hours[h]!.received++;
+    const d = bucket(days, r.receivedAt);
+    if (d >= 0) days[d]!.received++;
+    if (isResolved) {
+      const hr = bucket(hours, r.resolvedAt!);
+      if (hr >= 0 && r.resolvedAt! > now - 24 * HOUR_MS) hours[hr]!.resolved++;
+      const dr = bucket(days, r.resolvedAt!);
+      if (dr >= 0) days[dr]!.resolved++;
+    }
+  }
+
+  // Now: open incidents on the live board.
+  let open = 0;
+  let overdue = 0;
+  let supervised = 0;
+  let critical = 0;
+  const childOpen = new Map<string, { open: number; overdue: number }>();
+  const overdueList: WallStats['overdueList'] = [];
+  for (const v of live.incidents.values()) {
+    if (!inScope(v.gridCode) && !(prefix.length < 6 && v.gridCode === null)) continue;
+    open++;
+    if (v.priority === 1) critical++;
+    if (v.supervision > 0) supervised++;
+    const lamp = timeLimitStatus(v, now, limits).lamp;
+    if (lamp === 'red') overdue++;
+    const child = childOf(v.gridCode);
+    if (child) {
+      const c = childOpen.get(child.code) ?? { open: 0, overdue: 0 };
+      c.open++;
+      if (lamp === 'red') c.overdue++;
+      childOpen.set(child.code, c);
+    }
+    if (lamp === 'red' || lamp === 'yellow' || v.supervision > 0) {
+      overdueList.push({
+        id: v.id,
+        title: v.title,
+        category: v.category,
+        priority: v.priority,
+        lamp: lamp === 'red' ? 'red' : 'yellow',
+        supervision: v.supervision,
+        receivedAt: v.receivedAt,
+        regionName: child?.name ?? null,
+      });
+    }
+  }
+  overdueList.sort(
+    (a, b) =>
+      (a.lamp === b.lamp ? 0 : a.lamp === 'red' ? -1 : 1) ||
+      b.supervision - a.supervision ||
+      a.priority - b.priority ||
+      a.receivedAt - b.receivedAt,
+  );
+
+  // Per grid, once: in scope? which child? Then the device loops below are pure array lookups.
+  const gridInScope = new Uint8Array(idx.gridCodes.length);
+  const gridChild = new Int32Array(idx.gridCodes.length).fill(-1);
+  const childIdx = new Map(children.map((c, k) => [c.code, k]));
+  idx.gridCodes.forEach((g, k) => {
+    gridInScope[k] = inScope(g) ? 1 : 0;
+    const c = childOf(g);
+    if (c) gridChild[k] = childIdx.get(c.code)!;
+  });
+  // Devices in no grid (registered by their first report) count for the whole territory only.
+  const isWhole = prefix === '';
+  const cameras = countCameras(live, idx.cameraGrid, gridInScope, gridChild, children, now, isWhole);
+  const vehicles = countVehicles(live, node, now);
+  const workers = countWorkers(live, idx.workerGrid, gridInScope, now, isWhole);
+
+  const ranking = children
+    .map((c) => {
+      const o = childOpen.get(c.code);
+      const p = childPeriod.get(regionPrefix(c.code));
+      return {
+        code: c.code,
+        name: c.name,
+        open: o?.open ?? 0,
+        overdue: o?.overdue ?? 0,
+        resolveRate: p && p.received > 0 ? p.resolved / p.received : null,
+      };
+    })
+    .sort((a, b) => b.open - a.open || b.overdue - a.overdue || a.code.localeCompare(b.code))
+    .slice(0, STATS_LIST_MAX);
+
+  const ref = (n: RegionNode) => ({ code: n.code, name: n.name, level: n.level });
+  return {
+    at: now,
+    period,
+    periodStart: start,
+    region: {
+      code: regionCode ? (node?.code ?? regionCode) : null,
+      name: regionCode ? (node?.name ?? regionCode) : idx.worldName,
+      level: node?.level ?? 'territory',
+      path:
+        regionCode && node
+          ? pathTo(idx, node.code)
+              .filter((n) => n !== idx.top && isBelowTop(idx.top, n))
+              .map(ref)
+          : [],
+    },
+    children: children.map(ref),
+    kpi: {
+      ...kpi,
+      open,
+      overdue,
+      supervised,
+      critical,
+      resolveRate: kpi.received > 0 ? kpi.resolved / kpi.received : null,
+      onTimeRate: kpi.resolved > 0 ? kpi.resolvedOnTime / kpi.resolved : null,
+    },
+    byCategory: INCIDENT_CATEGORIES.map((category) => ({ category, count: byCategory.get(category) ?? 0 }))
+      .filter((c) => c.count > 0)
+      .sort((a, b) => b.count - a.count),
+    trend24h: hours,
+    trend7d: days,
+    cameras,
+    vehicles,
+    workers,
+    ranking,
+    overdueList: overdueList.slice(0, STATS_LIST_MAX),
+  };
+}
+
+/** The breadcrumb starts below the node the whole-territory wall already stands for. */
+function isBelowTop(top: RegionNode | null, n: RegionNode): boolean {
+  return !top || (n.code !== top.code && n.code.startsWith(regionPrefix(top.code)));
+}
+
+function countCameras(
+  live: LiveState,
+  cameraGrid: Int32Array,
+  gridInScope: Uint8Array,
+  gridChild: Int32Array,
+  children: RegionNode[],
+  now: number,
+  isWhole: boolean,
+): WallStats['cameras'] {
+  const store = live.camera;
+  const ONLINE = CAMERA_STATUSES.indexOf('online');
+  const FAULT = CAMERA_STATUSES.indexOf('fault');
+  const out = { total: 0, online: 0, offline: 0, fault: 0, stale: 0 };
+  const perTotal = new Uint32Array(children.length);
+  const perOnline = new Uint32Array(children.length);
+  for (let i = 0; i < store.count; i++) {
+    const g = i < cameraGrid.length ? cameraGrid[i]! : -1;
+    if (g < 0 ? !isWhole : gridInScope[g] === 0) continue;
+    out.total++;
+    const isStale = !(now - store.ts[i]! <= STALE_AFTER_MS.camera);
+    const st = store.status[i]!;
+    // A camera that reported "online" long ago is not online: stale is counted apart (DESIGN §2).
+    const isOnline = !isStale && st === ONLINE;
+    if (isOnline) out.online++;
+    else if (st === FAULT) out.fault++;
+    else if (isStale && st === ONLINE) out.stale++;
+    else out.offline++;
+    const c = gridChild[g]!;
+    if (c >= 0) {
+      perTotal[c]!++;
+      if (isOnline) perOnline[c]!++;
+    }
+  }
+  const byRegion = children
+    .map((c, k) => ({ code: c.code, name: c.name, total: perTotal[k]!, online: perOnline[k]! }))
+    .filter((r) => r.total > 0)
+    .sort((a, b) => a.online / a.total - b.online / b.total)
+    .slice(0, STATS_LIST_MAX);
+  return { ...out, byRegion };
+}
+
+function countVehicles(live: LiveState, node: RegionNode | null, now: number): WallStats['vehicles'] {
+  const s = live.vehicle;
+  const b = node?.bbox ?? null;
+  const code = (k: (typeof VEHICLE_STATUSES)[number]) => VEHICLE_STATUSES.indexOf(k);
+  const out = { total: 0, onDuty: 0, responding: 0, idle: 0, offline: 0 };
+  for (let i = 0; i < s.count; i++) {
+    const lng = s.lng[i]!;
+    const lat = s.lat[i]!;
+    // Vehicles move between regions: a scoped wall counts those inside its box now (what its map shows).
+    if (b && !(lng >= b[0] && lng <= b[2] && lat >= b[1] && lat <= b[3])) continue;
+    out.total++;
+    const st = s.status[i]!;
+    if (st === code('offline') || !(now - s.ts[i]! <= STALE_AFTER_MS.vehicle)) out.offline++;
+    else {
+      out.onDuty++;
+      if (st === code('responding') || st === code('on_scene')) out.responding++;
+      else if (st === code('idle')) out.idle++;
+    }
+  }
+  return out;
+}
+
+function countWorkers(
+  live: LiveState,
+  workerGrid: Int32Array,
+  gridInScope: Uint8Array,
+  now: number,
+  isWhole: boolean,
+): WallStats['workers'] {
+  const s = live.worker;
+  const ON = WORKER_STATUSES.indexOf('on_duty');
+  let total = 0;
+  let onDuty = 0;
+  for (let i = 0; i < s.count; i++) {
+    const g = i < workerGrid.length ? workerGrid[i]! : -1;
+    if (g < 0 ? !isWhole : gridInScope[g] === 0) continue;
+    total++;
+    if (s.status[i] === ON && now - s.ts[i]! <= STALE_AFTER_MS.worker) onDuty++;
+  }
+  return { total, onDuty };
+}
