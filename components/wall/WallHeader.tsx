@@ -17,6 +17,8 @@ export interface HeaderProps {
   isBriefing: boolean;
   isTouring: boolean;
   isAlarmArmed: boolean;
+  /** Vehicles whose last position is fresh: what the map draws as live. */
+  liveVehicles: number;
   tokenQuery: string;
   onLang: (l: Lang) => void;
   onPeriod: (p: WallPeriod) => void;
@@ -71,6 +73,8 @@ export function WallHeader(p: HeaderProps) {
             data-testid="link-indicator"
             data-status={p.link.status}
             data-tone={LINK_TONE[p.link.status]}
+            data-live-vehicles={p.liveVehicles}
+            title={`${t('liveVehicles', p.lang)} ${p.liveVehicles}`}
           >
             <i />
             <span>{t(p.link.status, p.lang)}</span>

@@ -3,6 +3,8 @@
 import { usePathname, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { regionPrefix } from '@/lib/domain/region-code';
+import { STALE_AFTER_MS } from '@/lib/realtime/contract';
+import type { KindColumns } from '@/lib/realtime/client-store';
 import { drillTarget } from '@/lib/wall/drill';
 import { t, type Lang } from '@/lib/wall/i18n';
 import { PERIOD_LABELS, type WallPeriod } from '@/lib/wall/stats';
@@ -180,6 +182,7 @@ export function WallScreen() {
           isBriefing={isBriefing}
           isTouring={isTouring}
           isAlarmArmed={alarm.isArmed}
+          liveVehicles={countLive(connection.state.entities.vehicle, now)}
           tokenQuery={tokenQuery}
           onLang={setLang}
           onPeriod={setPeriod}
@@ -277,4 +280,12 @@ export function WallScreen() {
       </Stage>
     </div>
   );
+}
+
+/** Vehicles with a position fresh enough to draw as live (re-counted each second with the clock). */
+function countLive(c: KindColumns, now: number): number {
+  const staleBefore = now - STALE_AFTER_MS.vehicle;
+  let n = 0;
+  for (let i = 0; i < c.count; i++) if (c.present[i] === 1 && c.ts[i]! >= staleBefore) n++;
+  return n;
 }

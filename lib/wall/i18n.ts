@@ -26,6 +26,7 @@ const WORDS = {
   connecting: { zh: '连接中', en: 'Connecting' },
   unauthorized: { zh: '未授权', en: 'Not authorised' },
   dataAge: { zh: '数据', en: 'Data' },
+  liveVehicles: { zh: '实时在线车辆', en: 'Live vehicles' },
   staleBanner: {
     zh: '与服务器的连接已中断，画面数据不是实时数据',
     en: 'Connection lost: the data shown is NOT live',

@@ -1,0 +1,44 @@
+/**
+ * One server process for the scale-out test: the real app (no Next pages) on the Redis bus with a SQLite file
+ * shared with its sibling, as two processes on one host would run. Driven over IPC by the test.
+ */
+import { createApp } from '@/server/app';
+import { RedisBus } from '@/server/bus/redis-bus';
+import { loadConfig } from '@/server/config';
+import { openDatabase } from '@/server/db/open-database';
+import { createLogger } from '@/server/logger';
+import { processSample, serveParent } from '../../bench/lib/child';
+
+const config = loadConfig({
+  NODE_ENV: 'test',
+  DATABASE_PATH: process.env.DATABASE_PATH,
+  REDIS_URL: process.env.REDIS_URL,
+  TICK_MS: '50',
+});
+const db = openDatabase(config.DATABASE_PATH);
+const logger = createLogger('error');
+const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `scale-${process.pid}` });
+const app = createApp({ config, db, bus, logger });
+
+serveParent({
+  async start() {
+    const port = await app.listen(0, '127.0.0.1');
+    while (bus.state() !== 'up' || !app.relay()?.isReady()) await new Promise((r) => setTimeout(r, 50));
+    return { url: `http://127.0.0.1:${port}` };
+  },
+  board: () => [...app.ctx.live.incidents.values()],
+  /** A dispatch-like change made on this process only (state and time), as DispatchService would make it. */
+  accept(id: string) {
+    const v = app.ctx.live.incidents.get(id);
+    if (!v) throw new Error(`no incident ${id} here`);
+    app.ctx.live.incidents.upsert({ ...v, state: 'accepted', updatedAt: Date.now() });
+    return {};
+  },
+  sample: () => processSample(),
+  async stop() {
+    await app.close();
+    db.$client.close();
+    setTimeout(() => process.exit(0), 10);
+    return {};
+  },
+});

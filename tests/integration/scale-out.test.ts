@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncidentView } from '@/lib/domain/incident';
+import { REDIS_KEYS } from '@/lib/realtime/contract';
+import { applyBatch, createClientState } from '@/lib/realtime/client-store';
+import { BenchChild } from '../../bench/lib/child';
+import { TestRedis } from '../helpers/redis-server';
+import { connectWall, waitFor } from '../helpers/test-app';
+
+/** A wall whose state is the real client store, so the assertions read what a screen would show. */
+function wallAt(url: string) {
+  const w = connectWall(url);
+  const state = createClientState();
+  w.socket.on('wall:batch', (batch) => void applyBatch(state, batch));
+  return { ...w, state };
+}
+
+describe('scale-out: two server processes behind one Redis', () => {
+  let redis: TestRedis;
+  let dir: string;
+  let a: BenchChild;
+  let b: BenchChild;
+  let urls: string[];
+  let producer: ReturnType<typeof createClient>;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-scale-'));
+    const env = { REDIS_URL: redis.url, DATABASE_PATH: path.join(dir, 'shared.db') };
+    a = new BenchChild('server-a', 'tests/integration/scale-out-process.ts', env);
+    const ua = await a.call<{ url: string }>('start'); // the first one migrates the shared database
+    b = new BenchChild('server-b', 'tests/integration/scale-out-process.ts', env);
+    const ub = await b.call<{ url: string }>('start');
+    urls = [ua.url, ub.url];
+    producer = createClient({ url: redis.url });
+    producer.on('error', () => {});
+    await producer.connect();
+  }, 90_000);
+
+  afterAll(async () => {
+    await producer?.close().catch(() => {});
+    for (const c of [a, b]) await c?.call('stop').catch(() => {});
+    for (const c of [a, b]) await c?.stop();
+    await redis?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the same vehicles and incidents to a wall on each process', async () => {
+    const walls = urls.map(wallAt);
+    await waitFor(() => walls.every((w) => w.state.lastSeq > 0), 10_000, 'snapshots');
+
+    // Telemetry: pub/sub reaches both processes.
+    const report = { id: 'V-scale-1', lng: 120.15, lat: 30.28, status: 'patrol', ts: Date.now() };
+    await waitFor(
+      async () => {
+        await producer.publish(REDIS_KEYS.channel.vehicle, JSON.stringify([{ ...report, ts: Date.now() }]));
+        await new Promise((r) => setTimeout(r, 100));
+        return walls.every((w) => w.state.entities.vehicle.ids.includes('V-scale-1'));
+      },
+      10_000,
+      'the vehicle on both walls',
+    );
+
+    // Incidents: the consumer group gives each entry to one process; the relay shows it on both walls.
+    const ids = ['SCALE-1', 'SCALE-2', 'SCALE-3', 'SCALE-4'];
+    for (const id of ids) {
+      const inc = {
+        id,
+        category: 'dispute',
+        title: `纠纷 ${id}`,
+        lng: 120.15,
+        lat: 30.28,
+        priority: 2,
+        source: 'grid_worker',
+        reportedAt: Date.now(),
+      };
+      await producer.xAdd(REDIS_KEYS.incidentStream, '*', {
+        [REDIS_KEYS.incidentField]: JSON.stringify(inc),
+      });
+    }
+    const has = (w: (typeof walls)[number], id: string, state?: string) =>
+      [...w.state.incidents.values()].some((v) => v.title.endsWith(id) && (!state || v.state === state));
+    await waitFor(() => walls.every((w) => ids.every((id) => has(w, id))), 15_000, 'incidents on both walls');
+    for (const w of walls) expect(w.state.incidents.size).toBe(ids.length);
+
+    // A change made on one process (as dispatch would) reaches the wall on the other.
+    const onA = await a.call<IncidentView[]>('board');
+    const target = onA.find((v) => v.title.endsWith('SCALE-2'))!;
+    await a.call('accept', target.id);
+    await waitFor(() => has(walls[1]!, 'SCALE-2', 'accepted'), 10_000, 'the change on the other process');
+    const onB = await b.call<IncidentView[]>('board');
+    expect(onB.find((v) => v.id === target.id)?.state).toBe('accepted');
+
+    for (const w of walls) w.socket.close();
+  }, 60_000);
+});
