@@ -21,6 +21,7 @@ import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { RealtimeHub, type WallServer } from './realtime/hub';
 import { regionScope, type Scope } from './realtime/scope';
+import { startIncidentRelay, type IncidentRelay } from './scale/incident-relay';
 import { canUseSocketEvent } from './auth/permissions';
 
 /** China's extent: the position window when no world is loaded yet. */
@@ -67,6 +68,8 @@ export interface App {
   httpServer: http.Server;
   io: WallServer;
   hub: RealtimeHub;
+  /** The scale-out incident relay (only with REDIS_URL), once listening. */
+  relay(): IncidentRelay | null;
   /** Starts consuming the bus and ticking; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -242,6 +245,8 @@ export function createApp(opts: AppOptions): App {
     }
   }
 
+  /** With REDIS_URL several processes may serve walls: their incident boards are kept in step (server/scale). */
+  let relay: IncidentRelay | null = null;
   let timer: NodeJS.Timeout | null = null;
   function tick(): void {
     const end = metrics.tickSeconds.startTimer();
@@ -260,7 +265,10 @@ export function createApp(opts: AppOptions): App {
     httpServer,
     io,
     hub,
+    relay: () => relay,
     async listen(port, host) {
+      if (config.REDIS_URL)
+        relay = startIncidentRelay({ url: config.REDIS_URL, board: live.incidents, logger });
       await bus.onTelemetry((kind, raw) => telemetry.handleRaw(kind, raw));
       await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
       timer = setInterval(tick, config.TICK_MS);
@@ -277,6 +285,7 @@ export function createApp(opts: AppOptions): App {
       if (reauthTimer) clearInterval(reauthTimer);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();
+      await relay?.close();
       await bus.close();
       gridLocator = new GridLocator([]);
     },

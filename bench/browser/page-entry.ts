@@ -1,0 +1,127 @@
+/**
+ * Runs inside Chromium (bundled by esbuild): the wall's own store code (lib/realtime/client-store.ts) applying
+ * a province snapshot and 100 k-vehicle deltas, against the naive per-object rebuild. Only JS work is timed:
+ * software WebGL here would make frame times meaningless.
+ */
+import { applyBatch, createClientState } from '@/lib/realtime/client-store';
+import type { WireBatch } from '@/lib/realtime/contract';
+
+interface ColdLoad {
+  bytes: Record<string, number>;
+  fetchMs: number;
+  decodeMs: number;
+  firstFullMapMs: number;
+  entities: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
+let state = createClientState();
+
+/** Grid rings → one Float32Array of vertices and ring starts, the shape a polygon layer takes. */
+function decodeGrids(
+  buf: ArrayBuffer,
+  vertsPerGrid: number,
+): { positions: Float32Array; starts: Uint32Array } {
+  const dv = new DataView(buf);
+  const rings = buf.byteLength / (8 + 4 * (vertsPerGrid - 1));
+  const positions = new Float32Array(rings * vertsPerGrid * 2);
+  const starts = new Uint32Array(rings);
+  let o = 0;
+  let p = 0;
+  for (let g = 0; g < rings; g++) {
+    starts[g] = p / 2;
+    const x0 = dv.getInt32(o, true);
+    const y0 = dv.getInt32(o + 4, true);
+    o += 8;
+    positions[p++] = x0 / 1e5;
+    positions[p++] = y0 / 1e5;
+    for (let k = 1; k < vertsPerGrid; k++, o += 4) {
+      positions[p++] = (x0 + dv.getInt16(o, true)) / 1e5;
+      positions[p++] = (y0 + dv.getInt16(o + 2, true)) / 1e5;
+    }
+  }
+  return { positions, starts };
+}
+
+async function coldLoad(): Promise<ColdLoad> {
+  state = createClientState();
+  const t0 = performance.now();
+  const [text, vehicle, camera, grids] = await Promise.all([
+    fetch('/batch.json').then((r) => r.text()),
+    fetch('/vehicle.bin').then((r) => r.arrayBuffer()),
+    fetch('/camera.bin').then((r) => r.arrayBuffer()),
+    fetch('/grids.bin').then((r) => r.arrayBuffer()),
+  ]);
+  const t1 = performance.now();
+  // Socket.IO's text frame: `452-[event, payload, ack]`; the binary attachments replace the placeholders.
+  const [, payload] = JSON.parse(text.slice(text.indexOf('['))) as [string, WireBatch];
+  payload.vehicle = new Uint8Array(vehicle);
+  payload.camera = new Uint8Array(camera);
+  const r = applyBatch(state, payload);
+  if (!r.ok) throw new Error(`snapshot refused: ${r.error}`);
+  const g = decodeGrids(grids, 12);
+  const t2 = performance.now();
+  return {
+    bytes: {
+      batchJson: new TextEncoder().encode(text).byteLength,
+      vehicle: vehicle.byteLength,
+      camera: camera.byteLength,
+      grids: grids.byteLength,
+    },
+    fetchMs: t1 - t0,
+    decodeMs: t2 - t1,
+    firstFullMapMs: t2 - t0,
+    entities: state.entities.vehicle.count + state.entities.camera.count + g.starts.length,
+  };
+}
+
+async function applyDeltas(runs: number): Promise<{ medianMs: number; p95Ms: number; updates: number }> {
+  const delta = new Uint8Array((await (await fetch('/delta.bin')).arrayBuffer()) as ArrayBuffer);
+  const times: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const batch: WireBatch = {
+      v: 1,
+      seq: state.lastSeq + 1,
+      isFull: false,
+      serverTs: Date.now(),
+      vehicle: delta,
+    };
+    const t0 = performance.now();
+    const r = applyBatch(state, batch);
+    times.push(performance.now() - t0);
+    if (!r.ok) throw new Error(`delta refused: ${r.error}`);
+  }
+  return { medianMs: median(times), p95Ms: p95(times), updates: state.lastChanged.vehicle.length };
+}
+
+/** The naive wall: a Map of per-vehicle objects, each update a new object, then the layer's data array rebuilt. */
+async function applyNaive(runs: number, fleet: number): Promise<{ medianMs: number; p95Ms: number }> {
+  type V = {
+    id: string;
+    lng: number;
+    lat: number;
+    speed: number;
+    heading: number;
+    status: string;
+    ts: number;
+  };
+  const updates = JSON.parse(await fetch('/naive-delta.json').then((r) => r.text())) as V[];
+  const byId = new Map<string, V>();
+  for (let i = 0; i < fleet; i++) {
+    const id = `V${String(i).padStart(7, '0')}`;
+    byId.set(id, { id, lng: 120, lat: 30, speed: 0, heading: 0, status: 'patrol', ts: 0 });
+  }
+  let data: V[] = [];
+  const times: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    for (const u of updates) byId.set(u.id, { ...byId.get(u.id)!, ...u });
+    data = Array.from(byId.values());
+    times.push(performance.now() - t0);
+  }
+  if (data.length !== fleet) throw new Error('naive rebuild lost vehicles');
+  return { medianMs: median(times), p95Ms: p95(times) };
+}
+
+Object.assign(globalThis, { benchColdLoad: coldLoad, benchApply: applyDeltas, benchNaive: applyNaive });

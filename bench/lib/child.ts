@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * Bench parts run as separate processes (producer, server, subscribers) so that each one's CPU and memory are
+ * its own, as in production. They talk to the orchestrator over Node's IPC channel: request → one reply.
+ */
+export interface ChildRequest {
+  id: number;
+  op: string;
+  args?: unknown;
+}
+export interface ChildReply {
+  id: number;
+  ok: boolean;
+  data?: unknown;
+  error?: string;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export class BenchChild {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly proc: ChildProcess;
+
+  constructor(
+    readonly name: string,
+    file: string,
+    env: Record<string, string> = {},
+    execArgv: string[] = [],
+  ) {
+    this.proc = spawn(process.execPath, [...execArgv, '--import', 'tsx', path.join(ROOT, file)], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'error', ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.proc.on('message', (m: ChildReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.data);
+      else p.reject(new Error(`${name}: ${m.error}`));
+    });
+    this.proc.on('exit', (code, signal) => {
+      for (const p of this.pending.values()) p.reject(new Error(`${name} exited (${code ?? signal})`));
+      this.pending.clear();
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+
+  call<T = unknown>(op: string, args?: unknown): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.proc.send({ id, op, args } satisfies ChildRequest);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    const force = setTimeout(() => p.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(force);
+  }
+}
+
+type Handler = (args: never) => unknown;
+
+/** Child side: answers the orchestrator's requests with the named handlers. */
+export function serveParent(handlers: Record<string, Handler>): void {
+  process.on('message', (m: ChildRequest) => {
+    const h = handlers[m.op];
+    const reply = (r: Omit<ChildReply, 'id'>) => process.send?.({ id: m.id, ...r });
+    if (!h) {
+      reply({ ok: false, error: `unknown op ${m.op}` });
+      return;
+    }
+    Promise.resolve()
+      .then(() => h(m.args as never))
+      .then(
+        (data) => reply({ ok: true, data }),
+        (err: Error) => reply({ ok: false, error: err.stack ?? String(err) }),
+      );
+  });
+  process.on('disconnect', () => process.exit(0));
+  // Exit (rather than die by the signal) so that --cpu-prof can write its profile.
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+/** CPU seconds and RSS of this process, for the orchestrator's samples. */
+export function processSample(): { cpuS: number; rssMb: number; at: number } {
+  const u = process.cpuUsage();
+  return { cpuS: (u.user + u.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20, at: Date.now() };
+}

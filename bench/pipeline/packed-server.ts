@@ -1,0 +1,52 @@
+/**
+ * The real server (child process): createApp with the Redis bus, a fresh SQLite file and the production
+ * tick — everything `server/main.ts` runs except the Next.js pages, which play no part in the pipeline.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp } from '@/server/app';
+import { RedisBus } from '@/server/bus/redis-bus';
+import { loadConfig } from '@/server/config';
+import { openDatabase } from '@/server/db/open-database';
+import { createLogger } from '@/server/logger';
+import { processSample, serveParent } from '../lib/child';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
+const dbPath = path.join(dir, 'bench.db');
+const config = loadConfig({
+  NODE_ENV: 'production',
+  DATABASE_PATH: dbPath,
+  SESSION_SECRET: 'x'.repeat(32),
+  REDIS_URL: process.env.REDIS_URL,
+});
+const db = openDatabase(dbPath);
+const logger = createLogger('error');
+const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `bench-${process.pid}` });
+const app = createApp({ config, db, bus, logger });
+
+async function start() {
+  const port = await app.listen(0, '127.0.0.1');
+  while (bus.state() !== 'up') await new Promise((r) => setTimeout(r, 50));
+  return { port, url: `http://127.0.0.1:${port}` };
+}
+
+function sample() {
+  const live = app.ctx.live;
+  return {
+    ...processSample(),
+    vehicles: live.vehicle.count,
+    clients: app.hub.clientCount,
+    hub: { ...app.hub.metrics },
+  };
+}
+
+async function stop() {
+  await app.close();
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  setTimeout(() => process.exit(0), 10);
+  return {};
+}
+
+serveParent({ start, sample, stop });

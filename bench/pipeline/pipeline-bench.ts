@@ -1,0 +1,210 @@
+/**
+ * Drives one pipeline (packed or naive) through a series of offered rates with real processes: Redis,
+ * producer, server, N subscribers. Returns one point per rate for the curves and the B1/B2/B5 figures.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BenchChild } from '../lib/child';
+
+export type Pipeline = 'packed' | 'naive';
+
+export interface PipelineOptions {
+  redisUrl: string;
+  fleet: number;
+  clients: number;
+  rates: number[];
+  warmupMs: number;
+  measureMs: number;
+  /** After the producer stops: how long the latest state may take to arrive and still count as delivered. */
+  settleMs: number;
+}
+
+export interface RatePoint {
+  pipeline: Pipeline;
+  offered: number;
+  /** What the generator actually published per second (it can fall behind on a busy machine). */
+  published: number;
+  /** Position updates received per second per client, during the window. */
+  receivedPerClient: number;
+  delivered: number;
+  p50: number;
+  p99: number;
+  maxAge: number;
+  bytesPerUpdate: number;
+  serverCpuPct: number;
+  serverRssMb: number;
+  producerCpuPct: number;
+  subscribersCpuPct: number;
+  disconnected: number;
+}
+
+interface Sample {
+  cpuS: number;
+  rssMb: number;
+  at: number;
+  vehicles?: number;
+}
+interface WindowStats {
+  updates: number;
+  bytesPerUpdate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  disconnected: number;
+  timeline?: { tMs: number; count: number; p99: number; max: number }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const cpuPct = (a: Sample, b: Sample) => (100 * (b.cpuS - a.cpuS)) / ((b.at - a.at) / 1000);
+
+export interface Rig {
+  server: BenchChild;
+  producer: BenchChild;
+  subs: BenchChild;
+  serverUrl: string;
+  clients: number;
+  /** Time each wall took from connecting to holding its snapshot. */
+  snapshotMs: number[];
+  tmp: string;
+  stop(): Promise<void>;
+}
+
+/** Starts server, producer and subscribers; for packed, registers the whole fleet before walls connect. */
+export async function startRig(
+  pipeline: Pipeline,
+  o: PipelineOptions,
+  log: (s: string) => void,
+): Promise<Rig> {
+  const env = { REDIS_URL: o.redisUrl };
+  // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the server (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const server = new BenchChild(
+    `${pipeline}-server`,
+    `bench/pipeline/${pipeline}-server.ts`,
+    env,
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+  );
+  const producer = new BenchChild('producer', 'bench/pipeline/producer.ts', env);
+  const subs = new BenchChild('subscribers', 'bench/pipeline/subscribers.ts');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
+  const rig: Rig = {
+    server,
+    producer,
+    subs,
+    serverUrl: '',
+    clients: o.clients,
+    snapshotMs: [],
+    tmp,
+    async stop() {
+      await subs.call('close').catch(() => {});
+      await Promise.all([subs.stop(), producer.stop(), server.call('stop').catch(() => {})]);
+      await server.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+  const { url } = await server.call<{ url: string }>('start');
+  rig.serverUrl = url;
+  await producer.call('connect', { url: o.redisUrl, fleet: o.fleet });
+  if (pipeline === 'packed') {
+    const t0 = Date.now();
+    await producer.call('register', { from: 0, to: o.fleet });
+    // Redis drops a pub/sub subscriber that falls too far behind; then the fleet is announced again.
+    for (let pass = 0; ; pass++) {
+      let s = await server.call<Sample>('sample');
+      for (let wait = 0; wait < 10 && (s.vehicles ?? 0) < o.fleet; wait++) {
+        await sleep(500);
+        s = await server.call<Sample>('sample');
+      }
+      if ((s.vehicles ?? 0) >= o.fleet) break;
+      if (pass >= 3) throw new Error(`server registered only ${s.vehicles} of ${o.fleet}`);
+      log(`  server has ${s.vehicles} of ${o.fleet} units (Redis dropped it?): announcing the fleet again`);
+      await producer.call('register', { from: 0, to: o.fleet });
+    }
+    log(`  fleet of ${o.fleet.toLocaleString()} registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const t1 = Date.now();
+  const c = await subs.call<{ snapshotMs: number[] }>('connect', {
+    url,
+    n: o.clients,
+    mode: pipeline,
+    fleet: o.fleet,
+  });
+  rig.snapshotMs = c.snapshotMs;
+  log(`  ${o.clients} walls connected with their snapshot in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  await sleep(500);
+  return rig;
+}
+
+export interface RunSpec {
+  rate: number;
+  warmupMs: number;
+  measureMs: number;
+  settleMs: number;
+  fleet: number;
+  mode: 'batched' | 'naive';
+  timeline?: boolean;
+  burst?: { atMs: number; forMs: number; factor: number };
+}
+
+/** One rate on a running rig: warm up, measure a window, let it settle, check the latest state. */
+export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
+  const runStart = Date.now();
+  let peakRss = 0;
+  const poll = setInterval(() => {
+    rig.server.call<Sample>('sample').then(
+      (x) => (peakRss = Math.max(peakRss, x.rssMb)),
+      () => {},
+    );
+  }, 500);
+  const run = rig.producer.call<{ sent: number; elapsedMs: number }>('run', {
+    rate: s.rate,
+    durationMs: s.warmupMs + s.measureMs,
+    fleet: s.fleet,
+    mode: s.mode,
+    burstAtMs: s.burst ? s.warmupMs + s.burst.atMs : undefined,
+    burstMs: s.burst?.forMs,
+    burstFactor: s.burst?.factor,
+  });
+  await sleep(s.warmupMs);
+  await rig.subs.call('windowStart', { timeline: s.timeline });
+  const [sv0, pr0, su0] = await Promise.all(
+    [rig.server, rig.producer, rig.subs].map((c) => c.call<Sample>('sample')),
+  );
+  const produced = await run;
+  const win = await rig.subs.call<WindowStats>('windowStop');
+  const [sv1, pr1, su1] = await Promise.all(
+    [rig.server, rig.producer, rig.subs].map((c) => c.call<Sample>('sample')),
+  );
+  clearInterval(poll);
+  await sleep(s.settleMs);
+  const file = path.join(rig.tmp, 'last-ts.bin');
+  await rig.producer.call('dumpLastTs', { file });
+  const latest = await rig.subs.call<{ ratio: number; checked: number }>('latest', {
+    file,
+    sinceTs: runStart,
+  });
+  const windowS = (sv1!.at - sv0!.at) / 1000;
+  const point: RatePoint = {
+    pipeline,
+    offered: s.rate,
+    published: Math.round((produced.sent / produced.elapsedMs) * 1000),
+    receivedPerClient: Math.round(win.updates / rig.clients / windowS),
+    delivered: latest.ratio,
+    p50: win.p50,
+    p99: win.p99,
+    maxAge: win.max,
+    bytesPerUpdate: win.bytesPerUpdate,
+    serverCpuPct: cpuPct(sv0!, sv1!),
+    serverRssMb: Math.max(peakRss, sv1!.rssMb),
+    producerCpuPct: cpuPct(pr0!, pr1!),
+    subscribersCpuPct: cpuPct(su0!, su1!),
+    disconnected: win.disconnected,
+  };
+  return { point, timeline: win.timeline };
+}
+
+/** True when a point meets B1's quality bar (the throughput only counts at this quality). */
+export function isSustained(p: RatePoint): boolean {
+  return p.p99 <= 150 && p.delivered >= 0.999 && p.published >= 0.95 * p.offered && p.disconnected === 0;
+}

@@ -1,0 +1,201 @@
+/**
+ * N real socket.io-client walls in one child process. Each decodes what it receives like a wall does,
+ * acknowledges it, and records per update its age at arrival (now − the producer's ts), the bytes on the
+ * wire and the newest ts it holds per vehicle (for the latest-state delivered check).
+ */
+import fs from 'node:fs';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { WireBatch } from '@/lib/realtime/contract';
+import { decodePositions, TS_SATURATED, TS_UNIT_MS } from '@/lib/realtime/position-codec';
+import { Histogram } from '../lib/histogram';
+import { processSample, serveParent } from '../lib/child';
+import { vehicleNumber } from './fleet';
+
+/** Timeline slots for the burst figure (B5). */
+const SLOT_MS = 100;
+/** Per-slot ages in 10 ms bins up to this bound. */
+const SLOT_HIST_MAX_MS = 20_000;
+const NAIVE_EVENT = 'vehicle:update';
+
+interface Wall {
+  socket: Socket;
+  lastTs: Float64Array;
+  /** Server entity index → fleet number (from the batch meta columns). */
+  fleetOf: Int32Array;
+  updates: number;
+  bytes: number;
+}
+
+const walls: Wall[] = [];
+const hist = new Histogram();
+let isMeasuring = false;
+let windowStart = 0;
+let slots: Map<number, Uint32Array> | null = null;
+let fullBatches = 0;
+
+function record(w: Wall, k: number, ts: number, now: number): void {
+  if (ts > w.lastTs[k]!) w.lastTs[k] = ts;
+  if (!isMeasuring) return;
+  w.updates++;
+  const age = now - ts;
+  hist.add(age);
+  if (slots) {
+    const s = Math.floor((now - windowStart) / SLOT_MS);
+    let h = slots.get(s);
+    if (!h) slots.set(s, (h = new Uint32Array(SLOT_HIST_MAX_MS / 10 + 1)));
+    h[Math.min(SLOT_HIST_MAX_MS / 10, Math.max(0, Math.round(age / 10)))]!++;
+  }
+}
+
+function onPacked(w: Wall, batch: WireBatch): void {
+  const now = Date.now();
+  const meta = batch.meta?.vehicle;
+  if (meta) {
+    if (meta.idx.length > 0 && meta.idx[meta.idx.length - 1]! >= w.fleetOf.length) {
+      const grown = new Int32Array(Math.max(meta.idx[meta.idx.length - 1]! + 1, w.fleetOf.length * 2)).fill(
+        -1,
+      );
+      grown.set(w.fleetOf);
+      w.fleetOf = grown;
+    }
+    for (let j = 0; j < meta.idx.length; j++) w.fleetOf[meta.idx[j]!] = vehicleNumber(meta.id[j]!);
+  }
+  if (batch.isFull) fullBatches++;
+  if (!batch.vehicle) return;
+  const b = decodePositions(batch.vehicle);
+  for (let i = 0; i < b.count; i++) {
+    const k = w.fleetOf[b.idx[i]!]!;
+    const back = b.tsBack[i]!;
+    if (k < 0 || back === TS_SATURATED || b.baseTs === 0) continue;
+    const ts = b.baseTs - back * TS_UNIT_MS;
+    // A snapshot restates old positions: they set state but are not updates that travelled the pipeline.
+    if (batch.isFull) {
+      if (ts > w.lastTs[k]!) w.lastTs[k] = ts;
+    } else record(w, k, ts, now);
+  }
+}
+
+function frameBytes(data: unknown): number {
+  const n = typeof data === 'string' ? data.length : ((data as ArrayBuffer | undefined)?.byteLength ?? 0);
+  // WebSocket frame header: 2 bytes, +2 past 125 bytes, +8 past 64 KiB (server → client frames are unmasked).
+  return n + (n < 126 ? 2 : n < 65_536 ? 4 : 10);
+}
+
+async function connect(a: { url: string; n: number; mode: 'packed' | 'naive'; fleet: number }) {
+  const snapshotMs: number[] = [];
+  // Walls come up one after another (as screens do), each waiting for its snapshot.
+  for (let j = 0; j < a.n; j++) {
+    const t0 = Date.now();
+    const socket = ioClient(a.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    const w: Wall = {
+      socket,
+      lastTs: new Float64Array(a.fleet),
+      fleetOf: new Int32Array(a.fleet).fill(-1),
+      updates: 0,
+      bytes: 0,
+    };
+    walls.push(w);
+    socket.io.on('open', () => {
+      socket.io.engine.on('packet', (p: { data?: unknown }) => {
+        if (isMeasuring) w.bytes += frameBytes(p.data);
+      });
+    });
+    if (a.mode === 'packed') {
+      socket.on('wall:batch', (batch: WireBatch, ack: (r: { ok: true }) => void) => {
+        onPacked(w, batch);
+        ack({ ok: true });
+      });
+      await new Promise<void>((r) => socket.once('wall:batch', () => r()));
+    } else {
+      socket.on(NAIVE_EVENT, (r: { id: string; ts: number }) =>
+        record(w, vehicleNumber(r.id), r.ts, Date.now()),
+      );
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+    }
+    snapshotMs.push(Date.now() - t0);
+  }
+  return { connected: walls.length, snapshotMs };
+}
+
+function windowStartOp(a: { timeline?: boolean }) {
+  hist.reset();
+  for (const w of walls) w.updates = w.bytes = 0;
+  windowStart = Date.now();
+  slots = a.timeline ? new Map() : null;
+  isMeasuring = true;
+  return {};
+}
+
+function windowStop() {
+  isMeasuring = false;
+  const updates = walls.reduce((s, w) => s + w.updates, 0);
+  const bytes = walls.reduce((s, w) => s + w.bytes, 0);
+  const timeline = slots
+    ? [...slots.entries()]
+        .sort((x, y) => x[0] - y[0])
+        .map(([s, h]) => ({ tMs: s * SLOT_MS, ...slotStats(h) }))
+    : undefined;
+  return {
+    updates,
+    bytes,
+    bytesPerUpdate: updates > 0 ? bytes / updates : Number.NaN,
+    p50: hist.quantile(0.5),
+    p99: hist.quantile(0.99),
+    max: hist.max,
+    timeline,
+    disconnected: walls.filter((w) => !w.socket.connected).length,
+  };
+}
+
+function slotStats(h: Uint32Array): { count: number; p99: number; max: number } {
+  let count = 0;
+  let max = 0;
+  for (let i = 0; i < h.length; i++) {
+    if (!h[i]) continue;
+    count += h[i]!;
+    max = i * 10;
+  }
+  let seen = 0;
+  let p99 = 0;
+  for (let i = 0; i < h.length; i++) {
+    seen += h[i]!;
+    if (seen >= Math.ceil(0.99 * count)) {
+      p99 = i * 10;
+      break;
+    }
+  }
+  return { count, p99, max };
+}
+
+/** Latest state: the share of (wall, vehicle) pairs whose newest ts is the producer's newest, or newer. */
+function latest(a: { file: string; sinceTs: number }) {
+  const buf = fs.readFileSync(a.file);
+  const produced = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8);
+  let checked = 0;
+  let delivered = 0;
+  for (const w of walls) {
+    for (let k = 0; k < produced.length; k++) {
+      const t = produced[k]!;
+      if (t < a.sinceTs) continue;
+      checked++;
+      // The codec carries ts in 10 ms steps, so allow one step of rounding.
+      if (w.lastTs[k]! >= t - TS_UNIT_MS) delivered++;
+    }
+  }
+  return { checked, delivered, ratio: checked > 0 ? delivered / checked : Number.NaN, fullBatches };
+}
+
+async function close() {
+  for (const w of walls) w.socket.close();
+  walls.length = 0;
+  return {};
+}
+
+serveParent({
+  connect,
+  windowStart: windowStartOp,
+  windowStop,
+  latest,
+  close,
+  sample: () => processSample(),
+});

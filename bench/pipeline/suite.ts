@@ -1,0 +1,206 @@
+/**
+ * The server-side half of the bench: both pipelines' rate curves (B1, B2), the 10× burst (B5) and the
+ * memory soak, each on real processes against one private Redis.
+ */
+import type { BenchMode } from '../lib/modes';
+import { measureIngestCeiling } from './ingest-ceiling';
+import { measureRate, startRig, type Pipeline, type RatePoint, type Rig } from './pipeline-bench';
+
+export interface BurstResult {
+  pipeline: Pipeline;
+  base: number;
+  peak: number;
+  /** ms after the burst ended until p99 stayed ≤ 150 ms; null when it had not within the watch window. */
+  recoveryMs: number | null;
+  maxAgeMs: number;
+  timeline: { tMs: number; count: number; p99: number; max: number }[];
+  burstStartMs: number;
+  burstEndMs: number;
+}
+
+export interface SoakResult {
+  samples: { tS: number; rssMb: number }[];
+  peakRssMb: number;
+  /** Least-squares slope over the samples after the first fifth (warm-up), MB per minute. */
+  slopeMbPerMin: number;
+}
+
+export interface PipelineSuiteResult {
+  packed: RatePoint[];
+  naive: RatePoint[];
+  bursts: BurstResult[];
+  soak: SoakResult;
+  snapshotMs: number[];
+  peakRssMb: number;
+  /** Single-core ingest ceiling (JSON.parse + validate + apply, no Redis, no walls): bounds B1 from above. */
+  ingestCeiling: { reportsPerS: number; bytesPerReport: number };
+}
+
+const INGEST_CEILING_MS = 3_000;
+
+/** p99 age the pipeline must hold (DESIGN §5 B1/B5). */
+export const P99_TARGET_MS = 150;
+
+type Log = (s: string) => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runPipelineSuite(
+  redisUrl: string,
+  m: BenchMode,
+  log: Log,
+): Promise<PipelineSuiteResult> {
+  const opts = (rates: number[]) => ({
+    redisUrl,
+    fleet: m.fleet,
+    clients: m.clients,
+    rates,
+    warmupMs: m.warmupMs,
+    measureMs: m.measureMs,
+    settleMs: m.settleMs,
+  });
+  const spec = { warmupMs: m.warmupMs, measureMs: m.measureMs, settleMs: m.settleMs, fleet: m.fleet };
+
+  const ingestCeiling = measureIngestCeiling(m.fleet, INGEST_CEILING_MS);
+  log(
+    `ingest ceiling on one core: ${ingestCeiling.reportsPerS.toLocaleString()} reports/s (${ingestCeiling.bytesPerReport} B each)`,
+  );
+  log(`packed pipeline: ${m.fleet.toLocaleString()} units, ${m.clients} walls`);
+  const packed: RatePoint[] = [];
+  const bursts: BurstResult[] = [];
+  let peakRssMb = 0;
+  const rig = await startRig('packed', opts(m.packedRates), log);
+  const snapshotMs = rig.snapshotMs;
+  let soak: SoakResult;
+  try {
+    for (const rate of m.packedRates) {
+      const { point } = await measureRate(rig, 'packed', { ...spec, rate, mode: 'batched' });
+      packed.push(point);
+      peakRssMb = Math.max(peakRssMb, point.serverRssMb);
+      log(pointLine(point));
+      await sleep(1_000);
+    }
+    bursts.push(await runBurst(rig, 'packed', m.burst.packedBase, m, log));
+    soak = await runSoak(rig, m, log);
+    peakRssMb = Math.max(peakRssMb, soak.peakRssMb);
+  } finally {
+    await rig.stop();
+  }
+
+  log('naive pipeline (one PUBLISH and one JSON emit per update), a fresh server per rate');
+  const naive: RatePoint[] = [];
+  for (const rate of m.naiveRates) {
+    const r = await startRig('naive', opts([rate]), () => {});
+    try {
+      const { point } = await measureRate(r, 'naive', { ...spec, rate, mode: 'naive' });
+      naive.push(point);
+      log(pointLine(point));
+    } finally {
+      await r.stop();
+    }
+  }
+  const nr = await startRig('naive', opts([m.burst.naiveBase]), () => {});
+  try {
+    bursts.push(await runBurst(nr, 'naive', m.burst.naiveBase, m, log));
+  } finally {
+    await nr.stop();
+  }
+  return { packed, naive, bursts, soak, snapshotMs, peakRssMb, ingestCeiling };
+}
+
+function pointLine(p: RatePoint): string {
+  const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
+  return (
+    `  ${p.pipeline.padEnd(6)} offered ${k(p.offered).padStart(7)}/s published ${k(p.published).padStart(7)}/s ` +
+    `per wall ${k(p.receivedPerClient).padStart(7)}/s delivered ${(p.delivered * 100).toFixed(2)}% ` +
+    `p50 ${p.p50} ms p99 ${p.p99} ms ${p.bytesPerUpdate.toFixed(1)} B/upd server ${p.serverCpuPct.toFixed(0)}% CPU ` +
+    `${p.serverRssMb.toFixed(0)} MB (producer ${p.producerCpuPct.toFixed(0)}%, walls ${p.subscribersCpuPct.toFixed(0)}%)`
+  );
+}
+
+async function runBurst(
+  rig: Rig,
+  pipeline: Pipeline,
+  base: number,
+  m: BenchMode,
+  log: Log,
+): Promise<BurstResult> {
+  const b = m.burst;
+  const { timeline = [] } = await measureRate(rig, pipeline, {
+    rate: base,
+    warmupMs: m.warmupMs,
+    measureMs: b.beforeMs + b.burstMs + b.afterMs,
+    settleMs: m.settleMs,
+    fleet: m.fleet,
+    mode: pipeline === 'packed' ? 'batched' : 'naive',
+    timeline: true,
+    burst: { atMs: b.beforeMs, forMs: b.burstMs, factor: b.factor },
+  });
+  const burstEnd = b.beforeMs + b.burstMs;
+  // Recovered at the start of the first slot after which every slot holds p99 within target.
+  let recoveredAt: number | null = burstEnd;
+  for (const s of timeline) {
+    if (s.tMs + 100 <= burstEnd) continue;
+    if (s.p99 > P99_TARGET_MS) recoveredAt = null;
+    else if (recoveredAt === null) recoveredAt = s.tMs;
+  }
+  const lastSlot = timeline[timeline.length - 1]?.tMs ?? 0;
+  if (lastSlot < burstEnd + b.afterMs - 1_000) recoveredAt = null; // the stream had stopped arriving
+  const r: BurstResult = {
+    pipeline,
+    base,
+    peak: base * b.factor,
+    recoveryMs: recoveredAt === null ? null : Math.max(0, recoveredAt - burstEnd),
+    maxAgeMs: timeline.reduce((x, s) => Math.max(x, s.max), 0),
+    timeline,
+    burstStartMs: b.beforeMs,
+    burstEndMs: burstEnd,
+  };
+  log(
+    `  ${pipeline} burst ${base.toLocaleString()}/s ×${b.factor}: recovered ` +
+      `${r.recoveryMs === null ? `not within ${b.afterMs} ms` : `${r.recoveryMs} ms`} after it, oldest update ${r.maxAgeMs} ms`,
+  );
+  return r;
+}
+
+async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
+  const s = m.soak;
+  log(`  soak: ${s.rate.toLocaleString()}/s for ${s.durationMs / 1000} s`);
+  const samples: { tS: number; rssMb: number }[] = [];
+  const t0 = Date.now();
+  const run = rig.producer.call('run', {
+    rate: s.rate,
+    durationMs: s.durationMs,
+    fleet: m.fleet,
+    mode: 'batched',
+  });
+  let isDone = false;
+  void run.finally(() => (isDone = true));
+  while (!isDone) {
+    const x = await rig.server.call<{ rssMb: number }>('sample');
+    samples.push({ tS: (Date.now() - t0) / 1000, rssMb: x.rssMb });
+    await Promise.race([run, sleep(s.sampleEveryMs)]);
+  }
+  await run;
+  const tail = samples.slice(Math.floor(samples.length / 5));
+  const slope = leastSquaresSlope(
+    tail.map((p) => p.tS / 60),
+    tail.map((p) => p.rssMb),
+  );
+  const peak = samples.reduce((x, p) => Math.max(x, p.rssMb), 0);
+  log(`  soak: peak RSS ${peak.toFixed(0)} MB, trend ${slope.toFixed(1)} MB/min`);
+  return { samples, peakRssMb: peak, slopeMbPerMin: slope };
+}
+
+function leastSquaresSlope(x: number[], y: number[]): number {
+  const n = x.length;
+  if (n < 2) return 0;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (x[i]! - mx) * (y[i]! - my);
+    den += (x[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}

@@ -1,0 +1,151 @@
+/** Turns the measurements into the B-figures of DESIGN §5, each beside the naive baseline from the same run. */
+import type { BrowserResult } from '../browser/browser-bench';
+import type { FirstLoadResult } from '../bundle/first-load';
+import { isSustained, type RatePoint } from '../pipeline/pipeline-bench';
+import type { PipelineSuiteResult } from '../pipeline/suite';
+
+export interface Figure {
+  value: number | null;
+  unit: string;
+  baseline: number | null;
+  target: number;
+  /** How many times better than the baseline (either direction); null without one. */
+  ratio: number | null;
+  met: boolean | null;
+  note: string;
+  [extra: string]: unknown;
+}
+
+/** The memory target (DESIGN §5) and what "flat" means over the soak: growth ≤ this share of the peak per 10 min. */
+const RSS_TARGET_MB = 1024;
+const SOAK_FLAT_SHARE_PER_10_MIN = 0.05;
+
+const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
+const better = (v: number | null, b: number | null, higherIsBetter: boolean) =>
+  v === null || b === null || v === 0 || b === 0 ? null : round(higherIsBetter ? v / b : b / v, 1);
+
+function bestSustained(points: RatePoint[]): RatePoint | null {
+  return points.filter(isSustained).sort((a, b) => b.offered - a.offered)[0] ?? null;
+}
+
+export function buildFigures(
+  p: PipelineSuiteResult | null,
+  br: BrowserResult | null,
+  fl: FirstLoadResult | null,
+  clients: number,
+): Record<string, Figure> {
+  const f: Record<string, Figure> = {};
+  if (p) {
+    const best = bestSustained(p.packed);
+    const naiveBest = bestSustained(p.naive);
+    const top = p.packed[p.packed.length - 1]!;
+    const v = best?.offered ?? 0;
+    const b = naiveBest?.offered ?? 0;
+    f.B1 = {
+      value: v,
+      unit: `updates/s to ${clients} walls (p99 ≤ 150 ms, ≥ 99.9 % latest state)`,
+      baseline: b,
+      target: 1_000_000,
+      ratio: better(v, b, true),
+      met: v >= 1_000_000,
+      note:
+        `highest offered ${top.offered}/s: published ${top.published}/s, ${top.receivedPerClient}/s per wall, ` +
+        `p99 ${top.p99} ms, delivered ${round(top.delivered * 100, 2)} %, server CPU ${round(top.serverCpuPct, 0)} %; ` +
+        `server ingest ceiling on one core ${p.ingestCeiling.reportsPerS}/s`,
+      ingestCeilingPerS: p.ingestCeiling.reportsPerS,
+      p50AtValueMs: best?.p50 ?? null,
+      p99AtValueMs: best?.p99 ?? null,
+      deliveredAtValue: best ? round(best.delivered * 100, 3) : null,
+    };
+    const bpu = best ?? p.packed[0]!;
+    const nbpu = p.naive[0]!;
+    f.B2 = {
+      value: round(bpu.bytesPerUpdate, 2),
+      unit: 'bytes on the wire per position update',
+      baseline: round(nbpu.bytesPerUpdate, 1),
+      target: 16,
+      ratio: better(bpu.bytesPerUpdate, nbpu.bytesPerUpdate, false),
+      met: bpu.bytesPerUpdate <= 16,
+      note: `WebSocket frames incl. headers and Socket.IO framing, at ${bpu.offered}/s`,
+    };
+    const pb = p.bursts.find((x) => x.pipeline === 'packed');
+    const nb = p.bursts.find((x) => x.pipeline === 'naive');
+    if (pb) {
+      f.B5 = {
+        value: pb.recoveryMs,
+        unit: 'ms after a 5 s 10× burst until p99 ≤ 150 ms (null: not within the watch window)',
+        baseline: nb?.recoveryMs ?? null,
+        target: 2_000,
+        ratio: better(pb.recoveryMs, nb?.recoveryMs ?? null, false),
+        met: pb.recoveryMs !== null && pb.recoveryMs <= 2_000 && pb.maxAgeMs <= 1_000,
+        note: `${pb.base}/s → ${pb.peak}/s; oldest update at arrival ${pb.maxAgeMs} ms (≤ 1,000 required); naive ${nb?.base}/s → ${nb?.peak}/s, oldest ${nb?.maxAgeMs} ms`,
+        maxAgeMs: pb.maxAgeMs,
+        baselineMaxAgeMs: nb?.maxAgeMs ?? null,
+      };
+    }
+    const flatLimit = SOAK_FLAT_SHARE_PER_10_MIN * p.soak.peakRssMb;
+    const growth10 = p.soak.slopeMbPerMin * 10;
+    f.MEM = {
+      value: round(p.peakRssMb, 0),
+      unit: 'MB server RSS, peak at province scale',
+      baseline: round(Math.max(...p.naive.map((x) => x.serverRssMb)), 0),
+      target: RSS_TARGET_MB,
+      ratio: null,
+      met: p.peakRssMb <= RSS_TARGET_MB && growth10 <= flatLimit,
+      note: `soak ${round(p.soak.samples.at(-1)?.tS ?? 0, 0)} s: trend ${round(p.soak.slopeMbPerMin, 2)} MB/min (flat = ≤ ${round(flatLimit, 0)} MB per 10 min)`,
+      soakSlopeMbPerMin: round(p.soak.slopeMbPerMin, 2),
+      snapshotMsPerWall: p.snapshotMs,
+    };
+  }
+  if (br) {
+    f.B3 = {
+      value: round(br.apply.medianMs, 2),
+      unit: 'ms main thread to apply a 100k-vehicle update (median)',
+      baseline: round(br.naive.medianMs, 1),
+      target: 4,
+      ratio: better(br.apply.medianMs, br.naive.medianMs, false),
+      met: br.apply.medianMs <= 4,
+      note: `lib/realtime/client-store.ts applyBatch in Chromium ${br.chromium}; p95 ${round(br.apply.p95Ms, 1)} ms`,
+    };
+    const mb = br.cold.totalBytes / 1e6;
+    const s = br.cold.firstFullMapMs / 1000;
+    f.B4 = {
+      value: round(mb, 1),
+      unit: 'MB province snapshot on the wire (1 M vehicles, 2 M cameras, 120 k grids)',
+      baseline: null,
+      target: 40,
+      ratio: null,
+      met: mb <= 40 && s <= 2.5,
+      note: `first full map ${round(s, 2)} s (target ≤ 2.5 s): fetch ${round(br.cold.fetchMs, 0)} ms, decode+apply ${round(br.cold.decodeMs, 0)} ms; bytes: ${Object.entries(
+        br.cold.bytes,
+      )
+        .map(([k, v]) => `${k} ${round(v / 1e6, 1)} MB`)
+        .join(', ')}`,
+      firstFullMapS: round(s, 2),
+      decodeMs: round(br.cold.decodeMs, 0),
+      bytes: br.cold.bytes,
+    };
+  }
+  if (fl) {
+    f.B6 = fl.ok
+      ? {
+          value: round(fl.gzipBytes / 1024, 0),
+          unit: 'KB gzip first-load JS of /wall',
+          baseline: null,
+          target: 700,
+          ratio: null,
+          met: fl.gzipBytes / 1024 <= 700,
+          note: `${fl.files} chunks, ${round(fl.rawBytes / 1024, 0)} KB raw (next build ${round(fl.buildS, 0)} s)`,
+        }
+      : {
+          value: null,
+          unit: 'KB gzip first-load JS of /wall',
+          baseline: null,
+          target: 700,
+          ratio: null,
+          met: null,
+          note: fl.reason,
+        };
+  }
+  return f;
+}
