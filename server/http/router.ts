@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type Role = 'admin' | 'leader' | 'dispatcher' | 'duty';
+import type { Role } from '@/lib/domain/incident-lifecycle';
+
+export type { Role };
 
 /** Who is calling: a signed-in user, a read-only wall display token, or nobody. */
 export interface Principal {
