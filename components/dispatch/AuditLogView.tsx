@@ -3,22 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, formatTime } from './api';
 import styles from './dispatch.module.css';
-
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  role: string;
-  client_address: string | null;
-  action: string;
-  object_type: string;
-  object_id: string | null;
-  before: string | null;
-  after: string | null;
-  result: string;
-  reason: string | null;
-  hash: string;
-}
+import type { AuditRow } from '@/lib/dispatch/api-types';
 
 const PAGE_ROWS = 100;
 const RESULT_LABELS: Record<string, string> = { ok: '成功', denied: '拒绝', error: '失败' };

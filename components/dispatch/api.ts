@@ -1,5 +1,6 @@
 'use client';
 
+import type { Recommendations } from '@/lib/dispatch/api-types';
 import type { IncidentView } from '@/lib/domain/incident';
 import type { TimeLimitStatus } from '@/lib/domain/time-limits';
 
@@ -29,23 +30,7 @@ export interface IncidentResponse {
   timeline: TimelineEvent[];
 }
 
-export interface UnitRec {
-  id: string;
-  name: string | null;
-  kind: string | null;
-  lng: number;
-  lat: number;
-  distanceM: number;
-  travelTimeS: number;
-  method: 'road' | 'straight_line';
-}
-
-export interface Recommendations {
-  vehicles: UnitRec[];
-  workers: UnitRec[];
-  departments: { id: string; name: string; kind: string; phone: string | null }[];
-  cameras: { id: string; name: string | null; lng: number; lat: number; distanceM: number; status: string }[];
-}
+export type { Recommendations };
 
 export interface SessionInfo {
   username: string;

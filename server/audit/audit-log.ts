@@ -1,3 +1,4 @@
+import type { AuditRow } from '@/lib/dispatch/api-types';
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Clock } from '@/lib/clock';
@@ -22,22 +23,7 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-export interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  role: string;
-  client_address: string | null;
-  action: string;
-  object_type: string;
-  object_id: string | null;
-  before: string | null;
-  after: string | null;
-  result: string;
-  reason: string | null;
-  prev_hash: string;
-  hash: string;
-}
+export type { AuditRow };
 
 export interface VerifyResult {
   ok: boolean;

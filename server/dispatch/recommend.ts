@@ -1,5 +1,10 @@
+import type {
+  CameraRecommendation,
+  DepartmentRecommendation,
+  UnitRecommendation,
+} from '@/lib/dispatch/api-types';
 import type Database from 'better-sqlite3';
-import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES, type CameraStatus } from '@/lib/domain/enums';
+import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import type { EntityStore } from '../live/entity-store';
@@ -18,35 +23,7 @@ export const CAMERAS_MAX = 30;
 const AVAILABLE_VEHICLE = new Set([VEHICLE_STATUSES.indexOf('patrol'), VEHICLE_STATUSES.indexOf('idle')]);
 const ON_DUTY_WORKER = WORKER_STATUSES.indexOf('on_duty');
 
-export interface UnitRecommendation {
-  id: string;
-  name: string | null;
-  kind: string | null;
-  lng: number;
-  lat: number;
-  distanceM: number;
-  travelTimeS: number;
-  /** `road` when the estimator routed it, `straight_line` when it fell back. */
-  method: 'road' | 'straight_line';
-  ageMs: number;
-}
-
-export interface CameraRecommendation {
-  id: string;
-  name: string | null;
-  lng: number;
-  lat: number;
-  distanceM: number;
-  status: CameraStatus | 'stale';
-}
-
-export interface DepartmentRecommendation {
-  id: string;
-  name: string;
-  kind: string;
-  regionCode: string | null;
-  phone: string | null;
-}
+export type { CameraRecommendation, DepartmentRecommendation, UnitRecommendation };
 
 /**
  * Nearest available units by travel time: a straight-line pass picks the ROUTE_CANDIDATES closest, the
