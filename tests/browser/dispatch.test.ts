@@ -84,7 +84,19 @@ describe('dispatch console', () => {
     const assign = page.locator('[data-testid^="assign-vehicle-"]').first();
     await assign.waitFor({ timeout: 15_000 });
     const vehicleId = (await assign.getAttribute('data-testid'))!.replace('assign-vehicle-', '');
-    const clickedAt = Date.now();
+    // Watch the other screen from the moment of the click (timed in the page, not by polling from here).
+    const seenOnWall = wall.evaluate(
+      (sel) =>
+        new Promise<number>((resolve) => {
+          const t0 = performance.now();
+          const check = () =>
+            document.querySelector(sel) && (observer.disconnect(), resolve(performance.now() - t0));
+          const observer = new MutationObserver(check);
+          observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+          check();
+        }),
+      `[data-incident-id="${id}"][data-state="dispatched"]`,
+    );
     await assign.click();
     await page
       .locator('[data-testid="incident-detail"][data-state="dispatched"]')
@@ -96,8 +108,8 @@ describe('dispatch console', () => {
       .locator(`[data-incident-id="${id}"][data-state="dispatched"]`)
       .first()
       .waitFor({ state: 'attached', timeout: 5_000 });
-    // An upper bound (it includes Playwright's polling); reported in the closing note, never asserted.
-    console.info(`assign click → other wall shows 已派遣: ${Date.now() - clickedAt} ms`);
+    // Reported in the closing note, never asserted (shared machines are noisy).
+    console.info(`assign click → other wall shows 已派遣: ${Math.round(await seenOnWall)} ms`);
     await screenshot(wall, 'wall-after-dispatch');
 
     const api = await page.request.get(`${server.url}/api/incidents/${id}`);
