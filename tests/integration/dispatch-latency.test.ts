@@ -26,7 +26,7 @@ describe('assignment reaches walls', () => {
         seenAt = performance.now();
       ack({ ok: true });
     });
-    await new Promise((r) => socket.once('connect', r));
+    await new Promise<void>((r) => socket.once('connect', () => r()));
     await new Promise((r) => setTimeout(r, 300));
     const t0 = performance.now();
     const res = await kit.api('POST', '/api/incidents/lat-1/assign', {
