@@ -19,6 +19,8 @@ const WORKER_URL = '/maplibre/maplibre-gl-worker.mjs';
 const PULSE_PERIOD_MS = 1_600;
 // 12 fps: smooth enough for a slow pulse, and cheap on the modest PCs that drive many walls.
 const PULSE_FPS = 12;
+/** Positions move at most 10× a second and a pulse reads well at 5 fps: more draws buy nothing on a wall. */
+const MAX_DRAWS_PER_S = 5;
 
 export type MapPick =
   | { kind: 'incident'; incident: IncidentView }
@@ -68,12 +70,24 @@ export function LiveMapInner(props: LiveMapProps) {
       selectedIncidentId: propsRef.current.selectedIncidentId ?? null,
       pixelScale: Math.max(1, propsRef.current.pixelScale ?? 1),
     });
+    let lastDrawAt = 0;
+    let deferred: ReturnType<typeof setTimeout> | null = null;
     const draw = () => {
       frame = 0;
+      lastDrawAt = performance.now();
       overlay?.setProps({ layers: wallLayers(model.layerData(), view()) });
     };
+    // Redraws are capped at MAX_DRAWS_PER_S: batches arrive 10× a second and the pulse ticks on top, and a
+    // wall PC without a good GPU (software GL) would otherwise spend its whole main thread drawing.
     const schedule = () => {
-      if (!frame && !isDisposed) frame = requestAnimationFrame(draw);
+      if (frame || deferred || isDisposed) return;
+      const wait = lastDrawAt + 1000 / MAX_DRAWS_PER_S - performance.now();
+      if (wait <= 0) frame = requestAnimationFrame(draw);
+      else
+        deferred = setTimeout(() => {
+          deferred = null;
+          if (!frame && !isDisposed) frame = requestAnimationFrame(draw);
+        }, wait);
     };
     drawRef.current = schedule;
 
@@ -154,6 +168,7 @@ export function LiveMapInner(props: LiveMapProps) {
       clearInterval(sweep);
       clearInterval(pulse);
       if (frame) cancelAnimationFrame(frame);
+      if (deferred) clearTimeout(deferred);
       overlay?.finalize();
       map?.remove();
       mapRef.current = null;
