@@ -9,7 +9,7 @@ import { DispatchMap } from './DispatchMap';
 import { IncidentPanel } from './IncidentPanel';
 import { IncidentQueue } from './IncidentQueue';
 import { RecommendationPanel } from './RecommendationPanel';
-import { useLiveIncidents } from './use-live-incidents';
+import { useLiveIncidents, type LinkState } from './use-live-incidents';
 import styles from './dispatch.module.css';
 
 /** Countdown refresh (ms): lamps and "time left" move once a second. */
@@ -18,6 +18,13 @@ const CLOCK_TICK_MS = 1000;
 const KEEPALIVE_EVERY_MS = 60_000;
 
 /** The dispatcher's console (/dispatch): live queue, incident details, recommendations, one-click assignment. */
+const LINK_LABEL: Record<LinkState, string> = {
+  live: '● 实时',
+  connecting: '连接中…',
+  stale: '● 数据延迟，可能过期',
+  disconnected: '● 已断开，数据可能过期',
+};
+
 export function DispatchConsole({ initialSelectedId }: { initialSelectedId: string | null }) {
   const [me, setMe] = useState<SessionInfo | null>(null);
   const { list, link } = useLiveIncidents();
@@ -149,7 +156,7 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
       <header className={styles.header}>
         <span className={styles.title}>平安大屏 · 指挥调度台</span>
         <span className={link === 'live' ? styles.linkLive : styles.linkDown} data-testid="link-state">
-          {link === 'live' ? '● 实时' : link === 'connecting' ? '连接中…' : '● 已断开，数据可能过期'}
+          {LINK_LABEL[link]}
         </span>
         <span className={styles.spacer} />
         <a href="/wall" style={{ color: '#7fd4ff' }}>

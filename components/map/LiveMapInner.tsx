@@ -6,21 +6,17 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { PickingInfo } from '@deck.gl/core';
 import { useEffect, useRef } from 'react';
 import { registerPmtilesProtocol } from '@/lib/map/pmtiles-protocol';
+import { profileForRenderer } from '@/lib/map/render-profile';
 import type { WallConnection } from '@/lib/realtime/socket-client';
 import type { IncidentView } from '@/lib/domain/incident';
 import { LiveMapModel, MAP_SWEEP_MS } from './live-map-model';
+import { MapAreas } from './map-areas';
 import { loadAreas, loadStyle } from './map-sources';
 import type { MapLayerKey } from './layer-keys';
 import { wallLayers, type WallLayerView } from './wall-layers';
 
 /** Served by the app itself (scripts/copy-maplibre-worker.mjs), never a CDN: centres run on closed networks. */
 const WORKER_URL = '/maplibre/maplibre-gl-worker.mjs';
-/** Urgent incidents pulse with this period; the pulse is drawn at PULSE_FPS, not at the display's rate. */
-const PULSE_PERIOD_MS = 1_600;
-// 12 fps: smooth enough for a slow pulse, and cheap on the modest PCs that drive many walls.
-const PULSE_FPS = 12;
-/** Positions move at most 10× a second and a pulse reads well at 5 fps: more draws buy nothing on a wall. */
-const MAX_DRAWS_PER_S = 5;
 
 export type MapPick =
   | { kind: 'incident'; incident: IncidentView }
@@ -49,6 +45,7 @@ export function LiveMapInner(props: LiveMapProps) {
   const propsRef = useRef(props);
   propsRef.current = props;
   const modelRef = useRef<LiveMapModel | null>(null);
+  const areasRef = useRef<MapAreas | null>(null);
   const { connection, areaPrefix } = props;
 
   useEffect(() => {
@@ -56,17 +53,22 @@ export function LiveMapInner(props: LiveMapProps) {
     if (!el) return;
     maplibregl.setWorkerUrl(WORKER_URL);
     registerPmtilesProtocol(maplibregl);
+    const profile = profileForRenderer(webglRenderer());
+    el.dataset.renderProfile = profile.kind;
     const model = new LiveMapModel(connection.state);
     modelRef.current = model;
+    const areas = new MapAreas();
+    areas.setVisible(propsRef.current.visible.grids);
+    areasRef.current = areas;
+    let countsVersion = -1;
     let map: maplibregl.Map | null = null;
     let overlay: MapLibreOverlay | null = null;
     let isDisposed = false;
     let frame = 0;
-    let lastPulseDraw = 0;
 
     const view = (): WallLayerView => ({
       visible: propsRef.current.visible,
-      pulse: (performance.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS,
+      pulse: (performance.now() % profile.pulsePeriodMs) / profile.pulsePeriodMs,
       selectedIncidentId: propsRef.current.selectedIncidentId ?? null,
       pixelScale: Math.max(1, propsRef.current.pixelScale ?? 1),
     });
@@ -75,13 +77,17 @@ export function LiveMapInner(props: LiveMapProps) {
     const draw = () => {
       frame = 0;
       lastDrawAt = performance.now();
+      if (countsVersion !== model.areaCountsVersion) {
+        countsVersion = model.areaCountsVersion;
+        areas.setCounts(model.areaCounts);
+      }
       overlay?.setProps({ layers: wallLayers(model.layerData(), view()) });
     };
-    // Redraws are capped at MAX_DRAWS_PER_S: batches arrive 10× a second and the pulse ticks on top, and a
-    // wall PC without a good GPU (software GL) would otherwise spend its whole main thread drawing.
+    // Redraws are capped by the render profile: batches arrive 10× a second and the pulse ticks on top, and a
+    // wall PC without a good GPU (software GL) would otherwise spend its whole CPU drawing.
     const schedule = () => {
       if (frame || deferred || isDisposed) return;
-      const wait = lastDrawAt + 1000 / MAX_DRAWS_PER_S - performance.now();
+      const wait = lastDrawAt + 1000 / profile.maxDrawsPerS - performance.now();
       if (wait <= 0) frame = requestAnimationFrame(draw);
       else
         deferred = setTimeout(() => {
@@ -94,16 +100,18 @@ export function LiveMapInner(props: LiveMapProps) {
     const onClick = (info: PickingInfo) => {
       const id = info.layer?.id ?? '';
       const onPick = propsRef.current.onPick;
-      if (!map || info.index < 0) return;
-      if (id.endsWith('-clusters')) {
+      if (!map) return;
+      if (info.index < 0) {
+        // Nothing of deck.gl's under the pointer: the area beneath (drawn by MapLibre) drills in.
+        const code = areas.codeAt(info.x, info.y);
+        if (code) onPick?.({ kind: 'area', code });
+      } else if (id.endsWith('-clusters')) {
         // An aggregate opens up: zoom in two steps around it.
         map.easeTo({ center: info.coordinate as [number, number], zoom: map.getZoom() + 2, duration: 500 });
       } else if (id === 'incidents' && info.object)
         onPick?.({ kind: 'incident', incident: info.object as IncidentView });
       else if (id === 'vehicles' || id === 'cameras')
         onPick?.({ kind: id === 'vehicles' ? 'vehicle' : 'camera', idx: info.index });
-      else if (id === 'areas' && info.object)
-        onPick?.({ kind: 'area', code: (info.object as { properties: { code: string } }).properties.code });
     };
 
     void loadStyle().then((style) => {
@@ -133,7 +141,10 @@ export function LiveMapInner(props: LiveMapProps) {
         model.setZoom(map!.getZoom());
         schedule();
       });
-      map.on('load', () => fit(map!, propsRef.current, false));
+      map.on('load', () => {
+        areas.install(map!);
+        fit(map!, propsRef.current, false);
+      });
       model.setPixelScale(Math.max(1, propsRef.current.pixelScale ?? 1));
       model.setZoom(map.getZoom());
       schedule();
@@ -150,20 +161,13 @@ export function LiveMapInner(props: LiveMapProps) {
       schedule();
     }, MAP_SWEEP_MS);
     const pulse = setInterval(() => {
-      const now = performance.now();
-      if (
-        !document.hidden &&
-        now - lastPulseDraw >= 1000 / PULSE_FPS &&
-        connection.state.incidents.size > 0
-      ) {
-        lastPulseDraw = now;
-        schedule();
-      }
-    }, 1000 / PULSE_FPS);
+      if (!document.hidden && connection.state.incidents.size > 0) schedule();
+    }, 1000 / profile.maxDrawsPerS);
 
     return () => {
       isDisposed = true;
       modelRef.current = null;
+      areasRef.current = null;
       unsubscribe();
       clearInterval(sweep);
       clearInterval(pulse);
@@ -180,8 +184,7 @@ export function LiveMapInner(props: LiveMapProps) {
     const abort = new AbortController();
     void loadAreas(areaPrefix ?? '', abort.signal).then((a) => {
       if (abort.signal.aborted) return;
-      modelRef.current?.setAreas(a);
-      drawRef.current();
+      areasRef.current?.setAreas(a);
     });
     return () => abort.abort();
   }, [connection, areaPrefix]);
@@ -196,9 +199,26 @@ export function LiveMapInner(props: LiveMapProps) {
     const map = mapRef.current;
     if (map) fit(map, propsRef.current, true);
   }, [fitBbox, padding]);
-  useEffect(() => drawRef.current(), [visible, selectedIncidentId]);
+  useEffect(() => {
+    areasRef.current?.setVisible(visible.grids);
+    drawRef.current();
+  }, [visible, selectedIncidentId]);
 
   return <div ref={container} style={{ position: 'absolute', inset: 0 }} data-testid="live-map" />;
+}
+
+/** The WebGL renderer's name (unmasked where the browser allows), from a throwaway context. */
+function webglRenderer(): string | null {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return null;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return name;
+  } catch {
+    return null;
+  }
 }
 
 function fit(map: maplibregl.Map, props: LiveMapProps, isAnimated: boolean): void {

@@ -15,7 +15,8 @@ import {
   type EntityPaint,
 } from '@/lib/wall/entity-paint';
 import { createTrails, recordTrails, resetTrails, type Trails } from '@/lib/wall/trails';
-import type { AreaFeature, WallLayerData } from './wall-layers';
+import type { AreaCounts } from './map-areas';
+import type { WallLayerData } from './wall-layers';
 
 /** Below this many points a kind is drawn point by point at any zoom (a district's 60 patrol cars). */
 export const CLUSTER_MIN_POINTS = 1_000;
@@ -33,9 +34,9 @@ export class LiveMapModel {
   private clusters: Record<DrawnKind, Clusters | null> = { vehicle: null, camera: null };
   private incidents: IncidentView[] = [];
   private incidentsVersion = 0;
-  private areas: AreaFeature[] | null = null;
-  private areaCounts = new Map<string, { open: number; overdue: number }>();
-  private areaCountsVersion = 0;
+  private counts = new Map<string, { open: number; overdue: number }>();
+  /** Bumped when the per-area counts change (the areas themselves are drawn by MapLibre, not from here). */
+  areaCountsVersion = 0;
   private zoom = 12;
   private clusteredAtZoom = Number.NaN;
   private pixelScale = 1;
@@ -93,12 +94,6 @@ export class LiveMapModel {
     this.revision++;
   }
 
-  setAreas(areas: AreaFeature[] | null): void {
-    this.areas = areas;
-    this.areaCountsVersion++;
-    this.revision++;
-  }
-
   private recluster(): void {
     this.clusteredAtZoom = this.zoom;
     for (const kind of ['vehicle', 'camera'] as const) {
@@ -136,10 +131,14 @@ export class LiveMapModel {
         counts.set(key, c);
       }
     }
-    if (!sameCounts(counts, this.areaCounts)) {
-      this.areaCounts = counts;
+    if (!sameCounts(counts, this.counts)) {
+      this.counts = counts;
       this.areaCountsVersion++;
     }
+  }
+
+  get areaCounts(): AreaCounts {
+    return this.counts;
   }
 
   clusterAt(kind: DrawnKind): Clusters | null {
@@ -154,17 +153,11 @@ export class LiveMapModel {
       trails: this.trails,
       incidents: this.incidents,
       incidentsVersion: this.incidentsVersion,
-      areas: this.areas,
-      areaCounts: this.areaCounts,
-      areaCountsVersion: this.areaCountsVersion,
     };
   }
 }
 
-function sameCounts(
-  a: Map<string, { open: number; overdue: number }>,
-  b: Map<string, { open: number; overdue: number }>,
-): boolean {
+function sameCounts(a: AreaCounts, b: AreaCounts): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) {
     const w = b.get(k);

@@ -1,5 +1,5 @@
 import type { StyleSpecification } from 'maplibre-gl';
-import type { AreaFeature } from './wall-layers';
+import type { AreaFeature } from './map-areas';
 
 /** The product serves its own basemap (server/http/routes/map.ts); this is what draws if it cannot. */
 export const OFFLINE_STYLE: StyleSpecification = {

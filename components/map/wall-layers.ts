@@ -3,13 +3,13 @@
  * as binary attributes over the client store's typed arrays (a fresh subarray view per version: deck.gl
  * re-uploads an external buffer only when its reference changes), never as an array of objects.
  */
-import { GeoJsonLayer, IconLayer, LineLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { IconLayer, LineLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
 import type { IncidentView } from '@/lib/domain/incident';
 import type { KindColumns } from '@/lib/realtime/client-store';
 import type { Clusters } from '@/lib/wall/cluster';
 import type { EntityPaint } from '@/lib/wall/entity-paint';
-import { PRIORITY_COLOR, gridHeatColor, type Rgba } from '@/lib/wall/palette';
+import { PRIORITY_COLOR, type Rgba } from '@/lib/wall/palette';
 import { TRAIL_SEGMENTS, type Trails } from '@/lib/wall/trails';
 import { VEHICLE_ICON_ATLAS, VEHICLE_ICON_MAPPING } from './vehicle-icon';
 
@@ -24,22 +24,12 @@ export interface EntityLayerData {
   clusters: Clusters | null;
 }
 
-export interface AreaFeature {
-  type: 'Feature';
-  properties: { code: string; level?: string; name?: string };
-  geometry: unknown;
-}
-
 export interface WallLayerData {
   vehicle: EntityLayerData;
   camera: EntityLayerData;
   trails: Trails;
   incidents: IncidentView[];
   incidentsVersion: number;
-  areas: AreaFeature[] | null;
-  /** Open/overdue incidents per area code. */
-  areaCounts: Map<string, { open: number; overdue: number }>;
-  areaCountsVersion: number;
 }
 
 export interface WallLayerView {
@@ -128,26 +118,6 @@ export function wallLayers(data: WallLayerData, view: WallLayerView): Layer[] {
   const out: Layer[] = [];
   const { visible } = view;
   const px = view.pixelScale;
-  if (visible.grids && data.areas) {
-    out.push(
-      new GeoJsonLayer({
-        id: 'areas',
-        data: data.areas as never,
-        filled: true,
-        stroked: true,
-        pickable: true,
-        getFillColor: (f: AreaFeature) => {
-          const c = data.areaCounts.get(f.properties.code);
-          return c ? gridHeatColor(c.open, c.overdue) : gridHeatColor(0, 0);
-        },
-        getLineColor: [70, 150, 230, 110],
-        lineWidthMinPixels: 0.6,
-        autoHighlight: true,
-        highlightColor: [120, 200, 255, 70],
-        updateTriggers: { getFillColor: data.areaCountsVersion },
-      }),
-    );
-  }
   const cam = data.camera;
   if (visible.cameras) {
     if (cam.clusters) out.push(...clusterLayers('camera', cam.clusters, px));

@@ -6,7 +6,10 @@ import { WallConnection, type LinkInfo } from '@/lib/realtime/socket-client';
 import { displayToken, authFetch as wallFetch } from '../map/map-sources';
 import { parseWallStats, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 
-/** React hears about incidents at most this often; the map hears every batch directly. */
+/**
+ * React hears about incidents at most this often (the first change after a quiet spell at once, so a
+ * dispatch shows without delay); the map hears every batch directly.
+ */
 const INCIDENT_UI_MS = 500;
 /** The link indicator and data age tick each second. */
 const LINK_POLL_MS = 1_000;
@@ -49,8 +52,10 @@ export function useWallData(
     let statsVersion = -1;
     let incidentsVersion = -1;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let flushedAt = 0;
     const flushIncidents = () => {
       timer = null;
+      flushedAt = performance.now();
       if (incidentsVersion === connection.state.incidentsVersion) return;
       incidentsVersion = connection.state.incidentsVersion;
       setIncidents([...connection.state.incidents.values()].sort((a, b) => b.receivedAt - a.receivedAt));
@@ -65,7 +70,7 @@ export function useWallData(
         if (critical.length > 0) criticalRef.current(critical);
       }
       if (state.incidentsVersion !== incidentsVersion && !timer)
-        timer = setTimeout(flushIncidents, INCIDENT_UI_MS);
+        timer = setTimeout(flushIncidents, Math.max(0, flushedAt + INCIDENT_UI_MS - performance.now()));
     });
     const tick = () => {
       setLink(connection.link());

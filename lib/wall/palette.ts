@@ -56,12 +56,21 @@ export const GRID_HEAT: Rgba[] = [
   [255, 140, 26, 75],
   [255, 59, 59, 85],
 ];
-export function gridHeatColor(open: number, overdue: number): Rgba {
-  if (overdue > 0) return GRID_HEAT[4]!;
-  if (open >= 5) return GRID_HEAT[3]!;
-  if (open >= 2) return GRID_HEAT[2]!;
-  if (open >= 1) return GRID_HEAT[1]!;
-  return GRID_HEAT[0]!;
+/** Index into GRID_HEAT: overdue work outranks any count of open incidents. */
+export function gridHeatLevel(open: number, overdue: number): number {
+  if (overdue > 0) return 4;
+  if (open >= 5) return 3;
+  if (open >= 2) return 2;
+  if (open >= 1) return 1;
+  return 0;
+}
+
+/** The grid outline: faint, so a district of 300 grids reads as texture, not as a net. */
+export const GRID_LINE_COLOR: Rgba = [70, 150, 230, 110];
+
+/** A CSS colour for renderers that take strings (MapLibre styles, ECharts). */
+export function rgbaCss([r, g, b, a]: Rgba): string {
+  return `rgba(${r}, ${g}, ${b}, ${Number((a / 255).toFixed(3))})`;
 }
 
 export const REGION_LINE_COLOR: Record<RegionLevel, Rgba> = {

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { expression } from '@maplibre/maplibre-gl-style-spec';
+import { GRID_HEAT, gridHeatLevel, rgbaCss } from '../wall/palette';
+import { buildBasemapStyle } from './basemap-style';
+import {
+  AREA_FILL_LAYER_ID,
+  AREA_LINE_LAYER_ID,
+  areaFillColorExpression,
+  areaLayers,
+  areaLayersBefore,
+} from './area-style';
+
+describe('area style', () => {
+  it('colours each heat level with its palette colour, and features without a state as level 0', () => {
+    const parsed = expression.createExpression(areaFillColorExpression(), {
+      type: 'color',
+      'property-type': 'data-driven',
+      expression: { interpolated: false, parameters: ['zoom', 'feature', 'feature-state'] },
+      transition: false,
+    } as never);
+    if (parsed.result !== 'success') throw new Error(JSON.stringify(parsed.value));
+    const colourAt = (state: Record<string, unknown>) => {
+      const c = parsed.value.evaluate({ zoom: 12 }, { type: 'Polygon', properties: {} } as never, state);
+      return c.toString();
+    };
+    const expected = (level: number) => {
+      const [r, g, b, a] = GRID_HEAT[level]!;
+      return `rgba(${r}, ${g}, ${b}, ${Number((a / 255).toFixed(3))})`;
+    };
+    expect(colourAt({})).toBe(expected(0));
+    for (let level = 0; level < GRID_HEAT.length; level++)
+      expect(colourAt({ heat: level })).toBe(expected(level));
+    expect(colourAt({ heat: gridHeatLevel(0, 1) })).toBe(expected(4));
+  });
+
+  it('grades heat by open count, and any overdue incident is the hottest', () => {
+    expect([0, 1, 2, 4, 5, 50].map((n) => gridHeatLevel(n, 0))).toEqual([0, 1, 2, 2, 3, 3]);
+    expect(gridHeatLevel(1, 1)).toBe(4);
+  });
+
+  it('writes CSS colours MapLibre and browsers both read', () => {
+    expect(rgbaCss([255, 59, 59, 85])).toBe('rgba(255, 59, 59, 0.333)');
+    expect(rgbaCss([0, 0, 0, 255])).toBe('rgba(0, 0, 0, 1)');
+  });
+
+  it('hides and shows both layers together, and slots them under the basemap boundaries', () => {
+    expect(areaLayers(false).map((l) => [l.id, l.layout?.visibility])).toEqual([
+      [AREA_FILL_LAYER_ID, 'none'],
+      [AREA_LINE_LAYER_ID, 'none'],
+    ]);
+    const style = buildBasemapStyle({
+      apiBase: 'http://127.0.0.1/api/map',
+      name: 'test',
+      center: [120, 30],
+      bbox: [119.9, 29.9, 120.1, 30.1],
+    }) as { layers: { id: string; type: string }[] };
+    const before = areaLayersBefore(style.layers);
+    expect(before).toBeDefined();
+    const ids = style.layers.map((l) => l.id);
+    // Everything the areas sit on top of is land, water, parks or roads.
+    expect(ids.slice(0, ids.indexOf(before!)).every((id) => !/boundary|label/.test(id))).toBe(true);
+    expect(areaLayersBefore([{ id: 'bg', type: 'background' }])).toBeUndefined();
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * The wall's administrative areas (grids, or communities where no grid layer exists) as MapLibre layers,
+ * coloured by a per-feature `heat` state. They live in the basemap renderer, not in deck.gl: polygons change
+ * only when incidents do, and MapLibre redraws them only when the camera moves, whereas deck.gl redraws all
+ * its layers whenever a vehicle moves (with software GL, the grid outlines alone cost ~0.5 s a frame there).
+ */
+import type { FilterSpecification, LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
+import { GRID_HEAT, GRID_LINE_COLOR, rgbaCss } from '../wall/palette';
+
+export const AREA_SOURCE_ID = 'wall-areas';
+export const AREA_FILL_LAYER_ID = 'wall-areas-fill';
+export const AREA_LINE_LAYER_ID = 'wall-areas-line';
+/** The feature-state key holding a GRID_HEAT index; features never given one draw as level 0. */
+export const AREA_HEAT_STATE = 'heat';
+
+/** `['match', heat, 1, c1, 2, c2, …, c0]`: one colour per heat level, straight from the palette. */
+export function areaFillColorExpression(): unknown[] {
+  const levels = GRID_HEAT.flatMap((c, level) => (level === 0 ? [] : [level, rgbaCss(c)]));
+  return ['match', ['coalesce', ['feature-state', AREA_HEAT_STATE], 0], ...levels, rgbaCss(GRID_HEAT[0]!)];
+}
+
+export function areaLayers(isVisible: boolean): LayerSpecification[] {
+  const visibility = isVisible ? 'visible' : 'none';
+  // Polygons only: a stray point or line in the areas file must not draw as a fill.
+  const polygons: FilterSpecification = ['==', ['geometry-type'], 'Polygon'];
+  return [
+    {
+      id: AREA_FILL_LAYER_ID,
+      type: 'fill',
+      source: AREA_SOURCE_ID,
+      filter: polygons,
+      layout: { visibility },
+      paint: { 'fill-color': areaFillColorExpression() as never, 'fill-antialias': false },
+    },
+    {
+      id: AREA_LINE_LAYER_ID,
+      type: 'line',
+      source: AREA_SOURCE_ID,
+      filter: polygons,
+      layout: { visibility },
+      paint: { 'line-color': rgbaCss(GRID_LINE_COLOR), 'line-width': 0.6 },
+    },
+  ];
+}
+
+/**
+ * Where the areas go in the basemap's layer stack: under the first boundary or label layer, so district
+ * outlines and place names stay readable above the heat.
+ */
+export function areaLayersBefore(layers: readonly { id: string; type: string }[]): string | undefined {
+  return layers.find((l) => l.type === 'symbol' || l.id.startsWith('boundary'))?.id;
+}
