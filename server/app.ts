@@ -13,6 +13,7 @@ import { IngestStats } from './ingest/ingest-stats';
 import { createRegistrar } from './ingest/registrar';
 import { TelemetryIngest } from './ingest/telemetry-ingest';
 import { createIngestRoutes } from './http/ingest-routes';
+import { createLiveRoutes } from './http/live-routes';
 import { isOriginAllowed } from './http/origin';
 import { createRouter, HttpError, sendJson, type Principal, type Route } from './http/router';
 import { GridLocator } from './live/grid-locator';
@@ -107,6 +108,7 @@ export function createApp(opts: AppOptions): App {
   const routes: Route[] = [
     { method: 'GET', path: '/api/health', handler: ({ res }) => sendJson(res, 200, health()) },
     ...createIngestRoutes({ token: config.INGEST_TOKEN, telemetry, incidents }),
+    ...createLiveRoutes(live, { isOpen: !auth }),
     ...(opts.routes?.(ctx) ?? []),
   ];
   const match = createRouter(routes);

@@ -4,7 +4,7 @@
  * software WebGL here would make frame times meaningless.
  */
 import { applyBatch, createClientState } from '@/lib/realtime/client-store';
-import type { WireBatch } from '@/lib/realtime/contract';
+import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
 
 interface ColdLoad {
   bytes: Record<string, number>;
@@ -81,7 +81,7 @@ async function applyDeltas(runs: number): Promise<{ medianMs: number; p95Ms: num
   const times: number[] = [];
   for (let k = 0; k < runs; k++) {
     const batch: WireBatch = {
-      v: 1,
+      v: PROTOCOL_VERSION,
       seq: state.lastSeq + 1,
       isFull: false,
       serverTs: Date.now(),

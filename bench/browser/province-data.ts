@@ -1,10 +1,11 @@
 /**
  * A province-scale snapshot as the server sends it (DESIGN §5 B4): 1 M vehicles and 2 M cameras through the
- * real position codec, their meta columns as the JSON Socket.IO carries, and 120 k grid polygons. Plus one
+ * real position codec, the JSON part of the batch as Socket.IO carries it, and 120 k grid polygons. Plus one
  * 100 k-vehicle delta (B3) and the same delta as the naive pipeline's JSON objects.
  */
 import { encodePositions, type PositionColumns } from '@/lib/realtime/position-codec';
 import { originForBbox } from '@/lib/realtime/position-codec';
+import { PROTOCOL_VERSION } from '@/lib/realtime/contract';
 import { basePosition, FLEET_BBOX, vehicleId } from '../pipeline/fleet';
 
 export const PROVINCE = { vehicles: 1_000_000, cameras: 2_000_000, grids: 120_000 };
@@ -71,40 +72,15 @@ export function buildProvinceData(now = Date.now()): ProvinceData {
     origin,
     true,
   );
-  const meta = {
-    vehicle: {
-      idx: [...range(PROVINCE.vehicles)],
-      id: [] as string[],
-      name: [] as string[],
-      kind: [] as string[],
-    },
-    camera: {
-      idx: [...range(PROVINCE.cameras)],
-      id: [] as string[],
-      name: [] as string[],
-      kind: [] as string[],
-    },
-  };
-  for (let i = 0; i < PROVINCE.vehicles; i++) {
-    meta.vehicle.id.push(vehicleId(i));
-    meta.vehicle.name.push(`浙A·${String(10_000 + (i % 90_000))}`);
-    meta.vehicle.kind.push(i % 5 === 0 ? 'ebike' : 'car');
-  }
-  for (let i = 0; i < PROVINCE.cameras; i++) {
-    // GB/T 28181: 8 centre + 2 industry + 3 type (132 IPC) + 1 network + 6 serial.
-    meta.camera.id.push(`33010600${'00'}132${'0'}${String(i).padStart(6, '0')}`);
-    meta.camera.name.push(`${['解放', '人民', '中山', '建设'][i & 3]}路${i % 997}号`);
-    meta.camera.kind.push('xueliang');
-  }
+  // Ids and names stay on the server (GET /api/live/:kind/:idx): the snapshot is positions and state only.
   const batch = {
-    v: 1,
+    v: PROTOCOL_VERSION,
     seq: 1,
     isFull: true,
     serverTs: now,
-    world: { name: '浙江省', regionCode: null, bbox: FLEET_BBOX },
+    world: { name: '浙江省', epoch: 'bench', regionCode: null, bbox: FLEET_BBOX },
     vehicle: { _placeholder: true, num: 0 },
     camera: { _placeholder: true, num: 1 },
-    meta,
     incidents: [],
   };
   const batchJson = `452-["wall:batch",${JSON.stringify(batch)},0]`;

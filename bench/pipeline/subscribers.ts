@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { WireBatch } from '@/lib/realtime/contract';
+import type { EntityIdPage, WireBatch } from '@/lib/realtime/contract';
 import { decodePositions, TS_SATURATED, TS_UNIT_MS } from '@/lib/realtime/position-codec';
 import { Histogram } from '../lib/histogram';
 import { processSample, serveParent } from '../lib/child';
@@ -19,9 +19,13 @@ const NAIVE_EVENT = 'vehicle:update';
 
 interface Wall {
   socket: Socket;
+  url: string;
   lastTs: Float64Array;
-  /** Server entity index → fleet number (from the batch meta columns). */
+  /** Server entity index → fleet number (paged from GET /api/live/vehicle/ids; batches carry idx only). */
   fleetOf: Int32Array;
+  /** fleetOf is filled for idx below this. */
+  idsKnown: number;
+  isFetchingIds: boolean;
   updates: number;
   bytes: number;
 }
@@ -47,24 +51,44 @@ function record(w: Wall, k: number, ts: number, now: number): void {
   }
 }
 
+/** Pages through the server's vehicle ids from where this wall's map ends (once per new registrations). */
+async function learnIds(w: Wall): Promise<void> {
+  if (w.isFetchingIds) return;
+  w.isFetchingIds = true;
+  try {
+    for (;;) {
+      const r = await fetch(`${w.url}/api/live/vehicle/ids?from=${w.idsKnown}`);
+      if (!r.ok) throw new Error(`ids: HTTP ${r.status}`);
+      const page = (await r.json()) as EntityIdPage;
+      const end = page.from + page.ids.length;
+      if (end > w.fleetOf.length) {
+        const grown = new Int32Array(Math.max(end, w.fleetOf.length * 2)).fill(-1);
+        grown.set(w.fleetOf);
+        w.fleetOf = grown;
+      }
+      for (let j = 0; j < page.ids.length; j++) w.fleetOf[page.from + j] = vehicleNumber(page.ids[j]!);
+      w.idsKnown = end;
+      if (page.ids.length === 0 || end >= page.count) return;
+    }
+  } finally {
+    w.isFetchingIds = false;
+  }
+}
+
 function onPacked(w: Wall, batch: WireBatch): void {
   const now = Date.now();
-  const meta = batch.meta?.vehicle;
-  if (meta) {
-    if (meta.idx.length > 0 && meta.idx[meta.idx.length - 1]! >= w.fleetOf.length) {
-      const grown = new Int32Array(Math.max(meta.idx[meta.idx.length - 1]! + 1, w.fleetOf.length * 2)).fill(
-        -1,
-      );
-      grown.set(w.fleetOf);
-      w.fleetOf = grown;
-    }
-    for (let j = 0; j < meta.idx.length; j++) w.fleetOf[meta.idx[j]!] = vehicleNumber(meta.id[j]!);
-  }
   if (batch.isFull) fullBatches++;
   if (!batch.vehicle) return;
   const b = decodePositions(batch.vehicle);
+  // Updates of vehicles not yet in the id map are not counted (registrations happen during warm-up).
   for (let i = 0; i < b.count; i++) {
-    const k = w.fleetOf[b.idx[i]!]!;
+    if (b.idx[i]! >= w.idsKnown) {
+      void learnIds(w).catch((e: unknown) => console.error(e));
+      break;
+    }
+  }
+  for (let i = 0; i < b.count; i++) {
+    const k = b.idx[i]! < w.fleetOf.length ? w.fleetOf[b.idx[i]!]! : -1;
     const back = b.tsBack[i]!;
     if (k < 0 || back === TS_SATURATED || b.baseTs === 0) continue;
     const ts = b.baseTs - back * TS_UNIT_MS;
@@ -89,8 +113,11 @@ async function connect(a: { url: string; n: number; mode: 'packed' | 'naive'; fl
     const socket = ioClient(a.url, { transports: ['websocket'], reconnection: false, forceNew: true });
     const w: Wall = {
       socket,
+      url: a.url,
       lastTs: new Float64Array(a.fleet),
       fleetOf: new Int32Array(a.fleet).fill(-1),
+      idsKnown: 0,
+      isFetchingIds: false,
       updates: 0,
       bytes: 0,
     };

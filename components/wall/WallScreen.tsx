@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { regionPrefix } from '@/lib/domain/region-code';
-import { STALE_AFTER_MS } from '@/lib/realtime/contract';
+import { STALE_AFTER_MS, type EntityInfo } from '@/lib/realtime/contract';
 import type { KindColumns } from '@/lib/realtime/client-store';
 import { drillTarget } from '@/lib/wall/drill';
 import { t, type Lang } from '@/lib/wall/i18n';
@@ -92,9 +92,14 @@ export function WallScreen() {
         const target = drillTarget(regionCode, p.code, topLen);
         if (target) go(target);
       } else {
-        const cols = connection.state.entities[p.kind];
-        const id = cols.ids[p.idx];
-        if (id) setSelection({ kind: p.kind, id, name: cols.names[p.idx] ?? null });
+        // Batches carry positions by idx only: who it is comes from the server, under this numbering.
+        const kind = p.kind;
+        const q = new URLSearchParams({ epoch: connection.state.world?.epoch ?? '' });
+        void wallFetch(`/api/live/${kind}/${p.idx}?${q}`)
+          .then(async (r) => (r.ok ? ((await r.json()) as EntityInfo) : null))
+          .then((e) => e && setSelection({ kind, id: e.id, name: e.name }))
+          // A refused lookup (the server restarted) needs nothing: the resync redraws the map anyway.
+          .catch(() => {});
       }
     },
     [connection, regionCode, topLen, go],

@@ -45,7 +45,7 @@ function incident(id: string, priority = 3): IncidentView {
 }
 
 describe('applyBatch', () => {
-  it('applies a full batch with meta, then a delta, into typed arrays', () => {
+  it('applies a full batch, then a delta, into typed arrays', () => {
     const s = createClientState();
     const cols = columns(3);
     for (let i = 0; i < 3; i++) {
@@ -58,20 +58,12 @@ describe('applyBatch', () => {
     }
     const full = batch(1, true, {
       vehicle: encodePositions('vehicle', cols, [0, 1, 2], 3, T0, ORIGIN, true),
-      meta: {
-        vehicle: {
-          idx: [0, 1, 2],
-          id: ['a', 'b', 'c'],
-          name: ['车1', null, '车3'],
-          kind: [null, null, null],
-        },
-      },
       incidents: [incident('i1')],
     });
     expect(applyBatch(s, full)).toEqual({ ok: true, isFull: true, newIncidents: [] });
     const v = s.entities.vehicle;
     expect(v.count).toBe(3);
-    expect(v.ids).toEqual(['a', 'b', 'c']);
+    expect([...v.present.subarray(0, 3)]).toEqual([1, 1, 1]);
     expect(v.position[2]).toBeCloseTo(104.01, 5);
     expect(v.heading[0]).toBeCloseTo(90, 0);
     expect(v.ts[1]).toBe(T0 - 1000);
@@ -114,7 +106,10 @@ describe('applyBatch', () => {
       ok: false,
       error: 'decode',
     });
-    expect(applyBatch(s, { ...batch(1, true), v: 99 as 1 })).toEqual({ ok: false, error: 'version' });
+    expect(applyBatch(s, { ...batch(1, true), v: 99 as typeof PROTOCOL_VERSION })).toEqual({
+      ok: false,
+      error: 'version',
+    });
   });
 
   it('a full batch replaces everything: entities not in it are no longer present', () => {

@@ -5,7 +5,7 @@
  * is "pure" in the sense that matters for tests: no I/O, no clock reads, the same batches give the same state.
  */
 import type { IncidentView } from '../domain/incident';
-import type { EntityMetaColumns, WireBatch, WorldInfo } from './contract';
+import type { WireBatch, WorldInfo } from './contract';
 import { PROTOCOL_VERSION } from './contract';
 import {
   decodePositions,
@@ -23,7 +23,7 @@ const INITIAL_CAPACITY = 1_024;
 
 export interface KindColumns {
   kind: EntityKind;
-  /** Highest idx + 1 ever seen (positions or meta). */
+  /** Highest idx + 1 ever seen. */
   count: number;
   capacity: number;
   /** Interleaved [lng, lat] per idx, the layout deck.gl reads directly (binary attribute, size 2). */
@@ -35,9 +35,6 @@ export interface KindColumns {
   status: Uint8Array;
   /** Report time, epoch ms; 0 = never reported; -Infinity = older than the codec can say. */
   ts: Float64Array;
-  ids: (string | undefined)[];
-  names: (string | null | undefined)[];
-  kinds: (string | null | undefined)[];
   /** Bumped on every change to this kind: the layers' updateTrigger. */
   version: number;
 }
@@ -71,9 +68,6 @@ function emptyColumns(kind: EntityKind, capacity = INITIAL_CAPACITY): KindColumn
     speed: new Uint8Array(capacity),
     status: new Uint8Array(capacity),
     ts: new Float64Array(capacity),
-    ids: [],
-    names: [],
-    kinds: [],
     version: 0,
   };
 }
@@ -117,19 +111,6 @@ function ensureCapacity(c: KindColumns, min: number): void {
   c.status = grow(c.status, cap, (n) => new Uint8Array(n));
   c.ts = grow(c.ts, cap, (n) => new Float64Array(n));
   c.capacity = cap;
-}
-
-function applyMeta(c: KindColumns, m: EntityMetaColumns): void {
-  let max = 0;
-  for (const i of m.idx) if (i + 1 > max) max = i + 1;
-  ensureCapacity(c, max);
-  for (let k = 0; k < m.idx.length; k++) {
-    const i = m.idx[k]!;
-    c.ids[i] = m.id[k];
-    c.names[i] = m.name[k] ?? null;
-    c.kinds[i] = m.kind[k] ?? null;
-  }
-  if (max > c.count) c.count = max;
 }
 
 /**
@@ -189,9 +170,6 @@ export function applyBatch(state: ClientState, batch: ClientBatch): ApplyResult 
     for (const kind of ENTITY_KINDS) {
       const c = state.entities[kind];
       clearPresence(c);
-      c.ids = [];
-      c.names = [];
-      c.kinds = [];
       c.count = 0;
     }
     state.incidents = new Map();
@@ -200,8 +178,6 @@ export function applyBatch(state: ClientState, batch: ClientBatch): ApplyResult 
   if (batch.world) state.world = batch.world;
   for (const kind of ENTITY_KINDS) {
     const c = state.entities[kind];
-    const m = batch.meta?.[kind];
-    if (m) applyMeta(c, m);
     const d = decoded[kind];
     if (d) {
       applyPositions(c, d);
@@ -209,7 +185,7 @@ export function applyBatch(state: ClientState, batch: ClientBatch): ApplyResult 
     } else {
       state.lastChanged[kind] = new Uint32Array(0);
     }
-    if (m || d || batch.isFull) c.version++;
+    if (d || batch.isFull) c.version++;
   }
 
   const newIncidents: IncidentView[] = [];

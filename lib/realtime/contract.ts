@@ -6,7 +6,7 @@ import type { IncidentView } from '../domain/incident';
 import type { EntityKind } from './position-codec';
 import type { WallStats } from '../wall/stats';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const REDIS_KEYS = {
   channel: {
@@ -37,16 +37,13 @@ export const LINK_STALE_AFTER_MS = 5_000;
 
 export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: string };
 
-/** Static description of entities, columnar so 100k of them stay compact on the wire. */
-export interface EntityMetaColumns {
-  idx: number[];
-  id: string[];
-  name: (string | null)[];
-  kind: (string | null)[];
-}
-
 export interface WorldInfo {
   name: string;
+  /**
+   * Names this server's entity numbering: an idx means a unit or camera only together with its epoch (a
+   * restarted or another server numbers them anew). Lookups send it back and are refused on a mismatch.
+   */
+  epoch: string;
   regionCode: string | null;
   /** [minLng, minLat, maxLng, maxLat] of what this client is scoped to. */
   bbox: [number, number, number, number] | null;
@@ -55,7 +52,9 @@ export interface WorldInfo {
 /**
  * One message to one client. `seq` increases by one per batch on a connection; `isFull` batches replace the
  * client's state wholesale (the first one after connecting, after a gap, or after a scope change).
- * Position columns are binary (see position-codec.ts); everything low-rate is JSON.
+ * Position columns are binary (see position-codec.ts); everything low-rate is JSON. Names and ids of
+ * entities never ride along (at province scale they would be five times the positions, B4): a wall asks
+ * for the one it shows (`GET /api/live/:kind/:idx`), an integration pages through them (`…/ids`).
  */
 export interface WireBatch {
   v: typeof PROTOCOL_VERSION;
@@ -66,7 +65,6 @@ export interface WireBatch {
   vehicle?: Uint8Array | ArrayBuffer;
   worker?: Uint8Array | ArrayBuffer;
   camera?: Uint8Array | ArrayBuffer;
-  meta?: Partial<Record<EntityKind, EntityMetaColumns>>;
   incidents?: IncidentView[];
   incidentsRemoved?: string[];
   /** Panel statistics for this client's scope; sent in full batches and whenever they changed. */
@@ -89,6 +87,29 @@ export interface ClientToServerEvents {
   'wall:subscribe': (req: SubscribeRequest, ack: (res: Ack<{ regionCode: string | null }>) => void) => void;
   'wall:resync': (ack: (res: Ack) => void) => void;
 }
+
+/** `GET /api/live/:kind/:idx?epoch=`: who an idx is. */
+export interface EntityInfo {
+  epoch: string;
+  kind: EntityKind;
+  idx: number;
+  id: string;
+  name: string | null;
+  /** The unit's or camera's type as registered (patrol car, dome camera…), when known. */
+  type: string | null;
+}
+
+/** `GET /api/live/:kind/ids?from=&limit=`: ids of idx from … from + ids.length − 1, in order. */
+export interface EntityIdPage {
+  epoch: string;
+  kind: EntityKind;
+  from: number;
+  ids: string[];
+  /** How many entities of this kind the server knows now (the next page starts at from + ids.length). */
+  count: number;
+}
+/** The most ids one page holds: 100k ids are ~2 MB of JSON. */
+export const ENTITY_ID_PAGE_MAX = 100_000;
 
 export interface HealthReport {
   status: 'ok' | 'degraded';

@@ -8,10 +8,13 @@ import {
   BYTES_PER_UPDATE,
   decodePositions,
   encodePositions,
+  ENTITY_KINDS,
   originForBbox,
   POSITION_HEADER_BYTES,
   PositionCodecError,
+  STATIC_KINDS,
   TS_UNIT_MS,
+  type EntityKind,
   type PositionColumns,
 } from './position-codec';
 
@@ -50,33 +53,55 @@ const row = fc.record({
 });
 
 describe('position codec', () => {
-  it('costs 15 bytes per update plus a 32-byte header', () => {
-    const c = columns([{ lng: 104, lat: 30, heading: 0, speed: 0, status: 0, ts: 1 }]);
-    expect(encodePositions('vehicle', c, [0], 1, 1, origin, false).byteLength).toBe(
-      POSITION_HEADER_BYTES + BYTES_PER_UPDATE,
+  it('costs 15 bytes per sparse update of a moving kind, less where a column says nothing', () => {
+    const c = columns(
+      Array.from({ length: 5 }, () => ({ lng: 104, lat: 30, heading: 0, speed: 0, status: 0, ts: 1 })),
     );
+    const size = (kind: EntityKind, idx: number[]) =>
+      (encodePositions(kind, c, idx, idx.length, 1, origin, false).byteLength - POSITION_HEADER_BYTES) /
+      idx.length;
+    expect(size('vehicle', [0, 2])).toBe(BYTES_PER_UPDATE);
+    expect(size('worker', [4, 1])).toBe(BYTES_PER_UPDATE);
+    expect(size('vehicle', [1, 2, 3])).toBe(11); // a dense run: no idx column
+    expect(size('camera', [0, 2])).toBe(13); // a camera never moves: no heading or speed
+    expect(size('camera', [0, 1, 2, 3, 4])).toBe(9);
   });
 
-  it('round-trips every field within its stated resolution', () => {
+  it('round-trips every field within its stated resolution, for any index order and kind', () => {
+    const base = 1_790_000_000_000;
+    const batch = fc.array(row, { maxLength: 200 }).chain((rows) =>
+      fc.record({
+        rows: fc.constant(rows),
+        // Any subset in any order, including dense runs (whole snapshots) and single entities.
+        idx: fc.oneof(
+          fc.shuffledSubarray(rows.map((_, i) => i)),
+          fc.integer({ min: 0, max: rows.length }).map((k) => rows.map((_, i) => i).slice(k)),
+        ),
+        kind: fc.constantFrom(...ENTITY_KINDS),
+        isFull: fc.boolean(),
+      }),
+    );
     fc.assert(
-      fc.property(fc.array(row, { maxLength: 200 }), fc.boolean(), (rows, isFull) => {
-        const base = 1_790_000_000_000;
+      fc.property(batch, ({ rows, idx, kind, isFull }) => {
         const c = columns(rows.map((r) => ({ ...r, ts: base - r.ageMs })));
-        const idx = rows.map((_, i) => i);
-        const bytes = encodePositions('vehicle', c, idx, idx.length, base, origin, isFull);
-        const d = decodePositions(bytes);
-        expect(d.count).toBe(rows.length);
+        const d = decodePositions(encodePositions(kind, c, idx, idx.length, base, origin, isFull));
+        expect(d.count).toBe(idx.length);
         expect(d.isFull).toBe(isFull);
-        expect(d.kind).toBe('vehicle');
-        rows.forEach((r, i) => {
-          expect(d.idx[i]).toBe(i);
+        expect(d.kind).toBe(kind);
+        expect([...d.idx]).toEqual(idx);
+        idx.forEach((e, i) => {
+          const r = rows[e]!;
           expect(Math.abs(batchLng(d, i) - r.lng)).toBeLessThanOrEqual(origin.unitE6 * 1e-6);
           expect(Math.abs(batchLat(d, i) - r.lat)).toBeLessThanOrEqual(origin.unitE6 * 1e-6);
           expect(Math.abs(batchTs(d, i) - (base - r.ageMs))).toBeLessThanOrEqual(TS_UNIT_MS / 2);
-          const dh = Math.abs(batchHeading(d, i) - r.heading);
-          expect(Math.min(dh, 360 - dh)).toBeLessThanOrEqual(360 / 256);
-          expect(Math.abs(d.speed[i]! - r.speed)).toBeLessThanOrEqual(0.5);
           expect(d.status[i]).toBe(r.status);
+          if (STATIC_KINDS.has(kind)) {
+            expect([d.heading[i], d.speed[i]]).toEqual([0, 0]);
+          } else {
+            const dh = Math.abs(batchHeading(d, i) - r.heading);
+            expect(Math.min(dh, 360 - dh)).toBeLessThanOrEqual(360 / 256);
+            expect(Math.abs(d.speed[i]! - r.speed)).toBeLessThanOrEqual(0.5);
+          }
         });
       }),
     );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
 import type { EntityKind } from '@/lib/realtime/position-codec';
@@ -35,6 +36,8 @@ export class LiveState {
   readonly camera = new EntityStore('camera');
   readonly incidents = new IncidentBoard();
   readonly cameraStreamUrl = new Map<string, string>();
+  /** Names this process's entity numbering (idx values); see WorldInfo.epoch. */
+  readonly epoch = randomUUID();
   /** The tick currently accumulating changes; sealed ticks are < tick. */
   tick = 1;
   private history: TickChanges[] = [];

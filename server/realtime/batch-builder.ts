@@ -1,10 +1,10 @@
 import {
+  encodedCount,
   encodePositions,
   ENTITY_KINDS,
   type EntityKind,
   type PositionOrigin,
 } from '@/lib/realtime/position-codec';
-import type { EntityMetaColumns } from '@/lib/realtime/contract';
 import type { EntityStore } from '../live/entity-store';
 import type { LiveState } from '../live/live-state';
 import type { Scope } from './scope';
@@ -24,8 +24,6 @@ export class BatchEncoder {
     private readonly origin: PositionOrigin,
   ) {}
 
-  private metaCache = new Map<string, EntityMetaColumns>();
-
   private cached(key: string, sealed: number, make: () => Uint8Array | null): Uint8Array | null {
     this.startTick(sealed);
     if (this.cache.has(key)) return this.cache.get(key)!;
@@ -33,7 +31,7 @@ export class BatchEncoder {
     this.cache.set(key, v);
     if (v) {
       this.encodedBytes += v.byteLength;
-      this.encodedUpdates += (v.byteLength - 32) / 15;
+      this.encodedUpdates += encodedCount(v);
     }
     return v;
   }
@@ -41,21 +39,8 @@ export class BatchEncoder {
   private startTick(sealed: number): void {
     if (this.cacheTick !== sealed) {
       this.cache.clear();
-      this.metaCache.clear();
       this.cacheTick = sealed;
     }
-  }
-
-  /**
-   * Meta columns of entities [from, to), shared by the walls that need the same range this tick: at province
-   * scale a snapshot's meta is millions of entries, too costly to rebuild per wall.
-   */
-  meta(kind: EntityKind, from: number, to: number, sealed: number): EntityMetaColumns {
-    this.startTick(sealed);
-    const key = `${kind}|${from}|${to}`;
-    let m = this.metaCache.get(key);
-    if (!m) this.metaCache.set(key, (m = metaColumns(this.live.store(kind), from, to)));
-    return m;
   }
 
   /** Everything of `kind` changed in (fromTick, sealed] within scope; null when history is too short. */
@@ -107,19 +92,6 @@ function newestTs(store: EntityStore, idx: ArrayLike<number>): number {
     if (v > t) t = v;
   }
   return t;
-}
-
-/** Static description of entities [from, to) of a store. */
-export function metaColumns(store: EntityStore, from: number, to: number): EntityMetaColumns {
-  const cols: EntityMetaColumns = { idx: [], id: [], name: [], kind: [] };
-  for (let i = from; i < to; i++) {
-    const m = store.meta[i]!;
-    cols.idx.push(i);
-    cols.id.push(m.id);
-    cols.name.push(m.name);
-    cols.kind.push(m.kind);
-  }
-  return cols;
 }
 
 export { ENTITY_KINDS };

@@ -7,7 +7,7 @@ import {
   type WireBatch,
   type WorldInfo,
 } from '@/lib/realtime/contract';
-import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
+import { ENTITY_KINDS } from '@/lib/realtime/position-codec';
 import type { LiveState } from '../live/live-state';
 import type { Logger } from '../logger';
 import { BatchEncoder } from './batch-builder';
@@ -34,7 +34,6 @@ interface ClientSession {
   isInFlight: boolean;
   syncedTick: number;
   incidentVersion: number;
-  known: Record<EntityKind, number>;
   scope: Scope;
   lastSentAt: number;
   statsSent: unknown;
@@ -88,7 +87,6 @@ export class RealtimeHub {
       isInFlight: false,
       syncedTick: 0,
       incidentVersion: 0,
-      known: { vehicle: 0, worker: 0, camera: 0 },
       scope: (requested && this.opts.resolveScope(requested)) || WHOLE_TERRITORY,
       lastSentAt: 0,
       statsSent: undefined,
@@ -157,7 +155,12 @@ export class RealtimeHub {
   }
 
   private world(c: ClientSession): WorldInfo {
-    return { name: this.opts.worldName(), regionCode: c.scope.regionCode, bbox: c.scope.bbox };
+    return {
+      name: this.opts.worldName(),
+      epoch: this.opts.live.epoch,
+      regionCode: c.scope.regionCode,
+      bbox: c.scope.bbox,
+    };
   }
 
   private buildFull(c: ClientSession, sealed: number): { batch: WireBatch; commit: () => void } {
@@ -168,16 +171,9 @@ export class RealtimeHub {
       isFull: true,
       serverTs: this.opts.clock.now(),
       world: this.world(c),
-      meta: {},
       incidents: live.incidents.snapshot(c.scope.containsIncident),
     };
-    const known = { vehicle: 0, worker: 0, camera: 0 };
-    for (const kind of ENTITY_KINDS) {
-      const store = live.store(kind);
-      batch[kind] = this.encoder.full(kind, sealed, c.scope);
-      batch.meta![kind] = this.encoder.meta(kind, 0, store.count, sealed);
-      known[kind] = store.count;
-    }
+    for (const kind of ENTITY_KINDS) batch[kind] = this.encoder.full(kind, sealed, c.scope);
     this.attachStats(c, batch, true);
     const version = live.incidents.version;
     c.needsFull = false;
@@ -186,7 +182,6 @@ export class RealtimeHub {
       commit: () => {
         c.syncedTick = sealed;
         c.incidentVersion = version;
-        c.known = known;
       },
     };
   }
@@ -200,14 +195,7 @@ export class RealtimeHub {
       serverTs: this.opts.clock.now(),
     };
     let hasContent = false;
-    const known = { ...c.known };
     for (const kind of ENTITY_KINDS) {
-      const store = live.store(kind);
-      if (store.count > c.known[kind]) {
-        (batch.meta ??= {})[kind] = this.encoder.meta(kind, c.known[kind], store.count, sealed);
-        known[kind] = store.count;
-        hasContent = true;
-      }
       const d = this.encoder.delta(kind, c.syncedTick, sealed, c.scope);
       if (d === null) return this.buildFull(c, sealed);
       if (d !== 'empty') {
@@ -228,7 +216,6 @@ export class RealtimeHub {
       commit: () => {
         c.syncedTick = sealed;
         c.incidentVersion = version;
-        c.known = known;
       },
     };
   }

@@ -128,6 +128,41 @@ describe('wall', () => {
     await page.close();
   });
 
+  it('opens a unit’s details when it is clicked on the map (who it is comes from its idx)', async () => {
+    const place = (await geojson('places')).find((f) => f.properties.kind === 'town')!;
+    const [lng, lat] = place.geometry.coordinates as [number, number];
+    const { page, watch } = await signedInWall({ width: 1920, height: 1080 });
+    for (const layer of ['grids', 'incidents', 'trails', 'cameras'])
+      await page.click(`[data-layer="${layer}"]`);
+    const car = { id: 'wall-click-car', lng: lng + 0.004, lat: lat + 0.004, name: '测试巡逻车' };
+    const report = async () => {
+      const r = await fetch(`${server.url}/api/ingest/vehicles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...car, status: 'patrol', ts: Date.now() }),
+      });
+      expect(r.status).toBe(202);
+    };
+    await report();
+    await page.waitForTimeout(2_000);
+    await report(); // registered by now: this report is on the map
+    await page.waitForTimeout(1_500);
+    const xy = await page.evaluate(
+      (c) => {
+        const map = (window as unknown as { __pinganMap: { project(p: unknown): { x: number; y: number } } })
+          .__pinganMap;
+        return map.project(c);
+      },
+      [car.lng, car.lat],
+    );
+    await page.mouse.click(xy.x, xy.y);
+    const drawer = page.locator('[data-testid="detail-drawer"][data-kind="vehicle"]');
+    await drawer.waitFor({ timeout: 10_000 });
+    await expect.poll(() => drawer.textContent()).toContain(car.name);
+    expect(realErrors(watch.consoleErrors)).toEqual([]);
+    await page.close();
+  });
+
   it('raises the 特急 alarm: arm with a click, a flashing entry, acknowledge', async () => {
     const { page, watch } = await signedInWall({ width: 1920, height: 1080 });
     await expect.poll(() => page.getAttribute('[data-testid="alarm-armed"]', 'data-armed')).toBe('false');

@@ -8,7 +8,13 @@ import { InProcessBus } from '@/server/bus/in-process-bus';
 import { loadConfig } from '@/server/config';
 import { openDatabase, type Db } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
-import type { ClientToServerEvents, ServerToClientEvents, WireBatch } from '@/lib/realtime/contract';
+import type {
+  ClientToServerEvents,
+  EntityIdPage,
+  ServerToClientEvents,
+  WireBatch,
+} from '@/lib/realtime/contract';
+import type { EntityKind } from '@/lib/realtime/position-codec';
 
 export interface TestApp {
   app: App;
@@ -53,6 +59,29 @@ export function connectWall(url: string, auth: Record<string, unknown> = {}) {
     ack({ ok: true });
   });
   return { socket, batches };
+}
+
+/** The idx a server numbers an entity by (batches carry idx only), from its id page; undefined if unknown. */
+export async function idxOf(url: string, kind: EntityKind, id: string): Promise<number | undefined> {
+  const r = await fetch(`${url}/api/live/${kind}/ids`);
+  if (!r.ok) throw new Error(`GET ids: ${r.status}`);
+  const page = (await r.json()) as EntityIdPage;
+  const k = page.ids.indexOf(id);
+  return k < 0 ? undefined : page.from + k;
+}
+
+/** Waits until the server knows the entity (registration is asynchronous) and returns its idx. */
+export async function waitForIdx(url: string, kind: EntityKind, id: string, timeoutMs = 5_000) {
+  // Boxed: idx 0 is a valid answer, and waitFor treats a falsy value as "not yet".
+  const found = await waitFor(
+    async () => {
+      const idx = await idxOf(url, kind, id);
+      return idx === undefined ? null : { idx };
+    },
+    timeoutMs,
+    `${kind} ${id} registered`,
+  );
+  return found.idx;
 }
 
 export async function waitFor<T>(

@@ -6,7 +6,7 @@ import { startJt808Gateway, type Jt808Gateway } from '@/server/protocols/jt808/g
 import { SimulatedTerminal } from '@/server/protocols/jt808/simulated-terminal';
 import { startGb28181Listener, type Gb28181Listener } from '@/server/protocols/gb28181/listener';
 import { SimulatedDevice } from '@/server/protocols/gb28181/simulated-device';
-import { connectWall, startTestApp, waitFor, type TestApp } from '../helpers/test-app';
+import { connectWall, startTestApp, waitFor, waitForIdx, type TestApp } from '../helpers/test-app';
 
 const IPC = '51010400001320000042';
 
@@ -32,17 +32,7 @@ describe('field devices → wall', () => {
     const term = await SimulatedTerminal.connect(jt.port, '13912340000');
     expect(await term.authenticate(await term.register('川A12345'))).toBe(0);
     term.send(term.location({ lat: 30.66, lng: 104.06, speedKmh: 42, heading: 180, ts: Date.now() }));
-    const idx = await waitFor(
-      () => {
-        for (const b of wall.batches) {
-          const k = b.meta?.vehicle?.id.indexOf('13912340000') ?? -1;
-          if (k >= 0) return { idx: b.meta!.vehicle!.idx[k] };
-        }
-        return undefined;
-      },
-      5_000,
-      'vehicle meta',
-    ).then((m) => m.idx);
+    const idx = await waitForIdx(t.url, 'vehicle', '13912340000');
     const pos = await waitFor(
       () => {
         for (const b of wall.batches) {
@@ -77,8 +67,10 @@ describe('field devices → wall', () => {
       5_000,
       'camera online',
     );
+    const cameraIdx = await waitForIdx(t.url, 'camera', IPC);
     await waitFor(
-      () => wall.batches.some((b) => b.meta?.camera?.id.includes(IPC)),
+      () =>
+        wall.batches.some((b) => b.camera && decodePositions(b.camera as Uint8Array).idx.includes(cameraIdx)),
       5_000,
       'camera on the wall',
     );

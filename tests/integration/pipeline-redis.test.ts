@@ -5,7 +5,7 @@ import { REDIS_KEYS } from '@/lib/realtime/contract';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { createLogger } from '@/server/logger';
 import { TestRedis } from '../helpers/redis-server';
-import { connectWall, startTestApp, waitFor, type TestApp } from '../helpers/test-app';
+import { connectWall, idxOf, startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
 const incident = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -74,10 +74,7 @@ describe('Redis → server → Socket.IO', () => {
       10_000,
       '50 vehicles',
     );
-    const meta = wall.batches.flatMap((b) =>
-      b.meta?.vehicle ? b.meta.vehicle.idx.map((i, k) => [i, b.meta!.vehicle!.id[k]] as const) : [],
-    );
-    const idxOfV7 = meta.find(([, id]) => id === 'V7')![0];
+    const idxOfV7 = (await idxOf(t.url, 'vehicle', 'V7'))!;
     const [lng, lat] = seen.get(idxOfV7)!;
     expect(lng).toBeCloseTo(104.007, 5);
     expect(lat).toBeCloseTo(30.507, 5);

@@ -1,8 +1,15 @@
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchLng, decodePositions } from '@/lib/realtime/position-codec';
-import type { WireBatch } from '@/lib/realtime/contract';
-import { connectWall, startTestApp, waitFor, type TestApp, type WallClient } from '../helpers/test-app';
+import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
+import {
+  connectWall,
+  idxOf,
+  startTestApp,
+  waitFor,
+  type TestApp,
+  type WallClient,
+} from '../helpers/test-app';
 
 const INGEST_TOKEN = 'test-ingest-token-0123456789';
 
@@ -45,7 +52,7 @@ describe('realtime protocol over the in-process bus', () => {
     pendingAck!({ ok: true });
     pendingAck = null;
     await waitFor(() => batches.length === 2, 5_000, 'catch-up batch');
-    const idx = batches[1]!.meta!.vehicle!.idx[batches[1]!.meta!.vehicle!.id.indexOf('SLOW')]!;
+    const idx = (await idxOf(t.url, 'vehicle', 'SLOW'))!;
     expect(positionsOf([batches[1]!], idx)).toEqual([expect.closeTo(104.3, 5)]);
     expect(inFlightMax).toBe(1);
     socket.close();
@@ -71,7 +78,10 @@ describe('realtime protocol over the in-process bus', () => {
   it('scopes a wall to a region it asks for and refuses unknown regions', async () => {
     const wall = connectWall(t.url);
     await waitFor(() => wall.batches.length >= 1, 5_000);
-    const res = await wall.socket.emitWithAck('wall:subscribe', { protocol: 1, regionCode: '999999999999' });
+    const res = await wall.socket.emitWithAck('wall:subscribe', {
+      protocol: PROTOCOL_VERSION,
+      regionCode: '999999999999',
+    });
     expect(res).toEqual({ ok: false, error: 'unknown region' });
     const bad = await wall.socket.emitWithAck('wall:subscribe', { protocol: 99, regionCode: null });
     expect(bad.ok).toBe(false);

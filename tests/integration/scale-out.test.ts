@@ -8,7 +8,7 @@ import { REDIS_KEYS } from '@/lib/realtime/contract';
 import { applyBatch, createClientState } from '@/lib/realtime/client-store';
 import { BenchChild } from '../../bench/lib/child';
 import { TestRedis } from '../helpers/redis-server';
-import { connectWall, waitFor } from '../helpers/test-app';
+import { connectWall, idxOf, waitFor } from '../helpers/test-app';
 
 /** A wall whose state is the real client store, so the assertions read what a screen would show. */
 function wallAt(url: string) {
@@ -58,7 +58,9 @@ describe('scale-out: two server processes behind one Redis', () => {
       async () => {
         await producer.publish(REDIS_KEYS.channel.vehicle, JSON.stringify([{ ...report, ts: Date.now() }]));
         await new Promise((r) => setTimeout(r, 100));
-        return walls.every((w) => w.state.entities.vehicle.ids.includes('V-scale-1'));
+        // Each process numbers its own entities: ask each which idx the vehicle has there.
+        const idx = await Promise.all(urls.map((u) => idxOf(u, 'vehicle', 'V-scale-1')));
+        return walls.every((w, k) => idx[k] !== undefined && w.state.entities.vehicle.present[idx[k]!] === 1);
       },
       10_000,
       'the vehicle on both walls',

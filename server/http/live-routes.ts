@@ -1,0 +1,68 @@
+/**
+ * Who an entity idx is. Batches carry positions by idx only (names and ids would be most of a province
+ * snapshot, B4), so a wall asks here for the one unit or camera it opens, and an integration pages through
+ * the ids. Both answer with the numbering's epoch: an idx from another server lifetime is refused (409).
+ */
+import { ENTITY_ID_PAGE_MAX, type EntityIdPage, type EntityInfo } from '@/lib/realtime/contract';
+import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
+import type { LiveState } from '../live/live-state';
+import { HttpError, sendJson, type Route, type RouteContext } from './router';
+
+function kindOf(ctx: RouteContext): EntityKind {
+  const kind = ctx.params.kind as EntityKind;
+  if (!ENTITY_KINDS.includes(kind))
+    throw new HttpError(404, `kind must be one of ${ENTITY_KINDS.join(', ')}`);
+  return kind;
+}
+
+function intParam(raw: string | null, name: string, fallback: number): number {
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,10}$/.test(raw)) throw new HttpError(400, `${name} must be a non-negative integer`);
+  return Number(raw);
+}
+
+/** `isOpen`: no authentication is configured (tests, a closed lab), so walls' sockets are open too. */
+export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean }): Route[] {
+  const guard = (ctx: RouteContext) => {
+    if (!ctx.principal && !opts.isOpen) throw new HttpError(401, 'sign in or use a display token');
+    const epoch = ctx.url.searchParams.get('epoch');
+    if (epoch !== null && epoch !== live.epoch)
+      throw new HttpError(409, 'entity numbering changed (server restarted): resync and ask again', {
+        epoch: live.epoch,
+      });
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/api/live/:kind/ids',
+      handler: (ctx) => {
+        guard(ctx);
+        const kind = kindOf(ctx);
+        const store = live.store(kind);
+        const from = intParam(ctx.url.searchParams.get('from'), 'from', 0);
+        const limit = Math.min(
+          ENTITY_ID_PAGE_MAX,
+          intParam(ctx.url.searchParams.get('limit'), 'limit', ENTITY_ID_PAGE_MAX),
+        );
+        const to = Math.min(store.count, from + limit);
+        const ids: string[] = [];
+        for (let i = from; i < to; i++) ids.push(store.meta[i]!.id);
+        const page: EntityIdPage = { epoch: live.epoch, kind, from, ids, count: store.count };
+        sendJson(ctx.res, 200, page);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/live/:kind/:idx',
+      handler: (ctx) => {
+        guard(ctx);
+        const kind = kindOf(ctx);
+        const idx = intParam(ctx.params.idx ?? null, 'idx', -1);
+        const m = live.store(kind).meta[idx];
+        if (!m) throw new HttpError(404, `no ${kind} at idx ${idx}`);
+        const info: EntityInfo = { epoch: live.epoch, kind, idx, id: m.id, name: m.name, type: m.kind };
+        sendJson(ctx.res, 200, info);
+      },
+    },
+  ];
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTITY_ID_PAGE_MAX, type WireBatch } from '@/lib/realtime/contract';
+import { decodePositions } from '@/lib/realtime/position-codec';
+import { CENTER, startDispatchKit, type DispatchKit } from './dispatch-test-kit';
+import { connectWall, waitFor } from '../helpers/test-app';
+
+/**
+ * Batches carry entities by idx only; these routes say who an idx is, under the numbering's epoch.
+ * Real app, real SQLite, real HTTP, the real session auth.
+ */
+let kit: DispatchKit;
+let duty: string;
+
+beforeAll(async () => {
+  kit = await startDispatchKit();
+  duty = await kit.login('duty');
+  const live = kit.t.app.ctx.live;
+  for (let k = 0; k < 5; k++) kit.placeUnit(live.vehicle, `V-${k}`, CENTER.lng + k / 1000, CENTER.lat, 0);
+});
+
+afterAll(async () => {
+  await kit?.close();
+});
+
+describe('entity lookup by idx', () => {
+  it('names the unit a wall clicked, by the idx its batches carry', async () => {
+    const epoch = kit.t.app.ctx.live.epoch;
+    const idx = kit.t.app.ctx.live.vehicle.indexOf('V-3')!;
+    const r = await kit.api('GET', `/api/live/vehicle/${idx}?epoch=${epoch}`, { cookie: duty });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ epoch, kind: 'vehicle', idx, id: 'V-3', name: '单位 V-3' });
+  });
+
+  it('refuses an idx from another numbering, an unknown idx or kind, and a missing session', async () => {
+    expect((await kit.api('GET', '/api/live/vehicle/0?epoch=old-server', { cookie: duty })).status).toBe(409);
+    expect((await kit.api('GET', '/api/live/vehicle/99999', { cookie: duty })).status).toBe(404);
+    expect((await kit.api('GET', '/api/live/tank/0', { cookie: duty })).status).toBe(404);
+    expect((await kit.api('GET', '/api/live/vehicle/-1', { cookie: duty })).status).toBe(400);
+    expect((await kit.api('GET', '/api/live/vehicle/0')).status).toBe(401);
+    expect((await kit.api('GET', '/api/live/vehicle/ids')).status).toBe(401);
+  });
+
+  it('pages through the ids in idx order, never more than a page at once', async () => {
+    const store = kit.t.app.ctx.live.vehicle;
+    const all = await kit.api('GET', '/api/live/vehicle/ids', { cookie: duty });
+    expect(all.body.ids).toEqual(store.meta.slice(0, store.count).map((m) => m.id));
+    expect(all.body.count).toBe(store.count);
+    const page = await kit.api('GET', '/api/live/vehicle/ids?from=2&limit=2', { cookie: duty });
+    expect(page.body).toMatchObject({ from: 2, ids: [store.meta[2]!.id, store.meta[3]!.id] });
+    const huge = await kit.api('GET', `/api/live/vehicle/ids?limit=${ENTITY_ID_PAGE_MAX * 10}`, {
+      cookie: duty,
+    });
+    expect(huge.status).toBe(200);
+    expect((await kit.api('GET', '/api/live/vehicle/ids?from=x', { cookie: duty })).status).toBe(400);
+  });
+
+  it('puts the same epoch in the snapshot, and the snapshot holds no names or ids', async () => {
+    const wall = connectWall(kit.t.url, { token: await displayToken() });
+    const full = await waitFor(() => wall.batches.find((b) => b.isFull), 5_000, 'snapshot');
+    expect(full.world?.epoch).toBe(kit.t.app.ctx.live.epoch);
+    expect(Object.keys(full)).not.toContain('meta');
+    expect(JSON.stringify(full)).not.toContain('单位 V-3');
+    // The positions name the clicked unit by idx; its id comes from the lookup.
+    const d = decodePositions((full as WireBatch).vehicle as Uint8Array);
+    expect([...d.idx]).toContain(kit.t.app.ctx.live.vehicle.indexOf('V-3'));
+    wall.socket.close();
+  });
+});
+
+async function displayToken(): Promise<string> {
+  const admin = await kit.login('admin');
+  const r = await kit.api('POST', '/api/display-tokens', { cookie: admin, body: { name: 'lookup test' } });
+  expect(r.status).toBe(201);
+  return r.body.token as string;
+}
