@@ -5,6 +5,8 @@ import * as maplibregl from 'maplibre-gl';
 import type { StyleSpecification } from 'maplibre-gl';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { useEffect, useRef } from 'react';
+import { easeMs } from '@/lib/map/render-profile';
+import { browserRenderProfile } from '../map/renderer-profile';
 import type { Recommendations } from './api';
 import { dispatchLayers, type MapFocus } from './map-layers';
 import styles from './dispatch.module.css';
@@ -39,7 +41,10 @@ export function DispatchMapInner({ focus, recs, styleUrl }: DispatchMapProps) {
       center: [focus?.lng ?? 120.17, focus?.lat ?? 30.25],
       zoom: FOCUS_ZOOM,
       attributionControl: false,
+      fadeDuration: easeMs(browserRenderProfile(), 300),
     });
+    // Tests wait on this map being idle before they time anything (as they do on the wall's).
+    (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;
     const overlay = new MapLibreOverlay({ interleaved: false, layers: [] });
     map.addControl(overlay);
     mapRef.current = map;
@@ -54,7 +59,12 @@ export function DispatchMapInner({ focus, recs, styleUrl }: DispatchMapProps) {
 
   useEffect(() => {
     overlayRef.current?.setProps({ layers: dispatchLayers(focus, recs) });
-    if (focus) mapRef.current?.easeTo({ center: [focus.lng, focus.lat], zoom: FOCUS_ZOOM, duration: 400 });
+    if (focus)
+      mapRef.current?.easeTo({
+        center: [focus.lng, focus.lat],
+        zoom: FOCUS_ZOOM,
+        duration: easeMs(browserRenderProfile(), 400),
+      });
   }, [focus, recs]);
 
   return <div ref={container} className={styles.map} data-testid="dispatch-map" />;

@@ -6,11 +6,12 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { PickingInfo } from '@deck.gl/core';
 import { useEffect, useRef } from 'react';
 import { registerPmtilesProtocol } from '@/lib/map/pmtiles-protocol';
-import { profileForRenderer } from '@/lib/map/render-profile';
+import { easeMs } from '@/lib/map/render-profile';
 import type { WallConnection } from '@/lib/realtime/socket-client';
 import type { IncidentView } from '@/lib/domain/incident';
 import { LiveMapModel, MAP_SWEEP_MS } from './live-map-model';
 import { MapAreas } from './map-areas';
+import { browserRenderProfile } from './renderer-profile';
 import { loadAreas, loadStyle } from './map-sources';
 import type { MapLayerKey } from './layer-keys';
 import { wallLayers, type WallLayerView } from './wall-layers';
@@ -53,7 +54,7 @@ export function LiveMapInner(props: LiveMapProps) {
     if (!el) return;
     maplibregl.setWorkerUrl(WORKER_URL);
     registerPmtilesProtocol(maplibregl);
-    const profile = profileForRenderer(webglRenderer());
+    const profile = browserRenderProfile();
     el.dataset.renderProfile = profile.kind;
     const model = new LiveMapModel(connection.state);
     modelRef.current = model;
@@ -107,7 +108,11 @@ export function LiveMapInner(props: LiveMapProps) {
         if (code) onPick?.({ kind: 'area', code });
       } else if (id.endsWith('-clusters')) {
         // An aggregate opens up: zoom in two steps around it.
-        map.easeTo({ center: info.coordinate as [number, number], zoom: map.getZoom() + 2, duration: 500 });
+        map.easeTo({
+          center: info.coordinate as [number, number],
+          zoom: map.getZoom() + 2,
+          duration: easeMs(profile, 500),
+        });
       } else if (id === 'incidents' && info.object)
         onPick?.({ kind: 'incident', incident: info.object as IncidentView });
       else if (id === 'vehicles' || id === 'cameras')
@@ -116,17 +121,22 @@ export function LiveMapInner(props: LiveMapProps) {
 
     void loadStyle().then((style) => {
       if (isDisposed) return;
+      const initial = propsRef.current.fitBbox;
       map = new maplibregl.Map({
         container: el,
         style,
-        center: [104.07, 30.6],
-        zoom: 11,
+        // Start where the wall will look (the snapshot usually names it by now): tiles for a default view
+        // would be cut, drawn and thrown away, seconds of CPU on a software-GL wall.
+        ...(initial
+          ? { bounds: [initial.slice(0, 2), initial.slice(2, 4)] as maplibregl.LngLatBoundsLike }
+          : { center: [104.07, 30.6] as [number, number], zoom: 11 }),
         attributionControl: false,
         // A wall is watched, rarely steered: no rotation, so "north up" always holds.
         dragRotate: false,
         pitchWithRotate: false,
         // An 8K splice wall is wider than MapLibre's default canvas cap; draw it at full resolution.
         maxCanvasSize: [16384, 16384],
+        fadeDuration: easeMs(profile, 300),
       });
       mapRef.current = map;
       (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;
@@ -143,7 +153,7 @@ export function LiveMapInner(props: LiveMapProps) {
       });
       map.on('load', () => {
         areas.install(map!);
-        fit(map!, propsRef.current, false);
+        fit(map!, propsRef.current, 0);
       });
       model.setPixelScale(Math.max(1, propsRef.current.pixelScale ?? 1));
       model.setZoom(map.getZoom());
@@ -197,7 +207,7 @@ export function LiveMapInner(props: LiveMapProps) {
   useEffect(() => {
     // Not map.loaded(): that stays false while any source is still loading, and the fit would be lost.
     const map = mapRef.current;
-    if (map) fit(map, propsRef.current, true);
+    if (map) fit(map, propsRef.current, easeMs(browserRenderProfile(), 800));
   }, [fitBbox, padding]);
   useEffect(() => {
     areasRef.current?.setVisible(visible.grids);
@@ -207,21 +217,7 @@ export function LiveMapInner(props: LiveMapProps) {
   return <div ref={container} style={{ position: 'absolute', inset: 0 }} data-testid="live-map" />;
 }
 
-/** The WebGL renderer's name (unmasked where the browser allows), from a throwaway context. */
-function webglRenderer(): string | null {
-  try {
-    const gl = document.createElement('canvas').getContext('webgl2');
-    if (!gl) return null;
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return name;
-  } catch {
-    return null;
-  }
-}
-
-function fit(map: maplibregl.Map, props: LiveMapProps, isAnimated: boolean): void {
+function fit(map: maplibregl.Map, props: LiveMapProps, durationMs: number): void {
   const b = props.fitBbox;
   if (!b) return;
   const c = map.getContainer();
@@ -240,6 +236,6 @@ function fit(map: maplibregl.Map, props: LiveMapProps, isAnimated: boolean): voi
       [b[0], b[1]],
       [b[2], b[3]],
     ],
-    { padding: safe, duration: isAnimated ? 800 : 0, maxZoom: 17 },
+    { padding: safe, duration: durationMs, maxZoom: 17 },
   );
 }

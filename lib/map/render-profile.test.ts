@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GPU_PROFILE, SOFTWARE_PROFILE, profileForRenderer } from './render-profile';
+import { easeMs, GPU_PROFILE, SOFTWARE_PROFILE, profileForRenderer } from './render-profile';
 
 describe('render profile', () => {
   it('draws less where the GPU is a CPU rasteriser', () => {
@@ -20,5 +20,10 @@ describe('render profile', () => {
     ])
       expect(profileForRenderer(r)).toBe(GPU_PROFILE);
     expect(SOFTWARE_PROFILE.maxDrawsPerS).toBeLessThan(GPU_PROFILE.maxDrawsPerS);
+  });
+
+  it('jumps instead of easing where each eased frame is a software redraw', () => {
+    expect(easeMs(GPU_PROFILE, 800)).toBe(800);
+    expect(easeMs(SOFTWARE_PROFILE, 800)).toBe(0);
   });
 });
