@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, formatTime } from './api';
 import styles from './dispatch.module.css';
-import type { AuditRow } from '@/lib/dispatch/api-types';
+import type { AuditRow, AuditVerifyResult } from '@/lib/dispatch/api-types';
 
 const PAGE_ROWS = 100;
 const RESULT_LABELS: Record<string, string> = { ok: '成功', denied: '拒绝', error: '失败' };
@@ -15,7 +15,7 @@ const EMPTY: Filter = { actor: '', action: '', objectType: '', objectId: '', res
 export function AuditLogView() {
   const [filter, setFilter] = useState<Filter>(EMPTY);
   const [rows, setRows] = useState<AuditRow[]>([]);
-  const [verify, setVerify] = useState<{ ok: boolean; rows: number; firstBadRow?: number } | null>(null);
+  const [verify, setVerify] = useState<AuditVerifyResult | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(
@@ -68,7 +68,11 @@ export function AuditLogView() {
             (verify.ok ? (
               <span className={styles.linkLive}>完整 · {verify.rows} 条</span>
             ) : (
-              <span className={styles.linkDown}>已被篡改：第 {verify.firstBadRow} 条起不一致</span>
+              <span className={styles.linkDown} title={verify.reason} data-testid="verify-failed">
+                {verify.problem === 'head'
+                  ? `已被篡改：日志末尾的记录被删除（锚定的第 ${verify.firstBadRow ?? '?'} 条已不在链上）`
+                  : `已被篡改：第 ${verify.firstBadRow} 条起不一致`}
+              </span>
             ))}
         </span>
       </div>

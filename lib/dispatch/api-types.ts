@@ -60,3 +60,24 @@ export interface AuditRow {
   prev_hash: string;
   hash: string;
 }
+
+/** The audit chain's newest row as anchored outside the database. */
+export interface AuditHead {
+  id: number;
+  hash: string;
+  /** When it was anchored, epoch ms. */
+  at: number;
+}
+
+/** GET /api/audit/verify. */
+export interface AuditVerifyResult {
+  ok: boolean;
+  rows: number;
+  /** The id of the first row whose hash or link does not match (or the anchored row that went missing). */
+  firstBadRow?: number;
+  /** What is wrong: a row that does not match, or the newest rows gone (the anchored head is not there). */
+  problem?: 'row' | 'head';
+  reason?: string;
+  /** The head the chain was checked against, if the log is anchored. */
+  anchor?: AuditHead | null;
+}

@@ -1,7 +1,8 @@
-import type { AuditRow } from '@/lib/dispatch/api-types';
+import type { AuditRow, AuditVerifyResult } from '@/lib/dispatch/api-types';
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Clock } from '@/lib/clock';
+import { anchorProblem, type AnchorReading } from './audit-anchor';
 
 /** The chain's anchor: the first row's prev_hash. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -25,12 +26,7 @@ export interface AuditEntry {
 
 export type { AuditRow };
 
-export interface VerifyResult {
-  ok: boolean;
-  rows: number;
-  /** The id of the first row whose hash or link does not match. */
-  firstBadRow?: number;
-}
+export type VerifyResult = AuditVerifyResult;
 
 export interface AuditFilter {
   actor?: string;
@@ -114,18 +110,40 @@ export class AuditLog {
     return this.sqlite.inTransaction ? this.appendTx(entry) : this.appendTx.immediate(entry);
   }
 
-  /** Recomputes the chain from the first row; streams, so a long log costs time, not memory. */
-  verify(): VerifyResult {
+  /**
+   * Recomputes the chain from the first row (streams, so a long log costs time, not memory), then checks
+   * that the head anchored outside the database is still in it: the chain alone cannot tell that its
+   * newest rows were removed.
+   */
+  verify(anchor?: AnchorReading): VerifyResult {
     let prev = GENESIS_HASH;
     let rows = 0;
     for (const r of this.sqlite
       .prepare('SELECT * FROM audit_log ORDER BY id')
       .iterate() as Iterable<AuditRow>) {
       rows++;
-      if (r.prev_hash !== prev || rowHash(prev, r) !== r.hash) return { ok: false, rows, firstBadRow: r.id };
+      if (r.prev_hash !== prev || rowHash(prev, r) !== r.hash)
+        return {
+          ok: false,
+          rows,
+          firstBadRow: r.id,
+          problem: 'row',
+          reason: `row ${r.id} does not match its hash or its link to the row before`,
+        };
       prev = r.hash;
     }
-    return { ok: true, rows };
+    if (!anchor) return { ok: true, rows };
+    const problem = anchorProblem(this.sqlite, anchor);
+    if (problem)
+      return {
+        ok: false,
+        rows,
+        firstBadRow: anchor.head?.id,
+        problem: 'head',
+        reason: problem,
+        anchor: anchor.head,
+      };
+    return { ok: true, rows, anchor: anchor.head };
   }
 
   list(filter: AuditFilter): AuditRow[] {

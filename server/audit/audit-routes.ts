@@ -1,6 +1,7 @@
 import { sendJson, type Route, type RouteContext } from '../http/router';
 import type { Authorize } from '../auth/guard';
 import type { AuditLog, AuditResult } from './audit-log';
+import { readAnchor } from './audit-anchor';
 
 const RESULTS = new Set(['ok', 'denied', 'error']);
 
@@ -11,12 +12,17 @@ function num(v: string | null): number | undefined {
 }
 
 /** GET /api/audit/verify (DESIGN §4) and GET /api/audit (the admin page's filtered listing): admin only. */
-export function createAuditRoutes(deps: { audit: AuditLog; authorize: Authorize }): Route[] {
-  const { audit, authorize } = deps;
+/** `anchorPath`: where the chain's head is anchored outside the database (null: not anchored). */
+export function createAuditRoutes(deps: {
+  audit: AuditLog;
+  authorize: Authorize;
+  anchorPath: string | null;
+}): Route[] {
+  const { audit, authorize, anchorPath } = deps;
 
   const verify = (ctx: RouteContext) => {
     authorize(ctx, { roles: ['admin'], action: 'audit.verify', objectType: 'audit_log' });
-    sendJson(ctx.res, 200, audit.verify());
+    sendJson(ctx.res, 200, audit.verify(anchorPath ? readAnchor(anchorPath) : undefined));
   };
 
   const list = (ctx: RouteContext) => {

@@ -7,6 +7,7 @@ import type { AppContext } from '../app';
 import type { LiveState } from '../live/live-state';
 import { AuditLog } from '../audit/audit-log';
 import { createAuditRoutes } from '../audit/audit-routes';
+import { AuditAnchor, anchorPathFor } from '../audit/audit-anchor';
 import { createAuth } from '../auth/auth';
 import type { LoginLimiter } from '../auth/login-limiter';
 import { DispatchService, type DispatchLive } from './dispatch-service';
@@ -27,6 +28,8 @@ export interface DispatchModuleDeps {
   travelTime?: () => TravelTimeEstimator | null;
   limiter?: LoginLimiter;
   sessionIdleMs?: number;
+  /** Where the audit chain's head is anchored outside the database; null: not anchored. */
+  auditAnchorPath?: string | null;
 }
 
 /**
@@ -37,6 +40,9 @@ export interface DispatchModuleDeps {
 export function createDispatchModule(deps: DispatchModuleDeps) {
   const sqlite = deps.db.$client;
   const audit = new AuditLog(sqlite, deps.clock);
+  const anchorPath = deps.auditAnchorPath ?? null;
+  const anchor = anchorPath ? new AuditAnchor(sqlite, anchorPath, deps.clock, deps.logger) : null;
+  anchor?.start();
   const auth = createAuth({
     db: deps.db,
     secret: deps.secret,
@@ -54,9 +60,9 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     ...createIncidentRoutes({ ...common, service, timeLimits: deps.timeLimits }),
     ...createRecommendationRoutes({ ...common, travelTime: deps.travelTime }),
     ...createEntityRoutes(common),
-    ...createAuditRoutes({ audit, authorize: auth.authorize }),
+    ...createAuditRoutes({ audit, authorize: auth.authorize, anchorPath }),
   ];
-  return { auth, audit, service, routes };
+  return { auth, audit, anchor, service, routes };
 }
 
 export type DispatchModule = ReturnType<typeof createDispatchModule>;
@@ -88,6 +94,7 @@ export function dispatchAppHooks(
       logger: ctx.logger,
       secret: ctx.config.sessionSecret,
       allowedOrigins: (ctx.config.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+      auditAnchorPath: anchorPathFor(ctx.config.DATABASE_PATH),
       ...extra,
     }));
   return {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAnchor } from '@/server/audit/audit-anchor';
 import { startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 let kit: DispatchKit;
@@ -77,5 +78,57 @@ describe('audit log', () => {
     } finally {
       raw.close();
     }
+  });
+});
+
+describe('audit log head anchored outside the database', () => {
+  let k: DispatchKit;
+  let admin2: string;
+  beforeAll(async () => {
+    k = await startDispatchKit();
+    admin2 = await k.login('admin');
+    const dispatcher = await k.login('dispatcher');
+    for (const id of ['t-1', 't-2']) {
+      k.addIncident(id);
+      await k.api('POST', `/api/incidents/${id}/transition`, {
+        cookie: dispatcher,
+        body: { to: 'accepted', note: `受理 ${id}` },
+      });
+    }
+  });
+  afterAll(() => k?.close());
+
+  it('detects the newest rows removed, which the chain alone cannot', async () => {
+    const anchor = k.mod.anchor!;
+    anchor.tick(); // what the timer does every AUDIT_ANCHOR_MS
+    const head = readAnchor(anchor.path).head!;
+    expect(head.id).toBe(
+      (k.t.db.$client.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id,
+    );
+    expect((await k.api('GET', '/api/audit/verify', { cookie: admin2 })).body).toMatchObject({
+      ok: true,
+      anchor: { id: head.id },
+    });
+
+    const raw = new Database(k.t.dbPath);
+    try {
+      raw.exec('DROP TRIGGER audit_log_no_delete');
+      raw.prepare('DELETE FROM audit_log WHERE id >= ?').run(head.id - 1);
+    } finally {
+      raw.close();
+    }
+    const v = await k.api('GET', '/api/audit/verify', { cookie: admin2 });
+    // The shortened chain itself is intact; only the anchor shows what is missing.
+    expect(v.body).toMatchObject({ ok: false, problem: 'head', firstBadRow: head.id });
+    expect(v.body.reason).toMatch(/removed/);
+
+    // New rows written over the gap do not hide it, and the anchor is never moved past the evidence.
+    await k.login('leader');
+    anchor.tick();
+    expect(readAnchor(anchor.path).head).toEqual(head);
+    expect((await k.api('GET', '/api/audit/verify', { cookie: admin2 })).body).toMatchObject({
+      ok: false,
+      problem: 'head',
+    });
   });
 });
