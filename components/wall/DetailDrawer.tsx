@@ -13,9 +13,9 @@ import {
   type VehicleStatus,
 } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
-import { MILESTONE_LABELS, type TimeLimitStatus } from '@/lib/domain/time-limits';
-import { cstClock, formatAge, maskFreeText, maskName, maskPhone } from '@/lib/wall/format';
-import { t, type Lang } from '@/lib/wall/i18n';
+import type { TimeLimitStatus } from '@/lib/domain/time-limits';
+import { cstClock, formatAge, formatDuration, maskFreeText, maskName, maskPhone } from '@/lib/wall/format';
+import { milestoneLabel, t, type Lang } from '@/lib/wall/i18n';
 import { LAMP_COLOR } from '@/lib/wall/palette';
 import { wallFetch } from './use-wall-data';
 import styles from './wall.module.css';
@@ -138,13 +138,15 @@ function IncidentBody({
         </span>
         {maskFreeText(i.title)}
       </h3>
-      <Row k="类别" v={CATEGORY_LABELS[i.category][lang]} />
-      <Row k="来源" v={SOURCE_LABELS[i.source][lang]} />
+      <Row k={t('category', lang)} v={CATEGORY_LABELS[i.category][lang]} />
+      <Row k={t('source', lang)} v={SOURCE_LABELS[i.source][lang]} />
       <Row k={t('status', lang)} v={STATE_LABELS[i.state][lang]} />
-      <Row k="受理时间" v={`${cstClock(i.receivedAt).date} ${cstClock(i.receivedAt).time}`} />
-      {i.address ? <Row k="地址" v={maskFreeText(i.address)} /> : null}
-      {detail?.incident.reporter ? <Row k="报告人" v={maskName(detail.incident.reporter)} /> : null}
-      {detail?.incident.phone ? <Row k="电话" v={maskPhone(detail.incident.phone)} /> : null}
+      <Row k={t('receivedAt', lang)} v={`${cstClock(i.receivedAt).date} ${cstClock(i.receivedAt).time}`} />
+      {i.address ? <Row k={t('address', lang)} v={maskFreeText(i.address)} /> : null}
+      {detail?.incident.reporter ? (
+        <Row k={t('reporter', lang)} v={maskName(detail.incident.reporter)} />
+      ) : null}
+      {detail?.incident.phone ? <Row k={t('phone', lang)} v={maskPhone(detail.incident.phone)} /> : null}
       {detail?.incident.detail ? (
         <p className={styles.drawerText}>{maskFreeText(detail.incident.detail)}</p>
       ) : null}
@@ -155,12 +157,12 @@ function IncidentBody({
             <div key={m.milestone} className={styles.kv}>
               <span>
                 <i className={styles.lamp} style={{ background: LAMP_COLOR[m.lamp] }} />{' '}
-                {MILESTONE_LABELS[m.milestone]}
+                {milestoneLabel(m.milestone, lang)}
               </span>
               <b>
                 {m.remainingMs < 0
-                  ? `超时 ${formatAge(-m.remainingMs, lang).replace('前', '')}`
-                  : `剩余 ${formatAge(m.remainingMs, lang).replace('前', '')}`}
+                  ? `${t('overdueBy', lang)} ${formatDuration(-m.remainingMs, lang)}`
+                  : `${t('remaining', lang)} ${formatDuration(m.remainingMs, lang)}`}
               </b>
             </div>
           ))}

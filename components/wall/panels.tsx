@@ -3,7 +3,7 @@
 import { CATEGORY_LABELS, PRIORITY_LABELS, STATE_LABELS, type IncidentCategory } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
 import { timeLimitStatus } from '@/lib/domain/time-limits';
-import { cstTime, formatAge, maskFreeText } from '@/lib/wall/format';
+import { cstTime, formatDuration, maskFreeText } from '@/lib/wall/format';
 import { t, type Lang } from '@/lib/wall/i18n';
 import { LAMP_COLOR } from '@/lib/wall/palette';
 import type { WallStats } from '@/lib/wall/stats';
@@ -145,7 +145,7 @@ export function OverdueList({
           ) : (
             <span />
           )}
-          <span className={styles.feedTime}>{formatAge(now - r.receivedAt, lang).replace('前', '')}</span>
+          <span className={styles.feedTime}>{formatDuration(now - r.receivedAt, lang)}</span>
         </li>
       ))}
     </ul>

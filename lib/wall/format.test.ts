@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { cstClock, formatAge, maskFreeText, maskName, maskPhone } from './format';
+import { cstClock, formatAge, formatDuration, maskFreeText, maskName, maskPhone } from './format';
 
 describe('wall formatting', () => {
   it('ages in Chinese', () => {
     expect(formatAge(3_400)).toBe('3秒前');
     expect(formatAge(125_000)).toBe('2分钟前');
     expect(formatAge(Number.POSITIVE_INFINITY)).toBe('—');
+  });
+  it('durations and ages in English, without the Chinese suffix leaking', () => {
+    expect(formatAge(3_400, 'en')).toBe('3s ago');
+    expect(formatAge(-1_000, 'en')).toBe('now');
+    expect(formatDuration(2 * 3_600_000 + 5, 'en')).toBe('2h');
+    expect(formatDuration(3 * 86_400_000, 'zh')).toBe('3天');
+    expect(formatDuration(59_999)).toBe('59秒');
   });
   it('clock in China Standard Time', () => {
     expect(cstClock(Date.UTC(2026, 10, 23, 16, 30, 5))).toEqual({

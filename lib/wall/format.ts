@@ -3,19 +3,25 @@
 const CST_OFFSET_MS = 8 * 3_600_000;
 
 /** "3秒前", "12分钟前"… how old a report or the wall's data is; "—" when unknown. */
+/** A length of time in its largest whole unit: "3秒" / "3s", "2分钟" / "2m", "1小时" / "1h", "2天" / "2d". */
+export function formatDuration(ms: number, lang: 'zh' | 'en' = 'zh'): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  const [n, unit] =
+    s < 60
+      ? [s, 0]
+      : s < 3600
+        ? [Math.floor(s / 60), 1]
+        : s < 86_400
+          ? [Math.floor(s / 3600), 2]
+          : [Math.floor(s / 86_400), 3];
+  return `${n}${(lang === 'zh' ? ['秒', '分钟', '小时', '天'] : ['s', 'm', 'h', 'd'])[unit]}`;
+}
+
+/** How long ago: "3秒前" / "3s ago"; a report a few seconds in the future (clock skew) is "now". */
 export function formatAge(ms: number, lang: 'zh' | 'en' = 'zh'): string {
   if (!Number.isFinite(ms) || ms < 0) return ms < 0 && ms > -5_000 ? (lang === 'zh' ? '刚刚' : 'now') : '—';
-  const s = Math.floor(ms / 1000);
-  if (lang === 'en') {
-    if (s < 60) return `${s}s ago`;
-    if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-    if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
-    return `${Math.floor(s / 86_400)}d ago`;
-  }
-  if (s < 60) return `${s}秒前`;
-  if (s < 3600) return `${Math.floor(s / 60)}分钟前`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}小时前`;
-  return `${Math.floor(s / 86_400)}天前`;
+  return lang === 'zh' ? `${formatDuration(ms, lang)}前` : `${formatDuration(ms, lang)} ago`;
 }
 
 /** Clock parts in CST: date "2026-11-23", time "12:00:05", weekday "星期一". */

@@ -1,3 +1,5 @@
+import type { Milestone } from '../domain/time-limits';
+
 /** The wall's own words (domain labels live in lib/domain/enums.ts). Chinese first; English on request. */
 export type Lang = 'zh' | 'en';
 
@@ -58,10 +60,31 @@ const WORDS = {
   timeline: { zh: '处置时间线', en: 'Timeline' },
   limits: { zh: '时限', en: 'Time limits' },
   noStream: { zh: '该点位无视频流', en: 'No stream for this camera' },
+  category: { zh: '类别', en: 'Category' },
+  source: { zh: '来源', en: 'Source' },
+  receivedAt: { zh: '受理时间', en: 'Received at' },
+  address: { zh: '地址', en: 'Address' },
+  reporter: { zh: '报告人', en: 'Reporter' },
+  phone: { zh: '电话', en: 'Phone' },
+  overdueBy: { zh: '超时', en: 'Overdue by' },
+  remaining: { zh: '剩余', en: 'Left' },
+  milestoneAccept: { zh: '受理', en: 'Accept' },
+  milestoneOnScene: { zh: '到场', en: 'On scene' },
+  milestoneResolve: { zh: '办结', en: 'Resolve' },
 } as const;
 
 export type WordKey = keyof typeof WORDS;
 
 export function t(key: WordKey, lang: Lang): string {
   return WORDS[key][lang];
+}
+
+const MILESTONE_KEYS: Record<Milestone, WordKey> = {
+  accept: 'milestoneAccept',
+  onScene: 'milestoneOnScene',
+  resolve: 'milestoneResolve',
+};
+
+export function milestoneLabel(m: Milestone, lang: Lang): string {
+  return t(MILESTONE_KEYS[m], lang);
 }
