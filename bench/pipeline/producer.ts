@@ -35,8 +35,15 @@ function report(k: number, ts: number, tsText: string): string {
   return `${prefixes[k]}${HEADINGS[(k + step) % 360]}${tsText}}`;
 }
 
+/**
+ * Vehicles report in a scattered order (every one once per round), as a province's terminals do: walking the
+ * fleet in registration order would make each tick's changes one dense run, which the codec sends without
+ * its idx column (11 bytes, not 15) and so flatter B2.
+ */
+const SCATTER_STRIDE = 104_729; // a prime, so coprime with any fleet size the bench uses
+
 function nextK(fleet: number): number {
-  const k = cursor;
+  const k = (cursor * SCATTER_STRIDE) % fleet;
   cursor = cursor + 1 === fleet ? 0 : cursor + 1;
   if (cursor === 0) step++;
   return k;
