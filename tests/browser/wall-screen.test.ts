@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, watchPage } from '../helpers/browser';
@@ -161,6 +163,59 @@ describe('wall', () => {
     await expect.poll(() => drawer.textContent()).toContain(car.name);
     expect(realErrors(watch.consoleErrors)).toEqual([]);
     await page.close();
+  });
+
+  it('plays a camera’s stream in its details with hls.js', async () => {
+    // A stand-in stream server on another port: a live playlist whose segments are requested in turn.
+    const requests: string[] = [];
+    const hls = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.setHeader('access-control-allow-origin', '*');
+      if (req.url?.endsWith('.m3u8')) {
+        res.setHeader('content-type', 'application/vnd.apple.mpegurl');
+        res.end(
+          '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:2.0,\nseg1.ts\n',
+        );
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => hls.listen(0, '127.0.0.1', r));
+    const streamUrl = `http://127.0.0.1:${(hls.address() as AddressInfo).port}/live/cam.m3u8`;
+    try {
+      const place = (await geojson('places')).find((f) => f.properties.kind === 'town')!;
+      const [lng, lat] = place.geometry.coordinates as [number, number];
+      const cam = { id: '51010400001320099001', lng: lng - 0.003, lat: lat - 0.003, name: '测试球机' };
+      const r = await fetch(`${server.url}/api/ingest/cameras`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...cam, status: 'online', streamUrl, ts: Date.now() }),
+      });
+      expect(r.status).toBe(202);
+      const { page, watch } = await signedInWall({ width: 1920, height: 1080 });
+      for (const layer of ['grids', 'incidents', 'vehicles', 'trails'])
+        await page.click(`[data-layer="${layer}"]`);
+      // Close enough that cameras are drawn one by one, not aggregated.
+      const xy = await page.evaluate(
+        `(() => { const m = window.__pinganMap; m.jumpTo({ center: [${cam.lng}, ${cam.lat}], zoom: 17 });
+          return m.project([${cam.lng}, ${cam.lat}]); })()`,
+      );
+      await page.waitForTimeout(2_000);
+      const at = xy as { x: number; y: number };
+      await page.mouse.click(at.x, at.y);
+      const drawer = page.locator('[data-testid="detail-drawer"][data-kind="camera"]');
+      await drawer.waitFor({ timeout: 10_000 });
+      await expect.poll(() => drawer.textContent()).toContain(cam.name);
+      await drawer.locator('[data-testid="camera-preview"]').waitFor();
+      // hls.js fetched the playlist and went on to its segment: the preview is wired to the stream.
+      await expect.poll(() => requests, { timeout: 10_000 }).toContain('/live/seg1.ts');
+      expect(requests).toContain('/live/cam.m3u8');
+      expect(realErrors(watch.consoleErrors).filter((e) => !/404|seg1\.ts/.test(e))).toEqual([]);
+      await page.close();
+    } finally {
+      hls.close();
+    }
   });
 
   it('raises the 特急 alarm: arm with a click, a flashing entry, acknowledge', async () => {
