@@ -3,6 +3,9 @@
  * a province snapshot and 100 k-vehicle deltas, against the naive per-object rebuild. Only JS work is timed:
  * software WebGL here would make frame times meaningless.
  */
+import { VectorTile } from '@mapbox/vector-tile';
+import { PbfReader } from 'pbf';
+import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import { applyBatch, createClientState } from '@/lib/realtime/client-store';
 import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
 
@@ -18,40 +21,20 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
 let state = createClientState();
 
-/** Grid rings → one Float32Array of vertices and ring starts, the shape a polygon layer takes. */
-function decodeGrids(
-  buf: ArrayBuffer,
-  vertsPerGrid: number,
-): { positions: Float32Array; starts: Uint32Array } {
-  const dv = new DataView(buf);
-  const rings = buf.byteLength / (8 + 4 * (vertsPerGrid - 1));
-  const positions = new Float32Array(rings * vertsPerGrid * 2);
-  const starts = new Uint32Array(rings);
-  let o = 0;
-  let p = 0;
-  for (let g = 0; g < rings; g++) {
-    starts[g] = p / 2;
-    const x0 = dv.getInt32(o, true);
-    const y0 = dv.getInt32(o + 4, true);
-    o += 8;
-    positions[p++] = x0 / 1e5;
-    positions[p++] = y0 / 1e5;
-    for (let k = 1; k < vertsPerGrid; k++, o += 4) {
-      positions[p++] = (x0 + dv.getInt16(o, true)) / 1e5;
-      positions[p++] = (y0 + dv.getInt16(o + 2, true)) / 1e5;
-    }
-  }
-  return { positions, starts };
+/** What MapLibre's worker does with an area tile (here on the main thread: a conservative figure). */
+function decodeAreaTile(buf: ArrayBuffer): number {
+  return new VectorTile(new PbfReader(new Uint8Array(buf))).layers[AREA_TILE_LAYER]?.length ?? 0;
 }
 
 async function coldLoad(): Promise<ColdLoad> {
   state = createClientState();
   const t0 = performance.now();
-  const [text, vehicle, camera, grids] = await Promise.all([
+  const tilePaths = (await (await fetch('/areas.json')).json()) as string[];
+  const [text, vehicle, camera, ...tiles] = await Promise.all([
     fetch('/batch.json').then((r) => r.text()),
     fetch('/vehicle.bin').then((r) => r.arrayBuffer()),
     fetch('/camera.bin').then((r) => r.arrayBuffer()),
-    fetch('/grids.bin').then((r) => r.arrayBuffer()),
+    ...tilePaths.map((p) => fetch(p).then((r) => r.arrayBuffer())),
   ]);
   const t1 = performance.now();
   // Socket.IO's text frame: `452-[event, payload, ack]`; the binary attachments replace the placeholders.
@@ -60,19 +43,19 @@ async function coldLoad(): Promise<ColdLoad> {
   payload.camera = new Uint8Array(camera);
   const r = applyBatch(state, payload);
   if (!r.ok) throw new Error(`snapshot refused: ${r.error}`);
-  const g = decodeGrids(grids, 12);
+  let areas = 0;
+  for (const t of tiles) areas += decodeAreaTile(t);
   const t2 = performance.now();
   return {
     bytes: {
       batchJson: new TextEncoder().encode(text).byteLength,
       vehicle: vehicle.byteLength,
       camera: camera.byteLength,
-      grids: grids.byteLength,
     },
     fetchMs: t1 - t0,
     decodeMs: t2 - t1,
     firstFullMapMs: t2 - t0,
-    entities: state.entities.vehicle.count + state.entities.camera.count + g.starts.length,
+    entities: state.entities.vehicle.count + state.entities.camera.count + areas,
   };
 }
 

@@ -111,7 +111,7 @@ export function buildFigures(
     const s = br.cold.firstFullMapMs / 1000;
     f.B4 = {
       value: round(mb, 1),
-      unit: 'MB province snapshot on the wire (1 M vehicles, 2 M cameras, 120 k grids)',
+      unit: 'MB province cold load on the wire (1 M vehicles, 2 M cameras, 120 k grids as the first view’s vector tiles)',
       baseline: null,
       target: 40,
       ratio: null,

@@ -12,7 +12,7 @@ import type { IncidentView } from '@/lib/domain/incident';
 import { LiveMapModel, MAP_SWEEP_MS } from './live-map-model';
 import { MapAreas } from './map-areas';
 import { browserRenderProfile } from './renderer-profile';
-import { loadAreas, loadStyle } from './map-sources';
+import { AREA_TILES_PATH, displayToken, loadStyle } from './map-sources';
 import type { MapLayerKey } from './layer-keys';
 import { wallLayers, type WallLayerView } from './wall-layers';
 
@@ -60,6 +60,7 @@ export function LiveMapInner(props: LiveMapProps) {
     modelRef.current = model;
     const areas = new MapAreas();
     areas.setVisible(propsRef.current.visible.grids);
+    areas.setPrefix(propsRef.current.areaPrefix ?? '');
     areasRef.current = areas;
     let countsVersion = -1;
     let map: maplibregl.Map | null = null;
@@ -137,6 +138,13 @@ export function LiveMapInner(props: LiveMapProps) {
         // An 8K splice wall is wider than MapLibre's default canvas cap; draw it at full resolution.
         maxCanvasSize: [16384, 16384],
         fadeDuration: easeMs(profile, 300),
+        // A token-opened screen has no session cookie: its tile requests carry the token like its fetches.
+        transformRequest: (url) => {
+          const token = displayToken();
+          return token && url.startsWith(`${window.location.origin}/api/`)
+            ? { url, headers: { 'x-display-token': token } }
+            : { url };
+        },
       });
       mapRef.current = map;
       (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;
@@ -152,7 +160,7 @@ export function LiveMapInner(props: LiveMapProps) {
         schedule();
       });
       map.on('load', () => {
-        areas.install(map!);
+        areas.install(map!, `${window.location.origin}${AREA_TILES_PATH}`);
         fit(map!, propsRef.current, 0);
       });
       model.setPixelScale(Math.max(1, propsRef.current.pixelScale ?? 1));
@@ -190,14 +198,7 @@ export function LiveMapInner(props: LiveMapProps) {
   }, [connection]);
 
   // Drill-down changes which areas are drawn, not the map: the map and its state stay.
-  useEffect(() => {
-    const abort = new AbortController();
-    void loadAreas(areaPrefix ?? '', abort.signal).then((a) => {
-      if (abort.signal.aborted) return;
-      areasRef.current?.setAreas(a);
-    });
-    return () => abort.abort();
-  }, [connection, areaPrefix]);
+  useEffect(() => areasRef.current?.setPrefix(areaPrefix ?? ''), [areaPrefix]);
 
   const { fitBbox, padding, visible, selectedIncidentId, pixelScale } = props;
   useEffect(() => {

@@ -1,51 +1,53 @@
 /**
- * Keeps the wall's areas in MapLibre: the polygons as a GeoJSON source (tiled in MapLibre's worker, so a
- * province's grids cost no main-thread geometry work), their heat as feature state (a count change touches
- * one feature, never the source), and their visibility. The map must have loaded its style before install().
+ * Keeps the wall's areas in MapLibre: the polygons as the server's vector tiles (a province's 120k grids
+ * load by view, not as one download), their heat as feature state (a count change touches one feature,
+ * never a tile), the scoped region as a filter, and their visibility. The map's style must have loaded
+ * before install().
  */
-import type { GeoJSONSource, Map as MapLibreMap } from 'maplibre-gl';
+import type { Map as MapLibreMap } from 'maplibre-gl';
 import {
   AREA_FILL_LAYER_ID,
   AREA_HEAT_STATE,
   AREA_LINE_LAYER_ID,
   AREA_SOURCE_ID,
+  AREA_TILE_LAYER,
+  AREA_TILE_MAX_ZOOM,
+  areaFilter,
   areaLayers,
   areaLayersBefore,
 } from '@/lib/map/area-style';
 import { gridHeatLevel } from '@/lib/wall/palette';
 
-export interface AreaFeature {
-  type: 'Feature';
-  properties: { code: string; level?: string; name?: string };
-  geometry: unknown;
-}
-
 export type AreaCounts = ReadonlyMap<string, { open: number; overdue: number }>;
 
 export class MapAreas {
   private map: MapLibreMap | null = null;
-  private features: AreaFeature[] = [];
+  private prefix = '';
   private counts: AreaCounts = new Map();
-  /** The heat each feature was last given, so a count change costs one setFeatureState, not thousands. */
+  /** The heat each area was given (only areas above 0), so a count change costs one setFeatureState. */
   private readonly shown = new Map<string, number>();
   private isVisible = true;
 
-  install(map: MapLibreMap): void {
+  install(map: MapLibreMap, tileUrl: string): void {
     this.map = map;
     map.addSource(AREA_SOURCE_ID, {
-      type: 'geojson',
-      data: { type: 'FeatureCollection', features: [] },
+      type: 'vector',
+      tiles: [tileUrl],
+      maxzoom: AREA_TILE_MAX_ZOOM,
       // Feature state is keyed by the region code, which is what the counts use.
-      promoteId: 'code',
+      promoteId: { [AREA_TILE_LAYER]: 'code' },
     });
     const before = areaLayersBefore(map.getStyle().layers);
-    for (const layer of areaLayers(this.isVisible)) map.addLayer(layer, before);
-    this.pushFeatures();
+    for (const layer of areaLayers(this.isVisible, this.prefix)) map.addLayer(layer, before);
+    this.pushHeat();
   }
 
-  setAreas(features: AreaFeature[] | null): void {
-    this.features = features ?? [];
-    this.pushFeatures();
+  /** Drill-down: only the scoped region's areas are drawn. */
+  setPrefix(prefix: string): void {
+    if (prefix === this.prefix) return;
+    this.prefix = prefix;
+    if (!this.map) return;
+    for (const id of [AREA_FILL_LAYER_ID, AREA_LINE_LAYER_ID]) this.map.setFilter(id, areaFilter(prefix));
   }
 
   setCounts(counts: AreaCounts): void {
@@ -68,25 +70,22 @@ export class MapAreas {
     return typeof code === 'string' ? code : null;
   }
 
-  private pushFeatures(): void {
-    const source = this.map?.getSource<GeoJSONSource>(AREA_SOURCE_ID);
-    if (!source) return;
-    source.setData({ type: 'FeatureCollection', features: this.features as never });
-    // New features start without state; give every one its heat again.
-    this.shown.clear();
-    this.pushHeat();
-  }
-
   private pushHeat(): void {
     const map = this.map;
-    if (!map?.getSource(AREA_SOURCE_ID)) return;
-    for (const f of this.features) {
-      const code = f.properties.code;
-      const c = this.counts.get(code);
-      const heat = c ? gridHeatLevel(c.open, c.overdue) : 0;
-      if (this.shown.get(code) === heat) continue;
+    if (!map) return;
+    const target = (code: string) => ({ source: AREA_SOURCE_ID, sourceLayer: AREA_TILE_LAYER, id: code });
+    for (const [code, c] of this.counts) {
+      const heat = gridHeatLevel(c.open, c.overdue);
+      if (heat === 0 || this.shown.get(code) === heat) continue;
       this.shown.set(code, heat);
-      map.setFeatureState({ source: AREA_SOURCE_ID, id: code }, { [AREA_HEAT_STATE]: heat });
+      map.setFeatureState(target(code), { [AREA_HEAT_STATE]: heat });
+    }
+    // Areas whose incidents all closed go back to the base colour (and out of the map: it stays bounded).
+    for (const [code] of this.shown) {
+      const c = this.counts.get(code);
+      if (c && gridHeatLevel(c.open, c.overdue) > 0) continue;
+      this.shown.delete(code);
+      map.removeFeatureState(target(code), AREA_HEAT_STATE);
     }
   }
 }

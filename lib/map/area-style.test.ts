@@ -1,16 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { expression } from '@maplibre/maplibre-gl-style-spec';
+import { expression, featureFilter } from '@maplibre/maplibre-gl-style-spec';
 import { GRID_HEAT, gridHeatLevel, rgbaCss } from '../wall/palette';
 import { buildBasemapStyle } from './basemap-style';
 import {
   AREA_FILL_LAYER_ID,
   AREA_LINE_LAYER_ID,
   areaFillColorExpression,
+  areaFilter,
   areaLayers,
   areaLayersBefore,
 } from './area-style';
 
 describe('area style', () => {
+  it('draws only the scoped region’s polygons: a code prefix, anchored at the start', () => {
+    const polygon = (code: string) =>
+      ({ type: 3, properties: { code }, geometry: [] }) as unknown as Parameters<
+        ReturnType<typeof featureFilter>['filter']
+      >[1];
+    const town = featureFilter(areaFilter('330106001'), 'filter');
+    expect(town.filter({ zoom: 12 }, polygon('330106001001001'))).toBe(true);
+    expect(town.filter({ zoom: 12 }, polygon('330106002001001'))).toBe(false);
+    // The prefix appearing later in a code is no match.
+    expect(town.filter({ zoom: 12 }, polygon('999330106001001'))).toBe(false);
+    expect(featureFilter(areaFilter(''), 'filter').filter({ zoom: 12 }, polygon('330106002001001'))).toBe(
+      true,
+    );
+    const line = { type: 2, properties: { code: '330106001001001' }, geometry: [] } as never;
+    expect(town.filter({ zoom: 12 }, line)).toBe(false);
+  });
+
   it('colours each heat level with its palette colour, and features without a state as level 0', () => {
     const parsed = expression.createExpression(areaFillColorExpression(), {
       type: 'color',
@@ -44,7 +62,7 @@ describe('area style', () => {
   });
 
   it('hides and shows both layers together, and slots them under the basemap boundaries', () => {
-    expect(areaLayers(false).map((l) => [l.id, l.layout?.visibility])).toEqual([
+    expect(areaLayers(false, '').map((l) => [l.id, l.layout?.visibility])).toEqual([
       [AREA_FILL_LAYER_ID, 'none'],
       [AREA_LINE_LAYER_ID, 'none'],
     ]);

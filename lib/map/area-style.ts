@@ -12,6 +12,16 @@ export const AREA_FILL_LAYER_ID = 'wall-areas-fill';
 export const AREA_LINE_LAYER_ID = 'wall-areas-line';
 /** The feature-state key holding a GRID_HEAT index; features never given one draw as level 0. */
 export const AREA_HEAT_STATE = 'heat';
+/** The vector-tile layer the server's area tiles (GET /api/wall/areas/{z}/{x}/{y}) carry. */
+export const AREA_TILE_LAYER = 'areas';
+/** The server tiles up to this zoom; MapLibre over-zooms beyond it. */
+export const AREA_TILE_MAX_ZOOM = 14;
+
+/** Only the areas whose code starts with `prefix` (the scoped region's): all of them for ''. */
+export function areaFilter(prefix: string): FilterSpecification {
+  const polygons: FilterSpecification = ['==', ['geometry-type'], 'Polygon'];
+  return prefix === '' ? polygons : ['all', polygons, ['==', ['index-of', prefix, ['get', 'code']], 0]];
+}
 
 /** `['match', heat, 1, c1, 2, c2, …, c0]`: one colour per heat level, straight from the palette. */
 export function areaFillColorExpression(): unknown[] {
@@ -19,16 +29,16 @@ export function areaFillColorExpression(): unknown[] {
   return ['match', ['coalesce', ['feature-state', AREA_HEAT_STATE], 0], ...levels, rgbaCss(GRID_HEAT[0]!)];
 }
 
-export function areaLayers(isVisible: boolean): LayerSpecification[] {
+export function areaLayers(isVisible: boolean, prefix: string): LayerSpecification[] {
   const visibility = isVisible ? 'visible' : 'none';
-  // Polygons only: a stray point or line in the areas file must not draw as a fill.
-  const polygons: FilterSpecification = ['==', ['geometry-type'], 'Polygon'];
+  const filter = areaFilter(prefix);
   return [
     {
       id: AREA_FILL_LAYER_ID,
       type: 'fill',
       source: AREA_SOURCE_ID,
-      filter: polygons,
+      'source-layer': AREA_TILE_LAYER,
+      filter,
       layout: { visibility },
       paint: { 'fill-color': areaFillColorExpression() as never, 'fill-antialias': false },
     },
@@ -36,7 +46,8 @@ export function areaLayers(isVisible: boolean): LayerSpecification[] {
       id: AREA_LINE_LAYER_ID,
       type: 'line',
       source: AREA_SOURCE_ID,
-      filter: polygons,
+      'source-layer': AREA_TILE_LAYER,
+      filter,
       layout: { visibility },
       paint: { 'line-color': rgbaCss(GRID_LINE_COLOR), 'line-width': 0.6 },
     },

@@ -1,15 +1,17 @@
 /**
  * Wiring for the walls' statistics: a per-scope cached provider for the realtime hub (`statsFor`), and two
  * read-only routes: GET /api/wall/stats?region=&period= (periods other than today, polled by a wall in
- * briefing mode) and GET /api/wall/grids.geojson (grid polygons the map colours by open incidents).
+ * briefing mode), GET /api/wall/areas/{z}/{x}/{y} (the grid polygons the map colours by open incidents, as
+ * vector tiles) and GET /api/wall/grids.geojson (the same polygons whole, for integrations).
  */
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Clock } from '@/lib/clock';
 import { isRegionCode } from '@/lib/domain/region-code';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import type { Db } from '../db/open-database';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
+import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
 import { computeWallStats } from './wall-stats';
 
 /** Panel numbers are recomputed at most this often per scope (the 24/7 wall needs seconds, not ticks). */
@@ -48,8 +50,31 @@ export function createWallRoutes(
   deps: StatsDeps & { stats?: ReturnType<typeof createStatsProvider> },
 ): Route[] {
   const stats = deps.stats ?? createStatsProvider(deps);
+  const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.db));
   let grids: { body: Buffer; gzip: Buffer } | null = null;
   return [
+    {
+      method: 'GET',
+      path: '/api/wall/areas/:z/:x/:y',
+      handler: ({ req, res, params, principal }) => {
+        if (!principal) throw new HttpError(401, 'sign in or use a display token');
+        const [z, x, y] = [params.z, params.x, params.y].map((v) =>
+          /^\d{1,8}$/.test(v ?? '') ? Number(v) : -1,
+        );
+        if (z! < 0 || z! > 24 || x! < 0 || y! < 0 || x! >= 2 ** z! || y! >= 2 ** z!)
+          throw new HttpError(400, 'tile coordinates out of range');
+        const gz = tiles.tile(z!, x!, y!);
+        const isGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        res.writeHead(200, {
+          'content-type': 'application/x-protobuf',
+          'cache-control': 'private, max-age=300',
+          vary: 'accept-encoding',
+          ...(gz && isGzip ? { 'content-encoding': 'gzip' } : {}),
+        });
+        // An empty body is an empty tile (nothing there, or no world seeded yet).
+        res.end(gz ? (isGzip ? gz : gunzipSync(gz)) : undefined);
+      },
+    },
     {
       method: 'GET',
       path: '/api/wall/stats',

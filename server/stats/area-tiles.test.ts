@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { VectorTile } from '@mapbox/vector-tile';
+import { PbfReader } from 'pbf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AREA_TILE_LAYER } from '@/lib/map/area-style';
+import { openDatabase, type Db } from '../db/open-database';
+import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
+
+/** Lng/lat → the z/x/y tile holding it (Web Mercator). */
+function tileAt(lng: number, lat: number, z: number): [number, number, number] {
+  const n = 2 ** z;
+  const x = Math.floor(((lng + 180) / 360) * n);
+  const r = (lat * Math.PI) / 180;
+  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
+  return [z, x, y];
+}
+
+const square = (lng: number, lat: number, d: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lng, lat],
+      [lng + d, lat],
+      [lng + d, lat + d],
+      [lng, lat + d],
+      [lng, lat],
+    ],
+  ],
+});
+
+let dir: string;
+let db: Db;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-tiles-'));
+  db = openDatabase(path.join(dir, 't.db'));
+});
+afterAll(() => {
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('area tiles', () => {
+  it('is empty before a world is seeded, then serves grid polygons by code as a vector tile', () => {
+    const tiles = new AreaTiles(() => areaFeaturesFromDb(db));
+    expect(tiles.tile(...tileAt(120.15, 30.25, 12))).toBeNull();
+    const insert = db.$client.prepare(
+      'INSERT INTO grids (code, name, community_code, geometry, center_lng, center_lat) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const [code, name, lng] of [
+      ['330106001001001', '一号网格', 120.15],
+      ['330106001001002', '二号网格', 120.155],
+    ] as const)
+      insert.run(code, name, '330106001001', JSON.stringify(square(lng, 30.25, 0.004)), lng + 0.002, 30.252);
+
+    const gz = tiles.tile(...tileAt(120.152, 30.252, 12))!;
+    const layer = new VectorTile(new PbfReader(gunzipSync(gz))).layers[AREA_TILE_LAYER]!;
+    const codes = Array.from({ length: layer.length }, (_, i) => layer.feature(i).properties.code).sort();
+    expect(codes).toEqual(['330106001001001', '330106001001002']);
+    expect(layer.feature(0).type).toBe(3); // polygon
+    // Far away: nothing there.
+    expect(tiles.tile(...tileAt(100, 40, 12))).toBeNull();
+  });
+});
