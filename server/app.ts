@@ -269,8 +269,7 @@ export function createApp(opts: AppOptions): App {
     hub,
     relay: () => relay,
     async listen(port, host) {
-      if (config.REDIS_URL)
-        relay = startIncidentRelay({ url: config.REDIS_URL, board: live.incidents, logger });
+      if (config.REDIS_URL) relay = startIncidentRelay({ url: config.REDIS_URL, live, logger });
       await bus.onTelemetry((kind, raw) => telemetry.handleRaw(kind, raw));
       await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
       timer = setInterval(tick, config.TICK_MS);

@@ -43,6 +43,7 @@ export class LiveState {
   private history: TickChanges[] = [];
   private registrations: PendingRegistration[] = [];
   registrationsDropped = 0;
+  private readonly statusListeners = new Set<(id: string, status: VehicleStatus) => void>();
 
   constructor(readonly clock: Clock) {}
 
@@ -104,7 +105,14 @@ export class LiveState {
     if (i === undefined) return false;
     this.vehicle.status[i] = VEHICLE_STATUSES.indexOf(status);
     this.vehicle.touch(i, this.tick);
+    for (const l of this.statusListeners) l(id, status);
     return true;
+  }
+
+  /** Hears every status set by dispatch (not by telemetry): the scale-out relay passes them on. */
+  onVehicleStatus(listener: (id: string, status: VehicleStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
   }
 
   /** Closes the current tick: records its changes and starts the next one. */

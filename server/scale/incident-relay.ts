@@ -5,23 +5,39 @@
  * channel and the other processes upsert it into their own board: each wall sees the same incidents,
  * whichever process it is connected to. SQLite (shared by the processes) stays the system of record; this
  * only keeps the in-memory boards in step, and a process that starts later loads open incidents from SQLite.
+ * A unit's status set by dispatch (assigned → responding) travels the same way: the unit's own terminal
+ * would tell every process only at its next report.
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
+import { VEHICLE_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
 import { IncidentViewSchema, type IncidentView } from '@/lib/domain/incident';
-import type { IncidentBoard } from '../live/incident-board';
+import type { LiveState } from '../live/live-state';
 import type { Logger } from '../logger';
 import { createThrottledLog } from '../logger';
 
 export const INCIDENT_RELAY_CHANNEL = 'pingan:internal:incident';
-const RELAY_VERSION = 1;
+const RELAY_VERSION = 2;
 const RECONNECT_MAX_DELAY_MS = 500;
 
-interface RelayMessage {
+type RelayMessage = {
   v: typeof RELAY_VERSION;
   /** The publishing process: a process ignores its own messages. */
   from: string;
-  view: IncidentView;
+} & ({ view: IncidentView } | { vehicle: { id: string; status: VehicleStatus } });
+
+function parseMessage(raw: string): RelayMessage {
+  const data = JSON.parse(raw) as Record<string, unknown>;
+  if (data.v !== RELAY_VERSION || typeof data.from !== 'string') throw new Error('bad envelope');
+  if ('view' in data) return { v: RELAY_VERSION, from: data.from, view: IncidentViewSchema.parse(data.view) };
+  const vehicle = data.vehicle as { id?: unknown; status?: unknown } | undefined;
+  if (typeof vehicle?.id !== 'string' || !VEHICLE_STATUSES.includes(vehicle.status as VehicleStatus))
+    throw new Error('bad vehicle status');
+  return {
+    v: RELAY_VERSION,
+    from: data.from,
+    vehicle: { id: vehicle.id, status: vehicle.status as VehicleStatus },
+  };
 }
 
 export interface IncidentRelay {
@@ -41,11 +57,8 @@ export function isRemoteNewer(local: IncidentView | undefined, remote: IncidentV
   return remote.updatedAt === local.updatedAt && JSON.stringify(remote) > JSON.stringify(local);
 }
 
-export function startIncidentRelay(opts: {
-  url: string;
-  board: IncidentBoard;
-  logger: Logger;
-}): IncidentRelay {
+export function startIncidentRelay(opts: { url: string; live: LiveState; logger: Logger }): IncidentRelay {
+  const board = opts.live.incidents;
   const processId = randomUUID();
   const warn = createThrottledLog(opts.logger);
   const make = (name: string) => {
@@ -71,18 +84,18 @@ export function startIncidentRelay(opts: {
   const onMessage = (raw: string) => {
     let msg: RelayMessage;
     try {
-      const data = JSON.parse(raw) as Partial<RelayMessage>;
-      if (data.v !== RELAY_VERSION || typeof data.from !== 'string') throw new Error('bad envelope');
-      msg = { v: RELAY_VERSION, from: data.from, view: IncidentViewSchema.parse(data.view) };
+      msg = parseMessage(raw);
     } catch (err) {
       warn('relay-bad', { err: (err as Error).message }, 'incident relay message refused');
       return;
     }
-    if (msg.from === processId || !isRemoteNewer(opts.board.get(msg.view.id), msg.view)) return;
+    if (msg.from === processId) return;
+    if ('view' in msg && !isRemoteNewer(board.get(msg.view.id), msg.view)) return;
     // A remote change is applied without being published again (no echo between processes).
     isApplyingRemote = true;
     try {
-      opts.board.upsert(msg.view);
+      if ('view' in msg) board.upsert(msg.view);
+      else opts.live.setVehicleStatus(msg.vehicle.id, msg.vehicle.status);
     } finally {
       isApplyingRemote = false;
     }
@@ -98,19 +111,24 @@ export function startIncidentRelay(opts: {
     .then(() => (isSubscribed = true))
     .catch((err: Error) => warn('relay-connect', { err: err.message }, 'incident relay connect failed'));
 
-  const unsubscribe = opts.board.onChange((view) => {
+  const publish = (msg: RelayMessage) => {
     if (isApplyingRemote || !pub.isReady) return;
-    const msg: RelayMessage = { v: RELAY_VERSION, from: processId, view };
     pub
       .publish(INCIDENT_RELAY_CHANNEL, JSON.stringify(msg))
       .catch((err: Error) => warn('relay-publish', { err: err.message }, 'incident relay publish failed'));
-  });
+  };
+  const unsubscribes = [
+    board.onChange((view) => publish({ v: RELAY_VERSION, from: processId, view })),
+    opts.live.onVehicleStatus((id, status) =>
+      publish({ v: RELAY_VERSION, from: processId, vehicle: { id, status } }),
+    ),
+  ];
 
   return {
     processId,
     isReady: () => pub.isReady && sub.isReady && isSubscribed,
     async close() {
-      unsubscribe();
+      for (const u of unsubscribes) u();
       for (const c of [sub, pub]) {
         try {
           if (c.isOpen) await c.close();

@@ -2,6 +2,7 @@
  * One server process for the scale-out test: the real app (no Next pages) on the Redis bus with a SQLite file
  * shared with its sibling, as two processes on one host would run. Driven over IPC by the test.
  */
+import type { VehicleStatus } from '@/lib/domain/enums';
 import { createApp } from '@/server/app';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { loadConfig } from '@/server/config';
@@ -32,6 +33,11 @@ serveParent({
     const v = app.ctx.live.incidents.get(id);
     if (!v) throw new Error(`no incident ${id} here`);
     app.ctx.live.incidents.upsert({ ...v, state: 'accepted', updatedAt: Date.now() });
+    return {};
+  },
+  /** What an assignment does to the unit on the process that made it. */
+  setVehicleStatus({ id, status }: { id: string; status: VehicleStatus }) {
+    if (!app.ctx.live.setVehicleStatus(id, status)) throw new Error(`no vehicle ${id} here`);
     return {};
   },
   sample: () => processSample(),

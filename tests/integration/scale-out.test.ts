@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VEHICLE_STATUSES } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
 import { REDIS_KEYS } from '@/lib/realtime/contract';
 import { applyBatch, createClientState } from '@/lib/realtime/client-store';
@@ -64,6 +65,15 @@ describe('scale-out: two server processes behind one Redis', () => {
       },
       10_000,
       'the vehicle on both walls',
+    );
+
+    // A unit's status set by dispatch on one process shows on the other's wall too.
+    await a.call('setVehicleStatus', { id: 'V-scale-1', status: 'responding' });
+    const idxOnB = (await idxOf(urls[1]!, 'vehicle', 'V-scale-1'))!;
+    await waitFor(
+      () => walls[1]!.state.entities.vehicle.status[idxOnB] === VEHICLE_STATUSES.indexOf('responding'),
+      10_000,
+      'the responding status on the other process',
     );
 
     // Incidents: the consumer group gives each entry to one process; the relay shows it on both walls.
