@@ -95,6 +95,7 @@ export function createApp(opts: AppOptions): App {
       const m = hubHolder.hub?.metrics;
       return { sent: m?.batchesSent ?? 0, bytes: m?.bytesSent ?? 0, full: m?.fullSent ?? 0 };
     },
+    ingestLagMs: () => live.ingestLagMs,
   });
   const stats = new IngestStats(metrics.registry, logger);
   const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids };
@@ -130,6 +131,7 @@ export function createApp(opts: AppOptions): App {
       clients: hubHolder.hub?.clientCount ?? 0,
       entities: { vehicle: live.vehicle.count, worker: live.worker.count, camera: live.camera.count },
       openIncidents: live.incidents.size,
+      ingestLagMs: Math.round(live.ingestLagMs),
     };
   }
 

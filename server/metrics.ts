@@ -12,6 +12,7 @@ export function createMetrics(read: {
   entities: () => Record<string, number>;
   openIncidents: () => number;
   batches: () => { sent: number; bytes: number; full: number };
+  ingestLagMs: () => number;
 }): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -58,6 +59,14 @@ export function createMetrics(read: {
       this.set({ what: 'sent' }, b.sent);
       this.set({ what: 'full' }, b.full);
       this.set({ what: 'position_bytes' }, b.bytes);
+    },
+  });
+  new Gauge({
+    name: 'pingan_ingest_lag_seconds',
+    help: 'How far telemetry ingest is behind: age of the newest report applied over the last second',
+    registers: [registry],
+    collect() {
+      this.set(read.ingestLagMs() / 1000);
     },
   });
   const tickSeconds = new Histogram({

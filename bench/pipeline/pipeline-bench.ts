@@ -52,7 +52,7 @@ interface WindowStats {
   p99: number;
   max: number;
   disconnected: number;
-  timeline?: { tMs: number; count: number; p99: number; max: number }[];
+  timeline?: { tMs: number; count: number; p99: number; max: number; liveMax?: number }[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { EntityIdPage, WireBatch } from '@/lib/realtime/contract';
+import { LIVE_MAX_LAG_MS, type EntityIdPage, type WireBatch } from '@/lib/realtime/contract';
 import { decodePositions, TS_SATURATED, TS_UNIT_MS } from '@/lib/realtime/position-codec';
 import { Histogram } from '../lib/histogram';
 import { processSample, serveParent } from '../lib/child';
@@ -35,9 +35,11 @@ const hist = new Histogram();
 let isMeasuring = false;
 let windowStart = 0;
 let slots: Map<number, Uint32Array> | null = null;
+/** Per slot, the oldest update that arrived in a batch not flagged as lagging: what a wall draws as live. */
+let liveMax: Map<number, number> | null = null;
 let fullBatches = 0;
 
-function record(w: Wall, k: number, ts: number, now: number): void {
+function record(w: Wall, k: number, ts: number, now: number, isLive = true): void {
   if (ts > w.lastTs[k]!) w.lastTs[k] = ts;
   if (!isMeasuring) return;
   w.updates++;
@@ -48,6 +50,7 @@ function record(w: Wall, k: number, ts: number, now: number): void {
     let h = slots.get(s);
     if (!h) slots.set(s, (h = new Uint32Array(SLOT_HIST_MAX_MS / 10 + 1)));
     h[Math.min(SLOT_HIST_MAX_MS / 10, Math.max(0, Math.round(age / 10)))]!++;
+    if (isLive && age > (liveMax!.get(s) ?? 0)) liveMax!.set(s, age);
   }
 }
 
@@ -80,6 +83,8 @@ function onPacked(w: Wall, batch: WireBatch): void {
   if (batch.isFull) fullBatches++;
   if (!batch.vehicle) return;
   const b = decodePositions(batch.vehicle);
+  // The wall shows a batch from a lagging server as delayed, not live (lib/realtime/socket-client.ts).
+  const isLive = (batch.lagMs ?? 0) <= LIVE_MAX_LAG_MS;
   // Updates of vehicles not yet in the id map are not counted (registrations happen during warm-up).
   for (let i = 0; i < b.count; i++) {
     if (b.idx[i]! >= w.idsKnown) {
@@ -95,7 +100,7 @@ function onPacked(w: Wall, batch: WireBatch): void {
     // A snapshot restates old positions: they set state but are not updates that travelled the pipeline.
     if (batch.isFull) {
       if (ts > w.lastTs[k]!) w.lastTs[k] = ts;
-    } else record(w, k, ts, now);
+    } else record(w, k, ts, now, isLive);
   }
 }
 
@@ -149,6 +154,7 @@ function windowStartOp(a: { timeline?: boolean }) {
   for (const w of walls) w.updates = w.bytes = 0;
   windowStart = Date.now();
   slots = a.timeline ? new Map() : null;
+  liveMax = a.timeline ? new Map() : null;
   isMeasuring = true;
   return {};
 }
@@ -160,7 +166,7 @@ function windowStop() {
   const timeline = slots
     ? [...slots.entries()]
         .sort((x, y) => x[0] - y[0])
-        .map(([s, h]) => ({ tMs: s * SLOT_MS, ...slotStats(h) }))
+        .map(([s, h]) => ({ tMs: s * SLOT_MS, ...slotStats(h), liveMax: liveMax?.get(s) ?? 0 }))
     : undefined;
   return {
     updates,

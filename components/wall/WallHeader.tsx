@@ -38,8 +38,8 @@ export function WallHeader(p: HeaderProps) {
   const clock = cstClock(p.now);
   const region = p.stats?.region;
   const title = region?.code ? region.name : p.worldName;
-  // Data age: the server's clock at the last batch against ours, plus how long ago that batch came.
-  const age = p.link.lastBatchAt ? p.now - p.link.lastBatchAt : Number.POSITIVE_INFINITY;
+  // Data age: how long ago the last batch came, plus how far behind the server's ingest said it was.
+  const age = p.link.lastBatchAt ? p.now - p.link.lastBatchAt + p.link.lagMs : Number.POSITIVE_INFINITY;
   return (
     <header className={styles.header}>
       <div className={styles.headerLeft}>

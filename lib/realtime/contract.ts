@@ -34,6 +34,11 @@ export const STALE_AFTER_MS: Record<EntityKind, number> = {
 
 /** A wall that hears nothing from the server for this long says so (target: banner within 15 s). */
 export const LINK_STALE_AFTER_MS = 5_000;
+/**
+ * Positions arriving later than this after they were reported are not drawn as live (DESIGN §5 B5): while
+ * the server's ingest lags by more, walls say "数据延迟" instead of showing old positions as current.
+ */
+export const LIVE_MAX_LAG_MS = 1_000;
 
 export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: string };
 
@@ -69,6 +74,11 @@ export interface WireBatch {
   incidentsRemoved?: string[];
   /** Panel statistics for this client's scope; sent in full batches and whenever they changed. */
   stats?: WallStats;
+  /**
+   * How far the server's telemetry ingest is behind, ms: the age of the newest report it applied over the
+   * last second (0 when it keeps up). Above LIVE_MAX_LAG_MS the wall shows its data as delayed.
+   */
+  lagMs?: number;
 }
 
 export type BatchAck = { ok: true } | { ok: false; error: 'gap' | 'decode' | 'version' };
@@ -120,4 +130,6 @@ export interface HealthReport {
   clients: number;
   entities: Record<EntityKind, number>;
   openIncidents: number;
+  /** How far telemetry ingest is behind (see WireBatch.lagMs). */
+  ingestLagMs: number;
 }

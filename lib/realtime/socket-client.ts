@@ -7,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import { applyBatch, createClientState, type ApplyResult, type ClientState } from './client-store';
 import {
   LINK_STALE_AFTER_MS,
+  LIVE_MAX_LAG_MS,
   PROTOCOL_VERSION,
   type BatchAck,
   type ClientToServerEvents,
@@ -22,6 +23,8 @@ export interface LinkInfo {
   lastBatchAt: number;
   /** Server time of the last batch: data age is measured against the server's clock, not ours. */
   serverTs: number;
+  /** How far behind the server's telemetry ingest said it was in the last batch, ms. */
+  lagMs: number;
   isConnected: boolean;
 }
 
@@ -42,11 +45,14 @@ export interface WallConnectionOptions {
 
 export type BatchListener = (result: ApplyResult, state: ClientState) => void;
 
-/** The link status from what we know; pure so the banner logic is testable. */
-export function linkStatus(isConnected: boolean, lastBatchAt: number, now: number): LinkStatus {
+/**
+ * The link status from what we know; pure so the banner logic is testable. Batches that keep coming while
+ * the server's ingest lags by more than LIVE_MAX_LAG_MS carry old positions: that is stale, not live.
+ */
+export function linkStatus(isConnected: boolean, lastBatchAt: number, now: number, lagMs = 0): LinkStatus {
   if (!isConnected) return lastBatchAt === 0 ? 'connecting' : 'disconnected';
   if (lastBatchAt === 0) return 'connecting';
-  return now - lastBatchAt > LINK_STALE_AFTER_MS ? 'stale' : 'live';
+  return now - lastBatchAt > LINK_STALE_AFTER_MS || lagMs > LIVE_MAX_LAG_MS ? 'stale' : 'live';
 }
 
 export class WallConnection {
@@ -54,6 +60,7 @@ export class WallConnection {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private readonly listeners = new Set<BatchListener>();
   private lastBatchAt = 0;
+  private lagMs = 0;
   private regionCode: string | null;
   private readonly now: () => number;
   private isUnauthorized = false;
@@ -110,6 +117,7 @@ export class WallConnection {
   onBatch(batch: WireBatch, ack: (res: BatchAck) => void): void {
     const result = applyBatch(this.state, batch);
     this.lastBatchAt = this.now();
+    this.lagMs = batch.lagMs ?? 0;
     // Acknowledge after applying: the server sends the next batch only then (one in flight per wall).
     ack(result.ok ? { ok: true } : { ok: false, error: result.error });
     for (const l of this.listeners) l(result, this.state);
@@ -126,9 +134,10 @@ export class WallConnection {
       status:
         this.isUnauthorized && !isConnected
           ? 'unauthorized'
-          : linkStatus(isConnected, this.lastBatchAt, this.now()),
+          : linkStatus(isConnected, this.lastBatchAt, this.now(), this.lagMs),
       lastBatchAt: this.lastBatchAt,
       serverTs: this.state.serverTs,
+      lagMs: this.lagMs,
       isConnected,
     };
   }

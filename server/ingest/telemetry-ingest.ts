@@ -105,6 +105,8 @@ export class TelemetryIngest {
     // Latest wins by report time: a late, older report must not move a unit backwards.
     if (r.ts < store.ts[i]!) return null;
     store.ts[i] = r.ts;
+    // Cameras report every minute: only moving kinds say whether positions arrive on time.
+    if (kind !== 'camera') this.live.noteReport(r.ts);
     if (r.lng !== undefined && r.lat !== undefined) {
       if (r.crs === undefined || r.crs === 'wgs84') {
         store.lng[i] = r.lng;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
-import { HISTORY_TICKS, LiveState } from './live-state';
+import { HISTORY_TICKS, LAG_WINDOW_TICKS, LiveState } from './live-state';
 import { IncidentBoard } from './incident-board';
 import type { IncidentView } from '@/lib/domain/incident';
 
@@ -79,5 +79,27 @@ describe('IncidentBoard', () => {
     expect(c.upserts.map((u) => u.id)).toEqual(['2']);
     expect(c.removed).toEqual(['1']);
     expect(b.changesSince(b.version)).toEqual({ upserts: [], removed: [] });
+  });
+});
+
+describe('LiveState ingest lag', () => {
+  it('is the age of each tick’s newest report, held for a second, and ignores late history uploads', () => {
+    const clock = new FakeClock(1_000_000);
+    const live = new LiveState(clock);
+    const tick = (reportAges: number[]) => {
+      for (const age of reportAges) live.noteReport(clock.now() - age);
+      clock.advance(100);
+      live.seal();
+    };
+    tick([30, 5_000]); // one unit uploading buffered history: the fresh report decides
+    expect(live.ingestLagMs).toBe(130);
+    tick([2_500, 2_600]); // a backlog: even the newest report is seconds old
+    expect(live.ingestLagMs).toBe(2_600);
+    for (let k = 0; k < LAG_WINDOW_TICKS - 1; k++) tick([20]);
+    expect(live.ingestLagMs).toBe(2_600); // still inside the window: no flicker back to live
+    tick([20]);
+    expect(live.ingestLagMs).toBe(120);
+    for (let k = 0; k < LAG_WINDOW_TICKS; k++) tick([]);
+    expect(live.ingestLagMs).toBe(0); // no telemetry: nothing is late
   });
 });

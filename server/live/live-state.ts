@@ -26,6 +26,9 @@ interface PendingRegistration {
   streamUrl?: string;
 }
 
+/** The ingest lag is the worst of this many ticks (1 s at the default tick): steady, not flickering. */
+export const LAG_WINDOW_TICKS = 10;
+
 /**
  * Everything the walls see, in memory: the latest state of each vehicle, worker and camera, and the open
  * incidents. Changes are stamped with the current tick; `seal()` closes a tick and records what changed in it.
@@ -44,6 +47,10 @@ export class LiveState {
   private registrations: PendingRegistration[] = [];
   registrationsDropped = 0;
   private readonly statusListeners = new Set<(id: string, status: VehicleStatus) => void>();
+  /** The newest report time applied in the current tick (0: none yet). */
+  private tickNewestTs = 0;
+  /** Per sealed tick, how old the newest report applied in it was when the tick closed (-1: no reports). */
+  private readonly lagWindow = new Float64Array(LAG_WINDOW_TICKS).fill(-1);
 
   constructor(readonly clock: Clock) {}
 
@@ -115,8 +122,28 @@ export class LiveState {
     return () => this.statusListeners.delete(listener);
   }
 
+  /** Telemetry ingest notes each applied report's time: the freshest one per tick measures the lag. */
+  noteReport(ts: number): void {
+    if (ts > this.tickNewestTs) this.tickNewestTs = ts;
+  }
+
+  /**
+   * How far ingest is behind: over the last LAG_WINDOW_TICKS ticks, the largest age of a tick's newest
+   * report. A healthy pipeline applies fresh reports every tick (0–100 ms); a backlog in Redis shows as
+   * seconds. The newest report per tick, not the average, so terminals uploading buffered history (blind
+   * spots, tunnels) do not read as lag. 0 when no telemetry arrived in the window.
+   */
+  get ingestLagMs(): number {
+    let lag = 0;
+    for (const v of this.lagWindow) if (v > lag) lag = v;
+    return lag;
+  }
+
   /** Closes the current tick: records its changes and starts the next one. */
   seal(): TickChanges {
+    this.lagWindow[this.tick % LAG_WINDOW_TICKS] =
+      this.tickNewestTs > 0 ? Math.max(0, this.clock.now() - this.tickNewestTs) : -1;
+    this.tickNewestTs = 0;
     const changes: TickChanges = {
       tick: this.tick,
       changed: {

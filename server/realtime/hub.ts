@@ -128,6 +128,8 @@ export class RealtimeHub {
     const built = c.needsFull ? this.buildFull(c, sealed) : (this.buildDelta(c, sealed) ?? undefined);
     if (built === undefined) return;
     const { batch, commit } = built;
+    const lag = Math.round(this.opts.live.ingestLagMs);
+    if (lag > 0) batch.lagMs = lag;
     c.seq = batch.seq;
     c.isInFlight = true;
     c.lastSentAt = this.opts.clock.now();

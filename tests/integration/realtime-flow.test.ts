@@ -88,6 +88,32 @@ describe('realtime protocol over the in-process bus', () => {
     wall.socket.close();
   });
 
+  it('tells walls when ingest lags, so old positions are not shown as live', async () => {
+    const wall = connectWall(t.url);
+    await waitFor(() => wall.batches.length >= 1, 5_000, 'snapshot');
+    // A backlog: even the newest report applied is 3 s old when it arrives.
+    for (let k = 0; k < 5; k++) {
+      await publish({ id: 'LAG', lng: 104 + k / 100, lat: 30, ts: Date.now() - 3_000 });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const lagging = await waitFor(() => wall.batches.find((b) => (b.lagMs ?? 0) >= 2_900), 5_000, 'lag');
+    expect(lagging.lagMs).toBeLessThan(4_000);
+    expect((await (await fetch(`${t.url}/api/health`)).json()).ingestLagMs).toBeGreaterThanOrEqual(2_900);
+    // Caught up: fresh reports, and within the one-second window the lag is gone.
+    const caughtUp = Date.now();
+    await waitFor(
+      async () => {
+        await publish({ id: 'LAG', lng: 104.2, lat: 30, ts: Date.now() });
+        await new Promise((r) => setTimeout(r, 50));
+        const last = wall.batches.at(-1)!;
+        return Date.now() - caughtUp > 200 && (last.lagMs ?? 0) < 1_000;
+      },
+      5_000,
+      'lag cleared',
+    );
+    wall.socket.close();
+  });
+
   it('sends heartbeats to an idle wall so its link indicator stays honest', async () => {
     const wall = connectWall(t.url);
     await waitFor(() => wall.batches.length >= 3, 5_000, 'heartbeats');
