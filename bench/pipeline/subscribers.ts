@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { LIVE_MAX_LAG_MS, type EntityIdPage, type WireBatch } from '@/lib/realtime/contract';
+import { isLiveLag, type EntityIdPage, type WireBatch } from '@/lib/realtime/contract';
 import { decodePositions, TS_SATURATED, TS_UNIT_MS } from '@/lib/realtime/position-codec';
 import { Histogram } from '../lib/histogram';
 import { processSample, serveParent } from '../lib/child';
@@ -84,7 +84,7 @@ function onPacked(w: Wall, batch: WireBatch): void {
   if (!batch.vehicle) return;
   const b = decodePositions(batch.vehicle);
   // The wall shows a batch from a lagging server as delayed, not live (lib/realtime/socket-client.ts).
-  const isLive = (batch.lagMs ?? 0) <= LIVE_MAX_LAG_MS;
+  const isLive = isLiveLag(batch.lagMs ?? 0);
   // Updates of vehicles not yet in the id map are not counted (registrations happen during warm-up).
   for (let i = 0; i < b.count; i++) {
     if (b.idx[i]! >= w.idsKnown) {

@@ -39,6 +39,13 @@ export const LINK_STALE_AFTER_MS = 5_000;
  * the server's ingest lags by more, walls say "数据延迟" instead of showing old positions as current.
  */
 export const LIVE_MAX_LAG_MS = 1_000;
+/** What a batch spends between the server's lag reading and the wall: up to a tick, transport, apply. */
+export const LAG_DELIVERY_ALLOWANCE_MS = 300;
+
+/** Whether a batch whose server reported `lagMs` may be drawn as live: old plus on its way ≤ 1 s. */
+export function isLiveLag(lagMs: number): boolean {
+  return lagMs + LAG_DELIVERY_ALLOWANCE_MS <= LIVE_MAX_LAG_MS;
+}
 
 export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: string };
 
@@ -76,7 +83,8 @@ export interface WireBatch {
   stats?: WallStats;
   /**
    * How far the server's telemetry ingest is behind, ms: the age of the newest report it applied over the
-   * last second (0 when it keeps up). Above LIVE_MAX_LAG_MS the wall shows its data as delayed.
+   * last second (0 when it keeps up). When it would reach the wall older than LIVE_MAX_LAG_MS
+   * (isLiveLag), the wall shows its data as delayed.
    */
   lagMs?: number;
 }

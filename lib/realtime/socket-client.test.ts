@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LINK_STALE_AFTER_MS, LIVE_MAX_LAG_MS, PROTOCOL_VERSION, type BatchAck } from './contract';
+import {
+  LAG_DELIVERY_ALLOWANCE_MS,
+  LINK_STALE_AFTER_MS,
+  LIVE_MAX_LAG_MS,
+  PROTOCOL_VERSION,
+  type BatchAck,
+} from './contract';
 import { linkStatus, WallConnection } from './socket-client';
 
 describe('linkStatus', () => {
@@ -10,8 +16,9 @@ describe('linkStatus', () => {
     expect(linkStatus(true, 1000, 1001 + LINK_STALE_AFTER_MS)).toBe('stale');
     expect(linkStatus(false, 1000, 1001)).toBe('disconnected');
     // Batches still arriving, but carrying positions more than a second old: not live.
-    expect(linkStatus(true, 1000, 1001, LIVE_MAX_LAG_MS)).toBe('live');
-    expect(linkStatus(true, 1000, 1001, LIVE_MAX_LAG_MS + 1)).toBe('stale');
+    const limit = LIVE_MAX_LAG_MS - LAG_DELIVERY_ALLOWANCE_MS;
+    expect(linkStatus(true, 1000, 1001, limit)).toBe('live');
+    expect(linkStatus(true, 1000, 1001, limit + 1)).toBe('stale');
   });
 });
 

@@ -6,8 +6,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { applyBatch, createClientState, type ApplyResult, type ClientState } from './client-store';
 import {
+  isLiveLag,
   LINK_STALE_AFTER_MS,
-  LIVE_MAX_LAG_MS,
   PROTOCOL_VERSION,
   type BatchAck,
   type ClientToServerEvents,
@@ -47,12 +47,12 @@ export type BatchListener = (result: ApplyResult, state: ClientState) => void;
 
 /**
  * The link status from what we know; pure so the banner logic is testable. Batches that keep coming while
- * the server's ingest lags by more than LIVE_MAX_LAG_MS carry old positions: that is stale, not live.
+ * the server's ingest lags so that positions reach us more than LIVE_MAX_LAG_MS old are stale, not live.
  */
 export function linkStatus(isConnected: boolean, lastBatchAt: number, now: number, lagMs = 0): LinkStatus {
   if (!isConnected) return lastBatchAt === 0 ? 'connecting' : 'disconnected';
   if (lastBatchAt === 0) return 'connecting';
-  return now - lastBatchAt > LINK_STALE_AFTER_MS || lagMs > LIVE_MAX_LAG_MS ? 'stale' : 'live';
+  return now - lastBatchAt > LINK_STALE_AFTER_MS || !isLiveLag(lagMs) ? 'stale' : 'live';
 }
 
 export class WallConnection {
