@@ -93,8 +93,9 @@ export class AuditAnchor {
     const now = this.newest.get();
     if (!now || (this.head && this.head.id === now.id)) return;
     const head: AuditHead = { id: now.id, hash: now.hash, at: this.clock.now() };
-    // Write-then-rename: a crash mid-write leaves the previous anchor, never half a file.
-    const tmp = `${this.path}.tmp`;
+    // Write-then-rename: a crash mid-write leaves the previous anchor, never half a file. Per process,
+    // because scale-out processes sharing the database anchor the same file.
+    const tmp = `${this.path}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(head)}\n`);
     fs.renameSync(tmp, this.path);
     this.head = head;
