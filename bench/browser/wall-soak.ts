@@ -7,23 +7,17 @@
  */
 import { launchBrowser } from '../../tests/helpers/browser';
 import { startServerProcess } from '../../tests/helpers/server-process';
+import { leastSquaresSlope } from '../lib/regression';
 
 const minutes = Number(process.argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
 const WARMUP_SAMPLES = 2;
 
-function slopePerMin(ys: number[]): number {
-  const xs = ys.map((_, i) => i);
-  const n = ys.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
-}
+/** Samples are a minute apart: the slope over their index is per minute. */
+const slopePerMin = (ys: number[]) =>
+  leastSquaresSlope(
+    ys.map((_, i) => i),
+    ys,
+  );
 
 const server = await startServerProcess({ DEMO: '1' });
 const browser = await launchBrowser();

@@ -5,6 +5,7 @@
 import type { BenchMode } from '../lib/modes';
 import { measureIngestCeiling } from './ingest-ceiling';
 import { measureRate, startRig, type Pipeline, type RatePoint, type Rig } from './pipeline-bench';
+import { leastSquaresSlope } from '../lib/regression';
 
 export interface BurstResult {
   pipeline: Pipeline;
@@ -193,18 +194,4 @@ async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
   const peak = samples.reduce((x, p) => Math.max(x, p.rssMb), 0);
   log(`  soak: peak RSS ${peak.toFixed(0)} MB, trend ${slope.toFixed(1)} MB/min`);
   return { samples, peakRssMb: peak, slopeMbPerMin: slope };
-}
-
-function leastSquaresSlope(x: number[], y: number[]): number {
-  const n = x.length;
-  if (n < 2) return 0;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (x[i]! - mx) * (y[i]! - my);
-    den += (x[i]! - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
 }

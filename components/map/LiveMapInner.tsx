@@ -12,7 +12,7 @@ import type { IncidentView } from '@/lib/domain/incident';
 import { LiveMapModel, MAP_SWEEP_MS } from './live-map-model';
 import { MapAreas } from './map-areas';
 import { browserRenderProfile } from './renderer-profile';
-import { AREA_TILES_PATH, displayToken, loadStyle } from './map-sources';
+import { AREA_TILES_PATH, displayTokenHeaders, loadStyle } from './map-sources';
 import type { MapLayerKey } from './layer-keys';
 import { wallLayers, type WallLayerView } from './wall-layers';
 
@@ -139,12 +139,10 @@ export function LiveMapInner(props: LiveMapProps) {
         maxCanvasSize: [16384, 16384],
         fadeDuration: easeMs(profile, 300),
         // A token-opened screen has no session cookie: its tile requests carry the token like its fetches.
-        transformRequest: (url) => {
-          const token = displayToken();
-          return token && url.startsWith(`${window.location.origin}/api/`)
-            ? { url, headers: { 'x-display-token': token } }
-            : { url };
-        },
+        transformRequest: (url) =>
+          url.startsWith(`${window.location.origin}/api/`)
+            ? { url, headers: displayTokenHeaders() }
+            : { url },
       });
       mapRef.current = map;
       (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;

@@ -17,13 +17,18 @@ export function displayToken(): string | null {
   return new URLSearchParams(window.location.search).get('token');
 }
 
+/** The header a token-opened screen sends with its requests (none with a session cookie). */
+export function displayTokenHeaders(): Record<string, string> {
+  const token = displayToken();
+  return token ? { 'x-display-token': token } : {};
+}
+
 /** fetch() with the session cookie and, on a token-opened screen, the display token header. */
 export function authFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  const token = displayToken();
   return fetch(url, {
     ...init,
     credentials: 'same-origin',
-    headers: { ...(init.headers ?? {}), ...(token ? { 'x-display-token': token } : {}) },
+    headers: { ...(init.headers ?? {}), ...displayTokenHeaders() },
   });
 }
 

@@ -6,17 +6,23 @@ import { startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 let kit: DispatchKit;
 let admin: string;
 
-beforeAll(async () => {
-  kit = await startDispatchKit();
-  admin = await kit.login('admin');
-  const dispatcher = await kit.login('dispatcher');
-  for (const id of ['x-1', 'x-2', 'x-3']) {
-    kit.addIncident(id);
-    await kit.api('POST', `/api/incidents/${id}/transition`, {
+/** A kit whose audit log holds logins and one accepted transition per id. */
+async function kitWithAcceptedIncidents(ids: string[]): Promise<DispatchKit> {
+  const k = await startDispatchKit();
+  const dispatcher = await k.login('dispatcher');
+  for (const id of ids) {
+    k.addIncident(id);
+    await k.api('POST', `/api/incidents/${id}/transition`, {
       cookie: dispatcher,
       body: { to: 'accepted', note: `受理 ${id}` },
     });
   }
+  return k;
+}
+
+beforeAll(async () => {
+  kit = await kitWithAcceptedIncidents(['x-1', 'x-2', 'x-3']);
+  admin = await kit.login('admin');
 });
 afterAll(() => kit?.close());
 
@@ -85,16 +91,8 @@ describe('audit log head anchored outside the database', () => {
   let k: DispatchKit;
   let admin2: string;
   beforeAll(async () => {
-    k = await startDispatchKit();
+    k = await kitWithAcceptedIncidents(['t-1', 't-2']);
     admin2 = await k.login('admin');
-    const dispatcher = await k.login('dispatcher');
-    for (const id of ['t-1', 't-2']) {
-      k.addIncident(id);
-      await k.api('POST', `/api/incidents/${id}/transition`, {
-        cookie: dispatcher,
-        body: { to: 'accepted', note: `受理 ${id}` },
-      });
-    }
   });
   afterAll(() => k?.close());
 
