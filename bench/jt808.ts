@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
+import { payloadText } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { IngestStats } from '@/server/ingest/ingest-stats';
 import { createLogger } from '@/server/logger';
@@ -36,7 +37,7 @@ async function runGateway(terminals: number, seconds: number, window: number): P
   let publishes = 0;
   await bus.onTelemetry((_kind, raw) => {
     publishes++;
-    published += (JSON.parse(raw) as unknown[]).length;
+    published += (JSON.parse(payloadText(raw)) as unknown[]).length;
   });
   const gw = await startJt808Gateway({
     port: 0,

@@ -272,7 +272,9 @@ export function createApp(opts: AppOptions): App {
     relay: () => relay,
     async listen(port, host) {
       if (config.REDIS_URL) relay = startIncidentRelay({ url: config.REDIS_URL, live, logger });
-      await bus.onTelemetry((kind, raw) => telemetry.handleRaw(kind, raw));
+      await bus.onTelemetry((kind, raw) =>
+        typeof raw === 'string' ? telemetry.handleRaw(kind, raw) : telemetry.handleBytes(kind, raw),
+      );
       await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
       timer = setInterval(tick, config.TICK_MS);
       reauthTimer = setInterval(reauthorizeSockets, SOCKET_REAUTH_MS);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_TICK_MS } from '@/lib/realtime/contract';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -24,7 +25,7 @@ const EnvSchema = z.object({
   /** Signs JT/T 808 auth codes so terminals need not re-register after a gateway restart. */
   JT808_AUTH_SECRET: z.string().min(16).optional(),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
-  TICK_MS: z.coerce.number().int().min(20).max(200).default(100),
+  TICK_MS: z.coerce.number().int().min(20).max(200).default(DEFAULT_TICK_MS),
   /** Comma-separated origins allowed for Socket.IO besides the server's own host. */
   ALLOWED_ORIGINS: z.string().optional(),
   /** A MapLibre style URL or a local .pmtiles file for deployments with their own basemap. */

@@ -46,7 +46,7 @@ export const FULL: BenchMode = {
   name: 'full',
   fleet: 1_000_000,
   clients: 10,
-  packedRates: [100_000, 250_000, 500_000, 750_000, 1_000_000, 1_250_000],
+  packedRates: [100_000, 250_000, 350_000, 500_000, 750_000, 1_000_000],
   naiveRates: [2_500, 5_000, 10_000, 20_000, 40_000],
   warmupMs: 3_000,
   measureMs: 10_000,

@@ -108,7 +108,7 @@ export async function startRig(
   await producer.call('connect', { url: o.redisUrl, fleet: o.fleet });
   if (pipeline === 'packed') {
     const t0 = Date.now();
-    await producer.call('register', { from: 0, to: o.fleet });
+    await producer.call('register');
     // Redis drops a pub/sub subscriber that falls too far behind; then the fleet is announced again.
     for (let pass = 0; ; pass++) {
       let s = await server.call<Sample>('sample');
@@ -119,7 +119,7 @@ export async function startRig(
       if ((s.vehicles ?? 0) >= o.fleet) break;
       if (pass >= 3) throw new Error(`server registered only ${s.vehicles} of ${o.fleet}`);
       log(`  server has ${s.vehicles} of ${o.fleet} units (Redis dropped it?): announcing the fleet again`);
-      await producer.call('register', { from: 0, to: o.fleet });
+      await producer.call('register');
     }
     log(`  fleet of ${o.fleet.toLocaleString()} registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }

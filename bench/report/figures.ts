@@ -50,9 +50,12 @@ export function buildFigures(
       met: v >= 1_000_000,
       note:
         `highest offered ${top.offered}/s: published ${top.published}/s, ${top.receivedPerClient}/s per wall, ` +
-        `p99 ${top.p99} ms, delivered ${round(top.delivered * 100, 2)} %, server CPU ${round(top.serverCpuPct, 0)} %; ` +
-        `server ingest ceiling on one core ${p.ingestCeiling.reportsPerS}/s`,
+        `p99 ${top.p99} ms, delivered ${round(top.delivered * 100, 2)} %; CPU: server ${round(top.serverCpuPct, 0)} %, ` +
+        `producer ${round(top.producerCpuPct, 0)} %, walls ${round(top.subscribersCpuPct, 0)} % (2 cores = 200 %); ` +
+        `server ingest ceiling on one core ${p.ingestCeiling.reportsPerS}/s from bytes ` +
+        `(${p.ingestCeiling.exactReportsPerS}/s through JSON.parse)`,
       ingestCeilingPerS: p.ingestCeiling.reportsPerS,
+      ingestCeilingExactPerS: p.ingestCeiling.exactReportsPerS,
       p50AtValueMs: best?.p50 ?? null,
       p99AtValueMs: best?.p99 ?? null,
       deliveredAtValue: best ? round(best.delivered * 100, 3) : null,

@@ -8,7 +8,13 @@ export interface IncidentEntry {
   raw: string | undefined;
 }
 
-export type TelemetryHandler = (kind: TelemetryKind, raw: string) => void;
+/** A payload as text (in-process bus) or as the bytes Redis delivered (read without decoding to text first). */
+export type TelemetryHandler = (kind: TelemetryKind, raw: string | Uint8Array) => void;
+
+/** A telemetry payload as text, whichever form the bus delivered it in. */
+export function payloadText(raw: string | Uint8Array): string {
+  return typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
+}
 /** Must resolve only after every entry it was given is durably handled (or rejected for good). */
 export type IncidentBatchHandler = (entries: IncidentEntry[]) => Promise<void>;
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { payloadText } from './bus';
 import { InProcessBus } from './in-process-bus';
 
 describe('InProcessBus', () => {
   it('delivers telemetry asynchronously to the one handler', async () => {
     const bus = new InProcessBus();
     const got: string[] = [];
-    await bus.onTelemetry((kind, raw) => got.push(`${kind}:${raw}`));
+    await bus.onTelemetry((kind, raw) => got.push(`${kind}:${payloadText(raw)}`));
     void bus.publishTelemetry('vehicle', '{"a":1}');
     expect(got).toEqual([]); // never inside the publisher's call stack
     await new Promise((r) => setTimeout(r, 0));

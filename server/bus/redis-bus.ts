@@ -85,9 +85,10 @@ export class RedisBus implements Bus {
   async onTelemetry(handler: TelemetryHandler): Promise<void> {
     const kinds = Object.keys(REDIS_KEYS.channel) as TelemetryKind[];
     for (const kind of kinds) {
-      // Subscriptions survive reconnects: node-redis replays them on the new socket.
+      // Subscriptions survive reconnects: node-redis replays them on the new socket. Buffer mode: position
+      // reports are read from their bytes (server/ingest/report-scanner.ts).
       await this.whenReady(this.sub);
-      await this.sub.subscribe(REDIS_KEYS.channel[kind], (message: string) => handler(kind, message));
+      await this.sub.subscribe(REDIS_KEYS.channel[kind], (message: Buffer) => handler(kind, message), true);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { EntityKind, PositionColumns } from '@/lib/realtime/position-codec';
+import { IdIndex } from './id-index';
 
 /** Hard bound per kind: province scale is 1 M vehicles and 2 M cameras; beyond this reports are rejected. */
 export const MAX_ENTITIES_PER_KIND = 4_000_000;
@@ -35,7 +36,7 @@ export class EntityStore implements PositionColumns {
   readonly kind: EntityKind;
   count = 0;
   private capacity = 0;
-  private readonly indexById = new Map<string, number>();
+  private readonly ids = new IdIndex();
   readonly meta: EntityMeta[] = [];
   lng = new Float64Array(0);
   lat = new Float64Array(0);
@@ -44,8 +45,9 @@ export class EntityStore implements PositionColumns {
   status = new Uint8Array(0);
   ts = new Float64Array(0);
   changedTick = new Uint32Array(0);
-  /** Ticks in which entities changed, in order, each with the indexes that changed then (may repeat). */
-  dirty: number[] = [];
+  /** Indexes changed in the current tick, each once (changedTick guards), so never more than `count`. */
+  private dirty = new Uint32Array(INITIAL_CAPACITY);
+  private dirtyCount = 0;
 
   constructor(kind: EntityKind) {
     this.kind = kind;
@@ -75,17 +77,23 @@ export class EntityStore implements PositionColumns {
   }
 
   indexOf(id: string): number | undefined {
-    return this.indexById.get(id);
+    const i = this.ids.get(id);
+    return i < 0 ? undefined : i;
+  }
+
+  /** The index of the id spelled by bytes[from, to) (ASCII, from a report's text), or −1. */
+  indexOfBytes(bytes: Uint8Array, from: number, to: number): number {
+    return this.ids.getBytes(bytes, from, to);
   }
 
   /** Adds an entity (or returns the existing index); -1 when the store is full. */
   add(meta: EntityMeta): number {
-    const existing = this.indexById.get(meta.id);
-    if (existing !== undefined) return existing;
+    const existing = this.ids.get(meta.id);
+    if (existing >= 0) return existing;
     if (this.count >= MAX_ENTITIES_PER_KIND) return -1;
     if (this.count >= this.capacity) this.grow(this.count + 1);
     const i = this.count++;
-    this.indexById.set(meta.id, i);
+    this.ids.add(meta.id, i);
     this.meta.push(meta);
     // Never reported yet: ts 0 reads as "no data" (stale) everywhere.
     this.ts[i] = 0;
@@ -103,7 +111,12 @@ export class EntityStore implements PositionColumns {
   touch(i: number, tick: number): void {
     if (this.changedTick[i] !== tick) {
       this.changedTick[i] = tick;
-      this.dirty.push(i);
+      if (this.dirtyCount === this.dirty.length) {
+        const grown = new Uint32Array(2 * this.dirty.length);
+        grown.set(this.dirty);
+        this.dirty = grown;
+      }
+      this.dirty[this.dirtyCount++] = i;
     }
   }
 
@@ -125,14 +138,14 @@ export class EntityStore implements PositionColumns {
   }
 
   getById(id: string): EntityState | undefined {
-    const i = this.indexById.get(id);
-    return i === undefined ? undefined : this.get(i);
+    const i = this.ids.get(id);
+    return i < 0 ? undefined : this.get(i);
   }
 
   /** Takes the indexes that changed since the last call (each once) and resets the list. */
-  takeDirty(): number[] {
-    const d = this.dirty;
-    this.dirty = [];
+  takeDirty(): Uint32Array {
+    const d = this.dirty.slice(0, this.dirtyCount);
+    this.dirtyCount = 0;
     return d;
   }
 }

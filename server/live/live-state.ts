@@ -6,8 +6,8 @@ import type { Clock } from '@/lib/clock';
 import { EntityStore } from './entity-store';
 import { IncidentBoard } from './incident-board';
 
-/** Ticks of change history kept for catching clients up (100 × 100 ms = 10 s); older → full snapshot. */
-export const HISTORY_TICKS = 100;
+/** Ticks of change history kept for catching clients up (200 × 50 ms = 10 s); older → full snapshot. */
+export const HISTORY_TICKS = 200;
 /** New devices waiting to be written to SQLite; past it they stay live but unrecorded (and counted). */
 export const REGISTRATION_QUEUE_MAX = 200_000;
 
@@ -27,7 +27,7 @@ interface PendingRegistration {
 }
 
 /** The ingest lag is the worst of this many ticks (1 s at the default tick): steady, not flickering. */
-export const LAG_WINDOW_TICKS = 10;
+export const LAG_WINDOW_TICKS = 20;
 
 /**
  * Everything the walls see, in memory: the latest state of each vehicle, worker and camera, and the open
@@ -129,7 +129,7 @@ export class LiveState {
 
   /**
    * How far ingest is behind: over the last LAG_WINDOW_TICKS ticks, the largest age of a tick's newest
-   * report. A healthy pipeline applies fresh reports every tick (0–100 ms); a backlog in Redis shows as
+   * report. A healthy pipeline applies fresh reports every tick (0–50 ms); a backlog in Redis shows as
    * seconds. The newest report per tick, not the average, so terminals uploading buffered history (blind
    * spots, tunnels) do not read as lag. 0 when no telemetry arrived in the window.
    */
@@ -147,9 +147,9 @@ export class LiveState {
     const changes: TickChanges = {
       tick: this.tick,
       changed: {
-        vehicle: Uint32Array.from(this.vehicle.takeDirty()),
-        worker: Uint32Array.from(this.worker.takeDirty()),
-        camera: Uint32Array.from(this.camera.takeDirty()),
+        vehicle: this.vehicle.takeDirty(),
+        worker: this.worker.takeDirty(),
+        camera: this.camera.takeDirty(),
       },
     };
     this.history.push(changes);

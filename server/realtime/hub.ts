@@ -147,6 +147,10 @@ export class RealtimeHub {
         return;
       }
       commit();
+      // A tick sealed while this batch was out: send it now rather than at the next tick, or a wall
+      // under load would wait up to a whole tick more than the ones in step.
+      const latest = this.opts.live.sealedTick;
+      if (latest > c.syncedTick && this.clients.has(c)) this.sendTo(c, latest);
     });
   }
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { CameraReportSchema, type CameraReport } from '@/lib/domain/camera';
+import { payloadText } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { IngestStats } from '@/server/ingest/ingest-stats';
 import { createLogger } from '@/server/logger';
@@ -28,7 +29,7 @@ async function start(extra: Partial<Gb28181ListenerOptions> = {}) {
   const reports: CameraReport[] = [];
   await bus.onTelemetry((kind, raw) => {
     expect(kind).toBe('camera');
-    for (const r of JSON.parse(raw) as unknown[]) reports.push(CameraReportSchema.parse(r));
+    for (const r of JSON.parse(payloadText(raw)) as unknown[]) reports.push(CameraReportSchema.parse(r));
   });
   const listener = await startGb28181Listener({
     port: 0,

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { VehicleReportSchema, type VehicleReport } from '@/lib/domain/vehicle';
+import { payloadText } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { IngestStats } from '@/server/ingest/ingest-stats';
 import { createLogger } from '@/server/logger';
@@ -24,7 +25,7 @@ async function start(extra: Partial<Jt808GatewayOptions> = {}) {
   let waiters: (() => void)[] = [];
   await bus.onTelemetry((kind, raw) => {
     expect(kind).toBe('vehicle');
-    for (const r of JSON.parse(raw) as unknown[]) reports.push(VehicleReportSchema.parse(r));
+    for (const r of JSON.parse(payloadText(raw)) as unknown[]) reports.push(VehicleReportSchema.parse(r));
     for (const w of waiters) w();
     waiters = [];
   });

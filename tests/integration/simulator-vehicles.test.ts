@@ -6,6 +6,7 @@ import { VehicleReportSchema, type VehicleReportInput } from '@/lib/domain/vehic
 import { WorkerReportSchema } from '@/lib/domain/worker';
 import { haversineM } from '@/lib/world/geo';
 import type { TelemetryKind } from '@/lib/realtime/contract';
+import { payloadText } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { openDatabase, type Db } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
@@ -31,7 +32,9 @@ interface Captured {
 async function harness(db: Db, opts: { speedup?: number; rate?: number }) {
   const bus = new InProcessBus();
   const captured: Captured = { telemetry: { vehicle: [], worker: [], camera: [] }, incidents: [] };
-  await bus.onTelemetry((kind, raw) => captured.telemetry[kind].push(...(JSON.parse(raw) as unknown[])));
+  await bus.onTelemetry((kind, raw) =>
+    captured.telemetry[kind].push(...(JSON.parse(payloadText(raw)) as unknown[])),
+  );
   await bus.consumeIncidents(async (entries) => {
     for (const e of entries) captured.incidents.push(JSON.parse(e.raw!) as IncidentReportInput);
   });

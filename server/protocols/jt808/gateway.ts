@@ -15,7 +15,7 @@ export const DEFAULT_MAX_TERMINALS = 20_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 180_000;
 /** How often silent terminals are looked for. */
 const IDLE_SWEEP_MS = 5_000;
-/** Positions wait at most this long to share a publish (well inside the 100 ms server tick). */
+/** Positions wait at most this long to share a publish (well inside the 50 ms server tick). */
 export const DEFAULT_BATCH_INTERVAL_MS = 50;
 /** Reports per PUBLISH (≈ 120 bytes each as JSON). */
 const MAX_REPORTS_PER_PUBLISH = 2_000;

@@ -1,0 +1,409 @@
+import { MAX_VALID_TS_MS, MIN_VALID_TS_MS } from '@/lib/domain/common';
+import { CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+
+/**
+ * Reads a pub/sub payload of VehicleReports or WorkerReports straight from its bytes into columns, without
+ * JSON.parse building an object per report and without a validator walking it again. At a million reports a
+ * second those two are most of the server's CPU (bench/pipeline/ingest-ceiling.ts).
+ *
+ * It is a fast path, never a second definition of the contract: it accepts only messages in which every report
+ * is one the schema accepts, in the plain shapes gateways send (known keys once each, ASCII ids, no escapes,
+ * numbers without exponents and with at most 15 significant digits, epoch-ms timestamps). For anything else —
+ * one malformed report, an ISO timestamp, an unknown key — it answers null and the caller takes the exact path
+ * (JSON.parse and the zod schemas), which also names the rejection reasons. Property tests check that both
+ * paths leave the same state (report-scanner.test.ts).
+ */
+
+/** Reports one scan holds; a longer message takes the exact path, which rejects the excess. */
+export const SCAN_MAX_REPORTS = 100_000;
+
+const ID_MAX = 64;
+const NAME_MAX = 64;
+const KIND_MAX = 32;
+/** Significant digits of a number read here: below 2^53, so `m / 10^f` is one correctly rounded division. */
+const MAX_DIGITS = 15;
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+const enum Ch {
+  Tab = 9,
+  Nl = 10,
+  Cr = 13,
+  Space = 32,
+  Quote = 34,
+  Comma = 44,
+  Minus = 45,
+  Dot = 46,
+  Zero = 48,
+  Nine = 57,
+  Colon = 58,
+  LBracket = 91,
+  Backslash = 92,
+  RBracket = 93,
+  LBrace = 123,
+  RBrace = 125,
+}
+
+// Key bits: a report names each key at most once (JSON.parse would keep the last; the exact path decides).
+const K_ID = 1;
+const K_LNG = 2;
+const K_LAT = 4;
+const K_TS = 8;
+const K_CRS = 16;
+const K_SPEED = 32;
+const K_HEADING = 64;
+const K_STATUS = 128;
+const K_NAME = 256;
+const K_KIND = 512;
+const VEHICLE_KEYS = K_ID | K_LNG | K_LAT | K_TS | K_CRS | K_SPEED | K_HEADING | K_STATUS | K_NAME | K_KIND;
+const WORKER_KEYS = K_ID | K_LNG | K_LAT | K_TS | K_CRS | K_STATUS;
+const REQUIRED = K_ID | K_LNG | K_LAT | K_TS;
+
+const KEYS: [string, number][] = [
+  ['id', K_ID],
+  ['lng', K_LNG],
+  ['lat', K_LAT],
+  ['ts', K_TS],
+  ['crs', K_CRS],
+  ['speed', K_SPEED],
+  ['heading', K_HEADING],
+  ['status', K_STATUS],
+  ['name', K_NAME],
+  ['kind', K_KIND],
+];
+
+const [KEY_ID, KEY_LNG, KEY_LAT, KEY_TS, KEY_CRS, KEY_SPEED, KEY_HEADING, KEY_STATUS, KEY_NAME, KEY_KIND] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+];
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const KEY_BYTES = KEYS.map(([k, bit]) => ({ bytes: ascii(k), bit }));
+const CRS_BYTES = CRS_VALUES.map(ascii);
+const VEHICLE_STATUS_BYTES = VEHICLE_STATUSES.map(ascii);
+const WORKER_STATUS_BYTES = WORKER_STATUSES.map(ascii);
+
+export type ScanKind = 'vehicle' | 'worker';
+
+/**
+ * One scanned message, column per field. Absent optional numbers are NaN, absent enums −1; `crs` is an index
+ * into CRS_VALUES. Ids are byte ranges (ASCII), so the caller decides when a string is worth making.
+ */
+export class ScannedReports {
+  count = 0;
+  idStart = new Uint32Array(0);
+  idEnd = new Uint32Array(0);
+  lng = new Float64Array(0);
+  lat = new Float64Array(0);
+  ts = new Float64Array(0);
+  speed = new Float64Array(0);
+  heading = new Float64Array(0);
+  crs = new Int8Array(0);
+  status = new Int8Array(0);
+  /** Names and kinds are rare (a vehicle's first report): kept sparse, by report number. */
+  names = new Map<number, string>();
+  kinds = new Map<number, string>();
+
+  reset(): void {
+    this.count = 0;
+    this.names.clear();
+    this.kinds.clear();
+  }
+
+  /** Makes room for report n; false past SCAN_MAX_REPORTS. */
+  reserve(n: number): boolean {
+    if (n < this.idStart.length) return true;
+    if (n >= SCAN_MAX_REPORTS) return false;
+    const cap = Math.min(SCAN_MAX_REPORTS, Math.max(1024, this.idStart.length * 2));
+    const grow = <T extends Uint32Array | Float64Array | Int8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.idStart = grow(this.idStart, (c) => new Uint32Array(c));
+    this.idEnd = grow(this.idEnd, (c) => new Uint32Array(c));
+    this.lng = grow(this.lng, (c) => new Float64Array(c));
+    this.lat = grow(this.lat, (c) => new Float64Array(c));
+    this.ts = grow(this.ts, (c) => new Float64Array(c));
+    this.speed = grow(this.speed, (c) => new Float64Array(c));
+    this.heading = grow(this.heading, (c) => new Float64Array(c));
+    this.crs = grow(this.crs, (c) => new Int8Array(c));
+    this.status = grow(this.status, (c) => new Int8Array(c));
+    return true;
+  }
+}
+
+/** Thrown inside the scan to abandon it; never escapes scanReports. */
+const BAIL = -1;
+
+export class ReportScanner {
+  private b: Uint8Array = new Uint8Array(0);
+  private p = 0;
+  private end = 0;
+  /** Fatal: bytes that are not UTF-8 take the exact path, which decodes them the way it always has. */
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  /**
+   * Scans a JSON report or array of reports of `kind` into `out`. Returns false (and `out` is to be ignored)
+   * unless every report is one the schema accepts in a plain shape.
+   */
+  scan(kind: ScanKind, bytes: Uint8Array, out: ScannedReports): boolean {
+    this.b = bytes;
+    this.p = 0;
+    this.end = bytes.length;
+    out.reset();
+    const allowed = kind === 'vehicle' ? VEHICLE_KEYS : WORKER_KEYS;
+    const statuses = kind === 'vehicle' ? VEHICLE_STATUS_BYTES : WORKER_STATUS_BYTES;
+    this.ws();
+    if (this.p >= this.end) return false;
+    if (this.b[this.p] === Ch.LBracket) {
+      this.p++;
+      this.ws();
+      if (this.b[this.p] === Ch.RBracket) {
+        this.p++;
+      } else {
+        for (;;) {
+          if (!out.reserve(out.count) || !this.report(out, allowed, statuses)) return false;
+          out.count++;
+          this.ws();
+          const c = this.b[this.p++];
+          if (c === Ch.RBracket) break;
+          if (c !== Ch.Comma) return false;
+          this.ws();
+        }
+      }
+    } else {
+      if (!out.reserve(0) || !this.report(out, allowed, statuses)) return false;
+      out.count = 1;
+    }
+    this.ws();
+    return this.p === this.end;
+  }
+
+  private ws(): void {
+    const b = this.b;
+    let p = this.p;
+    for (;;) {
+      const c = b[p];
+      if (c === Ch.Space || c === Ch.Nl || c === Ch.Cr || c === Ch.Tab) p++;
+      else break;
+    }
+    this.p = p;
+  }
+
+  private report(out: ScannedReports, allowed: number, statuses: Uint8Array[]): boolean {
+    const b = this.b;
+    const n = out.count;
+    if (b[this.p++] !== Ch.LBrace) return false;
+    let seen = 0;
+    out.speed[n] = NaN;
+    out.heading[n] = NaN;
+    out.crs[n] = -1;
+    out.status[n] = -1;
+    if (b[this.p]! <= Ch.Space) this.ws();
+    if (b[this.p] === Ch.RBrace) return false; // no id: the exact path says so
+    for (;;) {
+      const bit = this.key();
+      if (bit === 0 || (seen & bit) !== 0 || (allowed & bit) === 0) return false;
+      seen |= bit;
+      if (b[this.p]! <= Ch.Space) this.ws();
+      if (b[this.p++] !== Ch.Colon) return false;
+      if (b[this.p]! <= Ch.Space) this.ws();
+      switch (bit) {
+        case K_ID: {
+          const s = this.asciiString();
+          if (s === BAIL || this.p - 1 - s < 1 || this.p - 1 - s > ID_MAX) return false;
+          out.idStart[n] = s;
+          out.idEnd[n] = this.p - 1;
+          break;
+        }
+        case K_LNG: {
+          const v = this.number();
+          if (!(v >= -180 && v <= 180)) return false;
+          out.lng[n] = v;
+          break;
+        }
+        case K_LAT: {
+          const v = this.number();
+          if (!(v >= -90 && v <= 90)) return false;
+          out.lat[n] = v;
+          break;
+        }
+        case K_TS: {
+          const v = this.number();
+          if (!(v >= MIN_VALID_TS_MS && v <= MAX_VALID_TS_MS)) return false;
+          out.ts[n] = Math.round(v);
+          break;
+        }
+        case K_SPEED: {
+          const v = this.number();
+          if (!(v >= 0 && v <= 400)) return false;
+          out.speed[n] = v;
+          break;
+        }
+        case K_HEADING: {
+          const v = this.number();
+          if (!(v >= 0 && v <= 360)) return false;
+          out.heading[n] = v;
+          break;
+        }
+        case K_CRS: {
+          const e = this.enumValue(CRS_BYTES);
+          if (e < 0) return false;
+          out.crs[n] = e;
+          break;
+        }
+        case K_STATUS: {
+          const e = this.enumValue(statuses);
+          if (e < 0) return false;
+          out.status[n] = e;
+          break;
+        }
+        case K_NAME:
+        case K_KIND: {
+          const s = this.text(bit === K_NAME ? NAME_MAX : KIND_MAX);
+          if (s === null) return false;
+          (bit === K_NAME ? out.names : out.kinds).set(n, s);
+          break;
+        }
+      }
+      if (b[this.p]! <= Ch.Space) this.ws();
+      const c = b[this.p++];
+      if (c === Ch.RBrace) break;
+      if (c !== Ch.Comma) return false;
+      if (b[this.p]! <= Ch.Space) this.ws();
+    }
+    return (seen & REQUIRED) === REQUIRED;
+  }
+
+  /** A known key's bit, or 0. Picked by length and one letter, then confirmed byte by byte. */
+  private key(): number {
+    const b = this.b;
+    if (b[this.p] !== Ch.Quote) return 0;
+    const s = this.p + 1;
+    let e = s;
+    while (e < this.end && b[e] !== Ch.Quote) {
+      if (b[e] === Ch.Backslash) return 0;
+      e++;
+    }
+    if (e >= this.end) return 0;
+    this.p = e + 1;
+    let k: number;
+    switch (e - s) {
+      case 2:
+        k = b[s] === 105 ? KEY_ID : KEY_TS; // i, t
+        break;
+      case 3:
+        k = b[s] === 99 ? KEY_CRS : b[s + 1] === 110 ? KEY_LNG : KEY_LAT; // c, ln, la
+        break;
+      case 4:
+        k = b[s] === 110 ? KEY_NAME : KEY_KIND; // n
+        break;
+      case 5:
+        k = KEY_SPEED;
+        break;
+      case 6:
+        k = KEY_STATUS;
+        break;
+      case 7:
+        k = KEY_HEADING;
+        break;
+      default:
+        return 0;
+    }
+    const want = KEY_BYTES[k]!.bytes;
+    for (let j = 0; j < want.length; j++) if (b[s + j] !== want[j]) return 0;
+    return KEY_BYTES[k]!.bit;
+  }
+
+  /** Start offset of a string of printable ASCII without escapes; the position ends past its closing quote. */
+  private asciiString(): number {
+    const b = this.b;
+    if (b[this.p] !== Ch.Quote) return BAIL;
+    const s = this.p + 1;
+    let e = s;
+    for (;;) {
+      const c = b[e];
+      if (c === Ch.Quote) break;
+      if (c === undefined || c < Ch.Space || c > 126 || c === Ch.Backslash) return BAIL;
+      e++;
+    }
+    this.p = e + 1;
+    return s;
+  }
+
+  /** A string without escapes or control characters, at most `max` UTF-16 units once decoded. */
+  private text(max: number): string | null {
+    const b = this.b;
+    if (b[this.p] !== Ch.Quote) return null;
+    const s = this.p + 1;
+    let e = s;
+    for (;;) {
+      const c = b[e];
+      if (c === Ch.Quote) break;
+      if (c === undefined || c < Ch.Space || c === Ch.Backslash) return null;
+      e++;
+    }
+    this.p = e + 1;
+    let v: string;
+    try {
+      v = this.decoder.decode(b.subarray(s, e));
+    } catch {
+      return null;
+    }
+    return v.length <= max ? v : null;
+  }
+
+  /** Index of the enum value the string spells, else −1. */
+  private enumValue(values: Uint8Array[]): number {
+    const s = this.asciiString();
+    if (s === BAIL) return -1;
+    const len = this.p - 1 - s;
+    const b = this.b;
+    for (let v = 0; v < values.length; v++) {
+      const w = values[v]!;
+      if (w.length !== len) continue;
+      let j = 0;
+      while (j < len && b[s + j] === w[j]) j++;
+      if (j === len) return v;
+    }
+    return -1;
+  }
+
+  /** A JSON number in the plain form; NaN (which no JSON number is) for anything else. */
+  private number(): number {
+    const b = this.b;
+    let p = this.p;
+    const isNeg = b[p] === Ch.Minus;
+    if (isNeg) p++;
+    let m = 0;
+    let digits = 0;
+    let c = b[p]!;
+    if (c === Ch.Zero) {
+      p++;
+      digits = 1;
+      c = b[p]!;
+      if (c >= Ch.Zero && c <= Ch.Nine) return NaN; // a leading zero is not JSON
+    } else if (c > Ch.Zero && c <= Ch.Nine) {
+      while (c >= Ch.Zero && c <= Ch.Nine) {
+        m = m * 10 + (c - Ch.Zero);
+        digits++;
+        c = b[++p]!;
+      }
+    } else return NaN;
+    let frac = 0;
+    if (c === Ch.Dot) {
+      c = b[++p]!;
+      if (!(c >= Ch.Zero && c <= Ch.Nine)) return NaN;
+      while (c >= Ch.Zero && c <= Ch.Nine) {
+        m = m * 10 + (c - Ch.Zero);
+        digits++;
+        frac++;
+        c = b[++p]!;
+      }
+    }
+    // An exponent, or more digits than a double holds exactly: the exact path reads it.
+    if (c === 101 || c === 69 || digits > MAX_DIGITS) return NaN;
+    this.p = p;
+    const v = frac === 0 ? m : m / POW10[frac]!;
+    return isNeg ? -v : v;
+  }
+}
