@@ -14,9 +14,6 @@ import { CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enum
  * paths leave the same state (report-scanner.test.ts).
  */
 
-/** Reports one scan holds; a longer message takes the exact path, which rejects the excess. */
-export const SCAN_MAX_REPORTS = 100_000;
-
 const ID_MAX = 64;
 const NAME_MAX = 64;
 const KIND_MAX = 32;
@@ -88,6 +85,9 @@ export type ScanKind = 'vehicle' | 'worker';
  * into CRS_VALUES. Ids are byte ranges (ASCII), so the caller decides when a string is worth making.
  */
 export class ScannedReports {
+  /** Reports one scan holds (the ingest's per-message bound): a longer message takes the exact path. */
+  constructor(readonly maxReports: number) {}
+
   count = 0;
   idStart = new Uint32Array(0);
   idEnd = new Uint32Array(0);
@@ -108,11 +108,11 @@ export class ScannedReports {
     this.kinds.clear();
   }
 
-  /** Makes room for report n; false past SCAN_MAX_REPORTS. */
+  /** Makes room for report n; false past maxReports. */
   reserve(n: number): boolean {
     if (n < this.idStart.length) return true;
-    if (n >= SCAN_MAX_REPORTS) return false;
-    const cap = Math.min(SCAN_MAX_REPORTS, Math.max(1024, this.idStart.length * 2));
+    if (n >= this.maxReports) return false;
+    const cap = Math.min(this.maxReports, Math.max(1024, this.idStart.length * 2));
     const grow = <T extends Uint32Array | Float64Array | Int8Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);

@@ -40,7 +40,7 @@ const SCHEMAS = {
  */
 export class TelemetryIngest {
   private readonly scanner = new ReportScanner();
-  private readonly scanned = new ScannedReports();
+  private readonly scanned = new ScannedReports(MAX_REPORTS_PER_MESSAGE);
   /** Messages taken by the byte scanner, and those it handed to the exact path (bench and tests read these). */
   readonly scanCounts = { fast: 0, exact: 0 };
 
