@@ -160,7 +160,6 @@ export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
   const run = rig.producer.call<{ sent: number; elapsedMs: number }>('run', {
     rate: s.rate,
     durationMs: s.warmupMs + s.measureMs,
-    fleet: s.fleet,
     mode: s.mode,
     burstAtMs: s.burst ? s.warmupMs + s.burst.atMs : undefined,
     burstMs: s.burst?.forMs,

@@ -24,10 +24,15 @@ export const TimestampSchema = z
     return Math.round(ms);
   });
 
-export const LngSchema = z.number().finite().min(-180).max(180);
-export const LatSchema = z.number().finite().min(-90).max(90);
+/** Bounds shared by the schemas and the hand-written fast paths (fast-report, the server's report scanner). */
+export const LNG_MAX = 180;
+export const LAT_MAX = 90;
+export const ENTITY_ID_MAX = 64;
+
+export const LngSchema = z.number().finite().min(-LNG_MAX).max(LNG_MAX);
+export const LatSchema = z.number().finite().min(-LAT_MAX).max(LAT_MAX);
 export const CrsSchema = z.enum(CRS_VALUES);
-export const EntityIdSchema = z.string().min(1).max(64);
+export const EntityIdSchema = z.string().min(1).max(ENTITY_ID_MAX);
 
 /**
  * A rejection reason for counting: the first issue's path and code, e.g. `lng:too_big`, kept short and

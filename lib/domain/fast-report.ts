@@ -1,6 +1,12 @@
 import { CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES } from './enums';
-import { MAX_VALID_TS_MS, MIN_VALID_TS_MS } from './common';
-import type { VehicleReport } from './vehicle';
+import { ENTITY_ID_MAX, LAT_MAX, LNG_MAX, MAX_VALID_TS_MS, MIN_VALID_TS_MS } from './common';
+import {
+  HEADING_MAX_DEG,
+  SPEED_MAX_KMH,
+  VEHICLE_KIND_MAX,
+  VEHICLE_NAME_MAX,
+  type VehicleReport,
+} from './vehicle';
 import type { WorkerReport } from './worker';
 
 /**
@@ -26,13 +32,13 @@ function baseOk(r: Record<string, unknown>): boolean {
   return (
     typeof id === 'string' &&
     id.length >= 1 &&
-    id.length <= 64 &&
+    id.length <= ENTITY_ID_MAX &&
     typeof lng === 'number' &&
-    lng >= -180 &&
-    lng <= 180 &&
+    lng >= -LNG_MAX &&
+    lng <= LNG_MAX &&
     typeof lat === 'number' &&
-    lat >= -90 &&
-    lat <= 90 &&
+    lat >= -LAT_MAX &&
+    lat <= LAT_MAX &&
     typeof ts === 'number' &&
     ts >= MIN_VALID_TS_MS &&
     ts <= MAX_VALID_TS_MS &&
@@ -47,9 +53,9 @@ function isRecord(o: unknown): o is Record<string, unknown> {
 export function acceptVehicleReport(o: unknown): VehicleReport | null {
   if (!isRecord(o) || !baseOk(o)) return null;
   const { speed, heading, status, name, kind } = o;
-  if (!isOptNumberIn(speed, 0, 400) || !isOptNumberIn(heading, 0, 360)) return null;
+  if (!isOptNumberIn(speed, 0, SPEED_MAX_KMH) || !isOptNumberIn(heading, 0, HEADING_MAX_DEG)) return null;
   if (status !== undefined && !VEHICLE_STATUS.has(status)) return null;
-  if (!isOptString(name, 64) || !isOptString(kind, 32)) return null;
+  if (!isOptString(name, VEHICLE_NAME_MAX) || !isOptString(kind, VEHICLE_KIND_MAX)) return null;
   const out = { id: o.id, lng: o.lng, lat: o.lat, ts: Math.round(o.ts as number) } as VehicleReport;
   if (o.crs !== undefined) out.crs = o.crs as VehicleReport['crs'];
   if (speed !== undefined) out.speed = speed as number;

@@ -1,5 +1,6 @@
-import { MAX_VALID_TS_MS, MIN_VALID_TS_MS } from '@/lib/domain/common';
+import { ENTITY_ID_MAX, LAT_MAX, LNG_MAX, MAX_VALID_TS_MS, MIN_VALID_TS_MS } from '@/lib/domain/common';
 import { CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+import { HEADING_MAX_DEG, SPEED_MAX_KMH, VEHICLE_KIND_MAX, VEHICLE_NAME_MAX } from '@/lib/domain/vehicle';
 
 /**
  * Reads a pub/sub payload of VehicleReports or WorkerReports straight from its bytes into columns, without
@@ -9,14 +10,11 @@ import { CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enum
  * It is a fast path, never a second definition of the contract: it accepts only messages in which every report
  * is one the schema accepts, in the plain shapes gateways send (known keys once each, ASCII ids, no escapes,
  * numbers without exponents and with at most 15 significant digits, epoch-ms timestamps). For anything else —
- * one malformed report, an ISO timestamp, an unknown key — it answers null and the caller takes the exact path
+ * one malformed report, an ISO timestamp, an unknown key — it answers false and the caller takes the exact path
  * (JSON.parse and the zod schemas), which also names the rejection reasons. Property tests check that both
  * paths leave the same state (report-scanner.test.ts).
  */
 
-const ID_MAX = 64;
-const NAME_MAX = 64;
-const KIND_MAX = 32;
 /** Significant digits of a number read here: below 2^53, so `m / 10^f` is one correctly rounded division. */
 const MAX_DIGITS = 15;
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
@@ -40,40 +38,26 @@ const enum Ch {
   RBrace = 125,
 }
 
-// Key bits: a report names each key at most once (JSON.parse would keep the last; the exact path decides).
-const K_ID = 1;
-const K_LNG = 2;
-const K_LAT = 4;
-const K_TS = 8;
-const K_CRS = 16;
-const K_SPEED = 32;
-const K_HEADING = 64;
-const K_STATUS = 128;
-const K_NAME = 256;
-const K_KIND = 512;
-const VEHICLE_KEYS = K_ID | K_LNG | K_LAT | K_TS | K_CRS | K_SPEED | K_HEADING | K_STATUS | K_NAME | K_KIND;
-const WORKER_KEYS = K_ID | K_LNG | K_LAT | K_TS | K_CRS | K_STATUS;
-const REQUIRED = K_ID | K_LNG | K_LAT | K_TS;
-
-const KEYS: [string, number][] = [
-  ['id', K_ID],
-  ['lng', K_LNG],
-  ['lat', K_LAT],
-  ['ts', K_TS],
-  ['crs', K_CRS],
-  ['speed', K_SPEED],
-  ['heading', K_HEADING],
-  ['status', K_STATUS],
-  ['name', K_NAME],
-  ['kind', K_KIND],
-];
-
-const [KEY_ID, KEY_LNG, KEY_LAT, KEY_TS, KEY_CRS, KEY_SPEED, KEY_HEADING, KEY_STATUS, KEY_NAME, KEY_KIND] = [
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-];
+/** The keys a report may name, each at most once (JSON.parse would keep the last; the exact path decides). */
+const KEYS = ['id', 'lng', 'lat', 'ts', 'crs', 'speed', 'heading', 'status', 'name', 'kind'] as const;
+const KEY_ID = KEYS.indexOf('id');
+const KEY_LNG = KEYS.indexOf('lng');
+const KEY_LAT = KEYS.indexOf('lat');
+const KEY_TS = KEYS.indexOf('ts');
+const KEY_CRS = KEYS.indexOf('crs');
+const KEY_SPEED = KEYS.indexOf('speed');
+const KEY_HEADING = KEYS.indexOf('heading');
+const KEY_STATUS = KEYS.indexOf('status');
+const KEY_NAME = KEYS.indexOf('name');
+const KEY_KIND = KEYS.indexOf('kind');
+/** Sets of keys as bit masks, bit k for KEYS[k]. */
+const keys = (...ks: number[]) => ks.reduce((m, k) => m | (1 << k), 0);
+const VEHICLE_KEYS = keys(...KEYS.map((_, k) => k));
+const WORKER_KEYS = keys(KEY_ID, KEY_LNG, KEY_LAT, KEY_TS, KEY_CRS, KEY_STATUS);
+const REQUIRED = keys(KEY_ID, KEY_LNG, KEY_LAT, KEY_TS);
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const KEY_BYTES = KEYS.map(([k, bit]) => ({ bytes: ascii(k), bit }));
+const KEY_BYTES = KEYS.map(ascii);
 const CRS_BYTES = CRS_VALUES.map(ascii);
 const VEHICLE_STATUS_BYTES = VEHICLE_STATUSES.map(ascii);
 const WORKER_STATUS_BYTES = WORKER_STATUSES.map(ascii);
@@ -131,7 +115,7 @@ export class ScannedReports {
   }
 }
 
-/** Thrown inside the scan to abandon it; never escapes scanReports. */
+/** A string helper's answer when the text is not a plain string: the scan is abandoned. */
 const BAIL = -1;
 
 export class ReportScanner {
@@ -201,67 +185,69 @@ export class ReportScanner {
     if (b[this.p]! <= Ch.Space) this.ws();
     if (b[this.p] === Ch.RBrace) return false; // no id: the exact path says so
     for (;;) {
-      const bit = this.key();
-      if (bit === 0 || (seen & bit) !== 0 || (allowed & bit) === 0) return false;
+      const key = this.key();
+      if (key < 0) return false;
+      const bit = 1 << key;
+      if ((seen & bit) !== 0 || (allowed & bit) === 0) return false;
       seen |= bit;
       if (b[this.p]! <= Ch.Space) this.ws();
       if (b[this.p++] !== Ch.Colon) return false;
       if (b[this.p]! <= Ch.Space) this.ws();
-      switch (bit) {
-        case K_ID: {
+      switch (key) {
+        case KEY_ID: {
           const s = this.asciiString();
-          if (s === BAIL || this.p - 1 - s < 1 || this.p - 1 - s > ID_MAX) return false;
+          if (s === BAIL || this.p - 1 - s < 1 || this.p - 1 - s > ENTITY_ID_MAX) return false;
           out.idStart[n] = s;
           out.idEnd[n] = this.p - 1;
           break;
         }
-        case K_LNG: {
+        case KEY_LNG: {
           const v = this.number();
-          if (!(v >= -180 && v <= 180)) return false;
+          if (!(v >= -LNG_MAX && v <= LNG_MAX)) return false;
           out.lng[n] = v;
           break;
         }
-        case K_LAT: {
+        case KEY_LAT: {
           const v = this.number();
-          if (!(v >= -90 && v <= 90)) return false;
+          if (!(v >= -LAT_MAX && v <= LAT_MAX)) return false;
           out.lat[n] = v;
           break;
         }
-        case K_TS: {
+        case KEY_TS: {
           const v = this.number();
           if (!(v >= MIN_VALID_TS_MS && v <= MAX_VALID_TS_MS)) return false;
           out.ts[n] = Math.round(v);
           break;
         }
-        case K_SPEED: {
+        case KEY_SPEED: {
           const v = this.number();
-          if (!(v >= 0 && v <= 400)) return false;
+          if (!(v >= 0 && v <= SPEED_MAX_KMH)) return false;
           out.speed[n] = v;
           break;
         }
-        case K_HEADING: {
+        case KEY_HEADING: {
           const v = this.number();
-          if (!(v >= 0 && v <= 360)) return false;
+          if (!(v >= 0 && v <= HEADING_MAX_DEG)) return false;
           out.heading[n] = v;
           break;
         }
-        case K_CRS: {
+        case KEY_CRS: {
           const e = this.enumValue(CRS_BYTES);
           if (e < 0) return false;
           out.crs[n] = e;
           break;
         }
-        case K_STATUS: {
+        case KEY_STATUS: {
           const e = this.enumValue(statuses);
           if (e < 0) return false;
           out.status[n] = e;
           break;
         }
-        case K_NAME:
-        case K_KIND: {
-          const s = this.text(bit === K_NAME ? NAME_MAX : KIND_MAX);
+        case KEY_NAME:
+        case KEY_KIND: {
+          const s = this.text(key === KEY_NAME ? VEHICLE_NAME_MAX : VEHICLE_KIND_MAX);
           if (s === null) return false;
-          (bit === K_NAME ? out.names : out.kinds).set(n, s);
+          (key === KEY_NAME ? out.names : out.kinds).set(n, s);
           break;
         }
       }
@@ -274,18 +260,12 @@ export class ReportScanner {
     return (seen & REQUIRED) === REQUIRED;
   }
 
-  /** A known key's bit, or 0. Picked by length and one letter, then confirmed byte by byte. */
+  /** The index in KEYS of the key at the position, or −1. Picked by length and one letter, then confirmed. */
   private key(): number {
+    const s = this.asciiString();
+    if (s === BAIL) return -1;
     const b = this.b;
-    if (b[this.p] !== Ch.Quote) return 0;
-    const s = this.p + 1;
-    let e = s;
-    while (e < this.end && b[e] !== Ch.Quote) {
-      if (b[e] === Ch.Backslash) return 0;
-      e++;
-    }
-    if (e >= this.end) return 0;
-    this.p = e + 1;
+    const e = this.p - 1;
     let k: number;
     switch (e - s) {
       case 2:
@@ -307,15 +287,18 @@ export class ReportScanner {
         k = KEY_HEADING;
         break;
       default:
-        return 0;
+        return -1;
     }
-    const want = KEY_BYTES[k]!.bytes;
-    for (let j = 0; j < want.length; j++) if (b[s + j] !== want[j]) return 0;
-    return KEY_BYTES[k]!.bit;
+    const want = KEY_BYTES[k]!;
+    for (let j = 0; j < want.length; j++) if (b[s + j] !== want[j]) return -1;
+    return k;
   }
 
-  /** Start offset of a string of printable ASCII without escapes; the position ends past its closing quote. */
-  private asciiString(): number {
+  /**
+   * Start offset of the string at the position, if it has no escapes, no control characters and no byte above
+   * `maxByte`; the position then ends past its closing quote. BAIL otherwise.
+   */
+  private stringStart(maxByte: number): number {
     const b = this.b;
     if (b[this.p] !== Ch.Quote) return BAIL;
     const s = this.p + 1;
@@ -323,33 +306,28 @@ export class ReportScanner {
     for (;;) {
       const c = b[e];
       if (c === Ch.Quote) break;
-      if (c === undefined || c < Ch.Space || c > 126 || c === Ch.Backslash) return BAIL;
+      if (c === undefined || c < Ch.Space || c > maxByte || c === Ch.Backslash) return BAIL;
       e++;
     }
     this.p = e + 1;
     return s;
   }
 
-  /** A string without escapes or control characters, at most `max` UTF-16 units once decoded. */
+  /** A string of printable ASCII (ids, enum values): its start offset, or BAIL. */
+  private asciiString(): number {
+    return this.stringStart(0x7e);
+  }
+
+  /** A string at most `max` UTF-16 units long once decoded (names), or null. */
   private text(max: number): string | null {
-    const b = this.b;
-    if (b[this.p] !== Ch.Quote) return null;
-    const s = this.p + 1;
-    let e = s;
-    for (;;) {
-      const c = b[e];
-      if (c === Ch.Quote) break;
-      if (c === undefined || c < Ch.Space || c === Ch.Backslash) return null;
-      e++;
-    }
-    this.p = e + 1;
-    let v: string;
+    const s = this.stringStart(0xff);
+    if (s === BAIL) return null;
     try {
-      v = this.decoder.decode(b.subarray(s, e));
+      const v = this.decoder.decode(this.b.subarray(s, this.p - 1));
+      return v.length <= max ? v : null;
     } catch {
       return null;
     }
-    return v.length <= max ? v : null;
   }
 
   /** Index of the enum value the string spells, else −1. */

@@ -2,14 +2,15 @@ import type { z } from 'zod';
 import { CameraReportSchema, type CameraReport } from '@/lib/domain/camera';
 import { reasonFromZodError } from '@/lib/domain/common';
 import { acceptVehicleReport, acceptWorkerReport } from '@/lib/domain/fast-report';
-import { CAMERA_STATUSES, CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+import { CAMERA_STATUSES, CRS_VALUES, VEHICLE_STATUSES, WORKER_STATUSES, type Crs } from '@/lib/domain/enums';
 import { VehicleReportSchema, type VehicleReport } from '@/lib/domain/vehicle';
 import { WorkerReportSchema, type WorkerReport } from '@/lib/domain/worker';
 import { toWgs84 } from '@/lib/geo/crs';
 import type { TelemetryKind } from '@/lib/realtime/contract';
+import type { EntityStore } from '../live/entity-store';
 import type { LiveState } from '../live/live-state';
 import type { IngestStats } from './ingest-stats';
-import { ReportScanner, ScannedReports } from './report-scanner';
+import { ReportScanner, ScannedReports, type ScanKind } from './report-scanner';
 
 /** One pub/sub message or HTTP body: larger is refused whole before parsing. */
 export const MAX_TELEMETRY_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -41,7 +42,7 @@ const SCHEMAS = {
 export class TelemetryIngest {
   private readonly scanner = new ReportScanner();
   private readonly scanned = new ScannedReports(MAX_REPORTS_PER_MESSAGE);
-  /** Messages taken by the byte scanner, and those it handed to the exact path (bench and tests read these). */
+  /** Messages taken by the byte scanner, and those it handed to the exact path (tests check which ran). */
   readonly scanCounts = { fast: 0, exact: 0 };
 
   constructor(
@@ -102,7 +103,7 @@ export class TelemetryIngest {
     return { accepted, rejected };
   }
 
-  private applyScanned(kind: 'vehicle' | 'worker', bytes: Uint8Array, path: string): IngestResult {
+  private applyScanned(kind: ScanKind, bytes: Uint8Array, path: string): IngestResult {
     const r = this.scanned;
     const store = this.live.store(kind);
     const now = this.live.clock.now();
@@ -134,15 +135,7 @@ export class TelemetryIngest {
       if (ts < store.ts[i]!) continue;
       store.ts[i] = ts;
       if (ts > newest) newest = ts;
-      const crs = r.crs[k]!;
-      if (crs <= 0) {
-        store.lng[i] = r.lng[k]!;
-        store.lat[i] = r.lat[k]!;
-      } else {
-        const [lng, lat] = toWgs84(r.lng[k]!, r.lat[k]!, CRS_VALUES[crs]);
-        store.lng[i] = lng;
-        store.lat[i] = lat;
-      }
+      setPosition(store, i, r.lng[k]!, r.lat[k]!, CRS_VALUES[r.crs[k]!]);
       const status = r.status[k]!;
       if (kind === 'vehicle') {
         const heading = r.heading[k]!;
@@ -163,7 +156,7 @@ export class TelemetryIngest {
   }
 
   /** Report k of the scan as the object the exact path's acceptors produce. */
-  private scannedReport(kind: 'vehicle' | 'worker', k: number, id: string): VehicleReport | WorkerReport {
+  private scannedReport(kind: ScanKind, k: number, id: string): VehicleReport | WorkerReport {
     const r = this.scanned;
     const crs = r.crs[k]! >= 0 ? CRS_VALUES[r.crs[k]!] : undefined;
     if (kind === 'worker') {
@@ -216,16 +209,7 @@ export class TelemetryIngest {
     store.ts[i] = r.ts;
     // Cameras report every minute: only moving kinds say whether positions arrive on time.
     if (kind !== 'camera') this.live.noteReport(r.ts);
-    if (r.lng !== undefined && r.lat !== undefined) {
-      if (r.crs === undefined || r.crs === 'wgs84') {
-        store.lng[i] = r.lng;
-        store.lat[i] = r.lat;
-      } else {
-        const [lng, lat] = toWgs84(r.lng, r.lat, r.crs);
-        store.lng[i] = lng;
-        store.lat[i] = lat;
-      }
-    }
+    if (r.lng !== undefined && r.lat !== undefined) setPosition(store, i, r.lng, r.lat, r.crs);
     if (kind === 'vehicle') {
       const v = r as z.output<typeof VehicleReportSchema>;
       if (v.heading !== undefined) store.heading[i] = v.heading;
@@ -242,5 +226,15 @@ export class TelemetryIngest {
     }
     store.touch(i, this.live.tick);
     return null;
+  }
+}
+
+/** Stores a reported position in WGS-84, converting from the report's CRS (absent means WGS-84). */
+function setPosition(store: EntityStore, i: number, lng: number, lat: number, crs: Crs | undefined): void {
+  if (crs === undefined || crs === 'wgs84') {
+    store.lng[i] = lng;
+    store.lat[i] = lat;
+  } else {
+    [store.lng[i], store.lat[i]] = toWgs84(lng, lat, crs);
   }
 }

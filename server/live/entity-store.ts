@@ -36,7 +36,7 @@ export class EntityStore implements PositionColumns {
   readonly kind: EntityKind;
   count = 0;
   private capacity = 0;
-  private readonly ids = new IdIndex();
+  private readonly ids = new IdIndex(MAX_ENTITIES_PER_KIND);
   readonly meta: EntityMeta[] = [];
   lng = new Float64Array(0);
   lat = new Float64Array(0);

@@ -18,7 +18,7 @@ describe('IdIndex', () => {
         ),
         fc.array(fc.string({ maxLength: 24 }), { maxLength: 50 }),
         (ids, probes) => {
-          const index = new IdIndex();
+          const index = new IdIndex(1_000_000);
           const map = new Map<string, number>();
           ids.forEach((id, i) => {
             index.add(id, i);
@@ -39,7 +39,7 @@ describe('IdIndex', () => {
   });
 
   it('keeps every id through many rehashes and arena growths', () => {
-    const index = new IdIndex();
+    const index = new IdIndex(1_000_000);
     const n = 200_000;
     for (let i = 0; i < n; i++) index.add(`34020000001320${String(i).padStart(6, '0')}`, i);
     for (let i = 0; i < n; i += 997) {
@@ -53,7 +53,7 @@ describe('IdIndex', () => {
   });
 
   it('finds ids with characters past one byte through its side map', () => {
-    const index = new IdIndex();
+    const index = new IdIndex(1_000_000);
     index.add('浙A·12345', 0);
     index.add('V1', 1);
     expect(index.get('浙A·12345')).toBe(0);

@@ -11,8 +11,6 @@
  * and the byte lookup, which only ever sees ASCII, never needs it.
  */
 
-/** Most slots a table holds: twice MAX_ENTITIES_PER_KIND, rounded up to a power of two. */
-const MAX_SLOTS = 1 << 23;
 const INITIAL_SLOTS = 1 << 11;
 const INITIAL_ARENA = 1 << 14;
 // As an int32, like every hash Math.imul returns (an empty id never goes through it).
@@ -29,6 +27,12 @@ export class IdIndex {
   /** Where index i's id starts in the arena; its length is start[i + 1] − start[i]. */
   private start = new Uint32Array(INITIAL_SLOTS + 1);
   private readonly wide = new Map<string, number>();
+  /** Twice the most ids it will hold, as a power of two: the table stays at most half full. */
+  private readonly maxSlots: number;
+
+  constructor(maxIds: number) {
+    this.maxSlots = 2 ** Math.ceil(Math.log2(2 * maxIds));
+  }
 
   /** The index of `id`, or −1. */
   get(id: string): number {
@@ -111,7 +115,8 @@ export class IdIndex {
     this.arenaUsed += id.length;
     this.start[i + 1] = this.arenaUsed;
     // Half full at most, so that a miss ends within a few slots.
-    if (2 * (this.used + 1) > this.mask + 1 && this.mask + 1 < MAX_SLOTS) this.rehash(2 * (this.mask + 1));
+    if (2 * (this.used + 1) > this.mask + 1 && this.mask + 1 < this.maxSlots)
+      this.rehash(2 * (this.mask + 1));
     this.place(h, i);
     this.used++;
   }
