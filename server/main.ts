@@ -25,10 +25,12 @@ import { createStatsProvider, createWallRoutes } from './stats/wall-routes';
 import { startJt808Gateway } from './protocols/jt808/gateway';
 import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
 import { startGb28181Listener } from './protocols/gb28181/listener';
+import { tuneHeap } from './heap-tuning';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
+  tuneHeap();
   const logger = createLogger();
   let config;
   try {

@@ -1,9 +1,11 @@
+import inspector from 'node:inspector';
 /**
  * The server's single-thread ingest ceiling, in process and without Redis or walls: how many gateway-batched
  * VehicleReports per second one core reads and applies (latest wins). `reportsPerS` is the path the server
  * takes for Redis payloads (bytes → report-scanner → columns); `exactReportsPerS` is JSON.parse + the zod
  * path it falls back to. It bounds B1 from above, and says what a full-pipeline figure below it loses
- * elsewhere.
+ * elsewhere. `heapBytesPerReport` is what the byte path allocates on the JS heap per report: every byte of it
+ * is garbage the server's GC must collect at a million reports a second (it should stay near zero).
  */
 import { FakeClock } from '@/lib/clock';
 import { LiveState } from '@/server/live/live-state';
@@ -14,11 +16,45 @@ import { Registry } from 'prom-client';
 import { basePosition, vehicleId } from './fleet';
 
 const BATCH = 2_000;
+/** One heap sample per this many bytes allocated: fine enough to see a few bytes per report. */
+const HEAP_SAMPLING_INTERVAL = 1_024;
 
-export function measureIngestCeiling(
-  fleet: number,
-  durationMs: number,
-): { reportsPerS: number; exactReportsPerS: number; bytesPerReport: number } {
+/** Bytes allocated on the JS heap while `work` runs (V8's sampling heap profiler, collected objects included). */
+async function heapBytesAllocated(work: () => void): Promise<number> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = <T>(method: string, params: object = {}) =>
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params, (err, r) => (err ? reject(err) : resolve(r as T))),
+    );
+  interface Node {
+    selfSize: number;
+    children: Node[];
+  }
+  try {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: HEAP_SAMPLING_INTERVAL,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    work();
+    const { profile } = await post<{ profile: { head: Node } }>('HeapProfiler.stopSampling');
+    const sum = (n: Node): number => n.selfSize + n.children.reduce((a, c) => a + sum(c), 0);
+    return sum(profile.head);
+  } finally {
+    session.disconnect();
+  }
+}
+
+export interface IngestCeiling {
+  reportsPerS: number;
+  exactReportsPerS: number;
+  bytesPerReport: number;
+  heapBytesPerReport: number;
+}
+
+export async function measureIngestCeiling(fleet: number, durationMs: number): Promise<IngestCeiling> {
   const now = Date.now();
   const live = new LiveState(new FakeClock(now));
   const ingest = new TelemetryIngest(live, new IngestStats(new Registry(), createLogger('silent')));
@@ -48,6 +84,16 @@ export function measureIngestCeiling(
   };
   const exactReportsPerS = rate((k) => ingest.handleRaw('vehicle', messages[k]!).accepted);
   const reportsPerS = rate((k) => ingest.handleBytes('vehicle', buffers[k]!).accepted);
+  let sampled = 0;
+  const heapBytes = await heapBytesAllocated(() => {
+    for (let k = 0; k < buffers.length; k++) sampled += ingest.handleBytes('vehicle', buffers[k]!).accepted;
+    live.seal();
+  });
   const bytes = messages.reduce((a, m) => a + m.length, 0) / fleet;
-  return { reportsPerS, exactReportsPerS, bytesPerReport: Math.round(bytes) };
+  return {
+    reportsPerS,
+    exactReportsPerS,
+    bytesPerReport: Math.round(bytes),
+    heapBytesPerReport: Math.round((10 * heapBytes) / sampled) / 10,
+  };
 }

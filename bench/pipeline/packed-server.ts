@@ -10,8 +10,10 @@ import { RedisBus } from '@/server/bus/redis-bus';
 import { loadConfig } from '@/server/config';
 import { openDatabase } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
+import { tuneHeap } from '@/server/heap-tuning';
 import { processSample, serveParent } from '../lib/child';
 
+tuneHeap();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
 const dbPath = path.join(dir, 'bench.db');
 const config = loadConfig({

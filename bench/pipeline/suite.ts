@@ -3,7 +3,7 @@
  * memory soak, each on real processes against one private Redis.
  */
 import type { BenchMode } from '../lib/modes';
-import { measureIngestCeiling } from './ingest-ceiling';
+import { measureIngestCeiling, type IngestCeiling } from './ingest-ceiling';
 import { measureRate, startRig, type Pipeline, type RatePoint, type Rig } from './pipeline-bench';
 import { leastSquaresSlope } from '../lib/regression';
 
@@ -36,7 +36,7 @@ export interface PipelineSuiteResult {
   snapshotMs: number[];
   peakRssMb: number;
   /** Single-core ingest ceiling (JSON.parse + validate + apply, no Redis, no walls): bounds B1 from above. */
-  ingestCeiling: { reportsPerS: number; exactReportsPerS: number; bytesPerReport: number };
+  ingestCeiling: IngestCeiling;
 }
 
 const INGEST_CEILING_MS = 3_000;
@@ -63,10 +63,11 @@ export async function runPipelineSuite(
   });
   const spec = { warmupMs: m.warmupMs, measureMs: m.measureMs, settleMs: m.settleMs, fleet: m.fleet };
 
-  const ingestCeiling = measureIngestCeiling(m.fleet, INGEST_CEILING_MS);
+  const ingestCeiling = await measureIngestCeiling(m.fleet, INGEST_CEILING_MS);
   log(
     `ingest ceiling on one core: ${ingestCeiling.reportsPerS.toLocaleString()} reports/s from bytes, ` +
-      `${ingestCeiling.exactReportsPerS.toLocaleString()}/s through JSON.parse (${ingestCeiling.bytesPerReport} B each)`,
+      `${ingestCeiling.exactReportsPerS.toLocaleString()}/s through JSON.parse (${ingestCeiling.bytesPerReport} B each); ` +
+      `byte path allocates ${ingestCeiling.heapBytesPerReport} B of JS heap per report`,
   );
   log(`packed pipeline: ${m.fleet.toLocaleString()} units, ${m.clients} walls`);
   const packed: RatePoint[] = [];

@@ -53,9 +53,10 @@ export function buildFigures(
         `p99 ${top.p99} ms, delivered ${round(top.delivered * 100, 2)} %; CPU: server ${round(top.serverCpuPct, 0)} %, ` +
         `producer ${round(top.producerCpuPct, 0)} %, walls ${round(top.subscribersCpuPct, 0)} % (2 cores = 200 %); ` +
         `server ingest ceiling on one core ${p.ingestCeiling.reportsPerS}/s from bytes ` +
-        `(${p.ingestCeiling.exactReportsPerS}/s through JSON.parse)`,
+        `(${p.ingestCeiling.exactReportsPerS}/s through JSON.parse, ${p.ingestCeiling.heapBytesPerReport} B of JS heap allocated per report)`,
       ingestCeilingPerS: p.ingestCeiling.reportsPerS,
       ingestCeilingExactPerS: p.ingestCeiling.exactReportsPerS,
+      ingestHeapBytesPerReport: p.ingestCeiling.heapBytesPerReport,
       p50AtValueMs: best?.p50 ?? null,
       p99AtValueMs: best?.p99 ?? null,
       deliveredAtValue: best ? round(best.delivered * 100, 3) : null,

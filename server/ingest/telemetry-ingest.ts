@@ -18,6 +18,7 @@ export const MAX_TELEMETRY_MESSAGE_BYTES = 8 * 1024 * 1024;
 export const MAX_REPORTS_PER_MESSAGE = 100_000;
 /** A report stamped further ahead than this is a broken clock, not the future. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+const WGS84 = CRS_VALUES.indexOf('wgs84');
 
 export interface ItemRejection {
   index: number;
@@ -135,7 +136,13 @@ export class TelemetryIngest {
       if (ts < store.ts[i]!) continue;
       store.ts[i] = ts;
       if (ts > newest) newest = ts;
-      setPosition(store, i, r.lng[k]!, r.lat[k]!, CRS_VALUES[r.crs[k]!]);
+      const crs = r.crs[k]!;
+      // WGS-84 (the default) is copied here rather than through setPosition: a double passed to a call V8
+      // does not inline is boxed, two heap allocations per report on the server's hottest path.
+      if (crs < 0 || crs === WGS84) {
+        store.lng[i] = r.lng[k]!;
+        store.lat[i] = r.lat[k]!;
+      } else setPosition(store, i, r.lng[k]!, r.lat[k]!, CRS_VALUES[crs]);
       const status = r.status[k]!;
       if (kind === 'vehicle') {
         const heading = r.heading[k]!;
