@@ -89,6 +89,7 @@ export function createApp(opts: AppOptions): App {
   const metrics = createMetrics({
     clients: () => hubHolder.hub?.clientCount ?? 0,
     redisUp: () => (bus.state() === 'up' ? 1 : 0),
+    redisReconnects: () => bus.reconnects(),
     entities: () => ({ vehicle: live.vehicle.count, worker: live.worker.count, camera: live.camera.count }),
     openIncidents: () => live.incidents.size,
     batches: () => {

@@ -9,6 +9,7 @@ export interface AppMetrics {
 export function createMetrics(read: {
   clients: () => number;
   redisUp: () => number;
+  redisReconnects: () => number;
   entities: () => Record<string, number>;
   openIncidents: () => number;
   batches: () => { sent: number; bytes: number; full: number };
@@ -30,6 +31,14 @@ export function createMetrics(read: {
     registers: [registry],
     collect() {
       this.set(read.redisUp());
+    },
+  });
+  new Gauge({
+    name: 'pingan_redis_reconnects',
+    help: 'Times a Redis connection came back since start; for the subscriber, telemetry published while it was away is lost',
+    registers: [registry],
+    collect() {
+      this.set(read.redisReconnects());
     },
   });
   new Gauge({

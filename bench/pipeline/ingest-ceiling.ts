@@ -1,4 +1,3 @@
-import inspector from 'node:inspector';
 /**
  * The server's single-thread ingest ceiling, in process and without Redis or walls: how many gateway-batched
  * VehicleReports per second one core reads and applies (latest wins). `reportsPerS` is the path the server
@@ -7,6 +6,7 @@ import inspector from 'node:inspector';
  * elsewhere. `heapBytesPerReport` is what the byte path allocates on the JS heap per report: every byte of it
  * is garbage the server's GC must collect at a million reports a second (it should stay near zero).
  */
+import inspector from 'node:inspector';
 import { FakeClock } from '@/lib/clock';
 import { LiveState } from '@/server/live/live-state';
 import { TelemetryIngest } from '@/server/ingest/telemetry-ingest';

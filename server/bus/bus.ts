@@ -37,5 +37,7 @@ export interface Bus {
    */
   consumeIncidents(handler: IncidentBatchHandler): Promise<void>;
   state(): BusState;
+  /** Times a connection came back after it was lost (Redis restarted, or dropped a subscriber that fell behind). */
+  reconnects(): number;
   close(): Promise<void>;
 }

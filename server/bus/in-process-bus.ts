@@ -58,6 +58,10 @@ export class InProcessBus implements Bus {
     }
   }
 
+  reconnects(): number {
+    return 0;
+  }
+
   state(): BusState {
     return 'disabled';
   }

@@ -39,6 +39,7 @@ export class RedisBus implements Bus {
   private readonly log: Logger;
   private readonly warn: ReturnType<typeof createThrottledLog>;
   private isClosed = false;
+  private reconnectCount = 0;
   private consumerLoop: Promise<void> | null = null;
 
   constructor(opts: RedisBusOptions) {
@@ -55,7 +56,25 @@ export class RedisBus implements Bus {
         },
       }) as RedisClientType;
       c.on('error', (err: Error) => this.warn(`redis-${name}`, { err: err.message }, `redis ${name} error`));
-      c.on('ready', () => this.log.info({ conn: name }, 'redis ready'));
+      let wasReady = false;
+      c.on('ready', () => {
+        if (!wasReady) {
+          wasReady = true;
+          this.log.info({ conn: name }, 'redis ready');
+          return;
+        }
+        this.reconnectCount++;
+        // Pub/sub keeps nothing for a subscriber that is away: what was published meanwhile never arrives.
+        // Besides outages, Redis drops a subscriber whose unread backlog passes its pub/sub output buffer
+        // limit (32 MB by default, ~0.3 s of a million reports a second).
+        this.warn(
+          `redis-${name}-back`,
+          { conn: name, reconnects: this.reconnectCount },
+          name === 'sub'
+            ? 'redis subscription back: telemetry published while it was down was not received'
+            : 'redis connection back',
+        );
+      });
       return c;
     };
     this.cmd = make('cmd');
@@ -170,6 +189,10 @@ export class RedisBus implements Bus {
         await sleep(Math.min(100 * failures, 1_000));
       }
     }
+  }
+
+  reconnects(): number {
+    return this.reconnectCount;
   }
 
   state(): BusState {

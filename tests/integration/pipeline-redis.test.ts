@@ -209,6 +209,7 @@ describe('Redis comes back', () => {
     await producer.connect();
     try {
       await waitFor(() => t.bus.state() === 'up', 10_000, 'redis up');
+      expect(t.bus.reconnects()).toBe(0);
       await redis.kill();
       await waitFor(() => t.bus.state() === 'down', 5_000, 'down');
       await redis.restart();
@@ -229,9 +230,45 @@ describe('Redis comes back', () => {
         'position after restart',
       );
       expect(Date.now() - restartedAt).toBeLessThan(5_000);
+      // All three connections came back, and /metrics says so.
+      expect(t.bus.reconnects()).toBeGreaterThanOrEqual(3);
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toMatch(/^pingan_redis_reconnects [3-9]/m);
       wall.socket.close();
     } finally {
       await producer.close().catch(() => {});
+      await t.close();
+      await redis.stop();
+    }
+  });
+
+  it('counts a subscriber Redis dropped (as it does past the pub/sub output buffer limit) and re-subscribes', async () => {
+    const redis = await TestRedis.start();
+    const t = await startTestApp({ bus: new RedisBus({ url: redis.url, logger: createLogger('silent') }) });
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => {});
+    await admin.connect();
+    try {
+      await waitFor(() => t.bus.state() === 'up', 10_000, 'redis up');
+      // What Redis does to a subscriber whose backlog passes client-output-buffer-limit pubsub.
+      const killed = await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      expect(killed).toBe(1);
+      await waitFor(() => t.bus.reconnects() === 1, 5_000, 'subscriber counted back');
+      await waitFor(
+        async () => {
+          await admin.publish(
+            REDIS_KEYS.channel.vehicle,
+            JSON.stringify({ id: 'AFTER-KILL', lng: 104, lat: 30, ts: Date.now() }),
+          );
+          await new Promise((r) => setTimeout(r, 50));
+          return t.app.ctx.live.vehicle.indexOf('AFTER-KILL') !== undefined;
+        },
+        5_000,
+        'position after the subscriber was dropped',
+      );
+      expect(t.bus.state()).toBe('up');
+    } finally {
+      await admin.close().catch(() => {});
       await t.close();
       await redis.stop();
     }
