@@ -43,6 +43,8 @@ const SCHEMAS = {
 export class TelemetryIngest {
   private readonly scanner = new ReportScanner();
   private readonly scanned = new ScannedReports(MAX_REPORTS_PER_MESSAGE);
+  /** Per scanned report, its entity index (−1: not known yet). */
+  private found = new Int32Array(0);
   /** Messages taken by the byte scanner, and those it handed to the exact path (tests check which ran). */
   readonly scanCounts = { fast: 0, exact: 0 };
 
@@ -112,9 +114,12 @@ export class TelemetryIngest {
     const rejected: ItemRejection[] = [];
     let accepted = 0;
     let newest = 0;
+    if (this.found.length < r.count) this.found = new Int32Array(r.maxReports);
+    const found = this.found;
+    store.indexOfManyBytes(bytes, r.idStart, r.idEnd, r.count, found);
     for (let k = 0; k < r.count; k++) {
       const ts = r.ts[k]!;
-      const i = store.indexOfBytes(bytes, r.idStart[k]!, r.idEnd[k]!);
+      const i = found[k]!;
       // First sight (a registration) and clocks far ahead are rare: the exact path's code handles them.
       if (i < 0 || ts > now + MAX_FUTURE_SKEW_MS) {
         const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(

@@ -86,6 +86,11 @@ export class EntityStore implements PositionColumns {
     return this.ids.getBytes(bytes, from, to);
   }
 
+  /** indexOfBytes for the n ids at bytes[from[k], to[k]), into out. */
+  indexOfManyBytes(bytes: Uint8Array, from: Uint32Array, to: Uint32Array, n: number, out: Int32Array): void {
+    this.ids.getManyBytes(bytes, from, to, n, out);
+  }
+
   /** Adds an entity (or returns the existing index); -1 when the store is full. */
   add(meta: EntityMeta): number {
     const existing = this.ids.get(meta.id);

@@ -24,14 +24,29 @@ describe('IdIndex', () => {
             index.add(id, i);
             map.set(id, i);
           });
+          const narrow: string[] = [];
           for (const id of [...ids, ...probes]) {
             const want = map.get(id) ?? -1;
             expect(index.get(id)).toBe(want);
             if ([...id].every((c) => c.charCodeAt(0) <= 0xff)) {
               const b = bytesOf(id);
               expect(index.getBytes(b.bytes, b.from, b.to)).toBe(want);
+              narrow.push(id);
             }
           }
+          // All of them at once, from one message's bytes, as the ingest looks them up.
+          const text = Buffer.from(narrow.map((id) => `"${id}"`).join(','), 'latin1');
+          const from = new Uint32Array(narrow.length);
+          const to = new Uint32Array(narrow.length);
+          let at = 0;
+          narrow.forEach((id, k) => {
+            from[k] = at + 1;
+            to[k] = at + 1 + id.length;
+            at += id.length + 3;
+          });
+          const out = new Int32Array(narrow.length).fill(-2);
+          index.getManyBytes(text, from, to, narrow.length, out);
+          expect([...out]).toEqual(narrow.map((id) => map.get(id) ?? -1));
         },
       ),
       { numRuns: 300 },

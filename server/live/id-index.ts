@@ -27,6 +27,10 @@ export class IdIndex {
   /** Where index i's id starts in the arena; its length is start[i + 1] − start[i]. */
   private start = new Uint32Array(INITIAL_SLOTS + 1);
   private readonly wide = new Map<string, number>();
+  /** getManyBytes' hashes (grown to the largest batch). */
+  private hashes = new Int32Array(0);
+  /** Kept so that the loads that warm the table are not optimised away. */
+  private touched = 0;
   /** Twice the most ids it will hold, as a power of two: the table stays at most half full. */
   private readonly maxSlots: number;
 
@@ -64,6 +68,10 @@ export class IdIndex {
   getBytes(bytes: Uint8Array, from: number, to: number): number {
     let h = FNV_OFFSET;
     for (let j = from; j < to; j++) h = Math.imul(h ^ bytes[j]!, FNV_PRIME);
+    return this.probe(h, bytes, from, to);
+  }
+
+  private probe(h: number, bytes: Uint8Array, from: number, to: number): number {
     const len = to - from;
     const slots = this.slots;
     const arena = this.arena;
@@ -82,6 +90,27 @@ export class IdIndex {
       }
       s = (s + 1) & this.mask;
     }
+  }
+
+  /**
+   * getBytes for n ids at once: out[k] is the index of bytes[from[k], to[k]), or −1. The table is a cache miss
+   * per lookup at province scale; touching every id's first slot in one tight loop first lets the processor
+   * wait for those misses together instead of one after another.
+   */
+  getManyBytes(bytes: Uint8Array, from: Uint32Array, to: Uint32Array, n: number, out: Int32Array): void {
+    if (this.hashes.length < n) this.hashes = new Int32Array(Math.max(n, 2 * this.hashes.length));
+    const hashes = this.hashes;
+    for (let k = 0; k < n; k++) {
+      let h = FNV_OFFSET;
+      for (let j = from[k]!; j < to[k]!; j++) h = Math.imul(h ^ bytes[j]!, FNV_PRIME);
+      hashes[k] = h;
+    }
+    const slots = this.slots;
+    const mask = this.mask;
+    let touched = 0;
+    for (let k = 0; k < n; k++) touched |= slots[2 * (hashes[k]! & mask) + 1]!;
+    this.touched = touched;
+    for (let k = 0; k < n; k++) out[k] = this.probe(hashes[k]!, bytes, from[k]!, to[k]!);
   }
 
   /**
