@@ -52,7 +52,18 @@ interface WindowStats {
   p99: number;
   max: number;
   disconnected: number;
-  timeline?: { tMs: number; count: number; p99: number; max: number; liveMax?: number }[];
+  timeline?: TimelineSlot[];
+}
+
+/** 100 ms of a timeline: updates, their p99 and max age, the oldest in a batch not flagged as lagging. */
+export interface TimelineSlot {
+  tMs: number;
+  count: number;
+  p99: number;
+  max: number;
+  liveMax?: number;
+  /** p99 over the 1 s window this slot starts (B5's recovery test). */
+  p99Window?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

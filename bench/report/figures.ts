@@ -77,14 +77,15 @@ export function buildFigures(
     if (pb) {
       f.B5 = {
         value: pb.recoveryMs,
-        unit: 'ms after a 5 s 10× burst until p99 ≤ 150 ms (null: not within the watch window)',
+        unit: 'ms after a 5 s 10× burst until p99 ≤ 150 ms in every later 1 s window (null: not within the watch window)',
         baseline: nb?.recoveryMs ?? null,
         target: 2_000,
         ratio: better(pb.recoveryMs, nb?.recoveryMs ?? null, false),
         met: pb.recoveryMs !== null && pb.recoveryMs <= 2_000 && pb.maxLiveAgeMs <= 1_000,
-        note: `${pb.base}/s → ${pb.peak}/s; oldest update drawn as live ${pb.maxLiveAgeMs} ms (≤ 1,000 required; older ones arrive in batches flagged as lagging, which walls show as delayed), oldest at arrival ${pb.maxAgeMs} ms; naive ${nb?.base}/s → ${nb?.peak}/s, oldest ${nb?.maxAgeMs} ms`,
+        note: `${pb.base}/s → ${pb.peak}/s; oldest update drawn as live ${pb.maxLiveAgeMs} ms (≤ 1,000 required; older ones arrive in batches flagged as lagging, which walls show as delayed), oldest at arrival ${pb.maxAgeMs} ms; judged on single 100 ms slots instead, recovered ${pb.slotRecoveryMs === null ? 'not within the watch window' : `after ${pb.slotRecoveryMs} ms`}; naive ${nb?.base}/s → ${nb?.peak}/s, oldest ${nb?.maxAgeMs} ms`,
         maxAgeMs: pb.maxAgeMs,
         maxLiveAgeMs: pb.maxLiveAgeMs,
+        slotRecoveryMs: pb.slotRecoveryMs,
         baselineMaxAgeMs: nb?.maxAgeMs ?? null,
       };
     }
