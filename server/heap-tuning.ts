@@ -1,7 +1,8 @@
 import v8 from 'node:v8';
 
 /**
- * Old-generation headroom as a share of the live heap after each full GC (V8's default here is ~25 %).
+ * Old-generation headroom as a share of the live heap after each full GC (V8 picks its own factor; on the
+ * server at province scale it chose ~25 %).
  *
  * The live state holds ~100 MB of long-lived objects at province scale (a million units' ids and names), and
  * ingest and fan-out allocate and free tens of MB a second around it. With V8's default factor the space left

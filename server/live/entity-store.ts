@@ -81,12 +81,10 @@ export class EntityStore implements PositionColumns {
     return i < 0 ? undefined : i;
   }
 
-  /** The index of the id spelled by bytes[from, to) (ASCII, from a report's text), or −1. */
-  indexOfBytes(bytes: Uint8Array, from: number, to: number): number {
-    return this.ids.getBytes(bytes, from, to);
-  }
-
-  /** indexOfBytes for the n ids at bytes[from[k], to[k]), into out. */
+  /**
+   * For each k < n, the index of the id spelled by bytes[from[k], to[k]) (ASCII, from a report's text), or −1,
+   * into out[k].
+   */
   indexOfManyBytes(bytes: Uint8Array, from: Uint32Array, to: Uint32Array, n: number, out: Int32Array): void {
     this.ids.getManyBytes(bytes, from, to, n, out);
   }
