@@ -207,41 +207,26 @@ export class ReportScanner {
           out.idEnd[n] = this.p - 1;
           break;
         }
-        case KEY_LNG: {
-          if (!this.number()) return false;
-          const v = this.value[0]!;
-          if (!(v >= -LNG_MAX && v <= LNG_MAX)) return false;
-          out.lng[n] = v;
+        case KEY_LNG:
+          if (!this.numberIn(-LNG_MAX, LNG_MAX)) return false;
+          out.lng[n] = this.value[0]!;
           break;
-        }
-        case KEY_LAT: {
-          if (!this.number()) return false;
-          const v = this.value[0]!;
-          if (!(v >= -LAT_MAX && v <= LAT_MAX)) return false;
-          out.lat[n] = v;
+        case KEY_LAT:
+          if (!this.numberIn(-LAT_MAX, LAT_MAX)) return false;
+          out.lat[n] = this.value[0]!;
           break;
-        }
-        case KEY_TS: {
-          if (!this.number()) return false;
-          const v = this.value[0]!;
-          if (!(v >= MIN_VALID_TS_MS && v <= MAX_VALID_TS_MS)) return false;
-          out.ts[n] = Math.round(v);
+        case KEY_TS:
+          if (!this.numberIn(MIN_VALID_TS_MS, MAX_VALID_TS_MS)) return false;
+          out.ts[n] = Math.round(this.value[0]!);
           break;
-        }
-        case KEY_SPEED: {
-          if (!this.number()) return false;
-          const v = this.value[0]!;
-          if (!(v >= 0 && v <= SPEED_MAX_KMH)) return false;
-          out.speed[n] = v;
+        case KEY_SPEED:
+          if (!this.numberIn(0, SPEED_MAX_KMH)) return false;
+          out.speed[n] = this.value[0]!;
           break;
-        }
-        case KEY_HEADING: {
-          if (!this.number()) return false;
-          const v = this.value[0]!;
-          if (!(v >= 0 && v <= HEADING_MAX_DEG)) return false;
-          out.heading[n] = v;
+        case KEY_HEADING:
+          if (!this.numberIn(0, HEADING_MAX_DEG)) return false;
+          out.heading[n] = this.value[0]!;
           break;
-        }
         case KEY_CRS: {
           const e = this.enumValue(CRS_BYTES);
           if (e < 0) return false;
@@ -355,6 +340,13 @@ export class ReportScanner {
       if (j === len) return v;
     }
     return -1;
+  }
+
+  /** number(), and false unless min ≤ value ≤ max. */
+  private numberIn(min: number, max: number): boolean {
+    if (!this.number()) return false;
+    const v = this.value[0]!;
+    return v >= min && v <= max;
   }
 
   /**

@@ -200,6 +200,27 @@ describe('Redis → server → Socket.IO', () => {
   });
 });
 
+/** Publishes a report for vehicle `id` every 50 ms until the server has applied it (within 5 s). */
+async function publishUntilApplied(
+  client: { publish(channel: string, message: string): Promise<unknown> },
+  t: TestApp,
+  id: string,
+  what: string,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      await client.publish(
+        REDIS_KEYS.channel.vehicle,
+        JSON.stringify({ id, lng: 104, lat: 30, ts: Date.now() }),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      return t.app.ctx.live.vehicle.indexOf(id) !== undefined;
+    },
+    5_000,
+    what,
+  );
+}
+
 describe('Redis comes back', () => {
   it('re-subscribes after a restart so positions resume without restarting the server', async () => {
     const redis = await TestRedis.start();
@@ -217,18 +238,7 @@ describe('Redis comes back', () => {
       const wall = connectWall(t.url);
       const restartedAt = Date.now();
       // Resumes within 2 s of Redis being back (DESIGN §5); the bound here is loose because CI is shared.
-      await waitFor(
-        async () => {
-          await producer.publish(
-            REDIS_KEYS.channel.vehicle,
-            JSON.stringify({ id: 'AFTER', lng: 104, lat: 30, ts: Date.now() }),
-          );
-          await new Promise((r) => setTimeout(r, 50));
-          return t.app.ctx.live.vehicle.indexOf('AFTER') !== undefined;
-        },
-        5_000,
-        'position after restart',
-      );
+      await publishUntilApplied(producer, t, 'AFTER', 'position after restart');
       expect(Date.now() - restartedAt).toBeLessThan(5_000);
       // All three connections came back, and /metrics says so.
       expect(t.bus.reconnects()).toBeGreaterThanOrEqual(3);
@@ -254,18 +264,7 @@ describe('Redis comes back', () => {
       const killed = await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
       expect(killed).toBe(1);
       await waitFor(() => t.bus.reconnects() === 1, 5_000, 'subscriber counted back');
-      await waitFor(
-        async () => {
-          await admin.publish(
-            REDIS_KEYS.channel.vehicle,
-            JSON.stringify({ id: 'AFTER-KILL', lng: 104, lat: 30, ts: Date.now() }),
-          );
-          await new Promise((r) => setTimeout(r, 50));
-          return t.app.ctx.live.vehicle.indexOf('AFTER-KILL') !== undefined;
-        },
-        5_000,
-        'position after the subscriber was dropped',
-      );
+      await publishUntilApplied(admin, t, 'AFTER-KILL', 'position after the subscriber was dropped');
       expect(t.bus.state()).toBe('up');
     } finally {
       await admin.close().catch(() => {});
