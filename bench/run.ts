@@ -44,7 +44,14 @@ function renderOnly(): void {
   const title = `Pingan Wall pipeline — ${r.mode} run, ${r.machine.split(',')[0]}`;
   fs.writeFileSync(
     path.join(RESULTS_DIR, 'curves.svg'),
-    renderCurves(r.curves.packed, r.curves.naive, r.bursts, title),
+    // machine() starts with the core count.
+    renderCurves(
+      r.curves.packed,
+      r.curves.naive,
+      r.bursts,
+      title,
+      parseInt(r.machine, 10) || os.cpus().length,
+    ),
   );
 }
 
@@ -70,7 +77,7 @@ async function main(): Promise<void> {
   if (wants('pipeline')) {
     const redis = await TestRedis.start();
     try {
-      pipeline = await runPipelineSuite(redis.url, mode, log);
+      pipeline = await runPipelineSuite({ url: redis.url, pid: redis.pid }, mode, log);
     } finally {
       await redis.stop();
     }
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
     const title = `Pingan Wall pipeline — ${mode.name} run, ${mode.clients} walls, ${mode.fleet.toLocaleString()} units, ${machine().split(',')[0]}`;
     fs.writeFileSync(
       path.join(dir, 'curves.svg'),
-      renderCurves(pipeline.packed, pipeline.naive, pipeline.bursts, title),
+      renderCurves(pipeline.packed, pipeline.naive, pipeline.bursts, title, os.cpus().length),
     );
   }
   printTable(figures);

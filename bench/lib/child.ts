@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 
 /**
@@ -73,8 +74,29 @@ export class BenchChild {
 
 type Handler = (args: never) => unknown;
 
-/** Child side: answers the orchestrator's requests with the named handlers. */
-export function serveParent(handlers: Record<string, Handler>): void {
+/** Event-loop delay resolution: a late tick shows up to within this. */
+const LOOP_DELAY_RESOLUTION_MS = 5;
+
+/** How late this process's timers ran since `loopReset` (a late timer is a late tick, for the server). */
+export interface LoopDelay {
+  p99Ms: number;
+  maxMs: number;
+}
+
+function loopDelayOps(): Record<string, Handler> {
+  const h = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  h.enable();
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return {
+    loopReset: () => h.reset(),
+    // The histogram counts the delay beyond the sampling timer's own period.
+    loopDelay: (): LoopDelay => ({ p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) }),
+  };
+}
+
+/** Child side: answers the orchestrator's requests with the named handlers (and the event-loop delay ops). */
+export function serveParent(own: Record<string, Handler>): void {
+  const handlers = { ...loopDelayOps(), ...own };
   process.on('message', (m: ChildRequest) => {
     const h = handlers[m.op];
     const reply = (r: Omit<ChildReply, 'id'>) => process.send?.({ id: m.id, ...r });

@@ -17,6 +17,9 @@ const io = new Server(httpServer, { serveClient: false, perMessageDeflate: false
 const sub = createClient({ url: process.env.REDIS_URL });
 sub.on('error', () => {});
 let received = 0;
+/** Reconnects after the first connection: Redis drops a subscriber whose backlog passes its buffer limit. */
+let busReconnects = -1;
+sub.on('ready', () => busReconnects++);
 
 async function start() {
   await sub.connect();
@@ -35,7 +38,7 @@ async function start() {
 }
 
 function sample() {
-  return { ...processSample(), received, clients: io.engine.clientsCount };
+  return { ...processSample(), received, clients: io.engine.clientsCount, busReconnects };
 }
 
 async function stop() {

@@ -39,6 +39,8 @@ function sample() {
     ...processSample(),
     vehicles: live.vehicle.count,
     clients: app.hub.clientCount,
+    // Redis drops a subscriber whose backlog passes its pub/sub output buffer limit: each is a reconnect.
+    busReconnects: bus.reconnects(),
     hub: { ...app.hub.metrics },
   };
 }

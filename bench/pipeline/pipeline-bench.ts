@@ -5,12 +5,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BenchChild } from '../lib/child';
+import { BenchChild, type LoopDelay } from '../lib/child';
+import { machineBusyS, mainThreadRunWaitS, processCpuS } from '../lib/proc-stat';
 
 export type Pipeline = 'packed' | 'naive';
 
 export interface PipelineOptions {
   redisUrl: string;
+  /** For Redis's CPU share of the window (null: not read). */
+  redisPid: number | null;
   fleet: number;
   clients: number;
   rates: number[];
@@ -37,6 +40,18 @@ export interface RatePoint {
   producerCpuPct: number;
   subscribersCpuPct: number;
   disconnected: number;
+  /**
+   * What limits the rate on a shared machine (null where /proc could not be read): all cores busy (2 cores =
+   * 200 %), Redis's own CPU, and the share of the window the server's event loop was runnable but waiting
+   * for a core.
+   */
+  machineCpuPct: number | null;
+  redisCpuPct: number | null;
+  serverRunWaitPct: number | null;
+  /** How late the server's timers (the tick among them) ran, over the window. */
+  serverLoopDelay: LoopDelay;
+  /** Times Redis dropped the server's subscription in the window (its backlog passed the output-buffer limit). */
+  subscriptionDrops: number;
 }
 
 interface Sample {
@@ -44,6 +59,7 @@ interface Sample {
   rssMb: number;
   at: number;
   vehicles?: number;
+  busReconnects?: number;
 }
 interface WindowStats {
   updates: number;
@@ -75,6 +91,7 @@ export interface Rig {
   subs: BenchChild;
   serverUrl: string;
   clients: number;
+  redisPid: number | null;
   /** Time each wall took from connecting to holding its snapshot. */
   snapshotMs: number[];
   tmp: string;
@@ -90,12 +107,11 @@ export async function startRig(
   const env = { REDIS_URL: o.redisUrl };
   // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the server (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const server = new BenchChild(
-    `${pipeline}-server`,
-    `bench/pipeline/${pipeline}-server.ts`,
-    env,
-    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
-  );
+  const server = new BenchChild(`${pipeline}-server`, `bench/pipeline/${pipeline}-server.ts`, env, [
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server process only.
+    ...(process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+  ]);
   const producer = new BenchChild('producer', 'bench/pipeline/producer.ts', env);
   const subs = new BenchChild('subscribers', 'bench/pipeline/subscribers.ts');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
@@ -105,6 +121,7 @@ export async function startRig(
     subs,
     serverUrl: '',
     clients: o.clients,
+    redisPid: o.redisPid,
     snapshotMs: [],
     tmp,
     async stop() {
@@ -178,14 +195,18 @@ export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
   });
   await sleep(s.warmupMs);
   await rig.subs.call('windowStart', { timeline: s.timeline });
+  await rig.server.call('loopReset');
   const [sv0, pr0, su0] = await Promise.all(
     [rig.server, rig.producer, rig.subs].map((c) => c.call<Sample>('sample')),
   );
+  const os0 = osSample(rig);
   const produced = await run;
   const win = await rig.subs.call<WindowStats>('windowStop');
   const [sv1, pr1, su1] = await Promise.all(
     [rig.server, rig.producer, rig.subs].map((c) => c.call<Sample>('sample')),
   );
+  const os1 = osSample(rig);
+  const serverLoopDelay = await rig.server.call<LoopDelay>('loopDelay');
   clearInterval(poll);
   await sleep(s.settleMs);
   const file = path.join(rig.tmp, 'last-ts.bin');
@@ -210,8 +231,27 @@ export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
     producerCpuPct: cpuPct(pr0!, pr1!),
     subscribersCpuPct: cpuPct(su0!, su1!),
     disconnected: win.disconnected,
+    machineCpuPct: pctOf(os0.machineS, os1.machineS, os0.at, os1.at),
+    redisCpuPct: pctOf(os0.redisS, os1.redisS, os0.at, os1.at),
+    serverRunWaitPct: pctOf(os0.serverWaitS, os1.serverWaitS, os0.at, os1.at),
+    serverLoopDelay,
+    subscriptionDrops: (sv1!.busReconnects ?? 0) - (sv0!.busReconnects ?? 0),
   };
   return { point, timeline: win.timeline };
+}
+
+function osSample(rig: Rig) {
+  return {
+    at: Date.now(),
+    machineS: machineBusyS(),
+    redisS: rig.redisPid === null ? null : processCpuS(rig.redisPid),
+    serverWaitS: mainThreadRunWaitS(rig.server.pid),
+  };
+}
+
+/** Seconds of a resource used between two samples, as % of the wall time between them (null if unread). */
+function pctOf(a: number | null, b: number | null, atA: number, atB: number): number | null {
+  return a === null || b === null ? null : Math.round((1e6 * (b - a)) / (atB - atA)) / 10;
 }
 
 /** True when a point meets B1's quality bar (the throughput only counts at this quality). */

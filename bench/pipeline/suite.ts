@@ -2,6 +2,7 @@
  * The server-side half of the bench: both pipelines' rate curves (B1, B2), the 10× burst (B5) and the
  * memory soak, each on real processes against one private Redis.
  */
+import os from 'node:os';
 import type { BenchMode } from '../lib/modes';
 import { measureIngestCeiling, type IngestCeiling } from './ingest-ceiling';
 import {
@@ -60,12 +61,13 @@ type Log = (s: string) => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runPipelineSuite(
-  redisUrl: string,
+  redis: { url: string; pid: number | null },
   m: BenchMode,
   log: Log,
 ): Promise<PipelineSuiteResult> {
   const opts = (rates: number[]) => ({
-    redisUrl,
+    redisUrl: redis.url,
+    redisPid: redis.pid,
     fleet: m.fleet,
     clients: m.clients,
     rates,
@@ -124,13 +126,18 @@ export async function runPipelineSuite(
   return { packed, naive, bursts, soak, snapshotMs, peakRssMb, ingestCeiling };
 }
 
+const pct = (x: number | null) => (x === null ? '—' : `${x.toFixed(0)}%`);
+
 function pointLine(p: RatePoint): string {
   const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
   return (
     `  ${p.pipeline.padEnd(6)} offered ${k(p.offered).padStart(7)}/s published ${k(p.published).padStart(7)}/s ` +
     `per wall ${k(p.receivedPerClient).padStart(7)}/s delivered ${(p.delivered * 100).toFixed(2)}% ` +
     `p50 ${p.p50} ms p99 ${p.p99} ms ${p.bytesPerUpdate.toFixed(1)} B/upd server ${p.serverCpuPct.toFixed(0)}% CPU ` +
-    `${p.serverRssMb.toFixed(0)} MB (producer ${p.producerCpuPct.toFixed(0)}%, walls ${p.subscribersCpuPct.toFixed(0)}%)`
+    `${p.serverRssMb.toFixed(0)} MB (producer ${p.producerCpuPct.toFixed(0)}%, walls ${p.subscribersCpuPct.toFixed(0)}%, ` +
+    `redis ${pct(p.redisCpuPct)}, machine ${pct(p.machineCpuPct)} of ${os.cpus().length * 100}%); server loop ` +
+    `waited for a core ${pct(p.serverRunWaitPct)} of the time, timers late p99 ${p.serverLoopDelay.p99Ms} ms ` +
+    `max ${p.serverLoopDelay.maxMs} ms; subscription dropped ${p.subscriptionDrops}×`
   );
 }
 

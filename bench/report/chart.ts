@@ -8,7 +8,7 @@ import type { BurstResult } from '../pipeline/suite';
 
 const WIDTH_PX = 1200;
 const HEIGHT_PX = 820;
-const COLORS = { packed: '#2f9bff', naive: '#ff6b4a', target: '#9aa5b1' };
+const COLORS = { packed: '#2f9bff', naive: '#ff6b4a', target: '#9aa5b1', cpu: '#f5c542' };
 
 function render(option: echarts.EChartsCoreOption): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH_PX, height: HEIGHT_PX });
@@ -23,6 +23,7 @@ export function renderCurves(
   naive: RatePoint[],
   bursts: BurstResult[],
   title: string,
+  cores: number,
 ): string {
   const series = (pts: RatePoint[], pick: (p: RatePoint) => number) =>
     pts.map((p) => [p.offered, Math.max(1, pick(p))]);
@@ -65,7 +66,7 @@ export function renderCurves(
         textStyle: { color: '#cfe3ff', fontSize: 13 },
       },
       {
-        text: 'p99 age at arrival (ms) vs offered',
+        text: 'p99 age at arrival (ms) vs offered; machine CPU (right axis)',
         left: 660,
         top: 55,
         textStyle: { color: '#cfe3ff', fontSize: 13 },
@@ -100,12 +101,25 @@ export function renderCurves(
           splitLine: { lineStyle: { color: '#1d3357' } },
         } as never,
       ]),
-    yAxis: [0, 1, 2].map((i) => ({
-      type: 'log',
-      gridIndex: i,
-      axisLabel: { color: '#cfe3ff' },
-      splitLine: { lineStyle: { color: '#1d3357' } },
-    })),
+    yAxis: [0, 1, 2]
+      .map((i) => ({
+        type: 'log',
+        gridIndex: i,
+        axisLabel: { color: '#cfe3ff' },
+        splitLine: { lineStyle: { color: '#1d3357' } },
+      }))
+      .concat([
+        // What limits the packed curve on a shared machine: every core busy.
+        {
+          type: 'value',
+          gridIndex: 1,
+          position: 'right',
+          min: 0,
+          max: cores * 100,
+          axisLabel: { color: COLORS.cpu, formatter: '{value} %' },
+          splitLine: { show: false },
+        } as never,
+      ]),
     series: [
       line(
         'packed binary (delivered/s per wall)',
@@ -131,6 +145,16 @@ export function renderCurves(
         1,
         COLORS.naive,
       ),
+      {
+        name: `packed: machine CPU (${cores} cores = ${cores * 100} %)`,
+        type: 'line',
+        xAxisIndex: 1,
+        yAxisIndex: 3,
+        symbolSize: 5,
+        lineStyle: { type: 'dotted', color: COLORS.cpu },
+        itemStyle: { color: COLORS.cpu },
+        data: packed.filter((p) => p.machineCpuPct != null).map((p) => [p.offered, p.machineCpuPct]),
+      },
       {
         name: 'target 150 ms',
         type: 'line',

@@ -24,6 +24,18 @@ const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d
 const better = (v: number | null, b: number | null, higherIsBetter: boolean) =>
   v === null || b === null || v === 0 || b === 0 ? null : round(higherIsBetter ? v / b : b / v, 1);
 
+/** Why a rate point missed B1's bar, in the measurements that say who had the cores. */
+function limitNote(x: RatePoint): string {
+  const pct = (v: number | null) => (v === null ? '—' : `${round(v, 0)} %`);
+  return (
+    `${x.offered}/s, p99 ${x.p99} ms, delivered ${round(x.delivered * 100, 2)} %, machine CPU ` +
+    `${pct(x.machineCpuPct)} (server ${pct(x.serverCpuPct)}, walls ${pct(x.subscribersCpuPct)}, producer ` +
+    `${pct(x.producerCpuPct)}, Redis ${pct(x.redisCpuPct)}), server event loop waiting for a core ` +
+    `${pct(x.serverRunWaitPct)} of the time, its timers late by p99 ${x.serverLoopDelay.p99Ms} ms, ` +
+    `subscription dropped by Redis ${x.subscriptionDrops}×`
+  );
+}
+
 function bestSustained(points: RatePoint[]): RatePoint | null {
   return points.filter(isSustained).sort((a, b) => b.offered - a.offered)[0] ?? null;
 }
@@ -39,6 +51,8 @@ export function buildFigures(
     const best = bestSustained(p.packed);
     const naiveBest = bestSustained(p.naive);
     const top = p.packed[p.packed.length - 1]!;
+    // The first rate past the best sustained one: where, and why, the curve stops meeting the bar.
+    const firstMiss = p.packed.find((x) => !isSustained(x) && x.offered > (best?.offered ?? 0)) ?? null;
     const v = best?.offered ?? 0;
     const b = naiveBest?.offered ?? 0;
     f.B1 = {
@@ -53,13 +67,16 @@ export function buildFigures(
         `p99 ${top.p99} ms, delivered ${round(top.delivered * 100, 2)} %; CPU: server ${round(top.serverCpuPct, 0)} %, ` +
         `producer ${round(top.producerCpuPct, 0)} %, walls ${round(top.subscribersCpuPct, 0)} % (2 cores = 200 %); ` +
         `server ingest ceiling on one core ${p.ingestCeiling.reportsPerS}/s from bytes ` +
-        `(${p.ingestCeiling.exactReportsPerS}/s through JSON.parse, ${p.ingestCeiling.heapBytesPerReport} B of JS heap allocated per report)`,
+        `(${p.ingestCeiling.exactReportsPerS}/s through JSON.parse, ${p.ingestCeiling.heapBytesPerReport} B of JS heap allocated per report)` +
+        (firstMiss ? `; first rate missed: ${limitNote(firstMiss)}` : '') +
+        (top !== firstMiss ? `; at ${top.offered}/s: ${limitNote(top)}` : ''),
       ingestCeilingPerS: p.ingestCeiling.reportsPerS,
       ingestCeilingExactPerS: p.ingestCeiling.exactReportsPerS,
       ingestHeapBytesPerReport: p.ingestCeiling.heapBytesPerReport,
       p50AtValueMs: best?.p50 ?? null,
       p99AtValueMs: best?.p99 ?? null,
       deliveredAtValue: best ? round(best.delivered * 100, 3) : null,
+      firstMissedRate: firstMiss?.offered ?? null,
     };
     const bpu = best ?? p.packed[0]!;
     const nbpu = p.naive[0]!;

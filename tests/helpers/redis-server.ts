@@ -49,6 +49,11 @@ export class TestRedis {
     return r;
   }
 
+  /** The running server's pid (the bench reads its CPU from /proc). */
+  get pid(): number | null {
+    return this.proc?.pid ?? null;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
