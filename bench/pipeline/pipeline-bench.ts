@@ -52,6 +52,11 @@ export interface RatePoint {
   serverLoopDelay: LoopDelay;
   /** Times Redis dropped the server's subscription in the window (its backlog passed the output-buffer limit). */
   subscriptionDrops: number;
+  /**
+   * p99 of the part of an update's age after the server built its batch (socket, kernel, the walls' turn on
+   * the cores); p99 minus this is roughly the server side's share. Null for the naive pipeline (no batches).
+   */
+  p99AfterSend: number | null;
 }
 
 interface Sample {
@@ -67,6 +72,7 @@ interface WindowStats {
   p50: number;
   p99: number;
   max: number;
+  afterSendP99: number | null;
   disconnected: number;
   timeline?: TimelineSlot[];
 }
@@ -236,6 +242,7 @@ export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
     serverRunWaitPct: pctOf(os0.serverWaitS, os1.serverWaitS, os0.at, os1.at),
     serverLoopDelay,
     subscriptionDrops: (sv1!.busReconnects ?? 0) - (sv0!.busReconnects ?? 0),
+    p99AfterSend: win.afterSendP99,
   };
   return { point, timeline: win.timeline };
 }

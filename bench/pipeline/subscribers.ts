@@ -38,6 +38,11 @@ interface Wall {
 
 const walls: Wall[] = [];
 const hist = new Histogram();
+/**
+ * Per update, the part of its age after the server built its batch (`serverTs`): the socket, the kernel and
+ * the walls' own turn on the cores. The rest of the age was spent before: Redis, ingest, the tick.
+ */
+const afterSend = new Histogram();
 let isMeasuring = false;
 let windowStart = 0;
 let slots: Map<number, Uint32Array> | null = null;
@@ -119,11 +124,14 @@ function onPacked(w: Wall, batch: WireBatch): void {
     if (ts > w.lastTs[k]!) w.lastTs[k] = ts;
     if (isCounted && perBack[back]!++ === 0) backs[distinct++] = back;
   }
+  let counted = 0;
   for (let j = 0; j < distinct; j++) {
     const back = backs[j]!;
     recordAges(w, now - (b.baseTs - back * TS_UNIT_MS), perBack[back]!, now, isLive);
+    counted += perBack[back]!;
     perBack[back] = 0;
   }
+  if (counted > 0) afterSend.add(now - batch.serverTs, counted);
 }
 
 function frameBytes(data: unknown): number {
@@ -173,6 +181,7 @@ async function connect(a: { url: string; n: number; mode: 'packed' | 'naive'; fl
 
 function windowStartOp(a: { timeline?: boolean }) {
   hist.reset();
+  afterSend.reset();
   for (const w of walls) w.updates = w.bytes = 0;
   windowStart = Date.now();
   slots = a.timeline ? new Map() : null;
@@ -203,6 +212,7 @@ function windowStop() {
     p50: hist.quantile(0.5),
     p99: hist.quantile(0.99),
     max: hist.max,
+    afterSendP99: afterSend.count > 0 ? afterSend.quantile(0.99) : null,
     timeline,
     disconnected: walls.filter((w) => !w.socket.connected).length,
   };

@@ -133,7 +133,7 @@ function pointLine(p: RatePoint): string {
   return (
     `  ${p.pipeline.padEnd(6)} offered ${k(p.offered).padStart(7)}/s published ${k(p.published).padStart(7)}/s ` +
     `per wall ${k(p.receivedPerClient).padStart(7)}/s delivered ${(p.delivered * 100).toFixed(2)}% ` +
-    `p50 ${p.p50} ms p99 ${p.p99} ms ${p.bytesPerUpdate.toFixed(1)} B/upd server ${p.serverCpuPct.toFixed(0)}% CPU ` +
+    `p50 ${p.p50} ms p99 ${p.p99} ms${p.p99AfterSend === null ? '' : ` (after the batch left the server: p99 ${p.p99AfterSend} ms)`} ${p.bytesPerUpdate.toFixed(1)} B/upd server ${p.serverCpuPct.toFixed(0)}% CPU ` +
     `${p.serverRssMb.toFixed(0)} MB (producer ${p.producerCpuPct.toFixed(0)}%, walls ${p.subscribersCpuPct.toFixed(0)}%, ` +
     `redis ${pct(p.redisCpuPct)}, machine ${pct(p.machineCpuPct)} of ${os.cpus().length * 100}%); server loop ` +
     `waited for a core ${pct(p.serverRunWaitPct)} of the time, timers late p99 ${p.serverLoopDelay.p99Ms} ms ` +

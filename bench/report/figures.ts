@@ -28,7 +28,7 @@ const better = (v: number | null, b: number | null, higherIsBetter: boolean) =>
 function limitNote(x: RatePoint): string {
   const pct = (v: number | null) => (v === null ? '—' : `${round(v, 0)} %`);
   return (
-    `${x.offered}/s, p99 ${x.p99} ms, delivered ${round(x.delivered * 100, 2)} %, machine CPU ` +
+    `p99 ${x.p99} ms (after the batch left the server: p99 ${x.p99AfterSend ?? '—'} ms), delivered ${round(x.delivered * 100, 2)} %, machine CPU ` +
     `${pct(x.machineCpuPct)} (server ${pct(x.serverCpuPct)}, walls ${pct(x.subscribersCpuPct)}, producer ` +
     `${pct(x.producerCpuPct)}, Redis ${pct(x.redisCpuPct)}), server event loop waiting for a core ` +
     `${pct(x.serverRunWaitPct)} of the time, its timers late by p99 ${x.serverLoopDelay.p99Ms} ms, ` +
@@ -68,7 +68,7 @@ export function buildFigures(
         `producer ${round(top.producerCpuPct, 0)} %, walls ${round(top.subscribersCpuPct, 0)} % (2 cores = 200 %); ` +
         `server ingest ceiling on one core ${p.ingestCeiling.reportsPerS}/s from bytes ` +
         `(${p.ingestCeiling.exactReportsPerS}/s through JSON.parse, ${p.ingestCeiling.heapBytesPerReport} B of JS heap allocated per report)` +
-        (firstMiss ? `; first rate missed: ${limitNote(firstMiss)}` : '') +
+        (firstMiss ? `; first rate missed, ${firstMiss.offered}/s: ${limitNote(firstMiss)}` : '') +
         (top !== firstMiss ? `; at ${top.offered}/s: ${limitNote(top)}` : ''),
       ingestCeilingPerS: p.ingestCeiling.reportsPerS,
       ingestCeilingExactPerS: p.ingestCeiling.exactReportsPerS,
