@@ -109,7 +109,7 @@ export function renderCurves(
         splitLine: { lineStyle: { color: '#1d3357' } },
       }))
       .concat([
-        // What limits the packed curve on a shared machine: every core busy.
+        // The machine's CPU beside the packed p99: the cores are shared with the producer, walls and Redis.
         {
           type: 'value',
           gridIndex: 1,
