@@ -84,13 +84,19 @@ export interface LoopDelay {
 }
 
 function loopDelayOps(): Record<string, Handler> {
-  const h = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-  h.enable();
+  // Sampled only in a child asked for it (the server): the others share the cores with what they measure.
+  let h: ReturnType<typeof monitorEventLoopDelay> | null = null;
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
-    loopReset: () => h.reset(),
+    loopReset: () => {
+      if (!h) {
+        h = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+        h.enable();
+      }
+      h.reset();
+    },
     // The histogram counts the delay beyond the sampling timer's own period.
-    loopDelay: (): LoopDelay => ({ p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) }),
+    loopDelay: (): LoopDelay => ({ p99Ms: ms(h?.percentile(99) ?? 0), maxMs: ms(h?.max ?? 0) }),
   };
 }
 
