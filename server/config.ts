@@ -31,6 +31,25 @@ const EnvSchema = z.object({
   /** A MapLibre style URL or a local .pmtiles file for deployments with their own basemap. */
   BASEMAP_STYLE_URL: z.string().optional(),
   BASEMAP_PMTILES: z.string().optional(),
+  /** The coordinate system the basemap is drawn in: stored WGS-84 positions are converted to it for drawing. */
+  BASEMAP_CRS: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+  /** The one time zone every page displays (storage stays UTC). */
+  DISPLAY_TZ: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'DISPLAY_TZ must be an IANA time zone such as Asia/Shanghai'),
+  /** `1`: unknown JT/T 808 terminals and GB/T 28181 devices register themselves (default: on in demo only). */
+  FIELD_AUTO_REGISTER: z.enum(['0', '1', 'true', 'false']).optional(),
+  /** A field report timestamped further ahead than this is clamped to now (or refused, below). */
+  FIELD_MAX_FUTURE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  FIELD_FUTURE_POLICY: z.enum(['clamp', 'reject']).default('clamp'),
   /** Simulator knobs in demo mode. */
   SIM_SPEEDUP: z.coerce.number().min(0.1).max(1000).default(1),
   SIM_INCIDENTS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(10), // ~200 a day with the daily rhythm, like the history
@@ -39,7 +58,12 @@ const EnvSchema = z.object({
   DEMO_HISTORY_DAYS: z.coerce.number().int().min(0).max(31).default(7),
 });
 
-export type Config = z.infer<typeof EnvSchema> & { sessionSecret: string; isDev: boolean };
+export type Config = z.infer<typeof EnvSchema> & {
+  sessionSecret: string;
+  isDev: boolean;
+  /** FIELD_AUTO_REGISTER resolved: on in demo, off otherwise, unless set. */
+  fieldAutoRegister: boolean;
+};
 
 export class ConfigError extends Error {}
 
@@ -58,5 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo and development: a fresh secret per start; sessions simply do not survive a restart.
     sessionSecret = randomBytes(32).toString('hex');
   }
-  return { ...c, sessionSecret, isDev: c.NODE_ENV !== 'production' };
+  const fieldAutoRegister =
+    c.FIELD_AUTO_REGISTER === undefined
+      ? c.DEMO
+      : c.FIELD_AUTO_REGISTER === '1' || c.FIELD_AUTO_REGISTER === 'true';
+  return { ...c, sessionSecret, isDev: c.NODE_ENV !== 'production', fieldAutoRegister };
 }

@@ -54,6 +54,15 @@ export const vehicles = sqliteTable(
     departmentId: text('department_id'),
     /** JT/T 808 terminal phone number (digits) when the vehicle carries one. */
     terminalPhone: text('terminal_phone'),
+    /** 车牌 (licence plate), shown beside the name. */
+    plate: text('plate'),
+    /**
+     * sha256 of this terminal's own JT/T 808 auth code (鉴权码), issued when it is provisioned and shown
+     * once; null for a vehicle with no provisioned terminal.
+     */
+    terminalAuthHash: text('terminal_auth_hash'),
+    /** A disabled vehicle's terminal is refused by the gateway and its reports are rejected. */
+    disabledAt: integer('disabled_at'),
     /** Registered by its first report rather than by an administrator. */
     isUnassigned: integer('is_unassigned', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
@@ -72,6 +81,9 @@ export const cameras = sqliteTable(
     /** xueliang (雪亮工程), huiyan (慧眼工程), tianwang (天网)… */
     program: text('program'),
     streamUrl: text('stream_url'),
+    /** The region the registry names for it (import); the grid still follows from the position. */
+    regionCode: text('region_code'),
+    disabledAt: integer('disabled_at'),
     isUnassigned: integer('is_unassigned', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
   },
@@ -88,6 +100,7 @@ export const workers = sqliteTable(
     gridCode: text('grid_code'),
     phone: text('phone'),
     isUnassigned: integer('is_unassigned', { mode: 'boolean' }).notNull().default(false),
+    disabledAt: integer('disabled_at'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('workers_grid_idx').on(t.gridCode)],
@@ -156,6 +169,10 @@ export const users = sqliteTable('users', {
   displayName: text('display_name'),
   role: text('role', { enum: ['admin', 'leader', 'dispatcher', 'duty'] }).notNull(),
   passwordHash: text('password_hash').notNull(),
+  /** The region this account may see (a 12- or 15-digit code), or null for the whole territory. */
+  regionCode: text('region_code'),
+  /** A disabled account cannot sign in and its sessions are revoked. */
+  disabledAt: integer('disabled_at'),
   failedLogins: integer('failed_logins').notNull().default(0),
   lockedUntil: integer('locked_until'),
   createdAt: integer('created_at').notNull(),
@@ -214,7 +231,43 @@ export const displayTokens = sqliteTable('display_tokens', {
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull(),
   revokedAt: integer('revoked_at'),
+  /** When a screen last opened or subscribed with it (written at most once a minute). */
+  lastUsedAt: integer('last_used_at'),
 });
+
+/**
+ * GB/T 28181 devices (IPC, NVR, platform) allowed to register. A device authenticates with SIP digest:
+ * only HA1 = MD5(deviceId:realm:password) is stored, which the digest check needs and which does not
+ * reveal the password.
+ */
+export const fieldDevices = sqliteTable('field_devices', {
+  id: text('id').primaryKey(), // 20-digit GB/T 28181 device id
+  name: text('name'),
+  /** Digest HA1 for this device; null → the domain password (GB28181_PASSWORD) applies. */
+  sipHa1: text('sip_ha1'),
+  disabledAt: integer('disabled_at'),
+  createdAt: integer('created_at').notNull(),
+  lastSeenAt: integer('last_seen_at'),
+  /** host:port the device last registered from; MESSAGE/NOTIFY are accepted only from there. */
+  lastAddress: text('last_address'),
+});
+
+/** One row per import (territory or a registry): versioned and audited; the same file twice changes nothing. */
+export const importRuns = sqliteTable(
+  'import_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(), // territory, cameras, vehicles, workers, departments
+    fileName: text('file_name'),
+    sha256: text('sha256').notNull(),
+    created: integer('created').notNull(),
+    updated: integer('updated').notNull(),
+    unchanged: integer('unchanged').notNull(),
+    actor: text('actor').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('import_runs_kind_idx').on(t.kind, t.at)],
+);
 
 /** Key/value facts about this database (world seed, schema notes). */
 export const meta = sqliteTable('meta', {
