@@ -14,7 +14,7 @@ import { HttpError, sendJson, type Route } from '../router';
 
 export interface MapRouteDeps {
   db: Db;
-  config: Pick<Config, 'BASEMAP_STYLE_URL' | 'BASEMAP_PMTILES'>;
+  config: Pick<Config, 'BASEMAP_STYLE_URL' | 'BASEMAP_PMTILES' | 'BASEMAP_CRS' | 'DISPLAY_TZ'>;
 }
 
 const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -123,6 +123,8 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
           styleUrl: '/api/map/style.json',
           // Our generated basemap and PMTiles are WGS-84; an external style may be GCJ-02 (say so in its URL's deployment notes).
           crs: 'wgs84',
+          // Every page formats times in this one zone (DESIGN §4 DISPLAY_TZ); storage and the wire stay UTC.
+          displayTz: config.DISPLAY_TZ,
         });
       },
     },
