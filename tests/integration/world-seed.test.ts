@@ -20,7 +20,9 @@ const SMALL = {
 };
 
 function serve(db: Db): Promise<{ url: string; close: () => void }> {
-  const match = createRouter(createMapRoutes({ db, config: {} }));
+  const match = createRouter(
+    createMapRoutes({ db, config: { BASEMAP_CRS: 'wgs84', DISPLAY_TZ: 'Asia/Shanghai' } }),
+  );
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const m = match(req.method ?? 'GET', url.pathname);
