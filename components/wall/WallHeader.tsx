@@ -3,8 +3,8 @@
 import Link from 'next/link';
 import type { LinkInfo } from '@/lib/realtime/socket-client';
 import { cstClock, formatAge } from '@/lib/wall/format';
-import { t, type Lang } from '@/lib/wall/i18n';
-import { PERIOD_LABELS, WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import { periodLabel, t, type Lang } from '@/lib/wall/i18n';
+import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import styles from './wall.module.css';
 
 export interface HeaderProps {
@@ -55,7 +55,7 @@ export function WallHeader(p: HeaderProps) {
         <div className={styles.periods}>
           {WALL_PERIODS.map((k) => (
             <button key={k} className={k === p.period ? styles.on : ''} onClick={() => p.onPeriod(k)}>
-              {p.lang === 'zh' ? PERIOD_LABELS[k] : k}
+              {periodLabel(k, p.lang)}
             </button>
           ))}
         </div>
@@ -103,8 +103,12 @@ export function WallHeader(p: HeaderProps) {
             >
               {t('tour', p.lang)}
             </button>
-            <button onClick={() => p.onLang(p.lang === 'zh' ? 'en' : 'zh')} data-testid="lang-toggle">
-              {p.lang === 'zh' ? 'EN' : '中'}
+            <button
+              onClick={() => p.onLang(p.lang === 'zh' ? 'en' : 'zh')}
+              title={t('langToggleTitle', p.lang)}
+              data-testid="lang-toggle"
+            >
+              {t('langToggle', p.lang)}
             </button>
           </div>
           <span

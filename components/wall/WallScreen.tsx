@@ -6,8 +6,9 @@ import { regionPrefix } from '@/lib/domain/region-code';
 import { STALE_AFTER_MS, type EntityInfo } from '@/lib/realtime/contract';
 import type { KindColumns } from '@/lib/realtime/client-store';
 import { drillTarget } from '@/lib/wall/drill';
-import { t, type Lang } from '@/lib/wall/i18n';
-import { PERIOD_LABELS, type WallPeriod } from '@/lib/wall/stats';
+import { periodLabel, t } from '@/lib/wall/i18n';
+import type { WallPeriod } from '@/lib/wall/stats';
+import { useLang } from '../i18n/use-lang';
 import {
   cameraRateOption,
   categoryOption,
@@ -44,7 +45,7 @@ export function WallScreen() {
   const pathname = usePathname();
   const router = useRouter();
   const regionCode = regionFromPath(pathname);
-  const [lang, setLang] = useState<Lang>('zh');
+  const [lang, setLang] = useLang();
   const [period, setPeriod] = useState<WallPeriod>('today');
   const [isBriefing, setIsBriefing] = useState(false);
   const [isTouring, setIsTouring] = useState(false);
@@ -204,8 +205,15 @@ export function WallScreen() {
           </div>
         ) : null}
         <div className={styles.colLeft}>
-          <Panel title={lang === 'zh' ? `${PERIOD_LABELS[period]}事件办理` : 'Incidents'} testId="panel-kpi">
-            <KpiBoard stats={stats} lang={lang} periodLabel={PERIOD_LABELS[period]} />
+          <Panel
+            title={
+              lang === 'zh'
+                ? `${periodLabel(period, lang)}${t('periodIncidents', lang)}`
+                : `${periodLabel(period, lang)}: ${t('periodIncidents', lang)}`
+            }
+            testId="panel-kpi"
+          >
+            <KpiBoard stats={stats} lang={lang} periodLabel={periodLabel(period, lang)} />
           </Panel>
           <Panel
             title={t('trend', lang)}

@@ -1,7 +1,19 @@
 import type { Milestone } from '../domain/time-limits';
+import type { WallPeriod } from './stats';
 
-/** The wall's own words (domain labels live in lib/domain/enums.ts). Chinese first; English on request. */
+/**
+ * The product's words (domain labels live in lib/domain/enums.ts). Chinese first; English on request.
+ * Every page picks its language with `const [lang, setLang] = useLang()` (components/i18n/use-lang.ts),
+ * which remembers the choice; helpers append their own keys to WORDS.
+ */
 export type Lang = 'zh' | 'en';
+export const LANGS: readonly Lang[] = ['zh', 'en'];
+/** localStorage key holding the chosen language (shared by every page). */
+export const LANG_STORAGE_KEY = 'pingan.lang';
+
+export function isLang(v: unknown): v is Lang {
+  return v === 'zh' || v === 'en';
+}
 
 const WORDS = {
   title: { zh: '平安大屏 · 综治指挥中心', en: 'Pingan Wall · Command Center' },
@@ -71,6 +83,13 @@ const WORDS = {
   milestoneAccept: { zh: '受理', en: 'Accept' },
   milestoneOnScene: { zh: '到场', en: 'On scene' },
   milestoneResolve: { zh: '办结', en: 'Resolve' },
+  periodToday: { zh: '今日', en: 'Today' },
+  period7d: { zh: '近7日', en: '7 days' },
+  periodXun: { zh: '本旬', en: '10 days' },
+  periodMonth: { zh: '本月', en: 'Month' },
+  periodIncidents: { zh: '事件办理', en: 'incidents' },
+  langToggle: { zh: 'EN', en: '中文' },
+  langToggleTitle: { zh: 'Switch to English', en: '切换为中文' },
 } as const;
 
 export type WordKey = keyof typeof WORDS;
@@ -84,6 +103,18 @@ const MILESTONE_KEYS: Record<Milestone, WordKey> = {
   onScene: 'milestoneOnScene',
   resolve: 'milestoneResolve',
 };
+
+const PERIOD_KEYS: Record<WallPeriod, WordKey> = {
+  today: 'periodToday',
+  '7d': 'period7d',
+  xun: 'periodXun',
+  month: 'periodMonth',
+};
+
+/** "今日" / "Today", "本旬" / "10 days" (a 旬 is a third of a month: the 1st–10th, 11th–20th, 21st–end). */
+export function periodLabel(p: WallPeriod, lang: Lang): string {
+  return t(PERIOD_KEYS[p], lang);
+}
 
 export function milestoneLabel(m: Milestone, lang: Lang): string {
   return t(MILESTONE_KEYS[m], lang);
