@@ -14,6 +14,8 @@ import { DispatchService, type DispatchLive } from './dispatch-service';
 import { createEntityRoutes } from './entity-routes';
 import { createIncidentRoutes } from './incident-routes';
 import { createRecommendationRoutes } from './recommendation-routes';
+import { createSearch } from '../search/search';
+import { createSearchRoutes } from '../search/search-routes';
 import type { TravelTimeEstimator } from './travel-time';
 
 export interface DispatchModuleDeps {
@@ -60,6 +62,10 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     ...createIncidentRoutes({ ...common, service, timeLimits: deps.timeLimits }),
     ...createRecommendationRoutes({ ...common, travelTime: deps.travelTime }),
     ...createEntityRoutes(common),
+    ...createSearchRoutes({
+      search: createSearch({ sqlite, vehicles: deps.live.vehicles, workers: deps.live.workers }),
+      authorize: auth.authorize,
+    }),
     ...createAuditRoutes({ audit, authorize: auth.authorize, anchorPath }),
   ];
   return { auth, audit, anchor, service, routes };
