@@ -22,6 +22,7 @@ import { loadRoadGraph } from './world/load-world';
 import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
 import { createStatsProvider, createWallRoutes } from './stats/wall-routes';
+import { createTownCardsRoutes } from './stats/town-cards';
 import { startJt808Gateway } from './protocols/jt808/gateway';
 import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
 import { startGb28181Listener } from './protocols/gb28181/listener';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
       ...dispatch.routes(ctx),
       ...createMapRoutes({ db, config }),
       ...createWallRoutes({ db, live: ctx.live, clock, stats: statsProvider(ctx) }),
+      ...createTownCardsRoutes({ db, live: ctx.live, clock }),
     ],
     statsFor: (ctx) => {
       const stats = statsProvider(ctx);
