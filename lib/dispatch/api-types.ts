@@ -1,4 +1,6 @@
 import type { CameraStatus } from '../domain/enums';
+import type { IncidentView } from '../domain/incident';
+import type { TimeLimitStatus } from '../domain/time-limits';
 
 /**
  * Response shapes of the dispatch HTTP API, shared by the server that sends them and the console that reads
@@ -43,6 +45,71 @@ export interface Recommendations {
   cameras: CameraRecommendation[];
 }
 
+/** GET /api/incidents/:id `incident`: the view plus what only a signed-in reader is sent. */
+export interface IncidentDetail extends IncidentView {
+  detail: string | null;
+  satisfaction: number | null;
+  closedAt: number | null;
+  /** Reporter's name and phone: null for roles not entitled to personal data. */
+  reporter: string | null;
+  phone: string | null;
+  /** The assignee by name ("城西派出所巡逻车01 川A·12345", "张** (专职网格员)", "城西派出所"); null when unassigned. */
+  assigneeName: string | null;
+}
+
+/** One step of an incident's timeline (GET /api/incidents/:id `timeline`). */
+export interface TimelineEvent {
+  id: number;
+  at: number;
+  /** As stored: a username or a machine actor (`ingest:police_110`, `simulator`); kept for operators. */
+  actor: string;
+  /** Who in words: a user's display name, "110警情接入", "模拟数据源". */
+  actorName: string;
+  /** reported, transition, assign, supervise, note, follow_up */
+  type: string;
+  fromState: string | null;
+  toState: string | null;
+  note: string | null;
+  data: Record<string, unknown> | null;
+  /** On an assignment: the unit's name (its id stays in `data.assigneeId`). */
+  assigneeName: string | null;
+}
+
+/** GET /api/incidents/:id */
+export interface IncidentResponse {
+  incident: IncidentDetail;
+  timeLimits: TimeLimitStatus;
+  timeline: TimelineEvent[];
+}
+
+/** GET /api/vehicles/:id, /api/workers/:id, /api/cameras/:id: latest known state with its age. */
+export interface EntityDetailResponse {
+  id: string;
+  kind: 'vehicle' | 'worker' | 'camera';
+  /** The entity by name, as every page shows it ("城西派出所巡逻车01 川A·12345", "张** (专职网格员)"). */
+  label: string;
+  name?: string | null;
+  plate?: string | null;
+  /** vehicle kind (patrol_car…) for a vehicle, absent otherwise */
+  type?: string | null;
+  role?: string | null;
+  departmentId?: string | null;
+  /** The owning department's name ("城西派出所"). */
+  departmentName?: string | null;
+  gridCode?: string | null;
+  program?: string | null;
+  streamUrl?: string | null;
+  isUnassigned?: boolean | number;
+  lng: number | null;
+  lat: number | null;
+  status: string | null;
+  speedKmh?: number;
+  heading?: number;
+  reportedAt: number | null;
+  ageMs: number | null;
+  isStale: boolean;
+}
+
 /** One row of GET /api/audit (column names as stored). */
 export interface AuditRow {
   id: number;
@@ -59,6 +126,14 @@ export interface AuditRow {
   reason: string | null;
   prev_hash: string;
   hash: string;
+  /** The actor in words (display name, "110警情接入"…), added by the route. */
+  actorName?: string;
+}
+
+/** GET /api/audit: the rows, and names for the ids their before/after values mention (assignees). */
+export interface AuditListResponse {
+  rows: AuditRow[];
+  names: Record<string, string>;
 }
 
 /** The audit chain's newest row as anchored outside the database. */

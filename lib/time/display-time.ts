@@ -89,3 +89,25 @@ export function startOfDay(ms: number, tz?: string): number {
   const c = clockParts(ms, tz);
   return Date.UTC(c.year, c.month - 1, c.day) - offsetMinutes(ms, tz) * 60_000;
 }
+
+/** Zones people call by a name of their own; any other reads as its IANA name. */
+const ZONE_NAMES: Record<string, { zh: string; en: string }> = {
+  'Asia/Shanghai': { zh: '北京时间', en: 'Beijing time' },
+  'Asia/Chongqing': { zh: '北京时间', en: 'Beijing time' },
+  'Asia/Urumqi': { zh: '新疆时间', en: 'Xinjiang time' },
+  UTC: { zh: '协调世界时', en: 'UTC' },
+};
+
+/** "北京时间 UTC+8" / "Beijing time UTC+8": names the zone a page's times are in (headers, tooltips). */
+export function zoneLabel(
+  tz: string = DEFAULT_DISPLAY_TZ,
+  ms = Date.now(),
+  lang: 'zh' | 'en' = 'zh',
+): string {
+  const m = offsetMinutes(ms, tz);
+  const sign = m < 0 ? '-' : '+';
+  const abs = Math.abs(m);
+  const offset = `UTC${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${p2(abs % 60)}` : ''}`;
+  const name = ZONE_NAMES[tz]?.[lang] ?? tz;
+  return name === 'UTC' ? 'UTC' : `${name} ${offset}`;
+}

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { cstClock, formatAge, formatDuration, maskFreeText, maskName, maskPhone } from './format';
+import { formatTime } from '../time/display-time';
+import {
+  cstClock,
+  cstTime,
+  wallClock,
+  wallTime,
+  formatAge,
+  formatDuration,
+  maskFreeText,
+  maskName,
+  maskPhone,
+} from './format';
 
 describe('wall formatting', () => {
   it('ages in Chinese', () => {
@@ -20,6 +31,12 @@ describe('wall formatting', () => {
       time: '00:30:05',
       weekday: '星期二',
     });
+  });
+  it('clock in the display zone it is given (DISPLAY_TZ), the same string the console shows', () => {
+    const t = Date.UTC(2026, 11, 2, 6, 20, 5);
+    expect(wallClock(t, 'UTC')).toEqual({ date: '2026-12-02', time: '06:20:05', weekday: '星期三' });
+    expect(wallTime(t)).toBe(formatTime(t, 'Asia/Shanghai'));
+    expect(cstTime(t, 'Asia/Urumqi')).toBe('12:20');
   });
   it('masks personal data', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');

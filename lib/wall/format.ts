@@ -1,6 +1,6 @@
-/** Formatting for the wall: ages, clock, masking. China Standard Time throughout (the centre's clock). */
+import { DEFAULT_DISPLAY_TZ, clockParts, formatDate, formatTime } from '../time/display-time';
 
-const CST_OFFSET_MS = 8 * 3_600_000;
+/** Formatting for the wall: ages, clock, masking. Times in the one display zone (lib/time/display-time). */
 
 /** "3秒前", "12分钟前"… how old a report or the wall's data is; "—" when unknown. */
 /** A length of time in its largest whole unit: "3秒" / "3s", "2分钟" / "2m", "1小时" / "1h", "2天" / "2d". */
@@ -24,21 +24,32 @@ export function formatAge(ms: number, lang: 'zh' | 'en' = 'zh'): string {
   return lang === 'zh' ? `${formatDuration(ms, lang)}前` : `${formatDuration(ms, lang)} ago`;
 }
 
-/** Clock parts in CST: date "2026-11-23", time "12:00:05", weekday "星期一". */
-export function cstClock(t: number): { date: string; time: string; weekday: string } {
-  const d = new Date(t + CST_OFFSET_MS);
-  const p = (n: number) => String(n).padStart(2, '0');
+/**
+ * Clock parts in the display zone (DISPLAY_TZ; Beijing time unless configured): date "2026-11-23", time
+ * "12:00:05", weekday "星期一". Pass the page's `useDisplayTz()` zone; the default is the default zone, so a
+ * caller that has not switched yet still shows what the console and audit page show.
+ */
+export function wallClock(
+  t: number,
+  tz: string = DEFAULT_DISPLAY_TZ,
+): { date: string; time: string; weekday: string } {
+  const c = clockParts(t, tz);
   return {
-    date: `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`,
-    time: `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`,
-    weekday: `星期${'日一二三四五六'[d.getUTCDay()]}`,
+    date: formatDate(t, tz),
+    time: formatTime(t, tz, true),
+    weekday: `星期${'日一二三四五六'[c.weekday]}`,
   };
 }
 
-/** "HH:mm" in CST. */
-export function cstTime(t: number): string {
-  return cstClock(t).time.slice(0, 5);
+/** "HH:mm" in the display zone. */
+export function wallTime(t: number, tz: string = DEFAULT_DISPLAY_TZ): string {
+  return formatTime(t, tz);
 }
+
+/** @deprecated the old name of `wallClock` (kept while callers switch); it now takes the display zone. */
+export const cstClock = wallClock;
+/** @deprecated the old name of `wallTime`. */
+export const cstTime = wallTime;
 
 /**
  * Personal data never shows in full on a wall (seen by a room): phone 138****5678, a name keeps its first
