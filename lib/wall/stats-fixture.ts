@@ -22,7 +22,16 @@ export function sampleWallStats(now = Date.UTC(2026, 10, 23, 4, 0, 0)): WallStat
       resolveRate: 201 / 236,
       onTimeRate: 190 / 201,
       critical: 1,
+      warning: 6,
+      closedLoopRate: 180 / 230,
+      proactiveRate: 0.46,
+      satisfactionRate: 0.94,
+      rated: 150,
+      disputeResolveRate: 0.955,
+      workerOnlineRate: 410 / 620,
+      safetyIndex: 86.4,
     },
+    compare: { received: { mom: 220, yoy: null }, resolved: { mom: 190, yoy: null } },
     byCategory: [
       { category: 'dispute', count: 61 },
       { category: 'city_management', count: 48 },
@@ -49,7 +58,7 @@ export function sampleWallStats(now = Date.UTC(2026, 10, 23, 4, 0, 0)): WallStat
         { code: '510190001000', name: '甲街道', total: 700, online: 690 },
       ],
     },
-    vehicles: { total: 60, onDuty: 52, responding: 9, idle: 6, offline: 8 },
+    vehicles: { total: 60, onDuty: 52, responding: 5, onScene: 4, patrol: 37, idle: 6, offline: 8 },
     workers: { total: 620, onDuty: 410 },
     ranking: [
       { code: '510190002000', name: '乙街道', open: 20, overdue: 3, resolveRate: 0.8 },
@@ -67,5 +76,6 @@ export function sampleWallStats(now = Date.UTC(2026, 10, 23, 4, 0, 0)): WallStat
         regionName: '乙街道',
       },
     ],
+    overdueListTotal: 1,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Panel statistics for one wall scope (a region, or the whole territory) over one period. The server
  * computes them every few seconds per scope in use and ships them in `WireBatch.stats`; the wall validates
- * them with this schema and hands them to the pure option builders in lib/wall/charts.
+ * them with this schema and hands them to the pure option builders in components/charts/options.ts.
  */
 import { z } from 'zod';
 import { INCIDENT_CATEGORIES } from '../domain/enums';
@@ -14,9 +14,32 @@ export const PERIOD_LABELS: Record<WallPeriod, string> = {
   xun: '本旬',
   month: '本月',
 };
+/** The same periods in English (a 旬 is a third of a month: the 1st–10th, 11th–20th, 21st–end). */
+export const PERIOD_LABELS_EN: Record<WallPeriod, string> = {
+  today: 'Today',
+  '7d': 'Last 7 days',
+  xun: 'These 10 days',
+  month: 'This month',
+};
+export function periodLabel(period: WallPeriod, lang: 'zh' | 'en'): string {
+  return lang === 'zh' ? PERIOD_LABELS[period] : PERIOD_LABELS_EN[period];
+}
 
 /** Bounds on every list a panel shows: the payload stays small whatever the territory. */
 export const STATS_LIST_MAX = 20;
+/**
+ * Bound on the 超时督办 list: it pages on the wall, so it carries every item its counts count up to this many
+ * (`overdueListTotal` says how many there were; past the bound the panel says it shows the worst ones).
+ */
+export const OVERDUE_LIST_MAX = 120;
+
+const Rate = z.number().min(0).max(1).nullable();
+/** A count in a comparison window (环比: the previous period; 同比: the same period a year ago); null: no history. */
+const Compare = z.object({
+  mom: z.number().int().nonnegative().nullable(),
+  yoy: z.number().int().nonnegative().nullable(),
+});
+export type CompareCounts = z.infer<typeof Compare>;
 
 const RegionRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
 export type RegionRef = z.infer<typeof RegionRef>;
@@ -46,10 +69,28 @@ export const WallStatsSchema = z.object({
     overdue: z.number().int().nonnegative(),
     supervised: z.number().int().nonnegative(),
     /** 办结率 and 按时办结率, 0..1; null when nothing to divide by. */
-    resolveRate: z.number().min(0).max(1).nullable(),
-    onTimeRate: z.number().min(0).max(1).nullable(),
+    resolveRate: Rate,
+    onTimeRate: Rate,
     critical: z.number().int().nonnegative(),
+    /** Open incidents with a yellow lamp (预警: near a limit, not past it); never counted as overdue. */
+    warning: z.number().int().nonnegative(),
+    /** 闭环率: closed (结案, verified) ÷ received less cancelled. docs/kpis.md has every formula. */
+    closedLoopRate: Rate,
+    /** 主动发现率: found by grid workers, video patrol or sensors ÷ received. */
+    proactiveRate: Rate,
+    /** 满意度: follow-ups (回访) answering 4 or 5 ÷ follow-ups, over incidents received in the period. */
+    satisfactionRate: Rate,
+    /** Follow-ups the 满意度 is over. */
+    rated: z.number().int().nonnegative(),
+    /** 矛盾纠纷化解率: disputes resolved or closed ÷ disputes received less cancelled. */
+    disputeResolveRate: Rate,
+    /** 网格员在线率: grid workers on duty now ÷ grid workers. */
+    workerOnlineRate: Rate,
+    /** 平安指数, 0–100 (docs/kpis.md); null when none of its parts can be computed. */
+    safetyIndex: z.number().min(0).max(100).nullable(),
   }),
+  /** The main counts in the comparison windows (same length of time as the period so far). */
+  compare: z.object({ received: Compare, resolved: Compare }),
   byCategory: z.array(
     z.object({ category: z.enum(INCIDENT_CATEGORIES), count: z.number().int().nonnegative() }),
   ),
@@ -71,7 +112,11 @@ export const WallStatsSchema = z.object({
   vehicles: z.object({
     total: z.number().int().nonnegative(),
     onDuty: z.number().int().nonnegative(),
+    /** En route to an incident. */
     responding: z.number().int().nonnegative(),
+    /** At an incident. */
+    onScene: z.number().int().nonnegative(),
+    patrol: z.number().int().nonnegative(),
     idle: z.number().int().nonnegative(),
     offline: z.number().int().nonnegative(),
   }),
@@ -86,19 +131,24 @@ export const WallStatsSchema = z.object({
       resolveRate: z.number().nullable(),
     }),
   ),
-  /** Overdue and supervised (督办) incidents, worst first; bounded by STATS_LIST_MAX. */
+  /**
+   * Exactly the incidents the 超时 and 督办 counts count (lib/wall/work-lists.ts `isOnOverdueList`), overdue
+   * first; bounded by OVERDUE_LIST_MAX. A supervised item's own lamp may be yellow (预警) or green.
+   */
   overdueList: z.array(
     z.object({
       id: z.string(),
       title: z.string(),
       category: z.enum(INCIDENT_CATEGORIES),
       priority: z.number().int(),
-      lamp: z.enum(['yellow', 'red']),
+      lamp: z.enum(['none', 'green', 'yellow', 'red']),
       supervision: z.number().int().min(0).max(3),
       receivedAt: z.number(),
       regionName: z.string().nullable(),
     }),
   ),
+  /** How many incidents the list would hold without its bound. */
+  overdueListTotal: z.number().int().nonnegative(),
 });
 export type WallStats = z.infer<typeof WallStatsSchema>;
 

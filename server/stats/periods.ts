@@ -32,3 +32,42 @@ export function trendBuckets(now: number): { hours: number[]; days: number[] } {
   const days = Array.from({ length: 7 }, (_, k) => today - (6 - k) * DAY_MS);
   return { hours, days };
 }
+
+/** The same local wall-clock instant one year earlier (29 Feb falls back to 28 Feb). */
+export function sameTimeLastYear(t: number): number {
+  const local = new Date(t + CST_OFFSET_MS);
+  const y = local.getUTCFullYear() - 1;
+  const m = local.getUTCMonth();
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const d = Math.min(local.getUTCDate(), lastDay);
+  const msOfDay = (t + CST_OFFSET_MS) % DAY_MS;
+  return Date.UTC(y, m, d) + msOfDay - CST_OFFSET_MS;
+}
+
+/** Start of the period before the current one: yesterday, the 7 days before, the previous 旬 or month. */
+export function previousPeriodStart(period: WallPeriod, now: number): number {
+  const start = periodStart(period, now);
+  if (period === 'today') return start - DAY_MS;
+  if (period === '7d') return start - 7 * DAY_MS;
+  // The 旬 or month that contains the instant just before this one started.
+  return periodStart(period, start - 1);
+}
+
+export interface CompareWindows {
+  /** 环比: the previous period, as far into it as we are into this one. */
+  mom: [number, number];
+  /** 同比: the same period a year ago, as far into it. */
+  yoy: [number, number];
+}
+
+/** Windows of the same elapsed length as the current period so far (never past their own period's end). */
+export function compareWindows(period: WallPeriod, now: number): CompareWindows {
+  const start = periodStart(period, now);
+  const elapsed = now - start;
+  const prev = previousPeriodStart(period, now);
+  const yoyStart = sameTimeLastYear(start);
+  return {
+    mom: [prev, Math.min(prev + elapsed, start)],
+    yoy: [yoyStart, yoyStart + elapsed],
+  };
+}

@@ -6,15 +6,28 @@
 import type { Clock } from '@/lib/clock';
 import { CAMERA_STATUSES, INCIDENT_CATEGORIES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
-import { DEFAULT_TIME_LIMITS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { activeTimeLimits, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
-import { STATS_LIST_MAX, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import { OVERDUE_LIST_MAX, STATS_LIST_MAX, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import {
+  compareOverdueItems,
+  isOnOverdueList,
+  isOpenWork,
+  isOverdue,
+  isSupervised,
+  isWarning,
+} from '@/lib/wall/work-lists';
 import type { Db } from '../db/open-database';
 import type { LiveState } from '../live/live-state';
 import { pathTo, regionIndex, type RegionNode } from './region-index';
-import { periodStart, trendBuckets } from './periods';
+import { compareWindows, periodStart, trendBuckets } from './periods';
+import { incidentPressureScore, safetyIndex } from './safety-index';
 
 const HOUR_MS = 3_600_000;
+/** Sources that count as found by the centre's own eyes (主动发现): grid workers, video patrol, sensors. */
+const PROACTIVE_SOURCES: ReadonlySet<string> = new Set(['grid_worker', 'video_patrol', 'sensor']);
+/** A 回访 answer of this or more is 满意 (5 非常满意, 4 满意; 3 基本满意 is not counted as satisfied). */
+const SATISFIED_MIN = 4;
 
 export interface WallStatsInput {
   db: Db;
@@ -31,19 +44,32 @@ interface PeriodRow {
   category: string;
   priority: number;
   state: string;
+  source: string;
+  satisfaction: number | null;
   receivedAt: number;
   resolvedAt: number | null;
 }
 
-const PERIOD_SQL = `SELECT substr(grid_code, 1, @len) AS prefix, category, priority, state, received_at AS receivedAt,
-  CASE WHEN state IN ('resolved', 'closed') THEN COALESCE(
+/** When the incident got resolved (the first transition to resolved; else its close or last update). */
+const RESOLVED_AT_SQL = `CASE WHEN state IN ('resolved', 'closed') THEN COALESCE(
     (SELECT MIN(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.to_state = 'resolved'),
-    closed_at, updated_at) END AS resolvedAt
+    closed_at, updated_at) END`;
+
+const PERIOD_SQL = `SELECT substr(grid_code, 1, @len) AS prefix, category, priority, state, source, satisfaction,
+  received_at AS receivedAt, ${RESOLVED_AT_SQL} AS resolvedAt
   FROM incidents i WHERE received_at >= @since AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
+
+/** Incidents received in the two comparison windows (环比, 同比), with when they got resolved. */
+const COMPARE_SQL = `SELECT received_at AS receivedAt, ${RESOLVED_AT_SQL} AS resolvedAt FROM incidents i
+  WHERE ((received_at >= @ms AND received_at < @me) OR (received_at >= @ys AND received_at < @ye))
+  AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
+
+/** The earliest report on record (indexed): a comparison window before it has no history to compare. */
+const EARLIEST_SQL = 'SELECT MIN(reported_at) AS t FROM incidents';
 
 export function computeWallStats(input: WallStatsInput): WallStats {
   const { db, live, clock, regionCode, period } = input;
-  const limits = input.limits ?? DEFAULT_TIME_LIMITS;
+  const limits = input.limits ?? activeTimeLimits(); // the configured ones (admin → 时限设置)
   const now = clock.now();
   const idx = regionIndex(db, now, live);
   const node = regionCode ? (idx.byCode.get(regionCode) ?? null) : idx.top;
@@ -68,6 +94,16 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     .all({ len: Math.max(childLen, 1), since, prefix }) as PeriodRow[];
 
   const kpi = { received: 0, resolved: 0, resolvedOnTime: 0 };
+  const more = {
+    closed: 0,
+    cancelled: 0,
+    proactive: 0,
+    rated: 0,
+    satisfied: 0,
+    disputes: 0,
+    disputesCancelled: 0,
+    disputesResolved: 0,
+  };
   const byCategory = new Map<string, number>();
   const hours = trend.hours.map((s) => ({ start: s, received: 0, resolved: 0 }));
   const days = trend.days.map((s) => ({ start: s, received: 0, resolved: 0 }));
@@ -81,6 +117,18 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     if (r.receivedAt >= start) {
       kpi.received++;
       byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + 1);
+      if (r.state === 'closed') more.closed++;
+      if (r.state === 'cancelled') more.cancelled++;
+      if (PROACTIVE_SOURCES.has(r.source)) more.proactive++;
+      if (r.satisfaction !== null) {
+        more.rated++;
+        if (r.satisfaction >= SATISFIED_MIN) more.satisfied++;
+      }
+      if (r.category === 'dispute') {
+        more.disputes++;
+        if (r.state === 'cancelled') more.disputesCancelled++;
+        if (isResolved) more.disputesResolved++;
+      }
       const resolveLimit =
         limits.byPriority[(r.priority >= 1 && r.priority <= 4 ? r.priority : 3) as 1].resolve;
       if (isResolved) {
@@ -106,47 +154,75 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     }
   }
 
-  // Now: open incidents on the live board.
+  // Now: the live board. 在办 is open work (not yet 办结); 超时, 督办 and the list share lib/wall/work-lists.
   let open = 0;
   let overdue = 0;
   let supervised = 0;
   let critical = 0;
+  let warning = 0;
   const childOpen = new Map<string, { open: number; overdue: number }>();
   const overdueList: WallStats['overdueList'] = [];
+  /** Vehicles an open incident holds: dispatch's record, whatever the unit's last report said. */
+  const engaged = new Map<string, 'responding' | 'on_scene'>();
   for (const v of live.incidents.values()) {
+    if (v.assigneeKind === 'vehicle' && v.assigneeId) {
+      if (v.state === 'dispatched') engaged.set(v.assigneeId, 'responding');
+      else if (v.state === 'on_scene') engaged.set(v.assigneeId, 'on_scene');
+    }
     if (!inScope(v.gridCode) && !(prefix.length < 6 && v.gridCode === null)) continue;
-    open++;
-    if (v.priority === 1) critical++;
-    if (v.supervision > 0) supervised++;
     const lamp = timeLimitStatus(v, now, limits).lamp;
-    if (lamp === 'red') overdue++;
+    const isOpen = isOpenWork(v.state);
+    if (isOpen) open++;
+    if (isOpen && v.priority === 1) critical++;
+    if (isSupervised(v.supervision)) supervised++;
+    if (isOverdue(lamp)) overdue++;
+    else if (isWarning(lamp)) warning++;
     const child = childOf(v.gridCode);
-    if (child) {
+    if (child && isOpen) {
       const c = childOpen.get(child.code) ?? { open: 0, overdue: 0 };
       c.open++;
-      if (lamp === 'red') c.overdue++;
+      if (isOverdue(lamp)) c.overdue++;
       childOpen.set(child.code, c);
     }
-    if (lamp === 'red' || lamp === 'yellow' || v.supervision > 0) {
+    if (isOnOverdueList(lamp, v.supervision)) {
       overdueList.push({
         id: v.id,
         title: v.title,
         category: v.category,
         priority: v.priority,
-        lamp: lamp === 'red' ? 'red' : 'yellow',
+        lamp,
         supervision: v.supervision,
         receivedAt: v.receivedAt,
         regionName: child?.name ?? null,
       });
     }
   }
-  overdueList.sort(
-    (a, b) =>
-      (a.lamp === b.lamp ? 0 : a.lamp === 'red' ? -1 : 1) ||
-      b.supervision - a.supervision ||
-      a.priority - b.priority ||
-      a.receivedAt - b.receivedAt,
-  );
+  overdueList.sort(compareOverdueItems);
+
+  // 环比 / 同比: the same elapsed time of the previous period and of this period a year ago, where the
+  // database reaches back that far (otherwise null, shown as "—", never a made-up 0).
+  const windows = compareWindows(period, now);
+  const earliest = (db.$client.prepare(EARLIEST_SQL).get() as { t: number | null }).t;
+  const compareRows = db.$client.prepare(COMPARE_SQL).all({
+    ms: windows.mom[0],
+    me: windows.mom[1],
+    ys: windows.yoy[0],
+    ye: windows.yoy[1],
+    prefix,
+  }) as { receivedAt: number; resolvedAt: number | null }[];
+  const inWindow = (w: [number, number]) => {
+    if (earliest === null || earliest > w[0]) return { received: null, resolved: null };
+    let received = 0;
+    let resolved = 0;
+    for (const r of compareRows) {
+      if (r.receivedAt < w[0] || r.receivedAt >= w[1]) continue;
+      received++;
+      if (r.resolvedAt !== null && r.resolvedAt < w[1]) resolved++;
+    }
+    return { received, resolved };
+  };
+  const mom = inWindow(windows.mom);
+  const yoy = inWindow(windows.yoy);
 
   // Per grid, once: in scope? which child? Then the device loops below are pure array lookups.
   const gridInScope = new Uint8Array(idx.gridCodes.length);
@@ -160,7 +236,7 @@ export function computeWallStats(input: WallStatsInput): WallStats {
   // Devices in no grid (registered by their first report) count for the whole territory only.
   const isWhole = prefix === '';
   const cameras = countCameras(live, idx.cameraGrid, gridInScope, gridChild, children, now, isWhole);
-  const vehicles = countVehicles(live, node, now);
+  const vehicles = countVehicles(live, node, now, engaged);
   const workers = countWorkers(live, idx.workerGrid, gridInScope, now, isWhole);
 
   const ranking = children
@@ -177,6 +253,25 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     })
     .sort((a, b) => b.open - a.open || b.overdue - a.overdue || a.code.localeCompare(b.code))
     .slice(0, STATS_LIST_MAX);
+
+  const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+  const rates = {
+    resolveRate: ratio(kpi.resolved, kpi.received),
+    onTimeRate: ratio(kpi.resolvedOnTime, kpi.resolved),
+    closedLoopRate: ratio(more.closed, kpi.received - more.cancelled),
+    proactiveRate: ratio(more.proactive, kpi.received),
+    satisfactionRate: ratio(more.satisfied, more.rated),
+    disputeResolveRate: ratio(more.disputesResolved, more.disputes - more.disputesCancelled),
+    workerOnlineRate: ratio(workers.onDuty, workers.total),
+  };
+  const index = safetyIndex({
+    closedLoopRate: rates.closedLoopRate,
+    onTimeRate: rates.onTimeRate,
+    satisfactionRate: rates.satisfactionRate,
+    disputeResolveRate: rates.disputeResolveRate,
+    proactiveRate: rates.proactiveRate,
+    incidentPressure: incidentPressureScore(kpi.received, mom.received),
+  });
 
   const ref = (n: RegionNode) => ({ code: n.code, name: n.name, level: n.level });
   return {
@@ -201,8 +296,14 @@ export function computeWallStats(input: WallStatsInput): WallStats {
       overdue,
       supervised,
       critical,
-      resolveRate: kpi.received > 0 ? kpi.resolved / kpi.received : null,
-      onTimeRate: kpi.resolved > 0 ? kpi.resolvedOnTime / kpi.resolved : null,
+      warning,
+      rated: more.rated,
+      ...rates,
+      safetyIndex: index,
+    },
+    compare: {
+      received: { mom: mom.received, yoy: yoy.received },
+      resolved: { mom: mom.resolved, yoy: yoy.resolved },
     },
     byCategory: INCIDENT_CATEGORIES.map((category) => ({ category, count: byCategory.get(category) ?? 0 }))
       .filter((c) => c.count > 0)
@@ -213,7 +314,8 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     vehicles,
     workers,
     ranking,
-    overdueList: overdueList.slice(0, STATS_LIST_MAX),
+    overdueList: overdueList.slice(0, OVERDUE_LIST_MAX),
+    overdueListTotal: overdueList.length,
   };
 }
 
@@ -263,11 +365,27 @@ function countCameras(
   return { ...out, byRegion };
 }
 
-function countVehicles(live: LiveState, node: RegionNode | null, now: number): WallStats['vehicles'] {
+/**
+ * Units by what they are doing now. A unit an open incident holds (dispatched → 出警, on scene → 到场) counts
+ * so whatever its terminal last reported: dispatch's record is the truth the console acts on, and a terminal
+ * (or the demo's simulator) that keeps saying "patrol" must not make the panel read all-patrol.
+ */
+function countVehicles(
+  live: LiveState,
+  node: RegionNode | null,
+  now: number,
+  engaged: ReadonlyMap<string, 'responding' | 'on_scene'>,
+): WallStats['vehicles'] {
   const s = live.vehicle;
   const b = node?.bbox ?? null;
   const code = (k: (typeof VEHICLE_STATUSES)[number]) => VEHICLE_STATUSES.indexOf(k);
-  const out = { total: 0, onDuty: 0, responding: 0, idle: 0, offline: 0 };
+  const out = { total: 0, onDuty: 0, responding: 0, onScene: 0, patrol: 0, idle: 0, offline: 0 };
+  // Index → engagement, looked up once per engaged unit rather than per unit.
+  const held = new Map<number, 'responding' | 'on_scene'>();
+  for (const [id, st] of engaged) {
+    const i = s.indexOf(id);
+    if (i !== undefined) held.set(i, st);
+  }
   for (let i = 0; i < s.count; i++) {
     const lng = s.lng[i]!;
     const lat = s.lat[i]!;
@@ -275,11 +393,14 @@ function countVehicles(live: LiveState, node: RegionNode | null, now: number): W
     if (b && !(lng >= b[0] && lng <= b[2] && lat >= b[1] && lat <= b[3])) continue;
     out.total++;
     const st = s.status[i]!;
+    const hold = held.get(i);
     if (st === code('offline') || !(now - s.ts[i]! <= STALE_AFTER_MS.vehicle)) out.offline++;
     else {
       out.onDuty++;
-      if (st === code('responding') || st === code('on_scene')) out.responding++;
+      if (hold === 'on_scene' || (!hold && st === code('on_scene'))) out.onScene++;
+      else if (hold === 'responding' || st === code('responding')) out.responding++;
       else if (st === code('idle')) out.idle++;
+      else out.patrol++;
     }
   }
   return out;
