@@ -18,6 +18,12 @@ export interface UnitRecommendation {
   /** `road` when the estimator routed it, `straight_line` when it fell back. */
   method: 'road' | 'straight_line';
   ageMs: number;
+  /** 车牌, when the vehicle has one. */
+  plate?: string | null;
+  /** The owning department's name ("清波派出所"). */
+  owner?: string | null;
+  /** Whether it fits the incident's category (lib/domain/dispatch-fit.ts) and why: "对口: 司法所". */
+  fit?: { isFit: boolean; reason: string };
 }
 
 export interface CameraRecommendation {
@@ -35,6 +41,8 @@ export interface DepartmentRecommendation {
   kind: string;
   regionCode: string | null;
   phone: string | null;
+  /** Why it answers for the category: "对口: 司法所". */
+  fit?: { isFit: boolean; reason: string };
 }
 
 /** GET /api/incidents/:id/recommendations */

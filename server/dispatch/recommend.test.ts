@@ -4,7 +4,16 @@ import { RoadGraph } from '@/lib/world/road-graph';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import { EntityStore } from '../live/entity-store';
 import { openDatabase } from '../db/open-database';
-import { availableVehicle, camerasNear, departmentsFor, rankUnits } from './recommend';
+import { DEFAULT_DISPATCH_FIT, parseDispatchFit } from '@/lib/domain/dispatch-fit';
+import {
+  availableVehicle,
+  camerasNear,
+  createUnitDescribers,
+  departmentsFor,
+  NOT_FIT_TOP_N,
+  onDutyWorker,
+  rankUnits,
+} from './recommend';
 import { haversineM, straightLineEstimator } from './travel-time';
 
 const NOW = Date.UTC(2026, 10, 23, 2, 0, 0);
@@ -107,6 +116,139 @@ describe('recommendations', () => {
       'town-fire',
       'district-fire',
       'everywhere',
+    ]);
+    db.$client.close();
+  });
+
+  it('proposes a dispute to 司法所, then 派出所, not to fire or 应急 (whose categories do not name it)', () => {
+    const db = openDatabase(':memory:');
+    const ins = db.$client.prepare(
+      'INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)',
+    );
+    ins.run('police', '清波派出所', 'police_station', '330102001000', '["public_security","dispute"]');
+    ins.run('justice', '清波司法所', 'justice', '330102001000', '["dispute"]');
+    ins.run('fire', '区消防大队', 'fire', '330102000000', '["fire_safety","emergency"]');
+    ins.run('traffic', '区交警大队', 'traffic_police', '330102000000', '["traffic"]');
+    const depts = departmentsFor(db.$client, 'dispute', '330102001001001');
+    expect(depts.map((d) => `${d.id}:${d.fit?.reason}`)).toEqual([
+      'justice:对口: 司法所',
+      'police:对口: 派出所',
+    ]);
+    db.$client.close();
+  });
+});
+
+/**
+ * A wage dispute (工地拖欠农民工工资) in the middle of a town: the nearest units are a traffic-police car, a fire
+ * engine and an emergency truck, the ones that fit (a 派出所 car, a 街道办 e-bike) are further away.
+ */
+describe('recommendations fit the incident (对口)', () => {
+  function world() {
+    const db = openDatabase(':memory:');
+    const sqlite = db.$client;
+    const dept = sqlite.prepare(
+      `INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, '330102001000', '[]')`,
+    );
+    dept.run('d-traffic', '区交警大队', 'traffic_police');
+    dept.run('d-fire', '区消防一站', 'fire');
+    dept.run('d-emergency', '区应急管理局', 'emergency');
+    dept.run('d-police', '清波派出所', 'police_station');
+    dept.run('d-street', '清波街道办事处', 'street_office');
+    const store = new EntityStore('vehicle');
+    const row = sqlite.prepare(
+      'INSERT INTO vehicles (id, name, kind, department_id, plate, created_at) VALUES (?, ?, ?, ?, ?, 0)',
+    );
+    const put = (id: string, kind: string, deptId: string | null, dLng: number) => {
+      row.run(id, `${id}车`, kind, deptId, `浙A·${id.toUpperCase()}`);
+      const i = store.add({ id, name: `${id}车`, kind });
+      store.lng[i] = INCIDENT.lng + dLng;
+      store.lat[i] = INCIDENT.lat;
+      store.status[i] = PATROL;
+      store.ts[i] = NOW - 1000;
+    };
+    put('traffic', 'patrol_car', 'd-traffic', 0.001); // ~100 m
+    put('fire', 'fire_engine', 'd-fire', 0.002);
+    put('rescue', 'rescue', 'd-emergency', 0.003);
+    put('police-far', 'patrol_car', 'd-police', 0.02); // ~1.9 km
+    put('police-near', 'motorbike', 'd-police', 0.01); // ~960 m
+    put('street', 'ebike', 'd-street', 0.015);
+    return { sqlite, store, close: () => sqlite.close() };
+  }
+
+  const rank = (category: 'dispute' | 'emergency' | 'traffic', config = DEFAULT_DISPATCH_FIT) => {
+    const w = world();
+    const describe = createUnitDescribers(w.sqlite).vehicles(config, category, w.store);
+    const out = rankUnits(w.store, INCIDENT, {
+      isAvailable: availableVehicle(new Set()),
+      now: NOW,
+      staleAfterMs: STALE_AFTER_MS.vehicle,
+      estimator: straightLineEstimator as unknown as RoadGraph,
+      describe,
+    });
+    w.close();
+    return out;
+  };
+
+  it('never ranks a fire engine or a traffic car first for a wage dispute; travel time ranks the fitting ones', () => {
+    const ranked = rank('dispute');
+    expect(ranked.map((r) => r.id)).toEqual(['police-near', 'street', 'police-far', 'traffic', 'fire']);
+    expect(ranked.map((r) => r.fit?.isFit)).toEqual([true, true, true, false, false]);
+    expect(ranked[0]!.fit?.reason).toBe('对口: 派出所');
+    expect(ranked[3]!.fit?.reason).toBe('不对口: 交警');
+    // Fitting units in travel-time order, then at most NOT_FIT_TOP_N others, quickest first.
+    const fitting = ranked.filter((r) => r.fit?.isFit);
+    for (let k = 1; k < fitting.length; k++)
+      expect(fitting[k]!.travelTimeS).toBeGreaterThanOrEqual(fitting[k - 1]!.travelTimeS);
+    expect(ranked.filter((r) => !r.fit?.isFit)).toHaveLength(NOT_FIT_TOP_N);
+    expect(ranked[0]).toMatchObject({ plate: '浙A·POLICE-NEAR', owner: '清波派出所' });
+  });
+
+  it('sends a gas leak to fire, 应急 and 派出所 first, and traffic to traffic police', () => {
+    expect(
+      rank('emergency')
+        .slice(0, 3)
+        .map((r) => r.id),
+    ).toEqual(['fire', 'rescue', 'police-near']);
+    expect(rank('traffic')[0]).toMatchObject({ id: 'traffic', fit: { isFit: true, reason: '对口: 交警' } });
+  });
+
+  it('follows a deployment override', () => {
+    const { config } = parseDispatchFit(JSON.stringify({ dispute: { departmentKinds: ['traffic_police'] } }));
+    expect(rank('dispute', config)[0]!.id).toBe('traffic');
+  });
+
+  it('puts the grid worker of the incident first, then others by travel time, for a dispute', () => {
+    const db = openDatabase(':memory:');
+    const row = db.$client.prepare(
+      'INSERT INTO workers (id, name, grid_code, created_at) VALUES (?, ?, ?, 0)',
+    );
+    const store = new EntityStore('worker');
+    const put = (id: string, grid: string, dLng: number) => {
+      row.run(id, id, grid);
+      const i = store.add({ id, name: id, kind: null });
+      store.lng[i] = INCIDENT.lng + dLng;
+      store.lat[i] = INCIDENT.lat;
+      store.status[i] = 0; // on_duty
+      store.ts[i] = NOW - 1000;
+    };
+    put('other-near', '330102001001002', 0.001);
+    put('own-far', '330102001001001', 0.01);
+    put('other-mid', '330102001001003', 0.005);
+    const describe = createUnitDescribers(db.$client).workers(
+      DEFAULT_DISPATCH_FIT,
+      'dispute',
+      '330102001001001',
+    );
+    const ranked = rankUnits(store, INCIDENT, {
+      isAvailable: onDutyWorker(new Set()),
+      now: NOW,
+      staleAfterMs: STALE_AFTER_MS.worker,
+      describe,
+    });
+    expect(ranked.map((r) => `${r.id}:${r.fit?.reason}`)).toEqual([
+      'own-far:对口: 本网格',
+      'other-near:对口: 网格员',
+      'other-mid:对口: 网格员',
     ]);
     db.$client.close();
   });

@@ -4,8 +4,21 @@ import type {
   UnitRecommendation,
 } from '@/lib/dispatch/api-types';
 import type Database from 'better-sqlite3';
-import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+import {
+  CAMERA_STATUSES,
+  VEHICLE_STATUSES,
+  WORKER_STATUSES,
+  type IncidentCategory,
+} from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
+import {
+  DEFAULT_DISPATCH_FIT,
+  departmentFit,
+  vehicleFit,
+  workerFit,
+  type DispatchFitConfig,
+  type UnitFit,
+} from '@/lib/domain/dispatch-fit';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import type { EntityStore } from '../live/entity-store';
 import { haversineM, straightLineEstimator, type TravelTimeEstimator } from './travel-time';
@@ -25,9 +38,22 @@ const ON_DUTY_WORKER = WORKER_STATUSES.indexOf('on_duty');
 
 export type { CameraRecommendation, DepartmentRecommendation, UnitRecommendation };
 
+/** Non-fitting units listed after the fitting ones (不对口): enough to see an alternative, not to crowd it. */
+export const NOT_FIT_TOP_N = 2;
+
+/** What the route knows about candidate units beyond their live state: fit (对口), plate, owner. */
+export interface UnitFacts {
+  fit: UnitFit;
+  plate?: string | null;
+  owner?: string | null;
+}
+
 /**
- * Nearest available units by travel time: a straight-line pass picks the ROUTE_CANDIDATES closest, the
- * estimator ranks those (a unit it cannot route falls back to the straight-line estimate), ties broken by id.
+ * Nearest available units by travel time, fitting units (对口) first: a straight-line pass keeps the units in
+ * reach, `describe` tells which fit the incident, the ROUTE_CANDIDATES closest fitting ones (and a few closest
+ * others) are routed by the estimator (a unit it cannot route falls back to the straight-line estimate), and
+ * fitting units rank by fit rank, then travel time, then id; NOT_FIT_TOP_N others follow, marked.
+ * Without `describe` every unit fits (the ranking is travel time alone).
  */
 export function rankUnits(
   store: EntityStore,
@@ -37,6 +63,7 @@ export function rankUnits(
     now: number;
     staleAfterMs: number;
     estimator?: TravelTimeEstimator;
+    describe?: (ids: readonly string[]) => ReadonlyMap<string, UnitFacts>;
   },
 ): UnitRecommendation[] {
   const near: { i: number; d: number }[] = [];
@@ -48,28 +75,48 @@ export function rankUnits(
     if (d <= MAX_UNIT_DISTANCE_M) near.push({ i, d });
   }
   near.sort((a, b) => a.d - b.d);
+  const facts = opts.describe?.(near.map((n) => store.meta[n.i]!.id)) ?? new Map<string, UnitFacts>();
+  const factsOf = (i: number): UnitFacts => facts.get(store.meta[i]!.id) ?? { fit: ALWAYS_FIT };
+  const fitting = near.filter((n) => factsOf(n.i).fit.isFit).slice(0, ROUTE_CANDIDATES);
+  const others = opts.describe
+    ? near.filter((n) => !factsOf(n.i).fit.isFit).slice(0, NOT_FIT_CANDIDATES)
+    : [];
   const estimator = opts.estimator ?? straightLineEstimator;
-  const ranked = near.slice(0, ROUTE_CANDIDATES).map(({ i, d }): UnitRecommendation => {
+  const toRec = ({ i, d }: { i: number; d: number }): UnitRecommendation & { rank: number } => {
     const lng = store.lng[i]!;
     const lat = store.lat[i]!;
     const routed =
       estimator === straightLineEstimator ? null : estimator.travelTimeS(lng, lat, target.lng, target.lat);
     const m = store.meta[i]!;
+    const f = factsOf(i);
     return {
       id: m.id,
       name: m.name,
       kind: m.kind,
+      plate: f.plate ?? null,
+      owner: f.owner ?? null,
       lng,
       lat,
       distanceM: Math.round(d),
       travelTimeS: Math.round(routed ?? straightLineEstimator.travelTimeS(lng, lat, target.lng, target.lat)!),
       method: routed === null ? 'straight_line' : 'road',
       ageMs: opts.now - store.ts[i]!,
+      fit: { isFit: f.fit.isFit, reason: f.fit.reason },
+      rank: f.fit.rank,
     };
-  });
-  ranked.sort((a, b) => a.travelTimeS - b.travelTimeS || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return ranked.slice(0, RECOMMEND_TOP_N);
+  };
+  const byRankThenTime = (a: { rank: number; travelTimeS: number; id: string }, b: typeof a) =>
+    a.rank - b.rank || a.travelTimeS - b.travelTimeS || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const strip = ({ rank: _rank, ...rec }: UnitRecommendation & { rank: number }): UnitRecommendation => rec;
+  return [
+    ...fitting.map(toRec).sort(byRankThenTime).slice(0, RECOMMEND_TOP_N),
+    ...others.map(toRec).sort(byRankThenTime).slice(0, NOT_FIT_TOP_N),
+  ].map(strip);
 }
+
+const ALWAYS_FIT: UnitFit = { isFit: true, reason: '', rank: 0 };
+/** Non-fitting units routed to find the NOT_FIT_TOP_N quickest of them. */
+const NOT_FIT_CANDIDATES = 8;
 
 export function availableVehicle(busy: ReadonlySet<string>) {
   return (status: number, id: string) => AVAILABLE_VEHICLE.has(status) && !busy.has(id);
@@ -108,20 +155,25 @@ export function camerasNear(
 }
 
 /**
- * Departments answering for the category ("中心吹哨、部门报到"), the most local first: a department whose region
+ * Departments answering for the category ("中心吹哨、部门报到"): those whose kind the fit lists, best kind first,
+ * then those whose own `categories` name it; within a kind the most local first: a department whose region
  * contains the incident's grid ranks by how specific that region is; one without a region serves everywhere.
  */
 export function departmentsFor(
   sqlite: Database.Database,
   category: string,
   gridCode: string | null,
+  config: DispatchFitConfig = DEFAULT_DISPATCH_FIT,
 ): DepartmentRecommendation[] {
+  const cat = (category in config ? category : 'other') as IncidentCategory;
+  const kinds = config[cat].departmentKinds;
   const rows = sqlite
-    .prepare(
-      `SELECT id, name, kind, region_code AS regionCode, phone FROM departments
-       WHERE EXISTS (SELECT 1 FROM json_each(departments.categories) WHERE value = ?)`,
+    .prepare<[string, string], DepartmentRecommendation & { categories: string }>(
+      `SELECT id, name, kind, region_code AS regionCode, phone, categories FROM departments
+       WHERE EXISTS (SELECT 1 FROM json_each(departments.categories) WHERE value = ?)
+          OR kind IN (SELECT value FROM json_each(?))`,
     )
-    .all(category) as DepartmentRecommendation[];
+    .all(category, JSON.stringify(kinds));
   const specificity = (d: DepartmentRecommendation) => {
     if (!d.regionCode) return 0;
     const prefix = regionPrefix(d.regionCode);
@@ -129,8 +181,80 @@ export function departmentsFor(
     return gridCode.startsWith(prefix) ? prefix.length : -1;
   };
   return rows
-    .map((d) => ({ d, s: specificity(d) }))
-    .filter((x) => x.s >= 0)
-    .sort((a, b) => b.s - a.s || a.d.name.localeCompare(b.d.name, 'zh'))
+    .map(({ categories, ...d }) => {
+      const fit = departmentFit(config, cat, { kind: d.kind, categories: parseCategories(categories) });
+      return {
+        d: { ...d, fit: { isFit: fit.isFit, reason: fit.reason } },
+        s: specificity(d),
+        rank: fit.rank,
+      };
+    })
+    .filter((x) => x.s >= 0 && x.d.fit.isFit)
+    .sort((a, b) => a.rank - b.rank || b.s - a.s || a.d.name.localeCompare(b.d.name, 'zh'))
     .map((x) => x.d);
+}
+
+function parseCategories(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What rankUnits' `describe` needs from SQLite: a vehicle's kind, plate and owning department (kind and name),
+ * a worker's grid. One query per recommendation for every unit in reach (ids as a JSON array), not one per unit.
+ */
+export function createUnitDescribers(sqlite: Database.Database) {
+  const vehicleRows = sqlite.prepare<
+    [string],
+    {
+      id: string;
+      kind: string | null;
+      plate: string | null;
+      deptKind: string | null;
+      deptName: string | null;
+    }
+  >(
+    `SELECT v.id, v.kind, v.plate, d.kind AS deptKind, d.name AS deptName FROM vehicles v
+     LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN (SELECT value FROM json_each(?))`,
+  );
+  const workerRows = sqlite.prepare<[string], { id: string; gridCode: string | null }>(
+    'SELECT id, grid_code AS gridCode FROM workers WHERE id IN (SELECT value FROM json_each(?))',
+  );
+  return {
+    vehicles:
+      (config: DispatchFitConfig, category: IncidentCategory, store: EntityStore) =>
+      (ids: readonly string[]): Map<string, UnitFacts> => {
+        const rows = new Map(vehicleRows.all(JSON.stringify(ids)).map((r) => [r.id, r]));
+        return new Map(
+          ids.map((id): [string, UnitFacts] => {
+            const r = rows.get(id);
+            // A unit registered by its terminal has no row yet; its live kind still lets a fire engine fit.
+            const vehicleKind = r?.kind ?? store.getById(id)?.kind ?? null;
+            return [
+              id,
+              {
+                fit: vehicleFit(config, category, { vehicleKind, departmentKind: r?.deptKind ?? null }),
+                plate: r?.plate ?? null,
+                owner: r?.deptName ?? null,
+              },
+            ];
+          }),
+        );
+      },
+    workers:
+      (config: DispatchFitConfig, category: IncidentCategory, incidentGridCode: string | null) =>
+      (ids: readonly string[]): Map<string, UnitFacts> => {
+        const grids = new Map(workerRows.all(JSON.stringify(ids)).map((r) => [r.id, r.gridCode]));
+        return new Map(
+          ids.map((id): [string, UnitFacts] => [
+            id,
+            { fit: workerFit(config, category, { gridCode: grids.get(id) ?? null }, incidentGridCode) },
+          ]),
+        );
+      },
+  };
 }

@@ -1,10 +1,20 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '@/lib/clock';
+import { DISPATCH_FIT_META_KEY, parseDispatchFit, type DispatchFitConfig } from '@/lib/domain/dispatch-fit';
+import { INCIDENT_CATEGORIES, type IncidentCategory } from '@/lib/domain/enums';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
+import type { Logger } from '../logger';
 import type { DispatchLive } from './dispatch-service';
-import { availableVehicle, camerasNear, departmentsFor, onDutyWorker, rankUnits } from './recommend';
+import {
+  availableVehicle,
+  camerasNear,
+  departmentsFor,
+  onDutyWorker,
+  createUnitDescribers,
+  rankUnits,
+} from './recommend';
 import type { TravelTimeEstimator } from './travel-time';
 
 export interface RecommendationRouteDeps {
@@ -14,11 +24,33 @@ export interface RecommendationRouteDeps {
   clock: Clock;
   /** The road graph once loaded (a getter, so it can arrive after start-up); straight line until then. */
   travelTime?: () => TravelTimeEstimator | null;
+  /** Where a bad `dispatch_fit` override is reported (the default is used meanwhile). */
+  logger?: Logger;
 }
 
-/** GET /api/incidents/:id/recommendations: units by travel time, responsible departments, nearby cameras. */
+/**
+ * The category → unit fit in force: the default of lib/domain/dispatch-fit.ts overlaid with the `meta` row
+ * `dispatch_fit`, read on every call (one indexed row) so an admin's edit applies to the next recommendation.
+ */
+export function createDispatchFitSource(sqlite: Database.Database, logger?: Logger) {
+  const select = sqlite.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  let lastError: string | undefined;
+  return (): DispatchFitConfig => {
+    const { config, error } = parseDispatchFit(select.get(DISPATCH_FIT_META_KEY)?.value);
+    if (error && error !== lastError)
+      logger?.warn({ error }, 'dispatch_fit override ignored; using the default');
+    lastError = error;
+    return config;
+  };
+}
+
+/**
+ * GET /api/incidents/:id/recommendations: units that fit the category (对口) by travel time, then a few that do
+ * not (marked 不对口), responsible departments, nearby cameras. GET /api/dispatch-fit: the fit in force.
+ */
 export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route[] {
   const { sqlite, live, authorize, clock } = deps;
+  const fitNow = createDispatchFitSource(sqlite, deps.logger);
   const selectIncident = sqlite.prepare<
     [string],
     { lng: number; lat: number; category: string; gridCode: string | null }
@@ -27,6 +59,7 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
     `SELECT assignee_id AS id FROM incidents WHERE assignee_kind = ? AND state IN ('dispatched', 'on_scene')`,
   );
   const busySet = (kind: string) => new Set(engaged.all(kind).map((r) => r.id));
+  const describers = createUnitDescribers(sqlite);
 
   const recommend = (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
@@ -35,23 +68,41 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
     if (!inc) throw new HttpError(404, '无此事件');
     const now = clock.now();
     const estimator = deps.travelTime?.() ?? undefined;
+    const config = fitNow();
+    const category = (INCIDENT_CATEGORIES as readonly string[]).includes(inc.category)
+      ? (inc.category as IncidentCategory)
+      : 'other';
+    const describeVehicles = describers.vehicles(config, category, live.vehicles);
+    const describeWorkers = describers.workers(config, category, inc.gridCode);
     sendJson(ctx.res, 200, {
       vehicles: rankUnits(live.vehicles, inc, {
         isAvailable: availableVehicle(busySet('vehicle')),
         now,
         staleAfterMs: STALE_AFTER_MS.vehicle,
         estimator,
+        describe: describeVehicles,
       }),
       workers: rankUnits(live.workers, inc, {
         isAvailable: onDutyWorker(busySet('worker')),
         now,
         staleAfterMs: STALE_AFTER_MS.worker,
         estimator,
+        describe: describeWorkers,
       }),
-      departments: departmentsFor(sqlite, inc.category, inc.gridCode),
+      departments: departmentsFor(sqlite, inc.category, inc.gridCode, config),
       cameras: camerasNear(live.cameras, inc, now),
     });
   };
 
-  return [{ method: 'GET', path: '/api/incidents/:id/recommendations', handler: recommend }];
+  return [
+    { method: 'GET', path: '/api/incidents/:id/recommendations', handler: recommend },
+    {
+      method: 'GET',
+      path: '/api/dispatch-fit',
+      handler: (ctx) => {
+        authorize(ctx, { roles: ANY_ROLE, action: 'dispatch_fit.read', objectType: 'config' });
+        sendJson(ctx.res, 200, { fit: fitNow() });
+      },
+    },
+  ];
 }
