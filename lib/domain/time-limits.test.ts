@@ -3,8 +3,12 @@ import { FakeClock } from '../clock';
 import {
   DEFAULT_TIME_LIMITS,
   compareUrgency,
+  activeTimeLimits,
   parseTimeLimitConfig,
   lampFor,
+  setActiveTimeLimits,
+  timeLimitProblems,
+  toTimeLimitMinutes,
   timeLimitStatus,
   type TimeLimitConfig,
 } from './time-limits';
@@ -85,5 +89,32 @@ describe('time-limit configuration', () => {
     });
     expect(c.byPriority[2]).toEqual(DEFAULT_TIME_LIMITS.byPriority[2]);
     expect(() => parseTimeLimitConfig('{"yellowRatio":2}')).toThrow();
+  });
+});
+
+describe('configured limits', () => {
+  it('round-trips the editable minutes form through parseTimeLimitConfig', () => {
+    const c = parseTimeLimitConfig('{"yellowRatio":0.75,"minutes":{"2":{"accept":7,"onScene":null}}}');
+    expect(parseTimeLimitConfig(JSON.stringify(toTimeLimitMinutes(c)))).toEqual(c);
+    expect(toTimeLimitMinutes(c).minutes['2']).toEqual({ accept: 7, onScene: null, resolve: 480 });
+  });
+
+  it('lamps computed without a config follow the active limits', () => {
+    const inc = { priority: 1, state: 'reported' as const, receivedAt: 0 };
+    expect(timeLimitStatus(inc, 2 * MIN).lamp).toBe('green'); // default accept 3 min
+    try {
+      setActiveTimeLimits(parseTimeLimitConfig('{"minutes":{"1":{"accept":1}}}'));
+      expect(activeTimeLimits().byPriority[1].accept).toBe(MIN);
+      expect(timeLimitStatus(inc, 2 * MIN).lamp).toBe('red');
+    } finally {
+      setActiveTimeLimits(DEFAULT_TIME_LIMITS);
+    }
+  });
+
+  it('names limits out of order and refuses absurd ones', () => {
+    const c = parseTimeLimitConfig('{"minutes":{"3":{"accept":500,"onScene":60}}}');
+    expect(timeLimitProblems(c)).toEqual([{ priority: 3, message: expect.stringContaining('受理') }]);
+    expect(timeLimitProblems(DEFAULT_TIME_LIMITS)).toEqual([]);
+    expect(() => parseTimeLimitConfig('{"minutes":{"1":{"accept":1e9}}}')).toThrow();
   });
 });

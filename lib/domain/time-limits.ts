@@ -47,6 +47,29 @@ export const DEFAULT_TIME_LIMITS: TimeLimitConfig = {
   },
 };
 
+/**
+ * The deployment's limits in this process: the server sets them from its settings (the `meta` row
+ * `time_limits`) when it starts and whenever an admin changes them; a browser sets them from
+ * `/api/map/world.json`. Every lamp computed without an explicit config uses them, so the server's
+ * overdue counts and the walls' lamps agree without each caller threading the config through.
+ */
+let active: TimeLimitConfig = DEFAULT_TIME_LIMITS;
+
+export function activeTimeLimits(): TimeLimitConfig {
+  return active;
+}
+
+export function setActiveTimeLimits(config: TimeLimitConfig): void {
+  active = config;
+}
+
+/** Adopts `world.timeLimits` from `/api/map/world.json` when it is a valid config; false (nothing changed) otherwise. */
+export function adoptTimeLimits(value: unknown): boolean {
+  const parsed = TimeLimitConfigSchema.safeParse(value);
+  if (parsed.success) active = parsed.data;
+  return parsed.success;
+}
+
 /** Milestones still ahead of an incident in each state (terminal and resolved incidents owe nothing). */
 const PENDING: Record<IncidentState, readonly Milestone[]> = {
   reported: ['accept', 'onScene', 'resolve'],
@@ -101,7 +124,7 @@ export function lampFor(usedMs: number, limitMs: number, yellowRatio: number): E
 export function timeLimitStatus(
   incident: TimedIncident,
   now: number,
-  config: TimeLimitConfig = DEFAULT_TIME_LIMITS,
+  config: TimeLimitConfig = active,
 ): TimeLimitStatus {
   const limits = limitsFor(config, incident.priority);
   const used = now - incident.receivedAt;
@@ -133,7 +156,7 @@ export function compareUrgency(
   a: TimedIncident & { id: string },
   b: TimedIncident & { id: string },
   now: number,
-  config: TimeLimitConfig = DEFAULT_TIME_LIMITS,
+  config: TimeLimitConfig = active,
 ): number {
   if (a.priority !== b.priority) return a.priority - b.priority;
   const ra = timeLimitStatus(a, now, config).next?.remainingMs ?? Number.POSITIVE_INFINITY;
@@ -143,12 +166,49 @@ export function compareUrgency(
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; // deterministic tie-break so the queue never flickers
 }
 
+/** A year: a longer limit is a typo, not a policy. */
+const MAX_LIMIT_MINUTES = 365 * 24 * 60;
+
+/** The editable form of a config (minutes per milestone, as `parseTimeLimitConfig` reads it). */
+export interface TimeLimitMinutes {
+  yellowRatio: number;
+  minutes: Record<'1' | '2' | '3' | '4', Record<Milestone, number | null>>;
+}
+
+export function toTimeLimitMinutes(config: TimeLimitConfig): TimeLimitMinutes {
+  const minutes = {} as TimeLimitMinutes['minutes'];
+  for (const p of ['1', '2', '3', '4'] as const) {
+    const l = config.byPriority[Number(p) as Priority];
+    minutes[p] = {
+      accept: l.accept === null ? null : l.accept / MINUTE_MS,
+      onScene: l.onScene === null ? null : l.onScene / MINUTE_MS,
+      resolve: l.resolve === null ? null : l.resolve / MINUTE_MS,
+    };
+  }
+  return { yellowRatio: config.yellowRatio, minutes };
+}
+
+/**
+ * Limits that contradict each other: every limit counts from receipt, so a unit cannot be due on scene
+ * before the case is due to be accepted, nor the case resolved before the unit is due on scene.
+ * Returns one message per priority at fault (Chinese, shown beside the form).
+ */
+export function timeLimitProblems(config: TimeLimitConfig): { priority: Priority; message: string }[] {
+  const out: { priority: Priority; message: string }[] = [];
+  for (const p of [1, 2, 3, 4] as const) {
+    const ordered = MILESTONES.map((m) => config.byPriority[p][m]).filter((v): v is number => v !== null);
+    if (ordered.some((v, k) => k > 0 && v < ordered[k - 1]!))
+      out.push({ priority: p, message: '时限须依次不减：受理 ≤ 到场 ≤ 办结' });
+  }
+  return out;
+}
+
 /**
  * A deployment's limits from JSON (e.g. an env var or a settings file): minutes per milestone, null for none,
  * overriding the defaults priority by priority. Throws with zod's message when malformed.
  */
 export function parseTimeLimitConfig(json: string): TimeLimitConfig {
-  const Minutes = z.number().positive().nullable();
+  const Minutes = z.number().positive().max(MAX_LIMIT_MINUTES).nullable();
   const Override = z.object({
     yellowRatio: z.number().gt(0).lt(1).optional(),
     minutes: z

@@ -18,6 +18,8 @@ export interface NewUser {
   role: Role;
   password: string;
   displayName?: string | null;
+  /** Region scope (12/15-digit code); null: the whole territory. */
+  regionCode?: string | null;
 }
 
 /** Synchronous insert with a precomputed hash, so a caller can pair it with its audit row in one transaction. */
@@ -29,10 +31,55 @@ export function insertUser(
 ): number {
   const r = sqlite
     .prepare(
-      'INSERT INTO users (username, display_name, role, password_hash, failed_logins, created_at) VALUES (?, ?, ?, ?, 0, ?)',
+      'INSERT INTO users (username, display_name, role, password_hash, region_code, failed_logins, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
     )
-    .run(user.username, user.displayName ?? null, user.role, hash, clock.now());
+    .run(user.username, user.displayName ?? null, user.role, hash, user.regionCode ?? null, clock.now());
   return Number(r.lastInsertRowid);
+}
+
+/** Ends every open session of an account (sign-in is refused for a disabled one besides). */
+function revokeSessions(sqlite: Database.Database, clock: Clock, userId: number): void {
+  sqlite
+    .prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
+    .run(clock.now(), userId);
+}
+
+/**
+ * Disables (revoking its sessions at once) or enables an account; disabling keeps the first time.
+ * Synchronous, for the caller's transaction with its audit row; shared by the admin API and `npm run user`.
+ */
+export function setUserDisabled(
+  sqlite: Database.Database,
+  clock: Clock,
+  userId: number,
+  isDisabled: boolean,
+): void {
+  if (!isDisabled) {
+    sqlite.prepare('UPDATE users SET disabled_at = NULL WHERE id = ?').run(userId);
+    return;
+  }
+  sqlite
+    .prepare('UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?')
+    .run(clock.now(), userId);
+  revokeSessions(sqlite, clock, userId);
+}
+
+/** A new password (precomputed hash): clears a lock and ends the sessions opened with the old one. */
+export function setUserPasswordHash(
+  sqlite: Database.Database,
+  clock: Clock,
+  userId: number,
+  hash: string,
+): void {
+  sqlite
+    .prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?')
+    .run(hash, userId);
+  revokeSessions(sqlite, clock, userId);
+}
+
+/** Ends an account's sessions after its role or region scope changed. */
+export function revokeUserSessions(sqlite: Database.Database, clock: Clock, userId: number): void {
+  revokeSessions(sqlite, clock, userId);
 }
 
 export async function createUser(sqlite: Database.Database, clock: Clock, user: NewUser): Promise<number> {

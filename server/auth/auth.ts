@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { Principal, Route, RouteContext } from '../http/router';
 import { AuditLog } from '../audit/audit-log';
 import { isOriginAllowed } from '../http/origin';
-import { createAdminRoutes } from './admin-routes';
+import { createAdminRoutes } from '../admin/admin-routes';
 import { createGuard } from './guard';
 import type { LoginLimiter } from './login-limiter';
 import { SESSION_COOKIE, parseCookies, sha256Hex, verifySignedSessionId } from './session-cookie';
@@ -31,6 +31,9 @@ export interface DisplayTokenInfo {
   regionCode: string | null;
 }
 
+/** A screen's `last_used_at` is written at most this often: a wall polls, and reads must not become writes. */
+export const TOKEN_TOUCH_EVERY_MS = 60_000;
+
 /** Socket.IO's handshake, as much of it as auth reads. */
 export interface SocketHandshake {
   headers: IncomingHttpHeaders;
@@ -53,9 +56,13 @@ export function createAuth(deps: AuthDeps) {
   const audit = deps.audit ?? new AuditLog(sqlite, deps.clock);
   const sessions = new SessionStore(sqlite, deps.clock, deps.sessionIdleMs);
   const allowed = (deps.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
-  const selectToken = sqlite.prepare<[string], { name: string; region_code: string | null }>(
-    'SELECT name, region_code FROM display_tokens WHERE token_hash = ? AND revoked_at IS NULL',
+  const selectToken = sqlite.prepare<
+    [string],
+    { id: number; name: string; region_code: string | null; last_used_at: number | null }
+  >(
+    'SELECT id, name, region_code, last_used_at FROM display_tokens WHERE token_hash = ? AND revoked_at IS NULL',
   );
+  const touchToken = sqlite.prepare('UPDATE display_tokens SET last_used_at = ? WHERE id = ?');
 
   /**
    * Same-origin (scheme-agnostic host match, so TLS termination in front does not matter) or listed.
@@ -69,7 +76,11 @@ export function createAuth(deps: AuthDeps) {
   function lookupDisplayToken(token: string | undefined | null): DisplayTokenInfo | null {
     if (!token || token.length > MAX_TOKEN_CHARS) return null;
     const row = selectToken.get(sha256Hex(token));
-    return row ? { name: row.name, regionCode: row.region_code } : null;
+    if (!row) return null;
+    const now = deps.clock.now();
+    if (row.last_used_at === null || now - row.last_used_at >= TOKEN_TOUCH_EVERY_MS)
+      touchToken.run(now, row.id);
+    return { name: row.name, regionCode: row.region_code };
   }
 
   function fromCredentials(
@@ -80,10 +91,13 @@ export function createAuth(deps: AuthDeps) {
     const id = raw ? verifySignedSessionId(raw, deps.secret) : null;
     if (id) {
       const user = sessions.lookup(id);
-      if (user) return { username: user.username, role: user.role, isDisplay: false };
+      if (user)
+        return { username: user.username, role: user.role, isDisplay: false, regionCode: user.regionCode };
     }
     const display = lookupDisplayToken(token);
-    return display ? { username: `display:${display.name}`, role: 'duty', isDisplay: true } : null;
+    return display
+      ? { username: `display:${display.name}`, role: 'duty', isDisplay: true, regionCode: display.regionCode }
+      : null;
   }
 
   function stringField(obj: unknown, key: string): string | null {
@@ -143,7 +157,7 @@ export function createAuth(deps: AuthDeps) {
       isSecureRequest,
       limiter: deps.limiter,
     }),
-    ...createAdminRoutes({ sqlite, clock: deps.clock, audit, authorize, sessions }),
+    ...createAdminRoutes({ sqlite, clock: deps.clock, audit, authorize, sessions, logger: deps.logger }),
   ];
 
   return {

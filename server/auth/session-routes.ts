@@ -33,6 +33,8 @@ interface UserRow {
   password_hash: string;
   failed_logins: number;
   locked_until: number | null;
+  disabled_at: number | null;
+  region_code: string | null;
 }
 
 export interface SessionRouteDeps {
@@ -62,8 +64,8 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
   const failTx = sqlite.transaction(
     (user: UserRow | undefined, username: string, address: string, reason: string) => {
       let locked = false;
-      // An attempt on an already-locked account is recorded but does not extend the lock.
-      if (user && reason !== 'locked') {
+      // An attempt on an already-locked or disabled account is recorded but does not extend a lock.
+      if (user && reason !== 'locked' && reason !== 'disabled') {
         const { failed_logins } = recordFailure.get(user.id) as { failed_logins: number };
         if (failed_logins >= LOCK_AFTER_FAILURES) {
           lock.run(clock.now() + LOCK_MS, user.id);
@@ -130,6 +132,12 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
         throw new HttpError(423, `连续失败 ${LOCK_AFTER_FAILURES} 次，账号已锁定 ${LOCK_MS / 60_000} 分钟`);
       throw new HttpError(401, '用户名或密码错误');
     }
+    // Checked after the password, so only someone who knows it learns that the account is disabled.
+    if (user.disabled_at !== null) {
+      failTx.immediate(user, username, ctx.clientAddress, 'disabled');
+      logger.warn({ username, client: ctx.clientAddress }, 'login refused: account disabled');
+      throw new HttpError(403, '账号已停用，请联系管理员');
+    }
     const id = successTx.immediate(user, ctx.clientAddress);
     ctx.res.setHeader(
       'set-cookie',
@@ -142,6 +150,7 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
       username: user.username,
       role: user.role,
       displayName: user.display_name,
+      regionCode: user.region_code ?? null,
       idleTimeoutMs: SESSION_IDLE_MS,
     });
   };
@@ -153,6 +162,7 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
       username: p.username,
       role: p.role,
       isDisplay: p.isDisplay,
+      regionCode: p.regionCode ?? null,
       idleTimeoutMs: SESSION_IDLE_MS,
     });
   };

@@ -15,6 +15,7 @@ export interface SessionUser {
   username: string;
   role: Role;
   displayName: string | null;
+  regionCode: string | null;
 }
 
 interface SessionRow {
@@ -24,6 +25,8 @@ interface SessionRow {
   username: string;
   role: Role;
   display_name: string | null;
+  region_code: string | null;
+  disabled_at: number | null;
 }
 
 export class SessionStore {
@@ -43,7 +46,7 @@ export class SessionStore {
       'INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, client_address) VALUES (?, ?, ?, ?, ?)',
     );
     this.select = sqlite.prepare(
-      `SELECT s.user_id, s.created_at, s.last_seen_at, u.username, u.role, u.display_name
+      `SELECT s.user_id, s.created_at, s.last_seen_at, u.username, u.role, u.display_name, u.region_code, u.disabled_at
        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.revoked_at IS NULL`,
     );
     this.touch = sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?');
@@ -63,15 +66,24 @@ export class SessionStore {
     return id;
   }
 
-  /** The session's user, or null when unknown, revoked, idle too long or too old. Touches it when live. */
+  /**
+   * The session's user, or null when unknown, revoked, idle too long, too old or its account disabled
+   * (disabling revokes the sessions too; this check holds even for one revoked concurrently). Touches it when live.
+   */
   lookup(id: string): SessionUser | null {
     const hash = sha256Hex(id);
     const row = this.select.get(hash);
-    if (!row) return null;
+    if (!row || row.disabled_at !== null) return null;
     const now = this.clock.now();
     if (now - row.last_seen_at > this.idleMs || now - row.created_at > this.maxMs) return null;
     if (now - row.last_seen_at > TOUCH_EVERY_MS) this.touch.run(now, hash);
-    return { userId: row.user_id, username: row.username, role: row.role, displayName: row.display_name };
+    return {
+      userId: row.user_id,
+      username: row.username,
+      role: row.role,
+      displayName: row.display_name,
+      regionCode: row.region_code,
+    };
   }
 
   revoke(id: string): void {

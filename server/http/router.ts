@@ -10,6 +10,8 @@ export interface Principal {
   role: Role;
   /** Display tokens are read-only wall screens. */
   isDisplay: boolean;
+  /** The region the account or screen is scoped to (12/15-digit code); null or absent: the whole territory. */
+  regionCode?: string | null;
 }
 
 export interface RouteContext {

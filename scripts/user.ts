@@ -1,0 +1,193 @@
+/**
+ * Accounts from the command line, for the first admin of a real deployment (no account exists until one
+ * is made) and for recovery when no admin can sign in:
+ *
+ *   npm run user -- create <username> <admin|leader|dispatcher|duty> [--region CODE] [--name 显示名]
+ *   npm run user -- reset-password <username>
+ *   npm run user -- disable <username>      npm run user -- enable <username>
+ *   npm run user -- list
+ *
+ * The password comes from PINGAN_PASSWORD, or from a prompt without echo when stdin is a terminal; never
+ * from the command line (shell history, `ps`). It opens DATABASE_PATH (default ./data/pingan.db) itself,
+ * migrating it like the server does, so it works before the server ever started. Every change is
+ * audited with actor `cli`.
+ */
+import { parseArgs } from 'node:util';
+import { NewUserSchema, PasswordSchema, ROLE_VALUES } from '@/lib/admin/schemas';
+import { systemClock } from '@/lib/clock';
+import { AuditLog } from '@/server/audit/audit-log';
+import { insertUser, setUserDisabled, setUserPasswordHash } from '@/server/auth/accounts';
+import { hashPassword } from '@/server/auth/password';
+import { openDatabase } from '@/server/db/open-database';
+
+const USAGE = `usage:
+  npm run user -- create <username> <${ROLE_VALUES.join('|')}> [--region CODE] [--name NAME]
+  npm run user -- reset-password <username>
+  npm run user -- disable <username>
+  npm run user -- enable <username>
+  npm run user -- list
+The password is read from PINGAN_PASSWORD, or prompted for (no echo) when stdin is a terminal.
+The database is DATABASE_PATH (default ./data/pingan.db).`;
+
+class UsageError extends Error {}
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new UsageError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env.PINGAN_PASSWORD;
+  let password: string;
+  if (fromEnv !== undefined && fromEnv !== '') password = fromEnv;
+  else if (process.stdin.isTTY) {
+    password = await promptHidden('password: ');
+    if ((await promptHidden('again:    ')) !== password) throw new UsageError('the passwords differ');
+  } else
+    throw new UsageError(
+      'no password: set PINGAN_PASSWORD, or run in a terminal to be prompted (stdin is not a terminal)',
+    );
+  const parsed = PasswordSchema.safeParse(password);
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { region: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, username, role] = positionals;
+  if (values.help || !command) throw new UsageError('');
+  const db = openDatabase(process.env.DATABASE_PATH ?? './data/pingan.db');
+  const sqlite = db.$client;
+  const clock = systemClock;
+  const audit = new AuditLog(sqlite, clock);
+  const cli = { actor: 'cli', role: 'admin', clientAddress: null, objectType: 'user', result: 'ok' } as const;
+  const findId = (name: string) => {
+    const row = sqlite.prepare<[string], { id: number }>('SELECT id FROM users WHERE username = ?').get(name);
+    if (!row) throw new UsageError(`no user ${name}`);
+    return row.id;
+  };
+  try {
+    switch (command) {
+      case 'create': {
+        const parsed = NewUserSchema.safeParse({
+          username,
+          role,
+          password: 'x'.repeat(8), // checked on its own below, after the arguments
+          displayName: values.name,
+          regionCode: values.region,
+        });
+        if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
+        const u = parsed.data;
+        if (sqlite.prepare('SELECT 1 FROM users WHERE username = ?').get(u.username))
+          throw new UsageError(`user ${u.username} exists (use reset-password)`);
+        const hash = await hashPassword(await readPassword());
+        sqlite
+          .transaction(() => {
+            insertUser(sqlite, clock, { ...u, displayName: u.displayName || null }, hash);
+            audit.append({
+              ...cli,
+              action: 'user.create',
+              objectId: u.username,
+              after: {
+                username: u.username,
+                role: u.role,
+                regionCode: u.regionCode,
+                displayName: u.displayName ?? null,
+              },
+            });
+          })
+          .immediate();
+        console.log(`created ${u.role} ${u.username}${u.regionCode ? ` (region ${u.regionCode})` : ''}`);
+        return;
+      }
+      case 'reset-password': {
+        if (!username) throw new UsageError('which user?');
+        const id = findId(username);
+        const hash = await hashPassword(await readPassword());
+        sqlite
+          .transaction(() => {
+            setUserPasswordHash(sqlite, clock, id, hash);
+            audit.append({
+              ...cli,
+              action: 'user.reset_password',
+              objectId: username,
+              after: { sessionsRevoked: true },
+            });
+          })
+          .immediate();
+        console.log(`password of ${username} reset; its sessions are signed out`);
+        return;
+      }
+      case 'disable':
+      case 'enable': {
+        if (!username) throw new UsageError('which user?');
+        const id = findId(username);
+        const isDisabled = command === 'disable';
+        sqlite
+          .transaction(() => {
+            setUserDisabled(sqlite, clock, id, isDisabled);
+            audit.append({ ...cli, action: `user.${command}`, objectId: username, after: { isDisabled } });
+          })
+          .immediate();
+        console.log(`${command}d ${username}`);
+        return;
+      }
+      case 'list': {
+        const rows = sqlite
+          .prepare<
+            [],
+            { username: string; role: string; region_code: string | null; disabled_at: number | null }
+          >('SELECT username, role, region_code, disabled_at FROM users ORDER BY id')
+          .all();
+        if (rows.length === 0) console.log('no accounts yet: npm run user -- create <username> admin');
+        for (const r of rows)
+          console.log(
+            [r.username, r.role, r.region_code ?? '-', r.disabled_at ? 'disabled' : 'enabled'].join('\t'),
+          );
+        return;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } finally {
+    sqlite.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    if (err.message) console.error(`error: ${err.message}`);
+    console.error(USAGE);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

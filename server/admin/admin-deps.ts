@@ -1,0 +1,18 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '@/lib/clock';
+import type { AuditLog } from '../audit/audit-log';
+import type { Logger } from '../logger';
+import type { Authorize } from '../auth/guard';
+import type { SessionStore } from '../auth/session-store';
+
+/** What every admin route module needs: the database, time, the audit chain and the role guard. */
+export interface AdminDeps {
+  sqlite: Database.Database;
+  clock: Clock;
+  audit: AuditLog;
+  authorize: Authorize;
+  sessions: SessionStore;
+  logger?: Logger;
+}
+
+export const ADMIN = ['admin'] as const;

@@ -1,0 +1,71 @@
+import {
+  DEFAULT_TIME_LIMITS,
+  parseTimeLimitConfig,
+  setActiveTimeLimits,
+  timeLimitProblems,
+  toTimeLimitMinutes,
+} from '@/lib/domain/time-limits';
+import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
+import { auditAdmin } from './admin-audit';
+import { ADMIN, type AdminDeps } from './admin-deps';
+import { applyStoredTimeLimits, readTimeLimits, writeTimeLimits } from './time-limit-settings';
+
+/**
+ * 时限设置 (admin only). GET answers the limits in the editable form (minutes, null for none) with the
+ * defaults beside them; PUT takes that form, validates it (`parseTimeLimitConfig`, then the order
+ * accept ≤ on scene ≤ resolve), stores it in `meta` and makes it active at once: the server's lamps and
+ * overdue counts use it from the next request / stats refresh, and walls and consoles from their next load
+ * of `/api/map/world.json` or `/api/time-limits`. Loading the module applies what is stored.
+ */
+export function createTimeLimitRoutes(deps: AdminDeps): Route[] {
+  const { sqlite, clock, audit, authorize, logger } = deps;
+  applyStoredTimeLimits(sqlite, logger);
+
+  const get = (ctx: RouteContext) => {
+    authorize(ctx, { roles: ADMIN, action: 'time_limits.read', objectType: 'config' });
+    const stored = readTimeLimits(sqlite, logger);
+    sendJson(ctx.res, 200, {
+      ...toTimeLimitMinutes(stored.config),
+      updatedAt: stored.updatedAt,
+      defaults: toTimeLimitMinutes(DEFAULT_TIME_LIMITS),
+    });
+  };
+
+  const put = async (ctx: RouteContext) => {
+    const p = authorize(ctx, {
+      roles: ADMIN,
+      action: 'time_limits.update',
+      objectType: 'config',
+      objectId: 'time_limits',
+    });
+    const body = await readJson(ctx.req);
+    let config;
+    try {
+      config = parseTimeLimitConfig(JSON.stringify(body));
+    } catch {
+      throw new HttpError(400, '时限须为正的分钟数（不设则留空），黄灯比例在 0 与 1 之间');
+    }
+    const problems = timeLimitProblems(config);
+    if (problems.length > 0) throw new HttpError(400, problems[0]!.message, { problems });
+    sqlite
+      .transaction(() => {
+        const before = readTimeLimits(sqlite, logger);
+        writeTimeLimits(sqlite, config, clock.now());
+        auditAdmin(audit, ctx, p, {
+          action: 'time_limits.update',
+          objectType: 'config',
+          objectId: 'time_limits',
+          before: toTimeLimitMinutes(before.config),
+          after: toTimeLimitMinutes(config),
+        });
+      })
+      .immediate();
+    setActiveTimeLimits(config);
+    sendJson(ctx.res, 200, { ...toTimeLimitMinutes(config), updatedAt: clock.now() });
+  };
+
+  return [
+    { method: 'GET', path: '/api/admin/time-limits', handler: get },
+    { method: 'PUT', path: '/api/admin/time-limits', handler: put },
+  ];
+}
