@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { DEFAULT_DISPLAY_TZ } from '@/lib/time/display-time';
+import { adoptTimeLimits } from '@/lib/domain/time-limits';
 import { authFetch } from '../map/map-sources';
 
 /**
@@ -13,8 +14,12 @@ let shared: Promise<string> | null = null;
 
 function loadDisplayTz(): Promise<string> {
   shared ??= authFetch('/api/map/world.json')
-    .then((r) => (r.ok ? (r.json() as Promise<{ displayTz?: string }>) : {}))
-    .then((w: { displayTz?: string }) => w.displayTz ?? DEFAULT_DISPLAY_TZ)
+    .then((r) => (r.ok ? (r.json() as Promise<{ displayTz?: string; timeLimits?: unknown }>) : {}))
+    .then((w: { displayTz?: string; timeLimits?: unknown }) => {
+      // The same answer carries the configured 时限; lamps computed without an explicit config use them.
+      adoptTimeLimits(w.timeLimits);
+      return w.displayTz ?? DEFAULT_DISPLAY_TZ;
+    })
     .catch(() => {
       shared = null; // try again on the next mount
       return DEFAULT_DISPLAY_TZ;

@@ -28,6 +28,7 @@ import { useAlarm } from './use-alarm';
 import { displayToken, useWallData, wallFetch } from './use-wall-data';
 import { WallHeader } from './WallHeader';
 import styles from './wall.module.css';
+import { adoptTimeLimits } from '@/lib/domain/time-limits';
 
 /** Design-pixel geometry of the panel columns: the map's fit padding follows it. */
 const HEADER_H = 96;
@@ -76,7 +77,11 @@ export function WallScreen() {
   useEffect(() => {
     void wallFetch('/api/map/world.json')
       .then((r) => (r.ok ? r.json() : null))
-      .then((w: typeof world | null) => w && setWorld(w))
+      .then((w: (typeof world & { timeLimits?: unknown }) | null) => {
+        if (!w) return;
+        adoptTimeLimits(w.timeLimits); // the configured 时限 light this wall's lamps
+        setWorld(w);
+      })
       .catch(() => {});
   }, []);
 

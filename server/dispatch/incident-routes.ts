@@ -5,7 +5,7 @@ import { INCIDENT_CATEGORIES, INCIDENT_STATES, TERMINAL_STATES } from '@/lib/dom
 import { IncidentCommandSchema, MAX_NOTE_CHARS, type IncidentCommand } from '@/lib/domain/incident-lifecycle';
 import { isWithinRegion } from '@/lib/domain/region-code';
 import {
-  DEFAULT_TIME_LIMITS,
+  activeTimeLimits,
   compareUrgency,
   timeLimitStatus,
   type TimeLimitConfig,
@@ -56,7 +56,8 @@ export interface IncidentRouteDeps {
 /** DESIGN §4: the incident, its commands (assign, transition, supervise, follow-up), the queue and 督办 list. */
 export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
   const { sqlite, service, authorize, clock } = deps;
-  const limits = deps.timeLimits ?? DEFAULT_TIME_LIMITS;
+  // Read per request: an admin changes the active limits at run time (server/admin/time-limit-routes.ts).
+  const limitsNow = () => deps.timeLimits ?? activeTimeLimits();
   const selectOne = sqlite.prepare<[string], IncidentRow>(
     `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
   );
@@ -80,7 +81,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
       if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
       sendJson(ctx.res, 200, {
         incident: outcome.view,
-        timeLimits: timeLimitStatus(outcome.view, clock.now(), limits),
+        timeLimits: timeLimitStatus(outcome.view, clock.now(), limitsNow()),
       });
     };
 
@@ -130,7 +131,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         reporter: canSeePersonal ? row.reporter : null,
         phone: canSeePersonal ? row.phone : null,
       },
-      timeLimits: timeLimitStatus(toIncidentView(row), clock.now(), limits),
+      timeLimits: timeLimitStatus(toIncidentView(row), clock.now(), limitsNow()),
       timeline: events,
     });
   };
@@ -151,6 +152,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         (!region || isWithinRegion(v.gridCode, region)) &&
         (states.size === 0 || states.has(v.state)),
     );
+    const limits = limitsNow();
     views.sort((a, b) => compareUrgency(a, b, now, limits));
     const limit = Math.min(Number(q.get('limit')) || INCIDENT_LIST_MAX, INCIDENT_LIST_MAX);
     sendJson(ctx.res, 200, {
@@ -165,7 +167,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
     const now = clock.now();
     const rows = deps.live.incidents
       .snapshot((v) => !TERMINAL_STATES.has(v.state))
-      .map((v) => ({ ...v, timeLimits: timeLimitStatus(v, now, limits) }))
+      .map((v) => ({ ...v, timeLimits: timeLimitStatus(v, now, limitsNow()) }))
       .filter((v) => v.supervision > 0 || v.timeLimits.isOverdue);
     rows.sort(
       (a, b) =>
@@ -179,7 +181,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
   /** The console and walls compute lamps locally (they move every second); they must use the server's limits. */
   const timeLimits = (ctx: RouteContext) => {
     authorize(ctx, { roles: ANY_ROLE, action: 'time_limits.read', objectType: 'config' });
-    sendJson(ctx.res, 200, limits);
+    sendJson(ctx.res, 200, limitsNow());
   };
 
   return [

@@ -10,6 +10,7 @@ import type { Db } from '../../db/open-database';
 import { buildBasemapGeoJson, encodeAsset, type BasemapAsset } from '../../world/basemap-geojson';
 import { loadWorldInfo } from '../../world/load-world';
 import { readPmtilesSummary, sendFileRange, type PmtilesSummary } from '../../world/pmtiles-file';
+import { activeTimeLimits } from '@/lib/domain/time-limits';
 import { HttpError, sendJson, type Route } from '../router';
 
 export interface MapRouteDeps {
@@ -125,6 +126,8 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
           crs: 'wgs84',
           // Every page formats times in this one zone (DESIGN §4 DISPLAY_TZ); storage and the wire stay UTC.
           displayTz: config.DISPLAY_TZ,
+          // The configured 时限 (admin → time limits): walls light their lamps with the server's limits.
+          timeLimits: activeTimeLimits(),
         });
       },
     },
