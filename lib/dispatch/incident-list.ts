@@ -1,7 +1,7 @@
 import type { IncidentCategory, IncidentState } from '../domain/enums';
 import type { IncidentView } from '../domain/incident';
 import { isWithinRegion } from '../domain/region-code';
-import { DEFAULT_TIME_LIMITS, compareUrgency, type TimeLimitConfig } from '../domain/time-limits';
+import { timeLimitStatus, type Lamp, type TimeLimitConfig } from '../domain/time-limits';
 import type { WireBatch } from '../realtime/contract';
 
 /** The console's live incident list, fed by WireBatch.incidents; pure so it is tested without a browser. */
@@ -37,25 +37,66 @@ export interface QueueFilter {
   region: string;
   /** Only flagged (督办) or overdue. */
   isSupervisedOnly?: boolean;
+  /** Also list finished work (已办结, 已结案, 作废); off by default, the queue is work waiting for action. */
+  isDoneShown?: boolean;
 }
 
 export const EMPTY_FILTER: QueueFilter = { category: '', state: '', region: '' };
 
-/** The queue: filtered, most urgent first (priority, then time left, then arrival). */
+/**
+ * Where an incident stands in the dispatcher's work, in queue order:
+ * `waiting` needs the dispatcher now (上报 to accept, 受理 to dispatch, 退单 to re-dispatch, or any open
+ * incident past a deadline); `in_progress` is with a unit or the level above; `done` needs nothing more.
+ */
+export type WorkTier = 'waiting' | 'in_progress' | 'done';
+export const WORK_TIERS: readonly WorkTier[] = ['waiting', 'in_progress', 'done'];
+export const WORK_TIER_LABELS: Record<WorkTier, { zh: string; en: string }> = {
+  waiting: { zh: '待处置', en: 'Waiting for action' },
+  in_progress: { zh: '处置中', en: 'In progress' },
+  done: { zh: '已办结', en: 'Done' },
+};
+
+const WAITING_STATES: ReadonlySet<IncidentState> = new Set(['reported', 'accepted', 'returned']);
+const DONE_STATES: ReadonlySet<IncidentState> = new Set(['resolved', 'closed', 'cancelled']);
+const LAMP_ORDER: Record<Lamp, number> = { red: 0, yellow: 1, green: 2, none: 3 };
+
+export function workTier(v: IncidentView, now: number, config?: TimeLimitConfig): WorkTier {
+  if (DONE_STATES.has(v.state)) return 'done';
+  if (WAITING_STATES.has(v.state)) return 'waiting';
+  return timeLimitStatus(v, now, config).isOverdue ? 'waiting' : 'in_progress';
+}
+
+/**
+ * The queue: filtered, then work waiting for action first, then in progress, then (only when asked for)
+ * done; within each, priority, then the time-limit lamp (red first), then age (oldest first), then id so
+ * the order never flickers. A state filter naming a done state shows it without the toggle.
+ */
 export function queueOf(
   list: Iterable<IncidentView>,
   filter: QueueFilter,
   now: number,
-  config: TimeLimitConfig = DEFAULT_TIME_LIMITS,
+  config?: TimeLimitConfig,
 ): IncidentView[] {
-  const out: IncidentView[] = [];
+  const rows: { v: IncidentView; tier: number; lamp: number }[] = [];
   for (const v of list) {
     if (filter.category && v.category !== filter.category) continue;
     if (filter.state && v.state !== filter.state) continue;
     if (filter.region && !isWithinRegion(v.gridCode, filter.region)) continue;
-    out.push(v);
+    const status = timeLimitStatus(v, now, config);
+    if (filter.isSupervisedOnly && v.supervision === 0 && !status.isOverdue) continue;
+    const tier = workTier(v, now, config);
+    if (tier === 'done' && !filter.isDoneShown && !filter.state) continue;
+    rows.push({ v, tier: WORK_TIERS.indexOf(tier), lamp: LAMP_ORDER[status.lamp] });
   }
-  return out.sort((a, b) => compareUrgency(a, b, now, config));
+  rows.sort(
+    (a, b) =>
+      a.tier - b.tier ||
+      a.v.priority - b.v.priority ||
+      a.lamp - b.lamp ||
+      a.v.receivedAt - b.v.receivedAt ||
+      (a.v.id < b.v.id ? -1 : a.v.id > b.v.id ? 1 : 0),
+  );
+  return rows.map((r) => r.v);
 }
 
 /** Keyboard navigation: the id after (or before) the current one, wrapping at neither end. */
