@@ -2,6 +2,8 @@ import { sendJson, type Route, type RouteContext } from '../http/router';
 import type { Authorize } from '../auth/guard';
 import type { AuditLog, AuditResult } from './audit-log';
 import { readAnchor } from './audit-anchor';
+import type { AuditListResponse, AuditRow } from '@/lib/dispatch/api-types';
+import type { NameLookup } from '../dispatch/name-lookup';
 
 const RESULTS = new Set(['ok', 'denied', 'error']);
 
@@ -17,8 +19,10 @@ export function createAuditRoutes(deps: {
   audit: AuditLog;
   authorize: Authorize;
   anchorPath: string | null;
+  /** Names for actors and assignees; without it the rows carry the stored codes only. */
+  names?: NameLookup;
 }): Route[] {
-  const { audit, authorize, anchorPath } = deps;
+  const { audit, authorize, anchorPath, names } = deps;
 
   const verify = (ctx: RouteContext) => {
     authorize(ctx, { roles: ['admin'], action: 'audit.verify', objectType: 'audit_log' });
@@ -40,11 +44,52 @@ export function createAuditRoutes(deps: {
       beforeId: num(q.get('before')),
       limit: num(q.get('limit')),
     });
-    sendJson(ctx.res, 200, { rows });
+    const body: AuditListResponse = names ? describeRows(rows, names) : { rows, names: {} };
+    sendJson(ctx.res, 200, body);
   };
 
   return [
     { method: 'GET', path: '/api/audit/verify', handler: verify },
     { method: 'GET', path: '/api/audit', handler: list },
   ];
+}
+
+/**
+ * The page shows who and which unit by name: each row gets `actorName`, and every assignee its before/after
+ * mention (a dispatch's `assigneeId`, an assign command's `assignee`) is named once in `names`. Rows on the
+ * page are at most AUDIT_PAGE_MAX, so a few hundred indexed look-ups.
+ */
+function describeRows(rows: AuditRow[], names: NameLookup): AuditListResponse {
+  const actorNames = new Map<string, string>();
+  const idNames: Record<string, string> = {};
+  const nameAssignee = (kind: unknown, id: unknown) => {
+    if (typeof id !== 'string' || id in idNames) return;
+    if (kind === 'vehicle' || kind === 'worker' || kind === 'department')
+      idNames[id] = names.assignee(kind, id);
+  };
+  for (const r of rows) {
+    for (const json of [r.before, r.after]) {
+      if (!json) continue;
+      let v: unknown;
+      try {
+        v = JSON.parse(json);
+      } catch {
+        continue; // shown as stored
+      }
+      if (!v || typeof v !== 'object') continue;
+      const o = v as {
+        assigneeKind?: unknown;
+        assigneeId?: unknown;
+        assignee?: { kind?: unknown; id?: unknown };
+      };
+      nameAssignee(o.assigneeKind, o.assigneeId);
+      nameAssignee(o.assignee?.kind, o.assignee?.id);
+    }
+  }
+  const described = rows.map((r) => {
+    let actorName = actorNames.get(r.actor);
+    if (actorName === undefined) actorNames.set(r.actor, (actorName = names.actor(r.actor)));
+    return { ...r, actorName };
+  });
+  return { rows: described, names: idNames };
 }

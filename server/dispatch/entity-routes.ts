@@ -1,12 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '@/lib/clock';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+import type { EntityDetailResponse } from '@/lib/dispatch/api-types';
+import { departmentLabel, vehicleLabel, workerLabel } from '@/lib/names/unit-label';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import type { EntityKind } from '@/lib/realtime/position-codec';
+import { maskName } from '@/lib/wall/format';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
 import type { EntityStore } from '../live/entity-store';
 import type { DispatchLive } from './dispatch-service';
+import { canSeePersonalNames } from './name-lookup';
 
 const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
   vehicle: VEHICLE_STATUSES,
@@ -14,14 +18,51 @@ const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
   camera: CAMERA_STATUSES,
 };
 const DETAIL_SQL: Record<EntityKind, string> = {
-  vehicle:
-    'SELECT name, kind, department_id AS departmentId, is_unassigned AS isUnassigned FROM vehicles WHERE id = ?',
+  // The vehicle's own kind (patrol_car…) is `type`: `kind` names the entity kind in the response.
+  vehicle: `SELECT v.name, v.plate, v.kind AS type, v.department_id AS departmentId, d.name AS departmentName,
+      d.kind AS departmentKind, v.is_unassigned AS isUnassigned
+    FROM vehicles v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id = ?`,
   worker: 'SELECT name, role, grid_code AS gridCode, is_unassigned AS isUnassigned FROM workers WHERE id = ?',
   camera:
     'SELECT name, grid_code AS gridCode, program, stream_url AS streamUrl, is_unassigned AS isUnassigned FROM cameras WHERE id = ?',
 };
 
-/** GET /api/{vehicles,workers,cameras}/:id: latest known state with its age, and whether that is stale. */
+type DetailRow = {
+  name?: string | null;
+  plate?: string | null;
+  type?: string | null;
+  role?: string | null;
+  departmentId?: string | null;
+  departmentName?: string | null;
+  departmentKind?: string | null;
+} & Record<string, unknown>;
+
+/**
+ * The entity by name, and its department by name: ids stay in the response for operators, but no page
+ * should have to show one. A grid worker's name is personal: masked ("张**") for a display, a role not
+ * entitled to personal data, or a caller that asks (`?mask=1`: the wall, seen by a room).
+ */
+function describe(kind: EntityKind, id: string, d: DetailRow | undefined, isMasked: boolean) {
+  if (kind === 'vehicle') {
+    const { departmentKind, ...rest } = d ?? {};
+    return {
+      ...rest,
+      label: vehicleLabel({ id, name: d?.name, plate: d?.plate, kind: d?.type }),
+      departmentName: d?.departmentId
+        ? departmentLabel({ id: d.departmentId, name: d.departmentName, kind: departmentKind })
+        : null,
+    };
+  }
+  if (kind === 'worker')
+    return {
+      ...d,
+      name: d?.name && isMasked ? maskName(d.name) : (d?.name ?? null),
+      label: workerLabel({ id, name: d?.name, role: d?.role }, { isMasked }),
+    };
+  return { ...d, label: d?.name?.trim() || id };
+}
+
+/** GET /api/{vehicles,workers,cameras}/:id: latest known state with its age, whether that is stale, and names. */
 export function createEntityRoutes(deps: {
   sqlite: Database.Database;
   live: DispatchLive;
@@ -37,26 +78,28 @@ export function createEntityRoutes(deps: {
 
   const handler = (kind: EntityKind) => (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
-    authorize(ctx, { roles: ANY_ROLE, action: `${kind}.read`, objectType: kind, objectId: id });
-    const details = sqlite.prepare(DETAIL_SQL[kind]).get(id) as Record<string, unknown> | undefined;
+    const p = authorize(ctx, { roles: ANY_ROLE, action: `${kind}.read`, objectType: kind, objectId: id });
+    const details = sqlite.prepare(DETAIL_SQL[kind]).get(id) as DetailRow | undefined;
     const s = stores[kind].getById(id);
     if (!s && !details) throw new HttpError(404, '无此对象');
     const now = clock.now();
     const hasReport = s !== undefined && s.ts > 0;
     const ageMs = hasReport ? now - s.ts : null;
-    sendJson(ctx.res, 200, {
+    const isMasked = !canSeePersonalNames(p) || ctx.url.searchParams.get('mask') === '1';
+    const body: EntityDetailResponse = {
+      ...describe(kind, id, details, isMasked),
       id,
       kind,
-      ...details,
       lng: s && !Number.isNaN(s.lng) ? s.lng : null,
       lat: s && !Number.isNaN(s.lat) ? s.lat : null,
-      status: hasReport ? STATUS_NAMES[kind][s.status] : null,
+      status: hasReport ? (STATUS_NAMES[kind][s.status] ?? null) : null,
       speedKmh: hasReport && kind === 'vehicle' ? s.speed : undefined,
       heading: hasReport && kind === 'vehicle' ? s.heading : undefined,
       reportedAt: hasReport ? s.ts : null,
       ageMs,
       isStale: ageMs === null || ageMs > STALE_AFTER_MS[kind],
-    });
+    };
+    sendJson(ctx.res, 200, body);
   };
 
   const departments = (ctx: RouteContext) => {

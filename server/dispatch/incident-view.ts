@@ -1,7 +1,9 @@
 import type { IncidentCategory, IncidentSource, IncidentState } from '@/lib/domain/enums';
 import type { AssigneeKind, IncidentView } from '@/lib/domain/incident';
 import type { LifecycleState } from '@/lib/domain/incident-lifecycle';
+import type { TimelineEvent } from '@/lib/dispatch/api-types';
 import type { incidents } from '../db/schema';
+import type { NameLookup } from './name-lookup';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -42,4 +44,51 @@ export function toLifecycleState(row: IncidentRow): LifecycleState {
     updatedAt: row.updatedAt,
     closedAt: row.closedAt,
   };
+}
+
+/** An incident_events row as the timeline query selects it (data still JSON text). */
+export interface IncidentEventRow {
+  id: number;
+  at: number;
+  actor: string;
+  type: string;
+  fromState: string | null;
+  toState: string | null;
+  note: string | null;
+  data: string | null;
+}
+
+/** The assignee by name ("城西派出所巡逻车01", "张** (专职网格员)"), or null when unassigned. */
+export function assigneeNameOf(
+  row: Pick<IncidentRow, 'assigneeKind' | 'assigneeId'>,
+  names: NameLookup,
+  isMasked: boolean,
+): string | null {
+  return row.assigneeKind && row.assigneeId
+    ? names.assignee(row.assigneeKind, row.assigneeId, { isMasked })
+    : null;
+}
+
+/**
+ * The timeline as every page shows it: who acted by name (`actorName`), and each assignment with the unit's
+ * name (`assigneeName`) beside its id in `data`, so no page has to look names up or shows a bare id.
+ */
+export function describeTimeline(
+  events: IncidentEventRow[],
+  names: NameLookup,
+  isMasked: boolean,
+): TimelineEvent[] {
+  return events.map((e) => {
+    const data = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : null;
+    const kind = data?.assigneeKind;
+    const id = data?.assigneeId;
+    const isAssignee =
+      (kind === 'vehicle' || kind === 'worker' || kind === 'department') && typeof id === 'string';
+    return {
+      ...e,
+      data,
+      actorName: names.actor(e.actor),
+      assigneeName: isAssignee ? names.assignee(kind, id, { isMasked }) : null,
+    };
+  });
 }
