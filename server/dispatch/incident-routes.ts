@@ -14,7 +14,15 @@ import { HttpError, readJson, sendJson, type Route, type RouteContext } from '..
 import type { Authorize } from '../auth/guard';
 import { ANY_ROLE } from '../auth/guard';
 import type { DispatchLive, DispatchService } from './dispatch-service';
-import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from './incident-view';
+import {
+  INCIDENT_COLUMNS,
+  assigneeNameOf,
+  describeTimeline,
+  toIncidentView,
+  type IncidentEventRow,
+  type IncidentRow,
+} from './incident-view';
+import { createNameLookup } from './name-lookup';
 
 const COMMAND_BODY_MAX_BYTES = 16 * 1024;
 export const INCIDENT_LIST_MAX = 500;
@@ -61,6 +69,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
   const selectOne = sqlite.prepare<[string], IncidentRow>(
     `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
   );
+  const names = createNameLookup(sqlite);
   const selectEvents = sqlite.prepare(
     'SELECT id, at, actor, type, from_state AS fromState, to_state AS toState, note, data FROM incident_events WHERE incident_id = ? ORDER BY at, id',
   );
@@ -117,11 +126,10 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
     });
     const row = selectOne.get(id);
     if (!row) throw new HttpError(404, '无此事件');
-    const events = (selectEvents.all(id) as { data: string | null }[]).map((e) => ({
-      ...e,
-      data: e.data ? (JSON.parse(e.data) as unknown) : null,
-    }));
     const canSeePersonal = PERSONAL_DATA_ROLES.has(p.role) && !p.isDisplay;
+    // Names, not ids, on every page; a wall (`?mask=1`, seen by a room) gets personal names masked.
+    const isMasked = !canSeePersonal || ctx.url.searchParams.get('mask') === '1';
+    const events = describeTimeline(selectEvents.all(id) as IncidentEventRow[], names, isMasked);
     sendJson(ctx.res, 200, {
       incident: {
         ...toIncidentView(row),
@@ -130,6 +138,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         closedAt: row.closedAt,
         reporter: canSeePersonal ? row.reporter : null,
         phone: canSeePersonal ? row.phone : null,
+        assigneeName: assigneeNameOf(row, names, isMasked),
       },
       timeLimits: timeLimitStatus(toIncidentView(row), clock.now(), limitsNow()),
       timeline: events,
