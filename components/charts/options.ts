@@ -1,31 +1,58 @@
 /**
- * Pure ECharts option builders, one per panel: `(stats) => EChartsOption`. No DOM, no clock: the unit tests
- * call them directly. Sizes are in design pixels of the 1920×1080 canvas (the wall scales the whole stage).
+ * Pure ECharts option builders, one per panel: `(stats, lang, …) => EChartsOption`. No DOM, no clock: the
+ * unit tests call them directly. Sizes are in design pixels of the 1920×1080 canvas; the wall scales the
+ * whole stage (×1.2 more in briefing mode), so every size here grows with it.
+ *
+ * Every text element names the page's CJK font and its size explicitly: a canvas cannot resolve CSS
+ * `inherit`, and ECharts then falls back to `10px sans-serif` (unreadable from 5 m). No category or region
+ * label is ever dropped: category axes use `interval: 0`, and lists longer than a column fits are laid out
+ * in side-by-side columns rather than thinned out.
  */
 import type { EChartsOption } from 'echarts';
-import { CATEGORY_LABELS } from '@/lib/domain/enums';
+import { CATEGORY_LABELS, type IncidentCategory } from '@/lib/domain/enums';
+import { clockParts, DEFAULT_DISPLAY_TZ } from '@/lib/time/display-time';
 import { CHART_COLORS } from '@/lib/wall/palette';
 import type { WallStats } from '@/lib/wall/stats';
 
 export type Lang = 'zh' | 'en';
-/** Axis text legible at 5 m on a 1080p wall. */
-const AXIS_FONT = 15;
+
+/** The page's font stack (app/globals.css), spelled out: a canvas context cannot inherit it. */
+export const CHART_FONT_FAMILY =
+  '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+/** Design-pixel sizes: axis, legend and label text legible at 5 m on a 1080p wall; figures larger. */
+export const CHART_FONT = {
+  axis: 16,
+  legend: 16,
+  label: 16,
+  tooltip: 16,
+  /** The ring's centre figure (a KPI). */
+  figure: 36,
+} as const;
+/** Width of a chart inside a wall column, in design pixels (column 460 less the panel's padding). */
+const CHART_W = 436;
+/** Rows per column before a bar list is split into side-by-side columns (fits the shortest panel). */
+const ROWS_PER_COLUMN = 6;
+const MAX_COLUMNS = 3;
+
 const TEXT = '#cfe6ff';
-const MUTED = '#7f9cc0';
+const MUTED = '#9cc0e6';
 const SPLIT = 'rgba(80,140,220,0.18)';
+
+const font = (fontSize: number, color = TEXT) => ({ color, fontSize, fontFamily: CHART_FONT_FAMILY });
+
+const tooltipBase = {
+  backgroundColor: 'rgba(6,20,44,0.92)',
+  borderColor: '#2a6fdb',
+  textStyle: font(CHART_FONT.tooltip),
+};
 
 const base = (): EChartsOption => ({
   backgroundColor: 'transparent',
-  textStyle: { color: TEXT, fontSize: AXIS_FONT, fontFamily: 'inherit' },
+  textStyle: font(CHART_FONT.axis),
   color: CHART_COLORS,
   // Animate value changes in place; the layout never jumps (DESIGN: numbers animate without jumping).
   animationDurationUpdate: 600,
-  tooltip: {
-    trigger: 'axis',
-    backgroundColor: 'rgba(6,20,44,0.92)',
-    borderColor: '#2a6fdb',
-    textStyle: { color: TEXT },
-  },
+  tooltip: { trigger: 'axis', ...tooltipBase },
 });
 
 const T = {
@@ -33,52 +60,182 @@ const T = {
   resolved: { zh: '办结', en: 'Resolved' },
   open: { zh: '在办', en: 'Open' },
   overdue: { zh: '超时', en: 'Overdue' },
-  rate: { zh: '完好率', en: 'Online rate' },
-  responding: { zh: '出警', en: 'Responding' },
+  rate: { zh: '完好率', en: 'Online' },
+  responding: { zh: '出警', en: 'En route' },
+  onScene: { zh: '到场', en: 'On scene' },
   patrol: { zh: '巡逻', en: 'Patrol' },
   idle: { zh: '空闲', en: 'Idle' },
   offline: { zh: '离线', en: 'Offline' },
+  onDuty: { zh: '在岗', en: 'On duty' },
+  workers: { zh: '网格员在岗', en: 'Grid workers on duty' },
+  hour: { zh: '时', en: ':00' },
 } as const;
 
-/** Incidents by category in the period, most first (horizontal bars read best with Chinese labels). */
+/** Short English category names for the bar axis (the tooltip gives the full one); Chinese fits as is. */
+const CATEGORY_SHORT_EN: Record<IncidentCategory, string> = {
+  dispute: 'Dispute',
+  public_security: 'Security',
+  fire_safety: 'Fire',
+  work_safety: 'Work safety',
+  traffic: 'Traffic',
+  environment: 'Environ.',
+  city_management: 'City mgmt',
+  special_population: 'Special pop.',
+  petition: 'Petition',
+  citizen_request: 'Requests',
+  emergency: 'Emergency',
+  other: 'Other',
+};
+
+interface BarRow {
+  /** What the axis shows. */
+  label: string;
+  /** What the tooltip shows (the full name). */
+  full: string;
+  values: number[];
+  code?: string;
+}
+
+/**
+ * Horizontal bars, split into up to MAX_COLUMNS side-by-side columns of equal row count so that every row
+ * keeps a full-size label however many there are (a 12-row list in one short panel would otherwise need
+ * 9 px rows). Rows read top to bottom, then the next column. Each column pads to the same row count so
+ * rows line up across columns.
+ */
+function columnBars(
+  rows: BarRow[],
+  series: { name?: string; color: string; stack?: boolean }[],
+  opts: { top: number; totalLabel?: (row: BarRow) => string },
+): Pick<EChartsOption, 'grid' | 'xAxis' | 'yAxis' | 'series'> {
+  const cols = Math.min(MAX_COLUMNS, Math.max(1, Math.ceil(rows.length / ROWS_PER_COLUMN)));
+  const per = Math.max(1, Math.ceil(rows.length / cols));
+  const colW = 100 / cols;
+  const max = Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0)));
+  // Room for a label: a column's width less the bar and its value label.
+  const labelW = Math.floor(CHART_W / cols) - 56;
+  const grid: object[] = [];
+  const xAxis: object[] = [];
+  const yAxis: object[] = [];
+  const out: object[] = [];
+  for (let c = 0; c < cols; c++) {
+    const slice = rows.slice(c * per, (c + 1) * per);
+    while (slice.length < per) slice.push({ label: '', full: '', values: series.map(() => 0) });
+    grid.push({
+      left: `${c * colW + 0.5}%`,
+      width: `${colW - 1}%`,
+      top: opts.top,
+      bottom: 4,
+      // Labels sit outside the plot: containLabel keeps them inside the panel.
+      containLabel: true,
+    });
+    xAxis.push({
+      type: 'value' as const,
+      gridIndex: c,
+      max,
+      show: false,
+      axisLabel: font(CHART_FONT.axis, MUTED),
+      splitLine: { show: false },
+    });
+    yAxis.push({
+      type: 'category' as const,
+      gridIndex: c,
+      inverse: true,
+      data: slice.map((r) => r.label),
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: SPLIT } },
+      axisLabel: {
+        ...font(CHART_FONT.axis),
+        interval: 0,
+        width: labelW,
+        overflow: 'truncate' as const,
+      },
+    });
+    series.forEach((s, k) => {
+      const isLast = k === series.length - 1;
+      out.push({
+        type: 'bar' as const,
+        name: s.name,
+        xAxisIndex: c,
+        yAxisIndex: c,
+        stack: s.stack ? `col${c}` : undefined,
+        barMaxWidth: 14,
+        itemStyle: { color: s.color, borderRadius: isLast ? [0, 4, 4, 0] : 0 },
+        data: slice.map((r) => ({
+          value: r.label === '' ? null : r.values[k]!,
+          code: r.code,
+          full: r.full,
+        })),
+        label: isLast
+          ? {
+              show: true,
+              position: 'right' as const,
+              ...font(CHART_FONT.label),
+              formatter: (p: { dataIndex: number }) => {
+                const r = slice[p.dataIndex];
+                if (!r || r.label === '') return '';
+                return opts.totalLabel ? opts.totalLabel(r) : String(r.values.reduce((a, b) => a + b, 0));
+              },
+            }
+          : { show: false, ...font(CHART_FONT.label) },
+      });
+    });
+  }
+  return { grid, xAxis, yAxis, series: out } as Pick<EChartsOption, 'grid' | 'xAxis' | 'yAxis' | 'series'>;
+}
+
+/** Tooltip for columnBars: the row's full name and each series' value. */
+const barTooltip = (): EChartsOption['tooltip'] => ({
+  trigger: 'item',
+  ...tooltipBase,
+  formatter: (p: unknown) => {
+    const q = p as { data?: { full?: string; value?: number | null }; seriesName?: string };
+    const name = q.data?.full ?? '';
+    const series = q.seriesName && !q.seriesName.startsWith('series') ? `${q.seriesName} ` : '';
+    return `${name}<br/>${series}${q.data?.value ?? 0}`;
+  },
+});
+
+/**
+ * Incidents by category in the period, most first: every category with incidents is shown (all 12 when
+ * all have some), in two columns of six when there are more than six.
+ */
 export function categoryOption(stats: WallStats, lang: Lang = 'zh'): EChartsOption {
-  const rows = stats.byCategory.slice(0, 8).reverse();
+  const rows: BarRow[] = stats.byCategory.map((r) => ({
+    label: lang === 'zh' ? CATEGORY_LABELS[r.category].zh : CATEGORY_SHORT_EN[r.category],
+    full: CATEGORY_LABELS[r.category][lang],
+    values: [r.count],
+  }));
   return {
     ...base(),
-    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: 'value', splitLine: { lineStyle: { color: SPLIT } }, axisLabel: { color: MUTED } },
-    yAxis: {
-      type: 'category',
-      data: rows.map((r) => CATEGORY_LABELS[r.category][lang]),
-      axisLabel: { color: TEXT, fontSize: AXIS_FONT },
-      axisLine: { lineStyle: { color: SPLIT } },
-    },
-    series: [
-      {
-        type: 'bar',
-        data: rows.map((r) => r.count),
-        barMaxWidth: 16,
-        label: { show: true, position: 'right', color: TEXT, fontSize: AXIS_FONT },
-        itemStyle: { color: '#3fc8ff', borderRadius: [0, 4, 4, 0] },
-      },
-    ],
+    tooltip: barTooltip(),
+    ...columnBars(rows, [{ color: '#3fc8ff' }], { top: 4 }),
   };
 }
 
-function hourLabel(t: number): string {
-  // China Standard Time, whatever the browser's zone (a wall's clock is the centre's clock).
-  return `${String(new Date(t + 8 * 3_600_000).getUTCHours()).padStart(2, '0')}时`;
+/** "08时" / "08:00" in the display zone (the centre's clock, whatever the browser's zone). */
+export function hourLabel(t: number, lang: Lang = 'zh', tz: string = DEFAULT_DISPLAY_TZ): string {
+  return `${String(clockParts(t, tz).hour).padStart(2, '0')}${T.hour[lang]}`;
 }
 
-function dayLabel(t: number): string {
-  const d = new Date(t + 8 * 3_600_000);
-  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}`;
+/** "11/27" in the display zone. */
+export function dayLabel(t: number, tz: string = DEFAULT_DISPLAY_TZ): string {
+  const c = clockParts(t, tz);
+  return `${c.month}/${c.day}`;
 }
 
-/** Received vs resolved over the last 24 h (hourly) or 7 days (daily). */
-export function trendOption(stats: WallStats, range: '24h' | '7d', lang: Lang = 'zh'): EChartsOption {
+/**
+ * Received vs resolved over the last 24 h (hourly) or 7 days (daily). 24 hour labels cannot all fit a
+ * column at a legible size: the hourly axis labels every third hour, a fixed interval (ECharts' automatic
+ * one would change with the panel's size and drop different labels in briefing mode).
+ */
+export function trendOption(
+  stats: WallStats,
+  range: '24h' | '7d',
+  lang: Lang = 'zh',
+  tz: string = DEFAULT_DISPLAY_TZ,
+): EChartsOption {
   const rows = range === '24h' ? stats.trend24h : stats.trend7d;
-  const label = range === '24h' ? hourLabel : dayLabel;
+  const label = (t: number) => (range === '24h' ? hourLabel(t, lang, tz) : dayLabel(t, tz));
   const line = (name: string, data: number[], color: string) => ({
     name,
     type: 'line' as const,
@@ -93,23 +250,24 @@ export function trendOption(stats: WallStats, range: '24h' | '7d', lang: Lang = 
     legend: {
       top: 0,
       right: 8,
-      textStyle: { color: TEXT, fontSize: AXIS_FONT },
-      itemWidth: 16,
-      itemHeight: 8,
+      textStyle: font(CHART_FONT.legend),
+      itemWidth: 18,
+      itemHeight: 10,
     },
-    grid: { left: 8, right: 16, top: 32, bottom: 4, containLabel: true },
+    grid: { left: 8, right: 20, top: 30, bottom: 4, containLabel: true },
     xAxis: {
       type: 'category',
       boundaryGap: false,
       data: rows.map((r) => label(r.start)),
-      axisLabel: { color: MUTED, fontSize: 13, interval: range === '24h' ? 3 : 0 },
+      // The newest hour is always labelled (k = 23 with interval 2 → every third, ending at the last).
+      axisLabel: { ...font(CHART_FONT.axis, MUTED), interval: range === '24h' ? 2 : 0 },
       axisLine: { lineStyle: { color: SPLIT } },
     },
     yAxis: {
       type: 'value',
       minInterval: 1,
       splitLine: { lineStyle: { color: SPLIT } },
-      axisLabel: { color: MUTED },
+      axisLabel: font(CHART_FONT.axis, MUTED),
     },
     series: [
       line(
@@ -126,28 +284,43 @@ export function trendOption(stats: WallStats, range: '24h' | '7d', lang: Lang = 
   };
 }
 
-/** Camera 完好率 by child region, worst first; each bar carries its region code for drill-down. */
+/**
+ * Camera 完好率 by child region, worst first; each bar carries its region code for drill-down. Every
+ * region is labelled: names wrap onto a second line when the bars get narrow.
+ */
 export function cameraRateOption(stats: WallStats, lang: Lang = 'zh'): EChartsOption {
-  const rows = stats.cameras.byRegion.slice(0, 8);
+  const rows = stats.cameras.byRegion;
   const rate = (r: { total: number; online: number }) =>
     r.total > 0 ? Math.round((r.online / r.total) * 1000) / 10 : 0;
+  const slot = Math.floor((CHART_W - 48) / Math.max(1, rows.length));
   return {
     ...base(),
-    tooltip: { trigger: 'axis', valueFormatter: (v) => `${String(v)}%` },
-    grid: { left: 8, right: 16, top: 12, bottom: 4, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      ...tooltipBase,
+      valueFormatter: (v) => `${String(v)}%`,
+    },
+    grid: { left: 8, right: 12, top: 28, bottom: 4, containLabel: true },
     xAxis: {
       type: 'category',
       data: rows.map((r) => r.name),
-      axisLabel: { color: TEXT, fontSize: 13, interval: 0, rotate: rows.length > 5 ? 30 : 0 },
+      axisLabel: {
+        ...font(CHART_FONT.axis),
+        interval: 0,
+        width: Math.max(CHART_FONT.axis + 2, slot - 4),
+        overflow: lang === 'zh' ? 'breakAll' : 'truncate',
+        lineHeight: CHART_FONT.axis + 2,
+      },
+      axisTick: { show: false },
       axisLine: { lineStyle: { color: SPLIT } },
     },
     yAxis: {
       type: 'value',
       max: 100,
       name: T.rate[lang],
-      nameTextStyle: { color: MUTED },
+      nameTextStyle: font(CHART_FONT.axis, MUTED),
       splitLine: { lineStyle: { color: SPLIT } },
-      axisLabel: { color: MUTED, formatter: '{value}%' },
+      axisLabel: { ...font(CHART_FONT.axis, MUTED), formatter: '{value}%' },
     },
     series: [
       {
@@ -159,97 +332,119 @@ export function cameraRateOption(stats: WallStats, lang: Lang = 'zh'): EChartsOp
           // Below 90 % a camera network is failing its 雪亮 targets: amber; below 80 % red.
           itemStyle: { color: rate(r) < 80 ? '#ff3b3b' : rate(r) < 90 ? '#ffd23f' : '#2ed573' },
         })),
-        label: { show: true, position: 'top', color: TEXT, fontSize: 13, formatter: '{c}' },
-      },
-    ],
-  };
-}
-
-/** Child regions by open incidents (overdue in red), most first; bars carry their code for drill-down. */
-export function rankingOption(stats: WallStats, lang: Lang = 'zh'): EChartsOption {
-  const rows = stats.ranking.slice(0, 8).reverse();
-  return {
-    ...base(),
-    legend: { top: 0, right: 8, textStyle: { color: TEXT, fontSize: 13 }, itemWidth: 14, itemHeight: 8 },
-    grid: { left: 8, right: 32, top: 26, bottom: 4, containLabel: true },
-    xAxis: {
-      type: 'value',
-      minInterval: 1,
-      splitLine: { lineStyle: { color: SPLIT } },
-      axisLabel: { color: MUTED },
-    },
-    yAxis: {
-      type: 'category',
-      data: rows.map((r) => r.name),
-      axisLabel: { color: TEXT, fontSize: AXIS_FONT },
-      axisLine: { lineStyle: { color: SPLIT } },
-    },
-    series: [
-      {
-        name: T.open[lang],
-        type: 'bar',
-        stack: 'n',
-        barMaxWidth: 16,
-        data: rows.map((r) => ({ value: r.open - r.overdue, code: r.code })),
-        itemStyle: { color: '#3fc8ff' },
-      },
-      {
-        name: T.overdue[lang],
-        type: 'bar',
-        stack: 'n',
-        barMaxWidth: 16,
-        data: rows.map((r) => ({ value: r.overdue, code: r.code })),
-        itemStyle: { color: '#ff3b3b', borderRadius: [0, 4, 4, 0] },
+        // Values over narrow bars would collide: shown while there is room, else in the tooltip.
         label: {
-          show: true,
-          position: 'right',
-          color: TEXT,
-          fontSize: 13,
-          formatter: (p) => String(rows[p.dataIndex]?.open ?? ''),
+          show: slot >= 44,
+          position: 'top',
+          ...font(CHART_FONT.label),
+          formatter: '{c}',
         },
       },
     ],
   };
 }
 
-/** Patrol units: responding / patrolling / idle / offline, as a ring with the on-duty count inside. */
-export function vehicleOption(stats: WallStats, lang: Lang = 'zh'): EChartsOption {
-  const v = stats.vehicles;
-  const patrol = Math.max(0, v.onDuty - v.responding - v.idle);
+/**
+ * Child regions by open incidents (overdue in red), most first; bars carry their code for drill-down.
+ * Every region is shown: more than six go into side-by-side columns.
+ */
+export function rankingOption(stats: WallStats, lang: Lang = 'zh'): EChartsOption {
+  const rows: BarRow[] = stats.ranking.map((r) => ({
+    label: r.name,
+    full: r.name,
+    values: [r.open - r.overdue, r.overdue],
+    code: r.code,
+  }));
   return {
     ...base(),
-    tooltip: { trigger: 'item' },
+    tooltip: barTooltip(),
     legend: {
-      orient: 'vertical',
-      right: 4,
-      top: 'middle',
-      textStyle: { color: TEXT, fontSize: AXIS_FONT },
-      itemWidth: 12,
-      itemHeight: 12,
+      top: 0,
+      right: 8,
+      textStyle: font(CHART_FONT.legend),
+      itemWidth: 16,
+      itemHeight: 10,
+      data: [T.open[lang], T.overdue[lang]],
     },
+    ...columnBars(
+      rows,
+      [
+        { name: T.open[lang], color: '#3fc8ff', stack: true },
+        { name: T.overdue[lang], color: '#ff3b3b', stack: true },
+      ],
+      { top: 28 },
+    ),
+  };
+}
+
+/**
+ * Patrol units by what they do now (出警 en route, 到场 on scene, 巡逻, 空闲, 离线) as a ring with the
+ * on-duty count inside; each legend entry carries its count, and the grid workers on duty (在岗/总数) sit
+ * under the legend.
+ */
+export function vehicleOption(stats: WallStats, lang: Lang = 'zh'): EChartsOption {
+  const v = stats.vehicles;
+  const w = stats.workers;
+  const items = [
+    { name: T.responding[lang], value: v.responding, itemStyle: { color: '#ff4d4f' } },
+    { name: T.onScene[lang], value: v.onScene, itemStyle: { color: '#ffb020' } },
+    { name: T.patrol[lang], value: v.patrol, itemStyle: { color: '#40c8ff' } },
+    { name: T.idle[lang], value: v.idle, itemStyle: { color: '#78e6c8' } },
+    { name: T.offline[lang], value: v.offline, itemStyle: { color: '#5d6b84' } },
+  ];
+  const count = new Map<string, number>(items.map((i) => [i.name, i.value]));
+  const legend = (names: string[], left: string) => ({
+    orient: 'vertical' as const,
+    left,
+    top: 4,
+    data: names,
+    itemGap: 8,
+    itemWidth: 14,
+    itemHeight: 14,
+    textStyle: font(CHART_FONT.legend),
+    formatter: (name: string) => `${name} ${count.get(name) ?? 0}`,
+  });
+  return {
+    ...base(),
+    tooltip: { trigger: 'item', ...tooltipBase },
+    legend: [
+      legend(
+        items.slice(0, 3).map((i) => i.name),
+        '46%',
+      ),
+      legend(
+        items.slice(3).map((i) => i.name),
+        '74%',
+      ),
+    ],
     series: [
       {
         type: 'pie',
-        radius: ['58%', '82%'],
-        center: ['34%', '50%'],
+        radius: ['62%', '90%'],
+        center: ['22%', '50%'],
         avoidLabelOverlap: true,
-        label: { show: false },
-        data: [
-          { name: T.responding[lang], value: v.responding, itemStyle: { color: '#ff4d4f' } },
-          { name: T.patrol[lang], value: patrol, itemStyle: { color: '#40c8ff' } },
-          { name: T.idle[lang], value: v.idle, itemStyle: { color: '#78e6c8' } },
-          { name: T.offline[lang], value: v.offline, itemStyle: { color: '#5d6b84' } },
-        ],
+        label: { show: false, ...font(CHART_FONT.label) },
+        data: items,
       },
     ],
-    title: {
-      text: String(v.onDuty),
-      subtext: lang === 'zh' ? '在岗' : 'On duty',
-      left: '34%',
-      top: '36%',
-      textAlign: 'center',
-      textStyle: { color: '#ffffff', fontSize: 30, fontWeight: 'bold' },
-      subtextStyle: { color: MUTED, fontSize: 14 },
-    },
+    title: [
+      {
+        text: String(v.onDuty),
+        subtext: T.onDuty[lang],
+        left: '22%',
+        top: 'middle',
+        textAlign: 'center',
+        textVerticalAlign: 'middle',
+        itemGap: 2,
+        textStyle: { ...font(CHART_FONT.figure, '#ffffff'), fontWeight: 'bold' },
+        subtextStyle: font(CHART_FONT.label, MUTED),
+      },
+      {
+        text: `${T.workers[lang]}  ${w.onDuty} / ${w.total}`,
+        left: '46%',
+        bottom: 4,
+        textStyle: { ...font(CHART_FONT.label + 2, '#78e6c8'), fontWeight: 'bold' },
+      },
+    ],
   };
 }
