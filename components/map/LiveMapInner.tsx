@@ -12,12 +12,12 @@ import type { IncidentView } from '@/lib/domain/incident';
 import { LiveMapModel, MAP_SWEEP_MS } from './live-map-model';
 import { MapAreas } from './map-areas';
 import { browserRenderProfile } from './renderer-profile';
-import { AREA_TILES_PATH, displayTokenHeaders, loadStyle } from './map-sources';
+import { AREA_TILES_PATH, displayTokenHeaders, loadMapSetup, MAPLIBRE_WORKER_URL } from './map-sources';
 import type { MapLayerKey } from './layer-keys';
 import { wallLayers, type WallLayerView } from './wall-layers';
 
-/** Served by the app itself (scripts/copy-maplibre-worker.mjs), never a CDN: centres run on closed networks. */
-const WORKER_URL = '/maplibre/maplibre-gl-worker.mjs';
+/** Screen pixels around a click within which an incident wins over whatever else was picked. */
+const INCIDENT_PICK_RADIUS_PX = 6;
 
 export type MapPick =
   | { kind: 'incident'; incident: IncidentView }
@@ -52,7 +52,7 @@ export function LiveMapInner(props: LiveMapProps) {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    maplibregl.setWorkerUrl(WORKER_URL);
+    maplibregl.setWorkerUrl(MAPLIBRE_WORKER_URL);
     registerPmtilesProtocol(maplibregl);
     const profile = browserRenderProfile();
     el.dataset.renderProfile = profile.kind;
@@ -99,10 +99,21 @@ export function LiveMapInner(props: LiveMapProps) {
     };
     drawRef.current = schedule;
 
-    const onClick = (info: PickingInfo) => {
-      const id = info.layer?.id ?? '';
+    const onClick = (picked: PickingInfo) => {
       const onPick = propsRef.current.onPick;
       if (!map) return;
+      // Incidents are drawn last, so deck.gl already picks them first where they overlap; asking once more,
+      // with a few pixels of slack, makes sure a click near an incident never opens the aggregate around it.
+      const info =
+        picked.layer?.id === 'incidents'
+          ? picked
+          : (overlay?.pickObject({
+              x: picked.x,
+              y: picked.y,
+              radius: INCIDENT_PICK_RADIUS_PX * Math.max(1, propsRef.current.pixelScale ?? 1),
+              layerIds: ['incidents'],
+            }) ?? picked);
+      const id = info.layer?.id ?? '';
       if (info.index < 0) {
         // Nothing of deck.gl's under the pointer: the area beneath (drawn by MapLibre) drills in.
         const code = areas.codeAt(info.x, info.y);
@@ -120,9 +131,11 @@ export function LiveMapInner(props: LiveMapProps) {
         onPick?.({ kind: id === 'vehicles' ? 'vehicle' : 'camera', idx: info.index });
     };
 
-    void loadStyle().then((style) => {
+    void loadMapSetup().then(({ style, crs }) => {
       if (isDisposed) return;
-      const initial = propsRef.current.fitBbox;
+      model.setCrs(crs);
+      el.dataset.crs = crs;
+      const initial = drawnBbox(propsRef.current.fitBbox, model.layerData().toDraw);
       map = new maplibregl.Map({
         container: el,
         style,
@@ -145,7 +158,8 @@ export function LiveMapInner(props: LiveMapProps) {
             : { url },
       });
       mapRef.current = map;
-      (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;
+      const toDraw = model.layerData().toDraw;
+      exposeForTests(map, crs, toDraw);
       overlay = new MapLibreOverlay({
         interleaved: false,
         layers: [],
@@ -159,7 +173,7 @@ export function LiveMapInner(props: LiveMapProps) {
       });
       map.on('load', () => {
         areas.install(map!, `${window.location.origin}${AREA_TILES_PATH}`);
-        fit(map!, propsRef.current, 0);
+        fit(map!, propsRef.current, 0, toDraw);
       });
       model.setPixelScale(Math.max(1, propsRef.current.pixelScale ?? 1));
       model.setZoom(map.getZoom());
@@ -206,7 +220,9 @@ export function LiveMapInner(props: LiveMapProps) {
   useEffect(() => {
     // Not map.loaded(): that stays false while any source is still loading, and the fit would be lost.
     const map = mapRef.current;
-    if (map) fit(map, propsRef.current, easeMs(browserRenderProfile(), 800));
+    const model = modelRef.current;
+    if (map && model)
+      fit(map, propsRef.current, easeMs(browserRenderProfile(), 800), model.layerData().toDraw);
   }, [fitBbox, padding]);
   useEffect(() => {
     areasRef.current?.setVisible(visible.grids);
@@ -216,8 +232,40 @@ export function LiveMapInner(props: LiveMapProps) {
   return <div ref={container} style={{ position: 'absolute', inset: 0 }} data-testid="live-map" />;
 }
 
-function fit(map: maplibregl.Map, props: LiveMapProps, durationMs: number): void {
-  const b = props.fitBbox;
+type ToDraw = (lng: number, lat: number) => [number, number];
+
+/** A stored (WGS-84) bbox in the basemap's system: its corners moved as every position is. */
+function drawnBbox(
+  b: [number, number, number, number] | null,
+  toDraw: ToDraw,
+): [number, number, number, number] | null {
+  if (!b) return null;
+  const [x0, y0] = toDraw(b[0], b[1]);
+  const [x1, y1] = toDraw(b[2], b[3]);
+  return [x0, y0, x1, y1];
+}
+
+/**
+ * What a test (or an operator's console) needs to check the map: the map itself, the basemap's system, and
+ * `project(lng, lat)` from a STORED position to the screen point where it is drawn (conversion included).
+ */
+function exposeForTests(map: maplibregl.Map, crs: string, toDraw: ToDraw): void {
+  const w = window as unknown as {
+    __pinganMap?: maplibregl.Map;
+    __pinganMapView?: { crs: string; project(lng: number, lat: number): { x: number; y: number } };
+  };
+  w.__pinganMap = map;
+  w.__pinganMapView = {
+    crs,
+    project: (lng, lat) => {
+      const p = map.project(toDraw(lng, lat));
+      return { x: p.x, y: p.y };
+    },
+  };
+}
+
+function fit(map: maplibregl.Map, props: LiveMapProps, durationMs: number, toDraw: ToDraw): void {
+  const b = drawnBbox(props.fitBbox, toDraw);
   if (!b) return;
   const c = map.getContainer();
   const p = props.padding ?? { top: 0, right: 0, bottom: 0, left: 0 };

@@ -1,11 +1,14 @@
 /**
  * Everything the live map draws, kept beside the client store and updated incrementally: status colours
- * for the entities a batch touched, vehicle trails, clusters (at most once a second and on zoom changes),
- * incidents and per-area counts. No React here: the map component calls it and renders its layerData().
+ * for the entities a batch touched, positions in the basemap's system (BASEMAP_CRS; the stored WGS-84
+ * columns themselves when the basemap is WGS-84), vehicle trails, clusters (at most once a second and on
+ * zoom changes), incidents and per-area counts. No React here: the map component calls it and renders its
+ * layerData().
  */
 import type { IncidentView } from '@/lib/domain/incident';
 import { timeLimitStatus } from '@/lib/domain/time-limits';
-import type { ApplyResult, ClientState } from '@/lib/realtime/client-store';
+import { drawProjection, type DrawCrs, type DrawProjection } from '@/lib/geo/draw-projection';
+import type { ApplyResult, ClientState, KindColumns } from '@/lib/realtime/client-store';
 import { CLUSTER_BELOW_ZOOM, CLUSTER_CELL_PX, clusterPoints, type Clusters } from '@/lib/wall/cluster';
 import {
   createPaint,
@@ -23,15 +26,32 @@ export const CLUSTER_MIN_POINTS = 1_000;
 /** Reclustering and the stale sweep run at most this often (ms). */
 export const MAP_SWEEP_MS = 1_000;
 
-type DrawnKind = 'vehicle' | 'camera';
+/**
+ * Cameras are never aggregated into numbered circles (they looked like incidents and swallowed their clicks):
+ * below this zoom they are a quiet, unpickable texture; from it on, points one can click.
+ */
+export const CAMERA_POINTS_FROM_ZOOM = CLUSTER_BELOW_ZOOM;
+
+const KINDS = ['vehicle', 'worker', 'camera'] as const;
+type DrawnKind = (typeof KINDS)[number];
+/** Kinds that aggregate into numbered circles when zoomed out at scale. */
+const CLUSTERED: readonly DrawnKind[] = ['vehicle', 'worker'];
 
 export class LiveMapModel {
   readonly paint: Record<DrawnKind, EntityPaint> = {
     vehicle: createPaint('vehicle'),
+    worker: createPaint('worker'),
     camera: createPaint('camera'),
   };
   readonly trails: Trails = createTrails();
-  private clusters: Record<DrawnKind, Clusters | null> = { vehicle: null, camera: null };
+  private clusters: Record<DrawnKind, Clusters | null> = { vehicle: null, worker: null, camera: null };
+  private projection: DrawProjection = drawProjection('wgs84');
+  /** Positions in the basemap's system, by idx; unused (the store's own columns) for a WGS-84 basemap. */
+  private drawn: Record<DrawnKind, Float64Array> = {
+    vehicle: new Float64Array(0),
+    worker: new Float64Array(0),
+    camera: new Float64Array(0),
+  };
   private incidents: IncidentView[] = [];
   private incidentsVersion = 0;
   private counts = new Map<string, { open: number; overdue: number }>();
@@ -45,15 +65,52 @@ export class LiveMapModel {
 
   constructor(private readonly state: ClientState) {}
 
+  /** The basemap's coordinate system (from world.json): every position is redrawn in it. */
+  setCrs(crs: DrawCrs): void {
+    if (crs === this.projection.crs) return;
+    this.projection = drawProjection(crs);
+    for (const kind of KINDS) this.drawn[kind] = new Float64Array(0);
+    for (const kind of KINDS) this.project(kind, 'all');
+    resetTrails(this.trails);
+    this.recluster();
+    this.revision++;
+  }
+
+  get crs(): DrawCrs {
+    return this.projection.crs;
+  }
+
+  /** Converts what a batch moved (once per batch, into a buffer deck.gl reads; never per frame). */
+  private project(kind: DrawnKind, changed: ArrayLike<number> | 'all'): void {
+    if (this.projection.isIdentity) return;
+    const cols = this.state.entities[kind];
+    let all = changed;
+    if (this.drawn[kind].length < cols.position.length) {
+      // The store grew its columns: a new buffer, filled for every idx.
+      this.drawn[kind] = new Float64Array(cols.position.length);
+      all = 'all';
+    }
+    this.projection.convert(cols.position, this.drawn[kind], all, cols.count);
+  }
+
+  /** The columns with positions in the basemap's system. */
+  private drawnColumns(kind: DrawnKind): KindColumns {
+    const cols = this.state.entities[kind];
+    return this.projection.isIdentity ? cols : { ...cols, position: this.drawn[kind] };
+  }
+
   onBatch(result: ApplyResult, now: number): void {
     if (!result.ok) return;
-    for (const kind of ['vehicle', 'camera'] as const) {
+    for (const kind of KINDS) {
       const cols = this.state.entities[kind];
       const changed = result.isFull ? 'all' : this.state.lastChanged[kind];
-      if (changed === 'all' || changed.length > 0) paintChanged(this.paint[kind], cols, changed, now);
+      if (changed === 'all' || changed.length > 0) {
+        paintChanged(this.paint[kind], cols, changed, now);
+        this.project(kind, changed);
+      }
     }
     if (result.isFull) resetTrails(this.trails);
-    else recordTrails(this.trails, this.state.entities.vehicle, this.state.lastChanged.vehicle);
+    else recordTrails(this.trails, this.drawnColumns('vehicle'), this.state.lastChanged.vehicle);
     if (this.incidentsVersion !== this.state.incidentsVersion) {
       this.incidentsVersion = this.state.incidentsVersion;
       // Most urgent drawn last (on top); low-rate, so plain objects are fine here.
@@ -66,8 +123,7 @@ export class LiveMapModel {
 
   /** Once a second: silent entities turn stale, overdue lamps advance, clusters follow the data. */
   sweep(now: number): void {
-    for (const kind of ['vehicle', 'camera'] as const)
-      sweepStale(this.paint[kind], this.state.entities[kind], now);
+    for (const kind of KINDS) sweepStale(this.paint[kind], this.state.entities[kind], now);
     this.countAreas(now);
     this.recluster();
     this.revision++;
@@ -96,8 +152,8 @@ export class LiveMapModel {
 
   private recluster(): void {
     this.clusteredAtZoom = this.zoom;
-    for (const kind of ['vehicle', 'camera'] as const) {
-      const cols = this.state.entities[kind];
+    for (const kind of CLUSTERED) {
+      const cols = this.drawnColumns(kind);
       const shouldCluster = this.zoom < CLUSTER_BELOW_ZOOM && cols.count > CLUSTER_MIN_POINTS;
       const t = LOOK_TABLES[kind];
       this.clusters[kind] = shouldCluster
@@ -146,13 +202,21 @@ export class LiveMapModel {
   }
 
   layerData(): WallLayerData {
-    const s = this.state.entities;
+    const data = (kind: DrawnKind) => ({
+      cols: this.drawnColumns(kind),
+      paint: this.paint[kind],
+      clusters: this.clusters[kind],
+    });
     return {
-      vehicle: { cols: s.vehicle, paint: this.paint.vehicle, clusters: this.clusters.vehicle },
-      camera: { cols: s.camera, paint: this.paint.camera, clusters: this.clusters.camera },
+      vehicle: data('vehicle'),
+      worker: data('worker'),
+      camera: data('camera'),
       trails: this.trails,
       incidents: this.incidents,
       incidentsVersion: this.incidentsVersion,
+      cameraPoints: this.zoom >= CAMERA_POINTS_FROM_ZOOM,
+      toDraw: this.projection.point.bind(this.projection),
+      crs: this.projection.crs,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { StyleSpecification } from 'maplibre-gl';
+import { isDrawCrs, type DrawCrs } from '@/lib/geo/draw-projection';
 
 /** The product serves its own basemap (server/http/routes/map.ts); this is what draws if it cannot. */
 export const OFFLINE_STYLE: StyleSpecification = {
@@ -8,6 +9,9 @@ export const OFFLINE_STYLE: StyleSpecification = {
 };
 
 export const STYLE_URL = '/api/map/style.json';
+export const WORLD_URL = '/api/map/world.json';
+/** Served by the app itself (scripts/copy-maplibre-worker.mjs), never a CDN: centres run on closed networks. */
+export const MAPLIBRE_WORKER_URL = '/maplibre/maplibre-gl-worker.mjs';
 /** The wall's areas as vector tiles (grids, or communities where the world has none). */
 export const AREA_TILES_PATH = '/api/wall/areas/{z}/{x}/{y}';
 
@@ -40,4 +44,27 @@ export async function loadStyle(): Promise<StyleSpecification | string> {
     // offline style below
   }
   return OFFLINE_STYLE;
+}
+
+/**
+ * The basemap's coordinate system (world.json `crs`, from BASEMAP_CRS). Positions are stored in WGS-84 and
+ * drawn in this; when it cannot be read the map assumes WGS-84 (our own basemap's system).
+ */
+export async function loadBasemapCrs(): Promise<DrawCrs> {
+  try {
+    const r = await authFetch(WORLD_URL);
+    if (r.ok) {
+      const crs = ((await r.json()) as { crs?: unknown }).crs;
+      if (isDrawCrs(crs)) return crs;
+    }
+  } catch {
+    // WGS-84 below
+  }
+  return 'wgs84';
+}
+
+/** Style and coordinate system together: a map is created once both are known. */
+export async function loadMapSetup(): Promise<{ style: StyleSpecification | string; crs: DrawCrs }> {
+  const [style, crs] = await Promise.all([loadStyle(), loadBasemapCrs()]);
+  return { style, crs };
 }

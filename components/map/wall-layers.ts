@@ -9,9 +9,10 @@ import type { IncidentView } from '@/lib/domain/incident';
 import type { KindColumns } from '@/lib/realtime/client-store';
 import type { Clusters } from '@/lib/wall/cluster';
 import type { EntityPaint } from '@/lib/wall/entity-paint';
-import { PRIORITY_COLOR, type Rgba } from '@/lib/wall/palette';
+import { CLUSTER_LINE_COLOR, PRIORITY_COLOR, type Rgba } from '@/lib/wall/palette';
 import { TRAIL_SEGMENTS, type Trails } from '@/lib/wall/trails';
 import { VEHICLE_ICON_ATLAS, VEHICLE_ICON_MAPPING } from './vehicle-icon';
+import { WORKER_ICON_ATLAS, WORKER_ICON_MAPPING } from './worker-icon';
 
 import type { MapLayerKey } from './layer-keys';
 
@@ -26,10 +27,16 @@ export interface EntityLayerData {
 
 export interface WallLayerData {
   vehicle: EntityLayerData;
+  worker: EntityLayerData;
   camera: EntityLayerData;
   trails: Trails;
   incidents: IncidentView[];
   incidentsVersion: number;
+  /** Zoomed in far enough that cameras are points one can click (else a quiet texture). */
+  cameraPoints: boolean;
+  /** Stored WGS-84 → the basemap's system, for the low-rate things drawn from objects (incidents). */
+  toDraw: (lng: number, lat: number) => [number, number];
+  crs: string;
 }
 
 export interface WallLayerView {
@@ -47,30 +54,37 @@ const NONE: Rgba = [0, 0, 0, 0];
  * Data objects are cached per (source, version): the factory runs every animation frame (the pulse), and a
  * new subarray view would make deck.gl re-upload every buffer each frame. Same version → same object.
  */
-const memo = new WeakMap<object, { key: string; value: unknown }>();
-function cached<T>(owner: object, key: string, make: () => T): T {
-  const hit = memo.get(owner);
+const memo = new WeakMap<object, Map<string, { key: string; value: unknown }>>();
+/** `slot` tells apart several things derived from one owner (an incident list's subset and its positions). */
+function cached<T>(owner: object, key: string, make: () => T, slot = ''): T {
+  let slots = memo.get(owner);
+  if (!slots) memo.set(owner, (slots = new Map()));
+  const hit = slots.get(slot);
   if (hit && hit.key === key) return hit.value as T;
   const value = make();
-  memo.set(owner, { key, value });
+  slots.set(slot, { key, value });
   return value;
 }
 
-/** Binary attributes for the first `cols.count` entities. */
-function binary(
-  cols: KindColumns,
-  paint: EntityPaint,
-  extra: Record<string, { value: ArrayLike<number>; size: number }> = {},
-) {
+/**
+ * Binary attributes for the first `cols.count` entities, with `color` (the status colour or the quiet one);
+ * cached on the colour buffer per (positions, colours, count) version.
+ */
+function binary(cols: KindColumns, paint: EntityPaint, color: Uint8Array, slot: string) {
   const n = cols.count;
-  return {
-    length: n,
-    attributes: {
-      getPosition: { value: cols.position.subarray(0, 2 * n), size: 2 },
-      getFillColor: { value: paint.color.subarray(0, 4 * n), size: 4, normalized: true },
-      ...extra,
-    },
-  };
+  // Keyed on the position buffer: a new basemap system or a grown store brings a new buffer.
+  return cached(
+    cols.position,
+    `${cols.version}|${paint.version}|${n}|${color.length}`,
+    () => ({
+      length: n,
+      attributes: {
+        getPosition: { value: cols.position.subarray(0, 2 * n), size: 2 },
+        getFillColor: { value: color.subarray(0, 4 * n), size: 4, normalized: true },
+      },
+    }),
+    slot,
+  );
 }
 
 function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
@@ -89,7 +103,7 @@ function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
       radiusUnits: 'pixels',
       radiusScale: px,
       stroked: true,
-      getLineColor: [255, 255, 255, 200],
+      getLineColor: CLUSTER_LINE_COLOR,
       lineWidthMinPixels: 1.5 * px,
       opacity: 0.9,
       pickable: true,
@@ -114,30 +128,15 @@ function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
   ];
 }
 
+/**
+ * Drawn bottom to top: cameras (a quiet texture zoomed out), trails, grid workers, units, and incidents last,
+ * so an incident is never under anything and wins every click where it overlaps something else.
+ */
 export function wallLayers(data: WallLayerData, view: WallLayerView): Layer[] {
   const out: Layer[] = [];
   const { visible } = view;
   const px = view.pixelScale;
-  const cam = data.camera;
-  if (visible.cameras) {
-    if (cam.clusters) out.push(...clusterLayers('camera', cam.clusters, px));
-    else
-      out.push(
-        new ScatterplotLayer({
-          id: 'cameras',
-          data: binary(cam.cols, cam.paint),
-          getRadius: 4,
-          radiusUnits: 'pixels',
-          radiusScale: px,
-          radiusMinPixels: 3,
-          stroked: true,
-          getLineColor: [6, 18, 40, 200],
-          lineWidthMinPixels: px,
-          pickable: true,
-          updateTriggers: { getFillColor: cam.paint.version },
-        }),
-      );
-  }
+  if (visible.cameras) out.push(cameraLayer(data));
   if (visible.trails) {
     const t = data.trails;
     const n = data.vehicle.cols.count * TRAIL_SEGMENTS;
@@ -158,35 +157,97 @@ export function wallLayers(data: WallLayerData, view: WallLayerView): Layer[] {
       }),
     );
   }
-  const veh = data.vehicle;
-  if (visible.vehicles) {
-    if (veh.clusters) out.push(...clusterLayers('vehicle', veh.clusters, px));
-    else {
-      const n = veh.cols.count;
-      out.push(
-        new IconLayer({
-          id: 'vehicles',
-          data: cached(veh.paint.angle, `${veh.cols.version}|${veh.paint.version}|${n}`, () => ({
-            length: n,
-            attributes: {
-              getPosition: { value: veh.cols.position.subarray(0, 2 * n), size: 2 },
-              getColor: { value: veh.paint.color.subarray(0, 4 * n), size: 4, normalized: true },
-              getAngle: { value: veh.paint.angle.subarray(0, n), size: 1 },
-            },
-          })),
-          iconAtlas: VEHICLE_ICON_ATLAS,
-          iconMapping: VEHICLE_ICON_MAPPING,
-          getIcon: () => 'arrow',
-          getSize: 26,
-          sizeScale: px,
-          sizeUnits: 'pixels',
-          pickable: true,
-        }),
-      );
-    }
-  }
+  if (visible.workers) out.push(...iconLayers('workers', data.worker, px, WORKERS_ICON));
+  if (visible.vehicles) out.push(...iconLayers('vehicles', data.vehicle, px, VEHICLES_ICON));
   if (visible.incidents) out.push(...incidentLayers(data, view));
   return out;
+}
+
+function cameraLayer(data: WallLayerData): Layer {
+  const cam = data.camera;
+  const px = 1; // cameras stay small on every wall: they are context, not the message
+  if (!data.cameraPoints)
+    // Zoomed out: small faint dots under everything, never picked (a click goes to what is above or to the
+    // area beneath). Offline and faulty cameras are brighter, so a dark district still shows.
+    return new ScatterplotLayer({
+      id: 'cameras-quiet',
+      data: binary(cam.cols, cam.paint, cam.paint.quiet, 'quiet'),
+      getRadius: 1.6,
+      radiusUnits: 'pixels',
+      radiusScale: px,
+      radiusMinPixels: 1.2,
+      stroked: false,
+      pickable: false,
+    });
+  return new ScatterplotLayer({
+    id: 'cameras',
+    data: binary(cam.cols, cam.paint, cam.paint.color, 'points'),
+    getRadius: 4,
+    radiusUnits: 'pixels',
+    radiusMinPixels: 3,
+    stroked: true,
+    getLineColor: [6, 18, 40, 200],
+    lineWidthMinPixels: 1,
+    pickable: true,
+  });
+}
+
+interface IconStyle {
+  atlas: string;
+  mapping: Record<string, { x: number; y: number; width: number; height: number; mask: boolean }>;
+  icon: string;
+  size: number;
+  /** Turned by heading (units) or upright (people). */
+  isTurned: boolean;
+  isPickable: boolean;
+}
+const VEHICLES_ICON: IconStyle = {
+  atlas: VEHICLE_ICON_ATLAS,
+  mapping: VEHICLE_ICON_MAPPING,
+  icon: 'arrow',
+  size: 26,
+  isTurned: true,
+  isPickable: true,
+};
+// Not pickable yet: the wall's details drawer opens units and cameras, not workers.
+const WORKERS_ICON: IconStyle = {
+  atlas: WORKER_ICON_ATLAS,
+  mapping: WORKER_ICON_MAPPING,
+  icon: 'person',
+  size: 16,
+  isTurned: false,
+  isPickable: false,
+};
+
+/** Units or workers: one icon each, or numbered aggregates when zoomed out at scale. */
+function iconLayers(id: string, e: EntityLayerData, px: number, style: IconStyle): Layer[] {
+  if (e.clusters) return clusterLayers(id.replace(/s$/, ''), e.clusters, px);
+  const n = e.cols.count;
+  return [
+    new IconLayer({
+      id,
+      data: cached(
+        e.cols.position,
+        `${e.cols.version}|${e.paint.version}|${n}|${e.paint.color.length}`,
+        () => ({
+          length: n,
+          attributes: {
+            getPosition: { value: e.cols.position.subarray(0, 2 * n), size: 2 },
+            getColor: { value: e.paint.color.subarray(0, 4 * n), size: 4, normalized: true },
+            ...(style.isTurned ? { getAngle: { value: e.paint.angle.subarray(0, n), size: 1 } } : {}),
+          },
+        }),
+        'icons',
+      ),
+      iconAtlas: style.atlas,
+      iconMapping: style.mapping,
+      getIcon: () => style.icon,
+      getSize: style.size,
+      sizeScale: px,
+      sizeUnits: 'pixels',
+      pickable: style.isPickable,
+    }),
+  ];
 }
 
 function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
@@ -194,11 +255,23 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
     data.incidents.filter((i) => i.priority <= 2),
   );
   const color = (i: IncidentView) => PRIORITY_COLOR[i.priority] ?? PRIORITY_COLOR[3]!;
+  // Converted once per incident list (and basemap system), not per frame: the pulse redraws every frame.
+  const at = cached(
+    data.incidents,
+    `${data.incidentsVersion}|${data.crs}`,
+    () => {
+      const m = new Map<string, [number, number]>();
+      for (const i of data.incidents) m.set(i.id, data.toDraw(i.lng, i.lat));
+      return m;
+    },
+    'positions',
+  );
+  const getPosition = (i: IncidentView) => at.get(i.id) ?? data.toDraw(i.lng, i.lat);
   return [
     new ScatterplotLayer({
       id: 'incident-pulse',
       data: urgent,
-      getPosition: (i: IncidentView) => [i.lng, i.lat],
+      getPosition,
       getRadius: (i: IncidentView) => (i.priority === 1 ? 22 : 16),
       radiusUnits: 'pixels',
       // The pulse is a uniform (radiusScale/opacity): animating it costs no attribute update.
@@ -208,12 +281,16 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
       stroked: true,
       getLineColor: color,
       lineWidthMinPixels: 3 * view.pixelScale,
-      updateTriggers: { getLineColor: data.incidentsVersion, getRadius: data.incidentsVersion },
+      updateTriggers: {
+        getLineColor: data.incidentsVersion,
+        getRadius: data.incidentsVersion,
+        getPosition: [data.incidentsVersion, data.crs],
+      },
     }),
     new ScatterplotLayer({
       id: 'incidents',
       data: data.incidents,
-      getPosition: (i: IncidentView) => [i.lng, i.lat],
+      getPosition,
       getRadius: (i: IncidentView) =>
         i.id === view.selectedIncidentId ? 12 : i.priority === 1 ? 9 : i.priority === 2 ? 8 : 6,
       radiusUnits: 'pixels',
@@ -225,7 +302,7 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
       pickable: true,
       updateTriggers: {
         getFillColor: data.incidentsVersion,
-        getPosition: data.incidentsVersion,
+        getPosition: [data.incidentsVersion, data.crs],
         getRadius: [data.incidentsVersion, view.selectedIncidentId],
       },
     }),

@@ -1,26 +1,68 @@
 'use client';
 
+import type { CSSProperties } from 'react';
 import { CAMERA_STATUS_LABELS, PRIORITY_LABELS, VEHICLE_STATUS_LABELS } from '@/lib/domain/enums';
 import { t, type Lang } from '@/lib/wall/i18n';
 import {
   CAMERA_LOOK_COLOR,
   CAMERA_LOOKS,
+  CLUSTER_LINE_COLOR,
   GRID_HEAT,
   PRIORITY_COLOR,
   VEHICLE_LOOK_COLOR,
+  WORKER_LOOK_COLOR,
   type Rgba,
 } from '@/lib/wall/palette';
 import { MAP_LAYER_KEYS, type MapLayerKey } from '../map/layer-keys';
 import styles from './wall.module.css';
 
-const LAYER_WORD = {
-  grids: 'grids',
-  incidents: 'incidents',
-  vehicles: 'vehiclesLayer',
-  trails: 'trails',
-  cameras: 'cameras',
+/** Words of the layer toggles and legend that only this box uses. */
+const WORDS = {
+  workers: { zh: '网格员', en: 'Grid workers' },
+  onDuty: { zh: '在岗', en: 'On duty' },
+  offDuty: { zh: '离岗', en: 'Off duty' },
+  cluster: { zh: '聚合(数量)', en: 'Group (count)' },
+  clusterTitle: {
+    zh: '缩小时多个车辆或网格员合为一个圆，数字为数量，颜色取其中最紧要的状态；点击放大',
+    en: 'Zoomed out, units or workers close together show as one circle with their count, coloured by the most urgent; click to zoom in',
+  },
+  camerasQuiet: { zh: '缩小时淡显', en: 'faint when zoomed out' },
+  openPerGrid: { zh: '网格在办', en: 'Open per grid' },
 } as const;
+
+const LAYER_LABEL: Record<MapLayerKey, (lang: Lang) => string> = {
+  grids: (l) => t('grids', l),
+  incidents: (l) => t('incidents', l),
+  vehicles: (l) => t('vehiclesLayer', l),
+  workers: (l) => WORDS.workers[l],
+  trails: (l) => t('trails', l),
+  cameras: (l) => t('cameras', l),
+};
 const css = (c: Rgba) => `rgba(${c[0]},${c[1]},${c[2]},${Math.max(0.6, c[3] / 255)})`;
+
+/** The person glyph of the workers' layer, as the map draws it (head and shoulders). */
+function PersonMark({ color }: { color: Rgba }) {
+  return (
+    <svg width="13" height="13" viewBox="0 0 64 64" aria-hidden>
+      <circle cx="32" cy="19" r="13" fill={css(color)} />
+      <path d="M8 60 C8 40 18 34 32 34 C46 34 56 40 56 60 Z" fill={css(color)} />
+    </svg>
+  );
+}
+
+const CLUSTER_MARK: CSSProperties = {
+  display: 'inline-flex',
+  alignItems: 'center',
+  justifyContent: 'center',
+  width: 20,
+  height: 20,
+  borderRadius: '50%',
+  border: `1.5px solid ${css(CLUSTER_LINE_COLOR)}`,
+  background: css(VEHICLE_LOOK_COLOR.patrol),
+  color: '#061228',
+  fontSize: 11,
+  fontWeight: 700,
+};
 
 /** Layer toggles and the legend, in one box at the bottom of the map. */
 export function MapControls({
@@ -37,13 +79,19 @@ export function MapControls({
       <div className={styles.layerToggles}>
         <span>{t('layers', lang)}</span>
         {MAP_LAYER_KEYS.map((k) => (
-          <button key={k} className={visible[k] ? styles.on : ''} onClick={() => onToggle(k)} data-layer={k}>
-            {t(LAYER_WORD[k], lang)}
+          <button
+            key={k}
+            className={visible[k] ? styles.on : ''}
+            onClick={() => onToggle(k)}
+            data-layer={k}
+            aria-pressed={visible[k]}
+          >
+            {LAYER_LABEL[k](lang)}
           </button>
         ))}
       </div>
-      <div className={styles.legend}>
-        <span className={styles.legendGroup}>
+      <div className={styles.legend} data-testid="map-legend">
+        <span className={styles.legendGroup} data-legend="incidents">
           {([1, 2, 3, 4] as const).map((p) => (
             <span key={p}>
               <i className={styles.dot} style={{ background: css(PRIORITY_COLOR[p]!) }} />
@@ -51,7 +99,7 @@ export function MapControls({
             </span>
           ))}
         </span>
-        <span className={styles.legendGroup}>
+        <span className={styles.legendGroup} data-legend="vehicles">
           {(['patrol', 'responding', 'on_scene', 'idle', 'offline'] as const).map((s) => (
             <span key={s}>
               <i className={styles.arrow} style={{ borderBottomColor: css(VEHICLE_LOOK_COLOR[s]) }} />
@@ -59,16 +107,33 @@ export function MapControls({
             </span>
           ))}
         </span>
-        <span className={styles.legendGroup}>
+        <span className={styles.legendGroup} data-legend="workers">
+          <span>
+            <PersonMark color={WORKER_LOOK_COLOR.on_duty} />
+            {`${WORDS.workers[lang]}${lang === 'zh' ? '' : ' '}${WORDS.onDuty[lang]}`}
+          </span>
+          <span>
+            <PersonMark color={WORKER_LOOK_COLOR.off_duty} />
+            {WORDS.offDuty[lang]}
+          </span>
+        </span>
+        <span className={styles.legendGroup} data-legend="clusters" title={WORDS.clusterTitle[lang]}>
+          <span>
+            <i style={CLUSTER_MARK}>12</i>
+            {WORDS.cluster[lang]}
+          </span>
+        </span>
+        <span className={styles.legendGroup} data-legend="cameras">
           {CAMERA_LOOKS.map((s) => (
             <span key={s}>
               <i className={styles.dotSmall} style={{ background: css(CAMERA_LOOK_COLOR[s]) }} />
               {lang === 'zh' ? `视频${CAMERA_STATUS_LABELS[s].zh}` : `Camera ${CAMERA_STATUS_LABELS[s].en}`}
             </span>
           ))}
+          <span style={{ opacity: 0.75 }}>({WORDS.camerasQuiet[lang]})</span>
         </span>
-        <span className={styles.legendGroup}>
-          {lang === 'zh' ? '网格在办' : 'Open per grid'}
+        <span className={styles.legendGroup} data-legend="grids">
+          {WORDS.openPerGrid[lang]}
           {GRID_HEAT.map((c, k) => (
             <i
               key={k}

@@ -53,6 +53,8 @@ export interface BasemapStyleInput {
   name: string;
   center: [number, number];
   bbox: [number, number, number, number];
+  /** The system the data (and center/bbox) are in: BASEMAP_CRS. */
+  crs?: 'wgs84' | 'gcj02';
 }
 
 /** Metres per pixel at zoom 0 at the equator (512 px tiles, as MapLibre uses). */
@@ -110,7 +112,7 @@ export function buildBasemapStyle(i: BasemapStyleInput): Json {
     name: `${i.name} 演示底图`,
     center: i.center,
     zoom: 11,
-    metadata: { 'pingan:bbox': i.bbox, 'pingan:crs': 'wgs84' },
+    metadata: { 'pingan:bbox': i.bbox, 'pingan:crs': i.crs ?? 'wgs84' },
     sources: Object.fromEntries(BASEMAP_SOURCES.map((s) => [s, src(s)])),
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': c.background } },

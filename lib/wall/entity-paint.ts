@@ -8,11 +8,14 @@ import type { KindColumns } from '../realtime/client-store';
 import type { EntityKind } from '../realtime/position-codec';
 import {
   CAMERA_LOOK_COLOR,
+  CAMERA_QUIET_COLOR,
   CAMERA_LOOK_SEVERITY,
   CAMERA_LOOKS,
   VEHICLE_LOOK_COLOR,
   VEHICLE_LOOK_SEVERITY,
   VEHICLE_LOOKS,
+  WORKER_LOOK_COLOR,
+  WORKER_LOOKS,
   type Rgba,
 } from './palette';
 
@@ -25,13 +28,9 @@ export interface LookTable {
   fromStatus: (status: number) => number;
   staleLook: number;
   labels: readonly string[];
+  /** RGBA per look for the zoomed-out quiet layer (cameras only). */
+  quietColors?: Rgba[];
 }
-
-const WORKER_COLORS: Rgba[] = [
-  [180, 140, 255, 255],
-  [110, 110, 140, 160],
-  [110, 110, 140, 160],
-];
 
 export const LOOK_TABLES: Record<EntityKind, LookTable> = {
   camera: {
@@ -41,6 +40,7 @@ export const LOOK_TABLES: Record<EntityKind, LookTable> = {
     fromStatus: (s) => (s <= 2 ? s : 1),
     staleLook: CAMERA_LOOKS.indexOf('stale'),
     labels: CAMERA_LOOKS,
+    quietColors: CAMERA_LOOKS.map((l) => CAMERA_QUIET_COLOR[l]),
   },
   vehicle: {
     colors: VEHICLE_LOOKS.map((l) => VEHICLE_LOOK_COLOR[l]),
@@ -50,11 +50,12 @@ export const LOOK_TABLES: Record<EntityKind, LookTable> = {
     labels: VEHICLE_LOOKS,
   },
   worker: {
-    colors: WORKER_COLORS,
+    colors: WORKER_LOOKS.map((l) => WORKER_LOOK_COLOR[l]),
     severity: Uint8Array.from([2, 0, 1]),
+    // Wire codes are WORKER_STATUSES (on_duty, off_duty): the same first two looks.
     fromStatus: (s) => (s === 0 ? 0 : 1),
-    staleLook: 2,
-    labels: ['on_duty', 'off_duty', 'stale'],
+    staleLook: WORKER_LOOKS.indexOf('stale'),
+    labels: WORKER_LOOKS,
   },
 };
 
@@ -63,6 +64,8 @@ export interface EntityPaint {
   capacity: number;
   look: Uint8Array;
   color: Uint8Array;
+  /** RGBA per entity for the quiet (zoomed-out) layer; empty for kinds that have none. */
+  quiet: Uint8Array;
   /** deck.gl icon angle: degrees counter-clockwise from north, i.e. minus the compass heading. */
   angle: Float32Array;
   version: number;
@@ -74,6 +77,7 @@ export function createPaint(kind: EntityKind, capacity = 1024): EntityPaint {
     capacity,
     look: new Uint8Array(capacity),
     color: new Uint8Array(capacity * 4),
+    quiet: new Uint8Array(LOOK_TABLES[kind].quietColors ? capacity * 4 : 0),
     angle: new Float32Array(capacity),
     version: 0,
   };
@@ -85,9 +89,11 @@ function ensure(p: EntityPaint, capacity: number): void {
   look.set(p.look);
   const color = new Uint8Array(capacity * 4);
   color.set(p.color);
+  const quiet = new Uint8Array(p.quiet.length > 0 ? capacity * 4 : 0);
+  quiet.set(p.quiet);
   const angle = new Float32Array(capacity);
   angle.set(p.angle);
-  Object.assign(p, { look, color, angle, capacity });
+  Object.assign(p, { look, color, quiet, angle, capacity });
 }
 
 function paintOne(p: EntityPaint, c: KindColumns, t: LookTable, i: number, staleBefore: number): void {
@@ -97,6 +103,7 @@ function paintOne(p: EntityPaint, c: KindColumns, t: LookTable, i: number, stale
   if (look < 0) {
     // Not in this wall's scope (or never placed): transparent, never drawn as anything.
     p.color[o + 3] = 0;
+    if (t.quietColors) p.quiet[o + 3] = 0;
     p.look[i] = 0;
     return;
   }
@@ -106,6 +113,7 @@ function paintOne(p: EntityPaint, c: KindColumns, t: LookTable, i: number, stale
   p.color[o + 1] = rgba[1];
   p.color[o + 2] = rgba[2];
   p.color[o + 3] = rgba[3];
+  if (t.quietColors) p.quiet.set(t.quietColors[look]!, o);
   p.angle[i] = -c.heading[i]!;
 }
 

@@ -9,11 +9,24 @@ export type Rgba = [number, number, number, number];
 /** What a camera or vehicle is drawn as: its reported status, or stale when the report is too old. */
 export const CAMERA_LOOKS = ['online', 'offline', 'fault', 'stale'] as const;
 export type CameraLook = (typeof CAMERA_LOOKS)[number];
+// No camera shares a hue with an incident (red, orange, yellow, light blue): a fault is magenta, never the
+// orange of a 紧急 incident.
 export const CAMERA_LOOK_COLOR: Record<CameraLook, Rgba> = {
   online: [46, 213, 115, 230],
-  offline: [140, 150, 170, 230],
-  fault: [255, 140, 26, 255],
-  stale: [176, 124, 255, 230],
+  offline: [150, 160, 180, 230],
+  fault: [224, 86, 253, 255],
+  stale: [120, 110, 170, 230],
+};
+/**
+ * Cameras zoomed out (district and town views): a quiet texture under everything else, small and faint, so a
+ * town's thousand cameras never read as incidents nor hide one. Cameras that need attention stand out a
+ * little (brighter, not bigger).
+ */
+export const CAMERA_QUIET_COLOR: Record<CameraLook, Rgba> = {
+  online: [46, 213, 115, 70],
+  offline: [190, 200, 220, 150],
+  fault: [224, 86, 253, 190],
+  stale: [150, 140, 200, 110],
 };
 /** Worst wins inside a cluster: a camera nobody can see outranks one that is only late to report. */
 export const CAMERA_LOOK_SEVERITY: Record<CameraLook, number> = { online: 0, stale: 1, fault: 2, offline: 3 };
@@ -37,6 +50,18 @@ export const VEHICLE_LOOK_SEVERITY: Record<VehicleLook, number> = {
   on_scene: 4,
   responding: 5,
 };
+
+/** Grid workers: on duty in a hue of their own (no incident, unit or camera uses it), off duty dimmed. */
+export const WORKER_LOOKS = ['on_duty', 'off_duty', 'stale'] as const;
+export type WorkerLook = (typeof WORKER_LOOKS)[number];
+export const WORKER_LOOK_COLOR: Record<WorkerLook, Rgba> = {
+  on_duty: [150, 130, 255, 255],
+  off_duty: [120, 115, 150, 150],
+  stale: [110, 110, 140, 120],
+};
+
+/** The outline of an aggregate (a numbered circle of units): white, so it never reads as an incident ring. */
+export const CLUSTER_LINE_COLOR: Rgba = [255, 255, 255, 200];
 
 export const PRIORITY_COLOR: Record<number, Rgba> = {
   1: [255, 59, 59, 255],

@@ -5,6 +5,8 @@ import {
   buildPmtilesStyle,
   type BasemapSource,
 } from '@/lib/map/basemap-style';
+import { drawProjection } from '@/lib/geo/draw-projection';
+import { bboxToDrawCrs, geoJsonToDrawCrs } from '@/lib/geo/geojson-crs';
 import type { Config } from '../../config';
 import type { Db } from '../../db/open-database';
 import { buildBasemapGeoJson, encodeAsset, type BasemapAsset } from '../../world/basemap-geojson';
@@ -63,10 +65,10 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
     if (assets) return assets;
     const geo = buildBasemapGeoJson(db);
     if (!geo) throw new HttpError(503, 'no world seeded yet');
-    assets = Object.fromEntries(BASEMAP_SOURCES.map((s) => [s, encodeAsset(geo[s])])) as Record<
-      BasemapSource,
-      BasemapAsset
-    >;
+    // Our own basemap is drawn from the stored (WGS-84) world: in the configured system, like everything else.
+    assets = Object.fromEntries(
+      BASEMAP_SOURCES.map((s) => [s, encodeAsset(geoJsonToDrawCrs(geo[s], config.BASEMAP_CRS))]),
+    ) as Record<BasemapSource, BasemapAsset>;
     return assets;
   };
   const mode = config.BASEMAP_STYLE_URL ? 'style-url' : config.BASEMAP_PMTILES ? 'pmtiles' : 'builtin';
@@ -103,8 +105,9 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
           buildBasemapStyle({
             apiBase: `${origin}/api/map`,
             name: info.name,
-            center: info.center,
-            bbox: info.bbox,
+            center: drawProjection(config.BASEMAP_CRS).point(...info.center),
+            bbox: bboxToDrawCrs(info.bbox, config.BASEMAP_CRS),
+            crs: config.BASEMAP_CRS,
           }),
         );
       },
@@ -122,8 +125,9 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
           counts: info?.counts ?? null,
           basemap: mode,
           styleUrl: '/api/map/style.json',
-          // Our generated basemap and PMTiles are WGS-84; an external style may be GCJ-02 (say so in its URL's deployment notes).
-          crs: 'wgs84',
+          // The system the basemap is drawn in (BASEMAP_CRS): pages convert the stored WGS-84 positions to it.
+          // center and bbox stay WGS-84, like every position the API hands out.
+          crs: config.BASEMAP_CRS,
           // Every page formats times in this one zone (DESIGN §4 DISPLAY_TZ); storage and the wire stay UTC.
           displayTz: config.DISPLAY_TZ,
           // The configured 时限 (admin → time limits): walls light their lamps with the server's limits.

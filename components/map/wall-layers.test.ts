@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { IncidentView } from '@/lib/domain/incident';
+import { createClientState } from '@/lib/realtime/client-store';
+import { CAMERA_LOOKS, CAMERA_QUIET_COLOR } from '@/lib/wall/palette';
+import { drawProjection } from '@/lib/geo/draw-projection';
+import { MAP_LAYER_KEYS, type MapLayerKey } from './layer-keys';
+import { CLUSTER_MIN_POINTS, LiveMapModel } from './live-map-model';
+import { wallLayers, type WallLayerView } from './wall-layers';
+
+const NOW = 1_800_000_000_000;
+const ALL = Object.fromEntries(MAP_LAYER_KEYS.map((k) => [k, true])) as Record<MapLayerKey, boolean>;
+const VIEW: WallLayerView = { visible: ALL, pulse: 0, pixelScale: 1, selectedIncidentId: null };
+
+function incident(id: string, priority: number, lng: number, lat: number): IncidentView {
+  return {
+    id,
+    category: 'dispute',
+    title: id,
+    priority,
+    source: 'grid_worker',
+    state: 'reported',
+    lng,
+    lat,
+    address: null,
+    gridCode: null,
+    reportedAt: NOW,
+    receivedAt: NOW,
+    updatedAt: NOW,
+    assigneeKind: null,
+    assigneeId: null,
+    supervision: 0,
+  };
+}
+
+/** A wall's store with `n` of each kind around one point, and a few incidents among them. */
+function model(n: number, zoom: number) {
+  const state = createClientState();
+  for (const kind of ['vehicle', 'worker', 'camera'] as const) {
+    const c = state.entities[kind];
+    const grow = (len: number, T: typeof Float64Array | typeof Uint8Array | typeof Float32Array) =>
+      new T(len);
+    c.capacity = n;
+    c.position = grow(2 * n, Float64Array) as Float64Array;
+    c.present = grow(n, Uint8Array) as Uint8Array;
+    c.heading = grow(n, Float32Array) as Float32Array;
+    c.speed = grow(n, Uint8Array) as Uint8Array;
+    c.status = grow(n, Uint8Array) as Uint8Array;
+    c.ts = grow(n, Float64Array) as Float64Array;
+    c.count = n;
+    for (let i = 0; i < n; i++) {
+      c.position[2 * i] = 104.05 + (i % 40) * 0.001;
+      c.position[2 * i + 1] = 30.65 + Math.floor(i / 40) * 0.001;
+      c.present[i] = 1;
+      c.ts[i] = NOW;
+      c.status[i] = kind === 'camera' && i % 10 === 0 ? 1 : 0; // every tenth camera offline
+    }
+  }
+  state.incidents.set('a', incident('a', 2, 104.06, 30.66));
+  state.incidents.set('b', incident('b', 1, 104.07, 30.66));
+  state.incidentsVersion = 1;
+  const m = new LiveMapModel(state);
+  m.setZoom(zoom);
+  m.onBatch({ ok: true, isFull: true, newIncidents: [] }, NOW);
+  return { m, state };
+}
+
+const ids = (layers: { id: string }[]) => layers.map((l) => l.id);
+
+describe('wallLayers', () => {
+  it('draws cameras as a quiet, unpickable texture zoomed out, never as numbered clusters', () => {
+    const { m } = model(CLUSTER_MIN_POINTS + 200, 11);
+    const layers = wallLayers(m.layerData(), VIEW);
+    expect(ids(layers)).toContain('cameras-quiet');
+    expect(ids(layers).some((id) => id.startsWith('camera-cluster'))).toBe(false);
+    const quiet = layers.find((l) => l.id === 'cameras-quiet')!;
+    expect(quiet.props.pickable).toBe(false);
+    // Faint: online cameras at under a third of full opacity; offline brighter than online.
+    expect(CAMERA_QUIET_COLOR.online[3]).toBeLessThan(255 / 3);
+    expect(CAMERA_QUIET_COLOR.offline[3]).toBeGreaterThan(CAMERA_QUIET_COLOR.online[3]);
+    const paint = m.layerData().camera.paint;
+    expect(paint.quiet[3]).toBe(CAMERA_QUIET_COLOR.offline[3]); // idx 0 is offline
+    expect(paint.look[1]).toBe(CAMERA_LOOKS.indexOf('online'));
+    expect(paint.quiet[4 + 3]).toBe(CAMERA_QUIET_COLOR.online[3]);
+  });
+
+  it('draws single, pickable cameras when zoomed in', () => {
+    const { m } = model(50, 16);
+    const cams = wallLayers(m.layerData(), VIEW).find((l) => l.id === 'cameras')!;
+    expect(cams.props.pickable).toBe(true);
+  });
+
+  it('draws incidents last (on top, picked first) and units and workers under them', () => {
+    const { m } = model(CLUSTER_MIN_POINTS + 200, 11);
+    const order = ids(wallLayers(m.layerData(), VIEW));
+    expect(order.slice(-2)).toEqual(['incident-pulse', 'incidents']);
+    // At scale units and workers aggregate; cameras never do.
+    expect(order).toEqual(
+      expect.arrayContaining(['vehicle-clusters', 'worker-clusters', 'cameras-quiet', 'trails']),
+    );
+    expect(order.indexOf('cameras-quiet')).toBe(0);
+  });
+
+  it('draws grid workers in their own toggleable layer', () => {
+    const { m } = model(30, 15);
+    expect(ids(wallLayers(m.layerData(), VIEW))).toContain('workers');
+    const off = { ...VIEW, visible: { ...ALL, workers: false } };
+    expect(ids(wallLayers(m.layerData(), off))).not.toContain('workers');
+  });
+
+  it('draws every position in the basemap system, leaving the store in WGS-84', () => {
+    const { m, state } = model(30, 15);
+    const wgsPos = m.layerData().vehicle.cols.position;
+    expect(wgsPos).toBe(state.entities.vehicle.position); // WGS-84 basemap: no copy at all
+    m.setCrs('gcj02');
+    const data = m.layerData();
+    const p = drawProjection('gcj02');
+    const [x, y] = p.point(state.entities.vehicle.position[0]!, state.entities.vehicle.position[1]!);
+    expect(data.vehicle.cols.position[0]).toBeCloseTo(x, 9);
+    expect(data.vehicle.cols.position[1]).toBeCloseTo(y, 9);
+    expect(data.camera.cols.position[0]).not.toBe(state.entities.camera.position[0]);
+    expect(state.entities.vehicle.position[0]).toBe(104.05);
+    const incidents = wallLayers(data, VIEW).find((l) => l.id === 'incidents')!;
+    const getPosition = incidents.props.getPosition as (i: IncidentView) => [number, number];
+    const drawn = getPosition(state.incidents.get('a')!);
+    expect(drawn).toEqual(p.point(104.06, 30.66));
+  });
+
+  it('moves what a batch changed, in the basemap system', () => {
+    const { m, state } = model(30, 15);
+    m.setCrs('gcj02');
+    const v = state.entities.vehicle;
+    v.position[2 * 3] = 104.2;
+    state.lastChanged.vehicle = Uint32Array.of(3);
+    state.lastChanged.camera = new Uint32Array(0);
+    state.lastChanged.worker = new Uint32Array(0);
+    m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+    const drawn = m.layerData().vehicle.cols.position;
+    expect(drawn[2 * 3]).toBeCloseTo(drawProjection('gcj02').point(104.2, v.position[7]!)[0], 9);
+  });
+});
