@@ -9,35 +9,55 @@ import {
   type IncidentState,
   type Priority,
 } from '@/lib/domain/enums';
-import {
-  NOTE_REQUIRED,
-  SUPERVISION_LABELS,
-  TRANSITIONS,
-  canTransition,
-  type Role,
-} from '@/lib/domain/incident-lifecycle';
-import { MILESTONE_LABELS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { NOTE_REQUIRED, TRANSITIONS, canTransition, type Role } from '@/lib/domain/incident-lifecycle';
+import { timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { timelineWhat, timelineWho } from '@/lib/names/timeline-text';
+import { milestoneLabel, type Lang } from '@/lib/wall/i18n';
+import { useLang } from '../i18n/use-lang';
+import { useDisplayTz } from '../time/use-display-tz';
 import { formatDuration, formatTime, type IncidentResponse } from './api';
 import styles from './dispatch.module.css';
 
 /** The button each target state gets (退单, 上报上级…); `dispatched` is reached by assigning instead. */
-const ACTION_LABELS: Partial<Record<IncidentState, string>> = {
-  accepted: '受理',
-  on_scene: '到场',
-  resolved: '办结',
-  closed: '结案',
-  returned: '退单',
-  escalated: '上报上级',
-  cancelled: '作废',
+const ACTION_LABELS: Partial<Record<IncidentState, { zh: string; en: string }>> = {
+  accepted: { zh: '受理', en: 'Accept' },
+  on_scene: { zh: '到场', en: 'On scene' },
+  resolved: { zh: '办结', en: 'Resolve' },
+  closed: { zh: '结案', en: 'Close' },
+  returned: { zh: '退单', en: 'Return' },
+  escalated: { zh: '上报上级', en: 'Escalate' },
+  cancelled: { zh: '作废', en: 'Cancel' },
 };
-const EVENT_LABELS: Record<string, string> = {
-  reported: '上报',
-  transition: '状态',
-  assign: '派单',
-  supervise: '督办',
-  follow_up: '回访',
-  note: '备注',
-};
+const SUPERVISION_WORDS = [
+  { zh: '撤销督办', en: 'Lift supervision' },
+  { zh: '普通', en: 'Normal' },
+  { zh: '黄牌', en: 'Yellow card' },
+  { zh: '红牌', en: 'Red card' },
+];
+/** The panel's own words, Chinese first. */
+const WORDS = {
+  reportedAt: { zh: '上报', en: 'Reported' },
+  receivedAt: { zh: '受理时间', en: 'Received' },
+  reporter: { zh: '报告人', en: 'Reporter' },
+  assignee: { zh: '处置单位', en: 'Assigned to' },
+  unassigned: { zh: '未派单', en: 'Not assigned' },
+  supervision: { zh: '督办', en: 'Supervision' },
+  satisfaction: { zh: '满意度', en: 'Satisfaction' },
+  limit: { zh: '时限', en: 'limit' },
+  notePlaceholder: {
+    zh: '处置说明 / 原因（退单、上报、作废须填写）',
+    en: 'Note / reason (required to return, escalate or cancel)',
+  },
+  note: { zh: '说明', en: 'Note' },
+  noteFirst: { zh: '请先填写原因', en: 'Write the reason first' },
+  followUp: { zh: '回访满意度', en: 'Follow-up satisfaction' },
+  followUpPick: { zh: '记录回访满意度…', en: 'Record satisfaction…' },
+  points: { zh: '分', en: '/ 5' },
+  supervisePick: { zh: '挂牌督办…', en: 'Supervise…' },
+  timeline: { zh: '处置时间线', en: 'Timeline' },
+} as const;
+type WordKey = keyof typeof WORDS;
+const wd = (key: WordKey, lang: Lang) => WORDS[key][lang];
 
 interface Props {
   data: IncidentResponse;
@@ -61,6 +81,8 @@ export function IncidentPanel({
   onFollowUp,
 }: Props) {
   const [note, setNote] = useState('');
+  const [lang] = useLang();
+  const tz = useDisplayTz();
   const { incident: inc, timeline } = data;
   // Recomputed every second from the same pure rules the server uses, so the countdown moves.
   const timeLimits = timeLimitStatus(inc, now, limits);
@@ -68,47 +90,71 @@ export function IncidentPanel({
   return (
     <div className={styles.detail} data-testid="incident-detail" data-state={inc.state}>
       <div className={styles.row}>
-        <h2 style={{ margin: '4px 0', fontSize: 18 }}>{inc.title}</h2>
+        <h2 style={{ margin: '4px 0', fontSize: 18, overflowWrap: 'anywhere' }} data-testid="incident-title">
+          {inc.title}
+        </h2>
         <span className={styles.badge} data-testid="incident-state">
-          {STATE_LABELS[inc.state].zh}
+          {STATE_LABELS[inc.state][lang]}
         </span>
       </div>
       <div className={styles.muted}>
-        {PRIORITY_LABELS[inc.priority as Priority]?.zh} · {CATEGORY_LABELS[inc.category].zh} ·{' '}
-        {SOURCE_LABELS[inc.source].zh} · 上报 {formatTime(inc.reportedAt)}
+        {PRIORITY_LABELS[inc.priority as Priority]?.[lang]} · {CATEGORY_LABELS[inc.category][lang]} ·{' '}
+        {SOURCE_LABELS[inc.source][lang]} · {wd('reportedAt', lang)} {formatTime(inc.reportedAt, tz)}
+      </div>
+      <div className={styles.muted}>
+        {wd('receivedAt', lang)}{' '}
+        <span data-testid="incident-received-at">{formatTime(inc.receivedAt, tz)}</span>
       </div>
       <div>{inc.address ?? `${inc.lng.toFixed(5)}, ${inc.lat.toFixed(5)}`}</div>
       {inc.detail && <p style={{ whiteSpace: 'pre-wrap' }}>{inc.detail}</p>}
       {(inc.reporter || inc.phone) && (
         <div className={styles.muted}>
-          报告人：{inc.reporter ?? '—'} {inc.phone ?? ''}
+          {wd('reporter', lang)}: {inc.reporter ?? '—'} {inc.phone ?? ''}
         </div>
       )}
       <div>
-        处置单位：
-        {inc.assigneeId
-          ? `${inc.assigneeKind === 'vehicle' ? '车辆' : inc.assigneeKind === 'worker' ? '网格员' : '部门'} ${inc.assigneeId}`
-          : '未派单'}
-        {inc.supervision > 0 && (
-          <span className={styles.badge}> 督办：{SUPERVISION_LABELS[inc.supervision]}</span>
+        {wd('assignee', lang)}:{' '}
+        {inc.assigneeId ? (
+          <>
+            <b data-testid="incident-assignee">{inc.assigneeName ?? inc.assigneeId}</b>{' '}
+            {/* The id, for an operator who must quote it (radio, phone): small and secondary. */}
+            <span className={styles.muted} style={{ fontSize: 12 }} data-testid="incident-assignee-id">
+              {inc.assigneeId}
+            </span>
+          </>
+        ) : (
+          wd('unassigned', lang)
         )}
-        {inc.satisfaction !== null && <span className={styles.badge}> 满意度 {inc.satisfaction}/5</span>}
+        {inc.supervision > 0 && (
+          <span className={styles.badge}>
+            {' '}
+            {wd('supervision', lang)}: {SUPERVISION_WORDS[inc.supervision]?.[lang]}
+          </span>
+        )}
+        {inc.satisfaction !== null && (
+          <span className={styles.badge}>
+            {' '}
+            {wd('satisfaction', lang)} {inc.satisfaction}/5
+          </span>
+        )}
       </div>
       <div className={styles.section}>
         {timeLimits.milestones.map((m) => (
           <span key={m.milestone} style={{ marginRight: 12 }}>
             <span className={`${styles.lamp} ${styles[`lamp_${m.lamp}`]}`} />
-            {MILESTONE_LABELS[m.milestone]}时限 {formatDuration(m.remainingMs)}
+            {milestoneLabel(m.milestone, lang)}
+            {lang === 'zh' ? '' : ' '}
+            {wd('limit', lang)} {formatDuration(m.remainingMs, lang)}
           </span>
         ))}
       </div>
 
       <textarea
         className={styles.textarea}
-        placeholder="处置说明 / 原因（退单、上报、作废须填写）"
+        placeholder={wd('notePlaceholder', lang)}
         value={note}
         onChange={(e) => setNote(e.target.value)}
-        aria-label="说明"
+        aria-label={wd('note', lang)}
         maxLength={1000}
       />
       <div className={styles.actions}>
@@ -117,28 +163,28 @@ export function IncidentPanel({
             key={to}
             className={`${styles.button} ${to === 'cancelled' || to === 'returned' ? styles.buttonDanger : ''}`}
             disabled={busy || (NOTE_REQUIRED.has(to) && !note.trim())}
-            title={NOTE_REQUIRED.has(to) && !note.trim() ? '请先填写原因' : undefined}
+            title={NOTE_REQUIRED.has(to) && !note.trim() ? wd('noteFirst', lang) : undefined}
             data-testid={`transition-${to}`}
             onClick={() => {
               onTransition(to, note);
               setNote('');
             }}
           >
-            {ACTION_LABELS[to] ?? STATE_LABELS[to].zh}
+            {ACTION_LABELS[to]?.[lang] ?? STATE_LABELS[to][lang]}
           </button>
         ))}
         {role === 'dispatcher' && (inc.state === 'resolved' || inc.state === 'closed') && (
           <select
             className={styles.select}
-            aria-label="回访满意度"
+            aria-label={wd('followUp', lang)}
             value=""
             disabled={busy}
             onChange={(e) => e.target.value && onFollowUp(Number(e.target.value), note)}
           >
-            <option value="">记录回访满意度…</option>
+            <option value="">{wd('followUpPick', lang)}</option>
             {[5, 4, 3, 2, 1].map((s) => (
               <option key={s} value={s}>
-                {s} 分
+                {s} {wd('points', lang)}
               </option>
             ))}
           </select>
@@ -146,31 +192,27 @@ export function IncidentPanel({
         {role === 'leader' && inc.state !== 'closed' && inc.state !== 'cancelled' && (
           <select
             className={styles.select}
-            aria-label="督办"
+            aria-label={wd('supervision', lang)}
             value=""
             disabled={busy}
             onChange={(e) => e.target.value && onSupervise(Number(e.target.value), note)}
           >
-            <option value="">挂牌督办…</option>
+            <option value="">{wd('supervisePick', lang)}</option>
             {[1, 2, 3, 0].map((l) => (
               <option key={l} value={l}>
-                {l === 0 ? '撤销督办' : SUPERVISION_LABELS[l]}
+                {SUPERVISION_WORDS[l]![lang]}
               </option>
             ))}
           </select>
         )}
       </div>
 
-      <div className={styles.sectionTitle}>处置时间线</div>
+      <div className={styles.sectionTitle}>{wd('timeline', lang)}</div>
       <ol className={styles.timeline} data-testid="timeline">
         {timeline.map((e) => (
           <li key={e.id}>
-            <span className={styles.muted}>{formatTime(e.at)}</span> {EVENT_LABELS[e.type] ?? e.type} ·{' '}
-            {e.actor}
-            {e.toState &&
-              e.fromState !== e.toState &&
-              ` → ${STATE_LABELS[e.toState as IncidentState]?.zh ?? e.toState}`}
-            {e.data && typeof e.data.assigneeId === 'string' && ` (${e.data.assigneeId})`}
+            <span className={styles.muted}>{formatTime(e.at, tz)}</span> {timelineWhat(e, lang)} ·{' '}
+            <span title={e.actor}>{timelineWho(e)}</span>
             {e.note && <div>{e.note}</div>}
           </li>
         ))}

@@ -1,35 +1,15 @@
 'use client';
 
-import type { Recommendations } from '@/lib/dispatch/api-types';
-import type { IncidentView } from '@/lib/domain/incident';
-import type { TimeLimitStatus } from '@/lib/domain/time-limits';
+import type {
+  IncidentDetail,
+  IncidentResponse,
+  Recommendations,
+  TimelineEvent,
+} from '@/lib/dispatch/api-types';
+import { DEFAULT_DISPLAY_TZ, formatDateTime } from '@/lib/time/display-time';
 
-/** Response shapes of the dispatch API (server/dispatch/*-routes.ts), as the console reads them. */
-export interface IncidentDetail extends IncidentView {
-  detail: string | null;
-  satisfaction: number | null;
-  closedAt: number | null;
-  reporter: string | null;
-  phone: string | null;
-}
-
-export interface TimelineEvent {
-  id: number;
-  at: number;
-  actor: string;
-  type: string;
-  fromState: string | null;
-  toState: string | null;
-  note: string | null;
-  data: Record<string, unknown> | null;
-}
-
-export interface IncidentResponse {
-  incident: IncidentDetail;
-  timeLimits: TimeLimitStatus;
-  timeline: TimelineEvent[];
-}
-
+/** Response shapes of the dispatch API: one definition in lib/dispatch/api-types, shared with the server. */
+export type { IncidentDetail, IncidentResponse, TimelineEvent };
 export type { Recommendations };
 
 export interface SessionInfo {
@@ -64,14 +44,21 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return data as T;
 }
 
-export function formatDuration(ms: number): string {
-  const sign = ms < 0 ? '超 ' : '';
+/** A countdown: "12分05秒" / "12m05s" left, "超 3分00秒" / "over 3m00s" when past. */
+export function formatDuration(ms: number, lang: 'zh' | 'en' = 'zh'): string {
+  const sign = ms < 0 ? (lang === 'zh' ? '超 ' : 'over ') : '';
   const s = Math.abs(Math.round(ms / 1000));
-  if (s < 3600) return `${sign}${Math.floor(s / 60)}分${String(s % 60).padStart(2, '0')}秒`;
-  if (s < 86_400) return `${sign}${Math.floor(s / 3600)}时${Math.floor((s % 3600) / 60)}分`;
-  return `${sign}${Math.floor(s / 86_400)}天${Math.floor((s % 86_400) / 3600)}时`;
+  const [d, h, m] = lang === 'zh' ? ['天', '时', '分'] : ['d', 'h', 'm'];
+  const sec = lang === 'zh' ? '秒' : 's';
+  if (s < 3600) return `${sign}${Math.floor(s / 60)}${m}${String(s % 60).padStart(2, '0')}${sec}`;
+  if (s < 86_400) return `${sign}${Math.floor(s / 3600)}${h}${Math.floor((s % 3600) / 60)}${m}`;
+  return `${sign}${Math.floor(s / 86_400)}${d}${Math.floor((s % 86_400) / 3600)}${h}`;
 }
 
-export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString('zh-CN', { hour12: false });
+/**
+ * "2026-12-02 14:20:05" in the display zone: pass the page's `useDisplayTz()`, so the console shows the
+ * same time for an incident as the wall (never the browser's own zone).
+ */
+export function formatTime(ms: number, tz: string = DEFAULT_DISPLAY_TZ): string {
+  return formatDateTime(ms, tz);
 }

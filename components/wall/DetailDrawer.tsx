@@ -9,45 +9,39 @@ import {
   STATE_LABELS,
   VEHICLE_STATUS_LABELS,
   type CameraStatus,
-  type IncidentState,
   type VehicleStatus,
 } from '@/lib/domain/enums';
+import type { EntityDetailResponse, IncidentResponse } from '@/lib/dispatch/api-types';
 import type { IncidentView } from '@/lib/domain/incident';
-import type { TimeLimitStatus } from '@/lib/domain/time-limits';
-import { cstClock, formatAge, formatDuration, maskFreeText, maskName, maskPhone } from '@/lib/wall/format';
+import { timelineWhat, timelineWho } from '@/lib/names/timeline-text';
+import { formatDateTime, formatTime } from '@/lib/time/display-time';
+import { formatAge, formatDuration, maskFreeText, maskName, maskPhone } from '@/lib/wall/format';
 import { milestoneLabel, t, type Lang } from '@/lib/wall/i18n';
 import { LAMP_COLOR } from '@/lib/wall/palette';
+import { useDisplayTz } from '../time/use-display-tz';
 import { wallFetch } from './use-wall-data';
+import own from './DetailDrawer.module.css';
 import styles from './wall.module.css';
 
 export type Selection =
   | { kind: 'incident'; id: string; view?: IncidentView }
   | { kind: 'vehicle' | 'camera'; id: string; name: string | null };
 
-interface IncidentDetail {
-  incident: IncidentView & { detail: string | null; reporter: string | null; phone: string | null };
-  timeLimits: TimeLimitStatus;
-  timeline: {
-    id: number;
-    at: number;
-    actor: string;
-    type: string;
-    toState: string | null;
-    note: string | null;
-  }[];
-}
+type IncidentDetail = IncidentResponse;
+type EntityDetail = EntityDetailResponse;
 
-interface EntityDetail {
-  id: string;
-  name?: string | null;
-  kind?: string | null;
-  departmentId?: string | null;
-  status: string | null;
-  speedKmh?: number;
-  ageMs: number | null;
-  isStale: boolean;
-  streamUrl?: string | null;
-}
+/** The drawer's own words (the wall's shared ones come from lib/wall/i18n). */
+const WORDS = {
+  assignee: { zh: '处置单位', en: 'Assigned to' },
+  unassigned: { zh: '未派单', en: 'Not assigned' },
+  department: { zh: '所属单位', en: 'Department' },
+  plate: { zh: '车牌', en: 'Plate' },
+  id: { zh: '编号', en: 'ID' },
+  earlier: { zh: '更早的步骤', en: 'Earlier steps' },
+} as const;
+/** Timeline steps the drawer shows (the newest): a wall is not scrolled, so the latest must be in view. */
+const TIMELINE_SHOWN = 8;
+const w = (key: keyof typeof WORDS, lang: Lang) => WORDS[key][lang];
 
 /** Re-read the selected item's details this often while the drawer is open. */
 const DETAIL_REFRESH_MS = 5_000;
@@ -63,6 +57,7 @@ export function DetailDrawer({
 }) {
   const [data, setData] = useState<IncidentDetail | EntityDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const tz = useDisplayTz();
   const path =
     selection.kind === 'incident' ? 'incidents' : selection.kind === 'vehicle' ? 'vehicles' : 'cameras';
 
@@ -72,7 +67,8 @@ export function DetailDrawer({
     setError(null);
     const load = async () => {
       try {
-        const r = await wallFetch(`/api/${path}/${encodeURIComponent(selection.id)}`);
+        // `mask=1`: a wall is seen by a room, so personal names come masked whoever is signed in.
+        const r = await wallFetch(`/api/${path}/${encodeURIComponent(selection.id)}?mask=1`);
         if (isCancelled) return;
         if (!r.ok)
           setError(r.status === 401 || r.status === 403 ? t('unauthorized', lang) : `HTTP ${r.status}`);
@@ -95,7 +91,7 @@ export function DetailDrawer({
         ×
       </button>
       {selection.kind === 'incident' ? (
-        <IncidentBody detail={data as IncidentDetail | null} fallback={selection.view} lang={lang} />
+        <IncidentBody detail={data as IncidentDetail | null} fallback={selection.view} lang={lang} tz={tz} />
       ) : (
         <EntityBody
           kind={selection.kind}
@@ -109,11 +105,11 @@ export function DetailDrawer({
   );
 }
 
-function Row({ k, v }: { k: string; v: React.ReactNode }) {
+function Row({ k, v, testId }: { k: string; v: React.ReactNode; testId?: string }) {
   return (
-    <div className={styles.kv}>
+    <div className={`${styles.kv} ${own.kv}`}>
       <span>{k}</span>
-      <b>{v}</b>
+      <b data-testid={testId}>{v}</b>
     </div>
   );
 }
@@ -122,17 +118,19 @@ function IncidentBody({
   detail,
   fallback,
   lang,
+  tz,
 }: {
   detail: IncidentDetail | null;
   fallback?: IncidentView;
   lang: Lang;
+  tz: string;
 }) {
   const i = detail?.incident ?? fallback;
   if (!i) return <div className={styles.empty}>…</div>;
   const lim = detail?.timeLimits;
   return (
     <>
-      <h3 className={styles.drawerTitle}>
+      <h3 className={`${styles.drawerTitle} ${own.title}`} data-testid="drawer-title">
         <span className={styles.prio} data-p={i.priority}>
           {PRIORITY_LABELS[i.priority as 1][lang]}
         </span>
@@ -141,7 +139,14 @@ function IncidentBody({
       <Row k={t('category', lang)} v={CATEGORY_LABELS[i.category][lang]} />
       <Row k={t('source', lang)} v={SOURCE_LABELS[i.source][lang]} />
       <Row k={t('status', lang)} v={STATE_LABELS[i.state][lang]} />
-      <Row k={t('receivedAt', lang)} v={`${cstClock(i.receivedAt).date} ${cstClock(i.receivedAt).time}`} />
+      <Row k={t('receivedAt', lang)} v={formatDateTime(i.receivedAt, tz)} testId="drawer-received-at" />
+      {detail ? (
+        <Row
+          k={w('assignee', lang)}
+          v={detail.incident.assigneeName ?? w('unassigned', lang)}
+          testId="drawer-assignee"
+        />
+      ) : null}
       {i.address ? <Row k={t('address', lang)} v={maskFreeText(i.address)} /> : null}
       {detail?.incident.reporter ? (
         <Row k={t('reporter', lang)} v={maskName(detail.incident.reporter)} />
@@ -171,11 +176,16 @@ function IncidentBody({
       {detail?.timeline.length ? (
         <>
           <h4>{t('timeline', lang)}</h4>
-          <ol className={styles.timeline}>
-            {detail.timeline.map((e) => (
+          <ol className={`${styles.timeline} ${own.timeline}`} data-testid="drawer-timeline">
+            {detail.timeline.length > TIMELINE_SHOWN ? (
+              <li className={own.who}>
+                {w('earlier', lang)} {detail.timeline.length - TIMELINE_SHOWN}
+              </li>
+            ) : null}
+            {detail.timeline.slice(-TIMELINE_SHOWN).map((e) => (
               <li key={e.id}>
-                <time>{cstClock(e.at).time}</time>{' '}
-                {e.toState ? (STATE_LABELS[e.toState as IncidentState]?.[lang] ?? e.toState) : e.type}
+                <time>{formatTime(e.at, tz, true)}</time> {timelineWhat(e, lang)}
+                <span className={own.who}> · {timelineWho(e)}</span>
                 {e.note ? ` · ${maskFreeText(e.note)}` : ''}
               </li>
             ))}
@@ -208,8 +218,21 @@ function EntityBody({
         : '—';
   return (
     <>
-      <h3 className={styles.drawerTitle}>{detail?.name ?? name ?? detail?.id ?? '…'}</h3>
-      {kind === 'vehicle' ? <Row k={t('unit', lang)} v={detail?.departmentId ?? '—'} /> : null}
+      <h3 className={`${styles.drawerTitle} ${own.title}`} data-testid="drawer-title">
+        {detail?.label ?? name ?? '…'}
+      </h3>
+      {/* The id stays for an operator who must quote it, small and secondary. */}
+      <div className={own.secondary} data-testid="drawer-id">
+        {w('id', lang)} {detail?.id ?? ''}
+      </div>
+      {kind === 'vehicle' ? (
+        <Row
+          k={w('department', lang)}
+          v={detail?.departmentName ?? (detail?.departmentId ? detail.departmentId : '—')}
+          testId="drawer-department"
+        />
+      ) : null}
+      {kind === 'vehicle' && detail?.plate ? <Row k={w('plate', lang)} v={detail.plate} /> : null}
       <Row k={t('status', lang)} v={label} />
       {kind === 'vehicle' ? (
         <Row
