@@ -16,6 +16,8 @@ import { createIncidentRoutes } from './incident-routes';
 import { createRecommendationRoutes } from './recommendation-routes';
 import { createSearch } from '../search/search';
 import { createSearchRoutes } from '../search/search-routes';
+import { IncidentIngest } from '../ingest/incident-ingest';
+import { createIntakeRoutes } from './intake-routes';
 import type { TravelTimeEstimator } from './travel-time';
 import { createNameLookup } from './name-lookup';
 
@@ -33,6 +35,8 @@ export interface DispatchModuleDeps {
   sessionIdleMs?: number;
   /** Where the audit chain's head is anchored outside the database; null: not anchored. */
   auditAnchorPath?: string | null;
+  /** The ingest path hand-logged incidents (接警登记) take; without it POST /api/incidents is not mounted. */
+  incidentIngest?: IncidentIngest;
 }
 
 /**
@@ -63,6 +67,14 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     ...createIncidentRoutes({ ...common, service, timeLimits: deps.timeLimits }),
     ...createRecommendationRoutes({ ...common, travelTime: deps.travelTime }),
     ...createEntityRoutes(common),
+    ...(deps.incidentIngest
+      ? createIntakeRoutes({
+          ingest: deps.incidentIngest,
+          audit,
+          authorize: auth.authorize,
+          clock: deps.clock,
+        })
+      : []),
     ...createSearchRoutes({
       search: createSearch({ sqlite, vehicles: deps.live.vehicles, workers: deps.live.workers }),
       authorize: auth.authorize,
@@ -102,6 +114,7 @@ export function dispatchAppHooks(
       secret: ctx.config.sessionSecret,
       allowedOrigins: (ctx.config.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
       auditAnchorPath: anchorPathFor(ctx.config.DATABASE_PATH),
+      incidentIngest: new IncidentIngest(ctx.db.$client, ctx.live, ctx.stats, ctx.grids),
       ...extra,
     }));
   return {
