@@ -65,7 +65,7 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   const routes: Route[] = [
     ...auth.routes,
     ...createIncidentRoutes({ ...common, service, timeLimits: deps.timeLimits }),
-    ...createRecommendationRoutes({ ...common, travelTime: deps.travelTime }),
+    ...createRecommendationRoutes({ ...common, travelTime: deps.travelTime, logger: deps.logger }),
     ...createEntityRoutes(common),
     ...(deps.incidentIngest
       ? createIntakeRoutes({

@@ -1,14 +1,13 @@
 import type { SearchResponse } from '@/lib/search/search-result';
-import { sendJson, type Principal, type Route } from '../http/router';
+import { sendJson, type Route } from '../http/router';
+import { canSeePersonalNames } from '../dispatch/name-lookup';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
 import type { Search } from './search';
 
-/** The principal's region, once auth carries it (users.region_code, display_tokens.region_code). */
-function regionOf(p: Principal): string | null {
-  return (p as Principal & { regionCode?: string | null }).regionCode ?? null;
-}
-
-/** GET /api/search?q= : signed in (any role, display tokens too); results within the principal's region. */
+/**
+ * GET /api/search?q= : signed in (any role, display tokens too); results within the principal's region; grid
+ * workers' names masked (and not searchable) for a wall or a role not entitled to personal names.
+ */
 export function createSearchRoutes(deps: { search: Search; authorize: Authorize }): Route[] {
   return [
     {
@@ -17,7 +16,10 @@ export function createSearchRoutes(deps: { search: Search; authorize: Authorize 
       handler: (ctx) => {
         const p = deps.authorize(ctx, { roles: ANY_ROLE, action: 'search', objectType: 'search' });
         const body: SearchResponse = {
-          results: deps.search(ctx.url.searchParams.get('q') ?? '', { regionCode: regionOf(p) }),
+          results: deps.search(ctx.url.searchParams.get('q') ?? '', {
+            regionCode: p.regionCode ?? null,
+            isMasked: !canSeePersonalNames(p),
+          }),
         };
         sendJson(ctx.res, 200, body);
       },

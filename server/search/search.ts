@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { CATEGORY_LABELS, STATE_LABELS, type IncidentCategory, type IncidentState } from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
 import { SEARCH_LIMIT_PER_KIND, SEARCH_MAX_QUERY_CHARS, type SearchResult } from '@/lib/search/search-result';
+import { maskName } from '@/lib/wall/format';
 import type { EntityStore } from '../live/entity-store';
 
 /** Escapes LIKE's wildcards so a user's `%` or `_` matches itself (used with `ESCAPE '\'`). */
@@ -25,6 +26,8 @@ export interface SearchDeps {
 export interface SearchScope {
   /** The principal's region (12- or 15-digit code); null searches everything. */
   regionCode: string | null;
+  /** A wall or a role without access to personal names: workers are found by id only, named masked. */
+  isMasked?: boolean;
 }
 
 interface Params {
@@ -82,11 +85,12 @@ export function createSearch(deps: SearchDeps) {
      LIMIT @limit`,
   );
   const workers = sqlite.prepare<
-    [Params & { region: string | null }],
+    [Params & { region: string | null; byName: number }],
     { id: string; name: string | null; gridCode: string | null; phone: string | null }
   >(
     `SELECT id, name, grid_code AS gridCode, phone FROM workers
-     WHERE disabled_at IS NULL AND ${MATCH(['id', 'name'])} AND ${inRegion('grid_code')}
+     WHERE disabled_at IS NULL AND (id LIKE @contains ESCAPE '\\' OR (@byName AND name LIKE @contains ESCAPE '\\'))
+       AND ${inRegion('grid_code')}
      ORDER BY ${RANK(['name'])}, name, id LIMIT @limit`,
   );
   const cameras = sqlite.prepare<
@@ -162,13 +166,14 @@ export function createSearch(deps: SearchDeps) {
         ...livePlace(deps.vehicles, r.id),
       });
     }
-    for (const r of workers.all(p)) {
+    const isMasked = scope.isMasked ?? false;
+    for (const r of workers.all({ ...p, byName: isMasked ? 0 : 1 })) {
       const grid = r.gridCode ? (gridName.get(r.gridCode)?.name ?? r.gridCode) : null;
       out.push({
         kind: 'worker',
         id: r.id,
-        name: r.name ?? r.id,
-        detail: [grid, r.phone].filter(Boolean).join(' · ') || undefined,
+        name: r.name ? (isMasked ? maskName(r.name) : r.name) : r.id,
+        detail: [grid, isMasked ? null : r.phone].filter(Boolean).join(' · ') || undefined,
         ...livePlace(deps.workers, r.id),
       });
     }

@@ -115,4 +115,20 @@ describe('GET /api/search', () => {
     expect(ids(s('派出所', town1), 'department')).toEqual(['d-ps-1']);
     expect(ids(s('王', { regionCode: null }), 'worker').sort()).toEqual(['w-1', 'w-2']);
   });
+
+  it('scopes the route by the region of the signed-in account', async () => {
+    kit.t.db.$client.prepare(`UPDATE users SET region_code = '330102001000' WHERE username = 'leader'`).run();
+    const leader = await kit.login('leader');
+    expect(ids(await search('王', leader), 'worker')).toEqual(['w-1']);
+    expect(ids(await search('INC-', leader), 'incident')).toEqual(['INC-A1']);
+    expect(ids(await search('巡逻车', leader), 'vehicle')).toEqual(['v-001']);
+  });
+
+  it('masks grid workers for a role not entitled to personal names, and does not match them by name', async () => {
+    const duty = await kit.login('duty');
+    expect(ids(await search('王建国', duty), 'worker')).toEqual([]);
+    const byId = (await search('w-1', duty)).find((r) => r.id === 'w-1')!;
+    expect(byId.name).toBe('王**');
+    expect(byId.detail ?? '').not.toContain('139');
+  });
 });
