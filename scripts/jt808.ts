@@ -1,8 +1,10 @@
 /**
  * The JT/T 808 gateway on its own (`npm run jt808`): terminals in over TCP, VehicleReports out on Redis.
- * Env: REDIS_URL (required), JT808_PORT (default 6808: 808 itself needs root), JT808_HOST, JT808_AUTH_SECRET,
- * JT808_CRS, JT808_MAX_TERMINALS, DATABASE_PATH (optional: read-only, to map terminals to vehicles through
- * vehicles.terminal_phone; without it a terminal's id is its phone number).
+ * Env: REDIS_URL (required), JT808_PORT (default 6808: 808 itself needs root), JT808_HOST, JT808_CRS,
+ * JT808_MAX_TERMINALS, JT808_MAX_PER_IP, DATABASE_PATH (read-only: the provisioned terminals, from
+ * vehicles.terminal_phone / terminal_auth_hash / disabled_at, re-read every 30 s), FIELD_AUTO_REGISTER (`1`:
+ * unknown terminals register themselves, as in demo; then JT808_AUTH_SECRET signs their codes),
+ * FIELD_MAX_FUTURE_MS, FIELD_FUTURE_POLICY. Without FIELD_AUTO_REGISTER, DATABASE_PATH is required.
  */
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -27,14 +29,24 @@ const env = z
     JT808_AUTH_SECRET: z.string().min(16).optional(),
     JT808_CRS: CrsSchema.optional(),
     JT808_MAX_TERMINALS: z.coerce.number().int().positive().optional(),
+    JT808_MAX_PER_IP: z.coerce.number().int().positive().optional(),
     DATABASE_PATH: z.string().min(1).optional(),
+    FIELD_AUTO_REGISTER: z.enum(['0', '1', 'true', 'false']).optional(),
+    FIELD_MAX_FUTURE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    FIELD_FUTURE_POLICY: z.enum(['clamp', 'reject']).default('clamp'),
   })
   .parse(process.env);
+const autoRegister = env.FIELD_AUTO_REGISTER === '1' || env.FIELD_AUTO_REGISTER === 'true';
 
 const logger = createLogger();
 const stats = new IngestStats(new Registry(), logger);
 const bus = new RedisBus({ url: env.REDIS_URL, logger });
 let directory: TerminalDirectory | undefined;
+if (!autoRegister && !(env.DATABASE_PATH && fs.existsSync(env.DATABASE_PATH))) {
+  // Outside auto-registration only provisioned terminals are accepted: without the database there are none.
+  logger.fatal('DATABASE_PATH (the server database, read-only) is required unless FIELD_AUTO_REGISTER=1');
+  process.exit(2);
+}
 if (env.DATABASE_PATH && fs.existsSync(env.DATABASE_PATH)) {
   // Read-only: the server owns the schema and its migrations; we only look terminals up.
   const sqlite = new Database(env.DATABASE_PATH, { readonly: true, fileMustExist: true });
@@ -49,7 +61,10 @@ const gateway = await startJt808Gateway({
   authSecret: env.JT808_AUTH_SECRET,
   crs: env.JT808_CRS,
   maxTerminals: env.JT808_MAX_TERMINALS,
-  resolveVehicleId: directory?.resolve,
+  maxConnectionsPerIp: env.JT808_MAX_PER_IP,
+  terminals: directory,
+  autoRegister,
+  future: { maxMs: env.FIELD_MAX_FUTURE_MS, policy: env.FIELD_FUTURE_POLICY },
 });
 const statsTimer = setInterval(() => {
   logger.info(

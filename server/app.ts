@@ -101,7 +101,10 @@ export function createApp(opts: AppOptions): App {
   const stats = new IngestStats(metrics.registry, logger);
   const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids };
 
-  const telemetry = new TelemetryIngest(live, stats);
+  const telemetry = new TelemetryIngest(live, stats, {
+    maxMs: config.FIELD_MAX_FUTURE_MS,
+    policy: config.FIELD_FUTURE_POLICY,
+  });
   const incidents = new IncidentIngest(db.$client, live, stats, grids);
   const register = createRegistrar(db.$client, live);
   loadOpenIncidents(db, live);

@@ -22,8 +22,18 @@ const EnvSchema = z.object({
   JT808_PORT: port.optional(),
   GB28181_PORT: port.optional(),
   GB28181_PASSWORD: z.string().optional(),
-  /** Signs JT/T 808 auth codes so terminals need not re-register after a gateway restart. */
+  /** SIP domain of the GB/T 28181 listener; per-device passwords are stored as MD5(id:realm:password). */
+  GB28181_REALM: z
+    .string()
+    .regex(/^\d{10}$/, 'GB28181_REALM is the 10-digit SIP domain, e.g. 3402000000')
+    .default('3402000000'),
+  /**
+   * Auto-registration (FIELD_AUTO_REGISTER) only: signs the codes handed to unprovisioned JT/T 808 terminals
+   * so they need not re-register after a gateway restart. Provisioned terminals have their own codes.
+   */
   JT808_AUTH_SECRET: z.string().min(16).optional(),
+  /** JT/T 808 connections from one address (raise it for terminals behind a carrier's NAT). */
+  JT808_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).optional(),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   TICK_MS: z.coerce.number().int().min(20).max(200).default(DEFAULT_TICK_MS),
   /** Comma-separated origins allowed for Socket.IO besides the server's own host. */

@@ -23,9 +23,8 @@ import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
 import { createStatsProvider, createWallRoutes } from './stats/wall-routes';
 import { createTownCardsRoutes } from './stats/town-cards';
-import { startJt808Gateway } from './protocols/jt808/gateway';
-import { createTerminalDirectory } from './protocols/jt808/terminal-directory';
-import { startGb28181Listener } from './protocols/gb28181/listener';
+import { startFieldGateways } from './protocols/field-gateways';
+import { createDeviceRoutes } from './admin/device-routes';
 import { tuneHeap } from './heap-tuning';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -82,6 +81,7 @@ async function main(): Promise<void> {
       ...dispatch.routes(ctx),
       ...createMapRoutes({ db, config }),
       ...createWallRoutes({ db, live: ctx.live, clock, stats: statsProvider(ctx) }),
+      ...createDeviceRoutes(ctx, dispatch.module()!),
       ...createTownCardsRoutes({ db, live: ctx.live, clock }),
     ],
     statsFor: (ctx) => {
@@ -96,30 +96,7 @@ async function main(): Promise<void> {
 
   // Field protocols publish onto the same bus as every other source.
   const ingestStats = app.ctx.stats;
-  const terminals = createTerminalDirectory(db);
-  const jt808 =
-    config.JT808_PORT === undefined
-      ? null
-      : await startJt808Gateway({
-          port: config.JT808_PORT,
-          host: config.HOST,
-          bus,
-          logger,
-          stats: ingestStats,
-          resolveVehicleId: terminals.resolve,
-          authSecret: config.JT808_AUTH_SECRET,
-        });
-  const sip =
-    config.GB28181_PORT === undefined
-      ? null
-      : await startGb28181Listener({
-          port: config.GB28181_PORT,
-          host: config.HOST,
-          bus,
-          logger,
-          stats: ingestStats,
-          password: config.GB28181_PASSWORD || undefined,
-        });
+  const field = await startFieldGateways({ config, db, bus, logger, stats: ingestStats });
 
   let isStopping = false;
   const stop = async (signal: string) => {
@@ -129,9 +106,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
     await demo?.stop();
-    await jt808?.close();
-    await sip?.close();
-    terminals.close();
+    await field.close();
     await app.close();
     await nextApp.close?.();
     db.$client.close();

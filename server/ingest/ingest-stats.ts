@@ -13,9 +13,12 @@ export class IngestStats {
   accepted = 0;
   registered = 0;
   readonly rejected = new Map<string, number>();
+  /** Reports accepted after a correction (e.g. `jt808/future_clamped`), by path and what was corrected. */
+  readonly adjusted = new Map<string, number>();
   private readonly acceptedCounter: Counter<'path'>;
   private readonly rejectedCounter: Counter<'path' | 'reason'>;
   private readonly registeredCounter: Counter<'kind'>;
+  private readonly adjustedCounter: Counter<'path' | 'reason'>;
   private readonly warn: ReturnType<typeof createThrottledLog>;
 
   constructor(registry: Registry, logger: Logger) {
@@ -37,6 +40,12 @@ export class IngestStats {
       labelNames: ['kind'],
       registers: [registry],
     });
+    this.adjustedCounter = new Counter({
+      name: 'pingan_ingest_adjusted_total',
+      help: 'Reports accepted after a correction (a future timestamp clamped to now), by path and reason',
+      labelNames: ['path', 'reason'],
+      registers: [registry],
+    });
     this.warn = createThrottledLog(logger);
   }
 
@@ -51,6 +60,14 @@ export class IngestStats {
     this.rejected.set(label, (this.rejected.get(label) ?? 0) + 1);
     this.rejectedCounter.inc({ path, reason: label === key ? reason : 'other' });
     this.warn(key, { path, reason, sample: preview(sample) }, 'ingest rejected');
+  }
+
+  /** A report kept but corrected; reasons come from code, never from input, so labels stay bounded. */
+  adjust(path: string, reason: string, sample?: unknown): void {
+    const key = `${path}/${reason}`;
+    this.adjusted.set(key, (this.adjusted.get(key) ?? 0) + 1);
+    this.adjustedCounter.inc({ path, reason });
+    this.warn(key, { path, reason, sample: preview(sample) }, 'ingest adjusted');
   }
 
   register(kind: string): void {

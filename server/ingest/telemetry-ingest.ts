@@ -16,8 +16,18 @@ import { ReportScanner, ScannedReports, type ScanKind } from './report-scanner';
 export const MAX_TELEMETRY_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Reports in one message; the rest of an oversized array is rejected (and counted) item by item. */
 export const MAX_REPORTS_PER_MESSAGE = 100_000;
-/** A report stamped further ahead than this is a broken clock, not the future. */
+/** An incident stamped further ahead than this is a broken clock, not the future (incident-ingest). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * FIELD_MAX_FUTURE_MS / FIELD_FUTURE_POLICY: telemetry stamped further ahead than `maxMs` would outrank every
+ * real report (latest wins by report time), so it is clamped to now (counted as adjusted) or refused.
+ */
+export interface FutureTimestampPolicy {
+  maxMs: number;
+  policy: 'clamp' | 'reject';
+}
+export const DEFAULT_FUTURE_POLICY: FutureTimestampPolicy = { maxMs: 30_000, policy: 'clamp' };
 const WGS84 = CRS_VALUES.indexOf('wgs84');
 
 export interface ItemRejection {
@@ -48,10 +58,17 @@ export class TelemetryIngest {
   /** Messages taken by the byte scanner, and those it handed to the exact path (tests check which ran). */
   readonly scanCounts = { fast: 0, exact: 0 };
 
+  private readonly maxFutureMs: number;
+  private readonly isFutureRejected: boolean;
+
   constructor(
     private readonly live: LiveState,
     private readonly stats: IngestStats,
-  ) {}
+    future: FutureTimestampPolicy = DEFAULT_FUTURE_POLICY,
+  ) {
+    this.maxFutureMs = future.maxMs;
+    this.isFutureRejected = future.policy === 'reject';
+  }
 
   /**
    * A raw pub/sub payload as bytes. Position reports in the plain shape gateways send are read straight into
@@ -95,7 +112,8 @@ export class TelemetryIngest {
     let accepted = 0;
     const now = this.live.clock.now();
     for (let k = 0; k < items.length; k++) {
-      const reason = k >= MAX_REPORTS_PER_MESSAGE ? 'batch_too_large' : this.applyOne(kind, items[k], now);
+      const reason =
+        k >= MAX_REPORTS_PER_MESSAGE ? 'batch_too_large' : this.applyOne(kind, items[k], now, path);
       if (reason === null) accepted++;
       else {
         rejected.push({ index: k, reason });
@@ -121,14 +139,14 @@ export class TelemetryIngest {
       const ts = r.ts[k]!;
       const i = found[k]!;
       // First sight (a registration) and clocks far ahead are rare: the exact path's code handles them.
-      if (i < 0 || ts > now + MAX_FUTURE_SKEW_MS) {
+      if (i < 0 || ts > now + this.maxFutureMs) {
         const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(
           'latin1',
           r.idStart[k]!,
           r.idEnd[k]!,
         );
         const item = this.scannedReport(kind, k, id);
-        const reason = this.applyOne(kind, item, now);
+        const reason = this.applyOne(kind, item, now, path);
         if (reason === null) accepted++;
         else {
           rejected.push({ index: k, reason });
@@ -190,7 +208,7 @@ export class TelemetryIngest {
   }
 
   /** Returns null when applied (or superseded by a newer report), else the rejection reason. */
-  private applyOne(kind: TelemetryKind, item: unknown, now: number): string | null {
+  private applyOne(kind: TelemetryKind, item: unknown, now: number, path: string): string | null {
     type AnyReport = VehicleReport | WorkerReport | CameraReport;
     let fast: AnyReport | null =
       kind === 'vehicle' ? acceptVehicleReport(item) : kind === 'worker' ? acceptWorkerReport(item) : null;
@@ -200,7 +218,11 @@ export class TelemetryIngest {
       fast = parsed.data;
     }
     const r: AnyReport = fast;
-    if (r.ts > now + MAX_FUTURE_SKEW_MS) return 'ts:in_future';
+    if (r.ts > now + this.maxFutureMs) {
+      if (this.isFutureRejected) return 'ts:in_future';
+      this.stats.adjust(path, 'future_clamped', r.id);
+      r.ts = now;
+    }
     const store = this.live.store(kind);
     let i = store.indexOf(r.id);
     if (i === undefined) {

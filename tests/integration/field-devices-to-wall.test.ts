@@ -17,7 +17,14 @@ describe('field devices → wall', () => {
   let sip: Gb28181Listener;
   beforeAll(async () => {
     t = await startTestApp();
-    const deps = { host: '127.0.0.1', bus: t.bus, logger: createLogger('silent'), stats: t.app.ctx.stats };
+    // Demo mode: FIELD_AUTO_REGISTER is on, unknown terminals and devices register themselves.
+    const deps = {
+      host: '127.0.0.1',
+      bus: t.bus,
+      logger: createLogger('silent'),
+      stats: t.app.ctx.stats,
+      autoRegister: true,
+    };
     jt = await startJt808Gateway({ ...deps, port: 0, batchIntervalMs: 10 });
     sip = await startGb28181Listener({ ...deps, port: 0 });
   });

@@ -41,6 +41,8 @@ async function start(extra: Partial<Gb28181ListenerOptions> = {}) {
     keepaliveIntervalMs: KEEPALIVE_MS,
     missedKeepalives: 3,
     sweepIntervalMs: 60_000, // the test sweeps by hand, after moving the clock
+    // These tests cover the protocol with auto-registration (demo); gb28181-provisioning covers the rest.
+    autoRegister: true,
     ...extra,
   });
   open.listener = listener;

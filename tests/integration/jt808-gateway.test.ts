@@ -13,6 +13,7 @@ import {
 } from '@/server/protocols/jt808/gateway';
 import { MSG } from '@/server/protocols/jt808/message';
 import { SimulatedTerminal } from '@/server/protocols/jt808/simulated-terminal';
+import { staticTerminalLookup } from '@/server/protocols/jt808/terminal-directory';
 
 const logger = createLogger('silent');
 const TS = Date.parse('2026-01-23T01:45:12Z');
@@ -36,6 +37,8 @@ async function start(extra: Partial<Jt808GatewayOptions> = {}) {
     logger,
     stats,
     batchIntervalMs: 5,
+    // These tests cover the protocol with auto-registration (demo); jt808-provisioning covers the rest.
+    autoRegister: true,
     ...extra,
   });
   open.gw = gw;
@@ -88,7 +91,9 @@ describe('JT/T 808 gateway over TCP', () => {
 
   it('maps a configured terminal to its vehicle and speaks the 2019 edition', async () => {
     const { reports, until, terminal } = await start({
-      resolveVehicleId: (p) => (p === '13800000001' ? 'patrol-7' : undefined),
+      terminals: staticTerminalLookup({
+        '13800000001': { vehicleId: 'patrol-7', authHash: null, isDisabled: false },
+      }),
     });
     const t = await terminal('13800000001', true);
     expect(await t.authenticate(await t.register())).toBe(0);
@@ -142,10 +147,10 @@ describe('JT/T 808 gateway over TCP', () => {
     const clock = new FakeClock();
     const { gw, terminal } = await start({ clock, idleTimeoutMs: 60_000 });
     const first = await terminal('13600000000');
-    await first.register();
+    expect(await first.authenticate(await first.register())).toBe(0);
     const second = await terminal('13600000000');
-    await second.register();
-    await first.closed(); // the older connection of the same phone is closed
+    expect(await second.authenticate(await second.register())).toBe(0);
+    await first.closed(); // the older connection of the same phone is closed once the new one authenticated
     const silent = await terminal('13600000001');
     await new Promise((r) => setTimeout(r, 20));
     expect(gw.connections()).toBe(2);
@@ -155,12 +160,16 @@ describe('JT/T 808 gateway over TCP', () => {
   });
 
   it('serves a thousand terminals at once', async () => {
-    const { reports, until, terminal, gw } = await start({ requireAuth: false });
+    // All from 127.0.0.1: as many as behind one carrier NAT.
+    const { reports, until, terminal, gw } = await start({ maxConnectionsPerIp: 2_000 });
     const N = 1_000;
     const ts = await Promise.all(
       Array.from({ length: N }, (_, i) => terminal(`1390000${String(i).padStart(4, '0')}`)),
     );
     while (gw.connections() < N) await new Promise((r) => setTimeout(r, 10));
+    const results = await Promise.all(ts.map(async (t) => t.authenticate(await t.register())));
+    expect(results.every((r) => r === 0)).toBe(true);
+    expect(gw.boundTerminals()).toBe(N);
     ts.forEach((t, i) => t.send(t.location({ lat: 30 + i / 1e4, lng: 120, ts: TS })));
     await until(N);
     expect(new Set(reports.map((r) => r.id)).size).toBe(N);

@@ -9,6 +9,11 @@ export const DEFAULT_MISSED_KEEPALIVES = 3;
 export const DEFAULT_MAX_DEVICES = 50_000;
 /** Channels kept per device: a 256-channel NVR fits many times over; a cascaded platform is not a device. */
 export const MAX_CHANNELS_PER_DEVICE = 4_096;
+/**
+ * Catalog channels kept across all devices together: a province's camera points fit; a device (or many)
+ * inventing channels cannot grow the listener, or the cameras table the registrar writes, without bound.
+ */
+export const DEFAULT_MAX_CATALOG_CHANNELS = 200_000;
 /** A camera that has not answered our Catalog query by then is shown on its own keepalives. */
 export const CATALOG_GRACE_MS = 10_000;
 
@@ -34,6 +39,8 @@ interface Channel {
 
 interface Device {
   id: string;
+  /** host:port it registered from; MESSAGE/NOTIFY are accepted from there only. */
+  address?: string;
   firstSeenAt: number;
   lastSeenAt: number;
   isRegistered: boolean;
@@ -54,6 +61,8 @@ export interface RegistryOptions {
   keepaliveIntervalMs: number;
   missedKeepalives: number;
   maxDevices: number;
+  /** Channels across all devices; default DEFAULT_MAX_CATALOG_CHANNELS. */
+  maxChannels?: number;
 }
 
 /** GB/T 28181 A.2.5 / 9.6: catalog statuses and events, with the ONLINE/OFFLINE some NVRs write. */
@@ -91,6 +100,9 @@ export function itemStatus(item: CatalogItem): CameraStatus | 'removed' | undefi
  */
 export class DeviceRegistry {
   private readonly devices = new Map<string, Device>();
+  private totalChannels = 0;
+  /** Catalog items refused because the global channel cap was reached (counted by the listener). */
+  channelsRefused = 0;
 
   constructor(
     private readonly opts: RegistryOptions,
@@ -109,12 +121,28 @@ export class DeviceRegistry {
     return this.devices.get(id)?.hasCatalog ?? false;
   }
 
-  /** Registers (or refreshes) a device; undefined when the registry is full. */
-  register(id: string): CameraReportOut[] | undefined {
+  channelCount(): number {
+    return this.totalChannels;
+  }
+
+  /** The address a device registered (or, auto-registering, first spoke) from. */
+  addressOf(id: string): string | undefined {
+    return this.devices.get(id)?.address;
+  }
+
+  /** Registers (or refreshes) a device from `address`; undefined when the registry is full. */
+  register(id: string, address?: string): CameraReportOut[] | undefined {
     const d = this.touch(id);
     if (!d) return undefined;
     d.isRegistered = true;
+    if (address !== undefined) d.address = address;
     return this.changes(d);
+  }
+
+  /** Binds an auto-registered device that never sent REGISTER to the address it first spoke from. */
+  bindAddress(id: string, address: string): void {
+    const d = this.devices.get(id);
+    if (d && d.address === undefined) d.address = address;
   }
 
   unregister(id: string): CameraReportOut[] {
@@ -122,7 +150,24 @@ export class DeviceRegistry {
     if (!d) return [];
     d.isRegistered = false;
     d.hasLeft = true;
+    d.address = undefined;
     return this.changes(d);
+  }
+
+  /** Forgets a device (disabled or deprovisioned): its cameras go offline once. */
+  remove(id: string): CameraReportOut[] {
+    const d = this.devices.get(id);
+    if (!d) return [];
+    const now = this.clock.now();
+    const out: CameraReportOut[] = [];
+    for (const cameraId of d.emitted.keys()) out.push({ id: cameraId, status: 'offline', ts: now });
+    this.totalChannels -= d.channels.size;
+    this.devices.delete(id);
+    return out;
+  }
+
+  ids(): IterableIterator<string> {
+    return this.devices.keys();
   }
 
   keepalive(id: string, status: string | undefined, faultIds: string[]): CameraReportOut[] | undefined {
@@ -149,11 +194,18 @@ export class DeviceRegistry {
       }
       if (!isVideoSource(item.deviceId)) continue; // groups, civil codes, alarm inputs…
       if (status === 'removed') {
-        d.channels.delete(item.deviceId);
+        if (d.channels.delete(item.deviceId)) this.totalChannels--;
         continue;
       }
       const prev = d.channels.get(item.deviceId);
-      if (!prev && d.channels.size >= MAX_CHANNELS_PER_DEVICE) continue;
+      if (!prev) {
+        if (d.channels.size >= MAX_CHANNELS_PER_DEVICE) continue;
+        if (this.totalChannels >= (this.opts.maxChannels ?? DEFAULT_MAX_CATALOG_CHANNELS)) {
+          this.channelsRefused++;
+          continue;
+        }
+        this.totalChannels++;
+      }
       d.channels.set(item.deviceId, { ...prev, ...describe(item), status: status ?? 'online' });
     }
     return this.changes(d);

@@ -6,6 +6,11 @@ const NONCE_MAC_HEX_CHARS = 24;
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
+/** Digest HA1 = MD5(username:realm:password): what is stored per device (field_devices.sip_ha1). */
+export function sipHa1(username: string, realm: string, password: string): string {
+  return md5(`${username}:${realm}:${password}`);
+}
+
 /**
  * Stateless nonces: the issue time and a MAC of it, so the listener keeps no per-device challenge state
  * (a flood of unauthenticated REGISTERs costs no memory).
@@ -55,7 +60,12 @@ export interface DigestCheck {
   authorization: string | undefined;
   method: string;
   realm: string;
-  password: string;
+  /** The shared password; ignored when `ha1` is given. */
+  password?: string;
+  /** The device's stored HA1 (MD5(deviceId:realm:password)). */
+  ha1?: string;
+  /** The username the credentials must be for (the device id): nobody signs in as another device. */
+  username?: string;
   secret: string;
   now: number;
 }
@@ -69,11 +79,13 @@ export function checkDigest(c: DigestCheck): 'ok' | 'missing' | 'stale' | 'bad' 
   const uri = p.get('uri');
   const response = p.get('response');
   if (!username || !nonce || !uri || !response || p.get('realm') !== c.realm) return 'bad';
+  if (c.username !== undefined && username !== c.username) return 'bad';
+  if (c.ha1 === undefined && c.password === undefined) return 'bad';
   const algorithm = (p.get('algorithm') ?? 'MD5').toUpperCase();
   if (algorithm !== 'MD5') return 'bad';
   const state = nonceState(c.secret, nonce, c.now);
   if (state !== 'valid') return state === 'stale' ? 'stale' : 'bad';
-  const ha1 = md5(`${username}:${c.realm}:${c.password}`);
+  const ha1 = c.ha1 ?? sipHa1(username, c.realm, c.password!);
   const ha2 = md5(`${c.method}:${uri}`);
   const qop = p.get('qop');
   const expected =

@@ -9,13 +9,15 @@ import type { Logger } from '@/server/logger';
 import { ReportBatcher } from '../jt808/report-batcher';
 import {
   DEFAULT_KEEPALIVE_INTERVAL_MS,
+  DEFAULT_MAX_CATALOG_CHANNELS,
   DEFAULT_MAX_DEVICES,
   DEFAULT_MISSED_KEEPALIVES,
   DeviceRegistry,
   isGbId,
   type CameraReportOut,
 } from './device-registry';
-import { checkDigest, createNonce } from './digest';
+import type { DeviceLookup } from './device-directory';
+import { checkDigest, createNonce, sipHa1 } from './digest';
 import { catalogQuery, decodeBody, parseManscdp } from './manscdp';
 import {
   buildRequest,
@@ -47,8 +49,20 @@ export interface Gb28181ListenerOptions {
   bus: Bus;
   logger: Logger;
   stats: IngestStats;
-  /** When set, REGISTER needs MD5 digest authentication and MESSAGEs need a registered device. */
+  /**
+   * The domain password (GB28181_PASSWORD): REGISTER of a device without its own password needs MD5 digest
+   * with it. A device with its own (field_devices.sip_ha1) uses that instead.
+   */
   password?: string;
+  /** Provisioned devices (field_devices); every other id is refused unless `autoRegister`. */
+  devices?: DeviceLookup;
+  /**
+   * FIELD_AUTO_REGISTER (demo): an unknown device may register (with the domain password when one is set,
+   * openly otherwise). Off: only provisioned devices, always with a password.
+   */
+  autoRegister: boolean;
+  /** Catalog channels across all devices; default DEFAULT_MAX_CATALOG_CHANNELS. */
+  maxCatalogChannels?: number;
   realm?: string;
   /** Our own 20-digit id, the From of our catalog queries. */
   platformId?: string;
@@ -68,6 +82,16 @@ export interface Gb28181Listener {
   /** Runs the offline sweep now and publishes what changed (the timer does it on its own). */
   sweep(): Promise<void>;
   devices(): number;
+  /**
+   * Handles one datagram as if it arrived from `rinfo` (answers go there) and returns the status answered:
+   * for fuzzing the whole request path without the kernel dropping a burst of UDP.
+   */
+  handleDatagram(buf: Buffer, rinfo: { address: string; port: number }): number | undefined;
+  /** Catalog channels held across all devices. */
+  channels(): number;
+  /** Forgets devices that were disabled or deprovisioned (their cameras go offline); the directory's change
+   * signal does it on its own. */
+  recheckDevices(): number;
 }
 
 /** Beijing local time in the form GB/T 28181 devices set their clocks from (`Date` of the 200 to REGISTER). */
@@ -93,7 +117,12 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
   const maxDevices = opts.maxDevices ?? DEFAULT_MAX_DEVICES;
   const nonceSecret = randomBytes(32).toString('hex');
   const registry = new DeviceRegistry(
-    { keepaliveIntervalMs, missedKeepalives: opts.missedKeepalives ?? DEFAULT_MISSED_KEEPALIVES, maxDevices },
+    {
+      keepaliveIntervalMs,
+      missedKeepalives: opts.missedKeepalives ?? DEFAULT_MISSED_KEEPALIVES,
+      maxDevices,
+      maxChannels: opts.maxCatalogChannels ?? DEFAULT_MAX_CATALOG_CHANNELS,
+    },
     clock,
   );
   const batcher = new ReportBatcher<CameraReportOut>({
@@ -123,12 +152,22 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
       typeof sample === 'string' ? sample : sample?.toString('latin1', 0, SAMPLE_CHARS),
     );
 
-  const reply = (req: SipMessage, status: number, rinfo: dgram.RemoteInfo, extra?: [string, string][]) =>
+  const addressOf = (rinfo: dgram.RemoteInfo) => `${rinfo.address}:${rinfo.port}`;
+
+  /** Answers a request; returns the status, which is what the datagram handler reports. */
+  const reply = (
+    req: SipMessage,
+    status: number,
+    rinfo: dgram.RemoteInfo,
+    extra?: [string, string][],
+  ): number => {
     socket.send(
       buildResponse(req, status, { source: rinfo, toTag: tag(), extraHeaders: extra }),
       rinfo.port,
       rinfo.address,
     );
+    return status;
+  };
 
   /** Asks a device for its channel list: an NVR's cameras are only known from it. */
   const queryCatalog = (deviceId: string, rinfo: dgram.RemoteInfo) => {
@@ -151,18 +190,36 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
     socket.send(req, rinfo.port, rinfo.address);
   };
 
-  const onRegister = (req: SipMessage, rinfo: dgram.RemoteInfo) => {
+  const onRegister = (req: SipMessage, rinfo: dgram.RemoteInfo): number => {
     const deviceId = uriUser(header(req, 'from'));
     if (!deviceId || !isGbId(deviceId)) {
       reject('bad_device_id', header(req, 'from'));
       return reply(req, 400, rinfo);
     }
-    if (opts.password) {
+    const entry = opts.devices?.lookup(deviceId);
+    if (entry?.isDisabled) {
+      reject('device_disabled', deviceId);
+      publish(registry.remove(deviceId));
+      return reply(req, 403, rinfo);
+    }
+    if (!entry && !opts.autoRegister) {
+      // Not provisioned: refused outright, no challenge (nothing to authenticate against).
+      reject('unknown_device', deviceId);
+      return reply(req, 403, rinfo);
+    }
+    const ha1 = entry?.ha1 ?? (opts.password ? sipHa1(deviceId, realm, opts.password) : undefined);
+    if (!ha1 && !opts.autoRegister) {
+      // Provisioned without a password of its own and no domain password: nothing it could prove.
+      reject('no_credentials', deviceId);
+      return reply(req, 403, rinfo);
+    }
+    if (ha1) {
       const verdict = checkDigest({
         authorization: header(req, 'authorization'),
         method: 'REGISTER',
         realm,
-        password: opts.password,
+        ha1,
+        username: deviceId,
         secret: nonceSecret,
         now: clock.now(),
       });
@@ -183,31 +240,62 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
       reject('bad_expires', expiresRaw);
       return reply(req, 400, rinfo);
     }
+    const address = addressOf(rinfo);
     if (expires === 0) {
+      // Only the registered address may unregister a device (a stranger's Expires: 0 would take it offline).
+      const bound = registry.addressOf(deviceId);
+      if (bound !== undefined && bound !== address && !ha1) {
+        reject('foreign_address', deviceId);
+        return reply(req, 403, rinfo);
+      }
       publish(registry.unregister(deviceId));
       return reply(req, 200, rinfo, [['Expires', '0']]);
     }
-    const reports = registry.register(deviceId);
+    const reports = registry.register(deviceId, address);
     if (!reports) {
       reject('max_devices', deviceId);
       return reply(req, 503, rinfo);
     }
     opts.stats.accept(STATS_PATH, 1);
+    if (!entry) opts.devices?.autoRegistered?.(deviceId, address, clock.now());
+    opts.devices?.seen?.(deviceId, address, clock.now());
     publish(reports);
     reply(req, 200, rinfo, [
       ['Expires', String(expires)],
       ['Date', gbDate(clock.now())],
     ]);
     queryCatalog(deviceId, rinfo);
+    return 200;
   };
 
-  const onMessage = (req: SipMessage, rinfo: dgram.RemoteInfo) => {
+  const onMessage = (req: SipMessage, rinfo: dgram.RemoteInfo): number => {
     const deviceId = uriUser(header(req, 'from'));
     if (!deviceId || !isGbId(deviceId)) {
       reject('bad_device_id', header(req, 'from'));
       return reply(req, 400, rinfo);
     }
-    if (opts.password && !registry.isRegistered(deviceId)) {
+    const entry = opts.devices?.lookup(deviceId);
+    if (entry?.isDisabled) {
+      reject('device_disabled', deviceId);
+      return reply(req, 403, rinfo);
+    }
+    if (!entry && !opts.autoRegister) {
+      reject('unknown_device', deviceId);
+      return reply(req, 403, rinfo);
+    }
+    const address = addressOf(rinfo);
+    const bound = registry.addressOf(deviceId);
+    if (bound !== undefined) {
+      // Anyone can write a registered device's id into From: only its registered address speaks for it.
+      if (bound !== address) {
+        reject('foreign_address', `${deviceId} from ${address}`);
+        return reply(req, 403, rinfo);
+      }
+    } else if (entry?.lastAddress === address && (entry.ha1 || opts.password)) {
+      // Registered before a restart, from this very address: carry on without waiting up to an hour for
+      // the device's next REGISTER.
+      publish(registry.register(deviceId, address));
+    } else if (!opts.autoRegister || opts.password) {
       // Devices re-register when their keepalives are refused (GB/T 28181 §9.6).
       reject('unregistered', deviceId);
       return reply(req, 403, rinfo);
@@ -220,27 +308,44 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
     }
     const { doc } = parsed;
     reply(req, 200, rinfo);
+    opts.devices?.seen?.(deviceId, address, clock.now());
     if (doc.cmdType === 'Keepalive') {
       const reports = registry.keepalive(deviceId, doc.status, doc.faultIds);
-      if (!reports) return reject('max_devices', deviceId);
+      if (!reports) {
+        reject('max_devices', deviceId);
+        return 200;
+      }
+      registry.bindAddress(deviceId, address);
       opts.stats.accept(STATS_PATH, 1);
       publish(reports);
       if (!registry.hasCatalog(deviceId)) queryCatalog(deviceId, rinfo);
     } else if (doc.cmdType === 'Catalog' && doc.root !== 'Query') {
+      const refusedBefore = registry.channelsRefused;
       const reports = registry.catalog(deviceId, doc.items);
-      if (!reports) return reject('max_devices', deviceId);
+      if (!reports) {
+        reject('max_devices', deviceId);
+        return 200;
+      }
+      registry.bindAddress(deviceId, address);
+      if (registry.channelsRefused > refusedBefore)
+        reject('channel_cap', `${deviceId}: ${registry.channelsRefused - refusedBefore} channels`);
       opts.stats.accept(STATS_PATH, 1);
       publish(reports);
     }
     // Alarms, DeviceInfo, DeviceStatus…: acknowledged and not used yet.
+    return 200;
   };
 
-  socket.on('message', (buf, rinfo) => {
+  /** One datagram in; the SIP status answered, or undefined when none was (malformed, a response, ACK). */
+  const handleDatagram = (buf: Buffer, rinfo: dgram.RemoteInfo): number | undefined => {
     try {
       const parsed = parseSip(buf);
-      if (!parsed.ok) return reject(parsed.reason, buf);
+      if (!parsed.ok) {
+        reject(parsed.reason, buf);
+        return undefined;
+      }
       const req = parsed.msg;
-      if (!req.isRequest) return; // answers to our catalog queries
+      if (!req.isRequest) return undefined; // answers to our catalog queries
       switch (req.method) {
         case 'REGISTER':
           return onRegister(req, rinfo);
@@ -250,7 +355,7 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
         case 'OPTIONS':
           return reply(req, 200, rinfo);
         case 'ACK':
-          return;
+          return undefined;
         default:
           reject('unsupported_method', req.method);
           return reply(req, 405, rinfo);
@@ -258,8 +363,10 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
     } catch (err) {
       // A parser bug must cost one datagram, never the listener.
       reject('internal_error', (err as Error).message);
+      return undefined;
     }
-  });
+  };
+  socket.on('message', (buf, rinfo) => void handleDatagram(buf, rinfo));
   socket.on('error', (err) => opts.logger.warn({ err: err.message }, 'gb28181 socket error'));
 
   await new Promise<void>((resolve, reject) => {
@@ -279,11 +386,28 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
     opts.sweepIntervalMs ?? Math.min(5_000, keepaliveIntervalMs / 4),
   );
   sweepTimer.unref();
-  opts.logger.info({ port, realm, isAuthenticated: Boolean(opts.password) }, 'gb28181 listener listening');
+  const recheckDevices = () => {
+    if (!opts.devices) return 0;
+    const gone: string[] = [];
+    for (const id of registry.ids()) {
+      const entry = opts.devices.lookup(id);
+      if (entry?.isDisabled || (!entry && !opts.autoRegister)) gone.push(id);
+    }
+    for (const id of gone) publish(registry.remove(id));
+    return gone.length;
+  };
+  opts.devices?.onChange?.(() => void recheckDevices());
+  opts.logger.info(
+    { port, realm, hasDomainPassword: Boolean(opts.password), autoRegister: opts.autoRegister },
+    'gb28181 listener listening',
+  );
 
   return {
     port,
     sweep,
+    recheckDevices,
+    handleDatagram: (buf, rinfo) => handleDatagram(buf, { family: 'IPv4', size: buf.length, ...rinfo }),
+    channels: () => registry.channelCount(),
     devices: () => registry.size(),
     async close() {
       clearInterval(sweepTimer);

@@ -77,10 +77,15 @@ export class FrameSplitter {
   private pendingBytes = 0;
   private isInFrame = false;
 
+  /** The longest frame held; undefined: MAX_ESCAPED_FRAME_BYTES. A session lowers it until authenticated. */
+  maxFrameBytes: number | undefined;
+
   constructor(
     private readonly sink: FrameSink,
-    private readonly maxFrameBytes = MAX_ESCAPED_FRAME_BYTES,
-  ) {}
+    maxFrameBytes?: number,
+  ) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
 
   push(chunk: Buffer): void {
     let pos = 0;
@@ -94,7 +99,7 @@ export class FrameSplitter {
         pos = flag + 1;
         continue;
       }
-      if (this.pendingBytes + (end - pos) > this.maxFrameBytes) {
+      if (this.pendingBytes + (end - pos) > (this.maxFrameBytes ?? MAX_ESCAPED_FRAME_BYTES)) {
         this.sink.onDiscard('oversize', this.pendingBytes + (end - pos));
         this.reset();
         // Resynchronise on the next flag, which is treated as an opening one.

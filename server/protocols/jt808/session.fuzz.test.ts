@@ -24,15 +24,23 @@ function harness() {
         VehicleReportSchema.parse(r); // whatever gets through must be a valid report
         reports++;
       },
-      authCodeFor: () => 'code',
-      requireAuth: false,
-      onIdentified: () => {},
+      register: () => ({ result: 0, authCode: 'code', close: false }),
+      authenticate: (phone, code) =>
+        code === 'code' ? { vehicleId: phone, credential: 'auto:' } : { refused: 'auth_failed' },
+      onBound: () => {},
+      close: () => {},
     },
     0,
     () => 0,
   );
+  // The hostile frames below are what an authenticated terminal's connection might carry.
+  session.push(
+    encodeFrame({ msgId: MSG.authenticate, phone: '13912345678', serial: 0, body: Buffer.from('code') }),
+  );
+  if (!session.isAuthenticated) throw new Error('harness did not authenticate');
   const rejects = () => [...stats.rejected.values()].reduce((a, b) => a + b, 0);
-  return { session, stats, rejects, outcomes: () => answers + reports + rejects() };
+  const base = answers;
+  return { session, stats, rejects, outcomes: () => answers - base + reports + rejects() };
 }
 
 /** Candidate frames the gateway will see in `bytes`, by an independent splitter. */

@@ -59,13 +59,20 @@ export class SimulatedTerminal {
     return this.socket.write(bytes);
   }
 
-  /** Registers and returns the auth code. */
+  /** Registers and returns the auth code (auto-registration); throws when refused. */
   async register(plate = ''): Promise<string> {
+    const { result, code } = await this.registerResult(plate);
+    if (result !== 0) throw new Error(`registration refused: ${result}`);
+    return code;
+  }
+
+  /** Sends 0x0100 and returns the 0x8100 result code (0 ok, 2 no vehicle, 3 already registered, 4 no
+   * terminal) and the code handed out with 0. */
+  async registerResult(plate = ''): Promise<{ result: number; code: string }> {
     const answer = this.waitFor((m) => m.header.msgId === MSG.registerResponse);
     this.send(this.frame(MSG.register, encodeRegistration(plate, this.is2019)));
     const m = await answer;
-    if (m.body[2] !== 0) throw new Error(`registration refused: ${m.body[2]}`);
-    return m.body.toString('latin1', 3);
+    return { result: m.body[2]!, code: m.body.toString('latin1', 3) };
   }
 
   /** Authenticates; resolves with the 0x8001 result code. */
