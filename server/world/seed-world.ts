@@ -84,6 +84,8 @@ function writeWorld(
           kind: v.kind,
           departmentId: v.departmentId,
           terminalPhone: v.terminalPhone,
+          // Demo plates (川A, Chengdu like the demo territory) so a dispatcher can search by plate as in a real fleet.
+          plate: `川A·${v.id.replace(/\D/g, '').slice(-5).padStart(5, '0')}`,
           isUnassigned: false,
           createdAt: now,
         })),
