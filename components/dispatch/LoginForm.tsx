@@ -1,8 +1,23 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { useLang } from '../i18n/use-lang';
 import { ApiError, api } from './api';
 import styles from './dispatch.module.css';
+
+const WORDS = {
+  title: { zh: '平安大屏 · 登录', en: 'Pingan Wall · Sign in' },
+  username: { zh: '用户名', en: 'User name' },
+  password: { zh: '密码', en: 'Password' },
+  submit: { zh: '登录', en: 'Sign in' },
+  busy: { zh: '登录中…', en: 'Signing in…' },
+  offline: { zh: '无法连接服务器', en: 'Cannot reach the server' },
+  accounts: {
+    zh: 'Pingan Wall — 值班、调度、领导与管理账号',
+    en: 'Pingan Wall — duty, dispatch, leader and admin accounts',
+  },
+  toggle: { zh: 'EN', en: '中文' },
+} as const;
 
 /** Where each role lands after signing in, unless the login page was given ?next=. */
 const HOME_BY_ROLE: Record<string, string> = {
@@ -17,6 +32,7 @@ export function LoginForm({ next }: { next: string | null }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
+  const [lang, setLang] = useLang();
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -32,17 +48,28 @@ export function LoginForm({ next }: { next: string | null }) {
         next && next.startsWith('/') && !next.startsWith('//') ? next : (HOME_BY_ROLE[me.role] ?? '/wall');
       window.location.assign(target);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : '无法连接服务器');
+      setError(err instanceof ApiError ? err.message : WORDS.offline[lang]);
       setIsBusy(false);
     }
   }
 
   return (
     <main className={styles.loginWrap}>
-      <form className={styles.loginBox} onSubmit={onSubmit} aria-label="登录">
-        <div className={styles.title}>平安大屏 · 登录</div>
+      <form className={styles.loginBox} onSubmit={onSubmit} aria-label={WORDS.submit[lang]}>
+        <div className={styles.title}>
+          {WORDS.title[lang]}
+          <button
+            type="button"
+            className={styles.button}
+            style={{ float: 'right', fontSize: 12, padding: '0 8px' }}
+            onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+            data-testid="lang-toggle"
+          >
+            {WORDS.toggle[lang]}
+          </button>
+        </div>
         <label>
-          用户名
+          {WORDS.username[lang]}
           <input
             className={styles.input}
             style={{ width: '100%' }}
@@ -54,7 +81,7 @@ export function LoginForm({ next }: { next: string | null }) {
           />
         </label>
         <label>
-          密码
+          {WORDS.password[lang]}
           <input
             className={styles.input}
             style={{ width: '100%' }}
@@ -72,9 +99,9 @@ export function LoginForm({ next }: { next: string | null }) {
           </div>
         )}
         <button className={`${styles.button} ${styles.buttonPrimary}`} type="submit" disabled={isBusy}>
-          {isBusy ? '登录中…' : '登录'}
+          {isBusy ? WORDS.busy[lang] : WORDS.submit[lang]}
         </button>
-        <div className={styles.muted}>Pingan Wall — 值班、调度、领导与管理账号</div>
+        <div className={styles.muted}>{WORDS.accounts[lang]}</div>
       </form>
     </main>
   );

@@ -40,11 +40,20 @@ export function useStageSize(isBriefing: boolean): StageSize {
  * The panels' layer: laid out in design pixels and scaled as a whole (text never stretches), above the map,
  * which stays at native resolution underneath (sharp on an 8K splice wall).
  */
-export function Stage({ size, children }: { size: StageSize; children: ReactNode }) {
+export function Stage({
+  size,
+  vars,
+  children,
+}: {
+  size: StageSize;
+  /** CSS custom properties for the children (the map's edges, for banners and controls that follow it). */
+  vars?: Record<`--${string}`, string>;
+  children: ReactNode;
+}) {
   return (
     <div
       className={styles.stage}
-      style={{ width: size.width, height: size.height, transform: `scale(${size.scale})` }}
+      style={{ ...vars, width: size.width, height: size.height, transform: `scale(${size.scale})` }}
       data-testid="wall-stage"
     >
       {children}

@@ -1,8 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import type { LinkInfo } from '@/lib/realtime/socket-client';
-import { cstClock, formatAge } from '@/lib/wall/format';
+import { clockParts } from '@/lib/time/display-time';
+import { formatAge } from '@/lib/wall/format';
 import { periodLabel, t, type Lang } from '@/lib/wall/i18n';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import styles from './wall.module.css';
@@ -12,6 +14,8 @@ export interface HeaderProps {
   worldName: string;
   link: LinkInfo;
   now: number;
+  /** The display time zone (DISPLAY_TZ): the clock shows the centre's time, not the browser's. */
+  tz: string;
   lang: Lang;
   period: WallPeriod;
   isBriefing: boolean;
@@ -20,6 +24,8 @@ export interface HeaderProps {
   /** Vehicles whose last position is fresh: what the map draws as live. */
   liveVehicles: number;
   tokenQuery: string;
+  /** The search box, when this screen may search (signed in or a display token). */
+  search?: ReactNode;
   onLang: (l: Lang) => void;
   onPeriod: (p: WallPeriod) => void;
   onBriefing: (b: boolean) => void;
@@ -34,8 +40,24 @@ const LINK_TONE = {
   unauthorized: 'red',
 } as const;
 
+const WEEKDAYS = {
+  zh: ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'],
+  en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
+} as const;
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+/** The header clock's parts in the display zone: "2026-12-02", "14:20:05", "星期三" / "Wed". */
+export function wallClock(ms: number, tz: string, lang: Lang) {
+  const c = clockParts(ms, tz);
+  return {
+    date: `${c.year}-${p2(c.month)}-${p2(c.day)}`,
+    time: `${p2(c.hour)}:${p2(c.minute)}:${p2(c.second)}`,
+    weekday: WEEKDAYS[lang][c.weekday] ?? '',
+  };
+}
+
 export function WallHeader(p: HeaderProps) {
-  const clock = cstClock(p.now);
+  const clock = wallClock(p.now, p.tz, p.lang);
   const region = p.stats?.region;
   const title = region?.code ? region.name : p.worldName;
   // Data age: how long ago the last batch came, plus how far behind the server's ingest said it was.
@@ -52,12 +74,13 @@ export function WallHeader(p: HeaderProps) {
             </span>
           ))}
         </nav>
-        <div className={styles.periods}>
+        <div className={styles.periods} data-testid="periods">
           {WALL_PERIODS.map((k) => (
             <button key={k} className={k === p.period ? styles.on : ''} onClick={() => p.onPeriod(k)}>
               {periodLabel(k, p.lang)}
             </button>
           ))}
+          {p.search}
         </div>
       </div>
       <h1 className={styles.title} data-testid="wall-title">
@@ -84,7 +107,7 @@ export function WallHeader(p: HeaderProps) {
           </div>
           <div className={styles.clock} data-testid="clock">
             <b>{p.now ? clock.time : '--:--:--'}</b>
-            <span>{p.now ? `${clock.date} ${p.lang === 'zh' ? clock.weekday : ''}` : '\u00a0'}</span>
+            <span>{p.now ? `${clock.date} ${clock.weekday}` : '\u00a0'}</span>
           </div>
         </div>
         <div className={styles.headerRow}>

@@ -5,10 +5,14 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { regionPrefix } from '@/lib/domain/region-code';
 import { STALE_AFTER_MS, type EntityInfo } from '@/lib/realtime/contract';
 import type { KindColumns } from '@/lib/realtime/client-store';
+import { adoptTimeLimits } from '@/lib/domain/time-limits';
+import type { SearchResult } from '@/lib/search/search-result';
 import { drillTarget } from '@/lib/wall/drill';
-import { periodLabel, t } from '@/lib/wall/i18n';
+import { periodLabel, t, type WordKey } from '@/lib/wall/i18n';
 import type { WallPeriod } from '@/lib/wall/stats';
 import { useLang } from '../i18n/use-lang';
+import { SearchBox } from '../search/SearchBox';
+import { useDisplayTz } from '../time/use-display-tz';
 import {
   cameraRateOption,
   categoryOption,
@@ -19,21 +23,26 @@ import {
 import { EChart } from '../charts/EChart';
 import { LiveMap, type MapPick } from '../map/LiveMap';
 import { MAP_LAYER_KEYS, type MapLayerKey } from '../map/layer-keys';
+import { AccessNotice, AlarmBanner } from './AlarmBanner';
 import { DetailDrawer, type Selection } from './DetailDrawer';
 import { MapControls } from './MapControls';
 import { Panel } from './Panel';
 import { IncidentFeed, KpiBoard, OverdueList } from './panels';
+import { CameraWallBody, DispatchQueueBody, TownCardsBody } from './SplicePanels';
 import { Stage, useStageSize } from './Stage';
+import splice from './splice.module.css';
 import { useAlarm } from './use-alarm';
+import { useTownCards } from './use-town-cards';
 import { displayToken, useWallData, wallFetch } from './use-wall-data';
+import { COLUMN_TOP, CONTROLS_H, GAP, MARGIN, mercatorAspect, wallLayout } from './wall-layout';
 import { WallHeader } from './WallHeader';
 import styles from './wall.module.css';
-import { adoptTimeLimits } from '@/lib/domain/time-limits';
 
-/** Design-pixel geometry of the panel columns: the map's fit padding follows it. */
-const HEADER_H = 96;
-const COLUMN_W = 460;
-const GAP = 20;
+/** Panel title bar and body padding (wall.module.css .panelTitle, .panelBody), for the cards' geometry. */
+const PANEL_CHROME_H = 38 + 14;
+const PANEL_CHROME_W = 20;
+/** Half the side of the box a search result is flown to (degrees, ~300 m). */
+const FOCUS_HALF_DEG = 0.003;
 /** Default seconds per stop of the briefing tour; `?tour=N` overrides it. */
 const TOUR_DEFAULT_S = 30;
 
@@ -42,11 +51,17 @@ function regionFromPath(path: string | null): string | null {
   return m ? m[1]! : null;
 }
 
-export function WallScreen() {
+export interface WallScreenProps {
+  /** A replay of the past (not built yet): no alarm banner and no tone for incidents that are old news. */
+  isReplay?: boolean;
+}
+
+export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   const pathname = usePathname();
   const router = useRouter();
   const regionCode = regionFromPath(pathname);
   const [lang, setLang] = useLang();
+  const tz = useDisplayTz();
   const [period, setPeriod] = useState<WallPeriod>('today');
   const [isBriefing, setIsBriefing] = useState(false);
   const [isTouring, setIsTouring] = useState(false);
@@ -55,6 +70,8 @@ export function WallScreen() {
     () => Object.fromEntries(MAP_LAYER_KEYS.map((k) => [k, true])) as Record<MapLayerKey, boolean>,
   );
   const [selection, setSelection] = useState<Selection | null>(null);
+  /** A search result flown to: the map fits this box instead of the scope until the scope changes. */
+  const [focus, setFocus] = useState<[number, number, number, number] | null>(null);
   const [world, setWorld] = useState<{
     name: string | null;
     bbox: [number, number, number, number] | null;
@@ -64,15 +81,13 @@ export function WallScreen() {
     bbox: null,
     rootCode: null,
   });
-  const alarm = useAlarm();
-  const { connection, stats, incidents, link, now } = useWallData(regionCode, period, alarm.raise);
+  const alarm = useAlarm(!isReplay);
+  const { connection, stats, incidents, link, now, hasAccess } = useWallData(regionCode, period, alarm.raise);
   const size = useStageSize(isBriefing);
   // Read after mount: the server render has no URL query, and both renders must agree.
-  const [tokenQuery, setTokenQuery] = useState('');
-  useEffect(() => {
-    const tk = displayToken();
-    setTokenQuery(tk ? `?token=${encodeURIComponent(tk)}` : '');
-  }, []);
+  const [token, setToken] = useState<string | null>(null);
+  useEffect(() => setToken(displayToken()), []);
+  const tokenQuery = token ? `?token=${encodeURIComponent(token)}` : '';
 
   useEffect(() => {
     void wallFetch('/api/map/world.json')
@@ -89,6 +104,7 @@ export function WallScreen() {
     (code: string | null) => router.push(code ? `/wall/${code}${tokenQuery}` : `/wall${tokenQuery}`),
     [router, tokenQuery],
   );
+  useEffect(() => setFocus(null), [regionCode]);
 
   const topLen = world.rootCode ? regionPrefix(world.rootCode).length : 6;
   const onPick = useCallback(
@@ -109,6 +125,23 @@ export function WallScreen() {
       }
     },
     [connection, regionCode, topLen, go],
+  );
+
+  const onSearchPick = useCallback(
+    (r: SearchResult) => {
+      if (r.lng !== undefined && r.lat !== undefined)
+        setFocus([
+          r.lng - FOCUS_HALF_DEG,
+          r.lat - FOCUS_HALF_DEG,
+          r.lng + FOCUS_HALF_DEG,
+          r.lat + FOCUS_HALF_DEG,
+        ]);
+      if (r.kind === 'incident')
+        setSelection({ kind: 'incident', id: r.id, view: connection.state.incidents.get(r.id) });
+      else if (r.kind === 'vehicle' || r.kind === 'camera')
+        setSelection({ kind: r.kind, id: r.id, name: r.name });
+    },
+    [connection],
   );
 
   // Briefing tour: through the child regions of where the tour started, then back to it. The stop list is
@@ -134,16 +167,24 @@ export function WallScreen() {
       ? connection.state.world.bbox
       : null
     : world.bbox;
+  // The layout follows the whole territory's shape (not the drilled region's): panels stay put on drill-down.
+  const layout = useMemo(
+    () => wallLayout(size.width, size.height, mercatorAspect(world.bbox)),
+    [size.width, size.height, world.bbox],
+  );
   const s = size.scale;
+  const mapRightEdge = layout.map.x + layout.map.w;
   const padding = useMemo(
     () => ({
-      top: (HEADER_H + GAP) * s,
-      bottom: 90 * s,
-      left: (COLUMN_W + 2 * GAP) * s,
-      right: (COLUMN_W + 2 * GAP) * s,
+      top: layout.mapTop * s,
+      bottom: CONTROLS_H * s,
+      left: layout.map.x * s,
+      right: (size.width - mapRightEdge) * s,
     }),
-    [s],
+    [layout, s, size.width, mapRightEdge],
   );
+  const isWide = layout.leftExtra !== null;
+  const townCards = useTownCards(regionCode, isWide && hasAccess);
   const options = useMemo(
     () =>
       stats && {
@@ -155,39 +196,73 @@ export function WallScreen() {
       },
     [stats, lang, trendRange],
   );
-  const waiting = (
-    <div className={styles.empty}>{lang === 'zh' ? '统计数据加载中…' : 'Loading statistics…'}</div>
-  );
+  const isUnauthorized = link.status === 'unauthorized';
+  // Never "loading" for ever: an unauthorised screen says so, a connected one without numbers says nothing.
+  const waiting = isUnauthorized ? (
+    <div className={styles.empty}>{t('unauthorized', lang)}</div>
+  ) : link.status === 'connecting' ? (
+    <div className={styles.empty}>{t('loadingStats', lang)}</div>
+  ) : null;
   const flashing = useMemo(() => new Set(alarm.pending.map((i) => i.id)), [alarm.pending]);
   const openIncident = (id: string) =>
     setSelection({ kind: 'incident', id, view: connection.state.incidents.get(id) });
-  const isStaleBanner =
-    link.status === 'disconnected' || link.status === 'stale' || link.status === 'unauthorized';
+  const regionNameByPrefix = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const c of stats?.children ?? []) m.set(regionPrefix(c.code), c.name);
+    return m;
+  }, [stats]);
+  const placeOf = (i: { address: string | null; gridCode: string | null }) => {
+    if (i.address) return i.address;
+    for (const [prefix, name] of regionNameByPrefix) if (i.gridCode?.startsWith(prefix)) return name;
+    return '';
+  };
+  const isStaleBanner = link.status === 'disconnected' || link.status === 'stale';
+  const childLevel = stats?.children[0]?.level;
+  const areasWord: WordKey =
+    childLevel === 'town'
+      ? 'areasTown'
+      : childLevel === 'community'
+        ? 'areasCommunity'
+        : childLevel === 'grid'
+          ? 'areasGrid'
+          : 'areasOther';
+  const colHeight = size.height - COLUMN_TOP - MARGIN;
 
   return (
     <div
       className={`${styles.root} ${isBriefing ? styles.briefing : ''}`}
       data-testid="wall-root"
       data-region={regionCode ?? ''}
+      data-layout={isWide ? (layout.rightExtra?.isSplit ? 'splice-wide' : 'splice') : 'standard'}
     >
       <div className={`${styles.mapLayer} ${link.status === 'live' ? '' : styles.mapNotLive}`}>
-        <LiveMap
-          connection={connection}
-          fitBbox={scopeBbox}
-          padding={padding}
-          visible={visible}
-          selectedIncidentId={selection?.kind === 'incident' ? selection.id : null}
-          areaPrefix={regionCode ? regionPrefix(regionCode) : ''}
-          onPick={onPick}
-          pixelScale={size.scale}
-        />
+        {/* Mounted once the server has let this screen in: its tiles would only be refused before. */}
+        {hasAccess ? (
+          <LiveMap
+            connection={connection}
+            fitBbox={focus ?? scopeBbox}
+            padding={padding}
+            visible={visible}
+            selectedIncidentId={selection?.kind === 'incident' ? selection.id : null}
+            areaPrefix={regionCode ? regionPrefix(regionCode) : ''}
+            onPick={onPick}
+            pixelScale={size.scale}
+          />
+        ) : null}
       </div>
-      <Stage size={size}>
+      <Stage
+        size={size}
+        vars={{
+          '--map-left': `${layout.map.x}px`,
+          '--map-right': `${size.width - mapRightEdge}px`,
+        }}
+      >
         <WallHeader
           stats={stats}
           worldName={world.name ?? connection.state.world?.name ?? ''}
           link={link}
           now={now}
+          tz={tz}
           lang={lang}
           period={period}
           isBriefing={isBriefing}
@@ -195,6 +270,11 @@ export function WallScreen() {
           isAlarmArmed={alarm.isArmed}
           liveVehicles={countLive(connection.state.entities.vehicle, now)}
           tokenQuery={tokenQuery}
+          search={
+            hasAccess ? (
+              <SearchBox onPick={onSearchPick} lang={lang} displayToken={token} className={styles.search} />
+            ) : null
+          }
           onLang={setLang}
           onPeriod={setPeriod}
           onBriefing={setIsBriefing}
@@ -202,14 +282,45 @@ export function WallScreen() {
         />
         {isStaleBanner ? (
           <div className={styles.banner} data-testid="stale-banner" data-status={link.status}>
-            {link.status === 'unauthorized'
-              ? t('unauthorizedBanner', lang)
-              : link.status === 'stale'
-                ? t('delayedBanner', lang)
-                : t('staleBanner', lang)}
+            {link.status === 'stale' ? t('delayedBanner', lang) : t('staleBanner', lang)}
           </div>
         ) : null}
-        <div className={styles.colLeft}>
+        {isUnauthorized ? (
+          <div
+            className={styles.accessSlot}
+            data-testid="stale-banner"
+            data-status="unauthorized"
+            role="status"
+          >
+            <AccessNotice lang={lang} loginHref={`/login?next=${pathname ?? '/wall'}`} />
+          </div>
+        ) : null}
+        {layout.leftExtra ? (
+          <div
+            className={splice.column}
+            style={{ left: layout.leftExtra.x, width: layout.leftExtra.w }}
+            data-testid="splice-left"
+          >
+            <Panel
+              title={t(areasWord, lang)}
+              extra={townCards ? String(townCards.cards.length) : null}
+              testId="panel-towns"
+            >
+              {townCards ? (
+                <TownCardsBody
+                  data={townCards}
+                  lang={lang}
+                  width={layout.leftExtra.w - PANEL_CHROME_W}
+                  height={colHeight - PANEL_CHROME_H}
+                  onOpen={go}
+                />
+              ) : (
+                waiting
+              )}
+            </Panel>
+          </div>
+        ) : null}
+        <div className={styles.colLeft} style={{ left: layout.leftCol.x }} data-testid="col-left">
           <Panel
             title={
               lang === 'zh'
@@ -251,7 +362,11 @@ export function WallScreen() {
             {options ? <EChart option={options.vehicle} testId="chart-vehicles" /> : waiting}
           </Panel>
         </div>
-        <div className={styles.colRight}>
+        <div
+          className={styles.colRight}
+          style={{ left: layout.rightCol.x, right: 'auto' }}
+          data-testid="col-right"
+        >
           <Panel
             title={t('cameraRate', lang)}
             extra={stats ? `${stats.cameras.online}/${stats.cameras.total}` : null}
@@ -274,22 +389,49 @@ export function WallScreen() {
             />
           </Panel>
         </div>
+        {layout.rightExtra ? (
+          <div
+            className={`${splice.column} ${layout.rightExtra.isSplit ? splice.sideBySide : splice.stacked}`}
+            style={{ left: layout.rightExtra.x, width: layout.rightExtra.w }}
+            data-testid="splice-right"
+          >
+            <Panel
+              title={t('cameraWall', lang)}
+              extra={townCards ? String(townCards.offlineTotal) : null}
+              testId="panel-camera-wall"
+            >
+              {stats || townCards ? <CameraWallBody stats={stats} data={townCards} lang={lang} /> : waiting}
+            </Panel>
+            <Panel title={t('dispatchQueue', lang)} testId="panel-dispatch-queue">
+              {hasAccess ? (
+                <DispatchQueueBody
+                  incidents={incidents}
+                  now={now}
+                  lang={lang}
+                  flashing={flashing}
+                  onOpen={openIncident}
+                />
+              ) : (
+                waiting
+              )}
+            </Panel>
+          </div>
+        ) : null}
         <MapControls
           visible={visible}
           lang={lang}
           onToggle={(k) => setVisible((v) => ({ ...v, [k]: !v[k] }))}
         />
         {alarm.pending.length > 0 ? (
-          <div className={styles.alarm} data-testid="alarm">
-            <b>⚠ {t('newCritical', lang)}</b>
-            {alarm.pending.slice(0, 3).map((i) => (
-              <span key={i.id} onClick={() => openIncident(i.id)}>
-                {i.title}
-              </span>
-            ))}
-            <button onClick={() => alarm.acknowledge()} data-testid="alarm-ack">
-              {t('acknowledge', lang)}
-            </button>
+          <div className={styles.alarmSlot} style={{ top: COLUMN_TOP + (isStaleBanner ? 70 : 0) + GAP / 2 }}>
+            <AlarmBanner
+              pending={alarm.pending}
+              lang={lang}
+              tz={tz}
+              placeOf={placeOf}
+              onOpen={openIncident}
+              onAcknowledge={alarm.acknowledge}
+            />
           </div>
         ) : null}
         {selection ? (

@@ -22,6 +22,11 @@ export interface WallData {
   incidents: IncidentView[];
   link: LinkInfo;
   now: number;
+  /**
+   * The server has let this screen in (a session or a display token): until then nothing that needs
+   * access is requested, so an unauthorised screen shows the way in instead of a console full of 401s.
+   */
+  hasAccess: boolean;
 }
 
 export { authFetch as wallFetch, displayToken } from '../map/map-sources';
@@ -44,6 +49,7 @@ export function useWallData(
   const [link, setLink] = useState<LinkInfo>(() => connection.link());
   // 0 until mounted: the server render and the first client render must agree (no clock in SSR output).
   const [now, setNow] = useState(0);
+  const [hasAccess, setHasAccess] = useState(false);
   const criticalRef = useRef(onNewCritical);
   criticalRef.current = onNewCritical;
 
@@ -61,19 +67,23 @@ export function useWallData(
       setIncidents([...connection.state.incidents.values()].sort((a, b) => b.receivedAt - a.receivedAt));
     };
     const unsubscribe = connection.subscribe((result, state) => {
+      setHasAccess(true);
       if (state.statsVersion !== statsVersion) {
         statsVersion = state.statsVersion;
         setLiveStats(parseWallStats(state.stats));
       }
       if (result.ok) {
-        const critical = result.newIncidents.filter((i) => i.priority === 1);
+        // 特急 and 紧急: the alarm decides what rings and what only shows (use-alarm.ts).
+        const critical = result.newIncidents.filter((i) => i.priority <= 2);
         if (critical.length > 0) criticalRef.current(critical);
       }
       if (state.incidentsVersion !== incidentsVersion && !timer)
         timer = setTimeout(flushIncidents, Math.max(0, flushedAt + INCIDENT_UI_MS - performance.now()));
     });
     const tick = () => {
-      setLink(connection.link());
+      const l = connection.link();
+      setLink(l);
+      if (l.isConnected) setHasAccess(true);
       setNow(Date.now());
     };
     tick();
@@ -92,7 +102,7 @@ export function useWallData(
 
   useEffect(() => {
     setPeriodStats(null);
-    if (period === 'today') return;
+    if (period === 'today' || !hasAccess) return;
     let isCancelled = false;
     const load = async () => {
       try {
@@ -109,9 +119,16 @@ export function useWallData(
       isCancelled = true;
       clearInterval(id);
     };
-  }, [period, regionCode]);
+  }, [period, regionCode, hasAccess]);
 
   // Live stats that still describe another scope (just after a drill-down) are not shown as this one's.
   const scoped = liveStats && (liveStats.region.code ?? null) === regionCode ? liveStats : null;
-  return { connection, stats: period === 'today' ? scoped : (periodStats ?? null), incidents, link, now };
+  return {
+    connection,
+    stats: period === 'today' ? scoped : (periodStats ?? null),
+    incidents,
+    link,
+    now,
+    hasAccess,
+  };
 }

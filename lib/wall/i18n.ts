@@ -90,6 +90,27 @@ const WORDS = {
   periodIncidents: { zh: '事件办理', en: 'incidents' },
   langToggle: { zh: 'EN', en: '中文' },
   langToggleTitle: { zh: 'Switch to English', en: '切换为中文' },
+  areasTown: { zh: '各街镇态势', en: 'Towns' },
+  areasCommunity: { zh: '各社区态势', en: 'Communities' },
+  areasGrid: { zh: '各网格态势', en: 'Grids' },
+  areasOther: { zh: '各区域态势', en: 'Areas' },
+  cameraWall: { zh: '视频点位状态', en: 'Camera status' },
+  dispatchQueue: { zh: '待处置事件', en: 'Waiting for action' },
+  queueEmpty: { zh: '暂无待处置事件', en: 'Nothing waiting' },
+  allCamerasOnline: { zh: '全部点位在线', en: 'All cameras online' },
+  cameraOnline: { zh: '视频在线', en: 'Cameras' },
+  unitsOnDuty: { zh: '在岗力量', en: 'Units' },
+  loadingStats: { zh: '统计数据加载中…', en: 'Loading statistics…' },
+  signIn: { zh: '登录', en: 'Sign in' },
+  accessTitle: { zh: '本屏未授权', en: 'This screen is not authorised' },
+  accessLogin: { zh: '值班人员：登录后进入大屏', en: 'Duty staff: sign in to open the wall' },
+  accessToken: {
+    zh: '无人值守的大屏：管理员在管理页生成显示令牌，用 /wall?token=… 打开',
+    en: 'Unattended screens: an administrator makes a display token on the admin page; open /wall?token=…',
+  },
+  moreAlarms: { zh: '另有 {n} 条待确认', en: '{n} more to acknowledge' },
+  acknowledgeAll: { zh: '全部确认', en: 'Acknowledge all' },
+  urgent: { zh: '紧急', en: 'Urgent' },
 } as const;
 
 export type WordKey = keyof typeof WORDS;
