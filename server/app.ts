@@ -17,6 +17,7 @@ import { createLiveRoutes } from './http/live-routes';
 import { isOriginAllowed } from './http/origin';
 import { createRouter, HttpError, sendJson, type Principal, type Route } from './http/router';
 import { GridLocator } from './live/grid-locator';
+import { onTerritoryChanged } from './world/load-world';
 import { LiveState } from './live/live-state';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
@@ -238,6 +239,8 @@ export function createApp(opts: AppOptions): App {
     statsFor: opts.statsFor?.(ctx),
   });
   hubHolder.hub = hub;
+  // An imported territory: new grids to place incidents in, and maybe a new name for the walls' title.
+  onTerritoryChanged(db, () => ((gridLocator = loadGrids(db)), (name = undefined)));
 
   /** Sockets outlive sessions: re-check each one this often and drop those signed out or idle-expired. */
   const SOCKET_REAUTH_MS = 60_000;

@@ -22,6 +22,7 @@ import { loadRoadGraph } from './world/load-world';
 import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
 import { createStatsProvider, createWallRoutes } from './stats/wall-routes';
+import { createImportRoutes } from './admin/import-routes';
 import { createTownCardsRoutes } from './stats/town-cards';
 import { startFieldGateways } from './protocols/field-gateways';
 import { createDeviceRoutes } from './admin/device-routes';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
       ...dispatch.routes(ctx),
       ...createMapRoutes({ db, config }),
       ...createWallRoutes({ db, live: ctx.live, clock, stats: statsProvider(ctx) }),
+      ...createImportRoutes(ctx, dispatch.module()!),
       ...createDeviceRoutes(ctx, dispatch.module()!),
       ...createTownCardsRoutes({ db, live: ctx.live, clock }),
     ],

@@ -2,7 +2,8 @@
  * The wall's areas as Mapbox vector tiles: GET /api/wall/areas/{z}/{x}/{y}. A province has ~120,000 grid
  * polygons; as one GeoJSON download they would be tens of MB before the first map (B4), as tiles a wall
  * loads only what its view shows, simplified for its zoom. Grids where the world has them, else communities.
- * The index is built once (grids are seeded with the world) and tiles are cached gzipped, within a bound.
+ * The index is built once (and again after a territory import: `invalidate`) and tiles are cached gzipped,
+ * within a bound.
  */
 import { gzipSync } from 'node:zlib';
 import { GeoJSONVT } from '@maplibre/geojson-vt';
@@ -47,6 +48,12 @@ export class AreaTiles {
   private readonly cache = new Map<string, Buffer | null>();
 
   constructor(private readonly load: () => AreaFeatureCollection | null) {}
+
+  /** Forgets the index and every cached tile: the next request cuts them from the imported territory. */
+  invalidate(): void {
+    this.index = null;
+    this.cache.clear();
+  }
 
   /** The gzipped tile, or null when nothing is there (or no world is seeded yet). */
   tile(z: number, x: number, y: number): Buffer | null {

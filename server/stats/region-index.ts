@@ -1,5 +1,5 @@
 import type { Db } from '../db/open-database';
-import { loadWorldInfo } from '../world/load-world';
+import { loadWorldInfo, territoryVersion } from '../world/load-world';
 
 /** The region tree and which grid each camera/worker sits in change only when the world is re-seeded or a
  * device registers; re-read them at most this often rather than on every stats tick. */
@@ -15,6 +15,8 @@ export interface RegionNode {
 
 export interface RegionIndex {
   at: number;
+  /** The territory version it was built from (an import bumps it). */
+  version: number;
   worldName: string;
   byCode: Map<string, RegionNode>;
   childrenOf: Map<string | null, RegionNode[]>;
@@ -61,10 +63,12 @@ function bboxOf(geometryText: string | null): [number, number, number, number] |
 
 export function regionIndex(db: Db, now: number, stores: DeviceStores): RegionIndex {
   const hit = cache.get(db);
-  // Devices registered since (a store grew) need their grid too: rebuild then as well.
+  // Devices registered since (a store grew) need their grid too, and an imported territory its new areas:
+  // rebuild then as well.
   if (
     hit &&
     now - hit.at < REGION_INDEX_TTL_MS &&
+    hit.version === territoryVersion(db) &&
     hit.cameraGrid.length === stores.camera.count &&
     hit.workerGrid.length === stores.worker.count
   )
@@ -118,6 +122,7 @@ export function regionIndex(db: Db, now: number, stores: DeviceStores): RegionIn
   const workerGrid = devices('workers', stores.worker);
   const idx: RegionIndex = {
     at: now,
+    version: territoryVersion(db),
     worldName: loadWorldInfo(db)?.name ?? top?.name ?? '全域',
     byCode,
     childrenOf,
@@ -128,6 +133,11 @@ export function regionIndex(db: Db, now: number, stores: DeviceStores): RegionIn
   };
   cache.set(db, idx);
   return idx;
+}
+
+/** Drops the cached index (a registry import moved cameras or workers between grids). */
+export function invalidateRegionIndex(db: Db): void {
+  cache.delete(db);
 }
 
 /** The scope's node and its ancestors, outermost first. */

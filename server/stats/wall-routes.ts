@@ -13,6 +13,7 @@ import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
 import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
 import { computeWallStats } from './wall-stats';
+import { onTerritoryChanged } from '../world/load-world';
 
 /** Panel numbers are recomputed at most this often per scope (the 24/7 wall needs seconds, not ticks). */
 export const STATS_REFRESH_MS = 3_000;
@@ -52,6 +53,7 @@ export function createWallRoutes(
   const stats = deps.stats ?? createStatsProvider(deps);
   const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.db));
   let grids: { body: Buffer; gzip: Buffer } | null = null;
+  onTerritoryChanged(deps.db, () => (tiles.invalidate(), (grids = null))); // an import changed the areas
   return [
     {
       method: 'GET',

@@ -27,3 +27,28 @@ export function loadBasemapFeatures(db: Db): BasemapFeatures | null {
 export function loadDepartmentBases(db: Db): Record<string, LngLat> {
   return readMetaJson<Record<string, LngLat>>(db, WORLD_META_KEYS.bases) ?? {};
 }
+
+// The territory (regions, grids, world info) changes at run time only by an import. Whoever caches a view of
+// it (the grid locator, area tiles, the basemap's boundaries and places, region stats) listens here and
+// rebuilds, so the walls show new areas without a restart.
+const territoryListeners = new WeakMap<Db, Set<() => void>>();
+const territoryVersions = new WeakMap<Db, number>();
+
+/** Calls `listener` after every change of this database's territory; returns the unsubscribe. */
+export function onTerritoryChanged(db: Db, listener: () => void): () => void {
+  let set = territoryListeners.get(db);
+  if (!set) territoryListeners.set(db, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/** Bumped on each change: a cache built at version v is stale once this differs. */
+export function territoryVersion(db: Db): number {
+  return territoryVersions.get(db) ?? 0;
+}
+
+/** Announces a committed territory change (an import) to every cache of it. */
+export function notifyTerritoryChanged(db: Db): void {
+  territoryVersions.set(db, territoryVersion(db) + 1);
+  for (const listener of territoryListeners.get(db) ?? []) listener();
+}

@@ -10,7 +10,7 @@ import { bboxToDrawCrs, geoJsonToDrawCrs } from '@/lib/geo/geojson-crs';
 import type { Config } from '../../config';
 import type { Db } from '../../db/open-database';
 import { buildBasemapGeoJson, encodeAsset, type BasemapAsset } from '../../world/basemap-geojson';
-import { loadWorldInfo } from '../../world/load-world';
+import { loadWorldInfo, onTerritoryChanged } from '../../world/load-world';
 import { readPmtilesSummary, sendFileRange, type PmtilesSummary } from '../../world/pmtiles-file';
 import { activeTimeLimits } from '@/lib/domain/time-limits';
 import { HttpError, sendJson, type Route } from '../router';
@@ -60,6 +60,7 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, asset: BasemapAsse
 export function createMapRoutes(deps: MapRouteDeps): Route[] {
   const { db, config } = deps;
   let assets: Record<BasemapSource, BasemapAsset> | null = null;
+  onTerritoryChanged(db, () => (assets = null)); // an import changed boundaries and places
   let pmtiles: Promise<PmtilesSummary> | null = null;
   const getAssets = () => {
     if (assets) return assets;

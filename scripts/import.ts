@@ -1,0 +1,62 @@
+/**
+ * npm run import -- <territory|cameras|vehicles|workers|departments> <file> [--dry-run]
+ *
+ * Imports a territory (GeoJSON or zipped Shapefile) or a registry (CSV or XLSX) into DATABASE_PATH, the same
+ * checks and the same single transaction as POST /api/admin/import/{kind}. Prints the result as JSON; exits 1
+ * when the file has errors (nothing was written), 2 on wrong usage. A server already running on the same
+ * database shows an imported territory after its restart (or import through the admin page instead).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '@/lib/clock';
+import { IMPORT_KINDS, isImportKind, type ImportResult } from '@/lib/import/issues';
+import { openDatabase } from '@/server/db/open-database';
+import { importRegistry } from '@/server/admin/import/import-registry';
+import { importTerritory } from '@/server/admin/import/import-territory';
+
+const USAGE = `usage: npm run import -- <${IMPORT_KINDS.join('|')}> <file> [--dry-run]`;
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const dryRun = args.includes('--dry-run');
+  const [kind, file, ...rest] = args.filter((a) => a !== '--dry-run');
+  if (!kind || !file || rest.length > 0 || !isImportKind(kind)) {
+    console.error(USAGE);
+    return 2;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    console.error(`cannot read ${file}: ${(err as Error).message}`);
+    return 2;
+  }
+  const db = openDatabase(process.env.DATABASE_PATH || './data/pingan.db');
+  try {
+    const ctx = {
+      db,
+      clock: systemClock,
+      actor: { username: `cli:${os.userInfo().username}`, role: 'admin', clientAddress: null },
+    };
+    const input = { bytes, name: path.basename(file) };
+    const result: ImportResult =
+      kind === 'territory'
+        ? await importTerritory(ctx, input, { dryRun })
+        : await importRegistry(ctx, kind, input, { dryRun });
+    console.log(JSON.stringify(result, null, 2));
+    const summary = `${kind}${dryRun ? ' (dry run)' : ''}: created ${result.created}, updated ${result.updated}, unchanged ${result.unchanged}, errors ${result.errors.length + result.moreErrors}, warnings ${result.warnings.length + result.moreWarnings}`;
+    console.error(result.ok ? summary : `${summary}: nothing written`);
+    return result.ok ? 0 : 1;
+  } finally {
+    db.$client.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,265 @@
+import { DEPARTMENT_CATEGORIES } from '@/lib/world/entities';
+import type { DepartmentKind } from '@/lib/world/world-types';
+import { IssueList, ImportFileError, type ImportResult, type RegistryKind } from '@/lib/import/issues';
+import { readTable, type Table } from '@/lib/import/read-table';
+import {
+  checkRegistryRow,
+  REGISTRY_COLUMNS,
+  type RegistryLookups,
+  type RegistryRowMap,
+} from '@/lib/import/registry-rows';
+import type { Db } from '../../db/open-database';
+import { GridLocator } from '../../live/grid-locator';
+import { invalidateRegionIndex } from '../../stats/region-index';
+import { applyRegistryToLive, type LiveRegistryRow } from './apply-registry-to-live';
+import type { ImportContext, ImportFile, ImportOptions } from './import-context';
+import { auditRefusedImport, recordImportRun, sha256Of } from './record-import-run';
+import { refreshWorldInfo } from './refresh-world-info';
+import { withImportLock } from './with-import-lock';
+
+type Row = Record<string, string | number | null>;
+
+/** Per registry: its table, and which file column fills which database column. */
+const SPECS: Record<
+  RegistryKind,
+  { table: string; columns: [field: string, column: string][]; isDevice: boolean }
+> = {
+  cameras: {
+    table: 'cameras',
+    columns: [
+      ['name', 'name'],
+      ['lng', 'lng'],
+      ['lat', 'lat'],
+      ['regionCode', 'region_code'],
+      ['streamUrl', 'stream_url'],
+    ],
+    isDevice: true,
+  },
+  vehicles: {
+    table: 'vehicles',
+    columns: [
+      ['name', 'name'],
+      ['plate', 'plate'],
+      ['kind', 'kind'],
+      ['terminal', 'terminal_phone'],
+      ['departmentId', 'department_id'],
+    ],
+    isDevice: true,
+  },
+  workers: {
+    table: 'workers',
+    columns: [
+      ['name', 'name'],
+      ['phone', 'phone'],
+      ['gridCode', 'grid_code'],
+      ['role', 'role'],
+    ],
+    isDevice: true,
+  },
+  departments: {
+    table: 'departments',
+    columns: [
+      ['name', 'name'],
+      ['kind', 'kind'],
+      ['regionCode', 'region_code'],
+      ['phone', 'phone'],
+    ],
+    isDevice: false,
+  },
+};
+
+const REQUIRED_HEADERS: Record<RegistryKind, string[]> = {
+  cameras: ['id', 'name'],
+  vehicles: ['id', 'name'],
+  workers: ['id', 'name'],
+  departments: ['id', 'name', 'kind'],
+};
+
+function lookupsFor(db: Db): RegistryLookups {
+  const sqlite = db.$client;
+  const region = sqlite.prepare('SELECT 1 FROM regions WHERE code = ?');
+  const grid = sqlite.prepare('SELECT 1 FROM grids WHERE code = ?');
+  const dept = sqlite.prepare('SELECT 1 FROM departments WHERE id = ?');
+  const terminal = sqlite.prepare('SELECT id FROM vehicles WHERE terminal_phone = ?');
+  return {
+    hasRegion: (c) => region.get(c) !== undefined,
+    hasGrid: (c) => grid.get(c) !== undefined,
+    hasDepartment: (id) => dept.get(id) !== undefined,
+    terminalOwner: (t) => (terminal.get(t) as { id: string } | undefined)?.id ?? null,
+  };
+}
+
+/**
+ * `npm run import -- cameras|vehicles|workers|departments` and `POST /api/admin/import/{kind}`: a CSV
+ * (UTF-8 or GBK) or XLSX with headers in row 1; every row checked (errors carry the row and field), then, only
+ * when nothing is wrong, upserted by id in one transaction with its import run and audit record. A column the
+ * file does not have leaves that field as stored; an empty cell clears it. Rows of a device imported over one
+ * registered by its own reports make it assigned. The running walls pick up new and renamed entities at once.
+ */
+export function importRegistry(
+  ctx: ImportContext,
+  kind: RegistryKind,
+  file: ImportFile,
+  opts: ImportOptions,
+): Promise<ImportResult> {
+  return withImportLock(ctx.db, async () => {
+    const { db } = ctx;
+    const errors = new IssueList();
+    const warnings = new IssueList();
+    const sha256 = sha256Of(file.bytes);
+    const result = (over: Partial<ImportResult> = {}): ImportResult => ({
+      ok: errors.count === 0,
+      dryRun: opts.dryRun,
+      kind,
+      fileName: file.name,
+      sha256,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      errors: errors.items,
+      warnings: warnings.items,
+      moreErrors: errors.more,
+      moreWarnings: warnings.more,
+      ...over,
+    });
+    let table: Table | null = null;
+    try {
+      table = await readTable(file.bytes, REGISTRY_COLUMNS[kind]);
+    } catch (err) {
+      if (!(err instanceof ImportFileError)) throw err;
+      errors.add(err.at, err.message);
+    }
+    const records: RegistryRowMap[RegistryKind][] = [];
+    if (table) {
+      for (const h of REQUIRED_HEADERS[kind])
+        if (!table.headers.includes(h))
+          errors.add('row 1', `表头缺少 ${h}（需要：${REGISTRY_COLUMNS[kind].join(',')}）`, h);
+      if (errors.count === 0) {
+        const lookups = lookupsFor(db);
+        const rowOfId = new Map<string, number>();
+        const rowOfTerminal = new Map<string, number>();
+        for (const row of table.rows) {
+          const rec = checkRegistryRow(kind, row, lookups, errors);
+          if (!rec) continue;
+          const seen = rowOfId.get(rec.id);
+          if (seen !== undefined) {
+            errors.add(`row ${row.row}`, `id ${rec.id} 与第 ${seen} 行重复`, 'id');
+            continue;
+          }
+          rowOfId.set(rec.id, row.row);
+          if ('terminal' in rec && rec.terminal) {
+            const other = rowOfTerminal.get(rec.terminal);
+            if (other !== undefined) {
+              errors.add(`row ${row.row}`, `终端号 ${rec.terminal} 与第 ${other} 行重复`, 'terminal');
+              continue;
+            }
+            rowOfTerminal.set(rec.terminal, row.row);
+          }
+          records.push(rec);
+        }
+        if (records.length === 0 && errors.count === 0) errors.add('file', '文件中没有数据行');
+      }
+    }
+    if (errors.count > 0 || !table) {
+      if (!opts.dryRun) auditRefusedImport(ctx, { kind, fileName: file.name, sha256 }, errors.count);
+      return result({ ok: false });
+    }
+
+    const plan = planRows(ctx, kind, table.headers, records, warnings);
+    const counts = { created: 0, updated: 0, unchanged: 0 };
+    for (const p of plan) counts[p.change]++;
+    if (opts.dryRun) return result(counts);
+
+    const spec = SPECS[kind];
+    const cols = [...spec.columns.map(([, c]) => c), ...(kind === 'cameras' ? ['grid_code'] : [])];
+    const insertCols = ['id', ...cols, ...(spec.isDevice ? ['is_unassigned', 'created_at'] : ['categories'])];
+    const upsert = db.$client.prepare(
+      `INSERT INTO ${spec.table} (${insertCols.join(', ')}) VALUES (${insertCols.map((c) => `@${c}`).join(', ')})
+       ON CONFLICT(id) DO UPDATE SET ${[...cols, ...(spec.isDevice ? ['is_unassigned'] : [])]
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}`,
+    );
+    const now = ctx.clock.now();
+    const runId = db.$client
+      .transaction(() => {
+        for (const p of plan) {
+          if (p.change === 'unchanged') continue;
+          upsert.run({
+            ...p.row,
+            ...(spec.isDevice
+              ? { is_unassigned: 0, created_at: now }
+              : { categories: JSON.stringify(DEPARTMENT_CATEGORIES[p.row.kind as DepartmentKind] ?? []) }),
+          });
+        }
+        refreshWorldInfo(db, now);
+        return recordImportRun(ctx, { kind, fileName: file.name, sha256, ...counts });
+      })
+      .immediate();
+    if (ctx.live)
+      applyRegistryToLive(
+        ctx.live,
+        kind,
+        plan
+          .filter((p) => p.change !== 'unchanged')
+          .map((p): LiveRegistryRow => ({
+            id: String(p.row.id),
+            name: (p.row.name as string | null) ?? null,
+            kind: ((kind === 'workers' ? p.row.role : p.row.kind) as string | null) ?? null,
+            lng: p.row.lng as number | null | undefined,
+            lat: p.row.lat as number | null | undefined,
+            streamUrl: p.row.stream_url as string | null | undefined,
+          })),
+      );
+    invalidateRegionIndex(db);
+    return result({ ...counts, runId });
+  });
+}
+
+/**
+ * Each record merged over what is stored (columns the file lacks keep their stored value) and compared with
+ * it. A camera's grid follows from its position; one placed outside every grid is kept and warned about.
+ */
+function planRows(
+  ctx: ImportContext,
+  kind: RegistryKind,
+  headers: string[],
+  records: RegistryRowMap[RegistryKind][],
+  warnings: IssueList,
+): { row: Row; change: 'created' | 'updated' | 'unchanged' }[] {
+  const spec = SPECS[kind];
+  const sqlite = ctx.db.$client;
+  const stored = sqlite.prepare(`SELECT * FROM ${spec.table} WHERE id = ?`);
+  const has = new Set(headers);
+  let locator: GridLocator | null = null;
+  const grids = () =>
+    (locator ??=
+      ctx.grids?.() ??
+      new GridLocator(
+        sqlite.prepare('SELECT code, geometry FROM grids').all() as { code: string; geometry: string }[],
+      ));
+  return records.map((rec) => {
+    const old = stored.get(rec.id) as Row | undefined;
+    const row: Row = { id: rec.id };
+    for (const [field, column] of spec.columns) {
+      // Position is one thing: lng and lat come from the file together or not at all.
+      const from = field === 'lat' ? 'lng' : field;
+      row[column] = has.has(from)
+        ? ((rec as unknown as Record<string, string | number | null>)[field] ?? null)
+        : (old?.[column] ?? null);
+    }
+    if (kind === 'cameras') {
+      if (typeof row.lng === 'number' && typeof row.lat === 'number') {
+        row.grid_code = grids().locate(row.lng, row.lat);
+        if (row.grid_code === null && grids().size > 0)
+          warnings.add(
+            `camera ${rec.id}`,
+            `位置 (${row.lng}, ${row.lat}) 不在任何网格内：已导入，未归入网格`,
+          );
+      } else row.grid_code = has.has('lng') ? null : (old?.grid_code ?? null);
+    }
+    if (!old) return { row, change: 'created' };
+    const isSame =
+      Object.keys(row).every((c) => row[c] === old[c]) && (!SPECS[kind].isDevice || old.is_unassigned === 0);
+    return { row, change: isSame ? 'unchanged' : 'updated' };
+  });
+}

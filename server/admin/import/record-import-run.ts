@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { ImportKind } from '@/lib/import/issues';
+import { AuditLog } from '../../audit/audit-log';
+import type { ImportContext } from './import-context';
+
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface RunCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * Versions an import (an `import_runs` row) and audits it (`import.<kind>`). Called inside the import's own
+ * transaction: the rows, their version and their audit record commit or vanish together.
+ */
+export function recordImportRun(
+  ctx: ImportContext,
+  run: { kind: ImportKind; fileName: string | null; sha256: string } & RunCounts,
+  extra: Record<string, unknown> = {},
+): number {
+  const sqlite = ctx.db.$client;
+  const at = ctx.clock.now();
+  const id = Number(
+    sqlite
+      .prepare(
+        `INSERT INTO import_runs (kind, file_name, sha256, created, updated, unchanged, actor, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.kind,
+        run.fileName,
+        run.sha256,
+        run.created,
+        run.updated,
+        run.unchanged,
+        ctx.actor.username,
+        at,
+      ).lastInsertRowid,
+  );
+  new AuditLog(sqlite, ctx.clock).append({
+    actor: ctx.actor.username,
+    role: ctx.actor.role,
+    clientAddress: ctx.actor.clientAddress,
+    action: `import.${run.kind}`,
+    objectType: 'import',
+    objectId: String(id),
+    after: { ...run, runId: id, ...extra },
+    result: 'ok',
+  });
+  return id;
+}
+
+/** A refused (non-dry) import is audited too, with how many errors stopped it; nothing else is written. */
+export function auditRefusedImport(
+  ctx: ImportContext,
+  run: { kind: ImportKind; fileName: string | null; sha256: string },
+  errorCount: number,
+): void {
+  new AuditLog(ctx.db.$client, ctx.clock).append({
+    actor: ctx.actor.username,
+    role: ctx.actor.role,
+    clientAddress: ctx.actor.clientAddress,
+    action: `import.${run.kind}`,
+    objectType: 'import',
+    objectId: null,
+    after: run,
+    result: 'error',
+    reason: `${errorCount} errors: nothing written`,
+  });
+}
