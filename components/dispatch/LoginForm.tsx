@@ -21,7 +21,7 @@ const WORDS = {
 
 /** Where each role lands after signing in, unless the login page was given ?next=. */
 const HOME_BY_ROLE: Record<string, string> = {
-  admin: '/admin/audit',
+  admin: '/admin',
   leader: '/wall',
   dispatcher: '/dispatch',
   duty: '/wall',
