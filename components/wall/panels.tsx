@@ -1,19 +1,68 @@
 'use client';
 
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { CATEGORY_LABELS, PRIORITY_LABELS, STATE_LABELS, type IncidentCategory } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
 import { timeLimitStatus } from '@/lib/domain/time-limits';
-import { cstTime, formatDuration, maskFreeText } from '@/lib/wall/format';
+import { formatDuration, maskFreeText, wallTime } from '@/lib/wall/format';
 import { t, type Lang } from '@/lib/wall/i18n';
+import { clampPage, nextPage, pageCount, pageIndicator, pageItems, rowsThatFit } from '@/lib/wall/list-pages';
 import { LAMP_COLOR } from '@/lib/wall/palette';
-import type { WallStats } from '@/lib/wall/stats';
+import type { CompareCounts, WallStats } from '@/lib/wall/stats';
+import { isOpenWork, isOverdue, isWarning, openFeed } from '@/lib/wall/work-lists';
+import { useDisplayTz } from '../time/use-display-tz';
 import { AnimatedNumber } from './AnimatedNumber';
-import styles from './wall.module.css';
+import styles from './panels.module.css';
 
-/** The live feed shows this many newest incidents (bounded: the wall runs for days). */
+/** The live feed shows this many newest open incidents (bounded: the wall runs for days). */
 export const FEED_MAX = 40;
-const SUPERVISION_LABEL = ['', '督办', '黄牌', '红牌'];
+/** A list row's height in design pixels (panels.module.css sizes rows with the same number). */
+export const LIST_ROW_PX = 38;
+/** How long a list page stays before the next one (long enough to read every row from the back). */
+export const LIST_PAGE_MS = 8_000;
+/** How long a KPI page stays before the other one. */
+export const KPI_PAGE_MS = 12_000;
+const SUPERVISION_LABEL: Record<Lang, string[]> = {
+  zh: ['', '督办', '黄牌', '红牌'],
+  en: ['', 'Watch', 'Yellow', 'Red'],
+};
 
+/** Words only these panels use (the shared ones are in lib/wall/i18n.ts). */
+const W = {
+  safetyIndex: { zh: '平安指数', en: 'Safety index' },
+  closedLoop: { zh: '闭环率', en: 'Closed loop' },
+  satisfaction: { zh: '满意度', en: 'Satisfaction' },
+  disputeRate: { zh: '纠纷化解率', en: 'Disputes settled' },
+  proactive: { zh: '主动发现率', en: 'Found by us' },
+  workersOnline: { zh: '网格员在线率', en: 'Workers on duty' },
+  mom: { zh: '受理环比', en: 'vs last period' },
+  yoy: { zh: '受理同比', en: 'vs last year' },
+  warning: { zh: '预警', en: 'Warning' },
+  overdueTag: { zh: '超时', en: 'Overdue' },
+  receivedPeriod: { zh: '受理', en: 'Received' },
+  worstShown: { zh: '显示最紧急', en: 'most urgent' },
+  openWork: { zh: '在办', en: 'open' },
+  none: { zh: '暂无', en: 'None' },
+} as const;
+const w = (k: keyof typeof W, lang: Lang) => W[k][lang];
+
+/** "+12.5%" / "−4.0%" / "—" (no history to compare with, or nothing then to divide by). */
+export function formatChange(current: number, previous: number | null): string {
+  if (previous === null || previous === 0) return '—';
+  const pct = ((current - previous) / previous) * 100;
+  const sign = pct > 0.05 ? '+' : pct < -0.05 ? '−' : '';
+  return `${sign}${Math.abs(pct).toFixed(1)}%`;
+}
+
+/** 平安指数 tone: green from 85, yellow from 70, red below. */
+const indexTone = (v: number | null) =>
+  v === null ? 'cyan' : v >= 85 ? 'green' : v >= 70 ? 'yellow' : 'red';
+
+/**
+ * The KPI board: two pages of eight figures that turn by themselves (a wall is not touched) — the day's
+ * handling (受理, 办结, rates, 在办, 超时, 督办, 特急) and the centre's results (平安指数, 闭环率, 满意度,
+ * 化解率, 主动发现率, 网格员在线率, 环比 and 同比). Figures are 32 design px (≥ 28 at 1920×1080).
+ */
 export function KpiBoard({
   stats,
   lang,
@@ -25,23 +74,78 @@ export function KpiBoard({
 }) {
   const k = stats?.kpi;
   const pct = (r: number | null | undefined) => (r === null || r === undefined ? null : r * 100);
+  const [page, setPage] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setPage((p) => (p + 1) % 2), KPI_PAGE_MS);
+    return () => clearInterval(id);
+  }, []);
+  const compare = (c: CompareCounts | undefined, key: 'mom' | 'yoy') =>
+    k && c ? formatChange(k.received, c[key]) : '—';
+  const pages: ReactNode[] = [
+    <>
+      <Kpi
+        label={lang === 'zh' ? `${periodLabel}${w('receivedPeriod', lang)}` : w('receivedPeriod', lang)}
+        value={k?.received ?? null}
+        tone="cyan"
+        testId="kpi-received"
+      />
+      <Kpi label={t('resolved', lang)} value={k?.resolved ?? null} tone="green" />
+      <Kpi label={t('resolveRate', lang)} value={pct(k?.resolveRate)} digits={1} suffix="%" tone="cyan" />
+      <Kpi label={t('onTimeRate', lang)} value={pct(k?.onTimeRate)} digits={1} suffix="%" tone="green" />
+      <Kpi label={t('open', lang)} value={k?.open ?? null} tone="cyan" />
+      <Kpi label={t('overdue', lang)} value={k?.overdue ?? null} tone="red" testId="kpi-overdue" />
+      <Kpi
+        label={t('supervised', lang)}
+        value={k?.supervised ?? null}
+        tone="yellow"
+        testId="kpi-supervised"
+      />
+      <Kpi label={t('critical', lang)} value={k?.critical ?? null} tone="red" />
+    </>,
+    <>
+      <Kpi
+        label={w('safetyIndex', lang)}
+        value={k?.safetyIndex ?? null}
+        digits={1}
+        tone={indexTone(k?.safetyIndex ?? null)}
+        testId="kpi-safety-index"
+      />
+      <Kpi label={w('closedLoop', lang)} value={pct(k?.closedLoopRate)} digits={1} suffix="%" tone="green" />
+      <Kpi
+        label={w('satisfaction', lang)}
+        value={pct(k?.satisfactionRate)}
+        digits={1}
+        suffix="%"
+        tone="green"
+      />
+      <Kpi
+        label={w('disputeRate', lang)}
+        value={pct(k?.disputeResolveRate)}
+        digits={1}
+        suffix="%"
+        tone="cyan"
+      />
+      <Kpi label={w('proactive', lang)} value={pct(k?.proactiveRate)} digits={1} suffix="%" tone="cyan" />
+      <Kpi
+        label={w('workersOnline', lang)}
+        value={pct(k?.workerOnlineRate)}
+        digits={1}
+        suffix="%"
+        tone="green"
+      />
+      <KpiText label={w('mom', lang)} text={compare(stats?.compare.received, 'mom')} testId="kpi-mom" />
+      <KpiText label={w('yoy', lang)} text={compare(stats?.compare.received, 'yoy')} testId="kpi-yoy" />
+    </>,
+  ];
   return (
-    <div className={styles.kpi} data-testid="kpi">
-      <div className={styles.kpiBig}>
-        <Kpi
-          label={lang === 'zh' ? `${periodLabel}受理` : t('received', lang)}
-          value={k?.received ?? null}
-          tone="cyan"
-        />
-        <Kpi label={t('resolved', lang)} value={k?.resolved ?? null} tone="green" />
-        <Kpi label={t('resolveRate', lang)} value={pct(k?.resolveRate)} digits={1} suffix="%" tone="cyan" />
-        <Kpi label={t('onTimeRate', lang)} value={pct(k?.onTimeRate)} digits={1} suffix="%" tone="green" />
+    <div className={styles.kpi} data-testid="kpi" data-page={page}>
+      <div className={styles.kpiGrid} key={page}>
+        {pages[page]}
       </div>
-      <div className={styles.kpiSmall}>
-        <Kpi label={t('open', lang)} value={k?.open ?? null} tone="cyan" small />
-        <Kpi label={t('overdue', lang)} value={k?.overdue ?? null} tone="red" small />
-        <Kpi label={t('supervised', lang)} value={k?.supervised ?? null} tone="yellow" small />
-        <Kpi label={t('critical', lang)} value={k?.critical ?? null} tone="red" small />
+      <div className={styles.kpiDots} aria-hidden>
+        {pages.map((_, i) => (
+          <i key={i} className={i === page ? styles.dotOn : ''} />
+        ))}
       </div>
     </div>
   );
@@ -53,13 +157,24 @@ function Kpi(p: {
   digits?: number;
   suffix?: string;
   tone: string;
-  small?: boolean;
+  testId?: string;
 }) {
   return (
-    <div className={`${styles.kpiCell} ${p.small ? styles.kpiCellSmall : ''}`} data-tone={p.tone}>
+    <div className={styles.kpiCell} data-tone={p.tone} data-testid={p.testId}>
       <div className={styles.kpiValue}>
         <AnimatedNumber value={p.value} digits={p.digits} suffix={p.suffix} minChars={p.suffix ? 5 : 3} />
       </div>
+      <div className={styles.kpiLabel}>{p.label}</div>
+    </div>
+  );
+}
+
+/** A figure that is text (a signed change, or "—"), not a rolling number. */
+function KpiText(p: { label: string; text: string; testId?: string }) {
+  const tone = p.text.startsWith('+') ? 'yellow' : p.text.startsWith('−') ? 'green' : 'cyan';
+  return (
+    <div className={styles.kpiCell} data-tone={tone} data-testid={p.testId}>
+      <div className={styles.kpiValue}>{p.text}</div>
       <div className={styles.kpiLabel}>{p.label}</div>
     </div>
   );
@@ -69,7 +184,69 @@ function Lamp({ color }: { color: string }) {
   return <i className={styles.lamp} style={{ background: color, boxShadow: `0 0 10px ${color}` }} />;
 }
 
-/** The newest incidents, most recent first; 特急 rows flash until acknowledged. */
+/**
+ * A list that shows whole rows only and pages by itself: it measures its own height (design pixels: the
+ * stage's scale is a transform and does not change layout sizes), fits as many LIST_ROW_PX rows as fit and
+ * turns the page every LIST_PAGE_MS. The footer carries the page ("2/9") and a summary.
+ */
+function PagedList<T>({
+  items,
+  testId,
+  summary,
+  renderRow,
+}: {
+  items: readonly T[];
+  testId: string;
+  summary: ReactNode;
+  renderRow: (item: T) => ReactNode;
+}) {
+  const body = useRef<HTMLUListElement>(null);
+  const [perPage, setPerPage] = useState(1);
+  const [page, setPage] = useState(0);
+  useEffect(() => {
+    const el = body.current;
+    if (!el) return;
+    const measure = () => setPerPage(rowsThatFit(el.clientHeight, LIST_ROW_PX));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const total = items.length;
+  const pages = pageCount(total, perPage);
+  useEffect(() => {
+    if (pages < 2) return;
+    const id = setInterval(() => setPage((p) => nextPage(p, total, perPage)), LIST_PAGE_MS);
+    return () => clearInterval(id);
+  }, [pages, total, perPage]);
+  const shown = clampPage(page, total, perPage);
+  return (
+    <div className={styles.list}>
+      <ul
+        ref={body}
+        className={styles.rows}
+        data-testid={testId}
+        data-page={shown}
+        data-pages={pages}
+        data-per-page={perPage}
+        data-total={total}
+      >
+        {pageItems(items, shown, perPage).map(renderRow)}
+      </ul>
+      <div className={styles.listFoot} data-testid={`${testId}-foot`}>
+        <span className={styles.listSummary}>{summary}</span>
+        <span className={styles.pageNo} data-testid={`${testId}-page`}>
+          {pageIndicator(shown, total, perPage)}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The newest open work (not 已办结, 已结案 or 作废), most recent first, 特急 ones flashing until acknowledged
+ * (and put first, so a flashing row is never on a page the wall is not showing).
+ */
 export function IncidentFeed({
   incidents,
   now,
@@ -83,16 +260,22 @@ export function IncidentFeed({
   flashing: ReadonlySet<string>;
   onOpen: (i: IncidentView) => void;
 }) {
-  const rows = incidents.slice(0, FEED_MAX);
+  const tz = useDisplayTz();
+  const open = openFeed(incidents, FEED_MAX);
+  const rows = [...open.filter((i) => flashing.has(i.id)), ...open.filter((i) => !flashing.has(i.id))];
   if (rows.length === 0) return <div className={styles.empty}>{t('noData', lang)}</div>;
   return (
-    <ul className={styles.feed} data-testid="incident-feed">
-      {rows.map((i) => {
+    <PagedList
+      items={rows}
+      testId="incident-feed"
+      summary={`${w('openWork', lang)} ${openWorkCount(incidents)}`}
+      renderRow={(i) => {
         const lamp = timeLimitStatus(i, now).lamp;
         return (
           <li
             key={i.id}
-            className={`${styles.feedRow} ${flashing.has(i.id) ? styles.flash : ''}`}
+            className={`${styles.row} ${flashing.has(i.id) ? styles.flash : ''}`}
+            style={{ height: LIST_ROW_PX }}
             data-incident-id={i.id}
             data-state={i.state}
             data-priority={i.priority}
@@ -101,21 +284,26 @@ export function IncidentFeed({
             <span className={styles.prio} data-p={i.priority}>
               {PRIORITY_LABELS[i.priority as 1][lang]}
             </span>
-            <span className={styles.feedTitle}>{maskFreeText(i.title)}</span>
-            <span className={styles.feedMeta}>{CATEGORY_LABELS[i.category][lang]}</span>
-            <span className={styles.feedMeta}>{STATE_LABELS[i.state][lang]}</span>
-            <span className={styles.feedTime}>
+            <span className={styles.title}>{maskFreeText(i.title)}</span>
+            <span className={styles.meta}>{CATEGORY_LABELS[i.category][lang]}</span>
+            <span className={styles.meta}>{STATE_LABELS[i.state][lang]}</span>
+            <span className={styles.time}>
               {lamp === 'red' || lamp === 'yellow' ? <Lamp color={LAMP_COLOR[lamp]} /> : null}
-              {cstTime(i.receivedAt)}
+              {wallTime(i.receivedAt, tz)}
             </span>
           </li>
         );
-      })}
-    </ul>
+      }}
+    />
   );
 }
 
-/** Overdue and 督办 incidents with red/yellow lamps (from the server's stats for this scope). */
+/**
+ * 超时督办: exactly the incidents the 超时 and 督办 counts count (the server fills it with the same
+ * predicates, lib/wall/work-lists.ts), overdue first. A supervised item that is only near its limit is
+ * marked 预警 in yellow; 预警 items that are neither overdue nor supervised are counted in the footer and
+ * not listed.
+ */
 export function OverdueList({
   stats,
   now,
@@ -128,26 +316,78 @@ export function OverdueList({
   onOpen: (id: string) => void;
 }) {
   const rows = stats?.overdueList ?? [];
-  if (rows.length === 0) return <div className={styles.empty}>{t('noData', lang)}</div>;
+  const k = stats?.kpi;
+  const isCut = stats !== null && stats.overdueListTotal > rows.length;
+  const summary = k ? (
+    <>
+      <b className={styles.red}>
+        {t('overdue', lang)} {k.overdue}
+      </b>
+      <b className={styles.yellow}>
+        {t('supervised', lang)} {k.supervised}
+      </b>
+      <span>
+        {w('warning', lang)} {k.warning}
+      </span>
+      {isCut ? (
+        <span>
+          {w('worstShown', lang)} {rows.length}
+        </span>
+      ) : null}
+    </>
+  ) : null;
+  if (rows.length === 0)
+    return (
+      <div className={styles.list}>
+        <div className={styles.empty}>{stats ? w('none', lang) : t('noData', lang)}</div>
+        <div className={styles.listFoot}>
+          <span className={styles.listSummary}>{summary}</span>
+        </div>
+      </div>
+    );
   return (
-    <ul className={styles.feed} data-testid="overdue-list">
-      {rows.map((r) => (
-        <li key={r.id} className={styles.feedRow} onClick={() => onOpen(r.id)} data-incident-id={r.id}>
-          <Lamp color={LAMP_COLOR[r.lamp]} />
-          <span className={styles.feedTitle}>{maskFreeText(r.title)}</span>
-          <span className={styles.feedMeta}>
+    <PagedList
+      items={rows}
+      testId="overdue-list"
+      summary={summary}
+      renderRow={(r) => (
+        <li
+          key={r.id}
+          className={styles.row}
+          style={{ height: LIST_ROW_PX }}
+          onClick={() => onOpen(r.id)}
+          data-incident-id={r.id}
+          data-lamp={r.lamp}
+          data-supervision={r.supervision}
+        >
+          {isOverdue(r.lamp) ? (
+            <span className={styles.tagRed}>{w('overdueTag', lang)}</span>
+          ) : isWarning(r.lamp) ? (
+            <span className={styles.tagYellow}>{w('warning', lang)}</span>
+          ) : (
+            <Lamp color={LAMP_COLOR.green} />
+          )}
+          <span className={styles.title}>{maskFreeText(r.title)}</span>
+          <span className={styles.meta}>
             {r.regionName ?? CATEGORY_LABELS[r.category as IncidentCategory][lang]}
           </span>
           {r.supervision > 0 ? (
             <span className={styles.card} data-card={r.supervision}>
-              {SUPERVISION_LABEL[r.supervision]}
+              {SUPERVISION_LABEL[lang][r.supervision]}
             </span>
           ) : (
             <span />
           )}
-          <span className={styles.feedTime}>{formatDuration(now - r.receivedAt, lang)}</span>
+          <span className={styles.time}>{formatDuration(now - r.receivedAt, lang)}</span>
         </li>
-      ))}
-    </ul>
+      )}
+    />
   );
+}
+
+/** The 实时事件 panel's count: open work, as the list shows (not the 已办结 still on the board). */
+export function openWorkCount(incidents: readonly IncidentView[]): number {
+  let n = 0;
+  for (const i of incidents) if (isOpenWork(i.state)) n++;
+  return n;
 }

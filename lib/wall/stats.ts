@@ -14,16 +14,6 @@ export const PERIOD_LABELS: Record<WallPeriod, string> = {
   xun: '本旬',
   month: '本月',
 };
-/** The same periods in English (a 旬 is a third of a month: the 1st–10th, 11th–20th, 21st–end). */
-export const PERIOD_LABELS_EN: Record<WallPeriod, string> = {
-  today: 'Today',
-  '7d': 'Last 7 days',
-  xun: 'These 10 days',
-  month: 'This month',
-};
-export function periodLabel(period: WallPeriod, lang: 'zh' | 'en'): string {
-  return lang === 'zh' ? PERIOD_LABELS[period] : PERIOD_LABELS_EN[period];
-}
 
 /** Bounds on every list a panel shows: the payload stays small whatever the territory. */
 export const STATS_LIST_MAX = 20;
