@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { IncidentState } from '@/lib/domain/enums';
 import { EMPTY_FILTER, neighbourId, queueOf, type QueueFilter } from '@/lib/dispatch/incident-list';
 import { DEFAULT_TIME_LIMITS, type TimeLimitConfig } from '@/lib/domain/time-limits';
@@ -9,6 +9,10 @@ import { DispatchMap } from './DispatchMap';
 import { IncidentPanel } from './IncidentPanel';
 import { IncidentQueue } from './IncidentQueue';
 import { RecommendationPanel } from './RecommendationPanel';
+import { IntakeForm, type LngLat } from './IntakeForm';
+import { panConsoleMap, pickOnConsoleMap } from './console-map-bridge';
+import { SearchBox } from '../search/SearchBox';
+import type { SearchResult } from '@/lib/search/search-result';
 import { useLiveIncidents, type LinkState } from './use-live-incidents';
 import styles from './dispatch.module.css';
 
@@ -16,6 +20,8 @@ import styles from './dispatch.module.css';
 const CLOCK_TICK_MS = 1000;
 /** While the dispatcher is active, the session is kept alive at most this often (ms). */
 const KEEPALIVE_EVERY_MS = 60_000;
+/** How long a header notice (定位, 已登记) stays (ms). */
+const NOTICE_MS = 4000;
 
 /** The dispatcher's console (/dispatch): live queue, incident details, recommendations, one-click assignment. */
 const LINK_LABEL: Record<LinkState, string> = {
@@ -36,6 +42,12 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
   const [busy, setBusy] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const [limits, setLimits] = useState<TimeLimitConfig>(DEFAULT_TIME_LIMITS);
+  // 接警登记: open form (its key re-creates it, and so its idempotency id, for each new call), map pick.
+  const [intakeKey, setIntakeKey] = useState<number | null>(null);
+  const [pickedAt, setPickedAt] = useState<LngLat | null>(null);
+  const [isPicking, setIsPicking] = useState(false);
+  const cancelPick = useRef<(() => void) | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
     api<SessionInfo>('/api/session')
@@ -135,7 +147,13 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
           setSelectedId(id);
           document.getElementById(`queue-${id}`)?.scrollIntoView({ block: 'nearest' });
         }
-      } else if (e.key === 'Enter' && recs?.vehicles[0] && me?.role === 'dispatcher' && !busy) {
+      } else if (
+        e.key === 'Enter' &&
+        recs?.vehicles[0] &&
+        recs.vehicles[0].fit?.isFit !== false &&
+        me?.role === 'dispatcher' &&
+        !busy
+      ) {
         void onAssign('vehicle', recs.vehicles[0].id);
       } else if (e.key === 'Escape') setSelectedId(null);
     };
@@ -143,9 +161,65 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
     return () => window.removeEventListener('keydown', onKey);
   }, [queue, selectedId, recs, me, busy, onAssign]);
 
-  const focus = detail
-    ? { lng: detail.incident.lng, lat: detail.incident.lat, priority: detail.incident.priority }
-    : null;
+  // Memoised on the incident's place: a new object each render (the clock ticks every second) would ease the
+  // map back to the incident every second and undo a pan to a searched unit.
+  const fLng = detail?.incident.lng;
+  const fLat = detail?.incident.lat;
+  const fPriority = detail?.incident.priority;
+  const focus = useMemo(
+    () =>
+      fLng !== undefined && fLat !== undefined && fPriority !== undefined
+        ? { lng: fLng, lat: fLat, priority: fPriority }
+        : null,
+    [fLng, fLat, fPriority],
+  );
+
+  const onSearchPick = useCallback((r: SearchResult) => {
+    if (r.kind === 'incident') {
+      setIntakeKey(null);
+      setSelectedId(r.id);
+      document.getElementById(`queue-${r.id}`)?.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+    if (r.lng !== undefined && r.lat !== undefined) {
+      setNotice(panConsoleMap(r.lng, r.lat) ? `已定位：${r.name}` : '地图未就绪，无法定位');
+    } else setNotice(`${r.name}：暂无位置`);
+  }, []);
+
+  const stopPicking = useCallback(() => {
+    cancelPick.current?.();
+    cancelPick.current = null;
+    setIsPicking(false);
+  }, []);
+
+  const onPickOnMap = useCallback(() => {
+    if (cancelPick.current) return stopPicking();
+    const cancel = pickOnConsoleMap((p) => {
+      cancelPick.current = null;
+      setIsPicking(false);
+      setPickedAt(p);
+    });
+    if (!cancel) return setNotice('地图未就绪，请直接输入经纬度');
+    cancelPick.current = cancel;
+    setIsPicking(true);
+  }, [stopPicking]);
+
+  const openIntake = useCallback(() => {
+    stopPicking();
+    setPickedAt(null);
+    setIntakeKey(Date.now());
+  }, [stopPicking]);
+
+  const closeIntake = useCallback(() => {
+    stopPicking();
+    setIntakeKey(null);
+  }, [stopPicking]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(t);
+  }, [notice]);
   const canAssign =
     me?.role === 'dispatcher' &&
     !!detail &&
@@ -158,6 +232,21 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
         <span className={link === 'live' ? styles.linkLive : styles.linkDown} data-testid="link-state">
           {LINK_LABEL[link]}
         </span>
+        <SearchBox onPick={onSearchPick} lang="zh" className={styles.headerSearch} />
+        {me?.role === 'dispatcher' && (
+          <button
+            className={`${styles.button} ${styles.headerButton}`}
+            onClick={openIntake}
+            data-testid="open-intake"
+          >
+            接警登记
+          </button>
+        )}
+        {notice && (
+          <span className={styles.muted} role="status">
+            {notice}
+          </span>
+        )}
         <span className={styles.spacer} />
         <a href="/wall" style={{ color: '#7fd4ff' }}>
           大屏
@@ -190,7 +279,20 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
       />
       <div className={styles.center}>
         <DispatchMap focus={focus} recs={recs} />
-        {detail && me ? (
+        {intakeKey !== null ? (
+          <IntakeForm
+            key={intakeKey}
+            position={pickedAt}
+            onPickOnMap={onPickOnMap}
+            isPicking={isPicking}
+            onCreated={(id) => {
+              closeIntake();
+              setSelectedId(id);
+              setNotice('已登记');
+            }}
+            onCancel={closeIntake}
+          />
+        ) : detail && me ? (
           <IncidentPanel
             data={detail}
             role={me.role}

@@ -1,17 +1,19 @@
 'use client';
 
+import { Fragment } from 'react';
 import {
   CATEGORY_LABELS,
   INCIDENT_CATEGORIES,
   INCIDENT_STATES,
   PRIORITY_LABELS,
+  SOURCE_LABELS,
   STATE_LABELS,
   type Priority,
 } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
-import type { QueueFilter } from '@/lib/dispatch/incident-list';
+import { WORK_TIER_LABELS, workTier, type QueueFilter, type WorkTier } from '@/lib/dispatch/incident-list';
 import { SUPERVISION_LABELS } from '@/lib/domain/incident-lifecycle';
-import { timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { MILESTONE_LABELS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { formatDuration } from './api';
 import styles from './dispatch.module.css';
 
@@ -25,8 +27,16 @@ interface Props {
   limits: TimeLimitConfig;
 }
 
-/** The queue of open incidents, most urgent first. ↑/↓ (or j/k) move the selection. */
+const CARD_CLASS: Record<number, string | undefined> = { 2: styles.card_yellow, 3: styles.card_red };
+
+/**
+ * The queue: work waiting for action first (上报, 受理, 退单, overdue), then in progress, each headed with its
+ * count; finished work only on request. ↑/↓ (or j/k) move the selection.
+ */
 export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, now, limits }: Props) {
+  const tiers = queue.map((v) => workTier(v, now, limits));
+  const counts = new Map<WorkTier, number>();
+  for (const t of tiers) counts.set(t, (counts.get(t) ?? 0) + 1);
   return (
     <section className={styles.panel} aria-label="事件队列">
       <div className={styles.filters}>
@@ -65,48 +75,86 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
           onChange={(e) => onFilter({ ...filter, region: e.target.value.trim() })}
         />
       </div>
-      <div className={styles.muted}>共 {queue.length} 件 · ↑↓ 选择 · Enter 派首选车辆</div>
+      <div className={styles.queueTools}>
+        <label>
+          <input
+            type="checkbox"
+            checked={filter.isSupervisedOnly ?? false}
+            onChange={(e) => onFilter({ ...filter, isSupervisedOnly: e.target.checked })}
+            data-testid="filter-supervised"
+          />
+          只看督办/超时
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={filter.isDoneShown ?? false}
+            onChange={(e) => onFilter({ ...filter, isDoneShown: e.target.checked })}
+            data-testid="filter-done"
+          />
+          显示已办结
+        </label>
+        <span>↑↓ 选择 · Enter 派首选</span>
+      </div>
       <ul className={styles.queue} role="listbox" aria-label="待处置事件">
-        {queue.map((v) => {
+        {queue.map((v, k) => {
+          const tier = tiers[k]!;
           const tl = timeLimitStatus(v, now, limits);
           const p = v.priority as Priority;
+          const next = tl.next;
           return (
-            <li
-              key={v.id}
-              id={`queue-${v.id}`}
-              role="option"
-              aria-selected={v.id === selectedId}
-              data-testid={`queue-item-${v.id}`}
-              data-state={v.state}
-              tabIndex={-1}
-              className={`${styles.item} ${styles[`p${p}`] ?? ''} ${v.id === selectedId ? styles.selected : ''}`}
-              onClick={() => onSelect(v.id)}
-            >
-              <div className={styles.row}>
-                <strong>{v.title}</strong>
-                <span className={styles.badge}>{PRIORITY_LABELS[p]?.zh ?? v.priority}</span>
-              </div>
-              <div className={styles.row}>
-                <span className={styles.muted}>
-                  {CATEGORY_LABELS[v.category].zh} · {STATE_LABELS[v.state].zh}
+            <Fragment key={v.id}>
+              {tier !== tiers[k - 1] && (
+                <li className={styles.tierHead} aria-hidden="true" data-testid={`tier-${tier}`}>
+                  <span>{WORK_TIER_LABELS[tier].zh}</span>
+                  <span>{counts.get(tier)} 件</span>
+                </li>
+              )}
+              <li
+                id={`queue-${v.id}`}
+                role="option"
+                aria-selected={v.id === selectedId}
+                data-testid={`queue-item-${v.id}`}
+                data-state={v.state}
+                data-tier={tier}
+                tabIndex={-1}
+                className={`${styles.item} ${styles[`p${p}`] ?? ''} ${v.id === selectedId ? styles.selected : ''} ${tier === 'done' ? styles.itemDone : ''}`}
+                onClick={() => onSelect(v.id)}
+              >
+                <div className={styles.itemTop}>
+                  <span className={styles.itemTitle} title={v.title}>
+                    {v.title}
+                  </span>
+                  <span className={`${styles.prio} ${styles[`prio${p}`] ?? ''}`}>
+                    {PRIORITY_LABELS[p]?.zh ?? v.priority}
+                  </span>
+                </div>
+                <div className={styles.itemMeta}>
+                  <span className={styles.stateChip} data-state={v.state}>
+                    {STATE_LABELS[v.state].zh}
+                  </span>
                   {v.supervision > 0 && (
-                    <span
-                      className={`${styles.badge} ${v.supervision === 3 ? styles.card_red : v.supervision === 2 ? styles.card_yellow : ''}`}
-                    >
-                      {' '}
+                    <span className={`${styles.card} ${CARD_CLASS[v.supervision] ?? styles.badge}`}>
                       {SUPERVISION_LABELS[v.supervision]}
                     </span>
                   )}
-                </span>
-                <span title={tl.next ? `时限：${tl.next.milestone}` : '无时限'}>
-                  <span className={`${styles.lamp} ${styles[`lamp_${tl.lamp}`]}`} />
-                  {tl.next ? formatDuration(tl.next.remainingMs) : '—'}
-                </span>
-              </div>
-            </li>
+                  <span className={styles.metaText} title={v.address ?? undefined}>
+                    {CATEGORY_LABELS[v.category].zh} · {SOURCE_LABELS[v.source]?.zh ?? v.source}
+                  </span>
+                  <span
+                    className={`${styles.timer} ${tl.isOverdue ? styles.timerLate : ''}`}
+                    title={next ? `时限：${MILESTONE_LABELS[next.milestone] ?? next.milestone}` : '无时限'}
+                  >
+                    <span className={`${styles.lamp} ${styles[`lamp_${tl.lamp}`]}`} />
+                    {next ? formatDuration(next.remainingMs) : '—'}
+                  </span>
+                </div>
+              </li>
+            </Fragment>
           );
         })}
       </ul>
+      {queue.length === 0 && <div className={styles.muted}>没有符合条件的事件</div>}
     </section>
   );
 }

@@ -141,4 +141,88 @@ describe('dispatch console', () => {
     await ctx.close();
     await wallCtx.close();
   });
+
+  /**
+   * Mid-shift in the demo world (history backfilled, simulator running): the queue opens on work waiting for
+   * the dispatcher, a wage dispute is offered a fitting unit first with a one-line 派单 button, a call logged
+   * by hand reaches the queue, and search finds a vehicle by its plate.
+   */
+  it('opens on waiting work, fits the first choice, logs a call by hand and finds a plate', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await ctx.newPage();
+    const watch = watchPage(page);
+    await signIn(page, server.url, 'dispatcher', '/dispatch');
+
+    // The queue: waiting work on top, nothing finished in the default view.
+    const rows = page.locator('[data-testid^="queue-item-"]');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const tiers = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-tier')));
+    const states = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(tiers[0]).toBe('waiting');
+    // Tiers never go back up: every waiting row comes before every in-progress one.
+    expect(tiers.join(',')).toMatch(/^(waiting,?)*(in_progress,?)*$/);
+    expect(states.filter((st) => st === 'resolved' || st === 'closed')).toEqual([]);
+
+    // A demo vehicle by plate: its live position is where the wage dispute happens.
+    const found = (await (
+      await page.request.get(`${server.url}/api/search?q=${encodeURIComponent('川A·00001')}`)
+    ).json()) as { results: { kind: string; id: string; lng?: number; lat?: number }[] };
+    const car = found.results.find((r) => r.kind === 'vehicle' && r.id === 'veh-00001');
+    expect(car?.lng).toBeTypeOf('number');
+
+    // 接警登记 by hand, typed coordinates.
+    const title = `工地拖欠农民工工资 ${Date.now()}`;
+    await page.click('[data-testid="open-intake"]');
+    await page.selectOption('[data-testid="intake-category"]', 'dispute');
+    await page.selectOption('[data-testid="intake-priority"]', '2');
+    await page.fill('[data-testid="intake-title"]', title);
+    await page.fill('[data-testid="intake-address"]', '示范区建设路工地');
+    await page.fill('[data-testid="intake-lng"]', String(car!.lng! + 0.001));
+    await page.fill('[data-testid="intake-lat"]', String(car!.lat!));
+    await page.click('[data-testid="intake-submit"]');
+    const logged = page.locator('[data-testid^="queue-item-"]', { hasText: title });
+    await logged.waitFor({ timeout: 10_000 });
+    expect(await logged.getAttribute('data-tier')).toBe('waiting');
+    await page.locator('[data-testid="incident-detail"]', { hasText: title }).waitFor({ timeout: 10_000 });
+
+    // The first choice fits the wage dispute (never a fire engine or traffic police), its button one line.
+    const first = page.locator('[data-testid^="rec-vehicle-"]').first();
+    await first.waitFor({ timeout: 15_000 });
+    expect(await first.getAttribute('data-fit')).toBe('yes');
+    expect(await first.textContent()).toMatch(/对口: (派出所|街道办|司法所)/);
+    const button = first.locator('[data-testid^="assign-vehicle-"]');
+    const box = await button.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return {
+        lines: range.getClientRects().length,
+        content:
+          el.getBoundingClientRect().height -
+          parseFloat(cs.paddingTop) -
+          parseFloat(cs.paddingBottom) -
+          parseFloat(cs.borderTopWidth) -
+          parseFloat(cs.borderBottomWidth),
+        lineHeight: parseFloat(cs.lineHeight),
+      };
+    });
+    expect(box.lines).toBe(1);
+    expect(box.content).toBeCloseTo(box.lineHeight, 0);
+    await mapSettled(page);
+    await screenshot(page, 'dispatch-mid-shift');
+
+    // Search by plate from the header: grouped under 车辆, Enter pans the map to it.
+    const search = page.locator('[data-testid="search-box"] input');
+    await search.fill('川A·00001');
+    const option = page.locator(
+      '[data-testid="search-results"] [role="option"][data-kind="vehicle"][data-id="veh-00001"]',
+    );
+    await option.waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="search-results"]').textContent()).toContain('车辆');
+    await screenshot(page, 'dispatch-search');
+    await search.press('Enter');
+    await page.locator('[role="status"]', { hasText: '已定位' }).waitFor({ timeout: 5_000 });
+    expect(watch.externalRequests).toEqual([]);
+    await ctx.close();
+  });
 });

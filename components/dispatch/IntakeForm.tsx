@@ -1,0 +1,334 @@
+'use client';
+
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import {
+  CATEGORY_LABELS,
+  INCIDENT_CATEGORIES,
+  INCIDENT_SOURCES,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  SOURCE_LABELS,
+  type IncidentCategory,
+  type IncidentSource,
+  type Priority,
+} from '@/lib/domain/enums';
+import styles from './dispatch.module.css';
+
+export interface LngLat {
+  lng: number;
+  lat: number;
+}
+
+interface Props {
+  /** A position chosen elsewhere (a click on the console map); fills the coordinate fields when it changes. */
+  position: LngLat | null;
+  /** Asks for the next map click; absent when no map pick is available (typed coordinates only). */
+  onPickOnMap?: () => void;
+  isPicking?: boolean;
+  onCreated(id: string): void;
+  onCancel(): void;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  category: '类别',
+  priority: '紧急程度',
+  source: '来源',
+  title: '标题',
+  detail: '详情',
+  address: '地址',
+  reporter: '报警人',
+  phone: '联系电话',
+  lng: '经度',
+  lat: '纬度',
+  reportedAt: '报警时间',
+  body: '表单',
+};
+
+/** Fields the form shows (their errors sit beside their labels); anything else is said below the form. */
+const FORM_FIELDS = new Set([
+  'category',
+  'priority',
+  'source',
+  'title',
+  'detail',
+  'address',
+  'reporter',
+  'phone',
+  'lng',
+  'lat',
+]);
+
+interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** What the server would refuse, said in Chinese before the request is sent. */
+function checkForm(f: { category: string; title: string; lng: string; lat: string }): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!f.category) errors.push({ field: 'category', message: '请选择类别' });
+  if (!f.title.trim()) errors.push({ field: 'title', message: '请填写标题' });
+  const lng = Number(f.lng);
+  const lat = Number(f.lat);
+  if (f.lng.trim() === '' || !Number.isFinite(lng) || lng < -180 || lng > 180)
+    errors.push({ field: 'lng', message: '经度应为 -180 至 180 的数字（可在地图上点选）' });
+  if (f.lat.trim() === '' || !Number.isFinite(lat) || lat < -90 || lat > 90)
+    errors.push({ field: 'lat', message: '纬度应为 -90 至 90 的数字' });
+  return errors;
+}
+
+function newDeskId(): string {
+  return `desk-${crypto.randomUUID()}`;
+}
+
+/**
+ * 接警登记: a dispatcher logs a call by hand. The form's id is made when it opens and sent with every submit,
+ * so a retried submit (slow network, double click) logs one incident, not two. The new incident reaches the
+ * queue and every wall through the normal ingest path.
+ */
+export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCancel }: Props) {
+  const deskId = useMemo(newDeskId, []);
+  const [category, setCategory] = useState<IncidentCategory | ''>('');
+  const [priority, setPriority] = useState<Priority>(3);
+  const [source, setSource] = useState<IncidentSource>('hotline_12345');
+  const [title, setTitle] = useState('');
+  const [detail, setDetail] = useState('');
+  const [address, setAddress] = useState('');
+  const [reporter, setReporter] = useState('');
+  const [phone, setPhone] = useState('');
+  const [lng, setLng] = useState('');
+  const [lat, setLat] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [isSending, setIsSending] = useState(false);
+
+  useEffect(() => {
+    if (!position) return;
+    setLng(position.lng.toFixed(6));
+    setLat(position.lat.toFixed(6));
+  }, [position]);
+
+  const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local = checkForm({ category, title, lng, lat });
+    setErrors(local);
+    if (local.length > 0) return;
+    setIsSending(true);
+    try {
+      const body = {
+        id: deskId,
+        category,
+        priority,
+        source,
+        title: title.trim(),
+        detail: detail.trim() || undefined,
+        address: address.trim() || undefined,
+        reporter: reporter.trim() || undefined,
+        phone: phone.trim() || undefined,
+        lng: Number(lng),
+        lat: Number(lat),
+      };
+      const res = await fetch('/api/incidents', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+      const data = (await res.json().catch(() => ({}))) as {
+        id?: string;
+        error?: string;
+        details?: { fields?: FieldError[] };
+      };
+      if (res.ok && data.id) {
+        onCreated(data.id);
+        return;
+      }
+      setErrors(
+        data.details?.fields?.length
+          ? data.details.fields
+          : [{ field: 'body', message: data.error ?? `登记失败 (${res.status})` }],
+      );
+    } catch {
+      setErrors([{ field: 'body', message: '网络异常，登记未完成，请重试（不会重复登记）' }]);
+    } finally {
+      setIsSending(false);
+    }
+  };
+
+  const label = (field: string, text: string, isRequired = false) => (
+    <span className={isRequired ? styles.required : undefined}>
+      {text}
+      {errorOf(field) && <span className={styles.fieldError}> {errorOf(field)}</span>}
+    </span>
+  );
+
+  return (
+    <form
+      className={styles.intake}
+      onSubmit={(e) => void submit(e)}
+      aria-label="接警登记"
+      data-testid="intake-form"
+    >
+      <div className={styles.sectionTitle}>接警登记</div>
+      <div className={styles.intakeGrid}>
+        <label className={styles.field}>
+          {label('category', '类别', true)}
+          <select
+            className={styles.select}
+            value={category}
+            onChange={(e) => setCategory(e.target.value as IncidentCategory | '')}
+            data-testid="intake-category"
+          >
+            <option value="">请选择</option>
+            {INCIDENT_CATEGORIES.map((c) => (
+              <option key={c} value={c}>
+                {CATEGORY_LABELS[c].zh}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={styles.field}>
+          {label('priority', '紧急程度', true)}
+          <select
+            className={styles.select}
+            value={priority}
+            onChange={(e) => setPriority(Number(e.target.value) as Priority)}
+            data-testid="intake-priority"
+          >
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {PRIORITY_LABELS[p].zh}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={`${styles.field} ${styles.span2}`}>
+          {label('source', '来源')}
+          <select
+            className={styles.select}
+            value={source}
+            onChange={(e) => setSource(e.target.value as IncidentSource)}
+          >
+            {INCIDENT_SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {SOURCE_LABELS[s].zh}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={`${styles.field} ${styles.span4}`}>
+          {label('title', '标题', true)}
+          <input
+            className={styles.input}
+            value={title}
+            maxLength={200}
+            placeholder="如：工地拖欠农民工工资"
+            onChange={(e) => setTitle(e.target.value)}
+            data-testid="intake-title"
+          />
+        </label>
+        <label className={`${styles.field} ${styles.span4}`}>
+          {label('detail', '详情')}
+          <textarea
+            className={styles.textarea}
+            value={detail}
+            maxLength={4000}
+            onChange={(e) => setDetail(e.target.value)}
+          />
+        </label>
+        <label className={`${styles.field} ${styles.span4}`}>
+          {label('address', '地址')}
+          <input
+            className={styles.input}
+            value={address}
+            maxLength={200}
+            onChange={(e) => setAddress(e.target.value)}
+            data-testid="intake-address"
+          />
+        </label>
+        <label className={`${styles.field} ${styles.span2}`}>
+          {label('reporter', '报警人')}
+          <input
+            className={styles.input}
+            value={reporter}
+            maxLength={64}
+            onChange={(e) => setReporter(e.target.value)}
+          />
+        </label>
+        <label className={`${styles.field} ${styles.span2}`}>
+          {label('phone', '联系电话')}
+          <input
+            className={styles.input}
+            value={phone}
+            maxLength={32}
+            inputMode="tel"
+            onChange={(e) => setPhone(e.target.value)}
+          />
+        </label>
+        <label className={styles.field}>
+          {label('lng', '经度', true)}
+          <input
+            className={styles.input}
+            value={lng}
+            inputMode="decimal"
+            placeholder="104.06"
+            onChange={(e) => setLng(e.target.value)}
+            data-testid="intake-lng"
+          />
+        </label>
+        <label className={styles.field}>
+          {label('lat', '纬度', true)}
+          <input
+            className={styles.input}
+            value={lat}
+            inputMode="decimal"
+            placeholder="30.66"
+            onChange={(e) => setLat(e.target.value)}
+            data-testid="intake-lat"
+          />
+        </label>
+        <div className={`${styles.field} ${styles.span2}`} style={{ justifyContent: 'flex-end' }}>
+          {onPickOnMap && (
+            <button
+              type="button"
+              className={`${styles.button} ${isPicking ? styles.picking : ''}`}
+              onClick={onPickOnMap}
+              data-testid="intake-pick"
+            >
+              {isPicking ? '请在地图上点击事发位置…' : '在地图上点选位置'}
+            </button>
+          )}
+        </div>
+      </div>
+      {errors
+        .filter((e) => !FORM_FIELDS.has(e.field))
+        .map((e) => (
+          <div key={`${e.field}:${e.message}`} className={styles.error} role="alert">
+            {FIELD_LABELS[e.field] ?? e.field}：{e.message}
+          </div>
+        ))}
+      {errors.some((e) => FORM_FIELDS.has(e.field)) && (
+        <div className={styles.error} role="alert" data-testid="intake-errors">
+          请检查：
+          {[
+            ...new Set(errors.filter((e) => FORM_FIELDS.has(e.field)).map((e) => FIELD_LABELS[e.field])),
+          ].join('、')}
+        </div>
+      )}
+      <div className={styles.actions}>
+        <button
+          type="submit"
+          className={`${styles.button} ${styles.buttonPrimary}`}
+          disabled={isSending}
+          data-testid="intake-submit"
+        >
+          {isSending ? '登记中…' : '登记'}
+        </button>
+        <button type="button" className={styles.button} onClick={onCancel}>
+          取消
+        </button>
+      </div>
+    </form>
+  );
+}
