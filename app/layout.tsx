@@ -5,6 +5,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: '平安大屏',
   description: '综治中心实时指挥大屏',
+  // Icons and the manifest live in public/ (see public/README.md); app/icon.svg is their one source.
+  manifest: '/manifest.webmanifest',
 };
 
 export const viewport: Viewport = {
