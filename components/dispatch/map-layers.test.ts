@@ -15,12 +15,16 @@ const recs: Recommendations = {
       etaS: 180,
       status: 'patrol',
       ageMs: 1000,
-    } as Recommendations['vehicles'][number],
+    } as unknown as Recommendations['vehicles'][number],
   ],
   workers: [],
   departments: [],
   cameras: [{ id: 'c1', name: '路口球机', lng: 104.061, lat: 30.661, distanceM: 140, status: 'online' }],
 };
+
+/** deck.gl types its layers' props generically: read one accessor back as what it is. */
+const accessor = (l: { props: unknown }) =>
+  (l.props as { getPosition: (d?: unknown) => number[] }).getPosition;
 
 describe('dispatchLayers', () => {
   it('draws nothing without an incident, and the incident last (on top) with one', () => {
@@ -35,12 +39,12 @@ describe('dispatchLayers', () => {
     const toDraw = p.point.bind(p);
     const layers = dispatchLayers(focus, recs, { toDraw });
     const incident = layers.find((l) => l.id === 'incident')!;
-    expect((incident.props.getPosition as () => number[])()).toEqual(p.point(104.06, 30.66));
+    expect(accessor(incident)()).toEqual(p.point(104.06, 30.66));
     const units = layers.find((l) => l.id === 'units')!;
     const unit = (units.props.data as { lng: number; lat: number }[])[0]!;
-    expect((units.props.getPosition as (u: unknown) => number[])(unit)).toEqual(p.point(104.07, 30.67));
+    expect(accessor(units)(unit)).toEqual(p.point(104.07, 30.67));
     const cams = layers.find((l) => l.id === 'cameras')!;
     const cam = recs.cameras[0]!;
-    expect((cams.props.getPosition as (c: unknown) => number[])(cam)).toEqual(p.point(104.061, 30.661));
+    expect(accessor(cams)(cam)).toEqual(p.point(104.061, 30.661));
   });
 });

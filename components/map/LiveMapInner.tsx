@@ -75,6 +75,8 @@ export function LiveMapInner(props: LiveMapProps) {
       pixelScale: Math.max(1, propsRef.current.pixelScale ?? 1),
     });
     let lastDrawAt = 0;
+    /** The deck.gl layers last drawn, bottom to top (for tests: what the wall shows right now). */
+    let drawnIds: string[] = [];
     let deferred: ReturnType<typeof setTimeout> | null = null;
     const draw = () => {
       frame = 0;
@@ -83,7 +85,9 @@ export function LiveMapInner(props: LiveMapProps) {
         countsVersion = model.areaCountsVersion;
         areas.setCounts(model.areaCounts);
       }
-      overlay?.setProps({ layers: wallLayers(model.layerData(), view()) });
+      const layers = wallLayers(model.layerData(), view());
+      drawnIds = layers.map((l) => l.id);
+      overlay?.setProps({ layers });
     };
     // Redraws are capped by the render profile: batches arrive 10× a second and the pulse ticks on top, and a
     // wall PC without a good GPU (software GL) would otherwise spend its whole CPU drawing.
@@ -159,7 +163,6 @@ export function LiveMapInner(props: LiveMapProps) {
       });
       mapRef.current = map;
       const toDraw = model.layerData().toDraw;
-      exposeForTests(map, crs, toDraw);
       overlay = new MapLibreOverlay({
         interleaved: false,
         layers: [],
@@ -167,6 +170,7 @@ export function LiveMapInner(props: LiveMapProps) {
         getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
       });
       map.addControl(overlay);
+      exposeForTests(map, model, toDraw, () => drawnIds);
       map.on('zoomend', () => {
         model.setZoom(map!.getZoom());
         schedule();
@@ -246,21 +250,26 @@ function drawnBbox(
 }
 
 /**
- * What a test (or an operator's console) needs to check the map: the map itself, the basemap's system, and
- * `project(lng, lat)` from a STORED position to the screen point where it is drawn (conversion included).
+ * What a test needs to check the map as drawn: the map itself, the basemap's system, `project(lng, lat)` from
+ * a STORED position to the screen point where it is drawn (conversion included), the deck.gl layers in
+ * drawing order, and every open incident's drawn screen point.
  */
-function exposeForTests(map: maplibregl.Map, crs: string, toDraw: ToDraw): void {
-  const w = window as unknown as {
-    __pinganMap?: maplibregl.Map;
-    __pinganMapView?: { crs: string; project(lng: number, lat: number): { x: number; y: number } };
+function exposeForTests(
+  map: maplibregl.Map,
+  model: LiveMapModel,
+  toDraw: ToDraw,
+  layerIds: () => string[],
+): void {
+  const project = (lng: number, lat: number) => {
+    const p = map.project(toDraw(lng, lat));
+    return { x: p.x, y: p.y };
   };
-  w.__pinganMap = map;
-  w.__pinganMapView = {
-    crs,
-    project: (lng, lat) => {
-      const p = map.project(toDraw(lng, lat));
-      return { x: p.x, y: p.y };
-    },
+  (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;
+  (window as unknown as { __pinganMapView?: unknown }).__pinganMapView = {
+    crs: model.crs,
+    project,
+    layerIds: () => [...layerIds()],
+    incidents: () => model.layerData().incidents.map((i) => ({ id: i.id, ...project(i.lng, i.lat) })),
   };
 }
 

@@ -120,7 +120,8 @@ describe('wallLayers', () => {
     expect(data.camera.cols.position[0]).not.toBe(state.entities.camera.position[0]);
     expect(state.entities.vehicle.position[0]).toBe(104.05);
     const incidents = wallLayers(data, VIEW).find((l) => l.id === 'incidents')!;
-    const getPosition = incidents.props.getPosition as (i: IncidentView) => [number, number];
+    const getPosition = (incidents.props as unknown as { getPosition: (i: IncidentView) => number[] })
+      .getPosition;
     const drawn = getPosition(state.incidents.get('a')!);
     expect(drawn).toEqual(p.point(104.06, 30.66));
   });
