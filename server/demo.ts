@@ -100,8 +100,13 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
     dispatchIncident,
   });
   // Open cases from before this start (demo history, a previous run) are the simulator's to finish too.
-  for (const v of live.incidents.values())
+  for (const v of live.incidents.values()) {
     sim.simulation.adopt(v.id, v.receivedAt, v.priority, v.supervision >= 2);
+    // A unit already sent (before this start) drives there and reports 出警/到场, not "patrol": the board
+    // feed told of it before the simulator was listening.
+    if (v.assigneeKind === 'vehicle' && v.assigneeId && (v.state === 'dispatched' || v.state === 'on_scene'))
+      sim.simulation.onAssigned(v.id, v.assigneeId, v.lng, v.lat);
+  }
   logger.info(
     { speedup: config.SIM_SPEEDUP, incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR },
     'demo simulator running',
