@@ -112,6 +112,12 @@ export class SimulatedDevice {
     );
   }
 
+  /** host:port this device sends from (what the listener binds its registration to). */
+  get address(): string {
+    const a = this.socket.address();
+    return `${a.address}:${a.port}`;
+  }
+
   /** Sends raw bytes (fuzzing). */
   sendRaw(buf: Buffer): void {
     this.socket.send(buf, this.target.port, this.target.host);

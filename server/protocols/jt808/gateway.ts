@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Clock } from '@/lib/clock';
 import { systemClock } from '@/lib/clock';
@@ -6,17 +6,10 @@ import type { Crs } from '@/lib/domain/enums';
 import type { Bus } from '@/server/bus/bus';
 import type { IngestStats } from '@/server/ingest/ingest-stats';
 import type { Logger } from '@/server/logger';
-import { REGISTER_RESULT } from './registration';
 import { ReportBatcher } from './report-batcher';
-import {
-  Jt808Session,
-  STATS_PATH,
-  type AuthBinding,
-  type FuturePolicy,
-  type RegisterDecision,
-  type VehicleReportOut,
-} from './session';
-import { authCodeMatches, type TerminalLookup } from './terminal-directory';
+import { Jt808Session, STATS_PATH, type FuturePolicy, type VehicleReportOut } from './session';
+import { AUTO_CREDENTIAL, createTerminalAuthority } from './terminal-auth';
+import type { TerminalLookup } from './terminal-directory';
 
 /** Concurrent terminal connections; further ones are dropped by the kernel accept path (counted). */
 export const DEFAULT_MAX_TERMINALS = 20_000;
@@ -43,8 +36,6 @@ export const DEFAULT_BATCH_INTERVAL_MS = 50;
 const MAX_REPORTS_PER_PUBLISH = 2_000;
 /** Answers queued to a terminal that does not read them; past this it is disconnected. */
 const MAX_WRITE_BACKLOG_BYTES = 64 * 1_024;
-/** Auto-registration auth codes are this many hex characters of HMAC(secret, phone). */
-const AUTH_CODE_HEX_CHARS = 16;
 /** Bytes of randomness in a provisioned terminal's own auth code (24 hex characters, 96 bits). */
 export const AUTH_CODE_BYTES = 12;
 
@@ -111,8 +102,6 @@ interface Connection {
   accounted: number;
 }
 
-const AUTO_CREDENTIAL = 'auto:';
-
 /**
  * The JT/T 808 TCP gateway: one Jt808Session per connection, positions coalesced and published to the bus.
  * It needs nothing but a Bus (and, outside demo, the provisioned terminals), so it runs inside the server
@@ -126,45 +115,13 @@ export async function startJt808Gateway(opts: Jt808GatewayOptions): Promise<Jt80
   const maxPerIp = opts.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP;
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const future = opts.future ?? { maxMs: 30_000, policy: 'clamp' as const };
-  const secret = opts.authSecret ?? randomBytes(32).toString('hex');
+
+  const { register, authenticate } = createTerminalAuthority({
+    terminals: opts.terminals,
+    autoRegister: opts.autoRegister,
+    authSecret: opts.authSecret,
+  });
   const lookup = (phone: string) => opts.terminals?.lookup(phone);
-  const derivedCode = (phone: string) =>
-    createHmac('sha256', secret).update(phone).digest('hex').slice(0, AUTH_CODE_HEX_CHARS);
-
-  /**
-   * 0x0100. A provisioned terminal was given its own code by the installer (the platform keeps only its
-   * hash, so it cannot hand it out again): it is told it is already registered (3) and authenticates with
-   * that code. An unknown phone is told the database has no such terminal (4), a disabled vehicle that it
-   * has no such vehicle (2), and both are hung up on. Auto-registration answers any other phone with a
-   * derived code.
-   */
-  const register = (phone: string): RegisterDecision => {
-    const entry = lookup(phone);
-    if (entry?.isDisabled)
-      return { result: REGISTER_RESULT.noVehicle, close: true, reason: 'vehicle_disabled' };
-    if (entry?.authHash)
-      return { result: REGISTER_RESULT.terminalTaken, close: false, reason: 'provisioned' };
-    if (opts.autoRegister) return { result: REGISTER_RESULT.ok, authCode: derivedCode(phone), close: false };
-    return { result: REGISTER_RESULT.noTerminal, close: true, reason: 'unknown_terminal' };
-  };
-
-  /** 0x0102: the provisioned code's hash, or (auto-registration) the derived code. */
-  const authenticate = (phone: string, code: string | undefined): AuthBinding | { refused: string } => {
-    if (code === undefined) return { refused: 'auth_failed' };
-    const entry = lookup(phone);
-    if (entry?.isDisabled) return { refused: 'vehicle_disabled' };
-    if (entry?.authHash) {
-      return authCodeMatches(code, entry.authHash)
-        ? { vehicleId: entry.vehicleId, credential: entry.authHash }
-        : { refused: 'auth_failed' };
-    }
-    if (!opts.autoRegister) return { refused: entry ? 'auth_failed' : 'unknown_terminal' };
-    const expected = Buffer.from(derivedCode(phone), 'latin1');
-    const given = Buffer.from(code, 'latin1');
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      return { refused: 'auth_failed' };
-    return { vehicleId: entry?.vehicleId ?? phone, credential: AUTO_CREDENTIAL };
-  };
 
   const batcher = new ReportBatcher<VehicleReportOut>({
     kind: 'vehicle',
