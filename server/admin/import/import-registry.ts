@@ -139,14 +139,16 @@ export function importRegistry(
         const rowOfId = new Map<string, number>();
         const rowOfTerminal = new Map<string, number>();
         for (const row of table.rows) {
-          const rec = checkRegistryRow(kind, row, lookups, errors);
-          if (!rec) continue;
-          const seen = rowOfId.get(rec.id);
+          // Duplicates by the cell as written, so a second row is caught even when the first has other errors.
+          const id = row.values.id ?? '';
+          const seen = id ? rowOfId.get(id) : undefined;
           if (seen !== undefined) {
-            errors.add(`row ${row.row}`, `id ${rec.id} 与第 ${seen} 行重复`, 'id');
+            errors.add(`row ${row.row}`, `id ${id} 与第 ${seen} 行重复`, 'id');
             continue;
           }
-          rowOfId.set(rec.id, row.row);
+          if (id) rowOfId.set(id, row.row);
+          const rec = checkRegistryRow(kind, row, lookups, errors);
+          if (!rec) continue;
           if ('terminal' in rec && rec.terminal) {
             const other = rowOfTerminal.get(rec.terminal);
             if (other !== undefined) {
