@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeviceRoutes } from '@/server/admin/device-routes';
+import { seedDemoAccounts } from '@/server/auth/accounts';
+import { LoginLimiter } from '@/server/auth/login-limiter';
+import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
+import { createLogger } from '@/server/logger';
+import { createDeviceDirectory, type DeviceDirectory } from '@/server/protocols/gb28181/device-directory';
+import {
+  DEFAULT_REALM,
+  startGb28181Listener,
+  type Gb28181Listener,
+} from '@/server/protocols/gb28181/listener';
+import { SimulatedDevice } from '@/server/protocols/gb28181/simulated-device';
+import { startJt808Gateway, type Jt808Gateway } from '@/server/protocols/jt808/gateway';
+import { MSG } from '@/server/protocols/jt808/message';
+import { REGISTER_RESULT } from '@/server/protocols/jt808/registration';
+import { SimulatedTerminal } from '@/server/protocols/jt808/simulated-terminal';
+import { createTerminalDirectory, type TerminalDirectory } from '@/server/protocols/jt808/terminal-directory';
+import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
+
+const PASSWORD = 'pingan-demo';
+const IPC = '33010200001320000007';
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+// Response bodies are checked structurally.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = any;
+
+/** The device admin routes on the real app, with the JT/T 808 gateway and SIP listener reading its database. */
+describe('device admin → field gateways', () => {
+  let t: TestApp;
+  let jt: Jt808Gateway;
+  let sip: Gb28181Listener;
+  let terminals: TerminalDirectory;
+  let devices: DeviceDirectory;
+  const cookies: Record<string, string> = {};
+  const open: { close(): void }[] = [];
+
+  async function api(method: string, path: string, as = 'admin', body?: unknown) {
+    const headers: Record<string, string> = { cookie: cookies[as]! };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const r = await fetch(`${t.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : null) as Body };
+  }
+  const auditRows = (action: string, result = 'ok') =>
+    t.db.$client
+      .prepare(
+        'SELECT actor, object_id AS objectId, before, after, result FROM audit_log WHERE action = ? AND result = ?',
+      )
+      .all(action, result) as {
+      actor: string;
+      objectId: string;
+      before: string;
+      after: string;
+      result: string;
+    }[];
+  const terminal = async (phone: string) => {
+    const term = await SimulatedTerminal.connect(jt.port, phone);
+    open.push(term);
+    return term;
+  };
+
+  beforeAll(async () => {
+    const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
+    t = await startTestApp({
+      auth: hooks.auth,
+      routes: (ctx) => [...hooks.routes(ctx), ...createDeviceRoutes(ctx, hooks.module()!)],
+    });
+    const sqlite = t.db.$client;
+    await seedDemoAccounts(sqlite, t.app.ctx.clock, PASSWORD);
+    const insert = sqlite.prepare(
+      'INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    insert.run('patrol-9', '上城巡逻 9 号车', '浙A·P0009', 'patrol_car', Date.now());
+    insert.run('patrol-10', '上城巡逻 10 号车', '浙A·P0010', 'patrol_car', Date.now());
+    for (const who of ['admin', 'dispatcher']) {
+      const r = await fetch(`${t.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: who, password: PASSWORD }),
+      });
+      expect(r.status).toBe(200);
+      cookies[who] = r.headers.get('set-cookie')!.split(';')[0]!;
+    }
+    const deps = { host: '127.0.0.1', bus: t.bus, logger: createLogger('silent'), stats: t.app.ctx.stats };
+    // Long timers: anything the gateways pick up below came from the admin change's immediate refresh.
+    terminals = createTerminalDirectory(t.db, 3_600_000);
+    devices = createDeviceDirectory(sqlite, { refreshMs: 3_600_000 });
+    jt = await startJt808Gateway({ ...deps, port: 0, terminals, autoRegister: false, batchIntervalMs: 5 });
+    sip = await startGb28181Listener({ ...deps, port: 0, devices, autoRegister: false });
+  });
+  afterAll(async () => {
+    for (const o of open) o.close();
+    await jt.close();
+    await sip.close();
+    terminals.close();
+    devices.close();
+    await t.close();
+  });
+
+  it('lists vehicles and devices for an administrator only', async () => {
+    expect((await api('GET', '/api/admin/devices', 'dispatcher')).status).toBe(403);
+    const r = await api('GET', '/api/admin/devices');
+    expect(r.status).toBe(200);
+    expect(r.body.autoRegister).toBe(false);
+    expect(r.body.terminals).toContainEqual({
+      vehicleId: 'patrol-9',
+      name: '上城巡逻 9 号车',
+      plate: '浙A·P0009',
+      phone: null,
+      isProvisioned: false,
+      disabledAt: null,
+      lastSeenAt: null,
+    });
+    expect(r.body.gb28181).toEqual([]);
+  });
+
+  it('refuses the terminal until it is provisioned; provisioning shows the code once and stores its hash', async () => {
+    const before = await terminal('013912345009');
+    expect((await before.registerResult()).result).toBe(REGISTER_RESULT.noTerminal);
+    await before.closed();
+
+    expect(
+      (await api('POST', '/api/admin/devices/terminals', 'dispatcher', { vehicleId: 'patrol-9', phone: '1' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await api('POST', '/api/admin/devices/terminals', 'admin', { vehicleId: 'patrol-9', phone: '13a' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await api('POST', '/api/admin/devices/terminals', 'admin', { vehicleId: 'nope', phone: '139' }))
+        .status,
+    ).toBe(404);
+    const r = await api('POST', '/api/admin/devices/terminals', 'admin', {
+      vehicleId: 'patrol-9',
+      phone: '013912345009',
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ ok: true, authCode: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    const code: string = r.body.authCode;
+    const row = t.db.$client
+      .prepare('SELECT terminal_phone AS phone, terminal_auth_hash AS hash FROM vehicles WHERE id = ?')
+      .get('patrol-9') as { phone: string; hash: string };
+    expect(row).toEqual({ phone: '13912345009', hash: sha256(code) });
+    // The code is nowhere in the database: not in the vehicle row, not in the audit log.
+    const dump = JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all());
+    expect(dump).not.toContain(code);
+    // The dispatcher's attempt is on record as denied.
+    expect(auditRows('device.terminal.provision', 'denied')).toMatchObject([{ actor: 'dispatcher' }]);
+    const [audit] = auditRows('device.terminal.provision');
+    expect(audit).toMatchObject({ actor: 'admin', objectId: 'patrol-9', result: 'ok' });
+    expect(JSON.parse(audit!.after)).toEqual({ phone: '13912345009', isProvisioned: true, isRotated: false });
+    // The listing says provisioned, never the code.
+    const listed = (await api('GET', '/api/admin/devices')).body.terminals.find(
+      (x: Body) => x.vehicleId === 'patrol-9',
+    );
+    expect(listed).toMatchObject({ phone: '13912345009', isProvisioned: true });
+    expect(JSON.stringify(listed)).not.toContain(code);
+
+    // The running gateway knows at once (its timer is an hour): the terminal authenticates and reports.
+    const term = await terminal('013912345009');
+    expect(await term.authenticate(code)).toBe(0);
+    const ack = term.waitForResponseTo(MSG.location);
+    term.send(term.location({ lat: 30.25, lng: 120.17, ts: Date.now() - 1_000 }));
+    expect((await ack).body[4]).toBe(0);
+    const v = await waitFor(
+      () => {
+        const s = t.app.ctx.live.vehicle.getById('patrol-9');
+        return s && s.ts > 0 ? s : null;
+      },
+      5_000,
+      'patrol-9 on the live state',
+    );
+    expect(v.lat).toBeCloseTo(30.25, 5);
+    const seen = (await api('GET', '/api/admin/devices')).body.terminals.find(
+      (x: Body) => x.vehicleId === 'patrol-9',
+    );
+    expect(seen.lastSeenAt).toBe(v.ts);
+
+    // One phone, one vehicle.
+    const dup = await api('POST', '/api/admin/devices/terminals', 'admin', {
+      vehicleId: 'patrol-10',
+      phone: '13912345009',
+    });
+    expect(dup.status).toBe(409);
+
+    // Posting again rotates the code: the connection on the old one is dropped, the old code no longer works.
+    const rotated = await api('POST', '/api/admin/devices/terminals', 'admin', {
+      vehicleId: 'patrol-9',
+      phone: '13912345009',
+    });
+    expect(rotated.body.authCode).not.toBe(code);
+    await term.closed();
+    const stale = await terminal('13912345009');
+    expect(await stale.authenticate(code)).toBe(1);
+    const fresh = await terminal('13912345009');
+    expect(await fresh.authenticate(rotated.body.authCode)).toBe(0);
+
+    // Disabled: the connection goes and the terminal is refused; enabled: it is back.
+    expect((await api('POST', '/api/admin/devices/terminals/patrol-9/disable')).status).toBe(200);
+    await fresh.closed();
+    const refused = await terminal('13912345009');
+    expect((await refused.registerResult()).result).toBe(REGISTER_RESULT.noVehicle);
+    expect(auditRows('device.terminal.disable')).toHaveLength(1);
+    expect((await api('POST', '/api/admin/devices/terminals/patrol-9/enable')).status).toBe(200);
+    const back = await terminal('13912345009');
+    expect(await back.authenticate(rotated.body.authCode)).toBe(0);
+    expect(auditRows('device.terminal.enable')).toHaveLength(1);
+    expect((await api('POST', '/api/admin/devices/terminals/nope/disable')).status).toBe(404);
+  });
+
+  it('provisions a GB/T 28181 device with its own password (stored as HA1), and disables it', async () => {
+    const dev = await SimulatedDevice.create(IPC, sip.port);
+    open.push(dev);
+    expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(403); // unknown yet
+
+    expect((await api('POST', '/api/admin/devices/gb28181', 'admin', { id: '123' })).status).toBe(400);
+    const r = await api('POST', '/api/admin/devices/gb28181', 'admin', {
+      id: IPC,
+      name: '东门入口',
+      password: 'camera-pass-7',
+    });
+    expect(r.status).toBe(201);
+    const row = t.db.$client.prepare('SELECT name, sip_ha1 AS ha1 FROM field_devices WHERE id = ?').get(IPC);
+    expect(row).toEqual({ name: '东门入口', ha1: md5(`${IPC}:${DEFAULT_REALM}:camera-pass-7`) });
+    expect(JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all())).not.toContain(
+      'camera-pass-7',
+    );
+    expect(auditRows('device.gb28181.upsert')).toHaveLength(1);
+
+    expect((await dev.register({ password: 'wrong-pass-77' })).status).toBe(403);
+    expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
+    expect((await dev.keepalive(1)).status).toBe(200);
+    const listed = (await api('GET', '/api/admin/devices')).body.gb28181;
+    expect(listed).toEqual([
+      {
+        id: IPC,
+        name: '东门入口',
+        hasOwnPassword: true,
+        disabledAt: null,
+        lastSeenAt: expect.any(Number),
+        lastAddress: dev.address,
+      },
+    ]);
+
+    // A rename keeps the password.
+    expect((await api('POST', '/api/admin/devices/gb28181', 'admin', { id: IPC, name: '东门' })).status).toBe(
+      200,
+    );
+    expect((await api('GET', '/api/admin/devices')).body.gb28181[0]).toMatchObject({
+      name: '东门',
+      hasOwnPassword: true,
+    });
+
+    expect((await api('POST', `/api/admin/devices/gb28181/${IPC}/disable`)).status).toBe(200);
+    expect((await dev.keepalive(2)).status).toBe(403);
+    expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(403);
+    expect(auditRows('device.gb28181.disable')).toHaveLength(1);
+    expect((await api('POST', `/api/admin/devices/gb28181/${IPC}/enable`)).status).toBe(200);
+    expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
+    expect((await api('POST', '/api/admin/devices/gb28181/33010200001320000999/disable')).status).toBe(404);
+  });
+});
