@@ -46,6 +46,9 @@ async function runGateway(terminals: number, seconds: number, window: number): P
     logger,
     stats,
     maxTerminals: terminals + 10,
+    // Simulated terminals register themselves (demo mode), all from 127.0.0.1.
+    autoRegister: true,
+    maxConnectionsPerIp: terminals + 10,
   });
   const child = spawn(
     process.execPath,

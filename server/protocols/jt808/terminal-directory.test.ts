@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '@/server/db/open-database';
 import { vehicles } from '@/server/db/schema';
-import { createTerminalDirectory, phoneKey } from './terminal-directory';
+import { notifyProvisioningChange } from '../provisioning-events';
+import { authCodeMatches, createTerminalDirectory, hashAuthCode, phoneKey } from './terminal-directory';
 
 let db: Db | undefined;
 afterEach(() => db?.$client.close());
@@ -25,5 +26,34 @@ describe('terminal directory', () => {
     expect(dir.resolve('13700000000')).toBe('patrol-4');
     dir.close();
     expect(phoneKey('00000000013912345678')).toBe('13912345678');
+  });
+
+  it('carries the code hash and the disabled flag, and refreshes at once on a provisioning change', () => {
+    db = openDatabase(':memory:');
+    db.insert(vehicles)
+      .values({
+        id: 'patrol-1',
+        terminalPhone: '13912345678',
+        terminalAuthHash: hashAuthCode('c0de'),
+        createdAt: 0,
+      })
+      .run();
+    const dir = createTerminalDirectory(db, 3_600_000);
+    let changes = 0;
+    dir.onChange!(() => changes++);
+    expect(dir.lookup('13912345678')).toEqual({
+      vehicleId: 'patrol-1',
+      authHash: hashAuthCode('c0de'),
+      isDisabled: false,
+    });
+    expect(authCodeMatches('c0de', dir.lookup('13912345678')!.authHash!)).toBe(true);
+    expect(authCodeMatches('c0dE', dir.lookup('13912345678')!.authHash!)).toBe(false);
+    db.$client.prepare('UPDATE vehicles SET disabled_at = 1').run();
+    notifyProvisioningChange();
+    expect(dir.lookup('13912345678')!.isDisabled).toBe(true);
+    expect(changes).toBe(1);
+    dir.close();
+    notifyProvisioningChange(); // closed: no longer listening
+    expect(changes).toBe(1);
   });
 });
