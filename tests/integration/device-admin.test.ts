@@ -239,7 +239,15 @@ describe('device admin → field gateways', () => {
     expect((await dev.register({ password: 'wrong-pass-77' })).status).toBe(403);
     expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
     expect((await dev.keepalive(1)).status).toBe(200);
-    const listed = (await api('GET', '/api/admin/devices')).body.gb28181;
+    // last_seen_at / last_address are written in batches, within a second.
+    const listed = await waitFor(
+      async () => {
+        const list = (await api('GET', '/api/admin/devices')).body.gb28181;
+        return list[0]?.lastSeenAt ? list : null;
+      },
+      5_000,
+      'last seen written',
+    );
     expect(listed).toEqual([
       {
         id: IPC,

@@ -3,10 +3,12 @@ import { onProvisioningChange } from '../provisioning-events';
 
 /** How often a running listener re-reads field_devices (an administrator may add or disable a device). */
 export const DEVICE_DIRECTORY_REFRESH_MS = 30_000;
-/** last_seen_at is written at most this often per device (keepalives come every 60 s; the disk need not). */
+/** last_seen_at is marked at most this often per device (keepalives come every 60 s; the disk need not). */
 export const LAST_SEEN_WRITE_EVERY_MS = 60_000;
-/** Seen-marks waiting for the next write; past it the oldest are dropped (a rate limiter, safe to lose). */
-const MAX_PENDING_SEEN = 50_000;
+/** Throttle entries kept; past it they are forgotten (a rate limiter, safe to lose). */
+const MAX_THROTTLE_ENTRIES = 100_000;
+/** Seen-marks are written together, in one transaction, this often (not one commit per keepalive). */
+const SEEN_FLUSH_MS = 1_000;
 
 export interface FieldDeviceEntry {
   /** MD5(id:realm:password) for this device; null: the domain password (GB28181_PASSWORD) applies. */
@@ -66,6 +68,24 @@ export function createDeviceDirectory(
       )
     : null;
   const lastWrite = new Map<string, { at: number; address: string }>();
+  const pending = new Map<string, { at: number; address: string }>();
+  const flushSeen = update
+    ? sqlite.transaction(() => {
+        for (const [id, p] of pending) update.run(p.at, p.address, id);
+        pending.clear();
+      })
+    : null;
+  const flushTimer = update
+    ? setInterval(() => {
+        if (pending.size === 0) return;
+        try {
+          flushSeen!();
+        } catch {
+          pending.clear(); // a busy database: last-seen marks are advisory, the next ones will do
+        }
+      }, SEEN_FLUSH_MS)
+    : null;
+  flushTimer?.unref();
 
   const refresh = () => {
     const next = new Map<string, FieldDeviceEntry>();
@@ -85,11 +105,12 @@ export function createDeviceDirectory(
     seen(id, address, now) {
       if (!update) return;
       const prev = lastWrite.get(id);
-      // A new address is written at once: it is what MESSAGEs are checked against after a restart.
+      // A new address is marked at once (written within a second): MESSAGEs are checked against it after a
+      // restart.
       if (prev && prev.address === address && now - prev.at < LAST_SEEN_WRITE_EVERY_MS) return;
-      if (!prev && lastWrite.size >= MAX_PENDING_SEEN) lastWrite.clear();
+      if (!prev && lastWrite.size >= MAX_THROTTLE_ENTRIES) lastWrite.clear();
       lastWrite.set(id, { at: now, address });
-      update.run(now, address, id);
+      pending.set(id, { at: now, address });
       const entry = map.get(id);
       if (entry) entry.lastAddress = address;
     },
@@ -101,6 +122,8 @@ export function createDeviceDirectory(
     refresh,
     close: () => {
       clearInterval(timer);
+      if (flushTimer) clearInterval(flushTimer);
+      if (pending.size > 0) flushSeen?.();
       unsubscribe();
     },
   };
