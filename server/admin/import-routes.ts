@@ -6,6 +6,7 @@ import { HttpError, sendJson, type Route } from '../http/router';
 import { importRegistry } from './import/import-registry';
 import { importTerritory } from './import/import-territory';
 import { listImportRuns } from './import/list-import-runs';
+import { watchImportRuns } from './import/watch-import-runs';
 
 /** Largest territory file accepted (a province's grids as GeoJSON); past it the answer is 413. */
 export const MAX_TERRITORY_BYTES = 200 * 1024 * 1024;
@@ -45,9 +46,11 @@ function fileNameOf(req: IncomingMessage): string | null {
  * POST /api/admin/import/{territory|cameras|vehicles|workers|departments}?dryRun=1 (admin): the body is the
  * file's bytes, `X-File-Name` its URI-encoded name; the answer is the import result (200 even with errors:
  * the file was judged, and nothing was written). GET /api/admin/imports lists the runs, newest first.
+ * Imports committed by `npm run import` into the same database are noticed and shown too (watchImportRuns).
  */
 export function createImportRoutes(ctx: AppContext, deps: { auth: { authorize: Authorize } }): Route[] {
   const { authorize } = deps.auth;
+  watchImportRuns({ db: ctx.db, live: ctx.live, logger: ctx.logger });
   return [
     {
       method: 'POST',

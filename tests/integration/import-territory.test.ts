@@ -11,6 +11,7 @@ import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import type { ImportResult } from '@/lib/import/issues';
 import { openDatabase } from '@/server/db/open-database';
 import { STATS_REFRESH_MS } from '@/server/stats/wall-routes';
+import { waitFor } from '../helpers/test-app';
 import { startImportApp, type ImportApp } from './import-app';
 import {
   badTerritory,
@@ -390,5 +391,47 @@ describe('territory import through the admin API, seen by the running walls', ()
     expect(await places()).toEqual(expect.arrayContaining(['灵隐街道', '北山街道（新界）']));
     expect(await children()).toEqual(['北山街道（新界）', '西溪街道', '灵隐街道']);
     expect(kit.t.app.ctx.grids().locate(120.05, 30.05)).toBe('330106003001001');
+  });
+
+  it('an import from the command line into the running server’s database reaches its walls too', async () => {
+    const file = path.join(dir, 'zhuantang.geojson');
+    const sq = (x0: number, y0: number, x1: number, y1: number) => ({
+      type: 'Polygon',
+      coordinates: [rect(x0, y0, x1, y1)],
+    });
+    fs.writeFileSync(
+      file,
+      bytesOf({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { code: '330106004000', name: '转塘街道' },
+            geometry: sq(120.3, 30.3, 120.4, 30.4),
+          },
+          {
+            type: 'Feature',
+            properties: { code: '330106004001', name: '转塘社区' },
+            geometry: sq(120.3, 30.3, 120.4, 30.4),
+          },
+          {
+            type: 'Feature',
+            properties: { code: '330106004001001', name: '转塘一网格' },
+            geometry: sq(120.3, 30.3, 120.4, 30.4),
+          },
+        ],
+      }),
+    );
+    expect(await tileCodes(120.35, 30.35)).toEqual([]);
+    const r = await importCli(['territory', file], kit.t.dbPath);
+    expect(r.result, r.stderr).toMatchObject({ ok: true, created: 3 });
+    await waitFor(
+      async () => (await tileCodes(120.35, 30.35)).includes('330106004001001'),
+      20_000,
+      'CLI import on the wall',
+    );
+    kit.clock.advance(STATS_REFRESH_MS + 1);
+    const stats = await (await fetch(`${kit.t.url}/api/wall/stats`, { headers: { cookie: admin } })).json();
+    expect(stats.children.map((c: { name: string }) => c.name)).toContain('转塘街道');
   });
 });

@@ -7,6 +7,13 @@ export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+// Runs committed by this process: the watcher for other processes' imports skips them.
+const madeHere = new WeakMap<object, Set<number>>();
+
+export function isRunMadeHere(db: object, id: number): boolean {
+  return madeHere.get(db)?.has(id) ?? false;
+}
+
 export interface RunCounts {
   created: number;
   updated: number;
@@ -41,6 +48,9 @@ export function recordImportRun(
         at,
       ).lastInsertRowid,
   );
+  let ids = madeHere.get(ctx.db);
+  if (!ids) madeHere.set(ctx.db, (ids = new Set()));
+  ids.add(id);
   new AuditLog(sqlite, ctx.clock).append({
     actor: ctx.actor.username,
     role: ctx.actor.role,
