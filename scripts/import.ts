@@ -4,7 +4,7 @@
  * Imports a territory (GeoJSON or zipped Shapefile) or a registry (CSV or XLSX) into DATABASE_PATH, the same
  * checks and the same single transaction as POST /api/admin/import/{kind}. Prints the result as JSON; exits 1
  * when the file has errors (nothing was written), 2 on wrong usage. A server already running on the same
- * database shows an imported territory after its restart (or import through the admin page instead).
+ * database notices the new import run within seconds and refreshes its walls (watch-import-runs).
  */
 import fs from 'node:fs';
 import os from 'node:os';
