@@ -27,7 +27,7 @@ import { AccessNotice, AlarmBanner } from './AlarmBanner';
 import { DetailDrawer, type Selection } from './DetailDrawer';
 import { MapControls } from './MapControls';
 import { Panel } from './Panel';
-import { IncidentFeed, KpiBoard, OverdueList } from './panels';
+import { IncidentFeed, KpiBoard, OverdueList, openWorkCount } from './panels';
 import { CameraWallBody, DispatchQueueBody, TownCardsBody } from './SplicePanels';
 import { Stage, useStageSize } from './Stage';
 import splice from './splice.module.css';
@@ -189,12 +189,12 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
     () =>
       stats && {
         category: categoryOption(stats, lang),
-        trend: trendOption(stats, trendRange, lang),
+        trend: trendOption(stats, trendRange, lang, tz),
         camera: cameraRateOption(stats, lang),
         ranking: rankingOption(stats, lang),
         vehicle: vehicleOption(stats, lang),
       },
-    [stats, lang, trendRange],
+    [stats, lang, trendRange, tz],
   );
   const isUnauthorized = link.status === 'unauthorized';
   // Never "loading" for ever: an unauthorised screen says so, a connected one without numbers says nothing.
@@ -325,7 +325,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
             title={
               lang === 'zh'
                 ? `${periodLabel(period, lang)}${t('periodIncidents', lang)}`
-                : `${periodLabel(period, lang)}: ${t('periodIncidents', lang)}`
+                : `${t('periodIncidents', lang)} · ${periodLabel(period, lang)}`
             }
             testId="panel-kpi"
           >
@@ -376,10 +376,14 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           <Panel title={t('ranking', lang)}>
             {options ? <EChart option={options.ranking} onPickCode={go} testId="chart-ranking" /> : waiting}
           </Panel>
-          <Panel title={t('overdueList', lang)} extra={stats ? String(stats.overdueList.length) : null}>
+          <Panel title={t('overdueList', lang)} extra={stats ? String(stats.overdueListTotal) : null}>
             <OverdueList stats={stats} now={now} lang={lang} onOpen={openIncident} />
           </Panel>
-          <Panel title={t('feed', lang)} extra={String(incidents.length)} className={styles.feedPanel}>
+          <Panel
+            title={t('feed', lang)}
+            extra={String(openWorkCount(incidents))}
+            className={styles.feedPanel}
+          >
             <IncidentFeed
               incidents={incidents}
               now={now}

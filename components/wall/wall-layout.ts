@@ -19,6 +19,12 @@ export const EXTRA_MIN_W = 380;
 export const MAP_MIN_W = 700;
 /** A territory of unknown shape (no world seeded yet) is laid out as this wide for its height. */
 export const DEFAULT_ASPECT = 1.3;
+/**
+ * The map's share is made this much narrower than the territory drawn at full height, so the fit is bound
+ * by the width: the territory then meets the columns on both sides (a little room shows above and below
+ * instead, where the header and the controls are anyway).
+ */
+const WIDTH_BOUND = 0.96;
 
 export interface Span {
   /** Left edge, design pixels from the stage's left. */
@@ -47,7 +53,7 @@ export function wallLayout(stageW: number, stageH: number, aspect: number | null
   const mapH = Math.max(1, mapBottom - mapTop);
   // Two panel columns with margins and gaps: what a 16:9 screen has.
   const baseMapW = stageW - 2 * (MARGIN + COLUMN_W + GAP);
-  const fitW = Math.max(MAP_MIN_W, (aspect && aspect > 0 ? aspect : DEFAULT_ASPECT) * mapH);
+  const fitW = Math.max(MAP_MIN_W, (aspect && aspect > 0 ? aspect : DEFAULT_ASPECT) * mapH * WIDTH_BOUND);
   // Width the map would leave over if it took only what the territory fills, split between two sides.
   const spare = (baseMapW - fitW) / 2 - GAP;
   const extraW = spare >= EXTRA_MIN_W ? Math.floor(spare) : 0;

@@ -87,7 +87,7 @@ const WORDS = {
   period7d: { zh: '近7日', en: '7 days' },
   periodXun: { zh: '本旬', en: '10 days' },
   periodMonth: { zh: '本月', en: 'Month' },
-  periodIncidents: { zh: '事件办理', en: 'incidents' },
+  periodIncidents: { zh: '事件办理', en: 'Incidents' },
   langToggle: { zh: 'EN', en: '中文' },
   langToggleTitle: { zh: 'Switch to English', en: '切换为中文' },
   areasTown: { zh: '各街镇态势', en: 'Towns' },

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, watchPage } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
@@ -31,8 +31,18 @@ async function geojson(name: string): Promise<Feature[]> {
   return ((await r.json()) as { features: Feature[] }).features;
 }
 
-async function signedInWall(size: { width: number; height: number }, path = '/wall') {
+/** Pages still open when a test ends (a failed one): closed then, so they do not load the next test. */
+const openPages = new Set<Page>();
+
+async function newPage(size: { width: number; height: number }): Promise<Page> {
   const page = await browser.newPage({ viewport: size });
+  openPages.add(page);
+  page.on('close', () => openPages.delete(page));
+  return page;
+}
+
+async function signedInWall(size: { width: number; height: number }, path = '/wall') {
+  const page = await newPage(size);
   const watch = watchPage(page);
   await page.goto(`${server.url}/login?next=${encodeURIComponent(path)}`);
   await page.fill('input[name="username"]', 'duty');
@@ -58,6 +68,10 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 
+afterEach(async () => {
+  for (const page of [...openPages]) await page.close().catch(() => {});
+});
+
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -65,6 +79,10 @@ afterAll(async () => {
 
 /** The stage's scale and the territory's box on screen, in design pixels, beside the panel columns'. */
 async function mapFit(page: Page, bbox: [number, number, number, number]) {
+  // A fit is animated: measure where it ends.
+  await page.waitForFunction(
+    () => !(window as unknown as { __pinganMap: { isMoving(): boolean } }).__pinganMap.isMoving(),
+  );
   return page.evaluate((b) => {
     const map = (
       window as unknown as { __pinganMap: { project(p: [number, number]): { x: number; y: number } } }
@@ -144,7 +162,7 @@ describe('wall', () => {
   });
 
   it('shows an unauthorised /wall the way in: a login link, a display-token hint, nothing loading, no console errors', async () => {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await newPage({ width: 1920, height: 1080 });
     const watch = watchPage(page);
     await page.goto(`${server.url}/wall`);
     const login = page.locator('[data-testid="login-link"]');
