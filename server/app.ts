@@ -103,8 +103,8 @@ export function createApp(opts: AppOptions): App {
   const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids };
 
   const telemetry = new TelemetryIngest(live, stats, {
-    maxMs: config.FIELD_MAX_FUTURE_MS,
-    policy: config.FIELD_FUTURE_POLICY,
+    future: { maxMs: config.FIELD_MAX_FUTURE_MS, policy: config.FIELD_FUTURE_POLICY },
+    autoRegister: config.fieldAutoRegister,
   });
   const incidents = new IncidentIngest(db.$client, live, stats, grids);
   const register = createRegistrar(db.$client, live);

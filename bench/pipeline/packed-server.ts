@@ -21,6 +21,7 @@ const config = loadConfig({
   DATABASE_PATH: dbPath,
   SESSION_SECRET: 'x'.repeat(32),
   REDIS_URL: process.env.REDIS_URL,
+  FIELD_AUTO_REGISTER: '1', // the producer's ids are new to this database
 });
 const db = openDatabase(dbPath);
 const logger = createLogger('error');

@@ -3,7 +3,8 @@ import type { LiveState } from '../live/live-state';
 
 /**
  * Writes devices first seen in telemetry to SQLite as unassigned, once per tick in one transaction, so the
- * hot ingest path never waits on the disk.
+ * hot ingest path never waits on the disk. Only with FIELD_AUTO_REGISTER (demo) does an unknown id get this
+ * far: otherwise the telemetry ingest refuses it (`unknown_id`) and units come from the registries.
  */
 export function createRegistrar(sqlite: Database.Database, live: LiveState): () => number {
   const vehicle = sqlite.prepare(

@@ -11,7 +11,7 @@ const NOW = Date.UTC(2026, 11, 2, 8, 0, 0);
 function pipeline(future?: FutureTimestampPolicy) {
   const live = new LiveState(new FakeClock(NOW));
   const stats = new IngestStats(new Registry(), createLogger('silent'));
-  return { live, stats, ingest: new TelemetryIngest(live, stats, future) };
+  return { live, stats, ingest: new TelemetryIngest(live, stats, { future }) };
 }
 const bytes = (reports: unknown[]) => new TextEncoder().encode(JSON.stringify(reports));
 
@@ -62,5 +62,23 @@ describe('telemetry stamped in the future', () => {
     );
     expect(live.camera.getById('34020000001320000001')!.ts).toBe(NOW);
     expect(stats.adjusted.get('redis:camera/future_clamped')).toBe(1);
+  });
+
+  it('refuses unknown ids when auto-registration is off, and registers nothing', () => {
+    const live = new LiveState(new FakeClock(NOW));
+    const stats = new IngestStats(new Registry(), createLogger('silent'));
+    live.vehicle.add({ id: 'V1', name: '巡逻 1', kind: null });
+    const ingest = new TelemetryIngest(live, stats, { autoRegister: false });
+    const r = ingest.handleBytes(
+      'vehicle',
+      bytes([
+        { id: 'V1', lng: 120, lat: 30, ts: NOW },
+        { id: 'FORGED', lng: 121, lat: 31, ts: NOW },
+      ]),
+    );
+    expect(r).toEqual({ accepted: 1, rejected: [{ index: 1, reason: 'unknown_id' }] });
+    expect(live.vehicle.getById('FORGED')).toBeUndefined();
+    expect(live.takeRegistrations()).toEqual([]);
+    expect(stats.rejectedObject()).toEqual({ 'redis:vehicle/unknown_id': 1 });
   });
 });

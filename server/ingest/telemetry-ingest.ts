@@ -28,6 +28,16 @@ export interface FutureTimestampPolicy {
   policy: 'clamp' | 'reject';
 }
 export const DEFAULT_FUTURE_POLICY: FutureTimestampPolicy = { maxMs: 30_000, policy: 'clamp' };
+
+export interface TelemetryIngestOptions {
+  future?: FutureTimestampPolicy;
+  /**
+   * FIELD_AUTO_REGISTER: a report for an id the live state does not know registers it as an unassigned unit
+   * (demo, and the library default). Off, such a report is refused (`unknown_id`): units come from the
+   * registries (imports, provisioning), and a stray or forged id does not become a permanent vehicle.
+   */
+  autoRegister?: boolean;
+}
 const WGS84 = CRS_VALUES.indexOf('wgs84');
 
 export interface ItemRejection {
@@ -60,14 +70,17 @@ export class TelemetryIngest {
 
   private readonly maxFutureMs: number;
   private readonly isFutureRejected: boolean;
+  private readonly isAutoRegistering: boolean;
 
   constructor(
     private readonly live: LiveState,
     private readonly stats: IngestStats,
-    future: FutureTimestampPolicy = DEFAULT_FUTURE_POLICY,
+    options: TelemetryIngestOptions = {},
   ) {
+    const future = options.future ?? DEFAULT_FUTURE_POLICY;
     this.maxFutureMs = future.maxMs;
     this.isFutureRejected = future.policy === 'reject';
+    this.isAutoRegistering = options.autoRegister ?? true;
   }
 
   /**
@@ -226,6 +239,8 @@ export class TelemetryIngest {
     const store = this.live.store(kind);
     let i = store.indexOf(r.id);
     if (i === undefined) {
+      // First sight takes this path on both the byte and the exact route, so this costs the hot path nothing.
+      if (!this.isAutoRegistering) return 'unknown_id';
       const name = 'name' in r ? (r.name ?? null) : null;
       const entityKind = kind === 'vehicle' && 'kind' in r ? (r.kind ?? null) : null;
       i = store.add({ id: r.id, name, kind: entityKind });

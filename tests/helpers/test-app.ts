@@ -30,7 +30,14 @@ export async function startTestApp(
   opts: { bus?: Bus; env?: Record<string, string>; dbPath?: string } & Partial<AppOptions> = {},
 ): Promise<TestApp> {
   const dbPath = opts.dbPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-db-')), 'test.db');
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: dbPath, TICK_MS: '50', ...opts.env });
+  // Unknown ids register themselves, as in demo; a test of production's refusal sets FIELD_AUTO_REGISTER: '0'.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_PATH: dbPath,
+    TICK_MS: '50',
+    FIELD_AUTO_REGISTER: '1',
+    ...opts.env,
+  });
   const db = openDatabase(dbPath);
   const bus = opts.bus ?? new InProcessBus();
   const app = createApp({ ...opts, config, db, bus, logger: createLogger('error') });

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeviceRoutes } from '@/server/admin/device-routes';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { LoginLimiter } from '@/server/auth/login-limiter';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
+import { openDatabase } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
 import { createDeviceDirectory, type DeviceDirectory } from '@/server/protocols/gb28181/device-directory';
 import {
@@ -68,18 +72,24 @@ describe('device admin → field gateways', () => {
   };
 
   beforeAll(async () => {
+    // The fleet is in the database before the server starts (as after an import), so the live state knows it.
+    const dbPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-devices-')), 'test.db');
+    const seed = openDatabase(dbPath);
+    const insert = seed.$client.prepare(
+      'INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    insert.run('patrol-9', '上城巡逻 9 号车', '浙A·P0009', 'patrol_car', Date.now());
+    insert.run('patrol-10', '上城巡逻 10 号车', '浙A·P0010', 'patrol_car', Date.now());
+    seed.$client.close();
     const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
     t = await startTestApp({
+      dbPath,
+      env: { FIELD_AUTO_REGISTER: '0' }, // production: only provisioned devices, only known units
       auth: hooks.auth,
       routes: (ctx) => [...hooks.routes(ctx), ...createDeviceRoutes(ctx, hooks.module()!)],
     });
     const sqlite = t.db.$client;
     await seedDemoAccounts(sqlite, t.app.ctx.clock, PASSWORD);
-    const insert = sqlite.prepare(
-      'INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    insert.run('patrol-9', '上城巡逻 9 号车', '浙A·P0009', 'patrol_car', Date.now());
-    insert.run('patrol-10', '上城巡逻 10 号车', '浙A·P0010', 'patrol_car', Date.now());
     for (const who of ['admin', 'dispatcher']) {
       const r = await fetch(`${t.url}/api/session`, {
         method: 'POST',
@@ -275,5 +285,23 @@ describe('device admin → field gateways', () => {
     expect((await api('POST', `/api/admin/devices/gb28181/${IPC}/enable`)).status).toBe(200);
     expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
     expect((await api('POST', '/api/admin/devices/gb28181/33010200001320000999/disable')).status).toBe(404);
+  });
+
+  it('refuses telemetry for an id no registry knows, and registers nothing', async () => {
+    await t.bus.publishTelemetry(
+      'vehicle',
+      JSON.stringify([{ id: 'FORGED-1', lng: 120.2, lat: 30.2, ts: Date.now() }]),
+    );
+    await waitFor(
+      () => t.app.ctx.stats.rejected.get('redis:vehicle/unknown_id'),
+      5_000,
+      'unknown id refused',
+    );
+    expect(t.app.ctx.live.vehicle.getById('FORGED-1')).toBeUndefined();
+    // Nothing was queued for the registrar (it queues synchronously, on the report that registers).
+    expect(t.app.ctx.stats.registered).toBe(0);
+    expect(t.db.$client.prepare("SELECT COUNT(*) AS n FROM vehicles WHERE id = 'FORGED-1'").get()).toEqual({
+      n: 0,
+    });
   });
 });

@@ -15,6 +15,7 @@ const config = loadConfig({
   DATABASE_PATH: process.env.DATABASE_PATH,
   REDIS_URL: process.env.REDIS_URL,
   TICK_MS: '50',
+  FIELD_AUTO_REGISTER: '1', // the producer's ids are new to this database
 });
 const db = openDatabase(config.DATABASE_PATH);
 const logger = createLogger('error');
