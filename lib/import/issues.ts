@@ -24,6 +24,7 @@ export interface ImportResult {
   created: number;
   updated: number;
   unchanged: number;
+  /** The first MAX_ISSUES_KEPT, then (when there were more) one line at `file` saying how many more. */
   errors: ImportIssue[];
   warnings: ImportIssue[];
   /** Issues beyond MAX_ISSUES_KEPT, counted but not listed. */
@@ -58,6 +59,15 @@ export class IssueList {
 
   get count(): number {
     return this.items.length + this.more;
+  }
+
+  /** The kept issues, and when some were only counted a last line saying how many (for a UI that lists them). */
+  listed(noun: string): ImportIssue[] {
+    if (this.more === 0) return this.items;
+    return [
+      ...this.items,
+      { at: 'file', message: `另有 ${this.more} 个${noun}未列出（只列出前 ${this.max} 个）` },
+    ];
   }
 }
 

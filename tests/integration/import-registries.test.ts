@@ -40,7 +40,7 @@ async function post(kind: string, body: Uint8Array, name: string, dryRun = false
   const r = await fetch(`${kit.t.url}/api/admin/import/${kind}${dryRun ? '?dryRun=1' : ''}`, {
     method: 'POST',
     headers: { cookie: admin, 'x-file-name': encodeURIComponent(name) },
-    body,
+    body: body as Uint8Array<ArrayBuffer>,
   });
   expect(r.status).toBe(200);
   return (await r.json()) as ImportResult;

@@ -216,7 +216,7 @@ describe('territory import through the admin API, seen by the running walls', ()
         'content-type': 'application/octet-stream',
         'x-file-name': encodeURIComponent(opts.name ?? '辖区.geojson'),
       },
-      body,
+      body: body as Uint8Array<ArrayBuffer>,
     });
     return { status: r.status, body: (await r.json()) as ImportResult & { error?: string } };
   }

@@ -40,7 +40,11 @@ describe('bad input leaves the database as it was', () => {
       { dryRun: false },
     );
     expect(r.ok).toBe(false);
-    expect(r.errors).toHaveLength(MAX_ISSUES_KEPT);
+    expect(r.errors).toHaveLength(MAX_ISSUES_KEPT + 1);
+    expect(r.errors[MAX_ISSUES_KEPT]).toEqual({
+      at: 'file',
+      message: '另有 99000 个错误未列出（只列出前 1000 个）',
+    });
     expect(r.moreErrors).toBe(100_000 - MAX_ISSUES_KEPT);
     expect(r.errors[0]).toEqual({ at: 'row 2', field: 'lng', message: '经度超出范围（70–140）："999"' });
     expect(dump()).toBe(before);

@@ -116,8 +116,8 @@ export function importRegistry(
       created: 0,
       updated: 0,
       unchanged: 0,
-      errors: errors.items,
-      warnings: warnings.items,
+      errors: errors.listed('错误'),
+      warnings: warnings.listed('警告'),
       moreErrors: errors.more,
       moreWarnings: warnings.more,
       ...over,
@@ -157,6 +157,12 @@ export function importRegistry(
             }
             rowOfTerminal.set(rec.terminal, row.row);
           }
+          if ('kind' in rec && kind === 'departments' && rec.kind && !(rec.kind in DEPARTMENT_CATEGORIES))
+            warnings.add(
+              `row ${row.row}`,
+              `部门类型 ${rec.kind} 不是内置类型：该部门暂不按事件类别参与推荐`,
+              'kind',
+            );
           records.push(rec);
         }
         if (records.length === 0 && errors.count === 0) errors.add('file', '文件中没有数据行');
