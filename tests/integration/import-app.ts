@@ -20,10 +20,11 @@ export interface ImportApp {
  * The real app on port 0 wired as server/main.ts wires it for imports: auth and audit (dispatch module),
  * the map and wall routes whose caches an import must refresh, and the import routes.
  */
-export async function startImportApp(): Promise<ImportApp> {
+export async function startImportApp(env: Record<string, string> = {}): Promise<ImportApp> {
   const clock = new FakeClock(Date.now());
   const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
   const t = await startTestApp({
+    env,
     clock,
     auth: hooks.auth,
     routes: (ctx) => [

@@ -21,6 +21,7 @@ import { startImportApp, type ImportApp } from './import-app';
 import { bytesOf, goodTerritory, GRID_A1_1, GRID_A1_2, IN_GRID_A1_1 } from './import-fixtures';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const INGEST = 'import-test-ingest-token';
 
 const utf8Bom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
 const gbk = (text: string) => iconv.encode(text, 'gbk');
@@ -58,7 +59,8 @@ const sqlite = () => kit.t.db.$client;
 const dump = (table: string) => JSON.stringify(sqlite().prepare(`SELECT * FROM ${table} ORDER BY id`).all());
 
 beforeAll(async () => {
-  kit = await startImportApp();
+  // As a center goes live: only registered devices may report (no auto-registration).
+  kit = await startImportApp({ FIELD_AUTO_REGISTER: '0', INGEST_TOKEN: INGEST });
   admin = await kit.login('admin');
   const r = await post('territory', bytesOf(goodTerritory()), 'territory.geojson');
   expect(r.ok).toBe(true);
@@ -151,6 +153,21 @@ describe('vehicles', () => {
     expect(sqlite().prepare(`SELECT plate FROM vehicles WHERE id = 'v-001'`).get()).toEqual({
       plate: '浙A·P0001',
     });
+  });
+
+  it('with auto-registration off, an imported vehicle’s reports are accepted at once, an unknown one’s refused', async () => {
+    const report = (id: string) =>
+      fetch(`${kit.t.url}/api/ingest/vehicles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id, lng: IN_GRID_A1_1[0], lat: IN_GRID_A1_1[1], ts: kit.clock.now() }),
+      });
+    const known = await report('v-002');
+    expect(known.status).toBe(202);
+    expect(await known.json()).toMatchObject({ accepted: 1 });
+    const unknown = await report('v-unknown');
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(await unknown.json())).toContain('unknown_id');
   });
 
   it('GBK CSV: a taken terminal, an unknown department and a duplicate id are refused by row and field', async () => {
