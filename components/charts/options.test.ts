@@ -171,6 +171,6 @@ describe('panel option builders: time and language', () => {
       'Idle',
       'Offline',
     ]);
-    expect((en.title as { text: string }[])[1]!.text).toContain('Grid workers');
+    expect((en.title as { text: string }[])[1]!.text).toBe('Grid workers  410 / 620');
   });
 });

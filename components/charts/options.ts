@@ -67,7 +67,7 @@ const T = {
   idle: { zh: '空闲', en: 'Idle' },
   offline: { zh: '离线', en: 'Offline' },
   onDuty: { zh: '在岗', en: 'On duty' },
-  workers: { zh: '网格员在岗', en: 'Grid workers on duty' },
+  workers: { zh: '网格员在岗', en: 'Grid workers' },
   hour: { zh: '时', en: ':00' },
 } as const;
 
@@ -110,7 +110,8 @@ function columnBars(
   const cols = Math.min(MAX_COLUMNS, Math.max(1, Math.ceil(rows.length / ROWS_PER_COLUMN)));
   const per = Math.max(1, Math.ceil(rows.length / cols));
   const colW = 100 / cols;
-  const max = Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0)));
+  // Head-room past the longest bar for its value label (labels outside the plot are not contained).
+  const max = Math.ceil(Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0))) * 1.22);
   // Room for a label: a column's width less the bar and its value label.
   const labelW = Math.floor(CHART_W / cols) - 56;
   const grid: object[] = [];
@@ -308,7 +309,8 @@ export function cameraRateOption(stats: WallStats, lang: Lang = 'zh'): EChartsOp
         ...font(CHART_FONT.axis),
         interval: 0,
         width: Math.max(CHART_FONT.axis + 2, slot - 4),
-        overflow: lang === 'zh' ? 'breakAll' : 'truncate',
+        // Region names are Chinese in either language: break between characters.
+        overflow: 'breakAll',
         lineHeight: CHART_FONT.axis + 2,
       },
       axisTick: { show: false },
