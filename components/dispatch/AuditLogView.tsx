@@ -13,6 +13,7 @@ import {
   roleLabel,
   type IdNames,
 } from '@/lib/names/audit-vocabulary';
+import { actorLabel } from '@/lib/names/actor-label';
 import { formatDateTime, zoneLabel } from '@/lib/time/display-time';
 import type { Lang } from '@/lib/wall/i18n';
 import { useLang } from '../i18n/use-lang';
@@ -221,7 +222,7 @@ function AuditRowView({
         {formatDateTime(r.at, tz)}
       </td>
       <td>
-        <span data-testid="audit-actor">{r.actorName ?? r.actor}</span>
+        <span data-testid="audit-actor">{actorLabel(r.actor, () => r.actorName, lang)}</span>
         <span className={own.code}>
           {r.actor} · {roleLabel(r.role, lang)}
         </span>

@@ -212,7 +212,7 @@ export function IncidentPanel({
         {timeline.map((e) => (
           <li key={e.id}>
             <span className={styles.muted}>{formatTime(e.at, tz)}</span> {timelineWhat(e, lang)} ·{' '}
-            <span title={e.actor}>{timelineWho(e)}</span>
+            <span title={e.actor}>{timelineWho(e, lang)}</span>
             {e.note && <div>{e.note}</div>}
           </li>
         ))}

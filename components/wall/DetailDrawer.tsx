@@ -185,7 +185,7 @@ function IncidentBody({
             {detail.timeline.slice(-TIMELINE_SHOWN).map((e) => (
               <li key={e.id}>
                 <time>{formatTime(e.at, tz, true)}</time> {timelineWhat(e, lang)}
-                <span className={own.who}> · {timelineWho(e)}</span>
+                <span className={own.who}> · {timelineWho(e, lang)}</span>
                 {e.note ? ` · ${maskFreeText(e.note)}` : ''}
               </li>
             ))}

@@ -40,7 +40,12 @@ describe('audit vocabulary', () => {
       ['assigneeKind', true],
       ['assigneeId', true],
       ['supervision', false],
-      ['note', true],
+      ['note', false],
+    ]);
+    // A field that appears with a value is a change; absent on one side and null on the other is not.
+    expect(auditDiff('{}', JSON.stringify({ note: '已受理', x: null })).map((r) => r.isChanged)).toEqual([
+      true,
+      false,
     ]);
     // One side only (a refused command): nothing "changed", every field shown.
     expect(auditDiff(null, JSON.stringify({ type: 'assign' }))).toEqual([

@@ -196,7 +196,9 @@ export function auditDiff(beforeJson: string | null, afterJson: string | null): 
   return fields.map((field) => {
     const b = before?.[field];
     const a = after?.[field];
-    const isChanged = before !== null && after !== null && JSON.stringify(b) !== JSON.stringify(a);
+    // A field absent on one side and null on the other did not change (a note that was never written).
+    const isChanged =
+      before !== null && after !== null && JSON.stringify(b ?? null) !== JSON.stringify(a ?? null);
     return { field, before: b, after: a, isChanged };
   });
 }

@@ -28,6 +28,12 @@ describe('timeline steps in words', () => {
       'Follow-up 5/5',
     );
     expect(timelineWhat({ ...base, type: 'reported', toState: 'reported' })).toBe('上报');
-    expect(timelineWho({ ...base, type: 'reported', actor: 'ingest:police_110' })).toBe('ingest:police_110');
+    const intake = { ...base, type: 'reported', actor: 'ingest:police_110', actorName: '110警情接入' };
+    expect(timelineWho(intake)).toBe('110警情接入');
+    expect(timelineWho(intake, 'en')).toBe('110 police intake');
+    expect(timelineWho({ ...base, type: 'note', actor: 'dispatcher', actorName: '调度员' }, 'en')).toBe(
+      '调度员',
+    );
+    expect(timelineWho({ ...base, type: 'note', actor: 'olduser' })).toBe('olduser');
   });
 });

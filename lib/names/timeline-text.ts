@@ -1,5 +1,6 @@
 import { STATE_LABELS, type IncidentState } from '../domain/enums';
 import type { TimelineEvent } from '../dispatch/api-types';
+import { actorLabel } from './actor-label';
 import type { Lang } from './unit-label';
 
 /**
@@ -40,7 +41,10 @@ export function timelineWhat(e: Step, lang: Lang = 'zh'): string {
   return EVENT_WORDS[e.type]?.[lang] ?? e.type;
 }
 
-/** Who acted: the server's name for them, or the stored actor when an older server sent none. */
-export function timelineWho(e: Step): string {
-  return e.actorName || e.actor;
+/**
+ * Who acted: the server's name for them, with machine actors ("110警情接入") in the page's language; a user
+ * keeps the display name the server sent, and the stored actor shows when an older server sent none.
+ */
+export function timelineWho(e: Step, lang: Lang = 'zh'): string {
+  return actorLabel(e.actor, () => e.actorName, lang);
 }

@@ -195,6 +195,10 @@ describe('names and one clock', () => {
     const drawer = await openOnWall(wall, id);
     const text = (await drawer.textContent())!;
     expect(text).toMatch(/Assigned to|Received at/);
+    // Machine actors in the page's language; a unit keeps its (Chinese) name: names are data.
+    expect(await drawer.locator('[data-testid="drawer-timeline"]').textContent()).toContain(
+      '110 police intake',
+    );
     const title = drawer.locator('[data-testid="drawer-title"]');
     const fits = await title.evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
     expect(fits).toBe(true);
@@ -207,6 +211,7 @@ describe('names and one clock', () => {
     await panel.waitFor();
     expect(await panel.textContent()).toMatch(/Assigned to|Not assigned/);
     expect(await panel.textContent()).toContain('Timeline');
+    expect(await panel.locator('[data-testid="timeline"]').textContent()).toContain('110 police intake');
     const fitsConsole = await panel
       .locator('[data-testid="incident-title"]')
       .evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
