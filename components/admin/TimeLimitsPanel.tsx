@@ -67,6 +67,18 @@ function fromDraft(d: Draft): { value: TimeLimitMinutes | null; errors: Record<s
   return { value: Object.keys(errors).length > 0 ? null : value, errors };
 }
 
+/** "4320" → "= 3 天": long limits are typed in minutes but read in hours and days. */
+function readable(text: string, lang: 'zh' | 'en'): string {
+  const v = Number(text);
+  if (text.trim() === '') return lang === 'zh' ? '不设时限' : 'no limit';
+  if (!(v > 0) || v < 60) return '\u00a0';
+  const [day, hour, minute] = lang === 'zh' ? [' 天', ' 小时', ' 分'] : [' d', ' h', ' min'];
+  const d = Math.floor(v / 1440);
+  const h = Math.floor((v % 1440) / 60);
+  const m = Math.round(v % 60);
+  return `= ${[d && `${d}${day}`, h && `${h}${hour}`, m && `${m}${minute}`].filter(Boolean).join(' ')}`;
+}
+
 /** 时限设置: limits per priority and milestone in minutes, and the yellow-lamp ratio. Applies at once. */
 export function TimeLimitsPanel() {
   const [lang] = useLang();
@@ -146,10 +158,12 @@ export function TimeLimitsPanel() {
                             aria-label={`${PRIORITY_LABELS[Number(k) as Priority][lang]} ${w(COLUMN[m], lang)}`}
                             onChange={(e) => setCell(k, m, e.target.value)}
                           />
-                          {err && (
+                          {err ? (
                             <div className={styles.fieldError} role="alert">
                               {err}
                             </div>
+                          ) : (
+                            <div className={styles.hint}>{readable(draft.cells[k][m], lang)}</div>
                           )}
                         </td>
                       );

@@ -1,14 +1,25 @@
 import {
   DEFAULT_TIME_LIMITS,
+  MILESTONES,
   parseTimeLimitConfig,
   setActiveTimeLimits,
   timeLimitProblems,
   toTimeLimitMinutes,
+  type TimeLimitConfig,
 } from '@/lib/domain/time-limits';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
 import { auditAdmin } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
 import { applyStoredTimeLimits, readTimeLimits, writeTimeLimits } from './time-limit-settings';
+
+/** One field per limit (`p1.accept`: minutes), so the audit log's before/after marks just what changed. */
+function auditForm(config: TimeLimitConfig): Record<string, number | null> {
+  const m = toTimeLimitMinutes(config);
+  const out: Record<string, number | null> = { yellowRatio: m.yellowRatio };
+  for (const p of ['1', '2', '3', '4'] as const)
+    for (const k of MILESTONES) out[`p${p}.${k}`] = m.minutes[p][k];
+  return out;
+}
 
 /**
  * 时限设置 (admin only). GET answers the limits in the editable form (minutes, null for none) with the
@@ -55,8 +66,8 @@ export function createTimeLimitRoutes(deps: AdminDeps): Route[] {
           action: 'time_limits.update',
           objectType: 'config',
           objectId: 'time_limits',
-          before: toTimeLimitMinutes(before.config),
-          after: toTimeLimitMinutes(config),
+          before: auditForm(before.config),
+          after: auditForm(config),
         });
       })
       .immediate();

@@ -400,8 +400,12 @@ describe('time limits', () => {
     });
 
     const [row] = auditRows('time_limits.update');
-    expect(JSON.parse(row!.beforeJson!).minutes['1'].accept).toBe(3);
-    expect(JSON.parse(row!.afterJson!)).toMatchObject({ yellowRatio: 0.5, minutes: { '1': { accept: 5 } } });
+    expect(JSON.parse(row!.beforeJson!)).toMatchObject({
+      yellowRatio: 0.8,
+      'p1.accept': 3,
+      'p4.onScene': null,
+    });
+    expect(JSON.parse(row!.afterJson!)).toMatchObject({ yellowRatio: 0.5, 'p1.accept': 5, 'p2.accept': 10 });
     expect(readTimeLimits(t.db.$client).config.byPriority[1].accept).toBe(5 * MIN);
     expect(t.db.$client.prepare('SELECT key FROM meta WHERE key = ?').get(TIME_LIMITS_META_KEY)).toBeTruthy();
   });
