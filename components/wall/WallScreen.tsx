@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { regionPrefix } from '@/lib/domain/region-code';
 import { STALE_AFTER_MS, type EntityInfo } from '@/lib/realtime/contract';
 import type { KindColumns } from '@/lib/realtime/client-store';
@@ -174,16 +174,26 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   );
   const s = size.scale;
   const mapRightEdge = layout.map.x + layout.map.w;
+  const isWide = layout.leftExtra !== null;
+  // On a splice wall the map's canvas spans the two panel columns and the middle, not the extra columns:
+  // the map never pads more than 40 % of its width per side, which the extras would exceed on a 48:9 wall.
+  const mapInset = isWide
+    ? { left: layout.leftCol.x, right: size.width - (layout.rightCol.x + layout.rightCol.w) }
+    : { left: 0, right: 0 };
   const padding = useMemo(
     () => ({
       top: layout.mapTop * s,
       bottom: CONTROLS_H * s,
-      left: layout.map.x * s,
-      right: (size.width - mapRightEdge) * s,
+      left: (layout.map.x - mapInset.left) * s,
+      right: (size.width - mapRightEdge - mapInset.right) * s,
     }),
-    [layout, s, size.width, mapRightEdge],
+    [layout, s, size.width, mapRightEdge, mapInset.left, mapInset.right],
   );
-  const isWide = layout.leftExtra !== null;
+  // MapLibre follows window resizes only; a canvas resized by the layout (briefing on a splice wall) says so
+  // before the map's own effects fit the region into it.
+  useLayoutEffect(() => {
+    window.dispatchEvent(new Event('resize'));
+  }, [mapInset.left, mapInset.right, s]);
   const townCards = useTownCards(regionCode, isWide && hasAccess);
   const options = useMemo(
     () =>
@@ -235,7 +245,10 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
       data-region={regionCode ?? ''}
       data-layout={isWide ? (layout.rightExtra?.isSplit ? 'splice-wide' : 'splice') : 'standard'}
     >
-      <div className={`${styles.mapLayer} ${link.status === 'live' ? '' : styles.mapNotLive}`}>
+      <div
+        className={`${styles.mapLayer} ${link.status === 'live' ? '' : styles.mapNotLive}`}
+        style={isWide ? { left: mapInset.left * s, right: mapInset.right * s } : undefined}
+      >
         {/* Mounted once the server has let this screen in: its tiles would only be refused before. */}
         {hasAccess ? (
           <LiveMap

@@ -1,8 +1,9 @@
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, watchPage } from '../helpers/browser';
+import { ARTIFACTS_DIR, launchBrowser, screenshot, watchPage } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 /**
@@ -87,8 +88,12 @@ async function mapFit(page: Page, bbox: [number, number, number, number]) {
     const map = (
       window as unknown as { __pinganMap: { project(p: [number, number]): { x: number; y: number } } }
     ).__pinganMap;
+    // Projected points are relative to the map's canvas, which a splice wall insets past its extra columns.
+    const at = document.querySelector('[data-testid="live-map"]')!.getBoundingClientRect();
     const sw = map.project([b[0], b[1]]);
     const ne = map.project([b[2], b[3]]);
+    sw.x += at.left;
+    ne.x += at.left;
     const stage = document.querySelector('[data-testid="wall-stage"]')!;
     const scale = Number(/scale\(([\d.]+)\)/.exec(stage.getAttribute('style') ?? '')?.[1] ?? 1);
     const left = document.querySelector('[data-testid="col-left"]')!.getBoundingClientRect();
@@ -141,6 +146,13 @@ describe('wall', () => {
       expect(Math.abs(fit.gapRight)).toBeLessThanOrEqual(40);
       expect(await loadingText(page)).toBe(false);
       await screenshot(page, `wall-${w}x${h}`);
+      if (layout !== 'standard') {
+        // Close-ups of the splice columns: the full-width picture is too small to judge their type by.
+        for (const side of ['left', 'right'])
+          await page
+            .locator(`[data-testid="splice-${side}"]`)
+            .screenshot({ path: path.join(ARTIFACTS_DIR, `wall-${w}x${h}-${side}.png`) });
+      }
       if (w === 1920 || w === 3840) {
         // Briefing mode: larger type, same screen, still no scrollbars.
         await page.click('[data-testid="briefing-toggle"]');
@@ -329,9 +341,10 @@ describe('wall', () => {
   });
 
   it('raises 特急 and 紧急 alarms: a banner each until 确认, the row flashing meanwhile; search finds it', async () => {
-    const { page, watch } = await signedInWall({ width: 1920, height: 1080 });
+    // A 32:9 wall: its dispatch queue lists every waiting incident (the feed pages through them).
+    const { page, watch } = await signedInWall({ width: 3840, height: 1080 });
     await expect.poll(() => page.getAttribute('[data-testid="alarm-armed"]', 'data-armed')).toBe('false');
-    await page.mouse.click(960, 40); // any click arms the sound (autoplay rules)
+    await page.mouse.click(1920, 40); // any click arms the sound (autoplay rules)
     await expect.poll(() => page.getAttribute('[data-testid="alarm-armed"]', 'data-armed')).toBe('true');
     const place = (await geojson('places')).find((f) => f.properties.kind === 'town')!;
     const [lng, lat] = place.geometry.coordinates as [number, number];
@@ -375,17 +388,17 @@ describe('wall', () => {
     });
     const shown = /(\d\d:\d\d)/.exec(text)?.[1];
     expect([hm.format(stamp), hm.format(Date.now())]).toContain(shown);
-    const feedRow = page.locator(`[data-testid="incident-feed"] [data-incident-id="${critical.id}"]`);
-    await expect.poll(() => feedRow.getAttribute('class')).toMatch(/flash/);
+    const queueRow = page.locator(`[data-testid="dispatch-queue"] [data-incident-id="${critical.id}"]`);
+    await expect.poll(() => queueRow.getAttribute('class'), { timeout: 15_000 }).toMatch(/flash/);
     await screenshot(page, 'wall-alarm');
     // The banner stays until a person acknowledges each one.
     await criticalRow.locator('[data-testid="alarm-ack"]').click();
     await expect.poll(() => criticalRow.count()).toBe(0);
     expect(await urgentRow.count()).toBe(1);
-    await expect.poll(() => feedRow.getAttribute('class')).not.toMatch(/flash/);
+    await expect.poll(() => queueRow.getAttribute('class')).not.toMatch(/flash/);
     await urgentRow.locator('[data-testid="alarm-ack"]').click();
     await expect.poll(() => banner.count()).toBe(0);
-    await feedRow.click();
+    await queueRow.click();
     await page.waitForSelector('[data-testid="detail-drawer"][data-kind="incident"]');
     await page.click('[data-testid="detail-drawer"] button[aria-label]'); // close it
     // The header's search finds the incident and opens its details.
