@@ -26,7 +26,10 @@ const WORDS = {
     zh: '缩小时多个车辆或网格员合为一个圆，数字为数量，颜色取其中最紧要的状态；点击放大',
     en: 'Zoomed out, units or workers close together show as one circle with their count, coloured by the most urgent; click to zoom in',
   },
-  camerasQuiet: { zh: '缩小时淡显', en: 'faint when zoomed out' },
+  camerasQuiet: {
+    zh: '视频点位缩小时淡显、不可点击，放大后逐个显示',
+    en: 'Cameras are faint and not clickable zoomed out, shown one by one zoomed in',
+  },
   openPerGrid: { zh: '网格在办', en: 'Open per grid' },
 } as const;
 
@@ -64,6 +67,17 @@ const CLUSTER_MARK: CSSProperties = {
   fontWeight: 700,
 };
 
+/**
+ * Toggles and legend flow together in one box of two lines: the wall keeps CONTROLS_H (90 design px,
+ * components/wall/wall-layout.ts) at the map's bottom for it, and a third line would cover markers.
+ */
+const FLOW: CSSProperties = {
+  flexDirection: 'row',
+  flexWrap: 'wrap',
+  alignItems: 'center',
+  gap: '4px 14px',
+};
+
 /** Layer toggles and the legend, in one box at the bottom of the map. */
 export function MapControls({
   visible,
@@ -75,7 +89,7 @@ export function MapControls({
   onToggle: (k: MapLayerKey) => void;
 }) {
   return (
-    <div className={styles.mapControls} data-testid="map-controls">
+    <div className={styles.mapControls} style={FLOW} data-testid="map-controls">
       <div className={styles.layerToggles}>
         <span>{t('layers', lang)}</span>
         {MAP_LAYER_KEYS.map((k) => (
@@ -90,7 +104,7 @@ export function MapControls({
           </button>
         ))}
       </div>
-      <div className={styles.legend} data-testid="map-legend">
+      <div className={styles.legend} style={{ display: 'contents' }} data-testid="map-legend">
         <span className={styles.legendGroup} data-legend="incidents">
           {([1, 2, 3, 4] as const).map((p) => (
             <span key={p}>
@@ -123,14 +137,14 @@ export function MapControls({
             {WORDS.cluster[lang]}
           </span>
         </span>
-        <span className={styles.legendGroup} data-legend="cameras">
+        <span className={styles.legendGroup} data-legend="cameras" title={WORDS.camerasQuiet[lang]}>
+          {t('cameras', lang)}
           {CAMERA_LOOKS.map((s) => (
             <span key={s}>
               <i className={styles.dotSmall} style={{ background: css(CAMERA_LOOK_COLOR[s]) }} />
-              {lang === 'zh' ? `视频${CAMERA_STATUS_LABELS[s].zh}` : `Camera ${CAMERA_STATUS_LABELS[s].en}`}
+              {CAMERA_STATUS_LABELS[s][lang]}
             </span>
           ))}
-          <span style={{ opacity: 0.75 }}>({WORDS.camerasQuiet[lang]})</span>
         </span>
         <span className={styles.legendGroup} data-legend="grids">
           {WORDS.openPerGrid[lang]}

@@ -12,6 +12,8 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
  */
 const INGEST_TOKEN = 'wall-map-browser-test-token-0123456';
 const PASSWORD = 'pingan-demo';
+/** Per test: a sign-in, a map settling twice on software GL, on a machine shared with other builds. */
+const TEST_TIMEOUT_MS = 300_000;
 
 let server: ServerProcess;
 let browser: Browser;
@@ -34,13 +36,21 @@ async function signIn(page: Page, username: string, path: string) {
   await Promise.all([page.waitForURL((u) => u.pathname === path), page.click('button[type="submit"]')]);
 }
 
-/** The map has drawn what it was asked to and stopped moving. */
-async function mapSettled(page: Page) {
-  await page.waitForFunction(
-    `(() => { const m = window.__pinganMap; return !!m && m.loaded() && !m.isMoving(); })()`,
-    undefined,
-    { timeout: 60_000 },
-  );
+/**
+ * The map has drawn what it was asked to and stopped moving. Generous: browser tests share two cores with
+ * other builds, and software GL cuts tiles slowly; a screenshot says what it was waiting on if it never comes.
+ */
+async function mapSettled(page: Page, label = 'wall-map-unsettled') {
+  try {
+    await page.waitForFunction(
+      `(() => { const m = window.__pinganMap; return !!m && m.loaded() && !m.isMoving(); })()`,
+      undefined,
+      { timeout: 120_000 },
+    );
+  } catch (err) {
+    await screenshot(page, label);
+    throw err;
+  }
   await page.waitForTimeout(1_500); // a redraw or two of the deck.gl overlay (2/s on software GL)
 }
 
@@ -116,120 +126,132 @@ describe('wall map', () => {
     { width: 1920, height: 1080 },
     { width: 3840, height: 1080 },
   ])
-    it(`at ${size.width}×${size.height}: cameras quiet, legend complete, no incident under a panel`, async () => {
-      const { page, watch } = await wall(size);
-      await page.waitForSelector('[data-testid="incident-feed"] li', { timeout: 60_000 });
+    it(
+      `at ${size.width}×${size.height}: cameras quiet, legend complete, no incident under a panel`,
+      async () => {
+        const { page, watch } = await wall(size);
+        await page.waitForSelector('[data-testid="incident-feed"] li', { timeout: 60_000 });
+        await mapSettled(page);
+        const ids = await layerIds(page);
+        // The district view: cameras as the faint texture, never numbered circles; incidents drawn last.
+        expect(ids).toContain('cameras-quiet');
+        expect(ids.filter((id) => id.startsWith('camera'))).toEqual(['cameras-quiet']);
+        expect(ids.at(-1)).toBe('incidents');
+        expect(ids).toContain('workers');
+        const legend = page.locator('[data-testid="map-legend"]');
+        expect(await legend.locator('[data-legend="clusters"]').textContent()).toContain('聚合');
+        expect(await legend.locator('[data-legend="workers"]').textContent()).toMatch(/网格员.*在岗.*离岗/);
+        expect(await page.locator('[data-layer="workers"]').textContent()).toBe('网格员');
+
+        const check = await incidentsUnderPanels(page, size);
+        expect(check.rects).toBeGreaterThanOrEqual(8); // header, legend and the panels were all measured
+        expect(check.onScreen).toBeGreaterThan(0); // the demo's open incidents are on the map
+        expect(check.under).toEqual([]);
+        await screenshot(page, `wall-map-${size.width}x${size.height}`);
+        expect(realErrors(watch.consoleErrors)).toEqual([]);
+        await page.close();
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+  it(
+    'a click where an incident and a camera overlap opens the incident',
+    async () => {
+      const [lng, lat] = await worldCenter();
+      const spot = { lng: lng + 0.0031, lat: lat - 0.0027 };
+      const cam = { id: '51019000001320098001', name: '测试重叠球机', ...spot };
+      await ingest('cameras', { ...cam, status: 'online', ts: Date.now() });
+      const id = `wall-map-overlap-${Date.now()}`;
+      const title = '地图测试：与视频点位重叠的事件';
+      await ingest('incidents', {
+        id,
+        category: 'public_security',
+        title,
+        ...spot,
+        priority: 2,
+        source: 'video_patrol',
+        reportedAt: Date.now(),
+      });
+      const { page, watch } = await wall({ width: 1920, height: 1080 });
+      await page.waitForFunction(
+        (i) =>
+          (window as unknown as { __pinganMapView: MapView }).__pinganMapView
+            .incidents()
+            .some((x) => x.id === i),
+        id,
+        { timeout: 30_000 },
+      );
+      // Zoomed in so the camera is a clickable point exactly under the incident.
+      await page.evaluate(
+        ([x, y]) => {
+          const w = window as unknown as { __pinganMap: { jumpTo(o: unknown): void } };
+          w.__pinganMap.jumpTo({ center: [x, y], zoom: 17 });
+        },
+        [spot.lng, spot.lat],
+      );
       await mapSettled(page);
       const ids = await layerIds(page);
-      // The district view: cameras as the faint texture, never numbered circles; incidents drawn last.
-      expect(ids).toContain('cameras-quiet');
-      expect(ids.filter((id) => id.startsWith('camera'))).toEqual(['cameras-quiet']);
-      expect(ids.at(-1)).toBe('incidents');
-      expect(ids).toContain('workers');
-      const legend = page.locator('[data-testid="map-legend"]');
-      expect(await legend.locator('[data-legend="clusters"]').textContent()).toContain('聚合');
-      expect(await legend.locator('[data-legend="workers"]').textContent()).toMatch(/网格员.*在岗.*离岗/);
-      expect(await page.locator('[data-layer="workers"]').textContent()).toBe('网格员');
+      expect(ids).toContain('cameras'); // pickable camera points are drawn under the incident
+      expect(ids.indexOf('cameras')).toBeLessThan(ids.indexOf('incidents'));
+      const at = (await page.evaluate(
+        ([x, y]) => (window as unknown as { __pinganMapView: MapView }).__pinganMapView.project(x!, y!),
+        [spot.lng, spot.lat],
+      )) as { x: number; y: number };
+      await page.mouse.click(at.x, at.y);
+      const drawer = page.locator('[data-testid="detail-drawer"]');
+      await drawer.waitFor({ timeout: 10_000 });
+      expect(await drawer.getAttribute('data-kind')).toBe('incident');
+      await expect.poll(() => drawer.textContent()).toContain(title);
+      await screenshot(page, 'wall-map-overlap');
 
-      const check = await incidentsUnderPanels(page, size);
-      expect(check.rects).toBeGreaterThanOrEqual(8); // header, legend and the panels were all measured
-      expect(check.onScreen).toBeGreaterThan(0); // the demo's open incidents are on the map
-      expect(check.under).toEqual([]);
-      await screenshot(page, `wall-map-${size.width}x${size.height}`);
+      // The control: with incidents hidden the same click opens the camera, so the overlap was real.
+      await page.click('[data-testid="detail-drawer"] button');
+      await page.click('[data-layer="incidents"]');
+      await mapSettled(page);
+      await page.mouse.click(at.x, at.y);
+      const camDrawer = page.locator('[data-testid="detail-drawer"][data-kind="camera"]');
+      await camDrawer.waitFor({ timeout: 10_000 });
+      await expect.poll(() => camDrawer.textContent()).toContain(cam.name);
       expect(realErrors(watch.consoleErrors)).toEqual([]);
       await page.close();
-    });
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('a click where an incident and a camera overlap opens the incident', async () => {
-    const [lng, lat] = await worldCenter();
-    const spot = { lng: lng + 0.0031, lat: lat - 0.0027 };
-    const cam = { id: '51019000001320098001', name: '测试重叠球机', ...spot };
-    await ingest('cameras', { ...cam, status: 'online', ts: Date.now() });
-    const id = `wall-map-overlap-${Date.now()}`;
-    const title = '地图测试：与视频点位重叠的事件';
-    await ingest('incidents', {
-      id,
-      category: 'public_security',
-      title,
-      ...spot,
-      priority: 2,
-      source: 'video_patrol',
-      reportedAt: Date.now(),
-    });
-    const { page, watch } = await wall({ width: 1920, height: 1080 });
-    await page.waitForFunction(
-      (i) =>
-        (window as unknown as { __pinganMapView: MapView }).__pinganMapView
-          .incidents()
-          .some((x) => x.id === i),
-      id,
-      { timeout: 30_000 },
-    );
-    // Zoomed in so the camera is a clickable point exactly under the incident.
-    await page.evaluate(
-      ([x, y]) => {
-        const w = window as unknown as { __pinganMap: { jumpTo(o: unknown): void } };
-        w.__pinganMap.jumpTo({ center: [x, y], zoom: 17 });
-      },
-      [spot.lng, spot.lat],
-    );
-    await mapSettled(page);
-    const ids = await layerIds(page);
-    expect(ids).toContain('cameras'); // pickable camera points are drawn under the incident
-    expect(ids.indexOf('cameras')).toBeLessThan(ids.indexOf('incidents'));
-    const at = (await page.evaluate(
-      ([x, y]) => (window as unknown as { __pinganMapView: MapView }).__pinganMapView.project(x!, y!),
-      [spot.lng, spot.lat],
-    )) as { x: number; y: number };
-    await page.mouse.click(at.x, at.y);
-    const drawer = page.locator('[data-testid="detail-drawer"]');
-    await drawer.waitFor({ timeout: 10_000 });
-    expect(await drawer.getAttribute('data-kind')).toBe('incident');
-    await expect.poll(() => drawer.textContent()).toContain(title);
-    await screenshot(page, 'wall-map-overlap');
-
-    // The control: with incidents hidden the same click opens the camera, so the overlap was real.
-    await page.click('[data-testid="detail-drawer"] button');
-    await page.click('[data-layer="incidents"]');
-    await mapSettled(page);
-    await page.mouse.click(at.x, at.y);
-    const camDrawer = page.locator('[data-testid="detail-drawer"][data-kind="camera"]');
-    await camDrawer.waitFor({ timeout: 10_000 });
-    await expect.poll(() => camDrawer.textContent()).toContain(cam.name);
-    expect(realErrors(watch.consoleErrors)).toEqual([]);
-    await page.close();
-  });
-
-  it('the console draws the wall’s basemap around an incident', async () => {
-    const [lng, lat] = await worldCenter();
-    const id = `console-map-${Date.now()}`;
-    await ingest('incidents', {
-      id,
-      category: 'fire_safety',
-      title: '地图测试：楼道堆放杂物',
-      lng: lng + 0.002,
-      lat: lat + 0.001,
-      priority: 1,
-      source: 'hotline_12345',
-      reportedAt: Date.now(),
-    });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const watch = watchPage(page);
-    await signIn(page, 'dispatcher', '/dispatch');
-    await page.locator(`[data-testid="queue-item-${id}"]`).click({ timeout: 30_000 });
-    await page.locator('[data-testid="incident-detail"]').waitFor();
-    await mapSettled(page);
-    const basemap = (await page.evaluate(`(() => {
+  it(
+    'the console draws the wall’s basemap around an incident',
+    async () => {
+      const [lng, lat] = await worldCenter();
+      const id = `console-map-${Date.now()}`;
+      await ingest('incidents', {
+        id,
+        category: 'fire_safety',
+        title: '地图测试：楼道堆放杂物',
+        lng: lng + 0.002,
+        lat: lat + 0.001,
+        priority: 1,
+        source: 'hotline_12345',
+        reportedAt: Date.now(),
+      });
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const watch = watchPage(page);
+      await signIn(page, 'dispatcher', '/dispatch');
+      await page.locator(`[data-testid="queue-item-${id}"]`).click({ timeout: 30_000 });
+      await page.locator('[data-testid="incident-detail"]').waitFor();
+      await mapSettled(page);
+      const basemap = (await page.evaluate(`(() => {
       const m = window.__pinganMap;
       const sources = Object.keys(m.getStyle().sources);
       const drawn = m.queryRenderedFeatures().filter((f) => f.source !== undefined);
       return { sources, drawnSources: [...new Set(drawn.map((f) => f.source))] };
     })()`)) as { sources: string[]; drawnSources: string[] };
-    // The built-in basemap's sources, and roads actually drawn around the incident (not a void).
-    expect(basemap.sources).toEqual(expect.arrayContaining(['land', 'roads']));
-    expect(basemap.drawnSources).toContain('roads');
-    await screenshot(page, 'console-map');
-    expect(realErrors(watch.consoleErrors)).toEqual([]);
-    await page.close();
-  });
+      // The built-in basemap's sources, and roads actually drawn around the incident (not a void).
+      expect(basemap.sources).toEqual(expect.arrayContaining(['land', 'roads']));
+      expect(basemap.drawnSources).toContain('roads');
+      await screenshot(page, 'console-map');
+      expect(realErrors(watch.consoleErrors)).toEqual([]);
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
