@@ -5,7 +5,7 @@ import { usePathname } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, type SessionInfo } from '../dispatch/api';
 import { useLang } from '../i18n/use-lang';
-import { w, type AdminWord } from './admin-words';
+import { colon, w, type AdminWord } from './admin-words';
 import styles from './admin.module.css';
 
 const NAV: { href: string; word: AdminWord }[] = [
@@ -54,7 +54,9 @@ export function AdminShell({ children }: { children: ReactNode }) {
         <div className={styles.navFoot}>
           {me && me !== 'none' && (
             <span>
-              {w('signedInAs', lang)}：{me.username}
+              {w('signedInAs', lang)}
+              {colon(lang)}
+              {me.username}
             </span>
           )}
           <a href="/wall" target="_blank" rel="noreferrer">
@@ -86,7 +88,9 @@ export function AdminShell({ children }: { children: ReactNode }) {
           children
         ) : (
           <div className={`${styles.banner} ${styles.bannerError}`}>
-            {w('needAdmin', lang)}。 <a href="/login?next=/admin/users">{w('toLogin', lang)}</a>
+            {w('needAdmin', lang)}
+            {lang === 'zh' ? '。' : '. '}
+            <a href="/login?next=/admin/users">{w('toLogin', lang)}</a>
           </div>
         )}
       </div>

@@ -5,7 +5,7 @@ import { DEPARTMENT_KIND_LABELS, DepartmentSchema, fieldErrors, type Department 
 import { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory } from '@/lib/domain/enums';
 import { DEPARTMENT_KINDS } from '@/lib/world/world-types';
 import { useLang } from '../i18n/use-lang';
-import { w } from './admin-words';
+import { colon, w } from './admin-words';
 import { Banner, Field, PageHeader, inputClass } from './form-parts';
 import { act, useAdminData } from './use-admin-data';
 import styles from './admin.module.css';
@@ -93,7 +93,9 @@ export function DepartmentsPanel() {
           data-testid="department-form"
         >
           <h2 className={styles.cardTitle}>
-            {editing === 'new' ? w('newDepartment', lang) : `${w('editDepartment', lang)}：${draft.name}`}
+            {editing === 'new'
+              ? w('newDepartment', lang)
+              : `${w('editDepartment', lang)}${colon(lang)}${draft.name}`}
           </h2>
           {errors._ && <Banner kind="error">{errors._}</Banner>}
           <div className={styles.form}>

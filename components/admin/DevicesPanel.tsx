@@ -5,7 +5,7 @@ import { formatDateTime } from '@/lib/time/display-time';
 import { api } from '../dispatch/api';
 import { useLang } from '../i18n/use-lang';
 import { useDisplayTz } from '../time/use-display-tz';
-import { w } from './admin-words';
+import { colon, w } from './admin-words';
 import { Banner, Field, PageHeader, inputClass } from './form-parts';
 import { act, useAdminData } from './use-admin-data';
 import styles from './admin.module.css';
@@ -110,7 +110,9 @@ export function DevicesPanel() {
       <PageHeader title={w('devices', lang)} subtitle={w('devicesSub', lang)}>
         {data && (
           <span className={`${styles.badge} ${data.autoRegister ? styles.warn : styles.ok}`}>
-            {w('autoRegister', lang)}：{data.autoRegister ? w('on', lang) : w('off', lang)}
+            {w('autoRegister', lang)}
+            {colon(lang)}
+            {data.autoRegister ? w('on', lang) : w('off', lang)}
           </span>
         )}
       </PageHeader>

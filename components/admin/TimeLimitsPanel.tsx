@@ -13,7 +13,7 @@ import { formatDateTime } from '@/lib/time/display-time';
 import { api } from '../dispatch/api';
 import { useLang } from '../i18n/use-lang';
 import { useDisplayTz } from '../time/use-display-tz';
-import { w, type AdminWord } from './admin-words';
+import { colon, w, type AdminWord } from './admin-words';
 import { Banner, Field, PageHeader, inputClass } from './form-parts';
 import { useAdminData } from './use-admin-data';
 import styles from './admin.module.css';
@@ -123,9 +123,11 @@ export function TimeLimitsPanel() {
           data-testid="time-limits-form"
         >
           <p className={styles.hint}>
-            {w('lastSaved', lang)}：
-            {data.updatedAt === null ? w('neverSaved', lang) : formatDateTime(data.updatedAt, tz, false)} ·{' '}
-            {w('noLimit', lang)}
+            {w('lastSaved', lang)}
+            {colon(lang)}
+            {data.updatedAt === null
+              ? w('neverSaved', lang)
+              : formatDateTime(data.updatedAt, tz, false)} · {w('noLimit', lang)}
           </p>
           <div className={`${styles.tableWrap} ${styles.limitGrid}`}>
             <table className={styles.table}>

@@ -14,7 +14,7 @@ import {
 import { formatDateTime } from '@/lib/time/display-time';
 import { useLang } from '../i18n/use-lang';
 import { useDisplayTz } from '../time/use-display-tz';
-import { w } from './admin-words';
+import { colon, w } from './admin-words';
 import { Banner, Field, PageHeader, inputClass } from './form-parts';
 import { act, useAdminData } from './use-admin-data';
 import styles from './admin.module.css';
@@ -125,7 +125,7 @@ export function UsersPanel() {
           <h2 className={styles.cardTitle}>
             {editor.mode === 'create'
               ? w('newUser', lang)
-              : `${editor.mode === 'edit' ? w('editUser', lang) : w('resetPassword', lang)}：${editor.user.username}`}
+              : `${editor.mode === 'edit' ? w('editUser', lang) : w('resetPassword', lang)}${colon(lang)}${editor.user.username}`}
           </h2>
           {errors._ && <Banner kind="error">{errors._}</Banner>}
           <div className={styles.form}>

@@ -184,6 +184,11 @@ export function w(key: AdminWord, lang: Lang): string {
   return WORDS[key][lang];
 }
 
+/** "标签：" in Chinese, "Label: " in English. */
+export function colon(lang: Lang): string {
+  return lang === 'zh' ? '：' : ': ';
+}
+
 export const IMPORT_KIND_LABELS = {
   territory: { zh: '辖区网格（GeoJSON / Shapefile）', en: 'Territory (GeoJSON / Shapefile)' },
   cameras: { zh: '视频监控台账', en: 'Cameras' },

@@ -172,4 +172,16 @@ describe('admin console', () => {
       [],
     );
   });
+
+  it('switches to English and back, remembered for every page', async () => {
+    await go('/admin/users', 'admin-users-zh-before-toggle');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    expect(await page.locator('[data-testid="nav-timeLimits"]').textContent()).toBe('Time limits');
+    await screenshot(page, 'admin-users-en');
+    await go('/admin/time-limits', 'admin-time-limits-en');
+    expect(await page.locator('h1').textContent()).toBe('Time limits');
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '时限设置' }).waitFor();
+  });
 });
