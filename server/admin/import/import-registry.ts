@@ -199,7 +199,7 @@ export function importRegistry(
               : { categories: JSON.stringify(DEPARTMENT_CATEGORIES[p.row.kind as DepartmentKind] ?? []) }),
           });
         }
-        refreshWorldInfo(db, now);
+        refreshWorldInfo(db, now, { isTerritory: false });
         return recordImportRun(ctx, { kind, fileName: file.name, sha256, ...counts });
       })
       .immediate();

@@ -187,7 +187,7 @@ function writeTerritory(
         if (f.level === 'city') adoptDistricts.run(f.code, f.code.slice(0, 4));
       });
       if (run.created + run.updated > 0) regridCameras(ctx.db);
-      refreshWorldInfo(ctx.db, ctx.clock.now());
+      refreshWorldInfo(ctx.db, ctx.clock.now(), { isTerritory: true });
       return recordImportRun(ctx, { kind: 'territory', ...run });
     })
     .immediate();

@@ -25,12 +25,29 @@ function extendBox(box: number[], geometryText: string): void {
  * Rewrites the world info (`meta` world.info: name, bbox, centre, root code, counts) from the stored
  * territory, so /api/map/world.json, the basemap style and the wall titles follow an import. A generated demo
  * world keeps its seed and road counts; an imported one gets empty basemap features (land and boundaries come
- * from the regions themselves) so the built-in basemap draws. Runs inside the import's transaction.
+ * from the regions themselves) so the built-in basemap draws; a registry import updates only the counts.
+ * Runs inside the import's transaction.
  */
-export function refreshWorldInfo(db: Db, now: number): WorldInfo | null {
+export function refreshWorldInfo(db: Db, now: number, opts: { isTerritory: boolean }): WorldInfo | null {
   const sqlite = db.$client;
   const prev = readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info);
   const count = (sql: string): number => (sqlite.prepare(sql).get() as { n: number }).n;
+  // A registry import changes only the counts.
+  if (!opts.isTerritory) {
+    if (!prev) return null;
+    const info: WorldInfo = {
+      ...prev,
+      counts: {
+        ...prev.counts,
+        departments: count('SELECT count(*) AS n FROM departments'),
+        vehicles: count('SELECT count(*) AS n FROM vehicles'),
+        workers: count('SELECT count(*) AS n FROM workers'),
+        cameras: count('SELECT count(*) AS n FROM cameras'),
+      },
+    };
+    writeMetaJson(db, WORLD_META_KEYS.info, info, now);
+    return info;
+  }
   const byLevel = Object.fromEntries(
     LEVELS.map((l) => [l, count(`SELECT count(*) AS n FROM regions WHERE level = '${l}'`)]),
   ) as Record<(typeof LEVELS)[number], number>;
@@ -69,7 +86,8 @@ export function refreshWorldInfo(db: Db, now: number): WorldInfo | null {
   const bbox = box as [number, number, number, number];
   const info: WorldInfo = {
     seed: prev?.seed ?? 'import',
-    name: top?.name ?? prev?.name ?? '全域',
+    // A generated (demo) world keeps its own name; an imported one is named after its top region.
+    name: prev && prev.seed !== 'import' ? prev.name : (top?.name ?? prev?.name ?? '全域'),
     center:
       top && top.lng !== null && top.lat !== null
         ? [top.lng, top.lat]
