@@ -113,11 +113,12 @@ describe('panel option builders: no label dropped', () => {
     expect(rowLabels(o)).toEqual(busy().ranking.map((r) => r.name));
     for (const a of yAxes(o)) expect(a.axisLabel?.interval).toBe(0);
     const s = o.series as Series;
-    // Two columns × (open, overdue).
-    expect(s).toHaveLength(4);
+    // Nine towns: three columns of three × (open, overdue), so each row keeps ≥ 22 px in briefing mode.
+    expect(s).toHaveLength(6);
+    expect(yAxes(o)).toHaveLength(3);
     const open = s[0]!.data as { value: number; code: string }[];
     const overdue = s[1]!.data as { value: number }[];
-    expect(open.map((d, k) => d.value + overdue[k]!.value)).toEqual([30, 29, 28, 27, 26]);
+    expect(open.map((d, k) => d.value + overdue[k]!.value)).toEqual([30, 29, 28]);
     expect(open[0]!.code).toBe('510190001000');
   });
 

@@ -30,8 +30,12 @@ export const CHART_FONT = {
 } as const;
 /** Width of a chart inside a wall column, in design pixels (column 460 less the panel's padding). */
 const CHART_W = 436;
-/** Rows per column before a bar list is split into side-by-side columns (fits the shortest panel). */
-const ROWS_PER_COLUMN = 6;
+/**
+ * Rows per column before a bar list is split into side-by-side columns: what the panel holds at ≥ 22 px a
+ * row in briefing mode (the shortest it gets). The ranking panel also carries a legend, so it holds fewer.
+ */
+const CATEGORY_ROWS_PER_COLUMN = 6;
+const RANKING_ROWS_PER_COLUMN = 4;
 const MAX_COLUMNS = 3;
 
 const TEXT = '#cfe6ff';
@@ -105,9 +109,9 @@ interface BarRow {
 function columnBars(
   rows: BarRow[],
   series: { name?: string; color: string; stack?: boolean }[],
-  opts: { top: number; totalLabel?: (row: BarRow) => string },
+  opts: { top: number; rowsPerColumn: number; totalLabel?: (row: BarRow) => string },
 ): Pick<EChartsOption, 'grid' | 'xAxis' | 'yAxis' | 'series'> {
-  const cols = Math.min(MAX_COLUMNS, Math.max(1, Math.ceil(rows.length / ROWS_PER_COLUMN)));
+  const cols = Math.min(MAX_COLUMNS, Math.max(1, Math.ceil(rows.length / opts.rowsPerColumn)));
   const per = Math.max(1, Math.ceil(rows.length / cols));
   const colW = 100 / cols;
   // Head-room past the longest bar for its value label (labels outside the plot are not contained).
@@ -209,7 +213,7 @@ export function categoryOption(stats: WallStats, lang: Lang = 'zh'): EChartsOpti
   return {
     ...base(),
     tooltip: barTooltip(),
-    ...columnBars(rows, [{ color: '#3fc8ff' }], { top: 4 }),
+    ...columnBars(rows, [{ color: '#3fc8ff' }], { top: 4, rowsPerColumn: CATEGORY_ROWS_PER_COLUMN }),
   };
 }
 
@@ -293,7 +297,8 @@ export function cameraRateOption(stats: WallStats, lang: Lang = 'zh'): EChartsOp
   const rows = stats.cameras.byRegion;
   const rate = (r: { total: number; online: number }) =>
     r.total > 0 ? Math.round((r.online / r.total) * 1000) / 10 : 0;
-  const slot = Math.floor((CHART_W - 48) / Math.max(1, rows.length));
+  // The value axis's "100%" takes ~40 px; the rest is shared by the bars' name slots.
+  const slot = Math.floor((CHART_W - 40) / Math.max(1, rows.length));
   return {
     ...base(),
     tooltip: {
@@ -301,14 +306,14 @@ export function cameraRateOption(stats: WallStats, lang: Lang = 'zh'): EChartsOp
       ...tooltipBase,
       valueFormatter: (v) => `${String(v)}%`,
     },
-    grid: { left: 8, right: 12, top: 28, bottom: 4, containLabel: true },
+    grid: { left: 4, right: 4, top: 26, bottom: 4, containLabel: true },
     xAxis: {
       type: 'category',
       data: rows.map((r) => r.name),
       axisLabel: {
         ...font(CHART_FONT.axis),
         interval: 0,
-        width: Math.max(CHART_FONT.axis + 2, slot - 4),
+        width: Math.max(CHART_FONT.axis + 2, slot),
         // Region names are Chinese in either language: break between characters.
         overflow: 'breakAll',
         lineHeight: CHART_FONT.axis + 2,
@@ -316,17 +321,20 @@ export function cameraRateOption(stats: WallStats, lang: Lang = 'zh'): EChartsOp
       axisTick: { show: false },
       axisLine: { lineStyle: { color: SPLIT } },
     },
+    // 0 / 50 / 100 only: five labels collide when briefing mode makes the panel short. The panel's title
+    // says it is a rate, so the axis needs no name.
     yAxis: {
       type: 'value',
+      min: 0,
       max: 100,
-      name: T.rate[lang],
-      nameTextStyle: font(CHART_FONT.axis, MUTED),
+      interval: 50,
       splitLine: { lineStyle: { color: SPLIT } },
       axisLabel: { ...font(CHART_FONT.axis, MUTED), formatter: '{value}%' },
     },
     series: [
       {
         type: 'bar',
+        name: T.rate[lang],
         barMaxWidth: 22,
         data: rows.map((r) => ({
           value: rate(r),
@@ -374,7 +382,7 @@ export function rankingOption(stats: WallStats, lang: Lang = 'zh'): EChartsOptio
         { name: T.open[lang], color: '#3fc8ff', stack: true },
         { name: T.overdue[lang], color: '#ff3b3b', stack: true },
       ],
-      { top: 28 },
+      { top: 28, rowsPerColumn: RANKING_ROWS_PER_COLUMN },
     ),
   };
 }

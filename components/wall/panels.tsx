@@ -17,7 +17,7 @@ import styles from './panels.module.css';
 /** The live feed shows this many newest open incidents (bounded: the wall runs for days). */
 export const FEED_MAX = 40;
 /** A list row's height in design pixels (panels.module.css sizes rows with the same number). */
-export const LIST_ROW_PX = 38;
+export const LIST_ROW_PX = 32;
 /** How long a list page stays before the next one (long enough to read every row from the back). */
 export const LIST_PAGE_MS = 8_000;
 /** How long a KPI page stays before the other one. */
@@ -194,11 +194,14 @@ function PagedList<T>({
   testId,
   summary,
   renderRow,
+  resetKey,
 }: {
   items: readonly T[];
   testId: string;
   summary: ReactNode;
   renderRow: (item: T) => ReactNode;
+  /** When this changes the list goes back to its first page (a new incident is shown at once). */
+  resetKey?: string;
 }) {
   const body = useRef<HTMLUListElement>(null);
   const [perPage, setPerPage] = useState(1);
@@ -214,11 +217,18 @@ function PagedList<T>({
   }, []);
   const total = items.length;
   const pages = pageCount(total, perPage);
+  const [seenKey, setSeenKey] = useState(resetKey);
+  if (seenKey !== resetKey) {
+    // Adjusting state while rendering (React's pattern for "reset when a prop changes"), before the effect.
+    setSeenKey(resetKey);
+    setPage(0);
+  }
   useEffect(() => {
     if (pages < 2) return;
     const id = setInterval(() => setPage((p) => nextPage(p, total, perPage)), LIST_PAGE_MS);
     return () => clearInterval(id);
-  }, [pages, total, perPage]);
+    // A reset restarts the page's full time, too.
+  }, [pages, total, perPage, resetKey]);
   const shown = clampPage(page, total, perPage);
   return (
     <div className={styles.list}>
@@ -245,7 +255,8 @@ function PagedList<T>({
 
 /**
  * The newest open work (not 已办结, 已结案 or 作废), most recent first, 特急 ones flashing until acknowledged
- * (and put first, so a flashing row is never on a page the wall is not showing).
+ * (and put first, so a flashing row is never on a page the wall is not showing). A new incident sends the
+ * list back to its first page, so it is on screen the moment it arrives.
  */
 export function IncidentFeed({
   incidents,
@@ -268,6 +279,7 @@ export function IncidentFeed({
     <PagedList
       items={rows}
       testId="incident-feed"
+      resetKey={`${rows[0]?.id ?? ''}|${open[0]?.id ?? ''}`}
       summary={`${w('openWork', lang)} ${openWorkCount(incidents)}`}
       renderRow={(i) => {
         const lamp = timeLimitStatus(i, now).lamp;
