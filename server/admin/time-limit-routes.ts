@@ -10,7 +10,12 @@ import {
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
 import { auditAdmin } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
-import { applyStoredTimeLimits, readTimeLimits, writeTimeLimits } from './time-limit-settings';
+import {
+  applyStoredTimeLimits,
+  readTimeLimits,
+  watchStoredTimeLimits,
+  writeTimeLimits,
+} from './time-limit-settings';
 
 /** One field per limit (`p1.accept`: minutes), so the audit log's before/after marks just what changed. */
 function auditForm(config: TimeLimitConfig): Record<string, number | null> {
@@ -26,11 +31,13 @@ function auditForm(config: TimeLimitConfig): Record<string, number | null> {
  * defaults beside them; PUT takes that form, validates it (`parseTimeLimitConfig`, then the order
  * accept ≤ on scene ≤ resolve), stores it in `meta` and makes it active at once: the server's lamps and
  * overdue counts use it from the next request / stats refresh, and walls and consoles from their next load
- * of `/api/map/world.json` or `/api/time-limits`. Loading the module applies what is stored.
+ * of `/api/map/world.json` or `/api/time-limits`. Loading the module applies what is stored, and other
+ * server processes sharing the database follow a change within TIME_LIMITS_REFRESH_MS.
  */
 export function createTimeLimitRoutes(deps: AdminDeps): Route[] {
   const { sqlite, clock, audit, authorize, logger } = deps;
   applyStoredTimeLimits(sqlite, logger);
+  watchStoredTimeLimits(sqlite, logger);
 
   const get = (ctx: RouteContext) => {
     authorize(ctx, { roles: ADMIN, action: 'time_limits.read', objectType: 'config' });

@@ -48,3 +48,31 @@ export function applyStoredTimeLimits(sqlite: Database.Database, logger?: Logger
   setActiveTimeLimits(stored.config);
   return stored;
 }
+
+/** Other server processes sharing the database (scale-out) pick up an admin's change within this long. */
+export const TIME_LIMITS_REFRESH_MS = 10_000;
+
+/**
+ * Re-reads the stored limits every `everyMs` and applies them when their `updated_at` moved, so a change
+ * saved by another process sharing this database reaches this one's lamps without a restart. Applies only
+ * changes (never re-applies what it saw at start), and stops by itself once the database is closed.
+ */
+export function watchStoredTimeLimits(
+  sqlite: Database.Database,
+  logger?: Logger,
+  everyMs = TIME_LIMITS_REFRESH_MS,
+): () => void {
+  let seen = readTimeLimits(sqlite, logger).updatedAt;
+  const timer = setInterval(() => {
+    try {
+      const stored = readTimeLimits(sqlite, logger);
+      if (stored.updatedAt === seen) return;
+      seen = stored.updatedAt;
+      setActiveTimeLimits(stored.config);
+    } catch {
+      clearInterval(timer); // the database was closed: the app that owned it is gone
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
