@@ -151,10 +151,12 @@ export function checkRegistryRow<K extends RegistryKind>(
   const name = text('name', '名称', true) ?? '';
   if (kind === 'vehicles') {
     const t = v('terminal').replace(/\s/g, '');
+    // Stored as the JT/T 808 gateway keys terminals (server/protocols/jt808 phoneKey): digits without the
+    // BCD zero padding, so 013800000001 and 13800000001 are one terminal.
     const terminal = !t
       ? null
       : /^\d{11,20}$/.test(t)
-        ? t
+        ? t.replace(/^0+/, '') || '0'
         : fail('terminal', `终端号须为 11–20 位数字（JT/T 808 终端手机号）："${t}"`);
     if (terminal) {
       const owner = lookups.terminalOwner(terminal);

@@ -140,7 +140,7 @@ describe('vehicles', () => {
         .get(),
     ).toEqual({
       plate: '浙A·F0002',
-      t: '013800000002',
+      t: '13800000002', // as the JT/T 808 gateway keys it: no BCD zero padding
       d: 'd-fire',
       u: 0,
     });
@@ -181,7 +181,7 @@ describe('vehicles', () => {
     const r = await post('vehicles', csv, '车辆.csv');
     expect(r.ok).toBe(false);
     expect(r.errors).toEqual([
-      { at: 'row 2', field: 'terminal', message: '终端号 013800000001 已属于车辆 v-001' },
+      { at: 'row 2', field: 'terminal', message: '终端号 13800000001 已属于车辆 v-001' },
       { at: 'row 3', field: 'departmentId', message: '部门 d-none 不存在：请先导入部门' },
       { at: 'row 4', field: 'id', message: 'id v-004 与第 3 行重复' },
     ]);

@@ -10,6 +10,7 @@ import {
 } from '@/lib/import/registry-rows';
 import type { Db } from '../../db/open-database';
 import { GridLocator } from '../../live/grid-locator';
+import { notifyProvisioningChange } from '../../protocols/provisioning-events';
 import { invalidateRegionIndex } from '../../stats/region-index';
 import { applyRegistryToLive, type LiveRegistryRow } from './apply-registry-to-live';
 import type { ImportContext, ImportFile, ImportOptions } from './import-context';
@@ -219,6 +220,8 @@ export function importRegistry(
           })),
       );
     invalidateRegionIndex(db);
+    // Terminal numbers may have changed: the JT/T 808 gateway re-reads its directory now, not on its timer.
+    if (kind === 'vehicles' && counts.created + counts.updated > 0) notifyProvisioningChange();
     return result({ ...counts, runId });
   });
 }
