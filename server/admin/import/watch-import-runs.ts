@@ -2,6 +2,7 @@ import type { RegistryKind } from '@/lib/import/issues';
 import type { Db } from '../../db/open-database';
 import type { LiveState } from '../../live/live-state';
 import type { Logger } from '../../logger';
+import { notifyProvisioningChange } from '../../protocols/provisioning-events';
 import { invalidateRegionIndex } from '../../stats/region-index';
 import { notifyTerritoryChanged } from '../../world/load-world';
 import { applyRegistryToLive, type LiveRegistryRow } from './apply-registry-to-live';
@@ -46,6 +47,7 @@ export function watchImportRuns(deps: { db: Db; live: LiveState; logger: Logger 
           const rows = sqlite.prepare(REGISTRY_ROWS[kind]).all() as LiveRegistryRow[];
           applyRegistryToLive(deps.live, kind, rows);
           invalidateRegionIndex(deps.db);
+          if (kind === 'vehicles') notifyProvisioningChange();
         }
       }
     } catch (err) {
