@@ -369,4 +369,21 @@ describe('the command line', () => {
       db.$client.close();
     }
   });
+
+  it('a CLI import into the running server’s database reaches its live state (names on the walls)', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-reg-')), 'workers.csv');
+    fs.writeFileSync(file, gbk(`id,name,phone,gridCode,role\nw-cli,赵巡查,13900000009,${GRID_A1_1},辅警\n`));
+    const code = await new Promise<number>((resolve) =>
+      execFile(
+        'npx',
+        ['tsx', 'scripts/import.ts', 'workers', file],
+        { cwd: ROOT, env: { ...process.env, DATABASE_PATH: kit.t.dbPath } },
+        (err) => resolve(err ? Number((err as { code?: number }).code ?? 1) : 0),
+      ),
+    );
+    expect(code).toBe(0);
+    expect(await waitFor(() => liveName('worker', 'w-cli'), 20_000, 'CLI-imported worker live')).toBe(
+      '赵巡查',
+    );
+  });
 });
