@@ -173,12 +173,22 @@ describe('dispatch console', () => {
     // 接警登记 by hand, typed coordinates.
     const title = `工地拖欠农民工工资 ${Date.now()}`;
     await page.click('[data-testid="open-intake"]');
+    // A position picked on the console map fills the coordinates (then typed ones replace it).
+    await mapSettled(page);
+    await page.click('[data-testid="intake-pick"]');
+    await page.locator('[data-testid="dispatch-map"]').click();
+    await page.waitForFunction(
+      `document.querySelector('[data-testid="intake-lng"]').value !== ''`,
+      undefined,
+      { timeout: 5_000 },
+    );
     await page.selectOption('[data-testid="intake-category"]', 'dispute');
     await page.selectOption('[data-testid="intake-priority"]', '2');
     await page.fill('[data-testid="intake-title"]', title);
     await page.fill('[data-testid="intake-address"]', '示范区建设路工地');
     await page.fill('[data-testid="intake-lng"]', String(car!.lng! + 0.001));
     await page.fill('[data-testid="intake-lat"]', String(car!.lat!));
+    await screenshot(page, 'dispatch-intake');
     await page.click('[data-testid="intake-submit"]');
     const logged = page.locator('[data-testid^="queue-item-"]', { hasText: title });
     await logged.waitFor({ timeout: 10_000 });
