@@ -333,7 +333,11 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
             </Panel>
           </div>
         ) : null}
-        <div className={styles.colLeft} style={{ left: layout.leftCol.x }} data-testid="col-left">
+        <div
+          className={styles.colLeft}
+          style={{ left: layout.leftCol.x, width: layout.leftCol.w }}
+          data-testid="col-left"
+        >
           <Panel
             title={
               lang === 'zh'
@@ -377,7 +381,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
         </div>
         <div
           className={styles.colRight}
-          style={{ left: layout.rightCol.x, right: 'auto' }}
+          style={{ left: layout.rightCol.x, width: layout.rightCol.w, right: 'auto' }}
           data-testid="col-right"
         >
           <Panel

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMN_W, GAP, MARGIN, mercatorAspect, wallLayout } from './wall-layout';
+import { COLUMN_GROW_MAX, COLUMN_W, GAP, MAP_MIN_W, MARGIN, mercatorAspect, wallLayout } from './wall-layout';
 
 describe('wallLayout', () => {
   it('keeps a 16:9 screen to two columns and the map between them', () => {
-    const l = wallLayout(1920, 1080, 1);
+    const l = wallLayout(1920, 1080, 1.3);
     expect(l.leftExtra).toBeNull();
     expect(l.rightExtra).toBeNull();
     expect(l.leftCol).toEqual({ x: MARGIN, w: COLUMN_W });
@@ -30,6 +30,20 @@ describe('wallLayout', () => {
     expect(l.rightExtra).toMatchObject({ isSplit: true });
     expect(l.leftCol.x + l.leftCol.w + GAP).toBe(l.map.x);
     expect(l.map.x + l.map.w + GAP).toBe(l.rightCol.x);
+  });
+
+  it('widens a 16:9 screen’s columns for a territory narrower than the middle, within bounds', () => {
+    const l = wallLayout(1920, 1080, 0.85);
+    expect(l.leftExtra).toBeNull();
+    expect(l.leftCol.w).toBeGreaterThan(COLUMN_W);
+    expect(l.leftCol.w).toBeLessThanOrEqual(COLUMN_W + COLUMN_GROW_MAX);
+    expect(l.rightCol.w).toBe(l.leftCol.w);
+    expect(l.map.x).toBe(MARGIN + l.leftCol.w + GAP);
+    expect(l.rightCol.x + l.rightCol.w).toBe(1920 - MARGIN);
+    // A very tall territory: the map keeps its minimum share.
+    const tall = wallLayout(1920, 1080, 0.3);
+    expect(tall.map.w).toBeGreaterThanOrEqual(MAP_MIN_W);
+    expect(tall.leftCol.w).toBeLessThanOrEqual(COLUMN_W + COLUMN_GROW_MAX);
   });
 
   it('gives a wide territory the width rather than a column too thin to read', () => {

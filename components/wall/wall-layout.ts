@@ -15,6 +15,11 @@ export const COLUMN_TOP = 108;
 export const CONTROLS_H = 90;
 /** An extra column narrower than this is not worth having: the map keeps the width instead. */
 export const EXTRA_MIN_W = 380;
+/**
+ * Without room for extra columns (16:9), the two columns widen by up to this much each for a territory
+ * narrower than the middle, so it still meets them.
+ */
+export const COLUMN_GROW_MAX = 120;
 /** The map's share never gets narrower than this, whatever the territory's shape. */
 export const MAP_MIN_W = 700;
 /** A territory of unknown shape (no world seeded yet) is laid out as this wide for its height. */
@@ -57,15 +62,17 @@ export function wallLayout(stageW: number, stageH: number, aspect: number | null
   // Width the map would leave over if it took only what the territory fills, split between two sides.
   const spare = (baseMapW - fitW) / 2 - GAP;
   const extraW = spare >= EXTRA_MIN_W ? Math.floor(spare) : 0;
+  const grow = extraW ? 0 : Math.max(0, Math.min(COLUMN_GROW_MAX, Math.floor((baseMapW - fitW) / 2)));
+  const colW = COLUMN_W + grow;
   const leftExtra = extraW ? { x: MARGIN, w: extraW } : null;
-  const leftCol = { x: MARGIN + (extraW ? extraW + GAP : 0), w: COLUMN_W };
-  const mapX = leftCol.x + COLUMN_W + GAP;
-  const rightColX = stageW - MARGIN - (extraW ? extraW + GAP : 0) - COLUMN_W;
+  const leftCol = { x: MARGIN + (extraW ? extraW + GAP : 0), w: colW };
+  const mapX = leftCol.x + colW + GAP;
+  const rightColX = stageW - MARGIN - (extraW ? extraW + GAP : 0) - colW;
   return {
     leftExtra,
     leftCol,
     map: { x: mapX, w: rightColX - GAP - mapX },
-    rightCol: { x: rightColX, w: COLUMN_W },
+    rightCol: { x: rightColX, w: colW },
     rightExtra: extraW
       ? { x: stageW - MARGIN - extraW, w: extraW, isSplit: extraW >= 2 * EXTRA_MIN_W + GAP }
       : null,

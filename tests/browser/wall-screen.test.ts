@@ -142,8 +142,9 @@ describe('wall', () => {
       // The territory reaches the panel columns on both sides: no band of black between them.
       const fit = await mapFit(page, world.bbox);
       expect(fit.territoryW).toBeGreaterThan(300);
-      expect(Math.abs(fit.gapLeft)).toBeLessThanOrEqual(40);
-      expect(Math.abs(fit.gapRight)).toBeLessThanOrEqual(40);
+      // Soft: every size is measured and screenshotted even when one is off.
+      expect.soft(Math.abs(fit.gapLeft), `${w}×${h} left gap`).toBeLessThanOrEqual(40);
+      expect.soft(Math.abs(fit.gapRight), `${w}×${h} right gap`).toBeLessThanOrEqual(40);
       expect(await loadingText(page)).toBe(false);
       await screenshot(page, `wall-${w}x${h}`);
       if (layout !== 'standard') {
@@ -163,8 +164,8 @@ describe('wall', () => {
         await page.waitForTimeout(2_000);
         expect(await hasNoScrollbars(page)).toBe(true);
         const b = await mapFit(page, world.bbox);
-        expect(Math.abs(b.gapLeft)).toBeLessThanOrEqual(40);
-        expect(Math.abs(b.gapRight)).toBeLessThanOrEqual(40);
+        expect.soft(Math.abs(b.gapLeft), `${w}×${h} briefing left gap`).toBeLessThanOrEqual(40);
+        expect.soft(Math.abs(b.gapRight), `${w}×${h} briefing right gap`).toBeLessThanOrEqual(40);
         await screenshot(page, `wall-briefing-${w}x${h}`);
       }
       expect(realErrors(watch.consoleErrors)).toEqual([]);
@@ -199,9 +200,18 @@ describe('wall', () => {
     await expect.poll(() => page.textContent('[data-testid="wall-title"]')).toContain('Command Center');
     const periods = await page.locator('[data-testid="periods"] button').allTextContents();
     expect(periods).toEqual(['Today', '7 days', '10 days', 'Month']);
-    expect(await page.textContent('[data-testid="clock"]')).toMatch(
-      /\d{4}-\d\d-\d\d (Sun|Mon|Tue|Wed|Thu|Fri|Sat)/,
-    );
+    // The clock is the centre's (the display zone, Asia/Shanghai in the demo), whatever the browser's zone.
+    const zoneHm = () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(Date.now());
+    const before = zoneHm();
+    const clock = (await page.textContent('[data-testid="clock"]')) ?? '';
+    expect([before, zoneHm()]).toContain(clock.slice(0, 5));
+    expect(clock).toMatch(/\d{4}-\d\d-\d\d (Sun|Mon|Tue|Wed|Thu|Fri|Sat)/);
     await page.waitForTimeout(2_000);
     await screenshot(page, 'wall-english');
     // Back to Chinese for whoever opens the wall next in this browser profile.
