@@ -251,8 +251,8 @@ function drawnBbox(
 
 /**
  * What a test needs to check the map as drawn: the map itself, the basemap's system, `project(lng, lat)` from
- * a STORED position to the screen point where it is drawn (conversion included), the deck.gl layers in
- * drawing order, and every open incident's drawn screen point.
+ * a STORED position to the page point where it is drawn (conversion included), the deck.gl layers in
+ * drawing order, and every open incident's drawn page point.
  */
 function exposeForTests(
   map: maplibregl.Map,
@@ -260,9 +260,11 @@ function exposeForTests(
   toDraw: ToDraw,
   layerIds: () => string[],
 ): void {
+  // Page (viewport) pixels, like a mouse click's: on a splice wall the map's canvas does not start at 0.
   const project = (lng: number, lat: number) => {
     const p = map.project(toDraw(lng, lat));
-    return { x: p.x, y: p.y };
+    const r = map.getContainer().getBoundingClientRect();
+    return { x: p.x + r.left, y: p.y + r.top };
   };
   (window as unknown as { __pinganMap?: maplibregl.Map }).__pinganMap = map;
   (window as unknown as { __pinganMapView?: unknown }).__pinganMapView = {

@@ -87,7 +87,18 @@ async function incidentsUnderPanels(page: Page, size: { width: number; height: n
     x: number;
     y: number;
   }[];
-  const onScreen = drawn.filter((p) => p.x >= 0 && p.y >= 0 && p.x <= size.width && p.y <= size.height);
+  // Drawn means inside the map's canvas (on a splice wall it spans the middle columns only) and the window.
+  const canvas = (await page.evaluate(() => {
+    const r = document.querySelector('[data-testid="live-map"]')!.getBoundingClientRect();
+    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+  })) as Omit<Rect, 'name'>;
+  const onScreen = drawn.filter(
+    (p) =>
+      p.x >= Math.max(0, canvas.left) &&
+      p.y >= Math.max(0, canvas.top) &&
+      p.x <= Math.min(size.width, canvas.right) &&
+      p.y <= Math.min(size.height, canvas.bottom),
+  );
   const rects = await panelRects(page);
   const under = onScreen.flatMap((p) =>
     rects
