@@ -262,17 +262,23 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
     expect(st.kpi.rated).toBe(2);
     expect(st.kpi.disputeResolveRate).toBe(1 / 2); // a1 of a1, a3 (c1 cancelled)
     expect(st.kpi.workerOnlineRate).toBe(1 / 2);
-    // 环比 today: yesterday 00:00–12:00 held y1 only; 5 now against 1 then → pressure (1+1)/(5+1).
-    const pressure = 2 / 6;
+    // The index looks a week back (today alone has closed little by morning): a1, a2, a3, b1, c1, old, y1,
+    // y2. Closed a2, y1, y2 of the 7 not cancelled; on time 3 of 4 resolved (a2 late); proactive a1, a2,
+    // a3, old of 8; satisfied 1 of 2; disputes a1 resolved of a1, a3, old. 环比 today: yesterday
+    // 00:00–12:00 held y1 only, 5 now against 1 then → pressure (1+1)/(5+1).
     const w = { closed: 0.2, onTime: 0.2, sat: 0.15, dispute: 0.15, proactive: 0.1, pressure: 0.2 };
     const expected =
-      w.closed * 0.25 +
-      w.onTime * 0.5 +
+      w.closed * (3 / 7) +
+      w.onTime * 0.75 +
       w.sat * 0.5 +
-      w.dispute * 0.5 +
-      w.proactive * 0.6 +
-      w.pressure * pressure;
+      w.dispute * (1 / 3) +
+      w.proactive * 0.5 +
+      w.pressure * (2 / 6);
     expect(st.kpi.safetyIndex).toBeCloseTo(expected * 100, 1);
+    // Over 近7日 the board's own rates are the index's: the same window.
+    const week = computeWallStats({ db, live, clock, regionCode: null, period: '7d' });
+    expect(week.kpi.closedLoopRate).toBe(3 / 7);
+    expect(week.kpi.disputeResolveRate).toBe(1 / 3);
   });
 
   it('compares with the previous period (环比) and shows no 同比 without last year on record', () => {

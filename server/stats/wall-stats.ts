@@ -264,12 +264,16 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     disputeResolveRate: ratio(more.disputesResolved, more.disputes - more.disputesCancelled),
     workerOnlineRate: ratio(workers.onDuty, workers.total),
   };
+  // The index's rates look at least a week back: "today" at 01:00 has closed nothing yet, and a leader's
+  // index must not read red every night (docs/kpis.md).
+  const indexStart = Math.min(start, periodStart('7d', now));
+  const indexRates = indexStart < start ? handlingRates(rows, indexStart, limits) : rates;
   const index = safetyIndex({
-    closedLoopRate: rates.closedLoopRate,
-    onTimeRate: rates.onTimeRate,
-    satisfactionRate: rates.satisfactionRate,
-    disputeResolveRate: rates.disputeResolveRate,
-    proactiveRate: rates.proactiveRate,
+    closedLoopRate: indexRates.closedLoopRate,
+    onTimeRate: indexRates.onTimeRate,
+    satisfactionRate: indexRates.satisfactionRate,
+    disputeResolveRate: indexRates.disputeResolveRate,
+    proactiveRate: indexRates.proactiveRate,
     incidentPressure: incidentPressureScore(kpi.received, mom.received),
   });
 
@@ -316,6 +320,51 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     ranking,
     overdueList: overdueList.slice(0, OVERDUE_LIST_MAX),
     overdueListTotal: overdueList.length,
+  };
+}
+
+/** The handling rates (as in the KPI board) over the incidents received since `from`. */
+function handlingRates(rows: PeriodRow[], from: number, limits: TimeLimitConfig) {
+  let received = 0;
+  let resolved = 0;
+  let onTime = 0;
+  let closed = 0;
+  let cancelled = 0;
+  let proactive = 0;
+  let rated = 0;
+  let satisfied = 0;
+  let disputes = 0;
+  let disputesOut = 0;
+  let disputesResolved = 0;
+  for (const r of rows) {
+    if (r.receivedAt < from) continue;
+    received++;
+    if (r.resolvedAt !== null) {
+      resolved++;
+      const p = (r.priority >= 1 && r.priority <= 4 ? r.priority : 3) as 1;
+      const limit = limits.byPriority[p].resolve;
+      if (limit === null || r.resolvedAt - r.receivedAt <= limit) onTime++;
+    }
+    if (r.state === 'closed') closed++;
+    if (r.state === 'cancelled') cancelled++;
+    if (PROACTIVE_SOURCES.has(r.source)) proactive++;
+    if (r.satisfaction !== null) {
+      rated++;
+      if (r.satisfaction >= SATISFIED_MIN) satisfied++;
+    }
+    if (r.category === 'dispute') {
+      disputes++;
+      if (r.state === 'cancelled') disputesOut++;
+      if (r.resolvedAt !== null) disputesResolved++;
+    }
+  }
+  const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+  return {
+    onTimeRate: ratio(onTime, resolved),
+    closedLoopRate: ratio(closed, received - cancelled),
+    proactiveRate: ratio(proactive, received),
+    satisfactionRate: ratio(satisfied, rated),
+    disputeResolveRate: ratio(disputesResolved, disputes - disputesOut),
   };
 }
 
