@@ -115,7 +115,7 @@ function columnBars(
   const per = Math.max(1, Math.ceil(rows.length / cols));
   const colW = 100 / cols;
   // Head-room past the longest bar for its value label (labels outside the plot are not contained).
-  const max = Math.ceil(Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0))) * 1.22);
+  const max = Math.ceil(Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0))) * 1.35);
   // Room for a label: a column's width less the bar and its value label.
   const labelW = Math.floor(CHART_W / cols) - 56;
   const grid: object[] = [];
@@ -127,7 +127,8 @@ function columnBars(
     while (slice.length < per) slice.push({ label: '', full: '', values: series.map(() => 0) });
     grid.push({
       left: `${c * colW + 0.5}%`,
-      width: `${colW - 1}%`,
+      // A gap between columns, so one column's value labels never touch the next one's names.
+      width: `${colW - (c < cols - 1 ? 4 : 1)}%`,
       top: opts.top,
       bottom: 4,
       // Labels sit outside the plot: containLabel keeps them inside the panel.
