@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter } from 'next/navigation';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { regionPrefix } from '@/lib/domain/region-code';
 import { STALE_AFTER_MS, type EntityInfo } from '@/lib/realtime/contract';
 import type { KindColumns } from '@/lib/realtime/client-store';
@@ -180,7 +180,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   const mapInset = isWide
     ? { left: layout.leftCol.x, right: size.width - (layout.rightCol.x + layout.rightCol.w) }
     : { left: 0, right: 0 };
-  const padding = useMemo(
+  const targetPadding = useMemo(
     () => ({
       top: layout.mapTop * s,
       bottom: CONTROLS_H * s,
@@ -189,11 +189,20 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
     }),
     [layout, s, size.width, mapRightEdge, mapInset.left, mapInset.right],
   );
-  // MapLibre follows window resizes only; a canvas resized by the layout (briefing on a splice wall) says so
-  // before the map's own effects fit the region into it.
-  useLayoutEffect(() => {
-    window.dispatchEvent(new Event('resize'));
-  }, [mapInset.left, mapInset.right, s]);
+  // The map refits whenever its padding changes. When the layout also resizes its canvas (briefing on a
+  // splice wall), MapLibre learns the new size from a ResizeObserver only before the next paint: hand the
+  // map its new padding a frame later, so the region is fitted into the canvas it will have, not the old one.
+  const [padding, setPadding] = useState(targetPadding);
+  useEffect(() => {
+    let second = 0;
+    const first = requestAnimationFrame(() => {
+      second = requestAnimationFrame(() => setPadding(targetPadding));
+    });
+    return () => {
+      cancelAnimationFrame(first);
+      cancelAnimationFrame(second);
+    };
+  }, [targetPadding]);
   const townCards = useTownCards(regionCode, isWide && hasAccess);
   const options = useMemo(
     () =>
