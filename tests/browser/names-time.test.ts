@@ -151,6 +151,30 @@ describe('names and one clock', () => {
     expect(await drawer.textContent()).not.toMatch(ID_PATTERN);
     await shoot(drawer, 'names-time-wall');
 
+    // A vehicle of the demo world, opened from the wall's search: its department by name, not `dept-…`.
+    const found = (await (
+      await wall.request.get(`${server.url}/api/search?q=${encodeURIComponent('派出所')}`)
+    ).json()) as {
+      results: { kind: string; id: string; name: string }[];
+    };
+    const car = found.results.find((r) => r.kind === 'vehicle');
+    expect(car).toBeDefined();
+    const carApi = (await (await wall.request.get(`${server.url}/api/vehicles/${car!.id}`)).json()) as {
+      label: string;
+      departmentName: string;
+    };
+    expect(carApi.departmentName).not.toMatch(ID_PATTERN);
+    await wall.locator('[data-testid="search-box"] input').fill(car!.id);
+    await wall.locator(`[data-testid="search-results"] [data-kind="vehicle"][data-id="${car!.id}"]`).click();
+    const carDrawer = wall.locator('[data-testid="detail-drawer"][data-kind="vehicle"]');
+    await expect
+      .poll(() => carDrawer.locator('[data-testid="drawer-department"]').textContent(), { timeout: 15_000 })
+      .toBe(carApi.departmentName);
+    expect(await carDrawer.locator('[data-testid="drawer-title"]').textContent()).toBe(carApi.label);
+    // The id stays, secondary, for an operator who must quote it.
+    expect(await carDrawer.locator('[data-testid="drawer-id"]').textContent()).toContain(car!.id);
+    await shoot(carDrawer, 'names-time-wall-vehicle');
+
     // Audit page: the assignment as 派单, by name, in the same zone, the zone named in the header.
     const { page: audit } = await newPage(1600, 1000);
     await signIn(audit, 'admin', '/admin/audit');
