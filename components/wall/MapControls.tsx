@@ -21,7 +21,7 @@ const WORDS = {
   workers: { zh: '网格员', en: 'Grid workers' },
   onDuty: { zh: '在岗', en: 'On duty' },
   offDuty: { zh: '离岗', en: 'Off duty' },
-  cluster: { zh: '聚合(数量)', en: 'Group (count)' },
+  cluster: { zh: '聚合', en: 'Group' },
   clusterTitle: {
     zh: '缩小时多个车辆或网格员合为一个圆，数字为数量，颜色取其中最紧要的状态；点击放大',
     en: 'Zoomed out, units or workers close together show as one circle with their count, coloured by the most urgent; click to zoom in',
@@ -75,8 +75,11 @@ const FLOW: CSSProperties = {
   flexDirection: 'row',
   flexWrap: 'wrap',
   alignItems: 'center',
-  gap: '4px 14px',
+  gap: '4px 12px',
 };
+/** Tighter than the stylesheet's 10 px between entries: two lines must hold the whole legend. */
+const GROUP: CSSProperties = { gap: 6, flexShrink: 0 };
+const SWATCH: CSSProperties = { width: 12, marginLeft: 1 };
 
 /** Layer toggles and the legend, in one box at the bottom of the map. */
 export function MapControls({
@@ -90,8 +93,7 @@ export function MapControls({
 }) {
   return (
     <div className={styles.mapControls} style={FLOW} data-testid="map-controls">
-      <div className={styles.layerToggles}>
-        <span>{t('layers', lang)}</span>
+      <div className={styles.layerToggles} style={{ flexShrink: 0 }} aria-label={t('layers', lang)}>
         {MAP_LAYER_KEYS.map((k) => (
           <button
             key={k}
@@ -105,7 +107,7 @@ export function MapControls({
         ))}
       </div>
       <div className={styles.legend} style={{ display: 'contents' }} data-testid="map-legend">
-        <span className={styles.legendGroup} data-legend="incidents">
+        <span className={styles.legendGroup} style={GROUP} data-legend="incidents">
           {([1, 2, 3, 4] as const).map((p) => (
             <span key={p}>
               <i className={styles.dot} style={{ background: css(PRIORITY_COLOR[p]!) }} />
@@ -113,15 +115,7 @@ export function MapControls({
             </span>
           ))}
         </span>
-        <span className={styles.legendGroup} data-legend="vehicles">
-          {(['patrol', 'responding', 'on_scene', 'idle', 'offline'] as const).map((s) => (
-            <span key={s}>
-              <i className={styles.arrow} style={{ borderBottomColor: css(VEHICLE_LOOK_COLOR[s]) }} />
-              {VEHICLE_STATUS_LABELS[s][lang]}
-            </span>
-          ))}
-        </span>
-        <span className={styles.legendGroup} data-legend="workers">
+        <span className={styles.legendGroup} style={GROUP} data-legend="workers">
           <span>
             <PersonMark color={WORKER_LOOK_COLOR.on_duty} />
             {`${WORDS.workers[lang]}${lang === 'zh' ? '' : ' '}${WORDS.onDuty[lang]}`}
@@ -131,13 +125,31 @@ export function MapControls({
             {WORDS.offDuty[lang]}
           </span>
         </span>
-        <span className={styles.legendGroup} data-legend="clusters" title={WORDS.clusterTitle[lang]}>
+        <span
+          className={styles.legendGroup}
+          style={GROUP}
+          data-legend="clusters"
+          title={WORDS.clusterTitle[lang]}
+        >
           <span>
             <i style={CLUSTER_MARK}>12</i>
             {WORDS.cluster[lang]}
           </span>
         </span>
-        <span className={styles.legendGroup} data-legend="cameras" title={WORDS.camerasQuiet[lang]}>
+        <span className={styles.legendGroup} style={GROUP} data-legend="vehicles">
+          {(['patrol', 'responding', 'on_scene', 'idle', 'offline'] as const).map((s) => (
+            <span key={s}>
+              <i className={styles.arrow} style={{ borderBottomColor: css(VEHICLE_LOOK_COLOR[s]) }} />
+              {VEHICLE_STATUS_LABELS[s][lang]}
+            </span>
+          ))}
+        </span>
+        <span
+          className={styles.legendGroup}
+          style={GROUP}
+          data-legend="cameras"
+          title={WORDS.camerasQuiet[lang]}
+        >
           {t('cameras', lang)}
           {CAMERA_LOOKS.map((s) => (
             <span key={s}>
@@ -146,13 +158,13 @@ export function MapControls({
             </span>
           ))}
         </span>
-        <span className={styles.legendGroup} data-legend="grids">
+        <span className={styles.legendGroup} style={GROUP} data-legend="grids">
           {WORDS.openPerGrid[lang]}
           {GRID_HEAT.map((c, k) => (
             <i
               key={k}
               className={styles.swatch}
-              style={{ background: css([c[0], c[1], c[2], 200]) }}
+              style={{ ...SWATCH, background: css([c[0], c[1], c[2], 200]) }}
               title={['0', '1', '2–4', '5+', '超时'][k]}
             />
           ))}
