@@ -1,3 +1,4 @@
+/* global Buffer, console */
 // Regenerates public/ icons from app/icon.svg (the one source): node scripts/make-icons.mjs
 // sharp ships with Next; the favicon.ico embeds PNGs (supported by every browser in use).
 import fs from 'node:fs';
