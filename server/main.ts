@@ -81,7 +81,13 @@ async function main(): Promise<void> {
     routes: (ctx) => [
       ...dispatch.routes(ctx),
       ...createMapRoutes({ db, config }),
-      ...createWallRoutes({ db, live: ctx.live, clock, stats: statsProvider(ctx) }),
+      ...createWallRoutes({
+        db,
+        live: ctx.live,
+        clock,
+        stats: statsProvider(ctx),
+        drawCrs: config.BASEMAP_CRS,
+      }),
       ...createImportRoutes(ctx, dispatch.module()!),
       ...createDeviceRoutes(ctx, dispatch.module()!),
       ...createTownCardsRoutes({ db, live: ctx.live, clock }),

@@ -64,4 +64,15 @@ describe('area tiles', () => {
     // Far away: nothing there.
     expect(tiles.tile(...tileAt(100, 40, 12))).toBeNull();
   });
+
+  it("cuts the areas in a GCJ-02 basemap's system when BASEMAP_CRS is gcj02 (~500 m east and north here)", () => {
+    const wgs = areaFeaturesFromDb(db)!.features[0]!.geometry as GeoJSON.Polygon;
+    const gcj = areaFeaturesFromDb(db, 'gcj02')!.features[0]!.geometry as GeoJSON.Polygon;
+    const [lng0, lat0] = wgs.coordinates[0]![0]!;
+    const [lng1, lat1] = gcj.coordinates[0]![0]!;
+    // GCJ-02 near Hangzhou sits a few thousandths of a degree off WGS-84 on both axes, under 800 m.
+    expect(lng1! - lng0!).toBeGreaterThan(0.003);
+    expect(Math.abs(lat1! - lat0!)).toBeGreaterThan(0.001);
+    expect(Math.hypot((lng1! - lng0!) * 96_000, (lat1! - lat0!) * 111_000)).toBeLessThan(800);
+  });
 });

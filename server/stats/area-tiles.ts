@@ -9,6 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { GeoJSONVT } from '@maplibre/geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { AREA_TILE_LAYER, AREA_TILE_MAX_ZOOM } from '@/lib/map/area-style';
+import type { DrawCrs } from '@/lib/geo/draw-projection';
+import { geoJsonToDrawCrs } from '@/lib/geo/geojson-crs';
 import type { Db } from '../db/open-database';
 
 /** Encoded tiles kept; a province wall's views touch a few hundred. */
@@ -21,8 +23,11 @@ export interface AreaFeatureCollection {
   features: { type: 'Feature'; properties: { code: string }; geometry: GeoJSON.Geometry }[];
 }
 
-/** The seeded world's grids, else its communities; null before a world is seeded. */
-export function areaFeaturesFromDb(db: Db): AreaFeatureCollection | null {
+/**
+ * The seeded world's grids, else its communities; null before a world is seeded. Drawn in the basemap's
+ * system (BASEMAP_CRS), so a GCJ-02 basemap's roads and the area outlines agree.
+ */
+export function areaFeaturesFromDb(db: Db, drawCrs: DrawCrs = 'wgs84'): AreaFeatureCollection | null {
   const sqlite = db.$client;
   let rows = sqlite.prepare('SELECT code, geometry FROM grids WHERE geometry IS NOT NULL').all() as {
     code: string;
@@ -33,7 +38,7 @@ export function areaFeaturesFromDb(db: Db): AreaFeatureCollection | null {
       .prepare(`SELECT code, geometry FROM regions WHERE level = 'community' AND geometry IS NOT NULL`)
       .all() as { code: string; geometry: string }[];
   if (rows.length === 0) return null;
-  return {
+  const fc: AreaFeatureCollection = {
     type: 'FeatureCollection',
     features: rows.map((r) => ({
       type: 'Feature',
@@ -41,6 +46,7 @@ export function areaFeaturesFromDb(db: Db): AreaFeatureCollection | null {
       geometry: JSON.parse(r.geometry) as GeoJSON.Geometry,
     })),
   };
+  return geoJsonToDrawCrs(fc, drawCrs);
 }
 
 export class AreaTiles {

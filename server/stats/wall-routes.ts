@@ -11,6 +11,7 @@ import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats'
 import type { Db } from '../db/open-database';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
+import type { DrawCrs } from '@/lib/geo/draw-projection';
 import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
 import { computeWallStats } from './wall-stats';
 import { onTerritoryChanged } from '../world/load-world';
@@ -48,10 +49,15 @@ export function createStatsProvider(
 }
 
 export function createWallRoutes(
-  deps: StatsDeps & { stats?: ReturnType<typeof createStatsProvider> },
+  deps: StatsDeps & {
+    stats?: ReturnType<typeof createStatsProvider>;
+    /** BASEMAP_CRS: areas are cut in the basemap's system, like every other drawn position. */
+    drawCrs?: DrawCrs;
+  },
 ): Route[] {
   const stats = deps.stats ?? createStatsProvider(deps);
-  const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.db));
+  const drawCrs = deps.drawCrs ?? 'wgs84';
+  const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.db, drawCrs));
   let grids: { body: Buffer; gzip: Buffer } | null = null;
   onTerritoryChanged(deps.db, () => (tiles.invalidate(), (grids = null))); // an import changed the areas
   return [
