@@ -20,8 +20,11 @@ export const EXTRA_MIN_W = 380;
  * narrower than the middle, so it still meets them.
  */
 export const COLUMN_GROW_MAX = 120;
-/** The map's share never gets narrower than this, whatever the territory's shape. */
-export const MAP_MIN_W = 700;
+/**
+ * The map's share never gets narrower than this, whatever the territory's shape (below what a briefing
+ * canvas, 900 design px tall, gives a square territory: a floor above it left bands beside the map).
+ */
+export const MAP_MIN_W = 560;
 /** A territory of unknown shape (no world seeded yet) is laid out as this wide for its height. */
 export const DEFAULT_ASPECT = 1.3;
 /**
