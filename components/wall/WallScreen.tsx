@@ -45,6 +45,8 @@ const PANEL_CHROME_W = 20;
 const FOCUS_HALF_DEG = 0.003;
 /** Default seconds per stop of the briefing tour; `?tour=N` overrides it. */
 const TOUR_DEFAULT_S = 30;
+/** How often the wall re-reads world.json (时限, the territory's name and extent). */
+const WORLD_REFRESH_MS = 60_000;
 
 function regionFromPath(path: string | null): string | null {
   const m = /^\/wall\/(\d{12}|\d{15})\/?$/.exec(path ?? '');
@@ -90,14 +92,23 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   const tokenQuery = token ? `?token=${encodeURIComponent(token)}` : '';
 
   useEffect(() => {
-    void wallFetch('/api/map/world.json')
-      .then((r) => (r.ok ? r.json() : null))
-      .then((w: (typeof world & { timeLimits?: unknown }) | null) => {
-        if (!w) return;
-        adoptTimeLimits(w.timeLimits); // the configured 时限 light this wall's lamps
-        setWorld(w);
-      })
-      .catch(() => {});
+    // Re-read now and then: a wall runs for days, and an admin may change the 时限 or import the territory
+    // meanwhile; only a changed answer re-renders.
+    let last = '';
+    const load = () =>
+      void wallFetch('/api/map/world.json')
+        .then((r) => (r.ok ? r.text() : null))
+        .then((text) => {
+          if (!text || text === last) return;
+          last = text;
+          const w = JSON.parse(text) as typeof world & { timeLimits?: unknown };
+          adoptTimeLimits(w.timeLimits); // the configured 时限 light this wall's lamps
+          setWorld(w);
+        })
+        .catch(() => {});
+    load();
+    const timer = setInterval(load, WORLD_REFRESH_MS);
+    return () => clearInterval(timer);
   }, []);
 
   const go = useCallback(

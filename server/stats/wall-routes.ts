@@ -59,7 +59,15 @@ export function createWallRoutes(
   const drawCrs = deps.drawCrs ?? 'wgs84';
   const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.db, drawCrs));
   let grids: { body: Buffer; gzip: Buffer } | null = null;
-  onTerritoryChanged(deps.db, () => (tiles.invalidate(), (grids = null))); // an import changed the areas
+  // Bumped by a territory import: tiles are revalidated by ETag, so a wall open during an import draws the
+  // new areas on its next tile load instead of after a browser cache's max-age.
+  let areasVersion = 0;
+  const areasEpoch = Date.now().toString(36); // another process, or this one restarted, is another version
+  onTerritoryChanged(deps.db, () => {
+    tiles.invalidate();
+    grids = null;
+    areasVersion++;
+  });
   return [
     {
       method: 'GET',
@@ -71,11 +79,17 @@ export function createWallRoutes(
         );
         if (z! < 0 || z! > 24 || x! < 0 || y! < 0 || x! >= 2 ** z! || y! >= 2 ** z!)
           throw new HttpError(400, 'tile coordinates out of range');
+        const etag = `"a${areasEpoch}-${areasVersion}"`;
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, { etag, 'cache-control': 'private, no-cache' });
+          return res.end();
+        }
         const gz = tiles.tile(z!, x!, y!);
         const isGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         res.writeHead(200, {
           'content-type': 'application/x-protobuf',
-          'cache-control': 'private, max-age=300',
+          'cache-control': 'private, no-cache',
+          etag,
           vary: 'accept-encoding',
           ...(gz && isGzip ? { 'content-encoding': 'gzip' } : {}),
         });

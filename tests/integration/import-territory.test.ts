@@ -221,13 +221,18 @@ describe('territory import through the admin API, seen by the running walls', ()
     return { status: r.status, body: (await r.json()) as ImportResult & { error?: string } };
   }
 
-  /** Grid and community codes in the area tile holding a point. */
-  async function tileCodes(lng: number, lat: number, z = 12): Promise<string[]> {
+  /** The area tile holding a point. */
+  function tileUrl(lng: number, lat: number, z = 12): string {
     const n = 2 ** z;
     const x = Math.floor(((lng + 180) / 360) * n);
     const rad = (lat * Math.PI) / 180;
     const y = Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n);
-    const r = await fetch(`${kit.t.url}/api/wall/areas/${z}/${x}/${y}`, { headers: { cookie: admin } });
+    return `${kit.t.url}/api/wall/areas/${z}/${x}/${y}`;
+  }
+
+  /** Grid and community codes in the area tile holding a point. */
+  async function tileCodes(lng: number, lat: number, z = 12): Promise<string[]> {
+    const r = await fetch(tileUrl(lng, lat, z), { headers: { cookie: admin } });
     expect(r.status).toBe(200);
     const buf = Buffer.from(await r.arrayBuffer());
     if (buf.length === 0) return [];
@@ -301,10 +306,19 @@ describe('territory import through the admin API, seen by the running walls', ()
     const v = vehicles.add({ id: 'veh-far', name: '远处巡逻车', kind: 'patrol_car' });
     [vehicles.lng[v], vehicles.lat[v], vehicles.ts[v]] = [...OUTSIDE, now];
 
+    // A wall's browser holds the empty tile; it revalidates (304) until an import changes the areas.
+    const etagBefore = (await fetch(tileUrl(...IN_GRID_A1_1), { headers: { cookie: admin } })).headers.get(
+      'etag',
+    )!;
+    const revalidate = (etag: string) =>
+      fetch(tileUrl(...IN_GRID_A1_1), { headers: { cookie: admin, 'if-none-match': etag } });
+    expect((await revalidate(etagBefore)).status).toBe(304);
+
     const r = await post('territory', bytesOf(goodTerritory()));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ok: true, dryRun: false, created: FEATURES, updated: 0, unchanged: 0 });
     expect(r.body.runId).toBeGreaterThan(0);
+    expect((await revalidate(etagBefore)).status).toBe(200);
     const warned = r.body.warnings.map((w) => w.at);
     expect(warned).toEqual(
       expect.arrayContaining(['camera 33010600001320000001', 'incident far-1', 'vehicle veh-far']),
