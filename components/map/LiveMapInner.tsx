@@ -271,7 +271,8 @@ function exposeForTests(
     crs: model.crs,
     project,
     layerIds: () => [...layerIds()],
-    incidents: () => model.layerData().incidents.map((i) => ({ id: i.id, ...project(i.lng, i.lat) })),
+    incidents: () =>
+      model.layerData().incidents.map((i) => ({ id: i.id, state: i.state, ...project(i.lng, i.lat) })),
   };
 }
 
