@@ -101,7 +101,7 @@ describe('dispatch console', () => {
     const vehicleId = (await assign.getAttribute('data-testid'))!.replace('assign-vehicle-', '');
     await mapSettled(wall);
     await mapSettled(page);
-    // Timed in the pages, not by polling from here: the click's own event time in the console, the DOM
+    // Timed in the pages, not by polling from here: the click's own event time in the console, the
     // incident state on the other screen's map (one machine, one clock).
     await page.evaluate(`document.addEventListener('click', (e) => {
       if (e.target.closest('[data-testid^="assign-vehicle-"]')) window.__assignClickAt = Date.now();
