@@ -15,7 +15,7 @@ import {
 type Series = { data: unknown[]; name?: string; label?: { fontSize?: number; fontFamily?: string } }[];
 type Axis = {
   data?: string[];
-  axisLabel?: { fontSize?: number; fontFamily?: string; interval?: number | string };
+  axisLabel?: { fontSize?: number; fontFamily?: string; interval?: number | string; width?: number };
 };
 const stats = WallStatsSchema.parse(sampleWallStats());
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -101,6 +101,24 @@ describe('panel option builders: no label dropped', () => {
     expect(values).toEqual(busy().byCategory.map((c) => c.count));
   });
 
+  it('categories in English: every label whole (no "…"), short enough for its column, full name in the tooltip', () => {
+    const o = categoryOption(busy(), 'en');
+    const labels = rowLabels(o);
+    expect(labels).toHaveLength(12);
+    for (const a of yAxes(o)) {
+      const width = a.axisLabel?.width as number;
+      for (const l of (a.data ?? []).filter((x) => x !== '')) {
+        expect(l).not.toMatch(/…|\.\.\./);
+        // Noto Sans Latin averages under 0.6 em a character: an upper bound on the drawn width at 16 px.
+        expect(l.length * 0.6 * 16, l).toBeLessThanOrEqual(width);
+      }
+    }
+    const full = (o.series as Series).flatMap((s) =>
+      (s.data as { value: number | null; full: string }[]).filter((d) => d.value !== null).map((d) => d.full),
+    );
+    expect(full).toEqual(INCIDENT_CATEGORIES.map((c) => CATEGORY_LABELS[c].en));
+  });
+
   it('categories: only those with incidents, most first; one column when few', () => {
     const o = categoryOption(stats);
     expect(rowLabels(o)).toEqual(['矛盾纠纷', '城市管理', '环境卫生']);
@@ -172,6 +190,10 @@ describe('panel option builders: time and language', () => {
       'Idle',
       'Offline',
     ]);
-    expect((en.title as { text: string }[])[1]!.text).toBe('Grid workers  410 / 620');
+    const workers = (en.title as { text: string; textStyle: { width?: number; overflow?: string } }[])[1]!;
+    expect(workers.text).toBe('Grid workers  410 / 620');
+    // Larger counts wrap inside the panel instead of running past its edge.
+    expect(workers.textStyle.overflow).toBe('break');
+    expect(workers.textStyle.width).toBeGreaterThan(200);
   });
 });

@@ -37,6 +37,8 @@ const CHART_W = 436;
 const CATEGORY_ROWS_PER_COLUMN = 6;
 const RANKING_ROWS_PER_COLUMN = 4;
 const MAX_COLUMNS = 3;
+/** Room for the 网格员在岗 line right of the ring (it starts at 46 % of the chart), less a margin. */
+const WORKERS_LINE_W = Math.floor(CHART_W * 0.54) - 8;
 
 const TEXT = '#cfe6ff';
 const MUTED = '#9cc0e6';
@@ -454,7 +456,13 @@ export function vehicleOption(stats: WallStats, lang: Lang = 'zh'): EChartsOptio
         text: `${T.workers[lang]}  ${w.onDuty} / ${w.total}`,
         left: '46%',
         bottom: 4,
-        textStyle: { ...font(CHART_FONT.label + 2, '#78e6c8'), fontWeight: 'bold' },
+        textStyle: {
+          ...font(CHART_FONT.label + 2, '#78e6c8'),
+          fontWeight: 'bold',
+          // Wrap rather than run past the panel's edge when the counts grow (English is the longer line).
+          width: WORKERS_LINE_W,
+          overflow: 'break',
+        },
       },
     ],
   };

@@ -22,9 +22,10 @@ export const LIST_ROW_PX = 32;
 export const LIST_PAGE_MS = 8_000;
 /** How long a KPI page stays before the other one. */
 export const KPI_PAGE_MS = 12_000;
-const SUPERVISION_LABEL: Record<Lang, string[]> = {
+/** 督办 levels as the 超时督办 list marks them (index = supervision level; 0 = not supervised). */
+export const SUPERVISION_LABEL: Record<Lang, readonly string[]> = {
   zh: ['', '督办', '黄牌', '红牌'],
-  en: ['', 'Watch', 'Yellow', 'Red'],
+  en: ['', 'Supervised', 'Yellow card', 'Red card'],
 };
 
 /** Words only these panels use (the shared ones are in lib/wall/i18n.ts). */
