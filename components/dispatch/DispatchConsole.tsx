@@ -14,6 +14,8 @@ import { panConsoleMap, pickOnConsoleMap } from './console-map-bridge';
 import { SearchBox } from '../search/SearchBox';
 import type { SearchResult } from '@/lib/search/search-result';
 import { useLiveIncidents, type LinkState } from './use-live-incidents';
+import { t as productWord, type Lang } from '@/lib/wall/i18n';
+import { useLang } from '../i18n/use-lang';
 import styles from './dispatch.module.css';
 
 /** Countdown refresh (ms): lamps and "time left" move once a second. */
@@ -24,12 +26,37 @@ const KEEPALIVE_EVERY_MS = 60_000;
 const NOTICE_MS = 4000;
 
 /** The dispatcher's console (/dispatch): live queue, incident details, recommendations, one-click assignment. */
-const LINK_LABEL: Record<LinkState, string> = {
-  live: '● 实时',
-  connecting: '连接中…',
-  stale: '● 数据延迟，可能过期',
-  disconnected: '● 已断开，数据可能过期',
+const LINK_LABEL: Record<LinkState, { zh: string; en: string }> = {
+  live: { zh: '● 实时', en: '● Live' },
+  connecting: { zh: '连接中…', en: 'Connecting…' },
+  stale: { zh: '● 数据延迟，可能过期', en: '● Data delayed, may be out of date' },
+  disconnected: { zh: '● 已断开，数据可能过期', en: '● Disconnected, data may be out of date' },
 };
+/** The console's own words, Chinese first. */
+const WORDS = {
+  title: { zh: '平安大屏 · 指挥调度台', en: 'Pingan Wall · Dispatch Console' },
+  intake: { zh: '接警登记', en: 'Log a call' },
+  wall: { zh: '大屏', en: 'Wall' },
+  audit: { zh: '审计', en: 'Audit' },
+  logout: { zh: '退出', en: 'Sign out' },
+  pickIncident: { zh: '从左侧队列选择事件（↑↓ 键）', en: 'Pick an incident from the queue (↑↓ keys)' },
+  recommendations: { zh: '推荐', en: 'Recommendations' },
+  loadFailed: { zh: '加载失败', en: 'Loading failed' },
+  actionFailed: { zh: '操作失败', en: 'Action failed' },
+  located: { zh: '已定位：{name}', en: 'Located: {name}' },
+  mapNotReady: { zh: '地图未就绪，无法定位', en: 'Map not ready, cannot locate' },
+  noPosition: { zh: '{name}：暂无位置', en: '{name}: no position yet' },
+  mapNotReadyPick: { zh: '地图未就绪，请直接输入经纬度', en: 'Map not ready: type the coordinates' },
+  logged: { zh: '已登记', en: 'Logged' },
+} as const;
+type WordKey = keyof typeof WORDS;
+const wd = (key: WordKey, lang: Lang, name = '') => WORDS[key][lang].replace('{name}', name);
+/** A message kept as words, not text, so a language switch re-words what is already showing. */
+type Message = (lang: Lang) => string;
+const say =
+  (key: WordKey, name?: string): Message =>
+  (lang) =>
+    wd(key, lang, name);
 
 export function DispatchConsole({ initialSelectedId }: { initialSelectedId: string | null }) {
   const [me, setMe] = useState<SessionInfo | null>(null);
@@ -38,7 +65,7 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
   const [selectedId, setSelectedId] = useState<string | null>(initialSelectedId);
   const [detail, setDetail] = useState<IncidentResponse | null>(null);
   const [recs, setRecs] = useState<Recommendations | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Message | null>(null);
   const [busy, setBusy] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const [limits, setLimits] = useState<TimeLimitConfig>(DEFAULT_TIME_LIMITS);
@@ -47,7 +74,8 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
   const [pickedAt, setPickedAt] = useState<LngLat | null>(null);
   const [isPicking, setIsPicking] = useState(false);
   const cancelPick = useRef<(() => void) | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<Message | null>(null);
+  const [lang, setLang] = useLang();
 
   useEffect(() => {
     api<SessionInfo>('/api/session')
@@ -89,7 +117,8 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
       setRecs(r);
       setError(null);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : '加载失败');
+      const message = e instanceof ApiError ? e.message : null;
+      setError(() => (message ? () => message : say('loadFailed')));
     }
   }, []);
 
@@ -122,7 +151,8 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
         await api(`/api/incidents/${encodeURIComponent(selectedId)}/${path}`, { method: 'POST', body });
         await load(selectedId);
       } catch (e) {
-        setError(e instanceof ApiError ? e.message : '操作失败');
+        const message = e instanceof ApiError ? e.message : null;
+        setError(() => (message ? () => message : say('actionFailed')));
         if (e instanceof ApiError && e.status === 409) void load(selectedId); // someone else got there first
       } finally {
         setBusy(false);
@@ -182,8 +212,9 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
       return;
     }
     if (r.lng !== undefined && r.lat !== undefined) {
-      setNotice(panConsoleMap(r.lng, r.lat) ? `已定位：${r.name}` : '地图未就绪，无法定位');
-    } else setNotice(`${r.name}：暂无位置`);
+      const m = panConsoleMap(r.lng, r.lat) ? say('located', r.name) : say('mapNotReady');
+      setNotice(() => m);
+    } else setNotice(() => say('noPosition', r.name));
   }, []);
 
   const stopPicking = useCallback(() => {
@@ -199,7 +230,7 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
       setIsPicking(false);
       setPickedAt(p);
     });
-    if (!cancel) return setNotice('地图未就绪，请直接输入经纬度');
+    if (!cancel) return setNotice(() => say('mapNotReadyPick'));
     cancelPick.current = cancel;
     setIsPicking(true);
   }, [stopPicking]);
@@ -228,32 +259,32 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
   return (
     <div className={styles.shell}>
       <header className={styles.header}>
-        <span className={styles.title}>平安大屏 · 指挥调度台</span>
+        <span className={styles.title}>{wd('title', lang)}</span>
         <span className={link === 'live' ? styles.linkLive : styles.linkDown} data-testid="link-state">
-          {LINK_LABEL[link]}
+          {LINK_LABEL[link][lang]}
         </span>
-        <SearchBox onPick={onSearchPick} lang="zh" className={styles.headerSearch} />
+        <SearchBox onPick={onSearchPick} lang={lang} className={styles.headerSearch} />
         {me?.role === 'dispatcher' && (
           <button
             className={`${styles.button} ${styles.headerButton}`}
             onClick={openIntake}
             data-testid="open-intake"
           >
-            接警登记
+            {wd('intake', lang)}
           </button>
         )}
         {notice && (
           <span className={styles.muted} role="status">
-            {notice}
+            {notice(lang)}
           </span>
         )}
         <span className={styles.spacer} />
         <a href="/wall" style={{ color: '#7fd4ff' }}>
-          大屏
+          {wd('wall', lang)}
         </a>
         {me?.role === 'admin' && (
           <a href="/admin/audit" style={{ color: '#7fd4ff' }}>
-            审计
+            {wd('audit', lang)}
           </a>
         )}
         <span>
@@ -265,7 +296,15 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
             void api('/api/session', { method: 'DELETE' }).finally(() => window.location.assign('/login'))
           }
         >
-          退出
+          {wd('logout', lang)}
+        </button>
+        <button
+          className={styles.button}
+          onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+          title={productWord('langToggleTitle', lang)}
+          data-testid="lang-toggle"
+        >
+          {productWord('langToggle', lang)}
         </button>
       </header>
       <IncidentQueue
@@ -288,7 +327,7 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
             onCreated={(id) => {
               closeIntake();
               setSelectedId(id);
-              setNotice('已登记');
+              setNotice(() => say('logged'));
             }}
             onCancel={closeIntake}
           />
@@ -309,14 +348,14 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
           />
         ) : (
           <div className={styles.detail}>
-            <span className={styles.muted}>从左侧队列选择事件（↑↓ 键）</span>
+            <span className={styles.muted}>{wd('pickIncident', lang)}</span>
           </div>
         )}
       </div>
-      <aside className={styles.panel} aria-label="推荐">
+      <aside className={styles.panel} aria-label={wd('recommendations', lang)}>
         {error && (
           <div className={styles.error} role="alert">
-            {error}
+            {error(lang)}
           </div>
         )}
         <RecommendationPanel

@@ -12,8 +12,10 @@ import {
 } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
 import { WORK_TIER_LABELS, workTier, type QueueFilter, type WorkTier } from '@/lib/dispatch/incident-list';
-import { SUPERVISION_LABELS } from '@/lib/domain/incident-lifecycle';
-import { MILESTONE_LABELS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { SUPERVISION_BADGE_LABELS } from '@/lib/domain/incident-lifecycle';
+import { timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { milestoneLabel, type Lang } from '@/lib/wall/i18n';
+import { useLang } from '../i18n/use-lang';
 import { formatDuration } from './api';
 import styles from './dispatch.module.css';
 
@@ -29,6 +31,27 @@ interface Props {
 
 const CARD_CLASS: Record<number, string | undefined> = { 2: styles.card_yellow, 3: styles.card_red };
 
+/** The queue's own words, Chinese first. */
+const WORDS = {
+  queue: { zh: '事件队列', en: 'Incident queue' },
+  category: { zh: '类别', en: 'Category' },
+  allCategories: { zh: '全部类别', en: 'All categories' },
+  state: { zh: '状态', en: 'State' },
+  allStates: { zh: '全部状态', en: 'All states' },
+  region: { zh: '区域代码', en: 'Area code' },
+  regionPlaceholder: { zh: '区域代码（区/街道/社区/网格）', en: 'Area code (district/town/community/grid)' },
+  supervisedOnly: { zh: '只看督办/超时', en: 'Supervised/overdue only' },
+  doneShown: { zh: '显示已办结', en: 'Show finished' },
+  keys: { zh: '↑↓ 选择 · Enter 派首选', en: '↑↓ select · Enter sends first choice' },
+  list: { zh: '待处置事件', en: 'Incidents to handle' },
+  count: { zh: '{n} 件', en: '{n}' },
+  limit: { zh: '时限：', en: 'Limit: ' },
+  noLimit: { zh: '无时限', en: 'No time limit' },
+  empty: { zh: '没有符合条件的事件', en: 'No incidents match' },
+} as const;
+const wd = (key: keyof typeof WORDS, lang: Lang, n?: number) =>
+  WORDS[key][lang].replace('{n}', String(n ?? ''));
+
 /**
  * The queue: work waiting for action first (上报, 受理, 退单, overdue), then in progress, each headed with its
  * count; finished work only on request. ↑/↓ (or j/k) move the selection.
@@ -37,40 +60,44 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
   const tiers = queue.map((v) => workTier(v, now, limits));
   const counts = new Map<WorkTier, number>();
   for (const t of tiers) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const [lang] = useLang();
   return (
-    <section className={styles.panel} aria-label="事件队列">
+    <section
+      className={`${styles.panel} ${lang === 'en' ? styles.queueWrap : ''}`}
+      aria-label={wd('queue', lang)}
+    >
       <div className={styles.filters}>
         <select
           className={styles.select}
-          aria-label="类别"
+          aria-label={wd('category', lang)}
           value={filter.category}
           onChange={(e) => onFilter({ ...filter, category: e.target.value as QueueFilter['category'] })}
         >
-          <option value="">全部类别</option>
+          <option value="">{wd('allCategories', lang)}</option>
           {INCIDENT_CATEGORIES.map((c) => (
             <option key={c} value={c}>
-              {CATEGORY_LABELS[c].zh}
+              {CATEGORY_LABELS[c][lang]}
             </option>
           ))}
         </select>
         <select
           className={styles.select}
-          aria-label="状态"
+          aria-label={wd('state', lang)}
           value={filter.state}
           onChange={(e) => onFilter({ ...filter, state: e.target.value as QueueFilter['state'] })}
         >
-          <option value="">全部状态</option>
+          <option value="">{wd('allStates', lang)}</option>
           {INCIDENT_STATES.filter((s) => s !== 'closed' && s !== 'cancelled').map((s) => (
             <option key={s} value={s}>
-              {STATE_LABELS[s].zh}
+              {STATE_LABELS[s][lang]}
             </option>
           ))}
         </select>
         <input
           className={styles.input}
           style={{ gridColumn: '1 / -1' }}
-          aria-label="区域代码"
-          placeholder="区域代码（区/街道/社区/网格）"
+          aria-label={wd('region', lang)}
+          placeholder={wd('regionPlaceholder', lang)}
           value={filter.region}
           onChange={(e) => onFilter({ ...filter, region: e.target.value.trim() })}
         />
@@ -83,7 +110,7 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
             onChange={(e) => onFilter({ ...filter, isSupervisedOnly: e.target.checked })}
             data-testid="filter-supervised"
           />
-          只看督办/超时
+          {wd('supervisedOnly', lang)}
         </label>
         <label>
           <input
@@ -92,11 +119,11 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
             onChange={(e) => onFilter({ ...filter, isDoneShown: e.target.checked })}
             data-testid="filter-done"
           />
-          显示已办结
+          {wd('doneShown', lang)}
         </label>
-        <span>↑↓ 选择 · Enter 派首选</span>
+        <span>{wd('keys', lang)}</span>
       </div>
-      <ul className={styles.queue} role="listbox" aria-label="待处置事件">
+      <ul className={styles.queue} role="listbox" aria-label={wd('list', lang)}>
         {queue.map((v, k) => {
           const tier = tiers[k]!;
           const tl = timeLimitStatus(v, now, limits);
@@ -106,8 +133,8 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
             <Fragment key={v.id}>
               {tier !== tiers[k - 1] && (
                 <li className={styles.tierHead} aria-hidden="true" data-testid={`tier-${tier}`}>
-                  <span>{WORK_TIER_LABELS[tier].zh}</span>
-                  <span>{counts.get(tier)} 件</span>
+                  <span>{WORK_TIER_LABELS[tier][lang]}</span>
+                  <span>{wd('count', lang, counts.get(tier))}</span>
                 </li>
               )}
               <li
@@ -126,27 +153,31 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
                     {v.title}
                   </span>
                   <span className={`${styles.prio} ${styles[`prio${p}`] ?? ''}`}>
-                    {PRIORITY_LABELS[p]?.zh ?? v.priority}
+                    {PRIORITY_LABELS[p]?.[lang] ?? v.priority}
                   </span>
                 </div>
                 <div className={styles.itemMeta}>
                   <span className={styles.stateChip} data-state={v.state}>
-                    {STATE_LABELS[v.state].zh}
+                    {STATE_LABELS[v.state][lang]}
                   </span>
                   {v.supervision > 0 && (
                     <span className={`${styles.card} ${CARD_CLASS[v.supervision] ?? styles.badge}`}>
-                      {SUPERVISION_LABELS[v.supervision]}
+                      {SUPERVISION_BADGE_LABELS[v.supervision]?.[lang] ?? v.supervision}
                     </span>
                   )}
                   <span className={styles.metaText} title={v.address ?? undefined}>
-                    {CATEGORY_LABELS[v.category].zh} · {SOURCE_LABELS[v.source]?.zh ?? v.source}
+                    {CATEGORY_LABELS[v.category][lang]} · {SOURCE_LABELS[v.source]?.[lang] ?? v.source}
                   </span>
                   <span
                     className={`${styles.timer} ${tl.isOverdue ? styles.timerLate : ''}`}
-                    title={next ? `时限：${MILESTONE_LABELS[next.milestone] ?? next.milestone}` : '无时限'}
+                    title={
+                      next
+                        ? `${wd('limit', lang)}${milestoneLabel(next.milestone, lang)}`
+                        : wd('noLimit', lang)
+                    }
                   >
                     <span className={`${styles.lamp} ${styles[`lamp_${tl.lamp}`]}`} />
-                    {next ? formatDuration(next.remainingMs) : '—'}
+                    {next ? formatDuration(next.remainingMs, lang) : '—'}
                   </span>
                 </div>
               </li>
@@ -154,7 +185,7 @@ export function IncidentQueue({ queue, filter, onFilter, selectedId, onSelect, n
           );
         })}
       </ul>
-      {queue.length === 0 && <div className={styles.muted}>没有符合条件的事件</div>}
+      {queue.length === 0 && <div className={styles.muted}>{wd('empty', lang)}</div>}
     </section>
   );
 }

@@ -12,6 +12,8 @@ import {
   type IncidentSource,
   type Priority,
 } from '@/lib/domain/enums';
+import type { Lang } from '@/lib/wall/i18n';
+import { useLang } from '../i18n/use-lang';
 import styles from './dispatch.module.css';
 
 export interface LngLat {
@@ -29,20 +31,50 @@ interface Props {
   onCancel(): void;
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  category: '类别',
-  priority: '紧急程度',
-  source: '来源',
-  title: '标题',
-  detail: '详情',
-  address: '地址',
-  reporter: '报警人',
-  phone: '联系电话',
-  lng: '经度',
-  lat: '纬度',
-  reportedAt: '报警时间',
-  body: '表单',
+const FIELD_LABELS: Record<string, { zh: string; en: string }> = {
+  category: { zh: '类别', en: 'Category' },
+  priority: { zh: '紧急程度', en: 'Priority' },
+  source: { zh: '来源', en: 'Source' },
+  title: { zh: '标题', en: 'Title' },
+  detail: { zh: '详情', en: 'Details' },
+  address: { zh: '地址', en: 'Address' },
+  reporter: { zh: '报警人', en: 'Caller' },
+  phone: { zh: '联系电话', en: 'Phone' },
+  lng: { zh: '经度', en: 'Longitude' },
+  lat: { zh: '纬度', en: 'Latitude' },
+  reportedAt: { zh: '报警时间', en: 'Call time' },
+  body: { zh: '表单', en: 'Form' },
 };
+const fieldLabel = (field: string, lang: Lang) => FIELD_LABELS[field]?.[lang] ?? field;
+
+/** The form's own words, Chinese first. */
+const WORDS = {
+  pickCategory: { zh: '请选择类别', en: 'Choose a category' },
+  fillTitle: { zh: '请填写标题', en: 'Enter a title' },
+  badLng: {
+    zh: '经度应为 -180 至 180 的数字（可在地图上点选）',
+    en: 'Longitude must be a number from -180 to 180 (or pick it on the map)',
+  },
+  badLat: { zh: '纬度应为 -90 至 90 的数字', en: 'Latitude must be a number from -90 to 90' },
+  failed: { zh: '登记失败 ({n})', en: 'Logging failed ({n})' },
+  network: {
+    zh: '网络异常，登记未完成，请重试（不会重复登记）',
+    en: 'Network error: not logged. Try again (it will not be logged twice)',
+  },
+  form: { zh: '接警登记', en: 'Log a call' },
+  choose: { zh: '请选择', en: 'Choose' },
+  titleExample: { zh: '如：工地拖欠农民工工资', en: 'e.g. Construction site owes workers wages' },
+  picking: { zh: '请在地图上点击事发位置…', en: 'Click the incident location on the map…' },
+  pick: { zh: '在地图上点选位置', en: 'Pick the location on the map' },
+  check: { zh: '请检查：', en: 'Please check: ' },
+  listSep: { zh: '、', en: ', ' },
+  fieldSep: { zh: '：', en: ': ' },
+  sending: { zh: '登记中…', en: 'Logging…' },
+  submit: { zh: '登记', en: 'Log call' },
+  cancel: { zh: '取消', en: 'Cancel' },
+} as const;
+const wd = (key: keyof typeof WORDS, lang: Lang, n?: number) =>
+  WORDS[key][lang].replace('{n}', String(n ?? ''));
 
 /** Fields the form shows (their errors sit beside their labels); anything else is said below the form. */
 const FORM_FIELDS = new Set([
@@ -63,17 +95,20 @@ interface FieldError {
   message: string;
 }
 
-/** What the server would refuse, said in Chinese before the request is sent. */
-function checkForm(f: { category: string; title: string; lng: string; lat: string }): FieldError[] {
+/** What the server would refuse, said in the page language before the request is sent. */
+function checkForm(
+  f: { category: string; title: string; lng: string; lat: string },
+  lang: Lang,
+): FieldError[] {
   const errors: FieldError[] = [];
-  if (!f.category) errors.push({ field: 'category', message: '请选择类别' });
-  if (!f.title.trim()) errors.push({ field: 'title', message: '请填写标题' });
+  if (!f.category) errors.push({ field: 'category', message: wd('pickCategory', lang) });
+  if (!f.title.trim()) errors.push({ field: 'title', message: wd('fillTitle', lang) });
   const lng = Number(f.lng);
   const lat = Number(f.lat);
   if (f.lng.trim() === '' || !Number.isFinite(lng) || lng < -180 || lng > 180)
-    errors.push({ field: 'lng', message: '经度应为 -180 至 180 的数字（可在地图上点选）' });
+    errors.push({ field: 'lng', message: wd('badLng', lang) });
   if (f.lat.trim() === '' || !Number.isFinite(lat) || lat < -90 || lat > 90)
-    errors.push({ field: 'lat', message: '纬度应为 -90 至 90 的数字' });
+    errors.push({ field: 'lat', message: wd('badLat', lang) });
   return errors;
 }
 
@@ -100,6 +135,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
   const [lat, setLat] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [isSending, setIsSending] = useState(false);
+  const [lang] = useLang();
 
   useEffect(() => {
     if (!position) return;
@@ -111,7 +147,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const local = checkForm({ category, title, lng, lat });
+    const local = checkForm({ category, title, lng, lat }, lang);
     setErrors(local);
     if (local.length > 0) return;
     setIsSending(true);
@@ -147,10 +183,10 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
       setErrors(
         data.details?.fields?.length
           ? data.details.fields
-          : [{ field: 'body', message: data.error ?? `登记失败 (${res.status})` }],
+          : [{ field: 'body', message: data.error ?? wd('failed', lang, res.status) }],
       );
     } catch {
-      setErrors([{ field: 'body', message: '网络异常，登记未完成，请重试（不会重复登记）' }]);
+      setErrors([{ field: 'body', message: wd('network', lang) }]);
     } finally {
       setIsSending(false);
     }
@@ -167,29 +203,29 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
     <form
       className={styles.intake}
       onSubmit={(e) => void submit(e)}
-      aria-label="接警登记"
+      aria-label={wd('form', lang)}
       data-testid="intake-form"
     >
-      <div className={styles.sectionTitle}>接警登记</div>
+      <div className={styles.sectionTitle}>{wd('form', lang)}</div>
       <div className={styles.intakeGrid}>
         <label className={styles.field}>
-          {label('category', '类别', true)}
+          {label('category', fieldLabel('category', lang), true)}
           <select
             className={styles.select}
             value={category}
             onChange={(e) => setCategory(e.target.value as IncidentCategory | '')}
             data-testid="intake-category"
           >
-            <option value="">请选择</option>
+            <option value="">{wd('choose', lang)}</option>
             {INCIDENT_CATEGORIES.map((c) => (
               <option key={c} value={c}>
-                {CATEGORY_LABELS[c].zh}
+                {CATEGORY_LABELS[c][lang]}
               </option>
             ))}
           </select>
         </label>
         <label className={styles.field}>
-          {label('priority', '紧急程度', true)}
+          {label('priority', fieldLabel('priority', lang), true)}
           <select
             className={styles.select}
             value={priority}
@@ -198,13 +234,13 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           >
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
-                {PRIORITY_LABELS[p].zh}
+                {PRIORITY_LABELS[p][lang]}
               </option>
             ))}
           </select>
         </label>
         <label className={`${styles.field} ${styles.span2}`}>
-          {label('source', '来源')}
+          {label('source', fieldLabel('source', lang))}
           <select
             className={styles.select}
             value={source}
@@ -212,24 +248,24 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           >
             {INCIDENT_SOURCES.map((s) => (
               <option key={s} value={s}>
-                {SOURCE_LABELS[s].zh}
+                {SOURCE_LABELS[s][lang]}
               </option>
             ))}
           </select>
         </label>
         <label className={`${styles.field} ${styles.span4}`}>
-          {label('title', '标题', true)}
+          {label('title', fieldLabel('title', lang), true)}
           <input
             className={styles.input}
             value={title}
             maxLength={200}
-            placeholder="如：工地拖欠农民工工资"
+            placeholder={wd('titleExample', lang)}
             onChange={(e) => setTitle(e.target.value)}
             data-testid="intake-title"
           />
         </label>
         <label className={`${styles.field} ${styles.span4}`}>
-          {label('detail', '详情')}
+          {label('detail', fieldLabel('detail', lang))}
           <textarea
             className={styles.textarea}
             value={detail}
@@ -238,7 +274,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           />
         </label>
         <label className={`${styles.field} ${styles.span4}`}>
-          {label('address', '地址')}
+          {label('address', fieldLabel('address', lang))}
           <input
             className={styles.input}
             value={address}
@@ -248,7 +284,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           />
         </label>
         <label className={`${styles.field} ${styles.span2}`}>
-          {label('reporter', '报警人')}
+          {label('reporter', fieldLabel('reporter', lang))}
           <input
             className={styles.input}
             value={reporter}
@@ -257,7 +293,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           />
         </label>
         <label className={`${styles.field} ${styles.span2}`}>
-          {label('phone', '联系电话')}
+          {label('phone', fieldLabel('phone', lang))}
           <input
             className={styles.input}
             value={phone}
@@ -267,7 +303,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           />
         </label>
         <label className={styles.field}>
-          {label('lng', '经度', true)}
+          {label('lng', fieldLabel('lng', lang), true)}
           <input
             className={styles.input}
             value={lng}
@@ -278,7 +314,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           />
         </label>
         <label className={styles.field}>
-          {label('lat', '纬度', true)}
+          {label('lat', fieldLabel('lat', lang), true)}
           <input
             className={styles.input}
             value={lat}
@@ -296,7 +332,7 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
               onClick={onPickOnMap}
               data-testid="intake-pick"
             >
-              {isPicking ? '请在地图上点击事发位置…' : '在地图上点选位置'}
+              {isPicking ? wd('picking', lang) : wd('pick', lang)}
             </button>
           )}
         </div>
@@ -305,15 +341,17 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
         .filter((e) => !FORM_FIELDS.has(e.field))
         .map((e) => (
           <div key={`${e.field}:${e.message}`} className={styles.error} role="alert">
-            {FIELD_LABELS[e.field] ?? e.field}：{e.message}
+            {fieldLabel(e.field, lang)}
+            {wd('fieldSep', lang)}
+            {e.message}
           </div>
         ))}
       {errors.some((e) => FORM_FIELDS.has(e.field)) && (
         <div className={styles.error} role="alert" data-testid="intake-errors">
-          请检查：
+          {wd('check', lang)}
           {[
-            ...new Set(errors.filter((e) => FORM_FIELDS.has(e.field)).map((e) => FIELD_LABELS[e.field])),
-          ].join('、')}
+            ...new Set(errors.filter((e) => FORM_FIELDS.has(e.field)).map((e) => fieldLabel(e.field, lang))),
+          ].join(wd('listSep', lang))}
         </div>
       )}
       <div className={styles.actions}>
@@ -323,10 +361,10 @@ export function IntakeForm({ position, onPickOnMap, isPicking, onCreated, onCanc
           disabled={isSending}
           data-testid="intake-submit"
         >
-          {isSending ? '登记中…' : '登记'}
+          {isSending ? wd('sending', lang) : wd('submit', lang)}
         </button>
         <button type="button" className={styles.button} onClick={onCancel}>
-          取消
+          {wd('cancel', lang)}
         </button>
       </div>
     </form>

@@ -3,6 +3,8 @@
 import { DEPARTMENT_KIND_LABELS, VEHICLE_KIND_LABELS } from '@/lib/domain/dispatch-fit';
 import { CAMERA_STATUS_LABELS } from '@/lib/domain/enums';
 import type { UnitRecommendation } from '@/lib/dispatch/api-types';
+import type { Lang } from '@/lib/wall/i18n';
+import { useLang } from '../i18n/use-lang';
 import type { Recommendations } from './api';
 import styles from './dispatch.module.css';
 
@@ -13,11 +15,33 @@ interface Props {
   onAssign(kind: 'vehicle' | 'worker' | 'department', id: string): void;
 }
 
-function travel(s: number): string {
+/** The panel's own words, Chinese first. */
+const WORDS = {
+  pickFirst: { zh: '选择事件后显示推荐', en: 'Select an incident to see recommendations' },
+  vehicle: { zh: '车辆', en: 'Vehicle' },
+  worker: { zh: '网格员', en: 'Grid worker' },
+  first: { zh: '首选', en: 'First' },
+  straightLine: { zh: '（直线估算）', en: ' (straight-line estimate)' },
+  assign: { zh: '派单', en: 'Assign' },
+  notFit: { zh: '不对口 · 仅供参考', en: 'Not a match · for reference' },
+  vehicles: { zh: '推荐车辆（对口优先 · 按行程时间）', en: 'Vehicles (matching first · by travel time)' },
+  noVehicles: { zh: '附近无对口的可用车辆', en: 'No matching vehicle available nearby' },
+  workers: { zh: '在岗网格员', en: 'Grid workers on duty' },
+  noWorkers: { zh: '附近无对口的在岗网格员', en: 'No matching grid worker on duty nearby' },
+  departments: { zh: '责任部门（中心吹哨、部门报到）', en: 'Responsible departments' },
+  noDepartments: { zh: '无对应部门', en: 'No matching department' },
+  cameras: { zh: '周边视频点位', en: 'Cameras nearby' },
+  noCameras: { zh: '500 米内无视频点位', en: 'No camera within 500 m' },
+} as const;
+const wd = (key: keyof typeof WORDS, lang: Lang) => WORDS[key][lang];
+
+function travel(s: number, lang: Lang): string {
+  if (lang === 'en') return s < 60 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`;
   return s < 60 ? `${Math.round(s)} 秒` : `${Math.round(s / 60)} 分钟`;
 }
 
-function distance(m: number): string {
+function distance(m: number, lang: Lang): string {
+  if (lang === 'en') return m < 1000 ? `${m} m` : `${(m / 1000).toFixed(1)} km`;
   return m < 1000 ? `${m} 米` : `${(m / 1000).toFixed(1)} 公里`;
 }
 
@@ -30,11 +54,16 @@ const isFit = (u: { fit?: { isFit: boolean } }) => u.fit?.isFit !== false;
  * first fitting unit is the 首选 that Enter dispatches.
  */
 export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) {
-  if (!recs) return <div className={styles.muted}>选择事件后显示推荐</div>;
+  const [lang] = useLang();
+  if (!recs) return <div className={styles.muted}>{wd('pickFirst', lang)}</div>;
 
   const unitRow = (kind: 'vehicle' | 'worker', u: UnitRecommendation, isFirst: boolean) => {
     const kindLabel =
-      kind === 'vehicle' ? (u.kind ? (VEHICLE_KIND_LABELS[u.kind]?.zh ?? u.kind) : '车辆') : '网格员';
+      kind === 'vehicle'
+        ? u.kind
+          ? (VEHICLE_KIND_LABELS[u.kind]?.[lang] ?? u.kind)
+          : wd('vehicle', lang)
+        : wd('worker', lang);
     const who = [u.plate, kindLabel, u.owner].filter(Boolean).join(' · ');
     return (
       <div
@@ -45,7 +74,7 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
       >
         <div className={styles.recMain}>
           <div className={styles.recName}>
-            {isFirst && <span className={styles.first}>首选</span>}
+            {isFirst && <span className={styles.first}>{wd('first', lang)}</span>}
             <span className={styles.recNameText} title={u.name ?? u.id}>
               {u.name ?? u.plate ?? u.id}
             </span>
@@ -54,8 +83,8 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
             {who}
           </div>
           <div className={styles.recSub}>
-            {travel(u.travelTimeS)} · {distance(u.distanceM)}
-            {u.method === 'straight_line' ? '（直线估算）' : ''}
+            {travel(u.travelTimeS, lang)} · {distance(u.distanceM, lang)}
+            {u.method === 'straight_line' ? wd('straightLine', lang) : ''}
             {u.fit?.reason && (
               <>
                 {' · '}
@@ -70,7 +99,7 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
           data-testid={`assign-${kind}-${u.id}`}
           onClick={() => onAssign(kind, u.id)}
         >
-          派单
+          {wd('assign', lang)}
         </button>
       </div>
     );
@@ -83,7 +112,7 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
       <>
         {fitting.length === 0 && <div className={styles.muted}>{empty}</div>}
         {fitting.map((u, k) => unitRow(kind, u, k === 0))}
-        {others.length > 0 && <div className={styles.notFitHead}>不对口 · 仅供参考</div>}
+        {others.length > 0 && <div className={styles.notFitHead}>{wd('notFit', lang)}</div>}
         {others.map((u) => unitRow(kind, u, false))}
       </>
     );
@@ -92,16 +121,16 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
   return (
     <div>
       <div className={styles.section}>
-        <div className={styles.sectionTitle}>推荐车辆（对口优先 · 按行程时间）</div>
-        {unitList('vehicle', recs.vehicles, '附近无对口的可用车辆')}
+        <div className={styles.sectionTitle}>{wd('vehicles', lang)}</div>
+        {unitList('vehicle', recs.vehicles, wd('noVehicles', lang))}
       </div>
       <div className={styles.section}>
-        <div className={styles.sectionTitle}>在岗网格员</div>
-        {unitList('worker', recs.workers, '附近无对口的在岗网格员')}
+        <div className={styles.sectionTitle}>{wd('workers', lang)}</div>
+        {unitList('worker', recs.workers, wd('noWorkers', lang))}
       </div>
       <div className={styles.section}>
-        <div className={styles.sectionTitle}>责任部门（中心吹哨、部门报到）</div>
-        {recs.departments.length === 0 && <div className={styles.muted}>无对应部门</div>}
+        <div className={styles.sectionTitle}>{wd('departments', lang)}</div>
+        {recs.departments.length === 0 && <div className={styles.muted}>{wd('noDepartments', lang)}</div>}
         {recs.departments.map((d) => (
           <div key={d.id} className={styles.rec} data-testid={`rec-department-${d.id}`}>
             <div className={styles.recMain}>
@@ -111,7 +140,7 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
                 </span>
               </div>
               <div className={styles.recSub}>
-                {DEPARTMENT_KIND_LABELS[d.kind]?.zh ?? d.kind}
+                {DEPARTMENT_KIND_LABELS[d.kind]?.[lang] ?? d.kind}
                 {d.phone ? ` · ${d.phone}` : ''}
                 {d.fit?.reason && (
                   <>
@@ -127,20 +156,20 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
               data-testid={`assign-department-${d.id}`}
               onClick={() => onAssign('department', d.id)}
             >
-              派单
+              {wd('assign', lang)}
             </button>
           </div>
         ))}
       </div>
       <div className={styles.section}>
-        <div className={styles.sectionTitle}>周边视频点位</div>
-        {recs.cameras.length === 0 && <div className={styles.muted}>500 米内无视频点位</div>}
+        <div className={styles.sectionTitle}>{wd('cameras', lang)}</div>
+        {recs.cameras.length === 0 && <div className={styles.muted}>{wd('noCameras', lang)}</div>}
         {recs.cameras.map((c) => (
           <div key={c.id} className={styles.row}>
             <span className={styles.recNameText}>{c.name ?? c.id}</span>
             <span className={styles.muted} style={{ flex: 'none' }}>
-              {distance(c.distanceM)} ·{' '}
-              {CAMERA_STATUS_LABELS[c.status as keyof typeof CAMERA_STATUS_LABELS]?.zh ?? c.status}
+              {distance(c.distanceM, lang)} ·{' '}
+              {CAMERA_STATUS_LABELS[c.status as keyof typeof CAMERA_STATUS_LABELS]?.[lang] ?? c.status}
             </span>
           </div>
         ))}

@@ -65,6 +65,13 @@ const FOLLOW_UP_STATES: ReadonlySet<IncidentState> = new Set(['resolved', 'close
 
 export const SUPERVISION_LEVELS = [0, 1, 2, 3] as const;
 export const SUPERVISION_LABELS: Record<number, string> = { 0: '无', 1: '普通', 2: '黄牌', 3: '红牌' };
+/** The badge a supervised incident wears in lists (普通 is plain 督办), Chinese first. */
+export const SUPERVISION_BADGE_LABELS: Record<number, { zh: string; en: string }> = {
+  0: { zh: '无', en: 'None' },
+  1: { zh: '普通', en: 'Supervised' },
+  2: { zh: '黄牌', en: 'Yellow card' },
+  3: { zh: '红牌', en: 'Red card' },
+};
 export const MAX_NOTE_CHARS = 1000;
 
 const Note = z.string().trim().max(MAX_NOTE_CHARS).optional();
