@@ -6,15 +6,23 @@ export type TextEncodingName = 'utf-8' | 'gbk';
  * Text exported by Chinese Excel and GIS tools is often GBK (code page 936), not UTF-8. A GBK file is almost
  * never valid UTF-8 (its two-byte characters break UTF-8's continuation rules), so: a UTF-8 BOM or strictly
  * valid UTF-8 is UTF-8, anything else is read as GBK (GB18030 in fact, GBK's superset, so nothing is lost).
+ * The exception: a few GBK characters (lead byte C2–DF, e.g. 路 = C2 B7) are also valid two-byte UTF-8 (·).
+ * Chinese written in UTF-8 takes three bytes a character, so valid UTF-8 whose only non-ASCII characters are
+ * two-byte ones (U+0080–U+07FF), and which reads as Chinese ideographs in GBK, is taken as GBK. A UTF-8 file
+ * whose only non-ASCII text is Latin accents would be misread by this; in a Chinese centre's registry that is
+ * rarer than a short GBK file.
  */
 export function detectEncoding(bytes: Uint8Array): TextEncodingName {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  let text: string;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return 'utf-8';
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return 'gbk';
   }
+  if (!/[\u0080-\u07ff]/.test(text) || /[\u0800-\uffff]/.test(text)) return 'utf-8';
+  const gbk = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gb18030');
+  return /[^\t\n\r -~\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/.test(gbk) ? 'utf-8' : 'gbk';
 }
 
 /** Decodes bytes as detected (or as told), without a BOM. */

@@ -31,6 +31,14 @@ describe('readTable', () => {
     );
   });
 
+  it('reads GBK whose bytes happen to be valid UTF-8 (路 is C2 B7 in GBK, · in UTF-8) as GBK', async () => {
+    const gbk = iconv.encode('id,name\r\nu1,路\r\n', 'gbk');
+    expect(detectEncoding(gbk)).toBe('gbk');
+    expect((await readTable(gbk, COLUMNS)).rows[0]!.values.name).toBe('路');
+    // Chinese in UTF-8 (three bytes a character) stays UTF-8.
+    expect(detectEncoding(Buffer.from('id,name\r\nu1,路口\r\n', 'utf8'))).toBe('utf-8');
+  });
+
   it('an unclosed quote is refused with the row where the parser stopped', async () => {
     const err = await readTable(Buffer.from('id,name\nu1,"甲\nu2,乙\n'), COLUMNS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportFileError);
