@@ -86,6 +86,20 @@ describe('panel option builders: legible text', () => {
   });
 });
 
+describe('the unit ring', () => {
+  it('draws an empty ring, not five equal coloured slices, when there are no units', () => {
+    const none = {
+      ...stats,
+      vehicles: { ...stats.vehicles, responding: 0, onScene: 0, patrol: 0, idle: 0, offline: 0, onDuty: 0 },
+    };
+    const pie = (
+      vehicleOption(none).series as { stillShowZeroSum?: boolean; showEmptyCircle?: boolean }[]
+    )[0]!;
+    expect(pie.stillShowZeroSum).toBe(false);
+    expect(pie.showEmptyCircle).toBe(true);
+  });
+});
+
 describe('panel option builders: no label dropped', () => {
   it('categories: all 12 when all have incidents (信访 and 其他 too), in two columns, interval 0', () => {
     const o = categoryOption(busy());

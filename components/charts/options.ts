@@ -436,6 +436,11 @@ export function vehicleOption(stats: WallStats, lang: Lang = 'zh'): EChartsOptio
         radius: ['62%', '90%'],
         center: ['22%', '50%'],
         avoidLabelOverlap: true,
+        // With no units at all ECharts would draw five equal coloured slices: a picture of units that do
+        // not exist. An empty grey ring says "none" instead.
+        stillShowZeroSum: false,
+        showEmptyCircle: true,
+        emptyCircleStyle: { color: '#26344d' },
         label: { show: false, ...font(CHART_FONT.label) },
         data: items,
       },
