@@ -68,7 +68,12 @@ async function main(): Promise<void> {
   // One cached provider serves both the hub's pushed panels and the briefing-mode period API.
   let stats: ReturnType<typeof createStatsProvider> | undefined;
   const statsProvider = (ctx: { db: typeof db; live: AppContext['live']; clock: typeof clock }) =>
-    (stats ??= createStatsProvider({ db: ctx.db, live: ctx.live, clock: ctx.clock }));
+    (stats ??= createStatsProvider({
+      db: ctx.db,
+      live: ctx.live,
+      clock: ctx.clock,
+      tz: config.DISPLAY_TZ,
+    }));
   const app = createApp({
     config,
     db,

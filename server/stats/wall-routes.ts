@@ -25,6 +25,8 @@ export interface StatsDeps {
   db: Db;
   live: LiveState;
   clock: Clock;
+  /** DISPLAY_TZ: periods are counted in the zone every page displays. */
+  tz?: string;
 }
 
 /**

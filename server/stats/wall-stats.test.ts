@@ -112,6 +112,16 @@ function world() {
   return { db, live, clock };
 }
 
+describe('periods in the display zone', () => {
+  it('starts 今日 at the midnight of DISPLAY_TZ, not of the server or of UTC+8 when another zone is set', () => {
+    const t = Date.UTC(2026, 11, 2, 20, 0, 0); // 04:00 on 12-03 in Beijing, 20:00 on 12-02 in UTC
+    expect(periodStart('today', t)).toBe(Date.UTC(2026, 11, 2, 16, 0, 0));
+    expect(periodStart('today', t, 'UTC')).toBe(Date.UTC(2026, 11, 2, 0, 0, 0));
+    expect(periodStart('today', t, 'Asia/Urumqi')).toBe(Date.UTC(2026, 11, 2, 18, 0, 0));
+    expect(compareWindows('today', t, 'UTC').mom).toEqual([Date.UTC(2026, 11, 1), Date.UTC(2026, 11, 1, 20)]);
+  });
+});
+
 describe('computeWallStats', () => {
   it('counts the whole territory: KPIs, rates, categories, cameras, ranking, overdue list', () => {
     const { db, live, clock } = world();

@@ -20,6 +20,7 @@ import {
 import type { Db } from '../db/open-database';
 import type { LiveState } from '../live/live-state';
 import { pathTo, regionIndex, type RegionNode } from './region-index';
+import { DEFAULT_DISPLAY_TZ } from '@/lib/time/display-time';
 import { compareWindows, periodStart, trendBuckets } from './periods';
 import { incidentPressureScore, safetyIndex } from './safety-index';
 
@@ -37,6 +38,8 @@ export interface WallStatsInput {
   regionCode: string | null;
   period: WallPeriod;
   limits?: TimeLimitConfig;
+  /** DISPLAY_TZ: where 今日 and the trend's days begin (China Standard Time by default). */
+  tz?: string;
 }
 
 interface PeriodRow {
@@ -86,8 +89,9 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     prefix === '' || (!!gridCode && gridCode.startsWith(prefix));
 
   // History: everything received since the earliest of the period and the 7-day trend.
-  const start = periodStart(period, now);
-  const trend = trendBuckets(now);
+  const tz = input.tz ?? DEFAULT_DISPLAY_TZ;
+  const start = periodStart(period, now, tz);
+  const trend = trendBuckets(now, tz);
   const since = Math.min(start, trend.days[0]!, trend.hours[0]!);
   const rows = db.$client
     .prepare(PERIOD_SQL)
@@ -201,7 +205,7 @@ export function computeWallStats(input: WallStatsInput): WallStats {
 
   // 环比 / 同比: the same elapsed time of the previous period and of this period a year ago, where the
   // database reaches back that far (otherwise null, shown as "—", never a made-up 0).
-  const windows = compareWindows(period, now);
+  const windows = compareWindows(period, now, tz);
   const earliest = (db.$client.prepare(EARLIEST_SQL).get() as { t: number | null }).t;
   const compareRows = db.$client.prepare(COMPARE_SQL).all({
     ms: windows.mom[0],
@@ -266,7 +270,7 @@ export function computeWallStats(input: WallStatsInput): WallStats {
   };
   // The index's rates look at least a week back: "today" at 01:00 has closed nothing yet, and a leader's
   // index must not read red every night (docs/kpis.md).
-  const indexStart = Math.min(start, periodStart('7d', now));
+  const indexStart = Math.min(start, periodStart('7d', now, tz));
   const indexRates = indexStart < start ? handlingRates(rows, indexStart, limits) : rates;
   const index = safetyIndex({
     closedLoopRate: indexRates.closedLoopRate,
