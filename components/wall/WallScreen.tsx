@@ -97,13 +97,15 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
     let last = '';
     const load = () =>
       void wallFetch('/api/map/world.json')
-        .then((r) => (r.ok ? r.text() : null))
-        .then((text) => {
-          if (!text || text === last) return;
-          last = text;
-          const w = JSON.parse(text) as typeof world & { timeLimits?: unknown };
+        .then((r) => (r.ok ? r.json() : null))
+        .then((w: (typeof world & { timeLimits?: unknown }) | null) => {
+          if (!w) return;
           adoptTimeLimits(w.timeLimits); // the configured 时限 light this wall's lamps
-          setWorld(w);
+          // Only a new territory re-lays the wall (a new bbox would refit the map).
+          const key = JSON.stringify([w.name, w.bbox, w.rootCode]);
+          if (key === last) return;
+          last = key;
+          setWorld({ name: w.name, bbox: w.bbox, rootCode: w.rootCode });
         })
         .catch(() => {});
     load();
