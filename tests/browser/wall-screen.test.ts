@@ -132,7 +132,8 @@ describe('wall', () => {
       );
       if (layout !== 'standard') {
         // The splice panels: one card per town, the camera wall, the dispatch queue.
-        await page.waitForSelector('[data-testid="town-cards"] button', { timeout: 20_000 });
+        // Polled every 10 s: a loaded machine may miss the first answer.
+        await page.waitForSelector('[data-testid="town-cards"] button', { timeout: 40_000 });
         expect(await page.locator('[data-testid="town-cards"] button').count()).toBeGreaterThanOrEqual(2);
         await page.waitForSelector('[data-testid="camera-wall"]');
         await page.waitForSelector('[data-testid="panel-dispatch-queue"]');
