@@ -1,4 +1,5 @@
 import type { Clock } from '@/lib/clock';
+import type { ImportKind, ImportResult, IssueList } from '@/lib/import/issues';
 import type { Db } from '../../db/open-database';
 import type { GridLocator } from '../../live/grid-locator';
 import type { LiveState } from '../../live/live-state';
@@ -27,4 +28,33 @@ export interface ImportFile {
 
 export interface ImportOptions {
   dryRun: boolean;
+}
+
+/**
+ * The answer of one import, filled as its checks run: every verb starts from the same counts of zero and the
+ * issues found so far, and overrides what it counted.
+ */
+export function importResultBuilder(
+  kind: ImportKind,
+  file: ImportFile,
+  opts: ImportOptions,
+  sha256: string,
+  issues: { errors: IssueList; warnings: IssueList },
+): (over?: Partial<ImportResult>) => ImportResult {
+  const { errors, warnings } = issues;
+  return (over = {}) => ({
+    ok: errors.count === 0,
+    dryRun: opts.dryRun,
+    kind,
+    fileName: file.name,
+    sha256,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    errors: errors.listed('错误'),
+    warnings: warnings.listed('警告'),
+    moreErrors: errors.more,
+    moreWarnings: warnings.more,
+    ...over,
+  });
 }

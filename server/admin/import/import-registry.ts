@@ -13,7 +13,12 @@ import { GridLocator } from '../../live/grid-locator';
 import { notifyProvisioningChange } from '../../protocols/provisioning-events';
 import { invalidateRegionIndex } from '../../stats/region-index';
 import { applyRegistryToLive, type LiveRegistryRow } from './apply-registry-to-live';
-import type { ImportContext, ImportFile, ImportOptions } from './import-context';
+import {
+  importResultBuilder,
+  type ImportContext,
+  type ImportFile,
+  type ImportOptions,
+} from './import-context';
 import { auditRefusedImport, recordImportRun, sha256Of } from './record-import-run';
 import { refreshWorldInfo } from './refresh-world-info';
 import { withImportLock } from './with-import-lock';
@@ -108,21 +113,7 @@ export function importRegistry(
     const errors = new IssueList();
     const warnings = new IssueList();
     const sha256 = sha256Of(file.bytes);
-    const result = (over: Partial<ImportResult> = {}): ImportResult => ({
-      ok: errors.count === 0,
-      dryRun: opts.dryRun,
-      kind,
-      fileName: file.name,
-      sha256,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      errors: errors.listed('错误'),
-      warnings: warnings.listed('警告'),
-      moreErrors: errors.more,
-      moreWarnings: warnings.more,
-      ...over,
-    });
+    const result = importResultBuilder(kind, file, opts, sha256, { errors, warnings });
     let table: Table | null = null;
     try {
       table = await readTable(file.bytes, REGISTRY_COLUMNS[kind]);

@@ -11,7 +11,12 @@ import type { Db } from '../../db/open-database';
 import { GridLocator } from '../../live/grid-locator';
 import { notifyTerritoryChanged } from '../../world/load-world';
 import { findUnplacedEntities } from './find-unplaced-entities';
-import type { ImportContext, ImportFile, ImportOptions } from './import-context';
+import {
+  importResultBuilder,
+  type ImportContext,
+  type ImportFile,
+  type ImportOptions,
+} from './import-context';
 import { auditRefusedImport, recordImportRun, sha256Of } from './record-import-run';
 import { refreshWorldInfo } from './refresh-world-info';
 import { withImportLock } from './with-import-lock';
@@ -88,21 +93,7 @@ export function importTerritory(
     const errors = new IssueList();
     const warnings = new IssueList();
     const sha256 = sha256Of(file.bytes);
-    const result = (over: Partial<ImportResult> = {}): ImportResult => ({
-      ok: errors.count === 0,
-      dryRun: opts.dryRun,
-      kind: 'territory',
-      fileName: file.name,
-      sha256,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      errors: errors.listed('错误'),
-      warnings: warnings.listed('警告'),
-      moreErrors: errors.more,
-      moreWarnings: warnings.more,
-      ...over,
-    });
+    const result = importResultBuilder('territory', file, opts, sha256, { errors, warnings });
     let features: TerritoryFeature[] = [];
     try {
       const parsed = await readTerritoryFile(file.bytes);
