@@ -9,6 +9,7 @@ export default defineConfig({
       'server/**/*.test.ts',
       'components/**/*.test.ts',
       'tests/integration/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

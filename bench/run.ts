@@ -1,7 +1,9 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: the province-scale figures of DESIGN §5, each next to
  * the naive pipeline's from the same run. Writes bench/results/latest.json and bench/results/curves.svg.
- * `--only=pipeline,browser,bundle` runs a subset (the figures of the others are left out).
+ * `--only=pipeline,browser,bundle,cost,history,replay,transport` runs a subset (the figures of the others are left out).
+ * Every figure is the median of `--runs=N` whole runs (default 3), with min and max beside it.
+ * `--product` measures the real product instead (bench/product/product-bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,11 +11,18 @@ import path from 'node:path';
 import { TestRedis } from '../tests/helpers/redis-server';
 import { runBrowserBench, type BrowserResult } from './browser/browser-bench';
 import { measureWallFirstLoad, type FirstLoadResult } from './bundle/first-load';
+import { runHistoryBench, type HistoryBenchResult } from './history/history-bench';
+import { runDistrictHourBench, type DistrictHourResult } from './history/district-hour';
+import { districtHourFigures, historyBenchOptions, historyFigures } from './history/history-figures';
 import { FULL, QUICK } from './lib/modes';
 import type { RatePoint } from './pipeline/pipeline-bench';
 import { runPipelineSuite, type BurstResult, type PipelineSuiteResult } from './pipeline/suite';
+import { runTransportBench, type TransportRun } from './pipeline/transport-bench';
 import { renderCurves } from './report/chart';
-import { buildFigures } from './report/figures';
+import { buildFigures, costFigure, type Figure } from './report/figures';
+import { medianFigures } from './report/median';
+import { runCostBench, type CostResult } from './pipeline/cost-bench';
+import { runProductBench } from './product/product-bench';
 import { printTable } from './report/table';
 
 const RESULTS_DIR = path.resolve(import.meta.dirname, 'results');
@@ -24,6 +33,11 @@ const only = args
   ?.slice('--only='.length)
   .split(',');
 const wants = (part: string) => !only || only.includes(part);
+/** Every figure is the median of this many whole runs (`--runs=1` for a quick look). */
+const runs = Math.max(
+  1,
+  Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 3) || 3,
+);
 const t0 = Date.now();
 const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
 
@@ -55,38 +69,93 @@ function renderOnly(): void {
   );
 }
 
-async function main(): Promise<void> {
-  if (args.includes('--render')) return renderOnly();
-  const loadAtStart = loadAvg();
-  log(`mode ${mode.name} on ${machine()}; load average ${loadAtStart.join(' ')}`);
-  let browser: BrowserResult | null = null;
-  let bundle: FirstLoadResult | null = null;
-  let pipeline: PipelineSuiteResult | null = null;
+interface RunParts {
+  browser: BrowserResult | null;
+  bundle: FirstLoadResult | null;
+  pipeline: PipelineSuiteResult | null;
+  history: HistoryBenchResult | null;
+  replay: DistrictHourResult | null;
+  transport: TransportRun[] | null;
+  cost: CostResult | null;
+  figures: Record<string, Figure>;
+}
 
+/** One whole run of the selected parts. The bundle's size does not vary: it is measured in the first run only. */
+async function runOnce(k: number): Promise<RunParts> {
+  const r: RunParts = {
+    browser: null,
+    bundle: null,
+    pipeline: null,
+    history: null,
+    replay: null,
+    transport: null,
+    cost: null,
+    figures: {},
+  };
   if (wants('browser')) {
     log('browser: B3 apply 100k updates, B4 province cold load (Chromium)');
-    browser = await runBrowserBench(
+    r.browser = await runBrowserBench(
       { applyRuns: mode.name === 'quick' ? 20 : 60, coldRuns: mode.name === 'quick' ? 1 : 3 },
       log,
     );
   }
-  if (wants('bundle')) {
+  if (wants('bundle') && k === 0) {
     log('bundle: B6 first-load JS of /wall');
-    bundle = measureWallFirstLoad(log);
+    r.bundle = measureWallFirstLoad(log);
   }
   if (wants('pipeline')) {
     const redis = await TestRedis.start();
     try {
-      pipeline = await runPipelineSuite({ url: redis.url, pid: redis.pid }, mode, log);
+      r.pipeline = await runPipelineSuite({ url: redis.url, pid: redis.pid }, mode, log);
     } finally {
       await redis.stop();
     }
   }
+  if (wants('cost')) {
+    log('cost: B1c server CPU per 1 M updates/s, server pinned to its own core (taskset)');
+    r.cost = await runCostBench(mode, log);
+  }
+  if (wants('transport')) {
+    log('transport: one 600k-report burst over pub/sub and over streams, Redis defaults');
+    r.transport = await runTransportBench(log);
+  }
+  if (wants('history')) {
+    log('history: B7 write (bytes, CPU), B8 track and frame');
+    r.history = await runHistoryBench(historyBenchOptions(mode.name), log);
+  }
+  if (wants('replay')) {
+    log('replay: B8 a district hour loaded into the wall (the app + Chromium)');
+    r.replay = await runDistrictHourBench(log);
+  }
+  r.figures = {
+    ...buildFigures(r.pipeline, r.browser, r.bundle, mode.clients),
+    ...(r.cost ? { B1c: costFigure(r.cost) } : {}),
+    ...(r.history ? historyFigures(r.history) : {}),
+    ...(r.replay ? districtHourFigures(r.replay) : {}),
+  };
+  return r;
+}
 
-  const figures = buildFigures(pipeline, browser, bundle, mode.clients);
+async function main(): Promise<void> {
+  if (args.includes('--render')) return renderOnly();
+  if (args.includes('--product')) return runProductBench({ runs, log, resultsDir: RESULTS_DIR });
+  const loadAtStart = loadAvg();
+  log(`mode ${mode.name}, ${runs} runs, on ${machine()}; load average ${loadAtStart.join(' ')}`);
+  const all: RunParts[] = [];
+  for (let k = 0; k < runs; k++) {
+    if (runs > 1) log(`run ${k + 1} of ${runs}`);
+    all.push(await runOnce(k));
+    if (runs > 1) printTable(all[k]!.figures);
+  }
+  const figures = medianFigures(all.map((r) => r.figures));
+  // Curves, bursts and soak come from the run whose B1 is the median one (the last run without B1).
+  const b1 = figures.B1?.value;
+  const shown = all.find((r) => r.figures.B1 && r.figures.B1.value === b1) ?? all.at(-1)!;
+  const pipeline = shown.pipeline;
   const result = {
     machine: machine(),
     mode: mode.name,
+    runs,
     measuredAt: new Date().toISOString(),
     loadAverage: { atStart: loadAtStart, atEnd: loadAvg() },
     durationS: Math.round((Date.now() - t0) / 1000),
@@ -94,6 +163,10 @@ async function main(): Promise<void> {
     curves: pipeline ? { packed: pipeline.packed, naive: pipeline.naive } : undefined,
     bursts: pipeline?.bursts,
     soak: pipeline?.soak,
+    cost: all.map((r) => r.cost).filter((c) => c !== null),
+    history: shown.history ?? undefined,
+    replay: shown.replay ?? undefined,
+    transport: shown.transport ?? undefined,
   };
   // A partial run (--only) never replaces the committed figures: it goes to the ignored tmp/ folder.
   const dir = only ? path.join(RESULTS_DIR, 'tmp') : RESULTS_DIR;

@@ -4,7 +4,12 @@
  *   npm run simulate -- [--redis redis://127.0.0.1:6379] [--db ./data/pingan.db] [--server http://127.0.0.1:3000]
  *       [--user dispatcher] [--password pingan-demo] [--token DISPLAY_TOKEN] [--no-feed]
  *       [--speedup 1] [--incidents-per-hour 60] [--vehicle-hz 1] [--seed S]
- *       [--max-vehicles N] [--max-workers N] [--max-cameras N] [--generate]
+ *       [--max-vehicles N] [--max-workers N] [--max-cameras N] [--generate] [--preset tiny|district|province]
+ *       [--rate N] [--transport pubsub|stream] [--stream-shards 4] [--stream-maxlen 10000]
+ *
+ * --rate sets vehicle position reports per second in total (it overrides --vehicle-hz): every tick reports
+ * every simulated vehicle, so the tick rate is N / vehicles. --generate seeds --preset first when the
+ * database holds no world (`npm run world -- --preset P` does the same with a day of incidents).
  *
  * It reads the world from the same SQLite file as the server (WAL lets both open it). With --server it
  * watches assignments on the wall feed and drives assigned units there; with --user it also resolves
@@ -16,6 +21,7 @@ import { openDatabase } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
 import { startSimulator } from '@/server/simulator/simulator';
 import { createSocketAssignmentFeed, signIn } from '@/server/simulator/socket-assignment-feed';
+import { isSeedPresetName, SEED_PRESETS } from '@/server/world/seed-presets';
 import { isWorldSeeded, seedDemoWorld } from '@/server/world/seed-world';
 
 const { values: a } = parseArgs({
@@ -35,6 +41,11 @@ const { values: a } = parseArgs({
     'max-workers': { type: 'string' },
     'max-cameras': { type: 'string' },
     generate: { type: 'boolean', default: false },
+    preset: { type: 'string', default: 'district' },
+    rate: { type: 'string' },
+    transport: { type: 'string', default: process.env.TELEMETRY_TRANSPORT ?? 'pubsub' },
+    'stream-shards': { type: 'string', default: process.env.TELEMETRY_STREAM_SHARDS },
+    'stream-maxlen': { type: 'string', default: process.env.TELEMETRY_STREAM_MAXLEN },
   },
 });
 
@@ -46,14 +57,38 @@ const num = (name: string, v: string | undefined, min: number, max: number): num
   return n;
 };
 
+if (!isSeedPresetName(a.preset!))
+  throw new Error(`--preset is one of ${Object.keys(SEED_PRESETS).join(', ')}`);
 const logger = createLogger();
 const db = openDatabase(a.db!);
 if (!isWorldSeeded(db)) {
   if (!a.generate)
-    throw new Error(`no world in ${a.db}: start the server with DEMO=1 first, or pass --generate`);
-  seedDemoWorld(db);
+    throw new Error(
+      `no world in ${a.db}: run \`npm run world -- --preset ${a.preset}\` (or DEMO=1) first, or pass --generate`,
+    );
+  seedDemoWorld(db, { ...SEED_PRESETS[a.preset].world });
 }
-const bus = new RedisBus({ url: a.redis!, logger, consumerName: 'simulator' });
+const rate = num('rate', a.rate, 1, 1e8);
+/** Vehicles the simulator will drive: the registry's, up to --max-vehicles. */
+function simulatedVehicles(): number {
+  const registered = (
+    db.$client.prepare('SELECT count(*) AS n FROM vehicles WHERE is_unassigned = 0').get() as { n: number }
+  ).n;
+  return Math.min(registered, num('max-vehicles', a['max-vehicles'], 0, 1e7) ?? Infinity);
+}
+const vehicleHz =
+  rate === undefined ? num('vehicle-hz', a['vehicle-hz'], 0.01, 50) : rate / Math.max(1, simulatedVehicles());
+if (vehicleHz !== undefined && (vehicleHz < 0.01 || vehicleHz > 50))
+  throw new Error(`--rate ${rate} over ${simulatedVehicles()} vehicles is ${vehicleHz} Hz each; 0.01..50 Hz`);
+if (a.transport !== 'pubsub' && a.transport !== 'stream') throw new Error('--transport is pubsub or stream');
+const bus = new RedisBus({
+  url: a.redis!,
+  logger,
+  consumerName: 'simulator',
+  transport: a.transport,
+  streamShards: num('stream-shards', a['stream-shards'], 1, 64),
+  streamMaxLen: num('stream-maxlen', a['stream-maxlen'], 100, 1e7),
+});
 
 let cookie: string | null = null;
 const feed = a['no-feed']
@@ -85,7 +120,7 @@ const sim = startSimulator({
   logger,
   speedup: num('speedup', a.speedup, 0.1, 1000),
   incidentRatePerHour: num('incidents-per-hour', a['incidents-per-hour'], 0, 1_000_000),
-  vehicleReportHz: num('vehicle-hz', a['vehicle-hz'], 0.01, 50),
+  vehicleReportHz: vehicleHz,
   seed: a.seed,
   assignments: feed,
   // Walk the lifecycle forward as far as the server allows: on_scene first where the unit is still dispatched.

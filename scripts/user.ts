@@ -13,9 +13,11 @@
  * audited with actor `cli`.
  */
 import { parseArgs } from 'node:util';
-import { NewUserSchema, PasswordSchema, ROLE_VALUES } from '@/lib/admin/schemas';
+import { NewUserSchema, ROLE_VALUES } from '@/lib/admin/schemas';
+import { MIN_PASSWORD_CHARS, passwordProblem } from '@/lib/auth/password-policy';
 import { systemClock } from '@/lib/clock';
 import { AuditLog } from '@/server/audit/audit-log';
+import { configureAuditChain } from '@/server/audit/audit-key';
 import { insertUser, setUserDisabled, setUserPasswordHash } from '@/server/auth/accounts';
 import { hashPassword } from '@/server/auth/password';
 import { openDatabase } from '@/server/db/open-database';
@@ -60,7 +62,8 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
-async function readPassword(): Promise<string> {
+/** The server's password policy; DEMO and DEMO_PASSWORD are read as the server reads them. */
+async function readPassword(username: string): Promise<string> {
   const fromEnv = process.env.PINGAN_PASSWORD;
   let password: string;
   if (fromEnv !== undefined && fromEnv !== '') password = fromEnv;
@@ -71,21 +74,32 @@ async function readPassword(): Promise<string> {
     throw new UsageError(
       'no password: set PINGAN_PASSWORD, or run in a terminal to be prompted (stdin is not a terminal)',
     );
-  const parsed = PasswordSchema.safeParse(password);
-  if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
-  return parsed.data;
+  const problem = passwordProblem(password, {
+    username,
+    isDemo: ['1', 'true'].includes(process.env.DEMO ?? ''),
+    demoPassword: process.env.DEMO_PASSWORD ?? null,
+  });
+  if (problem) throw new UsageError(problem);
+  return password;
 }
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { region: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      region: { type: 'string' },
+      name: { type: 'string' },
+      worker: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, username, role] = positionals;
   if (values.help || !command) throw new UsageError('');
   const db = openDatabase(process.env.DATABASE_PATH ?? './data/pingan.db');
   const sqlite = db.$client;
+  // The server's key, so the rows this adds continue a keyed chain (it refuses to write to one without it).
+  configureAuditChain(sqlite, { auditKey: process.env.AUDIT_KEY || undefined });
   const clock = systemClock;
   const audit = new AuditLog(sqlite, clock);
   const cli = { actor: 'cli', role: 'admin', clientAddress: null, objectType: 'user', result: 'ok' } as const;
@@ -100,15 +114,18 @@ async function main(argv: string[]): Promise<void> {
         const parsed = NewUserSchema.safeParse({
           username,
           role,
-          password: 'x'.repeat(8), // checked on its own below, after the arguments
+          password: 'x'.repeat(MIN_PASSWORD_CHARS), // checked on its own below, after the arguments
           displayName: values.name,
           regionCode: values.region,
+          workerId: values.worker,
         });
         if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
         const u = parsed.data;
         if (sqlite.prepare('SELECT 1 FROM users WHERE username = ?').get(u.username))
           throw new UsageError(`user ${u.username} exists (use reset-password)`);
-        const hash = await hashPassword(await readPassword());
+        if (u.workerId !== null && !sqlite.prepare('SELECT 1 FROM workers WHERE id = ?').get(u.workerId))
+          throw new UsageError(`no grid worker ${u.workerId}`);
+        const hash = await hashPassword(await readPassword(u.username));
         sqlite
           .transaction(() => {
             insertUser(sqlite, clock, { ...u, displayName: u.displayName || null }, hash);
@@ -120,6 +137,7 @@ async function main(argv: string[]): Promise<void> {
                 username: u.username,
                 role: u.role,
                 regionCode: u.regionCode,
+                workerId: u.workerId,
                 displayName: u.displayName ?? null,
               },
             });
@@ -131,7 +149,7 @@ async function main(argv: string[]): Promise<void> {
       case 'reset-password': {
         if (!username) throw new UsageError('which user?');
         const id = findId(username);
-        const hash = await hashPassword(await readPassword());
+        const hash = await hashPassword(await readPassword(username));
         sqlite
           .transaction(() => {
             setUserPasswordHash(sqlite, clock, id, hash);

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { systemClock, type Clock } from '@/lib/clock';
 import type { HealthReport, WireBatch } from '@/lib/realtime/contract';
@@ -19,12 +20,24 @@ import { createRouter, HttpError, sendJson, type Principal, type Route } from '.
 import { GridLocator } from './live/grid-locator';
 import { onTerritoryChanged } from './world/load-world';
 import { LiveState } from './live/live-state';
+import { markReportsLost } from './live/lost-reports';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { RealtimeHub, type WallServer } from './realtime/hub';
 import { regionScope, type Scope } from './realtime/scope';
 import { startIncidentRelay, type IncidentRelay } from './scale/incident-relay';
+import { redisLeadership, soloLeadership, type Leadership } from './scale/leader';
+import { startOverdueWatch, type OverdueWatch } from './scale/overdue-watch';
+import { startBoardReconcile, type BoardReconcile } from './scale/board-reconcile';
 import { canUseSocketEvent } from './auth/permissions';
+import { configureAuditChain } from './audit/audit-key';
+import { createRegionGate, type RegionGate } from './auth/region-scope';
+import { createClientAddressOf } from './auth/client-address';
+import { metricsRefusal } from './auth/metrics-access';
+import { createHistoryModule } from './history/history-module';
+import { strayUpgradeHandler } from './process/stray-upgrades';
+import { accessOf, principalKey } from './realtime/client-access';
+import { SocketQuota, TOO_MANY_SOCKETS_ERROR } from './realtime/socket-quota';
 
 /** China's extent: the position window when no world is loaded yet. */
 const CHINA_BBOX: [number, number, number, number] = [73, 18, 135, 54];
@@ -38,16 +51,24 @@ export interface AppContext {
   logger: Logger;
   clock: Clock;
   grids: () => GridLocator;
+  /** Clamps every read to the principal's region (server/auth/region-scope.ts). */
+  regions: RegionGate;
+  /** Whether this process runs the jobs that must run once (server/scale/leader.ts); started by listen. */
+  leader: Leadership;
 }
 
 export interface AuthHooks {
   resolvePrincipal(req: IncomingMessage): Principal | null;
-  authorizeSocket(handshake: {
-    headers: IncomingMessage['headers'];
-    query: unknown;
-    auth: unknown;
-    address: string;
-  }): Principal | null;
+  authorizeSocket(
+    handshake: {
+      headers: IncomingMessage['headers'];
+      query: unknown;
+      auth: unknown;
+      address: string;
+    },
+    /** The periodic re-check of a connected socket (not a new refusal to count). */
+    isRecheck?: boolean,
+  ): Principal | null;
 }
 
 export interface AppOptions {
@@ -63,6 +84,8 @@ export interface AppOptions {
   routes?: (ctx: AppContext) => Route[];
   auth?: (ctx: AppContext) => AuthHooks;
   statsFor?: (ctx: AppContext) => (scope: Scope) => WireBatch['stats'];
+  /** Leader election; default: through Redis with REDIS_URL, else this process alone leads. */
+  leader?: Leadership;
 }
 
 export interface App {
@@ -72,6 +95,8 @@ export interface App {
   hub: RealtimeHub;
   /** The scale-out incident relay (only with REDIS_URL), once listening. */
   relay(): IncidentRelay | null;
+  /** Drops sockets whose session ended or went idle; runs every SOCKET_REAUTH_MS (tests call it directly). */
+  reauthorizeSockets(): void;
   /** Starts consuming the bus and ticking; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -79,8 +104,12 @@ export interface App {
 
 export function createApp(opts: AppOptions): App {
   const { config, db, bus, logger } = opts;
+  // Before anything builds an AuditLog on this handle: every row it appends is keyed alike (AUDIT_KEY).
+  configureAuditChain(db.$client, { auditKey: config.AUDIT_KEY, logger });
   const clock = opts.clock ?? systemClock;
   const startedAt = clock.now();
+  // One answer to "who is the client" for routes, audit rows, the login limits and socket logs.
+  const clientAddressOf = createClientAddressOf(config.TRUSTED_PROXIES);
   const live = new LiveState(clock);
   live.loadFromDb(db.$client);
   let gridLocator = loadGrids(db);
@@ -100,7 +129,24 @@ export function createApp(opts: AppOptions): App {
     ingestLagMs: () => live.ingestLagMs,
   });
   const stats = new IngestStats(metrics.registry, logger);
-  const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids };
+  const regions = createRegionGate({
+    sqlite: db.$client,
+    logger,
+    regionBox: (prefix) => gridLocator.bboxOf(prefix),
+  });
+  const leader =
+    opts.leader ??
+    (config.REDIS_URL ? redisLeadership({ url: config.REDIS_URL, logger }) : soloLeadership(logger));
+  const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids, regions, leader };
+  // Summed over the processes it is 1; alert on 0 (no leader: the once-only jobs wait) or 2 (never expected).
+  new Gauge({
+    name: 'pingan_leader',
+    help: '1 while this process leads (runs the jobs that must run once, server/scale/leader.ts)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(leader.isLeader() ? 1 : 0);
+    },
+  });
 
   const telemetry = new TelemetryIngest(live, stats, {
     future: { maxMs: config.FIELD_MAX_FUTURE_MS, policy: config.FIELD_FUTURE_POLICY },
@@ -110,11 +156,27 @@ export function createApp(opts: AppOptions): App {
   const register = createRegistrar(db.$client, live);
   loadOpenIncidents(db, live);
 
+  // Position history (server/history): fed by each sealed tick below, with its own routes.
+  const history = createHistoryModule({
+    sqlite: db.$client,
+    live,
+    clock,
+    logger,
+    retentionDays: config.HISTORY_RETENTION_DAYS,
+    origin: () => originForBbox(...(gridLocator.bbox ?? CHINA_BBOX)),
+    resolveScope: (code) => {
+      const bbox = /^\d{12}(\d{3})?$/.test(code) ? gridLocator.bboxOf(regionPrefix(code)) : null;
+      return bbox ? regionScope(code, bbox) : null;
+    },
+    registry: metrics.registry,
+  });
+
   const auth = opts.auth?.(ctx);
   const routes: Route[] = [
     { method: 'GET', path: '/api/health', handler: ({ res }) => sendJson(res, 200, health()) },
-    ...createIngestRoutes({ token: config.INGEST_TOKEN, telemetry, incidents }),
-    ...createLiveRoutes(live, { isOpen: !auth }),
+    ...createIngestRoutes({ token: config.INGEST_TOKEN, telemetry, incidents, stats }),
+    ...createLiveRoutes(live, { isOpen: !auth, regions }),
+    ...history.routes({ isOpen: !auth, regions }),
     ...(opts.routes?.(ctx) ?? []),
   ];
   const match = createRouter(routes);
@@ -137,16 +199,20 @@ export function createApp(opts: AppOptions): App {
       entities: { vehicle: live.vehicle.count, worker: live.worker.count, camera: live.camera.count },
       openIncidents: live.incidents.size,
       ingestLagMs: Math.round(live.ingestLagMs),
+      // Behind a load balancer: which process answered, and whether it runs the once-only jobs.
+      process: leader.process,
+      leader: leader.isLeader(),
+      fencingToken: leader.fencingToken(),
     };
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const clientAddress = req.socket.remoteAddress ?? '';
+    const clientAddress = clientAddressOf(req.socket.remoteAddress, req.headers['x-forwarded-for']);
     try {
       if (url.pathname === '/metrics') {
-        // "Anyone on the host": scrapers run beside the server; the world does not need our internals.
-        if (!isLoopback(clientAddress)) throw new HttpError(403, 'metrics are served to the local host only');
+        const refusal = metricsRefusal(req, config.METRICS_TOKEN);
+        if (refusal) throw new HttpError(refusal.status, refusal.message);
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
         return;
@@ -190,26 +256,26 @@ export function createApp(opts: AppOptions): App {
     allowRequest: (req, cb) =>
       cb(null, isOriginAllowed(req.headers.origin, req.headers.host, allowedOrigins(config))),
   });
-  if (opts.nextUpgrade) {
-    httpServer.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io')) opts.nextUpgrade!(req, socket, head);
-    });
-  }
+  httpServer.on('upgrade', strayUpgradeHandler(opts.nextUpgrade));
+  const socketQuota = new SocketQuota();
+  socketQuota.register(metrics.registry);
   if (auth) {
     io.use((socket, next) => {
       const h = socket.handshake;
-      const principal = auth.authorizeSocket({
-        headers: h.headers,
-        query: h.query,
-        auth: h.auth,
-        address: h.address,
-      });
+      const address = clientAddressOf(h.address, h.headers['x-forwarded-for']);
+      const principal = auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address });
       if (!principal) {
-        logger.warn({ address: h.address }, 'socket refused: no valid session or display token');
+        logger.warn({ address }, 'socket refused: no valid session or display token');
         next(new Error('unauthorized'));
         return;
       }
       (socket.data as { principal?: Principal }).principal = principal;
+      // The client as TRUSTED_PROXIES resolve it, for whatever logs this socket (handshake.address is the proxy).
+      (socket.data as { clientAddress?: string }).clientAddress = address;
+      if (!socketQuota.admit(socket, principalKey(principal), logger)) {
+        next(new Error(TOO_MANY_SOCKETS_ERROR));
+        return;
+      }
       next();
     });
     io.on('connection', (socket) => {
@@ -237,10 +303,29 @@ export function createApp(opts: AppOptions): App {
       return bbox ? regionScope(code, bbox) : null;
     },
     statsFor: opts.statsFor?.(ctx),
+    // The principal's region and entitlement bound what each wall is sent (issue 16: items 1, 2).
+    accessOf: auth ? (socket) => accessOf((socket.data as { principal: Principal }).principal) : undefined,
+    onRefusal: (reason) => socketQuota.countRefusal(reason),
   });
   hubHolder.hub = hub;
+  // A device disabled by an administrator leaves every wall: a delta cannot remove it, a snapshot does.
+  live.onWithdrawn(() => hub.resyncAll());
+  // A dropped subscription may have swallowed any unit's latest report: none of them is live until it
+  // reports again (server/live/lost-reports.ts); walls get a snapshot that says so.
+  bus.onTelemetryGap(() => {
+    const marked = markReportsLost(live, clock.now());
+    logger.warn(
+      { marked },
+      'telemetry may have been lost: live units shown as lagging until they report again',
+    );
+    hub.resyncAll();
+  });
   // An imported territory: new grids to place incidents in, and maybe a new name for the walls' title.
-  onTerritoryChanged(db, () => ((gridLocator = loadGrids(db)), (name = undefined)));
+  onTerritoryChanged(db, () => {
+    gridLocator = loadGrids(db);
+    name = undefined;
+    hub.forgetScopes();
+  });
 
   /** Sockets outlive sessions: re-check each one this often and drop those signed out or idle-expired. */
   const SOCKET_REAUTH_MS = 60_000;
@@ -249,8 +334,10 @@ export function createApp(opts: AppOptions): App {
     if (!auth) return;
     for (const socket of io.sockets.sockets.values()) {
       const h = socket.handshake;
-      if (!auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address: h.address })) {
-        logger.info({ address: h.address }, 'socket closed: session ended');
+      const address = clientAddressOf(h.address, h.headers['x-forwarded-for']);
+      // A re-check only looks: it never refreshes the session, or an open page would never go idle.
+      if (!auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address }, true)) {
+        logger.info({ address }, 'socket closed: session ended');
         socket.disconnect(true);
       }
     }
@@ -258,6 +345,8 @@ export function createApp(opts: AppOptions): App {
 
   /** With REDIS_URL several processes may serve walls: their incident boards are kept in step (server/scale). */
   let relay: IncidentRelay | null = null;
+  let overdueWatch: OverdueWatch | null = null;
+  let reconcile: BoardReconcile | null = null;
   let timer: NodeJS.Timeout | null = null;
   function tick(): void {
     const end = metrics.tickSeconds.startTimer();
@@ -266,8 +355,10 @@ export function createApp(opts: AppOptions): App {
     } catch (err) {
       logger.error({ err }, 'registering new devices failed');
     }
-    live.seal();
+    const changes = live.seal();
     hub.flush();
+    // Every process sees the same telemetry; one writes it down (several would store each point N times).
+    if (leader.isLeader()) history.onTick(changes);
     end();
   }
 
@@ -277,12 +368,39 @@ export function createApp(opts: AppOptions): App {
     io,
     hub,
     relay: () => relay,
+    reauthorizeSockets,
     async listen(port, host) {
-      if (config.REDIS_URL) relay = startIncidentRelay({ url: config.REDIS_URL, live, logger });
+      if (config.REDIS_URL)
+        relay = startIncidentRelay({
+          url: config.REDIS_URL,
+          live,
+          logger,
+          stats,
+          secret: config.sessionSecret,
+          isSecretShared: config.SESSION_SECRET !== undefined,
+        });
+      // A process killed between its commit and its relay message: the others catch up from the database.
+      if (relay) {
+        const r = relay;
+        reconcile = startBoardReconcile({
+          sqlite: db.$client,
+          board: live.incidents,
+          quietly: (apply) => r.quietly(apply),
+          logger,
+        });
+      }
       await bus.onTelemetry((kind, raw) =>
         typeof raw === 'string' ? telemetry.handleRaw(kind, raw) : telemetry.handleBytes(kind, raw),
       );
       await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
+      leader.start();
+      overdueWatch = startOverdueWatch({
+        sqlite: db.$client,
+        incidents: () => live.incidents.values(),
+        leader,
+        clock,
+        logger,
+      });
       timer = setInterval(tick, config.TICK_MS);
       reauthTimer = setInterval(reauthorizeSockets, SOCKET_REAUTH_MS);
       await new Promise<void>((resolve, reject) => {
@@ -295,6 +413,10 @@ export function createApp(opts: AppOptions): App {
     async close() {
       if (timer) clearInterval(timer);
       if (reauthTimer) clearInterval(reauthTimer);
+      overdueWatch?.close();
+      reconcile?.close();
+      history.close();
+      await leader.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();
       await relay?.close();
@@ -302,10 +424,6 @@ export function createApp(opts: AppOptions): App {
       gridLocator = new GridLocator([]);
     },
   };
-}
-
-function isLoopback(addr: string): boolean {
-  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
 function allowedOrigins(config: Config): string[] {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_TICK_MS } from '@/lib/realtime/contract';
+import { parseReportSchedule } from '@/lib/reports/report-schedule';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -36,6 +37,16 @@ const EnvSchema = z.object({
   JT808_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).optional(),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   TICK_MS: z.coerce.number().int().min(20).max(200).default(DEFAULT_TICK_MS),
+  /**
+   * Peak position reports a second this deployment expects (e.g. 1000000 for a province at 1 Hz). At start-up
+   * the server checks Redis's pub/sub output buffer against it and warns when a 1 s stall would drop the feed.
+   */
+  TELEMETRY_PEAK_RATE: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  /** Telemetry over pub/sub channels, or over sharded streams read at the server's pace (server/bus/telemetry-stream.ts). */
+  TELEMETRY_TRANSPORT: z.enum(['pubsub', 'stream']).default('pubsub'),
+  /** stream transport: shards per kind (`pingan:telemetry:<kind>:0…n−1`) and each shard's approximate length. */
+  TELEMETRY_STREAM_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  TELEMETRY_STREAM_MAXLEN: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
   /** Comma-separated origins allowed for Socket.IO besides the server's own host. */
   ALLOWED_ORIGINS: z.string().optional(),
   /** A MapLibre style URL or a local .pmtiles file for deployments with their own basemap. */
@@ -60,6 +71,51 @@ const EnvSchema = z.object({
   /** A field report timestamped further ahead than this is clamped to now (or refused, below). */
   FIELD_MAX_FUTURE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   FIELD_FUTURE_POLICY: z.enum(['clamp', 'reject']).default('clamp'),
+  /**
+   * Keys the audit chain (HMAC-SHA256): whoever can write the database file cannot rebuild a valid chain
+   * without it. Keep it outside the database and its backups.
+   */
+  AUDIT_KEY: z.string().min(32, 'AUDIT_KEY must be at least 32 characters').optional(),
+  /** Bearer token for `GET /metrics`; without it only loopback clients that did not come through a proxy may read. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /**
+   * Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed;
+   * from anyone else the header is ignored and the socket address is the client.
+   */
+  TRUSTED_PROXIES: z.string().optional(),
+  /** Position history kept (server/history), dropped a whole 10-minute bucket at a time. */
+  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Briefing reports on a schedule (lib/reports/report-schedule.ts), e.g. `daily@08:00,weekly@mon08:00`; empty: off. */
+  REPORT_SCHEDULE: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        parseReportSchedule(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'REPORT_SCHEDULE: entries like daily@08:00, weekly@mon08:00, xun@08:00, monthly@08:00[/region code]'),
+  /** Where scheduled and hand-made briefing reports are written. */
+  REPORTS_DIR: z.string().min(1).default('./data/reports'),
+  /** Report files older than this many days (by their date) are removed. */
+  REPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /** The CJK font embedded in reports (a Noto Sans CJK .ttc from fonts-noto-cjk, or an .otf). */
+  REPORT_FONT_PATH: z.string().min(1).default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+  /** Field photos (server/uploads), stored content-addressed (sha256) with their thumbnails. */
+  UPLOADS_DIR: z.string().min(1).default('./data/uploads'),
+  /** Bearer token of the 12345 platform for `POST /api/ingest/hotline`; unset: the adapter is off. */
+  HOTLINE_TOKEN: z.string().min(16, 'HOTLINE_TOKEN must be at least 16 characters').optional(),
+  /** Where state changes of 12345 work orders are POSTed back (signed); unset: not reported. */
+  HOTLINE_CALLBACK_URL: z.string().url().optional(),
+  /** HMAC key of the callback signature; default HOTLINE_TOKEN. */
+  HOTLINE_CALLBACK_SECRET: z
+    .string()
+    .min(16, 'HOTLINE_CALLBACK_SECRET must be at least 16 characters')
+    .optional(),
+  /** Camera alarm rules (server/alarms): inline JSON or a path to a JSON file; unset: the built-in defaults. */
+  ALARM_RULES: z.string().optional(),
   /** Simulator knobs in demo mode. */
   SIM_SPEEDUP: z.coerce.number().min(0.1).max(1000).default(1),
   SIM_INCIDENTS_PER_HOUR: z.coerce.number().min(0).max(100_000).default(10), // ~200 a day with the daily rhythm, like the history
@@ -92,6 +148,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo and development: a fresh secret per start; sessions simply do not survive a restart.
     sessionSecret = randomBytes(32).toString('hex');
   }
+  // Like SESSION_SECRET: a production audit chain that anyone with the database file can rebuild proves
+  // nothing, so production refuses to start without its key; demo and development keep a plain chain.
+  if (!c.AUDIT_KEY && !c.DEMO && c.NODE_ENV === 'production')
+    throw new ConfigError(
+      'AUDIT_KEY is required outside demo mode (32+ characters, kept outside the database and its backups)',
+    );
   const fieldAutoRegister =
     c.FIELD_AUTO_REGISTER === undefined
       ? c.DEMO

@@ -8,6 +8,7 @@ import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/open-database';
+import { AuditKeyError, configureAuditChain } from './audit/audit-key';
 import { createApp, type AppContext } from './app';
 import { InProcessBus } from './bus/in-process-bus';
 import { RedisBus } from './bus/redis-bus';
@@ -15,6 +16,7 @@ import type { Bus } from './bus/bus';
 import { createLogger } from './logger';
 import { dispatchAppHooks } from './dispatch/dispatch-module';
 import { seedDemoAccounts } from './auth/accounts';
+import { seedDemoDepartmentAccounts } from './departments/demo-accounts';
 import { systemClock } from '@/lib/clock';
 import { seedDemoWorld } from './world/seed-world';
 import { backfillDemoHistory } from './simulator/history-backfill';
@@ -26,13 +28,23 @@ import { createImportRoutes } from './admin/import-routes';
 import { createTownCardsRoutes } from './stats/town-cards';
 import { startFieldGateways } from './protocols/field-gateways';
 import { createDeviceRoutes } from './admin/device-routes';
+import { createReportModule } from './reports/report-module';
+import { createMobileModuleRoutes } from './mobile/mobile-module';
+import { createHotlineModule, type HotlineModule } from './hotline/hotline-module';
+import { createAlarmModule, type AlarmModule } from './alarms/alarm-module';
+import { seedDemoWorkerAccount } from './mobile/demo-worker';
 import { tuneHeap } from './heap-tuning';
+import { testHooks } from './process/test-hooks';
+import { installCrashPolicy } from './process/crash-policy';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
+  let isStopping = false;
   tuneHeap();
   const logger = createLogger();
+  // First: an error escaping anywhere from here on is logged and ends the process for its supervisor.
+  const crash = installCrashPolicy(process, { logger });
   let config;
   try {
     config = loadConfig();
@@ -44,15 +56,31 @@ async function main(): Promise<void> {
     throw err;
   }
   const db = openDatabase(config.DATABASE_PATH);
-  const bus: Bus = config.REDIS_URL ? new RedisBus({ url: config.REDIS_URL, logger }) : new InProcessBus();
+  try {
+    // Before anything appends to the audit log (the demo history below does): every row keyed alike.
+    configureAuditChain(db.$client, { auditKey: config.AUDIT_KEY, logger });
+  } catch (err) {
+    if (!(err instanceof AuditKeyError)) throw err;
+    logger.fatal(err.message);
+    process.exit(2);
+  }
+  const bus: Bus = config.REDIS_URL
+    ? new RedisBus({
+        url: config.REDIS_URL,
+        logger,
+        peakReportRate: config.TELEMETRY_PEAK_RATE,
+        transport: config.TELEMETRY_TRANSPORT,
+        streamShards: config.TELEMETRY_STREAM_SHARDS,
+        streamMaxLen: config.TELEMETRY_STREAM_MAXLEN,
+      })
+    : new InProcessBus();
   logger.info({ bus: config.REDIS_URL ? 'redis' : 'in-process', db: config.DATABASE_PATH }, 'starting');
 
-  const nextApp = next({
-    dev: config.isDev,
-    dir: path.resolve(import.meta.dirname, '..'),
-    port: config.PORT,
-  });
-  await nextApp.prepare();
+  const hooks = testHooks();
+  const nextApp = hooks.isApiOnly
+    ? null
+    : next({ dev: config.isDev, dir: path.resolve(import.meta.dirname, '..'), port: config.PORT });
+  await nextApp?.prepare();
   const clock = systemClock;
   if (config.DEMO) {
     // Before the app starts, so the live state loads the world's devices; a no-op when one exists.
@@ -61,6 +89,8 @@ async function main(): Promise<void> {
     });
     if (seeded.isNew) logger.info({ timingsMs: seeded.timingsMs }, 'demo world seeded');
     await seedDemoAccounts(db.$client, clock, config.DEMO_PASSWORD);
+    await seedDemoWorkerAccount(db.$client, clock, config.DEMO_PASSWORD);
+    await seedDemoDepartmentAccounts(db.$client, clock, config.DEMO_PASSWORD);
     // Before the app too: it loads the open incidents from SQLite, so history's open cases are on the board.
     backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }
@@ -74,14 +104,18 @@ async function main(): Promise<void> {
       clock: ctx.clock,
       tz: config.DISPLAY_TZ,
     }));
+  // Built with the routes (they need the app's context); kept for the SIP listener's hook and shutdown.
+  let hotline: HotlineModule | undefined;
+  let alarms: AlarmModule | undefined;
+  let reports: ReturnType<typeof createReportModule> | undefined;
   const app = createApp({
     config,
     db,
     bus,
     logger,
     clock,
-    nextHandler: nextApp.getRequestHandler(),
-    nextUpgrade: config.isDev ? nextApp.getUpgradeHandler() : undefined,
+    nextHandler: nextApp?.getRequestHandler(),
+    nextUpgrade: config.isDev ? nextApp?.getUpgradeHandler() : undefined,
     auth: dispatch.auth,
     routes: (ctx) => [
       ...dispatch.routes(ctx),
@@ -92,10 +126,16 @@ async function main(): Promise<void> {
         clock,
         stats: statsProvider(ctx),
         drawCrs: config.BASEMAP_CRS,
+        regions: ctx.regions,
       }),
       ...createImportRoutes(ctx, dispatch.module()!),
       ...createDeviceRoutes(ctx, dispatch.module()!),
-      ...createTownCardsRoutes({ db, live: ctx.live, clock }),
+      ...(reports = createReportModule(ctx, dispatch.module()!)).routes,
+      ...createMobileModuleRoutes(ctx, dispatch.module()!),
+      ...(hotline = createHotlineModule(ctx, dispatch.module()!)).routes,
+      ...(alarms = createAlarmModule(ctx, dispatch.module()!)).routes,
+      ...createTownCardsRoutes({ db, live: ctx.live, clock, regions: ctx.regions }),
+      ...hooks.routes,
     ],
     statsFor: (ctx) => {
       const stats = statsProvider(ctx);
@@ -104,29 +144,63 @@ async function main(): Promise<void> {
   });
   const port = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');
+  // REPORT_SCHEDULE: off the request path, one report at a time; an existing file is never rewritten. The
+  // leader's job (server/scale/leader.ts): several processes would render the same due report at once.
+  const followForReports = (isLeader: boolean) => (isLeader ? reports?.start() : reports?.stop());
+  app.ctx.leader.onChange(followForReports);
+  followForReports(app.ctx.leader.isLeader());
 
-  const demo = config.DEMO ? startDemo(app.ctx, dispatch.module()!) : null;
+  // The simulator is one world: with several processes only the leader drives it, and a new leader takes
+  // over the open cases (startDemo adopts them) when the old one goes.
+  let demo: ReturnType<typeof startDemo> | null = null;
+  const followLeader = (isLeader: boolean) => {
+    if (!config.DEMO || isStopping) return;
+    if (isLeader && !demo) demo = startDemo(app.ctx, dispatch.module()!);
+    else if (!isLeader && demo) {
+      const was = demo;
+      demo = null;
+      was.stop().catch((err: unknown) => logger.error({ err }, 'demo simulator did not stop cleanly'));
+    }
+  };
+  app.ctx.leader.onChange(followLeader);
+  followLeader(app.ctx.leader.isLeader());
 
   // Field protocols publish onto the same bus as every other source.
   const ingestStats = app.ctx.stats;
-  const field = await startFieldGateways({ config, db, bus, logger, stats: ingestStats });
+  const field = await startFieldGateways({
+    config,
+    db,
+    bus,
+    logger,
+    stats: ingestStats,
+    onAlarm: (xml) => alarms!.onGbAlarm(xml),
+  });
 
-  let isStopping = false;
-  const stop = async (signal: string) => {
+  /** Stop accepting, close sockets, Redis and the database, then exit with `code` (bounded by a grace period). */
+  const stop = async (code: number, reason: string) => {
     if (isStopping) return;
     isStopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    logger.info({ reason }, 'shutting down');
+    const force = setTimeout(() => process.exit(code || 1), SHUTDOWN_GRACE_MS);
     force.unref();
-    await demo?.stop();
-    await field.close();
-    await app.close();
-    await nextApp.close?.();
-    db.$client.close();
-    process.exit(0);
+    try {
+      await demo?.stop();
+      reports?.stop();
+      await field.close();
+      hotline?.close();
+      await app.close();
+      await nextApp?.close?.();
+      db.$client.close();
+      logger.info({ reason, code }, 'shut down');
+    } catch (err) {
+      logger.error({ err, reason }, 'shutdown failed');
+      code ||= 1;
+    }
+    process.exit(code);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  crash.setShutdown(stop);
+  process.on('SIGINT', () => void stop(0, 'SIGINT'));
+  process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
 }
 
 main().catch((err) => {

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { WallScreen } from '@/components/wall/WallScreen';
+import { ActivityPing } from '@/components/account/use-activity-ping';
 
 export const metadata: Metadata = { title: '平安大屏 · 综治中心' };
 
@@ -12,6 +13,8 @@ export default function WallLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <WallScreen />
+      {/* A leader at a signed-in wall keeps the session by using it; a duty wall needs nothing (no idle limit). */}
+      <ActivityPing />
       {children}
     </>
   );

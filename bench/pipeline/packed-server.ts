@@ -20,6 +20,7 @@ const config = loadConfig({
   NODE_ENV: 'production',
   DATABASE_PATH: dbPath,
   SESSION_SECRET: 'x'.repeat(32),
+  AUDIT_KEY: 'a'.repeat(32),
   REDIS_URL: process.env.REDIS_URL,
   FIELD_AUTO_REGISTER: '1', // the producer's ids are new to this database
 });

@@ -2,6 +2,7 @@
 import type { BrowserResult } from '../browser/browser-bench';
 import type { FirstLoadResult } from '../bundle/first-load';
 import { isSustained, type RatePoint } from '../pipeline/pipeline-bench';
+import type { CostResult } from '../pipeline/cost-bench';
 import type { PipelineSuiteResult } from '../pipeline/suite';
 
 export interface Figure {
@@ -171,4 +172,69 @@ export function buildFigures(
         };
   }
   return f;
+}
+
+/** DESIGN §5's server-cost goal: at most half a core per 1 M updates/s delivered to 10 walls. */
+const COST_TARGET_CORES = 0.5;
+
+/**
+ * B1c from the pinned run: the server's cores per 1 M updates/s at the highest rate it kept up with, beside
+ * the naive server's; null when it kept up with none (its core was taken by other processes).
+ */
+export function costFigure(c: CostResult): Figure {
+  const unit =
+    'server cores per 1 M updates/s delivered to 10 walls (CPU-s per million, server pinned to its own core)';
+  if (!c.ok)
+    return {
+      value: null,
+      unit,
+      baseline: null,
+      target: COST_TARGET_CORES,
+      ratio: null,
+      met: null,
+      note: c.reason,
+    };
+  const kept = c.packed.filter((p) => p.keptUp);
+  const top = kept.at(-1) ?? null;
+  const naive = c.naive[0] ?? null;
+  const v = top?.coresPerMUpdatesPerS ?? null;
+  // What one more million updates/s costs, the tick's fixed share taken out: the slope between the lowest
+  // and highest rates kept up with.
+  const lo = kept[0];
+  const marginal =
+    lo && top && top !== lo
+      ? round(
+          (top.serverCpuPct - lo.serverCpuPct) / 100 / ((top.receivedPerClient - lo.receivedPerClient) / 1e6),
+          3,
+        )
+      : null;
+  return {
+    value: v,
+    unit,
+    baseline: naive?.keptUp ? naive.coresPerMUpdatesPerS : null,
+    target: COST_TARGET_CORES,
+    ratio: better(v, naive?.keptUp ? naive.coresPerMUpdatesPerS : null, false),
+    met: v === null ? null : v <= COST_TARGET_CORES,
+    note:
+      `server on core ${c.serverCore}${c.serverNice ? ` at nice ${c.serverNice}` : ''}, producer, walls, Redis and the bench on core ${c.othersCore} (taskset, after setup); ` +
+      (top
+        ? `taken at ${top.offered / 1000}k/s, the highest rate the server kept up with`
+        : 'the server kept up with no rate') +
+      (marginal !== null ? `; marginal cost ${marginal} cores per 1 M updates/s` : '') +
+      '; ' +
+      c.packed
+        .map(
+          (p) =>
+            `at ${p.offered / 1000}k/s offered (${p.published}/s published): ${p.coresPerMUpdatesPerS}${p.keptUp ? '' : ' (did not keep up)'} (server ${p.serverCpuPct} % of its core, ` +
+            `${p.receivedPerClient}/s per wall, p99 ${p.p99} ms, delivered ${round(p.delivered * 100, 2)} %, ` +
+            `waited for its core ${p.serverRunWaitPct ?? '—'} % of the window)`,
+        )
+        .join('; ') +
+      (naive
+        ? `; naive at ${naive.offered / 1000}k/s: server ${naive.serverCpuPct} % of its core${naive.keptUp ? '' : ', did not keep up'}`
+        : ''),
+    atRate: top?.offered ?? null,
+    marginalCoresPerMUpdatesPerS: marginal,
+    points: c.packed,
+  };
 }

@@ -7,7 +7,10 @@ const fmt = (v: number | null) =>
 export function printTable(figures: Record<string, Figure>): void {
   const rows = Object.entries(figures).map(([k, f]) => [
     k,
-    fmt(f.value),
+    // Median of several runs: the range beside it.
+    typeof f.min === 'number' && typeof f.max === 'number'
+      ? `${fmt(f.value)} (${fmt(f.min)}–${fmt(f.max)})`
+      : fmt(f.value),
     fmt(f.baseline),
     f.ratio === null ? '—' : `${f.ratio}×`,
     fmt(f.target),

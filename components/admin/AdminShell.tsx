@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, type SessionInfo } from '../dispatch/api';
+import { useActivityPing } from '../account/use-activity-ping';
 import { useLang } from '../i18n/use-lang';
 import { colon, w, type AdminWord } from './admin-words';
 import styles from './admin.module.css';
@@ -26,6 +27,7 @@ export function AdminShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const [lang, setLang] = useLang();
   const [me, setMe] = useState<SessionInfo | null | 'none'>(null);
+  useActivityPing();
 
   useEffect(() => {
     void api<SessionInfo>('/api/session')
@@ -63,6 +65,9 @@ export function AdminShell({ children }: { children: ReactNode }) {
             {w('wall', lang)}
           </a>
           <a href="/dispatch">{w('dispatch', lang)}</a>
+          <a href="/account" data-testid="own-password">
+            {w('changeOwnPassword', lang)}
+          </a>
           <button
             type="button"
             className={`${styles.button} ${styles.ghost} ${styles.small}`}

@@ -6,7 +6,8 @@ import { api } from '../dispatch/api';
 import { useLang } from '../i18n/use-lang';
 import { useDisplayTz } from '../time/use-display-tz';
 import { colon, w } from './admin-words';
-import { Banner, Field, PageHeader, inputClass } from './form-parts';
+import { Banner, DataTable, Field, PageHeader, inputClass } from './form-parts';
+import { UnitsSection } from './UnitsSection';
 import { act, useAdminData } from './use-admin-data';
 import styles from './admin.module.css';
 
@@ -136,6 +137,8 @@ export function DevicesPanel() {
         </div>
       )}
 
+      <UnitsSection />
+
       {data && (
         <>
           <div className={`${styles.card} ${styles.tableWrap}`}>
@@ -183,63 +186,61 @@ export function DevicesPanel() {
                 </div>
               </form>
             )}
-            <table className={styles.table}>
-              <thead>
-                <tr>
-                  <th>{w('vehicle', lang)}</th>
-                  <th>{w('plate', lang)}</th>
-                  <th>{w('phone', lang)}</th>
-                  <th>{w('provisioned', lang)}</th>
-                  <th>{w('status', lang)}</th>
-                  <th>{w('lastSeen', lang)}</th>
-                  <th>{w('actions', lang)}</th>
+            <DataTable
+              headers={[
+                w('vehicle', lang),
+                w('plate', lang),
+                w('phone', lang),
+                w('provisioned', lang),
+                w('status', lang),
+                w('lastSeen', lang),
+                w('actions', lang),
+              ]}
+              isEmpty={shown.total === 0}
+              emptyText={w('empty', lang)}
+            >
+              {shown.rows.map((t) => (
+                <tr key={t.vehicleId}>
+                  <td>
+                    {t.name ?? t.vehicleId}
+                    <div className={`${styles.mono} ${styles.muted}`}>{t.vehicleId}</div>
+                  </td>
+                  <td className={styles.nowrap}>{t.plate ?? '—'}</td>
+                  <td className={styles.mono}>{t.phone ?? '—'}</td>
+                  <td>
+                    {t.isProvisioned ? (
+                      <span className={`${styles.badge} ${styles.ok}`}>{w('provisioned', lang)}</span>
+                    ) : (
+                      <span className={styles.muted}>{w('notProvisioned', lang)}</span>
+                    )}
+                  </td>
+                  <td>{state(t.disabledAt)}</td>
+                  <td className={styles.nowrap}>{seen(t.lastSeenAt)}</td>
+                  <td>
+                    <div className={styles.rowActions}>
+                      <button
+                        type="button"
+                        className={`${styles.button} ${styles.ghost} ${styles.small}`}
+                        onClick={() => setProvisioning({ vehicleId: t.vehicleId, phone: t.phone ?? '' })}
+                      >
+                        {t.isProvisioned ? w('rotate', lang) : w('provision', lang)}
+                      </button>
+                      <button
+                        type="button"
+                        className={`${styles.button} ${t.disabledAt === null ? styles.danger : styles.ghost} ${styles.small}`}
+                        onClick={() =>
+                          void toggle(
+                            `/api/admin/devices/terminals/${encodeURIComponent(t.vehicleId)}/${t.disabledAt === null ? 'disable' : 'enable'}`,
+                          )
+                        }
+                      >
+                        {t.disabledAt === null ? w('disable', lang) : w('enable', lang)}
+                      </button>
+                    </div>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {shown.rows.map((t) => (
-                  <tr key={t.vehicleId}>
-                    <td>
-                      {t.name ?? t.vehicleId}
-                      <div className={`${styles.mono} ${styles.muted}`}>{t.vehicleId}</div>
-                    </td>
-                    <td className={styles.nowrap}>{t.plate ?? '—'}</td>
-                    <td className={styles.mono}>{t.phone ?? '—'}</td>
-                    <td>
-                      {t.isProvisioned ? (
-                        <span className={`${styles.badge} ${styles.ok}`}>{w('provisioned', lang)}</span>
-                      ) : (
-                        <span className={styles.muted}>{w('notProvisioned', lang)}</span>
-                      )}
-                    </td>
-                    <td>{state(t.disabledAt)}</td>
-                    <td className={styles.nowrap}>{seen(t.lastSeenAt)}</td>
-                    <td>
-                      <div className={styles.rowActions}>
-                        <button
-                          type="button"
-                          className={`${styles.button} ${styles.ghost} ${styles.small}`}
-                          onClick={() => setProvisioning({ vehicleId: t.vehicleId, phone: t.phone ?? '' })}
-                        >
-                          {t.isProvisioned ? w('rotate', lang) : w('provision', lang)}
-                        </button>
-                        <button
-                          type="button"
-                          className={`${styles.button} ${t.disabledAt === null ? styles.danger : styles.ghost} ${styles.small}`}
-                          onClick={() =>
-                            void toggle(
-                              `/api/admin/devices/terminals/${encodeURIComponent(t.vehicleId)}/${t.disabledAt === null ? 'disable' : 'enable'}`,
-                            )
-                          }
-                        >
-                          {t.disabledAt === null ? w('disable', lang) : w('enable', lang)}
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {shown.total === 0 && <p className={styles.empty}>{w('empty', lang)}</p>}
+              ))}
+            </DataTable>
           </div>
 
           <div className={`${styles.card} ${styles.tableWrap}`}>
@@ -272,45 +273,44 @@ export function DevicesPanel() {
                 </button>
               </div>
             </form>
-            <table className={styles.table} style={{ marginTop: 14 }}>
-              <thead>
-                <tr>
-                  <th>{w('gbId', lang)}</th>
-                  <th>{w('gbName', lang)}</th>
-                  <th>{w('ownPassword', lang)}</th>
-                  <th>{w('status', lang)}</th>
-                  <th>{w('lastSeen', lang)}</th>
-                  <th>{w('lastAddress', lang)}</th>
-                  <th>{w('actions', lang)}</th>
+            <DataTable
+              style={{ marginTop: 14 }}
+              headers={[
+                w('gbId', lang),
+                w('gbName', lang),
+                w('ownPassword', lang),
+                w('status', lang),
+                w('lastSeen', lang),
+                w('lastAddress', lang),
+                w('actions', lang),
+              ]}
+              isEmpty={data.gb28181.length === 0}
+              emptyText={w('empty', lang)}
+            >
+              {data.gb28181.map((d) => (
+                <tr key={d.id}>
+                  <td className={styles.mono}>{d.id}</td>
+                  <td>{d.name ?? '—'}</td>
+                  <td>{d.hasOwnPassword ? '✓' : <span className={styles.muted}>—</span>}</td>
+                  <td>{state(d.disabledAt)}</td>
+                  <td className={styles.nowrap}>{seen(d.lastSeenAt)}</td>
+                  <td className={styles.mono}>{d.lastAddress ?? '—'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className={`${styles.button} ${d.disabledAt === null ? styles.danger : styles.ghost} ${styles.small}`}
+                      onClick={() =>
+                        void toggle(
+                          `/api/admin/devices/gb28181/${encodeURIComponent(d.id)}/${d.disabledAt === null ? 'disable' : 'enable'}`,
+                        )
+                      }
+                    >
+                      {d.disabledAt === null ? w('disable', lang) : w('enable', lang)}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.gb28181.map((d) => (
-                  <tr key={d.id}>
-                    <td className={styles.mono}>{d.id}</td>
-                    <td>{d.name ?? '—'}</td>
-                    <td>{d.hasOwnPassword ? '✓' : <span className={styles.muted}>—</span>}</td>
-                    <td>{state(d.disabledAt)}</td>
-                    <td className={styles.nowrap}>{seen(d.lastSeenAt)}</td>
-                    <td className={styles.mono}>{d.lastAddress ?? '—'}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className={`${styles.button} ${d.disabledAt === null ? styles.danger : styles.ghost} ${styles.small}`}
-                        onClick={() =>
-                          void toggle(
-                            `/api/admin/devices/gb28181/${encodeURIComponent(d.id)}/${d.disabledAt === null ? 'disable' : 'enable'}`,
-                          )
-                        }
-                      >
-                        {d.disabledAt === null ? w('disable', lang) : w('enable', lang)}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {data.gb28181.length === 0 && <p className={styles.empty}>{w('empty', lang)}</p>}
+              ))}
+            </DataTable>
           </div>
         </>
       )}

@@ -27,10 +27,20 @@ interface Draft {
   displayName: string;
   role: AdminRole | '';
   regionCode: string;
+  workerId: string;
+  departmentId: string;
   password: string;
 }
 
-const EMPTY: Draft = { username: '', displayName: '', role: '', regionCode: '', password: '' };
+const EMPTY: Draft = {
+  username: '',
+  displayName: '',
+  role: '',
+  regionCode: '',
+  workerId: '',
+  departmentId: '',
+  password: '',
+};
 
 /** 用户管理: the account table, and one editor above it (create, edit, or reset a password). */
 export function UsersPanel() {
@@ -174,6 +184,30 @@ export function UsersPanel() {
                     inputMode="numeric"
                   />
                 </Field>
+                {editor.mode === 'create' && draft.role === 'worker' && (
+                  <Field label={w('workerId', lang)} error={errors.workerId} hint={w('workerIdHint', lang)}>
+                    <input
+                      name="workerId"
+                      value={draft.workerId}
+                      onChange={set('workerId')}
+                      className={inputClass(errors.workerId)}
+                    />
+                  </Field>
+                )}
+                {editor.mode === 'create' && draft.role === 'department' && (
+                  <Field
+                    label={w('departmentId', lang)}
+                    error={errors.departmentId}
+                    hint={w('departmentIdHint', lang)}
+                  >
+                    <input
+                      name="departmentId"
+                      value={draft.departmentId}
+                      onChange={set('departmentId')}
+                      className={inputClass(errors.departmentId)}
+                    />
+                  </Field>
+                )}
               </>
             )}
             {editor.mode !== 'edit' && (

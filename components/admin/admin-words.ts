@@ -38,6 +38,16 @@ const WORDS = {
   saved: { zh: '已保存', en: 'Saved' },
   region: { zh: '区域代码', en: 'Region code' },
   regionHint: { zh: '12 或 15 位；留空为全辖区', en: '12 or 15 digits; empty for the whole territory' },
+  workerId: { zh: '网格员编号', en: 'Grid worker id' },
+  workerIdHint: {
+    zh: '该账号在手机端 /m 以此网格员身份上报',
+    en: 'The account reports as this grid worker on /m',
+  },
+  departmentId: { zh: '部门编号', en: 'Department id' },
+  departmentIdHint: {
+    zh: '该账号在 /dept 以此部门签收、反馈、办结、退回',
+    en: 'The account acknowledges, reports, resolves and returns for this department on /dept',
+  },
   createdAt: { zh: '创建时间', en: 'Created' },
   // users
   usersSub: {
@@ -52,10 +62,11 @@ const WORDS = {
   newPassword: { zh: '新密码', en: 'New password' },
   resetPassword: { zh: '重置密码', en: 'Reset password' },
   passwordHint: {
-    zh: '至少 8 位；重置后该用户的登录会话全部失效',
-    en: '8+ characters; ends the user’s sessions',
+    zh: '至少 10 位，不能与用户名相同，不能用演示密码或常见密码；重置后该用户的登录会话全部失效',
+    en: '10+ characters, not the user name, the demo or a common password; ends the user’s sessions',
   },
   editUser: { zh: '编辑用户', en: 'Edit user' },
+  changeOwnPassword: { zh: '修改密码', en: 'Change password' },
   confirmDisable: {
     zh: '确认停用该用户？其登录将立即失效。',
     en: 'Disable this user? They are signed out at once.',
@@ -117,6 +128,35 @@ const WORDS = {
   addGb: { zh: '添加 / 更新设备', en: 'Add or update a device' },
   filter: { zh: '筛选车辆（名称、车牌、编号）', en: 'Filter vehicles (name, plate, id)' },
   shown: { zh: '显示', en: 'Showing' },
+  // cameras and grid workers (devices page)
+  units: { zh: '视频点位与网格员', en: 'Cameras and grid workers' },
+  cameras: { zh: '视频点位', en: 'Cameras' },
+  workers: { zh: '网格员', en: 'Grid workers' },
+  unitsHint: {
+    zh: '停用后，该点位或网格员立即从所有大屏撤下，其上报一律拒收，直到重新启用。',
+    en: 'Disabled, a camera or worker leaves every wall at once and its reports are refused until enabled.',
+  },
+  unitSearch: { zh: '搜索名称、编号或网格代码', en: 'Search name, id or grid code' },
+  stateAll: { zh: '全部', en: 'All' },
+  nameId: { zh: '名称 / 编号', en: 'Name / id' },
+  unitType: { zh: '类型', en: 'Type' },
+  grid: { zh: '网格', en: 'Grid' },
+  liveStatus: { zh: '实时状态', en: 'Live status' },
+  noReport: { zh: '无上报', en: 'No report' },
+  since: { zh: '自', en: 'since' },
+  sinceEnd: { zh: '起', en: '' },
+  confirmUnitDisable: { zh: '确认停用', en: 'Disable' },
+  confirmUnitDisableText: {
+    zh: '停用后立即从所有大屏撤下，其上报将被拒收。',
+    en: 'It leaves every wall at once and its reports are refused.',
+  },
+  total: { zh: '共', en: 'Total' },
+  rows: { zh: '条', en: 'rows' },
+  prevPage: { zh: '上一页', en: 'Previous' },
+  nextPage: { zh: '下一页', en: 'Next' },
+  pageBefore: { zh: '第', en: 'Page' },
+  pageAfter: { zh: '页', en: '' },
+  unassigned: { zh: '未入台账', en: 'Unregistered' },
   // departments
   departmentsSub: {
     zh: '受理事件的职能部门：调度推荐与派单按类型、区域和负责类别匹配。',
@@ -197,3 +237,10 @@ export const IMPORT_KIND_LABELS = {
   departments: { zh: '职能部门台账', en: 'Departments' },
 } as const;
 export type ImportKind = keyof typeof IMPORT_KIND_LABELS;
+
+/** Camera programs as the registry names them (lib/world CameraProgram). */
+export const CAMERA_PROGRAM_LABELS: Record<string, { zh: string; en: string }> = {
+  xueliang: { zh: '雪亮工程', en: 'Xueliang' },
+  tianwang: { zh: '天网', en: 'Tianwang' },
+  huiyan: { zh: '慧眼工程', en: 'Huiyan' },
+};

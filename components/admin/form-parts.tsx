@@ -1,6 +1,6 @@
 'use client';
 
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 import styles from './admin.module.css';
 
 /** A labelled form field with its inline error underneath (red border on the control). */
@@ -58,5 +58,41 @@ export function PageHeader({
       </div>
       {children}
     </div>
+  );
+}
+
+/**
+ * The admin table: header row, body rows, and the empty line when there are none. Pages pass their rows as
+ * <tr> elements so each keeps its own cells and test ids.
+ */
+export function DataTable({
+  headers,
+  isEmpty,
+  emptyText,
+  children,
+  testId,
+  style,
+}: {
+  headers: string[];
+  isEmpty: boolean;
+  emptyText: string;
+  children: ReactNode;
+  testId?: string;
+  style?: CSSProperties;
+}) {
+  return (
+    <>
+      <table className={styles.table} data-testid={testId} style={style}>
+        <thead>
+          <tr>
+            {headers.map((h) => (
+              <th key={h}>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+      {isEmpty && <p className={styles.empty}>{emptyText}</p>}
+    </>
   );
 }

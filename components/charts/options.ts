@@ -274,6 +274,9 @@ export function trendOption(
     yAxis: {
       type: 'value',
       minInterval: 1,
+      // Two bands (e.g. 0/10/20): in briefing mode the plot is ~60 px tall, and five 19 px labels overlapped
+      // (ECharts rounds 3 up to the same five ticks).
+      splitNumber: 2,
       splitLine: { lineStyle: { color: SPLIT } },
       axisLabel: font(CHART_FONT.axis, MUTED),
     },

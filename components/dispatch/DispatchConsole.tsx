@@ -16,12 +16,11 @@ import type { SearchResult } from '@/lib/search/search-result';
 import { useLiveIncidents, type LinkState } from './use-live-incidents';
 import { t as productWord, type Lang } from '@/lib/wall/i18n';
 import { useLang } from '../i18n/use-lang';
+import { useActivityPing } from '../account/use-activity-ping';
 import styles from './dispatch.module.css';
 
 /** Countdown refresh (ms): lamps and "time left" move once a second. */
 const CLOCK_TICK_MS = 1000;
-/** While the dispatcher is active, the session is kept alive at most this often (ms). */
-const KEEPALIVE_EVERY_MS = 60_000;
 /** How long a header notice (定位, 已登记) stays (ms). */
 const NOTICE_MS = 4000;
 
@@ -39,6 +38,7 @@ const WORDS = {
   wall: { zh: '大屏', en: 'Wall' },
   audit: { zh: '审计', en: 'Audit' },
   logout: { zh: '退出', en: 'Sign out' },
+  password: { zh: '修改密码', en: 'Password' },
   pickIncident: { zh: '从左侧队列选择事件（↑↓ 键）', en: 'Pick an incident from the queue (↑↓ keys)' },
   recommendations: { zh: '推荐', en: 'Recommendations' },
   loadFailed: { zh: '加载失败', en: 'Loading failed' },
@@ -88,21 +88,8 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
     return () => clearInterval(t);
   }, []);
 
-  // Activity keeps the session alive; an idle console expires like any other session.
-  useEffect(() => {
-    let last = Date.now();
-    const onActivity = () => {
-      if (Date.now() - last < KEEPALIVE_EVERY_MS) return;
-      last = Date.now();
-      void api('/api/session').catch(() => {});
-    };
-    window.addEventListener('keydown', onActivity);
-    window.addEventListener('pointerdown', onActivity);
-    return () => {
-      window.removeEventListener('keydown', onActivity);
-      window.removeEventListener('pointerdown', onActivity);
-    };
-  }, []);
+  // Only what the dispatcher does keeps the session alive (not the live feed): an idle console expires.
+  useActivityPing();
 
   const queue = useMemo(() => queueOf(list.byId.values(), filter, now, limits), [list, filter, now, limits]);
   const live = selectedId ? list.byId.get(selectedId) : undefined;
@@ -290,6 +277,9 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
         <span>
           {me?.username} <span className={styles.muted}>({me?.role})</span>
         </span>
+        <a href="/account" style={{ color: '#7fd4ff' }} data-testid="own-password">
+          {wd('password', lang)}
+        </a>
         <button
           className={styles.button}
           onClick={() =>
@@ -363,6 +353,7 @@ export function DispatchConsole({ initialSelectedId }: { initialSelectedId: stri
           canAssign={canAssign}
           busy={busy}
           onAssign={(k, id) => void onAssign(k, id)}
+          onOpenIncident={setSelectedId}
         />
       </aside>
     </div>

@@ -1,5 +1,6 @@
 'use client';
 
+import { isSourceNumber } from '@/lib/dispatch/intake-key';
 import { useState } from 'react';
 import {
   CATEGORY_LABELS,
@@ -15,6 +16,10 @@ import { timelineWhat, timelineWho } from '@/lib/names/timeline-text';
 import { milestoneLabel, type Lang } from '@/lib/wall/i18n';
 import { useLang } from '../i18n/use-lang';
 import { useDisplayTz } from '../time/use-display-tz';
+import { consoleFetch } from '../track/console-fetch';
+import { PlaybackSection } from '../track/PlaybackSection';
+import { IncidentExtras } from '../hotline/IncidentExtras';
+import { IncidentPhotos } from '../photos/IncidentPhotos';
 import { formatDuration, formatTime, type IncidentResponse } from './api';
 import styles from './dispatch.module.css';
 
@@ -37,6 +42,7 @@ const SUPERVISION_WORDS = [
 /** The panel's own words, Chinese first. */
 const WORDS = {
   reportedAt: { zh: '上报', en: 'Reported' },
+  sourceRef: { zh: '来源编号', en: 'Source no.' },
   receivedAt: { zh: '受理时间', en: 'Received' },
   reporter: { zh: '报告人', en: 'Reporter' },
   assignee: { zh: '处置单位', en: 'Assigned to' },
@@ -99,7 +105,17 @@ export function IncidentPanel({
       </div>
       <div className={styles.muted}>
         {PRIORITY_LABELS[inc.priority as Priority]?.[lang]} · {CATEGORY_LABELS[inc.category][lang]} ·{' '}
-        {SOURCE_LABELS[inc.source][lang]} · {wd('reportedAt', lang)} {formatTime(inc.reportedAt, tz)}
+        {SOURCE_LABELS[inc.source][lang]} ·{' '}
+        {/* The number the source's operator quotes (12345 工单号, 110 警情号); not 接警登记's own key. */}
+        {isSourceNumber(inc.sourceRef) && (
+          <>
+            <span data-testid="incident-source-ref">
+              {wd('sourceRef', lang)} <span style={{ fontFamily: 'monospace' }}>{inc.sourceRef}</span>
+            </span>{' '}
+            ·{' '}
+          </>
+        )}
+        {wd('reportedAt', lang)} {formatTime(inc.reportedAt, tz)}
       </div>
       <div className={styles.muted}>
         {wd('receivedAt', lang)}{' '}
@@ -112,6 +128,26 @@ export function IncidentPanel({
           {wd('reporter', lang)}: {inc.reporter ?? '—'} {inc.phone ?? ''}
         </div>
       )}
+      {/* Its own key: a sibling keyed by the bare id (another section) would make React mix the two up. */}
+      <IncidentExtras
+        key={`extras-${inc.id}`}
+        incidentId={inc.id}
+        source={inc.source}
+        role={role}
+        lang={lang}
+        tz={tz}
+      />
+      {/* Worker's, department's and alarm's pictures; re-read when the incident moves (a 反馈 is a step). */}
+      <IncidentPhotos
+        key={`photos-${inc.id}`}
+        incidentId={inc.id}
+        source={inc.source}
+        lang={lang}
+        tz={tz}
+        fetcher={consoleFetch}
+        size="console"
+        refreshKey={`${inc.updatedAt}:${timeline.length}`}
+      />
       <div>
         {wd('assignee', lang)}:{' '}
         {inc.assigneeId ? (
@@ -206,6 +242,14 @@ export function IncidentPanel({
           </select>
         )}
       </div>
+
+      <PlaybackSection
+        key={`playback-${inc.id}`}
+        incidentId={inc.id}
+        lang={lang}
+        tz={tz}
+        fetcher={consoleFetch}
+      />
 
       <div className={styles.sectionTitle}>{wd('timeline', lang)}</div>
       <ol className={styles.timeline} data-testid="timeline">

@@ -1,5 +1,6 @@
 'use client';
 
+import { newIntakeKey } from '@/lib/dispatch/intake-key';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import {
   CATEGORY_LABELS,
@@ -113,7 +114,7 @@ function checkForm(
 }
 
 function newDeskId(): string {
-  return `desk-${crypto.randomUUID()}`;
+  return newIntakeKey(crypto.randomUUID());
 }
 
 /**

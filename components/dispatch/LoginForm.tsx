@@ -1,6 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { safeNextPath } from '@/lib/auth/safe-redirect';
 import { useLang } from '../i18n/use-lang';
 import { ApiError, api } from './api';
 import styles from './dispatch.module.css';
@@ -25,6 +26,8 @@ const HOME_BY_ROLE: Record<string, string> = {
   leader: '/wall',
   dispatcher: '/dispatch',
   duty: '/wall',
+  worker: '/m',
+  department: '/dept',
 };
 
 export function LoginForm({ next }: { next: string | null }) {
@@ -43,9 +46,8 @@ export function LoginForm({ next }: { next: string | null }) {
         method: 'POST',
         body: { username, password },
       });
-      // Only same-site paths: an open redirect would let a phishing link borrow our login page.
-      const target =
-        next && next.startsWith('/') && !next.startsWith('//') ? next : (HOME_BY_ROLE[me.role] ?? '/wall');
+      // Only this origin: an open redirect would let a phishing link borrow our login page.
+      const target = safeNextPath(next, window.location.href) ?? HOME_BY_ROLE[me.role] ?? '/wall';
       window.location.assign(target);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : WORDS.offline[lang]);

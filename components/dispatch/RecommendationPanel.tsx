@@ -1,10 +1,14 @@
 'use client';
 
-import { DEPARTMENT_KIND_LABELS, VEHICLE_KIND_LABELS } from '@/lib/domain/dispatch-fit';
+import { DEPARTMENT_KIND_LABELS, VEHICLE_KIND_LABELS, fitReasonLabel } from '@/lib/domain/dispatch-fit';
 import { CAMERA_STATUS_LABELS } from '@/lib/domain/enums';
 import type { UnitRecommendation } from '@/lib/dispatch/api-types';
 import type { Lang } from '@/lib/wall/i18n';
 import { useLang } from '../i18n/use-lang';
+import { useDisplayTz } from '../time/use-display-tz';
+import { consoleFetch } from '../track/console-fetch';
+import { TrackSection } from '../track/TrackSection';
+import { useState } from 'react';
 import type { Recommendations } from './api';
 import styles from './dispatch.module.css';
 
@@ -13,6 +17,8 @@ interface Props {
   canAssign: boolean;
   busy: boolean;
   onAssign(kind: 'vehicle' | 'worker' | 'department', id: string): void;
+  /** Opens an incident a unit's track lists. */
+  onOpenIncident?: (id: string) => void;
 }
 
 /** The panel's own words, Chinese first. */
@@ -23,6 +29,7 @@ const WORDS = {
   first: { zh: '首选', en: 'First' },
   straightLine: { zh: '（直线估算）', en: ' (straight-line estimate)' },
   assign: { zh: '派单', en: 'Assign' },
+  track: { zh: '轨迹', en: 'Track' },
   notFit: { zh: '不对口 · 仅供参考', en: 'Not a match · for reference' },
   vehicles: { zh: '推荐车辆（对口优先 · 按行程时间）', en: 'Vehicles (matching first · by travel time)' },
   noVehicles: { zh: '附近无对口的可用车辆', en: 'No matching vehicle available nearby' },
@@ -53,8 +60,13 @@ const isFit = (u: { fit?: { isFit: boolean } }) => u.fit?.isFit !== false;
  * each row names the unit (name, plate, kind, owner), its travel time and distance, and why it fits. The
  * first fitting unit is the 首选 that Enter dispatches.
  */
-export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) {
+export function RecommendationPanel({ recs, canAssign, busy, onAssign, onOpenIncident }: Props) {
   const [lang] = useLang();
+  const tz = useDisplayTz();
+  /** The unit whose track (轨迹回放) is shown above the lists and on the map. */
+  const [trackOf, setTrackOf] = useState<{ kind: 'vehicle' | 'worker'; id: string; name: string } | null>(
+    null,
+  );
   if (!recs) return <div className={styles.muted}>{wd('pickFirst', lang)}</div>;
 
   const unitRow = (kind: 'vehicle' | 'worker', u: UnitRecommendation, isFirst: boolean) => {
@@ -65,6 +77,7 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
           : wd('vehicle', lang)
         : wd('worker', lang);
     const who = [u.plate, kindLabel, u.owner].filter(Boolean).join(' · ');
+    const why = fitReasonLabel(u.fit, lang);
     return (
       <div
         key={u.id}
@@ -85,14 +98,24 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
           <div className={styles.recSub}>
             {travel(u.travelTimeS, lang)} · {distance(u.distanceM, lang)}
             {u.method === 'straight_line' ? wd('straightLine', lang) : ''}
-            {u.fit?.reason && (
+            {why && (
               <>
                 {' · '}
-                <span className={isFit(u) ? styles.fitTag : styles.notFitTag}>{u.fit.reason}</span>
+                <span className={isFit(u) ? styles.fitTag : styles.notFitTag} data-testid="fit-reason">
+                  {why}
+                </span>
               </>
             )}
           </div>
         </div>
+        <button
+          className={`${styles.button} ${styles.assign}`}
+          aria-pressed={trackOf?.kind === kind && trackOf.id === u.id}
+          data-testid={`track-${kind}-${u.id}`}
+          onClick={() => setTrackOf({ kind, id: u.id, name: u.name ?? u.plate ?? u.id })}
+        >
+          {wd('track', lang)}
+        </button>
         <button
           className={`${styles.button} ${styles.assign} ${isFirst ? styles.buttonPrimary : ''}`}
           disabled={!canAssign || busy}
@@ -120,6 +143,20 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
 
   return (
     <div>
+      {trackOf ? (
+        <TrackSection
+          key={`${trackOf.kind}:${trackOf.id}`}
+          kind={trackOf.kind}
+          id={trackOf.id}
+          title={trackOf.name}
+          lang={lang}
+          tz={tz}
+          fetcher={consoleFetch}
+          startOpen
+          onClose={() => setTrackOf(null)}
+          onOpenIncident={onOpenIncident}
+        />
+      ) : null}
       <div className={styles.section}>
         <div className={styles.sectionTitle}>{wd('vehicles', lang)}</div>
         {unitList('vehicle', recs.vehicles, wd('noVehicles', lang))}
@@ -145,7 +182,9 @@ export function RecommendationPanel({ recs, canAssign, busy, onAssign }: Props) 
                 {d.fit?.reason && (
                   <>
                     {' · '}
-                    <span className={styles.fitTag}>{d.fit.reason}</span>
+                    <span className={styles.fitTag} data-testid="fit-reason">
+                      {fitReasonLabel(d.fit, lang)}
+                    </span>
                   </>
                 )}
               </div>

@@ -5,7 +5,7 @@ import { CAMERA_LOOKS, CAMERA_QUIET_COLOR } from '@/lib/wall/palette';
 import { drawProjection } from '@/lib/geo/draw-projection';
 import { MAP_LAYER_KEYS, type MapLayerKey } from './layer-keys';
 import { CLUSTER_MIN_POINTS, LiveMapModel } from './live-map-model';
-import { wallLayers, type WallLayerView } from './wall-layers';
+import { ALARM_HALO_OPACITY, wallLayers, type WallLayerView } from './wall-layers';
 
 const NOW = 1_800_000_000_000;
 const ALL = Object.fromEntries(MAP_LAYER_KEYS.map((k) => [k, true])) as Record<MapLayerKey, boolean>;
@@ -98,6 +98,28 @@ describe('wallLayers', () => {
       expect.arrayContaining(['vehicle-clusters', 'worker-clusters', 'cameras-quiet', 'trails']),
     );
     expect(order.indexOf('cameras-quiet')).toBe(0);
+  });
+
+  it('blinks the markers of unacknowledged alarms, under the incident dots, until acknowledged', () => {
+    const { m } = model(30, 15);
+    const at = (pulse: number, flashing: ReadonlySet<string>) =>
+      wallLayers(m.layerData(), { ...VIEW, pulse, flashingIncidentIds: flashing });
+    const alarmed = new Set(['b']);
+    const on = at(0.2, alarmed);
+    expect(ids(on).slice(-3)).toEqual(['incident-pulse', 'incident-alarm', 'incidents']);
+    const halo = on.find((l) => l.id === 'incident-alarm')!;
+    expect((halo.props.data as IncidentView[]).map((i) => i.id)).toEqual(['b']);
+    expect(halo.props.pickable).toBe(false); // a click still opens the incident beneath
+    expect(halo.props.opacity).toBe(ALARM_HALO_OPACITY.on);
+    // The second half of the period dims it: a blink, driven by the pulse clock alone.
+    const off = at(0.7, alarmed).find((l) => l.id === 'incident-alarm')!;
+    expect(off.props.opacity).toBe(ALARM_HALO_OPACITY.off);
+    // Same alarm set and incident list: the same data object, so deck.gl uploads nothing per frame.
+    expect(off.props.data).toBe(halo.props.data);
+    // Acknowledged (the set no longer names it), or not on the board: no halo at all.
+    expect(ids(at(0.2, new Set()))).not.toContain('incident-alarm');
+    expect(ids(at(0.2, new Set(['gone'])))).not.toContain('incident-alarm');
+    expect(ids(wallLayers(m.layerData(), VIEW))).not.toContain('incident-alarm');
   });
 
   it('draws grid workers in their own toggleable layer', () => {

@@ -13,6 +13,7 @@ import { CLUSTER_LINE_COLOR, PRIORITY_COLOR, type Rgba } from '@/lib/wall/palett
 import { TRAIL_SEGMENTS, type Trails } from '@/lib/wall/trails';
 import { VEHICLE_ICON_ATLAS, VEHICLE_ICON_MAPPING } from './vehicle-icon';
 import { WORKER_ICON_ATLAS, WORKER_ICON_MAPPING } from './worker-icon';
+import { heatLayer, heatRadiusM, type HeatPoint } from './heat-layer';
 
 import type { MapLayerKey } from './layer-keys';
 
@@ -46,7 +47,17 @@ export interface WallLayerView {
   /** Screen pixels per design pixel (the wall's stage scale): markers grow with the text on an 8K wall. */
   pixelScale: number;
   selectedIncidentId: string | null;
+  /**
+   * Unacknowledged 特急/紧急 incidents (the wall's alarm banner): their markers blink until a person
+   * acknowledges them, like their banner and list rows. Absent: none.
+   */
+  flashingIncidentIds?: ReadonlySet<string>;
+  /** A replayed period's incidents, drawn as a heat layer under the units (absent on the live wall). */
+  heat?: readonly HeatPoint[] | null;
 }
+
+/** The alarm halo's opacity in its on and off halves of each pulse period (like the rows' 0.8 s blink). */
+export const ALARM_HALO_OPACITY = { on: 0.85, off: 0.15 } as const;
 
 const NONE: Rgba = [0, 0, 0, 0];
 
@@ -137,6 +148,15 @@ export function wallLayers(data: WallLayerData, view: WallLayerView): Layer[] {
   const { visible } = view;
   const px = view.pixelScale;
   if (visible.cameras) out.push(cameraLayer(data));
+  const heat = view.heat;
+  if (heat && heat.length > 0 && visible.incidents)
+    out.push(
+      heatLayer(
+        heat,
+        data.toDraw,
+        cached(heat, data.crs, () => heatRadiusM(heat), 'heat'),
+      ),
+    );
   if (visible.trails) {
     const t = data.trails;
     const n = data.vehicle.cols.count * TRAIL_SEGMENTS;
@@ -267,7 +287,7 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
     'positions',
   );
   const getPosition = (i: IncidentView) => at.get(i.id) ?? data.toDraw(i.lng, i.lat);
-  return [
+  const layers: Layer[] = [
     new ScatterplotLayer({
       id: 'incident-pulse',
       data: urgent,
@@ -287,6 +307,39 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
         getPosition: [data.incidentsVersion, data.crs],
       },
     }),
+  ];
+  const flashing = view.flashingIncidentIds;
+  // Only incidents still on the board: an alarm for one the wall no longer holds has nothing to mark.
+  const alarmed =
+    flashing && flashing.size > 0
+      ? cached(flashing, String(data.incidentsVersion), () =>
+          data.incidents.filter((i) => flashing.has(i.id)),
+        )
+      : [];
+  if (alarmed.length > 0)
+    layers.push(
+      new ScatterplotLayer({
+        id: 'incident-alarm',
+        data: alarmed,
+        getPosition,
+        getRadius: (i: IncidentView) => (i.priority === 1 ? 24 : 20),
+        radiusUnits: 'pixels',
+        radiusScale: view.pixelScale,
+        getFillColor: color,
+        stroked: true,
+        getLineColor: [255, 255, 255, 255],
+        lineWidthMinPixels: 2 * view.pixelScale,
+        // The blink is a uniform (opacity) flipped by the pulse clock the map already redraws on: no
+        // attribute update and no React render per frame.
+        opacity: view.pulse < 0.5 ? ALARM_HALO_OPACITY.on : ALARM_HALO_OPACITY.off,
+        updateTriggers: {
+          getFillColor: data.incidentsVersion,
+          getRadius: data.incidentsVersion,
+          getPosition: [data.incidentsVersion, data.crs],
+        },
+      }),
+    );
+  layers.push(
     new ScatterplotLayer({
       id: 'incidents',
       data: data.incidents,
@@ -306,5 +359,6 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
         getRadius: [data.incidentsVersion, view.selectedIncidentId],
       },
     }),
-  ];
+  );
+  return layers;
 }

@@ -13,19 +13,29 @@ import {
 } from '@/lib/domain/enums';
 import type { EntityDetailResponse, IncidentResponse } from '@/lib/dispatch/api-types';
 import type { IncidentView } from '@/lib/domain/incident';
+import { handlingAt, incidentAsOf, unitAt } from '@/lib/history/replay-detail';
 import { timelineWhat, timelineWho } from '@/lib/names/timeline-text';
 import { formatDateTime, formatTime } from '@/lib/time/display-time';
 import { formatAge, formatDuration, maskFreeText, maskName, maskPhone } from '@/lib/wall/format';
 import { milestoneLabel, t, type Lang } from '@/lib/wall/i18n';
 import { LAMP_COLOR } from '@/lib/wall/palette';
 import { useDisplayTz } from '../time/use-display-tz';
-import { wallFetch } from './use-wall-data';
+import { PlaybackSection } from '../track/PlaybackSection';
+import { IncidentPhotos } from '../photos/IncidentPhotos';
+import { TrackSection } from '../track/TrackSection';
+import type { FitPadding } from '../track/use-track-on-map';
+import { ReplayAsOf, ReplayUnitFacts } from './replay/ReplayFacts';
+import type { ReplayController } from './replay/replay-controller';
+import { useReplayAt } from './replay/use-replay';
+import replayStyles from './replay/replay.module.css';
+import { displayToken, wallFetch } from './use-wall-data';
 import own from './DetailDrawer.module.css';
 import styles from './wall.module.css';
 
 export type Selection =
   | { kind: 'incident'; id: string; view?: IncidentView }
-  | { kind: 'vehicle' | 'camera'; id: string; name: string | null };
+  /** `idx`: where the map drew it (the live numbering), so replay reads the unit from its frame. */
+  | { kind: 'vehicle' | 'camera'; id: string; name: string | null; idx?: number };
 
 type IncidentDetail = IncidentResponse;
 type EntityDetail = EntityDetailResponse;
@@ -43,6 +53,15 @@ const WORDS = {
 const TIMELINE_SHOWN = 8;
 const w = (key: keyof typeof WORDS, lang: Lang) => WORDS[key][lang];
 
+/** Photo thumbnails the drawer shows (three across, one row): a wall is not scrolled; the lightbox has all. */
+const PHOTOS_SHOWN = 3;
+
+/** An <img> sends no header: a token-opened screen's pictures carry its token in the address instead. */
+function withDisplayToken(url: string): string {
+  const token = displayToken();
+  return token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : url;
+}
+
 /** Re-read the selected item's details this often while the drawer is open. */
 const DETAIL_REFRESH_MS = 5_000;
 
@@ -50,16 +69,31 @@ export function DetailDrawer({
   selection,
   lang,
   onClose,
+  onOpen,
+  regionCode,
+  replay = null,
 }: {
   selection: Selection;
   lang: Lang;
   onClose: () => void;
+  /** Opens another item in the drawer (an incident a unit handled on its track). */
+  onOpen?: (s: Selection) => void;
+  /** The wall's region: a track lists the incidents of this region only. */
+  regionCode?: string | null;
+  /**
+   * Replaying: the drawer shows the item as of the replay instant (the unit from the replayed frame, the
+   * incident's timeline cut there), not as it is now. Who it is still comes from the live details.
+   */
+  replay?: ReplayController | null;
 }) {
+  const aside = useRef<HTMLElement>(null);
   const [data, setData] = useState<IncidentDetail | EntityDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const tz = useDisplayTz();
   const path =
     selection.kind === 'incident' ? 'incidents' : selection.kind === 'vehicle' ? 'vehicles' : 'cameras';
+  const replayAt = useReplayAt(replay, replay !== null);
+  const asOf = replay && replayAt > 0 ? replayAt : null;
 
   useEffect(() => {
     let isCancelled = false;
@@ -86,20 +120,100 @@ export function DetailDrawer({
   }, [path, selection.id, lang]);
 
   return (
-    <aside className={styles.drawer} data-testid="detail-drawer" data-kind={selection.kind}>
+    <aside
+      ref={aside}
+      className={`${styles.drawer} ${asOf !== null ? replayStyles.drawerReplay : ''}`}
+      data-testid="detail-drawer"
+      data-kind={selection.kind}
+      data-replay={asOf !== null}
+    >
       <button className={styles.drawerClose} onClick={onClose} aria-label={t('close', lang)}>
         ×
       </button>
+      {asOf !== null ? <ReplayAsOf at={asOf} tz={tz} lang={lang} /> : null}
       {selection.kind === 'incident' ? (
-        <IncidentBody detail={data as IncidentDetail | null} fallback={selection.view} lang={lang} tz={tz} />
+        <IncidentBody
+          detail={
+            // Right after a switch from a unit, `data` is still the unit's until the incident's arrives.
+            asOf !== null && data && 'timeline' in data
+              ? incidentAsOf(data, asOf)
+              : (data as IncidentDetail | null)
+          }
+          fallback={selection.view}
+          lang={lang}
+          tz={tz}
+          photos={(source, refreshKey) => (
+            <IncidentPhotos
+              key={`photos-${selection.id}`}
+              incidentId={selection.id}
+              source={source}
+              lang={lang}
+              tz={tz}
+              fetcher={wallFetch}
+              size="wall"
+              refreshKey={refreshKey}
+              imageUrl={withDisplayToken}
+              max={PHOTOS_SHOWN}
+            />
+          )}
+          history={
+            <PlaybackSection
+              key={selection.id}
+              incidentId={selection.id}
+              lang={lang}
+              tz={tz}
+              fetcher={wallFetch}
+              mask
+              pixelScale={stageScale(aside.current)}
+              padding={(box) => clearOfDrawer(aside.current, box)}
+            />
+          }
+        />
       ) : (
         <EntityBody
           kind={selection.kind}
           name={selection.name}
           detail={data as EntityDetail | null}
           lang={lang}
+          replayFacts={
+            replay && asOf !== null ? (
+              <ReplayUnitFacts
+                kind={selection.kind}
+                unit={
+                  selection.idx === undefined
+                    ? undefined
+                    : unitAt(replay.state.entities[selection.kind], selection.idx)
+                }
+                at={asOf}
+                handling={
+                  selection.kind === 'vehicle'
+                    ? handlingAt(replay.snapshot.incidents, 'vehicle', selection.id, asOf)
+                    : []
+                }
+                lang={lang}
+                tz={tz}
+                onOpenIncident={onOpen ? (id) => onOpen({ kind: 'incident', id }) : undefined}
+              />
+            ) : null
+          }
         />
       )}
+      {selection.kind === 'vehicle' ? (
+        <TrackSection
+          key={selection.id}
+          kind="vehicle"
+          id={selection.id}
+          lang={lang}
+          tz={tz}
+          fetcher={wallFetch}
+          regionCode={regionCode}
+          mask
+          onOpenIncident={onOpen ? (id) => onOpen({ kind: 'incident', id }) : undefined}
+          pixelScale={stageScale(aside.current)}
+          padding={(box) => clearOfDrawer(aside.current, box)}
+          around={asOf ?? undefined}
+        />
+      ) : null}
       {error ? <div className={styles.drawerError}>{error}</div> : null}
     </aside>
   );
@@ -114,16 +228,48 @@ function Row({ k, v, testId }: { k: string; v: React.ReactNode; testId?: string 
   );
 }
 
+/** Screen pixels per design pixel of the stage the drawer is on (its drawn width over its own). */
+function stageScale(el: HTMLElement | null): number {
+  if (!el || el.offsetWidth === 0) return 1;
+  return el.getBoundingClientRect().width / el.offsetWidth;
+}
+
+/**
+ * The map's padding that keeps a fitted track clear of the drawer (on the right), the left panels (the
+ * stage's `--map-left`, in design pixels) and the map controls at the bottom.
+ */
+function clearOfDrawer(el: HTMLElement | null, map: DOMRect): FitPadding {
+  const margin = 32;
+  if (!el) return { top: margin, right: margin, bottom: margin, left: margin };
+  const r = el.getBoundingClientRect();
+  const s = stageScale(el);
+  const left = parseFloat(getComputedStyle(el).getPropertyValue('--map-left')) || 0;
+  // The layer switch and legend bar along the map's bottom edge covers it too.
+  const controls = document.querySelector('[data-testid="map-controls"]')?.getBoundingClientRect();
+  return {
+    top: Math.max(margin, r.top - map.top),
+    right: Math.max(margin, map.right - r.left + margin * s),
+    bottom: controls ? Math.max(margin * s, map.bottom - controls.top + margin * s) : margin * s,
+    left: left * s + margin * s,
+  };
+}
+
 function IncidentBody({
   detail,
   fallback,
   lang,
   tz,
+  photos,
+  history,
 }: {
   detail: IncidentDetail | null;
   fallback?: IncidentView;
   lang: Lang;
   tz: string;
+  /** The incident's pictures, once its source is known; re-read when its timeline grows. */
+  photos?: (source: IncidentView['source'], refreshKey: number) => React.ReactNode;
+  /** 处置回放: shown under the facts, above the long parts (a wall is not scrolled). */
+  history?: React.ReactNode;
 }) {
   const i = detail?.incident ?? fallback;
   if (!i) return <div className={styles.empty}>…</div>;
@@ -138,7 +284,7 @@ function IncidentBody({
       </h3>
       <Row k={t('category', lang)} v={CATEGORY_LABELS[i.category][lang]} />
       <Row k={t('source', lang)} v={SOURCE_LABELS[i.source][lang]} />
-      <Row k={t('status', lang)} v={STATE_LABELS[i.state][lang]} />
+      <Row k={t('status', lang)} v={STATE_LABELS[i.state][lang]} testId="drawer-state" />
       <Row k={t('receivedAt', lang)} v={formatDateTime(i.receivedAt, tz)} testId="drawer-received-at" />
       {detail ? (
         <Row
@@ -152,6 +298,8 @@ function IncidentBody({
         <Row k={t('reporter', lang)} v={maskName(detail.incident.reporter)} />
       ) : null}
       {detail?.incident.phone ? <Row k={t('phone', lang)} v={maskPhone(detail.incident.phone)} /> : null}
+      {photos?.(i.source, detail?.timeline.length ?? 0)}
+      {history}
       {detail?.incident.detail ? (
         <p className={styles.drawerText}>{maskFreeText(detail.incident.detail)}</p>
       ) : null}
@@ -201,11 +349,14 @@ function EntityBody({
   name,
   detail,
   lang,
+  replayFacts,
 }: {
   kind: 'vehicle' | 'camera';
   name: string | null;
   detail: EntityDetail | null;
   lang: Lang;
+  /** Replaying: its state at the replay instant, in place of the live status, speed, age and video. */
+  replayFacts?: React.ReactNode;
 }) {
   const status = detail?.status ?? null;
   const label =
@@ -233,6 +384,24 @@ function EntityBody({
         />
       ) : null}
       {kind === 'vehicle' && detail?.plate ? <Row k={w('plate', lang)} v={detail.plate} /> : null}
+      {replayFacts ?? <LiveFacts kind={kind} label={label} detail={detail} lang={lang} />}
+    </>
+  );
+}
+
+function LiveFacts({
+  kind,
+  label,
+  detail,
+  lang,
+}: {
+  kind: 'vehicle' | 'camera';
+  label: string | undefined;
+  detail: EntityDetail | null;
+  lang: Lang;
+}) {
+  return (
+    <>
       <Row k={t('status', lang)} v={label} />
       {kind === 'vehicle' ? (
         <Row

@@ -7,6 +7,8 @@ import { clockParts } from '@/lib/time/display-time';
 import { formatAge } from '@/lib/wall/format';
 import { periodLabel, t, type Lang } from '@/lib/wall/i18n';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import { rt } from './replay/replay-words';
+import replayStyles from './replay/replay.module.css';
 import styles from './wall.module.css';
 
 export interface HeaderProps {
@@ -26,10 +28,16 @@ export interface HeaderProps {
   tokenQuery: string;
   /** The search box, when this screen may search (signed in or a display token). */
   search?: ReactNode;
+  /** Briefing mode's 简报 menu (components/wall/ReportsMenu.tsx), when shown. */
+  reports?: ReactNode;
   onLang: (l: Lang) => void;
   onPeriod: (p: WallPeriod) => void;
   onBriefing: (b: boolean) => void;
   onTour: (b: boolean) => void;
+  /** Replaying the past: the link indicator says 回放 (amber) instead of the live link's state. */
+  isReplaying?: boolean;
+  /** The 回放 button: opens the period picker, or returns to live while replaying. */
+  onReplay?: () => void;
 }
 
 const LINK_TONE = {
@@ -75,11 +83,18 @@ export function WallHeader(p: HeaderProps) {
           ))}
         </nav>
         <div className={styles.periods} data-testid="periods">
-          {WALL_PERIODS.map((k) => (
-            <button key={k} className={k === p.period ? styles.on : ''} onClick={() => p.onPeriod(k)}>
-              {periodLabel(k, p.lang)}
-            </button>
-          ))}
+          {/* Replaying, the replay bar owns the period: 今日/本周… would name figures nobody is shown. */}
+          {p.isReplaying ? (
+            <span className={replayStyles.periodNote} data-testid="periods-replay">
+              {rt('periodByReplay', p.lang)}
+            </span>
+          ) : (
+            WALL_PERIODS.map((k) => (
+              <button key={k} className={k === p.period ? styles.on : ''} onClick={() => p.onPeriod(k)}>
+                {periodLabel(k, p.lang)}
+              </button>
+            ))
+          )}
           {p.search}
         </div>
       </div>
@@ -92,17 +107,18 @@ export function WallHeader(p: HeaderProps) {
             so a click never lands on a neighbour that moved under the pointer. */}
         <div className={styles.headerRow}>
           <div
-            className={styles.link}
+            className={`${styles.link} ${p.isReplaying ? replayStyles.linkReplay : ''}`}
             data-testid="link-indicator"
-            data-status={p.link.status}
-            data-tone={LINK_TONE[p.link.status]}
+            data-status={p.isReplaying ? 'replay' : p.link.status}
+            data-tone={p.isReplaying ? 'amber' : LINK_TONE[p.link.status]}
             data-live-vehicles={p.liveVehicles}
             title={`${t('liveVehicles', p.lang)} ${p.liveVehicles}`}
           >
             <i />
-            <span>{t(p.link.status, p.lang)}</span>
+            <span>{p.isReplaying ? rt('replay', p.lang) : t(p.link.status, p.lang)}</span>
+            {/* The live link's age says nothing about a replay (the live feed still flows beneath it). */}
             <span className={styles.age}>
-              {t('dataAge', p.lang)} {formatAge(age, p.lang)}
+              {p.isReplaying ? '' : `${t('dataAge', p.lang)} ${formatAge(age, p.lang)}`}
             </span>
           </div>
           <div className={styles.clock} data-testid="clock">
@@ -126,6 +142,16 @@ export function WallHeader(p: HeaderProps) {
             >
               {t('tour', p.lang)}
             </button>
+            {p.reports}
+            {p.onReplay ? (
+              <button
+                className={p.isReplaying ? styles.on : ''}
+                onClick={p.onReplay}
+                data-testid="replay-toggle"
+              >
+                {rt('replay', p.lang)}
+              </button>
+            ) : null}
             <button
               onClick={() => p.onLang(p.lang === 'zh' ? 'en' : 'zh')}
               title={t('langToggleTitle', p.lang)}
@@ -135,11 +161,15 @@ export function WallHeader(p: HeaderProps) {
             </button>
           </div>
           <span
-            className={p.isAlarmArmed ? styles.armed : styles.unarmed}
+            className={p.isAlarmArmed && !p.isReplaying ? styles.armed : styles.unarmed}
             data-testid="alarm-armed"
-            data-armed={p.isAlarmArmed}
+            data-armed={p.isAlarmArmed && !p.isReplaying}
           >
-            {p.isAlarmArmed ? `🔔 ${t('alarmArmed', p.lang)}` : `🔕 ${t('alarmArm', p.lang)}`}
+            {p.isReplaying
+              ? `🔕 ${rt('noAlarms', p.lang)}`
+              : p.isAlarmArmed
+                ? `🔔 ${t('alarmArmed', p.lang)}`
+                : `🔕 ${t('alarmArm', p.lang)}`}
           </span>
         </div>
       </div>

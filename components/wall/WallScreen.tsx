@@ -27,15 +27,23 @@ import { AccessNotice, AlarmBanner } from './AlarmBanner';
 import { DetailDrawer, type Selection } from './DetailDrawer';
 import { MapControls } from './MapControls';
 import { Panel } from './Panel';
+import { DeptReportTable, useRotatingTab } from '../department/DeptReportTable';
+
+/** The ranking panel's two views: regions, and 部门报到 (per department 报到率 and 按时办结率). */
+const RANK_TABS = ['region', 'dept'] as const;
 import { IncidentFeed, KpiBoard, OverdueList, openWorkCount } from './panels';
 import { CameraWallBody, DispatchQueueBody, TownCardsBody } from './SplicePanels';
 import { Stage, useStageSize } from './Stage';
 import splice from './splice.module.css';
 import { useAlarm } from './use-alarm';
+import { useHomeRegion } from './use-home-region';
 import { useTownCards } from './use-town-cards';
 import { displayToken, useWallData, wallFetch } from './use-wall-data';
 import { COLUMN_TOP, CONTROLS_H, GAP, MARGIN, mercatorAspect, wallLayout } from './wall-layout';
 import { WallHeader } from './WallHeader';
+import { ReplayFrame, ReplayStage } from './replay/ReplayStage';
+import { useReplay } from './replay/use-replay';
+import { ReportsMenu } from './ReportsMenu';
 import styles from './wall.module.css';
 
 /** Panel title bar and body padding (wall.module.css .panelTitle, .panelBody), for the cards' geometry. */
@@ -83,8 +91,13 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
     bbox: null,
     rootCode: null,
   });
-  const alarm = useAlarm(!isReplay);
+  // Replay (回放): the map draws history instead of the live store; the live connection keeps flowing beneath.
+  const replay = useReplay(regionCode, pathname);
+  const alarm = useAlarm(!isReplay && !replay.isReplaying);
   const { connection, stats, incidents, link, now, hasAccess } = useWallData(regionCode, period, alarm.raise);
+  const [rankTab, pickRankTab] = useRotatingTab(RANK_TABS, !!stats?.departments?.length);
+  const mapFeed = replay.isReplaying ? replay.controller : connection;
+  const hideLive = replay.isReplaying ? { display: 'none' } : undefined;
   const size = useStageSize(isBriefing);
   // Read after mount: the server render has no URL query, and both renders must agree.
   const [token, setToken] = useState<string | null>(null);
@@ -117,6 +130,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
     (code: string | null) => router.push(code ? `/wall/${code}${tokenQuery}` : `/wall${tokenQuery}`),
     [router, tokenQuery],
   );
+  useHomeRegion(regionCode, hasAccess, router);
   useEffect(() => setFocus(null), [regionCode]);
 
   const topLen = world.rootCode ? regionPrefix(world.rootCode).length : 6;
@@ -129,15 +143,15 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
       } else {
         // Batches carry positions by idx only: who it is comes from the server, under this numbering.
         const kind = p.kind;
-        const q = new URLSearchParams({ epoch: connection.state.world?.epoch ?? '' });
+        const q = new URLSearchParams({ epoch: mapFeed.state.world?.epoch ?? '' });
         void wallFetch(`/api/live/${kind}/${p.idx}?${q}`)
           .then(async (r) => (r.ok ? ((await r.json()) as EntityInfo) : null))
-          .then((e) => e && setSelection({ kind, id: e.id, name: e.name }))
+          .then((e) => e && setSelection({ kind, id: e.id, name: e.name, idx: p.idx }))
           // A refused lookup (the server restarted) needs nothing: the resync redraws the map anyway.
           .catch(() => {});
       }
     },
-    [connection, regionCode, topLen, go],
+    [mapFeed, regionCode, topLen, go],
   );
 
   const onSearchPick = useCallback(
@@ -149,12 +163,13 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           r.lng + FOCUS_HALF_DEG,
           r.lat + FOCUS_HALF_DEG,
         ]);
+      // In replay the map's incidents are the replayed ones: the drawer starts from how it stood then.
       if (r.kind === 'incident')
-        setSelection({ kind: 'incident', id: r.id, view: connection.state.incidents.get(r.id) });
+        setSelection({ kind: 'incident', id: r.id, view: mapFeed.state.incidents.get(r.id) });
       else if (r.kind === 'vehicle' || r.kind === 'camera')
         setSelection({ kind: r.kind, id: r.id, name: r.name });
     },
-    [connection],
+    [mapFeed],
   );
 
   // Briefing tour: through the child regions of where the tour started, then back to it. The stop list is
@@ -248,7 +263,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
     for (const [prefix, name] of regionNameByPrefix) if (i.gridCode?.startsWith(prefix)) return name;
     return '';
   };
-  const isStaleBanner = link.status === 'disconnected' || link.status === 'stale';
+  const isStaleBanner = !replay.isReplaying && (link.status === 'disconnected' || link.status === 'stale');
   const childLevel = stats?.children[0]?.level;
   const areasWord: WordKey =
     childLevel === 'town'
@@ -266,7 +281,9 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
       data-testid="wall-root"
       data-region={regionCode ?? ''}
       data-layout={isWide ? (layout.rightExtra?.isSplit ? 'splice-wide' : 'splice') : 'standard'}
+      data-replay={replay.isReplaying}
     >
+      <ReplayFrame replay={replay} />
       <div
         className={`${styles.mapLayer} ${link.status === 'live' ? '' : styles.mapNotLive}`}
         style={isWide ? { left: mapInset.left * s, right: mapInset.right * s } : undefined}
@@ -274,7 +291,8 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
         {/* Mounted once the server has let this screen in: its tiles would only be refused before. */}
         {hasAccess ? (
           <LiveMap
-            connection={connection}
+            connection={mapFeed}
+            heatPoints={replay.heat}
             fitBbox={focus ?? scopeBbox}
             padding={padding}
             visible={visible}
@@ -282,6 +300,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
             areaPrefix={regionCode ? regionPrefix(regionCode) : ''}
             onPick={onPick}
             pixelScale={size.scale}
+            flashingIncidentIds={flashing}
           />
         ) : null}
       </div>
@@ -305,6 +324,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           isAlarmArmed={alarm.isArmed}
           liveVehicles={countLive(connection.state.entities.vehicle, now)}
           tokenQuery={tokenQuery}
+          reports={isBriefing && hasAccess ? <ReportsMenu lang={lang} regionCode={regionCode} /> : null}
           search={
             hasAccess ? (
               <SearchBox onPick={onSearchPick} lang={lang} displayToken={token} className={styles.search} />
@@ -314,6 +334,8 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           onPeriod={setPeriod}
           onBriefing={setIsBriefing}
           onTour={onTour}
+          isReplaying={replay.isReplaying}
+          onReplay={() => (replay.isReplaying ? replay.stop() : replay.pick(!replay.isPicking))}
         />
         {isStaleBanner ? (
           <div className={styles.banner} data-testid="stale-banner" data-status={link.status}>
@@ -333,7 +355,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
         {layout.leftExtra ? (
           <div
             className={splice.column}
-            style={{ left: layout.leftExtra.x, width: layout.leftExtra.w }}
+            style={{ left: layout.leftExtra.x, width: layout.leftExtra.w, ...hideLive }}
             data-testid="splice-left"
           >
             <Panel
@@ -357,7 +379,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
         ) : null}
         <div
           className={styles.colLeft}
-          style={{ left: layout.leftCol.x, width: layout.leftCol.w }}
+          style={{ left: layout.leftCol.x, width: layout.leftCol.w, ...hideLive }}
           data-testid="col-left"
         >
           <Panel
@@ -403,7 +425,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
         </div>
         <div
           className={styles.colRight}
-          style={{ left: layout.rightCol.x, width: layout.rightCol.w, right: 'auto' }}
+          style={{ left: layout.rightCol.x, width: layout.rightCol.w, right: 'auto', ...hideLive }}
           data-testid="col-right"
         >
           <Panel
@@ -412,8 +434,22 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           >
             {options ? <EChart option={options.camera} onPickCode={go} testId="chart-cameras" /> : waiting}
           </Panel>
-          <Panel title={t('ranking', lang)}>
-            {options ? <EChart option={options.ranking} onPickCode={go} testId="chart-ranking" /> : waiting}
+          <Panel
+            title={t(rankTab === 'dept' ? 'deptReport' : 'ranking', lang)}
+            extra={RANK_TABS.map((k) => (
+              <button key={k} className={rankTab === k ? styles.on : ''} onClick={() => pickRankTab(k)}>
+                {t(k === 'dept' ? 'deptReportTab' : 'rankingTab', lang)}
+              </button>
+            ))}
+            testId="panel-ranking"
+          >
+            {rankTab === 'dept' && stats ? (
+              <DeptReportTable rows={stats.departments ?? []} lang={lang} />
+            ) : options ? (
+              <EChart option={options.ranking} onPickCode={go} testId="chart-ranking" />
+            ) : (
+              waiting
+            )}
           </Panel>
           <Panel title={t('overdueList', lang)} extra={stats ? String(stats.overdueListTotal) : null}>
             <OverdueList stats={stats} now={now} lang={lang} onOpen={openIncident} />
@@ -435,7 +471,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
         {layout.rightExtra ? (
           <div
             className={`${splice.column} ${layout.rightExtra.isSplit ? splice.sideBySide : splice.stacked}`}
-            style={{ left: layout.rightExtra.x, width: layout.rightExtra.w }}
+            style={{ left: layout.rightExtra.x, width: layout.rightExtra.w, ...hideLive }}
             data-testid="splice-right"
           >
             <Panel
@@ -465,7 +501,17 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           lang={lang}
           onToggle={(k) => setVisible((v) => ({ ...v, [k]: !v[k] }))}
         />
-        {alarm.pending.length > 0 ? (
+        <ReplayStage
+          replay={replay}
+          left={layout.leftCol}
+          right={layout.rightCol}
+          top={COLUMN_TOP}
+          height={colHeight}
+          tz={tz}
+          lang={lang}
+          onOpenIncident={(id) => setSelection({ kind: 'incident', id })}
+        />
+        {alarm.pending.length > 0 && !replay.isReplaying ? (
           <div className={styles.alarmSlot} style={{ top: COLUMN_TOP + (isStaleBanner ? 70 : 0) + GAP / 2 }}>
             <AlarmBanner
               pending={alarm.pending}
@@ -478,7 +524,14 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           </div>
         ) : null}
         {selection ? (
-          <DetailDrawer selection={selection} lang={lang} onClose={() => setSelection(null)} />
+          <DetailDrawer
+            selection={selection}
+            lang={lang}
+            onClose={() => setSelection(null)}
+            onOpen={setSelection}
+            regionCode={regionCode}
+            replay={replay.isReplaying ? replay.controller : null}
+          />
         ) : null}
       </Stage>
     </div>

@@ -6,7 +6,8 @@ import type { IncidentView } from '@/lib/domain/incident';
 import { timeLimitStatus } from '@/lib/domain/time-limits';
 import { formatDuration, maskFreeText, wallTime } from '@/lib/wall/format';
 import { t, type Lang } from '@/lib/wall/i18n';
-import { clampPage, nextPage, pageCount, pageIndicator, pageItems, rowsThatFit } from '@/lib/wall/list-pages';
+import { shownRate, thinSampleHint, type PeriodRateKey } from '@/lib/wall/kpi-rates';
+import { clampPage, nextPage, pageCount, pageIndicator, pageItems, rowLayout } from '@/lib/wall/list-pages';
 import { LAMP_COLOR } from '@/lib/wall/palette';
 import type { CompareCounts, WallStats } from '@/lib/wall/stats';
 import { isOpenWork, isOverdue, isWarning, openFeed } from '@/lib/wall/work-lists';
@@ -16,10 +17,16 @@ import styles from './panels.module.css';
 
 /** The live feed shows this many newest open incidents (bounded: the wall runs for days). */
 export const FEED_MAX = 40;
-/** A list row's height in design pixels (panels.module.css sizes rows with the same number). */
-export const LIST_ROW_PX = 32;
+/**
+ * A list row's height in design pixels: rows are at least LIST_ROW_MIN_PX (18 px text with room to breathe)
+ * and grow up to LIST_ROW_MAX_PX to share the body's height, so no band is left under the last row.
+ */
+export const LIST_ROW_MIN_PX = 28;
+export const LIST_ROW_MAX_PX = 40;
 /** How long a list page stays before the next one (long enough to read every row from the back). */
 export const LIST_PAGE_MS = 8_000;
+/** How long a pointer resting on a list (not moving) keeps it from paging. */
+export const LIST_HOLD_MS = 20_000;
 /** How long a KPI page stays before the other one. */
 export const KPI_PAGE_MS = 12_000;
 /** 督办 levels as the 超时督办 list marks them (index = supervision level; 0 = not supervised). */
@@ -80,6 +87,7 @@ export function KpiBoard({
     const id = setInterval(() => setPage((p) => (p + 1) % 2), KPI_PAGE_MS);
     return () => clearInterval(id);
   }, []);
+  const rateProps = { stats, lang };
   const compare = (c: CompareCounts | undefined, key: 'mom' | 'yoy') =>
     k && c ? formatChange(k.received, c[key]) : '—';
   const pages: ReactNode[] = [
@@ -91,8 +99,14 @@ export function KpiBoard({
         testId="kpi-received"
       />
       <Kpi label={t('resolved', lang)} value={k?.resolved ?? null} tone="green" />
-      <Kpi label={t('resolveRate', lang)} value={pct(k?.resolveRate)} digits={1} suffix="%" tone="cyan" />
-      <Kpi label={t('onTimeRate', lang)} value={pct(k?.onTimeRate)} digits={1} suffix="%" tone="green" />
+      <RateKpi
+        label={t('resolveRate', lang)}
+        rate="resolveRate"
+        tone="cyan"
+        testId="kpi-resolve-rate"
+        {...rateProps}
+      />
+      <RateKpi label={t('onTimeRate', lang)} rate="onTimeRate" tone="green" {...rateProps} />
       <Kpi label={t('open', lang)} value={k?.open ?? null} tone="cyan" />
       <Kpi label={t('overdue', lang)} value={k?.overdue ?? null} tone="red" testId="kpi-overdue" />
       <Kpi
@@ -111,22 +125,28 @@ export function KpiBoard({
         tone={indexTone(k?.safetyIndex ?? null)}
         testId="kpi-safety-index"
       />
-      <Kpi label={w('closedLoop', lang)} value={pct(k?.closedLoopRate)} digits={1} suffix="%" tone="green" />
-      <Kpi
-        label={w('satisfaction', lang)}
-        value={pct(k?.satisfactionRate)}
-        digits={1}
-        suffix="%"
+      <RateKpi
+        label={w('closedLoop', lang)}
+        rate="closedLoopRate"
         tone="green"
+        testId="kpi-closed-loop"
+        {...rateProps}
       />
-      <Kpi
+      <RateKpi label={w('satisfaction', lang)} rate="satisfactionRate" tone="green" {...rateProps} />
+      <RateKpi
         label={w('disputeRate', lang)}
-        value={pct(k?.disputeResolveRate)}
-        digits={1}
-        suffix="%"
+        rate="disputeResolveRate"
         tone="cyan"
+        testId="kpi-dispute-rate"
+        {...rateProps}
       />
-      <Kpi label={w('proactive', lang)} value={pct(k?.proactiveRate)} digits={1} suffix="%" tone="cyan" />
+      <RateKpi
+        label={w('proactive', lang)}
+        rate="proactiveRate"
+        tone="cyan"
+        testId="kpi-proactive"
+        {...rateProps}
+      />
       <Kpi
         label={w('workersOnline', lang)}
         value={pct(k?.workerOnlineRate)}
@@ -170,6 +190,38 @@ function Kpi(p: {
   );
 }
 
+/**
+ * A period rate: its percent, or "—" with a small 样本不足 / "n<5" hint when it divides by fewer than
+ * RATE_MIN_SAMPLE cases (lib/wall/kpi-rates.ts: 0.0 % of one incident at 02:00 reads as an alarm from 5 m).
+ */
+function RateKpi(p: {
+  label: string;
+  rate: PeriodRateKey;
+  tone: string;
+  stats: WallStats | null;
+  lang: Lang;
+  testId?: string;
+}) {
+  const r = shownRate(p.stats, p.rate);
+  const hint = r.isThin ? thinSampleHint(r.sample, p.lang) : null;
+  return (
+    <div
+      className={styles.kpiCell}
+      data-tone={hint ? 'muted' : p.tone}
+      data-testid={p.testId}
+      data-thin={hint ? r.sample : undefined}
+      title={hint?.title}
+    >
+      <div className={styles.kpiValue}>
+        {/* "—" centred over its hint and label (a rolling number keeps a right-aligned fixed width). */}
+        {r.percent === null ? '—' : <AnimatedNumber value={r.percent} digits={1} suffix="%" minChars={5} />}
+      </div>
+      {hint ? <div className={styles.kpiHint}>{hint.text}</div> : null}
+      <div className={styles.kpiLabel}>{p.label}</div>
+    </div>
+  );
+}
+
 /** A figure that is text (a signed change, or "—"), not a rolling number. */
 function KpiText(p: { label: string; text: string; testId?: string }) {
   const tone = p.text.startsWith('+') ? 'yellow' : p.text.startsWith('−') ? 'green' : 'cyan';
@@ -187,8 +239,9 @@ function Lamp({ color }: { color: string }) {
 
 /**
  * A list that shows whole rows only and pages by itself: it measures its own height (design pixels: the
- * stage's scale is a transform and does not change layout sizes), fits as many LIST_ROW_PX rows as fit and
- * turns the page every LIST_PAGE_MS. The footer carries the page ("2/9") and a summary.
+ * stage's scale is a transform and does not change layout sizes), fits as many rows as the height allows
+ * (lib/wall/list-pages.ts `rowLayout`), in normal and briefing layouts alike, and turns the page every
+ * LIST_PAGE_MS unless a pointer is moving over it. The footer carries the page ("2/9") and a summary.
  */
 function PagedList<T>({
   items,
@@ -200,17 +253,21 @@ function PagedList<T>({
   items: readonly T[];
   testId: string;
   summary: ReactNode;
-  renderRow: (item: T) => ReactNode;
+  /** `rowPx`: the row's height, the body's share (set it as the row's style height). */
+  renderRow: (item: T, rowPx: number) => ReactNode;
   /** When this changes the list goes back to its first page (a new incident is shown at once). */
   resetKey?: string;
 }) {
   const body = useRef<HTMLUListElement>(null);
-  const [perPage, setPerPage] = useState(1);
+  const [{ perPage, rowPx }, setRows] = useState({ perPage: 1, rowPx: LIST_ROW_MIN_PX });
   const [page, setPage] = useState(0);
   useEffect(() => {
     const el = body.current;
     if (!el) return;
-    const measure = () => setPerPage(rowsThatFit(el.clientHeight, LIST_ROW_PX));
+    const measure = () => {
+      const next = rowLayout(el.clientHeight, LIST_ROW_MIN_PX, LIST_ROW_MAX_PX);
+      setRows((r) => (r.perPage === next.perPage && r.rowPx === next.rowPx ? r : next));
+    };
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
@@ -224,25 +281,39 @@ function PagedList<T>({
     setSeenKey(resetKey);
     setPage(0);
   }
+  // A pointer moving over the list holds its page: whoever is about to click a row must not see it turn
+  // away. A pointer left resting there (a wall's parked mouse) lets go after LIST_HOLD_MS.
+  const [isHeld, setHeld] = useState(false);
+  const holdTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const hold = (isOn: boolean) => {
+    if (holdTimer.current) clearTimeout(holdTimer.current);
+    holdTimer.current = isOn ? setTimeout(() => setHeld(false), LIST_HOLD_MS) : null;
+    setHeld(isOn);
+  };
+  useEffect(() => () => void (holdTimer.current && clearTimeout(holdTimer.current)), []);
   useEffect(() => {
-    if (pages < 2) return;
+    if (pages < 2 || isHeld) return;
     const id = setInterval(() => setPage((p) => nextPage(p, total, perPage)), LIST_PAGE_MS);
     return () => clearInterval(id);
     // A reset restarts the page's full time, too.
-  }, [pages, total, perPage, resetKey]);
+  }, [pages, total, perPage, resetKey, isHeld]);
   const shown = clampPage(page, total, perPage);
   return (
     <div className={styles.list}>
       <ul
         ref={body}
         className={styles.rows}
+        onPointerEnter={() => hold(true)}
+        onPointerMove={() => hold(true)}
+        onPointerLeave={() => hold(false)}
         data-testid={testId}
         data-page={shown}
         data-pages={pages}
         data-per-page={perPage}
+        data-row-px={rowPx}
         data-total={total}
       >
-        {pageItems(items, shown, perPage).map(renderRow)}
+        {pageItems(items, shown, perPage).map((item) => renderRow(item, rowPx))}
       </ul>
       <div className={styles.listFoot} data-testid={`${testId}-foot`}>
         <span className={styles.listSummary}>{summary}</span>
@@ -282,13 +353,13 @@ export function IncidentFeed({
       testId="incident-feed"
       resetKey={`${rows[0]?.id ?? ''}|${open[0]?.id ?? ''}`}
       summary={`${w('openWork', lang)} ${openWorkCount(incidents)}`}
-      renderRow={(i) => {
+      renderRow={(i, rowPx) => {
         const lamp = timeLimitStatus(i, now).lamp;
         return (
           <li
             key={i.id}
             className={`${styles.row} ${flashing.has(i.id) ? styles.flash : ''}`}
-            style={{ height: LIST_ROW_PX }}
+            style={{ height: rowPx }}
             data-incident-id={i.id}
             data-state={i.state}
             data-priority={i.priority}
@@ -363,11 +434,11 @@ export function OverdueList({
       items={rows}
       testId="overdue-list"
       summary={summary}
-      renderRow={(r) => (
+      renderRow={(r, rowPx) => (
         <li
           key={r.id}
           className={styles.row}
-          style={{ height: LIST_ROW_PX }}
+          style={{ height: rowPx }}
           onClick={() => onOpen(r.id)}
           data-incident-id={r.id}
           data-lamp={r.lamp}

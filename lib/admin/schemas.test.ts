@@ -20,7 +20,7 @@ describe('admin form schemas', () => {
     expect(fieldErrors(r.error!)).toEqual({
       username: '用户名为 2–32 位字母、数字或 _.-',
       role: '请选择角色',
-      password: '密码至少 8 位',
+      password: '密码至少 10 位',
     });
   });
 
@@ -29,5 +29,16 @@ describe('admin form schemas', () => {
     expect(DepartmentSchema.parse(d)).toMatchObject({ phone: null, regionCode: null });
     expect(DepartmentSchema.safeParse({ ...d, categories: ['war'] }).success).toBe(false);
     expect(DepartmentSchema.safeParse({ ...d, phone: 'call me' }).success).toBe(false);
+  });
+});
+
+describe('department accounts', () => {
+  const base = { username: 'dept-a', password: 'a-long-enough-pass', displayName: '' };
+  it('a department account must name its department, and only it keeps one', () => {
+    const missing = NewUserSchema.safeParse({ ...base, role: 'department' });
+    expect(missing.success).toBe(false);
+    const ok = NewUserSchema.parse({ ...base, role: 'department', departmentId: 'd-fire' });
+    expect(ok.departmentId).toBe('d-fire');
+    expect(NewUserSchema.parse({ ...base, role: 'duty', departmentId: 'd-fire' }).departmentId).toBeNull();
   });
 });

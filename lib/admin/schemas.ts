@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from '../auth/password-policy';
 import { INCIDENT_CATEGORIES } from '../domain/enums';
 import { DEPARTMENT_KINDS, type DepartmentKind } from '../world/world-types';
 
@@ -7,17 +8,18 @@ import { DEPARTMENT_KINDS, type DepartmentKind } from '../world/world-types';
  * inline errors and the server's 400 say the same thing (in Chinese, as the console shows them).
  */
 
-export const ROLE_VALUES = ['admin', 'leader', 'dispatcher', 'duty'] as const;
+export const ROLE_VALUES = ['admin', 'leader', 'dispatcher', 'duty', 'worker', 'department'] as const;
 export type AdminRole = (typeof ROLE_VALUES)[number];
 export const ROLE_LABELS: Record<AdminRole, { zh: string; en: string }> = {
   admin: { zh: '系统管理员', en: 'Administrator' },
   leader: { zh: '值班领导', en: 'Leader' },
   dispatcher: { zh: '调度员', en: 'Dispatcher' },
   duty: { zh: '值班员', en: 'Duty officer' },
+  worker: { zh: '网格员', en: 'Grid worker' },
+  department: { zh: '部门', en: 'Department' },
 };
 
-export const MIN_PASSWORD_CHARS = 8;
-export const MAX_PASSWORD_CHARS = 256;
+export { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS };
 
 const REGION_MESSAGE = '区域代码为 12 位或 15 位数字';
 /** A region code, or null/empty for the whole territory. */
@@ -38,13 +40,43 @@ export const PasswordSchema = z
 const RoleSchema = z.enum(ROLE_VALUES, { error: '请选择角色' });
 const DisplayNameSchema = z.string().trim().max(64, '姓名至多 64 字').optional();
 
-export const NewUserSchema = z.object({
-  username: UsernameSchema,
-  role: RoleSchema,
-  password: PasswordSchema,
-  displayName: DisplayNameSchema,
-  regionCode: RegionScopeSchema,
-});
+/** role `worker`: the grid worker (workers.id) the account signs in as; the server checks it exists. */
+export const WorkerBindingSchema = z
+  .union([z.string().trim(), z.null()])
+  .optional()
+  .transform((v) => (v ? v : null))
+  .refine((v) => v === null || /^[A-Za-z0-9_.:-]{1,64}$/.test(v), '网格员编号为 1–64 位字母、数字或 _.:-');
+
+/** role `department`: the department (departments.id) the account answers for on /dept; the server checks it. */
+export const DepartmentBindingSchema = z
+  .union([z.string().trim(), z.null()])
+  .optional()
+  .transform((v) => (v ? v : null))
+  .refine((v) => v === null || /^[A-Za-z0-9_.:-]{1,64}$/.test(v), '部门编号为 1–64 位字母、数字或 _.:-');
+
+export const NewUserSchema = z
+  .object({
+    username: UsernameSchema,
+    role: RoleSchema,
+    password: PasswordSchema,
+    displayName: DisplayNameSchema,
+    regionCode: RegionScopeSchema,
+    workerId: WorkerBindingSchema,
+    departmentId: DepartmentBindingSchema,
+  })
+  .refine((u) => u.role !== 'worker' || u.workerId !== null, {
+    path: ['workerId'],
+    message: '网格员账号须绑定网格员编号',
+  })
+  .refine((u) => u.role !== 'department' || u.departmentId !== null, {
+    path: ['departmentId'],
+    message: '部门账号须绑定部门编号',
+  })
+  .transform((u) => ({
+    ...u,
+    workerId: u.role === 'worker' ? u.workerId : null,
+    departmentId: u.role === 'department' ? u.departmentId : null,
+  }));
 export type NewUserInput = z.input<typeof NewUserSchema>;
 
 export const UserChangeSchema = z
@@ -104,6 +136,10 @@ export interface UserRow {
   displayName: string | null;
   role: AdminRole;
   regionCode: string | null;
+  /** role `worker`: the bound grid worker. */
+  workerId?: string | null;
+  /** role `department`: the bound department. */
+  departmentId?: string | null;
   disabledAt: number | null;
   failedLogins: number;
   lockedUntil: number | null;

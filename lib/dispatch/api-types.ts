@@ -1,6 +1,7 @@
 import type { CameraStatus } from '../domain/enums';
 import type { IncidentView } from '../domain/incident';
 import type { TimeLimitStatus } from '../domain/time-limits';
+import type { FitReason } from '../domain/dispatch-fit';
 
 /**
  * Response shapes of the dispatch HTTP API, shared by the server that sends them and the console that reads
@@ -23,7 +24,7 @@ export interface UnitRecommendation {
   /** The owning department's name ("清波派出所"). */
   owner?: string | null;
   /** Whether it fits the incident's category (lib/domain/dispatch-fit.ts) and why: "对口: 司法所". */
-  fit?: { isFit: boolean; reason: string };
+  fit?: { isFit: boolean; reason: string; why?: FitReason };
 }
 
 export interface CameraRecommendation {
@@ -42,7 +43,7 @@ export interface DepartmentRecommendation {
   regionCode: string | null;
   phone: string | null;
   /** Why it answers for the category: "对口: 司法所". */
-  fit?: { isFit: boolean; reason: string };
+  fit?: { isFit: boolean; reason: string; why?: FitReason };
 }
 
 /** GET /api/incidents/:id/recommendations */
@@ -56,6 +57,11 @@ export interface Recommendations {
 /** GET /api/incidents/:id `incident`: the view plus what only a signed-in reader is sent. */
 export interface IncidentDetail extends IncidentView {
   detail: string | null;
+  /**
+   * The source's own number for it (IncidentReport.id: a 12345 work order, a 110 case number); `id` is the
+   * same unless two sources sent the same number, then `id` is `<source>-<sourceRef>`.
+   */
+  sourceRef: string;
   satisfaction: number | null;
   closedAt: number | null;
   /** Reporter's name and phone: null for roles not entitled to personal data. */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_DISPATCH_FIT,
+  DEPARTMENT_KIND_LABELS,
+  VEHICLE_KIND_LABELS,
   departmentFit,
+  fitReasonLabel,
+  fitReasonOf,
+  fitReasonText,
+  type UnitFit,
   parseDispatchFit,
   resolveDispatchFit,
   vehicleFit,
@@ -92,5 +98,60 @@ describe('dispatch fit (对口)', () => {
     expect(resolveDispatchFit({ dispute: { vehicleKinds: ['rescue'] } }).dispute.departmentKinds).toEqual(
       fit.dispute.departmentKinds,
     );
+  });
+
+  it('gives the reason as a code with its kind, worded in either language', () => {
+    const police = vehicleFit(fit, 'dispute', {
+      departmentKind: 'police_station',
+      vehicleKind: 'patrol_car',
+    });
+    expect(police.why).toEqual({ code: 'department_kind', params: { kind: 'police_station' } });
+    expect(fitReasonText({ isFit: police.isFit, why: police.why! }, 'en')).toBe('Match: Police station');
+    const traffic = vehicleFit(fit, 'dispute', {
+      departmentKind: 'traffic_police',
+      vehicleKind: 'patrol_car',
+    });
+    expect(fitReasonLabel(traffic, 'en')).toBe('No match: Traffic police');
+    expect(fitReasonLabel(traffic, 'zh')).toBe('不对口: 交警');
+    const engine = vehicleFit(fit, 'fire_safety', { departmentKind: null, vehicleKind: 'fire_engine' });
+    expect(fitReasonLabel(engine, 'en')).toBe('Match: Fire engine');
+    const own = workerFit(fit, 'public_security', { gridCode: 'g1' }, 'g1');
+    expect(fitReasonLabel(own, 'en')).toBe('Match: Own grid');
+    expect(fitReasonLabel(workerFit(fit, 'traffic', { gridCode: 'g1' }, 'g1'), 'en')).toBe(
+      'No match: Grid worker',
+    );
+    expect(fitReasonLabel(workerFit(fit, 'public_security', { gridCode: 'g2' }, 'g1'), 'en')).toBe(
+      'No match: Not its grid',
+    );
+    // A deployment's own kind has no label: its code, in both languages.
+    const market = departmentFit(fit, 'other', { kind: 'market_regulation', categories: ['other'] });
+    expect(fitReasonLabel(market, 'en')).toBe('Match: market_regulation');
+    expect(market.reason).toBe('对口: market_regulation');
+  });
+
+  it('reads the structured reason back from the Chinese text the API sends, for every kind and rule', () => {
+    const all: UnitFit[] = [];
+    for (const c of INCIDENT_CATEGORIES) {
+      for (const d of [...Object.keys(DEPARTMENT_KIND_LABELS), null])
+        for (const v of [...Object.keys(VEHICLE_KIND_LABELS), null])
+          all.push(vehicleFit(fit, c, { departmentKind: d, vehicleKind: v }));
+      for (const d of Object.keys(DEPARTMENT_KIND_LABELS))
+        all.push(departmentFit(fit, c, { kind: d, categories: [] }));
+      for (const g of ['g1', 'g2', null]) all.push(workerFit(fit, c, { gridCode: g }, 'g1'));
+    }
+    const codes = new Set<string>();
+    for (const f of all) {
+      // Without `why` on the wire, the console recovers exactly the code and kind the server had.
+      expect(fitReasonOf({ isFit: f.isFit, reason: f.reason }), f.reason).toEqual(f.why);
+      expect(fitReasonLabel({ isFit: f.isFit, reason: f.reason }, 'en')).not.toMatch(/[\u4e00-\u9fff]/);
+      codes.add(f.why!.code);
+    }
+    expect([...codes].sort()).toEqual(
+      ['department_kind', 'grid_worker', 'other_grid', 'own_grid', 'unknown_owner', 'vehicle_kind'].sort(),
+    );
+    // No reason (a unit whose fit was not judged) reads as none; text from elsewhere is shown as it is.
+    expect(fitReasonLabel({ isFit: true, reason: '' }, 'en')).toBe('');
+    expect(fitReasonLabel({ isFit: true, reason: 'custom note' }, 'en')).toBe('custom note');
+    expect(fitReasonLabel(undefined, 'en')).toBe('');
   });
 });

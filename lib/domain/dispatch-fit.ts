@@ -88,14 +88,100 @@ export const VEHICLE_KIND_LABELS: Record<string, { zh: string; en: string }> = {
   law_enforcement: { zh: '执法车', en: 'Enforcement car' },
 };
 
-const kindLabel = (labels: Record<string, { zh: string }>, kind: string) => labels[kind]?.zh ?? kind;
+/**
+ * Why a unit or department is (or is not) proposed, as a code and its parameter, so each page words it in
+ * its own language (fitReasonText). `kind` is the department or vehicle kind the code is about.
+ */
+export type FitReasonCode =
+  /** The owner's kind (a vehicle) or its own kind (a department) answers for the category. */
+  | 'department_kind'
+  /** The vehicle's own kind is listed for the category (a fire engine for a fire). */
+  | 'vehicle_kind'
+  /** The incident's own grid's worker. */
+  | 'own_grid'
+  /** A grid worker: fits when the category takes any worker, not when it takes none. */
+  | 'grid_worker'
+  /** A worker of another grid, for a category that takes only the grid's own worker. */
+  | 'other_grid'
+  /** A vehicle with neither an owner's kind nor a kind of its own. */
+  | 'unknown_owner';
+export interface FitReason {
+  code: FitReasonCode;
+  params: { kind?: string };
+}
 
 /** Why a unit or department is (or is not) proposed; `rank` orders fitting ones (0 best) before travel time. */
 export interface UnitFit {
   isFit: boolean;
-  /** "对口: 司法所", "对口: 本网格", "不对口: 交警". */
+  /** Always set by the functions below; absent only where a caller judged no fit at all. */
+  why?: FitReason;
+  /**
+   * The reason in Chinese ("对口: 司法所", "对口: 本网格", "不对口: 交警"): what the API has always sent.
+   * Pages render `why` in their own language (fitReasonText).
+   */
   reason: string;
   rank: number;
+}
+
+const SUBJECT: Record<Exclude<FitReasonCode, 'department_kind' | 'vehicle_kind'>, Record<Lang, string>> = {
+  own_grid: { zh: '本网格', en: 'Own grid' },
+  grid_worker: { zh: '网格员', en: 'Grid worker' },
+  other_grid: { zh: '非本网格', en: 'Not its grid' },
+  unknown_owner: { zh: '归属不明', en: 'Owner unknown' },
+};
+const VERDICT: Record<Lang, { fit: string; notFit: string }> = {
+  zh: { fit: '对口', notFit: '不对口' },
+  en: { fit: 'Match', notFit: 'No match' },
+};
+type Lang = 'zh' | 'en';
+
+/** "对口: 派出所" / "Match: Police station"; a kind without a label shows as its code. */
+export function fitReasonText(fit: { isFit: boolean; why: FitReason }, lang: Lang): string {
+  const { code, params } = fit.why;
+  const kind = params.kind ?? '';
+  const subject =
+    code === 'department_kind'
+      ? (DEPARTMENT_KIND_LABELS[kind]?.[lang] ?? kind)
+      : code === 'vehicle_kind'
+        ? (VEHICLE_KIND_LABELS[kind]?.[lang] ?? kind)
+        : SUBJECT[code][lang];
+  return `${fit.isFit ? VERDICT[lang].fit : VERDICT[lang].notFit}: ${subject}`;
+}
+
+/**
+ * The structured reason of a recommendation as the console receives it: `why` when the server sends it;
+ * else read back from the Chinese `reason`, which fitReasonText wrote from the same tables (the test
+ * checks the round trip for every category and kind). Null for an empty or foreign reason.
+ */
+export function fitReasonOf(fit: { isFit: boolean; reason: string; why?: FitReason }): FitReason | null {
+  if (fit.why) return fit.why;
+  const m = /^(对口|不对口): (.+)$/.exec(fit.reason);
+  if (!m) return null;
+  const subject = m[2]!;
+  const byLabel = (labels: Record<string, { zh: string }>) =>
+    Object.keys(labels).find((k) => labels[k]!.zh === subject);
+  const dept = byLabel(DEPARTMENT_KIND_LABELS);
+  if (dept) return { code: 'department_kind', params: { kind: dept } };
+  const vehicle = byLabel(VEHICLE_KIND_LABELS);
+  if (vehicle) return { code: 'vehicle_kind', params: { kind: vehicle } };
+  const code = (Object.keys(SUBJECT) as (keyof typeof SUBJECT)[]).find((c) => SUBJECT[c].zh === subject);
+  if (code) return { code, params: {} };
+  // A deployment's own kind has no label and shows as its code (either kind of kind words it the same).
+  return { code: 'department_kind', params: { kind: subject } };
+}
+
+/** The reason in the page's language, or '' when there is none. */
+export function fitReasonLabel(
+  fit: { isFit: boolean; reason: string; why?: FitReason } | undefined,
+  lang: Lang,
+): string {
+  if (!fit) return '';
+  const why = fitReasonOf(fit);
+  return why ? fitReasonText({ isFit: fit.isFit, why }, lang) : fit.reason;
+}
+
+function unitFit(isFit: boolean, why: FitReason, rank: number): UnitFit {
+  return { isFit, why, reason: fitReasonText({ isFit, why }, 'zh'), rank };
 }
 
 const KIND_CODE = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'kinds are snake_case codes');
@@ -150,6 +236,9 @@ export function parseDispatchFit(json: string | null | undefined): {
 
 const NOT_FIT_RANK = 1000;
 
+const deptKind = (kind: string): FitReason => ({ code: 'department_kind', params: { kind } });
+const vehicleKind = (kind: string): FitReason => ({ code: 'vehicle_kind', params: { kind } });
+
 /**
  * A vehicle fits when its owning department's kind answers for the category, or when its own kind is listed
  * (a fire engine for a fire, whoever runs it).
@@ -163,21 +252,15 @@ export function vehicleFit(
   const byOwner = unit.departmentKind ? fit.departmentKinds.indexOf(unit.departmentKind) : -1;
   // Every fitting vehicle has rank 0: among them travel time decides (a 派出所 car two minutes away beats a
   // 司法所 car twenty minutes away); the list's order only ranks departments, which have no travel time.
-  if (byOwner >= 0)
-    return {
-      isFit: true,
-      reason: `对口: ${kindLabel(DEPARTMENT_KIND_LABELS, unit.departmentKind!)}`,
-      rank: 0,
-    };
+  if (byOwner >= 0) return unitFit(true, deptKind(unit.departmentKind!), 0);
   const byKind = unit.vehicleKind ? fit.vehicleKinds.indexOf(unit.vehicleKind) : -1;
-  if (byKind >= 0)
-    return { isFit: true, reason: `对口: ${kindLabel(VEHICLE_KIND_LABELS, unit.vehicleKind!)}`, rank: 0 };
-  const what = unit.departmentKind
-    ? kindLabel(DEPARTMENT_KIND_LABELS, unit.departmentKind)
+  if (byKind >= 0) return unitFit(true, vehicleKind(unit.vehicleKind!), 0);
+  const why: FitReason = unit.departmentKind
+    ? deptKind(unit.departmentKind)
     : unit.vehicleKind
-      ? kindLabel(VEHICLE_KIND_LABELS, unit.vehicleKind)
-      : '归属不明';
-  return { isFit: false, reason: `不对口: ${what}`, rank: NOT_FIT_RANK };
+      ? vehicleKind(unit.vehicleKind)
+      : { code: 'unknown_owner', params: {} };
+  return unitFit(false, why, NOT_FIT_RANK);
 }
 
 /**
@@ -192,13 +275,9 @@ export function workerFit(
 ): UnitFit {
   const rule = (config[category] ?? DEFAULT_DISPATCH_FIT.other).workers;
   const isOwnGrid = Boolean(incidentGridCode && worker.gridCode === incidentGridCode);
-  if (rule !== 'none' && isOwnGrid) return { isFit: true, reason: '对口: 本网格', rank: 0 };
-  if (rule === 'any') return { isFit: true, reason: '对口: 网格员', rank: 1 };
-  return {
-    isFit: false,
-    reason: rule === 'none' ? '不对口: 网格员' : '不对口: 非本网格',
-    rank: NOT_FIT_RANK,
-  };
+  if (rule !== 'none' && isOwnGrid) return unitFit(true, { code: 'own_grid', params: {} }, 0);
+  if (rule === 'any') return unitFit(true, { code: 'grid_worker', params: {} }, 1);
+  return unitFit(false, { code: rule === 'none' ? 'grid_worker' : 'other_grid', params: {} }, NOT_FIT_RANK);
 }
 
 /**
@@ -212,9 +291,8 @@ export function departmentFit(
 ): UnitFit {
   const kinds = (config[category] ?? DEFAULT_DISPATCH_FIT.other).departmentKinds;
   const byKind = kinds.indexOf(dept.kind);
-  const label = kindLabel(DEPARTMENT_KIND_LABELS, dept.kind);
-  if (byKind >= 0) return { isFit: true, reason: `对口: ${label}`, rank: byKind };
-  if (dept.categories.includes(category))
-    return { isFit: true, reason: `对口: ${label}`, rank: kinds.length };
-  return { isFit: false, reason: `不对口: ${label}`, rank: NOT_FIT_RANK };
+  const why = deptKind(dept.kind);
+  if (byKind >= 0) return unitFit(true, why, byKind);
+  if (dept.categories.includes(category)) return unitFit(true, why, kinds.length);
+  return unitFit(false, why, NOT_FIT_RANK);
 }

@@ -163,3 +163,53 @@ describe('incident lifecycle', () => {
     );
   });
 });
+
+describe('department actions (部门报到)', () => {
+  const handed: LifecycleState = {
+    state: 'dispatched',
+    assigneeKind: 'department',
+    assigneeId: 'd1',
+    supervision: 0,
+    satisfaction: null,
+    updatedAt: 0,
+    closedAt: null,
+  };
+  const dept = { username: 'dept-a', role: 'department' as const, departmentId: 'd1' };
+  const other = { ...dept, departmentId: 'd2' };
+
+  it('签收 moves its own handed incident to 处置中 and keeps it the department’s', () => {
+    const d = decide(handed, { type: 'transition', to: 'on_scene' }, dept, 1);
+    expect(d.ok && d.next).toMatchObject({ state: 'on_scene', assigneeKind: 'department', assigneeId: 'd1' });
+  });
+  it('退回 needs a reason and hands the case back to the dispatcher', () => {
+    const noReason = decide(handed, { type: 'transition', to: 'returned' }, dept, 1);
+    expect(!noReason.ok && noReason.error).toBe('note_required');
+    const d = decide(handed, { type: 'transition', to: 'returned', note: '不属本部门职责' }, dept, 1);
+    expect(d.ok && d.next).toMatchObject({ state: 'returned', assigneeKind: null, assigneeId: null });
+  });
+  it('another department, or a department account without one, may not act', () => {
+    for (const a of [other, { ...dept, departmentId: null }]) {
+      const d = decide(handed, { type: 'transition', to: 'on_scene' }, a, 1);
+      expect(!d.ok && d.error).toBe('forbidden');
+    }
+  });
+  it('反馈 is a timeline note that changes no state; 核查 of a resolved case stays the center’s', () => {
+    const f = decide(handed, { type: 'feedback', note: '已到现场了解' }, dept, 1);
+    expect(f.ok && f.event).toMatchObject({
+      type: 'feedback',
+      fromState: 'dispatched',
+      toState: 'dispatched',
+    });
+    const resolved = { ...handed, state: 'resolved' as const };
+    const back = decide(resolved, { type: 'transition', to: 'returned', note: 'x' }, dept, 1);
+    expect(!back.ok && back.error).toBe('forbidden');
+  });
+  it('a department cannot assign or close', () => {
+    expect(decide(handed, { type: 'assign', assignee: { kind: 'vehicle', id: 'v' } }, dept, 1).ok).toBe(
+      false,
+    );
+    expect(decide({ ...handed, state: 'resolved' }, { type: 'transition', to: 'closed' }, dept, 1).ok).toBe(
+      false,
+    );
+  });
+});

@@ -11,10 +11,18 @@ import { AssigneeKindSchema, type AssigneeKind } from './incident';
  *   with returned (退单), escalated (上报上级) and cancelled (作废) on the side.
  */
 
-export type Role = 'admin' | 'leader' | 'dispatcher' | 'duty';
+/**
+ * The center's desk roles, then the field roles: a grid worker (网格员, bound to one worker record) and a
+ * department (部门, bound to one department) each see only their own work on their own pages (/m, /dept).
+ */
+export type Role = 'admin' | 'leader' | 'dispatcher' | 'duty' | 'worker' | 'department';
 export interface Actor {
   username: string;
   role: Role;
+  /** role `worker`: the grid worker the account is; a worker moves only incidents assigned to this id. */
+  workerId?: string | null;
+  /** role `department`: the department the account answers for; it acts only on incidents handed to it. */
+  departmentId?: string | null;
 }
 
 /** Moves by `transition`. `dispatched` is reached only by assigning a unit (an assignment has an assignee). */
@@ -51,10 +59,12 @@ const TRANSITION_ROLES: Record<IncidentState, readonly Role[]> = {
   reported: [],
   accepted: ['dispatcher'],
   dispatched: ['dispatcher'],
-  on_scene: ['dispatcher'],
-  resolved: ['dispatcher'],
+  // A grid worker reports 到场 and 办结 on their own tasks from the phone (/m).
+  // A department 签收 (→ on_scene), 办结 (→ resolved) and 退回 (→ returned) its own handed incidents.
+  on_scene: ['dispatcher', 'worker', 'department'],
+  resolved: ['dispatcher', 'worker', 'department'],
   closed: ['dispatcher', 'leader'],
-  returned: ['dispatcher'],
+  returned: ['dispatcher', 'department'],
   escalated: ['dispatcher'],
   cancelled: ['dispatcher'],
 };
@@ -62,6 +72,9 @@ const ASSIGN_ROLES: readonly Role[] = ['dispatcher'];
 const SUPERVISE_ROLES: readonly Role[] = ['leader'];
 const FOLLOW_UP_ROLES: readonly Role[] = ['dispatcher'];
 const FOLLOW_UP_STATES: ReadonlySet<IncidentState> = new Set(['resolved', 'closed']);
+/** 反馈: progress notes from whoever holds the case, while it is in hand. */
+const FEEDBACK_ROLES: readonly Role[] = ['dispatcher', 'department'];
+const FEEDBACK_STATES: ReadonlySet<IncidentState> = new Set(['dispatched', 'on_scene']);
 
 export const SUPERVISION_LEVELS = [0, 1, 2, 3] as const;
 export const SUPERVISION_LABELS: Record<number, string> = { 0: '无', 1: '普通', 2: '黄牌', 3: '红牌' };
@@ -83,6 +96,10 @@ export const IncidentCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assign'), assignee: AssigneeSchema, note: Note }),
   z.object({ type: z.literal('supervise'), level: z.number().int().min(0).max(3), note: Note }),
   z.object({ type: z.literal('follow_up'), satisfaction: z.number().int().min(1).max(5), note: Note }),
+  z.object({
+    type: z.literal('feedback'),
+    note: z.string().trim().min(1).max(MAX_NOTE_CHARS),
+  }),
 ]);
 export type IncidentCommand = z.infer<typeof IncidentCommandSchema>;
 
@@ -98,7 +115,7 @@ export interface LifecycleState {
 }
 
 export interface LifecycleEvent {
-  type: 'transition' | 'assign' | 'supervise' | 'follow_up';
+  type: 'transition' | 'assign' | 'supervise' | 'follow_up' | 'feedback';
   fromState: IncidentState;
   toState: IncidentState;
   note: string | null;
@@ -128,6 +145,19 @@ function unitOf(s: LifecycleState): Assignee | null {
   return { kind: s.assigneeKind, id: s.assigneeId };
 }
 
+/** Whether the incident is assigned to this worker (a worker account without a worker id owns nothing). */
+export function isOwnTask(s: Pick<LifecycleState, 'assigneeKind' | 'assigneeId'>, actor: Actor): boolean {
+  return !!actor.workerId && s.assigneeKind === 'worker' && s.assigneeId === actor.workerId;
+}
+
+/** Whether the incident is handed to this department (a department account without one owns nothing). */
+export function isOwnDepartmentCase(
+  s: Pick<LifecycleState, 'assigneeKind' | 'assigneeId'>,
+  actor: Actor,
+): boolean {
+  return !!actor.departmentId && s.assigneeKind === 'department' && s.assigneeId === actor.departmentId;
+}
+
 export function canTransition(role: Role, from: IncidentState, to: IncidentState): boolean {
   return TRANSITIONS[from].includes(to) && TRANSITION_ROLES[to].includes(role);
 }
@@ -142,6 +172,11 @@ export function decide(
   const from = current.state;
   const note = command.note?.trim() ? command.note.trim() : null;
   const base = { ...current, updatedAt: now };
+  if (actor.role === 'department') {
+    if (!isOwnDepartmentCase(current, actor)) return deny('forbidden', '非本部门承办的事件');
+    // 核查 of a resolved case (close, or 退回重办) is the center's, not the department's.
+    if (from === 'resolved') return deny('forbidden', '已办结，待中心核查');
+  }
   switch (command.type) {
     case 'transition': {
       const to = command.to;
@@ -150,6 +185,8 @@ export function decide(
       if (!TRANSITIONS[from].includes(to))
         return deny('illegal', `不能从「${STATE_LABELS[from].zh}」转为「${STATE_LABELS[to].zh}」`);
       if (NOTE_REQUIRED.has(to) && !note) return deny('note_required', `${STATE_LABELS[to].zh}须填写原因`);
+      if (actor.role === 'worker' && !isOwnTask(current, actor))
+        return deny('forbidden', '只能处置派给本人的任务');
       const held = unitOf(current);
       const next: LifecycleState = { ...base, state: to };
       let released: Assignee | null = null;
@@ -199,6 +236,24 @@ export function decide(
         ok: true,
         next,
         event: { type: 'supervise', fromState: from, toState: from, note, data: { level: command.level } },
+        engaged: null,
+        released: null,
+      };
+    }
+    case 'feedback': {
+      if (!FEEDBACK_ROLES.includes(actor.role)) return deny('forbidden', `角色 ${actor.role} 不能反馈`);
+      if (!FEEDBACK_STATES.has(from))
+        return deny('illegal', `「${STATE_LABELS[from].zh}」状态的事件不能反馈`);
+      return {
+        ok: true,
+        next: base,
+        event: {
+          type: 'feedback',
+          fromState: from,
+          toState: from,
+          note,
+          data: null,
+        },
         engaged: null,
         released: null,
       };

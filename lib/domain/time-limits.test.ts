@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import {
   DEFAULT_TIME_LIMITS,
+  adoptTimeLimits,
   compareUrgency,
   activeTimeLimits,
+  limitsFor,
   parseTimeLimitConfig,
   lampFor,
   setActiveTimeLimits,
@@ -116,5 +118,86 @@ describe('configured limits', () => {
     expect(timeLimitProblems(c)).toEqual([{ priority: 3, message: expect.stringContaining('受理') }]);
     expect(timeLimitProblems(DEFAULT_TIME_LIMITS)).toEqual([]);
     expect(() => parseTimeLimitConfig('{"minutes":{"1":{"accept":1e9}}}')).toThrow();
+  });
+});
+
+describe('per-category limits: the category override if set, else the priority default', () => {
+  // 消防安全 (e.g. a gas leak) tighter than any priority: accept in 2 min, on scene in 10, resolve as the priority.
+  const config = parseTimeLimitConfig('{"categories":{"fire_safety":{"accept":2,"onScene":10}}}');
+
+  it('takes each milestone from the category when set and from the priority otherwise', () => {
+    expect(limitsFor(config, 3, 'fire_safety')).toEqual({
+      accept: 2 * MIN,
+      onScene: 10 * MIN,
+      resolve: DEFAULT_TIME_LIMITS.byPriority[3].resolve,
+    });
+    // 较低 has no on-scene limit of its own: the category's applies.
+    expect(limitsFor(config, 4, 'fire_safety').onScene).toBe(10 * MIN);
+    expect(limitsFor(config, 3, 'traffic')).toEqual(DEFAULT_TIME_LIMITS.byPriority[3]);
+    expect(limitsFor(config, 3)).toEqual(DEFAULT_TIME_LIMITS.byPriority[3]);
+    // Names that are not categories (prototype keys included) find no override.
+    for (const odd of ['constructor', '__proto__', 'toString', 'gas_leak'])
+      expect(limitsFor(config, 3, odd)).toEqual(DEFAULT_TIME_LIMITS.byPriority[3]);
+    expect(limitsFor(config, 9, 'fire_safety').resolve).toBe(DEFAULT_TIME_LIMITS.byPriority[3].resolve);
+  });
+
+  it('turns the lamp red by the category limit while the priority alone would be green', () => {
+    const gas = { priority: 3, category: 'fire_safety', state: 'reported' as const, receivedAt: 0 };
+    const other = { ...gas, category: 'traffic' };
+    expect(timeLimitStatus(gas, 3 * MIN, config)).toMatchObject({ lamp: 'red', isOverdue: true });
+    expect(timeLimitStatus(gas, 3 * MIN, config).next).toMatchObject({
+      milestone: 'accept',
+      remainingMs: -MIN,
+    });
+    expect(timeLimitStatus(other, 3 * MIN, config).lamp).toBe('green'); // 一般 accept: 30 min
+    expect(timeLimitStatus(gas, 3 * MIN, DEFAULT_TIME_LIMITS).lamp).toBe('green');
+    const now = 3 * MIN;
+    const queue = [
+      { ...other, id: 'a' },
+      { ...gas, id: 'b' },
+    ].sort((x, y) => compareUrgency(x, y, now, config));
+    expect(queue.map((q) => q.id)).toEqual(['b', 'a']); // same priority: the gas leak is due first
+  });
+
+  it('round-trips the overrides through the editable form, and null or absent means no override', () => {
+    const m = toTimeLimitMinutes(config);
+    expect(m.categories).toEqual({ fire_safety: { accept: 2, onScene: 10 } });
+    expect(parseTimeLimitConfig(JSON.stringify(m))).toEqual(config);
+    const cleared = parseTimeLimitConfig('{"categories":{"fire_safety":{"accept":null}}}');
+    expect(cleared.byCategory).toEqual({});
+    expect(toTimeLimitMinutes(DEFAULT_TIME_LIMITS).categories).toEqual({});
+  });
+
+  it('refuses unknown categories and absurd minutes', () => {
+    expect(() => parseTimeLimitConfig('{"categories":{"gas_leak":{"accept":2}}}')).toThrow();
+    expect(() => parseTimeLimitConfig('{"categories":{"fire_safety":{"accept":-1}}}')).toThrow();
+    expect(() => parseTimeLimitConfig('{"categories":{"fire_safety":{"accept":1e9}}}')).toThrow();
+    expect(() => parseTimeLimitConfig('{"categories":{"fire_safety":{"accept":"2"}}}')).toThrow();
+  });
+
+  it('names a category whose override clashes with a priority it is read with', () => {
+    // Resolve in 60 min, but 一般 is due on scene only after 120: the category must say on scene too.
+    const c = parseTimeLimitConfig('{"categories":{"fire_safety":{"resolve":60}}}');
+    expect(timeLimitProblems(c)).toEqual([
+      { priority: 3, category: 'fire_safety', message: expect.stringContaining('消防安全') },
+    ]);
+    const fixed = parseTimeLimitConfig(
+      '{"categories":{"fire_safety":{"accept":5,"onScene":20,"resolve":60}}}',
+    );
+    expect(timeLimitProblems(fixed)).toEqual([]);
+    expect(timeLimitProblems(config)).toEqual([]);
+  });
+
+  it('walls adopt limits with overrides, and limits stored before categories existed', () => {
+    try {
+      expect(adoptTimeLimits(JSON.parse(JSON.stringify(config)))).toBe(true);
+      expect(limitsFor(activeTimeLimits(), 2, 'fire_safety').accept).toBe(2 * MIN);
+      const { byCategory: _omitted, ...old } = DEFAULT_TIME_LIMITS;
+      expect(adoptTimeLimits(old)).toBe(true);
+      expect(limitsFor(activeTimeLimits(), 2, 'fire_safety')).toEqual(DEFAULT_TIME_LIMITS.byPriority[2]);
+      expect(adoptTimeLimits({ ...config, byCategory: { fire_safety: { accept: 0 } } })).toBe(false);
+    } finally {
+      setActiveTimeLimits(DEFAULT_TIME_LIMITS);
+    }
   });
 });

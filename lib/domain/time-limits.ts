@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import type { IncidentState, Priority } from './enums';
+import {
+  CATEGORY_LABELS,
+  INCIDENT_CATEGORIES,
+  PRIORITY_LABELS,
+  type IncidentCategory,
+  type IncidentState,
+  type Priority,
+} from './enums';
 
 /**
- * Time limits (时限) per priority and the yellow/red lamps (DESIGN §2). Every limit is counted from the
- * moment the centre received the incident, so the lamp is a pure function of (priority, state, receivedAt,
- * now): the server, the console and the walls all compute the same lamp from an IncidentView without
- * extra timestamps on the wire.
+ * Time limits (时限) per priority, with per-category overrides, and the yellow/red lamps (DESIGN §2). Every
+ * limit is counted from the moment the centre received the incident, so the lamp is a pure function of
+ * (priority, category, state, receivedAt, now): the server, the console and the walls all compute the same
+ * lamp from an IncidentView without extra timestamps on the wire. One rule decides a limit, `limitsFor`:
+ * the category's override for that milestone if set, else the priority's default.
  */
 
 const MINUTE_MS = 60_000;
@@ -19,10 +27,24 @@ export const MILESTONE_LABELS: Record<Milestone, string> = {
   onScene: '到场',
   resolve: '办结',
 };
+/**
+ * 签收: a department handed an incident owes an acknowledgement instead of arriving on scene (中心吹哨、部门报到).
+ * Kept out of MILESTONES so the per-category table stays the three milestones every unit owes.
+ */
+export type TimedMilestone = Milestone | 'deptAck';
 
 const LimitMs = z.number().int().positive().nullable();
 export const PriorityLimitsSchema = z.object({ accept: LimitMs, onScene: LimitMs, resolve: LimitMs });
 export type PriorityLimits = z.infer<typeof PriorityLimitsSchema>;
+
+/** A category's overrides: a milestone absent here takes the priority's limit (there is no "unset to none"). */
+const OverrideMs = z.number().int().positive();
+export const CategoryLimitsSchema = z.object({
+  accept: OverrideMs.optional(),
+  onScene: OverrideMs.optional(),
+  resolve: OverrideMs.optional(),
+});
+export type CategoryLimits = z.infer<typeof CategoryLimitsSchema>;
 
 export const TimeLimitConfigSchema = z.object({
   /** Share of a limit used that lights the yellow lamp; platforms in use light it at 0.7–0.8. */
@@ -33,6 +55,10 @@ export const TimeLimitConfigSchema = z.object({
     3: PriorityLimitsSchema,
     4: PriorityLimitsSchema,
   }),
+  /** Optional so limits stored before categories existed (and older walls' copies) still read. */
+  byCategory: z.partialRecord(z.enum(INCIDENT_CATEGORIES), CategoryLimitsSchema).optional(),
+  /** 签收 limit per priority for an incident handed to a department; absent: DEFAULT_DEPT_ACK_MS. */
+  deptAck: z.object({ 1: OverrideMs, 2: OverrideMs, 3: OverrideMs, 4: OverrideMs }).optional(),
 });
 export type TimeLimitConfig = z.infer<typeof TimeLimitConfigSchema>;
 
@@ -45,7 +71,22 @@ export const DEFAULT_TIME_LIMITS: TimeLimitConfig = {
     3: { accept: 30 * MINUTE_MS, onScene: 2 * HOUR_MS, resolve: 3 * DAY_MS },
     4: { accept: 2 * HOUR_MS, onScene: null, resolve: 7 * DAY_MS },
   },
+  byCategory: {},
 };
+
+/** Default 签收 limits (counted from receipt like every limit): between 受理 and 办结 at each priority. */
+export const DEFAULT_DEPT_ACK_MS: Record<Priority, number> = {
+  1: 10 * MINUTE_MS,
+  2: 30 * MINUTE_MS,
+  3: 2 * HOUR_MS,
+  4: 8 * HOUR_MS,
+};
+
+/** The 签收 limit a department owes for an incident of this priority (out of range counts as 一般). */
+export function deptAckLimit(config: TimeLimitConfig, priority: number): number {
+  const p = (priority >= 1 && priority <= 4 ? priority : 3) as Priority;
+  return config.deptAck?.[p] ?? DEFAULT_DEPT_ACK_MS[p];
+}
 
 /**
  * The deployment's limits in this process: the server sets them from its settings (the `meta` row
@@ -88,7 +129,7 @@ export type Lamp = 'none' | 'green' | 'yellow' | 'red';
 const LAMP_RANK: Record<Lamp, number> = { none: 0, green: 1, yellow: 2, red: 3 };
 
 export interface MilestoneStatus {
-  milestone: Milestone;
+  milestone: TimedMilestone;
   deadline: number;
   /** Negative when overdue. */
   remainingMs: number;
@@ -106,13 +147,36 @@ export interface TimeLimitStatus {
 
 export interface TimedIncident {
   priority: number;
+  /** Absent or unknown: the priority's limits alone apply. */
+  category?: string;
   state: IncidentState;
   receivedAt: number;
+  /** A department holding a dispatched incident owes 签收 (deptAck) where a unit owes 到场. */
+  assigneeKind?: string | null;
 }
 
-function limitsFor(config: TimeLimitConfig, priority: number): PriorityLimits {
+/** The category's overrides, or undefined; `hasOwn` so a category spelled like `constructor` finds nothing. */
+function overridesFor(config: TimeLimitConfig, category: string | undefined): CategoryLimits | undefined {
+  const by = config.byCategory;
+  return by && category !== undefined && Object.hasOwn(by, category)
+    ? by[category as IncidentCategory]
+    : undefined;
+}
+
+/**
+ * The limits an incident owes, per milestone: the category's override if set, else the priority's default
+ * (an out-of-range priority counts as 一般). The one rule behind every lamp, overdue count and on-time rate.
+ */
+export function limitsFor(config: TimeLimitConfig, priority: number, category?: string): PriorityLimits {
   const p = (priority >= 1 && priority <= 4 ? priority : 3) as Priority;
-  return config.byPriority[p];
+  const base = config.byPriority[p];
+  const o = overridesFor(config, category);
+  if (!o) return base;
+  return {
+    accept: o.accept ?? base.accept,
+    onScene: o.onScene ?? base.onScene,
+    resolve: o.resolve ?? base.resolve,
+  };
 }
 
 export function lampFor(usedMs: number, limitMs: number, yellowRatio: number): Exclude<Lamp, 'none'> {
@@ -126,11 +190,15 @@ export function timeLimitStatus(
   now: number,
   config: TimeLimitConfig = active,
 ): TimeLimitStatus {
-  const limits = limitsFor(config, incident.priority);
+  const limits = limitsFor(config, incident.priority, incident.category);
   const used = now - incident.receivedAt;
   const milestones: MilestoneStatus[] = [];
-  for (const m of PENDING[incident.state]) {
-    const limit = limits[m];
+  const isHandedToDept = incident.state === 'dispatched' && incident.assigneeKind === 'department';
+  const pending: readonly TimedMilestone[] = isHandedToDept
+    ? ['deptAck', 'resolve']
+    : PENDING[incident.state];
+  for (const m of pending) {
+    const limit = m === 'deptAck' ? deptAckLimit(config, incident.priority) : limits[m];
     if (limit === null) continue;
     milestones.push({
       milestone: m,
@@ -173,39 +241,84 @@ const MAX_LIMIT_MINUTES = 365 * 24 * 60;
 export interface TimeLimitMinutes {
   yellowRatio: number;
   minutes: Record<'1' | '2' | '3' | '4', Record<Milestone, number | null>>;
+  /** Per-category overrides in minutes; a milestone absent (or null when sent) takes the priority's limit. */
+  categories: Partial<Record<IncidentCategory, Partial<Record<Milestone, number | null>>>>;
+  /** 签收 minutes per priority for a department; absent: the defaults. */
+  deptAck?: Partial<Record<'1' | '2' | '3' | '4', number>>;
 }
+
+const toMinutes = (ms: number | null) => (ms === null ? null : ms / MINUTE_MS);
 
 export function toTimeLimitMinutes(config: TimeLimitConfig): TimeLimitMinutes {
   const minutes = {} as TimeLimitMinutes['minutes'];
   for (const p of ['1', '2', '3', '4'] as const) {
     const l = config.byPriority[Number(p) as Priority];
     minutes[p] = {
-      accept: l.accept === null ? null : l.accept / MINUTE_MS,
-      onScene: l.onScene === null ? null : l.onScene / MINUTE_MS,
-      resolve: l.resolve === null ? null : l.resolve / MINUTE_MS,
+      accept: toMinutes(l.accept),
+      onScene: toMinutes(l.onScene),
+      resolve: toMinutes(l.resolve),
     };
   }
-  return { yellowRatio: config.yellowRatio, minutes };
+  const categories: TimeLimitMinutes['categories'] = {};
+  for (const c of INCIDENT_CATEGORIES) {
+    const o = overridesFor(config, c);
+    if (!o) continue;
+    const row: Partial<Record<Milestone, number>> = {};
+    for (const m of MILESTONES) if (o[m] !== undefined) row[m] = o[m] / MINUTE_MS;
+    if (Object.keys(row).length > 0) categories[c] = row;
+  }
+  const out: TimeLimitMinutes = { yellowRatio: config.yellowRatio, minutes, categories };
+  if (config.deptAck)
+    out.deptAck = Object.fromEntries(
+      (['1', '2', '3', '4'] as const).map((p) => [p, deptAckLimit(config, Number(p)) / MINUTE_MS]),
+    );
+  return out;
+}
+
+export interface TimeLimitProblem {
+  priority: Priority;
+  /** Set when the fault is a category's override read together with this priority's limits. */
+  category?: IncidentCategory;
+  message: string;
+}
+
+const ORDER_RULE = '受理 ≤ 到场 ≤ 办结';
+
+function isOrdered(l: PriorityLimits): boolean {
+  const ordered = MILESTONES.map((m) => l[m]).filter((v): v is number => v !== null);
+  return !ordered.some((v, k) => k > 0 && v < ordered[k - 1]!);
 }
 
 /**
  * Limits that contradict each other: every limit counts from receipt, so a unit cannot be due on scene
- * before the case is due to be accepted, nor the case resolved before the unit is due on scene.
- * Returns one message per priority at fault (Chinese, shown beside the form).
+ * before the case is due to be accepted, nor the case resolved before the unit is due on scene. A category's
+ * overrides are checked as they apply, filled in by each priority's limits (`limitsFor`), since an override
+ * of one milestone can clash with another priority's default. One message per priority, and per category,
+ * at fault (Chinese, shown beside the form).
  */
-export function timeLimitProblems(config: TimeLimitConfig): { priority: Priority; message: string }[] {
-  const out: { priority: Priority; message: string }[] = [];
-  for (const p of [1, 2, 3, 4] as const) {
-    const ordered = MILESTONES.map((m) => config.byPriority[p][m]).filter((v): v is number => v !== null);
-    if (ordered.some((v, k) => k > 0 && v < ordered[k - 1]!))
-      out.push({ priority: p, message: '时限须依次不减：受理 ≤ 到场 ≤ 办结' });
+export function timeLimitProblems(config: TimeLimitConfig): TimeLimitProblem[] {
+  const out: TimeLimitProblem[] = [];
+  for (const p of [1, 2, 3, 4] as const)
+    if (!isOrdered(config.byPriority[p])) out.push({ priority: p, message: `时限须依次不减：${ORDER_RULE}` });
+  for (const c of INCIDENT_CATEGORIES) {
+    if (!overridesFor(config, c)) continue;
+    const p = ([1, 2, 3, 4] as const).find(
+      (q) => isOrdered(config.byPriority[q]) && !isOrdered(limitsFor(config, q, c)),
+    );
+    if (p !== undefined)
+      out.push({
+        priority: p,
+        category: c,
+        message: `${CATEGORY_LABELS[c].zh}的时限与「${PRIORITY_LABELS[p].zh}」的时限合起来须依次不减：${ORDER_RULE}（未设的环节按优先级时限）`,
+      });
   }
   return out;
 }
 
 /**
- * A deployment's limits from JSON (e.g. an env var or a settings file): minutes per milestone, null for none,
- * overriding the defaults priority by priority. Throws with zod's message when malformed.
+ * A deployment's limits from JSON (e.g. an env var or a settings file, or the admin form): minutes per
+ * milestone, null for none, overriding the defaults priority by priority; `categories` holds the whole set of
+ * per-category overrides (none when absent). Throws with zod's message when malformed.
  */
 export function parseTimeLimitConfig(json: string): TimeLimitConfig {
   const Minutes = z.number().positive().max(MAX_LIMIT_MINUTES).nullable();
@@ -217,6 +330,15 @@ export function parseTimeLimitConfig(json: string): TimeLimitConfig {
         z.object({ accept: Minutes.optional(), onScene: Minutes.optional(), resolve: Minutes.optional() }),
       )
       .optional(),
+    categories: z
+      .partialRecord(
+        z.enum(INCIDENT_CATEGORIES),
+        z.object({ accept: Minutes.optional(), onScene: Minutes.optional(), resolve: Minutes.optional() }),
+      )
+      .optional(),
+    deptAck: z
+      .partialRecord(z.enum(['1', '2', '3', '4']), z.number().positive().max(MAX_LIMIT_MINUTES))
+      .optional(),
   });
   const o = Override.parse(JSON.parse(json));
   const out: TimeLimitConfig = structuredClone(DEFAULT_TIME_LIMITS);
@@ -227,6 +349,21 @@ export function parseTimeLimitConfig(json: string): TimeLimitConfig {
       const v = limits[m];
       if (v !== undefined) target[m] = v === null ? null : Math.round(v * MINUTE_MS);
     }
+  }
+  const byCategory: NonNullable<TimeLimitConfig['byCategory']> = {};
+  for (const [c, limits] of Object.entries(o.categories ?? {}) as [IncidentCategory, CategoryLimits][]) {
+    const row: CategoryLimits = {};
+    for (const m of MILESTONES) {
+      const v = (limits as Partial<Record<Milestone, number | null>>)[m];
+      if (typeof v === 'number') row[m] = Math.round(v * MINUTE_MS);
+    }
+    if (Object.keys(row).length > 0) byCategory[c] = row;
+  }
+  out.byCategory = byCategory;
+  if (o.deptAck && Object.keys(o.deptAck).length > 0) {
+    const ack = { ...DEFAULT_DEPT_ACK_MS };
+    for (const [p, v] of Object.entries(o.deptAck)) ack[Number(p) as Priority] = Math.round(v * MINUTE_MS);
+    out.deptAck = ack;
   }
   return TimeLimitConfigSchema.parse(out);
 }

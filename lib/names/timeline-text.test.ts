@@ -21,6 +21,14 @@ describe('timeline steps in words', () => {
     expect(timelineWhat({ ...assign, assigneeName: null })).toBe('派单 → veh-00057');
   });
 
+  it('names the milestone an overdue step records', () => {
+    const overdue = { ...base, actor: 'system', type: 'overdue', data: { milestone: 'accept', deadline: 1 } };
+    expect(timelineWhat(overdue)).toBe('受理超时');
+    expect(timelineWhat(overdue, 'en')).toBe('Accept overdue');
+    expect(timelineWhat({ ...overdue, data: { milestone: 'unknown' } })).toBe('超时');
+    expect(timelineWho(overdue)).toBe('系统');
+  });
+
   it('states, supervision and follow-up in words', () => {
     expect(timelineWhat({ ...base, type: 'transition', toState: 'on_scene' })).toBe('处置中');
     expect(timelineWhat({ ...base, type: 'supervise', data: { level: 3 } })).toBe('红牌督办');

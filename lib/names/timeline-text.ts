@@ -13,7 +13,17 @@ const EVENT_WORDS: Record<string, { zh: string; en: string }> = {
   assign: { zh: '派单', en: 'Assigned' },
   supervise: { zh: '督办', en: 'Supervised' },
   follow_up: { zh: '回访', en: 'Follow-up' },
+  overdue: { zh: '超时', en: 'Overdue' },
   note: { zh: '备注', en: 'Note' },
+  feedback: { zh: '反馈', en: 'Feedback' },
+  reply: { zh: '答复市民', en: 'Replied to citizen' },
+};
+/** The milestone an `overdue` step (server/scale/overdue-watch.ts) records as past its time limit. */
+const OVERDUE_MILESTONE_WORDS: Record<string, { zh: string; en: string }> = {
+  accept: { zh: '受理', en: 'Accept' },
+  onScene: { zh: '到场', en: 'On scene' },
+  deptAck: { zh: '签收', en: 'Department sign-off' },
+  resolve: { zh: '办结', en: 'Resolve' },
 };
 const SUPERVISION_WORDS = [
   { zh: '撤销督办', en: 'Supervision lifted' },
@@ -38,6 +48,10 @@ export function timelineWhat(e: Step, lang: Lang = 'zh'): string {
     return SUPERVISION_WORDS[e.data.level]?.[lang] ?? EVENT_WORDS.supervise![lang];
   if (e.type === 'follow_up' && typeof e.data?.satisfaction === 'number')
     return `${EVENT_WORDS.follow_up![lang]} ${e.data.satisfaction}/5`;
+  if (e.type === 'overdue' && typeof e.data?.milestone === 'string') {
+    const m = OVERDUE_MILESTONE_WORDS[e.data.milestone];
+    if (m) return lang === 'zh' ? `${m.zh}超时` : `${m.en} overdue`;
+  }
   return EVENT_WORDS[e.type]?.[lang] ?? e.type;
 }
 

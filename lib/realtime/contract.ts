@@ -18,7 +18,18 @@ export const REDIS_KEYS = {
   incidentGroup: 'pingan',
   /** The stream entry's field holding the IncidentReport JSON. */
   incidentField: 'json',
+  /**
+   * TELEMETRY_TRANSPORT=stream: reports go to `pingan:telemetry:<kind>:<shard>` (shard 0 … shards − 1, any
+   * shard a producer likes) as `XADD … MAXLEN ~ n * json <payload>`; every server reads every shard.
+   */
+  telemetryStreamPrefix: 'pingan:telemetry:',
+  telemetryField: 'json',
 } as const;
+
+/** The telemetry stream of one kind and shard (TELEMETRY_TRANSPORT=stream). */
+export function telemetryStreamKey(kind: TelemetryKind, shard: number): string {
+  return `${REDIS_KEYS.telemetryStreamPrefix}${kind}:${shard}`;
+}
 
 export type TelemetryKind = keyof typeof REDIS_KEYS.channel;
 
@@ -143,4 +154,10 @@ export interface HealthReport {
   openIncidents: number;
   /** How far telemetry ingest is behind (see WireBatch.lagMs). */
   ingestLagMs: number;
+  /** The server process that answered (several may run behind one load balancer). */
+  process: { id: string; host: string; pid: number };
+  /** Whether that process leads: runs the jobs that must run once (server/scale/leader.ts). */
+  leader: boolean;
+  /** The leader's current fencing token; null when following, or alone (no REDIS_URL). */
+  fencingToken: number | null;
 }

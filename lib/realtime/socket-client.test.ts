@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   LAG_DELIVERY_ALLOWANCE_MS,
   LINK_STALE_AFTER_MS,
@@ -6,7 +6,7 @@ import {
   PROTOCOL_VERSION,
   type BatchAck,
 } from './contract';
-import { linkStatus, WallConnection } from './socket-client';
+import { AUTH_RETRY_MS, linkStatus, WallConnection } from './socket-client';
 
 describe('linkStatus', () => {
   it('is connecting before any data, live while batches flow, stale when they stop, disconnected when the socket drops', () => {
@@ -32,5 +32,70 @@ describe('WallConnection.onBatch', () => {
     expect(acks).toEqual([{ ok: true }, { ok: true }, { ok: false, error: 'gap' }]);
     expect(c.link().lastBatchAt).toBe(5);
     expect(c.state.lastSeq).toBe(2);
+  });
+});
+
+describe('WallConnection handshake refusals', () => {
+  function fakeSocket() {
+    const handlers = new Map<string, (arg: unknown) => void>();
+    const socket = {
+      connected: false,
+      connects: 0,
+      auth: {},
+      on(event: string, h: (arg: unknown) => void) {
+        handlers.set(event, h);
+        return socket;
+      },
+      connect() {
+        socket.connects++;
+        return socket;
+      },
+      disconnect() {
+        return socket;
+      },
+      emit() {
+        return socket;
+      },
+      refuse(message: string) {
+        handlers.get('connect_error')!(new Error(message));
+      },
+    };
+    return socket;
+  }
+
+  it.each([
+    ['unauthorized', 'unauthorized'],
+    ['too many connections', 'connecting'],
+  ])('retries after the server refused with %s (shown as %s)', (message, status) => {
+    vi.useFakeTimers();
+    try {
+      const socket = fakeSocket();
+      const c = new WallConnection({ regionCode: null, connect: () => socket as never });
+      c.start();
+      socket.refuse(message);
+      expect(c.link().status).toBe(status);
+      vi.advanceTimersByTime(AUTH_RETRY_MS - 1);
+      expect(socket.connects).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(socket.connects).toBe(1);
+      c.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('leaves network errors to Socket.IO', () => {
+    vi.useFakeTimers();
+    try {
+      const socket = fakeSocket();
+      const c = new WallConnection({ regionCode: null, connect: () => socket as never });
+      c.start();
+      socket.refuse('xhr poll error');
+      vi.advanceTimersByTime(AUTH_RETRY_MS * 2);
+      expect(socket.connects).toBe(0);
+      c.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -30,6 +30,8 @@ export interface LinkInfo {
 
 /** After the server refused our credentials, try again this often (a session may be restored meanwhile). */
 export const AUTH_RETRY_MS = 15_000;
+/** Handshake refusals by the server (not network errors), which Socket.IO does not retry by itself. */
+const SERVER_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'too many connections']);
 
 export interface WallConnectionOptions {
   url?: string;
@@ -41,6 +43,17 @@ export interface WallConnectionOptions {
     url: string | undefined,
     opts: Parameters<typeof io>[1],
   ) => Socket<ServerToClientEvents, ClientToServerEvents>;
+}
+
+/**
+ * The batch handler's main-thread time (store and every listener: map model, trails, panels) as a User
+ * Timing measure, which `npm run bench -- --product` observes (B3, B4). Only the latest entry of each name is
+ * kept in the page's timeline: a wall runs for weeks, and an observer sees every entry as it is queued.
+ */
+function timeBatch(name: 'pingan:batch' | 'pingan:snapshot', startedAt: number): void {
+  if (typeof performance === 'undefined' || typeof performance.measure !== 'function') return;
+  performance.clearMeasures(name);
+  performance.measure(name, { start: startedAt });
 }
 
 export type BatchListener = (result: ApplyResult, state: ClientState) => void;
@@ -79,7 +92,9 @@ export class WallConnection {
       withCredentials: true,
       auth: { token: this.opts.token ?? undefined, regionCode: this.regionCode ?? undefined },
       transports: ['websocket', 'polling'],
-      reconnectionDelayMax: 5_000,
+      // DESIGN §5: a full snapshot ≤ 5 s after the server is back. With a 5 s cap the retry alone could use
+      // all of it (kill -9 test: 3.5–4.1 s); 2 s leaves room for the handshake and the snapshot.
+      reconnectionDelayMax: 2_000,
     });
     socket.on('wall:batch', (batch, ack) => this.onBatch(batch, ack));
     socket.on('connect', () => {
@@ -87,8 +102,10 @@ export class WallConnection {
     });
     socket.on('connect_error', (err) => {
       // A refusal by the server's middleware is not retried by Socket.IO itself; a network error is.
-      if (err.message !== 'unauthorized') return;
-      this.isUnauthorized = true;
+      // 'too many connections' (the per-principal socket cap) passes once dead sockets time out, so the
+      // wall tries again rather than staying dark; it shows as disconnected, not as unauthorised.
+      if (!SERVER_REFUSALS.has(err.message)) return;
+      this.isUnauthorized = err.message === 'unauthorized';
       this.authRetry ??= setTimeout(() => {
         this.authRetry = null;
         this.socket?.connect();
@@ -115,12 +132,14 @@ export class WallConnection {
   }
 
   onBatch(batch: WireBatch, ack: (res: BatchAck) => void): void {
+    const startedAt = performance.now();
     const result = applyBatch(this.state, batch);
     this.lastBatchAt = this.now();
     this.lagMs = batch.lagMs ?? 0;
     // Acknowledge after applying: the server sends the next batch only then (one in flight per wall).
     ack(result.ok ? { ok: true } : { ok: false, error: result.error });
     for (const l of this.listeners) l(result, this.state);
+    timeBatch(result.ok && result.isFull ? 'pingan:snapshot' : 'pingan:batch', startedAt);
   }
 
   subscribe(listener: BatchListener): () => void {

@@ -1,4 +1,4 @@
-import type { Milestone } from '../domain/time-limits';
+import type { TimedMilestone } from '../domain/time-limits';
 import type { WallPeriod } from './stats';
 
 /**
@@ -32,6 +32,9 @@ const WORDS = {
   cameraRate: { zh: '视频点位完好率', en: 'Camera online rate' },
   vehicles: { zh: '巡逻力量', en: 'Patrol units' },
   ranking: { zh: '区域事件排名', en: 'Region ranking' },
+  rankingTab: { zh: '区域', en: 'Regions' },
+  deptReport: { zh: '部门报到', en: 'Departments reporting in' },
+  deptReportTab: { zh: '部门', en: 'Depts' },
   overdueList: { zh: '超时督办', en: 'Overdue & supervised' },
   feed: { zh: '实时事件', en: 'Live incidents' },
   live: { zh: '实时', en: 'Live' },
@@ -81,6 +84,7 @@ const WORDS = {
   overdueBy: { zh: '超时', en: 'Overdue by' },
   remaining: { zh: '剩余', en: 'Left' },
   milestoneAccept: { zh: '受理', en: 'Accept' },
+  milestoneDeptAck: { zh: '签收', en: 'Acknowledge' },
   milestoneOnScene: { zh: '到场', en: 'On scene' },
   milestoneResolve: { zh: '办结', en: 'Resolve' },
   periodToday: { zh: '今日', en: 'Today' },
@@ -119,7 +123,8 @@ export function t(key: WordKey, lang: Lang): string {
   return WORDS[key][lang];
 }
 
-const MILESTONE_KEYS: Record<Milestone, WordKey> = {
+const MILESTONE_KEYS: Record<TimedMilestone, WordKey> = {
+  deptAck: 'milestoneDeptAck',
   accept: 'milestoneAccept',
   onScene: 'milestoneOnScene',
   resolve: 'milestoneResolve',
@@ -137,6 +142,6 @@ export function periodLabel(p: WallPeriod, lang: Lang): string {
   return t(PERIOD_KEYS[p], lang);
 }
 
-export function milestoneLabel(m: Milestone, lang: Lang): string {
+export function milestoneLabel(m: TimedMilestone, lang: Lang): string {
   return t(MILESTONE_KEYS[m], lang);
 }

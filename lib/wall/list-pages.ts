@@ -9,6 +9,21 @@ export function rowsThatFit(heightPx: number, rowPx: number): number {
   return Math.max(1, Math.floor((heightPx + 0.5) / rowPx));
 }
 
+/**
+ * How a list body of `heightPx` is cut into rows: as many as fit at `minRowPx`, each then grown to share the
+ * height (never past `maxRowPx`), so a page fills its panel instead of leaving a band under the last row.
+ * `rowPx` is whole pixels: the rows' sum never exceeds the body, so no row is cut.
+ */
+export function rowLayout(
+  heightPx: number,
+  minRowPx: number,
+  maxRowPx: number,
+): { perPage: number; rowPx: number } {
+  const perPage = rowsThatFit(heightPx, minRowPx);
+  const share = heightPx > 0 ? Math.floor((heightPx + 0.5) / perPage) : minRowPx;
+  return { perPage, rowPx: Math.max(minRowPx, Math.min(maxRowPx, share)) };
+}
+
 export function pageCount(total: number, perPage: number): number {
   return total <= 0 ? 1 : Math.ceil(total / Math.max(1, perPage));
 }

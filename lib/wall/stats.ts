@@ -34,6 +34,22 @@ export type CompareCounts = z.infer<typeof Compare>;
 const RegionRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
 export type RegionRef = z.infer<typeof RegionRef>;
 
+/** Departments listed on the wall's 部门报到 table (most handed first). */
+export const DEPT_STATS_MAX = 8;
+const Count = z.number().int().nonnegative();
+export const DepartmentStatSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  handed: Count,
+  ackDue: Count,
+  ackOnTime: Count,
+  ackRate: z.number().min(0).max(1).nullable(),
+  resolveDue: Count,
+  resolvedOnTime: Count,
+  onTimeRate: z.number().min(0).max(1).nullable(),
+});
+export type DepartmentStat = z.infer<typeof DepartmentStatSchema>;
+
 export const WallStatsSchema = z.object({
   /** When computed (epoch ms) and for which period. */
   at: z.number(),
@@ -139,6 +155,8 @@ export const WallStatsSchema = z.object({
   ),
   /** How many incidents the list would hold without its bound. */
   overdueListTotal: z.number().int().nonnegative(),
+  /** 部门报到: per department handed incidents in the period, 报到率 and 按时办结率 (docs/kpis.md). */
+  departments: z.array(DepartmentStatSchema).max(DEPT_STATS_MAX).optional(),
 });
 export type WallStats = z.infer<typeof WallStatsSchema>;
 

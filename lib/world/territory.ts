@@ -69,6 +69,8 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
   const outlineR = o.districtRadiusM * Math.sqrt(districtCount);
   const outline = blobOutline(rng.fork('outline'), [0, 0], outlineR, isSingleDistrict ? 128 : 256);
   const regions: RegionRec[] = [];
+  // Region and grid outlines in degrees are computed when read (once, by the writer), not held: a province's
+  // 133,000 polygons would otherwise sit in memory twice, in metres for the generators and in degrees.
   const geo = (mp: MultiPoly) => toGeoJson(proj, mp);
   const center = (mp: MultiPoly) => proj.toLngLat(...multiCentroid(mp)) as LngLat;
 
@@ -91,7 +93,9 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
       parentCode: cityCode,
       level: 'district',
       name: o.name,
-      geometry: geo(outline),
+      get geometry() {
+        return geo(outline);
+      },
       center: o.center,
     });
   } else {
@@ -106,7 +110,9 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
         parentCode: null,
         level: 'city',
         name: cityName,
-        geometry: geo(c.shape),
+        get geometry() {
+          return geo(c.shape);
+        },
         center: center(c.shape),
       });
       const parts = partition(c.shape, o.districtsPerCity, rng.fork(`districts-${ci}`), {
@@ -123,7 +129,9 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
           parentCode: `${cityCode}00000000`,
           level: 'district',
           name,
-          geometry: geo(d.shape),
+          get geometry() {
+            return geo(d.shape);
+          },
           center: center(d.shape),
         });
       });
@@ -159,7 +167,9 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
         parentCode: d.code,
         level: 'town',
         name,
-        geometry: geo(t.shape),
+        get geometry() {
+          return geo(t.shape);
+        },
         center: center(t.shape),
       });
     }
@@ -193,7 +203,9 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
         parentCode: t.code,
         level: 'community',
         name,
-        geometry: geo(c.shape),
+        get geometry() {
+          return geo(c.shape);
+        },
         center: center(c.shape),
       });
     }
@@ -209,7 +221,9 @@ export function generateTerritory(o: WorldOptions, rng: Rng, names: NamePool, pr
         code: `${c.code}${pad(gi + 1, 3)}`,
         communityCode: c.code,
         name: `${c.name}第${chineseNumeral(gi + 1)}网格`,
-        geometry: geo(g.shape),
+        get geometry() {
+          return geo(g.shape);
+        },
         center: center(g.shape),
       });
       gridShapes.push(g.shape);

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Logger } from '../logger';
 import type { Authorize } from '../auth/guard';
 import type { SessionStore } from '../auth/session-store';
+import type { LoginLockout } from '../auth/login-limiter';
 
 /** What every admin route module needs: the database, time, the audit chain and the role guard. */
 export interface AdminDeps {
@@ -13,6 +14,10 @@ export interface AdminDeps {
   authorize: Authorize;
   sessions: SessionStore;
   logger?: Logger;
+  /** The sign-in lock, which an admin's unlock clears for every source. */
+  lockout?: LoginLockout;
+  /** Demo mode and DEMO_PASSWORD, for the password policy. */
+  passwordPolicy?: { isDemo: boolean; demoPassword?: string | null };
 }
 
 export const ADMIN = ['admin'] as const;

@@ -9,6 +9,8 @@ import { sipHa1 } from '../protocols/gb28181/digest';
 import { newAuthCode } from '../protocols/jt808/gateway';
 import { hashAuthCode, phoneKey } from '../protocols/jt808/terminal-directory';
 import { notifyProvisioningChange } from '../protocols/provisioning-events';
+import type { UnitKind } from '@/lib/admin/unit-page';
+import { listUnits, parseUnitListQuery } from './unit-list';
 
 const ADMIN = ['admin'] as const;
 /** Vehicles listed at most (a province's fleet fits; the page filters). */
@@ -54,7 +56,9 @@ interface GbRow {
 /**
  * Field-device provisioning (admin only, every change audited in its transaction): JT/T 808 terminals get
  * their own auth code (shown once, stored as sha256), GB/T 28181 devices their own digest password (stored
- * as HA1). The in-process gateways re-read the database at once after a change.
+ * as HA1). The in-process gateways re-read the database at once after a change. Disabling a vehicle,
+ * camera or grid worker also applies to the live state at once: its reports over Redis and HTTP are refused
+ * (`disabled`) and it leaves the walls.
  *
  *   routes: (ctx) => [...createDeviceRoutes(ctx, dispatch.module()!)]
  */
@@ -190,8 +194,51 @@ export function createDeviceRoutes(
         record(c, p, action, 'vehicle', vehicleId, { disabledAt: before.disabledAt }, { disabledAt });
       })
       .immediate();
+    // The gateway refuses the terminal; Redis and HTTP reports are refused and the walls drop it too.
+    live.setDisabled('vehicle', vehicleId, isDisabled, { name: terminalById.get(vehicleId)?.name });
     notifyProvisioningChange();
     sendJson(c.res, 200, { ok: true });
+  };
+
+  const cameraById = sqlite.prepare<
+    [string],
+    { name: string | null; lng: number | null; lat: number | null; disabledAt: number | null }
+  >('SELECT name, lng, lat, disabled_at AS disabledAt FROM cameras WHERE id = ?');
+  const workerById = sqlite.prepare<[string], { name: string | null; disabledAt: number | null }>(
+    'SELECT name, disabled_at AS disabledAt FROM workers WHERE id = ?',
+  );
+
+  /**
+   * A camera (cameras.disabled_at) or grid worker (workers.disabled_at) disabled or enabled: stored and
+   * audited in one transaction, then applied to the live state at once, so its reports on every path are
+   * refused (`disabled`) and it leaves the walls; enabled, it is accepted again (a camera reappears where
+   * the registry places it).
+   */
+  const setUnitDisabled = (kind: 'camera' | 'worker', isDisabled: boolean) => (c: RouteContext) => {
+    const id = c.params.id ?? '';
+    const action = `device.${kind}.${isDisabled ? 'disable' : 'enable'}`;
+    const p = authorize(c, { roles: ADMIN, action, objectType: kind, objectId: id });
+    const table = kind === 'camera' ? 'cameras' : 'workers';
+    const read = () => (kind === 'camera' ? cameraById.get(id) : workerById.get(id));
+    sqlite
+      .transaction(() => {
+        const before = read();
+        if (!before) throw new HttpError(404, kind === 'camera' ? '无此视频点位' : '无此网格员');
+        const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
+        sqlite.prepare(`UPDATE ${table} SET disabled_at = ? WHERE id = ?`).run(disabledAt, id);
+        record(c, p, action, kind, id, { disabledAt: before.disabledAt }, { disabledAt });
+      })
+      .immediate();
+    const camera = kind === 'camera' ? cameraById.get(id) : undefined;
+    live.setDisabled(kind, id, isDisabled, { name: read()?.name, position: camera });
+    sendJson(c.res, 200, { ok: true });
+  };
+
+  /** GET /api/admin/devices/{cameras,workers}?q=&state=&page=&pageSize=: one page, never the whole registry. */
+  const listUnitPage = (kind: UnitKind) => (c: RouteContext) => {
+    authorize(c, { roles: ADMIN, action: `device.${kind}.list`, objectType: kind });
+    const query = parseUnitListQuery(c.url.searchParams);
+    sendJson(c.res, 200, listUnits(sqlite, live.store(kind), clock, kind, query));
   };
 
   const upsertGb = async (c: RouteContext) => {
@@ -255,6 +302,8 @@ export function createDeviceRoutes(
 
   return [
     { method: 'GET', path: '/api/admin/devices', handler: list },
+    { method: 'GET', path: '/api/admin/devices/cameras', handler: listUnitPage('camera') },
+    { method: 'GET', path: '/api/admin/devices/workers', handler: listUnitPage('worker') },
     { method: 'POST', path: '/api/admin/devices/terminals', handler: provisionTerminal },
     {
       method: 'POST',
@@ -265,6 +314,26 @@ export function createDeviceRoutes(
       method: 'POST',
       path: '/api/admin/devices/terminals/:vehicleId/enable',
       handler: setTerminalDisabled(false),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/devices/cameras/:id/disable',
+      handler: setUnitDisabled('camera', true),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/devices/cameras/:id/enable',
+      handler: setUnitDisabled('camera', false),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/devices/workers/:id/disable',
+      handler: setUnitDisabled('worker', true),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/devices/workers/:id/enable',
+      handler: setUnitDisabled('worker', false),
     },
     { method: 'POST', path: '/api/admin/devices/gb28181', handler: upsertGb },
     { method: 'POST', path: '/api/admin/devices/gb28181/:id/disable', handler: setGbDisabled(true) },

@@ -2,10 +2,11 @@ import { NewUserSchema, PasswordResetSchema, UserChangeSchema, type UserRow } fr
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
 import { insertUser, revokeUserSessions, setUserDisabled, setUserPasswordHash } from '../auth/accounts';
 import { hashPassword } from '../auth/password';
+import { passwordProblem } from '@/lib/auth/password-policy';
 import { auditAdmin, firstIssue } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
 
-const USER_COLUMNS = `id, username, display_name AS displayName, role, region_code AS regionCode,
+const USER_COLUMNS = `id, username, display_name AS displayName, role, region_code AS regionCode, worker_id AS workerId, department_id AS departmentId,
   disabled_at AS disabledAt, failed_logins AS failedLogins, locked_until AS lockedUntil, created_at AS createdAt`;
 
 /**
@@ -16,6 +17,12 @@ const USER_COLUMNS = `id, username, display_name AS displayName, role, region_co
  */
 export function createUserRoutes(deps: AdminDeps): Route[] {
   const { sqlite, clock, audit, authorize } = deps;
+  const policy = deps.passwordPolicy ?? { isDemo: false };
+  /** The one password policy (lib/auth/password-policy.ts), on every password an admin sets. */
+  const checkPassword = (password: string, username: string) => {
+    const problem = passwordProblem(password, { username, ...policy });
+    if (problem) throw new HttpError(400, problem);
+  };
   const selectUser = sqlite.prepare<[string], UserRow>(
     `SELECT ${USER_COLUMNS} FROM users WHERE username = ?`,
   );
@@ -44,11 +51,19 @@ export function createUserRoutes(deps: AdminDeps): Route[] {
     const parsed = NewUserSchema.safeParse(await readJson(ctx.req));
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
     const u = parsed.data;
+    checkPassword(u.password, u.username);
     // Hashing is async, so it comes first; the insert and its audit row then commit together.
     const hash = await hashPassword(u.password);
     const row = sqlite
       .transaction(() => {
         if (selectUser.get(u.username)) throw new HttpError(409, '用户名已存在');
+        if (u.workerId !== null && !sqlite.prepare('SELECT 1 FROM workers WHERE id = ?').get(u.workerId))
+          throw new HttpError(400, '无此网格员编号', { field: 'workerId' });
+        if (
+          u.departmentId !== null &&
+          !sqlite.prepare('SELECT 1 FROM departments WHERE id = ?').get(u.departmentId)
+        )
+          throw new HttpError(400, '无此部门编号', { field: 'departmentId' });
         insertUser(sqlite, clock, { ...u, displayName: u.displayName || null }, hash);
         const after = selectUser.get(u.username)!;
         auditAdmin(audit, ctx, p, { action: 'user.create', objectType: 'user', objectId: u.username, after });
@@ -127,11 +142,14 @@ export function createUserRoutes(deps: AdminDeps): Route[] {
     });
     const parsed = PasswordResetSchema.safeParse(await readJson(ctx.req));
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
+    mustFind(username);
+    checkPassword(parsed.data.password, username);
     const hash = await hashPassword(parsed.data.password);
     sqlite
       .transaction(() => {
         const before = mustFind(username);
         setUserPasswordHash(sqlite, clock, before.id, hash);
+        deps.lockout?.clearAccount(username);
         // The audit row says that it changed, never the password or its hash.
         auditAdmin(audit, ctx, p, {
           action: 'user.reset_password',
@@ -152,6 +170,7 @@ export function createUserRoutes(deps: AdminDeps): Route[] {
       .transaction(() => {
         const before = mustFind(username);
         sqlite.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(before.id);
+        deps.lockout?.clearAccount(username);
         auditAdmin(audit, ctx, p, {
           action: 'user.unlock',
           objectType: 'user',

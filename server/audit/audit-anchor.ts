@@ -1,29 +1,41 @@
 /**
  * The audit chain's head, kept outside the database. The hash chain proves no row was changed, removed or
  * re-ordered *before* the newest row, but not that the newest rows are still there: deleting the last N
- * rows leaves a shorter chain that verifies. So every AUDIT_ANCHOR_MS the newest (id, hash) is written to a
- * file beside the database and to the log (which a centre ships off the box), and verification requires
- * the anchored row to still be in the chain with that hash.
+ * rows leaves a shorter chain that verifies. So every AUDIT_ANCHOR_MS the newest (id, hash) is written
+ * where the database's writer cannot rewrite it, Redis when REDIS_URL is set (redis-anchor.ts), and to a
+ * file beside the database; every AUDIT_LOG_ANCHOR_MS it goes to the log too (which a centre ships off the
+ * box). Verification requires each anchored row to still be in the chain with that hash.
  *
- * The anchor never overwrites evidence: once the anchored row is gone or different, it stays as it is and
- * every verification fails until an administrator looks (after restoring a backup, delete the file).
+ * An anchor never overwrites evidence: once the anchored row is gone or different, it stays as it is and
+ * every verification fails until an administrator looks (after restoring a backup, delete the file and
+ * the Redis key).
  */
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Clock } from '@/lib/clock';
 import type { AuditHead } from '@/lib/dispatch/api-types';
 import type { Logger } from '../logger';
+import { createThrottledLog } from '../logger';
+import type { AnchorReadings } from './audit-log';
+import { auditChainKeyFor } from './audit-key';
+import { RedisAuditAnchor } from './redis-anchor';
 
 /** The newest rows written in this window can be removed without a trace (the price of not writing per row). */
-export const AUDIT_ANCHOR_MS = 5_000;
+export const AUDIT_ANCHOR_MS = 1_000;
+/** How often the head goes to the log (when it moved): a line a minute at most, enough to bound a rewrite. */
+export const AUDIT_LOG_ANCHOR_MS = 60_000;
 
 export type { AuditHead };
 
 export interface AnchorReading {
   head: AuditHead | null;
-  /** The file exists but cannot be read as an anchor: that is itself tampering evidence. */
+  /** The anchor exists but cannot be read as one (tampering evidence), or could not be read at all. */
   error?: string;
+  /** What to do once the cause is understood (e.g. after restoring a backup: delete the anchor). */
+  remedy?: string;
 }
+
+const FILE_REMEDY = '(after restoring a backup or re-creating the database, delete the anchor file)';
 
 /** The anchor path for a database file; null for an in-memory database (nothing to protect across runs). */
 export function anchorPathFor(databasePath: string): string | null {
@@ -50,13 +62,21 @@ export function readAnchor(path: string): AnchorReading {
 
 /** Why the chain no longer holds the anchored head, or null when it does. */
 export function anchorProblem(sqlite: Database.Database, reading: AnchorReading): string | null {
-  if (reading.error) return `${reading.error} (after restoring a backup, delete the anchor file)`;
+  const row =
+    reading.head && !reading.error
+      ? (sqlite.prepare('SELECT hash FROM audit_log WHERE id = ?').get(reading.head.id) as
+          { hash: string } | undefined)
+      : undefined;
+  return anchorProblemOf(reading, row);
+}
+
+/** The same, given the chain's row at the anchored id (undefined: no such row), from any database. */
+export function anchorProblemOf(reading: AnchorReading, row: { hash: string } | undefined): string | null {
+  const remedy = reading.remedy ?? FILE_REMEDY;
+  if (reading.error) return `${reading.error} ${remedy}`;
   const head = reading.head;
   if (!head) return null;
-  const row = sqlite.prepare('SELECT hash FROM audit_log WHERE id = ?').get(head.id) as
-    { hash: string } | undefined;
   const when = new Date(head.at).toISOString();
-  const remedy = '(after restoring a backup or re-creating the database, delete the anchor file)';
   if (!row)
     return `row ${head.id}, the chain's head at ${when}, is gone: rows were removed from the end ${remedy}`;
   if (row.hash !== head.hash)
@@ -65,32 +85,58 @@ export function anchorProblem(sqlite: Database.Database, reading: AnchorReading)
 }
 
 export class AuditAnchor {
-  private head: AuditHead | null;
-  private problem: string | null;
+  private head: AuditHead | null = null;
+  private problem: string | null = null;
+  private redisProblem: string | null = null;
+  private logged: { id: number; at: number } | null = null;
+  private isTicking = false;
   private readonly newest: Database.Statement<[], { id: number; hash: string }>;
+  private readonly warn: ReturnType<typeof createThrottledLog>;
 
+  /** `path`: the file anchor (null: none, e.g. an in-memory database); `redis`: the anchor out of reach. */
   constructor(
     private readonly sqlite: Database.Database,
-    readonly path: string,
+    readonly path: string | null,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly redis: RedisAuditAnchor | null = null,
   ) {
     this.newest = sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-    const reading = readAnchor(path);
-    this.head = reading.head;
-    this.problem = anchorProblem(sqlite, reading);
-    if (this.problem) this.reportProblem();
+    this.warn = createThrottledLog(logger);
+    if (path) {
+      const reading = readAnchor(path);
+      this.head = reading.head;
+      this.problem = anchorProblem(sqlite, reading);
+      if (this.problem) this.reportProblem('file', this.problem);
+    }
   }
 
-  /** Moves the anchor to the chain's current head, unless the chain lost the anchored one. */
-  tick(): void {
-    if (this.problem) return;
+  /** The anchors as they stand now, for a verification. */
+  async readings(): Promise<AnchorReadings> {
+    return {
+      file: this.path ? readAnchor(this.path) : undefined,
+      redis: this.redis ? await this.redis.read() : undefined,
+    };
+  }
+
+  /**
+   * Moves each anchor to the chain's current head, unless the chain lost the head that anchor holds. The
+   * file is written before the first await, so a caller that does not wait still finds it written.
+   */
+  async tick(): Promise<void> {
+    const now = this.newest.get() ?? null;
+    if (this.path) this.tickFile(now);
+    if (this.redis) await this.tickRedis(now);
+    this.logHead(now);
+  }
+
+  private tickFile(now: { id: number; hash: string } | null): void {
+    if (this.problem || !this.path) return;
     this.problem = anchorProblem(this.sqlite, { head: this.head });
     if (this.problem) {
-      this.reportProblem();
+      this.reportProblem('file', this.problem);
       return;
     }
-    const now = this.newest.get();
     if (!now || (this.head && this.head.id === now.id)) return;
     const head: AuditHead = { id: now.id, hash: now.hash, at: this.clock.now() };
     // Write-then-rename: a crash mid-write leaves the previous anchor, never half a file. Per process,
@@ -99,30 +145,88 @@ export class AuditAnchor {
     fs.writeFileSync(tmp, `${JSON.stringify(head)}\n`);
     fs.renameSync(tmp, this.path);
     this.head = head;
-    this.logger.info({ auditHead: head }, 'audit chain head anchored');
+  }
+
+  private async tickRedis(now: { id: number; hash: string } | null): Promise<void> {
+    if (this.redisProblem || !this.redis) return;
+    const reading = await this.redis.read();
+    if (reading.error && this.redis.isUnavailable(reading)) {
+      this.warn('audit-anchor-redis', { err: reading.error }, 'audit anchor: Redis unavailable');
+      return;
+    }
+    const problem = anchorProblem(this.sqlite, reading);
+    if (problem) {
+      this.redisProblem = problem;
+      this.reportProblem('redis', problem);
+      return;
+    }
+    if (!now || (reading.head && reading.head.id >= now.id)) return;
+    try {
+      await this.redis.write({ id: now.id, hash: now.hash, at: this.clock.now() });
+    } catch (e) {
+      // Throttled: a Redis that refuses every second must not flood the log; the next tick tries again.
+      this.warn(
+        'audit-anchor-redis-write',
+        { err: (e as Error).message },
+        'audit anchor: Redis write failed',
+      );
+    }
+  }
+
+  private logHead(now: { id: number; hash: string } | null): void {
+    if (!now || this.logged?.id === now.id) return;
+    const at = this.clock.now();
+    if (this.logged && at - this.logged.at < AUDIT_LOG_ANCHOR_MS) return;
+    this.logged = { id: now.id, at };
+    this.logger.info({ auditHead: { id: now.id, hash: now.hash } }, 'audit chain head');
   }
 
   /** Anchors every AUDIT_ANCHOR_MS until the database closes; returns a stop function. */
   start(): () => void {
+    const stop = () => {
+      clearInterval(timer);
+      void this.redis?.close();
+    };
     const timer = setInterval(() => {
       if (!this.sqlite.open) {
-        clearInterval(timer);
+        stop();
         return;
       }
-      try {
-        this.tick();
-      } catch (e) {
-        this.logger.error({ err: e }, 'audit anchor could not be written');
-      }
+      if (this.isTicking) return; // a slow Redis round trip: skip a beat rather than pile up
+      this.isTicking = true;
+      this.tick()
+        .catch((e: unknown) => this.logger.error({ err: e }, 'audit anchor could not be written'))
+        .finally(() => (this.isTicking = false));
     }, AUDIT_ANCHOR_MS);
     timer.unref();
-    return () => clearInterval(timer);
+    return stop;
   }
 
-  private reportProblem(): void {
+  private reportProblem(kind: 'file' | 'redis', problem: string): void {
     this.logger.error(
-      { anchor: this.head, path: this.path, problem: this.problem },
+      { anchor: kind === 'file' ? this.head : undefined, kind, path: this.path, problem },
       'audit log lost its anchored head: the anchor is kept as evidence',
     );
   }
+}
+
+/**
+ * The anchors a deployment has: the file beside an on-disk database, and Redis when REDIS_URL is set; null
+ * when neither. Started: anchors every AUDIT_ANCHOR_MS until the database closes. Build it after the chain
+ * key is configured (configureAuditChain), so Redis heads are signed.
+ */
+export function startAuditAnchor(opts: {
+  sqlite: Database.Database;
+  path: string | null;
+  redisUrl?: string;
+  clock: Clock;
+  logger: Logger;
+}): AuditAnchor | null {
+  if (!opts.path && !opts.redisUrl) return null;
+  const redis = opts.redisUrl
+    ? new RedisAuditAnchor(opts.redisUrl, opts.logger, auditChainKeyFor(opts.sqlite) ?? null)
+    : null;
+  const anchor = new AuditAnchor(opts.sqlite, opts.path, opts.clock, opts.logger, redis);
+  anchor.start();
+  return anchor;
 }

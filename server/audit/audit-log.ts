@@ -1,8 +1,15 @@
-import type { AuditRow, AuditVerifyResult } from '@/lib/dispatch/api-types';
+import type { AuditHead, AuditRow, AuditVerifyResult } from '@/lib/dispatch/api-types';
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Clock } from '@/lib/clock';
 import { anchorProblem, type AnchorReading } from './audit-anchor';
+import {
+  AuditKeyError,
+  auditChainKeyFor,
+  markerProblem,
+  readKeyedMarker,
+  type AuditChainKey,
+} from './audit-key';
 
 /** The chain's anchor: the first row's prev_hash. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -26,7 +33,28 @@ export interface AuditEntry {
 
 export type { AuditRow };
 
-export type VerifyResult = AuditVerifyResult;
+/** Where the chain's head was anchored outside the database, as read for one verification. */
+export interface AnchorReadings {
+  /** The file beside the database (the database's writer can usually rewrite it too). */
+  file?: AnchorReading;
+  /** Redis (REDIS_URL): out of the database writer's reach. */
+  redis?: AnchorReading;
+}
+
+export interface AnchorCheck {
+  head: AuditHead | null;
+  /** Why the chain no longer holds this head; absent when it does. */
+  problem?: string;
+}
+
+export type VerifyResult = Omit<AuditVerifyResult, 'problem'> & {
+  /** `key`: the keyed chain's marker was altered, or the chain is keyed and this process has no key. */
+  problem?: AuditVerifyResult['problem'] | 'key';
+  /** HMAC-keyed from row `fromId` on (rows before it are plain SHA-256); absent: the chain is unkeyed. */
+  keyed?: { fromId: number; plainRows: number };
+  /** Each anchor the head was compared with; absent: not anchored. */
+  anchors?: { file?: AnchorCheck; redis?: AnchorCheck };
+};
 
 export interface AuditFilter {
   actor?: string;
@@ -47,9 +75,14 @@ function toJson(v: unknown): string | null {
 
 /**
  * Every column that states a fact goes into the hash, in a fixed order, as stored (JSON text stays text):
- * changing any byte of a row, or removing or re-ordering rows, breaks the chain from there on.
+ * changing any byte of a row, or removing or re-ordering rows, breaks the chain from there on. With a key
+ * (AUDIT_KEY, audit-key.ts) it is an HMAC, which nobody without the key can recompute.
  */
-export function rowHash(prevHash: string, r: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>): string {
+export function rowHash(
+  prevHash: string,
+  r: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>,
+  key: Buffer | null = null,
+): string {
   const fields = [
     r.at,
     r.actor,
@@ -63,23 +96,55 @@ export function rowHash(prevHash: string, r: Omit<AuditRow, 'id' | 'prev_hash' |
     r.result,
     r.reason,
   ];
-  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
+  const h = key ? createHmac('sha256', key) : createHash('sha256');
+  return h.update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
+}
+
+/**
+ * One pass over the chain in id order, row by row. Both `AuditLog.verify` (SQLite) and the check of a copy
+ * on PostgreSQL (server/db/pg/pg-audit-verify.ts) judge rows with it, so the two cannot disagree.
+ */
+export class ChainWalk {
+  rows = 0;
+  /** Rows before the keyed-from row of a keyed chain (plain SHA-256). */
+  plainRows = 0;
+  private prev = GENESIS_HASH;
+
+  constructor(private readonly chain: AuditChainKey | null) {}
+
+  /** Takes the next row: why it breaks the chain, or null when it continues it. */
+  next(r: AuditRow): string | null {
+    this.rows++;
+    const key = this.chain && r.id >= this.chain.fromId ? this.chain.key : null;
+    if (this.chain && !key) this.plainRows++;
+    if (r.prev_hash !== this.prev || rowHash(this.prev, r, key) !== r.hash)
+      return `row ${r.id} does not match its ${key ? 'keyed hash (HMAC)' : 'hash'} or its link to the row before`;
+    this.prev = r.hash;
+    return null;
+  }
 }
 
 /**
  * The append-only, hash-chained audit log (DESIGN §5). `append` must run inside the same SQLite transaction
  * as the change it records (callers use `sqlite.transaction(...).immediate()`), so a change and its record
- * commit or vanish together; on its own it opens its own transaction.
+ * commit or vanish together; on its own it opens its own transaction. Rows are keyed (HMAC) when the
+ * handle's chain key is configured (audit-key.ts).
  */
 export class AuditLog {
   private readonly lastHash: Database.Statement<[], { hash: string }>;
   private readonly insert: Database.Statement;
   private readonly appendTx: Database.Transaction<(entry: AuditEntry) => number>;
+  private readonly chain: AuditChainKey | null;
+  /** The chain is keyed but this handle was never given the key: appending would break it for good. */
+  private readonly isMissingKey: boolean;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly clock: Clock,
   ) {
+    const configured = auditChainKeyFor(sqlite);
+    this.chain = configured ?? null;
+    this.isMissingKey = configured === undefined && readKeyedMarker(sqlite) !== null;
     this.lastHash = sqlite.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
     this.insert = sqlite.prepare(
       `INSERT INTO audit_log (at, actor, role, client_address, action, object_type, object_id, before, after, result, reason, prev_hash, hash)
@@ -101,49 +166,70 @@ export class AuditLog {
         result: entry.result,
         reason: entry.reason ?? null,
       };
-      const hash = rowHash(prev, row);
+      const hash = rowHash(prev, row, this.chain?.key ?? null);
       return Number(this.insert.run({ ...row, prev_hash: prev, hash }).lastInsertRowid);
     });
   }
 
   append(entry: AuditEntry): number {
+    if (this.isMissingKey)
+      throw new AuditKeyError('the audit chain is keyed: this process needs AUDIT_KEY to append to it');
     return this.sqlite.inTransaction ? this.appendTx(entry) : this.appendTx.immediate(entry);
   }
 
   /**
-   * Recomputes the chain from the first row (streams, so a long log costs time, not memory), then checks
-   * that the head anchored outside the database is still in it: the chain alone cannot tell that its
-   * newest rows were removed.
+   * Recomputes the chain from the first row (streams, so a long log costs time, not memory): plain SHA-256
+   * before the keyed-from row, HMAC from it on. Then checks the keyed-from marker, and that each head
+   * anchored outside the database is still in the chain: the chain alone cannot tell that its newest rows
+   * were removed.
    */
-  verify(anchor?: AnchorReading): VerifyResult {
-    let prev = GENESIS_HASH;
-    let rows = 0;
+  verify(anchors: AnchorReadings = {}): VerifyResult {
+    const chain = this.chain;
+    const keyed = chain ? { fromId: chain.fromId, plainRows: 0 } : null;
+    const checks: VerifyResult['anchors'] = {};
+    for (const kind of ['file', 'redis'] as const) {
+      const reading = anchors[kind];
+      if (!reading) continue;
+      const problem = anchorProblem(this.sqlite, reading);
+      checks[kind] = problem ? { head: reading.head, problem } : { head: reading.head };
+    }
+    // Present only when they apply, so an unkeyed, unanchored chain answers as it always did.
+    const base = {
+      ...(keyed ? { keyed } : {}),
+      ...(Object.keys(checks).length > 0
+        ? { anchors: checks, anchor: anchors.file?.head ?? anchors.redis?.head }
+        : {}),
+    };
+    const keyProblem = chain
+      ? markerProblem(this.sqlite, chain)
+      : readKeyedMarker(this.sqlite)
+        ? 'the chain is keyed but AUDIT_KEY is not configured: its keyed rows cannot be checked'
+        : null;
+    if (keyProblem) return { ok: false, rows: 0, problem: 'key', reason: keyProblem, ...base };
+
+    const walk = new ChainWalk(chain);
     for (const r of this.sqlite
       .prepare('SELECT * FROM audit_log ORDER BY id')
       .iterate() as Iterable<AuditRow>) {
-      rows++;
-      if (r.prev_hash !== prev || rowHash(prev, r) !== r.hash)
+      const reason = walk.next(r);
+      if (keyed) keyed.plainRows = walk.plainRows;
+      if (reason) return { ok: false, rows: walk.rows, firstBadRow: r.id, problem: 'row', reason, ...base };
+    }
+    const rows = walk.rows;
+    for (const kind of ['redis', 'file'] as const) {
+      const check = checks[kind];
+      if (check?.problem)
         return {
           ok: false,
           rows,
-          firstBadRow: r.id,
-          problem: 'row',
-          reason: `row ${r.id} does not match its hash or its link to the row before`,
+          firstBadRow: check.head?.id,
+          problem: 'head',
+          reason: `${kind} anchor: ${check.problem}`,
+          ...base,
+          anchor: check.head,
         };
-      prev = r.hash;
     }
-    if (!anchor) return { ok: true, rows };
-    const problem = anchorProblem(this.sqlite, anchor);
-    if (problem)
-      return {
-        ok: false,
-        rows,
-        firstBadRow: anchor.head?.id,
-        problem: 'head',
-        reason: problem,
-        anchor: anchor.head,
-      };
-    return { ok: true, rows, anchor: anchor.head };
+    return { ok: true, rows, ...base };
   }
 
   list(filter: AuditFilter): AuditRow[] {

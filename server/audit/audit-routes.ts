@@ -1,7 +1,7 @@
 import { sendJson, type Route, type RouteContext } from '../http/router';
 import type { Authorize } from '../auth/guard';
 import type { AuditLog, AuditResult } from './audit-log';
-import { readAnchor } from './audit-anchor';
+import type { AuditAnchor } from './audit-anchor';
 import type { AuditListResponse, AuditRow } from '@/lib/dispatch/api-types';
 import type { NameLookup } from '../dispatch/name-lookup';
 
@@ -13,20 +13,24 @@ function num(v: string | null): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** GET /api/audit/verify (DESIGN §4) and GET /api/audit (the admin page's filtered listing): admin only. */
-/** `anchorPath`: where the chain's head is anchored outside the database (null: not anchored). */
+/**
+ * GET /api/audit/verify (DESIGN §4) and GET /api/audit (the admin page's filtered listing): admin only.
+ * Verification reports whether the chain is keyed (AUDIT_KEY) and compares it with every anchor of its head
+ * (Redis, the file): `ok` is false when the database's head is behind an anchor or differs from it.
+ */
 export function createAuditRoutes(deps: {
   audit: AuditLog;
   authorize: Authorize;
-  anchorPath: string | null;
+  /** Where the chain's head is anchored outside the database (null: not anchored). */
+  anchor: Pick<AuditAnchor, 'readings'> | null;
   /** Names for actors and assignees; without it the rows carry the stored codes only. */
   names?: NameLookup;
 }): Route[] {
-  const { audit, authorize, anchorPath, names } = deps;
+  const { audit, authorize, anchor, names } = deps;
 
-  const verify = (ctx: RouteContext) => {
+  const verify = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ['admin'], action: 'audit.verify', objectType: 'audit_log' });
-    sendJson(ctx.res, 200, audit.verify(anchorPath ? readAnchor(anchorPath) : undefined));
+    sendJson(ctx.res, 200, audit.verify(anchor ? await anchor.readings() : {}));
   };
 
   const list = (ctx: RouteContext) => {

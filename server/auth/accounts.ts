@@ -3,7 +3,7 @@ import type { Clock } from '@/lib/clock';
 import type { Role } from '../http/router';
 import { hashPassword } from './password';
 
-export const ROLES: readonly Role[] = ['admin', 'leader', 'dispatcher', 'duty'];
+export const ROLES: readonly Role[] = ['admin', 'leader', 'dispatcher', 'duty', 'worker', 'department'];
 export const DEFAULT_DEMO_PASSWORD = 'pingan-demo';
 
 const DEMO_ACCOUNTS: { username: string; role: Role; displayName: string }[] = [
@@ -20,6 +20,10 @@ export interface NewUser {
   displayName?: string | null;
   /** Region scope (12/15-digit code); null: the whole territory. */
   regionCode?: string | null;
+  /** role `worker`: the grid worker (workers.id) the account is. */
+  workerId?: string | null;
+  /** role `department`: the department (departments.id) the account answers for. */
+  departmentId?: string | null;
 }
 
 /** Synchronous insert with a precomputed hash, so a caller can pair it with its audit row in one transaction. */
@@ -31,9 +35,18 @@ export function insertUser(
 ): number {
   const r = sqlite
     .prepare(
-      'INSERT INTO users (username, display_name, role, password_hash, region_code, failed_logins, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)',
+      'INSERT INTO users (username, display_name, role, password_hash, region_code, worker_id, department_id, failed_logins, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)',
     )
-    .run(user.username, user.displayName ?? null, user.role, hash, user.regionCode ?? null, clock.now());
+    .run(
+      user.username,
+      user.displayName ?? null,
+      user.role,
+      hash,
+      user.regionCode ?? null,
+      user.workerId ?? null,
+      user.departmentId ?? null,
+      clock.now(),
+    );
   return Number(r.lastInsertRowid);
 }
 
@@ -75,6 +88,13 @@ export function setUserPasswordHash(
     .prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?')
     .run(hash, userId);
   revokeSessions(sqlite, clock, userId);
+}
+
+/** The user's own change: the caller ends the other sessions and keeps the one the change was made in. */
+export function setOwnPasswordHash(sqlite: Database.Database, userId: number, hash: string): void {
+  sqlite
+    .prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?')
+    .run(hash, userId);
 }
 
 /** Ends an account's sessions after its role or region scope changed. */

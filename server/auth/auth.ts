@@ -4,10 +4,11 @@ import type { Db } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Principal, Route, RouteContext } from '../http/router';
 import { AuditLog } from '../audit/audit-log';
+import { DenialCounter, createDenialRoutes } from '../audit/denial-counter';
 import { isOriginAllowed } from '../http/origin';
 import { createAdminRoutes } from '../admin/admin-routes';
 import { createGuard } from './guard';
-import type { LoginLimiter } from './login-limiter';
+import { LoginLockout, type LoginLimiter } from './login-limiter';
 import { SESSION_COOKIE, parseCookies, sha256Hex, verifySignedSessionId } from './session-cookie';
 import { createSessionRoutes } from './session-routes';
 import { SessionStore } from './session-store';
@@ -24,6 +25,10 @@ export interface AuthDeps {
   audit?: AuditLog;
   limiter?: LoginLimiter;
   sessionIdleMs?: number;
+  /** Demo mode and DEMO_PASSWORD, for the password policy (the demo password is refused outside demo). */
+  passwordPolicy?: { isDemo: boolean; demoPassword?: string | null };
+  /** What an unknown username's password is checked against (tests that sign in a thousand times pass a cheap one). */
+  dummyHash?: () => Promise<string>;
 }
 
 export interface DisplayTokenInfo {
@@ -44,6 +49,8 @@ export interface SocketHandshake {
 }
 
 const DISPLAY_TOKEN_HEADER = 'x-display-token';
+/** Reads only look: a session's idle clock is reset by what a person does, which is never a GET. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_TOKEN_CHARS = 128;
 
 /**
@@ -55,6 +62,9 @@ export function createAuth(deps: AuthDeps) {
   const sqlite = deps.db.$client;
   const audit = deps.audit ?? new AuditLog(sqlite, deps.clock);
   const sessions = new SessionStore(sqlite, deps.clock, deps.sessionIdleMs);
+  const denials = new DenialCounter(sqlite, deps.clock);
+  const lockout = new LoginLockout();
+  const passwordPolicy = deps.passwordPolicy ?? { isDemo: false };
   const allowed = (deps.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
   const selectToken = sqlite.prepare<
     [string],
@@ -86,11 +96,12 @@ export function createAuth(deps: AuthDeps) {
   function fromCredentials(
     cookieHeader: string | undefined,
     token: string | undefined | null,
+    isActivity: boolean,
   ): Principal | null {
     const raw = parseCookies(cookieHeader).get(SESSION_COOKIE);
     const id = raw ? verifySignedSessionId(raw, deps.secret) : null;
     if (id) {
-      const user = sessions.lookup(id);
+      const user = sessions.lookup(id, isActivity);
       if (user)
         return { username: user.username, role: user.role, isDisplay: false, regionCode: user.regionCode };
     }
@@ -120,24 +131,32 @@ export function createAuth(deps: AuthDeps) {
   }
 
   function resolvePrincipal(req: IncomingMessage): Principal | null {
-    return fromCredentials(req.headers.cookie, tokenFrom(req));
+    return fromCredentials(req.headers.cookie, tokenFrom(req), !SAFE_METHODS.has(req.method ?? 'GET'));
   }
 
-  /** Null refuses the connection (the caller answers `next(new Error('unauthorized'))`). */
-  function authorizeSocket(handshake: SocketHandshake): Principal | null {
+  /**
+   * Null refuses the connection (the caller answers `next(new Error('unauthorized'))`). `isRecheck`: the
+   * app's periodic re-check of a connected socket, whose ending session is not a refusal to count.
+   * Neither refreshes the session: a socket is no sign that anyone is at the screen.
+   */
+  function authorizeSocket(handshake: SocketHandshake, isRecheck = false): Principal | null {
     if (!checkOrigin(headerValue(handshake.headers.origin), headerValue(handshake.headers.host))) {
       deps.logger.warn(
         { client: handshake.address, origin: handshake.headers.origin },
         'socket refused: origin',
       );
+      if (!isRecheck) denials.count('socket.denied', handshake.address, '');
       return null;
     }
     const token =
       headerValue(handshake.headers[DISPLAY_TOKEN_HEADER]) ??
       stringField(handshake.auth, 'token') ??
       stringField(handshake.query, 'token');
-    const p = fromCredentials(handshake.headers.cookie, token);
-    if (!p) deps.logger.warn({ client: handshake.address }, 'socket refused: not signed in');
+    const p = fromCredentials(handshake.headers.cookie, token, false);
+    if (!p && !isRecheck) {
+      deps.logger.warn({ client: handshake.address }, 'socket refused: not signed in');
+      denials.count('socket.denied', handshake.address, '');
+    }
     return p;
   }
 
@@ -145,7 +164,7 @@ export function createAuth(deps: AuthDeps) {
     Boolean((ctx.req.socket as { encrypted?: boolean }).encrypted) ||
     headerValue(ctx.req.headers['x-forwarded-proto']) === 'https';
 
-  const authorize = createGuard({ audit, logger: deps.logger, checkOrigin });
+  const authorize = createGuard({ audit, denials, logger: deps.logger, checkOrigin });
   const routes: Route[] = [
     ...createSessionRoutes({
       sqlite,
@@ -156,8 +175,22 @@ export function createAuth(deps: AuthDeps) {
       secret: deps.secret,
       isSecureRequest,
       limiter: deps.limiter,
+      lockout,
+      denials,
+      passwordPolicy,
+      dummyHash: deps.dummyHash,
     }),
-    ...createAdminRoutes({ sqlite, clock: deps.clock, audit, authorize, sessions, logger: deps.logger }),
+    ...createAdminRoutes({
+      sqlite,
+      clock: deps.clock,
+      audit,
+      authorize,
+      sessions,
+      logger: deps.logger,
+      lockout,
+      passwordPolicy,
+    }),
+    ...createDenialRoutes({ denials, authorize, clock: deps.clock }),
   ];
 
   return {
@@ -167,6 +200,7 @@ export function createAuth(deps: AuthDeps) {
     lookupDisplayToken,
     authorize,
     audit,
+    denials,
     sessions,
     routes,
   };

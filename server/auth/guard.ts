@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import { HttpError, type Principal, type Role, type RouteContext } from '../http/router';
 import type { AuditLog } from '../audit/audit-log';
+import type { DenialCounter } from '../audit/denial-counter';
 
 export interface AuthorizeOptions {
   /** Roles allowed; display tokens are refused on anything but reads. */
@@ -15,16 +16,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * Server-side authorisation for every route: who may do what is decided here, never by what the browser
- * shows. A denial is logged; a signed-in user's denial is also written to the audit log (anonymous ones
- * only to the log, so an unauthenticated flood cannot grow the audit table).
+ * shows. Every denial is logged. A signed-in person's denied write is also an audit row: it names who tried
+ * to change what. Everything else (denied reads, anonymous or display-token writes) is counted per minute
+ * in audit_denials, so neither a flood nor a page polling past its rights grows the audit chain.
  */
 export function createGuard(deps: {
   audit: AuditLog;
+  denials: DenialCounter;
   logger: Logger;
   checkOrigin: (origin: string | undefined, host: string | undefined) => boolean;
 }) {
   function deny(ctx: RouteContext, opts: AuthorizeOptions, status: number, reason: string): never {
     const p = ctx.principal;
+    const isWrite = !SAFE_METHODS.has(ctx.req.method ?? 'GET');
     deps.logger.warn(
       {
         action: opts.action,
@@ -36,7 +40,9 @@ export function createGuard(deps: {
       },
       'request denied',
     );
-    if (p) {
+    if (!p || p.isDisplay || !isWrite) {
+      deps.denials.count(isWrite ? 'write.denied' : 'read.denied', ctx.clientAddress, p?.username ?? '');
+    } else {
       deps.audit.append({
         actor: p.username,
         role: p.role,
@@ -67,4 +73,5 @@ export function createGuard(deps: {
 export type Authorize = ReturnType<typeof createGuard>;
 
 /** Signed-in roles that may read dispatch data (display tokens are `duty` and read-only). */
+/** The center's desk roles. Field roles (worker, department) are let in only where a route names them. */
 export const ANY_ROLE: readonly Role[] = ['admin', 'leader', 'dispatcher', 'duty'];

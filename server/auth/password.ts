@@ -21,10 +21,11 @@ function derive(password: string, salt: Buffer, opts: ScryptOptions, keyLen: num
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** `costN` is for tests that run a thousand sign-ins; every stored password uses the default. */
+export async function hashPassword(password: string, costN = SCRYPT_N): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, { N: SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P }, KEY_BYTES);
-  return ['scrypt', SCRYPT_N, SCRYPT_R, SCRYPT_P, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await derive(password, salt, { N: costN, r: SCRYPT_R, p: SCRYPT_P }, KEY_BYTES);
+  return ['scrypt', costN, SCRYPT_R, SCRYPT_P, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

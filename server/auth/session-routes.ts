@@ -4,8 +4,11 @@ import type { Clock } from '@/lib/clock';
 import type { Logger } from '../logger';
 import { HttpError, readJson, sendJson, type Role, type Route, type RouteContext } from '../http/router';
 import type { AuditLog } from '../audit/audit-log';
-import { dummyPasswordHash, verifyPassword } from './password';
-import { LoginLimiter } from './login-limiter';
+import type { DenialCounter } from '../audit/denial-counter';
+import { passwordProblem } from '@/lib/auth/password-policy';
+import { setOwnPasswordHash } from './accounts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
+import { LOCK_AFTER_FAILURES, LoginLimiter, type LoginLockout } from './login-limiter';
 import {
   SESSION_COOKIE,
   parseCookies,
@@ -15,14 +18,16 @@ import {
 } from './session-cookie';
 import { SESSION_IDLE_MS, SESSION_MAX_MS, type SessionStore } from './session-store';
 
-/** Consecutive failures that lock an account, and for how long. */
-export const LOCK_AFTER_FAILURES = 5;
-export const LOCK_MS = 15 * 60_000;
+export { LOCK_AFTER_FAILURES };
 const LOGIN_BODY_MAX_BYTES = 4 * 1024;
 
 const LoginSchema = z.object({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(256),
+});
+const PasswordChangeSchema = z.object({
+  current: z.string().min(1).max(256),
+  next: z.string().min(1).max(1024),
 });
 
 interface UserRow {
@@ -46,44 +51,33 @@ export interface SessionRouteDeps {
   secret: string;
   isSecureRequest: (ctx: RouteContext) => boolean;
   limiter?: LoginLimiter;
+  lockout: LoginLockout;
+  denials: DenialCounter;
+  /** Demo mode and DEMO_PASSWORD: the password policy refuses the demo password outside demo mode. */
+  passwordPolicy: { isDemo: boolean; demoPassword?: string | null };
+  /** What an unknown username's password is checked against (tests pass a cheap one). */
+  dummyHash?: () => Promise<string>;
 }
 
-/** POST /api/session (sign in), GET /api/session (who am I), DELETE /api/session (sign out). */
+const minutesOf = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+
+/**
+ * POST /api/session (sign in), GET /api/session (who am I), DELETE /api/session (sign out),
+ * POST /api/session/activity (the page's "a person is here" ping), POST /api/session/password (own password).
+ * Failed sign-ins are counted (audit_denials), not written to the audit chain: anyone can cause them.
+ */
 export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
-  const { sqlite, sessions, audit, clock, logger, secret } = deps;
+  const { sqlite, sessions, audit, clock, logger, secret, lockout, denials } = deps;
   const limiter = deps.limiter ?? new LoginLimiter();
+  const dummyHash = deps.dummyHash ?? dummyPasswordHash;
   const findUser = sqlite.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
-  const recordFailure = sqlite.prepare(
-    'UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins',
+  // failed_logins and locked_until are what the admin's user list shows; the lock itself is per source.
+  const recordFailure = sqlite.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?');
+  const noteLock = sqlite.prepare(
+    'UPDATE users SET locked_until = MAX(COALESCE(locked_until, 0), ?) WHERE id = ?',
   );
-  const lock = sqlite.prepare('UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?');
   const recordSuccess = sqlite.prepare(
     'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?',
-  );
-
-  const failTx = sqlite.transaction(
-    (user: UserRow | undefined, username: string, address: string, reason: string) => {
-      let locked = false;
-      // An attempt on an already-locked or disabled account is recorded but does not extend a lock.
-      if (user && reason !== 'locked' && reason !== 'disabled') {
-        const { failed_logins } = recordFailure.get(user.id) as { failed_logins: number };
-        if (failed_logins >= LOCK_AFTER_FAILURES) {
-          lock.run(clock.now() + LOCK_MS, user.id);
-          locked = true;
-        }
-      }
-      audit.append({
-        actor: username,
-        role: user?.role ?? 'none',
-        clientAddress: address,
-        action: 'session.login',
-        objectType: 'user',
-        objectId: username,
-        result: 'denied',
-        reason: locked ? `${reason}; account locked` : reason,
-      });
-      return locked;
-    },
   );
 
   const successTx = sqlite.transaction((user: UserRow, address: string) => {
@@ -101,11 +95,18 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     return id;
   });
 
+  const refuseLocked = (ctx: RouteContext, waitMs: number): never => {
+    ctx.res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+    throw new HttpError(423, `登录失败次数过多，请 ${minutesOf(waitMs)} 分钟后再试`);
+  };
+
   const login = async (ctx: RouteContext) => {
     const now = clock.now();
-    const waitMs = limiter.take(ctx.clientAddress, now);
+    const address = ctx.clientAddress;
+    const waitMs = limiter.take(address, now);
     if (waitMs > 0) {
-      logger.warn({ client: ctx.clientAddress }, 'login rate-limited');
+      denials.count('login.rate_limited', address, '');
+      logger.warn({ client: address }, 'login rate-limited');
       ctx.res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
       throw new HttpError(429, '登录尝试过于频繁，请稍后再试');
     }
@@ -113,32 +114,36 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     if (!parsed.success) throw new HttpError(400, '请输入用户名和密码');
     const { username, password } = parsed.data;
     const user = findUser.get(username);
-    if (user?.locked_until && user.locked_until > now) {
-      failTx.immediate(user, username, ctx.clientAddress, 'locked');
-      const minutes = Math.ceil((user.locked_until - now) / 60_000);
-      throw new HttpError(423, `账号已锁定，请 ${minutes} 分钟后再试`);
+    // The name tried is kept only when it is an account: an unknown one may be a password typed in the wrong field.
+    const actor = user ? username : '';
+    const lockedMs = lockout.lockedFor(username, address, now);
+    if (lockedMs > 0) {
+      denials.count('login.locked', address, actor);
+      return refuseLocked(ctx, lockedMs);
     }
     // Verify even for an unknown user, so timing does not reveal which usernames exist.
-    const isValid = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+    const isValid = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
     if (!user || !isValid) {
-      const locked = failTx.immediate(
-        user,
-        username,
-        ctx.clientAddress,
-        user ? 'bad_password' : 'unknown_user',
-      );
-      logger.warn({ username, client: ctx.clientAddress, locked }, 'login failed');
-      if (locked)
-        throw new HttpError(423, `连续失败 ${LOCK_AFTER_FAILURES} 次，账号已锁定 ${LOCK_MS / 60_000} 分钟`);
+      const lockMs = lockout.fail(username, address, clock.now());
+      sqlite
+        .transaction(() => {
+          if (user) recordFailure.run(user.id);
+          if (user && lockMs > 0) noteLock.run(clock.now() + lockMs, user.id);
+          denials.count(user ? 'login.bad_password' : 'login.unknown_user', address, actor);
+        })
+        .immediate();
+      logger.warn({ username: actor || null, client: address, lockMs }, 'login failed');
+      if (lockMs > 0) return refuseLocked(ctx, lockMs);
       throw new HttpError(401, '用户名或密码错误');
     }
     // Checked after the password, so only someone who knows it learns that the account is disabled.
     if (user.disabled_at !== null) {
-      failTx.immediate(user, username, ctx.clientAddress, 'disabled');
-      logger.warn({ username, client: ctx.clientAddress }, 'login refused: account disabled');
+      denials.count('login.disabled', address, username);
+      logger.warn({ username, client: address }, 'login refused: account disabled');
       throw new HttpError(403, '账号已停用，请联系管理员');
     }
-    const id = successTx.immediate(user, ctx.clientAddress);
+    lockout.succeed(username, address);
+    const id = successTx.immediate(user, address);
     ctx.res.setHeader(
       'set-cookie',
       serializeSessionCookie(signSessionId(id, secret), {
@@ -155,6 +160,67 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     });
   };
 
+  const sessionIdOf = (ctx: RouteContext): string | null => {
+    const raw = parseCookies(ctx.req.headers.cookie).get(SESSION_COOKIE);
+    return raw ? verifySignedSessionId(raw, secret) : null;
+  };
+
+  /** The refresh itself happened when the principal was resolved (a POST is activity); this only answers. */
+  const activity = (ctx: RouteContext) => {
+    if (!ctx.principal || ctx.principal.isDisplay) throw new HttpError(401, '请先登录');
+    sendJson(ctx.res, 200, { ok: true });
+  };
+
+  const changePassword = async (ctx: RouteContext) => {
+    const p = ctx.principal;
+    const id = sessionIdOf(ctx);
+    if (!p || p.isDisplay || !id) throw new HttpError(401, '请先登录');
+    const parsed = PasswordChangeSchema.safeParse(await readJson(ctx.req, LOGIN_BODY_MAX_BYTES));
+    if (!parsed.success) throw new HttpError(400, '请输入当前密码和新密码');
+    const { current, next } = parsed.data;
+    const address = ctx.clientAddress;
+    // The current password is a secret a stolen session does not know: guessing it is locked like a sign-in.
+    const lockedMs = lockout.lockedFor(p.username, address, clock.now());
+    if (lockedMs > 0) {
+      denials.count('login.locked', address, p.username);
+      return refuseLocked(ctx, lockedMs);
+    }
+    const user = findUser.get(p.username);
+    if (!user) throw new HttpError(401, '请先登录');
+    if (!(await verifyPassword(current, user.password_hash))) {
+      const lockMs = lockout.fail(p.username, address, clock.now());
+      denials.count('password.bad_current', address, p.username);
+      if (lockMs > 0) return refuseLocked(ctx, lockMs);
+      throw new HttpError(403, '当前密码不正确');
+    }
+    const problem =
+      next === current
+        ? '新密码不能与当前密码相同'
+        : passwordProblem(next, { username: user.username, ...deps.passwordPolicy });
+    if (problem) throw new HttpError(400, problem);
+    const hash = await hashPassword(next);
+    sqlite
+      .transaction(() => {
+        setOwnPasswordHash(sqlite, user.id, hash);
+        sessions.revokeOtherSessions(user.id, id);
+        // That it changed and what followed, never the password or its hash.
+        audit.append({
+          actor: user.username,
+          role: user.role,
+          clientAddress: address,
+          action: 'session.password_change',
+          objectType: 'user',
+          objectId: user.username,
+          result: 'ok',
+          after: { otherSessionsRevoked: true },
+        });
+      })
+      .immediate();
+    lockout.succeed(p.username, address);
+    logger.info({ username: user.username, client: address }, 'password changed');
+    sendJson(ctx.res, 200, { ok: true });
+  };
+
   const whoami = (ctx: RouteContext) => {
     const p = ctx.principal;
     if (!p) throw new HttpError(401, '请先登录');
@@ -168,8 +234,7 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
   };
 
   const logout = (ctx: RouteContext) => {
-    const raw = parseCookies(ctx.req.headers.cookie).get(SESSION_COOKIE);
-    const id = raw ? verifySignedSessionId(raw, secret) : null;
+    const id = sessionIdOf(ctx);
     if (id) {
       sqlite
         .transaction(() => {
@@ -198,5 +263,7 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     { method: 'POST', path: '/api/session', handler: login },
     { method: 'GET', path: '/api/session', handler: whoami },
     { method: 'DELETE', path: '/api/session', handler: logout },
+    { method: 'POST', path: '/api/session/activity', handler: activity },
+    { method: 'POST', path: '/api/session/password', handler: changePassword },
   ];
 }

@@ -3,11 +3,23 @@ import type { Clock } from '@/lib/clock';
 import type { Role } from '../http/router';
 import { newSessionId, sha256Hex } from './session-cookie';
 
-/** A session unused this long is over (the console pings on user activity while a dispatcher works). */
+/**
+ * A session nobody has used this long is over. "Used" means a person did something: a write, or the page's
+ * activity ping on a key or pointer press (both non-GET requests, see `auth.ts`). Background polls, socket
+ * handshakes and the server's socket re-check only look, so an unattended console signs itself out.
+ */
 export const SESSION_IDLE_MS = 30 * 60_000;
 /** ...and none outlives a long shift, used or not. */
 export const SESSION_MAX_MS = 12 * 60 * 60_000;
-/** last_seen_at is written at most this often per session: a read-heavy console must not become write-heavy. */
+/**
+ * Roles exempt from the idle limit (the 12-hour maximum still holds): a duty officer's wall is watched, not
+ * touched, for hours, and going blank after 30 minutes would defeat it; the role can only read what a
+ * display token can read, so an unattended one gives nobody a way to act. Every role that can change
+ * something (dispatch, 督办, admin) keeps the idle limit. Screens that run unattended past a shift use
+ * display tokens.
+ */
+export const IDLE_EXEMPT_ROLES: ReadonlySet<Role> = new Set<Role>(['duty']);
+/** last_seen_at is written at most this often per session: a busy console must not become write-heavy. */
 const TOUCH_EVERY_MS = 60_000;
 
 export interface SessionUser {
@@ -35,6 +47,7 @@ export class SessionStore {
   private readonly touch: Database.Statement;
   private readonly revokeOne: Database.Statement;
   private readonly revokeAll: Database.Statement;
+  private readonly revokeOthers: Database.Statement;
 
   constructor(
     sqlite: Database.Database,
@@ -56,6 +69,9 @@ export class SessionStore {
     this.revokeAll = sqlite.prepare(
       'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
     );
+    this.revokeOthers = sqlite.prepare(
+      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id_hash <> ? AND revoked_at IS NULL',
+    );
   }
 
   /** Returns the new session id (the secret half of the cookie). Call inside the login transaction. */
@@ -68,15 +84,17 @@ export class SessionStore {
 
   /**
    * The session's user, or null when unknown, revoked, idle too long, too old or its account disabled
-   * (disabling revokes the sessions too; this check holds even for one revoked concurrently). Touches it when live.
+   * (disabling revokes the sessions too; this check holds even for one revoked concurrently). Only
+   * `isActivity` (a person did something) refreshes it; every other look leaves last_seen_at alone.
    */
-  lookup(id: string): SessionUser | null {
+  lookup(id: string, isActivity = false): SessionUser | null {
     const hash = sha256Hex(id);
     const row = this.select.get(hash);
     if (!row || row.disabled_at !== null) return null;
     const now = this.clock.now();
-    if (now - row.last_seen_at > this.idleMs || now - row.created_at > this.maxMs) return null;
-    if (now - row.last_seen_at > TOUCH_EVERY_MS) this.touch.run(now, hash);
+    const isIdle = now - row.last_seen_at > this.idleMs && !IDLE_EXEMPT_ROLES.has(row.role);
+    if (isIdle || now - row.created_at > this.maxMs) return null;
+    if (isActivity && now - row.last_seen_at > TOUCH_EVERY_MS) this.touch.run(now, hash);
     return {
       userId: row.user_id,
       username: row.username,
@@ -92,5 +110,10 @@ export class SessionStore {
 
   revokeUser(userId: number): void {
     this.revokeAll.run(this.clock.now(), userId);
+  }
+
+  /** Every session of the user but this one (after a password change made in it). */
+  revokeOtherSessions(userId: number, keepId: string): void {
+    this.revokeOthers.run(this.clock.now(), userId, sha256Hex(keepId));
   }
 }

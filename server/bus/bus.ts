@@ -32,6 +32,11 @@ export interface Bus {
   /** Starts delivering telemetry. One handler per bus. */
   onTelemetry(handler: TelemetryHandler): Promise<void>;
   /**
+   * Hears every moment telemetry may have been lost in transit (a pub/sub subscription dropped: Redis
+   * keeps nothing for a subscriber that is away). Any unit's latest report may be among the lost ones.
+   */
+  onTelemetryGap(listener: () => void): void;
+  /**
    * Starts the incident consumer: pending entries of this consumer first (a restart re-reads them), then new
    * ones. Entries are acknowledged after the handler resolves.
    */

@@ -58,6 +58,9 @@ export class InProcessBus implements Bus {
     }
   }
 
+  /** Nothing is lost in process: the listener is never called. */
+  onTelemetryGap(_listener: () => void): void {}
+
   reconnects(): number {
     return 0;
   }

@@ -4,6 +4,8 @@ import { REDIS_KEYS, type TelemetryKind } from '@/lib/realtime/contract';
 import type { Logger } from '../logger';
 import { createThrottledLog } from '../logger';
 import type { Bus, BusState, IncidentBatchHandler, IncidentEntry, TelemetryHandler } from './bus';
+import { ASSUMED_REPORT_BYTES, logPubSubCapacity, parsePubSubLimit, pubSubCapacity } from './pubsub-capacity';
+import { TelemetryStreams } from './telemetry-stream';
 
 /** Entries read per XREADGROUP. */
 const INCIDENT_READ_COUNT = 256;
@@ -22,7 +24,16 @@ export interface RedisBusOptions {
   logger: Logger;
   /** Stable across restarts so that a restarted server re-reads its own pending entries. */
   consumerName?: string;
+  /** Peak position reports a second the deployment expects (TELEMETRY_PEAK_RATE): the buffer check's scale. */
+  peakReportRate?: number;
+  /** TELEMETRY_TRANSPORT: pub/sub channels (default) or sharded streams (server/bus/telemetry-stream.ts). */
+  transport?: 'pubsub' | 'stream';
+  streamShards?: number;
+  streamMaxLen?: number;
 }
+
+/** Defaults of TELEMETRY_STREAM_SHARDS and TELEMETRY_STREAM_MAXLEN. */
+export const TELEMETRY_STREAM_DEFAULTS = { shards: 4, maxLen: 10_000 } as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -41,9 +52,16 @@ export class RedisBus implements Bus {
   private isClosed = false;
   private reconnectCount = 0;
   private consumerLoop: Promise<void> | null = null;
+  private readonly gapListeners: (() => void)[] = [];
+  /** The subscription is up and nothing was lost since: a drop is a gap to report (once per drop). */
+  private isSubscriptionWhole = false;
+  private readonly peakReportRate: number | null;
+  private readonly streams: TelemetryStreams | null = null;
+  private readonly telemetryReader: RedisClientType | null = null;
 
   constructor(opts: RedisBusOptions) {
     this.log = opts.logger;
+    this.peakReportRate = opts.peakReportRate ?? null;
     this.warn = createThrottledLog(opts.logger);
     this.consumer = opts.consumerName ?? `${os.hostname()}-${process.env.PORT ?? 'server'}`;
     const make = (name: string) => {
@@ -56,8 +74,18 @@ export class RedisBus implements Bus {
         },
       }) as RedisClientType;
       c.on('error', (err: Error) => this.warn(`redis-${name}`, { err: err.message }, `redis ${name} error`));
+      if (name === 'sub') {
+        // The socket is gone: whatever Redis still held for us (or publishes until we resubscribe) is lost.
+        c.on('reconnecting', () => this.subscriptionLost());
+        c.on('end', () => this.subscriptionLost());
+      }
       let wasReady = false;
       c.on('ready', () => {
+        if (name === 'sub') {
+          // A ready without a 'reconnecting' first would still be a new socket: report it then.
+          if (wasReady) this.subscriptionLost();
+          this.isSubscriptionWhole = true;
+        }
         if (!wasReady) {
           wasReady = true;
           this.log.info({ conn: name }, 'redis ready');
@@ -80,15 +108,76 @@ export class RedisBus implements Bus {
     this.cmd = make('cmd');
     this.sub = make('sub');
     this.reader = make('reader');
+    if (opts.transport === 'stream') {
+      this.telemetryReader = make('telemetry');
+      this.streams = new TelemetryStreams({
+        cmd: this.cmd,
+        reader: this.telemetryReader,
+        shards: opts.streamShards ?? TELEMETRY_STREAM_DEFAULTS.shards,
+        maxLen: opts.streamMaxLen ?? TELEMETRY_STREAM_DEFAULTS.maxLen,
+        logger: this.log,
+        isClosed: () => this.isClosed,
+        whenReady: (c) => this.whenReady(c),
+        onGap: () => {
+          this.isSubscriptionWhole = true;
+          this.subscriptionLost();
+        },
+      });
+    }
     // Connect in the background: a server started while Redis is down must still come up and report it.
-    for (const c of [this.cmd, this.sub, this.reader]) {
+    for (const c of this.clients()) {
       c.connect().catch((err: Error) =>
         this.warn('redis-connect', { err: err.message }, 'redis connect failed'),
       );
     }
   }
 
+  private clients(): RedisClientType[] {
+    return [this.cmd, this.sub, this.reader, ...(this.telemetryReader ? [this.telemetryReader] : [])];
+  }
+
+  private subscriptionLost(): void {
+    if (!this.isSubscriptionWhole || this.isClosed) return;
+    this.isSubscriptionWhole = false;
+    for (const l of this.gapListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'telemetry gap listener failed');
+      }
+    }
+  }
+
+  onTelemetryGap(listener: () => void): void {
+    this.gapListeners.push(listener);
+  }
+
+  /**
+   * Reads the pub/sub output buffer limit and logs what it absorbs. Managed Redis often disables CONFIG
+   * (renamed, or no permission): that is logged and tolerated, never fatal.
+   */
+  async checkPubSubCapacity(): Promise<void> {
+    let value: string | undefined;
+    try {
+      const reply = (await this.cmd.configGet('client-output-buffer-limit')) as Record<string, string>;
+      value = reply['client-output-buffer-limit'];
+    } catch (err) {
+      this.log.info(
+        { err: (err as Error).message },
+        'redis CONFIG GET refused (managed Redis?): pub/sub buffer capacity unknown',
+      );
+      return;
+    }
+    const limit = value ? parsePubSubLimit(value) : null;
+    if (!limit) {
+      this.log.info({ value }, 'redis pub/sub buffer limit unreadable: capacity unknown');
+      return;
+    }
+    logPubSubCapacity(this.log, pubSubCapacity(limit, ASSUMED_REPORT_BYTES, this.peakReportRate));
+  }
+
   async publishTelemetry(kind: TelemetryKind, json: string): Promise<void> {
+    if (this.streams) return this.streams.publish(kind, json);
     await this.cmd.publish(REDIS_KEYS.channel[kind], json);
   }
 
@@ -102,6 +191,9 @@ export class RedisBus implements Bus {
   }
 
   async onTelemetry(handler: TelemetryHandler): Promise<void> {
+    if (this.streams) return await this.streams.start(handler);
+    // In the background: a Redis that is down (or slow) must not hold up the start.
+    void this.whenReady(this.cmd).then(() => (this.isClosed ? undefined : this.checkPubSubCapacity()));
     const kinds = Object.keys(REDIS_KEYS.channel) as TelemetryKind[];
     for (const kind of kinds) {
       // Subscriptions survive reconnects: node-redis replays them on the new socket. Buffer mode: position
@@ -196,13 +288,13 @@ export class RedisBus implements Bus {
   }
 
   state(): BusState {
-    return this.cmd.isReady && this.sub.isReady && this.reader.isReady ? 'up' : 'down';
+    return this.clients().every((c) => c.isReady) ? 'up' : 'down';
   }
 
   async close(): Promise<void> {
     this.isClosed = true;
-    await Promise.allSettled([this.consumerLoop]);
-    for (const c of [this.sub, this.reader, this.cmd]) {
+    await Promise.allSettled([this.consumerLoop, this.streams?.stopped()]);
+    for (const c of this.clients().reverse()) {
       try {
         if (c.isOpen) await c.close();
       } catch {

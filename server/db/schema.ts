@@ -3,7 +3,16 @@
  * polygons GeoJSON geometry text. Change by generating a migration: `npm run db:generate`.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 /** Administrative hierarchy: city → district → town → community (grids are in `grids`). */
 export const regions = sqliteTable(
@@ -109,8 +118,13 @@ export const workers = sqliteTable(
 export const incidents = sqliteTable(
   'incidents',
   {
-    /** The source's id (IncidentReport.id): re-delivery of the same id is a no-op. */
+    /**
+     * The incident's own id, unique across sources: the source's id when no other source has taken it,
+     * else one qualified by the source (server/ingest/incident-ingest.ts).
+     */
     id: text('id').primaryKey(),
+    /** The source's id (IncidentReport.id): re-delivery of the same (source, sourceRef) is a no-op. */
+    sourceRef: text('source_ref'),
     category: text('category').notNull(),
     title: text('title').notNull(),
     detail: text('detail'),
@@ -132,11 +146,22 @@ export const incidents = sqliteTable(
     satisfaction: integer('satisfaction'),
     updatedAt: integer('updated_at').notNull(),
     closedAt: integer('closed_at'),
+    /** 12345 诉求类型: consult, help, complaint, report, suggestion (咨询/求助/投诉/举报/建议). */
+    appealType: text('appeal_type'),
+    /** 12345 答复: the reply to the citizen, when it was given and by whom (username). */
+    replyText: text('reply_text'),
+    replyAt: integer('reply_at'),
+    replyBy: text('reply_by'),
+    /** The camera an alarm came from (source video_patrol), and its snapshot (sha256, content-addressed). */
+    cameraId: text('camera_id'),
+    snapshotSha256: text('snapshot_sha256'),
   },
   (t) => [
     index('incidents_state_idx').on(t.state),
     index('incidents_reported_idx').on(t.reportedAt),
     index('incidents_grid_idx').on(t.gridCode),
+    // Idempotency is per source: a 12345 work order and a 110 警情 may carry the same number.
+    uniqueIndex('incidents_source_ref_idx').on(t.source, t.sourceRef),
     // A vehicle or worker is held by at most one engaged incident: the database itself refuses a second
     // assignment, whichever process or request tries it (DESIGN §5: 100 parallel assignments, one wins).
     uniqueIndex('incidents_engaged_unit_idx')
@@ -167,10 +192,14 @@ export const users = sqliteTable('users', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   username: text('username').notNull().unique(),
   displayName: text('display_name'),
-  role: text('role', { enum: ['admin', 'leader', 'dispatcher', 'duty'] }).notNull(),
+  role: text('role', { enum: ['admin', 'leader', 'dispatcher', 'duty', 'worker', 'department'] }).notNull(),
   passwordHash: text('password_hash').notNull(),
   /** The region this account may see (a 12- or 15-digit code), or null for the whole territory. */
   regionCode: text('region_code'),
+  /** role `worker`: the grid worker (workers.id) this account is. */
+  workerId: text('worker_id'),
+  /** role `department`: the department (departments.id) this account answers for. */
+  departmentId: text('department_id'),
   /** A disabled account cannot sign in and its sessions are revoked. */
   disabledAt: integer('disabled_at'),
   failedLogins: integer('failed_logins').notNull().default(0),
@@ -201,6 +230,30 @@ export const auditLog = sqliteTable(
     index('audit_at_idx').on(t.at),
     index('audit_object_idx').on(t.objectType, t.objectId),
     index('audit_actor_idx').on(t.actor),
+  ],
+);
+
+/**
+ * Denied requests and failed logins, counted per minute rather than one audit row each: anyone can cause
+ * them, so one row each would let an unauthenticated client grow the audit table without bound.
+ */
+export const auditDenials = sqliteTable(
+  'audit_denials',
+  {
+    /** Start of the minute, UTC epoch ms. */
+    minute: integer('minute').notNull(),
+    /** e.g. `login.failed`, `login.unknown_user`, `read.denied`, `socket.denied`. */
+    kind: text('kind').notNull(),
+    /** The client address (after TRUSTED_PROXIES). */
+    source: text('source').notNull(),
+    /** The username tried or the principal denied; '' when none. */
+    actor: text('actor').notNull().default(''),
+    count: integer('count').notNull(),
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.minute, t.kind, t.source, t.actor] }),
+    index('audit_denials_minute_idx').on(t.minute),
   ],
 );
 
@@ -277,3 +330,135 @@ export const meta = sqliteTable('meta', {
     .notNull()
     .default(sql`(unixepoch() * 1000)`),
 });
+
+/**
+ * Position history (server/history): the entities it has seen, numbered compactly so a segment row names
+ * its entity in 1–3 bytes instead of its id.
+ */
+export const historyEntities = sqliteTable(
+  'history_entities',
+  {
+    key: integer('key').primaryKey(),
+    kind: text('kind', { enum: ['vehicle', 'worker', 'camera'] }).notNull(),
+    id: text('id').notNull(),
+  },
+  (t) => [uniqueIndex('history_entities_kind_id_idx').on(t.kind, t.id)],
+);
+
+/**
+ * Per 10-minute bucket, one row per block of 512 entity keys (entity = −(block + 1), server/history/block-row.ts,
+ * written in key order once the bucket is over) and one row per entity for what came after (late reports):
+ * bit-packed or varint runs (server/history/packed-run.ts, segment-codec.ts). Keyed by
+ * bucket first, so a tick's writes append at the end of the tree, retention deletes a contiguous key range,
+ * and a track is one seek per bucket. WITHOUT ROWID (added to the migration by hand: drizzle cannot say it)
+ * stores each row once instead of once in the table and once in its key index.
+ */
+export const historySegments = sqliteTable(
+  'history_segments',
+  {
+    /** floor(ts / 600,000): 10-minute buckets since the epoch. */
+    bucket: integer('bucket').notNull(),
+    entity: integer('entity').notNull(),
+    points: integer('points').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.entity] })],
+);
+
+/** Every entity's last stored state at the start of a bucket, so a frame at any instant reads one bucket. */
+export const historyKeyframes = sqliteTable(
+  'history_keyframes',
+  {
+    bucket: integer('bucket').notNull(),
+    kind: text('kind', { enum: ['vehicle', 'worker', 'camera'] }).notNull(),
+    chunk: integer('chunk').notNull(),
+    entries: integer('entries').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.kind, t.chunk] })],
+);
+
+/**
+ * 12345 state callbacks (server/hotline): one row per state change of a hotline incident, sent to
+ * HOTLINE_CALLBACK_URL with retries; `dead` rows are the dead-letter list an admin sees and may retry.
+ */
+export const hotlineCallbacks = sqliteTable(
+  'hotline_callbacks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The incident_events row reported: enqueuing it twice is a no-op. */
+    eventId: integer('event_id').notNull(),
+    incidentId: text('incident_id').notNull(),
+    orderNo: text('order_no').notNull(),
+    /** The JSON body POSTed. */
+    payload: text('payload').notNull(),
+    state: text('state', { enum: ['pending', 'done', 'dead'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAt: integer('next_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('hotline_callbacks_event_idx').on(t.eventId),
+    index('hotline_callbacks_due_idx').on(t.state, t.nextAt),
+  ],
+);
+
+/**
+ * Photos uploaded from the field (server/uploads): re-encoded (EXIF stripped), stored content-addressed under
+ * UPLOADS_DIR by the sha256 of the stored bytes, so the same photo sent twice is one row and one file.
+ */
+export const uploads = sqliteTable('uploads', {
+  hash: text('hash').primaryKey(),
+  mime: text('mime').notNull(),
+  bytes: integer('bytes').notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Which photos belong to which incident: served only to those who may see one of these incidents. */
+export const incidentAttachments = sqliteTable(
+  'incident_attachments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentId: text('incident_id').notNull(),
+    hash: text('hash').notNull(),
+    addedBy: text('added_by').notNull(),
+    addedAt: integer('added_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('incident_attachments_pair_idx').on(t.incidentId, t.hash),
+    index('incident_attachments_hash_idx').on(t.hash),
+  ],
+);
+
+/** Which grid worker reported which incident from the phone (我的上报), keyed by the phone's idempotency key. */
+export const workerReports = sqliteTable(
+  'worker_reports',
+  {
+    key: text('key').primaryKey(),
+    workerId: text('worker_id').notNull(),
+    incidentId: text('incident_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('worker_reports_worker_idx').on(t.workerId, t.at)],
+);
+
+/**
+ * Task actions a grid worker's phone sent (接单/到场/补充/办结), keyed by the idempotency key the phone made
+ * when the action was tapped: an action queued offline and sent again after a lost answer applies once.
+ */
+export const workerActions = sqliteTable(
+  'worker_actions',
+  {
+    key: text('key').primaryKey(),
+    workerId: text('worker_id').notNull(),
+    incidentId: text('incident_id').notNull(),
+    action: text('action').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('worker_actions_incident_idx').on(t.incidentId)],
+);

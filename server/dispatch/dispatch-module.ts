@@ -7,9 +7,10 @@ import type { AppContext } from '../app';
 import type { LiveState } from '../live/live-state';
 import { AuditLog } from '../audit/audit-log';
 import { createAuditRoutes } from '../audit/audit-routes';
-import { AuditAnchor, anchorPathFor } from '../audit/audit-anchor';
+import { anchorPathFor, startAuditAnchor } from '../audit/audit-anchor';
 import { createAuth } from '../auth/auth';
 import type { LoginLimiter } from '../auth/login-limiter';
+import type { RegionGate } from '../auth/region-scope';
 import { DispatchService, type DispatchLive } from './dispatch-service';
 import { createEntityRoutes } from './entity-routes';
 import { createIncidentRoutes } from './incident-routes';
@@ -20,12 +21,15 @@ import { IncidentIngest } from '../ingest/incident-ingest';
 import { createIntakeRoutes } from './intake-routes';
 import type { TravelTimeEstimator } from './travel-time';
 import { createNameLookup } from './name-lookup';
+import { createDepartmentRoutes } from '../departments/department-routes';
 
 export interface DispatchModuleDeps {
   db: Db;
   live: DispatchLive;
   clock: Clock;
   logger: Logger;
+  /** Clamps reads to the principal's region (the app's one gate). */
+  regions: RegionGate;
   /** SESSION_SECRET (config.sessionSecret). */
   secret: string;
   allowedOrigins?: string[];
@@ -33,10 +37,18 @@ export interface DispatchModuleDeps {
   travelTime?: () => TravelTimeEstimator | null;
   limiter?: LoginLimiter;
   sessionIdleMs?: number;
+  /** Demo mode and DEMO_PASSWORD, for the password policy. */
+  passwordPolicy?: { isDemo: boolean; demoPassword?: string | null };
+  /** What an unknown username's password is checked against (tests pass a cheap one). */
+  dummyHash?: () => Promise<string>;
   /** Where the audit chain's head is anchored outside the database; null: not anchored. */
   auditAnchorPath?: string | null;
+  /** REDIS_URL: the audit chain's head is anchored there too, out of the database writer's reach. */
+  auditRedisUrl?: string;
   /** The ingest path hand-logged incidents (接警登记) take; without it POST /api/incidents is not mounted. */
   incidentIngest?: IncidentIngest;
+  /** UPLOADS_DIR: photos a department attaches to its 反馈 and 办结. */
+  uploadsDir: string;
 }
 
 /**
@@ -47,9 +59,13 @@ export interface DispatchModuleDeps {
 export function createDispatchModule(deps: DispatchModuleDeps) {
   const sqlite = deps.db.$client;
   const audit = new AuditLog(sqlite, deps.clock);
-  const anchorPath = deps.auditAnchorPath ?? null;
-  const anchor = anchorPath ? new AuditAnchor(sqlite, anchorPath, deps.clock, deps.logger) : null;
-  anchor?.start();
+  const anchor = startAuditAnchor({
+    sqlite,
+    path: deps.auditAnchorPath ?? null,
+    redisUrl: deps.auditRedisUrl,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
   const auth = createAuth({
     db: deps.db,
     secret: deps.secret,
@@ -59,9 +75,21 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     audit,
     limiter: deps.limiter,
     sessionIdleMs: deps.sessionIdleMs,
+    passwordPolicy: deps.passwordPolicy,
+    dummyHash: deps.dummyHash,
   });
+  // Out-of-region reads are denials like any other: counted where the guard counts its own.
+  deps.regions.countDenialsWith((isWrite, source, actor) =>
+    auth.denials.count(isWrite ? 'write.denied' : 'read.denied', source, actor),
+  );
   const service = new DispatchService(sqlite, deps.live, audit, deps.clock, deps.logger);
-  const common = { sqlite, live: deps.live, authorize: auth.authorize, clock: deps.clock };
+  const common = {
+    sqlite,
+    live: deps.live,
+    authorize: auth.authorize,
+    clock: deps.clock,
+    regions: deps.regions,
+  };
   const routes: Route[] = [
     ...auth.routes,
     ...createIncidentRoutes({ ...common, service, timeLimits: deps.timeLimits }),
@@ -79,7 +107,15 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
       search: createSearch({ sqlite, vehicles: deps.live.vehicles, workers: deps.live.workers }),
       authorize: auth.authorize,
     }),
-    ...createAuditRoutes({ audit, authorize: auth.authorize, anchorPath, names: createNameLookup(sqlite) }),
+    ...createAuditRoutes({ audit, authorize: auth.authorize, anchor, names: createNameLookup(sqlite) }),
+    // 部门报到 (/dept): the department's queue and its 签收/反馈/办结/退回, through the same service.
+    ...createDepartmentRoutes({
+      ...common,
+      service,
+      audit,
+      logger: deps.logger,
+      uploadsDir: deps.uploadsDir,
+    }),
   ];
   return { auth, audit, anchor, service, routes };
 }
@@ -102,7 +138,10 @@ export function dispatchLiveFrom(live: LiveState): DispatchLive {
  *   createApp({ ...opts, ...dispatchAppHooks({ travelTime: () => roadGraph }) })
  */
 export function dispatchAppHooks(
-  extra: Pick<DispatchModuleDeps, 'timeLimits' | 'travelTime' | 'limiter' | 'sessionIdleMs'> = {},
+  extra: Pick<
+    DispatchModuleDeps,
+    'timeLimits' | 'travelTime' | 'limiter' | 'sessionIdleMs' | 'dummyHash'
+  > = {},
 ) {
   let mod: DispatchModule | null = null;
   const get = (ctx: AppContext): DispatchModule =>
@@ -111,10 +150,14 @@ export function dispatchAppHooks(
       live: dispatchLiveFrom(ctx.live),
       clock: ctx.clock,
       logger: ctx.logger,
+      regions: ctx.regions,
       secret: ctx.config.sessionSecret,
       allowedOrigins: (ctx.config.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
       auditAnchorPath: anchorPathFor(ctx.config.DATABASE_PATH),
+      auditRedisUrl: ctx.config.REDIS_URL,
+      passwordPolicy: { isDemo: ctx.config.DEMO, demoPassword: ctx.config.DEMO_PASSWORD },
       incidentIngest: new IncidentIngest(ctx.db.$client, ctx.live, ctx.stats, ctx.grids),
+      uploadsDir: ctx.config.UPLOADS_DIR,
       ...extra,
     }));
   return {

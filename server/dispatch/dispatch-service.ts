@@ -42,6 +42,7 @@ export class DispatchService {
   private readonly update: Database.Statement;
   private readonly insertEvent: Database.Statement;
   private readonly busyWith: Database.Statement<[string, string, string], { id: string }>;
+  private readonly exists: Record<Assignee['kind'], Database.Statement<[string]>>;
   private readonly run: Database.Transaction<
     (id: string, command: IncidentCommand, p: Principal, address: string) => CommandOutcome
   >;
@@ -63,8 +64,16 @@ export class DispatchService {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.busyWith = sqlite.prepare(
-      `SELECT id FROM incidents WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene') AND id != ? LIMIT 1`,
+      // The kind clause repeats the engaged-unit index's condition so SQLite may use that index (a lookup)
+      // rather than scan every open case by state.
+      `SELECT id FROM incidents WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene')
+         AND assignee_kind IN ('vehicle', 'worker') AND id != ? LIMIT 1`,
     );
+    this.exists = {
+      department: sqlite.prepare('SELECT 1 FROM departments WHERE id = ?'),
+      vehicle: sqlite.prepare('SELECT 1 FROM vehicles WHERE id = ?'),
+      worker: sqlite.prepare('SELECT 1 FROM workers WHERE id = ?'),
+    };
     this.run = sqlite.transaction((id, command, p, address) => this.apply(id, command, p, address));
   }
 
@@ -107,13 +116,12 @@ export class DispatchService {
 
   private unitProblem(a: Assignee, incidentId: string): CommandOutcome | null {
     if (a.kind === 'department') {
-      const dept = this.sqlite.prepare('SELECT 1 FROM departments WHERE id = ?').get(a.id);
+      const dept = this.exists.department.get(a.id);
       return dept ? null : { ok: false, status: 404, error: '无此部门', reason: 'unknown_department' };
     }
     const store = a.kind === 'vehicle' ? this.live.vehicles : this.live.workers;
-    const table = a.kind === 'vehicle' ? 'vehicles' : 'workers';
     const idx = store.indexOf(a.id);
-    if (idx === undefined && !this.sqlite.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(a.id))
+    if (idx === undefined && !this.exists[a.kind].get(a.id))
       return {
         ok: false,
         status: 404,
@@ -137,7 +145,17 @@ export class DispatchService {
     if (!row) return { ok: false, status: 404, error: '无此事件', reason: 'unknown_incident' };
     const now = this.clock.now();
     if (p.isDisplay) return { ok: false, status: 403, error: '只读令牌', reason: 'display_token_read_only' };
-    const d = decide(toLifecycleState(row), command, { username: p.username, role: p.role }, now);
+    const d = decide(
+      toLifecycleState(row),
+      command,
+      {
+        username: p.username,
+        role: p.role,
+        workerId: p.workerId ?? null,
+        departmentId: p.departmentId ?? null,
+      },
+      now,
+    );
     if (!d.ok) {
       const status = d.error === 'forbidden' ? 403 : d.error === 'note_required' ? 400 : 409;
       return { ok: false, status, error: d.message, reason: d.error };

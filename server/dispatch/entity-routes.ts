@@ -8,6 +8,7 @@ import type { EntityKind } from '@/lib/realtime/position-codec';
 import { maskName } from '@/lib/wall/format';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
+import type { RegionGate } from '../auth/region-scope';
 import type { EntityStore } from '../live/entity-store';
 import type { DispatchLive } from './dispatch-service';
 import { canSeePersonalNames } from './name-lookup';
@@ -62,14 +63,21 @@ function describe(kind: EntityKind, id: string, d: DetailRow | undefined, isMask
   return { ...d, label: d?.name?.trim() || id };
 }
 
-/** GET /api/{vehicles,workers,cameras}/:id: latest known state with its age, whether that is stale, and names. */
+const NOT_FOUND = '无此对象';
+
+/**
+ * GET /api/{vehicles,workers,cameras}/:id: latest known state with its age, whether that is stale, and names;
+ * GET /api/departments. A region-scoped principal reads only what is in its region (else 404, as if missing)
+ * and the departments serving it.
+ */
 export function createEntityRoutes(deps: {
   sqlite: Database.Database;
   live: DispatchLive;
   authorize: Authorize;
   clock: Clock;
+  regions: RegionGate;
 }): Route[] {
-  const { sqlite, live, authorize, clock } = deps;
+  const { sqlite, live, authorize, clock, regions } = deps;
   const stores: Record<EntityKind, EntityStore> = {
     vehicle: live.vehicles,
     worker: live.workers,
@@ -81,7 +89,13 @@ export function createEntityRoutes(deps: {
     const p = authorize(ctx, { roles: ANY_ROLE, action: `${kind}.read`, objectType: kind, objectId: id });
     const details = sqlite.prepare(DETAIL_SQL[kind]).get(id) as DetailRow | undefined;
     const s = stores[kind].getById(id);
-    if (!s && !details) throw new HttpError(404, '无此对象');
+    if (!s && !details) throw new HttpError(404, NOT_FOUND);
+    regions.require(ctx, p, regions.hasEntity(p, kind, id, s && s.ts > 0 ? s : null), {
+      action: `${kind}.read`,
+      objectType: kind,
+      objectId: id,
+      notFound: NOT_FOUND,
+    });
     const now = clock.now();
     const hasReport = s !== undefined && s.ts > 0;
     const ageMs = hasReport ? now - s.ts : null;
@@ -103,16 +117,19 @@ export function createEntityRoutes(deps: {
   };
 
   const departments = (ctx: RouteContext) => {
-    authorize(ctx, { roles: ANY_ROLE, action: 'department.list', objectType: 'department' });
+    const p = authorize(ctx, { roles: ANY_ROLE, action: 'department.list', objectType: 'department' });
     const rows = sqlite
       .prepare(
         'SELECT id, name, kind, region_code AS regionCode, categories, phone FROM departments ORDER BY name',
       )
       .all() as {
+      regionCode: string | null;
       categories: string;
     }[];
     sendJson(ctx.res, 200, {
-      departments: rows.map((r) => ({ ...r, categories: JSON.parse(r.categories) as string[] })),
+      departments: rows
+        .filter((r) => regions.hasDepartment(p, r.regionCode))
+        .map((r) => ({ ...r, categories: JSON.parse(r.categories) as string[] })),
     });
   };
 

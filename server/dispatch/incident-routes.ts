@@ -10,9 +10,12 @@ import {
   timeLimitStatus,
   type TimeLimitConfig,
 } from '@/lib/domain/time-limits';
-import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
+import { HttpError, readJson, sendJson, type Principal, type Route, type RouteContext } from '../http/router';
 import type { Authorize } from '../auth/guard';
 import { ANY_ROLE } from '../auth/guard';
+import { canSeePersonalData, maskIncidentView, maskText } from '../auth/personal-data';
+import type { RegionGate } from '../auth/region-scope';
+import type { IncidentVariant } from '../live/incident-board';
 import type { DispatchLive, DispatchService } from './dispatch-service';
 import {
   INCIDENT_COLUMNS,
@@ -26,8 +29,7 @@ import { createNameLookup } from './name-lookup';
 
 const COMMAND_BODY_MAX_BYTES = 16 * 1024;
 export const INCIDENT_LIST_MAX = 500;
-/** Roles that may see the reporter's name and phone (a duty officer at the wall does not need them). */
-const PERSONAL_DATA_ROLES = new Set(['admin', 'leader', 'dispatcher']);
+const NOT_FOUND = '无此事件';
 
 const Note = z.string().max(MAX_NOTE_CHARS).optional();
 const AssignBodySchema = z
@@ -58,12 +60,25 @@ export interface IncidentRouteDeps {
   service: DispatchService;
   authorize: Authorize;
   clock: Clock;
+  regions: RegionGate;
   timeLimits?: TimeLimitConfig;
 }
 
-/** DESIGN §4: the incident, its commands (assign, transition, supervise, follow-up), the queue and 督办 list. */
+/**
+ * Whether free text goes out masked (phone and ID numbers): for every principal not entitled to personal
+ * data, and for any caller that asks (`?mask=1`: a wall, seen by a room).
+ */
+function isFreeTextMasked(ctx: RouteContext, p: Principal): boolean {
+  return !canSeePersonalData(p) || ctx.url.searchParams.get('mask') === '1';
+}
+
+/**
+ * DESIGN §4: the incident, its commands (assign, transition, supervise, follow-up), the queue and 督办 list.
+ * Every read and command is clamped to the principal's region (outside reads as missing), and free text is
+ * masked on the server for whoever may not read personal data.
+ */
 export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
-  const { sqlite, service, authorize, clock } = deps;
+  const { sqlite, service, authorize, clock, regions } = deps;
   // Read per request: an admin changes the active limits at run time (server/admin/time-limit-routes.ts).
   const limitsNow = () => deps.timeLimits ?? activeTimeLimits();
   const selectOne = sqlite.prepare<[string], IncidentRow>(
@@ -85,11 +100,20 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         objectType: 'incident',
         objectId: id,
       });
+      const row = selectOne.get(id);
+      // A missing incident is the service's 404; one in another town is the same 404, and logged here.
+      if (row)
+        regions.require(ctx, p, regions.hasIncident(p, row.gridCode), {
+          action,
+          objectType: 'incident',
+          objectId: id,
+          notFound: NOT_FOUND,
+        });
       const cmd = IncidentCommandSchema.parse(await toCommand(ctx));
       const outcome = service.execute(id, cmd, p, ctx.clientAddress);
       if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
       sendJson(ctx.res, 200, {
-        incident: outcome.view,
+        incident: isFreeTextMasked(ctx, p) ? maskIncidentView(outcome.view) : outcome.view,
         timeLimits: timeLimitStatus(outcome.view, clock.now(), limitsNow()),
       });
     };
@@ -125,32 +149,47 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
       objectId: id,
     });
     const row = selectOne.get(id);
-    if (!row) throw new HttpError(404, '无此事件');
-    const canSeePersonal = PERSONAL_DATA_ROLES.has(p.role) && !p.isDisplay;
+    if (!row) throw new HttpError(404, NOT_FOUND);
+    regions.require(ctx, p, regions.hasIncident(p, row.gridCode), {
+      action: 'incident.read',
+      objectType: 'incident',
+      objectId: id,
+      notFound: NOT_FOUND,
+    });
+    const canSeePersonal = canSeePersonalData(p);
     // Names, not ids, on every page; a wall (`?mask=1`, seen by a room) gets personal names masked.
-    const isMasked = !canSeePersonal || ctx.url.searchParams.get('mask') === '1';
-    const events = describeTimeline(selectEvents.all(id) as IncidentEventRow[], names, isMasked);
+    const isMasked = isFreeTextMasked(ctx, p);
+    const events = describeTimeline(selectEvents.all(id) as IncidentEventRow[], names, isMasked).map((e) =>
+      isMasked ? { ...e, note: maskText(e.note) } : e,
+    );
+    const view = toIncidentView(row);
     sendJson(ctx.res, 200, {
       incident: {
-        ...toIncidentView(row),
-        detail: row.detail,
+        ...(isMasked ? maskIncidentView(view) : view),
+        detail: isMasked ? maskText(row.detail) : row.detail,
+        // The number the source itself uses (a 12345 work order, a 110 case): the id may be qualified.
+        sourceRef: row.sourceRef ?? row.id,
         satisfaction: row.satisfaction,
         closedAt: row.closedAt,
         reporter: canSeePersonal ? row.reporter : null,
         phone: canSeePersonal ? row.phone : null,
         assigneeName: assigneeNameOf(row, names, isMasked),
       },
-      timeLimits: timeLimitStatus(toIncidentView(row), clock.now(), limitsNow()),
+      timeLimits: timeLimitStatus(view, clock.now(), limitsNow()),
       timeline: events,
     });
   };
 
+  /** Which of the board's copies a principal is shown (the masked one is made once per incident version). */
+  const variantFor = (ctx: RouteContext, p: Principal): IncidentVariant =>
+    isFreeTextMasked(ctx, p) ? 'masked' : 'raw';
+
   /** Open incidents (from the live board), filtered and in queue order (closed ones are in SQLite and the audit log). */
   const list = (ctx: RouteContext) => {
-    authorize(ctx, { roles: ANY_ROLE, action: 'incident.list', objectType: 'incident' });
+    const p = authorize(ctx, { roles: ANY_ROLE, action: 'incident.list', objectType: 'incident' });
     const q = ctx.url.searchParams;
     const category = q.get('category');
-    const region = q.get('region');
+    const region = regions.regionParam(ctx, p, q.get('region'), 'incident.list');
     const states = new Set((q.get('state') ?? '').split(',').filter(Boolean));
     if (category && !(INCIDENT_CATEGORIES as readonly string[]).includes(category))
       throw new HttpError(400, '未知类别');
@@ -160,6 +199,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         (!category || v.category === category) &&
         (!region || isWithinRegion(v.gridCode, region)) &&
         (states.size === 0 || states.has(v.state)),
+      variantFor(ctx, p),
     );
     const limits = limitsNow();
     views.sort((a, b) => compareUrgency(a, b, now, limits));
@@ -172,10 +212,17 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
 
   /** 督办 list: open incidents that are overdue or flagged by a leader, flagged (red card first) then most late. */
   const supervision = (ctx: RouteContext) => {
-    authorize(ctx, { roles: ANY_ROLE, action: 'incident.supervision_list', objectType: 'incident' });
+    const p = authorize(ctx, {
+      roles: ANY_ROLE,
+      action: 'incident.supervision_list',
+      objectType: 'incident',
+    });
     const now = clock.now();
     const rows = deps.live.incidents
-      .snapshot((v) => !TERMINAL_STATES.has(v.state))
+      .snapshot(
+        (v) => !TERMINAL_STATES.has(v.state) && regions.hasIncident(p, v.gridCode),
+        variantFor(ctx, p),
+      )
       .map((v) => ({ ...v, timeLimits: timeLimitStatus(v, now, limitsNow()) }))
       .filter((v) => v.supervision > 0 || v.timeLimits.isOverdue);
     rows.sort(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { newIntakeKey } from '@/lib/dispatch/intake-key';
 import type { ZodError } from 'zod';
 import type { Clock } from '@/lib/clock';
 import { IncidentReportSchema } from '@/lib/domain/incident';
@@ -28,8 +29,9 @@ function fieldErrors(error: ZodError): IntakeFieldError[] {
  * POST /api/incidents (接警登记): a dispatcher logs a call by hand. The body is an IncidentReport in which
  * `id`, `source` and `reportedAt` may be left out (a desk id, 12345 and now); it then takes the same path as
  * every source's report (IncidentIngest: validated by the same schema, written to SQLite in one transaction,
- * put on the live board, so every wall sees it on the next tick), with the same idempotency: the id is the
- * key, and the form sends the id it generated when opened, so a retried submit logs one incident.
+ * put on the live board, so every wall sees it on the next tick), with the same idempotency: (source, id) is
+ * the key, and the form sends the id it generated when opened, so a retried submit logs one incident. The
+ * answer carries the incident's API id, which is the form's id unless another source already holds it.
  * Answers 201 `{ ok, id, isDuplicate: false }`, 200 `{ ok, id, isDuplicate: true }` for a repeat, 400 with
  * `details.fields` naming every bad field. Audited as `incident.create`.
  */
@@ -55,7 +57,7 @@ export function createIntakeRoutes(deps: {
             fields: [{ field: 'body', message: 'expected an object' }],
           });
         const parsed = IncidentReportSchema.safeParse({
-          id: `desk-${randomUUID()}`,
+          id: newIntakeKey(randomUUID()),
           source: INTAKE_DEFAULT_SOURCE,
           reportedAt: deps.clock.now(),
           ...body,
@@ -70,14 +72,17 @@ export function createIntakeRoutes(deps: {
               message: r.reason,
             })),
           });
-        const isDuplicate = result.accepted === 0;
+        // The API id may differ from the form's (another source already holds that number): answer the stored one.
+        const outcome = result.incidents[0];
+        if (!outcome) throw new Error('intake: a valid report produced no outcome');
+        const { id, isDuplicate } = outcome;
         deps.audit.append({
           actor: p.username,
           role: p.role,
           clientAddress: ctx.clientAddress,
           action: 'incident.create',
           objectType: 'incident',
-          objectId: report.id,
+          objectId: id,
           // Reporter and phone stay out of the audit trail's values: it is read more widely than the case.
           after: {
             category: report.category,
@@ -91,7 +96,7 @@ export function createIntakeRoutes(deps: {
           result: 'ok',
           reason: isDuplicate ? 'duplicate' : null,
         });
-        sendJson(ctx.res, isDuplicate ? 200 : 201, { ok: true, id: report.id, isDuplicate });
+        sendJson(ctx.res, isDuplicate ? 200 : 201, { ok: true, id, isDuplicate });
       },
     },
   ];

@@ -9,6 +9,7 @@ import {
   availableVehicle,
   camerasNear,
   createUnitDescribers,
+  createDepartmentFinder,
   departmentsFor,
   NOT_FIT_TOP_N,
   onDutyWorker,
@@ -120,6 +121,50 @@ describe('recommendations', () => {
     db.$client.close();
   });
 
+  it('the batch finder ranks exactly as departmentsFor, for every grid and category', () => {
+    const db = openDatabase(':memory:');
+    const ins = db.$client.prepare(
+      'INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)',
+    );
+    ins.run('town-fire', '街道消防站', 'fire', '330102001000', '["fire_safety"]');
+    ins.run('town2-fire', '街道消防站', 'fire', '330102002000', '["fire_safety"]');
+    ins.run('everywhere', '应急管理局', 'emergency', null, '["fire_safety","emergency"]');
+    ins.run('district-fire', '区消防大队', 'fire', '330102000000', '["fire_safety","emergency"]');
+    ins.run('other-district', '他区消防', 'fire', '330105000000', '["fire_safety"]');
+    ins.run('city', '市城管局', 'city_management', '330100000000', '["city_management"]');
+    ins.run('community', '社区工作站', 'street_office', '330102001001', '["dispute","other"]');
+    ins.run('police', '派出所', 'police_station', '330102001000', '["public_security","dispute"]');
+    ins.run('justice', '司法所', 'justice', '330102001000', '["dispute"]');
+    const find = createDepartmentFinder(db.$client);
+    const grids = [
+      '330102001001001',
+      '330102001002001',
+      '330102002001001',
+      '330105001001001',
+      '440101001001001',
+      null,
+    ];
+    const categories = [
+      'fire_safety',
+      'emergency',
+      'dispute',
+      'city_management',
+      'public_security',
+      'other',
+      'nonsense',
+    ];
+    let nonEmpty = 0;
+    for (const grid of grids)
+      for (const category of categories) {
+        const expected = departmentsFor(db.$client, category, grid);
+        if (expected.length) nonEmpty++;
+        expect(find(category, grid), `${category} in ${grid}`).toEqual(expected);
+      }
+    // The comparison covers real answers, not only empty lists.
+    expect(nonEmpty).toBeGreaterThan(15);
+    db.$client.close();
+  });
+
   it('proposes a dispute to 司法所, then 派出所, not to fire or 应急 (whose categories do not name it)', () => {
     const db = openDatabase(':memory:');
     const ins = db.$client.prepare(
@@ -134,6 +179,8 @@ describe('recommendations', () => {
       'justice:对口: 司法所',
       'police:对口: 派出所',
     ]);
+    // The console words the reason in its own language from this, not from the Chinese text.
+    expect(depts[0]!.fit?.why).toEqual({ code: 'department_kind', params: { kind: 'justice' } });
     db.$client.close();
   });
 });
@@ -194,6 +241,7 @@ describe('recommendations fit the incident (对口)', () => {
     expect(ranked.map((r) => r.id)).toEqual(['police-near', 'street', 'police-far', 'traffic', 'fire']);
     expect(ranked.map((r) => r.fit?.isFit)).toEqual([true, true, true, false, false]);
     expect(ranked[0]!.fit?.reason).toBe('对口: 派出所');
+    expect(ranked[0]!.fit?.why?.code).toBeDefined();
     expect(ranked[3]!.fit?.reason).toBe('不对口: 交警');
     // Fitting units in travel-time order, then at most NOT_FIT_TOP_N others, quickest first.
     const fitting = ranked.filter((r) => r.fit?.isFit);

@@ -101,7 +101,7 @@ export function rankUnits(
       travelTimeS: Math.round(routed ?? straightLineEstimator.travelTimeS(lng, lat, target.lng, target.lat)!),
       method: routed === null ? 'straight_line' : 'road',
       ageMs: opts.now - store.ts[i]!,
-      fit: { isFit: f.fit.isFit, reason: f.fit.reason },
+      fit: { isFit: f.fit.isFit, reason: f.fit.reason, why: f.fit.why },
       rank: f.fit.rank,
     };
   };
@@ -165,33 +165,93 @@ export function departmentsFor(
   gridCode: string | null,
   config: DispatchFitConfig = DEFAULT_DISPATCH_FIT,
 ): DepartmentRecommendation[] {
+  return rankDepartments(departmentRows(sqlite, category, config), category, gridCode, config);
+}
+
+type DepartmentRow = DepartmentRecommendation & { categories: string };
+
+/** Departments that answer for a category, by their own categories or by their kind. */
+function departmentRows(sqlite: Database.Database, category: string, config: DispatchFitConfig) {
   const cat = (category in config ? category : 'other') as IncidentCategory;
-  const kinds = config[cat].departmentKinds;
-  const rows = sqlite
-    .prepare<[string, string], DepartmentRecommendation & { categories: string }>(
+  return sqlite
+    .prepare<[string, string], DepartmentRow>(
       `SELECT id, name, kind, region_code AS regionCode, phone, categories FROM departments
        WHERE EXISTS (SELECT 1 FROM json_each(departments.categories) WHERE value = ?)
           OR kind IN (SELECT value FROM json_each(?))`,
     )
-    .all(category, JSON.stringify(kinds));
+    .all(category, JSON.stringify(config[cat].departmentKinds));
+}
+
+/** The fitting departments whose area holds the grid (a region-less one serves everywhere), best first. */
+function rankDepartments(
+  rows: readonly DepartmentRow[],
+  category: string,
+  gridCode: string | null,
+  config: DispatchFitConfig,
+): DepartmentRecommendation[] {
+  const cat = (category in config ? category : 'other') as IncidentCategory;
   const specificity = (d: DepartmentRecommendation) => {
     if (!d.regionCode) return 0;
     const prefix = regionPrefix(d.regionCode);
     if (!gridCode) return -1;
     return gridCode.startsWith(prefix) ? prefix.length : -1;
   };
-  return rows
-    .map(({ categories, ...d }) => {
-      const fit = departmentFit(config, cat, { kind: d.kind, categories: parseCategories(categories) });
-      return {
-        d: { ...d, fit: { isFit: fit.isFit, reason: fit.reason } },
-        s: specificity(d),
-        rank: fit.rank,
-      };
-    })
-    .filter((x) => x.s >= 0 && x.d.fit.isFit)
-    .sort((a, b) => a.rank - b.rank || b.s - a.s || a.d.name.localeCompare(b.d.name, 'zh'))
-    .map((x) => x.d);
+  return (
+    rows
+      .map(({ categories, ...d }) => {
+        const fit = departmentFit(config, cat, { kind: d.kind, categories: parseCategories(categories) });
+        return {
+          d: { ...d, fit: { isFit: fit.isFit, reason: fit.reason, why: fit.why } },
+          s: specificity(d),
+          rank: fit.rank,
+        };
+      })
+      .filter((x) => x.s >= 0 && x.d.fit.isFit)
+      // Id last: a total order, so the same departments rank the same whatever order they were read in.
+      .sort(
+        (a, b) =>
+          a.rank - b.rank ||
+          b.s - a.s ||
+          a.d.name.localeCompare(b.d.name, 'zh') ||
+          (a.d.id < b.d.id ? -1 : a.d.id > b.d.id ? 1 : 0),
+      )
+      .map((x) => x.d)
+  );
+}
+
+/**
+ * departmentsFor for a batch job over a fixed set of departments (the demo history's replay): each category's
+ * rows are read once and filed by region prefix, so a call ranks only the departments whose area holds the
+ * grid (its ancestors' prefixes and the region-less ones), not every department of a province. Same rules,
+ * same answers as departmentsFor while the departments table does not change.
+ */
+export function createDepartmentFinder(
+  sqlite: Database.Database,
+  config: DispatchFitConfig = DEFAULT_DISPATCH_FIT,
+): (category: string, gridCode: string | null) => DepartmentRecommendation[] {
+  const filed = new Map<string, { everywhere: DepartmentRow[]; byPrefix: Map<string, DepartmentRow[]> }>();
+  return (category, gridCode) => {
+    let f = filed.get(category);
+    if (!f) {
+      f = { everywhere: [], byPrefix: new Map() };
+      for (const row of departmentRows(sqlite, category, config)) {
+        if (!row.regionCode) f.everywhere.push(row);
+        else {
+          const prefix = regionPrefix(row.regionCode);
+          const list = f.byPrefix.get(prefix);
+          if (list) list.push(row);
+          else f.byPrefix.set(prefix, [row]);
+        }
+      }
+      filed.set(category, f);
+    }
+    const rows = [...f.everywhere];
+    // Ancestors' prefixes are the grid code's own leading digits (2, 4, 6, 9, 12 and 15).
+    if (gridCode)
+      for (let len = 1; len <= gridCode.length; len++)
+        rows.push(...(f.byPrefix.get(gridCode.slice(0, len)) ?? []));
+    return rankDepartments(rows, category, gridCode, config);
+  };
 }
 
 function parseCategories(json: string): string[] {

@@ -3,8 +3,12 @@ import type { Clock } from '@/lib/clock';
 import { DISPATCH_FIT_META_KEY, parseDispatchFit, type DispatchFitConfig } from '@/lib/domain/dispatch-fit';
 import { INCIDENT_CATEGORIES, type IncidentCategory } from '@/lib/domain/enums';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
+import { maskName } from '@/lib/wall/format';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
+import type { RegionGate } from '../auth/region-scope';
+import type { EntityStore } from '../live/entity-store';
+import { canSeePersonalNames } from './name-lookup';
 import type { Logger } from '../logger';
 import type { DispatchLive } from './dispatch-service';
 import {
@@ -22,6 +26,7 @@ export interface RecommendationRouteDeps {
   live: DispatchLive;
   authorize: Authorize;
   clock: Clock;
+  regions: RegionGate;
   /** The road graph once loaded (a getter, so it can arrive after start-up); straight line until then. */
   travelTime?: () => TravelTimeEstimator | null;
   /** Where a bad `dispatch_fit` override is reported (the default is used meanwhile). */
@@ -44,12 +49,28 @@ export function createDispatchFitSource(sqlite: Database.Database, logger?: Logg
   };
 }
 
+/** An availability test narrowed to the units a region filter lets through (by the unit's live position). */
+function within(
+  store: EntityStore,
+  isAvailable: (status: number, id: string) => boolean,
+  filter: ((id: string, lng: number, lat: number) => boolean) | null,
+) {
+  if (!filter) return isAvailable;
+  return (status: number, id: string) => {
+    if (!isAvailable(status, id)) return false;
+    const s = store.getById(id);
+    return !!s && filter(id, s.lng, s.lat);
+  };
+}
+
 /**
  * GET /api/incidents/:id/recommendations: units that fit the category (对口) by travel time, then a few that do
  * not (marked 不对口), responsible departments, nearby cameras. GET /api/dispatch-fit: the fit in force.
+ * A region-scoped principal asks only about incidents of its region and is offered only its region's units,
+ * cameras and the departments serving it; grid workers' names are masked for whoever may not read them.
  */
 export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route[] {
-  const { sqlite, live, authorize, clock } = deps;
+  const { sqlite, live, authorize, clock, regions } = deps;
   const fitNow = createDispatchFitSource(sqlite, deps.logger);
   const selectIncident = sqlite.prepare<
     [string],
@@ -63,9 +84,22 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
 
   const recommend = (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
-    authorize(ctx, { roles: ANY_ROLE, action: 'incident.recommend', objectType: 'incident', objectId: id });
+    const p = authorize(ctx, {
+      roles: ANY_ROLE,
+      action: 'incident.recommend',
+      objectType: 'incident',
+      objectId: id,
+    });
     const inc = selectIncident.get(id);
     if (!inc) throw new HttpError(404, '无此事件');
+    regions.require(ctx, p, regions.hasIncident(p, inc.gridCode), {
+      action: 'incident.recommend',
+      objectType: 'incident',
+      objectId: id,
+      notFound: '无此事件',
+    });
+    const cameraIn = regions.entityFilter(p, 'camera');
+    const isNameMasked = !canSeePersonalNames(p);
     const now = clock.now();
     const estimator = deps.travelTime?.() ?? undefined;
     const config = fitNow();
@@ -76,21 +110,28 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
     const describeWorkers = describers.workers(config, category, inc.gridCode);
     sendJson(ctx.res, 200, {
       vehicles: rankUnits(live.vehicles, inc, {
-        isAvailable: availableVehicle(busySet('vehicle')),
+        isAvailable: within(
+          live.vehicles,
+          availableVehicle(busySet('vehicle')),
+          regions.entityFilter(p, 'vehicle'),
+        ),
         now,
         staleAfterMs: STALE_AFTER_MS.vehicle,
         estimator,
         describe: describeVehicles,
       }),
       workers: rankUnits(live.workers, inc, {
-        isAvailable: onDutyWorker(busySet('worker')),
+        isAvailable: within(live.workers, onDutyWorker(busySet('worker')), regions.entityFilter(p, 'worker')),
         now,
         staleAfterMs: STALE_AFTER_MS.worker,
         estimator,
         describe: describeWorkers,
-      }),
-      departments: departmentsFor(sqlite, inc.category, inc.gridCode, config),
-      cameras: camerasNear(live.cameras, inc, now),
+      }).map((w) => (isNameMasked && w.name ? { ...w, name: maskName(w.name) } : w)),
+      departments: departmentsFor(sqlite, inc.category, inc.gridCode, config).filter((d) =>
+        regions.hasDepartment(p, d.regionCode),
+      ),
+      // At most CAMERAS_MAX within 500 m: narrowing after the cut can only drop a few neighbours' cameras.
+      cameras: camerasNear(live.cameras, inc, now).filter((c) => !cameraIn || cameraIn(c.id, c.lng, c.lat)),
     });
   };
 

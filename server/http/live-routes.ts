@@ -6,6 +6,7 @@
 import { ENTITY_ID_PAGE_MAX, type EntityIdPage, type EntityInfo } from '@/lib/realtime/contract';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 import type { LiveState } from '../live/live-state';
+import type { RegionGate } from '../auth/region-scope';
 import { HttpError, sendJson, type Route, type RouteContext } from './router';
 
 function kindOf(ctx: RouteContext): EntityKind {
@@ -21,8 +22,13 @@ function intParam(raw: string | null, name: string, fallback: number): number {
   return Number(raw);
 }
 
-/** `isOpen`: no authentication is configured (tests, a closed lab), so walls' sockets are open too. */
-export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean }): Route[] {
+/**
+ * `isOpen`: no authentication is configured (tests, a closed lab), so walls' sockets are open too.
+ * A region-scoped principal learns who an idx is only for a unit or camera of its region (or drawn on its
+ * wall now); the whole-territory id pages are for unscoped integrations, and refused to it.
+ */
+export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regions: RegionGate }): Route[] {
+  const { regions } = opts;
   const guard = (ctx: RouteContext) => {
     if (!ctx.principal && !opts.isOpen) throw new HttpError(401, 'sign in or use a display token');
     const epoch = ctx.url.searchParams.get('epoch');
@@ -38,6 +44,8 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean }): Ro
       handler: (ctx) => {
         guard(ctx);
         const kind = kindOf(ctx);
+        // Its ids are dense by idx (ids[k] is idx from + k): filtering would break that, so refuse outright.
+        if (ctx.principal) regions.refuseScoped(ctx, ctx.principal, `${kind}.ids`, kind);
         const store = live.store(kind);
         const from = intParam(ctx.url.searchParams.get('from'), 'from', 0);
         const limit = Math.min(
@@ -58,8 +66,18 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean }): Ro
         guard(ctx);
         const kind = kindOf(ctx);
         const idx = intParam(ctx.params.idx ?? null, 'idx', -1);
-        const m = live.store(kind).meta[idx];
+        const store = live.store(kind);
+        const m = store.meta[idx];
         if (!m) throw new HttpError(404, `no ${kind} at idx ${idx}`);
+        if (ctx.principal) {
+          const pos = { lng: store.lng[idx]!, lat: store.lat[idx]! };
+          regions.require(ctx, ctx.principal, regions.hasEntity(ctx.principal, kind, m.id, pos), {
+            action: `${kind}.info`,
+            objectType: kind,
+            objectId: m.id,
+            notFound: `no ${kind} at idx ${idx}`,
+          });
+        }
         const info: EntityInfo = { epoch: live.epoch, kind, idx, id: m.id, name: m.name, type: m.kind };
         sendJson(ctx.res, 200, info);
       },

@@ -12,6 +12,10 @@ export interface Principal {
   isDisplay: boolean;
   /** The region the account or screen is scoped to (12/15-digit code); null or absent: the whole territory. */
   regionCode?: string | null;
+  /** role `worker`: the grid worker (workers.id) the account is bound to, where a route has looked it up. */
+  workerId?: string | null;
+  /** role `department`: the department (departments.id) the account answers for, where a route looked it up. */
+  departmentId?: string | null;
 }
 
 export interface RouteContext {

@@ -151,8 +151,9 @@ export class TelemetryIngest {
     for (let k = 0; k < r.count; k++) {
       const ts = r.ts[k]!;
       const i = found[k]!;
-      // First sight (a registration) and clocks far ahead are rare: the exact path's code handles them.
-      if (i < 0 || ts > now + this.maxFutureMs) {
+      // First sight (a registration), a disabled device and clocks far ahead are rare: the exact path's code
+      // handles (and refuses) them. The disabled flag is a typed-array read: nothing allocated per report.
+      if (i < 0 || store.isDisabled[i] === 1 || ts > now + this.maxFutureMs) {
         const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString(
           'latin1',
           r.idStart[k]!,
@@ -231,13 +232,16 @@ export class TelemetryIngest {
       fast = parsed.data;
     }
     const r: AnyReport = fast;
+    const store = this.live.store(kind);
+    let i = store.indexOf(r.id);
+    // Disabled by an administrator (LiveState.setDisabled): refused on every path, before any correction is
+    // counted. A disabled device stays in the store, so it can never reach the auto-registration below.
+    if (i !== undefined && store.isDisabled[i] === 1) return 'disabled';
     if (r.ts > now + this.maxFutureMs) {
       if (this.isFutureRejected) return 'ts:in_future';
       this.stats.adjust(path, 'future_clamped', r.id);
       r.ts = now;
     }
-    const store = this.live.store(kind);
-    let i = store.indexOf(r.id);
     if (i === undefined) {
       // First sight takes this path on both the byte and the exact route, so this costs the hot path nothing.
       if (!this.isAutoRegistering) return 'unknown_id';

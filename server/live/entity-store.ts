@@ -45,6 +45,12 @@ export class EntityStore implements PositionColumns {
   status = new Uint8Array(0);
   ts = new Float64Array(0);
   changedTick = new Uint32Array(0);
+  /**
+   * 1 while an administrator has the device disabled (vehicles/cameras/workers.disabled_at): its reports are
+   * refused and walls do not draw it. A column beside the others so the ingest hot path tests it in O(1)
+   * without allocating; the index stays the device's, so enabling it again needs no new one.
+   */
+  isDisabled = new Uint8Array(0);
   /** Indexes changed in the current tick, each once (changedTick guards), so never more than `count`. */
   private dirty = new Uint32Array(INITIAL_CAPACITY);
   private dirtyCount = 0;
@@ -73,6 +79,7 @@ export class EntityStore implements PositionColumns {
     this.status = copy(this.status, (n) => new Uint8Array(n));
     this.ts = copy(this.ts, (n) => new Float64Array(n));
     this.changedTick = copy(this.changedTick, (n) => new Uint32Array(n));
+    this.isDisabled = copy(this.isDisabled, (n) => new Uint8Array(n));
     this.capacity = cap;
   }
 
@@ -108,6 +115,20 @@ export class EntityStore implements PositionColumns {
   setMeta(i: number, patch: Partial<Omit<EntityMeta, 'id'>>): void {
     const m = this.meta[i];
     if (m) Object.assign(m, patch);
+  }
+
+  /**
+   * Disables entity i: it keeps its index, but its position is forgotten (NaN, report time 0: "no data"), so a
+   * full snapshot leaves it out, dispatch does not recommend it, and the next report after enabling starts it
+   * afresh. Not marked changed: a delta cannot say "gone", the caller resyncs the walls instead.
+   */
+  disable(i: number, offlineStatus: number): void {
+    this.isDisabled[i] = 1;
+    this.lng[i] = Number.NaN;
+    this.lat[i] = Number.NaN;
+    this.ts[i] = 0;
+    this.speed[i] = 0;
+    this.status[i] = offlineStatus;
   }
 
   /** Marks entity i as changed in `tick`. */

@@ -1,5 +1,6 @@
 import type { IncidentView } from '@/lib/domain/incident';
 import { TERMINAL_STATES } from '@/lib/domain/enums';
+import { maskIncidentView } from '../auth/personal-data';
 
 /** Changes remembered for catching clients up; a client further behind gets a full snapshot instead. */
 export const INCIDENT_LOG_MAX = 20_000;
@@ -12,11 +13,24 @@ interface LogEntry {
 }
 
 /**
+ * One open incident at one version. The masked variant (free text without phone and ID numbers) is made the
+ * first time an unentitled client needs it and then shared by every such client until the next upsert
+ * replaces the entry: masking costs once per incident version, not once per client per batch.
+ */
+interface Entry {
+  view: IncidentView;
+  masked?: IncidentView;
+}
+
+/** Which copy of an incident a client is sent. */
+export type IncidentVariant = 'raw' | 'masked';
+
+/**
  * The open incidents every wall sees, with a versioned change log so each client receives exactly what
  * changed since the version it acknowledged.
  */
 export class IncidentBoard {
-  private readonly open = new Map<string, IncidentView & { version: number }>();
+  private readonly open = new Map<string, Entry>();
   private log: LogEntry[] = [];
   version = 0;
   private readonly listeners = new Set<(view: IncidentView, isRemoved: boolean) => void>();
@@ -26,11 +40,11 @@ export class IncidentBoard {
   }
 
   get(id: string): IncidentView | undefined {
-    return this.open.get(id);
+    return this.open.get(id)?.view;
   }
 
-  values(): IterableIterator<IncidentView> {
-    return this.open.values();
+  *values(): IterableIterator<IncidentView> {
+    for (const e of this.open.values()) yield e.view;
   }
 
   /** Inserts or replaces; an incident in a terminal state leaves the board. */
@@ -39,7 +53,8 @@ export class IncidentBoard {
     if (TERMINAL_STATES.has(view.state)) {
       this.open.delete(view.id);
     } else {
-      this.open.set(view.id, { ...view, version: this.version });
+      // A frozen copy: the caller's object may change after this; the board's is shared by every client.
+      this.open.set(view.id, { view: Object.freeze({ ...view }) });
       if (this.open.size > OPEN_INCIDENTS_MAX) this.evictOne();
     }
     this.log.push({ version: this.version, id: view.id });
@@ -48,8 +63,8 @@ export class IncidentBoard {
   }
 
   private evictOne(): void {
-    let victim: (IncidentView & { version: number }) | undefined;
-    for (const v of this.open.values()) {
+    let victim: IncidentView | undefined;
+    for (const { view: v } of this.open.values()) {
       if (
         !victim ||
         v.priority > victim.priority ||
@@ -68,11 +83,12 @@ export class IncidentBoard {
 
   /**
    * What changed after `sinceVersion`: upserted views and removed ids; null when the log no longer reaches
-   * back that far (the caller sends a snapshot).
+   * back that far (the caller sends a snapshot). The views are shared, read-only: never mutate them.
    */
   changesSince(
     sinceVersion: number,
     filter?: (v: IncidentView) => boolean,
+    variant: IncidentVariant = 'raw',
   ): { upserts: IncidentView[]; removed: string[] } | null {
     if (sinceVersion >= this.version) return { upserts: [], removed: [] };
     const first = this.log[0];
@@ -87,21 +103,21 @@ export class IncidentBoard {
     const upserts: IncidentView[] = [];
     const removed: string[] = [];
     for (const id of ids) {
-      const v = this.open.get(id);
-      if (v && (!filter || filter(v))) upserts.push(strip(v));
+      const e = this.open.get(id);
+      if (e && (!filter || filter(e.view))) upserts.push(pick(e, variant));
       else removed.push(id);
     }
     return { upserts, removed };
   }
 
-  snapshot(filter?: (v: IncidentView) => boolean): IncidentView[] {
+  /** Every open incident the filter keeps, in `variant`; the views are shared, read-only. */
+  snapshot(filter?: (v: IncidentView) => boolean, variant: IncidentVariant = 'raw'): IncidentView[] {
     const out: IncidentView[] = [];
-    for (const v of this.open.values()) if (!filter || filter(v)) out.push(strip(v));
+    for (const e of this.open.values()) if (!filter || filter(e.view)) out.push(pick(e, variant));
     return out;
   }
 }
 
-function strip(v: IncidentView & { version: number }): IncidentView {
-  const { version: _version, ...view } = v;
-  return view;
+function pick(e: Entry, variant: IncidentVariant): IncidentView {
+  return variant === 'raw' ? e.view : (e.masked ??= Object.freeze(maskIncidentView(e.view)));
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { CAMERA_STATUSES, VEHICLE_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
+import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
 import type { EntityKind } from '@/lib/realtime/position-codec';
 import type { Clock } from '@/lib/clock';
 import { EntityStore } from './entity-store';
@@ -26,6 +26,13 @@ interface PendingRegistration {
   streamUrl?: string;
 }
 
+/** What a disabled device's status column reads: it sends nothing the walls should show. */
+const OFFLINE_STATUS: Record<EntityKind, number> = {
+  vehicle: VEHICLE_STATUSES.indexOf('offline'),
+  worker: WORKER_STATUSES.indexOf('off_duty'),
+  camera: CAMERA_STATUSES.indexOf('offline'),
+};
+
 /** The ingest lag is the worst of this many ticks (1 s at the default tick): steady, not flickering. */
 export const LAG_WINDOW_TICKS = 20;
 
@@ -47,6 +54,7 @@ export class LiveState {
   private registrations: PendingRegistration[] = [];
   registrationsDropped = 0;
   private readonly statusListeners = new Set<(id: string, status: VehicleStatus) => void>();
+  private readonly withdrawnListeners = new Set<() => void>();
   /** The newest report time applied in the current tick (0: none yet). */
   private tickNewestTs = 0;
   /** Per sealed tick, how old the newest report applied in it was when the tick closed (-1: no reports). */
@@ -58,22 +66,27 @@ export class LiveState {
     return kind === 'vehicle' ? this.vehicle : kind === 'worker' ? this.worker : this.camera;
   }
 
-  /** Loads the registered devices (and camera positions) so walls show them before their first report. */
+  /**
+   * Loads the registered devices (and camera positions) so walls show them before their first report;
+   * disabled ones are known (so no report can register them afresh) but flagged and never drawn.
+   */
   loadFromDb(sqlite: Database.Database): void {
-    for (const r of sqlite.prepare('SELECT id, name, kind FROM vehicles').iterate() as Iterable<{
-      id: string;
-      name: string | null;
-      kind: string | null;
-    }>)
-      this.vehicle.add({ id: r.id, name: r.name, kind: r.kind });
-    for (const r of sqlite.prepare('SELECT id, name, role FROM workers').iterate() as Iterable<{
-      id: string;
-      name: string | null;
-      role: string | null;
-    }>)
-      this.worker.add({ id: r.id, name: r.name, kind: r.role });
     for (const r of sqlite
-      .prepare('SELECT id, name, program, lng, lat, stream_url FROM cameras')
+      .prepare('SELECT id, name, kind, disabled_at IS NOT NULL AS isDisabled FROM vehicles')
+      .iterate() as Iterable<{ id: string; name: string | null; kind: string | null; isDisabled: number }>) {
+      const i = this.vehicle.add({ id: r.id, name: r.name, kind: r.kind });
+      if (i >= 0 && r.isDisabled) this.vehicle.disable(i, OFFLINE_STATUS.vehicle);
+    }
+    for (const r of sqlite
+      .prepare('SELECT id, name, role, disabled_at IS NOT NULL AS isDisabled FROM workers')
+      .iterate() as Iterable<{ id: string; name: string | null; role: string | null; isDisabled: number }>) {
+      const i = this.worker.add({ id: r.id, name: r.name, kind: r.role });
+      if (i >= 0 && r.isDisabled) this.worker.disable(i, OFFLINE_STATUS.worker);
+    }
+    for (const r of sqlite
+      .prepare(
+        'SELECT id, name, program, lng, lat, stream_url, disabled_at IS NOT NULL AS isDisabled FROM cameras',
+      )
       .iterate() as Iterable<{
       id: string;
       name: string | null;
@@ -81,9 +94,11 @@ export class LiveState {
       lng: number | null;
       lat: number | null;
       stream_url: string | null;
+      isDisabled: number;
     }>) {
       const i = this.camera.add({ id: r.id, name: r.name, kind: r.program });
-      if (i >= 0 && r.lng !== null && r.lat !== null) {
+      if (i >= 0 && r.isDisabled) this.camera.disable(i, OFFLINE_STATUS.camera);
+      else if (i >= 0 && r.lng !== null && r.lat !== null) {
         this.camera.lng[i] = r.lng;
         this.camera.lat[i] = r.lat;
         this.camera.status[i] = CAMERA_STATUSES.indexOf('offline');
@@ -106,12 +121,55 @@ export class LiveState {
     return r;
   }
 
+  /**
+   * An administrator disabled (or enabled again) a device. Disabled, its reports are refused (`disabled`, by
+   * the telemetry ingest) and it leaves the walls at once: its position is forgotten and every wall is sent
+   * a fresh snapshot (onWithdrawn), since a delta cannot say "gone". Enabled, it is accepted again and shows
+   * with its next report; a camera comes back at once where the registry places it (`position`).
+   * A device this process has not loaded yet (written by another process) is added disabled, so that no
+   * report can register it afresh. False when it cannot be (the store is full) or enabling an unknown id.
+   */
+  setDisabled(
+    kind: EntityKind,
+    id: string,
+    isDisabled: boolean,
+    opts: { name?: string | null; position?: { lng: number | null; lat: number | null } } = {},
+  ): boolean {
+    const store = this.store(kind);
+    const known = store.indexOf(id);
+    if (known === undefined && !isDisabled) return false;
+    const i = known ?? store.add({ id, name: opts.name ?? null, kind: null });
+    if (i < 0) return false;
+    if ((store.isDisabled[i] === 1) === isDisabled) return true;
+    if (isDisabled) {
+      store.disable(i, OFFLINE_STATUS[kind]);
+      for (const l of this.withdrawnListeners) l();
+      return true;
+    }
+    store.isDisabled[i] = 0;
+    const position = opts.position;
+    if (position && position.lng !== null && position.lat !== null) {
+      store.lng[i] = position.lng;
+      store.lat[i] = position.lat;
+      store.status[i] = OFFLINE_STATUS[kind]; // offline until it reports
+      store.touch(i, this.tick);
+    }
+    return true;
+  }
+
+  /** Hears every device taken off the walls (disabled): the app resyncs its walls. */
+  onWithdrawn(listener: () => void): () => void {
+    this.withdrawnListeners.add(listener);
+    return () => this.withdrawnListeners.delete(listener);
+  }
+
   /** Sets a vehicle's status from dispatch (assignment → responding). False when the vehicle is unknown. */
   setVehicleStatus(id: string, status: VehicleStatus): boolean {
     const i = this.vehicle.indexOf(id);
     if (i === undefined) return false;
     this.vehicle.status[i] = VEHICLE_STATUSES.indexOf(status);
-    this.vehicle.touch(i, this.tick);
+    // A disabled vehicle is off the walls: a delta carrying it would draw it with no position.
+    if (this.vehicle.isDisabled[i] === 0) this.vehicle.touch(i, this.tick);
     for (const l of this.statusListeners) l(id, status);
     return true;
   }

@@ -24,6 +24,8 @@ export async function startFieldGateways(deps: {
   bus: Bus;
   logger: Logger;
   stats: IngestStats;
+  /** GB/T 28181 Alarm notifications (server/alarms); without it they are acknowledged and dropped. */
+  onAlarm?: (xml: string) => { response: string | null };
 }): Promise<FieldGateways> {
   const { config, db, bus, logger, stats } = deps;
   const future = { maxMs: config.FIELD_MAX_FUTURE_MS, policy: config.FIELD_FUTURE_POLICY };
@@ -57,6 +59,7 @@ export async function startFieldGateways(deps: {
           autoRegister: config.fieldAutoRegister,
           password: config.GB28181_PASSWORD || undefined,
           realm: config.GB28181_REALM,
+          onAlarm: deps.onAlarm,
         });
   return {
     jt808,

@@ -36,6 +36,14 @@ export class BatchEncoder {
     return v;
   }
 
+  /**
+   * Forgets this tick's buffers: after a unit is withdrawn (disabled) within a tick, a snapshot another wall
+   * already shared would still carry it.
+   */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
   private startTick(sealed: number): void {
     if (this.cacheTick !== sealed) {
       this.cache.clear();
@@ -53,7 +61,8 @@ export class BatchEncoder {
         return null;
       }
       const store = this.live.store(kind);
-      const picked = scope.bbox === null ? changed : filterInScope(store, changed, scope);
+      // Only the whole territory skips the filter: a region whose extent is unknown has no box and no units.
+      const picked = scope.regionCode === null ? changed : filterInScope(store, changed, scope);
       if (picked.length === 0) return null;
       return encodePositions(kind, store, picked, picked.length, newestTs(store, picked), this.origin, false);
     });

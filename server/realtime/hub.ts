@@ -8,10 +8,14 @@ import {
   type WorldInfo,
 } from '@/lib/realtime/contract';
 import { ENTITY_KINDS } from '@/lib/realtime/position-codec';
+import type { WallStats } from '@/lib/wall/stats';
+import { maskWallStats } from '../auth/personal-data';
 import type { LiveState } from '../live/live-state';
 import type { Logger } from '../logger';
 import { BatchEncoder } from './batch-builder';
-import { WHOLE_TERRITORY, type Scope } from './scope';
+import { clampRegion, clientAddressOf, OPEN_ACCESS, scopeFor, type ClientAccess } from './client-access';
+import type { Scope } from './scope';
+import type { SocketRefusal } from './socket-quota';
 import type { PositionOrigin } from '@/lib/realtime/position-codec';
 
 /** A batch not acknowledged in this time is presumed lost: the client gets a snapshot next. */
@@ -23,6 +27,25 @@ export const ACK_TIMEOUT_MS = 10_000;
 export const FULL_ACK_EXTRA_MS_PER_100K_ENTITIES = 1_000;
 /** An idle wall still hears from the server this often, so its link indicator stays honest. */
 export const HEARTBEAT_MS = 1_000;
+/**
+ * The shortest time between two full snapshots to one client. A province snapshot is ~30 MB (B4: ≤ 40 MB)
+ * and takes a wall up to 2.5 s to draw (B4), so a wall cannot use a second one sooner than this; a client
+ * asking more often (wall:resync, refused batches, re-subscribing) gets its requests merged into one full
+ * snapshot sent when the interval has passed, never dropped. That bounds one socket to ~10 MB/s of snapshots
+ * and MAX_SOCKETS_PER_PRINCIPAL of them. It stays under LINK_STALE_AFTER_MS (5 s), so a wall waiting out the
+ * interval is not shown stale for it.
+ */
+export const FULL_SNAPSHOT_MIN_INTERVAL_MS = 3_000;
+/**
+ * `wall:subscribe` requests one client may make per FULL_SNAPSHOT_MIN_INTERVAL_MS. A scope only changes what
+ * the next full snapshot holds, so more are of no use to a wall (a drill-down is one per click); each unknown
+ * region costs a walk over every grid (120 k at province scale) to find its extent.
+ */
+export const SUBSCRIBES_PER_INTERVAL_MAX = 10;
+/** Region scopes remembered (a reconnect storm of one region's walls resolves it once); cleared on import. */
+export const SCOPE_CACHE_MAX = 4_096;
+/** Refusals logged per socket; past it they are only counted, so a flood of them cannot flood the log. */
+const REFUSALS_LOGGED_PER_SOCKET = 5;
 
 export type WallSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export type WallServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -35,7 +58,14 @@ interface ClientSession {
   syncedTick: number;
   incidentVersion: number;
   scope: Scope;
+  access: ClientAccess;
   lastSentAt: number;
+  /** When the last full snapshot went out (clock ms); null before the first. */
+  lastFullAt: number | null;
+  /** Subscribes since `subscribeWindowAt` (clock ms), for SUBSCRIBES_PER_INTERVAL_MAX. */
+  subscribeCount: number;
+  subscribeWindowAt: number;
+  refusalsLogged: number;
   statsSent: unknown;
 }
 
@@ -50,23 +80,41 @@ export interface HubOptions {
   resolveScope: (regionCode: string) => Scope | null;
   /** Panel statistics for a scope, or undefined; compared by reference to decide whether to resend. */
   statsFor?: (scope: Scope) => WireBatch['stats'];
+  /** What a socket's principal may receive; absent: everything (no auth configured). */
+  accessOf?: (socket: WallSocket) => ClientAccess;
+  /** Counts a refusal (the caller's metrics); the hub logs it. */
+  onRefusal?: (reason: SocketRefusal) => void;
 }
 
 export interface HubMetrics {
   batchesSent: number;
   bytesSent: number;
   fullSent: number;
+  /** Full snapshots asked for (resync, refused batch, subscribe) within FULL_SNAPSHOT_MIN_INTERVAL_MS: merged. */
+  fullDeferred: number;
 }
 
 /**
  * Fans live state out to walls. Per client: at most one batch in flight; each batch carries the latest
  * state of everything changed since the client's last acknowledged batch, so a slow wall skips
- * intermediate positions instead of building a backlog.
+ * intermediate positions instead of building a backlog. At most one full snapshot per
+ * FULL_SNAPSHOT_MIN_INTERVAL_MS: a client waiting for one gets nothing else meanwhile (its state is about to
+ * be replaced). What a client gets never exceeds its principal's access: its region, masked incidents.
  */
 export class RealtimeHub {
   private readonly clients = new Set<ClientSession>();
   private readonly encoder: BatchEncoder;
-  readonly metrics: HubMetrics = { batchesSent: 0, bytesSent: 0, fullSent: 0 };
+  /** Weak: a stats object the provider replaced is dropped with its masked copy. */
+  private readonly maskedStatsCache = new WeakMap<WallStats, WallStats>();
+  private readonly scopeCache = new Map<string, Scope | null>();
+  private readonly resolveScope = (code: string): Scope | null => {
+    if (this.scopeCache.has(code)) return this.scopeCache.get(code)!;
+    const scope = this.opts.resolveScope(code);
+    if (this.scopeCache.size >= SCOPE_CACHE_MAX) this.scopeCache.delete(this.scopeCache.keys().next().value!);
+    this.scopeCache.set(code, scope);
+    return scope;
+  };
+  readonly metrics: HubMetrics = { batchesSent: 0, bytesSent: 0, fullSent: 0, fullDeferred: 0 };
 
   constructor(private readonly opts: HubOptions) {
     this.encoder = new BatchEncoder(opts.live, opts.origin);
@@ -78,8 +126,12 @@ export class RealtimeHub {
   }
 
   private onConnection(socket: WallSocket): void {
+    const access = this.opts.accessOf?.(socket) ?? OPEN_ACCESS;
     const auth = (socket.handshake.auth ?? {}) as { regionCode?: unknown };
     const requested = typeof auth.regionCode === 'string' ? auth.regionCode : null;
+    // A handshake asking beyond the principal's region is not refused (the page would only retry): it is
+    // given the principal's own region, and the attempt is counted.
+    const clamped = clampRegion(access.regionCode, requested);
     const c: ClientSession = {
       socket,
       seq: 0,
@@ -87,10 +139,16 @@ export class RealtimeHub {
       isInFlight: false,
       syncedTick: 0,
       incidentVersion: 0,
-      scope: (requested && this.opts.resolveScope(requested)) || WHOLE_TERRITORY,
+      scope: scopeFor(access, clamped.ok ? clamped.regionCode : access.regionCode, this.resolveScope, true)!,
+      access,
       lastSentAt: 0,
+      lastFullAt: null,
+      subscribeCount: 0,
+      subscribeWindowAt: this.opts.clock.now(),
+      refusalsLogged: 0,
       statsSent: undefined,
     };
+    if (!clamped.ok) this.refuse(c, 'region_not_allowed', { requested });
     this.clients.add(c);
     socket.on('wall:subscribe', (req, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
@@ -98,24 +156,73 @@ export class RealtimeHub {
         reply({ ok: false, error: `protocol ${PROTOCOL_VERSION} required` });
         return;
       }
+      if (!this.takeSubscribe(c)) {
+        this.refuse(c, 'too_many_requests', { event: 'wall:subscribe' });
+        reply({ ok: false, error: 'too many requests' });
+        return;
+      }
       const code = req.regionCode;
-      const scope =
-        code === null ? WHOLE_TERRITORY : typeof code === 'string' ? this.opts.resolveScope(code) : null;
+      if (code !== null && typeof code !== 'string') {
+        reply({ ok: false, error: 'unknown region' });
+        return;
+      }
+      const allowed = clampRegion(access.regionCode, code);
+      if (!allowed.ok) {
+        this.refuse(c, 'region_not_allowed', { requested: code });
+        reply({ ok: false, error: 'region not allowed' });
+        return;
+      }
+      const scope = scopeFor(access, allowed.regionCode, this.resolveScope, false);
       if (!scope) {
         reply({ ok: false, error: 'unknown region' });
         return;
       }
       c.scope = scope;
-      c.needsFull = true;
+      this.requestFull(c);
       reply({ ok: true, data: { regionCode: scope.regionCode } });
     });
     socket.on('wall:resync', (ack) => {
-      c.needsFull = true;
+      this.requestFull(c);
       if (typeof ack === 'function') ack({ ok: true, data: undefined });
     });
     socket.on('disconnect', () => this.clients.delete(c));
     // The first snapshot goes out at once rather than waiting for the next tick.
     this.sendTo(c, this.opts.live.sealedTick);
+  }
+
+  private refuse(c: ClientSession, reason: SocketRefusal, detail: Record<string, unknown>): void {
+    this.opts.onRefusal?.(reason);
+    if (c.refusalsLogged++ >= REFUSALS_LOGGED_PER_SOCKET) return;
+    const principal = (c.socket.data as { principal?: { username?: string } } | undefined)?.principal;
+    this.opts.logger.warn(
+      { reason, user: principal?.username, address: clientAddressOf(c.socket), ...detail },
+      'wall request refused',
+    );
+  }
+
+  /** One subscribe from the client's budget (SUBSCRIBES_PER_INTERVAL_MAX per interval); false when spent. */
+  private takeSubscribe(c: ClientSession): boolean {
+    const now = this.opts.clock.now();
+    if (now - c.subscribeWindowAt >= FULL_SNAPSHOT_MIN_INTERVAL_MS) {
+      c.subscribeWindowAt = now;
+      c.subscribeCount = 0;
+    }
+    return ++c.subscribeCount <= SUBSCRIBES_PER_INTERVAL_MAX;
+  }
+
+  /** The territory changed (an import): region extents are recomputed on the next use. */
+  forgetScopes(): void {
+    this.scopeCache.clear();
+  }
+
+  /** A full snapshot is wanted: merged with one already pending, and sent no sooner than the interval allows. */
+  private requestFull(c: ClientSession): void {
+    if (c.needsFull || !this.isFullDue(c)) this.metrics.fullDeferred++;
+    c.needsFull = true;
+  }
+
+  private isFullDue(c: ClientSession): boolean {
+    return c.lastFullAt === null || this.opts.clock.now() - c.lastFullAt >= FULL_SNAPSHOT_MIN_INTERVAL_MS;
   }
 
   /** Called after the live state sealed a tick. */
@@ -125,8 +232,14 @@ export class RealtimeHub {
   }
 
   private sendTo(c: ClientSession, sealed: number): void {
-    const built = c.needsFull ? this.buildFull(c, sealed) : (this.buildDelta(c, sealed) ?? undefined);
-    if (built === undefined) return;
+    let built = c.needsFull ? 'full' : this.buildDelta(c, sealed);
+    if (built === null) return;
+    if (built === 'full') {
+      // Deferred, not dropped: needsFull stays set and the next flush after the interval sends it.
+      c.needsFull = true;
+      if (!this.isFullDue(c)) return;
+      built = this.buildFull(c, sealed);
+    }
     const { batch, commit } = built;
     const lag = Math.round(this.opts.live.ingestLagMs);
     if (lag > 0) batch.lagMs = lag;
@@ -143,7 +256,7 @@ export class RealtimeHub {
       if (seq !== c.seq) return; // an answer to a batch we already gave up on
       c.isInFlight = false;
       if (err || !res || res.ok !== true) {
-        c.needsFull = true;
+        this.requestFull(c);
         return;
       }
       commit();
@@ -177,12 +290,13 @@ export class RealtimeHub {
       isFull: true,
       serverTs: this.opts.clock.now(),
       world: this.world(c),
-      incidents: live.incidents.snapshot(c.scope.containsIncident),
+      incidents: live.incidents.snapshot(c.scope.containsIncident, c.access.incidentVariant),
     };
     for (const kind of ENTITY_KINDS) batch[kind] = this.encoder.full(kind, sealed, c.scope);
     this.attachStats(c, batch, true);
     const version = live.incidents.version;
     c.needsFull = false;
+    c.lastFullAt = this.opts.clock.now();
     return {
       batch,
       commit: () => {
@@ -192,7 +306,11 @@ export class RealtimeHub {
     };
   }
 
-  private buildDelta(c: ClientSession, sealed: number): { batch: WireBatch; commit: () => void } | null {
+  /** Null: nothing worth sending yet; 'full': the client is too far behind for a delta. */
+  private buildDelta(
+    c: ClientSession,
+    sealed: number,
+  ): { batch: WireBatch; commit: () => void } | 'full' | null {
     const live = this.opts.live;
     const batch: WireBatch = {
       v: PROTOCOL_VERSION,
@@ -203,15 +321,19 @@ export class RealtimeHub {
     let hasContent = false;
     for (const kind of ENTITY_KINDS) {
       const d = this.encoder.delta(kind, c.syncedTick, sealed, c.scope);
-      if (d === null) return this.buildFull(c, sealed);
+      if (d === null) return 'full';
       if (d !== 'empty') {
         batch[kind] = d;
         hasContent = true;
       }
     }
     const version = live.incidents.version;
-    const inc = live.incidents.changesSince(c.incidentVersion, c.scope.containsIncident);
-    if (inc === null) return this.buildFull(c, sealed);
+    const inc = live.incidents.changesSince(
+      c.incidentVersion,
+      c.scope.containsIncident,
+      c.access.incidentVariant,
+    );
+    if (inc === null) return 'full';
     if (inc.upserts.length > 0) batch.incidents = inc.upserts;
     if (inc.removed.length > 0) batch.incidentsRemoved = inc.removed;
     hasContent ||= inc.upserts.length > 0 || inc.removed.length > 0;
@@ -230,14 +352,22 @@ export class RealtimeHub {
   private attachStats(c: ClientSession, batch: WireBatch, isFull: boolean): boolean {
     const stats = this.opts.statsFor?.(c.scope);
     if (stats === undefined || (!isFull && stats === c.statsSent)) return false;
-    batch.stats = stats;
+    batch.stats = c.access.incidentVariant === 'raw' ? stats : this.maskedStats(stats);
     c.statsSent = stats;
     return true;
   }
 
+  /** The 督办 list's titles carry free text too: masked once per stats object, shared by every such wall. */
+  private maskedStats(stats: WallStats): WallStats {
+    let masked = this.maskedStatsCache.get(stats);
+    if (!masked) this.maskedStatsCache.set(stats, (masked = maskWallStats(stats)));
+    return masked;
+  }
+
   /** Tells every client to resync (after a restore, or when the world was re-seeded). */
   resyncAll(): void {
-    for (const c of this.clients) c.needsFull = true;
+    this.encoder.invalidate();
+    for (const c of this.clients) this.requestFull(c);
   }
 
   scopesInUse(): Scope[] {

@@ -7,43 +7,52 @@
  * only keeps the in-memory boards in step, and a process that starts later loads open incidents from SQLite.
  * A unit's status set by dispatch (assigned → responding) travels the same way: the unit's own terminal
  * would tell every process only at its next report.
+ *
+ * Redis is a transport anyone on it can publish to: each message is signed and dated (relay-auth.ts), and
+ * one that is unsigned, forged, stale or replayed is dropped, counted under `redis:relay` and logged.
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { VEHICLE_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
 import { IncidentViewSchema, type IncidentView } from '@/lib/domain/incident';
 import type { LiveState } from '../live/live-state';
+import type { IngestStats } from '../ingest/ingest-stats';
 import type { Logger } from '../logger';
 import { createThrottledLog } from '../logger';
+import { deriveRelayKey, RelayVerifier, signRelayMessage } from './relay-auth';
 
 export const INCIDENT_RELAY_CHANNEL = 'pingan:internal:incident';
-const RELAY_VERSION = 2;
+/** Ingest statistics count dropped relay messages under this path, by reason. */
+export const RELAY_STATS_PATH = 'redis:relay';
+/** 3: signed, dated and numbered (2 was bare JSON, which any Redis client could forge). */
+const RELAY_VERSION = 3;
 const RECONNECT_MAX_DELAY_MS = 500;
 
-type RelayMessage = {
-  v: typeof RELAY_VERSION;
-  /** The publishing process: a process ignores its own messages. */
-  from: string;
-} & ({ view: IncidentView } | { vehicle: { id: string; status: VehicleStatus } });
+type RelayBody = { view: IncidentView } | { vehicle: { id: string; status: VehicleStatus } };
 
-function parseMessage(raw: string): RelayMessage {
-  const data = JSON.parse(raw) as Record<string, unknown>;
-  if (data.v !== RELAY_VERSION || typeof data.from !== 'string') throw new Error('bad envelope');
-  if ('view' in data) return { v: RELAY_VERSION, from: data.from, view: IncidentViewSchema.parse(data.view) };
+/** The body of a message whose signature, age and order were already checked; throws with a reason if bad. */
+function parseBody(data: Record<string, unknown>): RelayBody {
+  if (data.v !== RELAY_VERSION) throw new Error('bad_version');
+  if ('view' in data) {
+    const view = IncidentViewSchema.safeParse(data.view);
+    if (!view.success) throw new Error('bad_view');
+    return { view: view.data };
+  }
   const vehicle = data.vehicle as { id?: unknown; status?: unknown } | undefined;
   if (typeof vehicle?.id !== 'string' || !VEHICLE_STATUSES.includes(vehicle.status as VehicleStatus))
-    throw new Error('bad vehicle status');
-  return {
-    v: RELAY_VERSION,
-    from: data.from,
-    vehicle: { id: vehicle.id, status: vehicle.status as VehicleStatus },
-  };
+    throw new Error('bad_vehicle_status');
+  return { vehicle: { id: vehicle.id, status: vehicle.status as VehicleStatus } };
 }
 
 export interface IncidentRelay {
   readonly processId: string;
   /** Both connections up and subscribed. */
   isReady(): boolean;
+  /**
+   * Runs `apply` without publishing the board changes it makes: for changes every process finds by itself
+   * (board-reconcile.ts reads them from the shared database), which relaying would only echo.
+   */
+  quietly(apply: () => void): void;
   close(): Promise<void>;
 }
 
@@ -57,10 +66,26 @@ export function isRemoteNewer(local: IncidentView | undefined, remote: IncidentV
   return remote.updatedAt === local.updatedAt && JSON.stringify(remote) > JSON.stringify(local);
 }
 
-export function startIncidentRelay(opts: { url: string; live: LiveState; logger: Logger }): IncidentRelay {
+export function startIncidentRelay(opts: {
+  url: string;
+  live: LiveState;
+  logger: Logger;
+  stats: IngestStats;
+  /** SESSION_SECRET: shared by every process behind the load balancer; the relay key is derived from it. */
+  secret: string;
+  /** False when SESSION_SECRET was not set and each process made up its own: warn, relaying cannot work. */
+  isSecretShared: boolean;
+}): IncidentRelay {
   const board = opts.live.incidents;
   const processId = randomUUID();
   const warn = createThrottledLog(opts.logger);
+  const key = deriveRelayKey(opts.secret);
+  const verifier = new RelayVerifier(key);
+  let seq = 0;
+  if (!opts.isSecretShared)
+    opts.logger.warn(
+      'SESSION_SECRET is not set: other server processes cannot authenticate this one, so their walls will not follow its incident changes (set one SESSION_SECRET on every process)',
+    );
   const make = (name: string) => {
     const c = createClient({
       url: opts.url,
@@ -82,14 +107,19 @@ export function startIncidentRelay(opts: { url: string; live: LiveState; logger:
   let isApplyingRemote = false;
   let isSubscribed = false;
   const onMessage = (raw: string) => {
-    let msg: RelayMessage;
-    try {
-      msg = parseMessage(raw);
-    } catch (err) {
-      warn('relay-bad', { err: (err as Error).message }, 'incident relay message refused');
+    const checked = verifier.check(raw);
+    if (!checked.ok) {
+      opts.stats.reject(RELAY_STATS_PATH, checked.reason, raw);
       return;
     }
-    if (msg.from === processId) return;
+    if (checked.envelope.from === processId) return;
+    let msg: RelayBody;
+    try {
+      msg = parseBody(checked.body);
+    } catch (err) {
+      opts.stats.reject(RELAY_STATS_PATH, (err as Error).message, raw);
+      return;
+    }
     if ('view' in msg && !isRemoteNewer(board.get(msg.view.id), msg.view)) return;
     // A remote change is applied without being published again (no echo between processes).
     isApplyingRemote = true;
@@ -111,22 +141,36 @@ export function startIncidentRelay(opts: { url: string; live: LiveState; logger:
     .then(() => (isSubscribed = true))
     .catch((err: Error) => warn('relay-connect', { err: err.message }, 'incident relay connect failed'));
 
-  const publish = (msg: RelayMessage) => {
+  const publish = (body: RelayBody) => {
     if (isApplyingRemote || !pub.isReady) return;
+    const signed = signRelayMessage(key, {
+      v: RELAY_VERSION,
+      from: processId,
+      ts: Date.now(),
+      seq: ++seq,
+      ...body,
+    });
     pub
-      .publish(INCIDENT_RELAY_CHANNEL, JSON.stringify(msg))
+      .publish(INCIDENT_RELAY_CHANNEL, signed)
       .catch((err: Error) => warn('relay-publish', { err: err.message }, 'incident relay publish failed'));
   };
   const unsubscribes = [
-    board.onChange((view) => publish({ v: RELAY_VERSION, from: processId, view })),
-    opts.live.onVehicleStatus((id, status) =>
-      publish({ v: RELAY_VERSION, from: processId, vehicle: { id, status } }),
-    ),
+    board.onChange((view) => publish({ view })),
+    opts.live.onVehicleStatus((id, status) => publish({ vehicle: { id, status } })),
   ];
 
   return {
     processId,
     isReady: () => pub.isReady && sub.isReady && isSubscribed,
+    quietly(apply) {
+      const was = isApplyingRemote;
+      isApplyingRemote = true;
+      try {
+        apply();
+      } finally {
+        isApplyingRemote = was;
+      }
+    },
     async close() {
       for (const u of unsubscribes) u();
       for (const c of [sub, pub]) {

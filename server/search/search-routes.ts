@@ -1,12 +1,13 @@
 import type { SearchResponse } from '@/lib/search/search-result';
 import { sendJson, type Route } from '../http/router';
-import { canSeePersonalNames } from '../dispatch/name-lookup';
+import { canSeePersonalData } from '../auth/personal-data';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
 import type { Search } from './search';
 
 /**
  * GET /api/search?q= : signed in (any role, display tokens too); results within the principal's region; grid
- * workers' names masked (and not searchable) for a wall or a role not entitled to personal names.
+ * workers' names masked (and not searchable), and phone or ID numbers in incidents masked, for a wall or a
+ * role not entitled to personal data.
  */
 export function createSearchRoutes(deps: { search: Search; authorize: Authorize }): Route[] {
   return [
@@ -18,7 +19,7 @@ export function createSearchRoutes(deps: { search: Search; authorize: Authorize 
         const body: SearchResponse = {
           results: deps.search(ctx.url.searchParams.get('q') ?? '', {
             regionCode: p.regionCode ?? null,
-            isMasked: !canSeePersonalNames(p),
+            isMasked: !canSeePersonalData(p),
           }),
         };
         sendJson(ctx.res, 200, body);

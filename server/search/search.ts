@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { CATEGORY_LABELS, STATE_LABELS, type IncidentCategory, type IncidentState } from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
 import { SEARCH_LIMIT_PER_KIND, SEARCH_MAX_QUERY_CHARS, type SearchResult } from '@/lib/search/search-result';
-import { maskName } from '@/lib/wall/format';
+import { maskFreeText, maskName } from '@/lib/wall/format';
+import { doesDepartmentServe } from '../auth/region-scope';
 import type { EntityStore } from '../live/entity-store';
 
 /** Escapes LIKE's wildcards so a user's `%` or `_` matches itself (used with `ESCAPE '\'`). */
@@ -26,7 +27,10 @@ export interface SearchDeps {
 export interface SearchScope {
   /** The principal's region (12- or 15-digit code); null searches everything. */
   regionCode: string | null;
-  /** A wall or a role without access to personal names: workers are found by id only, named masked. */
+  /**
+   * A wall or a role without access to personal data: workers are found by id only, named masked, and
+   * phone or ID numbers in incidents' titles and addresses are masked.
+   */
   isMasked?: boolean;
 }
 
@@ -118,10 +122,7 @@ export function createSearch(deps: SearchDeps) {
   function departmentsInScope(region: string): string[] {
     return allDepartments
       .all()
-      .filter(
-        (d) =>
-          !d.regionCode || d.regionCode.startsWith(region) || region.startsWith(regionPrefix(d.regionCode)),
-      )
+      .filter((d) => doesDepartmentServe(d.regionCode, region))
       .map((d) => d.id);
   }
 
@@ -145,14 +146,16 @@ export function createSearch(deps: SearchDeps) {
     };
     const depts = JSON.stringify(region ? departmentsInScope(region) : []);
     const out: SearchResult[] = [];
+    const isMasked = scope.isMasked ?? false;
+    const text = isMasked ? maskFreeText : (t: string) => t;
     for (const r of incidents.all(p)) {
       const category = CATEGORY_LABELS[r.category as IncidentCategory]?.zh ?? r.category;
       const state = STATE_LABELS[r.state as IncidentState]?.zh ?? r.state;
       out.push({
         kind: 'incident',
         id: r.id,
-        name: r.title,
-        detail: [category, state, r.address].filter(Boolean).join(' · '),
+        name: text(r.title),
+        detail: [category, state, r.address && text(r.address)].filter(Boolean).join(' · '),
         lng: r.lng,
         lat: r.lat,
       });
@@ -166,7 +169,6 @@ export function createSearch(deps: SearchDeps) {
         ...livePlace(deps.vehicles, r.id),
       });
     }
-    const isMasked = scope.isMasked ?? false;
     for (const r of workers.all({ ...p, byName: isMasked ? 0 : 1 })) {
       const grid = r.gridCode ? (gridName.get(r.gridCode)?.name ?? r.gridCode) : null;
       out.push({

@@ -1,15 +1,20 @@
+import Flatbush from 'flatbush';
 import { Registry } from 'prom-client';
 import { FakeClock } from '@/lib/clock';
 import type { IncidentState } from '@/lib/domain/enums';
 import type { Assignee, IncidentCommand } from '@/lib/domain/incident-lifecycle';
-import { DEFAULT_TIME_LIMITS, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
-import { haversineM } from '@/lib/world/geo';
+import {
+  DEFAULT_TIME_LIMITS,
+  limitsFor,
+  timeLimitStatus,
+  type TimeLimitConfig,
+} from '@/lib/domain/time-limits';
 import { Rng } from '@/lib/world/rng';
 import { AuditLog } from '../audit/audit-log';
 import type { Db } from '../db/open-database';
 import { dispatchLiveFrom } from '../dispatch/dispatch-module';
 import { DispatchService } from '../dispatch/dispatch-service';
-import { departmentsFor } from '../dispatch/recommend';
+import { createDepartmentFinder } from '../dispatch/recommend';
 import type { Principal } from '../http/router';
 import { IncidentIngest } from '../ingest/incident-ingest';
 import { IngestStats } from '../ingest/ingest-stats';
@@ -19,7 +24,7 @@ import type { Logger } from '../logger';
 import { EventQueue } from './event-queue';
 import { hourlyFactor, IncidentGenerator, poisson } from './incident-generator';
 import { planHandling, type AssigneeChoice, type HandlingPlan } from './history-plan';
-import { loadSimWorld, type SimWorld } from './sim-world';
+import { loadSimWorld, type SimWorld, type SimWorldLimits } from './sim-world';
 
 /**
  * Demo history backfill: on the first demo start, plays the past days through the real paths, so the wall
@@ -48,8 +53,11 @@ export const HISTORY_CLIENT_ADDRESS = 'demo-history';
 const DISPATCHER: Principal = { username: 'simulator', role: 'dispatcher', isDisplay: false };
 const LEADER: Principal = { username: 'leader', role: 'leader', isDisplay: false };
 const ENDED: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
+// The kind clause matches the engaged-unit index's condition, so this is an index lookup, not a scan of
+// every open case (thousands at province scale, asked once per candidate unit).
 const ENGAGED_SQL = `SELECT 1 FROM incidents
-  WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene')`;
+  WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene')
+    AND assignee_kind IN ('vehicle', 'worker')`;
 
 export interface BackfillOptions {
   db: Db;
@@ -60,6 +68,8 @@ export interface BackfillOptions {
   seed?: string;
   incidentsPerDay?: number;
   limits?: TimeLimitConfig;
+  /** What of the world to load (a province seed needs no camera list to play its incidents). */
+  worldLimits?: SimWorldLimits;
 }
 
 export interface BackfillResult {
@@ -113,7 +123,7 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
   const started = performance.now();
   const sqlite = o.db.$client;
   if (o.days <= 0 || sqlite.prepare('SELECT 1 FROM incidents LIMIT 1').get()) return SKIPPED;
-  const world = loadSimWorld(o.db);
+  const world = loadSimWorld(o.db, o.worldLimits);
   if (!world) {
     o.logger.warn('demo history: no demo world in the database, nothing to backfill');
     return SKIPPED;
@@ -215,35 +225,57 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
   return result;
 }
 
-/** Who is sent: the nearest free patrol car (from its base), a free worker of the grid, the local department. */
+/**
+ * Who is sent: the nearest free patrol car (from its base), a free worker of the grid, the local department.
+ * A province has a million vehicles at a few thousand bases and 120,000 grids, and a day of 60,000 cases:
+ * nearest-first searches go through spatial indexes and departments through a finder filed by region, so
+ * each choice costs a few lookups, not a pass over the province.
+ */
 function assigneePicker(db: Db, world: SimWorld) {
   const workersByGrid = new Map<string, string[]>();
   for (const w of world.workers) {
     const code = world.grids[w.gridIndex]!.code;
-    workersByGrid.set(code, [...(workersByGrid.get(code) ?? []), w.id]);
+    const list = workersByGrid.get(code);
+    if (list) list.push(w.id);
+    else workersByGrid.set(code, [w.id]);
   }
+  // Vehicles start from their department's base: the nearest free one is found base by base, nearest first,
+  // ids in order within a base.
+  const byBase = new Map<string, { lng: number; lat: number; ids: string[] }>();
+  for (const v of world.vehicles) {
+    const key = `${v.base[0]},${v.base[1]}`;
+    const b = byBase.get(key);
+    if (b) b.ids.push(v.id);
+    else byBase.set(key, { lng: v.base[0], lat: v.base[1], ids: [v.id] });
+  }
+  const bases = [...byBase.values()];
+  for (const b of bases) b.ids.sort();
+  // Flatbush measures plain x/y distance: longitude is scaled by cos(latitude) at the territory's centre, so
+  // near-first is the ground's order to well under a metre per kilometre across a province.
+  const kx = Math.cos((world.info.center[1] * Math.PI) / 180);
+  const baseIndex = pointIndex(bases.map((b) => [b.lng * kx, b.lat]));
+  const gridIndex = pointIndex(world.grids.map((g) => [g.center[0] * kx, g.center[1]]));
   // A report just outside every grid (a river bank, the district's edge) goes to the nearest grid's town.
   const nearestGrid = (lng: number, lat: number): string | null => {
-    let best: { code: string; d: number } | null = null;
-    for (const g of world.grids) {
-      const d = haversineM(g.center[0], g.center[1], lng, lat);
-      if (!best || d < best.d) best = { code: g.code, d };
-    }
-    return best?.code ?? null;
+    const [i] = gridIndex.neighbors(lng * kx, lat, 1);
+    return i === undefined ? null : world.grids[i]!.code;
   };
+  const departmentsFor = createDepartmentFinder(db.$client);
   const department = (p: Placed): Assignee | null => {
-    const d = departmentsFor(db.$client, p.category, p.gridCode ?? nearestGrid(p.lng, p.lat))[0];
+    const d = departmentsFor(p.category, p.gridCode ?? nearestGrid(p.lng, p.lat))[0];
     return d ? { kind: 'department', id: d.id } : null;
   };
   return {
     hasWorker: (gridCode: string | undefined) => !!gridCode && workersByGrid.has(gridCode),
     choose(choice: AssigneeChoice, p: Placed, isBusy: (a: Assignee) => boolean): Assignee | null {
       if (choice === 'vehicle') {
-        const free = world.vehicles
-          .map((v) => ({ id: v.id, d: haversineM(v.base[0], v.base[1], p.lng, p.lat) }))
-          .filter((v) => !isBusy({ kind: 'vehicle', id: v.id }))
-          .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1));
-        if (free[0]) return { kind: 'vehicle', id: free[0].id };
+        let id: string | undefined;
+        // The filter runs on bases in order of distance and stops at the first with a free vehicle.
+        baseIndex.neighbors(p.lng * kx, p.lat, 1, Infinity, (i) => {
+          id = bases[i]!.ids.find((v) => !isBusy({ kind: 'vehicle', id: v }));
+          return id !== undefined;
+        });
+        if (id) return { kind: 'vehicle', id };
       } else if (choice === 'worker') {
         const id = (workersByGrid.get(p.gridCode ?? '') ?? []).find(
           (w) => !isBusy({ kind: 'worker', id: w }),
@@ -256,15 +288,30 @@ function assigneePicker(db: Db, world: SimWorld) {
   };
 }
 
+/** A static index of points (Flatbush needs at least one item; an empty one answers nothing). */
+function pointIndex(points: [number, number][]): { neighbors: Flatbush['neighbors'] } {
+  if (points.length === 0) return { neighbors: () => [] };
+  const index = new Flatbush(points.length);
+  for (const [x, y] of points) index.add(x, y, x, y);
+  index.finish();
+  return index;
+}
+
 function summarize(db: Db, start: number, now: number, limits: TimeLimitConfig) {
   const rows = db.$client
     .prepare(
-      `SELECT i.priority, i.state, i.received_at AS receivedAt,
+      `SELECT i.priority, i.category, i.state, i.received_at AS receivedAt,
          (SELECT MIN(e.at) FROM incident_events e
            WHERE e.incident_id = i.id AND e.to_state = 'resolved') AS resolvedAt
        FROM incidents i`,
     )
-    .all() as { priority: number; state: IncidentState; receivedAt: number; resolvedAt: number | null }[];
+    .all() as {
+    priority: number;
+    category: string;
+    state: IncidentState;
+    receivedAt: number;
+    resolvedAt: number | null;
+  }[];
   const perDay = new Array<number>(Math.ceil((now - start) / DAY_MS)).fill(0);
   let open = 0;
   let closed = 0;
@@ -276,7 +323,7 @@ function summarize(db: Db, start: number, now: number, limits: TimeLimitConfig) 
     if (r.state === 'closed') closed++;
     else if (r.state === 'cancelled') cancelled++;
     else if (r.state !== 'resolved') open++;
-    const limit = limits.byPriority[r.priority as 1].resolve;
+    const limit = limitsFor(limits, r.priority, r.category).resolve;
     if (r.resolvedAt !== null) {
       if (limit !== null && r.resolvedAt - r.receivedAt > limit) overdue++;
     } else if (timeLimitStatus(r, now, limits).isOverdue) overdue++;

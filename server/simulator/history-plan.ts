@@ -1,6 +1,6 @@
 import type { IncidentCategory, IncidentSource, Priority } from '@/lib/domain/enums';
 import type { IncidentCommand } from '@/lib/domain/incident-lifecycle';
-import { DEFAULT_TIME_LIMITS, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { DEFAULT_TIME_LIMITS, limitsFor, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import type { Rng } from '@/lib/world/rng';
 import { UNIT_CATEGORIES } from './incident-generator';
 
@@ -102,7 +102,8 @@ export function planHandling(
     steps.push({ at: t, command: { type: 'transition', to: 'cancelled', note } });
     return { steps, supervision, isLate: false };
   }
-  const resolveLimit = limits.byPriority[p].resolve ?? 7 * 24 * HOUR_MS;
+  const owed = limitsFor(limits, p, input.category); // the same rule as every lamp
+  const resolveLimit = owed.resolve ?? 7 * 24 * HOUR_MS;
   const isLate = rng.chance(LATE_SHARE[p]);
   // Late cases are the knotty ones (a department's, not a patrol's): holding a car for days would be odd.
   const wantsUnit = UNIT_CATEGORIES.has(input.category) && (p <= 2 || rng.chance(0.3));
@@ -123,7 +124,7 @@ export function planHandling(
   }
   const sent = steps.at(-1) as { assign: AssigneeChoice };
   // On time cases arrive inside the on-scene limit (a 特急 handed to a department still has 15 minutes).
-  const onSceneLimit = limits.byPriority[p].onScene;
+  const onSceneLimit = owed.onScene;
   const travel = minutes(TRAVEL_MIN[sent.assign]);
   const onSceneLeft = onSceneLimit === null ? travel : Math.round(onSceneLimit * 0.9) - (t - receivedAt);
   t += isLate ? travel : Math.max(MIN_MS, Math.min(travel, onSceneLeft));

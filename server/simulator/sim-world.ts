@@ -1,3 +1,4 @@
+import { getTableName } from 'drizzle-orm';
 import Flatbush from 'flatbush';
 import { pointInPoly, type Poly } from '@/lib/world/geo';
 import type { LngLat, RoadGraph } from '@/lib/world/road-graph';
@@ -61,8 +62,24 @@ export function loadSimWorld(db: Db, limits: SimWorldLimits = {}): SimWorld | nu
     const d = t?.parent ? byCode.get(t.parent) : undefined;
     return [d?.name, t?.name, c?.name].filter(Boolean).join('');
   };
-  const gridRows = db.select().from(grids).all();
-  const simGrids: SimGrid[] = gridRows.map((g) => {
+  // Row by row: a province's 120,000 outlines as JSON text are never held together, only as parsed rings.
+  const gridRows = db.$client
+    .prepare<
+      [],
+      {
+        code: string;
+        name: string;
+        communityCode: string;
+        geometry: string;
+        centerLng: number;
+        centerLat: number;
+      }
+    >(
+      `SELECT code, name, community_code AS communityCode, geometry, center_lng AS centerLng, center_lat AS centerLat
+       FROM ${getTableName(grids)} ORDER BY rowid`,
+    )
+    .iterate();
+  const simGrids: SimGrid[] = Array.from(gridRows, (g) => {
     const geometry = JSON.parse(g.geometry) as GeoJsonPolygonal;
     const polys = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as Poly[];
     const outer = polys.flatMap((p) => p[0] ?? []);
@@ -86,37 +103,47 @@ export function loadSimWorld(db: Db, limits: SimWorldLimits = {}): SimWorld | nu
 
   const bases = loadDepartmentBases(db);
   const fallbackBase = graph.node(0);
-  const vehicleRows = db
-    .select()
-    .from(vehicles)
-    .all()
-    .filter((v) => !v.isUnassigned);
-  const workerRows = db
-    .select()
-    .from(workers)
-    .all()
-    .filter((w) => !w.isUnassigned && w.gridCode && gridIndex.has(w.gridCode));
-  const cameraRows = db
-    .select({ id: cameras.id, gridCode: cameras.gridCode, isUnassigned: cameras.isUnassigned })
-    .from(cameras)
-    .all();
+  // Raw statements with the limits in SQL: a province has 1,000,000 vehicles and 2,000,000 cameras, and a
+  // caller that asks for none of them (the history backfill's cameras) must not hold them all first.
+  const limit = (n: number | undefined) => (n === undefined ? -1 : Math.max(0, Math.floor(n)));
+  // Iterated, so a row becomes the simulator's record at once: a million rows are never held twice.
+  const vehicleRows = db.$client
+    .prepare<[number], { id: string; name: string | null; kind: string | null; departmentId: string | null }>(
+      `SELECT id, name, kind, department_id AS departmentId FROM ${getTableName(vehicles)}
+       WHERE is_unassigned = 0 ORDER BY rowid LIMIT ?`,
+    )
+    .iterate(limit(limits.maxVehicles));
+  const simVehicles: SimVehicle[] = Array.from(vehicleRows, (v) => ({
+    id: v.id,
+    name: v.name ?? v.id,
+    kind: v.kind ?? 'patrol_car',
+    base: (v.departmentId ? bases[v.departmentId] : undefined) ?? fallbackBase,
+  }));
+  const workerRows = db.$client
+    .prepare<[number], { id: string; name: string | null; gridCode: string }>(
+      `SELECT w.id, w.name, w.grid_code AS gridCode FROM ${getTableName(workers)} w
+       WHERE w.is_unassigned = 0 AND w.grid_code IN (SELECT code FROM ${getTableName(grids)})
+       ORDER BY w.rowid LIMIT ?`,
+    )
+    .iterate(limit(limits.maxWorkers));
+  const simWorkers = Array.from(workerRows, (w) => ({
+    id: w.id,
+    name: w.name ?? '',
+    gridIndex: gridIndex.get(w.gridCode)!,
+  }));
+  const cameraRows = db.$client
+    .prepare<[number], { id: string; gridCode: string | null }>(
+      `SELECT id, grid_code AS gridCode FROM ${getTableName(cameras)}
+       WHERE is_unassigned = 0 ORDER BY rowid LIMIT ?`,
+    )
+    .all(limit(limits.maxCameras));
   return {
     info,
     graph,
     grids: simGrids,
-    vehicles: vehicleRows.slice(0, limits.maxVehicles ?? Infinity).map((v) => ({
-      id: v.id,
-      name: v.name ?? v.id,
-      kind: v.kind ?? 'patrol_car',
-      base: (v.departmentId ? bases[v.departmentId] : undefined) ?? fallbackBase,
-    })),
-    workers: workerRows
-      .slice(0, limits.maxWorkers ?? Infinity)
-      .map((w) => ({ id: w.id, name: w.name ?? '', gridIndex: gridIndex.get(w.gridCode!)! })),
-    cameras: cameraRows
-      .filter((c) => !c.isUnassigned)
-      .slice(0, limits.maxCameras ?? Infinity)
-      .map((c) => ({ id: c.id, gridCode: c.gridCode })),
+    vehicles: simVehicles,
+    workers: simWorkers,
+    cameras: cameraRows,
     pois: loadBasemapFeatures(db)?.pois ?? [],
     locateGrid(lng, lat) {
       for (const i of index.search(lng, lat, lng, lat))

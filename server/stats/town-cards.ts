@@ -6,11 +6,12 @@
  */
 import type { Clock } from '@/lib/clock';
 import { CAMERA_STATUSES, VEHICLE_STATUSES } from '@/lib/domain/enums';
-import { isRegionCode, regionPrefix } from '@/lib/domain/region-code';
+import { regionPrefix } from '@/lib/domain/region-code';
 import { timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import { OFFLINE_CAMERAS_MAX, TOWN_CARDS_MAX, type TownCard, type TownCards } from '@/lib/wall/town-cards';
 import type { Db } from '../db/open-database';
+import type { RegionGate } from '../auth/region-scope';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
 import { regionIndex, type RegionNode } from './region-index';
@@ -65,6 +66,7 @@ export function computeTownCards(deps: TownCardsDeps, regionCode: string | null)
   const cams = live.camera;
   const isWhole = prefix === '';
   for (let i = 0; i < cams.count; i++) {
+    if (cams.isDisabled[i] === 1) continue; // disabled by an administrator: not a down camera to list
     const g = i < idx.cameraGrid.length ? idx.cameraGrid[i]! : -1;
     const grid = g >= 0 ? idx.gridCodes[g]! : null;
     // Cameras in no grid (registered by their first report) belong to the whole territory only.
@@ -120,17 +122,22 @@ export function computeTownCards(deps: TownCardsDeps, regionCode: string | null)
   };
 }
 
-export function createTownCardsRoutes(deps: TownCardsDeps): Route[] {
+/** Clamped to the principal's region: a town's screen asks for its own town (or a part), never a neighbour. */
+export function createTownCardsRoutes(deps: TownCardsDeps & { regions: RegionGate }): Route[] {
   const cache = new Map<string, TownCards>();
   return [
     {
       method: 'GET',
       path: '/api/wall/town-cards',
-      handler: ({ res, url, principal }) => {
+      handler: (ctx) => {
+        const { res, url, principal } = ctx;
         if (!principal) throw new HttpError(401, 'sign in or use a display token');
-        const region = url.searchParams.get('region') || null;
-        if (region !== null && !isRegionCode(region))
-          throw new HttpError(400, 'region must be a region code');
+        const region = deps.regions.regionParam(
+          ctx,
+          principal,
+          url.searchParams.get('region'),
+          'wall.town_cards',
+        );
         const key = region ?? '*';
         const hit = cache.get(key);
         const now = deps.clock.now();

@@ -6,12 +6,13 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Clock } from '@/lib/clock';
-import { isRegionCode } from '@/lib/domain/region-code';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import type { Db } from '../db/open-database';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
 import type { DrawCrs } from '@/lib/geo/draw-projection';
+import { canSeePersonalData, maskWallStats } from '../auth/personal-data';
+import type { RegionGate } from '../auth/region-scope';
 import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
 import { computeWallStats } from './wall-stats';
 import { onTerritoryChanged } from '../world/load-world';
@@ -55,6 +56,8 @@ export function createWallRoutes(
     stats?: ReturnType<typeof createStatsProvider>;
     /** BASEMAP_CRS: areas are cut in the basemap's system, like every other drawn position. */
     drawCrs?: DrawCrs;
+    /** Stats are clamped to the principal's region. Area outlines are not: they are the map, not its data. */
+    regions: RegionGate;
   },
 ): Route[] {
   const stats = deps.stats ?? createStatsProvider(deps);
@@ -102,15 +105,15 @@ export function createWallRoutes(
     {
       method: 'GET',
       path: '/api/wall/stats',
-      handler: ({ res, url, principal }) => {
+      handler: (ctx) => {
+        const { res, url, principal } = ctx;
         if (!principal) throw new HttpError(401, 'sign in or use a display token');
-        const region = url.searchParams.get('region') || null;
+        const region = deps.regions.regionParam(ctx, principal, url.searchParams.get('region'), 'wall.stats');
         const period = (url.searchParams.get('period') ?? 'today') as WallPeriod;
-        if (region !== null && !isRegionCode(region))
-          throw new HttpError(400, 'region must be a region code');
         if (!WALL_PERIODS.includes(period))
           throw new HttpError(400, `period must be one of ${WALL_PERIODS.join(', ')}`);
-        sendJson(res, 200, stats(region, period));
+        const s = stats(region, period);
+        sendJson(res, 200, canSeePersonalData(principal) ? s : maskWallStats(s));
       },
     },
     {

@@ -6,7 +6,7 @@
 import type { Clock } from '@/lib/clock';
 import { CAMERA_STATUSES, INCIDENT_CATEGORIES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
-import { activeTimeLimits, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
+import { activeTimeLimits, limitsFor, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import { OVERDUE_LIST_MAX, STATS_LIST_MAX, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import {
@@ -22,6 +22,7 @@ import type { LiveState } from '../live/live-state';
 import { pathTo, regionIndex, type RegionNode } from './region-index';
 import { DEFAULT_DISPLAY_TZ } from '@/lib/time/display-time';
 import { compareWindows, periodStart, trendBuckets } from './periods';
+import { departmentStats } from './department-stats';
 import { incidentPressureScore, safetyIndex } from './safety-index';
 
 const HOUR_MS = 3_600_000;
@@ -40,6 +41,11 @@ export interface WallStatsInput {
   limits?: TimeLimitConfig;
   /** DISPLAY_TZ: where 今日 and the trend's days begin (China Standard Time by default). */
   tz?: string;
+  /**
+   * Incidents received at or after this instant (epoch ms) are left out: a briefing report for a past day
+   * runs this with its clock at the day's end and `until` at the next midnight (server/reports).
+   */
+  until?: number;
 }
 
 interface PeriodRow {
@@ -60,7 +66,7 @@ const RESOLVED_AT_SQL = `CASE WHEN state IN ('resolved', 'closed') THEN COALESCE
 
 const PERIOD_SQL = `SELECT substr(grid_code, 1, @len) AS prefix, category, priority, state, source, satisfaction,
   received_at AS receivedAt, ${RESOLVED_AT_SQL} AS resolvedAt
-  FROM incidents i WHERE received_at >= @since AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
+  FROM incidents i WHERE received_at >= @since AND received_at < @until AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
 
 /** Incidents received in the two comparison windows (环比, 同比), with when they got resolved. */
 const COMPARE_SQL = `SELECT received_at AS receivedAt, ${RESOLVED_AT_SQL} AS resolvedAt FROM incidents i
@@ -93,9 +99,12 @@ export function computeWallStats(input: WallStatsInput): WallStats {
   const start = periodStart(period, now, tz);
   const trend = trendBuckets(now, tz);
   const since = Math.min(start, trend.days[0]!, trend.hours[0]!);
-  const rows = db.$client
-    .prepare(PERIOD_SQL)
-    .all({ len: Math.max(childLen, 1), since, prefix }) as PeriodRow[];
+  const rows = db.$client.prepare(PERIOD_SQL).all({
+    len: Math.max(childLen, 1),
+    since,
+    until: input.until ?? Number.MAX_SAFE_INTEGER,
+    prefix,
+  }) as PeriodRow[];
 
   const kpi = { received: 0, resolved: 0, resolvedOnTime: 0 };
   const more = {
@@ -133,8 +142,7 @@ export function computeWallStats(input: WallStatsInput): WallStats {
         if (r.state === 'cancelled') more.disputesCancelled++;
         if (isResolved) more.disputesResolved++;
       }
-      const resolveLimit =
-        limits.byPriority[(r.priority >= 1 && r.priority <= 4 ? r.priority : 3) as 1].resolve;
+      const resolveLimit = limitsFor(limits, r.priority, r.category).resolve;
       if (isResolved) {
         kpi.resolved++;
         if (resolveLimit === null || r.resolvedAt! - r.receivedAt <= resolveLimit) kpi.resolvedOnTime++;
@@ -150,7 +158,8 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     if (h >= 0) hours[h]!.received++;
     const d = bucket(days, r.receivedAt);
     if (d >= 0) days[d]!.received++;
-    if (isResolved) {
+    // Resolved after `now` happens only when a report runs this as of a past instant: not in that trend.
+    if (isResolved && r.resolvedAt! <= now) {
       const hr = bucket(hours, r.resolvedAt!);
       if (hr >= 0 && r.resolvedAt! > now - 24 * HOUR_MS) hours[hr]!.resolved++;
       const dr = bucket(days, r.resolvedAt!);
@@ -324,6 +333,7 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     ranking,
     overdueList: overdueList.slice(0, OVERDUE_LIST_MAX),
     overdueListTotal: overdueList.length,
+    departments: departmentStats(db.$client, { prefix, since: start, until: input.until, now, limits }),
   };
 }
 
@@ -345,8 +355,7 @@ function handlingRates(rows: PeriodRow[], from: number, limits: TimeLimitConfig)
     received++;
     if (r.resolvedAt !== null) {
       resolved++;
-      const p = (r.priority >= 1 && r.priority <= 4 ? r.priority : 3) as 1;
-      const limit = limits.byPriority[p].resolve;
+      const limit = limitsFor(limits, r.priority, r.category).resolve;
       if (limit === null || r.resolvedAt - r.receivedAt <= limit) onTime++;
     }
     if (r.state === 'closed') closed++;
@@ -393,6 +402,7 @@ function countCameras(
   const perTotal = new Uint32Array(children.length);
   const perOnline = new Uint32Array(children.length);
   for (let i = 0; i < store.count; i++) {
+    if (store.isDisabled[i] === 1) continue; // disabled by an administrator: off the wall, not "offline"
     const g = i < cameraGrid.length ? cameraGrid[i]! : -1;
     if (g < 0 ? !isWhole : gridInScope[g] === 0) continue;
     out.total++;
@@ -440,6 +450,7 @@ function countVehicles(
     if (i !== undefined) held.set(i, st);
   }
   for (let i = 0; i < s.count; i++) {
+    if (s.isDisabled[i] === 1) continue; // disabled by an administrator: off the wall, not "offline"
     const lng = s.lng[i]!;
     const lat = s.lat[i]!;
     // Vehicles move between regions: a scoped wall counts those inside its box now (what its map shows).
@@ -471,6 +482,7 @@ function countWorkers(
   let total = 0;
   let onDuty = 0;
   for (let i = 0; i < s.count; i++) {
+    if (s.isDisabled[i] === 1) continue; // disabled by an administrator: not on the roster the wall counts
     const g = i < workerGrid.length ? workerGrid[i]! : -1;
     if (g < 0 ? !isWhole : gridInScope[g] === 0) continue;
     total++;

@@ -149,20 +149,23 @@ function writeStructure(db: Db, world: GeneratedWorld, now: number): void {
     bulkInsert(
       db,
       regions,
-      world.regions.map((r) => ({
-        code: r.code,
-        parentCode: r.parentCode,
-        level: r.level,
-        name: r.name,
-        geometry: r.geometry ? JSON.stringify(r.geometry) : null,
-        centerLng: r.center[0],
-        centerLat: r.center[1],
-      })),
+      lazyMap(world.regions, (r) => {
+        const geometry = r.geometry;
+        return {
+          code: r.code,
+          parentCode: r.parentCode,
+          level: r.level,
+          name: r.name,
+          geometry: geometry ? JSON.stringify(geometry) : null,
+          centerLng: r.center[0],
+          centerLat: r.center[1],
+        };
+      }),
     );
     bulkInsert(
       db,
       grids,
-      world.grids.map((g) => ({
+      lazyMap(world.grids, (g) => ({
         code: g.code,
         communityCode: g.communityCode,
         name: g.name,
@@ -193,6 +196,14 @@ function writeStructure(db: Db, world: GeneratedWorld, now: number): void {
       now,
     );
   });
+}
+
+/**
+ * Rows made one at a time as the writer takes them: a province's 120,000 grid outlines as JSON text never
+ * sit in memory together.
+ */
+function* lazyMap<T, R>(items: Iterable<T>, f: (item: T) => R): Generator<R> {
+  for (const item of items) yield f(item);
 }
 
 /** One transaction per batch: bounded WAL growth, and progress the user can watch. */

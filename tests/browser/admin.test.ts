@@ -56,7 +56,7 @@ describe('admin console', () => {
     expect(text).toContain('用户名为 2–32 位');
     expect(text).toContain('请选择角色');
     expect(text).toContain('区域代码为 12 位或 15 位数字');
-    expect(text).toContain('密码至少 8 位');
+    expect(text).toContain('密码至少 10 位');
     await screenshot(page, 'admin-users-errors');
 
     await page.fill('[data-testid="user-form"] input[name="username"]', 'night-desk');

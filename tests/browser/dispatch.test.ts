@@ -232,6 +232,19 @@ describe('dispatch console', () => {
     await mapSettled(page);
     await screenshot(page, 'dispatch-mid-shift');
 
+    // In English the reasons are English too: the structured reason worded by the page, not the server's 对口.
+    await page.click('[data-testid="lang-toggle"]');
+    const reason = first.locator('[data-testid="fit-reason"]');
+    await expect
+      .poll(() => reason.textContent())
+      .toMatch(/^Match: (Police station|Street office|Justice office)$/);
+    const reasons = await page.locator('[data-testid="fit-reason"]').allTextContents();
+    expect(reasons.length).toBeGreaterThan(1); // vehicles, workers and departments each give theirs
+    expect(reasons.filter((r) => /[\u4e00-\u9fff]/.test(r))).toEqual([]);
+    await screenshot(page, 'dispatch-fit-en');
+    await page.click('[data-testid="lang-toggle"]');
+    await expect.poll(() => reason.textContent()).toMatch(/^对口: /);
+
     // Search by plate from the header: grouped under 车辆, Enter pans the map to it.
     const search = page.locator('[data-testid="search-box"] input');
     await search.fill('川A·00001');

@@ -14,6 +14,7 @@ import { COMM_A1, COMM_A2, TOWN_A, goodTerritory } from '../integration/import-f
  * wall then showing its towns and drilling into one.
  */
 const SECRET = 'go-live-browser-test-session-secret-0123456789';
+const AUDIT_KEY = 'go-live-browser-test-audit-key-0123456789abc';
 const PASSWORD = 'chief-password-2026';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -38,10 +39,10 @@ beforeAll(async () => {
   const dbPath = path.join(dir, 'pingan.db');
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/user.ts', 'create', 'chief', 'admin'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: dbPath, PINGAN_PASSWORD: PASSWORD },
+    env: { ...process.env, DATABASE_PATH: dbPath, PINGAN_PASSWORD: PASSWORD, AUDIT_KEY },
     stdio: 'pipe',
   });
-  server = await startServerProcess({ DATABASE_PATH: dbPath, SESSION_SECRET: SECRET });
+  server = await startServerProcess({ DATABASE_PATH: dbPath, SESSION_SECRET: SECRET, AUDIT_KEY });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   watch = watchPage(page);

@@ -57,12 +57,19 @@ async function ingest(kind: 'vehicles' | 'incidents', body: unknown) {
 }
 
 async function openOnWall(page: Page, id: string) {
-  await page
-    .locator(`[data-testid="incident-feed"] [data-incident-id="${id}"]`)
-    .first()
-    .click({ timeout: 30_000 });
-  const drawer = page.locator('[data-testid="detail-drawer"][data-kind="incident"]');
-  await drawer.waitFor();
+  const row = page.locator(`[data-testid="incident-feed"] [data-incident-id="${id}"]`).first();
+  const drawer = page.locator(`[data-testid="detail-drawer"][data-kind="incident"]`);
+  // The feed pages every 8 s (held while the pointer is on it); a click that raced a page turn hit no row,
+  // so it is given again rather than waited out.
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ timeout: 30_000 });
+    const isOpen = await drawer
+      .waitFor({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (isOpen) break;
+    if (attempt === 3) throw new Error(`the drawer of ${id} did not open after ${attempt} clicks on its row`);
+  }
   // The assignee row appears once the incident's details have arrived.
   await drawer.locator('[data-testid="drawer-assignee"]').waitFor({ timeout: 15_000 });
   return drawer;

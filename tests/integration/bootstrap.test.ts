@@ -23,6 +23,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SECRET = 'a-production-session-secret-of-40-chars!';
+const AUDIT_KEY = 'a-production-audit-key-kept-off-the-database';
 const ADMIN_PASSWORD = 'first-admin-pass';
 const MIN = 60_000;
 
@@ -40,7 +41,7 @@ function userCli(args: string[], env: Record<string, string> = {}) {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'scripts/user.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbPath, PINGAN_PASSWORD: '', ...env } },
+      { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbPath, PINGAN_PASSWORD: '', AUDIT_KEY, ...env } },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );
@@ -96,7 +97,7 @@ beforeAll(async () => {
     clock,
     auth: hooks.auth,
     routes: (ctx) => [...hooks.routes(ctx), ...createMapRoutes({ db: ctx.db, config: ctx.config })],
-    env: { NODE_ENV: 'production', SESSION_SECRET: SECRET },
+    env: { NODE_ENV: 'production', SESSION_SECRET: SECRET, AUDIT_KEY },
   });
 }, 30_000);
 afterAll(async () => {
@@ -105,9 +106,14 @@ afterAll(async () => {
 });
 
 describe('first start in production', () => {
-  it('refuses to start without SESSION_SECRET outside demo mode', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_PATH: dbPath })).toThrow(ConfigError);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).DEMO).toBe(false);
+  it('refuses to start without SESSION_SECRET or AUDIT_KEY outside demo mode', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_PATH: dbPath, AUDIT_KEY })).toThrow(
+      /SESSION_SECRET/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET })).toThrow(/AUDIT_KEY/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: SECRET, AUDIT_KEY }).DEMO).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEMO: '1' }).AUDIT_KEY).toBeUndefined();
   });
 
   it('has no account, and npm run user creates the first admin, who signs in', async () => {
@@ -122,7 +128,7 @@ describe('first start in production', () => {
     expect(noPassword.out).toContain('PINGAN_PASSWORD');
     const weak = await userCli(['create', 'admin', 'admin'], { PINGAN_PASSWORD: 'short' });
     expect(weak.code).toBe(2);
-    expect(weak.out).toContain('密码至少 8 位');
+    expect(weak.out).toContain('密码至少 10 位');
     expect((await userCli(['create', 'x', 'boss'], { PINGAN_PASSWORD: ADMIN_PASSWORD })).code).toBe(2);
 
     const created = await userCli(['create', 'admin', 'admin'], { PINGAN_PASSWORD: ADMIN_PASSWORD });
@@ -195,10 +201,16 @@ describe('accounts', () => {
       expect((await api(method, p, { cookie: ops, body })).status, `${method} ${p}`).toBe(403);
       expect((await api(method, p, { body })).status, `${method} ${p} anonymous`).toBe(401);
     }
+    // A denied write names who tried: an audit row. A denied read is counted per minute (audit_denials).
+    const writes = attempts.filter(([method]) => method !== 'GET').length;
     const denied = t.db.$client
       .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'ops' AND result = 'denied'")
       .get() as { n: number };
-    expect(denied.n).toBe(attempts.length);
+    expect(denied.n).toBe(writes);
+    const reads = t.db.$client
+      .prepare("SELECT SUM(count) AS n FROM audit_denials WHERE actor = 'ops' AND kind = 'read.denied'")
+      .get() as { n: number };
+    expect(reads.n).toBe(attempts.length - writes);
     expect((await api('GET', '/api/session', { cookie: admin })).body.role).toBe('admin');
   });
 
@@ -233,7 +245,7 @@ describe('accounts', () => {
       body: { password: 'short' },
     });
     expect(short.status).toBe(400);
-    expect(short.body.error).toContain('8');
+    expect(short.body.error).toContain('10');
     expect(
       (await api('POST', '/api/users/ops/password', { cookie: admin, body: { password: 'new-ops-pass' } }))
         .status,

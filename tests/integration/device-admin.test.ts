@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeviceRoutes } from '@/server/admin/device-routes';
+import { UNIT_COUNT_CAP, UNIT_PAGE_MAX } from '@/lib/admin/unit-page';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { LoginLimiter } from '@/server/auth/login-limiter';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
@@ -25,6 +26,13 @@ import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
 const PASSWORD = 'pingan-demo';
 const IPC = '33010200001320000007';
+/** One more than the list's count cap: the count must stop there. */
+const BULK_CAMERAS = UNIT_COUNT_CAP + 20;
+const SPECIAL_CAMERAS = [
+  ['33010200001320000101', '东门入口'],
+  ['33010200001320000102', '东门停车场 50%'],
+  ['33010200001320000103', '西门'],
+] as const;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -80,6 +88,30 @@ describe('device admin → field gateways', () => {
     );
     insert.run('patrol-9', '上城巡逻 9 号车', '浙A·P0009', 'patrol_car', Date.now());
     insert.run('patrol-10', '上城巡逻 10 号车', '浙A·P0010', 'patrol_car', Date.now());
+    // More cameras than the count cap, so the list must page and cap its count rather than read them all.
+    const camera = seed.$client.prepare(
+      'INSERT INTO cameras (id, name, lng, lat, grid_code, program, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const worker = seed.$client.prepare(
+      'INSERT INTO workers (id, name, role, grid_code, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    seed.$client.transaction(() => {
+      for (let i = 0; i < BULK_CAMERAS; i++)
+        camera.run(
+          `33010200001310${100_000 + i}`,
+          `批量点位 ${i}`,
+          120.1,
+          30.2,
+          null,
+          'xueliang',
+          Date.now(),
+        );
+      for (const [id, name] of SPECIAL_CAMERAS)
+        camera.run(id, name, 120.17, 30.25, '330102001001001', 'huiyan', Date.now());
+      worker.run('w-100', '张三', 'full_time', '330102001001001', Date.now());
+      worker.run('w-101', '李四', 'assistant', '330102001001002', Date.now());
+      worker.run('w-102', '王五', 'full_time', '330102002001001', Date.now());
+    })();
     seed.$client.close();
     const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
     t = await startTestApp({
@@ -285,6 +317,82 @@ describe('device admin → field gateways', () => {
     expect((await api('POST', `/api/admin/devices/gb28181/${IPC}/enable`)).status).toBe(200);
     expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
     expect((await api('POST', '/api/admin/devices/gb28181/33010200001320000999/disable')).status).toBe(404);
+  });
+
+  it('lists cameras a page at a time, counting up to its cap, for an administrator only', async () => {
+    expect((await api('GET', '/api/admin/devices/cameras', 'dispatcher')).status).toBe(403);
+    expect((await api('GET', '/api/admin/devices/workers', 'dispatcher')).status).toBe(403);
+
+    const first = await api('GET', '/api/admin/devices/cameras');
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ total: UNIT_COUNT_CAP, isTotalCapped: true, page: 1, pageSize: 50 });
+    expect(first.body.rows).toHaveLength(50);
+    expect(first.body.rows[0]).toEqual({
+      id: '33010200001310100000',
+      name: '批量点位 0',
+      type: 'xueliang',
+      gridCode: null,
+      regionCode: null,
+      isUnassigned: false,
+      disabledAt: null,
+      status: null,
+      lastReportAt: null,
+      isStale: true,
+    });
+    // Pages follow id order without overlap; past the end is an empty page, not an error.
+    const third = await api('GET', `/api/admin/devices/cameras?page=3&pageSize=${UNIT_PAGE_MAX}`);
+    expect(third.body.rows).toHaveLength(UNIT_PAGE_MAX);
+    expect(third.body.rows[0].id).toBe(`33010200001310${100_000 + 2 * UNIT_PAGE_MAX}`);
+    expect((await api('GET', '/api/admin/devices/cameras?page=9999&pageSize=200')).body.rows).toEqual([]);
+    for (const bad of ['pageSize=201', 'page=0', 'page=x', 'state=gone', `q=${'x'.repeat(65)}`])
+      expect((await api('GET', `/api/admin/devices/cameras?${bad}`)).status).toBe(400);
+  });
+
+  it('searches cameras and workers by name, id or grid, with % and _ taken literally', async () => {
+    const find = async (kind: string, q: string, extra = '') =>
+      (await api('GET', `/api/admin/devices/${kind}?q=${encodeURIComponent(q)}${extra}`)).body;
+    const gate = await find('cameras', '东门');
+    expect(gate).toMatchObject({ total: 2, isTotalCapped: false });
+    expect(gate.rows.map((r: Body) => r.name)).toEqual(['东门入口', '东门停车场 50%']);
+    expect((await find('cameras', '50%')).rows.map((r: Body) => r.name)).toEqual(['东门停车场 50%']);
+    expect((await find('cameras', '_')).total).toBe(0);
+    expect((await find('cameras', '1320000103')).rows.map((r: Body) => r.name)).toEqual(['西门']);
+    // A grid code matches as a prefix (a community's 12 digits find its grids' workers).
+    const grid = await find('workers', '330102001001');
+    expect(grid.rows.map((r: Body) => [r.id, r.name, r.type])).toEqual([
+      ['w-100', '张三', 'full_time'],
+      ['w-101', '李四', 'assistant'],
+    ]);
+    expect((await find('workers', '王')).rows.map((r: Body) => r.id)).toEqual(['w-102']);
+  });
+
+  it('lists a disabled camera as disabled (filterable), and a reporting one with its live status', async () => {
+    const [east] = SPECIAL_CAMERAS[0];
+    await t.bus.publishTelemetry('camera', JSON.stringify({ id: east, status: 'online', ts: Date.now() }));
+    const seen = await waitFor(
+      async () => {
+        const row = (await api('GET', `/api/admin/devices/cameras?q=${east}`)).body.rows[0];
+        return row?.status === 'online' ? row : null;
+      },
+      5_000,
+      'the camera report on the list',
+    );
+    expect(seen).toMatchObject({ id: east, isStale: false, lastReportAt: expect.any(Number) });
+
+    expect((await api('POST', `/api/admin/devices/cameras/${east}/disable`)).status).toBe(200);
+    const disabled = await api('GET', '/api/admin/devices/cameras?state=disabled');
+    expect(disabled.body).toMatchObject({ total: 1, isTotalCapped: false });
+    expect(disabled.body.rows[0]).toMatchObject({ id: east, disabledAt: expect.any(Number) });
+    expect(
+      (await api('GET', '/api/admin/devices/cameras?q=东门&state=enabled')).body.rows.map((r: Body) => r.id),
+    ).toEqual([SPECIAL_CAMERAS[1][0]]);
+    expect((await api('POST', `/api/admin/devices/cameras/${east}/enable`)).status).toBe(200);
+    expect((await api('GET', '/api/admin/devices/cameras?state=disabled')).body.total).toBe(0);
+
+    expect((await api('POST', '/api/admin/devices/workers/w-101/disable')).status).toBe(200);
+    const workers = (await api('GET', '/api/admin/devices/workers?state=disabled')).body;
+    expect(workers.rows.map((r: Body) => r.id)).toEqual(['w-101']);
+    expect((await api('POST', '/api/admin/devices/workers/w-101/enable')).status).toBe(200);
   });
 
   it('refuses telemetry for an id no registry knows, and registers nothing', async () => {

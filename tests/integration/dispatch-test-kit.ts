@@ -5,6 +5,7 @@ import { LoginLimiter } from '@/server/auth/login-limiter';
 import { dispatchAppHooks, type DispatchModule } from '@/server/dispatch/dispatch-module';
 import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from '@/server/dispatch/incident-view';
 import type { EntityStore } from '@/server/live/entity-store';
+import type { Bus } from '@/server/bus/bus';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 export const DEMO_PASSWORD = 'pingan-demo';
@@ -31,11 +32,28 @@ export interface DispatchKit {
 }
 
 /** The real app on port 0 (real SQLite file, real HTTP) with the dispatch module wired in. */
-export async function startDispatchKit(opts: { limiter?: LoginLimiter } = {}): Promise<DispatchKit> {
+export async function startDispatchKit(
+  opts: {
+    limiter?: LoginLimiter;
+    env?: Record<string, string>;
+    dummyHash?: () => Promise<string>;
+    /** The bus the app runs on (a RedisBus against a real redis-server); in-process when absent. */
+    bus?: Bus;
+  } = {},
+): Promise<DispatchKit> {
   const clock = new FakeClock(Date.now());
   // A generous login limiter unless a test wants the real one: tests log in many times from one address.
-  const hooks = dispatchAppHooks({ limiter: opts.limiter ?? new LoginLimiter(10_000) });
-  const t = await startTestApp({ clock, auth: hooks.auth, routes: hooks.routes });
+  const hooks = dispatchAppHooks({
+    limiter: opts.limiter ?? new LoginLimiter(10_000),
+    dummyHash: opts.dummyHash,
+  });
+  const t = await startTestApp({
+    clock,
+    auth: hooks.auth,
+    routes: hooks.routes,
+    env: opts.env,
+    bus: opts.bus,
+  });
   const mod = hooks.module()!;
   const sqlite = t.db.$client;
   await seedDemoAccounts(sqlite, clock, DEMO_PASSWORD);
@@ -90,6 +108,7 @@ export async function startDispatchKit(opts: { limiter?: LoginLimiter } = {}): P
       const now = clock.now();
       const row: IncidentRow = {
         id,
+        sourceRef: id,
         category: 'fire_safety',
         title: `测试事件 ${id}`,
         detail: null,
@@ -110,13 +129,19 @@ export async function startDispatchKit(opts: { limiter?: LoginLimiter } = {}): P
         satisfaction: null,
         updatedAt: now,
         closedAt: null,
+        appealType: null,
+        replyText: null,
+        replyAt: null,
+        replyBy: null,
+        cameraId: null,
+        snapshotSha256: null,
         ...over,
       };
       sqlite
         .prepare(
-          `INSERT INTO incidents (id, category, title, detail, lng, lat, priority, source, reported_at, received_at, address, reporter, phone,
+          `INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at, received_at, address, reporter, phone,
              grid_code, state, assignee_kind, assignee_id, supervision, satisfaction, updated_at, closed_at)
-           VALUES (@id, @category, @title, @detail, @lng, @lat, @priority, @source, @reportedAt, @receivedAt, @address, @reporter, @phone,
+           VALUES (@id, @sourceRef, @category, @title, @detail, @lng, @lat, @priority, @source, @reportedAt, @receivedAt, @address, @reporter, @phone,
              @gridCode, @state, @assigneeKind, @assigneeId, @supervision, @satisfaction, @updatedAt, @closedAt)`,
         )
         .run(row);

@@ -30,7 +30,7 @@ export async function startImportApp(env: Record<string, string> = {}): Promise<
     routes: (ctx) => [
       ...hooks.routes(ctx),
       ...createMapRoutes({ db: ctx.db, config: ctx.config }),
-      ...createWallRoutes({ db: ctx.db, live: ctx.live, clock: ctx.clock }),
+      ...createWallRoutes({ db: ctx.db, live: ctx.live, clock: ctx.clock, regions: ctx.regions }),
       ...createImportRoutes(ctx, hooks.module()!),
     ],
   });

@@ -14,6 +14,8 @@ const config = loadConfig({
   NODE_ENV: 'test',
   DATABASE_PATH: process.env.DATABASE_PATH,
   REDIS_URL: process.env.REDIS_URL,
+  // Every process behind one load balancer shares it (cookies); the relay's key is derived from it too.
+  SESSION_SECRET: process.env.SESSION_SECRET ?? 'scale-out-test-session-secret-0123456789',
   TICK_MS: '50',
   FIELD_AUTO_REGISTER: '1', // the producer's ids are new to this database
 });
@@ -41,6 +43,8 @@ serveParent({
     if (!app.ctx.live.setVehicleStatus(id, status)) throw new Error(`no vehicle ${id} here`);
     return {};
   },
+  /** Ingest rejections by path/reason (the relay counts the messages it drops under `redis:relay`). */
+  rejected: () => app.ctx.stats.rejectedObject(),
   sample: () => processSample(),
   async stop() {
     await app.close();

@@ -32,6 +32,8 @@ export function applyRegistryToLive(live: LiveState, kind: RegistryKind, rows: L
     if (kind !== 'cameras') continue;
     if (r.streamUrl) live.cameraStreamUrl.set(r.id, r.streamUrl);
     else if (r.streamUrl === null) live.cameraStreamUrl.delete(r.id);
+    // A disabled camera stays off the walls: a registry file placing it again must not draw it.
+    if (store.isDisabled[i] === 1) continue;
     if (
       typeof r.lng === 'number' &&
       typeof r.lat === 'number' &&

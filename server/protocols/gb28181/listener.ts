@@ -74,6 +74,11 @@ export interface Gb28181ListenerOptions {
   clock?: Clock;
   /** How often silent devices are looked for; default a quarter of the keepalive interval, at most 5 s. */
   sweepIntervalMs?: number;
+  /**
+   * A registered device's Alarm notification (its decoded MANSCDP body): server/alarms turns it into an
+   * incident and returns the Response body GB/T 28181 wants sent back (a MESSAGE), or null for none.
+   */
+  onAlarm?: (xml: string) => { response: string | null };
 }
 
 export interface Gb28181Listener {
@@ -167,6 +172,24 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
       rinfo.address,
     );
     return status;
+  };
+
+  /** A MANSCDP MESSAGE from us to a device (catalog query, alarm response). */
+  const sendMessage = (deviceId: string, rinfo: dgram.RemoteInfo, body: string) => {
+    const port = (socket.address() as { port: number }).port;
+    const req = buildRequest({
+      method: 'MESSAGE',
+      uri: `sip:${deviceId}@${rinfo.address}:${rinfo.port}`,
+      via: `SIP/2.0/UDP ${advertisedHost}:${port};rport;branch=z9hG4bK${tag()}`,
+      from: `<sip:${platformId}@${realm}>;tag=${tag()}`,
+      to: `<sip:${deviceId}@${realm}>`,
+      callId: `${tag()}@${advertisedHost}`,
+      cseq: querySn++,
+      contentType: 'Application/MANSCDP+xml',
+      // Our alarm response is ASCII: its GB2312 declaration and these bytes agree.
+      body: Buffer.from(body, 'latin1'),
+    });
+    socket.send(req, rinfo.port, rinfo.address);
   };
 
   /** Asks a device for its channel list: an NVR's cameras are only known from it. */
@@ -301,7 +324,8 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
       return reply(req, 403, rinfo);
     }
     if (req.body.length === 0) return reply(req, 200, rinfo);
-    const parsed = parseManscdp(decodeBody(req.body, header(req, 'content-type')));
+    const xml = decodeBody(req.body, header(req, 'content-type'));
+    const parsed = parseManscdp(xml);
     if (!parsed.ok) {
       reject(parsed.reason, req.body);
       return reply(req, 400, rinfo);
@@ -331,8 +355,11 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
         reject('channel_cap', `${deviceId}: ${registry.channelsRefused - refusedBefore} channels`);
       opts.stats.accept(STATS_PATH, 1);
       publish(reports);
+    } else if (doc.cmdType === 'Alarm' && doc.root === 'Notify' && opts.onAlarm) {
+      const { response } = opts.onAlarm(xml);
+      if (response) sendMessage(deviceId, rinfo, response);
     }
-    // Alarms, DeviceInfo, DeviceStatus…: acknowledged and not used yet.
+    // DeviceInfo, DeviceStatus…: acknowledged and not used yet.
     return 200;
   };
 

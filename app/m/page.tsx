@@ -1,0 +1,5 @@
+import { MobileApp } from '@/components/mobile/MobileApp';
+
+export default function MobilePage() {
+  return <MobileApp />;
+}

@@ -1,0 +1,601 @@
+/**
+ * `npm run bench -- --product [--preset=district|province] [--soak-s=120] [--db=seeded.db] [--sim-rate=N]
+ * [--vehicles=N]` (N vehicles instead of the preset's):
+ * the real product (server/main.ts with the built Next pages, auth, stats, a private Redis) holding a seeded
+ * world under the simulator's feed (scripts/simulate.ts, its own process, through Redis as gateways feed),
+ * with a real wall in Chromium. Not in CI: it needs `.next` from `npm run build`, so run it under the lock
+ * that guards `.next`: `flock /tmp/pingan-browser.lock npm run bench -- --product`.
+ *
+ * Per run (a fresh server, simulator and Chromium each time):
+ * - B4: the wall's cold load, from opening the login page to the first full map drawn: the page's own
+ *   `pingan:first-full-map` mark (components/map/LiveMapInner.tsx: the first draw holding a full snapshot,
+ *   incidents included, once MapLibre says the style, basemap and grid tiles have all loaded). Bytes on the
+ *   wire from the DevTools protocol: HTTP bodies as sent (compressed) plus WebSocket frames.
+ * - B3: the wall page's whole main-thread work per batch: a Chromium trace of the renderer's main thread,
+ *   every task's time summed between one batch's arrival (`pingan:batch`, lib/realtime/socket-client.ts)
+ *   and the next — store, map model and trails, React panels, layer updates, deck.gl and MapLibre frames,
+ *   GC. p50/p95 over the window, with the batch handler and the layer build (`pingan:draw`) on their own.
+ * - MEM: the server's RSS (/proc) and JS heap (its /metrics) sampled every 2 s over the run.
+ * Every figure is the median of the runs, with min and max.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS_DIR, launchBrowser } from '../../tests/helpers/browser';
+import { freePort, TestRedis } from '../../tests/helpers/redis-server';
+import { leastSquaresSlope } from '../lib/regression';
+import type { Figure } from '../report/figures';
+import { median, medianFigures } from '../report/median';
+import { printTable } from '../report/table';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const PASSWORD = 'bench-product-password-2026';
+const SECRETS = {
+  SESSION_SECRET: 's'.repeat(40),
+  AUDIT_KEY: 'bench-product-audit-key-0123456789abcdef',
+  METRICS_TOKEN: 'bench-product-metrics-token-0123',
+};
+/** DESIGN §5 targets the product figures are held to (the same as the pipeline bench's). */
+const TARGET = { rssMb: 1024, firstFullMapS: 2.5, coldMb: 40, batchMs: 4 };
+/** "Flat" over the soak: growth ≤ this share of the peak per 10 min (as the pipeline bench's MEM). */
+const FLAT_SHARE_PER_10_MIN = 0.05;
+const SAMPLE_EVERY_MS = 2_000;
+/** B3's traced window, after the first full map and a settle. */
+const SETTLE_MS = 3_000;
+const TRACE_MS = 15_000;
+
+type Log = (s: string) => void;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const arg = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
+
+interface MemSample {
+  tS: number;
+  rssMb: number;
+  heapUsedMb: number | null;
+}
+
+interface ColdLoad {
+  /** Opening /login to the first full map, s. */
+  totalS: number;
+  loginS: number;
+  /** /wall's navigation start to its first full map, s. */
+  wallToMapS: number;
+  /** /wall's navigation start until the Socket.IO snapshot was applied, s (null: not seen). */
+  snapshotAtS: number | null;
+  snapshotApplyMs: number | null;
+  bytes: { http: number; websocket: number };
+  incidentsDrawn: number;
+}
+
+interface BatchWork {
+  batches: number;
+  /** Main-thread busy time per batch interval (trace), ms. */
+  busyP50Ms: number | null;
+  busyP95Ms: number | null;
+  /** The same in the main thread's own CPU time (without waiting for a core), ms. */
+  cpuP50Ms: number | null;
+  cpuP95Ms: number | null;
+  /** Mean interval between batches, ms (10 batches/s by design). */
+  intervalMs: number | null;
+  handlerP50Ms: number | null;
+  handlerP95Ms: number | null;
+  drawP50Ms: number | null;
+  drawP95Ms: number | null;
+  note?: string;
+}
+
+interface RunResult {
+  startS: number;
+  cold: ColdLoad;
+  batch: BatchWork;
+  mem: { samples: MemSample[]; peakRssMb: number; peakHeapMb: number | null; slopeMbPerMin: number };
+  figures: Record<string, Figure>;
+}
+
+function pct(xs: number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+function tsx(script: string, args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
+}
+
+/** `npm run world` into a fresh database (or the one --db names, seeded once and reused). */
+function seedWorld(dbPath: string, preset: string, log: Log): unknown {
+  const t0 = Date.now();
+  log(`product: npm run world -- --preset ${preset} (into ${dbPath})`);
+  const vehicles = arg('vehicles');
+  const r = tsx(
+    'scripts/generate-world.ts',
+    ['--preset', preset, '--db', dbPath, ...(vehicles ? ['--vehicles', vehicles] : [])],
+    {},
+  );
+  if (r.status !== 0) throw new Error(`npm run world failed:\n${r.stderr.slice(-2000)}`);
+  const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Record<string, unknown>;
+  log(
+    `product: world seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(report.counts)}`,
+  );
+  return report;
+}
+
+/** The wall's and the simulator's accounts (kept when they exist: a reused --db has them already). */
+function createAccounts(dbPath: string): void {
+  for (const [user, role] of [
+    ['duty', 'duty'],
+    ['dispatcher', 'dispatcher'],
+  ] as const) {
+    const u = tsx('scripts/user.ts', ['create', user, role], {
+      DATABASE_PATH: dbPath,
+      PINGAN_PASSWORD: PASSWORD,
+      AUDIT_KEY: SECRETS.AUDIT_KEY,
+    });
+    if (u.status !== 0 && !/exists/.test(u.stderr + u.stdout))
+      throw new Error(`npm run user create ${user}: ${u.stderr.slice(-1000)}`);
+  }
+}
+
+async function waitHealthy(url: string, proc: ChildProcess, logs: string[], timeoutMs: number) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (proc.exitCode !== null)
+      throw new Error(`server exited (${proc.exitCode}):\n${logs.join('').slice(-3000)}`);
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`server not healthy after ${timeoutMs} ms:\n${logs.join('').slice(-3000)}`);
+}
+
+function spawnKept(script: string, args: string[], env: Record<string, string>, logs: string[]) {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    logs.push(d.toString());
+    if (logs.length > 400) logs.splice(0, 200); // bounded: only the tail matters for a failure
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  return proc;
+}
+
+async function stopProc(p: ChildProcess | null) {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  const force = setTimeout(() => p.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(force);
+}
+
+function rssMbOf(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function heapUsedMb(url: string): Promise<number | null> {
+  try {
+    const r = await fetch(`${url}/metrics`, {
+      headers: { authorization: `Bearer ${SECRETS.METRICS_TOKEN}` },
+    });
+    const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await r.text());
+    return m ? Number(m[1]) / 2 ** 20 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Collects every `pingan:*` User Timing entry in each document, bounded, from before the page's own code. */
+const OBSERVER_SCRIPT = `(() => {
+  const out = (window.__benchUT = []);
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries())
+      if (e.name.startsWith('pingan:') && out.length < 200000) out.push([e.name, e.startTime, e.duration]);
+  }).observe({ entryTypes: ['mark', 'measure'] });
+})();`;
+
+type UT = [string, number, number][];
+
+async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const bytes = { http: 0, websocket: 0 };
+  cdp.on(
+    'Network.loadingFinished',
+    (e: { encodedDataLength: number }) => (bytes.http += e.encodedDataLength),
+  );
+  cdp.on('Network.webSocketFrameReceived', (e: { response: { opcode: number; payloadData: string } }) => {
+    const d = e.response.payloadData;
+    // Binary frames come base64-encoded; text frames as the text itself.
+    bytes.websocket += e.response.opcode === 1 ? Buffer.byteLength(d) : Math.floor((d.length * 3) / 4);
+  });
+  const t0 = Date.now();
+  await page.goto(`${url}/login?next=${encodeURIComponent('/wall')}`);
+  await page.fill('input[name="username"]', 'duty');
+  await page.fill('input[name="password"]', PASSWORD);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/wall'), page.click('button[type="submit"]')]);
+  await page.waitForFunction(`performance.getEntriesByName('pingan:first-full-map').length > 0`, undefined, {
+    timeout: 300_000,
+    polling: 100,
+  });
+  const r = (await page.evaluate(`(() => ({
+    origin: performance.timeOrigin,
+    map: performance.getEntriesByName('pingan:first-full-map')[0].startTime,
+    ut: window.__benchUT,
+    incidents: window.__pinganMapView ? window.__pinganMapView.incidents().length : -1,
+  }))()`)) as { origin: number; map: number; ut: UT; incidents: number };
+  await cdp.detach().catch(() => {});
+  const snap = r.ut.find((e) => e[0] === 'pingan:snapshot');
+  return {
+    totalS: round((r.origin + r.map - t0) / 1000, 2),
+    loginS: round((r.origin - t0) / 1000, 2),
+    wallToMapS: round(r.map / 1000, 2),
+    snapshotAtS: snap ? round((snap[1] + snap[2]) / 1000, 2) : null,
+    snapshotApplyMs: snap ? round(snap[2], 1) : null,
+    bytes,
+    incidentsDrawn: r.incidents,
+  };
+}
+
+export interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  /** The thread's CPU time in the event (absent where the trace has no thread clock). */
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/** A scheduler task on a thread, as Chromium's `toplevel` trace category names it (old name, new name). */
+const TASK_EVENTS = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+
+/**
+ * Main-thread time between consecutive batches, from a Chromium trace of the page: `busy` is wall time
+ * inside tasks (on a shared machine it includes the thread waiting for a core), `cpu` the thread's own CPU
+ * time in them (a task straddling a batch edge is split in proportion). ms per interval.
+ */
+export function busyPerBatch(events: TraceEvent[]): {
+  busy: number[];
+  cpu: number[];
+  intervalMs: number | null;
+} {
+  const mains = new Set(
+    events
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const marks = events.filter(
+    (e) => e.name === 'pingan:batch' && (e.ph === 'b' || e.ph === 'X' || e.ph === 'R' || e.ph === 'I'),
+  );
+  // The renderer whose main thread timed batches is the wall's.
+  const counts = new Map<string, number>();
+  for (const m of marks) counts.set(`${m.pid}`, (counts.get(`${m.pid}`) ?? 0) + 1);
+  const pid = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (pid === undefined) return { busy: [], cpu: [], intervalMs: null };
+  const main = [...mains].find((k) => k.startsWith(`${pid}:`));
+  const starts = marks
+    .filter((m) => `${m.pid}` === pid)
+    .map((m) => m.ts)
+    .sort((a, b) => a - b);
+  const tasks = events
+    .filter(
+      (e) => e.ph === 'X' && TASK_EVENTS.has(e.name) && `${e.pid}:${e.tid}` === main && e.dur !== undefined,
+    )
+    .sort((a, b) => a.ts - b.ts);
+  // Top-level tasks only: a nested run loop's task lies inside the one that spun it.
+  const top: [number, number, number][] = [];
+  for (const t of tasks) {
+    const last = top.at(-1);
+    if (last && t.ts < last[1]) continue;
+    top.push([t.ts, t.ts + t.dur!, t.tdur ?? t.dur!]);
+  }
+  const busy: number[] = [];
+  const cpu: number[] = [];
+  let j = 0;
+  for (let i = 0; i + 1 < starts.length; i++) {
+    const a = starts[i]!;
+    const b = starts[i + 1]!;
+    while (j < top.length && top[j]![1] <= a) j++;
+    let sum = 0;
+    let cpuSum = 0;
+    for (let k = j; k < top.length && top[k]![0] < b; k++) {
+      const [s0, s1, tdur] = top[k]!;
+      const overlap = Math.max(0, Math.min(b, s1) - Math.max(a, s0));
+      sum += overlap;
+      cpuSum += s1 > s0 ? (tdur * overlap) / (s1 - s0) : 0;
+    }
+    busy.push(sum / 1000);
+    cpu.push(cpuSum / 1000);
+  }
+  const intervalMs = starts.length > 1 ? (starts.at(-1)! - starts[0]!) / 1000 / (starts.length - 1) : null;
+  return { busy, cpu, intervalMs };
+}
+
+async function batchWork(browser: Browser, page: Page): Promise<BatchWork> {
+  await page.evaluate('window.__benchUT.length = 0');
+  await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing', '__metadata'] });
+  await sleep(TRACE_MS);
+  const buf = await browser.stopTracing();
+  const ut = (await page.evaluate('window.__benchUT')) as UT;
+  const handler = ut.filter((e) => e[0] === 'pingan:batch').map((e) => e[2]);
+  const draw = ut.filter((e) => e[0] === 'pingan:draw').map((e) => e[2]);
+  const parsed = JSON.parse(buf.toString('utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const { busy, cpu, intervalMs } = busyPerBatch(events);
+  const r2 = (x: number | null) => (x === null ? null : round(x, 2));
+  return {
+    batches: handler.length,
+    busyP50Ms: r2(pct(busy, 50)),
+    busyP95Ms: r2(pct(busy, 95)),
+    cpuP50Ms: r2(pct(cpu, 50)),
+    cpuP95Ms: r2(pct(cpu, 95)),
+    intervalMs: intervalMs === null ? null : round(intervalMs, 0),
+    handlerP50Ms: r2(pct(handler, 50)),
+    handlerP95Ms: r2(pct(handler, 95)),
+    drawP50Ms: r2(pct(draw, 50)),
+    drawP95Ms: r2(pct(draw, 95)),
+    ...(busy.length === 0 ? { note: `the trace held no batch marks (${events.length} events)` } : {}),
+  };
+}
+
+async function oneRun(
+  k: number,
+  o: { dbPath: string; redisUrl: string; preset: string; soakS: number; simRate?: string },
+  log: Log,
+): Promise<RunResult> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const serverLogs: string[] = [];
+  const simLogs: string[] = [];
+  const t0 = Date.now();
+  const server = spawnKept(
+    'server/main.ts',
+    [],
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: o.dbPath,
+      REDIS_URL: o.redisUrl,
+      LOG_LEVEL: 'warn',
+      ...SECRETS,
+    },
+    serverLogs,
+  );
+  let sim: ChildProcess | null = null;
+  let browser: Browser | null = null;
+  const samples: MemSample[] = [];
+  let sampling: ReturnType<typeof setInterval> | null = null;
+  try {
+    await waitHealthy(url, server, serverLogs, 600_000);
+    const startS = round((Date.now() - t0) / 1000, 1);
+    log(`  run ${k + 1}: server up in ${startS} s (pid ${server.pid})`);
+    const sample = async () => {
+      const rss = rssMbOf(server.pid!);
+      if (rss === null) return;
+      samples.push({
+        tS: round((Date.now() - t0) / 1000, 1),
+        rssMb: round(rss, 1),
+        heapUsedMb: await heapUsedMb(url),
+      });
+    };
+    await sample();
+    sampling = setInterval(() => void sample(), SAMPLE_EVERY_MS);
+    sim = spawnKept(
+      'scripts/simulate.ts',
+      [
+        '--redis',
+        o.redisUrl,
+        '--db',
+        o.dbPath,
+        '--server',
+        url,
+        '--user',
+        'dispatcher',
+        '--password',
+        PASSWORD,
+        '--preset',
+        o.preset,
+        ...(o.simRate ? ['--rate', o.simRate] : []),
+      ],
+      { LOG_LEVEL: 'warn', AUDIT_KEY: SECRETS.AUDIT_KEY },
+      simLogs,
+    );
+    await sleep(5_000); // the simulator signs in and starts reporting
+    if (sim.exitCode !== null) throw new Error(`simulator exited:\n${simLogs.join('').slice(-2000)}`);
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.addInitScript(OBSERVER_SCRIPT);
+    const cold = await coldLoad(page, url);
+    log(
+      `  run ${k + 1}: B4 first full map ${cold.totalS} s after opening /login (login ${cold.loginS} s, /wall → map ${cold.wallToMapS} s, ` +
+        `snapshot applied at ${cold.snapshotAtS ?? '—'} s in ${cold.snapshotApplyMs ?? '—'} ms); ` +
+        `${round((cold.bytes.http + cold.bytes.websocket) / 1e6, 2)} MB on the wire (HTTP ${round(cold.bytes.http / 1e6, 2)}, WebSocket ${round(cold.bytes.websocket / 1e6, 2)}); ${cold.incidentsDrawn} incidents drawn`,
+    );
+    if (k === 0) {
+      fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      // A wall busy drawing 100 k units on software GL can outlast the screenshot's timeout: not a figure.
+      await page
+        .screenshot({
+          path: path.join(ARTIFACTS_DIR, `bench-product-${o.preset}-wall.png`),
+          timeout: 120_000,
+        })
+        .catch((err: Error) => log(`  run ${k + 1}: no screenshot (${err.message.split('\n')[0]})`));
+    }
+    await sleep(SETTLE_MS);
+    const batch = await batchWork(browser, page);
+    log(
+      `  run ${k + 1}: B3 main-thread CPU per batch p50 ${batch.cpuP50Ms ?? '—'} ms p95 ${batch.cpuP95Ms ?? '—'} ms ` +
+        `(wall time in tasks p50 ${batch.busyP50Ms ?? '—'} / p95 ${batch.busyP95Ms ?? '—'} ms) over ${batch.batches} batches ` +
+        `(every ${batch.intervalMs ?? '—'} ms); batch handler p50 ${batch.handlerP50Ms ?? '—'} / p95 ${batch.handlerP95Ms ?? '—'} ms, ` +
+        `layer build p50 ${batch.drawP50Ms ?? '—'} / p95 ${batch.drawP95Ms ?? '—'} ms${batch.note ? `; ${batch.note}` : ''}`,
+    );
+    const until = t0 + o.soakS * 1000;
+    while (Date.now() < until) {
+      if (server.exitCode !== null) throw new Error(`server exited:\n${serverLogs.join('').slice(-3000)}`);
+      await sleep(Math.min(5_000, Math.max(0, until - Date.now())));
+    }
+    clearInterval(sampling);
+    sampling = null;
+    await sample();
+    const tail = samples.slice(Math.floor(samples.length / 5));
+    const slope = leastSquaresSlope(
+      tail.map((s) => s.tS / 60),
+      tail.map((s) => s.rssMb),
+    );
+    const heaps = samples.flatMap((s) => (s.heapUsedMb === null ? [] : [s.heapUsedMb]));
+    const mem = {
+      samples,
+      peakRssMb: Math.max(...samples.map((s) => s.rssMb)),
+      peakHeapMb: heaps.length ? round(Math.max(...heaps), 0) : null,
+      slopeMbPerMin: round(slope, 2),
+    };
+    log(
+      `  run ${k + 1}: MEM peak RSS ${round(mem.peakRssMb, 0)} MB, heap used peak ${mem.peakHeapMb ?? '—'} MB, ` +
+        `RSS trend ${mem.slopeMbPerMin} MB/min over ${samples.at(-1)?.tS ?? 0} s`,
+    );
+    return { startS, cold, batch, mem, figures: productFigures(o.preset, startS, cold, batch, mem) };
+  } finally {
+    if (sampling) clearInterval(sampling);
+    await browser?.close().catch(() => {});
+    await stopProc(sim);
+    await stopProc(server);
+  }
+}
+
+function productFigures(
+  preset: string,
+  startS: number,
+  cold: ColdLoad,
+  b: BatchWork,
+  mem: RunResult['mem'],
+): Record<string, Figure> {
+  const coldMb = (cold.bytes.http + cold.bytes.websocket) / 1e6;
+  const flatLimit = FLAT_SHARE_PER_10_MIN * mem.peakRssMb;
+  return {
+    MEM: {
+      value: round(mem.peakRssMb, 0),
+      unit: `MB RSS of the whole product (server/main.ts: Next, auth, stats, ${preset} world) under the simulator's feed, peak`,
+      baseline: null,
+      target: TARGET.rssMb,
+      ratio: null,
+      met: mem.peakRssMb <= TARGET.rssMb && mem.slopeMbPerMin * 10 <= flatLimit,
+      note: `JS heap used peak ${mem.peakHeapMb ?? '—'} MB; RSS trend ${mem.slopeMbPerMin} MB/min after the first fifth (flat = ≤ ${round(flatLimit, 0)} MB per 10 min) over ${mem.samples.at(-1)?.tS ?? 0} s with a wall connected; server up (healthy) ${startS} s after start`,
+      peakHeapMb: mem.peakHeapMb,
+      slopeMbPerMin: mem.slopeMbPerMin,
+      startS,
+    },
+    B4: {
+      value: cold.totalS,
+      unit: `s from opening /login to the wall's first full map (snapshot over Socket.IO, incidents included), real server, ${preset} world`,
+      baseline: null,
+      target: TARGET.firstFullMapS,
+      ratio: null,
+      met: cold.totalS <= TARGET.firstFullMapS && coldMb <= TARGET.coldMb,
+      note: `login ${cold.loginS} s, /wall to first full map ${cold.wallToMapS} s (snapshot applied ${cold.snapshotAtS ?? '—'} s after /wall opened, in ${cold.snapshotApplyMs ?? '—'} ms); ${round(coldMb, 2)} MB on the wire (HTTP as sent ${round(cold.bytes.http / 1e6, 2)} MB, WebSocket ${round(cold.bytes.websocket / 1e6, 2)} MB); ${cold.incidentsDrawn} incidents drawn`,
+      wallToMapS: cold.wallToMapS,
+      loginS: cold.loginS,
+      coldMb: round(coldMb, 2),
+      snapshotApplyMs: cold.snapshotApplyMs,
+    },
+    B3: {
+      value: b.cpuP95Ms,
+      unit: `ms main-thread CPU per batch of the real wall page (all its tasks between two batches: store, trails, panels, layers, frames), p95, ${preset} world`,
+      baseline: null,
+      target: TARGET.batchMs,
+      ratio: null,
+      met: b.cpuP95Ms === null ? null : b.cpuP95Ms <= TARGET.batchMs,
+      note: `p50 ${b.cpuP50Ms ?? '—'} ms (the main thread's own CPU time in its tasks; wall time inside them, waiting for a core included, p50 ${b.busyP50Ms ?? '—'} / p95 ${b.busyP95Ms ?? '—'} ms) over ${b.batches} batches, one every ${b.intervalMs ?? '—'} ms; of it the batch handler (store + listeners) p50 ${b.handlerP50Ms ?? '—'} / p95 ${b.handlerP95Ms ?? '—'} ms and the layer build p50 ${b.drawP50Ms ?? '—'} / p95 ${b.drawP95Ms ?? '—'} ms${b.note ? `; ${b.note}` : ''}`,
+      p50Ms: b.cpuP50Ms,
+      wallP95Ms: b.busyP95Ms,
+      handlerP95Ms: b.handlerP95Ms,
+      drawP95Ms: b.drawP95Ms,
+    },
+  };
+}
+
+export async function runProductBench(o: { runs: number; log: Log; resultsDir: string }): Promise<void> {
+  const { log } = o;
+  const preset = arg('preset') ?? 'district';
+  // A world other than the preset's is filed under its own name: it never replaces the preset's figures.
+  const label = arg('vehicles') ? `${preset}-${arg('vehicles')}-vehicles` : preset;
+  const soakS = Number(arg('soak-s') ?? 120);
+  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID')))
+    throw new Error('no production build: run `flock /tmp/pingan-browser.lock npm run build` first');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-product-'));
+  const dbPath = arg('db') ?? path.join(tmp, 'pingan.db');
+  const loadAtStart = os.loadavg().map((x) => round(x, 2));
+  log(`product mode: ${preset} world, ${o.runs} runs of ${soakS} s; load average ${loadAtStart.join(' ')}`);
+  const world = arg('db') ? { db: dbPath, reused: true } : seedWorld(dbPath, preset, log);
+  createAccounts(dbPath);
+  const redis = await TestRedis.start();
+  const runs: RunResult[] = [];
+  try {
+    for (let k = 0; k < o.runs; k++)
+      runs.push(
+        await oneRun(k, { dbPath, redisUrl: redis.url, preset, soakS, simRate: arg('sim-rate') }, log),
+      );
+  } finally {
+    await redis.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const figures = medianFigures(runs.map((r) => r.figures));
+  const product = {
+    preset,
+    world,
+    runs: o.runs,
+    soakS,
+    measuredAt: new Date().toISOString(),
+    loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => round(x, 2)) },
+    figures,
+    perRun: runs.map(({ startS, cold, batch, mem }) => ({
+      startS,
+      cold,
+      batch,
+      mem: { ...mem, samples: mem.samples },
+    })),
+    medianStartS: median(runs.map((r) => r.startS)),
+  };
+  fs.mkdirSync(o.resultsDir, { recursive: true });
+  fs.writeFileSync(path.join(o.resultsDir, `product-${label}.json`), `${JSON.stringify(product, null, 2)}\n`);
+  // Beside the pipeline figures in latest.json: their definitions differ, both are kept.
+  const latestFile = path.join(o.resultsDir, 'latest.json');
+  if (fs.existsSync(latestFile)) {
+    const latest = JSON.parse(fs.readFileSync(latestFile, 'utf8')) as Record<string, unknown>;
+    const byPreset = (latest.product ?? {}) as Record<string, unknown>;
+    byPreset[label] = {
+      measuredAt: product.measuredAt,
+      runs: o.runs,
+      loadAverage: product.loadAverage,
+      figures,
+    };
+    latest.product = byPreset;
+    fs.writeFileSync(latestFile, `${JSON.stringify(latest, null, 2)}\n`);
+  }
+  printTable(figures);
+  log(`wrote bench/results/product-${label}.json and latest.json's product.${label}`);
+}

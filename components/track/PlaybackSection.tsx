@@ -1,0 +1,159 @@
+'use client';
+
+import { useEffect, useMemo, useState } from 'react';
+import type { IncidentPlaybackResponse, PlaybackStep } from '@/lib/history/playback';
+import { formatDistance, formatSpan } from '@/lib/history/track-view';
+import { formatTime } from '@/lib/time/display-time';
+import type { Lang } from '@/lib/wall/i18n';
+import type { Rgba } from '@/lib/wall/palette';
+import type { TrackMark, TrackOverlay } from '../map/track-layer';
+import { useTrackOnMap, type FitPadding } from './use-track-on-map';
+import { SpeedLegend } from './SpeedLegend';
+import type { Fetcher } from './TrackSection';
+import { tw, type TrackWord } from './track-words';
+import css from './track.module.css';
+
+/** Step marks on the map: the dispatch point in the console's link blue, the arrival in white. */
+const DISPATCH_MARK: Rgba = [64, 200, 255, 255];
+const ARRIVAL_MARK: Rgba = [255, 255, 255, 255];
+
+const stepWord = (s: PlaybackStep, lang: Lang) => tw(`step_${s.kind}` as TrackWord, lang);
+
+/**
+ * 处置回放 for one incident: who was sent, the unit's way from the dispatch to the scene on the map (speed
+ * colours; the dispatch and arrival points numbered as their steps), each step's time and the time to arrive.
+ */
+export function PlaybackSection({
+  incidentId,
+  lang,
+  tz,
+  fetcher,
+  mask,
+  pixelScale,
+  padding,
+}: {
+  incidentId: string;
+  lang: Lang;
+  tz: string;
+  fetcher: Fetcher;
+  mask?: boolean;
+  pixelScale?: number;
+  padding?: (map: DOMRect) => FitPadding;
+}) {
+  const [isOpen, setOpen] = useState(false);
+  const [data, setData] = useState<IncidentPlaybackResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!isOpen) return;
+    let isCancelled = false;
+    setData(null);
+    setError(null);
+    void (async () => {
+      try {
+        const r = await fetcher(
+          `/api/history/incident/${encodeURIComponent(incidentId)}/playback${mask ? '?mask=1' : ''}`,
+        );
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        const body = (await r.json()) as IncidentPlaybackResponse;
+        if (!isCancelled) setData(body);
+      } catch (e) {
+        if (!isCancelled) setError(e instanceof Error ? e.message : String(e));
+      }
+    })();
+    return () => {
+      isCancelled = true;
+    };
+  }, [isOpen, incidentId, fetcher, mask]);
+
+  const overlay = useMemo((): TrackOverlay | null => {
+    if (!isOpen || !data) return null;
+    const pts = data.route?.points ?? [];
+    const marks: TrackMark[] = [];
+    const number = (kind: PlaybackStep['kind']) => String(data.steps.findIndex((s) => s.kind === kind) + 1);
+    if (pts.length > 0 && data.steps.some((s) => s.kind === 'dispatched'))
+      marks.push({ lng: pts[0]!.lng, lat: pts[0]!.lat, label: number('dispatched'), color: DISPATCH_MARK });
+    if (pts.length > 0 && data.arriveMs !== null) {
+      const last = pts[pts.length - 1]!;
+      marks.push({ lng: last.lng, lat: last.lat, label: number('on_scene'), color: ARRIVAL_MARK });
+    }
+    const i = data.incident;
+    return {
+      key: `playback:${i.id}`,
+      points: pts,
+      stops: [],
+      marks,
+      incidents: [{ id: i.id, lng: i.lng, lat: i.lat, priority: i.priority }],
+    };
+  }, [isOpen, data]);
+  useTrackOnMap(overlay, { pixelScale, padding });
+
+  if (!isOpen)
+    return (
+      <button className={css.open} onClick={() => setOpen(true)} data-testid="playback-open">
+        {tw('playback', lang)}
+      </button>
+    );
+  return (
+    <section
+      className={css.section}
+      data-testid="playback-section"
+      data-state={error ? 'error' : data ? 'ready' : 'loading'}
+      data-points={data?.route?.points.length ?? 0}
+    >
+      <div className={css.head}>
+        <h4>{tw('playback', lang)}</h4>
+        <button className={css.close} onClick={() => setOpen(false)}>
+          {tw('hidePlayback', lang)}
+        </button>
+      </div>
+      {error ? <div className={css.error}>{error}</div> : null}
+      {!data && !error ? <div className={css.muted}>{tw('loading', lang)}</div> : null}
+      {data ? (
+        <>
+          <div className={css.figures}>
+            <span>
+              {tw('unit', lang)} <b data-testid="playback-unit">{data.unit?.name ?? tw('noUnit', lang)}</b>
+            </span>
+            <span>
+              {tw('arrive', lang)}{' '}
+              <b data-testid="playback-arrive">
+                {data.arriveMs !== null ? formatSpan(data.arriveMs, lang) : tw('notArrived', lang)}
+              </b>
+            </span>
+            {data.route ? (
+              <span>
+                {tw('route', lang)}{' '}
+                <b data-testid="playback-distance">
+                  {data.route.points.length > 0 ? formatDistance(data.route.distanceM) : tw('noRoute', lang)}
+                </b>
+              </span>
+            ) : null}
+          </div>
+          <ol className={css.list} data-testid="playback-steps">
+            {data.steps.map((s, k) => (
+              <li key={s.kind} data-step={s.kind}>
+                <span
+                  className={css.num}
+                  data-mark={
+                    s.kind === 'dispatched' ? 'dispatch' : s.kind === 'on_scene' ? 'arrive' : undefined
+                  }
+                >
+                  {k + 1}
+                </span>
+                <time>{formatTime(s.at, tz, true)}</time>
+                <b>{stepWord(s, lang)}</b>
+                {s.kind === 'dispatched' && data.unit ? (
+                  <span className={css.muted}>→ {data.unit.name}</span>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+          {data.route && data.route.points.length > 0 ? (
+            <SpeedLegend lang={lang} tail={<span>km/h</span>} />
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * What the details drawer shows while replaying: a unit or an incident as it stood at the replay instant, not
+ * as it is now. Pure functions over the replay's own data (the frame in the wall's client columns, the live
+ * detail's timeline cut at the instant), so nothing from after the instant leaks into a briefing.
+ */
+import {
+  CAMERA_STATUSES,
+  INCIDENT_STATES,
+  VEHICLE_STATUSES,
+  WORKER_STATUSES,
+  type IncidentState,
+} from '../domain/enums';
+import { AssigneeKindSchema, type AssigneeKind, type IncidentView } from '../domain/incident';
+import { timeLimitStatus, type TimeLimitConfig } from '../domain/time-limits';
+import type { IncidentResponse } from '../dispatch/api-types';
+import type { KindColumns } from '../realtime/client-store';
+import type { EntityKind } from '../realtime/position-codec';
+import type { HistoryIncident } from './contract';
+import { incidentsAt } from './replay-model';
+
+/** Status names by the byte the frame carries (the order the server packs them in: server/history). */
+const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
+  vehicle: VEHICLE_STATUSES,
+  worker: WORKER_STATUSES,
+  camera: CAMERA_STATUSES,
+};
+
+/** How far either side of the replay instant the 轨迹 button asks for (ms): the drive there and what came next. */
+export const TRACK_AROUND_MS = 30 * 60_000;
+
+export interface UnitAt {
+  lng: number;
+  lat: number;
+  /** By name (`patrol`, `online`…); null when the byte is one this page does not know. */
+  status: string | null;
+  /** km/h as the frame carries it (whole km/h); null for kinds that never move. */
+  speedKmh: number | null;
+  /** Its last report before the instant (epoch ms), or null when too old for the frame to say. */
+  reportedAt: number | null;
+}
+
+/** The unit at `idx` in the replayed frame, or null when the frame holds none there (not yet reporting). */
+export function unitAt(c: KindColumns, idx: number): UnitAt | null {
+  if (!Number.isInteger(idx) || idx < 0 || idx >= c.count || c.present[idx] !== 1) return null;
+  const ts = c.ts[idx]!;
+  return {
+    lng: c.position[2 * idx]!,
+    lat: c.position[2 * idx + 1]!,
+    status: STATUS_NAMES[c.kind][c.status[idx]!] ?? null,
+    speedKmh: c.kind === 'camera' ? null : c.speed[idx]!,
+    reportedAt: Number.isFinite(ts) && ts > 0 ? ts : null,
+  };
+}
+
+/**
+ * The incident a unit was handling at `t` (dispatched to it or on scene), newest first when several: from the
+ * period's incidents as replay holds them. Their assignee is the final one, so a unit relieved mid-case by
+ * another is not named here for the time it held it.
+ */
+export function handlingAt(
+  list: readonly HistoryIncident[],
+  kind: 'vehicle' | 'worker',
+  id: string,
+  t: number,
+): IncidentView[] {
+  return incidentsAt(list, t)
+    .filter((i) => i.assigneeKind === kind && i.assigneeId === id)
+    .sort((a, b) => b.reportedAt - a.reportedAt);
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * [from, to] of a track around the instant, on whole minutes (the period picker's own steps) and never past
+ * the minute after `now` (the future has no history): an instant in the current minute stays inside.
+ */
+export function trackAround(at: number, now: number): [number, number] {
+  const to = Math.ceil(Math.min(now, at + TRACK_AROUND_MS) / MINUTE_MS) * MINUTE_MS;
+  return [Math.floor((at - TRACK_AROUND_MS) / MINUTE_MS) * MINUTE_MS, to];
+}
+
+const ENDED: ReadonlySet<IncidentState> = new Set(['resolved', 'closed', 'cancelled']);
+
+/**
+ * An incident's details as they stood at `t`: the timeline up to `t`, the state its last step there left,
+ * the unit it was assigned to by then, its supervision and time limits at `t`. Facts that do not change
+ * (title, place, reporter) stay; what came later (closing time, the citizen's rating) is dropped.
+ */
+export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitConfig): IncidentResponse {
+  const timeline = r.timeline.filter((e) => e.at <= t);
+  let state: IncidentState = 'reported';
+  let assignee: { kind: AssigneeKind | null; id: string | null; name: string | null } = {
+    kind: null,
+    id: null,
+    name: null,
+  };
+  let supervision = 0;
+  let satisfaction: number | null = null;
+  for (const e of timeline) {
+    if (e.toState && isState(e.toState)) state = e.toState;
+    if (e.type === 'assign') {
+      const kind = AssigneeKindSchema.safeParse(e.data?.assigneeKind);
+      const id = typeof e.data?.assigneeId === 'string' ? e.data.assigneeId : null;
+      assignee = { kind: kind.success ? kind.data : null, id, name: e.assigneeName ?? id };
+    }
+    if (e.type === 'supervise' && typeof e.data?.level === 'number') supervision = e.data.level;
+    if (e.type === 'follow_up' && typeof e.data?.satisfaction === 'number')
+      satisfaction = e.data.satisfaction;
+  }
+  const i = r.incident;
+  const closedAt = i.closedAt !== null && i.closedAt <= t && ENDED.has(state) ? i.closedAt : null;
+  const incident = {
+    ...i,
+    state,
+    updatedAt: timeline.at(-1)?.at ?? i.receivedAt,
+    assigneeKind: assignee.kind,
+    assigneeId: assignee.id,
+    assigneeName: assignee.name,
+    supervision,
+    satisfaction,
+    closedAt,
+  };
+  return {
+    incident,
+    timeLimits: limits ? timeLimitStatus(incident, t, limits) : timeLimitStatus(incident, t),
+    timeline,
+  };
+}
+
+function isState(s: string): s is IncidentState {
+  return (INCIDENT_STATES as readonly string[]).includes(s);
+}

@@ -1,0 +1,132 @@
+/**
+ * The audit chain's key (AUDIT_KEY). A plain SHA-256 chain proves nothing against whoever can write the
+ * database file: they edit a row and recompute every hash after it. With HMAC-SHA256 under a secret kept
+ * outside the database (and its backups) they cannot produce a chain that verifies.
+ *
+ * A chain that began unkeyed continues: the first start with a key records in `meta` the row id from which
+ * rows are keyed, with a MAC under the key, so that boundary cannot be moved either; rows before it stay
+ * plain SHA-256 and are held in place by the first keyed row's link. Once keyed, a process without the key
+ * (or with another one) refuses to start or to append: an unkeyed row would break the chain for good.
+ *
+ * The key is per database handle, set once where the process is wired (`configureAuditChain`), so every
+ * AuditLog built on that handle, wherever it is built, uses it.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Logger } from '../logger';
+
+/** The `meta` row holding `{ fromId, mac }`: rows with id ≥ fromId are keyed. */
+export const AUDIT_KEYED_META = 'audit_chain_keyed_from';
+/** HKDF `info`: the chain's key is derived, so AUDIT_KEY is never used raw and could serve other labels. */
+const AUDIT_KEY_LABEL = 'pingan/audit chain/v1';
+
+export class AuditKeyError extends Error {}
+
+export interface AuditChainKey {
+  key: Buffer;
+  /** The first row id hashed with the key; rows before it are plain SHA-256. */
+  fromId: number;
+}
+
+/** undefined: never configured on this handle (unit tests, tools); null: configured without a key. */
+const chainKeys = new WeakMap<Database.Database, AuditChainKey | null>();
+
+export function deriveAuditKey(auditKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', auditKey, Buffer.alloc(0), AUDIT_KEY_LABEL, 32));
+}
+
+/** HMAC-SHA256 under the chain key of a labelled message; the label keeps marker, anchor and rows apart. */
+export function auditMac(key: Buffer, label: string, message: string): string {
+  return createHmac('sha256', key).update(label).update('\n').update(message).digest('hex');
+}
+
+export function isMacEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === 32 && x.length === y.length && timingSafeEqual(x, y);
+}
+
+const markerMac = (key: Buffer, fromId: number) => auditMac(key, 'keyed-from', String(fromId));
+
+export type KeyedMarker = { fromId: number; mac: string } | { garbled: string } | null;
+
+export function readKeyedMarker(sqlite: Database.Database): KeyedMarker {
+  const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(AUDIT_KEYED_META) as
+    { value: string } | undefined;
+  return parseKeyedMarker(row?.value);
+}
+
+/** The marker from its `meta` value (undefined: no row), whichever database it was read from. */
+export function parseKeyedMarker(value: string | undefined): KeyedMarker {
+  if (value === undefined) return null;
+  try {
+    const v = JSON.parse(value) as { fromId?: unknown; mac?: unknown };
+    if (Number.isSafeInteger(v.fromId) && typeof v.mac === 'string')
+      return { fromId: v.fromId as number, mac: v.mac };
+  } catch {
+    // reported below
+  }
+  return { garbled: value.slice(0, 200) };
+}
+
+/** Why the stored marker does not fit this key (moved, removed, garbled), or null when it does. */
+export function markerProblem(sqlite: Database.Database, chain: AuditChainKey): string | null {
+  return markerProblemOf(readKeyedMarker(sqlite), chain);
+}
+
+export function markerProblemOf(marker: KeyedMarker, chain: AuditChainKey): string | null {
+  if (!marker) return `the marker of the keyed chain (meta ${AUDIT_KEYED_META}) was removed`;
+  if ('garbled' in marker) return `the marker of the keyed chain (meta ${AUDIT_KEYED_META}) is not readable`;
+  if (marker.fromId !== chain.fromId || !isMacEqual(marker.mac, markerMac(chain.key, marker.fromId)))
+    return `the marker of the keyed chain (meta ${AUDIT_KEYED_META}) was altered`;
+  return null;
+}
+
+/**
+ * Sets this handle's chain key from AUDIT_KEY (absent: none), keying the chain from the next row on the
+ * first keyed start. Throws AuditKeyError, with what to do, when the key and the database disagree.
+ */
+export function configureAuditChain(
+  sqlite: Database.Database,
+  opts: { auditKey?: string; logger?: Logger },
+): AuditChainKey | null {
+  const marker = readKeyedMarker(sqlite);
+  if (!opts.auditKey) {
+    if (marker)
+      throw new AuditKeyError(
+        `the audit chain is keyed (HMAC-SHA256${'fromId' in marker ? ` from row ${marker.fromId}` : ''}): set AUDIT_KEY to the key it was keyed with`,
+      );
+    chainKeys.set(sqlite, null);
+    return null;
+  }
+  const key = deriveAuditKey(opts.auditKey);
+  if (!marker) {
+    const last = sqlite.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number | null };
+    const fromId = (last.id ?? 0) + 1;
+    // OR IGNORE: a sibling process sharing the database may have keyed it a moment ago; its marker stands.
+    const inserted = sqlite
+      .prepare('INSERT OR IGNORE INTO meta (key, value, updated_at) VALUES (?, ?, ?)')
+      .run(AUDIT_KEYED_META, JSON.stringify({ fromId, mac: markerMac(key, fromId) }), Date.now());
+    if (inserted.changes > 0)
+      opts.logger?.info(
+        { fromId, plainRows: fromId - 1 },
+        'audit chain keyed with AUDIT_KEY from this row on; earlier rows stay plain SHA-256',
+      );
+  }
+  const stored = readKeyedMarker(sqlite);
+  const chain: AuditChainKey = {
+    key,
+    fromId: stored && 'fromId' in stored ? stored.fromId : Number.MAX_SAFE_INTEGER,
+  };
+  const problem = markerProblem(sqlite, chain);
+  if (problem)
+    throw new AuditKeyError(
+      `AUDIT_KEY is not the key this audit chain was keyed with, or ${problem}: start with the original key (GET /api/audit/verify then tells what changed)`,
+    );
+  chainKeys.set(sqlite, chain);
+  return chain;
+}
+
+export function auditChainKeyFor(sqlite: Database.Database): AuditChainKey | null | undefined {
+  return chainKeys.get(sqlite);
+}

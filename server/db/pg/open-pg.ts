@@ -1,0 +1,39 @@
+/**
+ * PostgreSQL connections and migrations (issue 19 groundwork: the server itself still runs on SQLite).
+ * `bigint` columns hold epoch milliseconds and ids; node-postgres hands int8 over as a string by default,
+ * so every pool here parses it into a JS number, refusing a value a number cannot hold exactly.
+ */
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import path from 'node:path';
+import pg from 'pg';
+import * as schema from './schema';
+
+export const PG_MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../drizzle-pg');
+const INT8_OID = 20;
+
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 ${text} is beyond what a JS number holds exactly`);
+  return n;
+}
+
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** A pool whose int8 values arrive as numbers. */
+export function createPgPool(url: string, opts: { max?: number } = {}): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
+}
+
+/** One connection (tests and tools that need a session of their own), int8 as numbers. */
+export function createPgClient(url: string): pg.Client {
+  return new pg.Client({ connectionString: url, types });
+}
+
+/** Applies drizzle-pg/ migrations (idempotent: applied ones are recorded in drizzle.__drizzle_migrations). */
+export async function migratePg(pool: pg.Pool): Promise<void> {
+  await migrate(drizzle(pool, { schema }), { migrationsFolder: PG_MIGRATIONS_DIR });
+}

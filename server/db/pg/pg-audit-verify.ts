@@ -1,0 +1,138 @@
+/**
+ * Verifies an audit chain wherever its rows are (the SQLite file before a move, PostgreSQL after it) by the
+ * same rules as `GET /api/audit/verify` (AuditLog.verify): the keyed-from marker, every row's hash and link
+ * (ChainWalk), then each head anchored outside the database still in the chain with its hash.
+ */
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import { anchorProblemOf } from '../../audit/audit-anchor';
+import {
+  AUDIT_KEYED_META,
+  deriveAuditKey,
+  markerProblemOf,
+  parseKeyedMarker,
+  type AuditChainKey,
+} from '../../audit/audit-key';
+import {
+  ChainWalk,
+  type AnchorCheck,
+  type AnchorReadings,
+  type AuditRow,
+  type VerifyResult,
+} from '../../audit/audit-log';
+
+/** Rows read per round trip from PostgreSQL (keyset paging: memory stays flat on a long chain). */
+const PG_PAGE_ROWS = 2_000;
+
+export interface ChainSource {
+  /** The `meta` value of the keyed-from marker; undefined when there is none. */
+  keyedMarker(): Promise<string | undefined>;
+  /** Every row, in id order. */
+  rows(): AsyncIterable<AuditRow>;
+  /** The hash of row `id`; undefined when there is no such row. */
+  hashAt(id: number): Promise<string | undefined>;
+}
+
+export function pgChainSource(client: pg.ClientBase): ChainSource {
+  return {
+    async keyedMarker() {
+      const r = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+        AUDIT_KEYED_META,
+      ]);
+      return r.rows[0]?.value;
+    },
+    async *rows() {
+      let after = -1;
+      for (;;) {
+        const page = await client.query<AuditRow>(
+          'SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2',
+          [after, PG_PAGE_ROWS],
+        );
+        yield* page.rows;
+        if (page.rows.length < PG_PAGE_ROWS) return;
+        after = page.rows[page.rows.length - 1]!.id;
+      }
+    },
+    async hashAt(id) {
+      const r = await client.query<{ hash: string }>('SELECT hash FROM audit_log WHERE id = $1', [id]);
+      return r.rows[0]?.hash;
+    },
+  };
+}
+
+export function sqliteChainSource(sqlite: Database.Database): ChainSource {
+  return {
+    async keyedMarker() {
+      const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(AUDIT_KEYED_META) as
+        { value: string } | undefined;
+      return row?.value;
+    },
+    async *rows() {
+      yield* sqlite.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<AuditRow>;
+    },
+    async hashAt(id) {
+      const row = sqlite.prepare('SELECT hash FROM audit_log WHERE id = ?').get(id) as
+        { hash: string } | undefined;
+      return row?.hash;
+    },
+  };
+}
+
+/**
+ * `auditKey`: AUDIT_KEY, needed when the chain is keyed. Without a marker the chain is plain SHA-256
+ * whatever the key (the server keys it from its next row on; nothing here writes).
+ */
+export async function verifyChain(
+  source: ChainSource,
+  opts: { auditKey?: string; anchors?: AnchorReadings } = {},
+): Promise<VerifyResult> {
+  const marker = parseKeyedMarker(await source.keyedMarker());
+  let chain: AuditChainKey | null = null;
+  let keyProblem: string | null = null;
+  if (marker && !opts.auditKey)
+    keyProblem = 'the chain is keyed but AUDIT_KEY is not set: its keyed rows cannot be checked';
+  else if (marker && opts.auditKey) {
+    chain = {
+      key: deriveAuditKey(opts.auditKey),
+      fromId: 'fromId' in marker ? marker.fromId : Number.MAX_SAFE_INTEGER,
+    };
+    keyProblem = markerProblemOf(marker, chain);
+  }
+  const keyed = chain ? { fromId: chain.fromId, plainRows: 0 } : null;
+  const checks: NonNullable<VerifyResult['anchors']> = {};
+  for (const kind of ['file', 'redis'] as const) {
+    const reading = opts.anchors?.[kind];
+    if (!reading) continue;
+    const hash = reading.head && !reading.error ? await source.hashAt(reading.head.id) : undefined;
+    const problem = anchorProblemOf(reading, hash === undefined ? undefined : { hash });
+    checks[kind] = (problem ? { head: reading.head, problem } : { head: reading.head }) as AnchorCheck;
+  }
+  const base = {
+    ...(keyed ? { keyed } : {}),
+    ...(Object.keys(checks).length > 0
+      ? { anchors: checks, anchor: opts.anchors?.file?.head ?? opts.anchors?.redis?.head }
+      : {}),
+  };
+  if (keyProblem) return { ok: false, rows: 0, problem: 'key', reason: keyProblem, ...base };
+
+  const walk = new ChainWalk(chain);
+  for await (const r of source.rows()) {
+    const reason = walk.next(r);
+    if (keyed) keyed.plainRows = walk.plainRows;
+    if (reason) return { ok: false, rows: walk.rows, firstBadRow: r.id, problem: 'row', reason, ...base };
+  }
+  for (const kind of ['redis', 'file'] as const) {
+    const check = checks[kind];
+    if (check?.problem)
+      return {
+        ok: false,
+        rows: walk.rows,
+        firstBadRow: check.head?.id,
+        problem: 'head',
+        reason: `${kind} anchor: ${check.problem}`,
+        ...base,
+        anchor: check.head,
+      };
+  }
+  return { ok: true, rows: walk.rows, ...base };
+}

@@ -1,0 +1,394 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '@/lib/clock';
+import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
+import type { LiveState, TickChanges } from '../live/live-state';
+import type { Logger } from '../logger';
+import { HeldSegments, LATE_ROWS_PER_TICK, PENDING_BYTES_MAX } from './held-segments';
+import { KeyframeJobs } from './keyframe-jobs';
+import { BUCKET_MS, bucketOf, OpenRuns, type ClosedSegment } from './open-runs';
+import type { SegmentPoint } from './segment-codec';
+
+/**
+ * Rows of a past bucket written per tick, in key order: a province bucket's 1 M rows take ~2,500 ticks
+ * (~2 min) after its grace, each tick a ~2 ms sequential append instead of all at the boundary.
+ */
+export const WRITE_ROWS_PER_TICK = 400;
+/** Entities a tick looks at for segments left open in a past bucket (units that stopped reporting). */
+export const SWEEP_PER_TICK = 20_000;
+/** A past bucket's quiet segments are closed this long after it ends (late reports still join them). */
+export const SWEEP_GRACE_MS = 60_000;
+export const RETENTION_CHECK_MS = 60_000;
+/** Buckets dropped per retention check: a day (144) behind drains in a few minutes, never in one stall. */
+export const RETENTION_BUCKETS_PER_CHECK = 12;
+const DAY_MS = 86_400_000;
+
+export interface HistoryStats {
+  points: number;
+  /** Reports already older than the retention when they arrived: never stored. */
+  expiredOnArrival: number;
+  segmentsWritten: number;
+  bytesWritten: number;
+  droppedPoints: number;
+  writeErrors: number;
+  keyframeRows: number;
+  bucketsDropped: number;
+  /** Ordered bucket writes started before their grace because held bytes passed PENDING_BYTES_MAX. */
+  earlyFlushes: number;
+  /** Ordered bucket writes finished in one go because a newer bucket needed their arena. */
+  forcedFlushes: number;
+  /** Rows written out of order for buckets already written (late reports). */
+  lateRows: number;
+  /** Most bytes of closed segments held at once for ordered writing (against PENDING_BYTES_MAX). */
+  peakHeldBytes: number;
+}
+
+/**
+ * Records every stored position off the hot path: at each sealed tick it reads what the live state says
+ * changed, appends those points to each entity's open segment (encoded at once, so buffered history costs
+ * ~7 bytes a point), repacks closed segments (~5 bytes a point) and writes each past bucket's rows in key order,
+a bounded number per tick, after the bucket's grace (held-segments.ts says why). A unit reporting twice
+ * inside one tick (50 ms) keeps only its newer report, as the live state does.
+ */
+export class HistoryWriter {
+  readonly runs: Record<EntityKind, OpenRuns> = {
+    vehicle: new OpenRuns('vehicle'),
+    worker: new OpenRuns('worker'),
+    camera: new OpenRuns('camera'),
+  };
+  readonly stats: HistoryStats = {
+    points: 0,
+    expiredOnArrival: 0,
+    segmentsWritten: 0,
+    bytesWritten: 0,
+    droppedPoints: 0,
+    writeErrors: 0,
+    keyframeRows: 0,
+    bucketsDropped: 0,
+    earlyFlushes: 0,
+    forcedFlushes: 0,
+    lateRows: 0,
+    peakHeldBytes: 0,
+  };
+  /** Closed segments not yet in SQLite (readers see them through forEachHeld / forKeyHeld). */
+  private readonly held: HeldSegments;
+  private pendingEntities: { key: number; kind: EntityKind; id: string }[] = [];
+  /** Live idx of each history key (−1: not live in this process), and its kind. */
+  keyToIdx = new Int32Array(1024).fill(-1);
+  keyKind = new Uint8Array(1024);
+  private nextKey = 1;
+  /** Keys of entities stored by an earlier process that this one has not seen report yet. */
+  private readonly earlierKeys = new Map<string, number>();
+  private sweepCursor: Record<EntityKind, number> = { vehicle: 0, worker: 0, camera: 0 };
+  /** Entities still to look at in the sweep under way (one pass per bucket, after its grace). */
+  private sweepLeft: Record<EntityKind, number> = { vehicle: 0, worker: 0, camera: 0 };
+  private sweptBucket: number;
+  private readonly keyframes: KeyframeJobs;
+  private lastRetentionAt = 0;
+  private readonly point: SegmentPoint = { ts: 0, lngE6: 0, latE6: 0, speed10: 0, heading: 0, status: 0 };
+  private readonly insertEntity: Database.Statement;
+  private readonly insertSegment: Database.Statement;
+  private readonly readSegment: Database.Statement;
+  private readonly replaceSegment: Database.Statement;
+  private readonly insertKeyframe: Database.Statement;
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly live: LiveState,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly retentionDays: number,
+  ) {
+    this.held = new HeldSegments(this.stats, logger, () => this.write(Number.MAX_SAFE_INTEGER));
+    for (const r of sqlite.prepare('SELECT key, kind, id FROM history_entities').iterate() as Iterable<{
+      key: number;
+      kind: EntityKind;
+      id: string;
+    }>) {
+      this.nextKey = Math.max(this.nextKey, r.key + 1);
+      const idx = live.store(r.kind).indexOf(r.id);
+      if (idx === undefined) this.earlierKeys.set(`${r.kind}:${r.id}`, r.key);
+      else this.bindKey(r.kind, idx, r.key);
+    }
+    this.insertEntity = sqlite.prepare(
+      'INSERT OR IGNORE INTO history_entities (key, kind, id) VALUES (?, ?, ?)',
+    );
+    this.insertSegment = sqlite.prepare(
+      'INSERT INTO history_segments (bucket, entity, points, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.readSegment = sqlite.prepare(
+      'SELECT points, data FROM history_segments WHERE bucket = ? AND entity = ?',
+    );
+    this.replaceSegment = sqlite.prepare(
+      'UPDATE history_segments SET points = ?, data = ? WHERE bucket = ? AND entity = ?',
+    );
+    this.insertKeyframe = sqlite.prepare(
+      'INSERT OR REPLACE INTO history_keyframes (bucket, kind, chunk, entries, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    // A restart inside a bucket keeps that bucket's keyframe (taken at its start): the next one is due at the
+    // next boundary.
+    const current = bucketOf(clock.now());
+    const has = sqlite.prepare('SELECT 1 FROM history_keyframes WHERE bucket = ? LIMIT 1').get(current);
+    this.keyframes = new KeyframeJobs(sqlite, has ? current : current - 1);
+    this.sweptBucket = current - 2;
+  }
+
+  /** Seeds each entity's last stored state (what the next keyframe records) from what a frame reads now. */
+  seedLast(kind: EntityKind, idx: number, p: SegmentPoint): void {
+    const r = this.runs[kind];
+    r.ensure(idx + 1);
+    r.lastTs[idx] = p.ts;
+    r.lastLng[idx] = p.lngE6;
+    r.lastLat[idx] = p.latE6;
+    r.lastSpeed[idx] = p.speed10;
+    r.lastHeading[idx] = p.heading;
+    r.lastStatus[idx] = p.status;
+  }
+
+  private bindKey(kind: EntityKind, idx: number, key: number): void {
+    const r = this.runs[kind];
+    r.ensure(idx + 1);
+    r.key[idx] = key;
+    if (key >= this.keyToIdx.length) {
+      let n = this.keyToIdx.length * 2;
+      while (n <= key) n *= 2;
+      const k2i = new Int32Array(n).fill(-1);
+      k2i.set(this.keyToIdx);
+      const kk = new Uint8Array(n);
+      kk.set(this.keyKind);
+      this.keyToIdx = k2i;
+      this.keyKind = kk;
+    }
+    this.keyToIdx[key] = idx;
+    this.keyKind[key] = ENTITY_KINDS.indexOf(kind);
+  }
+
+  private keyFor(kind: EntityKind, idx: number): number {
+    const r = this.runs[kind];
+    const k = r.key[idx]!;
+    if (k !== 0) return k;
+    const id = this.live.store(kind).meta[idx]!.id;
+    let key = this.earlierKeys.get(`${kind}:${id}`);
+    if (key !== undefined) this.earlierKeys.delete(`${kind}:${id}`);
+    else {
+      key = this.nextKey++;
+      this.pendingEntities.push({ key, kind, id });
+    }
+    this.bindKey(kind, idx, key);
+    return key;
+  }
+
+  /** Called after each `live.seal()`: records the tick's changes, then writes a bounded share. */
+  onTick(changes: TickChanges): void {
+    const now = this.clock.now();
+    const current = bucketOf(now);
+    // Before this tick's points: a keyframe holds the state at the bucket's start.
+    if (current !== this.keyframes.bucket)
+      this.keyframes.start(current, this.runs, (kind) => this.live.store(kind).count);
+    for (const kind of ENTITY_KINDS) this.record(kind, changes.changed[kind]);
+    this.sweep(current, now);
+    this.startFlushIfDue(now);
+    this.keyframes.encodeChunk();
+    this.write(WRITE_ROWS_PER_TICK);
+    if (now - this.lastRetentionAt >= RETENTION_CHECK_MS) {
+      this.lastRetentionAt = now;
+      this.dropExpired(now);
+    }
+  }
+
+  private record(kind: EntityKind, changed: Uint32Array): void {
+    const store = this.live.store(kind);
+    const runs = this.runs[kind];
+    runs.ensure(store.count);
+    const isCamera = kind === 'camera';
+    const oldest = this.clock.now() - this.retentionDays * DAY_MS;
+    const onClosed = (s: ClosedSegment) => this.held.add(s);
+    for (let k = 0; k < changed.length; k++) {
+      const i = changed[k]!;
+      const ts = store.ts[i]!;
+      const lng = store.lng[i]!;
+      if (!(ts > 0) || lng !== lng) continue;
+      if (ts < oldest) {
+        this.stats.expiredOnArrival++;
+        continue;
+      }
+      const lngE6 = Math.round(lng * 1e6);
+      const latE6 = Math.round(store.lat[i]! * 1e6);
+      const status = store.status[i]!;
+      const hasLast = runs.lastTs[i]! > 0;
+      if (isCamera) {
+        // Cameras: status changes (and moves) only; keepalives would be most of the volume and say nothing.
+        if (
+          hasLast &&
+          status === runs.lastStatus[i] &&
+          lngE6 === runs.lastLng[i] &&
+          latE6 === runs.lastLat[i]
+        )
+          continue;
+      } else if (hasLast && ts === runs.lastTs[i] && status === runs.lastStatus[i]) continue;
+      const key = this.keyFor(kind, i);
+      const speed10 = Math.round(store.speed[i]! * 10);
+      // One point object reused for every point (a province stores 33 k a second); copied only when kept.
+      const p = this.point;
+      p.ts = ts;
+      p.lngE6 = lngE6;
+      p.latE6 = latE6;
+      p.speed10 = speed10 < 0 || speed10 !== speed10 ? 0 : speed10 > 65_535 ? 65_535 : speed10;
+      p.heading = ((Math.round(store.heading[i]! || 0) % 360) + 360) % 360;
+      p.status = status;
+      runs.append(i, p, onClosed);
+      if (bucketOf(ts) < this.keyframes.bucket) this.keyframes.addLate(key, { ...p }, kind);
+      this.stats.points++;
+    }
+  }
+
+  /**
+   * Starts the ordered write of the oldest held bucket once its grace is over and the sweep has closed its
+   * quiet segments (everything of it is then held), or at once when held bytes pass PENDING_BYTES_MAX.
+   */
+  private startFlushIfDue(now: number): void {
+    const oldest = this.held.flushing ? null : this.held.oldest();
+    if (!oldest) return;
+    const isDue =
+      now - (oldest.bucket + 1) * BUCKET_MS >= SWEEP_GRACE_MS &&
+      this.sweptBucket >= oldest.bucket &&
+      ENTITY_KINDS.every((k) => this.sweepLeft[k] <= 0);
+    if (isDue || this.held.bytes() > PENDING_BYTES_MAX) this.held.begin(oldest, !isDue);
+  }
+
+  /** Held segments of buckets from..to (not yet in SQLite), for readers. */
+  forEachHeld(
+    from: number,
+    to: number,
+    cb: (key: number, data: Uint8Array, start: number, end: number) => void,
+  ): void {
+    this.held.forEach(from, to, cb);
+  }
+
+  /** Held segments of one key, for a track. */
+  forKeyHeld(key: number, cb: (data: Uint8Array) => void): void {
+    this.held.forKey(key, cb);
+  }
+
+  /**
+   * Closes segments left open in past buckets by units that stopped reporting: one pass over all entities
+   * once per bucket, SWEEP_GRACE_MS after it ended, spread SWEEP_PER_TICK entities a tick (units still
+   * reporting close their own segments on their next point).
+   */
+  private sweep(current: number, now: number): void {
+    if (this.sweptBucket < current - 1 && now - current * BUCKET_MS >= SWEEP_GRACE_MS) {
+      this.sweptBucket = current - 1;
+      for (const kind of ENTITY_KINDS) this.sweepLeft[kind] = this.live.store(kind).count;
+    }
+    for (const kind of ENTITY_KINDS) {
+      if (this.sweepLeft[kind] <= 0) continue;
+      const runs = this.runs[kind];
+      const n = Math.min(runs.capacity, this.live.store(kind).count);
+      if (n === 0) continue;
+      let c = this.sweepCursor[kind] % n;
+      const steps = Math.min(SWEEP_PER_TICK, n, this.sweepLeft[kind]);
+      this.sweepLeft[kind] -= steps;
+      for (let k = 0; k < steps; k++, c = (c + 1) % n) {
+        const b = runs.bucket[c]!;
+        if (runs.count[c]! > 0 && b < current && now - (b + 1) * BUCKET_MS >= SWEEP_GRACE_MS)
+          this.held.add(runs.close(c)!);
+      }
+      this.sweepCursor[kind] = c;
+    }
+  }
+
+  /**
+   * One transaction: new entity keys, keyframe rows, up to LATE_ROWS_PER_TICK late rows and up to `maxRows`
+   * rows of the bucket being written in key order. Returns false when the transaction failed (everything is
+   * kept for the next tick).
+   */
+  write(maxRows: number): boolean {
+    this.keyframes.flushLate();
+    const keyframeRows = this.keyframes.rows;
+    const late = this.held.late;
+    const lateRows = late.length <= LATE_ROWS_PER_TICK ? late : late.slice(0, LATE_ROWS_PER_TICK);
+    if (
+      !this.held.flushing &&
+      lateRows.length === 0 &&
+      this.pendingEntities.length === 0 &&
+      keyframeRows.length === 0
+    )
+      return true;
+    const { rows, next } = this.held.nextRows(maxRows);
+    try {
+      this.sqlite.transaction(() => {
+        for (const e of this.pendingEntities) this.insertEntity.run(e.key, e.kind, e.id);
+        for (const s of rows) this.writeSegment(s);
+        for (const s of lateRows) this.writeSegment(s);
+        for (const k of keyframeRows) this.insertKeyframe.run(k.bucket, k.kind, k.chunk, k.entries, k.data);
+      })();
+    } catch (err) {
+      // Kept for the next tick (bounded by PENDING_BYTES_HARD); a full disk must not stop the wall.
+      this.stats.writeErrors++;
+      this.logger.error({ err }, 'history: write failed');
+      return false;
+    }
+    for (const s of rows) {
+      this.stats.segmentsWritten++;
+      this.stats.bytesWritten += s.data.length;
+    }
+    for (const s of lateRows) {
+      this.stats.segmentsWritten++;
+      this.stats.lateRows++;
+      this.stats.bytesWritten += s.data.length;
+    }
+    this.stats.keyframeRows += keyframeRows.length;
+    this.keyframes.rows = [];
+    this.pendingEntities = [];
+    this.held.advance(next, lateRows.length);
+    return true;
+  }
+
+  /**
+   * A second segment of the same entity and bucket (an early close, a late report) joins the row: runs are
+   * self-contained, so concatenation is a valid blob. Joined in JS: SQLite's || would turn the blobs into text.
+   */
+  private writeSegment(s: ClosedSegment): void {
+    if (this.insertSegment.run(s.bucket, s.key, s.points, s.data).changes > 0) return;
+    const row = this.readSegment.get(s.bucket, s.key) as { points: number; data: Buffer };
+    this.replaceSegment.run(row.points + s.points, Buffer.concat([row.data, s.data]), s.bucket, s.key);
+  }
+
+  /** Whole buckets older than HISTORY_RETENTION_DAYS go, a few per check: key-range deletes, never per point. */
+  dropExpired(now: number): void {
+    const cutoff = bucketOf(now - this.retentionDays * DAY_MS);
+    try {
+      const oldest = this.sqlite
+        .prepare(
+          'SELECT min(bucket) AS b FROM (SELECT min(bucket) AS bucket FROM history_segments UNION ALL SELECT min(bucket) FROM history_keyframes)',
+        )
+        .get() as { b: number | null };
+      if (oldest.b === null || oldest.b >= cutoff) return;
+      const upTo = Math.min(cutoff, oldest.b + RETENTION_BUCKETS_PER_CHECK);
+      this.sqlite.transaction(() => {
+        this.sqlite.prepare('DELETE FROM history_segments WHERE bucket < ?').run(upTo);
+        this.sqlite.prepare('DELETE FROM history_keyframes WHERE bucket < ?').run(upTo);
+      })();
+      this.stats.bucketsDropped += upTo - oldest.b;
+    } catch (err) {
+      this.logger.error({ err }, 'history: retention failed');
+    }
+  }
+
+  /** Closes every open segment and writes everything (shutdown, and tests that read SQLite directly). */
+  flushAll(): void {
+    for (const kind of ENTITY_KINDS) {
+      const r = this.runs[kind];
+      for (let i = 0; i < r.capacity; i++) if (r.count[i]! > 0) this.held.add(r.close(i)!);
+    }
+    this.keyframes.finish();
+    // Oldest bucket first, each in key order; then what is late.
+    for (let arena = this.held.flushing ?? this.held.oldest(); arena;) {
+      this.held.flushArena(arena);
+      if (!arena.isEmpty) return; // the disk failed: counted, kept
+      arena = this.held.oldest();
+    }
+    let guard = this.held.late.length + 1;
+    do if (!this.write(0)) return;
+    while ((this.held.late.length > 0 || this.keyframes.rows.length > 0) && --guard > 0);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `GET /api/history/incident/:id/playback` (处置回放, issue 17): an incident's steps joined with its unit's
+ * track from dispatch to arrival, so a view draws who went, by which way, and when each step happened.
+ * Read access is the incident's own: a desk role, and the incident's grid inside the principal's region
+ * (outside reads as missing, like GET /api/incidents/:id).
+ */
+import type Database from 'better-sqlite3';
+import type { AssigneeKind } from '@/lib/domain/incident';
+import type { TrackPoint } from '@/lib/history/contract';
+import {
+  arriveMs,
+  playbackSteps,
+  routeWindow,
+  type IncidentPlaybackResponse,
+  type PlaybackEvent,
+} from '@/lib/history/playback';
+import { trackDistanceM } from '@/lib/history/track-summary';
+import { VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
+import { ANY_ROLE } from '../auth/guard';
+import { canSeePersonalData, maskText } from '../auth/personal-data';
+import type { RegionGate } from '../auth/region-scope';
+import { createNameLookup } from '../dispatch/name-lookup';
+import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
+import type { HistoryReader } from './history-reader';
+
+const NOT_FOUND = '无此事件';
+
+interface IncidentRow {
+  id: string;
+  title: string;
+  category: string;
+  priority: number;
+  state: string;
+  lng: number;
+  lat: number;
+  gridCode: string | null;
+  reportedAt: number;
+  closedAt: number | null;
+  assigneeKind: string | null;
+  assigneeId: string | null;
+}
+
+export function createIncidentPlaybackRoute(d: {
+  sqlite: Database.Database;
+  reader: HistoryReader;
+  regions: RegionGate;
+  isOpen: boolean;
+  now?: () => number;
+}): Route {
+  const selectIncident = d.sqlite.prepare<[string], IncidentRow>(
+    `SELECT id, title, category, priority, state, lng, lat, grid_code AS gridCode, reported_at AS reportedAt,
+            closed_at AS closedAt, assignee_kind AS assigneeKind, assignee_id AS assigneeId
+     FROM incidents WHERE id = ?`,
+  );
+  const selectEvents = d.sqlite.prepare<[string], PlaybackEvent>(
+    `SELECT at, type, to_state AS toState, data FROM incident_events WHERE incident_id = ? ORDER BY at, id`,
+  );
+  const names = createNameLookup(d.sqlite);
+  const now = d.now ?? Date.now;
+
+  const handler = (ctx: RouteContext) => {
+    const p = ctx.principal;
+    if (!p && !d.isOpen) throw new HttpError(401, '请先登录');
+    if (p && !ANY_ROLE.includes(p.role))
+      throw new HttpError(403, '无权执行此操作', { reason: `role_${p.role}` });
+    const id = ctx.params.id ?? '';
+    if (id.length < 1 || id.length > 128) throw new HttpError(400, 'id must be 1..128 characters');
+    const row = selectIncident.get(id);
+    if (!row) throw new HttpError(404, NOT_FOUND);
+    if (p)
+      d.regions.require(ctx, p, d.regions.hasIncident(p, row.gridCode), {
+        action: 'history.incident_playback',
+        objectType: 'incident',
+        objectId: id,
+        notFound: NOT_FOUND,
+      });
+    // As the incident's own detail: masked for anyone without personal-data rights, and for a wall (`mask=1`).
+    const isMasked = !p || !canSeePersonalData(p) || ctx.url.searchParams.get('mask') === '1';
+    const unitRef =
+      row.assigneeKind && row.assigneeId ? { kind: row.assigneeKind, id: row.assigneeId } : null;
+    const steps = playbackSteps(row.reportedAt, selectEvents.all(id), unitRef);
+    const win = routeWindow(steps, now());
+    let route: IncidentPlaybackResponse['route'] = null;
+    if (win && unitRef && (unitRef.kind === 'vehicle' || unitRef.kind === 'worker')) {
+      const kind = unitRef.kind;
+      const statusNames = kind === 'vehicle' ? VEHICLE_STATUSES : WORKER_STATUSES;
+      const t = d.reader.track(kind, unitRef.id, win.from, win.to);
+      const points: TrackPoint[] = t.points.map((q) => ({
+        ts: q.ts,
+        lng: q.lngE6 / 1e6,
+        lat: q.latE6 / 1e6,
+        speed: q.speed10 / 10,
+        heading: q.heading,
+        status: statusNames[q.status] ?? 'unknown',
+      }));
+      route = { ...win, points, distanceM: trackDistanceM(points), isTruncated: t.isTruncated };
+    }
+    const body: IncidentPlaybackResponse = {
+      incident: {
+        id: row.id,
+        title: isMasked ? (maskText(row.title) ?? '') : row.title,
+        category: row.category,
+        priority: row.priority,
+        state: row.state,
+        lng: row.lng,
+        lat: row.lat,
+        reportedAt: row.reportedAt,
+        closedAt: row.closedAt,
+      },
+      unit: unitRef
+        ? {
+            kind: unitRef.kind as AssigneeKind,
+            id: unitRef.id,
+            name: names.assignee(unitRef.kind as AssigneeKind, unitRef.id, { isMasked }),
+          }
+        : null,
+      steps,
+      route,
+      arriveMs: arriveMs(steps),
+    };
+    sendJson(ctx.res, 200, body);
+  };
+  return { method: 'GET', path: '/api/history/incident/:id/playback', handler };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { BUCKET_MS, OpenRuns, type ClosedSegment } from './open-runs';
+import { decodeRuns, type SegmentPoint } from './segment-codec';
+
+const T0 = 1_764_000_000_000 - (1_764_000_000_000 % BUCKET_MS);
+
+describe('open runs', () => {
+  it('keeps points per entity and closes a segment at a bucket change or a full slot', () => {
+    const runs = new OpenRuns('vehicle');
+    runs.ensure(3);
+    runs.key[1] = 7;
+    const closed: ClosedSegment[] = [];
+    const sent: SegmentPoint[] = [];
+    for (let k = 0; k < 60; k++) {
+      const p = {
+        ts: T0 + k * 15_000,
+        lngE6: 120_000_000 + k * 900,
+        latE6: 30_000_000 - k * 500,
+        speed10: 300 + k,
+        heading: k % 360,
+        status: k > 30 ? 2 : 0,
+      };
+      sent.push(p);
+      runs.append(1, p, (s) => closed.push(s));
+    }
+    const open = runs.close(1);
+    expect(open).not.toBeNull();
+    const all: SegmentPoint[] = [];
+    for (const s of [...closed, open!]) decodeRuns(s.data, (p) => all.push(p));
+    expect(all).toEqual(sent);
+    expect(closed.every((s) => s.key === 7)).toBe(true);
+    // 60 points at 15 s span 15 minutes: at least one bucket change.
+    expect(new Set([...closed, open!].map((s) => s.bucket)).size).toBe(2);
+  });
+
+  it('starts a new run when a whole-second run meets a millisecond time', () => {
+    const runs = new OpenRuns('worker');
+    runs.ensure(1);
+    const closed: ClosedSegment[] = [];
+    const p = { lngE6: 1, latE6: 2, speed10: 0, heading: 0, status: 0 };
+    runs.append(0, { ...p, ts: T0 + 1_000 }, (s) => closed.push(s));
+    runs.append(0, { ...p, ts: T0 + 2_000 }, (s) => closed.push(s));
+    runs.append(0, { ...p, ts: T0 + 2_345 }, (s) => closed.push(s));
+    expect(closed).toHaveLength(1);
+    const all: number[] = [];
+    for (const s of [...closed, runs.close(0)!]) decodeRuns(s.data, (q) => all.push(q.ts));
+    expect(all).toEqual([T0 + 1_000, T0 + 2_000, T0 + 2_345]);
+  });
+});

@@ -1,0 +1,423 @@
+import type Database from 'better-sqlite3';
+import type { ZodType } from 'zod';
+import { CATEGORY_LABELS } from '@/lib/domain/enums';
+import { isWithinRegion } from '@/lib/domain/region-code';
+import { WorkerReportSchema } from '@/lib/domain/worker';
+import { reasonFromZodError } from '@/lib/domain/common';
+import {
+  DutySchema,
+  MobileReportSchema,
+  PositionSchema,
+  POSITION_INTERVAL_MS,
+  TaskActionSchema,
+  type MobileMe,
+  type TaskActionInput,
+  type MobileTask,
+  type MobileTasks,
+} from '@/lib/mobile/contract';
+import { HttpError, readJson, sendJson, type Principal, type Route, type RouteContext } from '../http/router';
+import type { AppContext } from '../app';
+import type { DispatchModule } from '../dispatch/dispatch-module';
+import { IncidentIngest } from '../ingest/incident-ingest';
+import type { UploadStore } from '../uploads/upload-store';
+import { createWorkerContexts, type WorkerContext } from './worker-context';
+
+/** Ingest statistics count phone reports under this path. */
+export const MOBILE_PATH = 'mobile:report';
+const WORKER_ONLY = ['worker'] as const;
+/** Workers whose last position time is remembered for the rate bound; the oldest is forgotten past it. */
+export const MAX_TRACKED_WORKERS = 200_000;
+/** Resolved tasks stay on the worker's list this long (so the one just finished does not vanish). */
+const RESOLVED_SHOWN_MS = 24 * 3600_000;
+const REPORTS_SHOWN = 20;
+const MOBILE_JSON_BYTES = 64 * 1024;
+
+function parse<T>(schema: ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, '提交内容有误', { reason: reasonFromZodError(r.error) });
+  return r.data;
+}
+
+interface TaskRow {
+  id: string;
+  category: MobileTask['category'];
+  title: string;
+  detail: string | null;
+  address: string | null;
+  state: MobileTask['state'];
+  priority: number;
+  lng: number;
+  lat: number;
+  reportedAt: number;
+  updatedAt: number;
+  isAccepted: number;
+  assigneeKind: string | null;
+  assigneeId: string | null;
+}
+
+const TASK_COLUMNS = `i.id, i.category, i.title, i.detail, i.address, i.state, i.priority, i.lng, i.lat,
+  i.reported_at AS reportedAt, i.updated_at AS updatedAt, i.assignee_kind AS assigneeKind, i.assignee_id AS assigneeId,
+  EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = i.id AND e.type = 'accept' AND e.actor = @username) AS isAccepted`;
+
+/**
+ * The grid worker's phone (/m): who am I, report (上报, idempotent by the phone's key, only inside the worker's
+ * scope), my tasks and their moves (through the lifecycle's rules and the dispatch service, audited), duty and
+ * position (through the same worker report validation and bus path as ingest). Every route is role `worker`.
+ */
+export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads: UploadStore): Route[] {
+  const sqlite: Database.Database = ctx.db.$client;
+  const { audit, service } = mod;
+  const authorize = mod.auth.authorize;
+  const workerOf = createWorkerContexts(sqlite);
+  const ingest = new IncidentIngest(sqlite, ctx.live, ctx.stats, ctx.grids);
+  const lastPositionAt = new Map<string, number>();
+
+  const openTasks = sqlite.prepare<{ workerId: string; username: string; since: number }, TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM incidents i
+     WHERE i.assignee_kind = 'worker' AND i.assignee_id = @workerId
+       AND (i.state IN ('dispatched', 'on_scene') OR (i.state IN ('resolved', 'closed') AND i.updated_at >= @since))
+     ORDER BY i.state = 'resolved' OR i.state = 'closed', i.priority, i.updated_at DESC LIMIT 100`,
+  );
+  const myReports = sqlite.prepare<{ workerId: string; username: string; limit: number }, TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM worker_reports r JOIN incidents i ON i.id = r.incident_id
+     WHERE r.worker_id = @workerId ORDER BY r.at DESC LIMIT @limit`,
+  );
+  const oneTask = sqlite.prepare<{ id: string; username: string }, TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM incidents i WHERE i.id = @id`,
+  );
+  const insertReport = sqlite.prepare(
+    'INSERT OR IGNORE INTO worker_reports (key, worker_id, incident_id, at) VALUES (?, ?, ?, ?)',
+  );
+  const selectAction = sqlite.prepare<[string], { workerId: string; incidentId: string; action: string }>(
+    'SELECT worker_id AS workerId, incident_id AS incidentId, action FROM worker_actions WHERE key = ?',
+  );
+  const insertAction = sqlite.prepare(
+    'INSERT INTO worker_actions (key, worker_id, incident_id, action, at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const insertEvent = sqlite.prepare(
+    `INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+
+  function signIn(c: RouteContext, action: string, objectId?: string): { p: Principal; w: WorkerContext } {
+    const p = authorize(c, { roles: WORKER_ONLY, action, objectType: 'incident', objectId });
+    const w = workerOf(p);
+    return { p: { ...p, workerId: w.workerId }, w };
+  }
+
+  function toTask(r: TaskRow): MobileTask {
+    return {
+      id: r.id,
+      category: r.category,
+      title: r.title,
+      detail: r.detail,
+      address: r.address,
+      state: r.state,
+      priority: r.priority,
+      lng: r.lng,
+      lat: r.lat,
+      reportedAt: r.reportedAt,
+      updatedAt: r.updatedAt,
+      isAccepted: r.isAccepted === 1,
+      photos: uploads.list(r.id).map((a) => ({ hash: a.hash, width: a.width, height: a.height })),
+    };
+  }
+
+  function onDutyOf(workerId: string): boolean {
+    const store = ctx.live.worker;
+    const idx = store.indexOf(workerId);
+    return idx !== undefined && store.ts[idx]! > 0 && store.status[idx] === 0; // WORKER_STATUSES[0] = on_duty
+  }
+
+  function lastPositionOf(w: WorkerContext): [number, number] | null {
+    const store = ctx.live.worker;
+    const idx = store.indexOf(w.workerId);
+    if (idx !== undefined && store.ts[idx]! > 0) return [store.lng[idx]!, store.lat[idx]!];
+    return w.center;
+  }
+
+  /** The same validation as ingest's worker reports, then the same bus path (latest wins, walls draw it). */
+  async function publishPosition(
+    workerId: string,
+    lng: number,
+    lat: number,
+    status: 'on_duty' | 'off_duty',
+    ts: number,
+  ) {
+    const r = WorkerReportSchema.safeParse({ id: workerId, lng, lat, status, ts });
+    if (!r.success) {
+      ctx.stats.reject('mobile:position', reasonFromZodError(r.error), { id: workerId });
+      throw new HttpError(400, '位置无效', { reason: reasonFromZodError(r.error) });
+    }
+    await ctx.bus.publishTelemetry('worker', JSON.stringify(r.data));
+  }
+
+  function requirePhotos(hashes: readonly string[]): void {
+    for (const h of hashes)
+      if (!uploads.exists(h))
+        throw new HttpError(400, '照片未上传或已失效', { reason: 'unknown_photo', hash: h });
+  }
+
+  type ActionOutcome =
+    { ok: true; isDuplicate: boolean } | { ok: false; status: number; error: string; reason: string };
+
+  /**
+   * One task action, exactly once per key: the key, the move (through the dispatch service's lifecycle rules,
+   * or a timeline event for 接单/补充), its photos and audit rows commit together or not at all. A key seen
+   * before answers as done without touching anything (the phone resent after a lost answer); a key used for
+   * another task or by another worker is refused. Refusals are returned, not thrown, so that the service's
+   * audit row of a refused move is not rolled back with the rest.
+   */
+  const applyAction = sqlite.transaction(
+    (
+      id: string,
+      row: TaskRow,
+      body: TaskActionInput & { photos: string[] },
+      p: Principal,
+      workerId: string,
+      clientAddress: string,
+    ): ActionOutcome => {
+      const seen = body.key ? selectAction.get(body.key) : undefined;
+      if (seen) {
+        if (seen.workerId !== workerId || seen.incidentId !== id || seen.action !== body.action)
+          return { ok: false, status: 409, error: '重复的操作编号', reason: 'key_reused' };
+        ctx.logger.info({ key: body.key, id, action: body.action }, 'worker action resent: already applied');
+        return { ok: true, isDuplicate: true };
+      }
+      const now = ctx.clock.now();
+      if (body.photos.length > 0) {
+        const attached = uploads.attach(id, body.photos, p.username, now);
+        if ('error' in attached)
+          return { ok: false, status: 409, error: attached.error, reason: 'too_many_photos' };
+      }
+      if (body.action === 'arrive' || body.action === 'resolve') {
+        const to = body.action === 'arrive' ? 'on_scene' : 'resolved';
+        const moved = service.execute(id, { type: 'transition', to, note: body.note }, p, clientAddress);
+        if (!moved.ok) return moved;
+      } else if (body.action === 'accept' && row.isAccepted === 1) {
+        // Already accepted (a second tap, or a resend of an old page without a key): nothing more to record.
+      } else {
+        insertEvent.run(id, now, p.username, body.action, row.state, row.state, body.note ?? null, null);
+        audit.append({
+          actor: p.username,
+          role: p.role,
+          clientAddress,
+          action: `incident.worker_${body.action}`,
+          objectType: 'incident',
+          objectId: id,
+          after: { note: body.note ?? null, photos: body.photos.length, key: body.key ?? null },
+          result: 'ok',
+        });
+      }
+      if (body.key) insertAction.run(body.key, workerId, id, body.action, now);
+      return { ok: true, isDuplicate: false };
+    },
+  );
+
+  return [
+    {
+      method: 'GET',
+      path: '/api/m/me',
+      handler: (c) => {
+        const { p, w } = signIn(c, 'mobile.me');
+        const me: MobileMe = {
+          username: p.username,
+          workerId: w.workerId,
+          name: w.name,
+          gridCode: w.gridCode,
+          gridName: w.gridName,
+          center: w.center,
+          onDuty: onDutyOf(w.workerId),
+        };
+        sendJson(c.res, 200, me);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/m/tasks',
+      handler: (c) => {
+        const { p, w } = signIn(c, 'mobile.tasks');
+        const now = ctx.clock.now();
+        const body: MobileTasks = {
+          tasks: openTasks
+            .all({ workerId: w.workerId, username: p.username, since: now - RESOLVED_SHOWN_MS })
+            .map(toTask),
+          reports: myReports
+            .all({ workerId: w.workerId, username: p.username, limit: REPORTS_SHOWN })
+            .map(toTask),
+        };
+        sendJson(c.res, 200, body);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/m/reports',
+      handler: async (c) => {
+        const { p, w } = signIn(c, 'incident.create');
+        const r = parse(MobileReportSchema, await readJson(c.req, MOBILE_JSON_BYTES));
+        const gridCode = ctx.grids().locate(r.lng, r.lat);
+        // Outside the worker's scope (or outside every grid) is refused: another community's worker owns it.
+        if (!w.scopePrefix || !gridCode || !isWithinRegion(gridCode, w.scopePrefix)) {
+          audit.append({
+            actor: p.username,
+            role: p.role,
+            clientAddress: c.clientAddress,
+            action: 'incident.create',
+            objectType: 'incident',
+            objectId: null,
+            after: { lng: r.lng, lat: r.lat, gridCode },
+            result: 'denied',
+            reason: 'outside_scope',
+          });
+          ctx.stats.reject(MOBILE_PATH, 'outside_scope', { worker: w.workerId });
+          throw new HttpError(403, '上报位置不在本人网格范围内', {
+            reason: 'outside_scope',
+            gridCode,
+            scope: w.scopePrefix,
+          });
+        }
+        requirePhotos(r.photos);
+        const label = CATEGORY_LABELS[r.category].zh;
+        const firstLine = r.detail.split('\n')[0]!.slice(0, 40);
+        const result = ingest.handleItems(
+          [
+            {
+              id: `m-${r.key}`,
+              category: r.category,
+              title: firstLine ? `${label}：${firstLine}` : `${label}（网格员上报）`,
+              detail: r.detail || undefined,
+              lng: r.lng,
+              lat: r.lat,
+              priority: 3,
+              source: 'grid_worker',
+              reportedAt: Math.min(r.reportedAt, ctx.clock.now()),
+              address: r.address || undefined,
+              reporter: w.name ?? w.workerId,
+              gridCode,
+            },
+          ],
+          MOBILE_PATH,
+        );
+        const outcome = result.incidents[0];
+        if (!outcome)
+          throw new HttpError(400, '上报内容有误', { reason: result.rejected[0]?.reason ?? 'invalid' });
+        const now = ctx.clock.now();
+        // Idempotent as a whole: a replay (the phone did not hear the answer) completes what the first did.
+        sqlite.transaction(() => {
+          insertReport.run(r.key, w.workerId, outcome.id, now);
+          uploads.attach(outcome.id, r.photos, p.username, now);
+        })();
+        audit.append({
+          actor: p.username,
+          role: p.role,
+          clientAddress: c.clientAddress,
+          action: 'incident.create',
+          objectType: 'incident',
+          objectId: outcome.id,
+          after: {
+            category: r.category,
+            source: 'grid_worker',
+            lng: r.lng,
+            lat: r.lat,
+            gridCode,
+            photos: r.photos.length,
+          },
+          result: 'ok',
+          reason: outcome.isDuplicate ? 'duplicate' : null,
+        });
+        sendJson(c.res, outcome.isDuplicate ? 200 : 201, {
+          ok: true,
+          id: outcome.id,
+          isDuplicate: outcome.isDuplicate,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/m/tasks/:id/action',
+      handler: async (c) => {
+        const id = c.params.id ?? '';
+        const body = parse(TaskActionSchema, await readJson(c.req, MOBILE_JSON_BYTES));
+        const { p, w } = signIn(c, `incident.worker_${body.action}`, id);
+        const row = oneTask.get({ id, username: p.username });
+        // Someone else's task answers as a missing one: a worker learns nothing of other cases.
+        if (!row || row.assigneeKind !== 'worker' || row.assigneeId !== w.workerId) {
+          audit.append({
+            actor: p.username,
+            role: p.role,
+            clientAddress: c.clientAddress,
+            action: `incident.worker_${body.action}`,
+            objectType: 'incident',
+            objectId: id,
+            result: 'denied',
+            reason: row ? 'not_own_task' : 'unknown_incident',
+          });
+          throw new HttpError(404, '无此任务', { reason: 'not_own_task' });
+        }
+        requirePhotos(body.photos);
+        if (body.action === 'note' && !body.note && body.photos.length === 0)
+          throw new HttpError(400, '请填写说明或添加照片', { reason: 'empty_note' });
+        const outcome = applyAction.immediate(id, row, body, p, w.workerId, c.clientAddress);
+        // Thrown only now, after the transaction: a refusal's own audit row (the service writes one) stays.
+        if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
+        const after = oneTask.get({ id, username: p.username });
+        sendJson(c.res, 200, {
+          ok: true,
+          isDuplicate: outcome.isDuplicate,
+          task: after ? toTask(after) : null,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/m/duty',
+      handler: async (c) => {
+        const body = parse(DutySchema, await readJson(c.req, MOBILE_JSON_BYTES));
+        const { p, w } = signIn(c, 'worker.duty');
+        const at =
+          body.lng !== undefined && body.lat !== undefined
+            ? ([body.lng, body.lat] as [number, number])
+            : lastPositionOf(w);
+        if (!at) throw new HttpError(400, '无法确定位置，请打开定位后重试', { reason: 'no_position' });
+        const now = ctx.clock.now();
+        await publishPosition(w.workerId, at[0], at[1], body.onDuty ? 'on_duty' : 'off_duty', now);
+        lastPositionAt.delete(w.workerId);
+        audit.append({
+          actor: p.username,
+          role: p.role,
+          clientAddress: c.clientAddress,
+          action: body.onDuty ? 'worker.check_in' : 'worker.check_out',
+          objectType: 'worker',
+          objectId: w.workerId,
+          result: 'ok',
+        });
+        sendJson(c.res, 200, { ok: true, onDuty: body.onDuty });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/m/position',
+      handler: async (c) => {
+        const body = parse(PositionSchema, await readJson(c.req, MOBILE_JSON_BYTES));
+        const { w } = signIn(c, 'worker.position');
+        if (!onDutyOf(w.workerId)) throw new HttpError(409, '未上班，不上报位置', { reason: 'off_duty' });
+        const now = ctx.clock.now();
+        const last = lastPositionAt.get(w.workerId);
+        // The bound is the server's: a page that polls faster (or many tabs) cannot flood the walls.
+        if (last !== undefined && now - last < POSITION_INTERVAL_MS - 1_000)
+          throw new HttpError(429, '位置上报过于频繁', {
+            reason: 'too_frequent',
+            retryAfterMs: POSITION_INTERVAL_MS - (now - last),
+          });
+        await publishPosition(w.workerId, body.lng, body.lat, 'on_duty', Math.min(body.ts, now));
+        lastPositionAt.delete(w.workerId);
+        lastPositionAt.set(w.workerId, now);
+        if (lastPositionAt.size > MAX_TRACKED_WORKERS) {
+          const oldest = lastPositionAt.keys().next().value;
+          if (oldest !== undefined) lastPositionAt.delete(oldest);
+        }
+        sendJson(c.res, 200, { ok: true, nextInMs: POSITION_INTERVAL_MS });
+      },
+    },
+  ];
+}

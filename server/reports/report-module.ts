@@ -1,0 +1,36 @@
+/**
+ * The briefing-report capability as the app mounts it: the service (files, schedule) and its routes, built
+ * from the app context and the dispatch module's guard and audit log.
+ *
+ *   routes: (ctx) => [...createReportModule(ctx, dispatch.module()!).routes]
+ */
+import { parseReportSchedule } from '@/lib/reports/report-schedule';
+import type { AppContext } from '../app';
+import type { AuditLog } from '../audit/audit-log';
+import type { Authorize } from '../auth/guard';
+import { createReportRoutes } from './report-routes';
+import { createReportService } from './report-service';
+
+export function createReportModule(
+  ctx: Pick<AppContext, 'config' | 'db' | 'live' | 'clock' | 'logger' | 'regions'>,
+  mod: { audit: AuditLog; auth: { authorize: Authorize } },
+) {
+  const { config } = ctx;
+  const reports = createReportService({
+    db: ctx.db,
+    live: ctx.live,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    tz: config.DISPLAY_TZ,
+    fontPath: config.REPORT_FONT_PATH,
+    dir: config.REPORTS_DIR,
+    retentionDays: config.REPORT_RETENTION_DAYS,
+    schedule: parseReportSchedule(config.REPORT_SCHEDULE),
+  });
+  return {
+    service: reports,
+    routes: createReportRoutes({ reports, regions: ctx.regions }, mod),
+    start: () => reports.start(),
+    stop: () => reports.stop(),
+  };
+}

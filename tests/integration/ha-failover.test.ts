@@ -1,0 +1,243 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io } from 'socket.io-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '@/lib/clock';
+import { WallConnection } from '@/lib/realtime/socket-client';
+import { seedDemoAccounts } from '@/server/auth/accounts';
+import { openDatabase } from '@/server/db/open-database';
+import { TestRedis } from '../helpers/redis-server';
+import type { ServerProcess } from '../helpers/server-process';
+import { waitFor } from '../helpers/test-app';
+import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
+import { haproxyBinary, healthOf, login, startHaproxy, startProcesses, type Balancer } from './ha-kit';
+
+const PAIRS = 300;
+const IN_FLIGHT = 12;
+/** The kill comes once this many were acknowledged; the load goes on after it until AFTER_KILL_ACKS more. */
+const KILL_AFTER_ACKS = 50;
+const AFTER_KILL_ACKS = 40;
+const WALLS = 6;
+/** Issue 19: a moved wall shows a full, consistent snapshot this soon after the kill. Reported. */
+const TARGET_MOVE_MS = 5_000;
+/** Asserted: generous, because this machine is shared by many test runs (the figure above is reported). */
+const MOVE_BOUND_MS = 20_000;
+
+const incidentId = (k: number) => `HA-${String(k).padStart(4, '0')}`;
+const vehicleId = (k: number) => `HA-CAR-${String(k).padStart(4, '0')}`;
+
+async function seed(dbPath: string): Promise<void> {
+  const db = openDatabase(dbPath);
+  const sqlite = db.$client;
+  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
+  const now = Date.now();
+  const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
+  const incident = sqlite.prepare(
+    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
+       grid_code, state, supervision, updated_at)
+     VALUES (@id, @id, 'fire_safety', @title, @lng, @lat, 2, 'hotline_12345', @now, @now, NULL, 'reported', 0, @now)`,
+  );
+  sqlite.transaction(() => {
+    for (let k = 0; k < PAIRS; k++) {
+      car.run(vehicleId(k), `巡逻车 ${k}`, now);
+      incident.run({
+        id: incidentId(k),
+        title: `切换测试 ${k}`,
+        lng: CENTER.lng + k * 1e-4,
+        lat: CENTER.lat,
+        now,
+      });
+    }
+  })();
+  sqlite.close();
+}
+
+const hasHaproxy = haproxyBinary() !== null;
+if (!hasHaproxy)
+  console.warn(
+    'ha-failover: skipped, no haproxy binary on this machine (apt-get install haproxy; CI installs it)',
+  );
+
+/**
+ * Issue 19: three processes behind HAProxy (deploy/haproxy.cfg), assignments and walls through the balancer,
+ * kill -9 of the process holding the most walls. Its walls reconnect through the balancer to the others and
+ * show a full snapshot that agrees with the database; nothing acknowledged is lost; one audit row per
+ * assignment; the chain verifies.
+ */
+describe.skipIf(!hasHaproxy)('3 processes behind HAProxy, one killed mid-load', () => {
+  let redis: TestRedis | undefined;
+  let procs: ServerProcess[] = [];
+  let lb: Balancer | undefined;
+  const walls: WallConnection[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-ha-'));
+  afterAll(async () => {
+    for (const w of walls) w.stop();
+    await lb?.stop();
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    await redis?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('moves the walls, keeps every acknowledged assignment with one audit row each', async () => {
+    const dbPath = path.join(dir, 'pingan.db');
+    await seed(dbPath);
+    redis = await TestRedis.start();
+    procs = await startProcesses(3, dbPath, redis.url);
+    lb = await startHaproxy(procs);
+    const url = lb.url;
+
+    // Walls on a display token, through the balancer: round robin spreads them over the processes.
+    const admin = await login(url, 'admin');
+    const tokenRes = await fetch(`${url}/api/display-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: admin },
+      body: JSON.stringify({ name: '切换测试屏', regionCode: null }),
+    });
+    expect(tokenRes.status).toBe(201);
+    const { token } = (await tokenRes.json()) as { token: string };
+    const fullAt: number[][] = [];
+    for (let w = 0; w < WALLS; w++) {
+      const wall = new WallConnection({ url, regionCode: null, token, connect: io });
+      const mine: number[] = [];
+      fullAt.push(mine);
+      wall.subscribe((result) => {
+        if (result.ok && result.isFull) mine.push(Date.now());
+      });
+      wall.start();
+      walls.push(wall);
+    }
+    await waitFor(
+      () => walls.every((w) => w.state.incidents.has(incidentId(PAIRS - 1))),
+      30_000,
+      'every wall has its first snapshot',
+    );
+    // The victim: the process serving the most walls (asked directly, not through the balancer).
+    const clients = await Promise.all(
+      procs.map(
+        async (p) => ((await (await fetch(`${p.url}/api/health`)).json()) as { clients: number }).clients,
+      ),
+    );
+    const victim = clients.indexOf(Math.max(...clients));
+    const movedCount = clients[victim]!;
+    expect(movedCount).toBeGreaterThan(0);
+
+    const dispatcher = await login(url, 'dispatcher');
+    const acked = new Set<number>();
+    const refused: string[] = [];
+    let started = 0;
+    let cutOff = 0;
+    let isStopped = false;
+    let killedAt = 0;
+    const assign = async (k: number) => {
+      try {
+        const r = await fetch(`${url}/api/incidents/${incidentId(k)}/assign`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: dispatcher },
+          body: JSON.stringify({ vehicleId: vehicleId(k) }),
+        });
+        const body = await r.text();
+        if (r.status >= 200 && r.status < 300) acked.add(k);
+        // 502/503: the balancer lost the process mid-request; not acknowledged, may or may not be committed.
+        else if (killedAt > 0 && r.status >= 502 && r.status <= 504) cutOff++;
+        else refused.push(`${incidentId(k)}: ${r.status} ${body.slice(0, 120)}`);
+      } catch {
+        cutOff++;
+      }
+    };
+    const lane = async () => {
+      while (!isStopped && started < PAIRS) await assign(started++);
+    };
+    const lanes = Array.from({ length: IN_FLIGHT }, lane);
+    await waitFor(() => acked.size >= KILL_AFTER_ACKS, 60_000, `${KILL_AFTER_ACKS} acknowledged assignments`);
+    const snapshotsBefore = fullAt.map((f) => f.length);
+    killedAt = Date.now();
+    await procs[victim]!.stop('SIGKILL');
+    const ackedAtKill = acked.size;
+    await waitFor(
+      () => acked.size >= ackedAtKill + AFTER_KILL_ACKS || started >= PAIRS,
+      60_000,
+      'assignments acknowledged after the kill',
+    );
+    isStopped = true;
+    await Promise.all(lanes);
+    expect(refused, 'assignments refused (not by the kill)').toEqual([]);
+    expect(acked.size).toBeGreaterThanOrEqual(ackedAtKill + AFTER_KILL_ACKS);
+
+    // The moved walls: a new full snapshot each, through the balancer, from a surviving process.
+    await waitFor(
+      () => fullAt.filter((f, w) => f.length > snapshotsBefore[w]!).length >= movedCount,
+      MOVE_BOUND_MS,
+      `${movedCount} walls to show a full snapshot from another process`,
+    );
+    const movedNow = fullAt.map((_, w) => w).filter((w) => fullAt[w]!.length > snapshotsBefore[w]!);
+    const moveMs = Math.max(...movedNow.map((w) => fullAt[w]![snapshotsBefore[w]!]! - killedAt));
+    expect(movedNow.length).toBeGreaterThanOrEqual(movedCount);
+
+    const sqlite = new Database(dbPath, { readonly: true });
+    try {
+      const dispatched = new Map(
+        (
+          sqlite
+            .prepare(`SELECT id, assignee_id AS assigneeId FROM incidents WHERE state = 'dispatched'`)
+            .all() as { id: string; assigneeId: string }[]
+        ).map((r) => [r.id, r.assigneeId]),
+      );
+      for (const k of acked) expect(dispatched.get(incidentId(k)), incidentId(k)).toBe(vehicleId(k));
+      const auditRows = sqlite
+        .prepare(
+          `SELECT object_id AS id, COUNT(*) AS n FROM audit_log
+           WHERE action = 'incident.assign' AND result = 'ok' GROUP BY object_id`,
+        )
+        .all() as { id: string; n: number }[];
+      const auditCount = new Map(auditRows.map((r) => [r.id, r.n]));
+      for (const k of acked) expect(auditCount.get(incidentId(k)), incidentId(k)).toBe(1);
+      expect([...auditCount.keys()].sort()).toEqual([...dispatched.keys()].sort());
+      expect([...auditCount.values()].every((n) => n === 1)).toBe(true);
+
+      // The chain verifies, through the balancer (any surviving process).
+      const adminAgain = await login(url, 'admin');
+      const verify = await fetch(`${url}/api/audit/verify`, { headers: { cookie: adminAgain } });
+      expect(verify.status).toBe(200);
+      expect(await verify.json()).toMatchObject({ ok: true });
+
+      // Every wall, moved or not, agrees with the database: state and assignee of each incident.
+      const rows = sqlite
+        .prepare(`SELECT id, state, assignee_id AS assigneeId FROM incidents WHERE id LIKE 'HA-%'`)
+        .all() as { id: string; state: string; assigneeId: string | null }[];
+      await waitFor(
+        () => walls.every((w) => rows.every((r) => w.state.incidents.get(r.id)?.state === r.state)),
+        15_000,
+        'every wall to agree with the database',
+      );
+      // An upper bound: the load ran on after the kill, and the checks above took their time too.
+      const agreedMs = Date.now() - killedAt;
+      for (const w of walls)
+        for (const r of rows)
+          expect(w.state.incidents.get(r.id), r.id).toMatchObject({
+            state: r.state,
+            assigneeId: r.assigneeId,
+          });
+
+      // One leader among the survivors (a new one, if the victim led: within a lease and a renewal).
+      const survivors = procs.filter((_, i) => i !== victim);
+      await waitFor(
+        async () =>
+          (await Promise.all(survivors.map((p) => healthOf(p.url)))).filter((h) => h?.leader).length === 1,
+        15_000,
+        'one leader among the survivors',
+      );
+      console.info(
+        `HA failover: 3 processes behind HAProxy, kill -9 of the one with ${movedCount} of ${WALLS} walls; ` +
+          `${acked.size} assignments acknowledged (${ackedAtKill} before the kill), ${cutOff} cut off, ` +
+          `${dispatched.size} committed, one audit row each; moved walls showed a full snapshot ` +
+          `${moveMs} ms after the kill (target ≤ ${TARGET_MOVE_MS} ms); every wall agreed with the database ` +
+          `≤ ${agreedMs} ms after it`,
+      );
+      expect(moveMs).toBeLessThan(MOVE_BOUND_MS);
+    } finally {
+      sqlite.close();
+    }
+  }, 240_000);
+});

@@ -1,0 +1,114 @@
+/**
+ * Several real server processes on one Redis and one SQLite file, optionally behind the real HAProxy with
+ * deploy/haproxy.cfg: what README "Scaling out" tells an operator to run (issue 19).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '../helpers/redis-server';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { DEMO_PASSWORD } from './dispatch-test-kit';
+
+export const HA_SESSION_SECRET = 'ha-test-session-secret-0123456789abcdef';
+
+/** The health report's part these tests read (lib/realtime/contract.ts HealthReport). */
+export interface HealthWho {
+  process: { id: string; host: string; pid: number };
+  leader: boolean;
+  fencingToken: number | null;
+}
+
+export function haproxyBinary(): string | null {
+  try {
+    execFileSync('haproxy', ['-v'], { stdio: 'ignore' });
+    return 'haproxy';
+  } catch {
+    return null;
+  }
+}
+
+/** N processes sharing `dbPath` and Redis; the first starts alone so it migrates the database. */
+export async function startProcesses(n: number, dbPath: string, redisUrl: string): Promise<ServerProcess[]> {
+  const env = {
+    DATABASE_PATH: dbPath,
+    REDIS_URL: redisUrl,
+    SESSION_SECRET: HA_SESSION_SECRET,
+    // The balancer on this host: X-Forwarded-For from it names the client.
+    TRUSTED_PROXIES: '127.0.0.1',
+  };
+  const first = await startServerProcess(env, { isApiOnly: true });
+  const rest = await Promise.all(
+    Array.from({ length: n - 1 }, () => startServerProcess(env, { isApiOnly: true })),
+  );
+  return [first, ...rest];
+}
+
+export async function healthOf(url: string): Promise<HealthWho | null> {
+  try {
+    const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+    return r.ok ? ((await r.json()) as HealthWho) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function login(url: string, username: string): Promise<string> {
+  const r = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  return r.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+export interface Balancer {
+  url: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** The real HAProxy with deploy/haproxy.cfg, its addresses given through the environment as documented. */
+export async function startHaproxy(backends: ServerProcess[]): Promise<Balancer> {
+  if (backends.length !== 3) throw new Error('deploy/haproxy.cfg names three processes');
+  const port = await freePort();
+  const cfg = path.resolve(import.meta.dirname, '../../deploy/haproxy.cfg');
+  const logs: string[] = [];
+  const proc: ChildProcess = spawn('haproxy', ['-db', '-f', cfg], {
+    env: {
+      ...process.env,
+      PINGAN_BIND: `127.0.0.1:${port}`,
+      PINGAN_APP1: `127.0.0.1:${backends[0]!.port}`,
+      PINGAN_APP2: `127.0.0.1:${backends[1]!.port}`,
+      PINGAN_APP3: `127.0.0.1:${backends[2]!.port}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    logs.push(d.toString());
+    if (logs.length > 2000) logs.splice(0, 1000); // bound: access logs of a long test
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  // Up once every process has answered through it (round robin: three distinct process ids).
+  const seen = new Set<string>();
+  const until = Date.now() + 30_000;
+  while (seen.size < 3) {
+    if (proc.exitCode !== null) throw new Error(`haproxy exited (${proc.exitCode}):\n${logs.join('')}`);
+    if (Date.now() > until)
+      throw new Error(`haproxy did not reach 3 processes:\n${logs.slice(-20).join('')}`);
+    const h = await healthOf(url);
+    if (h) seen.add(h.process.id);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    logs,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** Shared by the history-*.test.ts files: HTTP ingest into the real app, and waiting for the tick to record it. */
+import type { App } from '@/server/app';
+import { waitFor } from '../helpers/test-app';
+
+export const INGEST_TOKEN = 'history-test-ingest-token-0123456789';
+export const HISTORY_ENV = { INGEST_TOKEN };
+
+export type Kind = 'vehicles' | 'workers' | 'cameras';
+
+/** Posts reports through the real HTTP ingest and waits until a tick has sealed (and so recorded) them. */
+export async function ingest(url: string, app: App, kind: Kind, items: unknown[]): Promise<void> {
+  const r = await fetch(`${url}/api/ingest/${kind}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(items),
+  });
+  const body = (await r.json()) as { accepted?: number; rejected?: unknown[] };
+  if (r.status !== 202 || (body.rejected?.length ?? 0) > 0)
+    throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(body)}`);
+  const live = app.ctx.live;
+  // Applied synchronously; the next seal (plus one, for a tick already under way) hands it to history.
+  const target = live.tick + 1;
+  await waitFor(() => live.sealedTick >= target, 5_000, 'a tick to seal');
+}
+
+export async function getJson(url: string, path: string, cookie?: string) {
+  const r = await fetch(`${url}${path}`, { headers: cookie ? { cookie } : {} });
+  const text = await r.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: r.status, body: body as any };
+}

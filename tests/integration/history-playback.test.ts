@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createUser } from '@/server/auth/accounts';
+import { startDispatchKit, type DispatchKit, CENTER } from './dispatch-test-kit';
+import { HISTORY_ENV, ingest } from './history-kit';
+
+let kit: DispatchKit | null = null;
+afterEach(async () => {
+  await kit?.close();
+  kit = null;
+});
+
+const STEP_MS = 30_000;
+
+describe('incident playback (处置回放)', () => {
+  it("joins the incident's steps with its unit's track from dispatch to arrival, inside the incident's region only", async () => {
+    kit = await startDispatchKit({ env: HISTORY_ENV });
+    const { t, clock } = kit;
+    const sqlite = t.db.$client;
+    const T0 = Math.floor((clock.now() - 2 * 3_600_000) / 1000) * 1000;
+    sqlite
+      .prepare('INSERT INTO vehicles (id, name, plate, created_at) VALUES (?, ?, ?, ?)')
+      .run('PB-1', '回放一号车', '浙A-PB001', clock.now());
+    // The car patrols before the call (k < 4), drives to the scene after dispatch (4..9), then stays.
+    const reports = Array.from({ length: 12 }, (_, k) => ({
+      id: 'PB-1',
+      ts: T0 + k * STEP_MS,
+      lng: Math.round((CENTER.lng - 0.01 + Math.min(k, 10) * 0.001) * 1e6) / 1e6,
+      lat: CENTER.lat,
+      speed: k < 10 ? 36 : 0,
+      status: k < 4 ? 'patrol' : 'responding',
+    }));
+    for (const r of reports) await ingest(t.url, t.app, 'vehicles', [r]);
+
+    const reportedAt = T0 + 60_000;
+    const dispatchAt = T0 + 4 * STEP_MS;
+    const onSceneAt = T0 + 9 * STEP_MS;
+    const resolvedAt = T0 + 20 * STEP_MS;
+    kit.addIncident('PB-INC', {
+      reportedAt,
+      receivedAt: reportedAt,
+      state: 'resolved',
+      assigneeKind: 'vehicle',
+      assigneeId: 'PB-1',
+      title: '回放测试 电话13812345678',
+    });
+    const ev = sqlite.prepare(
+      'INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    ev.run('PB-INC', reportedAt, 'ingest:hotline_12345', 'reported', null, 'reported', null, null);
+    ev.run('PB-INC', reportedAt + 20_000, 'dispatcher', 'transition', 'reported', 'accepted', null, null);
+    // First sent to another car, then reassigned: the playback follows the unit that handled it.
+    ev.run(
+      'PB-INC',
+      reportedAt + 30_000,
+      'dispatcher',
+      'assign',
+      'accepted',
+      'dispatched',
+      null,
+      JSON.stringify({ assigneeKind: 'vehicle', assigneeId: 'OTHER' }),
+    );
+    ev.run(
+      'PB-INC',
+      dispatchAt,
+      'dispatcher',
+      'assign',
+      'dispatched',
+      'dispatched',
+      null,
+      JSON.stringify({ assigneeKind: 'vehicle', assigneeId: 'PB-1' }),
+    );
+    ev.run('PB-INC', onSceneAt, 'dispatcher', 'transition', 'dispatched', 'on_scene', null, null);
+    ev.run('PB-INC', resolvedAt, 'dispatcher', 'transition', 'on_scene', 'resolved', null, null);
+
+    const leader = await kit.login('leader');
+    const r = await kit.api('GET', '/api/history/incident/PB-INC/playback', { cookie: leader });
+    expect(r.status).toBe(200);
+    expect(r.body.steps).toEqual([
+      { kind: 'reported', at: reportedAt },
+      { kind: 'accepted', at: reportedAt + 20_000 },
+      { kind: 'dispatched', at: dispatchAt },
+      { kind: 'on_scene', at: onSceneAt },
+      { kind: 'resolved', at: resolvedAt },
+    ]);
+    expect(r.body.arriveMs).toBe(onSceneAt - dispatchAt);
+    expect(r.body.unit).toMatchObject({ kind: 'vehicle', id: 'PB-1' });
+    expect(r.body.unit.name).toContain('回放一号车');
+    // The route is the car's positions from dispatch to arrival, exactly.
+    expect(r.body.route.from).toBe(dispatchAt);
+    expect(r.body.route.to).toBe(onSceneAt);
+    expect(r.body.route.points.map((p: { ts: number }) => p.ts)).toEqual(
+      reports.slice(4, 10).map((p) => p.ts),
+    );
+    expect(r.body.route.points[0].lng).toBe(reports[4]!.lng);
+    // 5 steps of 0.001° of longitude at 30.25° N: about 481 m.
+    expect(r.body.route.distanceM).toBeGreaterThan(470);
+    expect(r.body.route.distanceM).toBeLessThan(490);
+    expect(r.body.incident).toMatchObject({ id: 'PB-INC', lng: CENTER.lng, lat: CENTER.lat });
+    expect(r.body.incident.title).toContain('13812345678');
+
+    // A wall (`mask=1`) gets the title masked, as the incident's own detail.
+    const masked = await kit.api('GET', '/api/history/incident/PB-INC/playback?mask=1', { cookie: leader });
+    expect(masked.body.incident.title).not.toContain('13812345678');
+
+    // A principal of another district reads it as missing; unknown ids too; no session is refused.
+    await createUser(sqlite, clock, {
+      username: 'gongshu',
+      role: 'duty',
+      password: 'pingan-scoped-1',
+      regionCode: '330105000000',
+    });
+    const other = await kit.login('gongshu', 'pingan-scoped-1');
+    expect((await kit.api('GET', '/api/history/incident/PB-INC/playback', { cookie: other })).status).toBe(
+      404,
+    );
+    expect((await kit.api('GET', '/api/history/incident/NOPE/playback', { cookie: leader })).status).toBe(
+      404,
+    );
+    expect((await kit.api('GET', '/api/history/incident/PB-INC/playback')).status).toBe(401);
+  });
+});

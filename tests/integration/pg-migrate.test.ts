@@ -1,0 +1,400 @@
+/**
+ * `npm run db:migrate-to-postgres` as an operator runs it: a SQLite deployment seeded through the product's
+ * own code (the tiny world, demo accounts, a day of incidents handled through the audited dispatch service,
+ * position history, a keyed audit chain anchored beside the file) is moved into a fresh PostgreSQL
+ * database; every row arrives as it was, the chain verifies there, and tampering on PostgreSQL is caught.
+ */
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '@/lib/clock';
+import { anchorPathFor, AuditAnchor, readAnchor } from '@/server/audit/audit-anchor';
+import { configureAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
+import { AuditLog } from '@/server/audit/audit-log';
+import { RedisAuditAnchor } from '@/server/audit/redis-anchor';
+import { appendAuditPg } from '@/server/db/pg/audit-append';
+import { seedDemoAccounts } from '@/server/auth/accounts';
+import { openDatabase } from '@/server/db/open-database';
+import { createPgClient } from '@/server/db/pg/open-pg';
+import { pgChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
+import { BUCKET_MS } from '@/server/history/open-runs';
+import { HistoryWriter, SWEEP_GRACE_MS } from '@/server/history/history-writer';
+import { LiveState } from '@/server/live/live-state';
+import { createLogger } from '@/server/logger';
+import { backfillDemoHistory } from '@/server/simulator/history-backfill';
+import { SEED_PRESETS } from '@/server/world/seed-presets';
+import { seedDemoWorld } from '@/server/world/seed-world';
+import { createTestPgDatabase, pgUnavailable, type TestPgDatabase } from '../helpers/pg';
+import { TestRedis } from '../helpers/redis-server';
+
+const unavailable = await pgUnavailable();
+if (unavailable) console.warn(`pg-migrate skipped: ${unavailable}`);
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const AUDIT_KEY = 'pg-migrate-test-audit-key-0123456789abcdef';
+const JSONB = new Set(['departments.categories', 'incident_events.data']);
+const BOOLEAN = new Set(['vehicles.is_unassigned', 'cameras.is_unassigned', 'workers.is_unassigned']);
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The npm script's own file in its own process, as `npm run db:migrate-to-postgres -- …` runs it. */
+async function migrateCli(from: string, to: string, env: Record<string, string> = {}): Promise<RunResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/migrate-to-postgres.ts', '--from', from, '--to', to, '--batch', '97'],
+      { cwd: ROOT, env: { ...process.env, AUDIT_KEY, REDIS_URL: '', ...env } },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** A stopped deployment: seeded, handled, with history and an anchored, keyed chain. */
+async function seedDeployment(file: string, redisUrl: string): Promise<void> {
+  const db = openDatabase(file);
+  const sqlite = db.$client;
+  const logger = createLogger('error');
+  configureAuditChain(sqlite, { auditKey: AUDIT_KEY, logger });
+  const now = Date.now();
+  const clock = new FakeClock(now);
+  seedDemoWorld(db, { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
+  await seedDemoAccounts(sqlite, clock, 'pg-migrate-password-1');
+  backfillDemoHistory({ db, logger, days: 1, now, incidentsPerDay: 60 });
+
+  // Position history: a few vehicles over two buckets, written once the first is past its grace.
+  const t0 = Math.floor(now / BUCKET_MS) * BUCKET_MS - 3 * BUCKET_MS;
+  const hClock = new FakeClock(t0);
+  const live = new LiveState(hClock);
+  for (let i = 0; i < 5; i++) live.vehicle.add({ id: `pgm-V${i}`, name: null, kind: null });
+  const writer = new HistoryWriter(sqlite, live, hClock, logger, 30);
+  const report = (at: number, k: number) => {
+    hClock.set(at);
+    for (let i = 0; i < 5; i++) {
+      live.vehicle.ts[i] = at;
+      live.vehicle.lng[i] = 120.1 + i / 1e3 + k / 1e5;
+      live.vehicle.lat[i] = 30.2 + k / 1e5;
+      live.vehicle.speed[i] = 20 + i;
+      live.vehicle.touch(i, live.tick);
+    }
+    writer.onTick(live.seal());
+  };
+  for (let k = 0; k < 3; k++) report(t0 + 60_000 + k * 30_000, k);
+  report(t0 + BUCKET_MS + 1_000, 3);
+  let at = t0 + BUCKET_MS + SWEEP_GRACE_MS;
+  for (let tick = 0; tick < 20; tick++) {
+    hClock.set((at += 100));
+    writer.onTick(live.seal());
+  }
+
+  // The head anchored beside the file and in Redis (signed with the key), as the server does every second.
+  const chain = configureAuditChain(sqlite, { auditKey: AUDIT_KEY, logger });
+  const redis = new RedisAuditAnchor(redisUrl, logger, chain);
+  const anchor = new AuditAnchor(sqlite, anchorPathFor(file), clock, logger, redis);
+  for (let i = 0; i < 100 && (await redis.read()).error; i++) await new Promise((r) => setTimeout(r, 50));
+  await anchor.tick();
+  await redis.close();
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  sqlite.close();
+}
+
+/** Every row of a table, ordered, with SQLite's encodings turned into what PostgreSQL should hold. */
+function sqliteRows(sqlite: Database.Database, table: string, order: string): unknown[] {
+  const rows = sqlite.prepare(`SELECT * FROM "${table}" ORDER BY ${order}`).all() as Record<
+    string,
+    unknown
+  >[];
+  return rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => {
+        const where = `${table}.${k}`;
+        if (v !== null && JSONB.has(where)) return [k, JSON.parse(v as string)];
+        if (v !== null && BOOLEAN.has(where)) return [k, v === 1];
+        return [k, v];
+      }),
+    ),
+  );
+}
+
+describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-pg-migrate-'));
+  const file = path.join(dir, 'pingan.db');
+  let target: TestPgDatabase;
+  let client: pg.Client;
+  let first: RunResult;
+  let redis: TestRedis;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    await seedDeployment(file, redis.url);
+    target = await createTestPgDatabase();
+    first = await migrateCli(file, target.url, { REDIS_URL: redis.url });
+    client = createPgClient(target.url);
+    await client.connect();
+  }, 180_000);
+  afterAll(async () => {
+    await client?.end().catch(() => {});
+    await target?.drop();
+    await redis?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies every table, and the counts and the keyed chain verify on PostgreSQL against the anchor', () => {
+    expect(first.stderr).not.toMatch(/refused/);
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout);
+    expect(report.ok).toBe(true);
+    const counts = Object.fromEntries(
+      (report.tables as { table: string; sqliteRows: number; pgRows: number }[]).map((t) => [
+        t.table,
+        t.pgRows,
+      ]),
+    );
+    for (const t of report.tables) expect(t.pgRows, t.table).toBe(t.sqliteRows);
+    // The seed reached the tables that matter, so the comparison is not of empty tables.
+    for (const table of [
+      'grids',
+      'vehicles',
+      'users',
+      'incidents',
+      'incident_events',
+      'audit_log',
+      'history_segments',
+    ])
+      expect(counts[table], table).toBeGreaterThan(0);
+    const anchored = readAnchor(anchorPathFor(file)!).head!;
+    expect(report.audit.pg).toMatchObject({
+      ok: true,
+      rows: counts.audit_log,
+      keyed: { fromId: 1 },
+      anchors: {
+        file: { head: { id: anchored.id, hash: anchored.hash } },
+        redis: { head: { id: anchored.id, hash: anchored.hash } },
+      },
+    });
+    expect(report.audit.pg.anchors.file.problem).toBeUndefined();
+    expect(report.audit.pg.anchors.redis.problem).toBeUndefined();
+    expect(report.audit.sqlite).toMatchObject({ ok: true, rows: counts.audit_log });
+  });
+
+  it('keeps every value: booleans, epoch milliseconds, blobs byte for byte, JSON, text', async () => {
+    const sqlite = new Database(file, { readonly: true });
+    try {
+      const tables = sqlite
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '__drizzle_migrations'`,
+        )
+        .all() as { name: string }[];
+      expect(tables.length).toBeGreaterThan(20);
+      for (const { name } of tables) {
+        const pkCols = (
+          sqlite.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; pk: number; type: string }[]
+        )
+          .filter((c) => c.pk > 0)
+          .sort((a, b) => a.pk - b.pk);
+        const pk = pkCols.map((c) => `"${c.name}"`).join(', ');
+        // Text keys in byte order on both sides (SQLite's BINARY is PostgreSQL's "C", whatever the locale).
+        const pgOrder = pkCols
+          .map((c) => `"${c.name}"${c.type.toLowerCase() === 'text' ? ' COLLATE "C"' : ''}`)
+          .join(', ');
+        const fromPg = (await client.query(`SELECT * FROM "${name}" ORDER BY ${pgOrder}`)).rows;
+        expect(fromPg, name).toEqual(sqliteRows(sqlite, name, pk));
+      }
+    } finally {
+      sqlite.close();
+    }
+  });
+
+  it('continues identity sequences after the copied ids', async () => {
+    const max = await client.query<{ id: number }>('SELECT max(id) AS id FROM incident_events');
+    const next = await client.query<{ id: number }>(
+      `SELECT nextval(pg_get_serial_sequence('incident_events', 'id')) AS id`,
+    );
+    expect(next.rows[0]!.id).toBe(max.rows[0]!.id! + 1);
+  });
+
+  it('continues the keyed chain on PostgreSQL: appends after the move verify with the moved rows', async () => {
+    const clock = new FakeClock(Date.now());
+    const chain = { key: deriveAuditKey(AUDIT_KEY), fromId: 1 };
+    for (const objectId of ['after-1', 'after-2']) {
+      await client.query('BEGIN');
+      await appendAuditPg(
+        client,
+        {
+          actor: 'admin',
+          role: 'admin',
+          clientAddress: null,
+          action: 'test.append',
+          objectType: 'test',
+          objectId,
+          result: 'ok',
+        },
+        { clock, chain },
+      );
+      await client.query('COMMIT');
+    }
+    const v = await verifyChain(pgChainSource(client), {
+      auditKey: AUDIT_KEY,
+      anchors: { file: readAnchor(anchorPathFor(file)!) },
+    });
+    const rows = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    expect(v).toMatchObject({ ok: true, rows: rows.rows[0]!.n });
+    const last = await client.query<{ object_id: string }>(
+      'SELECT object_id FROM audit_log ORDER BY id DESC LIMIT 1',
+    );
+    expect(last.rows[0]!.object_id).toBe('after-2');
+  });
+
+  it('refuses to run again into the same (no longer empty) database, changing nothing', async () => {
+    const before = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    const again = await migrateCli(file, target.url);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/refused: the target already holds data/);
+    const after = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+
+  it('fails verification on PostgreSQL after a superuser edits one audit row with the trigger disabled', async () => {
+    const anchors = { file: readAnchor(anchorPathFor(file)!) };
+    const source = pgChainSource(client);
+    expect((await verifyChain(source, { auditKey: AUDIT_KEY, anchors })).ok).toBe(true);
+    const victim = await client.query<{ id: number; actor: string }>(
+      `SELECT id, actor FROM audit_log ORDER BY id LIMIT 1 OFFSET 3`,
+    );
+    const { id, actor } = victim.rows[0]!;
+    await client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+    await client.query(`UPDATE audit_log SET actor = $1 WHERE id = $2`, [`${actor}x`, id]);
+    await client.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    const v = await verifyChain(source, { auditKey: AUDIT_KEY, anchors });
+    expect(v).toMatchObject({ ok: false, problem: 'row', firstBadRow: id });
+    // Without the key the keyed chain cannot be checked at all (and is not called good).
+    expect(await verifyChain(source, { anchors })).toMatchObject({ ok: false, problem: 'key' });
+  });
+
+  it('fails on the anchor when the newest rows are removed on PostgreSQL (the chain alone would pass)', async () => {
+    const anchors = { file: readAnchor(anchorPathFor(file)!) };
+    const head = anchors.file.head!;
+    await client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+    // Undo the edit above so only the cut is left to find.
+    const rows = await client.query<{ id: number; actor: string }>(
+      `SELECT id, actor FROM audit_log WHERE actor LIKE '%x' ORDER BY id`,
+    );
+    for (const r of rows.rows)
+      await client.query(`UPDATE audit_log SET actor = $1 WHERE id = $2`, [r.actor.slice(0, -1), r.id]);
+    await client.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    expect((await verifyChain(pgChainSource(client), { auditKey: AUDIT_KEY, anchors })).ok).toBe(true);
+
+    await client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_delete');
+    await client.query('DELETE FROM audit_log WHERE id >= $1', [head.id - 1]);
+    await client.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_delete');
+    const v = await verifyChain(pgChainSource(client), { auditKey: AUDIT_KEY, anchors });
+    expect(v).toMatchObject({ ok: false, problem: 'head', firstBadRow: head.id });
+  });
+});
+
+describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-pg-refuse-'));
+  let target: TestPgDatabase;
+  beforeAll(async () => {
+    target = await createTestPgDatabase();
+  });
+  afterAll(async () => {
+    await target?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a source whose audit chain is broken, and keeps the target empty', async () => {
+    const file = path.join(dir, 'broken.db');
+    const db = openDatabase(file);
+    const clock = new FakeClock(Date.now());
+    const audit = new AuditLog(db.$client, clock);
+    for (const action of ['user.create', 'user.disable', 'user.enable'])
+      audit.append({
+        actor: 'cli',
+        role: 'admin',
+        clientAddress: null,
+        action,
+        objectType: 'user',
+        objectId: 'u-1',
+        result: 'ok',
+      });
+    db.$client.exec('DROP TRIGGER audit_log_no_update');
+    db.$client.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE id = 1`).run();
+    const rows = (db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+    db.$client.close();
+    expect(rows).toBe(3);
+
+    const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refused: the audit chain does not verify on SQLite \(row 1 /);
+    const c = createPgClient(target.url);
+    await c.connect();
+    try {
+      const tables = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`);
+      expect(tables.rowCount).toBe(0);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('keeps nothing when a value cannot be copied, and moves once it is fixed', async () => {
+    const file = path.join(dir, 'bad-flag.db');
+    const db = openDatabase(file);
+    const insert = db.$client.prepare(
+      'INSERT INTO vehicles (id, name, is_unassigned, created_at) VALUES (?, ?, ?, ?)',
+    );
+    for (let i = 0; i < 250; i++) insert.run(`v-${i}`, `车 ${i}`, i === 200 ? 2 : 0, 1_796_000_000_000);
+    db.$client.close();
+
+    const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /vehicles row id=v-200: column is_unassigned is a flag but holds 2: nothing was kept/,
+    );
+    const c = createPgClient(target.url);
+    await c.connect();
+    try {
+      // A batch of 97 went over before the bad row (the 115th in key order): the rollback took it back.
+      expect((await c.query('SELECT count(*)::int AS n FROM vehicles')).rows[0].n).toBe(0);
+      const fixed = new Database(file);
+      fixed.prepare(`UPDATE vehicles SET is_unassigned = 1 WHERE id = 'v-200'`).run();
+      fixed.close();
+      const again = await migrateCli(file, target.url, { AUDIT_KEY: '' });
+      expect(again.code).toBe(0);
+      expect((await c.query('SELECT count(*)::int AS n FROM vehicles WHERE is_unassigned')).rows[0].n).toBe(
+        1,
+      );
+      expect((await c.query('SELECT count(*)::int AS n FROM vehicles')).rows[0].n).toBe(250);
+      // Make the target empty again for the next case.
+      await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA drizzle CASCADE');
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('refuses a target that holds a table that is not ours', async () => {
+    const file = path.join(dir, 'empty.db');
+    openDatabase(file).$client.close();
+    const c = createPgClient(target.url);
+    await c.connect();
+    try {
+      await c.query('CREATE TABLE somebody_elses (id int)');
+    } finally {
+      await c.end();
+    }
+    const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not Pingan's \(somebody_elses\)/);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * REPORT_SCHEDULE with an injected clock and real files: a due report is written once (an existing file is
+ * never rewritten), the next run writes the next one, and retention removes files past their age.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '@/lib/clock';
+import { parseReportSchedule } from '@/lib/reports/report-schedule';
+import { createLogger } from '@/server/logger';
+import { createReportService } from '@/server/reports/report-service';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const CST = 8 * 3_600_000;
+const bj = (y: number, m: number, d: number, hh: number, mm: number) => Date.UTC(y, m - 1, d, hh, mm) - CST;
+
+let t: TestApp;
+let dir: string;
+const clock = new FakeClock(bj(2026, 12, 2, 7, 59));
+
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-report-schedule-'));
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const service = (schedule: string, retentionDays = 400, fontPath?: string) =>
+  createReportService({
+    db: t.db,
+    live: t.app.ctx.live,
+    clock,
+    logger: createLogger('silent'), // the font test's failure is expected
+    tz: 'Asia/Shanghai',
+    fontPath: fontPath ?? t.app.ctx.config.REPORT_FONT_PATH,
+    dir,
+    retentionDays,
+    schedule: parseReportSchedule(schedule),
+  });
+
+describe('scheduled briefing reports', () => {
+  it('writes each due report once, into REPORTS_DIR, named by region, period and date', async () => {
+    const s = service('daily@08:00,weekly@mon08:00');
+    // 07:59 on Wed 2 Dec: yesterday's 08:00 run (30 Nov) and Monday's week (23–29 Nov) are due.
+    expect((await s.runSchedule()).sort()).toEqual([
+      'briefing-all-day-2026-11-30.pdf',
+      'briefing-all-week-2026-11-29.pdf',
+    ]);
+    const first = fs.statSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf'));
+    expect(fs.readFileSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf')).subarray(0, 5).toString()).toBe(
+      '%PDF-',
+    );
+    // Idempotent: nothing new is due, nothing is rewritten.
+    expect(await s.runSchedule()).toEqual([]);
+    expect(fs.statSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf')).mtimeMs).toBe(first.mtimeMs);
+    clock.set(bj(2026, 12, 2, 8, 0));
+    expect(await s.runSchedule()).toEqual(['briefing-all-day-2026-12-01.pdf']);
+    expect(s.list().map((f) => f.name)).toEqual([
+      'briefing-all-day-2026-12-01.pdf',
+      'briefing-all-day-2026-11-30.pdf',
+      'briefing-all-week-2026-11-29.pdf',
+    ]);
+    // No partial files are left behind.
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('removes report files older than the retention, and nothing else', async () => {
+    fs.writeFileSync(path.join(dir, 'briefing-all-day-2026-10-01.pdf'), '%PDF-old');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'kept: not a report');
+    const s = service('daily@08:00', 30);
+    await s.runSchedule();
+    const names = fs.readdirSync(dir).sort();
+    expect(names).not.toContain('briefing-all-day-2026-10-01.pdf');
+    expect(names).toContain('briefing-all-day-2026-12-01.pdf');
+    expect(names).toContain('notes.txt');
+  });
+
+  it('says clearly which font is missing, and writes nothing', async () => {
+    const s = service('monthly@08:00', 400, '/nonexistent/NotoSansCJK-Regular.ttc');
+    await expect(s.render(null, 'day', { y: 2026, m: 12, d: 1 }, 'pdf')).rejects.toThrow(
+      /report font not found at \/nonexistent\/NotoSansCJK-Regular\.ttc.*REPORT_FONT_PATH/,
+    );
+    // The schedule logs the failure and goes on; no file, not even a partial one.
+    expect(await s.runSchedule()).toEqual([]);
+    expect(fs.readdirSync(dir).filter((n) => n.includes('-month-') || n.endsWith('.tmp'))).toEqual([]);
+  });
+});
