@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import type { IncidentSource } from '@/lib/domain/enums';
+import { attachmentsAsOf } from '@/lib/history/replay-detail';
 import { formatDateTime } from '@/lib/time/display-time';
 import type { AttachmentList, IncidentAttachment } from '@/lib/uploads/attachments';
 import type { Lang } from '@/lib/wall/i18n';
@@ -52,6 +53,8 @@ export function IncidentPhotos(props: {
   /** A token-opened wall's images carry the token (an <img> sends no header). */
   imageUrl?: (url: string) => string;
   max?: number;
+  /** Replaying: only the pictures attached by this instant. */
+  asOf?: number;
 }) {
   const { incidentId, source, lang, tz, fetcher, size, refreshKey, imageUrl, max } = props;
   const [list, setList] = useState<IncidentAttachment[]>([]);
@@ -70,11 +73,13 @@ export function IncidentPhotos(props: {
     };
   }, [incidentId, fetcher, refreshKey]);
 
+  const asOf = props.asOf;
   const photos = useMemo(() => {
-    const all = attachmentPhotos(list, lang, tz, { imageUrl, isWall: size === 'wall' });
+    const shown = asOf === undefined ? list : attachmentsAsOf(list, asOf);
+    const all = attachmentPhotos(shown, lang, tz, { imageUrl, isWall: size === 'wall' });
     if (source === 'video_patrol') all.unshift(alarmSnapshotPhoto(incidentId, lang, imageUrl));
     return all;
-  }, [list, lang, tz, imageUrl, size, source, incidentId]);
+  }, [list, asOf, lang, tz, imageUrl, size, source, incidentId]);
 
   return (
     <PhotoStrip

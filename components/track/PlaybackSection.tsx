@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import type { IncidentPlaybackResponse, PlaybackStep } from '@/lib/history/playback';
+import { playbackAsOf, playbackCut } from '@/lib/history/replay-detail';
 import { formatDistance, formatSpan } from '@/lib/history/track-view';
 import { formatTime } from '@/lib/time/display-time';
 import type { Lang } from '@/lib/wall/i18n';
@@ -22,6 +23,7 @@ const stepWord = (s: PlaybackStep, lang: Lang) => tw(`step_${s.kind}` as TrackWo
 /**
  * 处置回放 for one incident: who was sent, the unit's way from the dispatch to the scene on the map (speed
  * colours; the dispatch and arrival points numbered as their steps), each step's time and the time to arrive.
+ * `asOf` (replay): only what had happened by that instant.
  */
 export function PlaybackSection({
   incidentId,
@@ -31,6 +33,7 @@ export function PlaybackSection({
   mask,
   pixelScale,
   padding,
+  asOf,
 }: {
   incidentId: string;
   lang: Lang;
@@ -39,15 +42,19 @@ export function PlaybackSection({
   mask?: boolean;
   pixelScale?: number;
   padding?: (map: DOMRect) => FitPadding;
+  asOf?: number;
 }) {
   const [isOpen, setOpen] = useState(false);
-  const [data, setData] = useState<IncidentPlaybackResponse | null>(null);
+  const [answer, setAnswer] = useState<IncidentPlaybackResponse | null>(null);
+  // Re-cut only when the replay clock passes a step or a route point: a new overlay redraws and refits the map.
+  const cut = answer && asOf !== undefined ? playbackCut(answer, asOf) : null;
+  const data = useMemo(() => (answer && cut !== null ? playbackAsOf(answer, cut) : answer), [answer, cut]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     if (!isOpen) return;
     let isCancelled = false;
-    setData(null);
+    setAnswer(null);
     setError(null);
     void (async () => {
       try {
@@ -56,7 +63,7 @@ export function PlaybackSection({
         );
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
         const body = (await r.json()) as IncidentPlaybackResponse;
-        if (!isCancelled) setData(body);
+        if (!isCancelled) setAnswer(body);
       } catch (e) {
         if (!isCancelled) setError(e instanceof Error ? e.message : String(e));
       }

@@ -154,6 +154,7 @@ export function DetailDrawer({
               refreshKey={refreshKey}
               imageUrl={withDisplayToken}
               max={PHOTOS_SHOWN}
+              asOf={asOf ?? undefined}
             />
           )}
           history={
@@ -166,6 +167,7 @@ export function DetailDrawer({
               mask
               pixelScale={stageScale(aside.current)}
               padding={(box) => clearOfDrawer(aside.current, box)}
+              asOf={asOf ?? undefined}
             />
           }
         />

@@ -42,6 +42,7 @@ import { displayToken, useWallData, wallFetch } from './use-wall-data';
 import { COLUMN_TOP, CONTROLS_H, GAP, MARGIN, mercatorAspect, wallLayout } from './wall-layout';
 import { WallHeader } from './WallHeader';
 import { ReplayFrame, ReplayStage } from './replay/ReplayStage';
+import { unitInFrame } from './replay/unit-in-frame';
 import { useReplay } from './replay/use-replay';
 import { ReportsMenu } from './ReportsMenu';
 import styles from './wall.module.css';
@@ -156,20 +157,25 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
 
   const onSearchPick = useCallback(
     (r: SearchResult) => {
-      if (r.lng !== undefined && r.lat !== undefined)
-        setFocus([
-          r.lng - FOCUS_HALF_DEG,
-          r.lat - FOCUS_HALF_DEG,
-          r.lng + FOCUS_HALF_DEG,
-          r.lat + FOCUS_HALF_DEG,
-        ]);
+      const flyTo = (lng: number, lat: number) =>
+        setFocus([lng - FOCUS_HALF_DEG, lat - FOCUS_HALF_DEG, lng + FOCUS_HALF_DEG, lat + FOCUS_HALF_DEG]);
+      const kind = r.kind;
+      if (replay.isReplaying && (kind === 'vehicle' || kind === 'worker' || kind === 'camera')) {
+        // As a unit clicked on the replay map: read from the replayed frame at its idx, and flown to where it
+        // stood then (the result's place is where it is now).
+        void unitInFrame(wallFetch, mapFeed.state, kind, r.id).then(({ idx, unit }) => {
+          if (unit) flyTo(unit.lng, unit.lat);
+          if (kind !== 'worker') setSelection({ kind, id: r.id, name: r.name, idx });
+        });
+        return;
+      }
+      if (r.lng !== undefined && r.lat !== undefined) flyTo(r.lng, r.lat);
       // In replay the map's incidents are the replayed ones: the drawer starts from how it stood then.
-      if (r.kind === 'incident')
+      if (kind === 'incident')
         setSelection({ kind: 'incident', id: r.id, view: mapFeed.state.incidents.get(r.id) });
-      else if (r.kind === 'vehicle' || r.kind === 'camera')
-        setSelection({ kind: r.kind, id: r.id, name: r.name });
+      else if (kind === 'vehicle' || kind === 'camera') setSelection({ kind, id: r.id, name: r.name });
     },
-    [mapFeed],
+    [mapFeed, replay.isReplaying],
   );
 
   // Briefing tour: through the child regions of where the tour started, then back to it. The stop list is

@@ -50,7 +50,7 @@ export const ASSIGNABLE_STATES: ReadonlySet<IncidentState> = new Set([
 /** A unit assigned to an incident in these states is busy. */
 export const ENGAGED_STATES: ReadonlySet<IncidentState> = new Set(['dispatched', 'on_scene']);
 /** Leaving for these states frees the unit and clears the assignee (the dispatcher owns the case again). */
-const CLEARS_ASSIGNEE: ReadonlySet<IncidentState> = new Set(['returned', 'escalated', 'cancelled']);
+export const CLEARS_ASSIGNEE: ReadonlySet<IncidentState> = new Set(['returned', 'escalated', 'cancelled']);
 /** A reason is required for these: they are the ones a supervisor asks about. */
 export const NOTE_REQUIRED: ReadonlySet<IncidentState> = new Set(['returned', 'escalated', 'cancelled']);
 

@@ -47,6 +47,12 @@ export interface HistoryIncidentEvent {
   fromState: string | null;
   toState: string | null;
   note: string | null;
+  /**
+   * assign steps: whom it was sent to (absent on other steps), so a replay names the unit that held the case
+   * at its instant, not the one that held it last.
+   */
+  assigneeKind?: string;
+  assigneeId?: string;
 }
 
 export interface HistoryIncident {

@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentResponse, TimelineEvent } from '../dispatch/api-types';
 import { DEFAULT_TIME_LIMITS } from '../domain/time-limits';
 import type { HistoryIncident } from './contract';
+import type { IncidentPlaybackResponse } from './playback';
 import { emptyColumns } from './replay-frame';
-import { handlingAt, incidentAsOf, trackAround, TRACK_AROUND_MS, unitAt } from './replay-detail';
+import {
+  attachmentsAsOf,
+  handlingAt,
+  incidentAsOf,
+  playbackAsOf,
+  playbackCut,
+  trackAround,
+  TRACK_AROUND_MS,
+  unitAt,
+} from './replay-detail';
 
 const T0 = Date.UTC(2026, 11, 1, 2, 0, 0);
 const MIN = 60_000;
@@ -101,6 +111,30 @@ describe('incidentAsOf', () => {
     const before = incidentAsOf(detail, T0 - 1);
     expect(before.timeline).toEqual([]);
     expect(before.incident).toMatchObject({ state: 'reported', assigneeKind: null, assigneeName: null });
+  });
+
+  it('names nobody after a 退单: the desk held the case again until it was sent anew', () => {
+    const returned: IncidentResponse = {
+      ...detail,
+      timeline: [
+        ...detail.timeline.slice(0, 3),
+        step(10, T0 + 4 * MIN, { fromState: 'dispatched', toState: 'returned', note: '不归我管' }),
+        step(11, T0 + 8 * MIN, {
+          type: 'assign',
+          fromState: 'returned',
+          toState: 'dispatched',
+          data: { assigneeKind: 'vehicle', assigneeId: 'V2' },
+          assigneeName: '巡逻车02',
+        }),
+      ],
+    };
+    expect(incidentAsOf(returned, T0 + 5 * MIN).incident).toMatchObject({
+      state: 'returned',
+      assigneeKind: null,
+      assigneeId: null,
+      assigneeName: null,
+    });
+    expect(incidentAsOf(returned, T0 + 9 * MIN).incident).toMatchObject({ assigneeId: 'V2' });
   });
 
   it('keeps the closing time and the rating once they happened', () => {
@@ -202,6 +236,139 @@ describe('handlingAt', () => {
     // Reported but not yet sent: not the unit's yet.
     expect(handlingAt(list, 'vehicle', 'V1', T0 + 30 * MIN + 1)).toEqual([]);
     expect(handlingAt(list, 'vehicle', 'V2', T0 + 10 * MIN)).toEqual([]);
+  });
+});
+
+describe('handlingAt, a case that changed hands', () => {
+  const ev = (at: number, type: string, toState: string, unit?: string) => ({
+    at,
+    type,
+    actor: 'dispatcher',
+    fromState: null,
+    toState,
+    note: null,
+    ...(unit ? { assigneeKind: 'vehicle', assigneeId: unit } : {}),
+  });
+  // Sent to V1, relieved by V2 at +10, returned by V2 at +20, sent to V3 at +30; V3 resolved it at +50.
+  const relieved: HistoryIncident = {
+    id: 'R',
+    category: 'public_security',
+    title: 'R',
+    priority: 2,
+    source: 'police_110',
+    state: 'resolved',
+    lng: 104,
+    lat: 30,
+    gridCode: null,
+    reportedAt: T0,
+    closedAt: null,
+    assigneeKind: 'vehicle',
+    assigneeId: 'V3',
+    timeline: [
+      ev(T0, 'reported', 'reported'),
+      ev(T0 + 1 * MIN, 'assign', 'dispatched', 'V1'),
+      ev(T0 + 10 * MIN, 'assign', 'dispatched', 'V2'),
+      ev(T0 + 20 * MIN, 'transition', 'returned'),
+      ev(T0 + 30 * MIN, 'assign', 'dispatched', 'V3'),
+      ev(T0 + 40 * MIN, 'transition', 'on_scene'),
+      ev(T0 + 50 * MIN, 'transition', 'resolved'),
+    ],
+  };
+  const holders = (t: number) =>
+    ['V1', 'V2', 'V3'].filter((v) => handlingAt([relieved], 'vehicle', v, t).length > 0);
+
+  it('names the unit that held it at the instant, not the one it ended with', () => {
+    expect(holders(T0 + 5 * MIN)).toEqual(['V1']);
+    expect(holders(T0 + 15 * MIN)).toEqual(['V2']);
+    // 退单: nobody holds it until it is sent again.
+    expect(holders(T0 + 25 * MIN)).toEqual([]);
+    expect(holders(T0 + 35 * MIN)).toEqual(['V3']);
+    expect(holders(T0 + 45 * MIN)).toEqual(['V3']);
+    expect(holders(T0 + 55 * MIN)).toEqual([]);
+  });
+
+  it('takes the final assignee for a step that does not say whom (an older answer)', () => {
+    const unnamed = {
+      ...relieved,
+      timeline: relieved.timeline.map(({ assigneeKind: _k, assigneeId: _i, ...e }) => e),
+    };
+    expect(handlingAt([unnamed], 'vehicle', 'V3', T0 + 5 * MIN).map((i) => i.id)).toEqual(['R']);
+  });
+});
+
+describe('attachmentsAsOf', () => {
+  it('keeps only the pictures attached by the instant', () => {
+    const list = [
+      { hash: 'a', addedAt: T0 },
+      { hash: 'b', addedAt: T0 + MIN },
+      { hash: 'c', addedAt: T0 + 2 * MIN },
+    ];
+    expect(attachmentsAsOf(list, T0 + MIN).map((a) => a.hash)).toEqual(['a', 'b']);
+    expect(attachmentsAsOf(list, T0 - 1)).toEqual([]);
+  });
+});
+
+describe('playbackAsOf', () => {
+  const point = (ts: number, lng: number) => ({ ts, lng, lat: 30, speed: 36 });
+  const answer: IncidentPlaybackResponse = {
+    incident: {
+      id: 'P',
+      title: 'P',
+      category: 'public_security',
+      priority: 2,
+      state: 'closed',
+      lng: 104.01,
+      lat: 30,
+      reportedAt: T0,
+      closedAt: T0 + 60 * MIN,
+    },
+    unit: { kind: 'vehicle', id: 'V1', name: '巡逻车01' },
+    steps: [
+      { kind: 'reported', at: T0 },
+      { kind: 'accepted', at: T0 + MIN },
+      { kind: 'dispatched', at: T0 + 2 * MIN },
+      { kind: 'on_scene', at: T0 + 10 * MIN },
+      { kind: 'resolved', at: T0 + 30 * MIN },
+      { kind: 'closed', at: T0 + 60 * MIN },
+    ],
+    route: {
+      from: T0 + 2 * MIN,
+      to: T0 + 10 * MIN,
+      points: [point(T0 + 2 * MIN, 104), point(T0 + 6 * MIN, 104.005), point(T0 + 10 * MIN, 104.01)],
+      distanceM: 960,
+      isTruncated: false,
+    },
+    arriveMs: 8 * MIN,
+  };
+
+  it('shows the steps taken and the way driven by the instant, nothing after', () => {
+    const r = playbackAsOf(answer, T0 + 7 * MIN);
+    expect(r.steps.map((s) => s.kind)).toEqual(['reported', 'accepted', 'dispatched']);
+    expect(r.unit?.id).toBe('V1');
+    expect(r.arriveMs).toBeNull();
+    expect(r.route?.points.map((p) => p.ts)).toEqual([T0 + 2 * MIN, T0 + 6 * MIN]);
+    expect(r.route?.to).toBe(T0 + 7 * MIN);
+    expect(r.route?.distanceM).toBeGreaterThan(400);
+    expect(r.route?.distanceM).toBeLessThan(600);
+    expect(r.incident).toMatchObject({ state: 'dispatched', closedAt: null });
+  });
+
+  it('names no unit and draws no route before it was sent', () => {
+    const r = playbackAsOf(answer, T0 + MIN);
+    expect(r.unit).toBeNull();
+    expect(r.route).toBeNull();
+    expect(r.steps.map((s) => s.kind)).toEqual(['reported', 'accepted']);
+  });
+
+  it('is the whole answer once everything had happened', () => {
+    expect(playbackAsOf(answer, T0 + 2 * 60 * MIN)).toEqual(answer);
+  });
+
+  it('cuts on steps and route points only: every instant until the next gives the same answer', () => {
+    expect(playbackCut(answer, T0 + 7 * MIN)).toBe(T0 + 6 * MIN);
+    expect(playbackAsOf(answer, T0 + 7 * MIN).steps).toEqual(playbackAsOf(answer, T0 + 6 * MIN).steps);
+    expect(playbackCut(answer, T0 + 45 * MIN)).toBe(T0 + 30 * MIN);
+    expect(playbackCut(answer, T0 - 1)).toBe(Number.NEGATIVE_INFINITY);
   });
 });
 

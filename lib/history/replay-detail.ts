@@ -11,12 +11,15 @@ import {
   type IncidentState,
 } from '../domain/enums';
 import { AssigneeKindSchema, type AssigneeKind, type IncidentView } from '../domain/incident';
+import { CLEARS_ASSIGNEE } from '../domain/incident-lifecycle';
 import { timeLimitStatus, type TimeLimitConfig } from '../domain/time-limits';
 import type { IncidentResponse } from '../dispatch/api-types';
 import type { KindColumns } from '../realtime/client-store';
 import type { EntityKind } from '../realtime/position-codec';
 import type { HistoryIncident } from './contract';
+import { arriveMs, type IncidentPlaybackResponse } from './playback';
 import { incidentsAt } from './replay-model';
+import { trackDistanceM } from './track-summary';
 
 /** Status names by the byte the frame carries (the order the server packs them in: server/history). */
 const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
@@ -54,8 +57,8 @@ export function unitAt(c: KindColumns, idx: number): UnitAt | null {
 
 /**
  * The incident a unit was handling at `t` (dispatched to it or on scene), newest first when several: from the
- * period's incidents as replay holds them. Their assignee is the final one, so a unit relieved mid-case by
- * another is not named here for the time it held it.
+ * period's incidents as replay holds them, each with the unit it was assigned to at `t` (a unit relieved
+ * mid-case held it until then; the unit that relieved it holds it only from then).
  */
 export function handlingAt(
   list: readonly HistoryIncident[],
@@ -102,7 +105,8 @@ export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitC
       const kind = AssigneeKindSchema.safeParse(e.data?.assigneeKind);
       const id = typeof e.data?.assigneeId === 'string' ? e.data.assigneeId : null;
       assignee = { kind: kind.success ? kind.data : null, id, name: e.assigneeName ?? id };
-    }
+    } else if (e.type === 'transition' && CLEARS_ASSIGNEE.has(state))
+      assignee = { kind: null, id: null, name: null }; // 退单, 上报上级, 作废: the desk holds it again
     if (e.type === 'supervise' && typeof e.data?.level === 'number') supervision = e.data.level;
     if (e.type === 'follow_up' && typeof e.data?.satisfaction === 'number')
       satisfaction = e.data.satisfaction;
@@ -129,4 +133,52 @@ export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitC
 
 function isState(s: string): s is IncidentState {
   return (INCIDENT_STATES as readonly string[]).includes(s);
+}
+
+/** The pictures attached by `t`: a replay shows none attached after its instant. */
+export function attachmentsAsOf<A extends { addedAt: number }>(list: readonly A[], t: number): A[] {
+  return list.filter((a) => a.addedAt <= t);
+}
+
+/**
+ * 处置回放 as it stood at `t`: the steps taken by then, the route driven by then, and the unit only once it
+ * was sent (the answer follows the final assignee; sent later, it was not yet this case's at `t`).
+ */
+export function playbackAsOf(r: IncidentPlaybackResponse, t: number): IncidentPlaybackResponse {
+  const steps = r.steps.filter((s) => s.at <= t);
+  const isSent = steps.some((s) => s.kind === 'dispatched');
+  const route = r.route;
+  let routeThen: IncidentPlaybackResponse['route'] = null;
+  if (isSent && route) {
+    const points = route.points.filter((p) => p.ts <= t);
+    const to = Math.max(route.from, Math.min(route.to, t));
+    const isCut = points.length < route.points.length;
+    routeThen = { ...route, to, points, distanceM: isCut ? trackDistanceM(points) : route.distanceM };
+  }
+  const closedAt = r.incident.closedAt !== null && r.incident.closedAt <= t ? r.incident.closedAt : null;
+  return {
+    // Its state as far as the steps tell (a 退单 is not a step): the final one would be the future.
+    incident: { ...r.incident, state: steps.at(-1)?.kind ?? 'reported', closedAt },
+    unit: isSent ? r.unit : null,
+    steps,
+    route: routeThen,
+    arriveMs: arriveMs(steps),
+  };
+}
+
+/**
+ * The latest time at or before `t` that playbackAsOf cuts on (a step, a route point, the close, the route's
+ * end): it answers the same for every instant from there until the next, so a view re-cuts (and redraws the
+ * route on the map) when the replay clock passes one, not on every tick.
+ */
+export function playbackCut(r: IncidentPlaybackResponse, t: number): number {
+  let cut = Number.NEGATIVE_INFINITY;
+  const see = (at: number | null | undefined) => {
+    if (at !== null && at !== undefined && at <= t && at > cut) cut = at;
+  };
+  for (const s of r.steps) see(s.at);
+  for (const p of r.route?.points ?? []) see(p.ts);
+  see(r.incident.closedAt);
+  see(r.route?.to);
+  return cut;
 }

@@ -5,6 +5,7 @@
  */
 import { INCIDENT_CATEGORIES, INCIDENT_SOURCES, INCIDENT_STATES } from '../domain/enums';
 import { AssigneeKindSchema, type IncidentView } from '../domain/incident';
+import { CLEARS_ASSIGNEE } from '../domain/incident-lifecycle';
 import { clockParts, offsetMinutes, startOfDay } from '../time/display-time';
 import type { HistoryIncident } from './contract';
 
@@ -194,8 +195,27 @@ export function stateAt(i: HistoryIncident, t: number): string {
 }
 
 /**
+ * Whom the incident was assigned to at `t`: the last assign step by then (a reassignment replaces the unit, a
+ * 退单, 上报上级 or 作废 clears it). A step that does not say whom (an answer from before steps named their
+ * unit) stands for the final assignee, the only one the answer names.
+ */
+export function assigneeAt(i: HistoryIncident, t: number): { kind: string; id: string } | null {
+  const final = i.assigneeKind && i.assigneeId ? { kind: i.assigneeKind, id: i.assigneeId } : null;
+  let held: { kind: string; id: string } | null = null;
+  for (const e of i.timeline) {
+    if (e.at > t) break;
+    if (e.type === 'assign')
+      held = e.assigneeKind && e.assigneeId ? { kind: e.assigneeKind, id: e.assigneeId } : final;
+    else if (e.type === 'transition' && (CLEARS_ASSIGNEE as ReadonlySet<string | null>).has(e.toState))
+      held = null;
+    else if (e.toState === 'dispatched' && held === null) held = final;
+  }
+  return held;
+}
+
+/**
  * The incidents open at `t` as the live wall would have held them: reported by then and not yet ended, each in
- * its state of that moment. The assignee is only known once dispatched (the answer holds the final one).
+ * its state of that moment, with the unit it was assigned to then (not the one that ended up with it).
  */
 export function incidentsAt(list: readonly HistoryIncident[], t: number): IncidentView[] {
   const out: IncidentView[] = [];
@@ -210,7 +230,7 @@ export function incidentsAt(list: readonly HistoryIncident[], t: number): Incide
       updatedAt = e.at;
       if (e.type === 'supervise') supervision = Math.max(supervision, 1);
     }
-    const isAssigned = state === 'dispatched' || state === 'on_scene';
+    const held = state === 'dispatched' || state === 'on_scene' ? assigneeAt(i, t) : null;
     out.push({
       id: i.id,
       category: oneOf(INCIDENT_CATEGORIES, i.category, 'other'),
@@ -225,8 +245,8 @@ export function incidentsAt(list: readonly HistoryIncident[], t: number): Incide
       reportedAt: i.reportedAt,
       receivedAt: i.timeline[0]?.at ?? i.reportedAt,
       updatedAt,
-      assigneeKind: isAssigned ? oneOf(AssigneeKindSchema.options, i.assigneeKind, 'vehicle') : null,
-      assigneeId: isAssigned ? i.assigneeId : null,
+      assigneeKind: held ? oneOf(AssigneeKindSchema.options, held.kind, 'vehicle') : null,
+      assigneeId: held?.id ?? null,
       supervision,
     });
   }

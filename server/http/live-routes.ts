@@ -1,7 +1,8 @@
 /**
  * Who an entity idx is. Batches carry positions by idx only (names and ids would be most of a province
- * snapshot, B4), so a wall asks here for the one unit or camera it opens, and an integration pages through
- * the ids. Both answer with the numbering's epoch: an idx from another server lifetime is refused (409).
+ * snapshot, B4), so a wall asks here for the one unit or camera it opens (or, for one it found by id, its
+ * idx), and an integration pages through the ids. All answer with the numbering's epoch: an idx from another
+ * server lifetime is refused (409).
  */
 import { ENTITY_ID_PAGE_MAX, type EntityIdPage, type EntityInfo } from '@/lib/realtime/contract';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
@@ -37,6 +38,23 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
         epoch: live.epoch,
       });
   };
+  /** Who is at `idx`, if the principal may know: outside its region reads as missing. */
+  const info = (ctx: RouteContext, kind: EntityKind, idx: number, notFound: string): EntityInfo => {
+    const store = live.store(kind);
+    const m = store.meta[idx];
+    if (!m) throw new HttpError(404, notFound);
+    if (ctx.principal) {
+      const pos = { lng: store.lng[idx]!, lat: store.lat[idx]! };
+      regions.require(ctx, ctx.principal, regions.hasEntity(ctx.principal, kind, m.id, pos), {
+        action: `${kind}.info`,
+        objectType: kind,
+        objectId: m.id,
+        notFound,
+      });
+    }
+    return { epoch: live.epoch, kind, idx, id: m.id, name: m.name, type: m.kind };
+  };
+
   return [
     {
       method: 'GET',
@@ -66,20 +84,20 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
         guard(ctx);
         const kind = kindOf(ctx);
         const idx = intParam(ctx.params.idx ?? null, 'idx', -1);
-        const store = live.store(kind);
-        const m = store.meta[idx];
-        if (!m) throw new HttpError(404, `no ${kind} at idx ${idx}`);
-        if (ctx.principal) {
-          const pos = { lng: store.lng[idx]!, lat: store.lat[idx]! };
-          regions.require(ctx, ctx.principal, regions.hasEntity(ctx.principal, kind, m.id, pos), {
-            action: `${kind}.info`,
-            objectType: kind,
-            objectId: m.id,
-            notFound: `no ${kind} at idx ${idx}`,
-          });
-        }
-        const info: EntityInfo = { epoch: live.epoch, kind, idx, id: m.id, name: m.name, type: m.kind };
-        sendJson(ctx.res, 200, info);
+        sendJson(ctx.res, 200, info(ctx, kind, idx, `no ${kind} at idx ${idx}`));
+      },
+    },
+    {
+      // The other way round: a unit found by search, opened in replay, is read from the replayed frame at its
+      // idx, as a unit clicked on the replay map is.
+      method: 'GET',
+      path: '/api/live/:kind/id/:id',
+      handler: (ctx) => {
+        guard(ctx);
+        const kind = kindOf(ctx);
+        const id = ctx.params.id ?? '';
+        const idx = live.store(kind).indexOf(id) ?? -1;
+        sendJson(ctx.res, 200, info(ctx, kind, idx, `no ${kind} ${id}`));
       },
     },
   ];

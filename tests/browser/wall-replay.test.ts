@@ -10,8 +10,9 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
  * returns to live, then reopens a period by URL (as a briefing link would), plays it and watches the units
  * move in the map's own layer data, seeks on the timeline and returns to live again.
  * The second test records a car of its own through a case (sent, on scene, resolved) and checks that in
- * replay the drawer shows the car and the case as they stood at the replay instant, not as they are now, and
- * that the live-only controls give way while drill-down still works.
+ * replay the drawer shows the car (clicked on the map or found by search) and the case (its steps and 处置回放)
+ * as they stood at the replay instant, not as they are now, and that the live-only controls give way while
+ * drill-down still works.
  * Screenshots: test-results/wall-replay-1920x1080.png, test-results/wall-replay-drawer-1920x1080.png.
  */
 const PASSWORD = 'pingan-demo';
@@ -376,7 +377,31 @@ describe('wall replay (回放)', () => {
         expect(steps).toContain('派单');
         expect(steps).not.toContain('处置中');
         expect(steps).not.toContain('已办结');
+        // 处置回放 as of the instant too: sent, not yet on scene or resolved (live, it holds both).
+        await caseDrawer.locator('[data-testid="playback-open"]').click();
+        await caseDrawer
+          .locator('[data-testid="playback-section"][data-state="ready"]')
+          .waitFor({ timeout: 30_000 });
+        const playbackSteps = () =>
+          caseDrawer
+            .locator('[data-testid="playback-steps"] li')
+            .evaluateAll((li) => li.map((e) => e.getAttribute('data-step')));
+        await expect.poll(playbackSteps, { timeout: 15_000 }).toContain('dispatched');
+        expect(await playbackSteps()).not.toContain('on_scene');
+        expect(await playbackSteps()).not.toContain('resolved');
         await screenshot(page, 'wall-replay-case-1920x1080');
+        await page.click('[data-testid="detail-drawer"] button');
+
+        // The car found by the search box, in replay, is read from the replayed frame as the clicked one was.
+        await page.fill('[data-testid="search-box"] input', car.id);
+        await page.click(`[data-testid="search-results"] [data-kind="vehicle"][data-id="${car.id}"]`);
+        await drawer.waitFor({ timeout: 20_000 });
+        expect(await drawer.getAttribute('data-replay')).toBe('true');
+        await expect
+          .poll(() => drawer.locator('[data-testid="drawer-speed"]').count(), { timeout: 15_000 })
+          .toBe(1);
+        expect(await page.textContent('[data-testid="drawer-speed"]')).toBe('50 km/h');
+        await expect.poll(() => handling.count(), { timeout: 15_000 }).toBe(1);
         await page.click('[data-testid="detail-drawer"] button');
 
         // Drill-down still works in replay, and keeps it: a town clicked on the map (only its areas drawn).

@@ -98,6 +98,26 @@ describe('incident playback (处置回放)', () => {
     expect(r.body.incident).toMatchObject({ id: 'PB-INC', lng: CENTER.lng, lat: CENTER.lat });
     expect(r.body.incident.title).toContain('13812345678');
 
+    // Replay's incidents of the period: each assign step names its unit (a replay names the car that held the
+    // case at its instant, not the one it ended with); no other step's data leaves the server.
+    const hist = await kit.api('GET', `/api/history/incidents?from=${T0}&to=${clock.now()}`, {
+      cookie: leader,
+    });
+    expect(hist.status).toBe(200);
+    const timeline = (hist.body.incidents as { id: string; timeline: Record<string, unknown>[] }[]).find(
+      (i) => i.id === 'PB-INC',
+    )!.timeline;
+    expect(
+      timeline.filter((e) => e.type === 'assign').map((e) => [e.at, e.assigneeKind, e.assigneeId]),
+    ).toEqual([
+      [reportedAt + 30_000, 'vehicle', 'OTHER'],
+      [dispatchAt, 'vehicle', 'PB-1'],
+    ]);
+    for (const e of timeline.filter((x) => x.type !== 'assign')) {
+      expect(e).not.toHaveProperty('assigneeId');
+      expect(e).not.toHaveProperty('data');
+    }
+
     // A wall (`mask=1`) gets the title masked, as the incident's own detail.
     const masked = await kit.api('GET', '/api/history/incident/PB-INC/playback?mask=1', { cookie: leader });
     expect(masked.body.incident.title).not.toContain('13812345678');

@@ -40,6 +40,20 @@ describe('entity lookup by idx', () => {
     expect((await kit.api('GET', '/api/live/vehicle/ids')).status).toBe(401);
   });
 
+  it('gives the idx of a unit found by id (a search result opened in replay), under the same epoch', async () => {
+    const epoch = kit.t.app.ctx.live.epoch;
+    const idx = kit.t.app.ctx.live.vehicle.indexOf('V-2')!;
+    const r = await kit.api('GET', `/api/live/vehicle/id/V-2?epoch=${epoch}`, { cookie: duty });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ epoch, kind: 'vehicle', idx, id: 'V-2', name: '单位 V-2' });
+    expect((await kit.api('GET', '/api/live/vehicle/id/V-2', { cookie: duty })).body.idx).toBe(idx);
+    expect((await kit.api('GET', '/api/live/vehicle/id/NOPE', { cookie: duty })).status).toBe(404);
+    expect((await kit.api('GET', '/api/live/vehicle/id/V-2?epoch=old-server', { cookie: duty })).status).toBe(
+      409,
+    );
+    expect((await kit.api('GET', '/api/live/vehicle/id/V-2')).status).toBe(401);
+  });
+
   it('pages through the ids in idx order, never more than a page at once', async () => {
     const store = kit.t.app.ctx.live.vehicle;
     const all = await kit.api('GET', '/api/live/vehicle/ids', { cookie: duty });

@@ -47,7 +47,8 @@ export function ReplayAsOf({ at, tz, lang }: { at: number; tz: string; lang: Lan
 /**
  * A vehicle's or camera's state at the replay instant, from the replayed frame (what the map shows there):
  * status, speed, position, when it last reported before then, and the incident it was handling then.
- * `unit` undefined: the drawer was opened without a frame position to read (a search result).
+ * `unit` undefined: the drawer was opened without a frame position to read (a search result whose idx the
+ * server could not be asked for).
  */
 export function ReplayUnitFacts({
   kind,
