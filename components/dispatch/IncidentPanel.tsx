@@ -141,7 +141,6 @@ export function IncidentPanel({
       <IncidentPhotos
         key={`photos-${inc.id}`}
         incidentId={inc.id}
-        source={inc.source}
         lang={lang}
         tz={tz}
         fetcher={consoleFetch}

@@ -3,7 +3,7 @@ import type { Photo } from '../photos/photo';
 
 /**
  * The snapshot a camera alarm came with (GET /api/incidents/:id/snapshot, region-checked on the server), as
- * one of the incident's photos (components/photos). An alarm without one answers 404 and the tile drops out.
+ * one of the incident's photos (components/photos). Shown only when the attachment list says the incident has one (hasSnapshot).
  * The snapshot is stored as the platform sent it (evidence), so the thumbnail is the picture itself, scaled.
  */
 export function alarmSnapshotPhoto(

@@ -1,7 +1,6 @@
 'use client';
 
 import { useEffect, useMemo, useState } from 'react';
-import type { IncidentSource } from '@/lib/domain/enums';
 import { attachmentsAsOf } from '@/lib/history/replay-detail';
 import { formatDateTime } from '@/lib/time/display-time';
 import type { AttachmentList, IncidentAttachment } from '@/lib/uploads/attachments';
@@ -44,7 +43,6 @@ export function attachmentPhotos(
  */
 export function IncidentPhotos(props: {
   incidentId: string;
-  source: IncidentSource;
   lang: Lang;
   tz: string;
   fetcher: (url: string) => Promise<Response>;
@@ -56,8 +54,11 @@ export function IncidentPhotos(props: {
   /** Replaying: only the pictures attached by this instant. */
   asOf?: number;
 }) {
-  const { incidentId, source, lang, tz, fetcher, size, refreshKey, imageUrl, max } = props;
+  const { incidentId, lang, tz, fetcher, size, refreshKey, imageUrl, max } = props;
   const [list, setList] = useState<IncidentAttachment[]>([]);
+  // Asked, not assumed from the source: a video_patrol incident may have come without a picture, and an <img>
+  // that answers 404 is an error in the browser's console on a wall that must run clean for days.
+  const [hasSnapshot, setHasSnapshot] = useState(false);
 
   useEffect(() => {
     let isCancelled = false;
@@ -65,7 +66,9 @@ export function IncidentPhotos(props: {
       .then(async (r) => {
         if (!r.ok) return; // not this viewer's, or gone: the strip stays as it was (empty at first)
         const body = (await r.json()) as AttachmentList;
-        if (!isCancelled && Array.isArray(body.attachments)) setList(body.attachments);
+        if (isCancelled) return;
+        if (Array.isArray(body.attachments)) setList(body.attachments);
+        setHasSnapshot(body.hasSnapshot === true);
       })
       .catch(() => undefined); // offline: the panel says so elsewhere; the last list stays
     return () => {
@@ -77,9 +80,9 @@ export function IncidentPhotos(props: {
   const photos = useMemo(() => {
     const shown = asOf === undefined ? list : attachmentsAsOf(list, asOf);
     const all = attachmentPhotos(shown, lang, tz, { imageUrl, isWall: size === 'wall' });
-    if (source === 'video_patrol') all.unshift(alarmSnapshotPhoto(incidentId, lang, imageUrl));
+    if (hasSnapshot) all.unshift(alarmSnapshotPhoto(incidentId, lang, imageUrl));
     return all;
-  }, [list, asOf, lang, tz, imageUrl, size, source, incidentId]);
+  }, [list, asOf, lang, tz, imageUrl, size, hasSnapshot, incidentId]);
 
   return (
     <PhotoStrip

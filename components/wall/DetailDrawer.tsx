@@ -142,11 +142,10 @@ export function DetailDrawer({
           fallback={selection.view}
           lang={lang}
           tz={tz}
-          photos={(source, refreshKey) => (
+          photos={(refreshKey) => (
             <IncidentPhotos
               key={`photos-${selection.id}`}
               incidentId={selection.id}
-              source={source}
               lang={lang}
               tz={tz}
               fetcher={wallFetch}
@@ -268,8 +267,8 @@ function IncidentBody({
   fallback?: IncidentView;
   lang: Lang;
   tz: string;
-  /** The incident's pictures, once its source is known; re-read when its timeline grows. */
-  photos?: (source: IncidentView['source'], refreshKey: number) => React.ReactNode;
+  /** The incident's pictures; re-read when its timeline grows. */
+  photos?: (refreshKey: number) => React.ReactNode;
   /** 处置回放: shown under the facts, above the long parts (a wall is not scrolled). */
   history?: React.ReactNode;
 }) {
@@ -300,7 +299,7 @@ function IncidentBody({
         <Row k={t('reporter', lang)} v={maskName(detail.incident.reporter)} />
       ) : null}
       {detail?.incident.phone ? <Row k={t('phone', lang)} v={maskPhone(detail.incident.phone)} /> : null}
-      {photos?.(i.source, detail?.timeline.length ?? 0)}
+      {photos?.(detail?.timeline.length ?? 0)}
       {history}
       {detail?.incident.detail ? (
         <p className={styles.drawerText}>{maskFreeText(detail.incident.detail)}</p>

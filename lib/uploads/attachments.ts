@@ -16,6 +16,8 @@ export interface IncidentAttachment {
 
 export interface AttachmentList {
   attachments: IncidentAttachment[];
+  /** The incident came with a camera alarm's picture (GET /api/incidents/:id/snapshot). */
+  hasSnapshot: boolean;
 }
 
 export function photoUrls(hash: string): { url: string; thumbUrl: string } {

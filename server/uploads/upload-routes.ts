@@ -62,8 +62,8 @@ export function createUploadRoutes(deps: {
        LIMIT 1`,
     )
     .pluck();
-  const incidentGrid = deps.sqlite.prepare<[string], { gridCode: string | null }>(
-    'SELECT grid_code AS gridCode FROM incidents WHERE id = ?',
+  const incidentGrid = deps.sqlite.prepare<[string], { gridCode: string | null; snapshotSha: string | null }>(
+    'SELECT grid_code AS gridCode, snapshot_sha256 AS snapshotSha FROM incidents WHERE id = ?',
   );
   const tooLarge = (user: string) => {
     deps.stats.reject(UPLOAD_PATH, 'too_large', { user });
@@ -193,6 +193,7 @@ export function createUploadRoutes(deps: {
         });
         const body: AttachmentList = {
           attachments: store.list(id).map((a) => ({ ...a, ...photoUrls(a.hash) })),
+          hasSnapshot: row.snapshotSha !== null,
         };
         sendJson(ctx.res, 200, body);
       },

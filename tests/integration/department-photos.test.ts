@@ -85,6 +85,7 @@ describe('department feedback with photos', () => {
 
     const desk = await k.api('GET', `/api/incidents/${incidentId}/attachments`, { cookie: dispatcher });
     expect(desk.body.attachments.map((a: { hash: string }) => a.hash)).toEqual([hash]);
+    expect(desk.body.hasSnapshot).toBe(false);
     const thumb = await fetch(`${k.t.url}/api/uploads/${hash}?thumb=1`, { headers: { cookie: dispatcher } });
     expect(thumb.status).toBe(200);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
