@@ -27,11 +27,8 @@ import { AccessNotice, AlarmBanner } from './AlarmBanner';
 import { DetailDrawer, type Selection } from './DetailDrawer';
 import { MapControls } from './MapControls';
 import { Panel } from './Panel';
-import { DeptReportTable, useRotatingTab } from '../department/DeptReportTable';
-
-/** The ranking panel's two views: regions, and 部门报到 (per department 报到率 and 按时办结率). */
-const RANK_TABS = ['region', 'dept'] as const;
-import { IncidentFeed, KpiBoard, OverdueList, openWorkCount } from './panels';
+import { DEPT_TAB_ROTATE_MS, DeptReportTable, useRotatingTab } from '../department/DeptReportTable';
+import { IncidentFeed, KpiBoard, LIST_PAGE_MS, OverdueList, openWorkCount } from './panels';
 import { CameraWallBody, DispatchQueueBody, TownCardsBody } from './SplicePanels';
 import { Stage, useStageSize } from './Stage';
 import splice from './splice.module.css';
@@ -46,6 +43,9 @@ import { unitInFrame } from './replay/unit-in-frame';
 import { useReplay } from './replay/use-replay';
 import { ReportsMenu } from './ReportsMenu';
 import styles from './wall.module.css';
+
+/** The ranking panel's two views: regions, and 部门报到 (per department 报到率 and 按时办结率). */
+const RANK_TABS = ['region', 'dept'] as const;
 
 /** Panel title bar and body padding (wall.module.css .panelTitle, .panelBody), for the cards' geometry. */
 const PANEL_CHROME_H = 38 + 14;
@@ -96,7 +96,11 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   const replay = useReplay(regionCode, pathname);
   const alarm = useAlarm(!isReplay && !replay.isReplaying);
   const { connection, stats, incidents, link, now, hasAccess } = useWallData(regionCode, period, alarm.raise);
-  const [rankTab, pickRankTab] = useRotatingTab(RANK_TABS, !!stats?.departments?.length);
+  // 部门报到 stays up until each of its pages has been shown once.
+  const [deptPages, setDeptPages] = useState(1);
+  const [rankTab, pickRankTab] = useRotatingTab(RANK_TABS, !!stats?.departments?.length, (tab) =>
+    tab === 'dept' ? Math.max(DEPT_TAB_ROTATE_MS, deptPages * LIST_PAGE_MS) : DEPT_TAB_ROTATE_MS,
+  );
   const mapFeed = replay.isReplaying ? replay.controller : connection;
   const hideLive = replay.isReplaying ? { display: 'none' } : undefined;
   const size = useStageSize(isBriefing);
@@ -450,7 +454,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
             testId="panel-ranking"
           >
             {rankTab === 'dept' && stats ? (
-              <DeptReportTable rows={stats.departments ?? []} lang={lang} />
+              <DeptReportTable rows={stats.departments ?? []} lang={lang} onPages={setDeptPages} />
             ) : options ? (
               <EChart option={options.ranking} onPickCode={go} testId="chart-ranking" />
             ) : (

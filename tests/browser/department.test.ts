@@ -139,8 +139,9 @@ describe('部门报到 (/dept) and the wall', () => {
     await signIn(wall, 'duty', '/wall');
     const panel = wall.locator('[data-testid="panel-ranking"]');
     await panel.locator('button', { hasText: '部门' }).click();
+    // Departments past the first page come round every LIST_PAGE_MS: wait for this one's page.
     const row = panel.locator(`[data-testid="dept-report-${deptId}"]`);
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: 60_000 });
     expect(await row.locator('td').nth(1).textContent()).toBe(String(after.handed));
     expect(await row.locator('[data-testid="dept-ack-rate"]').textContent()).toBe(
       `${(after.ackRate * 100).toFixed(0)}%`,

@@ -40,6 +40,8 @@ async function signedInWall(size: { width: number; height: number }, path = '/wa
   await page.fill('input[name="password"]', PASSWORD);
   await Promise.all([page.waitForURL((u) => u.pathname === path), page.click('button[type="submit"]')]);
   await page.waitForSelector('[data-testid="link-indicator"][data-status="live"]', { timeout: 90_000 });
+  // The ranking panel turns to 部门报到 by itself: hold it on the region chart these checks read.
+  await page.locator('[data-testid="panel-ranking"] button', { hasText: '区域' }).click();
   for (const c of CHARTS) await page.waitForSelector(`[data-chart="${c}"] canvas`, { timeout: 60_000 });
   return { page, watch };
 }
