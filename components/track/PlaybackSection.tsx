@@ -23,7 +23,7 @@ const stepWord = (s: PlaybackStep, lang: Lang) => tw(`step_${s.kind}` as TrackWo
 /**
  * 处置回放 for one incident: who was sent, the unit's way from the dispatch to the scene on the map (speed
  * colours; the dispatch and arrival points numbered as their steps), each step's time and the time to arrive.
- * `asOf` (replay): only what had happened by that instant.
+ * `asOf` (replay): only what had happened by that instant, for the unit that held the case then.
  */
 export function PlaybackSection({
   incidentId,
@@ -50,17 +50,30 @@ export function PlaybackSection({
   const cut = answer && asOf !== undefined ? playbackCut(answer, asOf) : null;
   const data = useMemo(() => (answer && cut !== null ? playbackAsOf(answer, cut) : answer), [answer, cut]);
   const [error, setError] = useState<string | null>(null);
+  /** The replay instant the answer was asked for: asked again only when the case changed hands since. */
+  const [askAt, setAskAt] = useState<number | undefined>(undefined);
+  const held = answer?.holding;
+  const isStale =
+    asOf !== undefined &&
+    held !== undefined &&
+    ((held.from !== null && asOf < held.from) || (held.to !== null && asOf >= held.to));
+
+  useEffect(() => {
+    if (isOpen && (isStale || (asOf === undefined) !== (askAt === undefined))) setAskAt(asOf);
+  }, [isOpen, isStale, asOf, askAt]);
 
   useEffect(() => {
     if (!isOpen) return;
     let isCancelled = false;
     setAnswer(null);
     setError(null);
+    const q = new URLSearchParams();
+    if (mask) q.set('mask', '1');
+    if (askAt !== undefined) q.set('at', String(askAt));
+    const query = q.toString() ? `?${q.toString()}` : '';
     void (async () => {
       try {
-        const r = await fetcher(
-          `/api/history/incident/${encodeURIComponent(incidentId)}/playback${mask ? '?mask=1' : ''}`,
-        );
+        const r = await fetcher(`/api/history/incident/${encodeURIComponent(incidentId)}/playback${query}`);
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
         const body = (await r.json()) as IncidentPlaybackResponse;
         if (!isCancelled) setAnswer(body);
@@ -71,7 +84,7 @@ export function PlaybackSection({
     return () => {
       isCancelled = true;
     };
-  }, [isOpen, incidentId, fetcher, mask]);
+  }, [isOpen, incidentId, fetcher, mask, askAt]);
 
   const overlay = useMemo((): TrackOverlay | null => {
     if (!isOpen || !data) return null;
@@ -97,7 +110,14 @@ export function PlaybackSection({
 
   if (!isOpen)
     return (
-      <button className={css.open} onClick={() => setOpen(true)} data-testid="playback-open">
+      <button
+        className={css.open}
+        onClick={() => {
+          setAskAt(asOf);
+          setOpen(true);
+        }}
+        data-testid="playback-open"
+      >
         {tw('playback', lang)}
       </button>
     );

@@ -130,7 +130,7 @@ export function TrackSection({
         if (!track) throw new Error(`HTTP ${r.status}`);
         const ri = await fetcher(`/api/history/incidents?${q}${region}`);
         const list = ri.ok ? ((await ri.json()) as HistoryIncidentsResponse).incidents : [];
-        if (!isCancelled) setData({ track, handled: handledIncidents(list, kind, id) });
+        if (!isCancelled) setData({ track, handled: handledIncidents(list, kind, id, from, to) });
       } catch (e) {
         if (!isCancelled) setError(e instanceof Error ? e.message : String(e));
       }

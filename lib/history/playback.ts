@@ -45,6 +45,11 @@ export interface IncidentPlaybackResponse {
   route: { from: number; to: number; points: TrackPoint[]; distanceM: number; isTruncated: boolean } | null;
   /** Dispatch → on scene, ms; null when it has not arrived. */
   arriveMs: number | null;
+  /**
+   * Asked `at` an instant (replay): the span the unit (or nobody) held the case over, null at an open end.
+   * The answer stands for every instant in it; a replay whose clock leaves it asks again.
+   */
+  holding?: { from: number | null; to: number | null };
 }
 
 /** The timeline columns the steps are read from (incident_events). */
@@ -59,7 +64,8 @@ export interface PlaybackEvent {
 /** A route with no arrival yet is drawn at most this long after the dispatch (a unit may never have gone). */
 export const PLAYBACK_OPEN_ROUTE_MS = 2 * 3_600_000;
 
-function assigneeOf(data: unknown): { kind: string; id: string } | null {
+/** The unit an assign event's stored data names, or null. */
+export function assigneeOf(data: unknown): { kind: string; id: string } | null {
   let d = data;
   if (typeof d === 'string') {
     try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryIncident } from './contract';
 import {
   clockAt,
+  holdingAt,
   incidentsAt,
   keyframeStepMs,
   keyframeTimes,
@@ -197,5 +198,37 @@ describe('incidents at an instant', () => {
       { category: 'dispute', count: 1 },
       { category: 'nonsense', count: 1 },
     ]);
+  });
+});
+
+describe('holdingAt', () => {
+  const ev = (at: number, type: string, toState: string, unit?: string) => ({
+    at,
+    type,
+    toState,
+    ...(unit ? { assigneeKind: 'vehicle', assigneeId: unit } : {}),
+  });
+  // Sent to V1 at 10, to V2 at 20, 退单 at 30, to V2 again at 40 (final: V2).
+  const i = {
+    assigneeKind: 'vehicle',
+    assigneeId: 'V2',
+    timeline: [
+      ev(0, 'reported', 'reported'),
+      ev(10, 'assign', 'dispatched', 'V1'),
+      ev(20, 'assign', 'dispatched', 'V2'),
+      ev(30, 'transition', 'returned'),
+      ev(35, 'transition', 'cancelled'),
+      ev(40, 'assign', 'dispatched', 'V2'),
+    ],
+  };
+  const unit = (id: string) => ({ kind: 'vehicle', id });
+
+  it('spans each holding from the step that began it to the step that changed it', () => {
+    expect(holdingAt(i, 5)).toEqual({ unit: null, from: null, to: 10 });
+    expect(holdingAt(i, 10)).toEqual({ unit: unit('V1'), from: 10, to: 20 });
+    expect(holdingAt(i, 25)).toEqual({ unit: unit('V2'), from: 20, to: 30 });
+    // A second clearing step changes nothing; a new dispatch to the same unit starts anew (its own dispatch time).
+    expect(holdingAt(i, 33)).toEqual({ unit: null, from: 30, to: 40 });
+    expect(holdingAt(i, 99)).toEqual({ unit: unit('V2'), from: 40, to: null });
   });
 });

@@ -7,7 +7,7 @@ import { INCIDENT_CATEGORIES, INCIDENT_SOURCES, INCIDENT_STATES } from '../domai
 import { AssigneeKindSchema, type IncidentView } from '../domain/incident';
 import { CLEARS_ASSIGNEE } from '../domain/incident-lifecycle';
 import { clockParts, offsetMinutes, startOfDay } from '../time/display-time';
-import type { HistoryIncident } from './contract';
+import type { HistoryIncident, HistoryIncidentEvent } from './contract';
 
 /** Replay speeds offered (replayed seconds per real second). */
 export const REPLAY_SPEEDS = [1, 2, 5, 10, 30, 60, 120] as const;
@@ -194,23 +194,47 @@ export function stateAt(i: HistoryIncident, t: number): string {
   return state;
 }
 
+/** What the assignment rule reads of an incident: the final assignee and the steps (a history answer's). */
+export interface AssignmentHistory {
+  assigneeKind: string | null;
+  assigneeId: string | null;
+  timeline: readonly Pick<HistoryIncidentEvent, 'at' | 'type' | 'toState' | 'assigneeKind' | 'assigneeId'>[];
+}
+
+export interface Holding {
+  unit: { kind: string; id: string } | null;
+  /** The step that began this holding (null: since the start) and the next that changed it (null: none yet). */
+  from: number | null;
+  to: number | null;
+}
+
 /**
- * Whom the incident was assigned to at `t`: the last assign step by then (a reassignment replaces the unit, a
- * 退单, 上报上级 or 作废 clears it). A step that does not say whom (an answer from before steps named their
- * unit) stands for the final assignee, the only one the answer names.
+ * Whom the incident was assigned to at `t`, and from when until when: the last assign step by then (a
+ * reassignment replaces the unit, a 退单, 上报上级 or 作废 clears it). A step that does not say whom (an answer
+ * from before steps named their unit) stands for the final assignee, the only one the answer names. Every
+ * assign step starts a new holding, even to the same unit: its dispatch time is the new one.
  */
-export function assigneeAt(i: HistoryIncident, t: number): { kind: string; id: string } | null {
+export function holdingAt(i: AssignmentHistory, t: number): Holding {
   const final = i.assigneeKind && i.assigneeId ? { kind: i.assigneeKind, id: i.assigneeId } : null;
-  let held: { kind: string; id: string } | null = null;
+  let held: Holding['unit'] = null;
+  let from: number | null = null;
   for (const e of i.timeline) {
-    if (e.at > t) break;
+    let next: Holding['unit'] | undefined;
     if (e.type === 'assign')
-      held = e.assigneeKind && e.assigneeId ? { kind: e.assigneeKind, id: e.assigneeId } : final;
+      next = e.assigneeKind && e.assigneeId ? { kind: e.assigneeKind, id: e.assigneeId } : final;
     else if (e.type === 'transition' && (CLEARS_ASSIGNEE as ReadonlySet<string | null>).has(e.toState))
-      held = null;
-    else if (e.toState === 'dispatched' && held === null) held = final;
+      next = held === null ? undefined : null;
+    else if (e.toState === 'dispatched' && held === null) next = final ?? undefined;
+    if (next === undefined) continue;
+    if (e.at > t) return { unit: held, from, to: e.at };
+    held = next;
+    from = e.at;
   }
-  return held;
+  return { unit: held, from, to: null };
+}
+
+export function assigneeAt(i: AssignmentHistory, t: number): { kind: string; id: string } | null {
+  return holdingAt(i, t).unit;
 }
 
 /**

@@ -25,14 +25,54 @@ describe('track view', () => {
 
   it('lists only the incidents the unit was assigned', () => {
     const inc = (id: string, kind: string | null, who: string | null) =>
-      ({ id, assigneeKind: kind, assigneeId: who }) as HistoryIncident;
+      ({
+        id,
+        assigneeKind: kind,
+        assigneeId: who,
+        timeline: [{ at: 5, type: 'assign', actor: 'd', fromState: null, toState: 'dispatched', note: null }],
+      }) as HistoryIncident;
     const list = [
       inc('a', 'vehicle', 'V1'),
       inc('b', 'worker', 'V1'),
       inc('c', 'vehicle', 'V2'),
       inc('d', null, null),
     ];
-    expect(handledIncidents(list, 'vehicle', 'V1').map((i) => i.id)).toEqual(['a']);
+    expect(handledIncidents(list, 'vehicle', 'V1', 0, 10).map((i) => i.id)).toEqual(['a']);
+  });
+
+  it("lists a case the unit held in the period, by the period's assign steps, not by who ended with it", () => {
+    const ev = (at: number, type: string, toState: string, unit?: string) => ({
+      at,
+      type,
+      actor: 'dispatcher',
+      fromState: null,
+      toState,
+      note: null,
+      ...(unit ? { assigneeKind: 'vehicle', assigneeId: unit } : {}),
+    });
+    // Sent to V1 at 10, relieved by V2 at 20, returned by V2 at 30, sent to V3 at 40; V3 resolved it at 50.
+    const relieved = {
+      id: 'R',
+      assigneeKind: 'vehicle',
+      assigneeId: 'V3',
+      timeline: [
+        ev(0, 'reported', 'reported'),
+        ev(10, 'assign', 'dispatched', 'V1'),
+        ev(20, 'assign', 'dispatched', 'V2'),
+        ev(30, 'transition', 'returned'),
+        ev(40, 'assign', 'dispatched', 'V3'),
+        ev(50, 'transition', 'resolved'),
+      ],
+    } as HistoryIncident;
+    const handlers = (from: number, to: number) =>
+      ['V1', 'V2', 'V3'].filter((v) => handledIncidents([relieved], 'vehicle', v, from, to).length > 0);
+    // Relieved mid-case, V1 still handled it; V3 got it only after the period.
+    expect(handlers(0, 15)).toEqual(['V1']);
+    expect(handlers(0, 25)).toEqual(['V1', 'V2']);
+    // Held since before the period: it counts; after the 退单 nobody holds it until V3.
+    expect(handlers(12, 18)).toEqual(['V1']);
+    expect(handlers(32, 38)).toEqual([]);
+    expect(handlers(35, 60)).toEqual(['V3']);
   });
 
   it('words spans to the minute and starts "today" at midnight in the display zone', () => {

@@ -5,6 +5,7 @@
  */
 import { startOfDay } from '../time/display-time';
 import type { HistoryIncident, TrackPoint, TrackStop } from './contract';
+import { assigneeAt } from './replay-model';
 import type { Rgba } from '../wall/palette';
 
 /**
@@ -84,13 +85,25 @@ export function periodRange(
   return [startOfDay(now, tz), now];
 }
 
-/** Incidents of the period the unit was the assignee of, oldest first (the history listing's own order). */
+/**
+ * Incidents the unit held at some time in [from, to], oldest first (the history listing's own order): by the
+ * assign steps as replay reads them, so a car relieved mid-case keeps the case it held, and a car sent only
+ * after the period does not list it.
+ */
 export function handledIncidents(
   incidents: readonly HistoryIncident[],
   kind: 'vehicle' | 'worker',
   id: string,
+  from: number,
+  to: number,
 ): HistoryIncident[] {
-  return incidents.filter((i) => i.assigneeKind === kind && i.assigneeId === id);
+  const isUnit = (u: { kind: string; id: string } | null) => u?.kind === kind && u.id === id;
+  // Who held it changes only on a step: at the period's start and at each step inside it covers every holder.
+  return incidents.filter(
+    (i) =>
+      isUnit(assigneeAt(i, from)) ||
+      i.timeline.some((e) => e.at > from && e.at <= to && isUnit(assigneeAt(i, e.at))),
+  );
 }
 
 /** The stop's length in ms. */

@@ -9,11 +9,13 @@ import type { AssigneeKind } from '@/lib/domain/incident';
 import type { TrackPoint } from '@/lib/history/contract';
 import {
   arriveMs,
+  assigneeOf,
   playbackSteps,
   routeWindow,
   type IncidentPlaybackResponse,
   type PlaybackEvent,
 } from '@/lib/history/playback';
+import { holdingAt } from '@/lib/history/replay-model';
 import { trackDistanceM } from '@/lib/history/track-summary';
 import { VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { ANY_ROLE } from '../auth/guard';
@@ -76,10 +78,28 @@ export function createIncidentPlaybackRoute(d: {
       });
     // As the incident's own detail: masked for anyone without personal-data rights, and for a wall (`mask=1`).
     const isMasked = !p || !canSeePersonalData(p) || ctx.url.searchParams.get('mask') === '1';
-    const unitRef =
-      row.assigneeKind && row.assigneeId ? { kind: row.assigneeKind, id: row.assigneeId } : null;
-    const steps = playbackSteps(row.reportedAt, selectEvents.all(id), unitRef);
-    const win = routeWindow(steps, now());
+    const at = atParam(ctx);
+    const events = selectEvents.all(id);
+    let unitRef = row.assigneeKind && row.assigneeId ? { kind: row.assigneeKind, id: row.assigneeId } : null;
+    let own = events;
+    let end = now();
+    let holding: IncidentPlaybackResponse['holding'];
+    if (at !== null) {
+      // Replay: the unit that held the case then, by replay's own rule, played until it was relieved (what
+      // came after is another unit's, or nobody's).
+      const h = holdingAt({ ...row, timeline: events.map(withAssignee) }, at);
+      unitRef = h.unit;
+      const until = h.to;
+      if (until !== null) {
+        own = events.filter((e) => e.at < until);
+        end = Math.min(end, until);
+      }
+      // Held by nobody (not sent yet, or after a 退单): no one's dispatch or arrival to show.
+      if (!unitRef) own = own.filter((e) => e.type !== 'assign' && e.toState !== 'on_scene');
+      holding = { from: h.from, to: h.to };
+    }
+    const steps = playbackSteps(row.reportedAt, own, unitRef);
+    const win = routeWindow(steps, end);
     let route: IncidentPlaybackResponse['route'] = null;
     if (win && unitRef && (unitRef.kind === 'vehicle' || unitRef.kind === 'worker')) {
       const kind = unitRef.kind;
@@ -117,8 +137,25 @@ export function createIncidentPlaybackRoute(d: {
       steps,
       route,
       arriveMs: arriveMs(steps),
+      ...(holding ? { holding } : {}),
     };
     sendJson(ctx.res, 200, body);
   };
   return { method: 'GET', path: '/api/history/incident/:id/playback', handler };
+}
+
+/** `at=` (epoch ms, optional): the replay instant the playback is asked for. */
+function atParam(ctx: RouteContext): number | null {
+  const raw = ctx.url.searchParams.get('at');
+  if (raw === null) return null;
+  const at = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(at) || at < 0)
+    throw new HttpError(400, 'at must be epoch milliseconds');
+  return at;
+}
+
+/** An event as replay's assignment rule reads it: an assign step names its unit. */
+function withAssignee(e: PlaybackEvent) {
+  const a = e.type === 'assign' ? assigneeOf(e.data) : null;
+  return a ? { ...e, assigneeKind: a.kind, assigneeId: a.id } : e;
 }

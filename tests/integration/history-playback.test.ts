@@ -98,6 +98,63 @@ describe('incident playback (处置回放)', () => {
     expect(r.body.incident).toMatchObject({ id: 'PB-INC', lng: CENTER.lng, lat: CENTER.lat });
     expect(r.body.incident.title).toContain('13812345678');
 
+    // Replay (`at=`): the playback of the unit that held the case at that instant. Before the reassignment
+    // that is OTHER, with its own dispatch and its way until it was relieved, not PB-1's.
+    sqlite
+      .prepare('INSERT INTO vehicles (id, name, plate, created_at) VALUES (?, ?, ?, ?)')
+      .run('OTHER', '先派车', '浙A-PB002', clock.now());
+    const sentFirstAt = reportedAt + 30_000;
+    const otherReports = [0, 10_000, 20_000, 45_000].map((dt, k) => ({
+      id: 'OTHER',
+      ts: sentFirstAt + dt,
+      lng: Math.round((CENTER.lng + 0.02 - k * 0.001) * 1e6) / 1e6,
+      lat: CENTER.lat,
+      speed: 40,
+      status: 'responding',
+    }));
+    for (const q of otherReports) await ingest(t.url, t.app, 'vehicles', [q]);
+    const before = await kit.api('GET', `/api/history/incident/PB-INC/playback?at=${dispatchAt - 10_000}`, {
+      cookie: leader,
+    });
+    expect(before.status).toBe(200);
+    expect(before.body.unit).toMatchObject({ kind: 'vehicle', id: 'OTHER' });
+    expect(before.body.steps).toEqual([
+      { kind: 'reported', at: reportedAt },
+      { kind: 'accepted', at: reportedAt + 20_000 },
+      { kind: 'dispatched', at: sentFirstAt },
+    ]);
+    expect(before.body.arriveMs).toBeNull();
+    // Its way from its dispatch until PB-1 relieved it (its report after that is not this case's).
+    expect(before.body.route).toMatchObject({ from: sentFirstAt, to: dispatchAt });
+    expect(before.body.route.points.map((p: { ts: number }) => p.ts)).toEqual(
+      otherReports.slice(0, 3).map((p) => p.ts),
+    );
+    // The answer stands until the holder changes: a replay clock past that asks again.
+    expect(before.body.holding).toEqual({ from: sentFirstAt, to: dispatchAt });
+    const after = await kit.api('GET', `/api/history/incident/PB-INC/playback?at=${onSceneAt}`, {
+      cookie: leader,
+    });
+    expect(after.body.unit).toMatchObject({ kind: 'vehicle', id: 'PB-1' });
+    expect(after.body.steps).toEqual(r.body.steps);
+    expect(after.body.route.points.map((p: { ts: number }) => p.ts)).toEqual(
+      reports.slice(4, 10).map((p) => p.ts),
+    );
+    expect(after.body.holding).toEqual({ from: dispatchAt, to: null });
+    // Before anyone was sent: nobody's dispatch.
+    const unsent = await kit.api('GET', `/api/history/incident/PB-INC/playback?at=${reportedAt + 25_000}`, {
+      cookie: leader,
+    });
+    expect(unsent.body.unit).toBeNull();
+    expect(unsent.body.steps).toEqual([
+      { kind: 'reported', at: reportedAt },
+      { kind: 'accepted', at: reportedAt + 20_000 },
+    ]);
+    expect(unsent.body.route).toBeNull();
+    expect(unsent.body.holding).toEqual({ from: null, to: sentFirstAt });
+    expect(
+      (await kit.api('GET', '/api/history/incident/PB-INC/playback?at=soon', { cookie: leader })).status,
+    ).toBe(400);
+
     // Replay's incidents of the period: each assign step names its unit (a replay names the car that held the
     // case at its instant, not the one it ended with); no other step's data leaves the server.
     const hist = await kit.api('GET', `/api/history/incidents?from=${T0}&to=${clock.now()}`, {
