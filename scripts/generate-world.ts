@@ -16,6 +16,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { configureAuditChain } from '@/server/audit/audit-key';
 import { openDatabase } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
 import { backfillDemoHistory } from '@/server/simulator/history-backfill';
@@ -90,6 +91,8 @@ let lastLine = '';
 let peakRssMb = 0;
 const sampleRss = () => (peakRssMb = Math.max(peakRssMb, process.memoryUsage.rss() / 1e6));
 const db = openDatabase(a.db!);
+// The backfill's dispatch rows continue the chain: keyed when the server's AUDIT_KEY is set.
+configureAuditChain(db.$client, { auditKey: process.env.AUDIT_KEY || undefined });
 const result = seedDemoWorld(db, {
   ...preset.world,
   ...overrides,

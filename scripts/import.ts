@@ -3,14 +3,16 @@
  *
  * Imports a territory (GeoJSON or zipped Shapefile) or a registry (CSV or XLSX) into DATABASE_PATH, the same
  * checks and the same single transaction as POST /api/admin/import/{kind}. Prints the result as JSON; exits 1
- * when the file has errors (nothing was written), 2 on wrong usage. A server already running on the same
- * database notices the new import run within seconds and refreshes its walls (watch-import-runs).
+ * when the file has errors (nothing was written), 2 on wrong usage or an AUDIT_KEY that does not fit the
+ * database's audit chain. A server already running on the same database notices the new import run within
+ * seconds and refreshes its walls (watch-import-runs).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '@/lib/clock';
 import { IMPORT_KINDS, isImportKind, type ImportResult } from '@/lib/import/issues';
+import { AuditKeyError, configureAuditChain } from '@/server/audit/audit-key';
 import { openDatabase } from '@/server/db/open-database';
 import { importRegistry } from '@/server/admin/import/import-registry';
 import { importTerritory } from '@/server/admin/import/import-territory';
@@ -34,6 +36,9 @@ async function main(): Promise<number> {
   }
   const db = openDatabase(process.env.DATABASE_PATH || './data/pingan.db');
   try {
+    // The server's key, so the import's audit row continues a keyed chain (a keyed chain refuses rows
+    // without it; AuditKeyError says which key to set).
+    configureAuditChain(db.$client, { auditKey: process.env.AUDIT_KEY || undefined });
     const ctx = {
       db,
       clock: systemClock,
@@ -56,6 +61,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // A key that does not fit the database is the operator's setting to fix, not a crash to read.
+    if (err instanceof AuditKeyError) {
+      console.error(`cannot import: ${err.message}`);
+      process.exit(2);
+    }
     console.error(err);
     process.exit(1);
   },

@@ -9,6 +9,9 @@ import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import type { ImportResult } from '@/lib/import/issues';
+import { systemClock } from '@/lib/clock';
+import { configureAuditChain } from '@/server/audit/audit-key';
+import { AuditLog } from '@/server/audit/audit-log';
 import { openDatabase } from '@/server/db/open-database';
 import { STATS_REFRESH_MS } from '@/server/stats/wall-routes';
 import { waitFor } from '../helpers/test-app';
@@ -37,12 +40,12 @@ fs.writeFileSync(BAD, bytesOf(badTerritory()));
 const FEATURES = goodTerritory().features.length;
 
 /** `npm run import -- …` as an operator runs it: tsx, its own process, a database file of its own. */
-function importCli(args: string[], dbPath: string) {
+function importCli(args: string[], dbPath: string, env: Record<string, string> = {}) {
   return new Promise<{ code: number; result: ImportResult; stderr: string }>((resolve) => {
     execFile(
       'npx',
       ['tsx', 'scripts/import.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbPath }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbPath, ...env }, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
         let result = {} as ImportResult;
@@ -141,6 +144,31 @@ describe('territory import from the command line', () => {
     expect([regions2, grids2]).toEqual([regions, grids]);
     expect(meta2.map((m: { value: string }) => m.value)).toEqual(meta.map((m: { value: string }) => m.value));
     expect(runs2).toHaveLength(2);
+  });
+
+  it('imports into a production database’s keyed audit chain with its AUDIT_KEY, and says so without it', async () => {
+    const keyedPath = path.join(dir, 'keyed.db');
+    const key = 'the-server-audit-key-of-this-centre-0123456789';
+    // As a production server's first start leaves it: the chain keyed with AUDIT_KEY from the next row.
+    const first = openDatabase(keyedPath);
+    configureAuditChain(first.$client, { auditKey: key });
+    first.$client.close();
+
+    const without = await importCli(['territory', GOOD], keyedPath, { AUDIT_KEY: '' });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/cannot import: .*AUDIT_KEY/);
+    expect(JSON.parse(territoryDump(keyedPath))[0]).toEqual([]);
+
+    const keyed = await importCli(['territory', GOOD], keyedPath, { AUDIT_KEY: key });
+    expect(keyed.code, keyed.stderr).toBe(0);
+    expect(keyed.result).toMatchObject({ ok: true, created: FEATURES });
+    const db = openDatabase(keyedPath);
+    try {
+      configureAuditChain(db.$client, { auditKey: key });
+      expect(new AuditLog(db.$client, systemClock).verify()).toMatchObject({ ok: true, rows: 1 });
+    } finally {
+      db.$client.close();
+    }
   });
 
   it('a file with mistakes names each feature by index and code, exits 1 and writes nothing', async () => {
