@@ -12,6 +12,7 @@ import { TestRedis } from '../helpers/redis-server';
 import type { ServerProcess } from '../helpers/server-process';
 import { waitFor } from '../helpers/test-app';
 import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
+import { expectAssignmentsDurable } from './durable-assignments';
 import { haproxyBinary, healthOf, login, startHaproxy, startProcesses, type Balancer } from './ha-kit';
 
 const PAIRS = 300;
@@ -177,30 +178,7 @@ describe.skipIf(!hasHaproxy)('3 processes behind HAProxy, one killed mid-load', 
 
     const sqlite = new Database(dbPath, { readonly: true });
     try {
-      const dispatched = new Map(
-        (
-          sqlite
-            .prepare(`SELECT id, assignee_id AS assigneeId FROM incidents WHERE state = 'dispatched'`)
-            .all() as { id: string; assigneeId: string }[]
-        ).map((r) => [r.id, r.assigneeId]),
-      );
-      for (const k of acked) expect(dispatched.get(incidentId(k)), incidentId(k)).toBe(vehicleId(k));
-      const auditRows = sqlite
-        .prepare(
-          `SELECT object_id AS id, COUNT(*) AS n FROM audit_log
-           WHERE action = 'incident.assign' AND result = 'ok' GROUP BY object_id`,
-        )
-        .all() as { id: string; n: number }[];
-      const auditCount = new Map(auditRows.map((r) => [r.id, r.n]));
-      for (const k of acked) expect(auditCount.get(incidentId(k)), incidentId(k)).toBe(1);
-      expect([...auditCount.keys()].sort()).toEqual([...dispatched.keys()].sort());
-      expect([...auditCount.values()].every((n) => n === 1)).toBe(true);
-
-      // The chain verifies, through the balancer (any surviving process).
-      const adminAgain = await login(url, 'admin');
-      const verify = await fetch(`${url}/api/audit/verify`, { headers: { cookie: adminAgain } });
-      expect(verify.status).toBe(200);
-      expect(await verify.json()).toMatchObject({ ok: true });
+      const { committed } = await expectAssignmentsDurable(sqlite, acked, { incidentId, vehicleId }, url);
 
       // Every wall, moved or not, agrees with the database: state and assignee of each incident.
       const rows = sqlite
@@ -231,7 +209,7 @@ describe.skipIf(!hasHaproxy)('3 processes behind HAProxy, one killed mid-load', 
       console.info(
         `HA failover: 3 processes behind HAProxy, kill -9 of the one with ${movedCount} of ${WALLS} walls; ` +
           `${acked.size} assignments acknowledged (${ackedAtKill} before the kill), ${cutOff} cut off, ` +
-          `${dispatched.size} committed, one audit row each; moved walls showed a full snapshot ` +
+          `${committed} committed, one audit row each; moved walls showed a full snapshot ` +
           `${moveMs} ms after the kill (target ≤ ${TARGET_MOVE_MS} ms); every wall agreed with the database ` +
           `≤ ${agreedMs} ms after it`,
       );

@@ -6,7 +6,6 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../helpers/redis-server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
-import { DEMO_PASSWORD } from './dispatch-test-kit';
 
 export const HA_SESSION_SECRET = 'ha-test-session-secret-0123456789abcdef';
 
@@ -51,15 +50,7 @@ export async function healthOf(url: string): Promise<HealthWho | null> {
   }
 }
 
-export async function login(url: string, username: string): Promise<string> {
-  const r = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  return r.headers.get('set-cookie')!.split(';')[0]!;
-}
+export { login } from './durable-assignments';
 
 export interface Balancer {
   url: string;

@@ -11,6 +11,7 @@ import { openDatabase } from '@/server/db/open-database';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { waitFor } from '../helpers/test-app';
 import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
+import { expectAssignmentsDurable, login } from './durable-assignments';
 
 /** Incident/vehicle pairs prepared; each assignment gives vehicle k to incident k, so every one can succeed. */
 const PAIRS = 400;
@@ -52,16 +53,6 @@ async function seed(dbPath: string): Promise<void> {
     }
   })();
   sqlite.close();
-}
-
-async function login(url: string, username: string): Promise<string> {
-  const r = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  return r.headers.get('set-cookie')!.split(';')[0]!;
 }
 
 /**
@@ -152,31 +143,7 @@ describe('kill -9 mid-assignment', () => {
     // The database: every acknowledged assignment, and exactly one ok audit row per assignment made.
     const sqlite = new Database(dbPath, { readonly: true });
     try {
-      const dispatched = new Map(
-        (
-          sqlite
-            .prepare(`SELECT id, assignee_id AS assigneeId FROM incidents WHERE state = 'dispatched'`)
-            .all() as { id: string; assigneeId: string }[]
-        ).map((r) => [r.id, r.assigneeId]),
-      );
-      for (const k of acked) expect(dispatched.get(incidentId(k)), incidentId(k)).toBe(vehicleId(k));
-      const auditRows = sqlite
-        .prepare(
-          `SELECT object_id AS id, COUNT(*) AS n FROM audit_log
-           WHERE action = 'incident.assign' AND result = 'ok' GROUP BY object_id`,
-        )
-        .all() as { id: string; n: number }[];
-      const auditCount = new Map(auditRows.map((r) => [r.id, r.n]));
-      for (const k of acked) expect(auditCount.get(incidentId(k)), incidentId(k)).toBe(1);
-      // No change without its record and no record without its change (the in-flight ones included).
-      expect([...auditCount.keys()].sort()).toEqual([...dispatched.keys()].sort());
-      expect([...auditCount.values()].every((n) => n === 1)).toBe(true);
-
-      // The audit chain verifies, anchor included.
-      const adminAgain = await login(url, 'admin');
-      const verify = await fetch(`${url}/api/audit/verify`, { headers: { cookie: adminAgain } });
-      expect(verify.status).toBe(200);
-      expect(await verify.json()).toMatchObject({ ok: true });
+      const { committed } = await expectAssignmentsDurable(sqlite, acked, { incidentId, vehicleId }, url);
 
       // The wall's snapshot agrees with the database: each open incident with its state and assignee.
       const open = sqlite
@@ -195,7 +162,7 @@ describe('kill -9 mid-assignment', () => {
 
       console.info(
         `kill -9 mid-assignment: ${acked.size} acknowledged, ${inFlightAtKill} in flight at the kill ` +
-          `(${failedInFlight} cut off), ${dispatched.size} committed in all, each with one audit row; ` +
+          `(${failedInFlight} cut off), ${committed} committed in all, each with one audit row; ` +
           `wall full snapshot ${reconnectMs} ms after the server listened again (target ≤ ${TARGET_RECONNECT_MS} ms)`,
       );
       expect(reconnectMs).toBeLessThan(RECONNECT_BOUND_MS);
