@@ -6,6 +6,7 @@ import { dispatchAppHooks, type DispatchModule } from '@/server/dispatch/dispatc
 import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from '@/server/dispatch/incident-view';
 import type { EntityStore } from '@/server/live/entity-store';
 import type { Bus } from '@/server/bus/bus';
+import { fetchJson } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 export const DEMO_PASSWORD = 'pingan-demo';
@@ -67,28 +68,16 @@ export async function startDispatchKit(
       JSON.stringify(['fire_safety', 'emergency']),
     );
 
-  async function api(
+  const api = (
     method: string,
     path: string,
     o: { cookie?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...o.headers };
-    if (o.cookie) headers.cookie = o.cookie;
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${t.url}${path}`, {
+  ) =>
+    fetchJson(`${t.url}${path}`, {
       method,
-      headers,
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      headers: { ...o.headers, ...(o.cookie ? { cookie: o.cookie } : {}) },
+      body: o.body,
     });
-    const text = await r.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: r.status, body: body as Body };
-  }
 
   return {
     t,

@@ -1,5 +1,6 @@
 /** Shared by the history-*.test.ts files: HTTP ingest into the real app, and waiting for the tick to record it. */
 import type { App } from '@/server/app';
+import { fetchJson } from '../helpers/http';
 import { waitFor } from '../helpers/test-app';
 
 export const INGEST_TOKEN = 'history-test-ingest-token-0123456789';
@@ -23,15 +24,5 @@ export async function ingest(url: string, app: App, kind: Kind, items: unknown[]
   await waitFor(() => live.sealedTick >= target, 5_000, 'a tick to seal');
 }
 
-export async function getJson(url: string, path: string, cookie?: string) {
-  const r = await fetch(`${url}${path}`, { headers: cookie ? { cookie } : {} });
-  const text = await r.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return { status: r.status, body: body as any };
-}
+export const getJson = (url: string, path: string, cookie?: string) =>
+  fetchJson(`${url}${path}`, { headers: cookie ? { cookie } : {} });

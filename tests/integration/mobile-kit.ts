@@ -8,6 +8,7 @@ import { LoginLimiter } from '@/server/auth/login-limiter';
 import { openDatabase } from '@/server/db/open-database';
 import { dispatchAppHooks, type DispatchModule } from '@/server/dispatch/dispatch-module';
 import { createMobileModuleRoutes } from '@/server/mobile/mobile-module';
+import { fetchJson } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 export const PASSWORD = 'pingan-demo';
@@ -113,24 +114,8 @@ export async function startMobileKit(): Promise<MobileKit> {
   });
   const mod = hooks.module()!;
 
-  async function api(method: string, p: string, o: { cookie?: string; body?: unknown } = {}) {
-    const headers: Record<string, string> = {};
-    if (o.cookie) headers.cookie = o.cookie;
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${t.url}${p}`, {
-      method,
-      headers,
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
-    });
-    const text = await r.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // an image or text
-    }
-    return { status: r.status, body: body as Body };
-  }
+  const api = (method: string, p: string, o: { cookie?: string; body?: unknown } = {}) =>
+    fetchJson(`${t.url}${p}`, { method, headers: o.cookie ? { cookie: o.cookie } : {}, body: o.body });
 
   return {
     t,

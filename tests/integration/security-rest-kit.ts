@@ -13,6 +13,7 @@ import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from '@/server/dis
 import type { EntityStore } from '@/server/live/entity-store';
 import { createTownCardsRoutes } from '@/server/stats/town-cards';
 import { createWallRoutes } from '@/server/stats/wall-routes';
+import { fetchJson } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { bytesOf, goodTerritory, GRID_A1_1, GRID_B1_1, TOWN_A, TOWN_B } from './import-fixtures';
 
@@ -62,28 +63,15 @@ export async function startSecurityKit(): Promise<SecurityKit> {
   const sqlite = t.db.$client;
   await seedDemoAccounts(sqlite, clock, DEMO_PASSWORD);
 
-  async function api(
-    path: string,
-    o: { cookie?: string; token?: string; method?: string; body?: unknown } = {},
-  ) {
-    const headers: Record<string, string> = {};
-    if (o.cookie) headers.cookie = o.cookie;
-    if (o.token) headers['x-display-token'] = o.token;
-    if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${t.url}${path}`, {
-      method: o.method ?? 'GET',
-      headers,
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+  const api = (path: string, o: { cookie?: string; token?: string; method?: string; body?: unknown } = {}) =>
+    fetchJson(`${t.url}${path}`, {
+      method: o.method,
+      headers: {
+        ...(o.cookie ? { cookie: o.cookie } : {}),
+        ...(o.token ? { 'x-display-token': o.token } : {}),
+      },
+      body: o.body,
     });
-    const text = await r.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: r.status, body: body as Body };
-  }
 
   async function login(username: string): Promise<string> {
     const r = await fetch(`${t.url}/api/session`, {
