@@ -74,6 +74,26 @@ function toJson(v: unknown): string | null {
 }
 
 /**
+ * The row an entry is stored (and hashed) as, stamped `at`: one shape for every backend, so SQLite and
+ * PostgreSQL chains hash the same bytes for the same entry.
+ */
+export function auditRowOf(entry: AuditEntry, at: number): Omit<AuditRow, 'id' | 'prev_hash' | 'hash'> {
+  return {
+    at,
+    actor: entry.actor,
+    role: entry.role,
+    client_address: entry.clientAddress,
+    action: entry.action,
+    object_type: entry.objectType,
+    object_id: entry.objectId,
+    before: toJson(entry.before),
+    after: toJson(entry.after),
+    result: entry.result,
+    reason: entry.reason ?? null,
+  };
+}
+
+/**
  * Every column that states a fact goes into the hash, in a fixed order, as stored (JSON text stays text):
  * changing any byte of a row, or removing or re-ordering rows, breaks the chain from there on. With a key
  * (AUDIT_KEY, audit-key.ts) it is an HMAC, which nobody without the key can recompute.
@@ -153,19 +173,7 @@ export class AuditLog {
     // Nested inside a caller's transaction this becomes a savepoint; alone, it is its own transaction.
     this.appendTx = sqlite.transaction((entry: AuditEntry) => {
       const prev = this.lastHash.get()?.hash ?? GENESIS_HASH;
-      const row = {
-        at: this.clock.now(),
-        actor: entry.actor,
-        role: entry.role,
-        client_address: entry.clientAddress,
-        action: entry.action,
-        object_type: entry.objectType,
-        object_id: entry.objectId,
-        before: toJson(entry.before),
-        after: toJson(entry.after),
-        result: entry.result,
-        reason: entry.reason ?? null,
-      };
+      const row = auditRowOf(entry, this.clock.now());
       const hash = rowHash(prev, row, this.chain?.key ?? null);
       return Number(this.insert.run({ ...row, prev_hash: prev, hash }).lastInsertRowid);
     });

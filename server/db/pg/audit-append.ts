@@ -7,12 +7,10 @@
 import type pg from 'pg';
 import type { Clock } from '@/lib/clock';
 import type { AuditChainKey } from '../../audit/audit-key';
-import { GENESIS_HASH, rowHash, type AuditEntry } from '../../audit/audit-log';
+import { auditRowOf, GENESIS_HASH, rowHash, type AuditEntry } from '../../audit/audit-log';
 
 /** 'pingan' in ASCII; the trigger takes the same key. */
 export const AUDIT_APPEND_LOCK = 123_598_126_145_902;
-
-const toJson = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 /**
  * Appends one row inside the caller's open transaction (so the change and its record commit together)
@@ -27,19 +25,7 @@ export async function appendAuditPg(
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_APPEND_LOCK]);
   const head = await client.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
   const prev = head.rows[0]?.hash ?? GENESIS_HASH;
-  const row = {
-    at: opts.clock.now(),
-    actor: entry.actor,
-    role: entry.role,
-    client_address: entry.clientAddress,
-    action: entry.action,
-    object_type: entry.objectType,
-    object_id: entry.objectId,
-    before: toJson(entry.before),
-    after: toJson(entry.after),
-    result: entry.result,
-    reason: entry.reason ?? null,
-  };
+  const row = auditRowOf(entry, opts.clock.now());
   // The id is drawn under the lock, so ids rise in chain order and the key follows the row's id exactly
   // as on SQLite (keyed from the marker's row on).
   const next = await client.query<{ id: number }>(
