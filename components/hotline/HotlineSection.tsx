@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { APPEAL_TYPES, APPEAL_TYPE_LABELS, type AppealType } from '@/lib/hotline/work-order';
 import type { Role } from '@/lib/domain/incident-lifecycle';
+import { isSourceNumber } from '@/lib/dispatch/intake-key';
 import type { Lang } from '@/lib/wall/i18n';
 import { formatTime } from '../dispatch/api';
 import styles from '../dispatch/dispatch.module.css';
@@ -83,7 +84,8 @@ export function HotlineSection(props: { incidentId: string; role: Role; lang: La
   return (
     <div className={styles.section} data-testid="hotline-section">
       <div className={styles.sectionTitle}>
-        {wd('title', lang)} {view.orderNo}
+        {/* A call logged at the desk (接警登记) has no 工单号 of the platform's, only our own retry key. */}
+        {wd('title', lang)} {view.orderNo && isSourceNumber(view.orderNo) ? view.orderNo : ''}
       </div>
       <div className={styles.row} style={{ flexWrap: 'wrap', gap: 12 }}>
         <label>

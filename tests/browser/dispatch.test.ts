@@ -205,6 +205,10 @@ describe('dispatch console', () => {
     await logged.waitFor({ timeout: 10_000 });
     expect(await logged.getAttribute('data-tier')).toBe('waiting');
     await page.locator('[data-testid="incident-detail"]', { hasText: title }).waitFor({ timeout: 10_000 });
+    // A call logged here has no platform 工单号: the 12345 section must not show our own retry key as one.
+    const hotline = page.locator('[data-testid="hotline-section"]');
+    await hotline.waitFor({ timeout: 10_000 });
+    expect(await hotline.textContent()).not.toContain('desk-');
 
     // The first choice fits the wage dispute (never a fire engine or traffic police), its button one line.
     const first = page.locator('[data-testid^="rec-vehicle-"]').first();
