@@ -415,7 +415,7 @@ export function createApp(opts: AppOptions): App {
       if (reauthTimer) clearInterval(reauthTimer);
       overdueWatch?.close();
       reconcile?.close();
-      history.close();
+      await history.close();
       await leader.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       httpServer.closeAllConnections?.();

@@ -1,21 +1,37 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '@/lib/clock';
-import { ENTITY_KINDS, type PositionOrigin } from '@/lib/realtime/position-codec';
+import type { EntityKind, PositionOrigin } from '@/lib/realtime/position-codec';
 import type { RegionGate } from '../auth/region-scope';
 import type { Route } from '../http/router';
 import type { LiveState, TickChanges } from '../live/live-state';
 import type { Logger } from '../logger';
 import type { Scope } from '../realtime/scope';
-import { HistoryReader } from './history-reader';
+import type { EngineInit, EngineStats, HistoryEngine, TrackColumns } from './history-engine';
+import {
+  HistoryUnavailableError,
+  type HistoryReads,
+  type HostCall,
+  type HostMessage,
+  type WorkerMessage,
+} from './history-protocol';
+import type { FrameState } from './history-reader';
 import { createHistoryRoutes } from './history-routes';
-import { HistoryWriter } from './history-writer';
+import { createInThreadHistory } from './in-thread';
+import type { SegmentPoint } from './segment-codec';
+import { newTickFeed, type TickFeed } from './tick-feed';
 
-/** Bytes of the database file the history connection maps (reads only; writes go through the WAL). */
-export const HISTORY_MMAP_BYTES = 2 ** 30;
+/** Reads waiting on the history worker at most; more are refused as busy (each frame holds ~20 MB at province scale). */
+export const HISTORY_MAX_PENDING_READS = 16;
+/** A worker that died is started again after this long (its ring and open segments are lost, counted). */
+export const HISTORY_RESTART_MS = 5_000;
+/** Shutdown waits this long for the worker's last write. */
+const CLOSE_TIMEOUT_MS = 60_000;
+const WORKER_URL = new URL('./history-worker.mjs', import.meta.url);
 
 export interface HistoryModuleDeps {
-  /** The app's connection; history opens its own to the same file (see below). */
+  /** The app's connection; history opens its own to the same file, in its own thread. */
   sqlite: Database.Database;
   live: LiveState;
   clock: Clock;
@@ -26,109 +42,313 @@ export interface HistoryModuleDeps {
   registry?: Registry;
 }
 
-export interface HistoryModule {
-  writer: HistoryWriter;
-  reader: HistoryReader;
+export interface HistoryModule extends HistoryReads {
   routes(opts: { isOpen: boolean; regions: RegionGate }): Route[];
+  /** The ingest thread's share of each sealed tick: a copy into the ring and one message. */
   onTick(changes: TickChanges): void;
-  close(): void;
+  /** Closes every open segment and writes everything; answers the writer's counters after it. */
+  flush(): Promise<EngineStats>;
+  dropExpired(now: number): Promise<void>;
+  /** The writer's counters now (after every tick posted before this call). */
+  readStats(): Promise<EngineStats>;
+  /** Points handed to the worker and not yet recorded by it. */
+  backlog(): number;
+  /** The writer's counters as last reported (about once a second), with the feed's drops. */
+  stats(): (EngineStats & { queueDroppedPoints: number; restarts: number }) | null;
+  close(): Promise<void>;
+}
+
+/** One way to reach the engine: its worker thread, or (a database without a file) the calling thread. */
+interface EngineLink {
+  tick(m: Extract<HostMessage, { type: 'tick' }>['tick']): void;
+  call(c: HostCall): Promise<unknown>;
+  stop(): Promise<void>;
 }
 
 /**
- * Position history (issue 17): a writer fed by each sealed tick, a reader, and the /api/history routes.
- * It writes through its own connection with synchronous=NORMAL: under WAL that never corrupts, and losing the
- * last second of history in a power cut is acceptable, while the app's connection keeps FULL for dispatch and
- * audit rows (an fsync per history commit, 20 a second, would be most of its cost).
+ * Position history (issue 17): the writer and reader run in a worker thread with their own SQLite connection,
+ * so encoding points, keyframes and the bucket writes never lengthen the ingest tick; the ingest thread copies
+ * each tick's changed units into a shared ring (tick-feed.ts) and posts one message.
  */
 export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
   const file = d.sqlite.name;
-  const isFile = file !== '' && file !== ':memory:' && !d.sqlite.memory;
-  const sqlite = isFile ? new Database(file) : d.sqlite;
-  if (isFile) {
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    // A frame reads a whole bucket's rows (~140 MB for a province): mapped pages skip a read() and a copy
-    // per page. Address space only; the OS page cache holds the data either way.
-    sqlite.pragma(`mmap_size = ${HISTORY_MMAP_BYTES}`);
-  }
-  const writer = new HistoryWriter(sqlite, d.live, d.clock, d.logger, d.retentionDays);
-  const reader = new HistoryReader(sqlite, d.live, writer);
-  // Each entity's last stored state, so the first keyframe after a restart still holds units and cameras
-  // that have not reported since.
-  try {
-    const states = reader.frame(d.clock.now());
-    for (const kind of ENTITY_KINDS) {
-      const s = states[kind];
-      for (let i = 0; i < s.count; i++)
-        if (s.ts[i]! >= 0)
-          writer.seedLast(kind, i, {
-            ts: s.ts[i]!,
-            lngE6: s.lngE6[i]!,
-            latE6: s.latE6[i]!,
-            speed10: s.speed10[i]!,
-            heading: s.heading[i]!,
-            status: s.status[i]!,
-          });
+  const inThread = file === '' || file === ':memory:' || d.sqlite.memory;
+  let feed: TickFeed | null = null;
+  let link: EngineLink | null = null;
+  let lastStats: EngineStats | null = null;
+  let pendingReads = 0;
+  let restarts = 0;
+  let isClosed = false;
+  let restartTimer: NodeJS.Timeout | null = null;
+  let lostDrops = 0;
+  let warnedFullAt = 0;
+  let engineInThread: HistoryEngine | null = null;
+
+  function start(): void {
+    if (feed) lostDrops += feed.droppedPoints;
+    if (inThread) {
+      const h = createInThreadHistory(d);
+      feed = h.feed;
+      engineInThread = h.engine;
+      link = inlineLink(h.engine);
+      return;
     }
-  } catch (err) {
-    d.logger.error({ err }, 'history: could not read the last stored states');
+    const next = newTickFeed(d.sqlite, d.live);
+    feed = next.feed;
+    link = workerLink({
+      retentionDays: d.retentionDays,
+      keys: next.keys,
+      ring: next.ring,
+      now: d.clock.now(),
+    });
   }
+
+  function workerLink(init: EngineInit): EngineLink {
+    const worker = new Worker(WORKER_URL, {
+      workerData: { file, init, logLevel: d.logger.level },
+      name: 'pingan-history',
+    });
+    const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+    let nextId = 1;
+    let isStopping = false;
+    const failAll = (why: string) => {
+      for (const c of calls.values()) c.reject(new HistoryUnavailableError(why));
+      calls.clear();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'stats') lastStats = m.stats;
+      else if (m.type === 'failed') d.logger.error({ error: m.error }, 'history: worker could not start');
+      else if (m.type === 'reply') {
+        const c = calls.get(m.id);
+        calls.delete(m.id);
+        if (!c) return;
+        if (m.ok) c.resolve(m.value);
+        else c.reject(new Error(m.error));
+      }
+    });
+    worker.on('error', (err) => d.logger.error({ err }, 'history: worker failed'));
+    worker.on('exit', (code) => {
+      failAll('history worker stopped');
+      if (isStopping || isClosed) return;
+      // Open segments and the ring die with it; the database keeps everything written. The feed is rebuilt,
+      // so units are named to the new worker again.
+      d.logger.error({ code, restartInMs: HISTORY_RESTART_MS }, 'history: worker exited; starting it again');
+      link = null;
+      restartTimer = setTimeout(() => {
+        restartTimer = null;
+        if (isClosed) return;
+        restarts++;
+        try {
+          start();
+        } catch (err) {
+          d.logger.error({ err }, 'history: restart failed');
+        }
+      }, HISTORY_RESTART_MS);
+    });
+    const post = (m: HostMessage) => worker.postMessage(m);
+    return {
+      tick: (tick) => post({ type: 'tick', tick }),
+      call: (c) =>
+        new Promise((resolve, reject) => {
+          const id = nextId++;
+          calls.set(id, { resolve, reject });
+          post({ type: 'call', id, ...c });
+        }),
+      async stop() {
+        isStopping = true;
+        const closing = new Promise<unknown>((resolve, reject) => {
+          const id = nextId++;
+          calls.set(id, { resolve, reject });
+          post({ type: 'call', id, op: 'close' });
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            d.logger.error('history: worker did not finish its last write in time');
+            resolve();
+          }, CLOSE_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([closing, timeout]);
+        } catch (err) {
+          d.logger.error({ err }, 'history: final write failed');
+        } finally {
+          clearTimeout(timer);
+          await worker.terminate();
+        }
+      },
+    };
+  }
+
+  async function read<T>(c: HostCall): Promise<T> {
+    if (!link || isClosed) throw new HistoryUnavailableError('history is starting again');
+    if (pendingReads >= HISTORY_MAX_PENDING_READS)
+      throw new HistoryUnavailableError('history is busy with other reads');
+    pendingReads++;
+    try {
+      return (await link.call(c)) as T;
+    } finally {
+      pendingReads--;
+    }
+  }
+
+  start();
+
   if (d.registry) {
-    const s = writer.stats;
-    const gauge = (name: string, help: string, read: () => number) =>
+    const gauge = (name: string, help: string, pick: (s: EngineStats) => number) =>
       new Gauge({
         name,
         help,
         registers: [d.registry!],
         collect() {
-          this.set(read());
+          this.set(lastStats ? pick(lastStats) : 0);
         },
       });
-    gauge('pingan_history_points_total', 'Positions and camera status changes recorded', () => s.points);
-    gauge('pingan_history_bytes_written_total', 'Segment bytes written to SQLite', () => s.bytesWritten);
+    gauge('pingan_history_points_total', 'Positions and camera status changes recorded', (s) => s.points);
+    gauge('pingan_history_bytes_written_total', 'Segment bytes written to SQLite', (s) => s.bytesWritten);
     gauge(
       'pingan_history_dropped_points_total',
       'Points dropped because held closed segments hit PENDING_BYTES_HARD (the disk failed for minutes)',
-      () => s.droppedPoints,
+      (s) => s.droppedPoints,
     );
     gauge(
       'pingan_history_write_errors_total',
       'History transactions that failed (kept and retried)',
-      () => s.writeErrors,
+      (s) => s.writeErrors,
     );
+    new Gauge({
+      name: 'pingan_history_queue_dropped_points_total',
+      help: 'Points not handed to the history worker because its ring was full (it fell behind)',
+      registers: [d.registry],
+      collect() {
+        this.set(lostDrops + (feed?.droppedPoints ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'pingan_history_backlog_points',
+      help: 'Points handed to the history worker and not yet recorded (its ring holds HISTORY ring capacity)',
+      registers: [d.registry],
+      collect() {
+        this.set(feed?.pending() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'pingan_history_worker_restarts_total',
+      help: 'Times the history worker died and was started again',
+      registers: [d.registry],
+      collect() {
+        this.set(restarts);
+      },
+    });
   }
-  let isClosed = false;
+
+  const reads: HistoryReads = {
+    async track(kind, id, from, to) {
+      const idx = d.live.store(kind).indexOf(id);
+      const t = await read<TrackColumns>({ op: 'track', track: { kind, id, idx, from, to } });
+      const points: SegmentPoint[] = new Array(t.n);
+      for (let i = 0; i < t.n; i++)
+        points[i] = {
+          ts: t.ts[i]!,
+          lngE6: t.lngE6[i]!,
+          latE6: t.latE6[i]!,
+          speed10: t.speed10[i]!,
+          heading: t.heading[i]!,
+          status: t.status[i]!,
+        };
+      return { points, isTruncated: t.isTruncated };
+    },
+    frame(at) {
+      const counts = { vehicle: 0, worker: 0, camera: 0 };
+      for (const kind of Object.keys(counts) as EntityKind[]) counts[kind] = d.live.store(kind).count;
+      return read<Record<EntityKind, FrameState>>({ op: 'frame', at, counts });
+    },
+  };
+
   return {
-    writer,
-    reader,
+    ...reads,
     routes: ({ isOpen, regions }) =>
       createHistoryRoutes({
-        sqlite,
+        sqlite: d.sqlite,
         live: d.live,
-        reader,
+        reads,
         origin: d.origin,
         resolveScope: d.resolveScope,
         isOpen,
         regions,
       }),
     onTick(changes) {
-      if (isClosed) return;
-      try {
-        writer.onTick(changes);
-      } catch (err) {
-        d.logger.error({ err }, 'history: tick failed');
+      if (isClosed || !link || !feed) return;
+      const dropped = feed.droppedTicks;
+      const tick = feed.build(changes, d.clock.now());
+      if (feed.droppedTicks !== dropped && Date.now() - warnedFullAt > 10_000) {
+        warnedFullAt = Date.now();
+        d.logger.warn(
+          { droppedPoints: feed.droppedPoints, droppedTicks: feed.droppedTicks },
+          'history: the worker is behind and its ring is full; points dropped',
+        );
       }
+      link.tick(tick);
     },
-    close() {
+    async flush() {
+      lastStats = await read<EngineStats>({ op: 'flush' });
+      return lastStats;
+    },
+    dropExpired: (now) => read<void>({ op: 'dropExpired', now }),
+    async readStats() {
+      lastStats = await read<EngineStats>({ op: 'stats' });
+      return lastStats;
+    },
+    backlog: () => feed?.pending() ?? 0,
+    stats() {
+      if (engineInThread) lastStats = engineInThread.stats();
+      return (
+        lastStats && {
+          ...lastStats,
+          queueDroppedPoints: lostDrops + (feed?.droppedPoints ?? 0),
+          restarts,
+        }
+      );
+    },
+    async close() {
       if (isClosed) return;
       isClosed = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      await link?.stop();
+      link = null;
+    },
+  };
+}
+
+/** The engine on the calling thread: for a database without a file, which another thread cannot open. */
+function inlineLink(engine: HistoryEngine): EngineLink {
+  return {
+    tick: (tick) => engine.tick(tick),
+    call(c) {
       try {
-        writer.flushAll();
+        switch (c.op) {
+          case 'track':
+            return Promise.resolve(engine.track(c.track));
+          case 'frame':
+            return Promise.resolve(engine.frame(c.at, c.counts));
+          case 'flush':
+            engine.flushAll();
+            return Promise.resolve(engine.stats());
+          case 'stats':
+            return Promise.resolve(engine.stats());
+          case 'dropExpired':
+            engine.dropExpired(c.now);
+            return Promise.resolve(engine.stats());
+          case 'close':
+            engine.close();
+            return Promise.resolve(engine.stats());
+        }
       } catch (err) {
-        d.logger.error({ err }, 'history: final write failed');
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
-      if (sqlite !== d.sqlite) sqlite.close();
+    },
+    async stop() {
+      engine.close();
     },
   };
 }

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
-import type { LiveState } from '../live/live-state';
 import { decodeKeyframeInto, type KeyedStates } from './keyframe-codec';
 import type { HistoryWriter } from './history-writer';
 import { blockEntity, forEachInBlock, forEachRangeInBlock, isBlockEntity } from './block-row';
@@ -38,21 +37,23 @@ export class HistoryReader {
 
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly live: LiveState,
     private readonly writer: HistoryWriter,
   ) {
     this.segmentAt = sqlite.prepare('SELECT data FROM history_segments WHERE bucket = ? AND entity = ?');
     this.keyOf = sqlite.prepare('SELECT key FROM history_entities WHERE kind = ? AND id = ?');
   }
 
-  /** Every stored point of one entity with from ≤ ts ≤ to, in time order (one per ts: the last stored wins). */
+  /**
+   * Every stored point of one entity with from ≤ ts ≤ to, in time order (one per ts: the last stored wins).
+   * `idx` is the entity's live idx in the asking process (undefined: not live there).
+   */
   track(
     kind: EntityKind,
     id: string,
+    idx: number | undefined,
     from: number,
     to: number,
   ): { points: SegmentPoint[]; isTruncated: boolean } {
-    const idx = this.live.store(kind).indexOf(id);
     const runs = this.writer.runs[kind];
     let key = idx !== undefined && idx < runs.capacity ? runs.key[idx]! : 0;
     if (key === 0) key = (this.keyOf.get(kind, id) as { key: number } | undefined)?.key ?? 0;
@@ -91,8 +92,9 @@ export class HistoryReader {
   /**
    * Every live entity's latest stored state with ts ≤ at: the keyframe at the start of at's bucket, then the
    * points stored since. Entities unknown to this process (never registered again) have no idx and are left out.
+   * `counts`: the live entities per kind the answer is indexed for.
    */
-  frame(at: number): Record<EntityKind, FrameState> {
+  frame(at: number, counts: Record<EntityKind, number> = this.writer.counts): Record<EntityKind, FrameState> {
     const kb = bucketOf(at);
     const k2i = this.writer.keyToIdx;
     // Working state by history key, not by live idx: keyframes and block rows come in key order, so these
@@ -152,7 +154,7 @@ export class HistoryReader {
     const states = {} as Record<EntityKind, FrameState>;
     for (const kind of ENTITY_KINDS) {
       const runs = this.writer.runs[kind];
-      const count = this.live.store(kind).count;
+      const count = counts[kind];
       const n = Math.min(runs.capacity, count);
       for (let i = 0; i < n; i++) {
         const b = runs.bucket[i]!;

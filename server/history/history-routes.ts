@@ -16,8 +16,8 @@ import type Database from 'better-sqlite3';
 import { historyIncidents } from './history-incidents';
 import { packFrameState } from './frame-pack';
 import { createIncidentPlaybackRoute } from './incident-playback';
-import type { HistoryReader } from './history-reader';
 import { TRACK_MAX_SPAN_MS } from './history-reader';
+import { readHistory, type HistoryReads } from './history-protocol';
 
 const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
   vehicle: VEHICLE_STATUSES,
@@ -30,7 +30,7 @@ const INCIDENTS_MAX_SPAN_MS = 31 * 86_400_000;
 export interface HistoryRouteDeps {
   sqlite: Database.Database;
   live: LiveState;
-  reader: HistoryReader;
+  reads: HistoryReads;
   origin: () => PositionOrigin;
   /** The wall's scope for a region code (its box), or null when the territory has no such region. */
   resolveScope: (regionCode: string) => Scope | null;
@@ -64,11 +64,11 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
   };
 
   return [
-    createIncidentPlaybackRoute({ sqlite: d.sqlite, reader: d.reader, regions: d.regions, isOpen: d.isOpen }),
+    createIncidentPlaybackRoute({ sqlite: d.sqlite, reads: d.reads, regions: d.regions, isOpen: d.isOpen }),
     {
       method: 'GET',
       path: '/api/history/track/:kind/:id',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const p = signedIn(ctx);
         const kind = ctx.params.kind;
         if (kind !== 'vehicle' && kind !== 'worker')
@@ -80,7 +80,7 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
         if (from > to) throw new HttpError(400, 'from must not be after to');
         if (to - from > TRACK_MAX_SPAN_MS)
           throw new HttpError(400, `a track spans at most ${TRACK_MAX_SPAN_MS / 86_400_000} days`);
-        const { points, isTruncated } = d.reader.track(kind, id, from, to);
+        const { points, isTruncated } = await readHistory(() => d.reads.track(kind, id, from, to));
         const names = STATUS_NAMES[kind];
         let out: TrackPoint[] = points.map((q) => ({
           ts: q.ts,
@@ -121,13 +121,13 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/history/frame',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const p = signedIn(ctx);
         const at = timeParam(ctx, 'at');
         const region = regionOf(ctx, p, 'history.frame');
         const scope = region === null ? null : d.resolveScope(region);
         if (region !== null && !scope) throw new HttpError(404, 'unknown region');
-        const states = d.reader.frame(at);
+        const states = await readHistory(() => d.reads.frame(at));
         const origin = d.origin();
         const batches = {} as Record<EntityKind, Uint8Array>;
         for (const kind of ENTITY_KINDS) batches[kind] = packFrameState(kind, states[kind], origin, scope);

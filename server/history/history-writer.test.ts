@@ -6,8 +6,8 @@ import { FakeClock } from '@/lib/clock';
 import { openDatabase } from '@/server/db/open-database';
 import { LiveState } from '@/server/live/live-state';
 import { createLogger } from '@/server/logger';
-import { HistoryReader } from './history-reader';
-import { HistoryWriter, SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
+import { SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
+import { createInThreadHistory } from './in-thread';
 import { BLOCK_KEYS } from './block-row';
 import { BUCKET_MS } from './open-runs';
 
@@ -25,8 +25,14 @@ function setup(units: number) {
   const clock = new FakeClock(t0);
   const live = new LiveState(clock);
   for (let i = 0; i < units; i++) live.vehicle.add({ id: `V${i}`, name: null, kind: null });
-  const writer = new HistoryWriter(db.$client, live, clock, createLogger('error'), 30);
-  const reader = new HistoryReader(db.$client, live, writer);
+  const h = createInThreadHistory({
+    sqlite: db.$client,
+    live,
+    clock,
+    logger: createLogger('error'),
+    retentionDays: 30,
+  });
+  const { writer, reader } = h;
   const order = Array.from({ length: units }, (_, i) => (i * 7919) % units);
   /** Each unit reports once in the tick at `now` (whole seconds), shuffled. */
   const reportAll = (now: number, k: number) => {
@@ -38,13 +44,13 @@ function setup(units: number) {
       live.vehicle.speed[i] = 30;
       live.vehicle.touch(i, live.tick);
     }
-    writer.onTick(live.seal());
+    h.tick(live.seal());
   };
   const idle = (now: number) => {
     clock.set(now);
-    writer.onTick(live.seal());
+    h.tick(live.seal());
   };
-  return { db, clock, live, writer, reader, reportAll, idle, t0 };
+  return { db, clock, live, writer, reader, reportAll, idle, t0, h };
 }
 
 describe('history writer', () => {
@@ -68,7 +74,7 @@ describe('history writer', () => {
     expect(rows()).toBe(0);
     const f = reader.frame(t0 + 150_000).vehicle;
     expect(f.ts[5]).toBe(t0 + 120_000);
-    expect(reader.track('vehicle', 'V5', t0, t0 + BUCKET_MS).points).toHaveLength(3);
+    expect(reader.track('vehicle', 'V5', 5, t0, t0 + BUCKET_MS).points).toHaveLength(3);
 
     // Past the grace the sweep runs, then the ordered write: at most WRITE_ROWS_PER_TICK rows a tick.
     let now = t0 + BUCKET_MS + SWEEP_GRACE_MS;
@@ -81,12 +87,12 @@ describe('history writer', () => {
     for (let k = 1; k < counts.length; k++)
       expect(counts[k]! - counts[k - 1]!).toBeLessThanOrEqual(WRITE_ROWS_PER_TICK + BLOCK_KEYS);
     expect(counts.filter((n) => n > 0 && n < units).length).toBeGreaterThanOrEqual(3);
-    expect(reader.track('vehicle', 'V5', t0, t0 + BUCKET_MS).points).toHaveLength(3);
+    expect(reader.track('vehicle', 'V5', 5, t0, t0 + BUCKET_MS).points).toHaveLength(3);
     expect(writer.stats.droppedPoints).toBe(0);
   });
 
   it('writes a late report for a bucket already written into that row, not lost', () => {
-    const { writer, reader, reportAll, idle, live, clock, t0 } = setup(10);
+    const { writer, reader, reportAll, idle, live, clock, t0, h } = setup(10);
     reportAll(t0 + 60_000, 0);
     reportAll(t0 + BUCKET_MS + 1000, 1);
     let now = t0 + BUCKET_MS + SWEEP_GRACE_MS;
@@ -95,10 +101,10 @@ describe('history writer', () => {
     clock.set((now += 50));
     live.vehicle.ts[3] = t0 + 300_000;
     live.vehicle.touch(3, live.tick);
-    writer.onTick(live.seal());
+    h.tick(live.seal());
     writer.flushAll();
     expect(writer.stats.lateRows).toBeGreaterThan(0);
-    const ts = reader.track('vehicle', 'V3', t0, t0 + BUCKET_MS).points.map((p) => p.ts);
+    const ts = reader.track('vehicle', 'V3', 3, t0, t0 + BUCKET_MS).points.map((p) => p.ts);
     expect(ts).toEqual([t0 + 60_000, t0 + 300_000]);
   });
 });

@@ -1,12 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '@/lib/clock';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
-import type { LiveState, TickChanges } from '../live/live-state';
 import type { Logger } from '../logger';
 import { HeldSegments, LATE_ROWS_PER_TICK, PENDING_BYTES_MAX } from './held-segments';
 import { KeyframeJobs } from './keyframe-jobs';
 import { BUCKET_MS, bucketOf, OpenRuns, type ClosedSegment } from './open-runs';
 import type { SegmentPoint } from './segment-codec';
+import { emptyByKind, type RingColumns, type TickMessage } from './tick-ring';
+
+/** The history keys a process starts with (server/history/tick-feed.ts reads them beside the live state). */
+export interface StartKeys {
+  /** History key per live idx (0: none stored yet). */
+  bound: Record<EntityKind, Int32Array>;
+  /** Entities stored by an earlier process that are not live here yet. */
+  earlier: { kind: EntityKind; id: string; key: number }[];
+  nextKey: number;
+}
 
 /**
  * Rows of a past bucket written per tick, in key order: a province bucket's 1 M rows take ~2,500 ticks
@@ -43,8 +52,8 @@ export interface HistoryStats {
 }
 
 /**
- * Records every stored position off the hot path: at each sealed tick it reads what the live state says
- * changed, appends those points to each entity's open segment (encoded at once, so buffered history costs
+ * Records every stored position off the hot path, in the history worker's thread: at each sealed tick it
+ * reads the changed units' reports from the tick ring (tick-feed.ts copies them there), appends those points to each entity's open segment (encoded at once, so buffered history costs
  * ~7 bytes a point), repacks closed segments (~5 bytes a point) and writes each past bucket's rows in key order,
 a bounded number per tick, after the bucket's grace (held-segments.ts says why). A unit reporting twice
  * inside one tick (50 ms) keeps only its newer report, as the live state does.
@@ -72,6 +81,12 @@ export class HistoryWriter {
   /** Closed segments not yet in SQLite (readers see them through forEachHeld / forKeyHeld). */
   private readonly held: HeldSegments;
   private pendingEntities: { key: number; kind: EntityKind; id: string }[] = [];
+  /** Ids of units the feed announced that have no history key yet (one is made at their first stored point). */
+  private readonly unkeyedIds = emptyByKind(() => new Map<number, string>());
+  /** Live entities per kind, as of the last tick or read. */
+  readonly counts = emptyByKind(() => 0);
+  /** Points whose unit was never announced (a feed fault): skipped and counted, never a crash. */
+  unknownUnits = 0;
   /** Live idx of each history key (−1: not live in this process), and its kind. */
   keyToIdx = new Int32Array(1024).fill(-1);
   keyKind = new Uint8Array(1024);
@@ -93,22 +108,20 @@ export class HistoryWriter {
 
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly live: LiveState,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly retentionDays: number,
+    keys: StartKeys,
   ) {
     this.held = new HeldSegments(this.stats, logger, () => this.write(Number.MAX_SAFE_INTEGER));
-    for (const r of sqlite.prepare('SELECT key, kind, id FROM history_entities').iterate() as Iterable<{
-      key: number;
-      kind: EntityKind;
-      id: string;
-    }>) {
-      this.nextKey = Math.max(this.nextKey, r.key + 1);
-      const idx = live.store(r.kind).indexOf(r.id);
-      if (idx === undefined) this.earlierKeys.set(`${r.kind}:${r.id}`, r.key);
-      else this.bindKey(r.kind, idx, r.key);
+    this.nextKey = keys.nextKey;
+    for (const kind of ENTITY_KINDS) {
+      const bound = keys.bound[kind];
+      this.counts[kind] = bound.length;
+      for (let idx = 0; idx < bound.length; idx++)
+        if (bound[idx]! !== 0) this.bindKey(kind, idx, bound[idx]!);
     }
+    for (const e of keys.earlier) this.earlierKeys.set(`${e.kind}:${e.id}`, e.key);
     this.insertEntity = sqlite.prepare(
       'INSERT OR IGNORE INTO history_entities (key, kind, id) VALUES (?, ?, ?)',
     );
@@ -166,7 +179,9 @@ export class HistoryWriter {
     const r = this.runs[kind];
     const k = r.key[idx]!;
     if (k !== 0) return k;
-    const id = this.live.store(kind).meta[idx]!.id;
+    const id = this.unkeyedIds[kind].get(idx);
+    if (id === undefined) return 0;
+    this.unkeyedIds[kind].delete(idx);
     let key = this.earlierKeys.get(`${kind}:${id}`);
     if (key !== undefined) this.earlierKeys.delete(`${kind}:${id}`);
     else {
@@ -177,14 +192,19 @@ export class HistoryWriter {
     return key;
   }
 
-  /** Called after each `live.seal()`: records the tick's changes, then writes a bounded share. */
-  onTick(changes: TickChanges): void {
+  /** Called for each sealed tick: records its points, then writes a bounded share. */
+  onTick(tick: TickMessage, ring: RingColumns): void {
     const now = this.clock.now();
     const current = bucketOf(now);
+    for (const kind of ENTITY_KINDS) {
+      this.counts[kind] = tick.counts[kind];
+      const { idx, ids } = tick.newUnits[kind];
+      for (let k = 0; k < idx.length; k++) this.unkeyedIds[kind].set(idx[k]!, ids[k]!);
+    }
     // Before this tick's points: a keyframe holds the state at the bucket's start.
     if (current !== this.keyframes.bucket)
-      this.keyframes.start(current, this.runs, (kind) => this.live.store(kind).count);
-    for (const kind of ENTITY_KINDS) this.record(kind, changes.changed[kind]);
+      this.keyframes.start(current, this.runs, (kind) => this.counts[kind]);
+    for (const kind of ENTITY_KINDS) this.record(kind, tick.ranges[kind], ring);
     this.sweep(current, now);
     this.startFlushIfDue(now);
     this.keyframes.encodeChunk();
@@ -195,25 +215,27 @@ export class HistoryWriter {
     }
   }
 
-  private record(kind: EntityKind, changed: Uint32Array): void {
-    const store = this.live.store(kind);
+  private record(kind: EntityKind, range: { start: number; n: number }, ring: RingColumns): void {
     const runs = this.runs[kind];
-    runs.ensure(store.count);
+    runs.ensure(this.counts[kind]);
     const isCamera = kind === 'camera';
     const oldest = this.clock.now() - this.retentionDays * DAY_MS;
     const onClosed = (s: ClosedSegment) => this.held.add(s);
-    for (let k = 0; k < changed.length; k++) {
-      const i = changed[k]!;
-      const ts = store.ts[i]!;
-      const lng = store.lng[i]!;
+    const mask = ring.capacity - 1;
+    for (let k = 0; k < range.n; k++) {
+      const at = (range.start + k) & mask;
+      const i = ring.idx[at]!;
+      const ts = ring.ts[at]!;
+      const lng = ring.lng[at]!;
       if (!(ts > 0) || lng !== lng) continue;
       if (ts < oldest) {
         this.stats.expiredOnArrival++;
         continue;
       }
+      runs.ensure(i + 1);
       const lngE6 = Math.round(lng * 1e6);
-      const latE6 = Math.round(store.lat[i]! * 1e6);
-      const status = store.status[i]!;
+      const latE6 = Math.round(ring.lat[at]! * 1e6);
+      const status = ring.status[at]!;
       const hasLast = runs.lastTs[i]! > 0;
       if (isCamera) {
         // Cameras: status changes (and moves) only; keepalives would be most of the volume and say nothing.
@@ -226,14 +248,18 @@ export class HistoryWriter {
           continue;
       } else if (hasLast && ts === runs.lastTs[i] && status === runs.lastStatus[i]) continue;
       const key = this.keyFor(kind, i);
-      const speed10 = Math.round(store.speed[i]! * 10);
+      if (key === 0) {
+        this.unknownUnits++;
+        continue;
+      }
+      const speed10 = Math.round(ring.speed[at]! * 10);
       // One point object reused for every point (a province stores 33 k a second); copied only when kept.
       const p = this.point;
       p.ts = ts;
       p.lngE6 = lngE6;
       p.latE6 = latE6;
       p.speed10 = speed10 < 0 || speed10 !== speed10 ? 0 : speed10 > 65_535 ? 65_535 : speed10;
-      p.heading = ((Math.round(store.heading[i]! || 0) % 360) + 360) % 360;
+      p.heading = ((Math.round(ring.heading[at]! || 0) % 360) + 360) % 360;
       p.status = status;
       runs.append(i, p, onClosed);
       if (bucketOf(ts) < this.keyframes.bucket) this.keyframes.addLate(key, { ...p }, kind);
@@ -277,12 +303,12 @@ export class HistoryWriter {
   private sweep(current: number, now: number): void {
     if (this.sweptBucket < current - 1 && now - current * BUCKET_MS >= SWEEP_GRACE_MS) {
       this.sweptBucket = current - 1;
-      for (const kind of ENTITY_KINDS) this.sweepLeft[kind] = this.live.store(kind).count;
+      for (const kind of ENTITY_KINDS) this.sweepLeft[kind] = this.counts[kind];
     }
     for (const kind of ENTITY_KINDS) {
       if (this.sweepLeft[kind] <= 0) continue;
       const runs = this.runs[kind];
-      const n = Math.min(runs.capacity, this.live.store(kind).count);
+      const n = Math.min(runs.capacity, this.counts[kind]);
       if (n === 0) continue;
       let c = this.sweepCursor[kind] % n;
       const steps = Math.min(SWEEP_PER_TICK, n, this.sweepLeft[kind]);

@@ -23,7 +23,7 @@ import { canSeePersonalData, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
 import { createNameLookup } from '../dispatch/name-lookup';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
-import type { HistoryReader } from './history-reader';
+import { readHistory, type HistoryReads } from './history-protocol';
 
 const NOT_FOUND = '无此事件';
 
@@ -44,7 +44,7 @@ interface IncidentRow {
 
 export function createIncidentPlaybackRoute(d: {
   sqlite: Database.Database;
-  reader: HistoryReader;
+  reads: HistoryReads;
   regions: RegionGate;
   isOpen: boolean;
   now?: () => number;
@@ -60,7 +60,7 @@ export function createIncidentPlaybackRoute(d: {
   const names = createNameLookup(d.sqlite);
   const now = d.now ?? Date.now;
 
-  const handler = (ctx: RouteContext) => {
+  const handler = async (ctx: RouteContext) => {
     const p = ctx.principal;
     if (!p && !d.isOpen) throw new HttpError(401, '请先登录');
     if (p && !ANY_ROLE.includes(p.role))
@@ -104,7 +104,8 @@ export function createIncidentPlaybackRoute(d: {
     if (win && unitRef && (unitRef.kind === 'vehicle' || unitRef.kind === 'worker')) {
       const kind = unitRef.kind;
       const statusNames = kind === 'vehicle' ? VEHICLE_STATUSES : WORKER_STATUSES;
-      const t = d.reader.track(kind, unitRef.id, win.from, win.to);
+      const ref = unitRef;
+      const t = await readHistory(() => d.reads.track(kind, ref.id, win.from, win.to));
       const points: TrackPoint[] = t.points.map((q) => ({
         ts: q.ts,
         lng: q.lngE6 / 1e6,

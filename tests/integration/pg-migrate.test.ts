@@ -23,7 +23,8 @@ import { openDatabase } from '@/server/db/open-database';
 import { createPgClient } from '@/server/db/pg/open-pg';
 import { pgChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
 import { BUCKET_MS } from '@/server/history/open-runs';
-import { HistoryWriter, SWEEP_GRACE_MS } from '@/server/history/history-writer';
+import { SWEEP_GRACE_MS } from '@/server/history/history-writer';
+import { createInThreadHistory } from '@/server/history/in-thread';
 import { LiveState } from '@/server/live/live-state';
 import { createLogger } from '@/server/logger';
 import { backfillDemoHistory } from '@/server/simulator/history-backfill';
@@ -78,7 +79,7 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   const hClock = new FakeClock(t0);
   const live = new LiveState(hClock);
   for (let i = 0; i < 5; i++) live.vehicle.add({ id: `pgm-V${i}`, name: null, kind: null });
-  const writer = new HistoryWriter(sqlite, live, hClock, logger, 30);
+  const history = createInThreadHistory({ sqlite, live, clock: hClock, logger, retentionDays: 30 });
   const report = (at: number, k: number) => {
     hClock.set(at);
     for (let i = 0; i < 5; i++) {
@@ -88,14 +89,14 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
       live.vehicle.speed[i] = 20 + i;
       live.vehicle.touch(i, live.tick);
     }
-    writer.onTick(live.seal());
+    history.tick(live.seal());
   };
   for (let k = 0; k < 3; k++) report(t0 + 60_000 + k * 30_000, k);
   report(t0 + BUCKET_MS + 1_000, 3);
   let at = t0 + BUCKET_MS + SWEEP_GRACE_MS;
   for (let tick = 0; tick < 20; tick++) {
     hClock.set((at += 100));
-    writer.onTick(live.seal());
+    history.tick(live.seal());
   }
 
   // The head anchored beside the file and in Redis (signed with the key), as the server does every second.

@@ -1,0 +1,51 @@
+/** The messages between the history host (ingest thread) and the history worker. */
+import type { EntityKind } from '@/lib/realtime/position-codec';
+import { HttpError } from '../http/router';
+import type { EngineStats, TrackRequest } from './history-engine';
+import type { FrameState } from './history-reader';
+import type { SegmentPoint } from './segment-codec';
+import type { TickMessage } from './tick-ring';
+
+/** Bytes of the database file the history connection maps (reads only; writes go through the WAL). */
+export const HISTORY_MMAP_BYTES = 2 ** 30;
+
+export type HostCall =
+  | { op: 'track'; track: TrackRequest }
+  | { op: 'frame'; at: number; counts: Record<EntityKind, number> }
+  | { op: 'flush' }
+  | { op: 'stats' }
+  | { op: 'dropExpired'; now: number }
+  | { op: 'close' };
+
+export type HostMessage = { type: 'tick'; tick: TickMessage } | ({ type: 'call'; id: number } & HostCall);
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; error: string }
+  | { type: 'stats'; stats: EngineStats }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+/** What the history routes read: a track, a frame. */
+export interface HistoryReads {
+  track(
+    kind: EntityKind,
+    id: string,
+    from: number,
+    to: number,
+  ): Promise<{ points: SegmentPoint[]; isTruncated: boolean }>;
+  frame(at: number): Promise<Record<EntityKind, FrameState>>;
+}
+
+/** The history worker is down (starting again) or too busy for another read. */
+export class HistoryUnavailableError extends Error {}
+
+/** A read the history worker cannot take now answers 503 with why, never a hung or failed request. */
+export async function readHistory<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof HistoryUnavailableError) throw new HttpError(503, `历史数据暂不可用：${err.message}`);
+    throw err;
+  }
+}

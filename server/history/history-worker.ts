@@ -1,0 +1,82 @@
+/**
+ * The history worker thread: one HistoryEngine over its own SQLite connection, answering the host's messages
+ * in order (a tick, a read, a flush), so the ingest thread never waits on an encode or a write.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '../logger';
+import { HistoryEngine, transferablesOf, type EngineInit } from './history-engine';
+import { HISTORY_MMAP_BYTES, type HostMessage, type WorkerMessage } from './history-protocol';
+
+const data = workerData as { file: string; init: EngineInit; logLevel: string };
+const port = parentPort!;
+const logger = createLogger(data.logLevel).child({ thread: 'history' });
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+let engine: HistoryEngine;
+let sqlite: Database.Database;
+try {
+  // synchronous=NORMAL: under WAL that never corrupts, and losing the last second of history in a power cut
+  // is acceptable, while the app's connection keeps FULL for dispatch and audit rows.
+  sqlite = new Database(data.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  // A frame reads a whole bucket's rows (~140 MB for a province): mapped pages skip a read() and a copy per
+  // page. Address space only; the OS page cache holds the data either way.
+  sqlite.pragma(`mmap_size = ${HISTORY_MMAP_BYTES}`);
+  engine = new HistoryEngine(sqlite, data.init, logger);
+  post({ type: 'ready' });
+} catch (err) {
+  post({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
+  throw err;
+}
+
+/** Stats go to the host at most this often (its gauges read the latest). */
+const STATS_EVERY_MS = 1000;
+let statsAt = 0;
+
+port.on('message', (m: HostMessage) => {
+  if (m.type === 'tick') {
+    try {
+      engine.tick(m.tick);
+    } catch (err) {
+      logger.error({ err }, 'history: tick failed');
+    }
+    const now = Date.now();
+    if (now - statsAt >= STATS_EVERY_MS) {
+      statsAt = now;
+      post({ type: 'stats', stats: engine.stats() });
+    }
+    return;
+  }
+  try {
+    switch (m.op) {
+      case 'track': {
+        const t = engine.track(m.track);
+        post({ type: 'reply', id: m.id, ok: true, value: t }, transferablesOf(t));
+        return;
+      }
+      case 'frame': {
+        const f = engine.frame(m.at, m.counts);
+        post({ type: 'reply', id: m.id, ok: true, value: f }, transferablesOf(f));
+        return;
+      }
+      case 'flush':
+        engine.flushAll();
+        break;
+      case 'stats':
+        break;
+      case 'dropExpired':
+        engine.dropExpired(m.now);
+        break;
+      case 'close':
+        engine.close();
+        sqlite.close();
+        break;
+    }
+    post({ type: 'reply', id: m.id, ok: true, value: engine.stats() });
+  } catch (err) {
+    post({ type: 'reply', id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  }
+});
