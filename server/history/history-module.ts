@@ -40,6 +40,8 @@ export interface HistoryModuleDeps {
   origin: () => PositionOrigin;
   resolveScope: (regionCode: string) => Scope | null;
   registry?: Registry;
+  /** The worker's entry (default ./history-worker.mjs); a test gives one that dies, to see it started again. */
+  workerUrl?: URL;
 }
 
 export interface HistoryModule extends HistoryReads {
@@ -104,7 +106,7 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
   }
 
   function workerLink(init: EngineInit): EngineLink {
-    const worker = new Worker(WORKER_URL, {
+    const worker = new Worker(d.workerUrl ?? WORKER_URL, {
       workerData: { file, init, logLevel: d.logger.level },
       name: 'pingan-history',
     });

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '@/lib/clock';
+import { originForBbox } from '@/lib/realtime/position-codec';
+import { openDatabase } from '@/server/db/open-database';
+import { createHistoryModule, HISTORY_RESTART_MS } from '@/server/history/history-module';
+import { HistoryUnavailableError } from '@/server/history/history-protocol';
+import { LiveState } from '@/server/live/live-state';
+import { createLogger } from '@/server/logger';
+
+const dirs: string[] = [];
+afterEach(() => {
+  delete process.env.PINGAN_TEST_HISTORY_DIE_ONCE;
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('history worker', () => {
+  it('is started again after it dies: reads answer unavailable meanwhile, then history records again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-restart-'));
+    dirs.push(dir);
+    const marker = path.join(dir, 'die-once');
+    fs.writeFileSync(marker, '');
+    process.env.PINGAN_TEST_HISTORY_DIE_ONCE = marker;
+    const db = openDatabase(path.join(dir, 'h.db'));
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 2));
+    const live = new LiveState(clock);
+    const idx = live.vehicle.add({ id: 'V1', name: null, kind: null });
+    const registry = new Registry();
+    const history = createHistoryModule({
+      sqlite: db.$client,
+      live,
+      clock,
+      logger: createLogger('silent'),
+      retentionDays: 30,
+      origin: () => originForBbox(119, 29, 121, 31),
+      resolveScope: () => null,
+      registry,
+      workerUrl: new URL('../helpers/dying-history-worker.mjs', import.meta.url),
+    });
+    const report = (lng: number) => {
+      clock.advance(30_000);
+      live.vehicle.ts[idx] = clock.now();
+      live.vehicle.lng[idx] = lng;
+      live.vehicle.lat[idx] = 30;
+      live.vehicle.touch(idx, live.tick);
+      history.onTick(live.seal());
+    };
+    try {
+      const firstAt = clock.now() + 30_000;
+      report(120.1);
+      // The first worker dies 300 ms after its start; until the next one is up, reads say why they cannot run.
+      const down = Date.now();
+      let refused: unknown = null;
+      while (!refused && Date.now() - down < HISTORY_RESTART_MS) {
+        await history.track('vehicle', 'V1', firstAt - 1, clock.now() + 1).catch((e: unknown) => {
+          refused = e;
+        });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(refused).toBeInstanceOf(HistoryUnavailableError);
+      // Started again after HISTORY_RESTART_MS: what is reported from then on is recorded and read back.
+      let restarted = false;
+      for (let i = 0; i < 200 && !restarted; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        restarted =
+          (await registry.getSingleMetric('pingan_history_worker_restarts_total')?.get())?.values[0]
+            ?.value === 1;
+      }
+      expect(restarted).toBe(true);
+      const from = clock.now() + 1;
+      report(120.2);
+      report(120.3);
+      const { points } = await history.track('vehicle', 'V1', from, clock.now());
+      expect(points.map((p) => p.lngE6)).toEqual([120_200_000, 120_300_000]);
+      const stats = await history.flush();
+      expect(stats.points).toBe(2);
+    } finally {
+      await history.close();
+      db.$client.close();
+    }
+  }, 30_000);
+});
