@@ -2,6 +2,8 @@
 // would end it): the marker file named by PINGAN_TEST_HISTORY_DIE_ONCE is removed as it goes, so the restart
 // lives.
 import fs from 'node:fs';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
 
 const marker = process.env.PINGAN_TEST_HISTORY_DIE_ONCE;
 const dies = marker && fs.existsSync(marker);
