@@ -357,8 +357,9 @@ export function createApp(opts: AppOptions): App {
     }
     const changes = live.seal();
     hub.flush();
-    // Every process sees the same telemetry; one writes it down (several would store each point N times).
-    if (leader.isLeader()) history.onTick(changes);
+    // Every process sees the same telemetry; one writes it down (several would store each point N times), the
+    // others only name their units to their history worker, so their walls' replay frames place every unit.
+    history.onTick(changes, leader.isLeader());
     end();
   }
 

@@ -108,7 +108,8 @@ export class HistoryEngine {
     for (const kind of ENTITY_KINDS) n += msg.ranges[kind].n;
     const t0 = performance.now();
     try {
-      this.writer.onTick(msg, this.ring);
+      if (msg.record) this.writer.onTick(msg, this.ring);
+      else this.writer.learn(msg);
     } finally {
       const ms = performance.now() - t0;
       let b = 0;
@@ -146,6 +147,7 @@ export class HistoryEngine {
   }
 
   frame(at: number, counts: Record<EntityKind, number>): Record<EntityKind, FrameState> {
+    this.writer.bindStoredKeys();
     return this.reader.frame(at, counts);
   }
 

@@ -46,8 +46,11 @@ export interface HistoryModuleDeps {
 
 export interface HistoryModule extends HistoryReads {
   routes(opts: { isOpen: boolean; regions: RegionGate }): Route[];
-  /** The ingest thread's share of each sealed tick: a copy into the ring and one message. */
-  onTick(changes: TickChanges): void;
+  /**
+   * The ingest thread's share of each sealed tick: a copy into the ring and one message. Every process calls
+   * it; only the one that leads records (`record`), the others name their units for their own frames.
+   */
+  onTick(changes: TickChanges, record?: boolean): void;
   /** Closes every open segment and writes everything; answers the writer's counters after it. */
   flush(): Promise<EngineStats>;
   dropExpired(now: number): Promise<void>;
@@ -279,10 +282,10 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
         isOpen,
         regions,
       }),
-    onTick(changes) {
+    onTick(changes, record = true) {
       if (isClosed || !link || !feed) return;
       const dropped = feed.droppedTicks;
-      const tick = feed.build(changes, d.clock.now());
+      const tick = feed.build(changes, d.clock.now(), record);
       if (feed.droppedTicks !== dropped && Date.now() - warnedFullAt > 10_000) {
         warnedFullAt = Date.now();
         d.logger.warn(

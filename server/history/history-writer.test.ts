@@ -108,3 +108,70 @@ describe('history writer', () => {
     expect(ts).toEqual([t0 + 60_000, t0 + 300_000]);
   });
 });
+
+describe('history after a leader change', () => {
+  it("keeps each unit's key, never gives one key twice, and a follower's frames place units the leader named", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-handover-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'h.db');
+    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
+    const clock = new FakeClock(t0);
+    const ids = ['V1', 'V2', 'V3'];
+    /** A server process started now: its own connection, live state and history. */
+    const processOf = () => {
+      const db = openDatabase(file);
+      const live = new LiveState(clock);
+      for (const id of ids) live.vehicle.add({ id, name: null, kind: null });
+      const h = createInThreadHistory({
+        sqlite: db.$client,
+        live,
+        clock,
+        logger: createLogger('error'),
+        retentionDays: 30,
+      });
+      return { db, live, h };
+    };
+    // B starts before A, and before anything is stored. Every process sees every report; the leader records.
+    const b = processOf();
+    const a = processOf();
+    let leader = a;
+    const report = (id: string, lng: number) => {
+      clock.advance(1000);
+      for (const p of [a, b]) {
+        if (!p.db.$client.open) continue;
+        const i = p.live.vehicle.indexOf(id)!;
+        p.live.vehicle.ts[i] = clock.now();
+        p.live.vehicle.lng[i] = lng;
+        p.live.vehicle.lat[i] = 30;
+        p.live.vehicle.touch(i, p.live.tick);
+        p.h.tick(p.live.seal(), p === leader);
+      }
+    };
+    report('V1', 120.1);
+    report('V2', 120.2);
+    a.h.writer.flushAll();
+    // B follows: its frame places the units A named after B started.
+    const bFrame = b.h.engine.frame(clock.now(), { vehicle: 3, worker: 0, camera: 0 }).vehicle;
+    expect(Array.from(bFrame.lngE6)).toEqual([120_100_000, 120_200_000, 0]);
+    expect(Array.from(bFrame.ts).map((t) => t >= 0)).toEqual([true, true, false]);
+    // A dies; B leads: V3, new to everyone, and V2 again.
+    a.db.$client.close();
+    leader = b;
+    report('V3', 120.3);
+    report('V2', 120.25);
+    b.h.writer.flushAll();
+    const keys = b.db.$client.prepare('SELECT id, key FROM history_entities ORDER BY key').all();
+    expect(keys).toEqual([
+      { id: 'V1', key: 1 },
+      { id: 'V2', key: 2 },
+      { id: 'V3', key: 3 },
+    ]);
+    // Read by a process started after all of it: each track holds its own unit's points, from both leaders.
+    const reader = processOf().h.reader;
+    const lngs = (id: string) =>
+      reader.track('vehicle', id, undefined, t0, clock.now()).points.map((p) => p.lngE6);
+    expect(lngs('V1')).toEqual([120_100_000]);
+    expect(lngs('V2')).toEqual([120_200_000, 120_250_000]);
+    expect(lngs('V3')).toEqual([120_300_000]);
+  });
+});

@@ -12,8 +12,6 @@ import { emptyByKind, type RingColumns, type TickMessage } from './tick-ring';
 export interface StartKeys {
   /** History key per live idx (0: none stored yet). */
   bound: Record<EntityKind, Int32Array>;
-  /** Entities stored by an earlier process that are not live here yet. */
-  earlier: { kind: EntityKind; id: string; key: number }[];
   nextKey: number;
 }
 
@@ -83,6 +81,10 @@ export class HistoryWriter {
   private pendingEntities: { key: number; kind: EntityKind; id: string }[] = [];
   /** Ids of units the feed announced that have no history key yet (one is made at their first stored point). */
   private readonly unkeyedIds = emptyByKind(() => new Map<number, string>());
+  /** The same units by id, for keys that another process stores later. */
+  private readonly unkeyedIdx = emptyByKind(() => new Map<string, number>());
+  /** Highest key this writer has looked at in history_entities (keys only grow). */
+  private seenKey = 0;
   /** Live entities per kind, as of the last tick or read. */
   readonly counts = emptyByKind(() => 0);
   /** Points whose unit was never announced (a feed fault): skipped and counted, never a crash. */
@@ -91,8 +93,6 @@ export class HistoryWriter {
   keyToIdx = new Int32Array(1024).fill(-1);
   keyKind = new Uint8Array(1024);
   private nextKey = 1;
-  /** Keys of entities stored by an earlier process that this one has not seen report yet. */
-  private readonly earlierKeys = new Map<string, number>();
   private sweepCursor: Record<EntityKind, number> = { vehicle: 0, worker: 0, camera: 0 };
   /** Entities still to look at in the sweep under way (one pass per bucket, after its grace). */
   private sweepLeft: Record<EntityKind, number> = { vehicle: 0, worker: 0, camera: 0 };
@@ -100,6 +100,9 @@ export class HistoryWriter {
   private readonly keyframes: KeyframeJobs;
   private lastRetentionAt = 0;
   private readonly point: SegmentPoint = { ts: 0, lngE6: 0, latE6: 0, speed10: 0, heading: 0, status: 0 };
+  private readonly keyOfId: Database.Statement;
+  private readonly maxKey: Database.Statement;
+  private readonly keysAfter: Database.Statement;
   private readonly insertEntity: Database.Statement;
   private readonly insertSegment: Database.Statement;
   private readonly readSegment: Database.Statement;
@@ -115,13 +118,16 @@ export class HistoryWriter {
   ) {
     this.held = new HeldSegments(this.stats, logger, () => this.write(Number.MAX_SAFE_INTEGER));
     this.nextKey = keys.nextKey;
+    this.seenKey = keys.nextKey - 1;
     for (const kind of ENTITY_KINDS) {
       const bound = keys.bound[kind];
       this.counts[kind] = bound.length;
       for (let idx = 0; idx < bound.length; idx++)
         if (bound[idx]! !== 0) this.bindKey(kind, idx, bound[idx]!);
     }
-    for (const e of keys.earlier) this.earlierKeys.set(`${e.kind}:${e.id}`, e.key);
+    this.keyOfId = sqlite.prepare('SELECT key FROM history_entities WHERE kind = ? AND id = ?');
+    this.maxKey = sqlite.prepare('SELECT max(key) AS k FROM history_entities');
+    this.keysAfter = sqlite.prepare('SELECT key, kind, id FROM history_entities WHERE key > ? ORDER BY key');
     this.insertEntity = sqlite.prepare(
       'INSERT OR IGNORE INTO history_entities (key, kind, id) VALUES (?, ?, ?)',
     );
@@ -182,25 +188,60 @@ export class HistoryWriter {
     const id = this.unkeyedIds[kind].get(idx);
     if (id === undefined) return 0;
     this.unkeyedIds[kind].delete(idx);
-    let key = this.earlierKeys.get(`${kind}:${id}`);
-    if (key !== undefined) this.earlierKeys.delete(`${kind}:${id}`);
-    else {
-      key = this.nextKey++;
+    this.unkeyedIdx[kind].delete(id);
+    // Asked of the database, not of what this process read at its start: another process may have led (and
+    // named units) since. One indexed read per unit, once, in the worker's thread.
+    let key = (this.keyOfId.get(kind, id) as { key: number } | undefined)?.key;
+    if (key === undefined) {
+      key = Math.max(this.nextKey, ((this.maxKey.get() as { k: number | null }).k ?? 0) + 1);
+      this.nextKey = key + 1;
       this.pendingEntities.push({ key, kind, id });
     }
     this.bindKey(kind, idx, key);
     return key;
   }
 
-  /** Called for each sealed tick: records its points, then writes a bounded share. */
-  onTick(tick: TickMessage, ring: RingColumns): void {
-    const now = this.clock.now();
-    const current = bucketOf(now);
+  /**
+   * The tick's live counts and newly named units: a unit already stored (by this process or another that led)
+   * is bound to its key at once, so frames place it; the rest get a key at their first stored point.
+   */
+  learn(tick: TickMessage): void {
     for (const kind of ENTITY_KINDS) {
       this.counts[kind] = tick.counts[kind];
       const { idx, ids } = tick.newUnits[kind];
-      for (let k = 0; k < idx.length; k++) this.unkeyedIds[kind].set(idx[k]!, ids[k]!);
+      for (let k = 0; k < idx.length; k++) {
+        const key = (this.keyOfId.get(kind, ids[k]!) as { key: number } | undefined)?.key;
+        if (key !== undefined) this.bindKey(kind, idx[k]!, key);
+        else {
+          this.unkeyedIds[kind].set(idx[k]!, ids[k]!);
+          this.unkeyedIdx[kind].set(ids[k]!, idx[k]!);
+        }
+      }
     }
+  }
+
+  /**
+   * Binds units named without a key whose key another process has stored since (the leader, seen from a
+   * process that follows): a frame asks first. Reads only the keys made since the last look.
+   */
+  bindStoredKeys(): void {
+    for (const [key, kind, id] of this.keysAfter.raw().iterate(this.seenKey) as Iterable<
+      [number, EntityKind, string]
+    >) {
+      if (key > this.seenKey) this.seenKey = key;
+      const idx = this.unkeyedIdx[kind]?.get(id);
+      if (idx === undefined) continue;
+      this.unkeyedIdx[kind].delete(id);
+      this.unkeyedIds[kind].delete(idx);
+      this.bindKey(kind, idx, key);
+    }
+  }
+
+  /** Called for each sealed tick in the process that leads: records its points, then writes a bounded share. */
+  onTick(tick: TickMessage, ring: RingColumns): void {
+    const now = this.clock.now();
+    const current = bucketOf(now);
+    this.learn(tick);
     // Before this tick's points: a keyframe holds the state at the bucket's start.
     if (current !== this.keyframes.bucket)
       this.keyframes.start(current, this.runs, (kind) => this.counts[kind]);

@@ -27,9 +27,9 @@ export function createInThreadHistory(d: {
     feed,
     writer: engine.writer,
     reader: engine.reader,
-    /** One sealed tick, recorded before this returns. */
-    tick(changes: TickChanges): void {
-      engine.tick(feed.build(changes, d.clock.now()));
+    /** One sealed tick, recorded (or, `record` false, only learned) before this returns. */
+    tick(changes: TickChanges, record = true): void {
+      engine.tick(feed.build(changes, d.clock.now(), record));
     },
   };
 }

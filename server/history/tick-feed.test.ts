@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { openDatabase } from '@/server/db/open-database';
 import { LiveState } from '@/server/live/live-state';
-import { readStartKeys, TickFeed } from './tick-feed';
+import { ANNOUNCE_PER_TICK, readStartKeys, TickFeed } from './tick-feed';
 import { newRingBuffer, ringColumns, RING_POINTS_MIN } from './tick-ring';
 
 const dirs: string[] = [];
@@ -36,17 +36,19 @@ function setup(units: number) {
 }
 
 describe('tick feed', () => {
-  it('copies each changed unit once into the ring, wrapping, and names a unit the first time only', () => {
+  it('copies each changed unit once into the ring, wrapping, and names each unit once, changed or not', () => {
     const { db, live, ring, report, clock } = setup(RING_POINTS_MIN);
     const feed = new TickFeed(live, ring, readStartKeys(db.$client, live));
     const a = feed.build(report(0, 3), clock.now());
     expect(a.ranges.vehicle).toEqual({ start: 0, n: 3 });
-    expect(a.newUnits.vehicle).toEqual({ idx: [0, 1, 2], ids: ['V0', 'V1', 'V2'] });
+    // The changed units first, then a bounded share of those that have not changed (a frame places them too).
+    expect(a.newUnits.vehicle.ids.slice(0, 4)).toEqual(['V0', 'V1', 'V2', 'V3']);
+    expect(a.newUnits.vehicle.idx).toEqual(Array.from({ length: ANNOUNCE_PER_TICK }, (_, i) => i));
     Atomics.add(ring.freed, 0, 3);
     // Most of the ring, handed back, then a tick that runs over its end.
     const b = feed.build(report(0, RING_POINTS_MIN - 5), clock.now());
     expect(b.ranges.vehicle).toEqual({ start: 3, n: RING_POINTS_MIN - 5 });
-    expect(b.newUnits.vehicle.idx).toHaveLength(RING_POINTS_MIN - 8);
+    expect(b.newUnits.vehicle.idx).toHaveLength(RING_POINTS_MIN - 5 - ANNOUNCE_PER_TICK);
     Atomics.add(ring.freed, 0, RING_POINTS_MIN - 5);
     const c = feed.build(report(10, 20), clock.now());
     expect(c.ranges.vehicle).toEqual({ start: RING_POINTS_MIN - 2, n: 10 });

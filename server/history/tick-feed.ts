@@ -13,12 +13,12 @@ import {
 
 /**
  * The history keys stored by earlier processes, matched to this process's live idx (the writer's thread has
- * no live state to match them with). Read once at start, on the ingest thread, as the writer did before.
+ * no live state to match them with), so a frame places units that have not reported since the start. Read
+ * once at start, on the ingest thread, as the writer did before; units named later are looked up by the writer.
  */
 export function readStartKeys(sqlite: Database.Database, live: LiveState): StartKeys {
   const bound = emptyByKind(() => new Int32Array(0));
   for (const kind of ENTITY_KINDS) bound[kind] = new Int32Array(live.store(kind).count);
-  const earlier: StartKeys['earlier'] = [];
   let nextKey = 1;
   for (const [key, kind, id] of sqlite
     .prepare('SELECT key, kind, id FROM history_entities')
@@ -27,10 +27,12 @@ export function readStartKeys(sqlite: Database.Database, live: LiveState): Start
     nextKey = Math.max(nextKey, key + 1);
     const idx = ENTITY_KINDS.includes(kind) ? live.store(kind).indexOf(id) : undefined;
     if (idx !== undefined && idx < bound[kind].length) bound[kind][idx] = key;
-    else if (ENTITY_KINDS.includes(kind)) earlier.push({ kind, id, key });
   }
-  return { bound, earlier, nextKey };
+  return { bound, nextKey };
 }
+
+/** Units named per kind and tick besides the changed ones. */
+export const ANNOUNCE_PER_TICK = 20_000;
 
 /**
  * The ingest thread's whole share of history: copies each sealed tick's changed units from the live columns
@@ -44,9 +46,12 @@ export class TickFeed {
   private head = 0;
   private used = 0;
   private readonly announced: Record<EntityKind, Uint8Array>;
+  /** Next idx the feed names by itself (units that never change still need naming, for frames). */
+  private readonly sweepIdx = emptyByKind(() => 0);
   /** One message, refilled each tick (postMessage copies it): the ingest thread allocates nothing per tick. */
   private readonly msg: TickMessage = {
     now: 0,
+    record: true,
     counts: emptyByKind(() => 0),
     ranges: emptyByKind(() => ({ start: 0, n: 0 })),
     newUnits: emptyByKind(() => ({ idx: [], ids: [] })),
@@ -72,12 +77,15 @@ export class TickFeed {
     return this.used;
   }
 
-  /** The tick's message; valid until the next call (post it before building another). */
-  build(changes: TickChanges, now: number): TickMessage {
+  /**
+   * The tick's message; valid until the next call (post it before building another). `record` false (a
+   * process that does not lead): no points, only the units to name.
+   */
+  build(changes: TickChanges, now: number, record = true): TickMessage {
     let total = 0;
-    for (const kind of ENTITY_KINDS) total += changes.changed[kind].length;
+    if (record) for (const kind of ENTITY_KINDS) total += changes.changed[kind].length;
     const fits = this.pending() + total <= this.ring.capacity;
-    if (!fits) {
+    if (record && !fits) {
       this.droppedPoints += total;
       this.droppedTicks++;
     }
@@ -85,6 +93,7 @@ export class TickFeed {
     const mask = r.capacity - 1;
     const msg = this.msg;
     msg.now = now;
+    msg.record = record;
     for (const kind of ENTITY_KINDS) {
       const store = this.live.store(kind);
       const changed = changes.changed[kind];
@@ -107,7 +116,7 @@ export class TickFeed {
           fresh.idx.push(i);
           fresh.ids.push(store.meta[i]!.id);
         }
-        if (!fits) continue;
+        if (!record || !fits) continue;
         const at = this.head++ & mask;
         r.idx[at] = i;
         r.ts[at] = store.ts[i]!;
@@ -116,6 +125,14 @@ export class TickFeed {
         r.speed[at] = store.speed[i]!;
         r.heading[at] = store.heading[i]!;
         r.status[at] = store.status[i]!;
+      }
+      // Units that have not changed yet, a bounded number a tick (a province's 3 M in ~8 s after a start).
+      for (let n = 0; this.sweepIdx[kind] < store.count && n < ANNOUNCE_PER_TICK; n++) {
+        const i = this.sweepIdx[kind]++;
+        if (announced[i] !== 0) continue;
+        announced[i] = 1;
+        fresh.idx.push(i);
+        fresh.ids.push(store.meta[i]!.id);
       }
       msg.ranges[kind].start = start & mask;
       msg.ranges[kind].n = this.head - start;

@@ -63,6 +63,8 @@ export function ringColumns(buf: SharedArrayBuffer): RingColumns {
  */
 export interface TickMessage {
   now: number;
+  /** False in a process that does not lead: the writer only learns the units (for its frames), storing nothing. */
+  record: boolean;
   counts: Record<EntityKind, number>;
   ranges: Record<EntityKind, { start: number; n: number }>;
   newUnits: Record<EntityKind, { idx: number[]; ids: string[] }>;
