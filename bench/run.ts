@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (full) and `npm run bench -- --quick`: the province-scale figures of DESIGN §5, each next to
  * the naive pipeline's from the same run. Writes bench/results/latest.json and bench/results/curves.svg.
- * `--only=pipeline,browser,bundle,cost,history,replay,transport` runs a subset (the figures of the others are left out).
+ * `--only=pipeline,browser,bundle,cost,history,replay,transport,scale` runs a subset (the figures of the others are left out).
  * Every figure is the median of `--runs=N` whole runs (default 3), with min and max beside it.
  * `--product` measures the real product instead (bench/product/product-bench.ts).
  */
@@ -12,6 +12,7 @@ import { TestRedis } from '../tests/helpers/redis-server';
 import { runBrowserBench, type BrowserResult } from './browser/browser-bench';
 import { measureWallFirstLoad, type FirstLoadResult } from './bundle/first-load';
 import { runHistoryBench, type HistoryBenchResult } from './history/history-bench';
+import { assignFigures, runAssignBench, type AssignBenchResult } from './scale/assign-bench';
 import { runDistrictHourBench, type DistrictHourResult } from './history/district-hour';
 import { districtHourFigures, historyBenchOptions, historyFigures } from './history/history-figures';
 import { FULL, QUICK } from './lib/modes';
@@ -77,6 +78,7 @@ interface RunParts {
   replay: DistrictHourResult | null;
   transport: TransportRun[] | null;
   cost: CostResult | null;
+  scale: AssignBenchResult | null;
   figures: Record<string, Figure>;
 }
 
@@ -90,6 +92,7 @@ async function runOnce(k: number): Promise<RunParts> {
     replay: null,
     transport: null,
     cost: null,
+    scale: null,
     figures: {},
   };
   if (wants('browser')) {
@@ -127,11 +130,16 @@ async function runOnce(k: number): Promise<RunParts> {
     log('replay: B8 a district hour loaded into the wall (the app + Chromium)');
     r.replay = await runDistrictHourBench(log);
   }
+  if (wants('scale')) {
+    log('scale: S1 assignments through 3 server processes on one SQLite file (issue 19)');
+    r.scale = await runAssignBench(log);
+  }
   r.figures = {
     ...buildFigures(r.pipeline, r.browser, r.bundle, mode.clients),
     ...(r.cost ? { B1c: costFigure(r.cost) } : {}),
     ...(r.history ? historyFigures(r.history) : {}),
     ...(r.replay ? districtHourFigures(r.replay) : {}),
+    ...(r.scale ? assignFigures(r.scale) : {}),
   };
   return r;
 }

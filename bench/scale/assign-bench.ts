@@ -1,0 +1,167 @@
+/**
+ * Issue 19, scale-out: assignments per second through real server processes sharing one SQLite file and one
+ * Redis (the embedded backend; PostgreSQL's figure joins it once the server runs on it), p50/p99 latency, and
+ * no double booking. Every unit is contended: three incidents ask for each, spread over the processes at once,
+ * so exactly one may win per unit. The baseline is the same workload through one process.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '@/lib/clock';
+import { seedDemoAccounts } from '@/server/auth/accounts';
+import { openDatabase } from '@/server/db/open-database';
+import { login, startProcesses } from '../../tests/integration/ha-kit';
+import { TestRedis } from '../../tests/helpers/redis-server';
+import type { ServerProcess } from '../../tests/helpers/server-process';
+import { DEMO_PASSWORD } from '../../tests/integration/dispatch-test-kit';
+import type { Figure } from '../report/figures';
+
+const UNITS = 300;
+/** Incidents per unit, all asking for it at about the same time from different processes. */
+const CONTENDERS = 3;
+/** Requests in flight at once (dispatch desks of a province center, with room). */
+const IN_FLIGHT = 30;
+
+export interface AssignRun {
+  processes: number;
+  requests: number;
+  ok: number;
+  busy: number;
+  errors: string[];
+  seconds: number;
+  perS: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Units with more than one open case in the database afterwards (must be 0). */
+  doubleBooked: number;
+}
+
+export interface AssignBenchResult {
+  single: AssignRun;
+  scaled: AssignRun;
+}
+
+const incidentId = (k: number) => `AB-${String(k).padStart(5, '0')}`;
+const vehicleId = (u: number) => `AB-CAR-${String(u).padStart(4, '0')}`;
+
+async function seed(dbPath: string): Promise<void> {
+  const db = openDatabase(dbPath);
+  const sqlite = db.$client;
+  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
+  const now = Date.now();
+  const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
+  const incident = sqlite.prepare(
+    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
+       grid_code, state, supervision, updated_at)
+     VALUES (@id, @id, 'fire_safety', @title, 120.16, 30.27, 2, 'hotline_12345', @now, @now, NULL, 'reported', 0, @now)`,
+  );
+  sqlite.transaction(() => {
+    for (let u = 0; u < UNITS; u++) car.run(vehicleId(u), `巡逻车 ${u}`, now);
+    for (let k = 0; k < UNITS * CONTENDERS; k++)
+      incident.run({ id: incidentId(k), title: `派单压测 ${k}`, now });
+  })();
+  sqlite.close();
+}
+
+async function runWith(n: number, log: (s: string) => void): Promise<AssignRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-assign-bench-'));
+  const dbPath = path.join(dir, 'pingan.db');
+  const redis = await TestRedis.start();
+  let procs: ServerProcess[] = [];
+  try {
+    await seed(dbPath);
+    procs = await startProcesses(n, dbPath, redis.url);
+    const cookie = await login(procs[0]!.url, 'dispatcher');
+    const requests = UNITS * CONTENDERS;
+    // Incident k asks for unit k % UNITS: the contenders for one unit are UNITS apart, so they run side by side
+    // in different lanes, and each goes to a different process (k % n).
+    const latencies: number[] = [];
+    let ok = 0;
+    let busy = 0;
+    const errors: string[] = [];
+    let next = 0;
+    const lane = async () => {
+      for (let k = next++; k < requests; k = next++) {
+        const url = procs[k % n]!.url;
+        const t0 = performance.now();
+        const r = await fetch(`${url}/api/incidents/${incidentId(k)}/assign`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ vehicleId: vehicleId(k % UNITS) }),
+        });
+        const body = await r.text();
+        latencies.push(performance.now() - t0);
+        if (r.status >= 200 && r.status < 300) ok++;
+        else if (r.status === 409 && body.includes('unit_busy')) busy++;
+        else if (errors.length < 10) errors.push(`${incidentId(k)}: ${r.status} ${body.slice(0, 120)}`);
+      }
+    };
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+    const seconds = (performance.now() - t0) / 1000;
+    const sqlite = new Database(dbPath, { readonly: true });
+    const doubleBooked = (
+      sqlite
+        .prepare(
+          `SELECT count(*) AS n FROM (SELECT assignee_id FROM incidents WHERE state IN ('dispatched', 'on_scene')
+             GROUP BY assignee_kind, assignee_id HAVING count(*) > 1)`,
+        )
+        .get() as { n: number }
+    ).n;
+    sqlite.close();
+    const s = [...latencies].sort((a, b) => a - b);
+    const run: AssignRun = {
+      processes: n,
+      requests,
+      ok,
+      busy,
+      errors,
+      seconds: Math.round(seconds * 100) / 100,
+      perS: Math.round(requests / seconds),
+      p50Ms: Math.round(s[Math.floor(s.length / 2)]! * 10) / 10,
+      p99Ms: Math.round(s[Math.floor(s.length * 0.99)]! * 10) / 10,
+      doubleBooked,
+    };
+    log(
+      `scale: ${n} process(es): ${run.perS} assign requests/s (${ok} assigned, ${busy} refused as busy), ` +
+        `p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, double-booked units ${doubleBooked}`,
+    );
+    return run;
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    await redis.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runAssignBench(log: (s: string) => void): Promise<AssignBenchResult> {
+  const single = await runWith(1, log);
+  const scaled = await runWith(3, log);
+  return { single, scaled };
+}
+
+export function assignFigures(r: AssignBenchResult): Record<string, Figure> {
+  const { single: one, scaled: three } = r;
+  const isCorrect = (x: AssignRun) =>
+    x.doubleBooked === 0 && x.ok === UNITS && x.busy === UNITS * (CONTENDERS - 1) && x.errors.length === 0;
+  return {
+    S1assign: {
+      value: three.perS,
+      unit: `assign requests/s through 3 server processes on one SQLite file and Redis (${three.requests} requests, ${CONTENDERS} contenders a unit, ${IN_FLIGHT} in flight)`,
+      baseline: one.perS,
+      target: 0,
+      ratio: Math.round((three.perS / Math.max(1, one.perS)) * 100) / 100,
+      // Judged on correctness: no target rate is set for SQLite (PostgreSQL's figure is the one issue 19 asks for).
+      met: isCorrect(three) && isCorrect(one),
+      note:
+        `3 processes: ${three.ok} assigned, ${three.busy} refused as busy, ${three.errors.length} other errors, ` +
+        `double-booked units ${three.doubleBooked}; p50 ${three.p50Ms} ms, p99 ${three.p99Ms} ms over ${three.seconds} s. ` +
+        `1 process (baseline): ${one.perS}/s, p50 ${one.p50Ms} ms, p99 ${one.p99Ms} ms, double-booked ${one.doubleBooked}. ` +
+        `Every assignment is one SQLite write transaction (the case, its timeline step and its audit row) and the ` +
+        `file admits one writer at a time, so more processes add contention for its lock, not write capacity` +
+        (three.errors.length ? `; errors: ${three.errors.join(' | ')}` : ''),
+      p99Ms: three.p99Ms,
+    },
+  };
+}
