@@ -357,8 +357,8 @@ export function createApp(opts: AppOptions): App {
     }
     const changes = live.seal();
     hub.flush();
-    // Every process sees the same telemetry; one writes it down (several would store each point N times), the
-    // others only name their units to their history worker, so their walls' replay frames place every unit.
+    // Every process sees the same telemetry and records it for its own history reads (the last minutes are not
+    // written yet); one writes it down (several would store each point N times).
     history.onTick(changes, leader.isLeader());
     end();
   }

@@ -152,6 +152,23 @@ export class HeldSegments {
     }
   }
 
+  /**
+   * Lets go of held buckets for which `isWritten` says another writer has stored rows, and of late segments
+   * (of buckets written by then); keeps the rest for this writer's ordered write.
+   */
+  keepUnwritten(isWritten: (bucket: number) => boolean): void {
+    for (const arena of this.arenas)
+      if (!arena.isEmpty && isWritten(arena.bucket)) {
+        if (this.flushing === arena) {
+          this.flushing = null;
+          this.flushKey = 1;
+        }
+        arena.reset(-1);
+      }
+    this.late = [];
+    this.latePoints = 0;
+  }
+
   /** Held segments of buckets from..to (not yet in SQLite), for readers. */
   forEach(
     from: number,

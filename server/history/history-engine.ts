@@ -47,6 +47,7 @@ export interface EngineStats extends HistoryStats {
   tickMsCounts: number[];
   tickMsMax: number;
   unknownUnits: number;
+  shadowUnkeyed: number;
   corruptRows: number;
   /** Bytes the open segments' columns take (what a province's history holds in memory). */
   openRunsBytes: number;
@@ -108,8 +109,7 @@ export class HistoryEngine {
     for (const kind of ENTITY_KINDS) n += msg.ranges[kind].n;
     const t0 = performance.now();
     try {
-      if (msg.record) this.writer.onTick(msg, this.ring);
-      else this.writer.learn(msg);
+      this.writer.onTick(msg, this.ring);
     } finally {
       const ms = performance.now() - t0;
       let b = 0;
@@ -160,6 +160,7 @@ export class HistoryEngine {
       tickMsCounts: [...this.tickMsCounts],
       tickMsMax: this.tickMsMax,
       unknownUnits: this.writer.unknownUnits,
+      shadowUnkeyed: this.writer.shadowUnkeyed,
       corruptRows: this.reader.corruptRows,
       openRunsBytes,
       threadCpuMs: threadCpuMs(),

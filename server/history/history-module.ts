@@ -48,7 +48,7 @@ export interface HistoryModule extends HistoryReads {
   routes(opts: { isOpen: boolean; regions: RegionGate }): Route[];
   /**
    * The ingest thread's share of each sealed tick: a copy into the ring and one message. Every process calls
-   * it; only the one that leads records (`record`), the others name their units for their own frames.
+   * it and records the points for its own reads; only the one that leads (`record`) stores them.
    */
   onTick(changes: TickChanges, record?: boolean): void;
   /** Closes every open segment and writes everything; answers the writer's counters after it. */

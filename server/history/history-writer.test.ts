@@ -6,7 +6,7 @@ import { FakeClock } from '@/lib/clock';
 import { openDatabase } from '@/server/db/open-database';
 import { LiveState } from '@/server/live/live-state';
 import { createLogger } from '@/server/logger';
-import { SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
+import { SHADOW_KEEP_MS, SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
 import { createInThreadHistory } from './in-thread';
 import { BLOCK_KEYS } from './block-row';
 import { BUCKET_MS } from './open-runs';
@@ -110,7 +110,7 @@ describe('history writer', () => {
 });
 
 describe('history after a leader change', () => {
-  it("keeps each unit's key, never gives one key twice, and a follower's frames place units the leader named", () => {
+  it("a follower reads what the leader has not written, takes over what a killed leader never wrote, and keeps each unit's key", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-handover-'));
     dirs.push(dir);
     const file = path.join(dir, 'h.db');
@@ -131,7 +131,7 @@ describe('history after a leader change', () => {
       });
       return { db, live, h };
     };
-    // B starts before A, and before anything is stored. Every process sees every report; the leader records.
+    // B starts before A, and before anything is stored. Every process sees every report; the leader stores.
     const b = processOf();
     const a = processOf();
     let leader = a;
@@ -149,12 +149,15 @@ describe('history after a leader change', () => {
     };
     report('V1', 120.1);
     report('V2', 120.2);
-    a.h.writer.flushAll();
-    // B follows: its frame places the units A named after B started.
+    // B follows: A has written nothing of this bucket, yet B's track and frame have it.
+    expect(b.db.$client.prepare('SELECT count(*) AS n FROM history_segments').get()).toEqual({ n: 0 });
+    const track = (p: typeof b, id: string) =>
+      p.h.reader.track('vehicle', id, p.live.vehicle.indexOf(id), t0, clock.now()).points.map((q) => q.lngE6);
+    expect(track(b, 'V1')).toEqual([120_100_000]);
     const bFrame = b.h.engine.frame(clock.now(), { vehicle: 3, worker: 0, camera: 0 }).vehicle;
     expect(Array.from(bFrame.lngE6)).toEqual([120_100_000, 120_200_000, 0]);
     expect(Array.from(bFrame.ts).map((t) => t >= 0)).toEqual([true, true, false]);
-    // A dies; B leads: V3, new to everyone, and V2 again.
+    // A is killed (nothing of its open bucket written); B leads: V3, new to everyone, and V2 again.
     a.db.$client.close();
     leader = b;
     report('V3', 120.3);
@@ -166,12 +169,64 @@ describe('history after a leader change', () => {
       { id: 'V2', key: 2 },
       { id: 'V3', key: 3 },
     ]);
-    // Read by a process started after all of it: each track holds its own unit's points, from both leaders.
-    const reader = processOf().h.reader;
-    const lngs = (id: string) =>
-      reader.track('vehicle', id, undefined, t0, clock.now()).points.map((p) => p.lngE6);
-    expect(lngs('V1')).toEqual([120_100_000]);
-    expect(lngs('V2')).toEqual([120_200_000, 120_250_000]);
-    expect(lngs('V3')).toEqual([120_300_000]);
+    // Read by a process started after all of it: every point, those of A's time included, each under its unit.
+    const r = processOf();
+    expect(track(r, 'V1')).toEqual([120_100_000]);
+    expect(track(r, 'V2')).toEqual([120_200_000, 120_250_000]);
+    expect(track(r, 'V3')).toEqual([120_300_000]);
+    expect(b.h.writer.stats.droppedPoints).toBe(0);
+  });
+
+  it('a follower writes nothing, and lets a past bucket go only well after the leader has written it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-shadow-'));
+    dirs.push(dir);
+    const db = openDatabase(path.join(dir, 'h.db'));
+    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
+    const clock = new FakeClock(t0);
+    const live = new LiveState(clock);
+    live.vehicle.add({ id: 'V1', name: null, kind: null });
+    // Named by the leader, as it does at the unit's first report.
+    db.$client.prepare("INSERT INTO history_entities (key, kind, id) VALUES (1, 'vehicle', 'V1')").run();
+    const h = createInThreadHistory({
+      sqlite: db.$client,
+      live,
+      clock,
+      logger: createLogger('error'),
+      retentionDays: 30,
+    });
+    const tickAt = (at: number, lng?: number) => {
+      clock.set(at);
+      if (lng !== undefined) {
+        live.vehicle.ts[0] = at;
+        live.vehicle.lng[0] = lng;
+        live.vehicle.lat[0] = 30;
+        live.vehicle.touch(0, live.tick);
+      }
+      h.tick(live.seal(), false);
+    };
+    tickAt(t0 + 60_000, 120.1);
+    tickAt(t0 + 90_000, 120.2);
+    tickAt(t0 + BUCKET_MS + 1_000, 120.3);
+    const heldPoints = () =>
+      h.reader.track('vehicle', 'V1', 0, t0, t0 + BUCKET_MS - 1).points.map((p) => p.lngE6);
+    // Past the grace, when the leader writes the bucket, the follower still holds it...
+    for (let at = t0 + BUCKET_MS + SWEEP_GRACE_MS; at < t0 + BUCKET_MS + SWEEP_GRACE_MS + 2_000; at += 50)
+      tickAt(at);
+    expect(heldPoints()).toEqual([120_100_000, 120_200_000]);
+    // ...and lets it go SHADOW_KEEP_MS later, by when the leader's rows hold it.
+    for (
+      let at = t0 + BUCKET_MS + SWEEP_GRACE_MS + SHADOW_KEEP_MS;
+      at < t0 + BUCKET_MS + SWEEP_GRACE_MS + SHADOW_KEEP_MS + 2_000;
+      at += 50
+    )
+      tickAt(at);
+    expect(heldPoints()).toEqual([]);
+    const written = db.$client
+      .prepare(
+        'SELECT (SELECT count(*) FROM history_segments) + (SELECT count(*) FROM history_keyframes) AS n',
+      )
+      .get();
+    expect(written).toEqual({ n: 0 });
+    expect(h.engine.stats().points).toBe(3);
   });
 });

@@ -25,6 +25,11 @@ export const SWEEP_PER_TICK = 20_000;
 /** A past bucket's quiet segments are closed this long after it ends (late reports still join them). */
 export const SWEEP_GRACE_MS = 60_000;
 export const RETENTION_CHECK_MS = 60_000;
+/**
+ * A process that follows keeps what it recorded of a past bucket this much longer than the leader, which by
+ * then has written it (a province bucket's ordered write takes ~2 min after the grace), before letting it go.
+ */
+export const SHADOW_KEEP_MS = 5 * 60_000;
 /** Buckets dropped per retention check: a day (144) behind drains in a few minutes, never in one stall. */
 export const RETENTION_BUCKETS_PER_CHECK = 12;
 const DAY_MS = 86_400_000;
@@ -89,6 +94,13 @@ export class HistoryWriter {
   readonly counts = emptyByKind(() => 0);
   /** Points whose unit was never announced (a feed fault): skipped and counted, never a crash. */
   unknownUnits = 0;
+  /** Points a following process skipped because the leader had not named their unit yet (it stores them). */
+  shadowUnkeyed = 0;
+  /**
+   * True while this process follows: it records every point as the leader does (so its reads include the last
+   * minutes the leader has not written yet) but writes nothing and names no unit.
+   */
+  private isShadow = false;
   /** Live idx of each history key (−1: not live in this process), and its kind. */
   keyToIdx = new Int32Array(1024).fill(-1);
   keyKind = new Uint8Array(1024);
@@ -103,6 +115,7 @@ export class HistoryWriter {
   private readonly keyOfId: Database.Statement;
   private readonly maxKey: Database.Statement;
   private readonly keysAfter: Database.Statement;
+  private readonly bucketHasRows: Database.Statement;
   private readonly insertEntity: Database.Statement;
   private readonly insertSegment: Database.Statement;
   private readonly readSegment: Database.Statement;
@@ -127,6 +140,7 @@ export class HistoryWriter {
     }
     this.keyOfId = sqlite.prepare('SELECT key FROM history_entities WHERE kind = ? AND id = ?');
     this.maxKey = sqlite.prepare('SELECT max(key) AS k FROM history_entities');
+    this.bucketHasRows = sqlite.prepare('SELECT 1 FROM history_segments WHERE bucket = ? LIMIT 1');
     this.keysAfter = sqlite.prepare('SELECT key, kind, id FROM history_entities WHERE key > ? ORDER BY key');
     this.insertEntity = sqlite.prepare(
       'INSERT OR IGNORE INTO history_entities (key, kind, id) VALUES (?, ?, ?)',
@@ -187,16 +201,18 @@ export class HistoryWriter {
     if (k !== 0) return k;
     const id = this.unkeyedIds[kind].get(idx);
     if (id === undefined) return 0;
-    this.unkeyedIds[kind].delete(idx);
-    this.unkeyedIdx[kind].delete(id);
     // Asked of the database, not of what this process read at its start: another process may have led (and
-    // named units) since. One indexed read per unit, once, in the worker's thread.
+    // named units) since. One indexed read per unit, in the worker's thread.
     let key = (this.keyOfId.get(kind, id) as { key: number } | undefined)?.key;
     if (key === undefined) {
+      // Only the leader names units; a follower waits for its name (the leader writes it within a tick).
+      if (this.isShadow) return -1;
       key = Math.max(this.nextKey, ((this.maxKey.get() as { k: number | null }).k ?? 0) + 1);
       this.nextKey = key + 1;
       this.pendingEntities.push({ key, kind, id });
     }
+    this.unkeyedIds[kind].delete(idx);
+    this.unkeyedIdx[kind].delete(id);
     this.bindKey(kind, idx, key);
     return key;
   }
@@ -205,7 +221,7 @@ export class HistoryWriter {
    * The tick's live counts and newly named units: a unit already stored (by this process or another that led)
    * is bound to its key at once, so frames place it; the rest get a key at their first stored point.
    */
-  learn(tick: TickMessage): void {
+  private learn(tick: TickMessage): void {
     for (const kind of ENTITY_KINDS) {
       this.counts[kind] = tick.counts[kind];
       const { idx, ids } = tick.newUnits[kind];
@@ -237,23 +253,42 @@ export class HistoryWriter {
     }
   }
 
-  /** Called for each sealed tick in the process that leads: records its points, then writes a bounded share. */
+  /**
+   * Called for each sealed tick: records its points, then (in the process that leads, `tick.record`) writes a
+   * bounded share; a process that follows records the same points and lets them go once the leader has
+   * written them.
+   */
   onTick(tick: TickMessage, ring: RingColumns): void {
     const now = this.clock.now();
     const current = bucketOf(now);
+    if (this.isShadow && tick.record) this.takeOver(current);
+    this.isShadow = !tick.record;
     this.learn(tick);
+    if (this.isShadow) this.bindStoredKeys();
     // Before this tick's points: a keyframe holds the state at the bucket's start.
-    if (current !== this.keyframes.bucket)
+    if (!this.isShadow && current !== this.keyframes.bucket)
       this.keyframes.start(current, this.runs, (kind) => this.counts[kind]);
     for (const kind of ENTITY_KINDS) this.record(kind, tick.ranges[kind], ring);
     this.sweep(current, now);
     this.startFlushIfDue(now);
-    this.keyframes.encodeChunk();
+    if (!this.isShadow) this.keyframes.encodeChunk();
     this.write(WRITE_ROWS_PER_TICK);
-    if (now - this.lastRetentionAt >= RETENTION_CHECK_MS) {
+    if (!this.isShadow && now - this.lastRetentionAt >= RETENTION_CHECK_MS) {
       this.lastRetentionAt = now;
       this.dropExpired(now);
     }
+  }
+
+  /**
+   * This process leads from now on. Past buckets it recorded while following are written if the old leader
+   * wrote none of them (it died in their grace), otherwise let go (the old leader's rows stand; rows of one
+   * bucket from two writers would double its points). The keyframe of the current bucket is taken if missing.
+   */
+  private takeOver(current: number): void {
+    this.held.keepUnwritten((bucket) => bucket < current && this.bucketHasRows.get(bucket) !== undefined);
+    const has = this.sqlite.prepare('SELECT 1 FROM history_keyframes WHERE bucket = ? LIMIT 1').get(current);
+    this.keyframes.bucket = has ? current : current - 1;
+    this.logger.info({ bucket: current }, 'history: this process leads; writing from now on');
   }
 
   private record(kind: EntityKind, range: { start: number; n: number }, ring: RingColumns): void {
@@ -289,8 +324,9 @@ export class HistoryWriter {
           continue;
       } else if (hasLast && ts === runs.lastTs[i] && status === runs.lastStatus[i]) continue;
       const key = this.keyFor(kind, i);
-      if (key === 0) {
-        this.unknownUnits++;
+      if (key <= 0) {
+        if (key === 0) this.unknownUnits++;
+        else this.shadowUnkeyed++;
         continue;
       }
       const speed10 = Math.round(ring.speed[at]! * 10);
@@ -303,7 +339,7 @@ export class HistoryWriter {
       p.heading = ((Math.round(ring.heading[at]! || 0) % 360) + 360) % 360;
       p.status = status;
       runs.append(i, p, onClosed);
-      if (bucketOf(ts) < this.keyframes.bucket) this.keyframes.addLate(key, { ...p }, kind);
+      if (!this.isShadow && bucketOf(ts) < this.keyframes.bucket) this.keyframes.addLate(key, { ...p }, kind);
       this.stats.points++;
     }
   }
@@ -316,7 +352,7 @@ export class HistoryWriter {
     const oldest = this.held.flushing ? null : this.held.oldest();
     if (!oldest) return;
     const isDue =
-      now - (oldest.bucket + 1) * BUCKET_MS >= SWEEP_GRACE_MS &&
+      now - (oldest.bucket + 1) * BUCKET_MS >= SWEEP_GRACE_MS + (this.isShadow ? SHADOW_KEEP_MS : 0) &&
       this.sweptBucket >= oldest.bucket &&
       ENTITY_KINDS.every((k) => this.sweepLeft[k] <= 0);
     if (isDue || this.held.bytes() > PENDING_BYTES_MAX) this.held.begin(oldest, !isDue);
@@ -381,6 +417,12 @@ export class HistoryWriter {
     )
       return true;
     const { rows, next } = this.held.nextRows(maxRows);
+    if (this.isShadow) {
+      // The leader has written these (or, dead, never will): let them go.
+      this.keyframes.rows = [];
+      this.held.advance(next, lateRows.length);
+      return true;
+    }
     try {
       this.sqlite.transaction(() => {
         for (const e of this.pendingEntities) this.insertEntity.run(e.key, e.kind, e.id);

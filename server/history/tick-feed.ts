@@ -78,14 +78,14 @@ export class TickFeed {
   }
 
   /**
-   * The tick's message; valid until the next call (post it before building another). `record` false (a
-   * process that does not lead): no points, only the units to name.
+   * The tick's message; valid until the next call (post it before building another). `record` false: a
+   * process that does not lead, whose writer records the points for its own reads but stores nothing.
    */
   build(changes: TickChanges, now: number, record = true): TickMessage {
     let total = 0;
-    if (record) for (const kind of ENTITY_KINDS) total += changes.changed[kind].length;
+    for (const kind of ENTITY_KINDS) total += changes.changed[kind].length;
     const fits = this.pending() + total <= this.ring.capacity;
-    if (record && !fits) {
+    if (!fits) {
       this.droppedPoints += total;
       this.droppedTicks++;
     }
@@ -116,7 +116,7 @@ export class TickFeed {
           fresh.idx.push(i);
           fresh.ids.push(store.meta[i]!.id);
         }
-        if (!record || !fits) continue;
+        if (!fits) continue;
         const at = this.head++ & mask;
         r.idx[at] = i;
         r.ts[at] = store.ts[i]!;

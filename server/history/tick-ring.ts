@@ -63,7 +63,7 @@ export function ringColumns(buf: SharedArrayBuffer): RingColumns {
  */
 export interface TickMessage {
   now: number;
-  /** False in a process that does not lead: the writer only learns the units (for its frames), storing nothing. */
+  /** False in a process that does not lead: its writer records the points for its own reads and stores nothing. */
   record: boolean;
   counts: Record<EntityKind, number>;
   ranges: Record<EntityKind, { start: number; n: number }>;
