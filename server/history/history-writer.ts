@@ -262,6 +262,7 @@ export class HistoryWriter {
     const now = this.clock.now();
     const current = bucketOf(now);
     if (this.isShadow && tick.record) this.takeOver(current);
+    else if (!this.isShadow && !tick.record) this.standDown();
     this.isShadow = !tick.record;
     this.learn(tick);
     if (this.isShadow) this.bindStoredKeys();
@@ -289,6 +290,26 @@ export class HistoryWriter {
     const has = this.sqlite.prepare('SELECT 1 FROM history_keyframes WHERE bucket = ? LIMIT 1').get(current);
     this.keyframes.bucket = has ? current : current - 1;
     this.logger.info({ bucket: current }, 'history: this process leads; writing from now on');
+  }
+
+  /**
+   * This process no longer leads. Keys it made and has not written yet are not its to give any more (the new
+   * leader may give the same number to another unit): those units go back to waiting for their name, and
+   * their first points, which the new leader recorded too, are let go here.
+   */
+  private standDown(): void {
+    for (const e of this.pendingEntities) {
+      const idx = this.keyToIdx[e.key]!;
+      if (idx < 0) continue;
+      const r = this.runs[e.kind];
+      if (r.count[idx]! > 0) r.close(idx);
+      r.key[idx] = 0;
+      this.keyToIdx[e.key] = -1;
+      this.unkeyedIds[e.kind].set(idx, e.id);
+      this.unkeyedIdx[e.kind].set(e.id, idx);
+    }
+    this.pendingEntities = [];
+    this.logger.info('history: this process follows; recording for its own reads only');
   }
 
   private record(kind: EntityKind, range: { start: number; n: number }, ring: RingColumns): void {
