@@ -2,7 +2,14 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import type { IncidentPlaybackResponse, PlaybackStep } from '@/lib/history/playback';
-import { playbackAsOf, playbackCut } from '@/lib/history/replay-detail';
+import { STATE_LABELS } from '@/lib/domain/enums';
+import {
+  playbackAsOf,
+  playbackCut,
+  playbackHoldAt,
+  unheldLine,
+  type Unheld,
+} from '@/lib/history/replay-detail';
 import { formatDistance, formatSpan } from '@/lib/history/track-view';
 import { formatTime } from '@/lib/time/display-time';
 import type { Lang } from '@/lib/wall/i18n';
@@ -23,7 +30,8 @@ const stepWord = (s: PlaybackStep, lang: Lang) => tw(`step_${s.kind}` as TrackWo
 /**
  * 处置回放 for one incident: who was sent, the unit's way from the dispatch to the scene on the map (speed
  * colours; the dispatch and arrival points numbered as their steps), each step's time and the time to arrive.
- * `asOf` (replay): only what had happened by that instant, for the unit that held the case then.
+ * `asOf` (replay): only what had happened by that instant, for the unit that held the case then; after a 退单
+ * (`unheld`), for the unit that held it until then, and the holder line says it waits to be sent again.
  */
 export function PlaybackSection({
   incidentId,
@@ -34,6 +42,8 @@ export function PlaybackSection({
   pixelScale,
   padding,
   asOf,
+  unheld,
+  isWall = false,
 }: {
   incidentId: string;
   lang: Lang;
@@ -43,6 +53,10 @@ export function PlaybackSection({
   pixelScale?: number;
   padding?: (map: DOMRect) => FitPadding;
   asOf?: number;
+  /** Replaying: nobody held the case at `asOf` since this step (a 退单), though a unit had before it. */
+  unheld?: Unheld | null;
+  /** On the wall: read at 5 m, nothing under 16 px. */
+  isWall?: boolean;
 }) {
   const [isOpen, setOpen] = useState(false);
   const [answer, setAnswer] = useState<IncidentPlaybackResponse | null>(null);
@@ -52,15 +66,18 @@ export function PlaybackSection({
   const [error, setError] = useState<string | null>(null);
   /** The replay instant the answer was asked for: asked again only when the case changed hands since. */
   const [askAt, setAskAt] = useState<number | undefined>(undefined);
+  // After a 退单 the playback stays the returning unit's (asked just before it), as the case's timeline does.
+  const holdAt = asOf === undefined ? undefined : playbackHoldAt(asOf, unheld);
+  const isUnheld = unheld != null && asOf !== undefined && asOf >= unheld.heldUntil;
   const held = answer?.holding;
   const isStale =
-    asOf !== undefined &&
+    holdAt !== undefined &&
     held !== undefined &&
-    ((held.from !== null && asOf < held.from) || (held.to !== null && asOf >= held.to));
+    ((held.from !== null && holdAt < held.from) || (held.to !== null && holdAt >= held.to));
 
   useEffect(() => {
-    if (isOpen && (isStale || (asOf === undefined) !== (askAt === undefined))) setAskAt(asOf);
-  }, [isOpen, isStale, asOf, askAt]);
+    if (isOpen && (isStale || (holdAt === undefined) !== (askAt === undefined))) setAskAt(holdAt);
+  }, [isOpen, isStale, holdAt, askAt]);
 
   useEffect(() => {
     if (!isOpen) return;
@@ -113,7 +130,7 @@ export function PlaybackSection({
       <button
         className={css.open}
         onClick={() => {
-          setAskAt(asOf);
+          setAskAt(holdAt);
           setOpen(true);
         }}
         data-testid="playback-open"
@@ -125,6 +142,7 @@ export function PlaybackSection({
     <section
       className={css.section}
       data-testid="playback-section"
+      data-size={isWall ? 'wall' : undefined}
       data-state={error ? 'error' : data ? 'ready' : 'loading'}
       data-points={data?.route?.points.length ?? 0}
     >
@@ -140,7 +158,10 @@ export function PlaybackSection({
         <>
           <div className={css.figures}>
             <span>
-              {tw('unit', lang)} <b data-testid="playback-unit">{data.unit?.name ?? tw('noUnit', lang)}</b>
+              {tw('unit', lang)}{' '}
+              <b data-testid="playback-unit">
+                {isUnheld ? unheldLine(unheld, tz, lang) : (data.unit?.name ?? tw('noUnit', lang))}
+              </b>
             </span>
             <span>
               {tw('arrive', lang)}{' '}
@@ -173,8 +194,19 @@ export function PlaybackSection({
                 {s.kind === 'dispatched' && data.unit ? (
                   <span className={css.muted}>→ {data.unit.name}</span>
                 ) : null}
+                {/* Whose 到场, once the holder line no longer names the unit. */}
+                {s.kind === 'on_scene' && isUnheld && data.unit ? (
+                  <span className={css.muted}>{data.unit.name}</span>
+                ) : null}
               </li>
             ))}
+            {isUnheld ? (
+              <li data-step={unheld.state}>
+                <span className={css.num}>{data.steps.length + 1}</span>
+                <time>{formatTime(unheld.at, tz, true)}</time>
+                <b>{STATE_LABELS[unheld.state][lang]}</b>
+              </li>
+            ) : null}
           </ol>
           {data.route && data.route.points.length > 0 ? (
             <SpeedLegend lang={lang} tail={<span>km/h</span>} />

@@ -13,7 +13,7 @@ import {
 } from '@/lib/domain/enums';
 import type { EntityDetailResponse, IncidentResponse } from '@/lib/dispatch/api-types';
 import type { IncidentView } from '@/lib/domain/incident';
-import { handlingAt, incidentAsOf, unitAt } from '@/lib/history/replay-detail';
+import { handlingAt, incidentAsOf, unheldLine, unitAt, type Unheld } from '@/lib/history/replay-detail';
 import { timelineWhat, timelineWho } from '@/lib/names/timeline-text';
 import { formatDateTime, formatTime } from '@/lib/time/display-time';
 import { formatAge, formatDuration, maskFreeText, maskName, maskPhone } from '@/lib/wall/format';
@@ -94,6 +94,9 @@ export function DetailDrawer({
     selection.kind === 'incident' ? 'incidents' : selection.kind === 'vehicle' ? 'vehicles' : 'cameras';
   const replayAt = useReplayAt(replay, replay !== null);
   const asOf = replay && replayAt > 0 ? replayAt : null;
+  // Right after a switch from a unit, `data` is still the unit's until the incident's arrives.
+  const incident = data && 'timeline' in data ? data : null;
+  const incidentThen = asOf !== null && incident ? incidentAsOf(incident, asOf) : null;
 
   useEffect(() => {
     let isCancelled = false;
@@ -133,12 +136,8 @@ export function DetailDrawer({
       {asOf !== null ? <ReplayAsOf at={asOf} tz={tz} lang={lang} /> : null}
       {selection.kind === 'incident' ? (
         <IncidentBody
-          detail={
-            // Right after a switch from a unit, `data` is still the unit's until the incident's arrives.
-            asOf !== null && data && 'timeline' in data
-              ? incidentAsOf(data, asOf)
-              : (data as IncidentDetail | null)
-          }
+          detail={incidentThen ?? incident}
+          unheld={incidentThen?.unheld ?? null}
           fallback={selection.view}
           lang={lang}
           tz={tz}
@@ -167,6 +166,8 @@ export function DetailDrawer({
               pixelScale={stageScale(aside.current)}
               padding={(box) => clearOfDrawer(aside.current, box)}
               asOf={asOf ?? undefined}
+              unheld={incidentThen?.unheld}
+              isWall
             />
           }
         />
@@ -258,6 +259,7 @@ function clearOfDrawer(el: HTMLElement | null, map: DOMRect): FitPadding {
 function IncidentBody({
   detail,
   fallback,
+  unheld = null,
   lang,
   tz,
   photos,
@@ -265,6 +267,8 @@ function IncidentBody({
 }: {
   detail: IncidentDetail | null;
   fallback?: IncidentView;
+  /** Replaying: nobody held the case at the instant since a 退单 (said so, with its time, not "未派单"). */
+  unheld?: Unheld | null;
   lang: Lang;
   tz: string;
   /** The incident's pictures; re-read when its timeline grows. */
@@ -290,7 +294,7 @@ function IncidentBody({
       {detail ? (
         <Row
           k={w('assignee', lang)}
-          v={detail.incident.assigneeName ?? w('unassigned', lang)}
+          v={detail.incident.assigneeName ?? (unheld ? unheldLine(unheld, tz, lang) : w('unassigned', lang))}
           testId="drawer-assignee"
         />
       ) : null}

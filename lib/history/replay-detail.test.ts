@@ -10,8 +10,10 @@ import {
   incidentAsOf,
   playbackAsOf,
   playbackCut,
+  playbackHoldAt,
   trackAround,
   TRACK_AROUND_MS,
+  unheldLine,
   unitAt,
 } from './replay-detail';
 
@@ -158,6 +160,70 @@ describe('incidentAsOf', () => {
       assigneeKind: null,
       assigneeId: null,
     });
+  });
+});
+
+describe('incidentAsOf after a 退单', () => {
+  /** Sent to 巡逻车01, which arrived (到场) and then returned the case (退单); sent to 巡逻车02 later. */
+  const returnedOnScene: IncidentResponse = {
+    ...detail,
+    timeline: [
+      ...detail.timeline.slice(0, 3),
+      step(6, T0 + 6 * MIN, {
+        fromState: 'dispatched',
+        toState: 'on_scene',
+        actor: 'V1',
+        actorName: '巡逻车01',
+      }),
+      step(10, T0 + 9 * MIN, { fromState: 'on_scene', toState: 'returned', note: '非本辖区' }),
+      step(11, T0 + 15 * MIN, {
+        type: 'assign',
+        fromState: 'returned',
+        toState: 'dispatched',
+        data: { assigneeKind: 'vehicle', assigneeId: 'V2' },
+        assigneeName: '巡逻车02',
+      }),
+    ],
+  };
+
+  it("keeps the earlier unit's 到场 and says the case waits to be sent again since the 退单, at its time", () => {
+    const r = incidentAsOf(returnedOnScene, T0 + 10 * MIN);
+    // Every step up to the instant: 巡逻车01 sent and on scene, then the 退单.
+    expect(r.timeline.map((e) => e.id)).toEqual([1, 2, 3, 6, 10]);
+    expect(r.incident).toMatchObject({ state: 'returned', assigneeId: null, assigneeName: null });
+    // Not "未派单": it was sent, and returned at 10:09:00 Beijing time.
+    expect(r.unheld).toEqual({ state: 'returned', at: T0 + 9 * MIN, heldUntil: T0 + 9 * MIN });
+    expect(unheldLine(r.unheld!, 'Asia/Shanghai', 'zh')).toBe('退单后待重新派单 (10:09:00)');
+    // Sent again: 巡逻车02 holds it, and nothing is said about the 退单 any more.
+    const again = incidentAsOf(returnedOnScene, T0 + 16 * MIN);
+    expect(again.unheld).toBeNull();
+    expect(again.incident.assigneeName).toBe('巡逻车02');
+    // Never sent: nobody held it, so it is simply not dispatched yet.
+    expect(incidentAsOf(returnedOnScene, T0 + MIN).unheld).toBeNull();
+  });
+
+  it('reads a 上报上级 after the 退单 as the latest step, the holding still ended at the 退单', () => {
+    const escalated: IncidentResponse = {
+      ...returnedOnScene,
+      timeline: [
+        ...returnedOnScene.timeline.slice(0, 5),
+        step(12, T0 + 12 * MIN, { fromState: 'returned', toState: 'escalated', note: '需区级协调' }),
+      ],
+    };
+    const r = incidentAsOf(escalated, T0 + 13 * MIN);
+    expect(r.unheld).toEqual({ state: 'escalated', at: T0 + 12 * MIN, heldUntil: T0 + 9 * MIN });
+    expect(unheldLine(r.unheld!, 'Asia/Shanghai', 'zh')).toBe('上报上级后待重新派单 (10:12:00)');
+  });
+
+  it('plays 处置回放 for the unit that held the case until the 退单, not for nobody', () => {
+    const unheld = incidentAsOf(returnedOnScene, T0 + 10 * MIN).unheld;
+    // Asked just before the 退单: the server answers 巡逻车01's dispatch, 到场 and way there.
+    expect(playbackHoldAt(T0 + 10 * MIN, unheld)).toBe(T0 + 9 * MIN - 1);
+    // Held by a unit, or before the 退单: the instant itself.
+    expect(playbackHoldAt(T0 + 5 * MIN, unheld)).toBe(T0 + 5 * MIN);
+    expect(playbackHoldAt(T0 + 16 * MIN, null)).toBe(T0 + 16 * MIN);
+    // A clock played or sought by a click stands between whole ms; the server takes whole ms only.
+    expect(playbackHoldAt(T0 + 16 * MIN + 0.75, null)).toBe(T0 + 16 * MIN);
   });
 });
 

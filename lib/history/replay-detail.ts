@@ -14,7 +14,9 @@ import { AssigneeKindSchema, type AssigneeKind, type IncidentView } from '../dom
 import { CLEARS_ASSIGNEE } from '../domain/incident-lifecycle';
 import { timeLimitStatus, type TimeLimitConfig } from '../domain/time-limits';
 import type { IncidentResponse } from '../dispatch/api-types';
+import type { Lang } from '../names/unit-label';
 import type { KindColumns } from '../realtime/client-store';
+import { formatTime } from '../time/display-time';
 import type { EntityKind } from '../realtime/position-codec';
 import type { HistoryIncident } from './contract';
 import { arriveMs, type IncidentPlaybackResponse } from './playback';
@@ -85,11 +87,27 @@ export function trackAround(at: number, now: number): [number, number] {
 const ENDED: ReadonlySet<IncidentState> = new Set(['resolved', 'closed', 'cancelled']);
 
 /**
+ * Nobody held the case at the instant though a unit had: the step that left it so (the latest, so a 退单 then
+ * 上报上级 reads as 上报上级) and when the last unit's holding ended (the first such step after it). Not
+ * "未派单": the case was sent, and its earlier unit's steps are part of what happened.
+ */
+export interface Unheld {
+  state: IncidentState;
+  at: number;
+  heldUntil: number;
+}
+
+/** incidentAsOf's answer: the detail as it stood, and whether the case was left with nobody since a 退单. */
+export interface IncidentAsOf extends IncidentResponse {
+  unheld: Unheld | null;
+}
+
+/**
  * An incident's details as they stood at `t`: the timeline up to `t`, the state its last step there left,
  * the unit it was assigned to by then, its supervision and time limits at `t`. Facts that do not change
  * (title, place, reporter) stay; what came later (closing time, the citizen's rating) is dropped.
  */
-export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitConfig): IncidentResponse {
+export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitConfig): IncidentAsOf {
   const timeline = r.timeline.filter((e) => e.at <= t);
   let state: IncidentState = 'reported';
   let assignee: { kind: AssigneeKind | null; id: string | null; name: string | null } = {
@@ -97,16 +115,23 @@ export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitC
     id: null,
     name: null,
   };
+  let unheld: Unheld | null = null;
   let supervision = 0;
   let satisfaction: number | null = null;
   for (const e of timeline) {
-    if (e.toState && isState(e.toState)) state = e.toState;
+    const to = e.toState && isState(e.toState) ? e.toState : null;
+    if (to) state = to;
     if (e.type === 'assign') {
       const kind = AssigneeKindSchema.safeParse(e.data?.assigneeKind);
       const id = typeof e.data?.assigneeId === 'string' ? e.data.assigneeId : null;
       assignee = { kind: kind.success ? kind.data : null, id, name: e.assigneeName ?? id };
-    } else if (e.type === 'transition' && CLEARS_ASSIGNEE.has(state))
-      assignee = { kind: null, id: null, name: null }; // 退单, 上报上级, 作废: the desk holds it again
+      unheld = null;
+    } else if (e.type === 'transition' && to && CLEARS_ASSIGNEE.has(to)) {
+      // 退单, 上报上级, 作废: the desk holds it again. Said so only when a unit had held it.
+      const heldUntil: number | null = unheld ? unheld.heldUntil : assignee.id !== null ? e.at : null;
+      if (heldUntil !== null) unheld = { state: to, at: e.at, heldUntil };
+      assignee = { kind: null, id: null, name: null };
+    }
     if (e.type === 'supervise' && typeof e.data?.level === 'number') supervision = e.data.level;
     if (e.type === 'follow_up' && typeof e.data?.satisfaction === 'number')
       satisfaction = e.data.satisfaction;
@@ -128,7 +153,29 @@ export function incidentAsOf(r: IncidentResponse, t: number, limits?: TimeLimitC
     incident,
     timeLimits: limits ? timeLimitStatus(incident, t, limits) : timeLimitStatus(incident, t),
     timeline,
+    unheld,
   };
+}
+
+const UNHELD_WORDS: Partial<Record<IncidentState, { zh: string; en: string }>> = {
+  returned: { zh: '退单后待重新派单', en: 'Returned, awaiting a new unit' },
+  escalated: { zh: '上报上级后待重新派单', en: 'Escalated, awaiting a new unit' },
+  cancelled: { zh: '已作废', en: 'Cancelled' },
+};
+
+/** Who holds the case, in words, when nobody does since a 退单: "退单后待重新派单 (14:32:05)". */
+export function unheldLine(u: Unheld, tz: string, lang: Lang): string {
+  const words = UNHELD_WORDS[u.state] ?? UNHELD_WORDS.returned!;
+  return `${words[lang]} (${formatTime(u.at, tz, true)})`;
+}
+
+/**
+ * The instant whose holder 处置回放 follows at `t`: after a 退单, the unit that held the case until then (its
+ * dispatch, 到场 and way there stay part of the case), not nobody; otherwise `t` itself. In whole ms, as the
+ * playback's `at=` takes it: a replay clock that was played or sought stands between two.
+ */
+export function playbackHoldAt(t: number, unheld: Unheld | null | undefined): number {
+  return unheld && t >= unheld.heldUntil ? unheld.heldUntil - 1 : Math.floor(t);
 }
 
 function isState(s: string): s is IncidentState {

@@ -1,6 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTime } from '@/lib/time/display-time';
 import { launchBrowser, screenshot, watchPage } from '../helpers/browser';
+import { fetchJson } from '../helpers/http';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 /**
@@ -12,8 +14,11 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
  * The second test records a car of its own through a case (sent, on scene, resolved) and checks that in
  * replay the drawer shows the car (clicked on the map or found by search) and the case (its steps and 处置回放)
  * as they stood at the replay instant, not as they are now, and that the live-only controls give way while
- * drill-down still works.
- * Screenshots: test-results/wall-replay-1920x1080.png, test-results/wall-replay-drawer-1920x1080.png.
+ * drill-down still works. The third has a case change hands (car 甲 sent, on scene, 退单; car 乙 sent) and
+ * seeks across the handover with the case's drawer open: 甲 holds it, then nobody since the 退单 (甲's 到场
+ * still shown), then 乙.
+ * Screenshots: test-results/wall-replay-1920x1080.png, test-results/wall-replay-drawer-1920x1080.png,
+ * test-results/wall-replay-handover-1920x1080.png.
  */
 const PASSWORD = 'pingan-demo';
 const INGEST_TOKEN = 'wall-replay-browser-token-0123456789';
@@ -51,13 +56,66 @@ const replayAt = async (page: Page) =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function post(path: string, body: unknown, headers: Record<string, string>) {
-  const r = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+const post = (path: string, body: unknown, headers: Record<string, string>) =>
+  fetchJson(`${server.url}${path}`, { method: 'POST', headers, body });
+
+type Car = { id: string; name: string };
+type Spot = { lng: number; lat: number };
+
+/** Spots so many metres east and north of a corner of the demo world (to the micro-degree ingest keeps). */
+async function spotsNear(dLng: number, dLat: number) {
+  const w = (await (await fetch(`${server.url}/api/map/world.json`)).json()) as { center: [number, number] };
+  const [lng0, lat0] = [w.center[0] + dLng, w.center[1] + dLat];
+  const mPerDegLng = 111_320 * Math.cos((lat0 * Math.PI) / 180);
+  return (eastM: number, northM: number): Spot => ({
+    lng: Math.round((lng0 + eastM / mPerDegLng) * 1e6) / 1e6,
+    lat: Math.round((lat0 + northM / 111_320) * 1e6) / 1e6,
   });
-  return { status: r.status, body: (await r.json().catch(() => null)) as unknown };
+}
+
+async function reportCar(car: Car, p: Spot, speed: number, status?: string) {
+  const r = await post(
+    '/api/ingest/vehicles',
+    [{ ...car, ...p, speed, heading: 90, ts: Date.now(), ...(status ? { status } : {}) }],
+    { authorization: `Bearer ${INGEST_TOKEN}` },
+  );
+  expect(r.status).toBe(202);
+  await sleep(300); // a tick or two: the history writer stores what a tick sealed
+}
+
+/** A police_110 case (not a camera alarm: its drawer would ask for a snapshot it never had, a 404). */
+async function ingestCase(id: string, title: string, p: Spot) {
+  const r = await post(
+    '/api/ingest/incidents',
+    [
+      {
+        id,
+        category: 'public_security',
+        title,
+        ...p,
+        priority: 2,
+        source: 'police_110',
+        reportedAt: Date.now(),
+      },
+    ],
+    { authorization: `Bearer ${INGEST_TOKEN}` },
+  );
+  expect(r.status).toBe(202);
+}
+
+/** The dispatcher's desk on one case; `assign` waits for the case and the car to reach the live state. */
+async function desk(incidentId: string) {
+  const cookie = await login('dispatcher');
+  const act = (path: string, body: unknown) => post(`/api/incidents/${incidentId}/${path}`, body, { cookie });
+  const assign = async (vehicleId: string) => {
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      status = (await act('assign', { vehicleId })).status;
+      if (status !== 200) await sleep(200);
+    }
+    expect(status).toBe(200);
+  };
+  return { act, assign };
 }
 
 async function login(username: string): Promise<string> {
@@ -226,25 +284,9 @@ describe('wall replay (回放)', () => {
   it(
     'shows a clicked unit and its case as they stood at the replay instant; live-only controls give way',
     async () => {
-      const w = (await (await fetch(`${server.url}/api/map/world.json`)).json()) as {
-        center: [number, number];
-      };
-      const [lng0, lat0] = [w.center[0] + 0.012, w.center[1] - 0.012];
-      const mPerDegLng = 111_320 * Math.cos((lat0 * Math.PI) / 180);
-      const at = (eastM: number, northM: number) => ({
-        lng: Math.round((lng0 + eastM / mPerDegLng) * 1e6) / 1e6,
-        lat: Math.round((lat0 + northM / 111_320) * 1e6) / 1e6,
-      });
+      const at = await spotsNear(0.012, -0.012);
       const car = { id: `RPL-CAR-${Date.now()}`, name: '回放测试车' };
-      const report = async (p: { lng: number; lat: number }, speed: number, status?: string) => {
-        const r = await post(
-          '/api/ingest/vehicles',
-          [{ ...car, ...p, speed, heading: 90, ts: Date.now(), ...(status ? { status } : {}) }],
-          { authorization: `Bearer ${INGEST_TOKEN}` },
-        );
-        expect(r.status).toBe(202);
-        await sleep(300); // a tick or two: the history writer stores what a tick sealed
-      };
+      const report = (p: Spot, speed: number, status?: string) => reportCar(car, p, speed, status);
       // A: on patrol at 20 km/h. Reported twice: the first report registers the car.
       const A = at(0, 0);
       await report(A, 20, 'patrol');
@@ -252,36 +294,13 @@ describe('wall replay (回放)', () => {
       await report(A, 20, 'patrol');
       const title = '回放测试：广场纠纷';
       const incidentId = `RPL-INC-${Date.now()}`;
-      const ing = await post(
-        '/api/ingest/incidents',
-        [
-          {
-            id: incidentId,
-            category: 'public_security',
-            title,
-            ...at(0, 900),
-            priority: 2,
-            // Not a camera alarm: its drawer would ask for an alarm snapshot this case never had (a 404).
-            source: 'police_110',
-            reportedAt: Date.now(),
-          },
-        ],
-        { authorization: `Bearer ${INGEST_TOKEN}` },
-      );
-      expect(ing.status).toBe(202);
+      await ingestCase(incidentId, title, at(0, 900));
       const recordFrom = Date.now() - 45_000;
       await sleep(8_000);
 
       // B: sent to the case, driving at 50 km/h.
-      const dispatcher = await login('dispatcher');
-      const act = (path: string, body: unknown) =>
-        post(`/api/incidents/${incidentId}/${path}`, body, { cookie: dispatcher });
-      let assigned = 0;
-      for (let i = 0; i < 50 && assigned !== 200; i++) {
-        assigned = (await act('assign', { vehicleId: car.id })).status;
-        if (assigned !== 200) await sleep(200);
-      }
-      expect(assigned).toBe(200);
+      const { act, assign } = await desk(incidentId);
+      await assign(car.id);
       const B = at(300, 0);
       await report(B, 50);
       const sentAt = Date.now();
@@ -438,6 +457,147 @@ describe('wall replay (回放)', () => {
         expect(watch.externalRequests).toEqual([]);
       } catch (err) {
         await screenshot(page, 'wall-replay-drawer-failed');
+        throw err;
+      } finally {
+        await page.close();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "names who held a case that changed hands: car 甲 before its 退单, nobody after it (甲's 到场 kept), then car 乙",
+    async () => {
+      const spot = await spotsNear(-0.012, 0.012);
+      const stamp = Date.now();
+      const carA = { id: `RPL-A-${stamp}`, name: '回放甲车' };
+      const carB = { id: `RPL-B-${stamp}`, name: '回放乙车' };
+      // Reported twice: the first report registers a car.
+      for (let k = 0; k < 2; k++) {
+        await reportCar(carA, spot(0, 0), 20, 'patrol');
+        await reportCar(carB, spot(-400, 0), 20, 'patrol');
+        if (k === 0) await sleep(2_000);
+      }
+      const incidentId = `RPL-HANDOVER-${stamp}`;
+      const title = `换手测试：商铺噪音${stamp % 10_000}`;
+      await ingestCase(incidentId, title, spot(0, 600));
+      const caseAt = Date.now();
+      // Each step a few seconds after the last, so an instant between two is easy to land on by a click.
+      const GAP_MS = 5_000;
+      const { act, assign } = await desk(incidentId);
+      await assign(carA.id);
+      await reportCar(carA, spot(0, 300), 40);
+      await sleep(GAP_MS);
+      expect((await act('transition', { to: 'on_scene' })).status).toBe(200);
+      const arrivedA = Date.now();
+      await reportCar(carA, spot(0, 600), 0);
+      await sleep(GAP_MS);
+      const returned = await act('transition', { to: 'returned', note: '非本辖区，退回中心' });
+      expect(returned.status).toBe(200);
+      const returnedA = Date.now();
+      await sleep(GAP_MS);
+      await assign(carB.id);
+      const sentB = Date.now();
+      await reportCar(carB, spot(-200, 300), 40);
+      await sleep(GAP_MS);
+      const leader = await login('leader');
+      const timeline = (
+        await fetchJson(`${server.url}/api/incidents/${incidentId}`, { headers: { cookie: leader } })
+      ).body as { timeline: { at: number; toState: string | null }[] };
+      const returnedAt = timeline.timeline.find((e) => e.toState === 'returned')!.at;
+
+      const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      const watch = watchPage(page);
+      try {
+        await signIn(page, 'leader', '/wall');
+        await page.waitForSelector('[data-testid="link-indicator"][data-status="live"]', { timeout: 90_000 });
+        const to = Date.now();
+        // From a little before the case; a period is at least REPLAY_MIN_SPAN_MS (a minute) long.
+        const from = Math.min(caseAt - 5_000, to - 90_000);
+        // Car 甲 on scene, before its 退单.
+        const before = arrivedA + GAP_MS / 2;
+        await page.goto(`${server.url}/wall?replay=${from},${to}&at=${before}&speed=1`);
+        await page.waitForSelector('[data-testid="replay-banner"]', { timeout: 60_000 });
+        expect(await replayAt(page)).toBe(before);
+
+        // The case's drawer, opened by the header's search (by its title).
+        await page.fill('[data-testid="search-box"] input', title);
+        const hit = page.locator(`[data-testid="search-results"] [data-id="${incidentId}"]`);
+        await hit.waitFor({ timeout: 15_000 });
+        await hit.click();
+        const drawer = page.locator('[data-testid="detail-drawer"][data-kind="incident"]');
+        await drawer.waitFor({ timeout: 10_000 });
+        expect(await drawer.getAttribute('data-replay')).toBe('true');
+        const text = (id: string) => drawer.locator(`[data-testid="${id}"]`).textContent();
+        await expect.poll(() => text('drawer-assignee'), { timeout: 15_000 }).toContain(carA.name);
+        expect(await text('drawer-state')).toBe('处置中');
+        await drawer.locator('[data-testid="playback-open"]').click();
+        await drawer
+          .locator('[data-testid="playback-section"][data-state="ready"]')
+          .waitFor({ timeout: 30_000 });
+        const steps = () =>
+          drawer
+            .locator('[data-testid="playback-steps"] li')
+            .evaluateAll((li) => li.map((e) => `${e.getAttribute('data-step')} ${e.textContent}`));
+        // 受理 or not is the intake's business (a 110 case may be sent straight from 上报): left out.
+        const kinds = (list: string[]) => list.map((s) => s.split(' ')[0]).filter((k) => k !== 'accepted');
+        const row = (list: string[], kind: string) => list.find((s) => s.startsWith(`${kind} `)) ?? '';
+        await expect.poll(() => text('playback-unit'), { timeout: 15_000 }).toContain(carA.name);
+        expect(kinds(await steps())).toEqual(['reported', 'dispatched', 'on_scene']);
+
+        /** Seeks by a click on the timeline, as a leader would, and waits for the drawer to follow. */
+        const seekBetween = async (a: number, b: number) => {
+          const box = (await page.locator('[data-testid="replay-timeline"]').boundingBox())!;
+          const f = ((a + b) / 2 - from) / (to - from);
+          await page.mouse.click(box.x + f * box.width, box.y + 10);
+          await expect.poll(() => replayAt(page), { timeout: 5_000 }).toBeGreaterThan(a);
+          const at = await replayAt(page);
+          expect(at).toBeLessThan(b);
+          await expect
+            .poll(() => drawer.locator('[data-testid="drawer-replay-at"]').getAttribute('data-at'))
+            .toBe(String(at));
+        };
+
+        // After the 退单, before 乙 was sent: nobody holds it, since the 退单 at its time; 甲's steps stay.
+        await seekBetween(returnedA, returnedA + GAP_MS);
+        const waiting = `退单后待重新派单 (${formatTime(returnedAt, 'Asia/Shanghai', true)})`;
+        await expect.poll(() => text('drawer-assignee'), { timeout: 15_000 }).toBe(waiting);
+        expect(await text('drawer-state')).toBe('退单');
+        const caseSteps = (await text('drawer-timeline'))!;
+        expect(caseSteps).toMatch(new RegExp(`派单 → [^·]*${carA.name}`));
+        expect(caseSteps).toContain('处置中');
+        expect(caseSteps).toContain('退单');
+        expect(caseSteps).not.toContain(carB.name);
+        await expect.poll(() => text('playback-unit'), { timeout: 15_000 }).toBe(waiting);
+        const afterReturn = await steps();
+        expect(kinds(afterReturn)).toEqual(['reported', 'dispatched', 'on_scene', 'returned']);
+        expect(row(afterReturn, 'dispatched')).toContain(carA.name);
+        expect(row(afterReturn, 'on_scene')).toContain('到场');
+        expect(row(afterReturn, 'on_scene')).toContain(carA.name);
+        expect(row(afterReturn, 'returned')).toContain('退单');
+        // Legible at 5 m: no text in the drawer under 16 px.
+        const tooSmall = await drawer.evaluate((el) =>
+          [...el.querySelectorAll('*')]
+            .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim()))
+            .map((e) => `${parseFloat(getComputedStyle(e).fontSize)}px ${e.textContent!.trim().slice(0, 24)}`)
+            .filter((s) => parseFloat(s) < 16),
+        );
+        expect(tooSmall).toEqual([]);
+        await page.waitForTimeout(1_000);
+        await screenshot(page, 'wall-replay-handover-1920x1080');
+
+        // After 乙 was sent: 乙 holds it, sent, not yet on scene; 甲's arrival is not 乙's.
+        await seekBetween(sentB, to);
+        await expect.poll(() => text('drawer-assignee'), { timeout: 15_000 }).toContain(carB.name);
+        expect(await text('drawer-state')).toBe('已派遣');
+        await expect.poll(() => text('playback-unit'), { timeout: 15_000 }).toContain(carB.name);
+        const afterHandover = await steps();
+        expect(kinds(afterHandover)).toEqual(['reported', 'dispatched']);
+        expect(row(afterHandover, 'dispatched')).toContain(carB.name);
+        expect(realErrors(watch.consoleErrors)).toEqual([]);
+        expect(watch.externalRequests).toEqual([]);
+      } catch (err) {
+        await screenshot(page, 'wall-replay-handover-failed');
         throw err;
       } finally {
         await page.close();
