@@ -8,13 +8,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { systemClock } from '@/lib/clock';
-import { seedDemoAccounts } from '@/server/auth/accounts';
-import { openDatabase } from '@/server/db/open-database';
 import { login, startProcesses } from '../../tests/integration/ha-kit';
 import { TestRedis } from '../../tests/helpers/redis-server';
 import type { ServerProcess } from '../../tests/helpers/server-process';
-import { DEMO_PASSWORD } from '../../tests/integration/dispatch-test-kit';
+import { seedAssignable } from '../../tests/integration/durable-assignments';
 import type { Figure } from '../report/figures';
 
 const UNITS = 300;
@@ -45,32 +42,19 @@ export interface AssignBenchResult {
 const incidentId = (k: number) => `AB-${String(k).padStart(5, '0')}`;
 const vehicleId = (u: number) => `AB-CAR-${String(u).padStart(4, '0')}`;
 
-async function seed(dbPath: string): Promise<void> {
-  const db = openDatabase(dbPath);
-  const sqlite = db.$client;
-  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
-  const now = Date.now();
-  const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
-  const incident = sqlite.prepare(
-    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
-       grid_code, state, supervision, updated_at)
-     VALUES (@id, @id, 'fire_safety', @title, 120.16, 30.27, 2, 'hotline_12345', @now, @now, NULL, 'reported', 0, @now)`,
-  );
-  sqlite.transaction(() => {
-    for (let u = 0; u < UNITS; u++) car.run(vehicleId(u), `巡逻车 ${u}`, now);
-    for (let k = 0; k < UNITS * CONTENDERS; k++)
-      incident.run({ id: incidentId(k), title: `派单压测 ${k}`, now });
-  })();
-  sqlite.close();
-}
-
 async function runWith(n: number, log: (s: string) => void): Promise<AssignRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-assign-bench-'));
   const dbPath = path.join(dir, 'pingan.db');
   const redis = await TestRedis.start();
   let procs: ServerProcess[] = [];
   try {
-    await seed(dbPath);
+    await seedAssignable(dbPath, {
+      vehicles: UNITS,
+      incidents: UNITS * CONTENDERS,
+      vehicleId,
+      incidentId,
+      title: (k) => `派单压测 ${k}`,
+    });
     procs = await startProcesses(n, dbPath, redis.url);
     const cookie = await login(procs[0]!.url, 'dispatcher');
     const requests = UNITS * CONTENDERS;

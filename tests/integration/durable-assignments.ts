@@ -6,7 +6,48 @@
  */
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { DEMO_PASSWORD } from './dispatch-test-kit';
+import { systemClock } from '@/lib/clock';
+import { seedDemoAccounts } from '@/server/auth/accounts';
+import { openDatabase } from '@/server/db/open-database';
+import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
+
+/**
+ * The database as an operator would have it before the first start: the demo accounts, `vehicles` patrol cars
+ * and `incidents` open incidents (一般, 12345), incident k a little east of CENTER.
+ */
+export async function seedAssignable(
+  dbPath: string,
+  o: {
+    vehicles: number;
+    incidents: number;
+    vehicleId: (k: number) => string;
+    incidentId: (k: number) => string;
+    title: (k: number) => string;
+  },
+): Promise<void> {
+  const db = openDatabase(dbPath);
+  const sqlite = db.$client;
+  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
+  const now = Date.now();
+  const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
+  const incident = sqlite.prepare(
+    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
+       grid_code, state, supervision, updated_at)
+     VALUES (@id, @id, 'fire_safety', @title, @lng, @lat, 2, 'hotline_12345', @now, @now, NULL, 'reported', 0, @now)`,
+  );
+  sqlite.transaction(() => {
+    for (let k = 0; k < o.vehicles; k++) car.run(o.vehicleId(k), `巡逻车 ${k}`, now);
+    for (let k = 0; k < o.incidents; k++)
+      incident.run({
+        id: o.incidentId(k),
+        title: o.title(k),
+        lng: CENTER.lng + k * 1e-4,
+        lat: CENTER.lat,
+        now,
+      });
+  })();
+  sqlite.close();
+}
 
 export async function login(url: string, username: string): Promise<string> {
   const r = await fetch(`${url}/api/session`, {

@@ -4,14 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { systemClock } from '@/lib/clock';
 import { WallConnection } from '@/lib/realtime/socket-client';
-import { seedDemoAccounts } from '@/server/auth/accounts';
-import { openDatabase } from '@/server/db/open-database';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { waitFor } from '../helpers/test-app';
-import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
-import { expectAssignmentsDurable, login } from './durable-assignments';
+import { expectAssignmentsDurable, login, seedAssignable } from './durable-assignments';
 
 /** Incident/vehicle pairs prepared; each assignment gives vehicle k to incident k, so every one can succeed. */
 const PAIRS = 400;
@@ -29,30 +25,14 @@ const incidentId = (k: number) => `K9-${String(k).padStart(4, '0')}`;
 const vehicleId = (k: number) => `K9-CAR-${String(k).padStart(4, '0')}`;
 
 /** The database as an operator would have it before the first start: accounts, units and open incidents. */
-async function seed(dbPath: string): Promise<void> {
-  const db = openDatabase(dbPath);
-  const sqlite = db.$client;
-  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
-  const now = Date.now();
-  const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
-  const incident = sqlite.prepare(
-    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
-       grid_code, state, supervision, updated_at)
-     VALUES (@id, @id, 'fire_safety', @title, @lng, @lat, 2, 'hotline_12345', @now, @now, NULL, 'reported', 0, @now)`,
-  );
-  sqlite.transaction(() => {
-    for (let k = 0; k < PAIRS; k++) {
-      car.run(vehicleId(k), `巡逻车 ${k}`, now);
-      incident.run({
-        id: incidentId(k),
-        title: `断电测试 ${k}`,
-        lng: CENTER.lng + k * 1e-4,
-        lat: CENTER.lat,
-        now,
-      });
-    }
-  })();
-  sqlite.close();
+function seed(dbPath: string): Promise<void> {
+  return seedAssignable(dbPath, {
+    vehicles: PAIRS,
+    incidents: PAIRS,
+    vehicleId,
+    incidentId,
+    title: (k) => `断电测试 ${k}`,
+  });
 }
 
 /**
