@@ -5,6 +5,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VEHICLE_STATUSES } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
+import type { TrackResponse } from '@/lib/history/contract';
 import { REDIS_KEYS } from '@/lib/realtime/contract';
 import { applyBatch, createClientState } from '@/lib/realtime/client-store';
 import { BenchChild } from '../../bench/lib/child';
@@ -66,6 +67,18 @@ describe('scale-out: two server processes behind one Redis', () => {
       10_000,
       'the vehicle on both walls',
     );
+
+    // Its track from either process has the report, though the leader writes its bucket only minutes later:
+    // the process that follows recorded it too.
+    for (const url of urls)
+      await waitFor(
+        async () => {
+          const r = await fetch(`${url}/api/history/track/vehicle/V-scale-1`);
+          return r.ok && ((await r.json()) as TrackResponse).points.length > 0;
+        },
+        10_000,
+        `the report in the track from ${url}`,
+      );
 
     // A unit's status set by dispatch on one process shows on the other's wall too.
     await a.call('setVehicleStatus', { id: 'V-scale-1', status: 'responding' });
