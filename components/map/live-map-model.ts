@@ -117,8 +117,20 @@ export class LiveMapModel {
       this.incidents = [...this.state.incidents.values()].sort((a, b) => b.priority - a.priority);
       this.countAreas(now);
     }
-    if (result.isFull) this.recluster();
+    if (result.isFull || this.isAggregationDue()) this.recluster();
     this.revision++;
+  }
+
+  /**
+   * A kind that grew past CLUSTER_MIN_POINTS since the last recluster (units reporting for the first time
+   * after the snapshot) aggregates at once rather than at the next sweep: drawn one by one meanwhile, 100 k
+   * units and their trails cost a software-GL wall a frame of ~20 s (issue 20). Cheap: two comparisons.
+   */
+  private isAggregationDue(): boolean {
+    if (this.zoom >= CLUSTER_BELOW_ZOOM) return false;
+    return CLUSTERED.some(
+      (kind) => this.clusters[kind] === null && this.state.entities[kind].count > CLUSTER_MIN_POINTS,
+    );
   }
 
   /** Once a second: silent entities turn stale, overdue lamps advance, clusters follow the data. */

@@ -94,10 +94,47 @@ describe('wallLayers', () => {
     const order = ids(wallLayers(m.layerData(), VIEW));
     expect(order.slice(-2)).toEqual(['incident-pulse', 'incidents']);
     // At scale units and workers aggregate; cameras never do.
-    expect(order).toEqual(
-      expect.arrayContaining(['vehicle-clusters', 'worker-clusters', 'cameras-quiet', 'trails']),
-    );
+    expect(order).toEqual(expect.arrayContaining(['vehicle-clusters', 'worker-clusters', 'cameras-quiet']));
     expect(order.indexOf('cameras-quiet')).toBe(0);
+  });
+
+  it('draws trails only where units are drawn one by one, never under their numbered clusters', () => {
+    // Zoomed out at scale: TRAIL_SEGMENTS lines per unit would be drawn every frame for units shown as circles.
+    const far = model(CLUSTER_MIN_POINTS + 200, 11).m.layerData();
+    expect(far.vehicle.clusters).not.toBeNull();
+    expect(ids(wallLayers(far, VIEW))).not.toContain('trails');
+    // Zoomed in, or too few units to aggregate (a district's patrol cars): trails under the units.
+    for (const [n, zoom] of [
+      [CLUSTER_MIN_POINTS + 200, 16],
+      [60, 11],
+    ] as const) {
+      const near = ids(wallLayers(model(n, zoom).m.layerData(), VIEW));
+      expect(near).toContain('trails');
+      expect(near.indexOf('trails')).toBeLessThan(near.indexOf('vehicles'));
+    }
+    const off = { ...VIEW, visible: { ...ALL, trails: false } };
+    expect(ids(wallLayers(model(60, 11).m.layerData(), off))).not.toContain('trails');
+  });
+
+  it('aggregates units as soon as a batch brings more than CLUSTER_MIN_POINTS, not at the next sweep', () => {
+    // The snapshot held few units (the rest had not reported yet): drawn one by one.
+    const { m, state } = model(CLUSTER_MIN_POINTS + 200, 11);
+    const v = state.entities.vehicle;
+    v.count = 30;
+    m.onBatch({ ok: true, isFull: true, newIncidents: [] }, NOW);
+    expect(m.layerData().vehicle.clusters).toBeNull();
+    expect(ids(wallLayers(m.layerData(), VIEW))).toContain('vehicles');
+    // The next delta brings the others: the very next draw shows clusters, never 1,200 icons and trails.
+    v.count = CLUSTER_MIN_POINTS + 200;
+    state.lastChanged.vehicle = Uint32Array.from({ length: v.count - 30 }, (_, k) => 30 + k);
+    state.lastChanged.worker = new Uint32Array(0);
+    state.lastChanged.camera = new Uint32Array(0);
+    m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+    expect(m.layerData().vehicle.clusters).not.toBeNull();
+    const order = ids(wallLayers(m.layerData(), VIEW));
+    expect(order).toContain('vehicle-clusters');
+    expect(order).not.toContain('vehicles');
+    expect(order).not.toContain('trails');
   });
 
   it('blinks the markers of unacknowledged alarms, under the incident dots, until acknowledged', () => {

@@ -157,7 +157,11 @@ export function wallLayers(data: WallLayerData, view: WallLayerView): Layer[] {
         cached(heat, data.crs, () => heatRadiusM(heat), 'heat'),
       ),
     );
-  if (visible.trails) {
+  // Trails follow the units' level of detail: none while the units are aggregated into numbered circles
+  // (zoomed out at scale). Thousands of trails say nothing there, and they cost TRAIL_SEGMENTS lines per unit
+  // every frame: at 100 k units a software-GL wall spent ~45 s on one frame, its main thread blocked in the
+  // commit until Socket.IO dropped it for a missed heartbeat (issue 20).
+  if (visible.trails && !data.vehicle.clusters) {
     const t = data.trails;
     const n = data.vehicle.cols.count * TRAIL_SEGMENTS;
     out.push(
