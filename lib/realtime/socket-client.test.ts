@@ -99,3 +99,31 @@ describe('WallConnection handshake refusals', () => {
     }
   });
 });
+
+describe('WallConnection.setRegion', () => {
+  it('asks the server for a region only when it differs from the one this connection already asked for', () => {
+    const emitted: [string, unknown][] = [];
+    const socket = {
+      connected: false,
+      auth: {},
+      on: () => socket,
+      disconnect: () => socket,
+      emit: (event: string, req: unknown) => (emitted.push([event, req]), socket),
+    };
+    const c = new WallConnection({ regionCode: '510104', connect: () => socket as never });
+    c.start();
+    // The wall mounts with the handshake's region before any snapshot: no second full snapshot for it.
+    c.setRegion('510104');
+    expect(emitted).toEqual([]);
+    c.setRegion('510104001');
+    c.setRegion('510104001');
+    c.setRegion(null);
+    expect(emitted).toEqual([
+      ['wall:subscribe', { protocol: PROTOCOL_VERSION, regionCode: '510104001' }],
+      ['wall:subscribe', { protocol: PROTOCOL_VERSION, regionCode: null }],
+    ]);
+    // A reconnection's handshake names the region now shown.
+    expect(socket.auth).toEqual({ regionCode: undefined });
+    c.stop();
+  });
+});
