@@ -1,11 +1,12 @@
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 
 /**
- * Points the ring holds at least and at most. Sized at start from the units the process serves (half of them:
- * ~15 s of a fleet reporting every 30 s), so a district costs ~3 MB and a province ~43 MB; a writer stalled
- * longer than that (a province frame read, a slow disk) drops points, counted, rather than grow the server.
+ * Points the ring holds at least and at most. Sized at start from the units the process serves (twice them:
+ * a minute of a fleet reporting every 30 s, two seconds of one reporting every second as the simulator's
+ * burst does), so a district costs ~5 MB and a province ~39 MB; a writer stalled longer than that (a province
+ * frame read, a slow disk) drops points, counted, rather than grow the server.
  */
-export const RING_POINTS_MIN = 65_536;
+export const RING_POINTS_MIN = 131_072;
 export const RING_POINTS_MAX = 1_048_576;
 /** Bytes a point takes across the ring's columns (idx, ts, lng, lat, speed, heading, status). */
 const POINT_BYTES = 4 + 8 + 8 + 8 + 4 + 4 + 1;
@@ -26,7 +27,7 @@ export interface RingColumns {
 
 export function ringCapacityFor(units: number): number {
   let c = RING_POINTS_MIN;
-  while (c < units / 2 && c < RING_POINTS_MAX) c *= 2;
+  while (c < units * 2 && c < RING_POINTS_MAX) c *= 2;
   return c;
 }
 
