@@ -34,8 +34,11 @@ export type CompareCounts = z.infer<typeof Compare>;
 const RegionRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
 export type RegionRef = z.infer<typeof RegionRef>;
 
-/** Departments listed on the wall's 部门报到 table (most handed first). */
-export const DEPT_STATS_MAX = 8;
+/**
+ * Departments listed on the wall's 部门报到 table, which pages them (lowest 报到率 first). A district has ~30
+ * departments, most of them handed something on a busy day; at 8 the best answering ones were never shown.
+ */
+export const DEPT_STATS_MAX = 60;
 const Count = z.number().int().nonnegative();
 export const DepartmentStatSchema = z.object({
   id: z.string(),
