@@ -27,17 +27,8 @@ export interface TrackRequest {
   to: number;
 }
 
-/** A track as columns, so a 100,000-point answer crosses threads as six transferred buffers. */
-export interface TrackColumns {
-  n: number;
-  ts: Float64Array;
-  lngE6: Int32Array;
-  latE6: Int32Array;
-  speed10: Uint16Array;
-  heading: Uint16Array;
-  status: Uint8Array;
-  isTruncated: boolean;
-}
+/** A track as a frame's columns, so a 100,000-point answer crosses threads as six transferred buffers. */
+export type TrackColumns = Omit<FrameState, 'count'> & { n: number; isTruncated: boolean };
 
 /** Upper bounds (ms) of the tick-time histogram the engine keeps; the last bucket is everything slower. */
 export const TICK_MS_BOUNDS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] as const;
@@ -170,11 +161,6 @@ export class HistoryEngine {
   /** Closes every open segment and writes everything (shutdown, and tests that read SQLite directly). */
   flushAll(): void {
     this.writer.flushAll();
-  }
-
-  /** Drops old buckets now (retention also runs once a minute from the ticks). */
-  dropExpired(now: number): void {
-    this.writer.dropExpired(now);
   }
 
   close(): void {

@@ -53,7 +53,6 @@ export interface HistoryModule extends HistoryReads {
   onTick(changes: TickChanges, record?: boolean): void;
   /** Closes every open segment and writes everything; answers the writer's counters after it. */
   flush(): Promise<EngineStats>;
-  dropExpired(now: number): Promise<void>;
   /** The writer's counters now (after every tick posted before this call). */
   readStats(): Promise<EngineStats>;
   /** Points handed to the worker and not yet recorded by it. */
@@ -299,7 +298,6 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
       lastStats = await read<EngineStats>({ op: 'flush' });
       return lastStats;
     },
-    dropExpired: (now) => read<void>({ op: 'dropExpired', now }),
     async readStats() {
       lastStats = await read<EngineStats>({ op: 'stats' });
       return lastStats;
@@ -340,9 +338,6 @@ function inlineLink(engine: HistoryEngine): EngineLink {
             engine.flushAll();
             return Promise.resolve(engine.stats());
           case 'stats':
-            return Promise.resolve(engine.stats());
-          case 'dropExpired':
-            engine.dropExpired(c.now);
             return Promise.resolve(engine.stats());
           case 'close':
             engine.close();

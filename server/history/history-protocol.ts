@@ -14,7 +14,6 @@ export type HostCall =
   | { op: 'frame'; at: number; counts: Record<EntityKind, number> }
   | { op: 'flush' }
   | { op: 'stats' }
-  | { op: 'dropExpired'; now: number }
   | { op: 'close' };
 
 export type HostMessage = { type: 'tick'; tick: TickMessage } | ({ type: 'call'; id: number } & HostCall);

@@ -67,9 +67,6 @@ port.on('message', (m: HostMessage) => {
         break;
       case 'stats':
         break;
-      case 'dropExpired':
-        engine.dropExpired(m.now);
-        break;
       case 'close':
         engine.close();
         sqlite.close();
