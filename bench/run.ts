@@ -14,7 +14,13 @@ import { measureWallFirstLoad, type FirstLoadResult } from './bundle/first-load'
 import { runHistoryBench, type HistoryBenchResult } from './history/history-bench';
 import { assignFigures, runAssignBench, type AssignBenchResult } from './scale/assign-bench';
 import { runDistrictHourBench, type DistrictHourResult } from './history/district-hour';
-import { districtHourFigures, historyBenchOptions, historyFigures } from './history/history-figures';
+import {
+  districtHourFigures,
+  historyBenchOptions,
+  historyFigures,
+  ingestCostFigures,
+} from './history/history-figures';
+import { runIngestCostBench, type IngestCostResult } from './history/ingest-cost';
 import { FULL, QUICK } from './lib/modes';
 import type { RatePoint } from './pipeline/pipeline-bench';
 import { runPipelineSuite, type BurstResult, type PipelineSuiteResult } from './pipeline/suite';
@@ -75,6 +81,7 @@ interface RunParts {
   bundle: FirstLoadResult | null;
   pipeline: PipelineSuiteResult | null;
   history: HistoryBenchResult | null;
+  ingestCost: IngestCostResult | null;
   replay: DistrictHourResult | null;
   transport: TransportRun[] | null;
   cost: CostResult | null;
@@ -89,6 +96,7 @@ async function runOnce(k: number): Promise<RunParts> {
     bundle: null,
     pipeline: null,
     history: null,
+    ingestCost: null,
     replay: null,
     transport: null,
     cost: null,
@@ -125,6 +133,13 @@ async function runOnce(k: number): Promise<RunParts> {
   if (wants('history')) {
     log('history: B7 write (bytes, CPU), B8 track and frame');
     r.history = await runHistoryBench(historyBenchOptions(mode.name), log);
+    log('history: B7ingest, the real server with history off and on under the pipeline load');
+    const redis = await TestRedis.start();
+    try {
+      r.ingestCost = await runIngestCostBench({ url: redis.url, pid: redis.pid }, mode, k, log);
+    } finally {
+      await redis.stop();
+    }
   }
   if (wants('replay')) {
     log('replay: B8 a district hour loaded into the wall (the app + Chromium)');
@@ -138,6 +153,7 @@ async function runOnce(k: number): Promise<RunParts> {
     ...buildFigures(r.pipeline, r.browser, r.bundle, mode.clients),
     ...(r.cost ? { B1c: costFigure(r.cost) } : {}),
     ...(r.history ? historyFigures(r.history) : {}),
+    ...(r.ingestCost ? ingestCostFigures(r.ingestCost) : {}),
     ...(r.replay ? districtHourFigures(r.replay) : {}),
     ...(r.scale ? assignFigures(r.scale) : {}),
   };
@@ -173,6 +189,7 @@ async function main(): Promise<void> {
     soak: pipeline?.soak,
     cost: all.map((r) => r.cost).filter((c) => c !== null),
     history: shown.history ?? undefined,
+    ingestCost: all.map((r) => r.ingestCost).filter((c) => c !== null),
     replay: shown.replay ?? undefined,
     transport: shown.transport ?? undefined,
   };

@@ -163,6 +163,7 @@ export function createApp(opts: AppOptions): App {
     clock,
     logger,
     retentionDays: config.HISTORY_RETENTION_DAYS,
+    enabled: config.HISTORY_ENABLED === '1' || config.HISTORY_ENABLED === 'true',
     origin: () => originForBbox(...(gridLocator.bbox ?? CHINA_BBOX)),
     resolveScope: (code) => {
       const bbox = /^\d{12}(\d{3})?$/.test(code) ? gridLocator.bboxOf(regionPrefix(code)) : null;

@@ -85,6 +85,8 @@ const EnvSchema = z.object({
   TRUSTED_PROXIES: z.string().optional(),
   /** Position history kept (server/history), dropped a whole 10-minute bucket at a time. */
   HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** `0`/`false`: this process records no position history (tracks, replay frames answer 503); default on. */
+  HISTORY_ENABLED: z.enum(['0', '1', 'true', 'false']).default('1'),
   /** Briefing reports on a schedule (lib/reports/report-schedule.ts), e.g. `daily@08:00,weekly@mon08:00`; empty: off. */
   REPORT_SCHEDULE: z
     .string()

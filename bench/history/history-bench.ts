@@ -65,17 +65,11 @@ export interface HistoryBenchResult {
   corePctRuns: { median: number; min: number; max: number; runs: number[] };
   /** The writer's tick in its worker thread (wall ms): p99 as a histogram bound, and the slowest. */
   writerTickMs: { p99AtMost: number; max: number };
-  /** What history adds to the ingest thread's tick: the copy into the ring and one message (wall ms). */
-  feedTickMs: { p99: number; max: number };
   /**
-   * The ingest tick with and without history, in the same run: each tick's main-thread wall time for applying
-   * its reports to the live columns and sealing (what the server's tick does before history), and the same
-   * plus history's onTick. p99 and max of each, and the ratio of the p99s. Wall time, because process CPU
-   * would add the worker's thread, busy on the other core meanwhile.
+   * What history adds to the ingest thread's tick: the copy of its changed units into the ring and one message
+   * (main-thread wall time). What that does to the real server's latency is B7ingest (ingest-cost.ts).
    */
-  ingestTickMs: { p99: number; max: number };
-  ingestWithWriterTickMs: { p99: number; max: number };
-  ingestP99Ratio: number;
+  feedTickMs: { p99: number; max: number };
   naiveBytesPerPosition: number;
   naiveCpuUsPerPosition: number;
   naiveCorePctAt33k: number;
@@ -209,10 +203,8 @@ async function runOnce(
   let positions = 0;
   let naiveWritten = 0;
   let naiveCpu = 0;
-  // The ingest thread's share per tick (main-thread wall time), and the ingest step it follows.
-  const ingestMs: number[] = [];
+  // History's share of the ingest thread per tick (main-thread wall time).
   const feedMs: number[] = [];
-  const withWriterMs: number[] = [];
   // The writer's own CPU is its thread's (Linux per-thread accounting): startup (module load, the seeding
   // frame) is left out, the final flush counted.
   const startStats = await history.readStats();
@@ -264,8 +256,6 @@ async function runOnce(
     // Ingest: the reports land in the live columns and the tick seals (what the server's tick does before
     // history; its parsing and the walls' encoding are the pipeline bench's).
     while (history.backlog() > BENCH_MAX_BACKLOG) await sleep(1);
-    // Main-thread wall time: process CPU would add the worker's thread, busy on the other core meanwhile.
-    const i0 = performance.now();
     for (const i of due) {
       store.lng[i] = inLng[i]!;
       store.lat[i] = inLat[i]!;
@@ -277,13 +267,10 @@ async function runOnce(
     }
     positions += due.length;
     const changes = live.seal();
-    const ingest = performance.now() - i0;
-    ingestMs.push(ingest);
+    // Main-thread wall time: process CPU would add the worker's thread, busy on the other core meanwhile.
     const w0 = performance.now();
     history.onTick(changes);
-    const w = performance.now() - w0;
-    feedMs.push(w);
-    withWriterMs.push(ingest + w);
+    feedMs.push(performance.now() - w0);
     if (naiveWritten < o.naivePositions && due.length > 0) {
       const n0 = performance.now();
       naive.transaction(() => {
@@ -479,9 +466,6 @@ async function runOnce(
       max: r2(endStats.tickMsMax),
     },
     feedTickMs: p99max(feedMs),
-    ingestTickMs: p99max(ingestMs),
-    ingestWithWriterTickMs: p99max(withWriterMs),
-    ingestP99Ratio: r2(p99max(withWriterMs).p99 / Math.max(0.001, p99max(ingestMs).p99)),
     corePctRuns: { median: 0, min: 0, max: 0, runs: [] },
     naiveBytesPerPosition: r2(naiveBytes / Math.max(1, naiveWritten + 2_880)),
     naiveCpuUsPerPosition: r2(naiveCpuPerPos),

@@ -23,16 +23,30 @@ const config = loadConfig({
   AUDIT_KEY: 'a'.repeat(32),
   REDIS_URL: process.env.REDIS_URL,
   FIELD_AUTO_REGISTER: '1', // the producer's ids are new to this database
+  // B7ingest runs the same server with history off and on.
+  HISTORY_ENABLED: process.env.HISTORY_ENABLED ?? '1',
 });
 const db = openDatabase(dbPath);
 const logger = createLogger('error');
 const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `bench-${process.pid}` });
 const app = createApp({ config, db, bus, logger });
 
+let url = '';
 async function start() {
   const port = await app.listen(0, '127.0.0.1');
+  url = `http://127.0.0.1:${port}`;
   while (bus.state() !== 'up') await new Promise((r) => setTimeout(r, 50));
-  return { port, url: `http://127.0.0.1:${port}` };
+  return { port, url };
+}
+
+/** The history worker's backlog and points recorded, from the server's own /metrics (0 with history off). */
+async function history() {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    backlog: metric('pingan_history_backlog_points'),
+    points: metric('pingan_history_points_total'),
+  };
 }
 
 function sample() {
@@ -55,4 +69,4 @@ async function stop() {
   return {};
 }
 
-serveParent({ start, sample, stop });
+serveParent({ start, sample, stop, history });

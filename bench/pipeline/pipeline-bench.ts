@@ -21,6 +21,8 @@ export interface PipelineOptions {
   measureMs: number;
   /** After the producer stops: how long the latest state may take to arrive and still count as delivered. */
   settleMs: number;
+  /** Extra environment of the server process (B7ingest: HISTORY_ENABLED). */
+  serverEnv?: Record<string, string>;
 }
 
 export interface RatePoint {
@@ -113,11 +115,16 @@ export async function startRig(
   const env = { REDIS_URL: o.redisUrl };
   // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the server (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const server = new BenchChild(`${pipeline}-server`, `bench/pipeline/${pipeline}-server.ts`, env, [
-    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-    // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server process only.
-    ...(process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
-  ]);
+  const server = new BenchChild(
+    `${pipeline}-server`,
+    `bench/pipeline/${pipeline}-server.ts`,
+    { ...env, ...o.serverEnv },
+    [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server process only.
+      ...(process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+    ],
+  );
   const producer = new BenchChild('producer', 'bench/pipeline/producer.ts', env);
   const subs = new BenchChild('subscribers', 'bench/pipeline/subscribers.ts');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));

@@ -42,6 +42,11 @@ export interface HistoryModuleDeps {
   registry?: Registry;
   /** The worker's entry (default ./history-worker.mjs); a test gives one that dies, to see it started again. */
   workerUrl?: URL;
+  /**
+   * False (HISTORY_ENABLED=0): no worker, nothing recorded, every read answers 503 saying so. For a
+   * deployment that keeps no position history, and for the bench that measures what history costs ingest.
+   */
+  enabled?: boolean;
 }
 
 export interface HistoryModule extends HistoryReads {
@@ -184,7 +189,11 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
     };
   }
 
+  const isEnabled = d.enabled !== false;
+
   async function read<T>(c: HostCall): Promise<T> {
+    if (!isEnabled)
+      throw new HistoryUnavailableError('position history is off in this process (HISTORY_ENABLED=0)');
     if (!link || isClosed) throw new HistoryUnavailableError('history is starting again');
     if (pendingReads >= HISTORY_MAX_PENDING_READS)
       throw new HistoryUnavailableError('history is busy with other reads');
@@ -196,9 +205,9 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
     }
   }
 
-  start();
+  if (isEnabled) start();
 
-  if (d.registry) {
+  if (d.registry && isEnabled) {
     const gauge = (name: string, help: string, pick: (s: EngineStats) => number) =>
       new Gauge({
         name,

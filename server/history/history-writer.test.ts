@@ -177,6 +177,48 @@ describe('history after a leader change', () => {
     expect(b.h.writer.stats.droppedPoints).toBe(0);
   });
 
+  it("a follower's frame places a unit the leader named after it started, asked for by id when few wait", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-bind-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'h.db');
+    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
+    const clock = new FakeClock(t0 + 1_000);
+    const processOf = (ids: string[]) => {
+      const db = openDatabase(file);
+      const live = new LiveState(clock);
+      for (const id of ids) live.vehicle.add({ id, name: null, kind: null });
+      const h = createInThreadHistory({
+        sqlite: db.$client,
+        live,
+        clock,
+        logger: createLogger('error'),
+        retentionDays: 30,
+      });
+      return { db, live, h };
+    };
+    const fleet = Array.from({ length: 40 }, (_, i) => `V${i + 1}`);
+    // The follower starts first and serves one unit of the fleet; it waits for that unit's name.
+    const follower = processOf(['V40']);
+    follower.h.tick(follower.live.seal(), false);
+    const leader = processOf(fleet);
+    clock.advance(1_000);
+    for (let i = 0; i < fleet.length; i++) {
+      leader.live.vehicle.ts[i] = clock.now();
+      leader.live.vehicle.lng[i] = 120 + i / 100;
+      leader.live.vehicle.lat[i] = 30;
+      leader.live.vehicle.touch(i, leader.live.tick);
+    }
+    leader.h.tick(leader.live.seal(), true);
+    leader.h.writer.flushAll();
+    // 40 keys made since the follower last looked, 1 unit waiting: it asks for that one by id.
+    const f = follower.h.engine.frame(clock.now(), { vehicle: 1, worker: 0, camera: 0 }).vehicle;
+    expect(f.ts[0]).toBe(clock.now());
+    expect(f.lngE6[0]).toBe(120_390_000);
+    // The leader's own frame binds nothing new and places its whole fleet.
+    const l = leader.h.engine.frame(clock.now(), { vehicle: 40, worker: 0, camera: 0 }).vehicle;
+    expect(Array.from(l.ts).every((t) => t === clock.now())).toBe(true);
+  });
+
   it('a follower writes nothing, and lets a past bucket go only well after the leader has written it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-shadow-'));
     dirs.push(dir);

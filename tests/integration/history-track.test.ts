@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { getJson, HISTORY_ENV, ingest } from './history-kit';
@@ -133,5 +134,25 @@ describe('history track', () => {
     expect(r.status).toBe(200);
     expect(r.body.points).toEqual([]);
     expect((await fetch(`${t.url}/api/history/frame?at=${T0 + 120_000}`)).status).toBe(200);
+  });
+
+  it('with HISTORY_ENABLED=0 records nothing and answers track and frame reads 503 with the reason', async () => {
+    t = await startTestApp({ env: { ...HISTORY_ENV, HISTORY_ENABLED: '0' } });
+    for (const r of drive('浙A-H7003').slice(0, 3)) await ingest(t.url, t.app, 'vehicles', [r]);
+    const track = await getJson(
+      t.url,
+      `/api/history/track/vehicle/${encodeURIComponent('浙A-H7003')}?from=${T0 - 1}&to=${T0 + 3_600_000}`,
+    );
+    expect(track.status).toBe(503);
+    expect(JSON.stringify(track.body)).toContain('HISTORY_ENABLED=0');
+    expect((await fetch(`${t.url}/api/history/frame?at=${T0 + 60_000}`)).status).toBe(503);
+    // The live wall is unaffected: the unit is there.
+    expect(t.app.ctx.live.vehicle.indexOf('浙A-H7003')).not.toBeUndefined();
+    const dbPath = t.dbPath;
+    await t.close();
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM history_segments').get()).toEqual({ n: 0 });
+    db.close();
+    t = null;
   });
 });

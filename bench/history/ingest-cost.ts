@@ -1,0 +1,104 @@
+/**
+ * B7ingest: what position history costs ingest, measured on what the label says. The real server
+ * (bench/pipeline/packed-server.ts: createApp over Redis, the production tick) runs the B1 rig (the mode's
+ * fleet, 10 walls) twice, with HISTORY_ENABLED=0 and =1 (in alternating order from run to run, so drift on a
+ * shared machine falls on both), at the province's steady rate (1,000,000 units every 30 s) and at a B1-level
+ * rate. The figure is the p99 age of an update at the walls with history over without, at each rate.
+ */
+import type { BenchMode } from '../lib/modes';
+import { measureRate, startRig, type RatePoint } from '../pipeline/pipeline-bench';
+
+/** The province's steady telemetry (DESIGN §5 B7: 1 M units each every 30 s), and a rate B1 holds on 2 cores. */
+export const INGEST_COST_RATES = [33_333, 300_000];
+/** After the fleet registers, history names it (a one-off per unit); the window waits for that to finish. */
+const SETTLE_BACKLOG_POINTS = 5_000;
+const SETTLE_MAX_MS = 90_000;
+
+export interface IngestCostPoint {
+  isHistoryOn: boolean;
+  rate: number;
+  p50: number;
+  p99: number;
+  delivered: number;
+  serverCpuPct: number;
+  /** How late the server's timers (its tick) ran over the window, p99 ms. */
+  timersLateP99Ms: number;
+  /** Points the history worker recorded over the whole rig's life (0 with history off): proof it was on. */
+  historyPoints: number;
+}
+
+export interface IngestCostResult {
+  fleet: number;
+  points: IngestCostPoint[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runIngestCostBench(
+  redis: { url: string; pid: number | null },
+  mode: BenchMode,
+  run: number,
+  log: (s: string) => void,
+): Promise<IngestCostResult> {
+  const points: IngestCostPoint[] = [];
+  const order = run % 2 === 0 ? [false, true] : [true, false];
+  for (const isHistoryOn of order) {
+    log(`history ingest: the real server, history ${isHistoryOn ? 'on' : 'off'}`);
+    const rig = await startRig(
+      'packed',
+      {
+        redisUrl: redis.url,
+        redisPid: redis.pid,
+        fleet: mode.fleet,
+        clients: mode.clients,
+        rates: INGEST_COST_RATES,
+        warmupMs: mode.warmupMs,
+        measureMs: mode.measureMs,
+        settleMs: mode.settleMs,
+        serverEnv: { HISTORY_ENABLED: isHistoryOn ? '1' : '0' },
+      },
+      log,
+    );
+    try {
+      const t0 = Date.now();
+      for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS;) {
+        await sleep(1_000);
+        const h = await rig.server.call<{ backlog: number }>('history');
+        calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
+      }
+      for (const rate of INGEST_COST_RATES) {
+        const { point } = await measureRate(rig, 'packed', {
+          rate,
+          warmupMs: mode.warmupMs,
+          measureMs: mode.measureMs,
+          settleMs: mode.settleMs,
+          fleet: mode.fleet,
+          mode: 'batched',
+        });
+        const h = await rig.server.call<{ points: number }>('history');
+        points.push(pointOf(point, isHistoryOn, h.points));
+        log(
+          `  ${rate.toLocaleString()}/s history ${isHistoryOn ? 'on ' : 'off'}: p50 ${point.p50} ms p99 ${point.p99} ms, ` +
+            `delivered ${(point.delivered * 100).toFixed(2)} %, server ${point.serverCpuPct.toFixed(0)} % CPU, ` +
+            `timers late p99 ${point.serverLoopDelay.p99Ms} ms; history points ${h.points.toLocaleString()}`,
+        );
+      }
+    } finally {
+      await rig.stop();
+    }
+  }
+  return { fleet: mode.fleet, points };
+}
+
+function pointOf(p: RatePoint, isHistoryOn: boolean, historyPoints: number): IngestCostPoint {
+  return {
+    isHistoryOn,
+    rate: p.offered,
+    p50: p.p50,
+    p99: p.p99,
+    delivered: p.delivered,
+    serverCpuPct: Math.round(p.serverCpuPct),
+    timersLateP99Ms: p.serverLoopDelay.p99Ms,
+    historyPoints,
+  };
+}
