@@ -36,6 +36,12 @@ export interface HistoryReads {
   frame(at: number): Promise<Record<EntityKind, FrameState>>;
 }
 
+/**
+ * Linux nice of the history worker's thread: background work behind the ingest thread (nice 0) on a busy
+ * machine (CFS weight 110 against 1024), never starved on an idle one.
+ */
+export const HISTORY_WORKER_NICE = 10;
+
 /** The history worker is down (starting again) or too busy for another read. */
 export class HistoryUnavailableError extends Error {}
 

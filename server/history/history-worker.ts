@@ -3,18 +3,41 @@
  * in order (a tick, a read, a flush), so the ingest thread never waits on an encode or a write.
  */
 import Database from 'better-sqlite3';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../logger';
 import { HistoryEngine, transferablesOf, type EngineInit } from './history-engine';
-import { HISTORY_MMAP_BYTES, type HostMessage, type WorkerMessage } from './history-protocol';
+import {
+  HISTORY_MMAP_BYTES,
+  HISTORY_WORKER_NICE,
+  type HostMessage,
+  type WorkerMessage,
+} from './history-protocol';
 
 const data = workerData as { file: string; init: EngineInit; logLevel: string };
 const port = parentPort!;
 const logger = createLogger(data.logLevel).child({ thread: 'history' });
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+/**
+ * Lowers this thread's priority, not the process's: Linux schedules threads, and setpriority on a thread id
+ * renices that thread alone. History can wait in its ring; the ingest thread cannot. With the worker at the
+ * same priority, at 300,000 reports/s on 2 cores the walls' p99 update age went from 124 to 200 ms
+ * (B7ingestB1).
+ */
+function yieldToIngest(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, HISTORY_WORKER_NICE);
+  } catch (err) {
+    logger.info({ err }, 'history: the worker thread keeps the normal priority (no per-thread nice here)');
+  }
+}
+
 let engine: HistoryEngine;
 let sqlite: Database.Database;
+yieldToIngest();
 try {
   // synchronous=NORMAL: under WAL that never corrupts, and losing the last second of history in a power cut
   // is acceptable, while the app's connection keeps FULL for dispatch and audit rows.

@@ -219,6 +219,42 @@ describe('history after a leader change', () => {
     expect(Array.from(l.ts).every((t) => t === clock.now())).toBe(true);
   });
 
+  it('a process that leads from its first tick gives no unit a key that a dying leader stored after its start', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-start-'));
+    dirs.push(dir);
+    const db = openDatabase(path.join(dir, 'h.db'));
+    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
+    const clock = new FakeClock(t0 + 1_000);
+    const live = new LiveState(clock);
+    live.vehicle.add({ id: 'V1', name: null, kind: null });
+    live.vehicle.add({ id: 'V2', name: null, kind: null });
+    const h = createInThreadHistory({
+      sqlite: db.$client,
+      live,
+      clock,
+      logger: createLogger('error'),
+      retentionDays: 30,
+    });
+    // After this process read the stored keys, the old leader's last write names V2 and another unit.
+    const ins = db.$client.prepare("INSERT INTO history_entities (key, kind, id) VALUES (?, 'vehicle', ?)");
+    ins.run(1, 'V9');
+    ins.run(2, 'V2');
+    for (let i = 0; i < 2; i++) {
+      live.vehicle.ts[i] = clock.now();
+      live.vehicle.lng[i] = 120 + i / 10;
+      live.vehicle.lat[i] = 30;
+      live.vehicle.touch(i, live.tick);
+    }
+    h.tick(live.seal(), true);
+    h.writer.flushAll();
+    const keys = db.$client.prepare('SELECT key, id FROM history_entities ORDER BY key').all();
+    expect(keys).toEqual([
+      { key: 1, id: 'V9' },
+      { key: 2, id: 'V2' },
+      { key: 3, id: 'V1' },
+    ]);
+  });
+
   it('a follower writes nothing, and lets a past bucket go only well after the leader has written it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-shadow-'));
     dirs.push(dir);

@@ -98,9 +98,11 @@ export class HistoryWriter {
   shadowUnkeyed = 0;
   /**
    * True while this process follows: it records every point as the leader does (so its reads include the last
-   * minutes the leader has not written yet) but writes nothing and names no unit.
+   * minutes the leader has not written yet) but writes nothing and names no unit. True until the first tick:
+   * one that leads from its start takes over then, so keys named between its start and that tick (by a
+   * leader that was dying) are bound, not handed out again.
    */
-  private isShadow = false;
+  private isShadow = true;
   /** Live idx of each history key (−1: not live in this process), and its kind. */
   keyToIdx = new Int32Array(1024).fill(-1);
   keyKind = new Uint8Array(1024);
@@ -201,16 +203,14 @@ export class HistoryWriter {
     if (k !== 0) return k;
     const id = this.unkeyedIds[kind].get(idx);
     if (id === undefined) return 0;
-    // Asked of the database, not of what this process read at its start: another process may have led (and
-    // named units) since. One indexed read per unit, in the worker's thread.
-    let key = (this.keyOfId.get(kind, id) as { key: number } | undefined)?.key;
-    if (key === undefined) {
-      // Only the leader names units; a follower waits for its name (the leader writes it within a tick).
-      if (this.isShadow) return -1;
-      key = Math.max(this.nextKey, ((this.maxKey.get() as { k: number | null }).k ?? 0) + 1);
-      this.nextKey = key + 1;
-      this.pendingEntities.push({ key, kind, id });
-    }
+    // Only the leader names units; a follower waits for the leader's name (bindStoredKeys, each tick).
+    if (this.isShadow) return -1;
+    // No lookup here: learn() asked the database when the unit was announced, and while this process has led
+    // since, nobody else names units; a process that takes over first binds what the old leader named and
+    // moves nextKey past its keys (takeOver). Three indexed reads a new unit were 14 s of the worker's CPU
+    // naming a province at its first start.
+    const key = this.nextKey++;
+    this.pendingEntities.push({ key, kind, id });
     this.unkeyedIds[kind].delete(idx);
     this.unkeyedIdx[kind].delete(id);
     this.bindKey(kind, idx, key);
@@ -304,6 +304,10 @@ export class HistoryWriter {
    * bucket from two writers would double its points). The keyframe of the current bucket is taken if missing.
    */
   private takeOver(current: number): void {
+    // Units the old leader named since this process last looked are bound to those keys, and new keys start
+    // after every stored one.
+    this.bindStoredKeys();
+    this.nextKey = Math.max(this.nextKey, ((this.maxKey.get() as { k: number | null }).k ?? 0) + 1);
     this.held.keepUnwritten((bucket) => bucket < current && this.bucketHasRows.get(bucket) !== undefined);
     const has = this.sqlite.prepare('SELECT 1 FROM history_keyframes WHERE bucket = ? LIMIT 1').get(current);
     this.keyframes.bucket = has ? current : current - 1;

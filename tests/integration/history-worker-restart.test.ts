@@ -7,7 +7,7 @@ import { FakeClock } from '@/lib/clock';
 import { originForBbox } from '@/lib/realtime/position-codec';
 import { openDatabase } from '@/server/db/open-database';
 import { createHistoryModule, HISTORY_RESTART_MS } from '@/server/history/history-module';
-import { HistoryUnavailableError } from '@/server/history/history-protocol';
+import { HISTORY_WORKER_NICE, HistoryUnavailableError } from '@/server/history/history-protocol';
 import { LiveState } from '@/server/live/live-state';
 import { createLogger } from '@/server/logger';
 
@@ -82,4 +82,43 @@ describe('history worker', () => {
       db.$client.close();
     }
   }, 30_000);
+
+  it('runs in a thread of lower priority than the ingest thread (Linux nice, that thread alone)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-nice-'));
+    dirs.push(dir);
+    const db = openDatabase(path.join(dir, 'h.db'));
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 2));
+    const history = createHistoryModule({
+      sqlite: db.$client,
+      live: new LiveState(clock),
+      clock,
+      logger: createLogger('silent'),
+      retentionDays: 30,
+      origin: () => originForBbox(119, 29, 121, 31),
+      resolveScope: () => null,
+    });
+    /** Each thread's nice (field 19 of /proc/self/task/<tid>/stat), by thread id. */
+    const niceByThread = () =>
+      new Map(
+        fs.readdirSync('/proc/self/task').map((tid) => {
+          const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return [Number(tid), Number(fields[16])] as const;
+        }),
+      );
+    try {
+      await history.readStats(); // the worker has started and answered
+      const after = niceByThread();
+      const mainNice = after.get(process.pid)!;
+      // A process already niced at or past the worker's level cannot renice a thread back up: nothing to see.
+      if (mainNice < HISTORY_WORKER_NICE) {
+        const workers = [...after].filter(([, n]) => n === HISTORY_WORKER_NICE);
+        expect(workers.length).toBe(1);
+        expect(mainNice).toBeLessThan(HISTORY_WORKER_NICE);
+      }
+    } finally {
+      await history.close();
+      db.$client.close();
+    }
+  });
 });
