@@ -23,7 +23,7 @@ import { LiveState } from './live/live-state';
 import { markReportsLost } from './live/lost-reports';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
-import { RealtimeHub, type WallServer } from './realtime/hub';
+import { RealtimeHub, type HubOptions, type WallServer } from './realtime/hub';
 import { regionScope, type Scope } from './realtime/scope';
 import { startIncidentRelay, type IncidentRelay } from './scale/incident-relay';
 import { redisLeadership, soloLeadership, type Leadership } from './scale/leader';
@@ -86,6 +86,8 @@ export interface AppOptions {
   statsFor?: (ctx: AppContext) => (scope: Scope) => WireBatch['stats'];
   /** Leader election; default: through Redis with REDIS_URL, else this process alone leads. */
   leader?: Leadership;
+  /** The hub's acknowledgement limits (tests shorten them); default ACK_TIMEOUT_MS and ACK_GIVE_UP_MS. */
+  ackTiming?: HubOptions['ackTiming'];
 }
 
 export interface App {
@@ -124,7 +126,13 @@ export function createApp(opts: AppOptions): App {
     openIncidents: () => live.incidents.size,
     batches: () => {
       const m = hubHolder.hub?.metrics;
-      return { sent: m?.batchesSent ?? 0, bytes: m?.bytesSent ?? 0, full: m?.fullSent ?? 0 };
+      return {
+        sent: m?.batchesSent ?? 0,
+        bytes: m?.bytesSent ?? 0,
+        full: m?.fullSent ?? 0,
+        slowAcks: m?.slowAcks ?? 0,
+        ackGiveUps: m?.ackGiveUps ?? 0,
+      };
     },
     ingestLagMs: () => live.ingestLagMs,
   });
@@ -307,6 +315,7 @@ export function createApp(opts: AppOptions): App {
     // The principal's region and entitlement bound what each wall is sent (issue 16: items 1, 2).
     accessOf: auth ? (socket) => accessOf((socket.data as { principal: Principal }).principal) : undefined,
     onRefusal: (reason) => socketQuota.countRefusal(reason),
+    ackTiming: opts.ackTiming,
   });
   hubHolder.hub = hub;
   // A device disabled by an administrator leaves every wall: a delta cannot remove it, a snapshot does.

@@ -12,7 +12,7 @@ export function createMetrics(read: {
   redisReconnects: () => number;
   entities: () => Record<string, number>;
   openIncidents: () => number;
-  batches: () => { sent: number; bytes: number; full: number };
+  batches: () => { sent: number; bytes: number; full: number; slowAcks: number; ackGiveUps: number };
   ingestLagMs: () => number;
 }): AppMetrics {
   const registry = new Registry();
@@ -60,7 +60,7 @@ export function createMetrics(read: {
   });
   new Gauge({
     name: 'pingan_realtime_batches',
-    help: 'Batches sent to clients since start (sent, full snapshots, position bytes)',
+    help: 'Batches sent to clients since start (sent, full snapshots, position bytes), acknowledged late (slow_ack: past 10 s) and walls disconnected for not acknowledging (ack_give_up: 60 s)',
     labelNames: ['what'],
     registers: [registry],
     collect() {
@@ -68,6 +68,8 @@ export function createMetrics(read: {
       this.set({ what: 'sent' }, b.sent);
       this.set({ what: 'full' }, b.full);
       this.set({ what: 'position_bytes' }, b.bytes);
+      this.set({ what: 'slow_ack' }, b.slowAcks);
+      this.set({ what: 'ack_give_up' }, b.ackGiveUps);
     },
   });
   new Gauge({

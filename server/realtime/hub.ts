@@ -18,8 +18,18 @@ import type { Scope } from './scope';
 import type { SocketRefusal } from './socket-quota';
 import type { PositionOrigin } from '@/lib/realtime/position-codec';
 
-/** A batch not acknowledged in this time is presumed lost: the client gets a snapshot next. */
+/**
+ * A batch not acknowledged in this time on a connected socket marks the wall slow (logged, counted). It is not
+ * presumed lost: Socket.IO delivers in order on one connection, so the wall is busy (a long frame, a GC, a
+ * background tab), and a full snapshot then (1 MB at 100 k units, 30 MB for a province) would only add to
+ * what it is behind on. It keeps its one batch in flight and gets the latest state when it answers.
+ */
 export const ACK_TIMEOUT_MS = 10_000;
+/**
+ * A connected wall that has not acknowledged for this long is disconnected: it reconnects (its client does
+ * on its own) and starts over from a snapshot, rather than hold a session that may never answer.
+ */
+export const ACK_GIVE_UP_MS = 60_000;
 /**
  * A full snapshot at province scale (millions of entities) takes a wall seconds to receive and parse; without
  * this allowance a busy wall would time out, be sent another snapshot, and never catch up.
@@ -67,6 +77,8 @@ interface ClientSession {
   subscribeWindowAt: number;
   refusalsLogged: number;
   statsSent: unknown;
+  /** The timer watching the batch in flight (slow, then give up); cleared on its answer or a disconnect. */
+  ackTimer: NodeJS.Timeout | null;
 }
 
 export interface HubOptions {
@@ -84,6 +96,8 @@ export interface HubOptions {
   accessOf?: (socket: WallSocket) => ClientAccess;
   /** Counts a refusal (the caller's metrics); the hub logs it. */
   onRefusal?: (reason: SocketRefusal) => void;
+  /** ACK_TIMEOUT_MS and ACK_GIVE_UP_MS unless given (tests shorten them). */
+  ackTiming?: { slowMs: number; giveUpMs: number };
 }
 
 export interface HubMetrics {
@@ -92,6 +106,10 @@ export interface HubMetrics {
   fullSent: number;
   /** Full snapshots asked for (resync, refused batch, subscribe) within FULL_SNAPSHOT_MIN_INTERVAL_MS: merged. */
   fullDeferred: number;
+  /** Batches a connected wall took longer than ACK_TIMEOUT_MS to acknowledge. */
+  slowAcks: number;
+  /** Walls disconnected for not acknowledging within ACK_GIVE_UP_MS. */
+  ackGiveUps: number;
 }
 
 /**
@@ -114,7 +132,14 @@ export class RealtimeHub {
     this.scopeCache.set(code, scope);
     return scope;
   };
-  readonly metrics: HubMetrics = { batchesSent: 0, bytesSent: 0, fullSent: 0, fullDeferred: 0 };
+  readonly metrics: HubMetrics = {
+    batchesSent: 0,
+    bytesSent: 0,
+    fullSent: 0,
+    fullDeferred: 0,
+    slowAcks: 0,
+    ackGiveUps: 0,
+  };
 
   constructor(private readonly opts: HubOptions) {
     this.encoder = new BatchEncoder(opts.live, opts.origin);
@@ -147,6 +172,7 @@ export class RealtimeHub {
       subscribeWindowAt: this.opts.clock.now(),
       refusalsLogged: 0,
       statsSent: undefined,
+      ackTimer: null,
     };
     if (!clamped.ok) this.refuse(c, 'region_not_allowed', { requested });
     this.clients.add(c);
@@ -185,7 +211,11 @@ export class RealtimeHub {
       this.requestFull(c);
       if (typeof ack === 'function') ack({ ok: true, data: undefined });
     });
-    socket.on('disconnect', () => this.clients.delete(c));
+    socket.on('disconnect', () => {
+      this.clients.delete(c);
+      if (c.ackTimer) clearTimeout(c.ackTimer);
+      c.ackTimer = null;
+    });
     // The first snapshot goes out at once rather than waiting for the next tick.
     this.sendTo(c, this.opts.live.sealedTick);
   }
@@ -251,11 +281,31 @@ export class RealtimeHub {
     if (batch.isFull) this.metrics.fullSent++;
     for (const k of ENTITY_KINDS)
       this.metrics.bytesSent += (batch[k] as Uint8Array | undefined)?.byteLength ?? 0;
-    const timeoutMs = batch.isFull ? ACK_TIMEOUT_MS + this.fullAckAllowanceMs() : ACK_TIMEOUT_MS;
-    c.socket.timeout(timeoutMs).emit('wall:batch', batch, (err: Error | null, res?: { ok: boolean }) => {
+    const { slowMs, giveUpMs } = this.opts.ackTiming ?? { slowMs: ACK_TIMEOUT_MS, giveUpMs: ACK_GIVE_UP_MS };
+    const allowance = batch.isFull ? this.fullAckAllowanceMs() : 0;
+    const sentAt = Date.now();
+    c.ackTimer = setTimeout(() => {
+      this.metrics.slowAcks++;
+      this.opts.logger.warn(
+        { address: clientAddressOf(c.socket), seq, waitedMs: Date.now() - sentAt },
+        'wall slow to acknowledge a batch; waiting for it, sending nothing more meanwhile',
+      );
+      c.ackTimer = setTimeout(() => {
+        c.ackTimer = null;
+        this.metrics.ackGiveUps++;
+        this.opts.logger.warn(
+          { address: clientAddressOf(c.socket), seq, waitedMs: Date.now() - sentAt },
+          'wall did not acknowledge a batch in time; disconnected (it reconnects with a snapshot)',
+        );
+        c.socket.disconnect(true);
+      }, giveUpMs - slowMs);
+    }, slowMs + allowance);
+    c.socket.emit('wall:batch', batch, (res?: { ok: boolean }) => {
       if (seq !== c.seq) return; // an answer to a batch we already gave up on
+      if (c.ackTimer) clearTimeout(c.ackTimer);
+      c.ackTimer = null;
       c.isInFlight = false;
-      if (err || !res || res.ok !== true) {
+      if (!res || res.ok !== true) {
         this.requestFull(c);
         return;
       }

@@ -23,6 +23,8 @@ function positionsOf(batches: WireBatch[], idx: number): number[] {
   return out;
 }
 
+const publish = (t: TestApp, reports: unknown) => t.bus.publishTelemetry('vehicle', JSON.stringify(reports));
+
 describe('realtime protocol over the in-process bus', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -169,5 +171,46 @@ describe('realtime protocol over the in-process bus', () => {
     const text = await (await fetch(`${t.url}/metrics`)).text();
     expect(text).toMatch(/pingan_ingest_rejected_total\{path="http:vehicle",reason="lng:invalid_type"\} 1/);
     expect(text).toMatch(/pingan_socket_clients/);
+  });
+});
+
+describe('a wall slow to acknowledge', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { INGEST_TOKEN }, ackTiming: { slowMs: 300, giveUpMs: 1_500 } });
+  });
+  afterAll(async () => t.close());
+
+  it('gets no snapshot piled on past the slow limit, then the latest state as a delta; one that never answers is disconnected', async () => {
+    const socket: WallClient = ioClient(t.url, { transports: ['websocket'], reconnection: false });
+    const batches: WireBatch[] = [];
+    let pendingAck: ((r: { ok: true }) => void) | null = null;
+    socket.on('wall:batch', (batch, ack) => {
+      batches.push(batch);
+      pendingAck = ack;
+    });
+    await waitFor(() => batches.length === 1, 5_000, 'snapshot');
+    pendingAck!({ ok: true });
+    await publish(t, { id: 'BUSY', lng: 104.1, lat: 30, ts: Date.now() });
+    await waitFor(() => batches.length === 2, 5_000, 'a delta');
+    // The wall is busy: past the slow limit, the server waits (no full snapshot on top of what it holds).
+    for (let k = 2; k <= 9; k++) {
+      await publish(t, { id: 'BUSY', lng: 104 + k / 10, lat: 30, ts: Date.now() });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(batches).toHaveLength(2);
+    expect(t.app.hub.metrics.slowAcks).toBe(1);
+    pendingAck!({ ok: true });
+    await waitFor(() => batches.length === 3, 5_000, 'the latest state');
+    expect(batches[2]!.isFull).toBe(false);
+    const idx = (await idxOf(t.url, 'vehicle', 'BUSY'))!;
+    expect(positionsOf([batches[2]!], idx)).toEqual([expect.closeTo(104.9, 5)]);
+    // Now it never answers: disconnected at the give-up limit.
+    pendingAck!({ ok: true });
+    await publish(t, { id: 'BUSY', lng: 105, lat: 30, ts: Date.now() });
+    await waitFor(() => batches.length === 4, 5_000, 'one more delta');
+    await waitFor(() => socket.disconnected, 5_000, 'disconnected by the server');
+    expect(t.app.hub.metrics.ackGiveUps).toBe(1);
+    socket.close();
   });
 });
