@@ -6,7 +6,7 @@ import {
   PROTOCOL_VERSION,
   type BatchAck,
 } from './contract';
-import { AUTH_RETRY_MS, linkStatus, WallConnection } from './socket-client';
+import { AUTH_RETRY_MS, linkStatus, SERVER_CLOSED_RETRY_MS, WallConnection } from './socket-client';
 
 describe('linkStatus', () => {
   it('is connecting before any data, live while batches flow, stale when they stop, disconnected when the socket drops', () => {
@@ -59,6 +59,9 @@ describe('WallConnection handshake refusals', () => {
       refuse(message: string) {
         handlers.get('connect_error')!(new Error(message));
       },
+      drop(reason: string) {
+        handlers.get('disconnect')!(reason);
+      },
     };
     return socket;
   }
@@ -75,6 +78,26 @@ describe('WallConnection handshake refusals', () => {
       socket.refuse(message);
       expect(c.link().status).toBe(status);
       vi.advanceTimersByTime(AUTH_RETRY_MS - 1);
+      expect(socket.connects).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(socket.connects).toBe(1);
+      c.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('connects again after the server closed the socket, and leaves a dropped link to Socket.IO', () => {
+    vi.useFakeTimers();
+    try {
+      const socket = fakeSocket();
+      const c = new WallConnection({ regionCode: null, connect: () => socket as never });
+      c.start();
+      socket.drop('transport close');
+      vi.advanceTimersByTime(SERVER_CLOSED_RETRY_MS * 2);
+      expect(socket.connects).toBe(0);
+      socket.drop('io server disconnect');
+      vi.advanceTimersByTime(SERVER_CLOSED_RETRY_MS - 1);
       expect(socket.connects).toBe(0);
       vi.advanceTimersByTime(1);
       expect(socket.connects).toBe(1);

@@ -30,6 +30,11 @@ export interface LinkInfo {
 
 /** After the server refused our credentials, try again this often (a session may be restored meanwhile). */
 export const AUTH_RETRY_MS = 15_000;
+/**
+ * After the server closed this wall's socket (a batch left unanswered for a minute, a session that ended),
+ * which Socket.IO does not reconnect by itself, connect again after this long: a wall is never left dark.
+ */
+export const SERVER_CLOSED_RETRY_MS = 1_000;
 /** Handshake refusals by the server (not network errors), which Socket.IO does not retry by itself. */
 const SERVER_REFUSALS: ReadonlySet<string> = new Set(['unauthorized', 'too many connections']);
 
@@ -110,6 +115,13 @@ export class WallConnection {
         this.authRetry = null;
         this.socket?.connect();
       }, AUTH_RETRY_MS);
+    });
+    socket.on('disconnect', (reason) => {
+      if (reason !== 'io server disconnect') return;
+      this.authRetry ??= setTimeout(() => {
+        this.authRetry = null;
+        this.socket?.connect();
+      }, SERVER_CLOSED_RETRY_MS);
     });
     // The handshake names the region, so the server's first snapshot is already scoped: subscribing on
     // connect as well would cost a second full snapshot (tens of MB at province scale).
