@@ -35,6 +35,16 @@ describe('WallConnection.onBatch', () => {
   });
 });
 
+/** Runs `test` on vitest's fake timers, restoring the real ones however it ends. */
+function withFakeTimers(test: () => void): void {
+  vi.useFakeTimers();
+  try {
+    test();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 describe('WallConnection handshake refusals', () => {
   function fakeSocket() {
     const handlers = new Map<string, (arg: unknown) => void>();
@@ -69,9 +79,8 @@ describe('WallConnection handshake refusals', () => {
   it.each([
     ['unauthorized', 'unauthorized'],
     ['too many connections', 'connecting'],
-  ])('retries after the server refused with %s (shown as %s)', (message, status) => {
-    vi.useFakeTimers();
-    try {
+  ])('retries after the server refused with %s (shown as %s)', (message, status) =>
+    withFakeTimers(() => {
       const socket = fakeSocket();
       const c = new WallConnection({ regionCode: null, connect: () => socket as never });
       c.start();
@@ -82,14 +91,11 @@ describe('WallConnection handshake refusals', () => {
       vi.advanceTimersByTime(1);
       expect(socket.connects).toBe(1);
       c.stop();
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }),
+  );
 
-  it('connects again after the server closed the socket, and leaves a dropped link to Socket.IO', () => {
-    vi.useFakeTimers();
-    try {
+  it('connects again after the server closed the socket, and leaves a dropped link to Socket.IO', () =>
+    withFakeTimers(() => {
       const socket = fakeSocket();
       const c = new WallConnection({ regionCode: null, connect: () => socket as never });
       c.start();
@@ -102,14 +108,10 @@ describe('WallConnection handshake refusals', () => {
       vi.advanceTimersByTime(1);
       expect(socket.connects).toBe(1);
       c.stop();
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }));
 
-  it('leaves network errors to Socket.IO', () => {
-    vi.useFakeTimers();
-    try {
+  it('leaves network errors to Socket.IO', () =>
+    withFakeTimers(() => {
       const socket = fakeSocket();
       const c = new WallConnection({ regionCode: null, connect: () => socket as never });
       c.start();
@@ -117,10 +119,7 @@ describe('WallConnection handshake refusals', () => {
       vi.advanceTimersByTime(AUTH_RETRY_MS * 2);
       expect(socket.connects).toBe(0);
       c.stop();
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    }));
 });
 
 describe('WallConnection.setRegion', () => {

@@ -16,15 +16,21 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** A fleet reporting every 30 s in shuffled order, as reports arrive at a bucket boundary. */
-function setup(units: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-writer-'));
+/** A bucket boundary in the past, where each test's clock starts. */
+const T0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
+
+/** A database file in a fresh directory, removed after the test. */
+function dbFile(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   dirs.push(dir);
-  const db = openDatabase(path.join(dir, 'h.db'));
-  const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
-  const clock = new FakeClock(t0);
+  return path.join(dir, 'h.db');
+}
+
+/** A server process on `file` started now: its own connection, live state (these vehicles) and history. */
+function processOn(file: string, clock: FakeClock, ids: string[]) {
+  const db = openDatabase(file);
   const live = new LiveState(clock);
-  for (let i = 0; i < units; i++) live.vehicle.add({ id: `V${i}`, name: null, kind: null });
+  for (const id of ids) live.vehicle.add({ id, name: null, kind: null });
   const h = createInThreadHistory({
     sqlite: db.$client,
     live,
@@ -32,6 +38,15 @@ function setup(units: number) {
     logger: createLogger('error'),
     retentionDays: 30,
   });
+  return { db, live, h };
+}
+
+/** A fleet reporting every 30 s in shuffled order, as reports arrive at a bucket boundary. */
+function setup(units: number) {
+  const t0 = T0;
+  const clock = new FakeClock(t0);
+  const ids = Array.from({ length: units }, (_, i) => `V${i}`);
+  const { db, live, h } = processOn(dbFile('pingan-history-writer-'), clock, ids);
   const { writer, reader } = h;
   const order = Array.from({ length: units }, (_, i) => (i * 7919) % units);
   /** Each unit reports once in the tick at `now` (whole seconds), shuffled. */
@@ -111,26 +126,10 @@ describe('history writer', () => {
 
 describe('history after a leader change', () => {
   it("a follower reads what the leader has not written, takes over what a killed leader never wrote, and keeps each unit's key", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-handover-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'h.db');
-    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
+    const file = dbFile('pingan-history-handover-');
+    const t0 = T0;
     const clock = new FakeClock(t0);
-    const ids = ['V1', 'V2', 'V3'];
-    /** A server process started now: its own connection, live state and history. */
-    const processOf = () => {
-      const db = openDatabase(file);
-      const live = new LiveState(clock);
-      for (const id of ids) live.vehicle.add({ id, name: null, kind: null });
-      const h = createInThreadHistory({
-        sqlite: db.$client,
-        live,
-        clock,
-        logger: createLogger('error'),
-        retentionDays: 30,
-      });
-      return { db, live, h };
-    };
+    const processOf = () => processOn(file, clock, ['V1', 'V2', 'V3']);
     // B starts before A, and before anything is stored. Every process sees every report; the leader stores.
     const b = processOf();
     const a = processOf();
@@ -178,24 +177,9 @@ describe('history after a leader change', () => {
   });
 
   it("a follower's frame places a unit the leader named after it started, asked for by id when few wait", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-bind-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'h.db');
-    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
-    const clock = new FakeClock(t0 + 1_000);
-    const processOf = (ids: string[]) => {
-      const db = openDatabase(file);
-      const live = new LiveState(clock);
-      for (const id of ids) live.vehicle.add({ id, name: null, kind: null });
-      const h = createInThreadHistory({
-        sqlite: db.$client,
-        live,
-        clock,
-        logger: createLogger('error'),
-        retentionDays: 30,
-      });
-      return { db, live, h };
-    };
+    const file = dbFile('pingan-history-bind-');
+    const clock = new FakeClock(T0 + 1_000);
+    const processOf = (ids: string[]) => processOn(file, clock, ids);
     const fleet = Array.from({ length: 40 }, (_, i) => `V${i + 1}`);
     // The follower starts first and serves one unit of the fleet; it waits for that unit's name.
     const follower = processOf(['V40']);
@@ -220,21 +204,8 @@ describe('history after a leader change', () => {
   });
 
   it('a process that leads from its first tick gives no unit a key that a dying leader stored after its start', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-start-'));
-    dirs.push(dir);
-    const db = openDatabase(path.join(dir, 'h.db'));
-    const t0 = Math.floor(Date.UTC(2026, 10, 23) / BUCKET_MS) * BUCKET_MS;
-    const clock = new FakeClock(t0 + 1_000);
-    const live = new LiveState(clock);
-    live.vehicle.add({ id: 'V1', name: null, kind: null });
-    live.vehicle.add({ id: 'V2', name: null, kind: null });
-    const h = createInThreadHistory({
-      sqlite: db.$client,
-      live,
-      clock,
-      logger: createLogger('error'),
-      retentionDays: 30,
-    });
+    const clock = new FakeClock(T0 + 1_000);
+    const { db, live, h } = processOn(dbFile('pingan-history-start-'), clock, ['V1', 'V2']);
     // After this process read the stored keys, the old leader's last write names V2 and another unit.
     const ins = db.$client.prepare("INSERT INTO history_entities (key, kind, id) VALUES (?, 'vehicle', ?)");
     ins.run(1, 'V9');
