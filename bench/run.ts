@@ -13,6 +13,7 @@ import { runBrowserBench, type BrowserResult } from './browser/browser-bench';
 import { measureWallFirstLoad, type FirstLoadResult } from './bundle/first-load';
 import { runHistoryBench, type HistoryBenchResult } from './history/history-bench';
 import { assignFigures, runAssignBench, type AssignBenchResult } from './scale/assign-bench';
+import { runSharedWallsBench, sharedWallsFigures, type SharedWallsResult } from './scale/shared-walls';
 import { runDistrictHourBench, type DistrictHourResult } from './history/district-hour';
 import {
   districtHourFigures,
@@ -86,6 +87,7 @@ interface RunParts {
   transport: TransportRun[] | null;
   cost: CostResult | null;
   scale: AssignBenchResult | null;
+  sharedWalls: SharedWallsResult | null;
   figures: Record<string, Figure>;
 }
 
@@ -101,6 +103,7 @@ async function runOnce(k: number): Promise<RunParts> {
     transport: null,
     cost: null,
     scale: null,
+    sharedWalls: null,
     figures: {},
   };
   if (wants('browser')) {
@@ -146,8 +149,16 @@ async function runOnce(k: number): Promise<RunParts> {
     r.replay = await runDistrictHourBench(log);
   }
   if (wants('scale')) {
-    log('scale: S1 assignments through 3 server processes on one SQLite file (issue 19)');
+    log(
+      'scale: S1 assignments through 3 server processes on one SQLite file, S2 the B1 rig on 2 processes (issue 19)',
+    );
     r.scale = await runAssignBench(log);
+    const redis = await TestRedis.start();
+    try {
+      r.sharedWalls = await runSharedWallsBench({ url: redis.url, pid: redis.pid }, mode, log);
+    } finally {
+      await redis.stop();
+    }
   }
   r.figures = {
     ...buildFigures(r.pipeline, r.browser, r.bundle, mode.clients),
@@ -156,6 +167,7 @@ async function runOnce(k: number): Promise<RunParts> {
     ...(r.ingestCost ? ingestCostFigures(r.ingestCost) : {}),
     ...(r.replay ? districtHourFigures(r.replay) : {}),
     ...(r.scale ? assignFigures(r.scale) : {}),
+    ...(r.sharedWalls ? sharedWallsFigures(r.sharedWalls) : {}),
   };
   return r;
 }
@@ -190,6 +202,7 @@ async function main(): Promise<void> {
     cost: all.map((r) => r.cost).filter((c) => c !== null),
     history: shown.history ?? undefined,
     ingestCost: all.map((r) => r.ingestCost).filter((c) => c !== null),
+    sharedWalls: all.map((r) => r.sharedWalls).filter((c) => c !== null),
     replay: shown.replay ?? undefined,
     transport: shown.transport ?? undefined,
   };

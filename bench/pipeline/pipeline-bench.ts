@@ -23,6 +23,8 @@ export interface PipelineOptions {
   settleMs: number;
   /** Extra environment of the server process (B7ingest: HISTORY_ENABLED). */
   serverEnv?: Record<string, string>;
+  /** Server processes sharing the walls (default 1). */
+  servers?: number;
 }
 
 export interface RatePoint {
@@ -95,6 +97,8 @@ const cpuPct = (a: Sample, b: Sample) => (100 * (b.cpuS - a.cpuS)) / ((b.at - a.
 
 export interface Rig {
   server: BenchChild;
+  /** Further server processes sharing the walls (scale-out): their CPU counts in serverCpuPct. */
+  others?: BenchChild[];
   producer: BenchChild;
   subs: BenchChild;
   serverUrl: string;
@@ -106,7 +110,10 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-/** Starts server, producer and subscribers; for packed, registers the whole fleet before walls connect. */
+/**
+ * Starts server, producer and subscribers; for packed, registers the whole fleet before walls connect.
+ * `o.servers` (default 1) server processes on the same Redis share the walls, spread evenly (issue 19).
+ */
 export async function startRig(
   pipeline: Pipeline,
   o: PipelineOptions,
@@ -115,21 +122,27 @@ export async function startRig(
   const env = { REDIS_URL: o.redisUrl };
   // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the server (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
-  const server = new BenchChild(
-    `${pipeline}-server`,
-    `bench/pipeline/${pipeline}-server.ts`,
-    { ...env, ...o.serverEnv },
-    [
-      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server process only.
-      ...(process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
-    ],
+  const servers = Array.from(
+    { length: o.servers ?? 1 },
+    (_, k) =>
+      new BenchChild(
+        `${pipeline}-server${k === 0 ? '' : `-${k + 1}`}`,
+        `bench/pipeline/${pipeline}-server.ts`,
+        { ...env, ...o.serverEnv },
+        [
+          ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+          // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server process only.
+          ...(process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+        ],
+      ),
   );
+  const server = servers[0]!;
   const producer = new BenchChild('producer', 'bench/pipeline/producer.ts', env);
   const subs = new BenchChild('subscribers', 'bench/pipeline/subscribers.ts');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-bench-'));
   const rig: Rig = {
     server,
+    others: servers.slice(1),
     producer,
     subs,
     serverUrl: '',
@@ -139,40 +152,54 @@ export async function startRig(
     tmp,
     async stop() {
       await subs.call('close').catch(() => {});
-      await Promise.all([subs.stop(), producer.stop(), server.call('stop').catch(() => {})]);
-      await server.stop();
+      await Promise.all([
+        subs.stop(),
+        producer.stop(),
+        ...servers.map((x) => x.call('stop').catch(() => {})),
+      ]);
+      await Promise.all(servers.map((x) => x.stop()));
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
-  const { url } = await server.call<{ url: string }>('start');
-  rig.serverUrl = url;
+  const urls = (await Promise.all(servers.map((x) => x.call<{ url: string }>('start')))).map((r) => r.url);
+  rig.serverUrl = urls[0]!;
   await producer.call('connect', { url: o.redisUrl, fleet: o.fleet });
   if (pipeline === 'packed') {
     const t0 = Date.now();
     await producer.call('register');
     // Redis drops a pub/sub subscriber that falls too far behind; then the fleet is announced again.
+    const fewest = async () =>
+      Math.min(
+        ...(await Promise.all(servers.map((x) => x.call<Sample>('sample')))).map((s) => s.vehicles ?? 0),
+      );
     for (let pass = 0; ; pass++) {
-      let s = await server.call<Sample>('sample');
-      for (let wait = 0; wait < 10 && (s.vehicles ?? 0) < o.fleet; wait++) {
+      let n = await fewest();
+      for (let wait = 0; wait < 10 && n < o.fleet; wait++) {
         await sleep(500);
-        s = await server.call<Sample>('sample');
+        n = await fewest();
       }
-      if ((s.vehicles ?? 0) >= o.fleet) break;
-      if (pass >= 3) throw new Error(`server registered only ${s.vehicles} of ${o.fleet}`);
-      log(`  server has ${s.vehicles} of ${o.fleet} units (Redis dropped it?): announcing the fleet again`);
+      if (n >= o.fleet) break;
+      if (pass >= 3) throw new Error(`a server registered only ${n} of ${o.fleet}`);
+      log(`  a server has ${n} of ${o.fleet} units (Redis dropped it?): announcing the fleet again`);
       await producer.call('register');
     }
     log(`  fleet of ${o.fleet.toLocaleString()} registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   const t1 = Date.now();
-  const c = await subs.call<{ snapshotMs: number[] }>('connect', {
-    url,
-    n: o.clients,
-    mode: pipeline,
-    fleet: o.fleet,
-  });
-  rig.snapshotMs = c.snapshotMs;
-  log(`  ${o.clients} walls connected with their snapshot in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  for (let k = 0; k < urls.length; k++) {
+    // An even share of the walls to each server, one server after another.
+    const n = Math.floor(o.clients / urls.length) + (k < o.clients % urls.length ? 1 : 0);
+    const c = await subs.call<{ snapshotMs: number[] }>('connect', {
+      url: urls[k],
+      n,
+      mode: pipeline,
+      fleet: o.fleet,
+    });
+    rig.snapshotMs.push(...c.snapshotMs);
+  }
+  log(
+    `  ${o.clients} walls connected${urls.length > 1 ? ` to ${urls.length} servers` : ''} with their snapshot in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+  );
   await sleep(500);
   return rig;
 }
@@ -209,14 +236,15 @@ export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
   await sleep(s.warmupMs);
   await rig.subs.call('windowStart', { timeline: s.timeline });
   await rig.server.call('loopReset');
-  const [sv0, pr0, su0] = await Promise.all(
-    [rig.server, rig.producer, rig.subs].map((c) => c.call<Sample>('sample')),
+  const others = rig.others ?? [];
+  const [sv0, pr0, su0, ...ot0] = await Promise.all(
+    [rig.server, rig.producer, rig.subs, ...others].map((c) => c.call<Sample>('sample')),
   );
   const os0 = osSample(rig);
   const produced = await run;
   const win = await rig.subs.call<WindowStats>('windowStop');
-  const [sv1, pr1, su1] = await Promise.all(
-    [rig.server, rig.producer, rig.subs].map((c) => c.call<Sample>('sample')),
+  const [sv1, pr1, su1, ...ot1] = await Promise.all(
+    [rig.server, rig.producer, rig.subs, ...others].map((c) => c.call<Sample>('sample')),
   );
   const os1 = osSample(rig);
   const serverLoopDelay = await rig.server.call<LoopDelay>('loopDelay');
@@ -239,7 +267,7 @@ export async function measureRate(rig: Rig, pipeline: Pipeline, s: RunSpec) {
     p99: win.p99,
     maxAge: win.max,
     bytesPerUpdate: win.bytesPerUpdate,
-    serverCpuPct: cpuPct(sv0!, sv1!),
+    serverCpuPct: cpuPct(sv0!, sv1!) + ot0.reduce((sum, o, k) => sum + cpuPct(o, ot1[k]!), 0),
     serverRssMb: Math.max(peakRss, sv1!.rssMb),
     producerCpuPct: cpuPct(pr0!, pr1!),
     subscribersCpuPct: cpuPct(su0!, su1!),
