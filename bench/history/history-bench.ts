@@ -12,9 +12,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { FakeClock } from '@/lib/clock';
 import { findStops, trackDistanceM } from '@/lib/history/track-summary';
-import { originForBbox } from '@/lib/realtime/position-codec';
+import { decodePositions, originForBbox } from '@/lib/realtime/position-codec';
 import { openDatabase } from '@/server/db/open-database';
-import { packFrameState } from '@/server/history/frame-pack';
 import { TICK_MS_BOUNDS } from '@/server/history/history-engine';
 import { createHistoryModule } from '@/server/history/history-module';
 import { BUCKET_MS } from '@/server/history/open-runs';
@@ -414,14 +413,11 @@ async function runOnce(
   for (let r = 0; r < o.frameRuns; r++) {
     const a = performance.now();
     const u0 = cpuUs();
-    const s = (await history.frame(at)).vehicle;
-    // As the route packs it (server/history/frame-pack.ts).
-    packFrameState('vehicle', s, origin, null);
+    // As the route answers it: read and packed in the worker (server/history/frame-pack.ts).
+    const packed = (await history.frame(at, origin, null)).vehicle;
     frameCpuTimes.push((cpuUs() - u0) / 1000);
     frameTimes.push(performance.now() - a);
-    let units = 0;
-    for (let i = 0; i < s.count; i++) if (s.ts[i]! >= 0) units++;
-    frameUnits = units;
+    frameUnits = decodePositions(packed).count;
     // Naive: the latest row per unit within one report period before the instant (its index is per unit).
     const b = performance.now();
     naiveFrame.all(naiveLast - o.reportEveryMs, naiveLast);

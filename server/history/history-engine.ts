@@ -6,8 +6,11 @@
 import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { FakeClock } from '@/lib/clock';
-import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
+import { ENTITY_KINDS, type EntityKind, type PositionOrigin } from '@/lib/realtime/position-codec';
 import type { Logger } from '../logger';
+import { regionScope } from '../realtime/scope';
+import { packFrameState } from './frame-pack';
+import type { FrameRegion } from './history-protocol';
 import { HistoryReader, type FrameState } from './history-reader';
 import { HistoryWriter, type HistoryStats, type StartKeys } from './history-writer';
 import { ringColumns, type RingColumns, type TickMessage } from './tick-ring';
@@ -142,6 +145,20 @@ export class HistoryEngine {
     return this.reader.frame(at, counts);
   }
 
+  /** The frame as GET /api/history/frame answers it: each kind packed as the live snapshot, cut to the region. */
+  packedFrame(
+    at: number,
+    counts: Record<EntityKind, number>,
+    origin: PositionOrigin,
+    region: FrameRegion | null,
+  ): Record<EntityKind, Uint8Array> {
+    const states = this.frame(at, counts);
+    const scope = region ? regionScope(region.code, region.bbox) : null;
+    const out = {} as Record<EntityKind, Uint8Array>;
+    for (const kind of ENTITY_KINDS) out[kind] = packFrameState(kind, states[kind], origin, scope);
+    return out;
+  }
+
   stats(): EngineStats {
     let openRunsBytes = 0;
     for (const r of Object.values(this.writer.runs))
@@ -169,13 +186,18 @@ export class HistoryEngine {
 }
 
 /** The buffers of a track or frame answer, handed over rather than copied. */
-export function transferablesOf(value: TrackColumns | Record<EntityKind, FrameState>): ArrayBuffer[] {
+export function transferablesOf(
+  value: TrackColumns | Record<EntityKind, FrameState> | Record<EntityKind, Uint8Array>,
+): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
+  // Views at the top (a track's columns, a packed frame's kinds) or one level down (a frame's states).
   const add = (o: object) => {
-    for (const v of Object.values(o))
-      if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.push(v.buffer);
+    for (const v of Object.values(o)) {
+      if (ArrayBuffer.isView(v)) {
+        if (v.buffer instanceof ArrayBuffer) out.push(v.buffer);
+      } else if (v !== null && typeof v === 'object') add(v as object);
+    }
   };
-  if ('n' in value && typeof value.n === 'number') add(value);
-  else for (const s of Object.values(value as Record<EntityKind, FrameState>)) add(s);
+  add(value);
   return out;
 }

@@ -16,7 +16,6 @@ import {
   type HostMessage,
   type WorkerMessage,
 } from './history-protocol';
-import type { FrameState } from './history-reader';
 import { createHistoryRoutes } from './history-routes';
 import { createInThreadHistory } from './in-thread';
 import type { SegmentPoint } from './segment-codec';
@@ -271,10 +270,10 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
         };
       return { points, isTruncated: t.isTruncated };
     },
-    frame(at) {
+    frame(at, origin, region) {
       const counts = { vehicle: 0, worker: 0, camera: 0 };
       for (const kind of Object.keys(counts) as EntityKind[]) counts[kind] = d.live.store(kind).count;
-      return read<Record<EntityKind, FrameState>>({ op: 'frame', at, counts });
+      return read<Record<EntityKind, Uint8Array>>({ op: 'frame', at, counts, origin, region });
     },
   };
 
@@ -342,7 +341,7 @@ function inlineLink(engine: HistoryEngine): EngineLink {
           case 'track':
             return Promise.resolve(engine.track(c.track));
           case 'frame':
-            return Promise.resolve(engine.frame(c.at, c.counts));
+            return Promise.resolve(engine.packedFrame(c.at, c.counts, c.origin, c.region));
           case 'flush':
             engine.flushAll();
             return Promise.resolve(engine.stats());

@@ -1,8 +1,7 @@
 /** The messages between the history host (ingest thread) and the history worker. */
-import type { EntityKind } from '@/lib/realtime/position-codec';
+import type { EntityKind, PositionOrigin } from '@/lib/realtime/position-codec';
 import { HttpError } from '../http/router';
 import type { EngineStats, TrackRequest } from './history-engine';
-import type { FrameState } from './history-reader';
 import type { SegmentPoint } from './segment-codec';
 import type { TickMessage } from './tick-ring';
 
@@ -11,7 +10,14 @@ export const HISTORY_MMAP_BYTES = 2 ** 30;
 
 export type HostCall =
   | { op: 'track'; track: TrackRequest }
-  | { op: 'frame'; at: number; counts: Record<EntityKind, number> }
+  | {
+      op: 'frame';
+      at: number;
+      counts: Record<EntityKind, number>;
+      origin: PositionOrigin;
+      /** The region the answer is cut to (its scope is rebuilt in the worker); null: the whole territory. */
+      region: FrameRegion | null;
+    }
   | { op: 'flush' }
   | { op: 'stats' }
   | { op: 'close' };
@@ -25,6 +31,12 @@ export type WorkerMessage =
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
 
+/** A region as a frame is cut to it: what server/realtime/scope.ts builds the scope from. */
+export interface FrameRegion {
+  code: string;
+  bbox: [number, number, number, number] | null;
+}
+
 /** What the history routes read: a track, a frame. */
 export interface HistoryReads {
   track(
@@ -33,7 +45,15 @@ export interface HistoryReads {
     from: number,
     to: number,
   ): Promise<{ points: SegmentPoint[]; isTruncated: boolean }>;
-  frame(at: number): Promise<Record<EntityKind, FrameState>>;
+  /**
+   * Every unit and camera in the region as of `at`, each kind packed as the live snapshot (position-codec),
+   * packed in the worker: a province frame's pack is ~200 ms the ingest thread no longer spends.
+   */
+  frame(
+    at: number,
+    origin: PositionOrigin,
+    region: FrameRegion | null,
+  ): Promise<Record<EntityKind, Uint8Array>>;
 }
 
 /**

@@ -6,7 +6,7 @@ import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain
 import { isRegionCode } from '@/lib/domain/region-code';
 import { packFrame, type TrackPoint, type TrackResponse } from '@/lib/history/contract';
 import { findStops, trackDistanceM } from '@/lib/history/track-summary';
-import { ENTITY_KINDS, type EntityKind, type PositionOrigin } from '@/lib/realtime/position-codec';
+import type { EntityKind, PositionOrigin } from '@/lib/realtime/position-codec';
 import { canSeePersonalData, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
 import { HttpError, sendJson, type Principal, type Route, type RouteContext } from '../http/router';
@@ -14,7 +14,6 @@ import type { LiveState } from '../live/live-state';
 import type { Scope } from '../realtime/scope';
 import type Database from 'better-sqlite3';
 import { historyIncidents } from './history-incidents';
-import { packFrameState } from './frame-pack';
 import { createIncidentPlaybackRoute } from './incident-playback';
 import { TRACK_MAX_SPAN_MS } from './history-reader';
 import { readHistory, type HistoryReads } from './history-protocol';
@@ -127,10 +126,8 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
         const region = regionOf(ctx, p, 'history.frame');
         const scope = region === null ? null : d.resolveScope(region);
         if (region !== null && !scope) throw new HttpError(404, 'unknown region');
-        const states = await readHistory(() => d.reads.frame(at));
-        const origin = d.origin();
-        const batches = {} as Record<EntityKind, Uint8Array>;
-        for (const kind of ENTITY_KINDS) batches[kind] = packFrameState(kind, states[kind], origin, scope);
+        const cut = scope?.regionCode ? { code: scope.regionCode, bbox: scope.bbox } : null;
+        const batches = await readHistory(() => d.reads.frame(at, d.origin(), cut));
         const body = packFrame(at, batches);
         ctx.res.writeHead(200, {
           'content-type': 'application/octet-stream',

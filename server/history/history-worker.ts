@@ -81,7 +81,7 @@ port.on('message', (m: HostMessage) => {
         return;
       }
       case 'frame': {
-        const f = engine.frame(m.at, m.counts);
+        const f = engine.packedFrame(m.at, m.counts, m.origin, m.region);
         post({ type: 'reply', id: m.id, ok: true, value: f }, transferablesOf(f));
         return;
       }
