@@ -6,7 +6,7 @@
  * rate. The figure is the p99 age of an update at the walls with history over without, at each rate.
  */
 import type { BenchMode } from '../lib/modes';
-import { measureRate, startRig, type RatePoint } from '../pipeline/pipeline-bench';
+import { measureModeRate, startModeRig, type RatePoint } from '../pipeline/pipeline-bench';
 
 /** The province's steady telemetry (DESIGN §5 B7: 1 M units each every 30 s), and a rate B1 holds on 2 cores. */
 export const INGEST_COST_RATES = [33_333, 300_000];
@@ -44,19 +44,10 @@ export async function runIngestCostBench(
   const order = run % 2 === 0 ? [false, true] : [true, false];
   for (const isHistoryOn of order) {
     log(`history ingest: the real server, history ${isHistoryOn ? 'on' : 'off'}`);
-    const rig = await startRig(
-      'packed',
-      {
-        redisUrl: redis.url,
-        redisPid: redis.pid,
-        fleet: mode.fleet,
-        clients: mode.clients,
-        rates: INGEST_COST_RATES,
-        warmupMs: mode.warmupMs,
-        measureMs: mode.measureMs,
-        settleMs: mode.settleMs,
-        serverEnv: { HISTORY_ENABLED: isHistoryOn ? '1' : '0' },
-      },
+    const rig = await startModeRig(
+      redis,
+      mode,
+      { serverEnv: { HISTORY_ENABLED: isHistoryOn ? '1' : '0' } },
       log,
     );
     try {
@@ -67,14 +58,7 @@ export async function runIngestCostBench(
         calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
       }
       for (const rate of INGEST_COST_RATES) {
-        const { point } = await measureRate(rig, 'packed', {
-          rate,
-          warmupMs: mode.warmupMs,
-          measureMs: mode.measureMs,
-          settleMs: mode.settleMs,
-          fleet: mode.fleet,
-          mode: 'batched',
-        });
+        const { point } = await measureModeRate(rig, mode, rate);
         const h = await rig.server.call<{ points: number }>('history');
         points.push(pointOf(point, isHistoryOn, h.points));
         log(

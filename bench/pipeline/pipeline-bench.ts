@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BenchChild, type LoopDelay } from '../lib/child';
+import type { BenchMode } from '../lib/modes';
 import { machineBusyS, mainThreadRunWaitS, processCpuS } from '../lib/proc-stat';
 
 export type Pipeline = 'packed' | 'naive';
@@ -202,6 +203,42 @@ export async function startRig(
   );
   await sleep(500);
   return rig;
+}
+
+/** The packed rig with a bench mode's fleet, walls and windows (history/ingest-cost, scale/shared-walls). */
+export function startModeRig(
+  redis: { url: string; pid: number | null },
+  mode: BenchMode,
+  extra: Pick<PipelineOptions, 'serverEnv' | 'servers'>,
+  log: (s: string) => void,
+): Promise<Rig> {
+  return startRig(
+    'packed',
+    {
+      redisUrl: redis.url,
+      redisPid: redis.pid,
+      fleet: mode.fleet,
+      clients: mode.clients,
+      rates: [],
+      warmupMs: mode.warmupMs,
+      measureMs: mode.measureMs,
+      settleMs: mode.settleMs,
+      ...extra,
+    },
+    log,
+  );
+}
+
+/** One rate on such a rig, measured with the mode's windows. */
+export function measureModeRate(rig: Rig, mode: BenchMode, rate: number) {
+  return measureRate(rig, 'packed', {
+    rate,
+    warmupMs: mode.warmupMs,
+    measureMs: mode.measureMs,
+    settleMs: mode.settleMs,
+    fleet: mode.fleet,
+    mode: 'batched',
+  });
 }
 
 export interface RunSpec {

@@ -7,7 +7,7 @@
  */
 import type { BenchMode } from '../lib/modes';
 import type { Figure } from '../report/figures';
-import { measureRate, startRig, type RatePoint } from '../pipeline/pipeline-bench';
+import { measureModeRate, startModeRig, type RatePoint } from '../pipeline/pipeline-bench';
 
 /** The province's steady 100 k/s (1 M units every 10 s) and two rates B1 reaches on 2 cores. */
 export const SHARED_WALLS_RATES = [100_000, 300_000, 500_000];
@@ -33,31 +33,10 @@ export async function runSharedWallsBench(
     log(
       `scale: the B1 rig with ${servers} server process${servers > 1 ? 'es' : ''} sharing ${mode.clients} walls`,
     );
-    const rig = await startRig(
-      'packed',
-      {
-        redisUrl: redis.url,
-        redisPid: redis.pid,
-        fleet: mode.fleet,
-        clients: mode.clients,
-        rates: SHARED_WALLS_RATES,
-        warmupMs: mode.warmupMs,
-        measureMs: mode.measureMs,
-        settleMs: mode.settleMs,
-        servers,
-      },
-      log,
-    );
+    const rig = await startModeRig(redis, mode, { servers }, log);
     try {
       for (const rate of SHARED_WALLS_RATES) {
-        const { point } = await measureRate(rig, 'packed', {
-          rate,
-          warmupMs: mode.warmupMs,
-          measureMs: mode.measureMs,
-          settleMs: mode.settleMs,
-          fleet: mode.fleet,
-          mode: 'batched',
-        });
+        const { point } = await measureModeRate(rig, mode, rate);
         (servers === 1 ? out.single : out.shared).push(point);
         log(
           `  ${rate.toLocaleString()}/s, ${servers} process${servers > 1 ? 'es' : ''}: p50 ${point.p50} ms p99 ${point.p99} ms, ` +
