@@ -24,7 +24,7 @@ const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessag
  * Lowers this thread's priority, not the process's: Linux schedules threads, and setpriority on a thread id
  * renices that thread alone. History can wait in its ring; the ingest thread cannot. With the worker at the
  * same priority, at 300,000 reports/s on 2 cores the walls' p99 update age went from 124 to 200 ms
- * (B7ingestB1).
+ * (B7ingestB1). Priority orders the threads; on a host with no core to spare the worker's CPU still counts.
  */
 function yieldToIngest(): void {
   try {
