@@ -177,7 +177,7 @@ describe('realtime protocol over the in-process bus', () => {
 describe('a wall slow to acknowledge', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ env: { INGEST_TOKEN }, ackTiming: { slowMs: 300, giveUpMs: 1_500 } });
+    t = await startTestApp({ env: { INGEST_TOKEN }, ackTiming: { slowMs: 300, giveUpMs: 3_000 } });
   });
   afterAll(async () => t.close());
 
@@ -209,7 +209,7 @@ describe('a wall slow to acknowledge', () => {
     pendingAck!({ ok: true });
     await publish(t, { id: 'BUSY', lng: 105, lat: 30, ts: Date.now() });
     await waitFor(() => batches.length === 4, 5_000, 'one more delta');
-    await waitFor(() => socket.disconnected, 5_000, 'disconnected by the server');
+    await waitFor(() => socket.disconnected, 8_000, 'disconnected by the server');
     expect(t.app.hub.metrics.ackGiveUps).toBe(1);
     socket.close();
   });
