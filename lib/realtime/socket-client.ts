@@ -82,7 +82,8 @@ export class WallConnection {
   private regionCode: string | null;
   private readonly now: () => number;
   private isUnauthorized = false;
-  private authRetry: ReturnType<typeof setTimeout> | null = null;
+  /** A connect of our own, for what Socket.IO does not retry by itself (refusals, a server-side close). */
+  private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: WallConnectionOptions) {
     this.regionCode = opts.regionCode;
@@ -111,25 +112,25 @@ export class WallConnection {
       // wall tries again rather than staying dark; it shows as disconnected, not as unauthorised.
       if (!SERVER_REFUSALS.has(err.message)) return;
       this.isUnauthorized = err.message === 'unauthorized';
-      this.authRetry ??= setTimeout(() => {
-        this.authRetry = null;
-        this.socket?.connect();
-      }, AUTH_RETRY_MS);
+      this.connectIn(AUTH_RETRY_MS);
     });
     socket.on('disconnect', (reason) => {
-      if (reason !== 'io server disconnect') return;
-      this.authRetry ??= setTimeout(() => {
-        this.authRetry = null;
-        this.socket?.connect();
-      }, SERVER_CLOSED_RETRY_MS);
+      if (reason === 'io server disconnect') this.connectIn(SERVER_CLOSED_RETRY_MS);
     });
     // The handshake names the region, so the server's first snapshot is already scoped: subscribing on
     // connect as well would cost a second full snapshot (tens of MB at province scale).
     this.socket = socket;
   }
 
+  private connectIn(ms: number): void {
+    this.retry ??= setTimeout(() => {
+      this.retry = null;
+      this.socket?.connect();
+    }, ms);
+  }
+
   stop(): void {
-    if (this.authRetry) clearTimeout(this.authRetry);
+    if (this.retry) clearTimeout(this.retry);
     this.socket?.disconnect();
     this.socket = null;
     this.listeners.clear();

@@ -197,6 +197,21 @@ export class HistoryWriter {
     this.keyKind[key] = ENTITY_KINDS.indexOf(kind);
   }
 
+  /** A unit that waited for its name gets `key`. */
+  private bindWaiting(kind: EntityKind, idx: number, id: string, key: number): void {
+    this.unkeyedIds[kind].delete(idx);
+    this.unkeyedIdx[kind].delete(id);
+    this.bindKey(kind, idx, key);
+  }
+
+  private storedKeyOf(kind: EntityKind, id: string): number | undefined {
+    return (this.keyOfId.get(kind, id) as { key: number } | undefined)?.key;
+  }
+
+  private newestStoredKey(): number {
+    return (this.maxKey.get() as { k: number | null }).k ?? 0;
+  }
+
   private keyFor(kind: EntityKind, idx: number): number {
     const r = this.runs[kind];
     const k = r.key[idx]!;
@@ -211,9 +226,7 @@ export class HistoryWriter {
     // naming a province at its first start.
     const key = this.nextKey++;
     this.pendingEntities.push({ key, kind, id });
-    this.unkeyedIds[kind].delete(idx);
-    this.unkeyedIdx[kind].delete(id);
-    this.bindKey(kind, idx, key);
+    this.bindWaiting(kind, idx, id, key);
     return key;
   }
 
@@ -226,7 +239,7 @@ export class HistoryWriter {
       this.counts[kind] = tick.counts[kind];
       const { idx, ids } = tick.newUnits[kind];
       for (let k = 0; k < idx.length; k++) {
-        const key = (this.keyOfId.get(kind, ids[k]!) as { key: number } | undefined)?.key;
+        const key = this.storedKeyOf(kind, ids[k]!);
         if (key !== undefined) this.bindKey(kind, idx[k]!, key);
         else {
           this.unkeyedIds[kind].set(idx[k]!, ids[k]!);
@@ -243,18 +256,15 @@ export class HistoryWriter {
    * iterating its million keys took 1.4 s), asks for each waiting unit by id.
    */
   bindStoredKeys(): void {
-    const newest = (this.maxKey.get() as { k: number | null }).k ?? 0;
+    const newest = this.newestStoredKey();
     if (newest <= this.seenKey) return;
     let waiting = 0;
     for (const kind of ENTITY_KINDS) waiting += this.unkeyedIdx[kind].size;
     if (waiting < newest - this.seenKey) {
       for (const kind of ENTITY_KINDS)
         for (const [id, idx] of this.unkeyedIdx[kind]) {
-          const key = (this.keyOfId.get(kind, id) as { key: number } | undefined)?.key;
-          if (key === undefined) continue;
-          this.unkeyedIdx[kind].delete(id);
-          this.unkeyedIds[kind].delete(idx);
-          this.bindKey(kind, idx, key);
+          const key = this.storedKeyOf(kind, id);
+          if (key !== undefined) this.bindWaiting(kind, idx, id, key);
         }
     } else {
       for (const [key, kind, id] of this.keysAfter.raw().iterate(this.seenKey) as Iterable<
@@ -262,10 +272,7 @@ export class HistoryWriter {
       >) {
         if (key > this.seenKey) this.seenKey = key;
         const idx = this.unkeyedIdx[kind]?.get(id);
-        if (idx === undefined) continue;
-        this.unkeyedIdx[kind].delete(id);
-        this.unkeyedIds[kind].delete(idx);
-        this.bindKey(kind, idx, key);
+        if (idx !== undefined) this.bindWaiting(kind, idx, id, key);
       }
     }
     if (newest > this.seenKey) this.seenKey = newest;
@@ -307,7 +314,7 @@ export class HistoryWriter {
     // Units the old leader named since this process last looked are bound to those keys, and new keys start
     // after every stored one.
     this.bindStoredKeys();
-    this.nextKey = Math.max(this.nextKey, ((this.maxKey.get() as { k: number | null }).k ?? 0) + 1);
+    this.nextKey = Math.max(this.nextKey, this.newestStoredKey() + 1);
     this.held.keepUnwritten((bucket) => bucket < current && this.bucketHasRows.get(bucket) !== undefined);
     const has = this.sqlite.prepare('SELECT 1 FROM history_keyframes WHERE bucket = ? LIMIT 1').get(current);
     this.keyframes.bucket = has ? current : current - 1;

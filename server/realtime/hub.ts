@@ -284,24 +284,24 @@ export class RealtimeHub {
     const { slowMs, giveUpMs } = this.opts.ackTiming ?? { slowMs: ACK_TIMEOUT_MS, giveUpMs: ACK_GIVE_UP_MS };
     const allowance = batch.isFull ? this.fullAckAllowanceMs() : 0;
     const sentAt = Date.now();
+    const waited = () => ({ address: clientAddressOf(c.socket), seq, waitedMs: Date.now() - sentAt });
     c.ackTimer = setTimeout(() => {
       this.metrics.slowAcks++;
       this.opts.logger.warn(
-        { address: clientAddressOf(c.socket), seq, waitedMs: Date.now() - sentAt },
+        waited(),
         'wall slow to acknowledge a batch; waiting for it, sending nothing more meanwhile',
       );
       c.ackTimer = setTimeout(() => {
         c.ackTimer = null;
         this.metrics.ackGiveUps++;
         this.opts.logger.warn(
-          { address: clientAddressOf(c.socket), seq, waitedMs: Date.now() - sentAt },
+          waited(),
           'wall did not acknowledge a batch in time; disconnected (it reconnects with a snapshot)',
         );
         c.socket.disconnect(true);
       }, giveUpMs - slowMs);
     }, slowMs + allowance);
     c.socket.emit('wall:batch', batch, (res?: { ok: boolean }) => {
-      if (seq !== c.seq) return; // an answer to a batch we already gave up on
       if (c.ackTimer) clearTimeout(c.ackTimer);
       c.ackTimer = null;
       c.isInFlight = false;
