@@ -3,7 +3,10 @@
  * the naive pipeline's from the same run. Writes bench/results/latest.json and bench/results/curves.svg.
  * `--only=pipeline,browser,bundle,cost,history,replay,transport,scale` runs a subset (the figures of the others are left out).
  * Every figure is the median of `--runs=N` whole runs (default 3), with min and max beside it.
- * `--product` measures the real product instead (bench/product/product-bench.ts).
+ * `--product` measures the real product instead (bench/product/product-bench.ts), `--soak` leaves it running for
+ * hours under the simulator at 20× time (bench/product/soak.ts).
+ * `--merge` puts a partial run's figures into latest.json in place of those parts' older ones, and
+ * `--merge=FILE` does so for a partial result already written (bench/report/merge.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +34,8 @@ import { buildFigures, costFigure, type Figure } from './report/figures';
 import { medianFigures } from './report/median';
 import { runCostBench, type CostResult } from './pipeline/cost-bench';
 import { runProductBench } from './product/product-bench';
+import { runSoakBench } from './product/soak';
+import { mergeIntoLatest, type BenchResult } from './report/merge';
 import { printTable } from './report/table';
 
 const RESULTS_DIR = path.resolve(import.meta.dirname, 'results');
@@ -175,6 +180,13 @@ async function runOnce(k: number): Promise<RunParts> {
 async function main(): Promise<void> {
   if (args.includes('--render')) return renderOnly();
   if (args.includes('--product')) return runProductBench({ runs, log, resultsDir: RESULTS_DIR });
+  if (args.includes('--soak')) return runSoakBench({ log, resultsDir: RESULTS_DIR });
+  const mergeFile = args.find((a) => a.startsWith('--merge='))?.slice('--merge='.length);
+  if (mergeFile) {
+    const partial = JSON.parse(fs.readFileSync(mergeFile, 'utf8')) as BenchResult;
+    const keys = mergeIntoLatest(path.join(RESULTS_DIR, 'latest.json'), partial);
+    return log(`merged ${keys.join(', ')} (measured ${partial.measuredAt}) into results/latest.json`);
+  }
   const loadAtStart = loadAvg();
   log(`mode ${mode.name}, ${runs} runs, on ${machine()}; load average ${loadAtStart.join(' ')}`);
   const all: RunParts[] = [];
@@ -222,6 +234,11 @@ async function main(): Promise<void> {
   log(
     `wrote ${path.relative(process.cwd(), out)}; load average at end ${result.loadAverage.atEnd.join(' ')}`,
   );
+  if (only && args.includes('--merge')) {
+    const keys = mergeIntoLatest(path.join(RESULTS_DIR, 'latest.json'), result);
+    if (pipeline) fs.copyFileSync(path.join(dir, 'curves.svg'), path.join(RESULTS_DIR, 'curves.svg'));
+    log(`merged ${keys.join(', ')} into results/latest.json`);
+  }
 }
 
 main().then(

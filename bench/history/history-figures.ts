@@ -2,7 +2,7 @@
 import type { Figure } from '../report/figures';
 import type { DistrictHourResult } from './district-hour';
 import type { HistoryBenchOptions, HistoryBenchResult } from './history-bench';
-import type { IngestCostResult } from './ingest-cost';
+import type { IngestCostLoad, IngestCostPoint, IngestCostResult } from './ingest-cost';
 
 /** Quick mode keeps the run near a minute; full writes a province (1 M units) for 20 simulated minutes (two whole buckets). */
 export function historyBenchOptions(mode: 'quick' | 'full'): HistoryBenchOptions {
@@ -120,33 +120,49 @@ export function districtHourFigures(d: DistrictHourResult): Record<string, Figur
   };
 }
 
+/** What each load is called in the figures, and whether ≤ 1.1 is its target or a context figure. */
+const INGEST_COST_FIGURES: Record<IngestCostLoad, { key: string; isTarget: boolean }> = {
+  steady: { key: 'B7ingest', isTarget: true },
+  burst: { key: 'B7ingestB1', isTarget: true },
+  sustained: { key: 'B7ingest300k', isTarget: false },
+};
+
 /**
- * B7ingest: the real server's p99 update age at the walls with history on over off, at the province's steady
- * rate; B7ingestB1 the same at a B1-level rate (bench/history/ingest-cost.ts).
+ * The real server's p99 update age at the walls with history on over off (bench/history/ingest-cost.ts):
+ * B7ingest at the province's steady rate, B7ingestB1 with the B5 burst on top of it (DESIGN §5 B7's "province
+ * scale plus the B1 burst"), and B7ingest300k, which until 2026-12-03 was B7ingestB1: 300,000/s held for the
+ * whole window. Kept beside the others for comparison but not held to the target: on this machine the server,
+ * the producer, 10 walls and Redis saturate both cores at that rate, so any CPU added anywhere shows in p99.
  */
 export function ingestCostFigures(r: IngestCostResult): Record<string, Figure> {
   const out: Record<string, Figure> = {};
-  const rates = [...new Set(r.points.map((p) => p.rate))].sort((a, b) => a - b);
-  rates.forEach((rate, k) => {
-    const off = r.points.find((p) => p.rate === rate && !p.isHistoryOn);
-    const on = r.points.find((p) => p.rate === rate && p.isHistoryOn);
-    if (!off || !on) return;
+  for (const [load, { key, isTarget }] of Object.entries(INGEST_COST_FIGURES)) {
+    const off = r.points.find((p) => p.load === load && !p.isHistoryOn);
+    const on = r.points.find((p) => p.load === load && p.isHistoryOn);
+    if (!off || !on) continue;
     const value = Math.round((on.p99 / Math.max(1, off.p99)) * 100) / 100;
-    const side = (p: typeof on) =>
+    const side = (p: IngestCostPoint) =>
       `p50 ${p.p50} ms, p99 ${p.p99} ms, delivered ${(p.delivered * 100).toFixed(2)} %, server ${p.serverCpuPct} % CPU, ` +
       `its timers late p99 ${p.timersLateP99Ms} ms`;
-    out[k === 0 ? 'B7ingest' : 'B7ingestB1'] = {
+    const at = on.burst
+      ? `${on.rate.toLocaleString()} positions/s with ×${on.burst.factor} for ${on.burst.forMs / 1000} s on top ` +
+        `(p99 over the window around it)`
+      : `${on.rate.toLocaleString()} positions/s${load === 'sustained' ? ' held for the whole window' : ''}`;
+    out[key] = {
       value,
-      unit: `× the real server's p99 update age at 10 walls with history on over off, at ${rate.toLocaleString()} positions/s`,
+      unit: `× the real server's p99 update age at 10 walls with history on over off, at ${at}`,
       baseline: null,
       target: 1.1,
       ratio: null,
-      met: value <= 1.1,
+      met: isTarget ? value <= 1.1 : null,
       note:
         `${r.fleet.toLocaleString()} units, the B1 rig (createApp over Redis, the production tick, 10 Socket.IO walls); ` +
         `history off: ${side(off)}; on: ${side(on)}, ${on.historyPoints.toLocaleString()} points recorded by the ` +
-        `worker over the rig's life; the two servers run one after the other, in alternating order from run to run`,
+        `worker over the rig's life; the two servers run one after the other, in alternating order from run to run` +
+        (isTarget
+          ? ''
+          : '; for comparison (the old B7ingestB1), not held to the target: both cores are saturated at this rate'),
     };
-  });
+  }
   return out;
 }

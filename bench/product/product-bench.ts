@@ -31,8 +31,8 @@ import { median, medianFigures } from '../report/median';
 import { printTable } from '../report/table';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PASSWORD = 'bench-product-password-2026';
-const SECRETS = {
+export const PASSWORD = 'bench-product-password-2026';
+export const SECRETS = {
   SESSION_SECRET: 's'.repeat(40),
   AUDIT_KEY: 'bench-product-audit-key-0123456789abcdef',
   METRICS_TOKEN: 'bench-product-metrics-token-0123',
@@ -112,7 +112,7 @@ function tsx(script: string, args: string[], env: Record<string, string>) {
 }
 
 /** `npm run world` into a fresh database (or the one --db names, seeded once and reused). */
-function seedWorld(dbPath: string, preset: string, log: Log): unknown {
+export function seedWorld(dbPath: string, preset: string, log: Log): unknown {
   const t0 = Date.now();
   log(`product: npm run world -- --preset ${preset} (into ${dbPath})`);
   const vehicles = arg('vehicles');
@@ -130,7 +130,7 @@ function seedWorld(dbPath: string, preset: string, log: Log): unknown {
 }
 
 /** The wall's and the simulator's accounts (kept when they exist: a reused --db has them already). */
-function createAccounts(dbPath: string): void {
+export function createAccounts(dbPath: string): void {
   for (const [user, role] of [
     ['duty', 'duty'],
     ['dispatcher', 'dispatcher'],
@@ -145,7 +145,7 @@ function createAccounts(dbPath: string): void {
   }
 }
 
-async function waitHealthy(url: string, proc: ChildProcess, logs: string[], timeoutMs: number) {
+export async function waitHealthy(url: string, proc: ChildProcess, logs: string[], timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (proc.exitCode !== null)
@@ -175,7 +175,54 @@ function spawnKept(script: string, args: string[], env: Record<string, string>, 
   return proc;
 }
 
-async function stopProc(p: ChildProcess | null) {
+/** `npm start` as the bench runs it: built Next pages, auth, stats, the seeded database, a private Redis. */
+export function spawnServer(port: number, o: { dbPath: string; redisUrl: string }, logs: string[]) {
+  return spawnKept(
+    'server/main.ts',
+    [],
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: o.dbPath,
+      REDIS_URL: o.redisUrl,
+      LOG_LEVEL: 'warn',
+      ...SECRETS,
+    },
+    logs,
+  );
+}
+
+/** `npm run simulate` feeding that server through Redis, signed in as the dispatcher for its workflow. */
+export function spawnSimulator(
+  url: string,
+  o: { dbPath: string; redisUrl: string; preset: string },
+  extra: string[],
+  logs: string[],
+) {
+  return spawnKept(
+    'scripts/simulate.ts',
+    [
+      '--redis',
+      o.redisUrl,
+      '--db',
+      o.dbPath,
+      '--server',
+      url,
+      '--user',
+      'dispatcher',
+      '--password',
+      PASSWORD,
+      '--preset',
+      o.preset,
+      ...extra,
+    ],
+    { LOG_LEVEL: 'warn', AUDIT_KEY: SECRETS.AUDIT_KEY },
+    logs,
+  );
+}
+
+export async function stopProc(p: ChildProcess | null) {
   if (!p || p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise((r) => p.once('exit', r));
   p.kill('SIGTERM');
@@ -184,7 +231,7 @@ async function stopProc(p: ChildProcess | null) {
   clearTimeout(force);
 }
 
-function rssMbOf(pid: number): number | null {
+export function rssMbOf(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
@@ -193,7 +240,7 @@ function rssMbOf(pid: number): number | null {
   }
 }
 
-async function heapUsedMb(url: string): Promise<number | null> {
+export async function heapUsedMb(url: string): Promise<number | null> {
   try {
     const r = await fetch(`${url}/metrics`, {
       headers: { authorization: `Bearer ${SECRETS.METRICS_TOKEN}` },
@@ -206,7 +253,7 @@ async function heapUsedMb(url: string): Promise<number | null> {
 }
 
 /** Collects every `pingan:*` User Timing entry in each document, bounded, from before the page's own code. */
-const OBSERVER_SCRIPT = `(() => {
+export const OBSERVER_SCRIPT = `(() => {
   const out = (window.__benchUT = []);
   new PerformanceObserver((l) => {
     for (const e of l.getEntries())
@@ -216,7 +263,7 @@ const OBSERVER_SCRIPT = `(() => {
 
 type UT = [string, number, number][];
 
-async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
+export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
   const bytes = { http: 0, websocket: 0 };
@@ -372,20 +419,7 @@ async function oneRun(
   const serverLogs: string[] = [];
   const simLogs: string[] = [];
   const t0 = Date.now();
-  const server = spawnKept(
-    'server/main.ts',
-    [],
-    {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_PATH: o.dbPath,
-      REDIS_URL: o.redisUrl,
-      LOG_LEVEL: 'warn',
-      ...SECRETS,
-    },
-    serverLogs,
-  );
+  const server = spawnServer(port, o, serverLogs);
   let sim: ChildProcess | null = null;
   let browser: Browser | null = null;
   const samples: MemSample[] = [];
@@ -405,26 +439,7 @@ async function oneRun(
     };
     await sample();
     sampling = setInterval(() => void sample(), SAMPLE_EVERY_MS);
-    sim = spawnKept(
-      'scripts/simulate.ts',
-      [
-        '--redis',
-        o.redisUrl,
-        '--db',
-        o.dbPath,
-        '--server',
-        url,
-        '--user',
-        'dispatcher',
-        '--password',
-        PASSWORD,
-        '--preset',
-        o.preset,
-        ...(o.simRate ? ['--rate', o.simRate] : []),
-      ],
-      { LOG_LEVEL: 'warn', AUDIT_KEY: SECRETS.AUDIT_KEY },
-      simLogs,
-    );
+    sim = spawnSimulator(url, o, o.simRate ? ['--rate', o.simRate] : [], simLogs);
     await sleep(5_000); // the simulator signs in and starts reporting
     if (sim.exitCode !== null) throw new Error(`simulator exited:\n${simLogs.join('').slice(-2000)}`);
     browser = await launchBrowser();
