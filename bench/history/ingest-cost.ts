@@ -21,7 +21,7 @@ export const PROVINCE_RATE = 33_333;
 export const SUSTAINED_B1_RATE = 300_000;
 
 export type IngestCostLoad = 'steady' | 'burst' | 'sustained';
-/** After the fleet registers, history names it (a one-off per unit); the window waits for that to finish. */
+/** After the fleet registers, history names it (a one-off per unit); each window waits for that to finish. */
 const SETTLE_BACKLOG_POINTS = 5_000;
 const SETTLE_MAX_MS = 90_000;
 
@@ -65,13 +65,8 @@ export async function runIngestCostBench(
       log,
     );
     try {
-      const t0 = Date.now();
-      for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS;) {
-        await sleep(1_000);
-        const h = await rig.server.call<{ backlog: number }>('history');
-        calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
-      }
       for (const load of ['steady', 'burst', 'sustained'] as const) {
+        await historyCaughtUp(rig);
         const { point, burst } = await measureLoad(rig, mode, load);
         const h = await rig.server.call<{ points: number }>('history');
         points.push(pointOf(point, load, burst, isHistoryOn, h.points));
@@ -87,6 +82,19 @@ export async function runIngestCostBench(
     }
   }
   return { fleet: mode.fleet, points };
+}
+
+/**
+ * Waits until the worker has named the fleet (at start) or written what a burst left in its ring, so no load
+ * is measured while history catches up on the one before.
+ */
+async function historyCaughtUp(rig: Rig): Promise<void> {
+  const t0 = Date.now();
+  for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS; ) {
+    await sleep(1_000);
+    const h = await rig.server.call<{ backlog: number }>('history');
+    calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
+  }
 }
 
 /**
