@@ -90,7 +90,7 @@ export async function runIngestCostBench(
  */
 async function historyCaughtUp(rig: Rig): Promise<void> {
   const t0 = Date.now();
-  for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS; ) {
+  for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS;) {
     await sleep(1_000);
     const h = await rig.server.call<{ backlog: number }>('history');
     calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
