@@ -1,38 +1,14 @@
 /**
- * A unit's track or an incident's playback drawn over a map (issue 17): what is drawn (`TrackOverlay`) and a
- * pure factory of its deck.gl layers. components/track/use-track-on-map.ts puts them over whichever map the
+ * A unit's track or an incident's playback drawn over a map (issue 17): a pure factory of the deck.gl layers
+ * of what is drawn (`TrackOverlay`, track-overlay.ts). components/track/use-track-on-map.ts puts them over whichever map the
  * page shows (the wall's or the console's) in a deck overlay of their own, so neither map's code changes.
  */
 import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
-import type { TrackPoint, TrackStop } from '@/lib/history/contract';
-import { bandColor, placesBbox, trackRuns, type TrackRun } from '@/lib/history/track-view';
+import type { TrackPoint } from '@/lib/history/contract';
+import { bandColor, trackRuns, type TrackRun } from '@/lib/history/track-view';
 import { PRIORITY_COLOR, type Rgba } from '@/lib/wall/palette';
-
-export interface TrackMark {
-  lng: number;
-  lat: number;
-  /** Digits only (the list beside the map carries the words): "1", "2"… */
-  label: string;
-  color: Rgba;
-}
-
-export interface TrackOverlay {
-  /** A new key refits the map to the overlay (a new unit, period or incident); redraws keep the view. */
-  key: string;
-  points: TrackPoint[];
-  stops: TrackStop[];
-  /** Numbered places: the stops' numbers, or a playback's steps. */
-  marks: TrackMark[];
-  /** Other places to show: the incidents handled on the way, or the playback's scene. */
-  incidents: { id: string; lng: number; lat: number; priority: number }[];
-}
-
-/** The overlay's extent (stored WGS-84), for fitting the map to it; null when it has nothing to show. */
-export function trackOverlayBbox(o: TrackOverlay | null): [number, number, number, number] | null {
-  if (!o) return null;
-  return placesBbox([...o.points, ...o.incidents, ...o.marks]);
-}
+import type { TrackMark, TrackOverlay } from './track-overlay';
 
 const CASING: Rgba = [6, 18, 40, 235];
 const WHITE: Rgba = [255, 255, 255, 255];

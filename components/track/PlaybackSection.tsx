@@ -14,7 +14,7 @@ import { formatDistance, formatSpan } from '@/lib/history/track-view';
 import { formatTime } from '@/lib/time/display-time';
 import type { Lang } from '@/lib/wall/i18n';
 import type { Rgba } from '@/lib/wall/palette';
-import type { TrackMark, TrackOverlay } from '../map/track-layer';
+import type { TrackMark, TrackOverlay } from '../map/track-overlay';
 import { useTrackOnMap, type FitPadding } from './use-track-on-map';
 import { SpeedLegend } from './SpeedLegend';
 import type { Fetcher } from './TrackSection';

@@ -18,7 +18,7 @@ import { formatTime } from '@/lib/time/display-time';
 import { maskFreeText } from '@/lib/wall/format';
 import type { Lang } from '@/lib/wall/i18n';
 import type { Rgba } from '@/lib/wall/palette';
-import type { TrackOverlay } from '../map/track-layer';
+import type { TrackOverlay } from '../map/track-overlay';
 import { useTrackOnMap, type FitPadding } from './use-track-on-map';
 import { fromLocalInput, toLocalInput } from './local-input';
 import { SpeedLegend } from './SpeedLegend';

@@ -1,10 +1,10 @@
 'use client';
 
-import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useRef } from 'react';
 import { drawProjection, isDrawCrs } from '@/lib/geo/draw-projection';
-import { trackLayers, trackOverlayBbox, type TrackOverlay } from '../map/track-layer';
+import { trackOverlayBbox, type TrackOverlay } from '../map/track-overlay';
 
 export interface FitPadding {
   top: number;
@@ -20,6 +20,21 @@ const MAP_WATCH_MS = 1000;
  * gap between the left panels and the drawer is about a sixth of the width).
  */
 const MIN_CLEAR_SHARE = 0.15;
+
+/**
+ * deck.gl's overlay and the track's layers, fetched the first time a track is shown: the drawer that shows
+ * tracks is in the wall's first load, and deck.gl there would more than double it (the map itself is lazy).
+ */
+let deckParts: Promise<{
+  MapLibreOverlay: typeof MapLibreOverlay;
+  trackLayers: typeof import('../map/track-layer').trackLayers;
+}> | null = null;
+function loadDeckParts() {
+  deckParts ??= Promise.all([import('@deck.gl/maplibre'), import('../map/track-layer')]).then(
+    ([maplibre, track]) => ({ MapLibreOverlay: maplibre.MapLibreOverlay, trackLayers: track.trackLayers }),
+  );
+  return deckParts;
+}
 
 /** The page's map: the wall's and the console's both publish their MapLibre instance here. */
 function pageMap(): MapLibreMap | null {
@@ -47,6 +62,7 @@ export function useTrackOnMap(
   optsRef.current = opts;
   useEffect(() => {
     if (!overlay) return;
+    let parts: Awaited<ReturnType<typeof loadDeckParts>> | null = null;
     let attached: { map: MapLibreMap; deck: MapLibreOverlay } | null = null;
     const detach = () => {
       if (!attached) return;
@@ -60,14 +76,14 @@ export function useTrackOnMap(
     };
     const attach = () => {
       const map = pageMap();
-      if (!map || attached?.map === map) return;
+      if (!parts || !map || attached?.map === map) return;
       detach();
       const crs = map.getContainer().dataset.crs;
       const projection = drawProjection(isDrawCrs(crs) ? crs : 'wgs84');
       const toDraw = (lng: number, lat: number) => projection.point(lng, lat);
       const px = Math.max(1, optsRef.current.pixelScale ?? 1);
-      const layers = trackLayers(overlay, toDraw, px);
-      const deck = new MapLibreOverlay({ interleaved: false, layers });
+      const layers = parts.trackLayers(overlay, toDraw, px);
+      const deck = new parts.MapLibreOverlay({ interleaved: false, layers });
       map.addControl(deck);
       attached = { map, deck };
       (window as unknown as { __pinganTrackView?: TrackTestView }).__pinganTrackView = {
@@ -82,9 +98,15 @@ export function useTrackOnMap(
       };
       fitTo(map, overlay, toDraw, optsRef.current.padding);
     };
-    attach();
+    let isLive = true;
+    void loadDeckParts().then((p) => {
+      if (!isLive) return;
+      parts = p;
+      attach();
+    });
     const watch = setInterval(attach, MAP_WATCH_MS);
     return () => {
+      isLive = false;
       clearInterval(watch);
       detach();
     };
