@@ -158,7 +158,7 @@ export function ingestCostFigures(r: IngestCostResult): Record<string, Figure> {
       note:
         `${r.fleet.toLocaleString()} units, the B1 rig (createApp over Redis, the production tick, 10 Socket.IO walls); ` +
         `history off: ${side(off)}; on: ${side(on)}, ${on.historyPoints.toLocaleString()} points recorded by the ` +
-        `worker over the rig's life; the two servers run one after the other, in alternating order from run to run` +
+        `worker over the rig's life, ${on.ringDropped.toLocaleString()} turned away by its full ring in this load; the two servers run one after the other, in alternating order from run to run` +
         (isTarget
           ? ''
           : '; for comparison (the old B7ingestB1), not held to the target: both cores are saturated at this rate'),

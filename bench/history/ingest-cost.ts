@@ -39,11 +39,19 @@ export interface IngestCostPoint {
   timersLateP99Ms: number;
   /** Points the history worker recorded over the whole rig's life (0 with history off): proof it was on. */
   historyPoints: number;
+  /** Points its ring turned away while this load ran (it fell behind: a burst larger than the ring). */
+  ringDropped: number;
 }
 
 export interface IngestCostResult {
   fleet: number;
   points: IngestCostPoint[];
+}
+
+interface HistoryStats {
+  backlog: number;
+  points: number;
+  ringDropped: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,14 +75,16 @@ export async function runIngestCostBench(
     try {
       for (const load of ['steady', 'burst', 'sustained'] as const) {
         await historyCaughtUp(rig);
+        const before = await rig.server.call<HistoryStats>('history');
         const { point, burst } = await measureLoad(rig, mode, load);
-        const h = await rig.server.call<{ points: number }>('history');
-        points.push(pointOf(point, load, burst, isHistoryOn, h.points));
+        const h = await rig.server.call<HistoryStats>('history');
+        points.push(pointOf(point, load, burst, isHistoryOn, h.points, h.ringDropped - before.ringDropped));
         log(
           `  ${load} ${point.offered.toLocaleString()}/s${burst ? ` ×${burst.factor} for ${burst.forMs / 1000} s` : ''} ` +
             `history ${isHistoryOn ? 'on ' : 'off'}: p50 ${point.p50} ms p99 ${point.p99} ms, ` +
             `delivered ${(point.delivered * 100).toFixed(2)} %, server ${point.serverCpuPct.toFixed(0)} % CPU, ` +
-            `timers late p99 ${point.serverLoopDelay.p99Ms} ms; history points ${h.points.toLocaleString()}`,
+            `timers late p99 ${point.serverLoopDelay.p99Ms} ms; history points ${h.points.toLocaleString()}, ` +
+            `turned away by its ring ${(h.ringDropped - before.ringDropped).toLocaleString()}`,
         );
       }
     } finally {
@@ -92,7 +102,7 @@ async function historyCaughtUp(rig: Rig): Promise<void> {
   const t0 = Date.now();
   for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS;) {
     await sleep(1_000);
-    const h = await rig.server.call<{ backlog: number }>('history');
+    const h = await rig.server.call<HistoryStats>('history');
     calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
   }
 }
@@ -125,6 +135,7 @@ function pointOf(
   burst: IngestCostPoint['burst'],
   isHistoryOn: boolean,
   historyPoints: number,
+  ringDropped: number,
 ): IngestCostPoint {
   return {
     isHistoryOn,
@@ -137,5 +148,6 @@ function pointOf(
     serverCpuPct: Math.round(p.serverCpuPct),
     timersLateP99Ms: p.serverLoopDelay.p99Ms,
     historyPoints,
+    ringDropped,
   };
 }

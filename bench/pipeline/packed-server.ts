@@ -39,13 +39,14 @@ async function start() {
   return { port, url };
 }
 
-/** The history worker's backlog and points recorded, from the server's own /metrics (0 with history off). */
+/** The history worker's backlog, points recorded and points its full ring turned away, from the server's /metrics (0 with history off). */
 async function history() {
   const text = await (await fetch(`${url}/metrics`)).text();
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return {
     backlog: metric('pingan_history_backlog_points'),
     points: metric('pingan_history_points_total'),
+    ringDropped: metric('pingan_history_queue_dropped_points_total'),
   };
 }
 
