@@ -8,9 +8,11 @@
  */
 import type { BenchMode } from '../lib/modes';
 import {
+  historyCaughtUp,
   measureModeRate,
   measureRate,
   startModeRig,
+  type HistoryStats,
   type RatePoint,
   type Rig,
 } from '../pipeline/pipeline-bench';
@@ -21,9 +23,6 @@ export const PROVINCE_RATE = 33_333;
 export const SUSTAINED_B1_RATE = 300_000;
 
 export type IngestCostLoad = 'steady' | 'burst' | 'sustained';
-/** After the fleet registers, history names it (a one-off per unit); each window waits for that to finish. */
-const SETTLE_BACKLOG_POINTS = 5_000;
-const SETTLE_MAX_MS = 90_000;
 
 export interface IngestCostPoint {
   isHistoryOn: boolean;
@@ -47,14 +46,6 @@ export interface IngestCostResult {
   fleet: number;
   points: IngestCostPoint[];
 }
-
-interface HistoryStats {
-  backlog: number;
-  points: number;
-  ringDropped: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runIngestCostBench(
   redis: { url: string; pid: number | null },
@@ -92,19 +83,6 @@ export async function runIngestCostBench(
     }
   }
   return { fleet: mode.fleet, points };
-}
-
-/**
- * Waits until the worker has named the fleet (at start) or written what a burst left in its ring, so no load
- * is measured while history catches up on the one before.
- */
-async function historyCaughtUp(rig: Rig): Promise<void> {
-  const t0 = Date.now();
-  for (let calm = 0; calm < 2 && Date.now() - t0 < SETTLE_MAX_MS;) {
-    await sleep(1_000);
-    const h = await rig.server.call<HistoryStats>('history');
-    calm = h.backlog < SETTLE_BACKLOG_POINTS ? calm + 1 : 0;
-  }
 }
 
 /**

@@ -205,6 +205,30 @@ export async function startRig(
   return rig;
 }
 
+/** What the packed server's history worker reports (bench/pipeline/packed-server.ts; 0 with history off). */
+export interface HistoryStats {
+  backlog: number;
+  points: number;
+  ringDropped: number;
+}
+
+/** After the fleet registers, history names it (a one-off per unit); a measured window waits for that. */
+const HISTORY_CALM_BACKLOG_POINTS = 5_000;
+const HISTORY_CALM_MAX_MS = 90_000;
+
+/**
+ * Waits until the worker has named the fleet (at start) or written what a burst left in its ring, so no load
+ * is measured while history catches up on the one before.
+ */
+export async function historyCaughtUp(rig: Rig): Promise<void> {
+  const t0 = Date.now();
+  for (let calm = 0; calm < 2 && Date.now() - t0 < HISTORY_CALM_MAX_MS;) {
+    await sleep(1_000);
+    const h = await rig.server.call<HistoryStats>('history');
+    calm = h.backlog < HISTORY_CALM_BACKLOG_POINTS ? calm + 1 : 0;
+  }
+}
+
 /** The packed rig with a bench mode's fleet, walls and windows (history/ingest-cost, scale/shared-walls). */
 export function startModeRig(
   redis: { url: string; pid: number | null },

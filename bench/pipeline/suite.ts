@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { BenchMode } from '../lib/modes';
 import { measureIngestCeiling, type IngestCeiling } from './ingest-ceiling';
 import {
+  historyCaughtUp,
   measureRate,
   startRig,
   type Pipeline,
@@ -91,6 +92,8 @@ export async function runPipelineSuite(
   const snapshotMs = rig.snapshotMs;
   let soak: SoakResult;
   try {
+    // Naming a province is seconds of the history thread's CPU, once: not part of any rate's window.
+    await historyCaughtUp(rig);
     for (const rate of m.packedRates) {
       const { point } = await measureRate(rig, 'packed', { ...spec, rate, mode: 'batched' });
       packed.push(point);
