@@ -142,7 +142,7 @@ export function ingestCostFigures(r: IngestCostResult): Record<string, Figure> {
     if (!off || !on) continue;
     const value = Math.round((on.p99 / Math.max(1, off.p99)) * 100) / 100;
     const side = (p: IngestCostPoint) =>
-      `p50 ${p.p50} ms, p99 ${p.p99} ms, delivered ${(p.delivered * 100).toFixed(2)} %, server ${p.serverCpuPct} % CPU, ` +
+      `p50 ${p.p50} ms, p99 ${p.p99} ms, delivered ${(p.delivered * 100).toFixed(2)} %, server ${p.serverCpuPct} % CPU, RSS ${p.serverRssMb} MB, ` +
       `its timers late p99 ${p.timersLateP99Ms} ms`;
     const at = on.burst
       ? `${on.rate.toLocaleString()} positions/s with ×${on.burst.factor} for ${on.burst.forMs / 1000} s on top ` +

@@ -34,6 +34,8 @@ export interface IngestCostPoint {
   p99: number;
   delivered: number;
   serverCpuPct: number;
+  /** The server's peak RSS over the window: history's open segments and ring are in it. */
+  serverRssMb: number;
   /** How late the server's timers (its tick) ran over the window, p99 ms. */
   timersLateP99Ms: number;
   /** Points the history worker recorded over the whole rig's life (0 with history off): proof it was on. */
@@ -73,7 +75,7 @@ export async function runIngestCostBench(
         log(
           `  ${load} ${point.offered.toLocaleString()}/s${burst ? ` ×${burst.factor} for ${burst.forMs / 1000} s` : ''} ` +
             `history ${isHistoryOn ? 'on ' : 'off'}: p50 ${point.p50} ms p99 ${point.p99} ms, ` +
-            `delivered ${(point.delivered * 100).toFixed(2)} %, server ${point.serverCpuPct.toFixed(0)} % CPU, ` +
+            `delivered ${(point.delivered * 100).toFixed(2)} %, server ${point.serverCpuPct.toFixed(0)} % CPU ${Math.round(point.serverRssMb)} MB, ` +
             `timers late p99 ${point.serverLoopDelay.p99Ms} ms; history points ${h.points.toLocaleString()}, ` +
             `turned away by its ring ${(h.ringDropped - before.ringDropped).toLocaleString()}`,
         );
@@ -124,6 +126,7 @@ function pointOf(
     p99: p.p99,
     delivered: p.delivered,
     serverCpuPct: Math.round(p.serverCpuPct),
+    serverRssMb: Math.round(p.serverRssMb),
     timersLateP99Ms: p.serverLoopDelay.p99Ms,
     historyPoints,
     ringDropped,
