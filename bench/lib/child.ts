@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -122,8 +123,41 @@ export function serveParent(own: Record<string, Handler>): void {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-/** CPU seconds and RSS of this process, for the orchestrator's samples. */
-export function processSample(): { cpuS: number; rssMb: number; at: number } {
+/** What RSS is made of (Linux /proc/self/status, MB; null elsewhere). */
+export interface RssParts {
+  /** The process's own memory: JS heap, buffers, typed arrays, native allocations. */
+  anonMb: number;
+  /** Pages of mapped files (SQLite's mmap of the database): the kernel's page cache, reclaimable. */
+  fileMb: number;
+  shmemMb: number;
+}
+
+export function rssParts(): RssParts | null {
+  try {
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const r = { anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024, shmemMb: kb('RssShmem') / 1024 };
+    return Number.isFinite(r.anonMb) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds and RSS of this process (with its parts and JS heap), for the orchestrator's samples. */
+export function processSample(): {
+  cpuS: number;
+  rssMb: number;
+  heapUsedMb: number;
+  rss: RssParts | null;
+  at: number;
+} {
   const u = process.cpuUsage();
-  return { cpuS: (u.user + u.system) / 1e6, rssMb: process.memoryUsage().rss / 2 ** 20, at: Date.now() };
+  const m = process.memoryUsage();
+  return {
+    cpuS: (u.user + u.system) / 1e6,
+    rssMb: m.rss / 2 ** 20,
+    heapUsedMb: m.heapUsed / 2 ** 20,
+    rss: rssParts(),
+    at: Date.now(),
+  };
 }

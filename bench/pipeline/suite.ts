@@ -14,7 +14,17 @@ import {
   type Rig,
   type TimelineSlot,
 } from './pipeline-bench';
+import type { processSample } from '../lib/child';
 import { leastSquaresSlope } from '../lib/regression';
+
+/** A soak sample: RSS split into the process's own (anonymous) memory and mapped file pages (SQLite's mmap). */
+export interface SoakSample {
+  tS: number;
+  rssMb: number;
+  heapUsedMb?: number;
+  anonMb?: number | null;
+  fileMb?: number | null;
+}
 
 export interface BurstResult {
   pipeline: Pipeline;
@@ -36,7 +46,7 @@ export interface BurstResult {
 }
 
 export interface SoakResult {
-  samples: { tS: number; rssMb: number }[];
+  samples: SoakSample[];
   peakRssMb: number;
   /** Least-squares slope over the samples after the first fifth (warm-up), MB per minute. */
   slopeMbPerMin: number;
@@ -201,7 +211,7 @@ async function runBurst(
 async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
   const s = m.soak;
   log(`  soak: ${s.rate.toLocaleString()}/s for ${s.durationMs / 1000} s`);
-  const samples: { tS: number; rssMb: number }[] = [];
+  const samples: SoakSample[] = [];
   const t0 = Date.now();
   const run = rig.producer.call('run', {
     rate: s.rate,
@@ -212,8 +222,14 @@ async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
   let isDone = false;
   void run.finally(() => (isDone = true));
   while (!isDone) {
-    const x = await rig.server.call<{ rssMb: number }>('sample');
-    samples.push({ tS: (Date.now() - t0) / 1000, rssMb: x.rssMb });
+    const x = await rig.server.call<ReturnType<typeof processSample>>('sample');
+    samples.push({
+      tS: (Date.now() - t0) / 1000,
+      rssMb: x.rssMb,
+      heapUsedMb: Math.round(x.heapUsedMb),
+      anonMb: x.rss ? Math.round(x.rss.anonMb) : null,
+      fileMb: x.rss ? Math.round(x.rss.fileMb) : null,
+    });
     await Promise.race([run, sleep(s.sampleEveryMs)]);
   }
   await run;
@@ -223,6 +239,10 @@ async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
     tail.map((p) => p.rssMb),
   );
   const peak = samples.reduce((x, p) => Math.max(x, p.rssMb), 0);
-  log(`  soak: peak RSS ${peak.toFixed(0)} MB, trend ${slope.toFixed(1)} MB/min`);
+  const last = samples.at(-1);
+  log(
+    `  soak: peak RSS ${peak.toFixed(0)} MB, trend ${slope.toFixed(1)} MB/min; at the end anonymous ` +
+      `${last?.anonMb ?? '—'} MB (JS heap used ${last?.heapUsedMb ?? '—'}), mapped files ${last?.fileMb ?? '—'} MB`,
+  );
   return { samples, peakRssMb: peak, slopeMbPerMin: slope };
 }

@@ -3,7 +3,7 @@ import type { BrowserResult } from '../browser/browser-bench';
 import type { FirstLoadResult } from '../bundle/first-load';
 import { isSustained, type RatePoint } from '../pipeline/pipeline-bench';
 import type { CostResult } from '../pipeline/cost-bench';
-import type { PipelineSuiteResult } from '../pipeline/suite';
+import type { PipelineSuiteResult, SoakSample } from '../pipeline/suite';
 
 export interface Figure {
   value: number | null;
@@ -20,6 +20,12 @@ export interface Figure {
 /** The memory target (DESIGN §5) and what "flat" means over the soak: growth ≤ this share of the peak per 10 min. */
 const RSS_TARGET_MB = 1024;
 const SOAK_FLAT_SHARE_PER_10_MIN = 0.05;
+
+/** The soak's last sample split: the process's own memory against SQLite's mapped file pages (page cache). */
+function rssPartsNote(x: SoakSample | undefined): string {
+  if (x?.anonMb == null || x.fileMb == null) return '';
+  return `; at its end ${round(x.rssMb, 0)} MB = ${x.anonMb} MB anonymous (JS heap used ${x.heapUsedMb ?? '—'} MB) + ${x.fileMb} MB of mapped files (SQLite's mmap: page cache the kernel can reclaim)`;
+}
 
 const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
 const better = (v: number | null, b: number | null, higherIsBetter: boolean) =>
@@ -116,7 +122,9 @@ export function buildFigures(
       target: RSS_TARGET_MB,
       ratio: null,
       met: p.peakRssMb <= RSS_TARGET_MB && growth10 <= flatLimit,
-      note: `soak ${round(p.soak.samples.at(-1)?.tS ?? 0, 0)} s: trend ${round(p.soak.slopeMbPerMin, 2)} MB/min (flat = ≤ ${round(flatLimit, 0)} MB per 10 min)`,
+      note:
+        `soak ${round(p.soak.samples.at(-1)?.tS ?? 0, 0)} s: trend ${round(p.soak.slopeMbPerMin, 2)} MB/min (flat = ≤ ${round(flatLimit, 0)} MB per 10 min)` +
+        rssPartsNote(p.soak.samples.at(-1)),
       soakSlopeMbPerMin: round(p.soak.slopeMbPerMin, 2),
       snapshotMsPerWall: p.snapshotMs,
     };
