@@ -4,6 +4,7 @@ import type { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { useEffect, useRef } from 'react';
 import { drawProjection, isDrawCrs } from '@/lib/geo/draw-projection';
+import type { trackLayers } from '../map/track-layer';
 import { trackOverlayBbox, type TrackOverlay } from '../map/track-overlay';
 
 export interface FitPadding {
@@ -27,7 +28,7 @@ const MIN_CLEAR_SHARE = 0.15;
  */
 let deckParts: Promise<{
   MapLibreOverlay: typeof MapLibreOverlay;
-  trackLayers: typeof import('../map/track-layer').trackLayers;
+  trackLayers: typeof trackLayers;
 }> | null = null;
 function loadDeckParts() {
   deckParts ??= Promise.all([import('@deck.gl/maplibre'), import('../map/track-layer')]).then(
