@@ -4,6 +4,7 @@
  * (history-module.ts) talks to it in messages, and the ingest thread's share is the tick feed's copy.
  */
 import { readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import type Database from 'better-sqlite3';
 import { FakeClock } from '@/lib/clock';
 import { ENTITY_KINDS, type EntityKind, type PositionOrigin } from '@/lib/realtime/position-codec';
@@ -45,6 +46,11 @@ export interface EngineStats extends HistoryStats {
   corruptRows: number;
   /** Bytes the open segments' columns take (what a province's history holds in memory). */
   openRunsBytes: number;
+  /** Closed segments held for ordered writing now. */
+  heldBytes: number;
+  /** The worker thread's own JS heap and the memory its typed arrays and buffers hold (its V8 isolate). */
+  heapUsedBytes: number;
+  externalBytes: number;
   /** CPU the engine's thread has used (Linux: /proc/thread-self; elsewhere null). */
   threadCpuMs: number | null;
 }
@@ -163,6 +169,8 @@ export class HistoryEngine {
     let openRunsBytes = 0;
     for (const r of Object.values(this.writer.runs))
       openRunsBytes += r.capacity * (r.slotBytes + 4 * 10 + 8 * 3 + 2 * 4 + 2);
+    // Per isolate: called in the worker, these are the history thread's own, not the ingest thread's.
+    const heap = getHeapStatistics();
     return {
       ...this.writer.stats,
       tickMsCounts: [...this.tickMsCounts],
@@ -171,6 +179,9 @@ export class HistoryEngine {
       shadowUnkeyed: this.writer.shadowUnkeyed,
       corruptRows: this.reader.corruptRows,
       openRunsBytes,
+      heldBytes: this.writer.heldBytes,
+      heapUsedBytes: heap.used_heap_size,
+      externalBytes: heap.external_memory,
       threadCpuMs: threadCpuMs(),
     };
   }

@@ -237,6 +237,20 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
       },
     });
     new Gauge({
+      name: 'pingan_history_memory_bytes',
+      help: "Memory position history holds, by part: its thread's JS heap and external memory (typed arrays, buffers; open_runs, the open segments, and held_segments, closed ones waiting for ordered writing, are part of it), and the shared tick ring",
+      labelNames: ['part'],
+      registers: [d.registry],
+      collect() {
+        const s = lastStats;
+        this.set({ part: 'open_runs' }, s?.openRunsBytes ?? 0);
+        this.set({ part: 'held_segments' }, s?.heldBytes ?? 0);
+        this.set({ part: 'worker_heap' }, s?.heapUsedBytes ?? 0);
+        this.set({ part: 'worker_external' }, s?.externalBytes ?? 0);
+        this.set({ part: 'ring' }, feed?.ringBytes ?? 0);
+      },
+    });
+    new Gauge({
       name: 'pingan_history_backlog_points',
       help: 'Points handed to the history worker and not yet recorded (its ring holds HISTORY ring capacity)',
       registers: [d.registry],

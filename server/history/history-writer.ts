@@ -83,6 +83,10 @@ export class HistoryWriter {
   };
   /** Closed segments not yet in SQLite (readers see them through forEachHeld / forKeyHeld). */
   private readonly held: HeldSegments;
+  /** Bytes of closed segments held for ordered writing now (bounded by PENDING_BYTES_HARD). */
+  get heldBytes(): number {
+    return this.held.bytes();
+  }
   private pendingEntities: { key: number; kind: EntityKind; id: string }[] = [];
   /** Ids of units the feed announced that have no history key yet (one is made at their first stored point). */
   private readonly unkeyedIds = emptyByKind(() => new Map<number, string>());

@@ -5,6 +5,7 @@ import type { StartKeys } from './history-writer';
 import {
   emptyByKind,
   newRingBuffer,
+  RING_POINT_BYTES,
   ringCapacityFor,
   ringColumns,
   type RingColumns,
@@ -56,6 +57,11 @@ export class TickFeed {
     ranges: emptyByKind(() => ({ start: 0, n: 0 })),
     newUnits: emptyByKind(() => ({ idx: [], ids: [] })),
   };
+
+  /** Bytes of the shared ring (a province's ~39 MB), for the memory gauge. */
+  get ringBytes(): number {
+    return this.ring.capacity * RING_POINT_BYTES;
+  }
 
   constructor(
     private readonly live: LiveState,

@@ -9,7 +9,7 @@ import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 export const RING_POINTS_MIN = 131_072;
 export const RING_POINTS_MAX = 1_048_576;
 /** Bytes a point takes across the ring's columns (idx, ts, lng, lat, speed, heading, status). */
-const POINT_BYTES = 4 + 8 + 8 + 8 + 4 + 4 + 1;
+export const RING_POINT_BYTES = 4 + 8 + 8 + 8 + 4 + 4 + 1;
 
 /** The ring's columns over one SharedArrayBuffer; both threads build the same views from it. */
 export interface RingColumns {
@@ -33,11 +33,11 @@ export function ringCapacityFor(units: number): number {
 
 export function newRingBuffer(capacity: number): SharedArrayBuffer {
   if ((capacity & (capacity - 1)) !== 0) throw new Error('ring capacity must be a power of two');
-  return new SharedArrayBuffer(8 + capacity * POINT_BYTES);
+  return new SharedArrayBuffer(8 + capacity * RING_POINT_BYTES);
 }
 
 export function ringColumns(buf: SharedArrayBuffer): RingColumns {
-  const capacity = (buf.byteLength - 8) / POINT_BYTES;
+  const capacity = (buf.byteLength - 8) / RING_POINT_BYTES;
   // Widest columns first, so every view starts aligned to its element size.
   let at = 8;
   const take = <T>(make: (o: number) => T, bytes: number): T => {

@@ -122,3 +122,49 @@ describe('history worker', () => {
     }
   });
 });
+
+describe('history memory gauge', () => {
+  it('reports what history holds by part: its open segments, thread heap and the shared ring', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-memory-'));
+    dirs.push(dir);
+    const db = openDatabase(path.join(dir, 'h.db'));
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 2));
+    const live = new LiveState(clock);
+    const idx = live.vehicle.add({ id: 'V1', name: null, kind: null });
+    const registry = new Registry();
+    const history = createHistoryModule({
+      sqlite: db.$client,
+      live,
+      clock,
+      logger: createLogger('silent'),
+      retentionDays: 30,
+      origin: () => originForBbox(119, 29, 121, 31),
+      resolveScope: () => null,
+      registry,
+    });
+    try {
+      clock.advance(30_000);
+      live.vehicle.ts[idx] = clock.now();
+      live.vehicle.lng[idx] = 120.1;
+      live.vehicle.lat[idx] = 30;
+      live.vehicle.touch(idx, live.tick);
+      history.onTick(live.seal());
+      await history.readStats();
+      const parts = new Map(
+        (await registry.getSingleMetric('pingan_history_memory_bytes')!.get()).values.map((v) => [
+          v.labels.part,
+          v.value,
+        ]),
+      );
+      // One unit open: its slot and run columns; the ring is sized for the smallest fleet.
+      expect(parts.get('open_runs')).toBeGreaterThan(0);
+      expect(parts.get('ring')).toBeGreaterThanOrEqual(131_072 * 37);
+      expect(parts.get('worker_heap')).toBeGreaterThan(1_000_000);
+      expect(parts.get('worker_external')).toBeGreaterThanOrEqual(parts.get('open_runs')!);
+      expect(parts.get('held_segments')).toBe(0);
+    } finally {
+      await history.close();
+      db.$client.close();
+    }
+  });
+});
