@@ -36,7 +36,8 @@ export function mergeIntoLatest(latestFile: string, partial: BenchResult): strin
   const merged: BenchResult = {
     ...latest,
     figures: { ...stampFigures(latest), ...stampFigures(partial) },
-    measuredAt: partial.measuredAt,
+    // The newest part's time: a kept older result merged later does not make the file look older.
+    measuredAt: partial.measuredAt > latest.measuredAt ? partial.measuredAt : latest.measuredAt,
   };
   for (const [k, v] of Object.entries(partial)) {
     if (!RUN_FIELDS.has(k) && !isEmpty(v)) merged[k] = v;
