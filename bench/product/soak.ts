@@ -133,16 +133,22 @@ export function soakTrends(samples: SoakSample[]): SoakTrend[] {
   });
 }
 
+/** A panel's left-axis series and right-axis series. */
+const SIDE_COLORS = ['#3fc8ff', '#ffb020'];
+
 export function renderSoak(samples: SoakSample[], title: string, speedup: number): string {
   const panels: { name: string; keys: (keyof SoakSample)[] }[] = [
-    { name: 'server MB', keys: ['serverRssMb', 'serverHeapMb'] },
-    { name: 'wall', keys: ['wallHeapMb', 'wallDomNodes'] },
-    { name: 'SQLite MB', keys: ['dbMb', 'walMb'] },
-    { name: 'handles, batches', keys: ['serverFds', 'wallBatches'] },
+    { name: 'server: RSS (MB, left), JS heap used (MB, right)', keys: ['serverRssMb', 'serverHeapMb'] },
+    { name: 'wall: JS heap after GC (MB, left), DOM nodes (right)', keys: ['wallHeapMb', 'wallDomNodes'] },
+    { name: 'SQLite: database (MB, left), WAL (MB, right)', keys: ['dbMb', 'walMb'] },
+    {
+      name: 'server open descriptors (left), wall batches a sample (right)',
+      keys: ['serverFds', 'wallBatches'],
+    },
   ];
   const grid = panels.map((_, i) => ({
     left: 90 + (i % 2) * 580,
-    top: 90 + Math.floor(i / 2) * 330,
+    top: 80 + Math.floor(i / 2) * 340,
     width: 480,
     height: 240,
   }));
@@ -151,8 +157,15 @@ export function renderSoak(samples: SoakSample[], title: string, speedup: number
     animation: false,
     backgroundColor: '#0b1a33',
     textStyle: { color: '#cfe3ff' },
-    title: { text: title, left: 20, top: 12, textStyle: { color: '#e6f1ff', fontSize: 18 } },
-    legend: { top: 44, textStyle: { color: '#cfe3ff', fontSize: 13 } },
+    title: [
+      { text: title, left: 20, top: 12, textStyle: { color: '#e6f1ff', fontSize: 18 } },
+      ...panels.map((p, i) => ({
+        text: p.name,
+        left: grid[i]!.left,
+        top: grid[i]!.top - 26,
+        textStyle: { color: '#cfe3ff', fontSize: 13, fontWeight: 'normal' },
+      })),
+    ],
     grid,
     xAxis: grid.map((_, i) => ({
       gridIndex: i,
@@ -168,7 +181,7 @@ export function renderSoak(samples: SoakSample[], title: string, speedup: number
         type: 'value',
         position: j === 0 ? 'left' : 'right',
         scale: true,
-        axisLabel: { color: '#cfe3ff' },
+        axisLabel: { color: SIDE_COLORS[j] },
         splitLine: { show: j === 0, lineStyle: { color: '#1d3357' } },
       })),
     ),
@@ -177,6 +190,9 @@ export function renderSoak(samples: SoakSample[], title: string, speedup: number
         name: SERIES.find((s) => s.key === k)?.label ?? 'wall batches per sample',
         type: 'line',
         showSymbol: false,
+        // Each line in its axis's colour: the panel's title says which is which.
+        lineStyle: { color: SIDE_COLORS[j], width: 2 },
+        itemStyle: { color: SIDE_COLORS[j] },
         xAxisIndex: i,
         yAxisIndex: panels.slice(0, i).reduce((n, q) => n + q.keys.length, 0) + j,
         data: samples.map((s) => [s.tH, s[k]]),
