@@ -39,10 +39,10 @@ describe('soakTrends', () => {
     expect(soakTrends(samples).find((x) => x.series === 'server open file descriptors')!.isFlat).toBe(true);
   });
 
-  it('draws every series as SVG', () => {
+  it('draws every panel as SVG, each titled with its two series', () => {
     const svg = renderSoak([sample(0, 300, 2000), sample(1, 310, 2100)], 'soak', 20);
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('server RSS');
-    expect(svg).toContain('wall DOM nodes');
+    expect(svg).toContain('server: RSS');
+    expect(svg).toContain('DOM nodes (right)');
   });
 });
