@@ -17,37 +17,49 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** A history module over a fresh SQLite file with one vehicle, V1, and a way to report it a step later. */
+function historyWithOneVehicle(prefix: string, workerUrl?: URL) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  const db = openDatabase(path.join(dir, 'h.db'));
+  const clock = new FakeClock(Date.UTC(2026, 10, 23, 2));
+  const live = new LiveState(clock);
+  const idx = live.vehicle.add({ id: 'V1', name: null, kind: null });
+  const registry = new Registry();
+  const history = createHistoryModule({
+    sqlite: db.$client,
+    live,
+    clock,
+    logger: createLogger('silent'),
+    retentionDays: 30,
+    origin: () => originForBbox(119, 29, 121, 31),
+    resolveScope: () => null,
+    registry,
+    ...(workerUrl ? { workerUrl } : {}),
+  });
+  const report = (lng: number) => {
+    clock.advance(30_000);
+    live.vehicle.ts[idx] = clock.now();
+    live.vehicle.lng[idx] = lng;
+    live.vehicle.lat[idx] = 30;
+    live.vehicle.touch(idx, live.tick);
+    history.onTick(live.seal());
+  };
+  return { db, clock, registry, history, report };
+}
+
 describe('history worker', () => {
   it('is started again after it dies: reads answer unavailable meanwhile, then history records again', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-restart-'));
-    dirs.push(dir);
-    const marker = path.join(dir, 'die-once');
+    // Set before the module starts its worker, which reads it.
+    const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-die-'));
+    dirs.push(markerDir);
+    const marker = path.join(markerDir, 'die-once');
     fs.writeFileSync(marker, '');
     process.env.PINGAN_TEST_HISTORY_DIE_ONCE = marker;
-    const db = openDatabase(path.join(dir, 'h.db'));
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 2));
-    const live = new LiveState(clock);
-    const idx = live.vehicle.add({ id: 'V1', name: null, kind: null });
-    const registry = new Registry();
-    const history = createHistoryModule({
-      sqlite: db.$client,
-      live,
-      clock,
-      logger: createLogger('silent'),
-      retentionDays: 30,
-      origin: () => originForBbox(119, 29, 121, 31),
-      resolveScope: () => null,
-      registry,
-      workerUrl: new URL('../helpers/dying-history-worker.mjs', import.meta.url),
-    });
-    const report = (lng: number) => {
-      clock.advance(30_000);
-      live.vehicle.ts[idx] = clock.now();
-      live.vehicle.lng[idx] = lng;
-      live.vehicle.lat[idx] = 30;
-      live.vehicle.touch(idx, live.tick);
-      history.onTick(live.seal());
-    };
+    const { db, clock, registry, history, report } = historyWithOneVehicle(
+      'pingan-history-restart-',
+      new URL('../helpers/dying-history-worker.mjs', import.meta.url),
+    );
     try {
       const firstAt = clock.now() + 30_000;
       report(120.1);
@@ -125,30 +137,9 @@ describe('history worker', () => {
 
 describe('history memory gauge', () => {
   it('reports what history holds by part: its open segments, thread heap and the shared ring', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-memory-'));
-    dirs.push(dir);
-    const db = openDatabase(path.join(dir, 'h.db'));
-    const clock = new FakeClock(Date.UTC(2026, 10, 23, 2));
-    const live = new LiveState(clock);
-    const idx = live.vehicle.add({ id: 'V1', name: null, kind: null });
-    const registry = new Registry();
-    const history = createHistoryModule({
-      sqlite: db.$client,
-      live,
-      clock,
-      logger: createLogger('silent'),
-      retentionDays: 30,
-      origin: () => originForBbox(119, 29, 121, 31),
-      resolveScope: () => null,
-      registry,
-    });
+    const { db, history, registry, report } = historyWithOneVehicle('pingan-history-memory-');
     try {
-      clock.advance(30_000);
-      live.vehicle.ts[idx] = clock.now();
-      live.vehicle.lng[idx] = 120.1;
-      live.vehicle.lat[idx] = 30;
-      live.vehicle.touch(idx, live.tick);
-      history.onTick(live.seal());
+      report(120.1);
       await history.readStats();
       const parts = new Map(
         (await registry.getSingleMetric('pingan_history_memory_bytes')!.get()).values.map((v) => [
