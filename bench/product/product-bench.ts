@@ -45,6 +45,8 @@ const SAMPLE_EVERY_MS = 2_000;
 /** B3's traced window, after the first full map and a settle. */
 const SETTLE_MS = 3_000;
 const TRACE_MS = 15_000;
+/** A wall that has not drawn its first full map by then is reported with what it had got to. */
+const FIRST_FULL_MAP_TIMEOUT_MS = 300_000;
 
 type Log = (s: string) => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -281,10 +283,33 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
   await page.fill('input[name="username"]', 'duty');
   await page.fill('input[name="password"]', PASSWORD);
   await Promise.all([page.waitForURL((u) => u.pathname === '/wall'), page.click('button[type="submit"]')]);
-  await page.waitForFunction(`performance.getEntriesByName('pingan:first-full-map').length > 0`, undefined, {
-    timeout: 300_000,
-    polling: 100,
-  });
+  await page
+    .waitForFunction(`performance.getEntriesByName('pingan:first-full-map').length > 0`, undefined, {
+      timeout: FIRST_FULL_MAP_TIMEOUT_MS,
+      polling: 100,
+    })
+    .catch(async (err: Error) => {
+      // What the page got to, so a wall that never draws says where it stopped.
+      const seen = await page
+        .evaluate(
+          `(() => {
+            const ut = window.__benchUT || [];
+            const snap = ut.find((e) => e[0] === 'pingan:snapshot');
+            const map = window.__pinganMap;
+            return {
+              sinceWallS: Math.round(performance.now() / 100) / 10,
+              snapshotAppliedAtS: snap ? Math.round((snap[1] + snap[2]) / 100) / 10 : null,
+              snapshotApplyMs: snap ? Math.round(snap[2]) : null,
+              batches: ut.filter((e) => e[0] === 'pingan:batch').length,
+              draws: ut.filter((e) => e[0] === 'pingan:draw').length,
+              mapLoaded: map ? map.loaded() : null,
+              styleLoaded: map ? map.isStyleLoaded() : null,
+            };
+          })()`,
+        )
+        .catch((e: Error) => ({ evaluateFailed: e.message.split('\n')[0] }));
+      throw new Error(`${err.message.split('\n')[0]}; the page had: ${JSON.stringify(seen)}`);
+    });
   const r = (await page.evaluate(`(() => ({
     origin: performance.timeOrigin,
     map: performance.getEntriesByName('pingan:first-full-map')[0].startTime,
