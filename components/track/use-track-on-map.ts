@@ -33,6 +33,11 @@ let deckParts: Promise<{
 function loadDeckParts() {
   deckParts ??= Promise.all([import('@deck.gl/maplibre'), import('../map/track-layer')]).then(
     ([maplibre, track]) => ({ MapLibreOverlay: maplibre.MapLibreOverlay, trackLayers: track.trackLayers }),
+    (err: unknown) => {
+      // A chunk that failed to load (the server restarting) is asked for again by the next track shown.
+      deckParts = null;
+      throw err;
+    },
   );
   return deckParts;
 }
@@ -100,11 +105,14 @@ export function useTrackOnMap(
       fitTo(map, overlay, toDraw, optsRef.current.padding);
     };
     let isLive = true;
-    void loadDeckParts().then((p) => {
-      if (!isLive) return;
-      parts = p;
-      attach();
-    });
+    loadDeckParts().then(
+      (p) => {
+        if (!isLive) return;
+        parts = p;
+        attach();
+      },
+      (err: unknown) => console.warn('track overlay: deck.gl did not load', err),
+    );
     const watch = setInterval(attach, MAP_WATCH_MS);
     return () => {
       isLive = false;
