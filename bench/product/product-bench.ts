@@ -47,6 +47,8 @@ const SETTLE_MS = 3_000;
 const TRACE_MS = 15_000;
 /** A wall that has not drawn its first full map by then is reported with what it had got to. */
 const FIRST_FULL_MAP_TIMEOUT_MS = 300_000;
+/** How long the report of such a page waits for it to answer (a page in a long frame may not). */
+const PAGE_ANSWER_MS = 20_000;
 
 type Log = (s: string) => void;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -290,9 +292,13 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
     })
     .catch(async (err: Error) => {
       // What the page got to, so a wall that never draws says where it stopped.
-      const seen = await page
-        .evaluate(
-          `(() => {
+      const seen = await Promise.race([
+        sleep(PAGE_ANSWER_MS).then(() => ({
+          evaluateFailed: `the page did not answer in ${PAGE_ANSWER_MS / 1000} s (its main thread is held)`,
+        })),
+        page
+          .evaluate(
+            `(() => {
             const ut = window.__benchUT || [];
             const snap = ut.find((e) => e[0] === 'pingan:snapshot');
             const map = window.__pinganMap;
@@ -306,8 +312,9 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
               styleLoaded: map ? map.isStyleLoaded() : null,
             };
           })()`,
-        )
-        .catch((e: Error) => ({ evaluateFailed: e.message.split('\n')[0] }));
+          )
+          .catch((e: Error) => ({ evaluateFailed: e.message.split('\n')[0] })),
+      ]);
       throw new Error(`${err.message.split('\n')[0]}; the page had: ${JSON.stringify(seen)}`);
     });
   const r = (await page.evaluate(`(() => ({
