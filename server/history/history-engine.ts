@@ -169,7 +169,7 @@ export class HistoryEngine {
     let openRunsBytes = 0;
     for (const r of Object.values(this.writer.runs))
       openRunsBytes += r.capacity * (r.slotBytes + 4 * 10 + 8 * 3 + 2 * 4 + 2);
-    // Per isolate: called in the worker, these are the history thread's own, not the ingest thread's.
+    // Per isolate: in the worker (production) the history thread's own; run in-thread (tests), the process's.
     const heap = getHeapStatistics();
     return {
       ...this.writer.stats,
