@@ -51,9 +51,10 @@ const FIRST_FULL_MAP_TIMEOUT_MS = 300_000;
 const PAGE_ANSWER_MS = 20_000;
 
 type Log = (s: string) => void;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-const arg = (name: string) =>
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+/** `--name=value` from the command line (the product and soak modes' options). */
+export const arg = (name: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
 
 interface MemSample {

@@ -22,12 +22,15 @@ import { launchBrowser } from '../../tests/helpers/browser';
 import { freePort, TestRedis } from '../../tests/helpers/redis-server';
 import { leastSquaresSlope } from '../lib/regression';
 import {
+  arg,
   coldLoad,
   createAccounts,
   heapUsedMb,
   OBSERVER_SCRIPT,
+  round,
   rssMbOf,
   seedWorld,
+  sleep,
   spawnServer,
   spawnSimulator,
   stopProc,
@@ -40,11 +43,6 @@ type Log = (s: string) => void;
 const WARMUP_SHARE = 0.1;
 /** A series is flat when its trend over the steady part moves it by no more than this share of its mean. */
 const FLAT_SHARE_OF_MEAN = 0.1;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-const arg = (name: string) =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? undefined;
 
 export interface SoakSample {
   /** Real hours since the wall's first full map. */

@@ -20,7 +20,7 @@ const RUN_FIELDS = new Set(['machine', 'mode', 'runs', 'measuredAt', 'loadAverag
 
 const isEmpty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
-export function stampFigures(r: BenchResult): Record<string, Figure> {
+function stampFigures(r: BenchResult): Record<string, Figure> {
   return Object.fromEntries(
     Object.entries(r.figures).map(([k, f]) => [
       k,
