@@ -123,7 +123,7 @@ export function serveParent(own: Record<string, Handler>): void {
   process.on('SIGTERM', () => process.exit(0));
 }
 
-/** What RSS is made of (Linux /proc/self/status, MB; null elsewhere). */
+/** What a process's RSS is made of (Linux /proc/<pid>/status, MB; null elsewhere or once it has exited). */
 export interface RssParts {
   /** The process's own memory: JS heap, buffers, typed arrays, native allocations. */
   anonMb: number;
@@ -132,9 +132,10 @@ export interface RssParts {
   shmemMb: number;
 }
 
-export function rssParts(): RssParts | null {
+/** Read by the orchestrator from outside, so the measured process does no extra work for it. */
+export function rssPartsOf(pid: number): RssParts | null {
   try {
-    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     const r = { anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024, shmemMb: kb('RssShmem') / 1024 };
     return Number.isFinite(r.anonMb) ? r : null;
@@ -143,21 +144,14 @@ export function rssParts(): RssParts | null {
   }
 }
 
-/** CPU seconds and RSS of this process (with its parts and JS heap), for the orchestrator's samples. */
-export function processSample(): {
-  cpuS: number;
-  rssMb: number;
-  heapUsedMb: number;
-  rss: RssParts | null;
-  at: number;
-} {
+/** CPU seconds, RSS and JS heap used of this process, for the orchestrator's samples. */
+export function processSample(): { cpuS: number; rssMb: number; heapUsedMb: number; at: number } {
   const u = process.cpuUsage();
   const m = process.memoryUsage();
   return {
     cpuS: (u.user + u.system) / 1e6,
     rssMb: m.rss / 2 ** 20,
     heapUsedMb: m.heapUsed / 2 ** 20,
-    rss: rssParts(),
     at: Date.now(),
   };
 }

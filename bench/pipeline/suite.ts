@@ -14,7 +14,7 @@ import {
   type Rig,
   type TimelineSlot,
 } from './pipeline-bench';
-import type { processSample } from '../lib/child';
+import { rssPartsOf, type processSample } from '../lib/child';
 import { leastSquaresSlope } from '../lib/regression';
 
 /** A soak sample: RSS split into the process's own (anonymous) memory and mapped file pages (SQLite's mmap). */
@@ -223,12 +223,13 @@ async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
   void run.finally(() => (isDone = true));
   while (!isDone) {
     const x = await rig.server.call<ReturnType<typeof processSample>>('sample');
+    const parts = rssPartsOf(rig.server.pid);
     samples.push({
       tS: (Date.now() - t0) / 1000,
       rssMb: x.rssMb,
       heapUsedMb: Math.round(x.heapUsedMb),
-      anonMb: x.rss ? Math.round(x.rss.anonMb) : null,
-      fileMb: x.rss ? Math.round(x.rss.fileMb) : null,
+      anonMb: parts ? Math.round(parts.anonMb) : null,
+      fileMb: parts ? Math.round(parts.fileMb) : null,
     });
     await Promise.race([run, sleep(s.sampleEveryMs)]);
   }
