@@ -4,14 +4,25 @@ import { BucketArena } from './bucket-arena';
 import type { ClosedSegment } from './open-runs';
 
 /**
- * Bytes of closed segments held for ordered writing (bucket-arena.ts): a province bucket (1 M units at 30 s)
- * is ~110 MB, so two buckets fit. Past it the oldest bucket's ordered write starts at once at four times the
- * rate (`earlyFlushes`); past PENDING_BYTES_HARD (the disk has failed for minutes) newly closed segments are
- * dropped and counted (`droppedPoints`): what is held stays, in order, for when the disk comes back, and
- * the live pipeline never waits on history.
+ * Bytes of closed segments held for ordered writing. A province bucket (1 M units at 30 s) is ~110 MB and its
+ * write takes a minute or two after its grace, while the next bucket fills: ~100 MB held at the peak. Past
+ * this bound the oldest held arena is written at once, in key order and at four times the rate, even if its
+ * bucket is still filling (a partial write, `earlyFlushes`): the bucket's later segments collect in a fresh
+ * arena and append a chunk to the same block rows when it is written in turn (block-row.ts). So memory stays
+ * near this bound however fast units report: at 1 M units every 10 s a bucket is ~350 MB, which held whole
+ * (the first version) put the server past its 1 GB at province scale.
+ * Past PENDING_BYTES_HARD (the disk has failed for minutes) newly closed segments are dropped and counted
+ * (`droppedPoints`): what is held stays, in order, for when the disk comes back, and the live pipeline never
+ * waits on history.
  */
-export const PENDING_BYTES_MAX = 256 * 2 ** 20;
+export const PENDING_BYTES_MAX = 128 * 2 ** 20;
 export const PENDING_BYTES_HARD = 384 * 2 ** 20;
+/**
+ * Arenas held at once: the bucket filling, the one before it (in its grace, or being written), and one more
+ * for either while a partial write of it runs. A segment that would need another (a bucket far behind or
+ * ahead of the rest) first has the oldest held bucket written whole (`forcedFlushes`).
+ */
+export const MAX_ARENAS = 4;
 /** Keys an ordered write looks at per tick (most have a row; this bounds a walk through sparse keys). */
 const WRITE_KEYS_PER_TICK = 20_000;
 /**
@@ -29,18 +40,30 @@ export interface HeldStats {
 }
 
 /**
- * Closed segments not yet in SQLite: each bucket's in an arena (by bucket parity) until its ordered write,
- * and late ones (of buckets already written) in a list. Readers see all of them.
+ * Closed segments not yet in SQLite: each bucket's in an arena until its ordered write (a bucket may have two:
+ * one being written early, one filling), and late ones (of buckets whose last write has started) in a list.
+ * Readers see all of them.
  */
 export class HeldSegments {
-  private readonly arenas: [BucketArena, BucketArena] = [new BucketArena(), new BucketArena()];
+  /** Arenas in use, oldest first (by bucket, then by when they were taken). */
+  private readonly inUse: BucketArena[] = [];
+  /**
+   * An empty arena kept for reuse: its key and entry indexes (~20 bytes a segment, tens of MB at province
+   * scale) would otherwise be grown again from nothing for each partial write. One, so that they are not held
+   * several times over.
+   */
+  private spare: BucketArena | null = null;
+  /** The arena filling for each bucket (never the one being written). */
+  private readonly filling = new Map<number, BucketArena>();
   /** The arena being written in key order, and the next key to write. */
   flushing: BucketArena | null = null;
   flushKey = 1;
-  /** Highest bucket whose ordered write has started: later segments of it are late. */
+  /** Highest bucket whose last ordered write has started: later segments of it are late. */
   private flushedThrough = -1;
   late: ClosedSegment[] = [];
   latePoints = 0;
+  /** Held bytes past which the oldest arena is written early (PENDING_BYTES_MAX; tests lower it). */
+  maxBytes = PENDING_BYTES_MAX;
 
   constructor(
     private readonly stats: HeldStats,
@@ -51,22 +74,46 @@ export class HeldSegments {
 
   add(s: ClosedSegment): void {
     if (s.bucket <= this.flushedThrough) return this.addLate(s);
-    const arena = this.arenas[s.bucket & 1]!;
-    if (arena.bucket !== s.bucket) {
-      // Same parity, other bucket: an older one still held (the disk is far behind) is written now, in order;
-      // a newer one means this segment is older than everything held there: late.
-      if (arena.bucket > s.bucket && !arena.isEmpty) return this.addLate(s);
-      if (!arena.isEmpty) {
-        this.stats.forcedFlushes++;
-        this.flushArena(arena);
-        if (!arena.isEmpty) return this.drop(s.points);
-      }
-      arena.reset(s.bucket);
-    }
     if (this.bytes() + s.data.length > PENDING_BYTES_HARD) return this.drop(s.points);
+    let arena = this.filling.get(s.bucket);
+    if (!arena) {
+      if (this.inUse.length >= MAX_ARENAS) {
+        // The oldest bucket is written whole now (the disk is far behind, or a unit reports from far off).
+        const oldest = this.inUse[0]!;
+        if (s.bucket < oldest.bucket) return this.addLate(s);
+        this.stats.forcedFlushes++;
+        this.flushBucket(oldest.bucket);
+        if (this.inUse.length >= MAX_ARENAS) return this.drop(s.points);
+        if (s.bucket <= this.flushedThrough) return this.addLate(s);
+      }
+      arena = this.take(s.bucket);
+    }
     arena.add(s.key, s.points, s.data);
     const held = this.bytes();
     if (held > this.stats.peakHeldBytes) this.stats.peakHeldBytes = held;
+  }
+
+  private take(bucket: number): BucketArena {
+    const arena = this.spare ?? new BucketArena();
+    this.spare = null;
+    arena.reset(bucket);
+    let at = this.inUse.length;
+    while (at > 0 && this.inUse[at - 1]!.bucket > bucket) at--;
+    this.inUse.splice(at, 0, arena);
+    this.filling.set(bucket, arena);
+    return arena;
+  }
+
+  private release(arena: BucketArena): void {
+    if (this.filling.get(arena.bucket) === arena) this.filling.delete(arena.bucket);
+    const at = this.inUse.indexOf(arena);
+    if (at >= 0) this.inUse.splice(at, 1);
+    if (this.flushing === arena) {
+      this.flushing = null;
+      this.flushKey = 1;
+    }
+    arena.reset(-1);
+    this.spare ??= arena;
   }
 
   private addLate(s: ClosedSegment): void {
@@ -85,24 +132,45 @@ export class HeldSegments {
   }
 
   bytes(): number {
-    return this.arenas[0].bytes + this.arenas[1].bytes;
+    let n = 0;
+    for (const a of this.inUse) n += a.bytes;
+    return n;
   }
 
-  /** The oldest held bucket's arena, or null. */
+  /** The oldest held arena with anything in it, or null. */
   oldest(): BucketArena | null {
-    const [a, b] = this.arenas;
-    return a.isEmpty ? (b.isEmpty ? null : b) : b.isEmpty || a.bucket < b.bucket ? a : b;
+    for (const a of this.inUse) if (!a.isEmpty) return a;
+    return null;
   }
 
-  /** Starts the ordered write of `arena` (from key 1). */
-  begin(arena: BucketArena, isEarly = false): void {
-    if (isEarly) this.stats.earlyFlushes++;
+  /**
+   * Starts the ordered write of `arena` (from key 1). `isLast`: its bucket's grace is over, so later segments
+   * of it are late; otherwise (a partial write, held bytes over the bound) they collect in a fresh arena.
+   */
+  begin(arena: BucketArena, isLast = true): void {
+    if (!isLast) this.stats.earlyFlushes++;
     this.flushing = arena;
     this.flushKey = 1;
-    if (arena.bucket > this.flushedThrough) this.flushedThrough = arena.bucket;
+    if (this.filling.get(arena.bucket) === arena) this.filling.delete(arena.bucket);
+    if (isLast && arena.bucket > this.flushedThrough) this.flushedThrough = arena.bucket;
   }
 
-  /** Writes all of an arena's rows in key order now (a half-written other bucket is finished first). */
+  /** Writes every held arena of `bucket` (and any older) now, in key order; later segments of it are late. */
+  private flushBucket(bucket: number): void {
+    for (
+      let a = this.flushing ?? this.oldest();
+      a && a.bucket <= bucket;
+      a = this.flushing ?? this.oldest()
+    ) {
+      const before = this.inUse.length;
+      this.flushArena(a);
+      if (this.inUse.length === before) return; // the disk failed: counted, kept
+    }
+    for (const a of [...this.inUse]) if (a.bucket <= bucket && a.isEmpty) this.release(a);
+    if (bucket > this.flushedThrough) this.flushedThrough = bucket;
+  }
+
+  /** Writes all of an arena's rows in key order now (a half-written other arena is finished first). */
   flushArena(arena: BucketArena): void {
     const other = this.flushing;
     if (other && other !== arena) while (this.flushing === other) if (!this.writeNow()) return;
@@ -116,7 +184,7 @@ export class HeldSegments {
     const rows: ClosedSegment[] = [];
     let key = this.flushKey;
     if (!arena) return { rows, next: key };
-    const rate = this.bytes() > PENDING_BYTES_MAX ? 4 : 1;
+    const rate = this.bytes() > this.maxBytes ? 4 : 1;
     const last = Math.min(arena.maxKey, key + WRITE_KEYS_PER_TICK * rate - 1);
     // maxRows counts entities; they go BLOCK_KEYS to a row (block-row.ts), a whole block at a time.
     const limit = maxRows * rate;
@@ -145,11 +213,7 @@ export class HeldSegments {
     const arena = this.flushing;
     if (!arena) return;
     this.flushKey = next;
-    if (next > arena.maxKey) {
-      arena.reset(-1);
-      this.flushing = null;
-      this.flushKey = 1;
-    }
+    if (next > arena.maxKey) this.release(arena);
   }
 
   /**
@@ -157,14 +221,7 @@ export class HeldSegments {
    * (of buckets written by then); keeps the rest for this writer's ordered write.
    */
   keepUnwritten(isWritten: (bucket: number) => boolean): void {
-    for (const arena of this.arenas)
-      if (!arena.isEmpty && isWritten(arena.bucket)) {
-        if (this.flushing === arena) {
-          this.flushing = null;
-          this.flushKey = 1;
-        }
-        arena.reset(-1);
-      }
+    for (const arena of [...this.inUse]) if (isWritten(arena.bucket)) this.release(arena);
     this.late = [];
     this.latePoints = 0;
   }
@@ -175,7 +232,7 @@ export class HeldSegments {
     to: number,
     cb: (key: number, data: Uint8Array, start: number, end: number) => void,
   ): void {
-    for (const arena of this.arenas)
+    for (const arena of this.inUse)
       if (!arena.isEmpty && arena.bucket >= from && arena.bucket <= to)
         arena.forEach(this.flushing === arena ? this.flushKey : 0, cb);
     for (const s of this.late) if (s.bucket >= from && s.bucket <= to) cb(s.key, s.data, 0, s.data.length);
@@ -183,7 +240,7 @@ export class HeldSegments {
 
   /** Held segments of one key, for a track. */
   forKey(key: number, cb: (data: Uint8Array) => void): void {
-    for (const arena of this.arenas) if (!arena.isEmpty) arena.forKey(key, cb);
+    for (const arena of this.inUse) if (!arena.isEmpty) arena.forKey(key, cb);
     for (const s of this.late) if (s.key === key) cb(s.data);
   }
 }

@@ -224,6 +224,11 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
       (s) => s.droppedPoints,
     );
     gauge(
+      'pingan_history_partial_writes_total',
+      'Ordered writes of a bucket still filling, started because held closed segments passed PENDING_BYTES_MAX (units report faster than a bucket can be held whole)',
+      (s) => s.earlyFlushes,
+    );
+    gauge(
       'pingan_history_write_errors_total',
       'History transactions that failed (kept and retried)',
       (s) => s.writeErrors,

@@ -106,6 +106,61 @@ describe('history writer', () => {
     expect(writer.stats.droppedPoints).toBe(0);
   });
 
+  it('writes a bucket in parts when units report faster than it can be held whole: every point once, in order, held bytes near the bound', () => {
+    const units = 600;
+    const { db, writer, reader, live, clock, h, idle, t0 } = setup(units);
+    const bound = 100_000;
+    writer.heldBytesMax = bound;
+    // Every unit every 2 s through bucket 0 (300 points a unit, irregular motion: ~900 KB of segments), then
+    // one report in bucket 1.
+    let seed = 7;
+    const rand = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const reportAll = (now: number) => {
+      clock.set(now);
+      for (let i = 0; i < units; i++) {
+        live.vehicle.ts[i] = now;
+        live.vehicle.lng[i] = 120 + i / 1e3 + rand() / 1e3;
+        live.vehicle.lat[i] = 30 + rand() / 1e3;
+        live.vehicle.speed[i] = 60 * rand();
+        live.vehicle.heading[i] = 360 * rand();
+        live.vehicle.touch(i, live.tick);
+      }
+      h.tick(live.seal());
+    };
+    const times: number[] = [];
+    let lastLngE6 = 0;
+    for (let t = t0 + 1000; t < t0 + BUCKET_MS; t += 2000) {
+      reportAll(t);
+      times.push(t);
+      lastLngE6 = Math.round(live.vehicle.lng[7]! * 1e6);
+    }
+    reportAll(t0 + BUCKET_MS + 1000);
+    expect(writer.stats.earlyFlushes).toBeGreaterThan(3);
+    // The bound, plus what one tick closes (at most a slot a unit) while a partial write is under way.
+    expect(writer.stats.peakHeldBytes).toBeLessThan(bound + units * 192);
+    let now = t0 + BUCKET_MS + SWEEP_GRACE_MS;
+    for (let tick = 0; tick < 20; tick++) idle((now += 50));
+    expect(writer.heldBytes).toBe(0);
+    // Each partial write appended a chunk to the same block rows: two blocks, no row per entity, none late.
+    const rows = db.$client
+      .prepare(
+        'SELECT entity, points, length(data) AS bytes FROM history_segments WHERE bucket = ? ORDER BY entity',
+      )
+      .all(t0 / BUCKET_MS) as { entity: number; points: number; bytes: number }[];
+    expect(rows.map((r) => r.entity)).toEqual([-2, -1]);
+    expect(rows.reduce((n, r) => n + r.points, 0)).toBe(units * times.length);
+    expect(rows.reduce((n, r) => n + r.bytes, 0)).toBeGreaterThan(5 * bound);
+    expect(writer.stats.lateRows).toBe(0);
+    expect(writer.stats.droppedPoints).toBe(0);
+    for (const i of [0, 299, 599]) {
+      const ts = reader.track('vehicle', `V${i}`, i, t0, t0 + BUCKET_MS - 1).points.map((p) => p.ts);
+      expect(ts).toEqual(times);
+    }
+    const f = reader.frame(t0 + BUCKET_MS - 500).vehicle;
+    expect(f.ts[7]).toBe(times.at(-1));
+    expect(f.lngE6[7]).toBe(lastLngE6);
+  });
+
   it('writes a late report for a bucket already written into that row, not lost', () => {
     const { writer, reader, reportAll, idle, live, clock, t0, h } = setup(10);
     reportAll(t0 + 60_000, 0);

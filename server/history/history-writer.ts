@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '@/lib/clock';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 import type { Logger } from '../logger';
-import { HeldSegments, LATE_ROWS_PER_TICK, PENDING_BYTES_MAX } from './held-segments';
+import { HeldSegments, LATE_ROWS_PER_TICK } from './held-segments';
 import { KeyframeJobs } from './keyframe-jobs';
 import { BUCKET_MS, bucketOf, OpenRuns, type ClosedSegment } from './open-runs';
 import type { SegmentPoint } from './segment-codec';
@@ -44,9 +44,12 @@ export interface HistoryStats {
   writeErrors: number;
   keyframeRows: number;
   bucketsDropped: number;
-  /** Ordered bucket writes started before their grace because held bytes passed PENDING_BYTES_MAX. */
+  /**
+   * Partial ordered writes: of a bucket still filling or in its grace, started because held bytes passed
+   * PENDING_BYTES_MAX (the bucket's later segments are appended to its rows by a later write).
+   */
   earlyFlushes: number;
-  /** Ordered bucket writes finished in one go because a newer bucket needed their arena. */
+  /** Ordered bucket writes finished in one go because a bucket far from the rest needed an arena (MAX_ARENAS). */
   forcedFlushes: number;
   /** Rows written out of order for buckets already written (late reports). */
   lateRows: number;
@@ -86,6 +89,10 @@ export class HistoryWriter {
   /** Bytes of closed segments held for ordered writing now (bounded by PENDING_BYTES_HARD). */
   get heldBytes(): number {
     return this.held.bytes();
+  }
+  /** Held bytes past which a bucket is written early, in parts (PENDING_BYTES_MAX; tests lower it). */
+  set heldBytesMax(bytes: number) {
+    this.held.maxBytes = bytes;
   }
   private pendingEntities: { key: number; kind: EntityKind; id: string }[] = [];
   /** Ids of units the feed announced that have no history key yet (one is made at their first stored point). */
@@ -400,7 +407,8 @@ export class HistoryWriter {
 
   /**
    * Starts the ordered write of the oldest held bucket once its grace is over and the sweep has closed its
-   * quiet segments (everything of it is then held), or at once when held bytes pass PENDING_BYTES_MAX.
+   * quiet segments (everything of it is then held), or at once when held bytes pass PENDING_BYTES_MAX (a
+   * partial write: the bucket's later segments are written after it, appended to the same rows).
    */
   private startFlushIfDue(now: number): void {
     const oldest = this.held.flushing ? null : this.held.oldest();
@@ -409,7 +417,7 @@ export class HistoryWriter {
       now - (oldest.bucket + 1) * BUCKET_MS >= SWEEP_GRACE_MS + (this.isShadow ? SHADOW_KEEP_MS : 0) &&
       this.sweptBucket >= oldest.bucket &&
       ENTITY_KINDS.every((k) => this.sweepLeft[k] <= 0);
-    if (isDue || this.held.bytes() > PENDING_BYTES_MAX) this.held.begin(oldest, !isDue);
+    if (isDue || this.held.bytes() > this.held.maxBytes) this.held.begin(oldest, isDue);
   }
 
   /** Held segments of buckets from..to (not yet in SQLite), for readers. */
