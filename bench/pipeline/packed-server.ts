@@ -43,10 +43,15 @@ async function start() {
 async function history() {
   const text = await (await fetch(`${url}/metrics`)).text();
   const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const memoryMb: Record<string, number> = {};
+  for (const m of text.matchAll(/^pingan_history_memory_bytes\{part="(\w+)"\} (\S+)$/gm))
+    memoryMb[m[1]!] = Math.round(Number(m[2]) / 2 ** 20);
   return {
     backlog: metric('pingan_history_backlog_points'),
     points: metric('pingan_history_points_total'),
     ringDropped: metric('pingan_history_queue_dropped_points_total'),
+    partialWrites: metric('pingan_history_partial_writes_total'),
+    memoryMb,
   };
 }
 

@@ -210,6 +210,10 @@ export interface HistoryStats {
   backlog: number;
   points: number;
   ringDropped: number;
+  /** Ordered writes of a bucket still filling (held closed segments passed their bound). */
+  partialWrites: number;
+  /** pingan_history_memory_bytes by part, MB (empty with history off). */
+  memoryMb: Record<string, number>;
 }
 
 /** After the fleet registers, history names it (a one-off per unit); a measured window waits for that. */

@@ -7,6 +7,7 @@ import type { BenchMode } from '../lib/modes';
 import { measureIngestCeiling, type IngestCeiling } from './ingest-ceiling';
 import {
   historyCaughtUp,
+  type HistoryStats,
   measureRate,
   startRig,
   type Pipeline,
@@ -24,6 +25,8 @@ export interface SoakSample {
   heapUsedMb?: number;
   anonMb?: number | null;
   fileMb?: number | null;
+  /** Position history's memory by part (pingan_history_memory_bytes), MB. */
+  historyMb?: Record<string, number>;
 }
 
 export interface BurstResult {
@@ -223,6 +226,7 @@ async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
   void run.finally(() => (isDone = true));
   while (!isDone) {
     const x = await rig.server.call<ReturnType<typeof processSample>>('sample');
+    const h = await rig.server.call<HistoryStats>('history');
     const parts = rssPartsOf(rig.server.pid);
     samples.push({
       tS: (Date.now() - t0) / 1000,
@@ -230,6 +234,7 @@ async function runSoak(rig: Rig, m: BenchMode, log: Log): Promise<SoakResult> {
       heapUsedMb: Math.round(x.heapUsedMb),
       anonMb: parts ? Math.round(parts.anonMb) : null,
       fileMb: parts ? Math.round(parts.fileMb) : null,
+      historyMb: h.memoryMb,
     });
     await Promise.race([run, sleep(s.sampleEveryMs)]);
   }

@@ -27,6 +27,14 @@ function rssPartsNote(x: SoakSample | undefined): string {
   return `; at its end ${round(x.rssMb, 0)} MB = ${x.anonMb} MB anonymous (JS heap used ${x.heapUsedMb ?? '—'} MB) + ${x.fileMb} MB of mapped files (SQLite's mmap: page cache the kernel can reclaim)`;
 }
 
+/** Position history's share at the soak's peak sample (pingan_history_memory_bytes, its worker's isolate). */
+function historyPartsNote(samples: SoakSample[]): string {
+  const peak = samples.reduce<SoakSample | undefined>((a, x) => (!a || x.rssMb > a.rssMb ? x : a), undefined);
+  const h = peak?.historyMb;
+  if (!h || Object.keys(h).length === 0) return '';
+  return `; at the peak, position history held open segments ${h.open_runs} MB and closed ones awaiting their ordered write ${h.held_segments} MB (both inside its worker's external ${h.worker_external} MB), its worker's JS heap ${h.worker_heap} MB, the tick ring ${h.ring} MB`;
+}
+
 const round = (x: number, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
 const better = (v: number | null, b: number | null, higherIsBetter: boolean) =>
   v === null || b === null || v === 0 || b === 0 ? null : round(higherIsBetter ? v / b : b / v, 1);
@@ -124,7 +132,8 @@ export function buildFigures(
       met: p.peakRssMb <= RSS_TARGET_MB && growth10 <= flatLimit,
       note:
         `soak ${round(p.soak.samples.at(-1)?.tS ?? 0, 0)} s: trend ${round(p.soak.slopeMbPerMin, 2)} MB/min (flat = ≤ ${round(flatLimit, 0)} MB per 10 min)` +
-        rssPartsNote(p.soak.samples.at(-1)),
+        rssPartsNote(p.soak.samples.at(-1)) +
+        historyPartsNote(p.soak.samples),
       soakSlopeMbPerMin: round(p.soak.slopeMbPerMin, 2),
       snapshotMsPerWall: p.snapshotMs,
     };
