@@ -75,11 +75,12 @@ export class HistoryEngine {
   private readonly tickMsCounts = new Array<number>(TICK_MS_BOUNDS.length + 1).fill(0);
   private tickMsMax = 0;
 
-  constructor(sqlite: Database.Database, init: EngineInit, logger: Logger) {
+  /** `writeSqlite`: the writer's own connection to the same file (the worker's has no mapped pages). */
+  constructor(sqlite: Database.Database, init: EngineInit, logger: Logger, writeSqlite = sqlite) {
     // The ingest thread's clock, as each message carries it (tests drive a fake one).
     this.clock = new FakeClock(init.now);
     this.ring = ringColumns(init.ring);
-    this.writer = new HistoryWriter(sqlite, this.clock, logger, init.retentionDays, init.keys);
+    this.writer = new HistoryWriter(writeSqlite, this.clock, logger, init.retentionDays, init.keys);
     this.reader = new HistoryReader(sqlite, this.writer);
     // Each entity's last stored state, so the first keyframe after a restart still holds units and cameras
     // that have not reported since.

@@ -37,18 +37,27 @@ function yieldToIngest(): void {
 
 let engine: HistoryEngine;
 let sqlite: Database.Database;
+let writeSqlite: Database.Database;
+/** synchronous=NORMAL: under WAL that never corrupts, and losing the last second of history in a power cut
+ * is acceptable, while the app's connection keeps FULL for dispatch and audit rows. */
+function open(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
 yieldToIngest();
 try {
-  // synchronous=NORMAL: under WAL that never corrupts, and losing the last second of history in a power cut
-  // is acceptable, while the app's connection keeps FULL for dispatch and audit rows.
-  sqlite = new Database(data.file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite = open(data.file);
   // A frame reads a whole bucket's rows (~140 MB for a province): mapped pages skip a read() and a copy per
-  // page. Address space only; the OS page cache holds the data either way.
+  // page. Reads only: mapped pages count in the process's RSS (page cache the kernel can take back, but RSS
+  // all the same), so the writer has a connection of its own without them. It reads the rows it appends to
+  // (a bucket written in parts reads back every block row of it, ~350 MB a bucket at 1 M units every 10 s),
+  // which mapped put the server's RSS ~135 MB higher.
   sqlite.pragma(`mmap_size = ${HISTORY_MMAP_BYTES}`);
-  engine = new HistoryEngine(sqlite, data.init, logger);
+  writeSqlite = open(data.file);
+  engine = new HistoryEngine(sqlite, data.init, logger, writeSqlite);
   post({ type: 'ready' });
 } catch (err) {
   post({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
@@ -93,6 +102,7 @@ port.on('message', (m: HostMessage) => {
       case 'close':
         engine.close();
         sqlite.close();
+        writeSqlite.close();
         break;
     }
     post({ type: 'reply', id: m.id, ok: true, value: engine.stats() });

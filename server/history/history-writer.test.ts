@@ -9,7 +9,7 @@ import { createLogger } from '@/server/logger';
 import { SHADOW_KEEP_MS, SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
 import { createInThreadHistory } from './in-thread';
 import { BLOCK_KEYS } from './block-row';
-import { BUCKET_MS } from './open-runs';
+import { BUCKET_MS, SLOT_BYTES } from './open-runs';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -137,7 +137,7 @@ describe('history writer', () => {
     reportAll(t0 + BUCKET_MS + 1000);
     expect(writer.stats.earlyFlushes).toBeGreaterThan(3);
     // The bound, plus what one tick closes (at most a slot a unit) while a partial write is under way.
-    expect(writer.stats.peakHeldBytes).toBeLessThan(bound + units * 192);
+    expect(writer.stats.peakHeldBytes).toBeLessThan(bound + units * SLOT_BYTES.vehicle);
     let now = t0 + BUCKET_MS + SWEEP_GRACE_MS;
     for (let tick = 0; tick < 20; tick++) idle((now += 50));
     expect(writer.heldBytes).toBe(0);

@@ -16,11 +16,12 @@ export const BUCKET_MS = 600_000;
 export const bucketOf = (ts: number) => Math.floor(ts / BUCKET_MS);
 
 /**
- * Bytes of encoded points held per entity before its segment is written early. A unit at 30 s fills ~140 of
- * its 192 in a bucket; one reporting every few seconds (a burst) closes segments sooner, so memory stays
- * count × slot however fast units report. Cameras store only status changes.
+ * Bytes of encoded points held per entity before its segment is closed early. A unit at 30 s fills ~140 of
+ * its 160 in a bucket (a slot fills to its last byte); one reporting every few seconds (a burst) closes
+ * segments sooner, so memory stays count × slot however fast units report: 160 MB of a province's ~250 MB of
+ * open segments. Cameras store only status changes.
  */
-export const SLOT_BYTES: Record<EntityKind, number> = { vehicle: 192, worker: 192, camera: 48 };
+export const SLOT_BYTES: Record<EntityKind, number> = { vehicle: 160, worker: 160, camera: 48 };
 
 export interface ClosedSegment {
   bucket: number;
@@ -61,6 +62,8 @@ export class OpenRuns {
   lastHeading = new Uint16Array(0);
   lastStatus = new Uint8Array(0);
   private readonly state = newRunState();
+  /** Where a point that may not fit its slot is encoded first. */
+  private readonly spill = new Uint8Array(MAX_POINT_BYTES);
 
   constructor(
     readonly kind: EntityKind,
@@ -108,31 +111,31 @@ export class OpenRuns {
   append(i: number, p: SegmentPoint, onClosed: (s: ClosedSegment) => void): void {
     const b = bucketOf(p.ts);
     const unit = runUnitFor(p.ts);
-    if (
-      this.count[i]! > 0 &&
-      (this.bucket[i] !== b || this.len[i]! + MAX_POINT_BYTES > this.slotBytes || unit < this.rUnit[i]!)
-    )
-      onClosed(this.close(i)!);
-    const s = this.state;
-    if (this.count[i] === 0) {
-      // A run starts from zero (newRunState), reset in place: no object a run.
-      s.ts = s.dts = s.lng = s.dlng = s.lat = s.dlat = s.speed = s.heading = 0;
-      s.status = 255;
-      this.bucket[i] = b;
-      this.rUnit[i] = unit;
-    } else {
-      s.ts = this.rTs[i]!;
-      s.dts = this.rDts[i]!;
-      s.lng = this.rLng[i]!;
-      s.dlng = this.rDlng[i]!;
-      s.lat = this.rLat[i]!;
-      s.dlat = this.rDlat[i]!;
-      s.speed = this.rSpeed[i]!;
-      s.heading = this.rHeading[i]!;
-      s.status = this.rStatus[i]!;
-    }
+    if (this.count[i]! > 0 && (this.bucket[i] !== b || unit < this.rUnit[i]!)) onClosed(this.close(i)!);
     const base = i * this.slotBytes;
-    this.len[i] = encodePoint(this.slots, base + this.len[i]!, s, p, this.rUnit[i]!) - base;
+    const s = this.state;
+    if (this.count[i]! > 0) {
+      this.loadRun(i);
+      const len = this.len[i]!;
+      if (len + MAX_POINT_BYTES <= this.slotBytes)
+        this.len[i] = encodePoint(this.slots, base + len, s, p, this.rUnit[i]!) - base;
+      else {
+        // Near the slot's end: the point is encoded aside and kept only if it fits, so a slot fills to its
+        // last byte rather than to within a worst-case point of it.
+        const n = encodePoint(this.spill, 0, s, p, this.rUnit[i]!);
+        if (len + n <= this.slotBytes) {
+          this.slots.set(this.spill.subarray(0, n), base + len);
+          this.len[i] = len + n;
+        } else {
+          onClosed(this.close(i)!);
+          this.startRun(i, b, unit);
+          this.len[i] = encodePoint(this.slots, base, s, p, unit) - base;
+        }
+      }
+    } else {
+      this.startRun(i, b, unit);
+      this.len[i] = encodePoint(this.slots, base, s, p, unit) - base;
+    }
     this.count[i]!++;
     this.rTs[i] = s.ts;
     this.rDts[i] = s.dts;
@@ -149,6 +152,28 @@ export class OpenRuns {
     this.lastSpeed[i] = p.speed10;
     this.lastHeading[i] = p.heading;
     this.lastStatus[i] = p.status;
+  }
+
+  /** A run starts from zero (newRunState), reset in place: no object a run. */
+  private startRun(i: number, bucket: number, unit: number): void {
+    const s = this.state;
+    s.ts = s.dts = s.lng = s.dlng = s.lat = s.dlat = s.speed = s.heading = 0;
+    s.status = 255;
+    this.bucket[i] = bucket;
+    this.rUnit[i] = unit;
+  }
+
+  private loadRun(i: number): void {
+    const s = this.state;
+    s.ts = this.rTs[i]!;
+    s.dts = this.rDts[i]!;
+    s.lng = this.rLng[i]!;
+    s.dlng = this.rDlng[i]!;
+    s.lat = this.rLat[i]!;
+    s.dlat = this.rDlat[i]!;
+    s.speed = this.rSpeed[i]!;
+    s.heading = this.rHeading[i]!;
+    s.status = this.rStatus[i]!;
   }
 
   /** The open segment of entity i as a self-contained run (null when empty), without closing it. */
