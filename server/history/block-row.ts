@@ -19,22 +19,35 @@ export const BLOCK_KEYS = 512;
 export const blockEntity = (key: number) => -(Math.floor(key / BLOCK_KEYS) + 1);
 export const isBlockEntity = (entity: number) => entity < 0;
 
-export function encodeBlock(entries: readonly { key: number; data: Uint8Array }[]): Uint8Array {
-  let len = 0;
+/** Bytes encodeBlock may need for these entries (its directory's varints at their longest). */
+export function blockBytesMax(entries: readonly { data: Uint8Array }[]): number {
+  let len = 10 + entries.length * 12;
   for (const e of entries) len += e.data.length;
-  const out = new Uint8Array(10 + entries.length * 12 + len);
-  let pos = writeVarint(out, 0, entries.length);
+  return len;
+}
+
+/**
+ * The block row of these entries (in key order). With `out`, written into out[at..] (which must hold
+ * blockBytesMax) and returned as a view of it, so an ordered write reuses one buffer for all its rows.
+ */
+export function encodeBlock(
+  entries: readonly { key: number; data: Uint8Array }[],
+  out?: Uint8Array,
+  at = 0,
+): Uint8Array {
+  const buf = out ?? new Uint8Array(blockBytesMax(entries));
+  let pos = writeVarint(buf, at, entries.length);
   let prev = 0;
   for (const e of entries) {
-    pos = writeVarint(out, pos, e.key - prev);
-    pos = writeVarint(out, pos, e.data.length);
+    pos = writeVarint(buf, pos, e.key - prev);
+    pos = writeVarint(buf, pos, e.data.length);
     prev = e.key;
   }
   for (const e of entries) {
-    out.set(e.data, pos);
+    buf.set(e.data, pos);
     pos += e.data.length;
   }
-  return out.slice(0, pos);
+  return out ? buf.subarray(at, pos) : buf.slice(0, pos);
 }
 
 let keys = new Float64Array(BLOCK_KEYS);

@@ -12,6 +12,13 @@
 
 /** Bytes per block: big enough that a province bucket (~110 MB) is ~30 blocks, small enough to grow cheaply. */
 export const ARENA_BLOCK_BYTES = 4 * 2 ** 20;
+/**
+ * Blocks an arena lets go of are kept here for the next one, up to the held bound's worth (PENDING_BYTES_MAX):
+ * a bucket written in parts frees and needs ~25 blocks every few minutes, and left to the history worker's
+ * small JS heap to collect they lingered as ~100 MB of external memory at province scale.
+ */
+const POOL_BLOCKS_MAX = 24;
+const pool: Uint8Array[] = [];
 
 export class BucketArena {
   bucket = -1;
@@ -42,6 +49,8 @@ export class BucketArena {
     this.count = 0;
     this.bytes = 0;
     this.points = 0;
+    for (const b of this.blocks)
+      if (b.length === ARENA_BLOCK_BYTES && pool.length < POOL_BLOCKS_MAX) pool.push(b);
     this.blocks = [];
     this.blockUsed = 0;
     this.head.fill(-1);
@@ -54,7 +63,10 @@ export class BucketArena {
     if (key >= this.head.length) this.growHead(key);
     let block = this.blocks[this.blocks.length - 1];
     if (!block || this.blockUsed + data.length > block.length) {
-      block = new Uint8Array(Math.max(ARENA_BLOCK_BYTES, data.length));
+      block =
+        data.length <= ARENA_BLOCK_BYTES
+          ? (pool.pop() ?? new Uint8Array(ARENA_BLOCK_BYTES))
+          : new Uint8Array(data.length);
       this.blocks.push(block);
       this.blockUsed = 0;
     }

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { blockEntity, BLOCK_KEYS, encodeBlock } from './block-row';
+import { blockBytesMax, blockEntity, BLOCK_KEYS, encodeBlock } from './block-row';
 import { BucketArena } from './bucket-arena';
 import type { ClosedSegment } from './open-runs';
 
@@ -62,6 +62,11 @@ export class HeldSegments {
   private flushedThrough = -1;
   late: ClosedSegment[] = [];
   latePoints = 0;
+  /**
+   * The rows of one nextRows call are encoded here, one after another (views of it, valid until the next
+   * call): a partial write's ~2,000 block rows of ~50 KB each would otherwise be as many allocations.
+   */
+  private rowBytes = new Uint8Array(0);
   /** Held bytes past which the oldest arena is written early (PENDING_BYTES_MAX; tests lower it). */
   maxBytes = PENDING_BYTES_MAX;
 
@@ -178,7 +183,10 @@ export class HeldSegments {
     while (this.flushing === arena) if (!this.writeNow()) return;
   }
 
-  /** The next rows of the ordered write (up to maxRows), and the key after them; commit with `advance`. */
+  /**
+   * The next rows of the ordered write (up to maxRows), and the key after them; commit with `advance`. The
+   * rows' bytes are valid until the next call.
+   */
   nextRows(maxRows: number): { rows: ClosedSegment[]; next: number } {
     const arena = this.flushing;
     const rows: ClosedSegment[] = [];
@@ -189,6 +197,7 @@ export class HeldSegments {
     // maxRows counts entities; they go BLOCK_KEYS to a row (block-row.ts), a whole block at a time.
     const limit = maxRows * rate;
     let entities = 0;
+    let used = 0;
     while (key <= last && entities < limit) {
       const blockEnd = (Math.floor(key / BLOCK_KEYS) + 1) * BLOCK_KEYS;
       const parts: { key: number; data: Uint8Array }[] = [];
@@ -201,7 +210,15 @@ export class HeldSegments {
       }
       if (parts.length === 0) continue;
       entities += parts.length;
-      rows.push({ bucket: arena.bucket, key: blockEntity(parts[0]!.key), points, data: encodeBlock(parts) });
+      const need = blockBytesMax(parts);
+      // Rows already made keep the buffer they were made in; the next ones go to a bigger one.
+      if (used + need > this.rowBytes.length) {
+        this.rowBytes = new Uint8Array(Math.max(need, 2 * this.rowBytes.length, 2 ** 20));
+        used = 0;
+      }
+      const data = encodeBlock(parts, this.rowBytes, used);
+      used += data.length;
+      rows.push({ bucket: arena.bucket, key: blockEntity(parts[0]!.key), points, data });
     }
     return { rows, next: key };
   }

@@ -6,7 +6,7 @@ import { FakeClock } from '@/lib/clock';
 import { openDatabase } from '@/server/db/open-database';
 import { LiveState } from '@/server/live/live-state';
 import { createLogger } from '@/server/logger';
-import { SHADOW_KEEP_MS, SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
+import { APPEND_SEGMENT_SQL, SHADOW_KEEP_MS, SWEEP_GRACE_MS, WRITE_ROWS_PER_TICK } from './history-writer';
 import { createInThreadHistory } from './in-thread';
 import { BLOCK_KEYS } from './block-row';
 import { BUCKET_MS, SLOT_BYTES } from './open-runs';
@@ -69,6 +69,29 @@ function setup(units: number) {
 }
 
 describe('history writer', () => {
+  it('joins a second segment to its row in SQLite byte for byte: NULs, invalid UTF-8, every byte value', () => {
+    const db = openDatabase(dbFile('pingan-history-append-'));
+    const append = db.$client.prepare(APPEND_SEGMENT_SQL);
+    const parts = [
+      Uint8Array.from({ length: 256 }, (_, i) => i),
+      new Uint8Array([0, 0, 0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0]),
+      Uint8Array.from({ length: 70_000 }, (_, i) => (i * 2_654_435_761) >>> 24),
+    ];
+    for (const p of parts) append.run(7, -1, p.length, p);
+    append.run(7, -2, 1, parts[1]!);
+    const row = db.$client
+      .prepare('SELECT points, data, typeof(data) AS t FROM history_segments WHERE entity = -1')
+      .get() as {
+      points: number;
+      data: Buffer;
+      t: string;
+    };
+    expect(row.t).toBe('blob');
+    expect(row.points).toBe(256 + 10 + 70_000);
+    expect(Buffer.compare(row.data, Buffer.concat(parts))).toBe(0);
+    db.$client.close();
+  });
+
   it("writes a past bucket's rows in key order after its grace, a bounded number a tick, readable throughout", () => {
     const units = 4 * WRITE_ROWS_PER_TICK + 17;
     const { db, writer, reader, reportAll, idle, t0 } = setup(units);
