@@ -5,8 +5,8 @@ import type { ClosedSegment } from './open-runs';
 
 /**
  * Bytes of closed segments held for ordered writing. A province bucket (1 M units at 30 s) is ~110 MB and its
- * write takes a minute or two after its grace, while the next bucket fills: ~100 MB held at the peak, so the
- * bound is met near a bucket's end there, and its last minutes go in a second part. Past this bound the oldest held arena is written at once, in key order and at four times the rate, even if its
+ * write takes a minute or two after its grace, while the next bucket fills: ~100 MB held at the peak, so a
+ * province bucket is written in two or three parts. Past this bound the oldest held arena is written at once, in key order and at four times the rate, even if its
  * bucket is still filling (a partial write, `earlyFlushes`): the bucket's later segments collect in a fresh
  * arena and append a chunk to the same block rows when it is written in turn (block-row.ts). So memory stays
  * near this bound however fast units report: at 1 M units every 10 s a bucket is ~350 MB, which held whole
@@ -15,7 +15,7 @@ import type { ClosedSegment } from './open-runs';
  * (`droppedPoints`): what is held stays, in order, for when the disk comes back, and the live pipeline never
  * waits on history.
  */
-export const PENDING_BYTES_MAX = 96 * 2 ** 20;
+export const PENDING_BYTES_MAX = 48 * 2 ** 20;
 export const PENDING_BYTES_HARD = 384 * 2 ** 20;
 /**
  * Arenas held at once: the bucket filling, the one before it (in its grace, or being written), and one more

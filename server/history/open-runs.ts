@@ -16,12 +16,13 @@ export const BUCKET_MS = 600_000;
 export const bucketOf = (ts: number) => Math.floor(ts / BUCKET_MS);
 
 /**
- * Bytes of encoded points held per entity before its segment is closed early. A unit at 30 s fills ~140 of
- * its 160 in a bucket (a slot fills to its last byte); one reporting every few seconds (a burst) closes
- * segments sooner, so memory stays count × slot however fast units report: 160 MB of a province's ~250 MB of
- * open segments. Cameras store only status changes.
+ * Bytes of encoded points held per entity before its segment is closed early (a slot fills to its last byte).
+ * A unit at 30 s writes ~140 in a bucket, so it closes one segment mid-bucket (~0.4 bytes a position more on
+ * disk than a slot holding its whole bucket); one reporting every few seconds closes segments sooner, so
+ * memory stays count × slot however fast units report: 128 MB of a province's ~210 MB of open segments.
+ * Cameras store only status changes.
  */
-export const SLOT_BYTES: Record<EntityKind, number> = { vehicle: 160, worker: 160, camera: 48 };
+export const SLOT_BYTES: Record<EntityKind, number> = { vehicle: 128, worker: 128, camera: 48 };
 
 export interface ClosedSegment {
   bucket: number;
