@@ -59,4 +59,20 @@ describe('held segments', () => {
     expect(h.late.map((s) => `${s.bucket}:${s.key}`)).toEqual(['100:3', '50:1']);
     expect(stats.droppedPoints).toBe(0);
   });
+
+  it('a forced write of an older bucket first finishes a partial write of a newer one under way', () => {
+    const { h, stats, written, add } = held();
+    add(101, 1);
+    h.begin(h.oldest()!, false);
+    // A report of an earlier bucket (buffered on a device) while bucket 101 is being written in part.
+    add(100, 1);
+    add(101, 2);
+    add(102, 1);
+    add(103, 1);
+    expect(stats.forcedFlushes).toBe(1);
+    expect(stats.droppedPoints).toBe(0);
+    expect(written).toEqual(['101:1', '100:1']);
+    add(100, 2);
+    expect(h.late.map((s) => `${s.bucket}:${s.key}`)).toEqual(['100:2']);
+  });
 });

@@ -4,13 +4,13 @@ import { BucketArena } from './bucket-arena';
 import type { ClosedSegment } from './open-runs';
 
 /**
- * Bytes of closed segments held for ordered writing. A province bucket (1 M units at 30 s) is ~110 MB and its
- * write takes a minute or two after its grace, while the next bucket fills: ~100 MB held at the peak, so a
- * province bucket is written in two or three parts. Past this bound the oldest held arena is written at once, in key order and at four times the rate, even if its
- * bucket is still filling (a partial write, `earlyFlushes`): the bucket's later segments collect in a fresh
- * arena and append a chunk to the same block rows when it is written in turn (block-row.ts). So memory stays
- * near this bound however fast units report: at 1 M units every 10 s a bucket is ~350 MB, which held whole
- * (the first version) put the server past its 1 GB at province scale.
+ * Bytes of closed segments held for ordered writing. Past this bound the oldest held arena is written at once,
+ * in key order and at four times the rate, even if its bucket is still filling (a partial write,
+ * `earlyFlushes`): the bucket's later segments collect in a fresh arena and append a chunk to the same block
+ * rows when it is written in turn (block-row.ts). So memory stays near this bound however fast units report:
+ * at 1 M units every 10 s a bucket is ~350 MB, which held whole (the first version) put the server past its
+ * 1 GB. A province bucket at 30 s is ~110 MB, and ~100 MB are held at the peak (its write takes a minute or
+ * two after its grace while the next bucket fills): it is written in two or three parts.
  * Past PENDING_BYTES_HARD (the disk has failed for minutes) newly closed segments are dropped and counted
  * (`droppedPoints`): what is held stays, in order, for when the disk comes back, and the live pipeline never
  * waits on history.
@@ -162,16 +162,12 @@ export class HeldSegments {
 
   /** Writes every held arena of `bucket` (and any older) now, in key order; later segments of it are late. */
   private flushBucket(bucket: number): void {
-    for (
-      let a = this.flushing ?? this.oldest();
-      a && a.bucket <= bucket;
-      a = this.flushing ?? this.oldest()
-    ) {
+    // flushArena first finishes a write under way, which may be of a newer bucket (a partial write).
+    for (let a = this.oldest(); a && a.bucket <= bucket; a = this.oldest()) {
       const before = this.inUse.length;
       this.flushArena(a);
-      if (this.inUse.length === before) return; // the disk failed: counted, kept
+      if (this.inUse.length >= before) return; // the disk failed: counted, kept
     }
-    for (const a of [...this.inUse]) if (a.bucket <= bucket && a.isEmpty) this.release(a);
     if (bucket > this.flushedThrough) this.flushedThrough = bucket;
   }
 

@@ -480,7 +480,9 @@ export class HistoryWriter {
       return true;
     const { rows, next } = this.held.nextRows(maxRows);
     if (this.isShadow) {
-      // The leader has written these (or, dead, never will): let them go.
+      // The leader has written these (or, dead, never will): let them go. A partial write comes when held bytes
+      // pass the bound, at about the same moment in the leader, which sees the same reports: for those few
+      // seconds a read answered here may miss what the part held.
       this.keyframes.rows = [];
       this.held.advance(next, lateRows.length);
       return true;
