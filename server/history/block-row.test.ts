@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockEntity, BLOCK_KEYS, encodeBlock, forEachInBlock } from './block-row';
+import { blockEntity, BLOCK_KEYS, encodeBlock, forEachInBlock, MAX_PARTS, partOfEntity } from './block-row';
 import { SegmentDecodeError } from './segment-codec';
 
 const bytes = (key: number, n: number) => Uint8Array.from({ length: n }, (_, k) => (key * 7 + k) % 256);
@@ -18,6 +18,19 @@ describe('block row', () => {
     expect(blockEntity(1)).toBe(-1);
     expect(blockEntity(BLOCK_KEYS - 1)).toBe(-1);
     expect(blockEntity(BLOCK_KEYS)).toBe(-2);
+    // A bucket's parts: each its own range, ascending with the block; the lowest entity names the last part.
+    const top = 2 ** 31 - 1;
+    for (let part = 0; part < MAX_PARTS; part++) {
+      const first = blockEntity(0, part);
+      const last = blockEntity(top, part);
+      expect(first).toBeLessThan(0);
+      expect(partOfEntity(first)).toBe(part);
+      expect(partOfEntity(last)).toBe(part);
+      if (part > 0) {
+        expect(last).toBeLessThan(blockEntity(0, part - 1));
+        expect(blockEntity(BLOCK_KEYS, part)).toBe(first + 1);
+      }
+    }
   });
 
   it('rejects a truncated block', () => {

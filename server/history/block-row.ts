@@ -9,15 +9,31 @@
  * bucket (7 MB a day), a few ms.
  *
  * Stored in history_segments under entity = −(block + 1) (no new table, retention and the key order by
- * bucket hold as they are); positive entities stay one entity's row (late reports, rows written before).
+ * bucket hold as they are), or a part's own number (blockEntity); positive entities stay one entity's row
+ * (late reports, rows written before).
  * A blob is chunks, each `varint n · n × (varint Δkey, varint bytes) · the n segments' bytes`, so a second
  * write of the same block (a bucket held again after a restart) appends a chunk, as entity rows append runs.
  */
 import { SegmentDecodeError, writeVarint } from './segment-codec';
 
 export const BLOCK_KEYS = 512;
-export const blockEntity = (key: number) => -(Math.floor(key / BLOCK_KEYS) + 1);
+/**
+ * Blocks (2^31 keys / BLOCK_KEYS) in one part's range of entity numbers. A bucket written in parts
+ * (held-segments.ts) gives each part's rows entities of their own, so no row is ever read back and rewritten
+ * (appending each part to the same rows rewrote the whole bucket so far at every part: at 1 M units a second
+ * that was most of a core). Part 0 is −(block + 1), in [−2^22, −1]; part p ≥ 1 is −(p + 1)·2^22 + block, in
+ * [−(p + 1)·2^22, −p·2^22 − 1], ascending with the block so that a part's ordered write appends.
+ */
+export const PART_STRIDE = 2 ** 22;
+/** Parts a bucket may be written in; past the last, rows append to its rows. */
+export const MAX_PARTS = 64;
+export const blockEntity = (key: number, part = 0) => {
+  const block = Math.floor(key / BLOCK_KEYS);
+  return part === 0 ? -(block + 1) : -(part + 1) * PART_STRIDE + block;
+};
 export const isBlockEntity = (entity: number) => entity < 0;
+/** The highest part whose range holds `entity` (the bucket's smallest): parts 0..that may have rows. */
+export const partOfEntity = (entity: number) => (entity < 0 ? Math.floor((-entity - 1) / PART_STRIDE) : 0);
 
 /** Bytes encodeBlock may need for these entries (its directory's varints at their longest). */
 export function blockBytesMax(entries: readonly { data: Uint8Array }[]): number {

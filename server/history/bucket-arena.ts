@@ -23,6 +23,8 @@ const pool: Uint8Array[] = [];
 
 export class BucketArena {
   bucket = -1;
+  /** Which part of its bucket this arena's ordered write makes (block-row.ts blockEntity), set as it starts. */
+  part = 0;
   count = 0;
   /** Bytes held (the sum of entry lengths), against the writer's bound. */
   bytes = 0;
@@ -47,6 +49,7 @@ export class BucketArena {
 
   reset(bucket: number): void {
     this.bucket = bucket;
+    this.part = 0;
     this.count = 0;
     this.bytes = 0;
     this.points = 0;

@@ -1,13 +1,13 @@
 import type { Logger } from '../logger';
-import { blockBytesMax, blockEntity, BLOCK_KEYS, encodeBlock } from './block-row';
+import { blockBytesMax, blockEntity, BLOCK_KEYS, encodeBlock, MAX_PARTS } from './block-row';
 import { BucketArena } from './bucket-arena';
 import type { ClosedSegment } from './open-runs';
 
 /**
  * Bytes of closed segments held for ordered writing. Past this bound the oldest held arena is written at once,
  * in key order and at four times the rate, even if its bucket is still filling (a partial write,
- * `earlyFlushes`): the bucket's later segments collect in a fresh arena and append a chunk to the same block
- * rows when it is written in turn (block-row.ts). So memory stays near this bound however fast units report:
+ * `earlyFlushes`): the bucket's later segments collect in a fresh arena, written in turn as the bucket's next
+ * part, rows of its own (block-row.ts blockEntity). So memory stays near this bound however fast units report:
  * at 1 M units every 10 s a bucket is ~350 MB, which held whole (the first version) put the server past its
  * 1 GB. A province bucket at 30 s is ~110 MB, and ~100 MB are held at the peak (its write takes a minute or
  * two after its grace while the next bucket fills): it is written in two or three parts.
@@ -55,6 +55,8 @@ export class HeldSegments {
   private spare: BucketArena | null = null;
   /** The arena filling for each bucket (never the one being written). */
   private readonly filling = new Map<number, BucketArena>();
+  /** The part the next ordered write of each bucket makes (absent: 0). */
+  private readonly nextPart = new Map<number, number>();
   /** The arena being written in key order, and the next key to write. */
   flushing: BucketArena | null = null;
   flushKey = 1;
@@ -157,6 +159,11 @@ export class HeldSegments {
     this.flushing = arena;
     this.flushKey = 1;
     if (this.filling.get(arena.bucket) === arena) this.filling.delete(arena.bucket);
+    // Each part's rows are new rows; past MAX_PARTS (a disk that fell far behind) they append to the last's.
+    const part = this.nextPart.get(arena.bucket) ?? 0;
+    arena.part = Math.min(part, MAX_PARTS - 1);
+    if (isLast) this.nextPart.delete(arena.bucket);
+    else this.nextPart.set(arena.bucket, part + 1);
     if (isLast && arena.bucket > this.flushedThrough) this.flushedThrough = arena.bucket;
   }
 
@@ -214,7 +221,7 @@ export class HeldSegments {
       }
       const data = encodeBlock(parts, this.rowBytes, used);
       used += data.length;
-      rows.push({ bucket: arena.bucket, key: blockEntity(parts[0]!.key), points, data });
+      rows.push({ bucket: arena.bucket, key: blockEntity(parts[0]!.key, arena.part), points, data });
     }
     return { rows, next: key };
   }
@@ -235,6 +242,7 @@ export class HeldSegments {
    */
   keepUnwritten(isWritten: (bucket: number) => boolean): void {
     for (const arena of [...this.inUse]) if (isWritten(arena.bucket)) this.release(arena);
+    for (const bucket of [...this.nextPart.keys()]) if (isWritten(bucket)) this.nextPart.delete(bucket);
     this.late = [];
     this.latePoints = 0;
   }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 import { decodeKeyframeInto, type KeyedStates } from './keyframe-codec';
 import type { HistoryWriter } from './history-writer';
-import { blockEntity, forEachInBlock, forEachRangeInBlock, isBlockEntity } from './block-row';
+import { blockEntity, forEachInBlock, forEachRangeInBlock, isBlockEntity, partOfEntity } from './block-row';
 import { bucketOf } from './open-runs';
 import { decodeRuns, latestAtOrBefore, type SegmentPoint } from './segment-codec';
 
@@ -32,6 +32,7 @@ export class HistoryReader {
   /** Stored rows that failed to decode (a damaged file): skipped and counted, never a failed answer. */
   corruptRows = 0;
   private readonly segmentAt: Database.Statement;
+  private readonly lowestEntity: Database.Statement;
   private keyed: KeyedStates = { ts: new Float64Array(0), vals: new Int32Array(0) };
   private readonly keyOf: Database.Statement;
 
@@ -40,6 +41,7 @@ export class HistoryReader {
     private readonly writer: HistoryWriter,
   ) {
     this.segmentAt = sqlite.prepare('SELECT data FROM history_segments WHERE bucket = ? AND entity = ?');
+    this.lowestEntity = sqlite.prepare('SELECT min(entity) AS e FROM history_segments WHERE bucket = ?');
     this.keyOf = sqlite.prepare('SELECT key FROM history_entities WHERE kind = ? AND id = ?');
   }
 
@@ -63,17 +65,22 @@ export class HistoryReader {
       if (p.ts >= from && p.ts <= to) out.push(p);
     };
     const b1 = bucketOf(to);
-    const block = blockEntity(key);
     for (let b = bucketOf(from); b <= b1; b++) {
       const row = this.segmentAt.get(b, key) as { data: Buffer } | undefined;
       if (row) this.safely(() => decodeRuns(row.data, take));
-      const blk = this.segmentAt.get(b, block) as { data: Buffer } | undefined;
-      if (blk)
-        this.safely(() =>
-          forEachInBlock(blk.data, (k, bytes) => {
-            if (k === key) decodeRuns(bytes, take);
-          }),
-        );
+      // A bucket written in parts has a row of the key's block in each (block-row.ts): the bucket's lowest
+      // entity says how many parts there may be.
+      const lowest = (this.lowestEntity.get(b) as { e: number | null }).e;
+      const parts = lowest === null ? -1 : partOfEntity(lowest);
+      for (let part = 0; part <= parts; part++) {
+        const blk = this.segmentAt.get(b, blockEntity(key, part)) as { data: Buffer } | undefined;
+        if (blk)
+          this.safely(() =>
+            forEachInBlock(blk.data, (k, bytes) => {
+              if (k === key) decodeRuns(bytes, take);
+            }),
+          );
+      }
     }
     this.writer.forKeyHeld(key, (data) => this.safely(() => decodeRuns(data, take)));
     const open = idx !== undefined && idx < runs.capacity ? runs.peek(idx) : null;

@@ -23,12 +23,10 @@ export const WRITE_ROWS_PER_TICK = 400;
 /** Entities a tick looks at for segments left open in a past bucket (units that stopped reporting). */
 export const SWEEP_PER_TICK = 20_000;
 /**
- * A row, or a second segment of the same entity and bucket (a bucket written in parts, a late report) joined
- * to its row: runs and block chunks stand alone, so concatenation is a valid blob. Joined by SQLite: `||` makes
- * TEXT of the bytes as they are (the file is UTF-8, nothing is converted) and the CAST gives them back as a
- * BLOB. Joined in JS (the first version) each append read the row into a new Buffer and concatenated it into
- * another: ~1 GB of the worker's external memory a province bucket written in parts, freed only when its
- * small heap next collected (the server's RSS ~200 MB higher).
+ * A row, or a second segment of the same entity and bucket (a late report, a bucket held again after a
+ * restart) joined to its row: runs and block chunks stand alone, so concatenation is a valid blob. Joined by
+ * SQLite: `||` makes TEXT of the bytes as they are (the file is UTF-8, nothing is converted) and the CAST gives
+ * them back as a BLOB, with no copy of the row in the worker's memory.
  */
 export const APPEND_SEGMENT_SQL =
   'INSERT INTO history_segments (bucket, entity, points, data) VALUES (?, ?, ?, ?) ON CONFLICT (bucket, entity) DO UPDATE SET points = points + excluded.points, data = CAST(data || excluded.data AS BLOB)';
