@@ -14,9 +14,8 @@
 export const ARENA_BLOCK_BYTES = 4 * 2 ** 20;
 /**
  * Blocks an arena lets go of are kept here for the next one, up to the held bound's worth (PENDING_BYTES_MAX
- * in held-segments.ts, 48 MB):
- * a bucket written in parts frees and needs ~25 blocks every few minutes, and left to the history worker's
- * small JS heap to collect they lingered as ~100 MB of external memory at province scale.
+ * in held-segments.ts, 48 MB): a bucket written in parts frees and needs blocks every minute or two, and left
+ * to the history worker's small JS heap to collect they lingered as external memory at province scale.
  */
 const POOL_BLOCKS_MAX = 12;
 const pool: Uint8Array[] = [];

@@ -52,9 +52,9 @@ try {
   sqlite = open(data.file);
   // A frame reads a whole bucket's rows (~140 MB for a province): mapped pages skip a read() and a copy per
   // page. Reads only: mapped pages count in the process's RSS (page cache the kernel can take back, but RSS
-  // all the same), so the writer has a connection of its own without them. It reads the rows it appends to
-  // (a bucket written in parts reads back every block row of it, ~350 MB a bucket at 1 M units every 10 s),
-  // which mapped put the server's RSS ~135 MB higher.
+  // all the same), so the writer has a connection of its own without them. What the writer reads (rows it
+  // appends to) stays out of RSS: when each part of a bucket was appended to the bucket's rows, the writer's
+  // reads through the map put the server's RSS ~135 MB higher at 1 M units every 10 s.
   sqlite.pragma(`mmap_size = ${HISTORY_MMAP_BYTES}`);
   writeSqlite = open(data.file);
   engine = new HistoryEngine(sqlite, data.init, logger, writeSqlite);

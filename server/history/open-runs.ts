@@ -17,9 +17,10 @@ export const bucketOf = (ts: number) => Math.floor(ts / BUCKET_MS);
 
 /**
  * Bytes of encoded points held per entity before its segment is closed early (a slot fills to its last byte).
- * A unit at 30 s writes ~140 in a bucket, so it closes one segment mid-bucket (~0.4 bytes a position more on
- * disk than a slot holding its whole bucket); one reporting every few seconds closes segments sooner, so
- * memory stays count × slot however fast units report: 128 MB of a province's ~210 MB of open segments.
+ * A unit at 30 s writes ~140 in a bucket, so it closes one segment mid-bucket (a second run header and first
+ * point: part of B7's 5.87 → 6.88 bytes, bench/README); one reporting every few seconds closes segments
+ * sooner, so memory stays count × slot however fast units report: 128 MB of a province's ~210 MB of open
+ * segments.
  * Cameras store only status changes.
  */
 export const SLOT_BYTES: Record<EntityKind, number> = { vehicle: 128, worker: 128, camera: 48 };
