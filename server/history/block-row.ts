@@ -20,8 +20,8 @@ export const BLOCK_KEYS = 512;
 /**
  * Blocks (2^31 keys / BLOCK_KEYS) in one part's range of entity numbers. A bucket written in parts
  * (held-segments.ts) gives each part's rows entities of their own, so no row is ever read back and rewritten
- * (appending each part to the same rows rewrote the whole bucket so far at every part: at 1 M units a second
- * that was most of a core). Part 0 is −(block + 1), in [−2^22, −1]; part p ≥ 1 is −(p + 1)·2^22 + block, in
+ * (appending each part to the same rows rewrote the whole bucket so far at every part: at 750 k–1 M reports a
+ * second that starved the walls in two bench runs). Part 0 is −(block + 1), in [−2^22, −1]; part p ≥ 1 is −(p + 1)·2^22 + block, in
  * [−(p + 1)·2^22, −p·2^22 − 1], ascending with the block so that a part's ordered write appends.
  */
 export const PART_STRIDE = 2 ** 22;
