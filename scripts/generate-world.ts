@@ -116,7 +116,7 @@ process.stderr.write(`[${worldSeconds.toFixed(1)}s] incidents…\n`);
 // spares SQLite spilling them to the WAL mid-transaction and reading them back. Restored afterwards.
 const cacheSize = db.$client.pragma('cache_size', { simple: true }) as number;
 db.$client.pragma(`cache_size = -${INCIDENT_CACHE_KB}`);
-const incidents = backfillDemoHistory({
+const incidents = await backfillDemoHistory({
   db,
   logger: createLogger('warn'),
   days: int('days', a.days) ?? 1,

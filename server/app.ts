@@ -9,6 +9,7 @@ import { regionPrefix } from '@/lib/domain/region-code';
 import type { Bus } from './bus/bus';
 import type { Config } from './config';
 import type { Db } from './db/open-database';
+import { sqliteSqlDb, type SqlDb } from './db/sql-db';
 import { IncidentIngest } from './ingest/incident-ingest';
 import { IngestStats } from './ingest/ingest-stats';
 import { createRegistrar } from './ingest/registrar';
@@ -45,6 +46,8 @@ const CHINA_BBOX: [number, number, number, number] = [73, 18, 135, 54];
 export interface AppContext {
   config: Config;
   db: Db;
+  /** The system of record through SqlDb (server/db/sql-db.ts): the modules moved off `db` use this. */
+  sql: SqlDb;
   bus: Bus;
   live: LiveState;
   stats: IngestStats;
@@ -145,7 +148,8 @@ export function createApp(opts: AppOptions): App {
   const leader =
     opts.leader ??
     (config.REDIS_URL ? redisLeadership({ url: config.REDIS_URL, logger }) : soloLeadership(logger));
-  const ctx: AppContext = { config, db, bus, live, stats, logger, clock, grids, regions, leader };
+  const sql = sqliteSqlDb(db.$client);
+  const ctx: AppContext = { config, db, sql, bus, live, stats, logger, clock, grids, regions, leader };
   // Summed over the processes it is 1; alert on 0 (no leader: the once-only jobs wait) or 2 (never expected).
   new Gauge({
     name: 'pingan_leader',
@@ -160,7 +164,7 @@ export function createApp(opts: AppOptions): App {
     future: { maxMs: config.FIELD_MAX_FUTURE_MS, policy: config.FIELD_FUTURE_POLICY },
     autoRegister: config.fieldAutoRegister,
   });
-  const incidents = new IncidentIngest(db.$client, live, stats, grids);
+  const incidents = new IncidentIngest(sql, live, stats, grids);
   const register = createRegistrar(db.$client, live);
   loadOpenIncidents(db, live);
 

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     await seedDemoWorkerAccount(db.$client, clock, config.DEMO_PASSWORD);
     await seedDemoDepartmentAccounts(db.$client, clock, config.DEMO_PASSWORD);
     // Before the app too: it loads the open incidents from SQLite, so history's open cases are on the board.
-    backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
+    await backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }
   const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
   // One cached provider serves both the hub's pushed panels and the briefing-mode period API.

@@ -17,7 +17,8 @@ import { Registry } from 'prom-client';
 import { FakeClock } from '@/lib/clock';
 import type { IncidentCategory } from '@/lib/domain/enums';
 import type { IncidentCommand } from '@/lib/domain/incident-lifecycle';
-import { AuditLog } from '@/server/audit/audit-log';
+import { SqlAudit } from '@/server/audit/audit-append';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { dispatchLiveFrom } from '@/server/dispatch/dispatch-module';
 import { DispatchService } from '@/server/dispatch/dispatch-service';
 import type { Principal } from '@/server/http/router';
@@ -129,35 +130,30 @@ export async function runDistrictHourBench(log: (s: string) => void): Promise<Di
       .run('b8-dept', '区城管执法局', 'urban', '330102000000', JSON.stringify(CATEGORIES));
 
     // The day's incidents through the real ingest and the audited dispatch service, at their own times.
-    const ingest = new IncidentIngest(sqlite, live, new IngestStats(new Registry(), logger), () => {
+    const sqlDb = sqliteSqlDb(sqlite);
+    const ingest = new IncidentIngest(sqlDb, live, new IngestStats(new Registry(), logger), () => {
       return new GridLocator([]);
     });
-    const service = new DispatchService(
-      sqlite,
-      dispatchLiveFrom(live),
-      new AuditLog(sqlite, clock),
-      clock,
-      logger,
-    );
+    const service = new DispatchService(sqlDb, dispatchLiveFrom(live), new SqlAudit(sqlDb, clock), clock, logger);
     type Step = { at: number; id: string; command: IncidentCommand };
     const arrivals: { at: number; k: number }[] = [];
     for (let k = 0; k < BACKLOG; k++) arrivals.push({ at: dayStart + rand() * (hourStart - dayStart), k });
     for (let k = 0; k < IN_HOUR; k++) arrivals.push({ at: hourStart + rand() * HOUR_MS, k: BACKLOG + k });
     arrivals.sort((a, b) => a.at - b.at);
     const steps: Step[] = [];
-    const runSteps = (until: number) => {
+    const runSteps = async (until: number) => {
       steps.sort((a, b) => a.at - b.at);
       while (steps.length > 0 && steps[0]!.at <= until) {
         const s = steps.shift()!;
         clock.set(Math.max(clock.now(), s.at));
-        service.execute(s.id, s.command, DISPATCHER, 'bench');
+        await service.execute(s.id, s.command, DISPATCHER, 'bench');
       }
     };
-    const arrive = (a: { at: number; k: number }) => {
-      runSteps(a.at);
+    const arrive = async (a: { at: number; k: number }) => {
+      await runSteps(a.at);
       clock.set(Math.max(clock.now(), a.at));
       const id = `B8-INC-${a.k}`;
-      const r = ingest.handleItems(
+      const r = await ingest.handleItems(
         [
           {
             id,
@@ -190,8 +186,8 @@ export async function runDistrictHourBench(log: (s: string) => void): Promise<Di
     };
     // Units report from a minute before the hour, as they had all along: its first frame holds every one.
     const recordFrom = hourStart - 60_000;
-    for (const a of arrivals.filter((x) => x.at < recordFrom)) arrive(a);
-    runSteps(recordFrom);
+    for (const a of arrivals.filter((x) => x.at < recordFrom)) await arrive(a);
+    await runSteps(recordFrom);
     clock.set(recordFrom);
 
     // The hour: units move and report on their own schedules; every step is sealed by the app's own tick and
@@ -222,8 +218,8 @@ export async function runDistrictHourBench(log: (s: string) => void): Promise<Di
       positions++;
     };
     for (let now = recordFrom; now <= hourStart + HOUR_MS; now += stepMs) {
-      while (inHour.length > 0 && inHour[0]!.at <= now) arrive(inHour.shift()!);
-      runSteps(now);
+      while (inHour.length > 0 && inHour[0]!.at <= now) await arrive(inHour.shift()!);
+      await runSteps(now);
       clock.set(now);
       for (const u of cars) move(live.vehicle, u, now, stepMs / 1000);
       // A third of the workers each step: every worker once per 30 s.

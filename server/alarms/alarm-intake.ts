@@ -1,7 +1,8 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import type { Crs } from '@/lib/domain/enums';
 import type { RuleOutcome } from '@/lib/alarms/rules';
+import type { SqlDb } from '../db/sql-db';
 import type { IncidentIngest } from '../ingest/incident-ingest';
 import type { IngestStats } from '../ingest/ingest-stats';
 
@@ -48,34 +49,23 @@ interface CameraRow {
  * last alarm; the incident's source ref `<camera>:<kind>:<ms>` lets a restarted server still find the last one.
  */
 export class AlarmIntake {
-  private readonly camera: Database.Statement<[string], CameraRow>;
-  private readonly latest: Database.Statement<[{ lo: string; hi: string }], { id: string; ref: string }>;
-  private readonly attach: Database.Statement;
   private readonly lastSeen = new Map<string, number>();
 
   constructor(
-    private readonly sqlite: Database.Database,
+    private readonly db: SqlDb,
     private readonly ingest: IncidentIngest,
     private readonly stats: IngestStats,
     private readonly clock: Clock,
-  ) {
-    this.camera = sqlite.prepare(
-      'SELECT id, name, lng, lat, disabled_at AS disabledAt FROM cameras WHERE id = ?',
-    );
-    // The (source, source_ref) index serves this range; refs of one key sort by their zero-padded time.
-    this.latest = sqlite.prepare(
-      `SELECT id, source_ref AS ref FROM incidents WHERE source = '${SOURCE}' AND source_ref >= @lo AND source_ref < @hi
-       ORDER BY source_ref DESC LIMIT 1`,
-    );
-    this.attach = sqlite.prepare('UPDATE incidents SET camera_id = ?, snapshot_sha256 = ? WHERE id = ?');
-  }
+  ) {}
 
-  handle(e: AlarmEvent, path: string): AlarmOutcome {
+  async handle(e: AlarmEvent, path: string): Promise<AlarmOutcome> {
     const reject = (reason: string): AlarmOutcome => {
       this.stats.reject(path, reason, `${e.cameraId} ${e.kind}`);
       return { status: 'rejected', reason };
     };
-    const cam = this.camera.get(e.cameraId);
+    const cam = await this.db.get<CameraRow>(
+      sql`SELECT id, name, lng, lat, disabled_at AS "disabledAt" FROM cameras WHERE id = ${e.cameraId}`,
+    );
     if (!cam) return reject('unknown_camera');
     if (cam.disabledAt !== null) return reject('camera_disabled');
     if (e.outcome.isIgnored) {
@@ -87,15 +77,21 @@ export class AlarmIntake {
     const now = this.clock.now();
     const key = `${e.cameraId}:${e.kind}:`;
     const outcome = e.outcome;
-    return this.sqlite.transaction((): AlarmOutcome => {
-      const last = this.latest.get({ lo: key, hi: `${key};` });
+    return this.db.transaction(async (tx): Promise<AlarmOutcome> => {
+      // The (source, source_ref) index serves this range; refs of one key sort by their zero-padded time.
+      // PostgreSQL compares bytes only under the C collation (a locale's would skip the ':' and ';').
+      const ref = sql.raw(tx.dialect === 'postgres' ? 'source_ref COLLATE "C"' : 'source_ref');
+      const last = await tx.get<{ id: string; ref: string }>(
+        sql`SELECT id, source_ref AS ref FROM incidents WHERE source = ${SOURCE} AND ${ref} >= ${key} AND ${ref} < ${`${key};`}
+            ORDER BY source_ref DESC LIMIT 1`,
+      );
       const lastAt = Math.max(Number(last?.ref.slice(key.length)) || 0, this.lastSeen.get(key) ?? 0);
       this.remember(key, now);
       if (last && now - lastAt < ALARM_DEDUPE_WINDOW_MS) {
         this.stats.reject(path, 'duplicate');
         return { status: 'duplicate', incidentId: last.id };
       }
-      const r = this.ingest.handleItems(
+      const r = await this.ingest.handleItems(
         [
           {
             id: `${key}${String(now).padStart(13, '0')}`,
@@ -112,12 +108,15 @@ export class AlarmIntake {
           },
         ],
         path,
+        tx,
       );
       const made = r.incidents[0];
       if (!made) return { status: 'rejected', reason: r.rejected[0]?.reason ?? 'invalid' };
-      this.attach.run(e.cameraId, e.snapshotSha256 ?? null, made.id);
+      await tx.run(
+        sql`UPDATE incidents SET camera_id = ${e.cameraId}, snapshot_sha256 = ${e.snapshotSha256 ?? null} WHERE id = ${made.id}`,
+      );
       return { status: made.isDuplicate ? 'duplicate' : 'created', incidentId: made.id };
-    })();
+    });
   }
 
   private remember(key: string, at: number): void {

@@ -16,15 +16,15 @@ export interface AlarmModule {
   routes: Route[];
   intake: AlarmIntake;
   /** The GB/T 28181 listener's hook: one Alarm notification's decoded body → the Response body to send. */
-  onGbAlarm(xml: string): { outcome: AlarmOutcome; response: string | null };
+  onGbAlarm(xml: string): Promise<{ outcome: AlarmOutcome; response: string | null }>;
 }
 
 /** Camera alarms into incidents: the AI-platform route and the GB/T 28181 listener's hook share one intake. */
 export function createAlarmModule(ctx: AppContext, dispatch: DispatchModule): AlarmModule {
   const rules = loadAlarmRules(ctx.config.ALARM_RULES);
   const intake = new AlarmIntake(
-    ctx.db.$client,
-    new IncidentIngest(ctx.db.$client, ctx.live, ctx.stats, ctx.grids),
+    ctx.sql,
+    new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids),
     ctx.stats,
     ctx.clock,
   );
@@ -39,14 +39,14 @@ export function createAlarmModule(ctx: AppContext, dispatch: DispatchModule): Al
     authorize: dispatch.auth.authorize,
     regions: ctx.regions,
   });
-  const onGbAlarm = (xml: string) => {
+  const onGbAlarm = async (xml: string) => {
     const parsed = parseGbAlarm(xml);
     if (!parsed.ok) {
       ctx.stats.reject(GB_ALARM_STATS_PATH, parsed.reason, xml.slice(0, 120));
       return { outcome: { status: 'rejected', reason: parsed.reason } as AlarmOutcome, response: null };
     }
     const a = parsed.alarm;
-    const outcome = intake.handle(
+    const outcome = await intake.handle(
       {
         cameraId: a.deviceId,
         kind: `gb${a.method}-${a.type}`,

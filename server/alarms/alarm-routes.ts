@@ -74,13 +74,14 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
     if (list.length > MAX_ALARMS_PER_POST)
       return refuse(413, 'too_many_alarms', `at most ${MAX_ALARMS_PER_POST} alarms per request`);
     const results: ({ index: number; id?: string } & AlarmOutcome)[] = [];
-    list.forEach((item, index) => {
+    // One at a time, in order: alarms of one camera in one push fold into one incident as they would apart.
+    for (const [index, item] of list.entries()) {
       const parsed = AiAlarmSchema.safeParse(item);
       if (!parsed.success) {
         const reason = reasonFromZodError(parsed.error);
         stats.reject(STATS_PATH, reason, { ...(item as object), snapshot: undefined });
         results.push({ index, status: 'rejected', reason });
-        return;
+        continue;
       }
       const a = parsed.data;
       let sha: string | null = null;
@@ -89,11 +90,11 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
         if (!snap.ok) {
           stats.reject(STATS_PATH, snap.reason, `${a.cameraId} ${a.type}`);
           results.push({ index, id: a.id, status: 'rejected', reason: snap.reason });
-          return;
+          continue;
         }
         sha = deps.snapshots.put(snap.bytes, snap.type);
       }
-      const outcome = intake.handle(
+      const outcome = await intake.handle(
         {
           cameraId: a.cameraId,
           kind: `ai-${a.type}`,
@@ -116,7 +117,7 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
         STATS_PATH,
       );
       results.push({ index, id: a.id, ...outcome });
-    });
+    }
     const accepted = results.filter((r) => r.status === 'created').length;
     const rejected = results.filter((r) => r.status === 'rejected');
     sendJson(ctx.res, rejected.length === results.length ? 400 : 202, {

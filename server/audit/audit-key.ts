@@ -13,6 +13,8 @@
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlDb, SqliteSqlDb } from '../db/sql-db';
 import type { Logger } from '../logger';
 
 /** The `meta` row holding `{ fromId, mac }`: rows with id ≥ fromId are keyed. */
@@ -30,6 +32,7 @@ export interface AuditChainKey {
 
 /** undefined: never configured on this handle (unit tests, tools); null: configured without a key. */
 const chainKeys = new WeakMap<Database.Database, AuditChainKey | null>();
+const sqlChainKeys = new WeakMap<SqlDb, AuditChainKey | null>();
 
 export function deriveAuditKey(auditKey: string): Buffer {
   return Buffer.from(hkdfSync('sha256', auditKey, Buffer.alloc(0), AUDIT_KEY_LABEL, 32));
@@ -92,10 +95,7 @@ export function configureAuditChain(
 ): AuditChainKey | null {
   const marker = readKeyedMarker(sqlite);
   if (!opts.auditKey) {
-    if (marker)
-      throw new AuditKeyError(
-        `the audit chain is keyed (HMAC-SHA256${'fromId' in marker ? ` from row ${marker.fromId}` : ''}): set AUDIT_KEY to the key it was keyed with`,
-      );
+    refuseUnkeyedStart(marker);
     chainKeys.set(sqlite, null);
     return null;
   }
@@ -106,24 +106,97 @@ export function configureAuditChain(
     // OR IGNORE: a sibling process sharing the database may have keyed it a moment ago; its marker stands.
     const inserted = sqlite
       .prepare('INSERT OR IGNORE INTO meta (key, value, updated_at) VALUES (?, ?, ?)')
-      .run(AUDIT_KEYED_META, JSON.stringify({ fromId, mac: markerMac(key, fromId) }), Date.now());
-    if (inserted.changes > 0)
-      opts.logger?.info(
-        { fromId, plainRows: fromId - 1 },
-        'audit chain keyed with AUDIT_KEY from this row on; earlier rows stay plain SHA-256',
-      );
+      .run(AUDIT_KEYED_META, markerValue(key, fromId), Date.now());
+    if (inserted.changes > 0) logKeyed(opts.logger, fromId);
   }
-  const stored = readKeyedMarker(sqlite);
+  const chain = chainOf(key, readKeyedMarker(sqlite));
+  chainKeys.set(sqlite, chain);
+  return chain;
+}
+
+/**
+ * configureAuditChain for a SqlDb: on SQLite it configures the connection underneath (so the modules that
+ * still append through AuditLog key alike), on PostgreSQL the shared `meta` row every process reads.
+ */
+export async function configureSqlAuditChain(
+  db: SqlDb,
+  opts: { auditKey?: string; logger?: Logger },
+): Promise<AuditChainKey | null> {
+  if (db.dialect === 'sqlite') {
+    const chain = configureAuditChain((db as SqliteSqlDb).sqlite, opts);
+    sqlChainKeys.set(db, chain);
+    return chain;
+  }
+  const readMarker = async () =>
+    parseKeyedMarker(
+      (await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${AUDIT_KEYED_META}`))?.value,
+    );
+  const marker = await readMarker();
+  if (!opts.auditKey) {
+    refuseUnkeyedStart(marker);
+    sqlChainKeys.set(db, null);
+    return null;
+  }
+  const key = deriveAuditKey(opts.auditKey);
+  if (!marker) {
+    const last = await db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM audit_log`);
+    const fromId = (last?.id ?? 0) + 1;
+    const inserted = await db.run(
+      sql`INSERT INTO meta (key, value, updated_at) VALUES (${AUDIT_KEYED_META}, ${markerValue(key, fromId)}, ${Date.now()})
+          ON CONFLICT (key) DO NOTHING`,
+    );
+    if (inserted.changes > 0) logKeyed(opts.logger, fromId);
+  }
+  const chain = chainOf(key, await readMarker());
+  sqlChainKeys.set(db, chain);
+  return chain;
+}
+
+/**
+ * The chain key configured on this SqlDb. On SQLite the connection's own (configureAuditChain), and where
+ * nobody configured one (unit tests, tools) none, unless the chain is keyed: appending unkeyed would break it
+ * for good. On PostgreSQL configureSqlAuditChain must have run.
+ */
+export function sqlAuditChainOf(db: SqlDb): AuditChainKey | null {
+  const chain = sqlChainKeys.get(db);
+  if (chain !== undefined) return chain;
+  if (db.dialect === 'sqlite') {
+    const sqlite = (db as SqliteSqlDb).sqlite;
+    const own = chainKeys.get(sqlite);
+    if (own !== undefined) return own;
+    if (readKeyedMarker(sqlite) === null) return null;
+    throw new AuditKeyError('the audit chain is keyed: this process needs AUDIT_KEY to append to it');
+  }
+  throw new Error('the audit chain was not configured on this database (configureSqlAuditChain)');
+}
+
+function refuseUnkeyedStart(marker: KeyedMarker): void {
+  if (marker)
+    throw new AuditKeyError(
+      `the audit chain is keyed (HMAC-SHA256${'fromId' in marker ? ` from row ${marker.fromId}` : ''}): set AUDIT_KEY to the key it was keyed with`,
+    );
+}
+
+const markerValue = (key: Buffer, fromId: number) => JSON.stringify({ fromId, mac: markerMac(key, fromId) });
+
+function logKeyed(logger: Logger | undefined, fromId: number): void {
+  logger?.info(
+    { fromId, plainRows: fromId - 1 },
+    'audit chain keyed with AUDIT_KEY from this row on; earlier rows stay plain SHA-256',
+  );
+}
+
+/** The chain the stored marker describes under this key; throws (with what to do) when they disagree. */
+function chainOf(key: Buffer, stored: KeyedMarker): AuditChainKey {
   const chain: AuditChainKey = {
     key,
     fromId: stored && 'fromId' in stored ? stored.fromId : Number.MAX_SAFE_INTEGER,
   };
-  const problem = markerProblem(sqlite, chain);
+  const problem = markerProblemOf(stored, chain);
   if (problem)
     throw new AuditKeyError(
       `AUDIT_KEY is not the key this audit chain was keyed with, or ${problem}: start with the original key (GET /api/audit/verify then tells what changed)`,
     );
-  chainKeys.set(sqlite, chain);
   return chain;
 }
 

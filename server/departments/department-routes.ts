@@ -262,7 +262,7 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? '请求无效');
     const photos = [...new Set(parsed.data.photos)];
     checkPhotos(action, id, photos);
-    const outcome = service.execute(id, toCommand(action, parsed.data), p, ctx.clientAddress);
+    const outcome = await service.execute(id, toCommand(action, parsed.data), p, ctx.clientAddress);
     if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
     if (photos.length > 0) attachPhotos(ctx, p, id, photos);
     const view = maskIncidentView(outcome.view);

@@ -6,6 +6,8 @@ import type { Route } from '../http/router';
 import type { AppContext } from '../app';
 import type { LiveState } from '../live/live-state';
 import { AuditLog } from '../audit/audit-log';
+import { SqlAudit } from '../audit/audit-append';
+import type { SqlDb } from '../db/sql-db';
 import { createAuditRoutes } from '../audit/audit-routes';
 import { anchorPathFor, startAuditAnchor } from '../audit/audit-anchor';
 import { createAuth } from '../auth/auth';
@@ -25,6 +27,8 @@ import { createDepartmentRoutes } from '../departments/department-routes';
 
 export interface DispatchModuleDeps {
   db: Db;
+  /** The same database through SqlDb (the modules moved off `db`). */
+  sql: SqlDb;
   live: DispatchLive;
   clock: Clock;
   logger: Logger;
@@ -82,7 +86,8 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   deps.regions.countDenialsWith((isWrite, source, actor) =>
     auth.denials.count(isWrite ? 'write.denied' : 'read.denied', source, actor),
   );
-  const service = new DispatchService(sqlite, deps.live, audit, deps.clock, deps.logger);
+  const sqlAudit = new SqlAudit(deps.sql, deps.clock);
+  const service = new DispatchService(deps.sql, deps.live, sqlAudit, deps.clock, deps.logger);
   const common = {
     sqlite,
     live: deps.live,
@@ -147,6 +152,7 @@ export function dispatchAppHooks(
   const get = (ctx: AppContext): DispatchModule =>
     (mod ??= createDispatchModule({
       db: ctx.db,
+      sql: ctx.sql,
       live: dispatchLiveFrom(ctx.live),
       clock: ctx.clock,
       logger: ctx.logger,
@@ -156,7 +162,7 @@ export function dispatchAppHooks(
       auditAnchorPath: anchorPathFor(ctx.config.DATABASE_PATH),
       auditRedisUrl: ctx.config.REDIS_URL,
       passwordPolicy: { isDemo: ctx.config.DEMO, demoPassword: ctx.config.DEMO_PASSWORD },
-      incidentIngest: new IncidentIngest(ctx.db.$client, ctx.live, ctx.stats, ctx.grids),
+      incidentIngest: new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids),
       uploadsDir: ctx.config.UPLOADS_DIR,
       ...extra,
     }));

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import { VEHICLE_STATUSES, WORKER_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
 import type { IncidentView } from '@/lib/domain/incident';
@@ -7,7 +7,8 @@ import type { EntityStore } from '../live/entity-store';
 import type { IncidentBoard } from '../live/incident-board';
 import type { Logger } from '../logger';
 import type { Principal } from '../http/router';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
+import { forUpdate, isUniqueViolation, type SqlRunner } from '../db/sql-db';
 import { INCIDENT_COLUMNS, toIncidentView, toLifecycleState, type IncidentRow } from './incident-view';
 
 /** The live state dispatch reads (positions, statuses) and writes (incident board, vehicle status). */
@@ -26,66 +27,38 @@ export type CommandOutcome =
 const OFFLINE_VEHICLE = VEHICLE_STATUSES.indexOf('offline');
 const OFF_DUTY_WORKER = WORKER_STATUSES.indexOf('off_duty');
 
-/** SQLite's answer when the engaged-unit unique index refuses a second assignment. */
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Error && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 /**
  * Runs lifecycle commands: decides with the pure rules, then writes the incident, its timeline event and
- * the audit row in one IMMEDIATE transaction (so concurrent requests serialise on SQLite's write lock and
- * the engaged-unit index lets exactly one assignment of a unit win), and only after commit tells the live
- * state, which the realtime layer broadcasts on its next tick.
+ * the audit row in one transaction, and only after commit tells the live state, which the realtime layer
+ * broadcasts on its next tick. Concurrent commands on one incident take turns: SQLite's IMMEDIATE
+ * transaction holds the write lock, PostgreSQL locks the incident's row (FOR UPDATE). Two assignments of one
+ * unit to two incidents are refused by the engaged-unit unique index on both engines, so exactly one wins
+ * whichever process serves them.
  */
 export class DispatchService {
-  private readonly select: Database.Statement<[string], IncidentRow>;
-  private readonly update: Database.Statement;
-  private readonly insertEvent: Database.Statement;
-  private readonly busyWith: Database.Statement<[string, string, string], { id: string }>;
-  private readonly exists: Record<Assignee['kind'], Database.Statement<[string]>>;
-  private readonly run: Database.Transaction<
-    (id: string, command: IncidentCommand, p: Principal, address: string) => CommandOutcome
-  >;
+  private readonly incidentById: SQL;
 
   constructor(
-    private readonly sqlite: Database.Database,
+    private readonly db: SqlRunner,
     private readonly live: DispatchLive,
-    private readonly audit: AuditLog,
+    private readonly audit: SqlAudit,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.select = sqlite.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`);
-    this.update = sqlite.prepare(
-      `UPDATE incidents SET state = @state, assignee_kind = @assigneeKind, assignee_id = @assigneeId, supervision = @supervision,
-         satisfaction = @satisfaction, updated_at = @updatedAt, closed_at = @closedAt WHERE id = @id`,
-    );
-    this.insertEvent = sqlite.prepare(
-      `INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.busyWith = sqlite.prepare(
-      // The kind clause repeats the engaged-unit index's condition so SQLite may use that index (a lookup)
-      // rather than scan every open case by state.
-      `SELECT id FROM incidents WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene')
-         AND assignee_kind IN ('vehicle', 'worker') AND id != ? LIMIT 1`,
-    );
-    this.exists = {
-      department: sqlite.prepare('SELECT 1 FROM departments WHERE id = ?'),
-      vehicle: sqlite.prepare('SELECT 1 FROM vehicles WHERE id = ?'),
-      worker: sqlite.prepare('SELECT 1 FROM workers WHERE id = ?'),
-    };
-    this.run = sqlite.transaction((id, command, p, address) => this.apply(id, command, p, address));
+    this.incidentById = sql.raw(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = `);
   }
 
-  execute(
+  async execute(
     incidentId: string,
     command: IncidentCommand,
     principal: Principal,
     clientAddress: string,
-  ): CommandOutcome {
+    /** A caller's open transaction: the command is a savepoint of it (the caller's rows land with it). */
+    via: SqlRunner = this.db,
+  ): Promise<CommandOutcome> {
     let outcome: CommandOutcome;
     try {
-      outcome = this.run.immediate(incidentId, command, principal, clientAddress);
+      outcome = await via.transaction((tx) => this.apply(tx, incidentId, command, principal, clientAddress));
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       outcome = { ok: false, status: 409, error: '该单位已被派出，不能重复派单', reason: 'unit_busy' };
@@ -97,31 +70,35 @@ export class DispatchService {
         this.live.setVehicleStatus(vehicleId, status);
     } else {
       // The refused attempt is on the record too, in its own transaction (the change's one rolled back).
-      this.audit.append({
-        actor: principal.username,
-        role: principal.role,
-        clientAddress,
-        action: `incident.${command.type}`,
-        objectType: 'incident',
-        objectId: incidentId,
-        after: command,
-        result: outcome.status === 403 ? 'denied' : 'error',
-        reason: outcome.reason,
-      });
+      await this.audit.appendAlone(
+        {
+          actor: principal.username,
+          role: principal.role,
+          clientAddress,
+          action: `incident.${command.type}`,
+          objectType: 'incident',
+          objectId: incidentId,
+          after: command,
+          result: outcome.status === 403 ? 'denied' : 'error',
+          reason: outcome.reason,
+        },
+        via,
+      );
       if (outcome.status === 403)
         this.logger.warn({ user: principal.username, incidentId, reason: outcome.reason }, 'dispatch denied');
     }
     return outcome;
   }
 
-  private unitProblem(a: Assignee, incidentId: string): CommandOutcome | null {
+  private async unitProblem(tx: SqlRunner, a: Assignee, incidentId: string): Promise<CommandOutcome | null> {
     if (a.kind === 'department') {
-      const dept = this.exists.department.get(a.id);
+      const dept = await tx.get(sql`SELECT 1 AS one FROM departments WHERE id = ${a.id}`);
       return dept ? null : { ok: false, status: 404, error: '无此部门', reason: 'unknown_department' };
     }
     const store = a.kind === 'vehicle' ? this.live.vehicles : this.live.workers;
     const idx = store.indexOf(a.id);
-    if (idx === undefined && !this.exists[a.kind].get(a.id))
+    const table = sql.raw(a.kind === 'vehicle' ? 'vehicles' : 'workers');
+    if (idx === undefined && !(await tx.get(sql`SELECT 1 AS one FROM ${table} WHERE id = ${a.id}`)))
       return {
         ok: false,
         status: 404,
@@ -135,13 +112,24 @@ export class DispatchService {
       if (a.kind === 'worker' && status === OFF_DUTY_WORKER)
         return { ok: false, status: 409, error: '网格员不在岗', reason: 'unit_off_duty' };
     }
-    const busy = this.busyWith.get(a.kind, a.id, incidentId);
+    // The kind clause repeats the engaged-unit index's condition so the engine may use that index (a
+    // lookup) rather than scan every open case by state.
+    const busy = await tx.get<{ id: string }>(
+      sql`SELECT id FROM incidents WHERE assignee_kind = ${a.kind} AND assignee_id = ${a.id} AND state IN ('dispatched', 'on_scene')
+            AND assignee_kind IN ('vehicle', 'worker') AND id != ${incidentId} LIMIT 1`,
+    );
     if (busy) return { ok: false, status: 409, error: `该单位正在处置事件 ${busy.id}`, reason: 'unit_busy' };
     return null;
   }
 
-  private apply(id: string, command: IncidentCommand, p: Principal, address: string): CommandOutcome {
-    const row = this.select.get(id);
+  private async apply(
+    tx: SqlRunner,
+    id: string,
+    command: IncidentCommand,
+    p: Principal,
+    address: string,
+  ): Promise<CommandOutcome> {
+    const row = await tx.get<IncidentRow>(sql`${this.incidentById}${id}${forUpdate(tx)}`);
     if (!row) return { ok: false, status: 404, error: '无此事件', reason: 'unknown_incident' };
     const now = this.clock.now();
     if (p.isDisplay) return { ok: false, status: 403, error: '只读令牌', reason: 'display_token_read_only' };
@@ -161,23 +149,22 @@ export class DispatchService {
       return { ok: false, status, error: d.message, reason: d.error };
     }
     if (d.engaged || command.type === 'assign') {
-      const problem = this.unitProblem(command.type === 'assign' ? command.assignee : d.engaged!, id);
+      const problem = await this.unitProblem(tx, command.type === 'assign' ? command.assignee : d.engaged!, id);
       if (problem) return problem;
     }
     const next = { ...row, ...d.next };
-    this.update.run({ id, ...d.next });
-    const e = d.event;
-    this.insertEvent.run(
-      id,
-      now,
-      p.username,
-      e.type,
-      e.fromState,
-      e.toState,
-      e.note,
-      e.data ? JSON.stringify(e.data) : null,
+    const n = d.next;
+    await tx.run(
+      sql`UPDATE incidents SET state = ${n.state}, assignee_kind = ${n.assigneeKind}, assignee_id = ${n.assigneeId},
+            supervision = ${n.supervision}, satisfaction = ${n.satisfaction}, updated_at = ${n.updatedAt}, closed_at = ${n.closedAt}
+          WHERE id = ${id}`,
     );
-    this.audit.append({
+    const e = d.event;
+    await tx.run(
+      sql`INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
+          VALUES (${id}, ${now}, ${p.username}, ${e.type}, ${e.fromState}, ${e.toState}, ${e.note}, ${e.data ? JSON.stringify(e.data) : null})`,
+    );
+    await this.audit.append(tx, {
       actor: p.username,
       role: p.role,
       clientAddress: address,

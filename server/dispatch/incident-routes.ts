@@ -110,7 +110,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
           notFound: NOT_FOUND,
         });
       const cmd = IncidentCommandSchema.parse(await toCommand(ctx));
-      const outcome = service.execute(id, cmd, p, ctx.clientAddress);
+      const outcome = await service.execute(id, cmd, p, ctx.clientAddress);
       if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
       sendJson(ctx.res, 200, {
         incident: isFreeTextMasked(ctx, p) ? maskIncidentView(outcome.view) : outcome.view,

@@ -7,10 +7,10 @@ import type { NameLookup } from './name-lookup';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
-/** Raw better-sqlite3 selects with camelCase names, so rows match the drizzle row type. */
-export const INCIDENT_COLUMNS = `id, source_ref AS sourceRef, category, title, detail, lng, lat, priority, source, reported_at AS reportedAt,
-  received_at AS receivedAt, address, reporter, phone, grid_code AS gridCode, state, assignee_kind AS assigneeKind,
-  assignee_id AS assigneeId, supervision, satisfaction, updated_at AS updatedAt, closed_at AS closedAt`;
+/** Raw selects with camelCase names, so rows match the drizzle row type (quoted: PostgreSQL folds bare names to lower case). */
+export const INCIDENT_COLUMNS = `id, source_ref AS "sourceRef", category, title, detail, lng, lat, priority, source, reported_at AS "reportedAt",
+  received_at AS "receivedAt", address, reporter, phone, grid_code AS "gridCode", state, assignee_kind AS "assigneeKind",
+  assignee_id AS "assigneeId", supervision, satisfaction, updated_at AS "updatedAt", closed_at AS "closedAt"`;
 
 /** What walls and the console are sent: no reporter or phone (a wall is seen by a room). */
 export function toIncidentView(row: IncidentRow): IncidentView {

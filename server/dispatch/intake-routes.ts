@@ -64,7 +64,7 @@ export function createIntakeRoutes(deps: {
         });
         if (!parsed.success) throw new HttpError(400, '登记信息有误', { fields: fieldErrors(parsed.error) });
         const report = parsed.data;
-        const result = deps.ingest.handleItems([report], INTAKE_PATH);
+        const result = await deps.ingest.handleItems([report], INTAKE_PATH);
         if (result.rejected.length > 0)
           throw new HttpError(400, '登记信息有误', {
             fields: result.rejected.map((r) => ({

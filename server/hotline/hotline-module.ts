@@ -29,8 +29,9 @@ export function createHotlineModule(ctx: AppContext, dispatch: DispatchModule): 
   outbox.start();
   const routes = createHotlineRoutes({
     sqlite: ctx.db.$client,
+    sql: ctx.sql,
     token: config.HOTLINE_TOKEN,
-    ingest: new IncidentIngest(ctx.db.$client, ctx.live, ctx.stats, ctx.grids),
+    ingest: new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids),
     stats: ctx.stats,
     authorize: dispatch.auth.authorize,
     audit: dispatch.audit,

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlDb } from '../db/sql-db';
 import { z } from 'zod';
 import type { Clock } from '@/lib/clock';
 import { maskPhone } from '@/lib/wall/format';
@@ -38,6 +40,8 @@ function isTokenValid(header: string | undefined, token: string): boolean {
 
 export interface HotlineRouteDeps {
   sqlite: Database.Database;
+  /** The same database through SqlDb (the push: incidents and their appeal types in one transaction). */
+  sql: SqlDb;
   token: string | undefined;
   ingest: IncidentIngest;
   stats: IngestStats;
@@ -71,9 +75,6 @@ export function createHotlineRoutes(deps: HotlineRouteDeps): Route[] {
   const selectRow = sqlite.prepare<[string], HotlineRow>(
     `SELECT id, source, source_ref AS sourceRef, grid_code AS gridCode, appeal_type AS appealType, phone, reporter,
        reply_text AS replyText, reply_at AS replyAt, reply_by AS replyBy, satisfaction FROM incidents WHERE id = ?`,
-  );
-  const setAppealType = sqlite.prepare(
-    'UPDATE incidents SET appeal_type = ? WHERE source = ? AND source_ref = ? AND appeal_type IS NULL',
   );
   const writeReply = sqlite.prepare(
     `UPDATE incidents SET reply_text = COALESCE(@text, reply_text), reply_at = CASE WHEN @text IS NULL THEN reply_at ELSE @at END,
@@ -139,15 +140,16 @@ export function createHotlineRoutes(deps: HotlineRouteDeps): Route[] {
       types.push(parsed.data.appealType);
     });
     // The order and its appeal type land together: the ingest's write is a savepoint of this transaction.
-    const r = sqlite
-      .transaction(() => {
-        const res = deps.ingest.handleItems(reports, STATS_PATH);
-        for (const o of res.incidents)
-          if (!o.isDuplicate)
-            setAppealType.run(types[o.index], HOTLINE_SOURCE, (reports[o.index] as { id: string }).id);
-        return res;
-      })
-      .immediate();
+    const r = await deps.sql.transaction(async (tx) => {
+      const res = await deps.ingest.handleItems(reports, STATS_PATH, tx);
+      for (const o of res.incidents)
+        if (!o.isDuplicate)
+          await tx.run(
+            sql`UPDATE incidents SET appeal_type = ${types[o.index]!} WHERE source = ${HOTLINE_SOURCE}
+                  AND source_ref = ${(reports[o.index] as { id: string }).id} AND appeal_type IS NULL`,
+          );
+      return res;
+    });
     for (const x of r.rejected) rejected.push({ index: indexOf[x.index]!, reason: x.reason });
     const orders = r.incidents.map((o) => ({
       index: indexOf[o.index]!,

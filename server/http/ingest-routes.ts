@@ -111,7 +111,7 @@ export function createIngestRoutes(deps: {
         const path = 'http:incident';
         const list = await items(ctx, path);
         if (!list) return;
-        const r = deps.incidents.handleItems(list, path);
+        const r = await deps.incidents.handleItems(list, path);
         const isAllBad = r.accepted === 0 && r.duplicates === 0 && r.rejected.length > 0;
         sendJson(ctx.res, isAllBad ? 400 : 202, r);
       },

@@ -1,8 +1,9 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { reasonFromZodError } from '@/lib/domain/common';
 import { IncidentReportSchema, type IncidentReport, type IncidentView } from '@/lib/domain/incident';
 import { toWgs84 } from '@/lib/geo/crs';
 import type { IncidentEntry } from '../bus/bus';
+import { isTransientConflict, isUniqueViolation, type SqlRunner } from '../db/sql-db';
 import type { LiveState } from '../live/live-state';
 import type { GridLocator } from '../live/grid-locator';
 import type { IngestStats } from './ingest-stats';
@@ -11,6 +12,8 @@ import { MAX_FUTURE_SKEW_MS, type IngestResult, type ItemRejection } from './tel
 /** An incident JSON larger than this is refused before parsing (title 200 + detail 4,000 chars fit easily). */
 export const MAX_INCIDENT_JSON_BYTES = 64 * 1024;
 
+/** Times a batch is run again after losing a race on the incident keys to another process. */
+export const MAX_KEY_RACE_RETRIES = 3;
 /** Attempts at a free `<source>-<id>-<n>` before a batch gives up (only crafted ids ever need a second). */
 const MAX_ID_SUFFIX = 1_000;
 
@@ -27,110 +30,111 @@ export interface IncidentIngestResult extends IngestResult {
   incidents: IncidentOutcome[];
 }
 
+const compareKeys = (a: IncidentReport, b: IncidentReport) =>
+  a.source < b.source ? -1 : a.source > b.source ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
 /**
- * Incidents are never lost (DESIGN §3): each batch is validated, written to SQLite in one transaction
- * (synchronous=FULL), and only then does the caller acknowledge it (XACK). Re-delivery is harmless: a
- * report is keyed by (source, the source's id), so a second copy finds the first and changes nothing,
- * while a 12345 work order and a 110 警情 that share a number are two incidents.
+ * Incidents are never lost (DESIGN §3): each batch is validated, written to the system of record in one
+ * transaction (SQLite synchronous=FULL, or PostgreSQL's commit), and only then does the caller acknowledge
+ * it (XACK). Re-delivery is harmless: a report is keyed by (source, the source's id), so a second copy finds
+ * the first and changes nothing, while a 12345 work order and a 110 警情 that share a number are two
+ * incidents. Two processes handed the same report at once (a claimed entry, a re-sent push) race on the
+ * (source, source_ref) unique index: the loser's batch is refused and retried, and then finds the winner's.
  *
  * The API id is the source's id when no other incident holds it, else `<source>-<id>` (then `-2`, `-3`…):
  * chosen once, on first arrival, and found again by (source, id) on every re-delivery.
  */
 export class IncidentIngest {
-  private readonly insertIncident: Database.Statement;
-  private readonly insertEvent: Database.Statement;
-  private readonly selectBySource: Database.Statement<[string, string], string>;
-  private readonly isIdTaken: Database.Statement<[string], number>;
-  private readonly writeBatch: Database.Transaction<
-    (
-      reports: IncidentReport[],
-      now: number,
-    ) => { created: IncidentView[]; ids: { id: string; isDuplicate: boolean }[] }
-  >;
-
   constructor(
-    private readonly sqlite: Database.Database,
+    private readonly db: SqlRunner,
     private readonly live: LiveState,
     private readonly stats: IngestStats,
     private readonly grids: () => GridLocator,
-  ) {
-    this.insertIncident = sqlite.prepare(
-      `INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at, received_at,
-         address, reporter, phone, grid_code, state, supervision, updated_at)
-       VALUES (@id, @sourceRef, @category, @title, @detail, @lng, @lat, @priority, @source, @reportedAt, @receivedAt,
-         @address, @reporter, @phone, @gridCode, 'reported', 0, @receivedAt)`,
-    );
-    this.selectBySource = sqlite
-      .prepare<[string, string], string>('SELECT id FROM incidents WHERE source = ? AND source_ref = ?')
-      .pluck();
-    this.isIdTaken = sqlite.prepare<[string], number>('SELECT 1 FROM incidents WHERE id = ?').pluck();
-    this.insertEvent = sqlite.prepare(
-      `INSERT INTO incident_events (incident_id, at, actor, type, to_state, note)
-       VALUES (?, ?, ?, 'reported', 'reported', ?)`,
-    );
-    this.writeBatch = sqlite.transaction((reports: IncidentReport[], now: number) => {
-      const created: IncidentView[] = [];
-      const ids: { id: string; isDuplicate: boolean }[] = [];
-      for (const r of reports) {
-        const existing = this.selectBySource.get(r.source, r.id);
-        if (existing !== undefined) {
-          ids.push({ id: existing, isDuplicate: true });
-          continue;
-        }
-        const id = this.freeIdFor(r);
-        ids.push({ id, isDuplicate: false });
-        const [lng, lat] = toWgs84(r.lng, r.lat, r.crs);
-        const gridCode = r.gridCode ?? this.grids().locate(lng, lat);
-        const row = {
-          id,
-          sourceRef: r.id,
-          category: r.category,
-          title: r.title,
-          detail: r.detail ?? null,
-          lng,
-          lat,
-          priority: r.priority,
-          source: r.source,
-          reportedAt: r.reportedAt,
-          receivedAt: now,
-          address: r.address ?? null,
-          reporter: r.reporter ?? null,
-          phone: r.phone ?? null,
-          gridCode,
-        };
-        this.insertIncident.run(row);
-        this.insertEvent.run(id, now, `ingest:${r.source}`, null);
-        created.push({
-          id,
-          category: r.category,
-          title: r.title,
-          priority: r.priority,
-          source: r.source,
-          state: 'reported',
-          lng,
-          lat,
-          address: row.address,
-          gridCode,
-          reportedAt: r.reportedAt,
-          receivedAt: now,
-          updatedAt: now,
-          assigneeKind: null,
-          assigneeId: null,
-          supervision: 0,
-        });
+  ) {}
+
+  private async writeBatch(
+    tx: SqlRunner,
+    reports: IncidentReport[],
+    now: number,
+  ): Promise<{ created: IncidentView[]; ids: { id: string; isDuplicate: boolean }[] }> {
+    const created: IncidentView[] = [];
+    const ids: { id: string; isDuplicate: boolean }[] = new Array(reports.length);
+    // In key order, whatever the order delivered: processes writing overlapping batches then take the keys'
+    // locks in the same order and queue rather than deadlock.
+    const order = reports.map((_, i) => i);
+    order.sort((a, b) => compareKeys(reports[a]!, reports[b]!));
+    for (const i of order) {
+      const r = reports[i]!;
+      const existing = await tx.get<{ id: string }>(
+        sql`SELECT id FROM incidents WHERE source = ${r.source} AND source_ref = ${r.id}`,
+      );
+      if (existing !== undefined) {
+        ids[i] = { id: existing.id, isDuplicate: true };
+        continue;
       }
-      return { created, ids };
-    });
+      const id = await this.freeIdFor(tx, r);
+      ids[i] = { id, isDuplicate: false };
+      const [lng, lat] = toWgs84(r.lng, r.lat, r.crs);
+      const gridCode = r.gridCode ?? this.grids().locate(lng, lat);
+      const address = r.address ?? null;
+      await tx.run(
+        sql`INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at, received_at,
+              address, reporter, phone, grid_code, state, supervision, updated_at)
+            VALUES (${id}, ${r.id}, ${r.category}, ${r.title}, ${r.detail ?? null}, ${lng}, ${lat}, ${r.priority}, ${r.source},
+              ${r.reportedAt}, ${now}, ${address}, ${r.reporter ?? null}, ${r.phone ?? null}, ${gridCode}, 'reported', 0, ${now})`,
+      );
+      await tx.run(
+        sql`INSERT INTO incident_events (incident_id, at, actor, type, to_state, note)
+            VALUES (${id}, ${now}, ${`ingest:${r.source}`}, 'reported', 'reported', NULL)`,
+      );
+      created.push({
+        id,
+        category: r.category,
+        title: r.title,
+        priority: r.priority,
+        source: r.source,
+        state: 'reported',
+        lng,
+        lat,
+        address,
+        gridCode,
+        reportedAt: r.reportedAt,
+        receivedAt: now,
+        updatedAt: now,
+        assigneeKind: null,
+        assigneeId: null,
+        supervision: 0,
+      });
+    }
+    return { created, ids };
+  }
+
+  /**
+   * One batch in one transaction. A batch that lost a race on the keys (another process stored one of its
+   * reports, or took the id it chose, between its look-up and its insert) is rolled back and run again: the
+   * look-ups then find the other's rows. So is one PostgreSQL chose as a deadlock's victim. Only PostgreSQL
+   * races so: SQLite's IMMEDIATE transaction takes the write lock before the look-ups.
+   */
+  private async write(via: SqlRunner, reports: IncidentReport[], now: number) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await via.transaction((tx) => this.writeBatch(tx, reports, now));
+      } catch (e) {
+        if (!(isUniqueViolation(e) || isTransientConflict(e)) || attempt >= MAX_KEY_RACE_RETRIES) throw e;
+      }
+    }
   }
 
   /** The report's API id: its own when free, else qualified by its source (deterministic, so tests and logs agree). */
-  private freeIdFor(r: IncidentReport): string {
-    if (this.isIdTaken.get(r.id) === undefined) return r.id;
+  private async freeIdFor(tx: SqlRunner, r: IncidentReport): Promise<string> {
+    const isTaken = async (id: string) =>
+      (await tx.get(sql`SELECT 1 AS one FROM incidents WHERE id = ${id}`)) !== undefined;
+    if (!(await isTaken(r.id))) return r.id;
     const qualified = `${r.source}-${r.id}`;
-    if (this.isIdTaken.get(qualified) === undefined) return qualified;
+    if (!(await isTaken(qualified))) return qualified;
     for (let n = 2; n <= MAX_ID_SUFFIX; n++) {
       const candidate = `${qualified}-${n}`;
-      if (this.isIdTaken.get(candidate) === undefined) return candidate;
+      if (!(await isTaken(candidate))) return candidate;
     }
     // Only ids crafted to occupy every candidate get here: the batch fails and is retried, never mis-keyed.
     throw new Error(`no free incident id for ${r.source}/${r.id}`);
@@ -154,10 +158,14 @@ export class IncidentIngest {
         this.stats.reject(path, 'bad_json', e.raw);
       }
     }
-    this.handleItems(items, path);
+    await this.handleItems(items, path);
   }
 
-  handleItems(items: unknown[], path: string): IncidentIngestResult {
+  /**
+   * Validates and writes one batch; `via` (a caller's open transaction) makes the write a savepoint of it,
+   * so a caller's own rows (a work order's appeal type, an alarm's snapshot) land with the incidents.
+   */
+  async handleItems(items: unknown[], path: string, via: SqlRunner = this.db): Promise<IncidentIngestResult> {
     const valid: IncidentReport[] = [];
     const validIndex: number[] = [];
     const rejected: ItemRejection[] = [];
@@ -175,11 +183,8 @@ export class IncidentIngest {
         validIndex.push(index);
       }
     });
-    // Throws (and so leaves the entries unacknowledged) if SQLite cannot commit.
-    // IMMEDIATE takes the write lock before the look-ups, so a process sharing the database cannot slip the
-    // same (source, id) in between; nested in a caller's transaction it is a savepoint of that one.
-    const write = this.sqlite.inTransaction ? this.writeBatch : this.writeBatch.immediate;
-    const { created, ids } = valid.length > 0 ? write(valid, now) : { created: [], ids: [] };
+    // Throws (and so leaves the entries unacknowledged) if the database cannot commit.
+    const { created, ids } = valid.length > 0 ? await this.write(via, valid, now) : { created: [], ids: [] };
     for (const view of created) this.live.incidents.upsert(view);
     const duplicates = valid.length - created.length;
     for (let k = 0; k < duplicates; k++) this.stats.reject(path, 'duplicate');

@@ -69,7 +69,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
   const { audit, service } = mod;
   const authorize = mod.auth.authorize;
   const workerOf = createWorkerContexts(sqlite);
-  const ingest = new IncidentIngest(sqlite, ctx.live, ctx.stats, ctx.grids);
+  const ingest = new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids);
   const lastPositionAt = new Map<string, number>();
 
   const openTasks = sqlite.prepare<{ workerId: string; username: string; since: number }, TaskRow>(
@@ -168,15 +168,16 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
    * another task or by another worker is refused. Refusals are returned, not thrown, so that the service's
    * audit row of a refused move is not rolled back with the rest.
    */
-  const applyAction = sqlite.transaction(
-    (
-      id: string,
-      row: TaskRow,
-      body: TaskActionInput & { photos: string[] },
-      p: Principal,
-      workerId: string,
-      clientAddress: string,
-    ): ActionOutcome => {
+  // The statements not yet on SqlDb run on the same SQLite connection, so they are inside this transaction.
+  const applyAction = (
+    id: string,
+    row: TaskRow,
+    body: TaskActionInput & { photos: string[] },
+    p: Principal,
+    workerId: string,
+    clientAddress: string,
+  ): Promise<ActionOutcome> =>
+    ctx.sql.transaction(async (tx): Promise<ActionOutcome> => {
       const seen = body.key ? selectAction.get(body.key) : undefined;
       if (seen) {
         if (seen.workerId !== workerId || seen.incidentId !== id || seen.action !== body.action)
@@ -192,7 +193,13 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       }
       if (body.action === 'arrive' || body.action === 'resolve') {
         const to = body.action === 'arrive' ? 'on_scene' : 'resolved';
-        const moved = service.execute(id, { type: 'transition', to, note: body.note }, p, clientAddress);
+        const moved = await service.execute(
+          id,
+          { type: 'transition', to, note: body.note },
+          p,
+          clientAddress,
+          tx,
+        );
         if (!moved.ok) return moved;
       } else if (body.action === 'accept' && row.isAccepted === 1) {
         // Already accepted (a second tap, or a resend of an old page without a key): nothing more to record.
@@ -211,8 +218,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       }
       if (body.key) insertAction.run(body.key, workerId, id, body.action, now);
       return { ok: true, isDuplicate: false };
-    },
-  );
+    });
 
   return [
     {
@@ -279,7 +285,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         requirePhotos(r.photos);
         const label = CATEGORY_LABELS[r.category].zh;
         const firstLine = r.detail.split('\n')[0]!.slice(0, 40);
-        const result = ingest.handleItems(
+        const result = await ingest.handleItems(
           [
             {
               id: `m-${r.key}`,
@@ -357,7 +363,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         requirePhotos(body.photos);
         if (body.action === 'note' && !body.note && body.photos.length === 0)
           throw new HttpError(400, '请填写说明或添加照片', { reason: 'empty_note' });
-        const outcome = applyAction.immediate(id, row, body, p, w.workerId, c.clientAddress);
+        const outcome = await applyAction(id, row, body, p, w.workerId, c.clientAddress);
         // Thrown only now, after the transaction: a refusal's own audit row (the service writes one) stays.
         if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
         const after = oneTask.get({ id, username: p.username });

@@ -25,7 +25,7 @@ export async function startFieldGateways(deps: {
   logger: Logger;
   stats: IngestStats;
   /** GB/T 28181 Alarm notifications (server/alarms); without it they are acknowledged and dropped. */
-  onAlarm?: (xml: string) => { response: string | null };
+  onAlarm?: (xml: string) => Promise<{ response: string | null }>;
 }): Promise<FieldGateways> {
   const { config, db, bus, logger, stats } = deps;
   const future = { maxMs: config.FIELD_MAX_FUTURE_MS, policy: config.FIELD_FUTURE_POLICY };

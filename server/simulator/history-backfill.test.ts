@@ -42,10 +42,10 @@ function lastAuditHash(d: Db): string {
   return d.$client.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').pluck().get() as string;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-'));
   db = freshDb('a.db');
-  result = backfillDemoHistory({ db, logger, days: DAYS, now: NOW, seed: 't', incidentsPerDay: PER_DAY });
+  result = await backfillDemoHistory({ db, logger, days: DAYS, now: NOW, seed: 't', incidentsPerDay: PER_DAY });
 });
 afterAll(() => {
   db?.$client.close();
@@ -132,10 +132,10 @@ describe('backfillDemoHistory', () => {
     expect(rated.filter((r) => r.satisfaction! >= 4).length / rated.length).toBeGreaterThan(0.8);
   });
 
-  it('is deterministic for a seed, and runs only on an empty incident table', () => {
+  it('is deterministic for a seed, and runs only on an empty incident table', async () => {
     const other = freshDb('b.db');
     try {
-      const again = backfillDemoHistory({
+      const again = await backfillDemoHistory({
         db: other,
         logger,
         days: DAYS,
@@ -146,11 +146,11 @@ describe('backfillDemoHistory', () => {
       expect({ ...again, elapsedMs: 0 }).toEqual({ ...result, elapsedMs: 0 });
       expect(lastAuditHash(other)).toBe(lastAuditHash(db));
       expect(
-        backfillDemoHistory({ db: other, logger, days: DAYS, now: NOW + DAY_MS, seed: 't' }).isSkipped,
+        (await backfillDemoHistory({ db: other, logger, days: DAYS, now: NOW + DAY_MS, seed: 't' })).isSkipped,
       ).toBe(true);
     } finally {
       other.$client.close();
     }
-    expect(backfillDemoHistory({ db, logger, days: 0, now: NOW }).isSkipped).toBe(true);
+    expect((await backfillDemoHistory({ db, logger, days: 0, now: NOW })).isSkipped).toBe(true);
   });
 });

@@ -10,7 +10,8 @@ import {
   type TimeLimitConfig,
 } from '@/lib/domain/time-limits';
 import { Rng } from '@/lib/world/rng';
-import { AuditLog } from '../audit/audit-log';
+import { SqlAudit } from '../audit/audit-append';
+import { sqliteSqlDb } from '../db/sql-db';
 import type { Db } from '../db/open-database';
 import { dispatchLiveFrom } from '../dispatch/dispatch-module';
 import { DispatchService } from '../dispatch/dispatch-service';
@@ -119,7 +120,7 @@ const SKIPPED: BackfillResult = {
 };
 
 /** Runs once: does nothing when `days` is 0, when any incident exists, or when no demo world is seeded. */
-export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
+export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillResult> {
   const started = performance.now();
   const sqlite = o.db.$client;
   if (o.days <= 0 || sqlite.prepare('SELECT 1 FROM incidents LIMIT 1').get()) return SKIPPED;
@@ -141,14 +142,8 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
   const stats = new IngestStats(new Registry(), o.logger);
   // The generator already placed every report in its grid; one outside all grids stays outside.
   const noGrids = new GridLocator([]);
-  const ingest = new IncidentIngest(sqlite, live, stats, () => noGrids);
-  const service = new DispatchService(
-    sqlite,
-    dispatchLiveFrom(live),
-    new AuditLog(sqlite, clock),
-    clock,
-    o.logger,
-  );
+  const sqlDb = sqliteSqlDb(sqlite);
+  const audit = new SqlAudit(sqlDb, clock);
   const pick = assigneePicker(o.db, world);
   const engaged = sqlite.prepare(ENGAGED_SQL);
   const stateOf = sqlite.prepare('SELECT state FROM incidents WHERE id = ?').pluck();
@@ -168,9 +163,11 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
   let commands = 0;
   let refused = 0;
   let stalled = 0;
-  const run = (id: string, command: IncidentCommand, who: Principal): boolean => {
+  let ingest!: IncidentIngest;
+  let service!: DispatchService;
+  const run = async (id: string, command: IncidentCommand, who: Principal): Promise<boolean> => {
     commands++;
-    const outcome = service.execute(id, command, who, HISTORY_CLIENT_ADDRESS);
+    const outcome = await service.execute(id, command, who, HISTORY_CLIENT_ADDRESS);
     if (!outcome.ok) {
       refused++;
       o.logger.debug({ id, command, reason: outcome.reason }, 'demo history: step refused');
@@ -178,13 +175,16 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
     return outcome.ok;
   };
 
-  // One transaction for the whole replay: all of history or none, and one fsync instead of thousands.
-  sqlite.transaction(() => {
+  // One transaction for the whole replay: all of history or none, and one fsync instead of thousands. Its
+  // commands are savepoints of it; the look-ups below run on the same connection, so inside it too.
+  await sqlDb.transaction(async (tx) => {
+    ingest = new IncidentIngest(tx, live, stats, () => noGrids);
+    service = new DispatchService(tx, dispatchLiveFrom(live), audit, clock, o.logger);
     for (let e = queue.pop(); e && e.at <= o.now; e = queue.pop()) {
       clock.set(e.at);
       if (e.kind === 'arrive') {
         const report = generator.make(e.at - Math.round(arrivals.range(...REPORT_LAG_S) * 1000));
-        if (ingest.handleItems([report], HISTORY_INGEST_PATH).accepted === 0) continue;
+        if ((await ingest.handleItems([report], HISTORY_INGEST_PATH)).accepted === 0) continue;
         const { category, lng, lat } = report;
         placed.set(report.id, { category, lng, lat, gridCode: report.gridCode ?? null });
         const plan = planHandling(
@@ -202,7 +202,7 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
         for (const s of plan.supervision) queue.push({ ...s, kind: 'supervise', id: report.id });
       } else if (e.kind === 'supervise') {
         if (!ENDED.has(stateOf.get(e.id) as string))
-          run(e.id, { type: 'supervise', level: e.level, note: e.note }, LEADER);
+          await run(e.id, { type: 'supervise', level: e.level, note: e.note }, LEADER);
       } else {
         const step = e.plan.steps[e.index]!;
         let command: IncidentCommand | null = null;
@@ -213,11 +213,11 @@ export function backfillDemoHistory(o: BackfillOptions): BackfillResult {
           else stalled++;
         }
         const next = e.plan.steps[e.index + 1];
-        if (command && run(e.id, command, DISPATCHER) && next)
+        if (command && (await run(e.id, command, DISPATCHER)) && next)
           queue.push({ at: next.at, kind: 'step', id: e.id, plan: e.plan, index: e.index + 1 });
       }
     }
-  })();
+  });
 
   const result = { isSkipped: false, ...summarize(o.db, start, o.now, limits), commands, refused, stalled };
   result.elapsedMs = Math.round(performance.now() - started);

@@ -7,7 +7,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { FakeClock } from '@/lib/clock';
-import { appendAuditPg, AUDIT_APPEND_LOCK } from '@/server/db/pg/audit-append';
+import { appendAudit, AUDIT_APPEND_LOCK } from '@/server/audit/audit-append';
+import { pgSqlDb, type SqlDb } from '@/server/db/sql-db';
 import { createPgClient, createPgPool, migratePg } from '@/server/db/pg/open-pg';
 import { pgChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
 import { COPY_ORDER } from '@/server/db/pg/migrate-from-sqlite';
@@ -141,13 +142,13 @@ describe.skipIf(unavailable !== null)('PostgreSQL invariants', () => {
 
   it('appends from concurrent connections into one chain that verifies', async () => {
     const clock = new FakeClock(1_800_000_000_000);
-    // One transaction at a time per connection (a session has one), the connections racing each other.
-    const perConnection = async (c: pg.Client, k: number) => {
-      for (let i = k; i < ATTEMPTS; i += CONNECTIONS) {
-        await c.query('BEGIN');
-        try {
-          await appendAuditPg(
-            c,
+    // One transaction at a time per pool of one connection (as a server process's would be), racing each other.
+    const dbs = Array.from({ length: CONNECTIONS }, () => pgSqlDb(createPgPool(db.url, { max: 1 })));
+    const perProcess = async (sqlDb: SqlDb, k: number) => {
+      for (let i = k; i < ATTEMPTS; i += CONNECTIONS)
+        await sqlDb.transaction((tx) =>
+          appendAudit(
+            tx,
             {
               actor: `u${k}`,
               role: 'dispatcher',
@@ -159,15 +160,14 @@ describe.skipIf(unavailable !== null)('PostgreSQL invariants', () => {
               result: 'ok',
             },
             { clock, chain: null },
-          );
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw e;
-        }
-      }
+          ),
+        );
     };
-    await Promise.all(clients.map(perConnection));
+    try {
+      await Promise.all(dbs.map(perProcess));
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()));
+    }
     const v = await verifyChain(pgChainSource(clients[0]!));
     expect(v).toMatchObject({ ok: true, rows: ATTEMPTS });
     // The writers did interleave: the chain alternates between connections somewhere.

@@ -14,13 +14,14 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { anchorPathFor, AuditAnchor, readAnchor } from '@/server/audit/audit-anchor';
-import { configureAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
+import { configureAuditChain, configureSqlAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
 import { AuditLog } from '@/server/audit/audit-log';
 import { RedisAuditAnchor } from '@/server/audit/redis-anchor';
-import { appendAuditPg } from '@/server/db/pg/audit-append';
+import { appendAudit } from '@/server/audit/audit-append';
+import { pgSqlDb } from '@/server/db/sql-db';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { openDatabase } from '@/server/db/open-database';
-import { createPgClient } from '@/server/db/pg/open-pg';
+import { createPgClient, createPgPool } from '@/server/db/pg/open-pg';
 import { pgChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
 import { BUCKET_MS } from '@/server/history/open-runs';
 import { SWEEP_GRACE_MS } from '@/server/history/history-writer';
@@ -72,7 +73,7 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   const clock = new FakeClock(now);
   seedDemoWorld(db, { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
   await seedDemoAccounts(sqlite, clock, 'pg-migrate-password-1');
-  backfillDemoHistory({ db, logger, days: 1, now, incidentsPerDay: 60 });
+  await backfillDemoHistory({ db, logger, days: 1, now, incidentsPerDay: 60 });
 
   // Position history: a few vehicles over two buckets, written once the first is past its grace.
   const t0 = Math.floor(now / BUCKET_MS) * BUCKET_MS - 3 * BUCKET_MS;
@@ -228,22 +229,29 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
   it('continues the keyed chain on PostgreSQL: appends after the move verify with the moved rows', async () => {
     const clock = new FakeClock(Date.now());
     const chain = { key: deriveAuditKey(AUDIT_KEY), fromId: 1 };
-    for (const objectId of ['after-1', 'after-2']) {
-      await client.query('BEGIN');
-      await appendAuditPg(
-        client,
-        {
-          actor: 'admin',
-          role: 'admin',
-          clientAddress: null,
-          action: 'test.append',
-          objectType: 'test',
-          objectId,
-          result: 'ok',
-        },
-        { clock, chain },
-      );
-      await client.query('COMMIT');
+    // Through the product's own appender, configured from the moved marker as a PostgreSQL server would be.
+    const db = pgSqlDb(createPgPool(target.url, { max: 1 }));
+    try {
+      const chain = await configureSqlAuditChain(db, { auditKey: AUDIT_KEY });
+      expect(chain?.fromId).toBe(1);
+      for (const objectId of ['after-1', 'after-2'])
+        await db.transaction((tx) =>
+          appendAudit(
+            tx,
+            {
+              actor: 'admin',
+              role: 'admin',
+              clientAddress: null,
+              action: 'test.append',
+              objectType: 'test',
+              objectId,
+              result: 'ok',
+            },
+            { clock, chain },
+          ),
+        );
+    } finally {
+      await db.close();
     }
     const v = await verifyChain(pgChainSource(client), {
       auditKey: AUDIT_KEY,

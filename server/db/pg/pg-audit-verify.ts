@@ -4,7 +4,9 @@
  * (ChainWalk), then each head anchored outside the database still in the chain with its hash.
  */
 import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type pg from 'pg';
+import { pgClientRunner, type SqlRunner } from '../sql-db';
 import { anchorProblemOf } from '../../audit/audit-anchor';
 import {
   AUDIT_KEYED_META,
@@ -21,8 +23,8 @@ import {
   type VerifyResult,
 } from '../../audit/audit-log';
 
-/** Rows read per round trip from PostgreSQL (keyset paging: memory stays flat on a long chain). */
-const PG_PAGE_ROWS = 2_000;
+/** Rows read per round trip (keyset paging: memory stays flat on a long chain). */
+const PAGE_ROWS = 2_000;
 
 export interface ChainSource {
   /** The `meta` value of the keyed-from marker; undefined when there is none. */
@@ -33,31 +35,33 @@ export interface ChainSource {
   hashAt(id: number): Promise<string | undefined>;
 }
 
-export function pgChainSource(client: pg.ClientBase): ChainSource {
+/** The chain in any SqlDb, read in keyset pages (memory stays flat on a long chain). */
+export function sqlChainSource(db: SqlRunner): ChainSource {
   return {
     async keyedMarker() {
-      const r = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
-        AUDIT_KEYED_META,
-      ]);
-      return r.rows[0]?.value;
+      return (await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${AUDIT_KEYED_META}`))
+        ?.value;
     },
     async *rows() {
       let after = -1;
       for (;;) {
-        const page = await client.query<AuditRow>(
-          'SELECT * FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2',
-          [after, PG_PAGE_ROWS],
+        const page = await db.all<AuditRow>(
+          sql`SELECT * FROM audit_log WHERE id > ${after} ORDER BY id LIMIT ${PAGE_ROWS}`,
         );
-        yield* page.rows;
-        if (page.rows.length < PG_PAGE_ROWS) return;
-        after = page.rows[page.rows.length - 1]!.id;
+        yield* page;
+        if (page.length < PAGE_ROWS) return;
+        after = page[page.length - 1]!.id;
       }
     },
     async hashAt(id) {
-      const r = await client.query<{ hash: string }>('SELECT hash FROM audit_log WHERE id = $1', [id]);
-      return r.rows[0]?.hash;
+      return (await db.get<{ hash: string }>(sql`SELECT hash FROM audit_log WHERE id = ${id}`))?.hash;
     },
   };
+}
+
+/** The chain on one PostgreSQL connection (the migration's, inside or outside its transaction). */
+export function pgChainSource(client: pg.ClientBase): ChainSource {
+  return sqlChainSource(pgClientRunner(client));
 }
 
 export function sqliteChainSource(sqlite: Database.Database): ChainSource {

@@ -78,7 +78,7 @@ export interface Gb28181ListenerOptions {
    * A registered device's Alarm notification (its decoded MANSCDP body): server/alarms turns it into an
    * incident and returns the Response body GB/T 28181 wants sent back (a MESSAGE), or null for none.
    */
-  onAlarm?: (xml: string) => { response: string | null };
+  onAlarm?: (xml: string) => Promise<{ response: string | null }>;
 }
 
 export interface Gb28181Listener {
@@ -356,8 +356,15 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
       opts.stats.accept(STATS_PATH, 1);
       publish(reports);
     } else if (doc.cmdType === 'Alarm' && doc.root === 'Notify' && opts.onAlarm) {
-      const { response } = opts.onAlarm(xml);
-      if (response) sendMessage(deviceId, rinfo, response);
+      // The MESSAGE is answered 200 now; the alarm's Response follows once its incident is stored. When it
+      // cannot be stored the device gets no Response, and repeats the alarm.
+      opts.onAlarm(xml).then(
+        ({ response }) => {
+          if (response) sendMessage(deviceId, rinfo, response);
+        },
+        (err: unknown) =>
+          opts.logger.error({ err: (err as Error).message, deviceId }, 'gb28181 alarm not stored; the device will repeat it'),
+      );
     }
     // DeviceInfo, DeviceStatus…: acknowledged and not used yet.
     return 200;
