@@ -61,7 +61,7 @@ export interface AppContext {
 }
 
 export interface AuthHooks {
-  resolvePrincipal(req: IncomingMessage): Principal | null;
+  resolvePrincipal(req: IncomingMessage): Promise<Principal | null>;
   authorizeSocket(
     handshake: {
       headers: IncomingMessage['headers'];
@@ -71,7 +71,7 @@ export interface AuthHooks {
     },
     /** The periodic re-check of a connected socket (not a new refusal to count). */
     isRecheck?: boolean,
-  ): Principal | null;
+  ): Promise<Principal | null>;
 }
 
 export interface AppOptions {
@@ -101,7 +101,7 @@ export interface App {
   /** The scale-out incident relay (only with REDIS_URL), once listening. */
   relay(): IncidentRelay | null;
   /** Drops sockets whose session ended or went idle; runs every SOCKET_REAUTH_MS (tests call it directly). */
-  reauthorizeSockets(): void;
+  reauthorizeSockets(): Promise<void>;
   /** Starts consuming the bus and ticking; resolves with the bound port. */
   listen(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -238,7 +238,7 @@ export function createApp(opts: AppOptions): App {
           !isOriginAllowed(req.headers.origin, req.headers.host, allowedOrigins(config))
         )
           throw new HttpError(403, 'origin not allowed');
-        const principal = auth?.resolvePrincipal(req) ?? null;
+        const principal = (await auth?.resolvePrincipal(req)) ?? null;
         await m.route.handler({ req, res, url, params: m.params, principal, clientAddress });
         return;
       }
@@ -273,10 +273,18 @@ export function createApp(opts: AppOptions): App {
   const socketQuota = new SocketQuota();
   socketQuota.register(metrics.registry);
   if (auth) {
-    io.use((socket, next) => {
+    io.use(async (socket, next) => {
       const h = socket.handshake;
       const address = clientAddressOf(h.address, h.headers['x-forwarded-for']);
-      const principal = auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address });
+      let principal: Principal | null;
+      try {
+        principal = await auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address });
+      } catch (err) {
+        // The database did not answer: the wall retries, as after any refused connection.
+        logger.error({ err, address }, 'socket refused: sign-in could not be checked');
+        next(new Error('unavailable'));
+        return;
+      }
       if (!principal) {
         logger.warn({ address }, 'socket refused: no valid session or display token');
         next(new Error('unauthorized'));
@@ -344,17 +352,35 @@ export function createApp(opts: AppOptions): App {
   /** Sockets outlive sessions: re-check each one this often and drop those signed out or idle-expired. */
   const SOCKET_REAUTH_MS = 60_000;
   let reauthTimer: NodeJS.Timeout | null = null;
-  function reauthorizeSockets(): void {
-    if (!auth) return;
-    for (const socket of io.sockets.sockets.values()) {
-      const h = socket.handshake;
-      const address = clientAddressOf(h.address, h.headers['x-forwarded-for']);
-      // A re-check only looks: it never refreshes the session, or an open page would never go idle.
-      if (!auth.authorizeSocket({ headers: h.headers, query: h.query, auth: h.auth, address }, true)) {
-        logger.info({ address }, 'socket closed: session ended');
-        socket.disconnect(true);
+  let reauthRunning: Promise<void> | null = null;
+  /** One pass at a time (a slow database must not stack passes up); a socket is dropped only on a clear "no". */
+  function reauthorizeSockets(): Promise<void> {
+    if (!auth) return Promise.resolve();
+    reauthRunning ??= (async () => {
+      try {
+        for (const socket of [...io.sockets.sockets.values()]) {
+          const h = socket.handshake;
+          const address = clientAddressOf(h.address, h.headers['x-forwarded-for']);
+          // A re-check only looks: it never refreshes the session, or an open page would never go idle.
+          const p = await auth.authorizeSocket(
+            { headers: h.headers, query: h.query, auth: h.auth, address },
+            true,
+          );
+          if (!p) {
+            logger.info({ address }, 'socket closed: session ended');
+            socket.disconnect(true);
+          }
+        }
+      } catch (err) {
+        logger.error(
+          { err },
+          'socket re-check could not reach the database; sockets kept until the next pass',
+        );
+      } finally {
+        reauthRunning = null;
       }
-    }
+    })();
+    return reauthRunning;
   }
 
   /** With REDIS_URL several processes may serve walls: their incident boards are kept in step (server/scale). */
@@ -417,7 +443,7 @@ export function createApp(opts: AppOptions): App {
         logger,
       });
       timer = setInterval(tick, config.TICK_MS);
-      reauthTimer = setInterval(reauthorizeSockets, SOCKET_REAUTH_MS);
+      reauthTimer = setInterval(() => void reauthorizeSockets(), SOCKET_REAUTH_MS);
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => resolve());

@@ -65,7 +65,10 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
   async function dispatchIncident(id: string): Promise<void> {
     const inc = stateOf(id);
     if (!inc || (inc.state !== 'reported' && inc.state !== 'accepted')) return;
-    if (inc.state === 'reported' && !(await run(id, { type: 'transition', to: 'accepted', note: '已受理' })).ok)
+    if (
+      inc.state === 'reported' &&
+      !(await run(id, { type: 'transition', to: 'accepted', note: '已受理' })).ok
+    )
       return;
     const busy = new Set(
       (
@@ -83,7 +86,11 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
       estimator: loadRoadGraph(db) ?? undefined,
     })[0];
     if (best)
-      await run(id, { type: 'assign', assignee: { kind: 'vehicle', id: best.id }, note: '按推荐派最近巡逻车' });
+      await run(id, {
+        type: 'assign',
+        assignee: { kind: 'vehicle', id: best.id },
+        note: '按推荐派最近巡逻车',
+      });
   }
 
   const feed = createBoardAssignmentFeed(live.incidents);

@@ -134,7 +134,13 @@ export async function runDistrictHourBench(log: (s: string) => void): Promise<Di
     const ingest = new IncidentIngest(sqlDb, live, new IngestStats(new Registry(), logger), () => {
       return new GridLocator([]);
     });
-    const service = new DispatchService(sqlDb, dispatchLiveFrom(live), new SqlAudit(sqlDb, clock), clock, logger);
+    const service = new DispatchService(
+      sqlDb,
+      dispatchLiveFrom(live),
+      new SqlAudit(sqlDb, clock),
+      clock,
+      logger,
+    );
     type Step = { at: number; id: string; command: IncidentCommand };
     const arrivals: { at: number; k: number }[] = [];
     for (let k = 0; k < BACKLOG; k++) arrivals.push({ at: dayStart + rand() * (hourStart - dayStart), k });

@@ -1,6 +1,8 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import type { Authorize } from '../auth/guard';
+import type { SqlDb } from '../db/sql-db';
+import type { Logger } from '../logger';
 import { sendJson, type Route } from '../http/router';
 
 /**
@@ -45,37 +47,29 @@ export interface DenialRow {
 }
 
 export class DenialCounter {
-  private readonly upsert: Database.Statement;
-  private readonly prune: Database.Statement;
-  private readonly recent: Database.Statement<[number, number], DenialRow>;
   private minute = -1;
   /** Keys written this minute, to hold the per-minute row bound without asking the database. */
   private readonly keys = new Set<string>();
 
   constructor(
-    sqlite: Database.Database,
+    private readonly db: SqlDb,
     private readonly clock: Clock,
+    private readonly logger: Logger,
     private readonly maxRowsPerMinute = MAX_DENIAL_ROWS_PER_MINUTE,
-  ) {
-    this.upsert = sqlite.prepare(
-      `INSERT INTO audit_denials (minute, kind, source, actor, count, last_at) VALUES (?, ?, ?, ?, 1, ?)
-       ON CONFLICT (minute, kind, source, actor) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
-    );
-    this.prune = sqlite.prepare('DELETE FROM audit_denials WHERE minute < ?');
-    this.recent = sqlite.prepare(
-      `SELECT minute, kind, source, actor, count, last_at AS lastAt FROM audit_denials
-       WHERE minute >= ? ORDER BY minute DESC, count DESC LIMIT ?`,
-    );
-  }
+  ) {}
 
-  /** One denial. `actor`: the account tried or the principal refused; '' when none (or not a known account). */
-  count(kind: DenialKind, source: string, actor: string): void {
+  /**
+   * One denial. `actor`: the account tried or the principal refused; '' when none (or not a known account).
+   * Never rejects: the refusal it counts stands (and is logged by its caller) whether or not the count is
+   * stored, so a caller that cannot wait (the guard, which throws at once) may leave it running.
+   */
+  async count(kind: DenialKind, source: string, actor: string): Promise<void> {
     const now = this.clock.now();
     const minute = Math.floor(now / MINUTE_MS) * MINUTE_MS;
-    if (minute !== this.minute) {
+    const isNewMinute = minute !== this.minute;
+    if (isNewMinute) {
       this.minute = minute;
       this.keys.clear();
-      this.prune.run(minute - DENIAL_RETENTION_MS);
     }
     let src = (source || '-').slice(0, MAX_FIELD_CHARS);
     let who = actor.slice(0, MAX_FIELD_CHARS);
@@ -86,12 +80,24 @@ export class DenialCounter {
         who = '';
       } else this.keys.add(key);
     }
-    this.upsert.run(minute, kind, src, who, now);
+    try {
+      if (isNewMinute)
+        await this.db.run(sql`DELETE FROM audit_denials WHERE minute < ${minute - DENIAL_RETENTION_MS}`);
+      await this.db.run(
+        sql`INSERT INTO audit_denials (minute, kind, source, actor, count, last_at) VALUES (${minute}, ${kind}, ${src}, ${who}, 1, ${now})
+            ON CONFLICT (minute, kind, source, actor) DO UPDATE SET count = audit_denials.count + 1, last_at = excluded.last_at`,
+      );
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, kind, source: src }, 'denial not counted');
+    }
   }
 
   /** The newest counts, for the admin's audit page. */
-  list(sinceMs: number, limit: number): DenialRow[] {
-    return this.recent.all(sinceMs, limit);
+  list(sinceMs: number, limit: number): Promise<DenialRow[]> {
+    return this.db.all<DenialRow>(
+      sql`SELECT minute, kind, source, actor, count, last_at AS "lastAt" FROM audit_denials
+          WHERE minute >= ${sinceMs} ORDER BY minute DESC, count DESC LIMIT ${limit}`,
+    );
   }
 }
 
@@ -108,14 +114,16 @@ export function createDenialRoutes(deps: {
     {
       method: 'GET',
       path: '/api/audit/denials',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         deps.authorize(ctx, { roles: ['admin'], action: 'audit.denials', objectType: 'audit' });
         const hours = Number(ctx.url.searchParams.get('hours') ?? 24);
         const spanMs =
           Number.isFinite(hours) && hours > 0
             ? Math.min(hours * 3_600_000, DENIAL_RETENTION_MS)
             : DENIAL_VIEW_MS;
-        sendJson(ctx.res, 200, { rows: deps.denials.list(deps.clock.now() - spanMs, DENIAL_VIEW_ROWS) });
+        sendJson(ctx.res, 200, {
+          rows: await deps.denials.list(deps.clock.now() - spanMs, DENIAL_VIEW_ROWS),
+        });
       },
     },
   ];

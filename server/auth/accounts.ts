@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlRunner } from '../db/sql-db';
 import type { Clock } from '@/lib/clock';
 import type { Role } from '../http/router';
 import { hashPassword } from './password';
@@ -91,10 +93,10 @@ export function setUserPasswordHash(
 }
 
 /** The user's own change: the caller ends the other sessions and keeps the one the change was made in. */
-export function setOwnPasswordHash(sqlite: Database.Database, userId: number, hash: string): void {
-  sqlite
-    .prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?')
-    .run(hash, userId);
+export async function setOwnPasswordHash(tx: SqlRunner, userId: number, hash: string): Promise<void> {
+  await tx.run(
+    sql`UPDATE users SET password_hash = ${hash}, failed_logins = 0, locked_until = NULL WHERE id = ${userId}`,
+  );
 }
 
 /** Ends an account's sessions after its role or region scope changed. */

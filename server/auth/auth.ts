@@ -4,6 +4,9 @@ import type { Db } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Principal, Route, RouteContext } from '../http/router';
 import { AuditLog } from '../audit/audit-log';
+import { SqlAudit } from '../audit/audit-append';
+import type { SqlDb } from '../db/sql-db';
+import { sql } from 'drizzle-orm';
 import { DenialCounter, createDenialRoutes } from '../audit/denial-counter';
 import { isOriginAllowed } from '../http/origin';
 import { createAdminRoutes } from '../admin/admin-routes';
@@ -15,6 +18,8 @@ import { SessionStore } from './session-store';
 
 export interface AuthDeps {
   db: Db;
+  /** The same database through SqlDb (sessions, display tokens, denial counts, sign-in). */
+  sql: SqlDb;
   /** SESSION_SECRET (config.sessionSecret). */
   secret: string;
   clock: Clock;
@@ -23,6 +28,8 @@ export interface AuthDeps {
   allowedOrigins?: string[];
   /** Shared with the dispatch routes so every record lands on one chain; created here when absent. */
   audit?: AuditLog;
+  /** The same chain through SqlDb; created here when absent. */
+  sqlAudit?: SqlAudit;
   limiter?: LoginLimiter;
   sessionIdleMs?: number;
   /** Demo mode and DEMO_PASSWORD, for the password policy (the demo password is refused outside demo). */
@@ -61,18 +68,12 @@ const MAX_TOKEN_CHARS = 128;
 export function createAuth(deps: AuthDeps) {
   const sqlite = deps.db.$client;
   const audit = deps.audit ?? new AuditLog(sqlite, deps.clock);
-  const sessions = new SessionStore(sqlite, deps.clock, deps.sessionIdleMs);
-  const denials = new DenialCounter(sqlite, deps.clock);
+  const sqlAudit = deps.sqlAudit ?? new SqlAudit(deps.sql, deps.clock);
+  const sessions = new SessionStore(deps.sql, deps.clock, deps.sessionIdleMs);
+  const denials = new DenialCounter(deps.sql, deps.clock, deps.logger);
   const lockout = new LoginLockout();
   const passwordPolicy = deps.passwordPolicy ?? { isDemo: false };
   const allowed = (deps.allowedOrigins ?? []).map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
-  const selectToken = sqlite.prepare<
-    [string],
-    { id: number; name: string; region_code: string | null; last_used_at: number | null }
-  >(
-    'SELECT id, name, region_code, last_used_at FROM display_tokens WHERE token_hash = ? AND revoked_at IS NULL',
-  );
-  const touchToken = sqlite.prepare('UPDATE display_tokens SET last_used_at = ? WHERE id = ?');
 
   /**
    * Same-origin (scheme-agnostic host match, so TLS termination in front does not matter) or listed.
@@ -83,29 +84,36 @@ export function createAuth(deps: AuthDeps) {
     return isOriginAllowed(origin?.replace(/\/$/, ''), host, allowed);
   }
 
-  function lookupDisplayToken(token: string | undefined | null): DisplayTokenInfo | null {
+  async function lookupDisplayToken(token: string | undefined | null): Promise<DisplayTokenInfo | null> {
     if (!token || token.length > MAX_TOKEN_CHARS) return null;
-    const row = selectToken.get(sha256Hex(token));
+    const row = await deps.sql.get<{
+      id: number;
+      name: string;
+      region_code: string | null;
+      last_used_at: number | null;
+    }>(
+      sql`SELECT id, name, region_code, last_used_at FROM display_tokens WHERE token_hash = ${sha256Hex(token)} AND revoked_at IS NULL`,
+    );
     if (!row) return null;
     const now = deps.clock.now();
     if (row.last_used_at === null || now - row.last_used_at >= TOKEN_TOUCH_EVERY_MS)
-      touchToken.run(now, row.id);
+      await deps.sql.run(sql`UPDATE display_tokens SET last_used_at = ${now} WHERE id = ${row.id}`);
     return { name: row.name, regionCode: row.region_code };
   }
 
-  function fromCredentials(
+  async function fromCredentials(
     cookieHeader: string | undefined,
     token: string | undefined | null,
     isActivity: boolean,
-  ): Principal | null {
+  ): Promise<Principal | null> {
     const raw = parseCookies(cookieHeader).get(SESSION_COOKIE);
     const id = raw ? verifySignedSessionId(raw, deps.secret) : null;
     if (id) {
-      const user = sessions.lookup(id, isActivity);
+      const user = await sessions.lookup(id, isActivity);
       if (user)
         return { username: user.username, role: user.role, isDisplay: false, regionCode: user.regionCode };
     }
-    const display = lookupDisplayToken(token);
+    const display = await lookupDisplayToken(token);
     return display
       ? { username: `display:${display.name}`, role: 'duty', isDisplay: true, regionCode: display.regionCode }
       : null;
@@ -130,7 +138,7 @@ export function createAuth(deps: AuthDeps) {
     }
   }
 
-  function resolvePrincipal(req: IncomingMessage): Principal | null {
+  function resolvePrincipal(req: IncomingMessage): Promise<Principal | null> {
     return fromCredentials(req.headers.cookie, tokenFrom(req), !SAFE_METHODS.has(req.method ?? 'GET'));
   }
 
@@ -139,23 +147,23 @@ export function createAuth(deps: AuthDeps) {
    * app's periodic re-check of a connected socket, whose ending session is not a refusal to count.
    * Neither refreshes the session: a socket is no sign that anyone is at the screen.
    */
-  function authorizeSocket(handshake: SocketHandshake, isRecheck = false): Principal | null {
+  async function authorizeSocket(handshake: SocketHandshake, isRecheck = false): Promise<Principal | null> {
     if (!checkOrigin(headerValue(handshake.headers.origin), headerValue(handshake.headers.host))) {
       deps.logger.warn(
         { client: handshake.address, origin: handshake.headers.origin },
         'socket refused: origin',
       );
-      if (!isRecheck) denials.count('socket.denied', handshake.address, '');
+      if (!isRecheck) await denials.count('socket.denied', handshake.address, '');
       return null;
     }
     const token =
       headerValue(handshake.headers[DISPLAY_TOKEN_HEADER]) ??
       stringField(handshake.auth, 'token') ??
       stringField(handshake.query, 'token');
-    const p = fromCredentials(handshake.headers.cookie, token, false);
+    const p = await fromCredentials(handshake.headers.cookie, token, false);
     if (!p && !isRecheck) {
       deps.logger.warn({ client: handshake.address }, 'socket refused: not signed in');
-      denials.count('socket.denied', handshake.address, '');
+      await denials.count('socket.denied', handshake.address, '');
     }
     return p;
   }
@@ -164,12 +172,12 @@ export function createAuth(deps: AuthDeps) {
     Boolean((ctx.req.socket as { encrypted?: boolean }).encrypted) ||
     headerValue(ctx.req.headers['x-forwarded-proto']) === 'https';
 
-  const authorize = createGuard({ audit, denials, logger: deps.logger, checkOrigin });
+  const authorize = createGuard({ audit: sqlAudit, denials, logger: deps.logger, checkOrigin });
   const routes: Route[] = [
     ...createSessionRoutes({
-      sqlite,
+      sql: deps.sql,
       sessions,
-      audit,
+      audit: sqlAudit,
       clock: deps.clock,
       logger: deps.logger,
       secret: deps.secret,
@@ -200,6 +208,7 @@ export function createAuth(deps: AuthDeps) {
     lookupDisplayToken,
     authorize,
     audit,
+    sqlAudit,
     denials,
     sessions,
     routes,

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { HttpError, type Principal, type Role, type RouteContext } from '../http/router';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
 import type { DenialCounter } from '../audit/denial-counter';
 
 export interface AuthorizeOptions {
@@ -21,7 +21,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * in audit_denials, so neither a flood nor a page polling past its rights grows the audit chain.
  */
 export function createGuard(deps: {
-  audit: AuditLog;
+  audit: SqlAudit;
   denials: DenialCounter;
   logger: Logger;
   checkOrigin: (origin: string | undefined, host: string | undefined) => boolean;
@@ -40,19 +40,25 @@ export function createGuard(deps: {
       },
       'request denied',
     );
+    // The refusal is answered at once; its count or audit row follows in its own transaction (a failure to
+    // store it is logged, and the refusal stands either way).
     if (!p || p.isDisplay || !isWrite) {
-      deps.denials.count(isWrite ? 'write.denied' : 'read.denied', ctx.clientAddress, p?.username ?? '');
+      void deps.denials.count(isWrite ? 'write.denied' : 'read.denied', ctx.clientAddress, p?.username ?? '');
     } else {
-      deps.audit.append({
-        actor: p.username,
-        role: p.role,
-        clientAddress: ctx.clientAddress,
-        action: opts.action,
-        objectType: opts.objectType,
-        objectId: opts.objectId ?? null,
-        result: 'denied',
-        reason,
-      });
+      deps.audit
+        .appendAlone({
+          actor: p.username,
+          role: p.role,
+          clientAddress: ctx.clientAddress,
+          action: opts.action,
+          objectType: opts.objectType,
+          objectId: opts.objectId ?? null,
+          result: 'denied',
+          reason,
+        })
+        .catch((err: unknown) =>
+          deps.logger.error({ err: (err as Error).message, action: opts.action }, 'denied write not audited'),
+        );
     }
     throw new HttpError(status, status === 401 ? '请先登录' : '无权执行此操作', { reason });
   }

@@ -1,9 +1,10 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '@/lib/clock';
 import type { Logger } from '../logger';
 import { HttpError, readJson, sendJson, type Role, type Route, type RouteContext } from '../http/router';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
+import type { SqlDb } from '../db/sql-db';
 import type { DenialCounter } from '../audit/denial-counter';
 import { passwordProblem } from '@/lib/auth/password-policy';
 import { setOwnPasswordHash } from './accounts';
@@ -43,9 +44,9 @@ interface UserRow {
 }
 
 export interface SessionRouteDeps {
-  sqlite: Database.Database;
+  sql: SqlDb;
   sessions: SessionStore;
-  audit: AuditLog;
+  audit: SqlAudit;
   clock: Clock;
   logger: Logger;
   secret: string;
@@ -67,33 +68,27 @@ const minutesOf = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
  * Failed sign-ins are counted (audit_denials), not written to the audit chain: anyone can cause them.
  */
 export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
-  const { sqlite, sessions, audit, clock, logger, secret, lockout, denials } = deps;
+  const { sql: db, sessions, audit, clock, logger, secret, lockout, denials } = deps;
   const limiter = deps.limiter ?? new LoginLimiter();
   const dummyHash = deps.dummyHash ?? dummyPasswordHash;
-  const findUser = sqlite.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
-  // failed_logins and locked_until are what the admin's user list shows; the lock itself is per source.
-  const recordFailure = sqlite.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?');
-  const noteLock = sqlite.prepare(
-    'UPDATE users SET locked_until = MAX(COALESCE(locked_until, 0), ?) WHERE id = ?',
-  );
-  const recordSuccess = sqlite.prepare(
-    'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?',
-  );
+  const findUser = (username: string) =>
+    db.get<UserRow>(sql`SELECT * FROM users WHERE username = ${username}`);
 
-  const successTx = sqlite.transaction((user: UserRow, address: string) => {
-    recordSuccess.run(user.id);
-    const id = sessions.create(user.id, address);
-    audit.append({
-      actor: user.username,
-      role: user.role,
-      clientAddress: address,
-      action: 'session.login',
-      objectType: 'user',
-      objectId: user.username,
-      result: 'ok',
+  const succeed = (user: UserRow, address: string) =>
+    db.transaction(async (tx) => {
+      await tx.run(sql`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ${user.id}`);
+      const id = await sessions.create(user.id, address, tx);
+      await audit.append(tx, {
+        actor: user.username,
+        role: user.role,
+        clientAddress: address,
+        action: 'session.login',
+        objectType: 'user',
+        objectId: user.username,
+        result: 'ok',
+      });
+      return id;
     });
-    return id;
-  });
 
   const refuseLocked = (ctx: RouteContext, waitMs: number): never => {
     ctx.res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
@@ -105,7 +100,7 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     const address = ctx.clientAddress;
     const waitMs = limiter.take(address, now);
     if (waitMs > 0) {
-      denials.count('login.rate_limited', address, '');
+      await denials.count('login.rate_limited', address, '');
       logger.warn({ client: address }, 'login rate-limited');
       ctx.res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
       throw new HttpError(429, '登录尝试过于频繁，请稍后再试');
@@ -113,37 +108,41 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     const parsed = LoginSchema.safeParse(await readJson(ctx.req, LOGIN_BODY_MAX_BYTES));
     if (!parsed.success) throw new HttpError(400, '请输入用户名和密码');
     const { username, password } = parsed.data;
-    const user = findUser.get(username);
+    const user = await findUser(username);
     // The name tried is kept only when it is an account: an unknown one may be a password typed in the wrong field.
     const actor = user ? username : '';
     const lockedMs = lockout.lockedFor(username, address, now);
     if (lockedMs > 0) {
-      denials.count('login.locked', address, actor);
+      await denials.count('login.locked', address, actor);
       return refuseLocked(ctx, lockedMs);
     }
     // Verify even for an unknown user, so timing does not reveal which usernames exist.
     const isValid = await verifyPassword(password, user?.password_hash ?? (await dummyHash()));
     if (!user || !isValid) {
       const lockMs = lockout.fail(username, address, clock.now());
-      sqlite
-        .transaction(() => {
-          if (user) recordFailure.run(user.id);
-          if (user && lockMs > 0) noteLock.run(clock.now() + lockMs, user.id);
-          denials.count(user ? 'login.bad_password' : 'login.unknown_user', address, actor);
-        })
-        .immediate();
+      // failed_logins and locked_until are what the admin's user list shows; the lock itself is per source.
+      if (user)
+        await db.transaction(async (tx) => {
+          await tx.run(sql`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ${user.id}`);
+          if (lockMs > 0)
+            await tx.run(
+              sql`UPDATE users SET locked_until = CASE WHEN COALESCE(locked_until, 0) > ${clock.now() + lockMs}
+                    THEN locked_until ELSE ${clock.now() + lockMs} END WHERE id = ${user.id}`,
+            );
+        });
+      await denials.count(user ? 'login.bad_password' : 'login.unknown_user', address, actor);
       logger.warn({ username: actor || null, client: address, lockMs }, 'login failed');
       if (lockMs > 0) return refuseLocked(ctx, lockMs);
       throw new HttpError(401, '用户名或密码错误');
     }
     // Checked after the password, so only someone who knows it learns that the account is disabled.
     if (user.disabled_at !== null) {
-      denials.count('login.disabled', address, username);
+      await denials.count('login.disabled', address, username);
       logger.warn({ username, client: address }, 'login refused: account disabled');
       throw new HttpError(403, '账号已停用，请联系管理员');
     }
     lockout.succeed(username, address);
-    const id = successTx.immediate(user, address);
+    const id = await succeed(user, address);
     ctx.res.setHeader(
       'set-cookie',
       serializeSessionCookie(signSessionId(id, secret), {
@@ -182,14 +181,14 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     // The current password is a secret a stolen session does not know: guessing it is locked like a sign-in.
     const lockedMs = lockout.lockedFor(p.username, address, clock.now());
     if (lockedMs > 0) {
-      denials.count('login.locked', address, p.username);
+      await denials.count('login.locked', address, p.username);
       return refuseLocked(ctx, lockedMs);
     }
-    const user = findUser.get(p.username);
+    const user = await findUser(p.username);
     if (!user) throw new HttpError(401, '请先登录');
     if (!(await verifyPassword(current, user.password_hash))) {
       const lockMs = lockout.fail(p.username, address, clock.now());
-      denials.count('password.bad_current', address, p.username);
+      await denials.count('password.bad_current', address, p.username);
       if (lockMs > 0) return refuseLocked(ctx, lockMs);
       throw new HttpError(403, '当前密码不正确');
     }
@@ -199,23 +198,21 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
         : passwordProblem(next, { username: user.username, ...deps.passwordPolicy });
     if (problem) throw new HttpError(400, problem);
     const hash = await hashPassword(next);
-    sqlite
-      .transaction(() => {
-        setOwnPasswordHash(sqlite, user.id, hash);
-        sessions.revokeOtherSessions(user.id, id);
-        // That it changed and what followed, never the password or its hash.
-        audit.append({
-          actor: user.username,
-          role: user.role,
-          clientAddress: address,
-          action: 'session.password_change',
-          objectType: 'user',
-          objectId: user.username,
-          result: 'ok',
-          after: { otherSessionsRevoked: true },
-        });
-      })
-      .immediate();
+    await db.transaction(async (tx) => {
+      await setOwnPasswordHash(tx, user.id, hash);
+      await sessions.revokeOtherSessions(user.id, id, tx);
+      // That it changed and what followed, never the password or its hash.
+      await audit.append(tx, {
+        actor: user.username,
+        role: user.role,
+        clientAddress: address,
+        action: 'session.password_change',
+        objectType: 'user',
+        objectId: user.username,
+        result: 'ok',
+        after: { otherSessionsRevoked: true },
+      });
+    });
     lockout.succeed(p.username, address);
     logger.info({ username: user.username, client: address }, 'password changed');
     sendJson(ctx.res, 200, { ok: true });
@@ -233,25 +230,23 @@ export function createSessionRoutes(deps: SessionRouteDeps): Route[] {
     });
   };
 
-  const logout = (ctx: RouteContext) => {
+  const logout = async (ctx: RouteContext) => {
     const id = sessionIdOf(ctx);
-    if (id) {
-      sqlite
-        .transaction(() => {
-          sessions.revoke(id);
-          if (ctx.principal)
-            audit.append({
-              actor: ctx.principal.username,
-              role: ctx.principal.role,
-              clientAddress: ctx.clientAddress,
-              action: 'session.logout',
-              objectType: 'user',
-              objectId: ctx.principal.username,
-              result: 'ok',
-            });
-        })
-        .immediate();
-    }
+    const p = ctx.principal;
+    if (id)
+      await db.transaction(async (tx) => {
+        await sessions.revoke(id, tx);
+        if (p)
+          await audit.append(tx, {
+            actor: p.username,
+            role: p.role,
+            clientAddress: ctx.clientAddress,
+            action: 'session.logout',
+            objectType: 'user',
+            objectId: p.username,
+            result: 'ok',
+          });
+      });
     ctx.res.setHeader(
       'set-cookie',
       serializeSessionCookie('', { isSecure: deps.isSecureRequest(ctx), maxAgeS: 0 }),

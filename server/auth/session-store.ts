@@ -1,5 +1,6 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
+import type { SqlRunner } from '../db/sql-db';
 import type { Role } from '../http/router';
 import { newSessionId, sha256Hex } from './session-cookie';
 
@@ -42,43 +43,21 @@ interface SessionRow {
 }
 
 export class SessionStore {
-  private readonly insert: Database.Statement;
-  private readonly select: Database.Statement<[string], SessionRow>;
-  private readonly touch: Database.Statement;
-  private readonly revokeOne: Database.Statement;
-  private readonly revokeAll: Database.Statement;
-  private readonly revokeOthers: Database.Statement;
-
   constructor(
-    sqlite: Database.Database,
+    private readonly db: SqlRunner,
     private readonly clock: Clock,
     private readonly idleMs = SESSION_IDLE_MS,
     private readonly maxMs = SESSION_MAX_MS,
-  ) {
-    this.insert = sqlite.prepare(
-      'INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, client_address) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.select = sqlite.prepare(
-      `SELECT s.user_id, s.created_at, s.last_seen_at, u.username, u.role, u.display_name, u.region_code, u.disabled_at
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.revoked_at IS NULL`,
-    );
-    this.touch = sqlite.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?');
-    this.revokeOne = sqlite.prepare(
-      'UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL',
-    );
-    this.revokeAll = sqlite.prepare(
-      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
-    );
-    this.revokeOthers = sqlite.prepare(
-      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id_hash <> ? AND revoked_at IS NULL',
-    );
-  }
+  ) {}
 
-  /** Returns the new session id (the secret half of the cookie). Call inside the login transaction. */
-  create(userId: number, clientAddress: string | null): string {
+  /** Returns the new session id (the secret half of the cookie). `via`: the login transaction. */
+  async create(userId: number, clientAddress: string | null, via: SqlRunner = this.db): Promise<string> {
     const id = newSessionId();
     const now = this.clock.now();
-    this.insert.run(sha256Hex(id), userId, now, now, clientAddress);
+    await via.run(
+      sql`INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, client_address)
+          VALUES (${sha256Hex(id)}, ${userId}, ${now}, ${now}, ${clientAddress})`,
+    );
     return id;
   }
 
@@ -87,14 +66,18 @@ export class SessionStore {
    * (disabling revokes the sessions too; this check holds even for one revoked concurrently). Only
    * `isActivity` (a person did something) refreshes it; every other look leaves last_seen_at alone.
    */
-  lookup(id: string, isActivity = false): SessionUser | null {
+  async lookup(id: string, isActivity = false): Promise<SessionUser | null> {
     const hash = sha256Hex(id);
-    const row = this.select.get(hash);
+    const row = await this.db.get<SessionRow>(
+      sql`SELECT s.user_id, s.created_at, s.last_seen_at, u.username, u.role, u.display_name, u.region_code, u.disabled_at
+          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ${hash} AND s.revoked_at IS NULL`,
+    );
     if (!row || row.disabled_at !== null) return null;
     const now = this.clock.now();
     const isIdle = now - row.last_seen_at > this.idleMs && !IDLE_EXEMPT_ROLES.has(row.role);
     if (isIdle || now - row.created_at > this.maxMs) return null;
-    if (isActivity && now - row.last_seen_at > TOUCH_EVERY_MS) this.touch.run(now, hash);
+    if (isActivity && now - row.last_seen_at > TOUCH_EVERY_MS)
+      await this.db.run(sql`UPDATE sessions SET last_seen_at = ${now} WHERE id_hash = ${hash}`);
     return {
       userId: row.user_id,
       username: row.username,
@@ -104,16 +87,17 @@ export class SessionStore {
     };
   }
 
-  revoke(id: string): void {
-    this.revokeOne.run(this.clock.now(), sha256Hex(id));
-  }
-
-  revokeUser(userId: number): void {
-    this.revokeAll.run(this.clock.now(), userId);
+  async revoke(id: string, via: SqlRunner = this.db): Promise<void> {
+    await via.run(
+      sql`UPDATE sessions SET revoked_at = ${this.clock.now()} WHERE id_hash = ${sha256Hex(id)} AND revoked_at IS NULL`,
+    );
   }
 
   /** Every session of the user but this one (after a password change made in it). */
-  revokeOtherSessions(userId: number, keepId: string): void {
-    this.revokeOthers.run(this.clock.now(), userId, sha256Hex(keepId));
+  async revokeOtherSessions(userId: number, keepId: string, via: SqlRunner = this.db): Promise<void> {
+    await via.run(
+      sql`UPDATE sessions SET revoked_at = ${this.clock.now()}
+          WHERE user_id = ${userId} AND id_hash <> ${sha256Hex(keepId)} AND revoked_at IS NULL`,
+    );
   }
 }

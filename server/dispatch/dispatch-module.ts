@@ -63,6 +63,7 @@ export interface DispatchModuleDeps {
 export function createDispatchModule(deps: DispatchModuleDeps) {
   const sqlite = deps.db.$client;
   const audit = new AuditLog(sqlite, deps.clock);
+  const sqlAudit = new SqlAudit(deps.sql, deps.clock);
   const anchor = startAuditAnchor({
     sqlite,
     path: deps.auditAnchorPath ?? null,
@@ -72,6 +73,8 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   });
   const auth = createAuth({
     db: deps.db,
+    sql: deps.sql,
+    sqlAudit,
     secret: deps.secret,
     clock: deps.clock,
     logger: deps.logger,
@@ -86,7 +89,6 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   deps.regions.countDenialsWith((isWrite, source, actor) =>
     auth.denials.count(isWrite ? 'write.denied' : 'read.denied', source, actor),
   );
-  const sqlAudit = new SqlAudit(deps.sql, deps.clock);
   const service = new DispatchService(deps.sql, deps.live, sqlAudit, deps.clock, deps.logger);
   const common = {
     sqlite,

@@ -149,7 +149,11 @@ export class DispatchService {
       return { ok: false, status, error: d.message, reason: d.error };
     }
     if (d.engaged || command.type === 'assign') {
-      const problem = await this.unitProblem(tx, command.type === 'assign' ? command.assignee : d.engaged!, id);
+      const problem = await this.unitProblem(
+        tx,
+        command.type === 'assign' ? command.assignee : d.engaged!,
+        id,
+      );
       if (problem) return problem;
     }
     const next = { ...row, ...d.next };

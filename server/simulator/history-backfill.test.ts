@@ -45,7 +45,14 @@ function lastAuditHash(d: Db): string {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-'));
   db = freshDb('a.db');
-  result = await backfillDemoHistory({ db, logger, days: DAYS, now: NOW, seed: 't', incidentsPerDay: PER_DAY });
+  result = await backfillDemoHistory({
+    db,
+    logger,
+    days: DAYS,
+    now: NOW,
+    seed: 't',
+    incidentsPerDay: PER_DAY,
+  });
 });
 afterAll(() => {
   db?.$client.close();
@@ -146,7 +153,8 @@ describe('backfillDemoHistory', () => {
       expect({ ...again, elapsedMs: 0 }).toEqual({ ...result, elapsedMs: 0 });
       expect(lastAuditHash(other)).toBe(lastAuditHash(db));
       expect(
-        (await backfillDemoHistory({ db: other, logger, days: DAYS, now: NOW + DAY_MS, seed: 't' })).isSkipped,
+        (await backfillDemoHistory({ db: other, logger, days: DAYS, now: NOW + DAY_MS, seed: 't' }))
+          .isSkipped,
       ).toBe(true);
     } finally {
       other.$client.close();

@@ -228,12 +228,11 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
 
   it('continues the keyed chain on PostgreSQL: appends after the move verify with the moved rows', async () => {
     const clock = new FakeClock(Date.now());
-    const chain = { key: deriveAuditKey(AUDIT_KEY), fromId: 1 };
     // Through the product's own appender, configured from the moved marker as a PostgreSQL server would be.
     const db = pgSqlDb(createPgPool(target.url, { max: 1 }));
     try {
       const chain = await configureSqlAuditChain(db, { auditKey: AUDIT_KEY });
-      expect(chain?.fromId).toBe(1);
+      expect(chain).toEqual({ key: deriveAuditKey(AUDIT_KEY), fromId: 1 });
       for (const objectId of ['after-1', 'after-2'])
         await db.transaction((tx) =>
           appendAudit(

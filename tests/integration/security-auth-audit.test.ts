@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteSqlDb } from '@/server/db/sql-db';
+import { createLogger } from '@/server/logger';
 import { hashPassword } from '@/server/auth/password';
 import { startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
@@ -86,11 +88,11 @@ describe('audit growth', () => {
 
   it('bounds the rows a minute can add under a spray of sources', async () => {
     const { DenialCounter, MAX_DENIAL_ROWS_PER_MINUTE } = await import('@/server/audit/denial-counter');
-    const counter = new DenialCounter(kit.t.db.$client, kit.clock);
+    const counter = new DenialCounter(sqliteSqlDb(kit.t.db.$client), kit.clock, createLogger('silent'));
     kit.clock.advance(60_000); // a fresh minute
     const minute = Math.floor(kit.clock.now() / 60_000) * 60_000;
     for (let k = 0; k < MAX_DENIAL_ROWS_PER_MINUTE * 3; k++)
-      counter.count('login.unknown_user', `10.1.${k >> 8}.${k & 255}`, '');
+      await counter.count('login.unknown_user', `10.1.${k >> 8}.${k & 255}`, '');
     const rows = count(`SELECT COUNT(*) AS n FROM audit_denials WHERE minute = ${minute}`);
     expect(rows).toBeLessThanOrEqual(MAX_DENIAL_ROWS_PER_MINUTE + 1);
     expect(count(`SELECT SUM(count) AS n FROM audit_denials WHERE minute = ${minute}`)).toBe(

@@ -53,11 +53,11 @@ describe('idle limit', () => {
     socket.on('disconnect', () => (isClosed = true));
     for (let k = 0; k < 6; k++) {
       kit.clock.advance(5 * MINUTE);
-      kit.t.app.reauthorizeSockets();
+      await kit.t.app.reauthorizeSockets();
     }
     // 30 minutes of re-checks, none of them activity: the 7th (35 min) finds the session idle and closes it.
     kit.clock.advance(5 * MINUTE);
-    kit.t.app.reauthorizeSockets();
+    await kit.t.app.reauthorizeSockets();
     await waitFor(() => isClosed, 5_000, 'the idle console socket closed');
     expect((await kit.api('GET', '/api/session', { cookie })).status).toBe(401);
   });
@@ -82,12 +82,12 @@ describe('idle limit', () => {
     socket.on('disconnect', () => (isClosed = true));
     for (let k = 0; k < 8; k++) {
       kit.clock.advance(15 * MINUTE);
-      kit.t.app.reauthorizeSockets();
+      await kit.t.app.reauthorizeSockets();
     }
     expect((await kit.api('GET', '/api/session', { cookie })).status).toBe(200); // 2 h without a touch
     expect(isClosed).toBe(false);
     kit.clock.advance(SESSION_MAX_MS);
-    kit.t.app.reauthorizeSockets();
+    await kit.t.app.reauthorizeSockets();
     await waitFor(() => isClosed, 5_000, 'the wall socket closed at the maximum session age');
     expect((await kit.api('GET', '/api/session', { cookie })).status).toBe(401);
   });

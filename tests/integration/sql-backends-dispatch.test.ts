@@ -84,8 +84,7 @@ for (const backend of SQL_BACKENDS) {
       expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(REPORTS);
       expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(REPORTS * (PROCESSES - 1));
       // Every process answers the same stored id for the same report.
-      const idsOf = (k: number) =>
-        new Map(results[k]!.incidents.map((o) => [orders[k]![o.index]!.id, o.id]));
+      const idsOf = (k: number) => new Map(results[k]!.incidents.map((o) => [orders[k]![o.index]!.id, o.id]));
       expect(idsOf(1)).toEqual(idsOf(0));
       expect(idsOf(2)).toEqual(idsOf(0));
       const rows = await t.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM incidents`);

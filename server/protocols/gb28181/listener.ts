@@ -363,7 +363,10 @@ export async function startGb28181Listener(opts: Gb28181ListenerOptions): Promis
           if (response) sendMessage(deviceId, rinfo, response);
         },
         (err: unknown) =>
-          opts.logger.error({ err: (err as Error).message, deviceId }, 'gb28181 alarm not stored; the device will repeat it'),
+          opts.logger.error(
+            { err: (err as Error).message, deviceId },
+            'gb28181 alarm not stored; the device will repeat it',
+          ),
       );
     }
     // DeviceInfo, DeviceStatus…: acknowledged and not used yet.
