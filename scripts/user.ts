@@ -12,11 +12,12 @@
  * migrating it like the server does, so it works before the server ever started. Every change is
  * audited with actor `cli`.
  */
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { parseArgs } from 'node:util';
 import { NewUserSchema, ROLE_VALUES } from '@/lib/admin/schemas';
 import { MIN_PASSWORD_CHARS, passwordProblem } from '@/lib/auth/password-policy';
 import { systemClock } from '@/lib/clock';
-import { AuditLog } from '@/server/audit/audit-log';
+import { SqlAudit } from '@/server/audit/audit-append';
 import { configureAuditChain } from '@/server/audit/audit-key';
 import { insertUser, setUserDisabled, setUserPasswordHash } from '@/server/auth/accounts';
 import { hashPassword } from '@/server/auth/password';
@@ -101,7 +102,8 @@ async function main(argv: string[]): Promise<void> {
   // The server's key, so the rows this adds continue a keyed chain (it refuses to write to one without it).
   configureAuditChain(sqlite, { auditKey: process.env.AUDIT_KEY || undefined });
   const clock = systemClock;
-  const audit = new AuditLog(sqlite, clock);
+  const sqlDb = sqliteSqlDb(sqlite);
+  const audit = new SqlAudit(sqlDb, clock);
   const cli = { actor: 'cli', role: 'admin', clientAddress: null, objectType: 'user', result: 'ok' } as const;
   const findId = (name: string) => {
     const row = sqlite.prepare<[string], { id: number }>('SELECT id FROM users WHERE username = ?').get(name);
@@ -126,23 +128,21 @@ async function main(argv: string[]): Promise<void> {
         if (u.workerId !== null && !sqlite.prepare('SELECT 1 FROM workers WHERE id = ?').get(u.workerId))
           throw new UsageError(`no grid worker ${u.workerId}`);
         const hash = await hashPassword(await readPassword(u.username));
-        sqlite
-          .transaction(() => {
-            insertUser(sqlite, clock, { ...u, displayName: u.displayName || null }, hash);
-            audit.append({
-              ...cli,
-              action: 'user.create',
-              objectId: u.username,
-              after: {
-                username: u.username,
-                role: u.role,
-                regionCode: u.regionCode,
-                workerId: u.workerId,
-                displayName: u.displayName ?? null,
-              },
-            });
-          })
-          .immediate();
+        await sqlDb.transaction(async (tx) => {
+          await insertUser(tx, clock, { ...u, displayName: u.displayName || null }, hash);
+          await audit.append(tx, {
+            ...cli,
+            action: 'user.create',
+            objectId: u.username,
+            after: {
+              username: u.username,
+              role: u.role,
+              regionCode: u.regionCode,
+              workerId: u.workerId,
+              displayName: u.displayName ?? null,
+            },
+          });
+        });
         console.log(`created ${u.role} ${u.username}${u.regionCode ? ` (region ${u.regionCode})` : ''}`);
         return;
       }
@@ -150,17 +150,15 @@ async function main(argv: string[]): Promise<void> {
         if (!username) throw new UsageError('which user?');
         const id = findId(username);
         const hash = await hashPassword(await readPassword(username));
-        sqlite
-          .transaction(() => {
-            setUserPasswordHash(sqlite, clock, id, hash);
-            audit.append({
-              ...cli,
-              action: 'user.reset_password',
-              objectId: username,
-              after: { sessionsRevoked: true },
-            });
-          })
-          .immediate();
+        await sqlDb.transaction(async (tx) => {
+          await setUserPasswordHash(tx, clock, id, hash);
+          await audit.append(tx, {
+            ...cli,
+            action: 'user.reset_password',
+            objectId: username,
+            after: { sessionsRevoked: true },
+          });
+        });
         console.log(`password of ${username} reset; its sessions are signed out`);
         return;
       }
@@ -169,12 +167,10 @@ async function main(argv: string[]): Promise<void> {
         if (!username) throw new UsageError('which user?');
         const id = findId(username);
         const isDisabled = command === 'disable';
-        sqlite
-          .transaction(() => {
-            setUserDisabled(sqlite, clock, id, isDisabled);
-            audit.append({ ...cli, action: `user.${command}`, objectId: username, after: { isDisabled } });
-          })
-          .immediate();
+        await sqlDb.transaction(async (tx) => {
+          await setUserDisabled(tx, clock, id, isDisabled);
+          await audit.append(tx, { ...cli, action: `user.${command}`, objectId: username, after: { isDisabled } });
+        });
         console.log(`${command}d ${username}`);
         return;
       }

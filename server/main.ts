@@ -4,6 +4,7 @@
  */
 // We are offline by design: Next must not try to phone home.
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+import { sqliteSqlDb } from './db/sql-db';
 import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
@@ -88,9 +89,9 @@ async function main(): Promise<void> {
       onProgress: (stage, done, total) => logger.info({ stage, done, total }, 'seeding demo world'),
     });
     if (seeded.isNew) logger.info({ timingsMs: seeded.timingsMs }, 'demo world seeded');
-    await seedDemoAccounts(db.$client, clock, config.DEMO_PASSWORD);
-    await seedDemoWorkerAccount(db.$client, clock, config.DEMO_PASSWORD);
-    await seedDemoDepartmentAccounts(db.$client, clock, config.DEMO_PASSWORD);
+    await seedDemoAccounts(sqliteSqlDb(db.$client), clock, config.DEMO_PASSWORD);
+    await seedDemoWorkerAccount(sqliteSqlDb(db.$client), clock, config.DEMO_PASSWORD);
+    await seedDemoDepartmentAccounts(sqliteSqlDb(db.$client), clock, config.DEMO_PASSWORD);
     // Before the app too: it loads the open incidents from SQLite, so history's open cases are on the board.
     await backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }

@@ -1,14 +1,19 @@
-import type { AuditLog } from '../audit/audit-log';
+import type { AuditEntry, AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
+import type { SqlRunner } from '../db/sql-db';
 import type { Principal, RouteContext } from '../http/router';
 
+type AdminChange = {
+  action: string;
+  objectType: string;
+  objectId: string;
+  before?: unknown;
+  after?: unknown;
+};
+
 /** One admin change as the audit log records it: who, from where, what, and the row before and after. */
-export function auditAdmin(
-  audit: AuditLog,
-  ctx: RouteContext,
-  actor: Principal,
-  change: { action: string; objectType: string; objectId: string; before?: unknown; after?: unknown },
-): void {
-  audit.append({
+function adminEntry(ctx: RouteContext, actor: Principal, change: AdminChange): AuditEntry {
+  return {
     actor: actor.username,
     role: actor.role,
     clientAddress: ctx.clientAddress,
@@ -18,7 +23,23 @@ export function auditAdmin(
     before: change.before,
     after: change.after,
     result: 'ok',
-  });
+  };
+}
+
+/** Appends through a module still on the synchronous connection, inside its transaction. */
+export function auditAdmin(audit: AuditLog, ctx: RouteContext, actor: Principal, change: AdminChange): void {
+  audit.append(adminEntry(ctx, actor, change));
+}
+
+/** Appends inside the change's SqlDb transaction `tx`. */
+export function auditAdminIn(
+  audit: SqlAudit,
+  tx: SqlRunner,
+  ctx: RouteContext,
+  actor: Principal,
+  change: AdminChange,
+): Promise<number> {
+  return audit.append(tx, adminEntry(ctx, actor, change));
 }
 
 /** The first issue's message of a failed parse: the form shows each field's, the API answers with the first. */

@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { DepartmentSchema, type Department } from '@/lib/admin/schemas';
+import { forUpdate, isUniqueViolation, jsonValue, type SqlRunner } from '../db/sql-db';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
-import { auditAdmin, firstIssue } from './admin-audit';
+import { auditAdminIn, firstIssue } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
 
 interface DepartmentDbRow {
@@ -9,13 +11,14 @@ interface DepartmentDbRow {
   kind: Department['kind'];
   regionCode: string | null;
   phone: string | null;
-  categories: string;
+  /** JSON text on SQLite, parsed jsonb on PostgreSQL. */
+  categories: unknown;
 }
 
 function fromDb(r: DepartmentDbRow): Department {
   let categories: Department['categories'] = [];
   try {
-    const parsed: unknown = JSON.parse(r.categories);
+    const parsed = jsonValue<unknown>(r.categories);
     if (Array.isArray(parsed)) categories = parsed as Department['categories'];
   } catch {
     // An unreadable list (hand-edited database) shows as none rather than failing the page.
@@ -29,19 +32,18 @@ function fromDb(r: DepartmentDbRow): Department {
  * audited with the row before and after.
  */
 export function createDepartmentRoutes(deps: AdminDeps): Route[] {
-  const { sqlite, audit, authorize } = deps;
-  const COLUMNS = 'id, name, kind, region_code AS regionCode, phone, categories';
-  const selectOne = sqlite.prepare<[string], DepartmentDbRow>(
-    `SELECT ${COLUMNS} FROM departments WHERE id = ?`,
-  );
-  const find = (id: string) => {
-    const r = selectOne.get(id);
+  const { sql: db, sqlAudit: audit, authorize } = deps;
+  const COLUMNS = sql.raw('id, name, kind, region_code AS "regionCode", phone, categories');
+  const find = async (q: SqlRunner, id: string, lock = false) => {
+    const r = await q.get<DepartmentDbRow>(
+      sql`SELECT ${COLUMNS} FROM departments WHERE id = ${id}${lock ? forUpdate(q) : sql``}`,
+    );
     return r ? fromDb(r) : null;
   };
 
-  const list = (ctx: RouteContext) => {
+  const list = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ADMIN, action: 'department.list', objectType: 'department' });
-    const rows = sqlite.prepare<[], DepartmentDbRow>(`SELECT ${COLUMNS} FROM departments ORDER BY id`).all();
+    const rows = await db.all<DepartmentDbRow>(sql`SELECT ${COLUMNS} FROM departments ORDER BY id`);
     sendJson(ctx.res, 200, { departments: rows.map(fromDb) });
   };
 
@@ -59,24 +61,33 @@ export function createDepartmentRoutes(deps: AdminDeps): Route[] {
     );
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
     const d = parsed.data;
-    const row = sqlite
-      .transaction(() => {
-        const before = find(d.id);
+    const row = await db
+      .transaction(async (tx) => {
+        const before = await find(tx, d.id, true);
         if (isNew && before) throw new HttpError(409, '编号已存在');
         if (!isNew && !before) throw new HttpError(404, '无此部门');
-        sqlite
-          .prepare(
-            `INSERT INTO departments (id, name, kind, region_code, phone, categories)
-             VALUES (@id, @name, @kind, @regionCode, @phone, @categories)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-               region_code = excluded.region_code, phone = excluded.phone, categories = excluded.categories`,
-          )
-          .run({ ...d, categories: JSON.stringify(d.categories) });
-        const after = find(d.id)!;
-        auditAdmin(audit, ctx, p, { action, objectType: 'department', objectId: d.id, before, after });
+        const values = sql`${d.id}, ${d.name}, ${d.kind}, ${d.regionCode}, ${d.phone}, ${JSON.stringify(d.categories)}`;
+        await tx.run(
+          isNew
+            ? sql`INSERT INTO departments (id, name, kind, region_code, phone, categories) VALUES (${values})`
+            : sql`UPDATE departments SET name = ${d.name}, kind = ${d.kind}, region_code = ${d.regionCode}, phone = ${d.phone},
+                    categories = ${JSON.stringify(d.categories)} WHERE id = ${d.id}`,
+        );
+        const after = (await find(tx, d.id))!;
+        await auditAdminIn(audit, tx, ctx, p, {
+          action,
+          objectType: 'department',
+          objectId: d.id,
+          before,
+          after,
+        });
         return after;
       })
-      .immediate();
+      .catch((e: unknown) => {
+        // Two admins creating one id at once: the second insert meets the primary key, not the look-up.
+        if (isUniqueViolation(e)) throw new HttpError(409, '编号已存在');
+        throw e;
+      });
     sendJson(ctx.res, isNew ? 201 : 200, row);
   };
 

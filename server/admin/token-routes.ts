@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { NewTokenSchema, type TokenRow } from '@/lib/admin/schemas';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
 import { sha256Hex } from '../auth/session-cookie';
-import { auditAdmin, firstIssue } from './admin-audit';
+import { forUpdate, type SqlRunner } from '../db/sql-db';
+import { auditAdminIn, firstIssue } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
 
 const DISPLAY_TOKEN_BYTES = 24;
-const TOKEN_COLUMNS = `id, name, region_code AS regionCode, created_by AS createdBy, created_at AS createdAt,
-  revoked_at AS revokedAt, last_used_at AS lastUsedAt`;
+const TOKEN_COLUMNS =
+  sql.raw(`id, name, region_code AS "regionCode", created_by AS "createdBy", created_at AS "createdAt",
+  revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"`);
 
 /** The wall link a token opens: its region's wall, or the whole territory's. */
 export function wallLinkFor(token: string, regionCode: string | null): string {
@@ -19,14 +22,15 @@ export function wallLinkFor(token: string, regionCode: string | null): string {
  * revoked, and shows when a screen last used it (`last_used_at`, written by auth at most once a minute).
  */
 export function createTokenRoutes(deps: AdminDeps): Route[] {
-  const { sqlite, clock, audit, authorize } = deps;
-  const selectToken = sqlite.prepare<[number], TokenRow>(
-    `SELECT ${TOKEN_COLUMNS} FROM display_tokens WHERE id = ?`,
-  );
+  const { sql: db, clock, sqlAudit: audit, authorize } = deps;
+  const selectToken = (q: SqlRunner, id: number, lock = false) =>
+    q.get<TokenRow>(
+      sql`SELECT ${TOKEN_COLUMNS} FROM display_tokens WHERE id = ${id}${lock ? forUpdate(q) : sql``}`,
+    );
 
-  const list = (ctx: RouteContext) => {
+  const list = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ADMIN, action: 'display_token.list', objectType: 'display_token' });
-    const rows = sqlite.prepare(`SELECT ${TOKEN_COLUMNS} FROM display_tokens ORDER BY id`).all();
+    const rows = await db.all(sql`SELECT ${TOKEN_COLUMNS} FROM display_tokens ORDER BY id`);
     sendJson(ctx.res, 200, { tokens: rows });
   };
 
@@ -36,28 +40,25 @@ export function createTokenRoutes(deps: AdminDeps): Route[] {
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
     const { name, regionCode } = parsed.data;
     const token = `pdt_${randomBytes(DISPLAY_TOKEN_BYTES).toString('base64url')}`;
-    const row = sqlite
-      .transaction(() => {
-        const r = sqlite
-          .prepare(
-            'INSERT INTO display_tokens (token_hash, name, region_code, created_by, created_at) VALUES (?, ?, ?, ?, ?)',
-          )
-          .run(sha256Hex(token), name, regionCode, p.username, clock.now());
-        const after = selectToken.get(Number(r.lastInsertRowid))!;
-        auditAdmin(audit, ctx, p, {
-          action: 'display_token.create',
-          objectType: 'display_token',
-          objectId: String(after.id),
-          after,
-        });
-        return after;
-      })
-      .immediate();
+    const row = await db.transaction(async (tx) => {
+      const inserted = await tx.get<{ id: number }>(
+        sql`INSERT INTO display_tokens (token_hash, name, region_code, created_by, created_at)
+            VALUES (${sha256Hex(token)}, ${name}, ${regionCode}, ${p.username}, ${clock.now()}) RETURNING id`,
+      );
+      const after = (await selectToken(tx, inserted!.id))!;
+      await auditAdminIn(audit, tx, ctx, p, {
+        action: 'display_token.create',
+        objectType: 'display_token',
+        objectId: String(after.id),
+        after,
+      });
+      return after;
+    });
     // The token is shown once; only its hash is kept.
     sendJson(ctx.res, 201, { ...row, token, url: wallLinkFor(token, regionCode) });
   };
 
-  const revoke = (ctx: RouteContext) => {
+  const revoke = async (ctx: RouteContext) => {
     const id = Number(ctx.params.id);
     const p = authorize(ctx, {
       roles: ADMIN,
@@ -65,20 +66,18 @@ export function createTokenRoutes(deps: AdminDeps): Route[] {
       objectType: 'display_token',
       objectId: String(ctx.params.id),
     });
-    sqlite
-      .transaction(() => {
-        const before = Number.isInteger(id) ? selectToken.get(id) : undefined;
-        if (!before || before.revokedAt !== null) throw new HttpError(404, '无此令牌或已吊销');
-        sqlite.prepare('UPDATE display_tokens SET revoked_at = ? WHERE id = ?').run(clock.now(), id);
-        auditAdmin(audit, ctx, p, {
-          action: 'display_token.revoke',
-          objectType: 'display_token',
-          objectId: String(id),
-          before,
-          after: selectToken.get(id),
-        });
-      })
-      .immediate();
+    await db.transaction(async (tx) => {
+      const before = Number.isSafeInteger(id) ? await selectToken(tx, id, true) : undefined;
+      if (!before || before.revokedAt !== null) throw new HttpError(404, '无此令牌或已吊销');
+      await tx.run(sql`UPDATE display_tokens SET revoked_at = ${clock.now()} WHERE id = ${id}`);
+      await auditAdminIn(audit, tx, ctx, p, {
+        action: 'display_token.revoke',
+        objectType: 'display_token',
+        objectId: String(id),
+        before,
+        after: await selectToken(tx, id),
+      });
+    });
     sendJson(ctx.res, 200, { ok: true });
   };
 

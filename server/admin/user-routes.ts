@@ -1,13 +1,17 @@
+import { sql } from 'drizzle-orm';
 import { NewUserSchema, PasswordResetSchema, UserChangeSchema, type UserRow } from '@/lib/admin/schemas';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
 import { insertUser, revokeUserSessions, setUserDisabled, setUserPasswordHash } from '../auth/accounts';
 import { hashPassword } from '../auth/password';
+import { forUpdate, isUniqueViolation, type SqlRunner } from '../db/sql-db';
 import { passwordProblem } from '@/lib/auth/password-policy';
-import { auditAdmin, firstIssue } from './admin-audit';
+import { auditAdminIn, firstIssue } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
 
-const USER_COLUMNS = `id, username, display_name AS displayName, role, region_code AS regionCode, worker_id AS workerId, department_id AS departmentId,
-  disabled_at AS disabledAt, failed_logins AS failedLogins, locked_until AS lockedUntil, created_at AS createdAt`;
+const USER_COLUMNS =
+  sql.raw(`id, username, display_name AS "displayName", role, region_code AS "regionCode", worker_id AS "workerId",
+  department_id AS "departmentId", disabled_at AS "disabledAt", failed_logins AS "failedLogins", locked_until AS "lockedUntil",
+  created_at AS "createdAt"`);
 
 /**
  * Accounts (admin only): list, create, change role / name / region scope, disable and enable, reset the
@@ -16,33 +20,41 @@ const USER_COLUMNS = `id, username, display_name AS displayName, role, region_co
  * neither disabled nor demoted, so a deployment can never lock itself out of its own console.
  */
 export function createUserRoutes(deps: AdminDeps): Route[] {
-  const { sqlite, clock, audit, authorize } = deps;
+  const { sql: db, clock, sqlAudit: audit, authorize } = deps;
   const policy = deps.passwordPolicy ?? { isDemo: false };
   /** The one password policy (lib/auth/password-policy.ts), on every password an admin sets. */
   const checkPassword = (password: string, username: string) => {
     const problem = passwordProblem(password, { username, ...policy });
     if (problem) throw new HttpError(400, problem);
   };
-  const selectUser = sqlite.prepare<[string], UserRow>(
-    `SELECT ${USER_COLUMNS} FROM users WHERE username = ?`,
-  );
-  const countEnabledAdmins = sqlite.prepare<[], { n: number }>(
-    "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL",
-  );
+  const selectUser = (q: SqlRunner, username: string) =>
+    q.get<UserRow>(sql`SELECT ${USER_COLUMNS} FROM users WHERE username = ${username}`);
 
-  const mustFind = (username: string): UserRow => {
-    const row = selectUser.get(username);
+  const mustFind = async (q: SqlRunner, username: string): Promise<UserRow> => {
+    const row = await selectUser(q, username);
     if (!row) throw new HttpError(404, '无此用户');
     return row;
   };
-  const keepOneAdmin = (before: UserRow) => {
-    if (before.role === 'admin' && before.disabledAt === null && countEnabledAdmins.get()!.n <= 1)
-      throw new HttpError(409, '至少保留一个可用的系统管理员');
+  const keepOneAdmin = async (q: SqlRunner, before: UserRow) => {
+    if (before.role !== 'admin' || before.disabledAt !== null) return;
+    // Every admin row is locked (PostgreSQL) so two admins disabling each other at once cannot both pass.
+    const admins = await q.all<{ id: number }>(
+      sql`SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL${forUpdate(q)}`,
+    );
+    if (admins.length <= 1) throw new HttpError(409, '至少保留一个可用的系统管理员');
+  };
+  /** Reads the row to change, locked until the transaction ends (PostgreSQL; SQLite's lock is the database's). */
+  const lockUser = async (tx: SqlRunner, username: string) => {
+    const row = await tx.get<UserRow>(
+      sql`SELECT ${USER_COLUMNS} FROM users WHERE username = ${username}${forUpdate(tx)}`,
+    );
+    if (!row) throw new HttpError(404, '无此用户');
+    return row;
   };
 
-  const list = (ctx: RouteContext) => {
+  const list = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ADMIN, action: 'user.list', objectType: 'user' });
-    const rows = sqlite.prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`).all();
+    const rows = await db.all(sql`SELECT ${USER_COLUMNS} FROM users ORDER BY id`);
     sendJson(ctx.res, 200, { users: rows });
   };
 
@@ -52,24 +64,36 @@ export function createUserRoutes(deps: AdminDeps): Route[] {
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
     const u = parsed.data;
     checkPassword(u.password, u.username);
-    // Hashing is async, so it comes first; the insert and its audit row then commit together.
+    // Hashing is slow, so it comes first; the insert and its audit row then commit together.
     const hash = await hashPassword(u.password);
-    const row = sqlite
-      .transaction(() => {
-        if (selectUser.get(u.username)) throw new HttpError(409, '用户名已存在');
-        if (u.workerId !== null && !sqlite.prepare('SELECT 1 FROM workers WHERE id = ?').get(u.workerId))
+    const row = await db
+      .transaction(async (tx) => {
+        if (await selectUser(tx, u.username)) throw new HttpError(409, '用户名已存在');
+        if (
+          u.workerId !== null &&
+          !(await tx.get(sql`SELECT 1 AS one FROM workers WHERE id = ${u.workerId}`))
+        )
           throw new HttpError(400, '无此网格员编号', { field: 'workerId' });
         if (
           u.departmentId !== null &&
-          !sqlite.prepare('SELECT 1 FROM departments WHERE id = ?').get(u.departmentId)
+          !(await tx.get(sql`SELECT 1 AS one FROM departments WHERE id = ${u.departmentId}`))
         )
           throw new HttpError(400, '无此部门编号', { field: 'departmentId' });
-        insertUser(sqlite, clock, { ...u, displayName: u.displayName || null }, hash);
-        const after = selectUser.get(u.username)!;
-        auditAdmin(audit, ctx, p, { action: 'user.create', objectType: 'user', objectId: u.username, after });
+        await insertUser(tx, clock, { ...u, displayName: u.displayName || null }, hash);
+        const after = (await selectUser(tx, u.username))!;
+        await auditAdminIn(audit, tx, ctx, p, {
+          action: 'user.create',
+          objectType: 'user',
+          objectId: u.username,
+          after,
+        });
         return after;
       })
-      .immediate();
+      .catch((e: unknown) => {
+        // Two admins creating one name at once: the second insert meets the unique index, not the look-up.
+        if (isUniqueViolation(e)) throw new HttpError(409, '用户名已存在');
+        throw e;
+      });
     sendJson(ctx.res, 201, row);
   };
 
@@ -79,56 +103,51 @@ export function createUserRoutes(deps: AdminDeps): Route[] {
     const parsed = UserChangeSchema.safeParse(await readJson(ctx.req));
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
     const c = parsed.data;
-    const row = sqlite
-      .transaction(() => {
-        const before = mustFind(username);
-        if (c.role !== undefined && c.role !== 'admin') keepOneAdmin(before);
-        sqlite
-          .prepare(
-            `UPDATE users SET role = COALESCE(@role, role),
-               display_name = CASE WHEN @hasName THEN @displayName ELSE display_name END,
-               region_code = CASE WHEN @hasRegion THEN @regionCode ELSE region_code END
-             WHERE username = @username`,
-          )
-          .run({
-            username,
-            role: c.role ?? null,
-            hasName: c.displayName === undefined ? 0 : 1,
-            displayName: c.displayName || null,
-            hasRegion: 'regionCode' in c ? 1 : 0,
-            regionCode: c.regionCode ?? null,
-          });
-        const after = mustFind(username);
-        // A new role or scope must not ride on sessions opened under the old one.
-        if (after.role !== before.role || after.regionCode !== before.regionCode)
-          revokeUserSessions(sqlite, clock, before.id);
-        auditAdmin(audit, ctx, p, {
-          action: 'user.update',
-          objectType: 'user',
-          objectId: username,
-          before,
-          after,
-        });
-        return after;
-      })
-      .immediate();
+    const row = await db.transaction(async (tx) => {
+      const before = await lockUser(tx, username);
+      if (c.role !== undefined && c.role !== 'admin') await keepOneAdmin(tx, before);
+      const hasName = c.displayName !== undefined;
+      const hasRegion = 'regionCode' in c;
+      await tx.run(
+        sql`UPDATE users SET role = COALESCE(${c.role ?? null}, role),
+              display_name = CASE WHEN ${hasName ? 1 : 0} = 1 THEN ${c.displayName || null} ELSE display_name END,
+              region_code = CASE WHEN ${hasRegion ? 1 : 0} = 1 THEN ${c.regionCode ?? null} ELSE region_code END
+            WHERE username = ${username}`,
+      );
+      const after = await mustFind(tx, username);
+      // A new role or scope must not ride on sessions opened under the old one.
+      if (after.role !== before.role || after.regionCode !== before.regionCode)
+        await revokeUserSessions(tx, clock, before.id);
+      await auditAdminIn(audit, tx, ctx, p, {
+        action: 'user.update',
+        objectType: 'user',
+        objectId: username,
+        before,
+        after,
+      });
+      return after;
+    });
     sendJson(ctx.res, 200, row);
   };
 
-  const setDisabled = (isDisabled: boolean) => (ctx: RouteContext) => {
+  const setDisabled = (isDisabled: boolean) => async (ctx: RouteContext) => {
     const username = ctx.params.username ?? '';
     const action = isDisabled ? 'user.disable' : 'user.enable';
     const p = authorize(ctx, { roles: ADMIN, action, objectType: 'user', objectId: username });
-    const row = sqlite
-      .transaction(() => {
-        const before = mustFind(username);
-        if (isDisabled) keepOneAdmin(before);
-        setUserDisabled(sqlite, clock, before.id, isDisabled);
-        const after = mustFind(username);
-        auditAdmin(audit, ctx, p, { action, objectType: 'user', objectId: username, before, after });
-        return after;
-      })
-      .immediate();
+    const row = await db.transaction(async (tx) => {
+      const before = await lockUser(tx, username);
+      if (isDisabled) await keepOneAdmin(tx, before);
+      await setUserDisabled(tx, clock, before.id, isDisabled);
+      const after = await mustFind(tx, username);
+      await auditAdminIn(audit, tx, ctx, p, {
+        action,
+        objectType: 'user',
+        objectId: username,
+        before,
+        after,
+      });
+      return after;
+    });
     sendJson(ctx.res, 200, row);
   };
 
@@ -142,44 +161,40 @@ export function createUserRoutes(deps: AdminDeps): Route[] {
     });
     const parsed = PasswordResetSchema.safeParse(await readJson(ctx.req));
     if (!parsed.success) throw new HttpError(400, firstIssue(parsed.error));
-    mustFind(username);
+    await mustFind(db, username);
     checkPassword(parsed.data.password, username);
     const hash = await hashPassword(parsed.data.password);
-    sqlite
-      .transaction(() => {
-        const before = mustFind(username);
-        setUserPasswordHash(sqlite, clock, before.id, hash);
-        deps.lockout?.clearAccount(username);
-        // The audit row says that it changed, never the password or its hash.
-        auditAdmin(audit, ctx, p, {
-          action: 'user.reset_password',
-          objectType: 'user',
-          objectId: username,
-          before: { lockedUntil: before.lockedUntil, failedLogins: before.failedLogins },
-          after: { lockedUntil: null, failedLogins: 0, sessionsRevoked: true },
-        });
-      })
-      .immediate();
+    await db.transaction(async (tx) => {
+      const before = await lockUser(tx, username);
+      await setUserPasswordHash(tx, clock, before.id, hash);
+      // The audit row says that it changed, never the password or its hash.
+      await auditAdminIn(audit, tx, ctx, p, {
+        action: 'user.reset_password',
+        objectType: 'user',
+        objectId: username,
+        before: { lockedUntil: before.lockedUntil, failedLogins: before.failedLogins },
+        after: { lockedUntil: null, failedLogins: 0, sessionsRevoked: true },
+      });
+    });
+    deps.lockout?.clearAccount(username);
     sendJson(ctx.res, 200, { ok: true });
   };
 
-  const unlock = (ctx: RouteContext) => {
+  const unlock = async (ctx: RouteContext) => {
     const username = ctx.params.username ?? '';
     const p = authorize(ctx, { roles: ADMIN, action: 'user.unlock', objectType: 'user', objectId: username });
-    sqlite
-      .transaction(() => {
-        const before = mustFind(username);
-        sqlite.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(before.id);
-        deps.lockout?.clearAccount(username);
-        auditAdmin(audit, ctx, p, {
-          action: 'user.unlock',
-          objectType: 'user',
-          objectId: username,
-          before: { lockedUntil: before.lockedUntil, failedLogins: before.failedLogins },
-          after: { lockedUntil: null, failedLogins: 0 },
-        });
-      })
-      .immediate();
+    await db.transaction(async (tx) => {
+      const before = await lockUser(tx, username);
+      await tx.run(sql`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ${before.id}`);
+      await auditAdminIn(audit, tx, ctx, p, {
+        action: 'user.unlock',
+        objectType: 'user',
+        objectId: username,
+        before: { lockedUntil: before.lockedUntil, failedLogins: before.failedLogins },
+        after: { lockedUntil: null, failedLogins: 0 },
+      });
+    });
+    deps.lockout?.clearAccount(username);
     sendJson(ctx.res, 200, { ok: true });
   };
 

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { SqlRunner } from '../db/sql-db';
 import type { Clock } from '@/lib/clock';
@@ -28,84 +27,67 @@ export interface NewUser {
   departmentId?: string | null;
 }
 
-/** Synchronous insert with a precomputed hash, so a caller can pair it with its audit row in one transaction. */
-export function insertUser(
-  sqlite: Database.Database,
+/** Insert with a precomputed hash, inside the caller's transaction with its audit row. Returns the id. */
+export async function insertUser(
+  db: SqlRunner,
   clock: Clock,
   user: Omit<NewUser, 'password'>,
   hash: string,
-): number {
-  const r = sqlite
-    .prepare(
-      'INSERT INTO users (username, display_name, role, password_hash, region_code, worker_id, department_id, failed_logins, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)',
-    )
-    .run(
-      user.username,
-      user.displayName ?? null,
-      user.role,
-      hash,
-      user.regionCode ?? null,
-      user.workerId ?? null,
-      user.departmentId ?? null,
-      clock.now(),
-    );
-  return Number(r.lastInsertRowid);
+): Promise<number> {
+  const row = await db.get<{ id: number }>(
+    sql`INSERT INTO users (username, display_name, role, password_hash, region_code, worker_id, department_id, failed_logins, created_at)
+        VALUES (${user.username}, ${user.displayName ?? null}, ${user.role}, ${hash}, ${user.regionCode ?? null},
+          ${user.workerId ?? null}, ${user.departmentId ?? null}, 0, ${clock.now()})
+        RETURNING id`,
+  );
+  return row!.id;
 }
 
-/** Ends every open session of an account (sign-in is refused for a disabled one besides). */
-function revokeSessions(sqlite: Database.Database, clock: Clock, userId: number): void {
-  sqlite
-    .prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
-    .run(clock.now(), userId);
+/** Ends every open session of an account, after its role, scope or password changed or it was disabled. */
+export async function revokeUserSessions(db: SqlRunner, clock: Clock, userId: number): Promise<void> {
+  await db.run(
+    sql`UPDATE sessions SET revoked_at = ${clock.now()} WHERE user_id = ${userId} AND revoked_at IS NULL`,
+  );
 }
 
 /**
- * Disables (revoking its sessions at once) or enables an account; disabling keeps the first time.
- * Synchronous, for the caller's transaction with its audit row; shared by the admin API and `npm run user`.
+ * Disables (revoking its sessions at once) or enables an account; disabling keeps the first time. In the
+ * caller's transaction with its audit row; shared by the admin API and `npm run user`.
  */
-export function setUserDisabled(
-  sqlite: Database.Database,
+export async function setUserDisabled(
+  db: SqlRunner,
   clock: Clock,
   userId: number,
   isDisabled: boolean,
-): void {
+): Promise<void> {
   if (!isDisabled) {
-    sqlite.prepare('UPDATE users SET disabled_at = NULL WHERE id = ?').run(userId);
+    await db.run(sql`UPDATE users SET disabled_at = NULL WHERE id = ${userId}`);
     return;
   }
-  sqlite
-    .prepare('UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?')
-    .run(clock.now(), userId);
-  revokeSessions(sqlite, clock, userId);
+  await db.run(sql`UPDATE users SET disabled_at = COALESCE(disabled_at, ${clock.now()}) WHERE id = ${userId}`);
+  await revokeUserSessions(db, clock, userId);
 }
 
 /** A new password (precomputed hash): clears a lock and ends the sessions opened with the old one. */
-export function setUserPasswordHash(
-  sqlite: Database.Database,
-  clock: Clock,
-  userId: number,
-  hash: string,
-): void {
-  sqlite
-    .prepare('UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?')
-    .run(hash, userId);
-  revokeSessions(sqlite, clock, userId);
+export async function setUserPasswordHash(db: SqlRunner, clock: Clock, userId: number, hash: string): Promise<void> {
+  await setOwnPasswordHash(db, userId, hash);
+  await revokeUserSessions(db, clock, userId);
 }
 
 /** The user's own change: the caller ends the other sessions and keeps the one the change was made in. */
-export async function setOwnPasswordHash(tx: SqlRunner, userId: number, hash: string): Promise<void> {
-  await tx.run(
+export async function setOwnPasswordHash(db: SqlRunner, userId: number, hash: string): Promise<void> {
+  await db.run(
     sql`UPDATE users SET password_hash = ${hash}, failed_logins = 0, locked_until = NULL WHERE id = ${userId}`,
   );
 }
 
-/** Ends an account's sessions after its role or region scope changed. */
-export function revokeUserSessions(sqlite: Database.Database, clock: Clock, userId: number): void {
-  revokeSessions(sqlite, clock, userId);
+export async function createUser(db: SqlRunner, clock: Clock, user: NewUser): Promise<number> {
+  return insertUser(db, clock, user, await hashPassword(user.password));
 }
 
-export async function createUser(sqlite: Database.Database, clock: Clock, user: NewUser): Promise<number> {
-  return insertUser(sqlite, clock, user, await hashPassword(user.password));
+/** Whether an account of this name exists. */
+export async function hasUser(db: SqlRunner, username: string): Promise<boolean> {
+  return (await db.get(sql`SELECT 1 AS one FROM users WHERE username = ${username}`)) !== undefined;
 }
 
 /**
@@ -113,15 +95,14 @@ export async function createUser(sqlite: Database.Database, clock: Clock, user: 
  * `pingan-demo`. Existing accounts are left alone, so a changed password survives a restart.
  */
 export async function seedDemoAccounts(
-  sqlite: Database.Database,
+  db: SqlRunner,
   clock: Clock,
   password: string = DEFAULT_DEMO_PASSWORD,
 ): Promise<string[]> {
-  const exists = sqlite.prepare('SELECT 1 FROM users WHERE username = ?');
   const created: string[] = [];
   for (const a of DEMO_ACCOUNTS) {
-    if (exists.get(a.username)) continue;
-    await createUser(sqlite, clock, { ...a, password });
+    if (await hasUser(db, a.username)) continue;
+    await createUser(db, clock, { ...a, password });
     created.push(a.username);
   }
   return created;

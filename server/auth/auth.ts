@@ -190,10 +190,11 @@ export function createAuth(deps: AuthDeps) {
     }),
     ...createAdminRoutes({
       sqlite,
+      sql: deps.sql,
       clock: deps.clock,
       audit,
+      sqlAudit,
       authorize,
-      sessions,
       logger: deps.logger,
       lockout,
       passwordPolicy,

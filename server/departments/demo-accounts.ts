@@ -1,6 +1,7 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlRunner } from '../db/sql-db';
 import type { Clock } from '@/lib/clock';
-import { DEFAULT_DEMO_PASSWORD, createUser } from '../auth/accounts';
+import { DEFAULT_DEMO_PASSWORD, createUser, hasUser } from '../auth/accounts';
 
 /** Demo department accounts: one per department kind (the first of that kind by id), named `dept-<kind>`. */
 export const DEMO_DEPARTMENT_KINDS = ['police_station', 'fire', 'urban_management', 'justice'] as const;
@@ -11,20 +12,18 @@ export const DEMO_DEPARTMENT_KINDS = ['police_station', 'fire', 'urban_managemen
  * alone; a world without departments gets none.
  */
 export async function seedDemoDepartmentAccounts(
-  sqlite: Database.Database,
+  db: SqlRunner,
   clock: Clock,
   password: string = DEFAULT_DEMO_PASSWORD,
 ): Promise<string[]> {
-  const first = sqlite.prepare<[string], { id: string; name: string }>(
-    'SELECT id, name FROM departments WHERE kind = ? ORDER BY id LIMIT 1',
-  );
-  const exists = sqlite.prepare('SELECT 1 FROM users WHERE username = ?');
   const created: string[] = [];
   for (const kind of DEMO_DEPARTMENT_KINDS) {
-    const d = first.get(kind);
+    const d = await db.get<{ id: string; name: string }>(
+      sql`SELECT id, name FROM departments WHERE kind = ${kind} ORDER BY id LIMIT 1`,
+    );
     const username = `dept-${kind}`;
-    if (!d || exists.get(username)) continue;
-    await createUser(sqlite, clock, {
+    if (!d || (await hasUser(db, username))) continue;
+    await createUser(db, clock, {
       username,
       role: 'department',
       password,

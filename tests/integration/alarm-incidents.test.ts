@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +85,7 @@ beforeAll(async () => {
     },
     env: { INGEST_TOKEN: TOKEN, UPLOADS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-alarm-')) },
   });
-  await seedDemoAccounts(t.db.$client, clock, 'pingan-demo');
+  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, 'pingan-demo');
   const insert = t.db.$client.prepare(
     'INSERT INTO cameras (id, name, lng, lat, created_at) VALUES (?, ?, ?, ?, ?)',
   );

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deptAckLimit, activeTimeLimits } from '@/lib/domain/time-limits';
 import { hashPassword } from '@/server/auth/password';
@@ -42,7 +43,7 @@ beforeAll(async () => {
     ['dept-fire', 'd-fire'],
     ['dept-police', 'd-police'],
   ] as const) {
-    const id = insertUser(sqlite, kit.clock, { username, role: 'department' }, hash);
+    const id = await insertUser(sqliteSqlDb(sqlite), kit.clock, { username, role: 'department' }, hash);
     sqlite.prepare('UPDATE users SET department_id = ? WHERE id = ?').run(dept, id);
   }
   await signInAll();

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '@/server/auth/accounts';
 import { IN_A, PASSWORD, phonePhoto, startMobileKit, type MobileKit } from './mobile-kit';
@@ -35,7 +36,7 @@ beforeAll(async () => {
     ['dept-fire', 'd-fire'],
     ['dept-police', 'd-police'],
   ] as const)
-    await createUser(sqlite, k.clock, { username, role: 'department', password: PASSWORD, departmentId });
+    await createUser(sqliteSqlDb(sqlite), k.clock, { username, role: 'department', password: PASSWORD, departmentId });
   dispatcher = await k.login('dispatcher');
   fire = await k.login('dept-fire');
   police = await k.login('dept-police');

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -121,7 +122,7 @@ describe('device admin → field gateways', () => {
       routes: (ctx) => [...hooks.routes(ctx), ...createDeviceRoutes(ctx, hooks.module()!)],
     });
     const sqlite = t.db.$client;
-    await seedDemoAccounts(sqlite, t.app.ctx.clock, PASSWORD);
+    await seedDemoAccounts(sqliteSqlDb(sqlite), t.app.ctx.clock, PASSWORD);
     for (const who of ['admin', 'dispatcher']) {
       const r = await fetch(`${t.url}/api/session`, {
         method: 'POST',

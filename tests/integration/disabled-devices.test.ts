@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -145,7 +146,7 @@ beforeAll(async () => {
     auth: hooks.auth,
     routes: (ctx) => [...hooks.routes(ctx), ...createDeviceRoutes(ctx, hooks.module()!)],
   });
-  await seedDemoAccounts(t.db.$client, t.app.ctx.clock, PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(t.db.$client), t.app.ctx.clock, PASSWORD);
   const r = await fetch(`${t.url}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { FakeClock } from '@/lib/clock';
 import { VEHICLE_STATUSES, WORKER_STATUSES, CAMERA_STATUSES } from '@/lib/domain/enums';
 import { seedDemoAccounts } from '@/server/auth/accounts';
@@ -57,7 +58,7 @@ export async function startDispatchKit(
   });
   const mod = hooks.module()!;
   const sqlite = t.db.$client;
-  await seedDemoAccounts(sqlite, clock, DEMO_PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(sqlite), clock, DEMO_PASSWORD);
   sqlite
     .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)`)
     .run(

@@ -4,6 +4,7 @@
  * each, no change without its record nor record without its change, and the audit chain verifies.
  * Answers how many were committed in all (the in-flight ones included), for the test's summary line.
  */
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { systemClock } from '@/lib/clock';
@@ -27,7 +28,7 @@ export async function seedAssignable(
 ): Promise<void> {
   const db = openDatabase(dbPath);
   const sqlite = db.$client;
-  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(sqlite), systemClock, DEMO_PASSWORD);
   const now = Date.now();
   const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
   const incident = sqlite.prepare(

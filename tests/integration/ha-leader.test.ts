@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,7 +34,7 @@ const LIMITS: TimeLimitConfig = {
 async function seed(dbPath: string): Promise<void> {
   const db = openDatabase(dbPath);
   const sqlite = db.$client;
-  await seedDemoAccounts(sqlite, systemClock, DEMO_PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(sqlite), systemClock, DEMO_PASSWORD);
   writeTimeLimits(sqlite, LIMITS, Date.now());
   const long = Date.now() - 10 * ACCEPT_MS;
   const incident = sqlite.prepare(

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unpackFrame } from '@/lib/history/contract';
 import { createUser } from '@/server/auth/accounts';
@@ -39,7 +40,7 @@ describe('history access', () => {
     ins.run(GRID_IN, '330102001001', '上城一格', square(120.17, 30.25), 120.17, 30.25);
     ins.run(GRID_OUT, '330105001001', '拱墅一格', square(120.15, 30.35), 120.15, 30.35);
     notifyTerritoryChanged(t.db);
-    await createUser(sqlite, clock, {
+    await createUser(sqliteSqlDb(sqlite), clock, {
       username: 'shangcheng',
       role: 'duty',
       password: 'pingan-scoped-1',

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '@/server/auth/accounts';
 import { startDispatchKit, type DispatchKit, CENTER } from './dispatch-test-kit';
@@ -180,7 +181,7 @@ describe('incident playback (处置回放)', () => {
     expect(masked.body.incident.title).not.toContain('13812345678');
 
     // A principal of another district reads it as missing; unknown ids too; no session is refused.
-    await createUser(sqlite, clock, {
+    await createUser(sqliteSqlDb(sqlite), clock, {
       username: 'gongshu',
       role: 'duty',
       password: 'pingan-scoped-1',

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -97,7 +98,7 @@ beforeAll(async () => {
     },
     env: { HOTLINE_TOKEN: TOKEN, HOTLINE_CALLBACK_URL: `http://127.0.0.1:${port}/callback` },
   });
-  await seedDemoAccounts(t.db.$client, clock, PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, PASSWORD);
   // The tests drive the outbox tick by tick; its own 1 s timer would race them (a pass under way makes the
   // test's pass return 0: seen once in a full run on a loaded machine).
   hotline.outbox.close();

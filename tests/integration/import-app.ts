@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { FakeClock } from '@/lib/clock';
 import { createImportRoutes } from '@/server/admin/import-routes';
 import { seedDemoAccounts } from '@/server/auth/accounts';
@@ -34,7 +35,7 @@ export async function startImportApp(env: Record<string, string> = {}): Promise<
       ...createImportRoutes(ctx, hooks.module()!),
     ],
   });
-  await seedDemoAccounts(t.db.$client, clock, DEMO_PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, DEMO_PASSWORD);
   return {
     t,
     clock,

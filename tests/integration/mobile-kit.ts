@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,21 +83,21 @@ export async function startMobileKit(): Promise<MobileKit> {
   );
   insertWorker.run('w-a', '王网格', 'full_time', GRID_A, clock.now());
   insertWorker.run('w-b', '李网格', 'full_time', GRID_B, clock.now());
-  await seedDemoAccounts(pre.$client, clock, PASSWORD);
-  await createUser(pre.$client, clock, {
+  await seedDemoAccounts(sqliteSqlDb(pre.$client), clock, PASSWORD);
+  await createUser(sqliteSqlDb(pre.$client), clock, {
     username: 'grid01',
     role: 'worker',
     password: PASSWORD,
     workerId: 'w-a',
   });
-  await createUser(pre.$client, clock, {
+  await createUser(sqliteSqlDb(pre.$client), clock, {
     username: 'grid02',
     role: 'worker',
     password: PASSWORD,
     workerId: 'w-b',
   });
   // A leader of community B only: may read B's incidents, not A's.
-  await createUser(pre.$client, clock, {
+  await createUser(sqliteSqlDb(pre.$client), clock, {
     username: 'leader-b',
     role: 'leader',
     password: PASSWORD,

@@ -4,6 +4,7 @@
  * position history, a keyed audit chain anchored beside the file) is moved into a fresh PostgreSQL
  * database; every row arrives as it was, the chain verifies there, and tampering on PostgreSQL is caught.
  */
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -72,7 +73,7 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   const now = Date.now();
   const clock = new FakeClock(now);
   seedDemoWorld(db, { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
-  await seedDemoAccounts(sqlite, clock, 'pg-migrate-password-1');
+  await seedDemoAccounts(sqliteSqlDb(sqlite), clock, 'pg-migrate-password-1');
   await backfillDemoHistory({ db, logger, days: 1, now, incidentsPerDay: 60 });
 
   // Position history: a few vehicles over two buckets, written once the first is past its grace.

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,7 +67,7 @@ describe('npm run world, then the server serves it', () => {
     expect(count("SELECT count(*) AS n FROM incident_events WHERE type != 'reported'")).toBeLessThanOrEqual(
       auditRows,
     );
-    await seedDemoAccounts(sqlite, systemClock, PASSWORD);
+    await seedDemoAccounts(sqliteSqlDb(sqlite), systemClock, PASSWORD);
     sqlite.close();
 
     // A second run is a no-op: the world is kept, nothing is doubled.

@@ -4,6 +4,7 @@
  * /api/wall/stats answers for the same period and region; a scoped leader cannot get another town's report;
  * a generated file is downloadable only by a name its listing holds.
  */
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +74,7 @@ beforeAll(async () => {
       ...createReportModule(ctx, hooks.module()!).routes,
     ],
   });
-  await seedDemoAccounts(t.db.$client, clock, PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, PASSWORD);
   for (const u of ['admin', 'leader', 'dispatcher', 'duty']) cookies[u] = await login(u);
   const imported = await fetch(`${t.url}/api/admin/import/territory`, {
     method: 'POST',

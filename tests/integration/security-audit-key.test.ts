@@ -5,6 +5,7 @@
  * a writer would do: rebuild every hash with plain SHA-256, or cut the newest rows off (and delete the
  * anchor file that sits beside the database).
  */
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -128,7 +129,7 @@ describe('an unkeyed chain continues keyed', () => {
     };
 
     const plain = await start({});
-    await seedDemoAccounts(plain.t.db.$client, plain.clock, DEMO_PASSWORD);
+    await seedDemoAccounts(sqliteSqlDb(plain.t.db.$client), plain.clock, DEMO_PASSWORD);
     await plain.login('dispatcher');
     await plain.login('leader');
     await plain.t.close();

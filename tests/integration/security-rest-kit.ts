@@ -3,6 +3,7 @@
  * imports), with a two-town territory imported through the admin API and, in each town, a department, a
  * patrol car, a grid worker, a camera and an incident: what the region-clamp and masking tests read.
  */
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { FakeClock } from '@/lib/clock';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { createImportRoutes } from '@/server/admin/import-routes';
@@ -61,7 +62,7 @@ export async function startSecurityKit(): Promise<SecurityKit> {
     ],
   });
   const sqlite = t.db.$client;
-  await seedDemoAccounts(sqlite, clock, DEMO_PASSWORD);
+  await seedDemoAccounts(sqliteSqlDb(sqlite), clock, DEMO_PASSWORD);
 
   const api = (path: string, o: { cookie?: string; token?: string; method?: string; body?: unknown } = {}) =>
     fetchJson(`${t.url}${path}`, {

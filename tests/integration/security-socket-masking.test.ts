@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentView } from '@/lib/domain/incident';
@@ -140,7 +141,7 @@ describe('the wall panels pushed on the socket', () => {
       },
     });
     try {
-      await seedDemoAccounts(t.db.$client, clock, DEMO_PASSWORD);
+      await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, DEMO_PASSWORD);
       const login = async (username: string) => {
         const r = await fetch(`${t.url}/api/session`, {
           method: 'POST',

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
@@ -57,7 +58,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   token = created.body.token as string;
-  await createUser(sqlite, kit.clock, {
+  await createUser(sqliteSqlDb(sqlite), kit.clock, {
     username: 'duty-a',
     role: 'duty',
     password: DEMO_PASSWORD,
