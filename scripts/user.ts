@@ -169,7 +169,12 @@ async function main(argv: string[]): Promise<void> {
         const isDisabled = command === 'disable';
         await sqlDb.transaction(async (tx) => {
           await setUserDisabled(tx, clock, id, isDisabled);
-          await audit.append(tx, { ...cli, action: `user.${command}`, objectId: username, after: { isDisabled } });
+          await audit.append(tx, {
+            ...cli,
+            action: `user.${command}`,
+            objectId: username,
+            after: { isDisabled },
+          });
         });
         console.log(`${command}d ${username}`);
         return;

@@ -140,15 +140,15 @@ export function createApp(opts: AppOptions): App {
     ingestLagMs: () => live.ingestLagMs,
   });
   const stats = new IngestStats(metrics.registry, logger);
+  const sql = sqliteSqlDb(db.$client);
   const regions = createRegionGate({
-    sqlite: db.$client,
+    sql,
     logger,
     regionBox: (prefix) => gridLocator.bboxOf(prefix),
   });
   const leader =
     opts.leader ??
     (config.REDIS_URL ? redisLeadership({ url: config.REDIS_URL, logger }) : soloLeadership(logger));
-  const sql = sqliteSqlDb(db.$client);
   const ctx: AppContext = { config, db, sql, bus, live, stats, logger, clock, grids, regions, leader };
   // Summed over the processes it is 1; alert on 0 (no leader: the once-only jobs wait) or 2 (never expected).
   new Gauge({

@@ -64,12 +64,19 @@ export async function setUserDisabled(
     await db.run(sql`UPDATE users SET disabled_at = NULL WHERE id = ${userId}`);
     return;
   }
-  await db.run(sql`UPDATE users SET disabled_at = COALESCE(disabled_at, ${clock.now()}) WHERE id = ${userId}`);
+  await db.run(
+    sql`UPDATE users SET disabled_at = COALESCE(disabled_at, ${clock.now()}) WHERE id = ${userId}`,
+  );
   await revokeUserSessions(db, clock, userId);
 }
 
 /** A new password (precomputed hash): clears a lock and ends the sessions opened with the old one. */
-export async function setUserPasswordHash(db: SqlRunner, clock: Clock, userId: number, hash: string): Promise<void> {
+export async function setUserPasswordHash(
+  db: SqlRunner,
+  clock: Clock,
+  userId: number,
+  hash: string,
+): Promise<void> {
   await setOwnPasswordHash(db, userId, hash);
   await revokeUserSessions(db, clock, userId);
 }

@@ -1,6 +1,7 @@
-import type Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import { isRegionCode, isWithinRegion, regionPrefix } from '@/lib/domain/region-code';
 import type { EntityKind } from '@/lib/realtime/position-codec';
+import { flag, type SqlDb } from '../db/sql-db';
 import { HttpError, type Principal, type RouteContext } from '../http/router';
 import type { Logger } from '../logger';
 
@@ -59,7 +60,7 @@ export function isDrawnIn(
 }
 
 export interface RegionGateDeps {
-  sqlite: Database.Database;
+  sql: SqlDb;
   logger: Logger;
   /** The box of the grids under a prefix (the app's GridLocator), for "drawn on this region's wall". */
   regionBox?: (prefix: string) => Bbox | null;
@@ -74,42 +75,38 @@ export interface DenyOptions {
 }
 
 export function createRegionGate(deps: RegionGateDeps) {
-  const { sqlite, logger } = deps;
-  const vehicleDept = sqlite.prepare<[string], { deptRegion: string | null; hasDept: number }>(
-    `SELECT d.region_code AS deptRegion, d.id IS NOT NULL AS hasDept FROM vehicles v
-     LEFT JOIN departments d ON d.id = v.department_id WHERE v.id = ?`,
-  );
-  const workerGrid = sqlite.prepare<[string], { code: string | null }>(
-    'SELECT grid_code AS code FROM workers WHERE id = ?',
-  );
-  const cameraCode = sqlite.prepare<[string], { code: string | null }>(
-    'SELECT COALESCE(region_code, grid_code) AS code FROM cameras WHERE id = ?',
-  );
-  const allDepartments = sqlite.prepare<[], { id: string; regionCode: string | null }>(
-    'SELECT id, region_code AS regionCode FROM departments',
-  );
-  const vehiclesOf = sqlite.prepare<[string], { id: string }>(
-    'SELECT id FROM vehicles WHERE department_id IN (SELECT value FROM json_each(?))',
-  );
-  // Workers by grid: a range on the code (digits sort before ':'), so the grid index can serve it.
-  const workersIn = sqlite.prepare<[{ p: string }], { id: string }>(
-    `SELECT id FROM workers WHERE grid_code >= @p AND grid_code < @p || ':'`,
-  );
-  const camerasIn = sqlite.prepare<[{ p: string }], { id: string }>(
-    `SELECT id FROM cameras WHERE substr(COALESCE(region_code, grid_code), 1, length(@p)) = @p`,
-  );
+  const { sql: db, logger } = deps;
+  /** Byte order for code ranges: PostgreSQL's locale collation would not sort ':' right after the digits. */
+  const codeOrder = sql.raw(db.dialect === 'postgres' ? ' COLLATE "C"' : '');
+  const idsOf = async (q: SQL) => new Set((await db.all<{ id: string }>(q)).map((r) => r.id));
+  /** The vehicles of these departments, by the department index (the list is sent as one JSON array). */
+  const vehiclesOf = (deptIds: string[]) => {
+    const list = JSON.stringify(deptIds);
+    return idsOf(
+      db.dialect === 'postgres'
+        ? sql`SELECT id FROM vehicles WHERE department_id IN (SELECT jsonb_array_elements_text(${list}::jsonb))`
+        : sql`SELECT id FROM vehicles WHERE department_id IN (SELECT value FROM json_each(${list}))`,
+    );
+  };
   let denied = 0;
   /** Where denials are counted beside the log (audit_denials, once auth exists to own the counter). */
   let countDenial: ((isWrite: boolean, source: string, actor: string) => void) | null = null;
 
-  function isRegistryIn(kind: EntityKind, id: string, prefix: string): boolean {
+  async function isRegistryIn(kind: EntityKind, id: string, prefix: string): Promise<boolean> {
     if (kind === 'vehicle') {
-      const r = vehicleDept.get(id);
+      const r = await db.get<{ deptRegion: string | null; hasDept: number | boolean }>(
+        sql`SELECT d.region_code AS "deptRegion", d.id IS NOT NULL AS "hasDept" FROM vehicles v
+            LEFT JOIN departments d ON d.id = v.department_id WHERE v.id = ${id}`,
+      );
       // A vehicle of no department (registered by its terminal) belongs to no town: its position decides.
-      return !!r && r.hasDept === 1 && doesDepartmentServe(r.deptRegion, prefix);
+      return !!r && flag(r.hasDept) && doesDepartmentServe(r.deptRegion, prefix);
     }
-    const code = (kind === 'worker' ? workerGrid : cameraCode).get(id)?.code;
-    return !!code && code.startsWith(prefix);
+    const row = await db.get<{ code: string | null }>(
+      kind === 'worker'
+        ? sql`SELECT grid_code AS code FROM workers WHERE id = ${id}`
+        : sql`SELECT COALESCE(region_code, grid_code) AS code FROM cameras WHERE id = ${id}`,
+    );
+    return !!row?.code && row.code.startsWith(prefix);
   }
 
   function logDenied(
@@ -156,30 +153,47 @@ export function createRegionGate(deps: RegionGateDeps) {
     hasIncident: (p: Scoped, gridCode: string | null | undefined) => isCodeInScope(p, gridCode),
 
     /** A vehicle, worker or camera: by its registry, or by where it is now (see the rules above). */
-    hasEntity(p: Scoped, kind: EntityKind, id: string, pos?: { lng: number; lat: number } | null): boolean {
+    async hasEntity(
+      p: Scoped,
+      kind: EntityKind,
+      id: string,
+      pos?: { lng: number; lat: number } | null,
+    ): Promise<boolean> {
       const prefix = regionOf(p);
       if (prefix === null) return true;
-      return isRegistryIn(kind, id, prefix) || isDrawnIn(deps.regionBox?.(prefix), pos?.lng, pos?.lat);
+      if (isDrawnIn(deps.regionBox?.(prefix), pos?.lng, pos?.lat)) return true;
+      return isRegistryIn(kind, id, prefix);
     },
 
     /**
      * `hasEntity` for many units at once (a recommendation scans every unit in reach): the registry's members
      * and the region's box are read once. Null when the principal is not scoped (everything is in).
      */
-    entityFilter(p: Scoped, kind: EntityKind): ((id: string, lng: number, lat: number) => boolean) | null {
+    async entityFilter(
+      p: Scoped,
+      kind: EntityKind,
+    ): Promise<((id: string, lng: number, lat: number) => boolean) | null> {
       const prefix = regionOf(p);
       if (prefix === null) return null;
-      // Departments are a short table; vehicles are filtered in SQL by the ids of those serving the region.
-      const depts = () =>
-        allDepartments
-          .all()
-          .filter((d) => doesDepartmentServe(d.regionCode, prefix))
-          .map((d) => d.id);
-      const rows =
-        kind === 'vehicle'
-          ? vehiclesOf.all(JSON.stringify(depts()))
-          : (kind === 'worker' ? workersIn : camerasIn).all({ p: prefix });
-      const ids = new Set(rows.map((r) => r.id));
+      let ids: Set<string>;
+      if (kind === 'vehicle') {
+        // Departments are a short table; vehicles are filtered in SQL by the ids of those serving the region.
+        const depts = await db.all<{ id: string; regionCode: string | null }>(
+          sql`SELECT id, region_code AS "regionCode" FROM departments`,
+        );
+        ids = await vehiclesOf(
+          depts.filter((d) => doesDepartmentServe(d.regionCode, prefix)).map((d) => d.id),
+        );
+      } else if (kind === 'worker') {
+        // A range on the code (digits sort before ':'), so the grid index can serve it.
+        ids = await idsOf(
+          sql`SELECT id FROM workers WHERE grid_code${codeOrder} >= ${prefix} AND grid_code${codeOrder} < ${`${prefix}:`}`,
+        );
+      } else {
+        ids = await idsOf(
+          sql`SELECT id FROM cameras WHERE substr(COALESCE(region_code, grid_code), 1, ${prefix.length}) = ${prefix}`,
+        );
+      }
       const box = deps.regionBox?.(prefix) ?? null;
       return (id, lng, lat) => ids.has(id) || isDrawnIn(box, lng, lat);
     },

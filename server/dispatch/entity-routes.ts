@@ -84,13 +84,13 @@ export function createEntityRoutes(deps: {
     camera: live.cameras,
   };
 
-  const handler = (kind: EntityKind) => (ctx: RouteContext) => {
+  const handler = (kind: EntityKind) => async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const p = authorize(ctx, { roles: ANY_ROLE, action: `${kind}.read`, objectType: kind, objectId: id });
     const details = sqlite.prepare(DETAIL_SQL[kind]).get(id) as DetailRow | undefined;
     const s = stores[kind].getById(id);
     if (!s && !details) throw new HttpError(404, NOT_FOUND);
-    regions.require(ctx, p, regions.hasEntity(p, kind, id, s && s.ts > 0 ? s : null), {
+    regions.require(ctx, p, await regions.hasEntity(p, kind, id, s && s.ts > 0 ? s : null), {
       action: `${kind}.read`,
       objectType: kind,
       objectId: id,

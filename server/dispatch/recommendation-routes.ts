@@ -82,7 +82,7 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
   const busySet = (kind: string) => new Set(engaged.all(kind).map((r) => r.id));
   const describers = createUnitDescribers(sqlite);
 
-  const recommend = (ctx: RouteContext) => {
+  const recommend = async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const p = authorize(ctx, {
       roles: ANY_ROLE,
@@ -98,7 +98,11 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
       objectId: id,
       notFound: '无此事件',
     });
-    const cameraIn = regions.entityFilter(p, 'camera');
+    const [cameraIn, vehicleIn, workerIn] = await Promise.all([
+      regions.entityFilter(p, 'camera'),
+      regions.entityFilter(p, 'vehicle'),
+      regions.entityFilter(p, 'worker'),
+    ]);
     const isNameMasked = !canSeePersonalNames(p);
     const now = clock.now();
     const estimator = deps.travelTime?.() ?? undefined;
@@ -110,18 +114,14 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
     const describeWorkers = describers.workers(config, category, inc.gridCode);
     sendJson(ctx.res, 200, {
       vehicles: rankUnits(live.vehicles, inc, {
-        isAvailable: within(
-          live.vehicles,
-          availableVehicle(busySet('vehicle')),
-          regions.entityFilter(p, 'vehicle'),
-        ),
+        isAvailable: within(live.vehicles, availableVehicle(busySet('vehicle')), vehicleIn),
         now,
         staleAfterMs: STALE_AFTER_MS.vehicle,
         estimator,
         describe: describeVehicles,
       }),
       workers: rankUnits(live.workers, inc, {
-        isAvailable: within(live.workers, onDutyWorker(busySet('worker')), regions.entityFilter(p, 'worker')),
+        isAvailable: within(live.workers, onDutyWorker(busySet('worker')), workerIn),
         now,
         staleAfterMs: STALE_AFTER_MS.worker,
         estimator,

@@ -93,7 +93,7 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
         // department serving it) is theirs whole; anyone else only while inside the region's box (what that
         // region's wall drew). Nothing left reads as missing, logged as a denial like any out-of-region read.
         const own = p?.regionCode ?? null;
-        if (p && own !== null && !d.regions.hasEntity(p, kind, id)) {
+        if (p && own !== null && !(await d.regions.hasEntity(p, kind, id))) {
           const scope = d.resolveScope(own);
           out = scope ? out.filter((q) => scope.containsPoint(q.lng, q.lat)) : [];
           if (out.length === 0)

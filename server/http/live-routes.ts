@@ -39,13 +39,18 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
       });
   };
   /** Who is at `idx`, if the principal may know: outside its region reads as missing. */
-  const info = (ctx: RouteContext, kind: EntityKind, idx: number, notFound: string): EntityInfo => {
+  const info = async (
+    ctx: RouteContext,
+    kind: EntityKind,
+    idx: number,
+    notFound: string,
+  ): Promise<EntityInfo> => {
     const store = live.store(kind);
     const m = store.meta[idx];
     if (!m) throw new HttpError(404, notFound);
     if (ctx.principal) {
       const pos = { lng: store.lng[idx]!, lat: store.lat[idx]! };
-      regions.require(ctx, ctx.principal, regions.hasEntity(ctx.principal, kind, m.id, pos), {
+      regions.require(ctx, ctx.principal, await regions.hasEntity(ctx.principal, kind, m.id, pos), {
         action: `${kind}.info`,
         objectType: kind,
         objectId: m.id,
@@ -80,11 +85,11 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
     {
       method: 'GET',
       path: '/api/live/:kind/:idx',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         guard(ctx);
         const kind = kindOf(ctx);
         const idx = intParam(ctx.params.idx ?? null, 'idx', -1);
-        sendJson(ctx.res, 200, info(ctx, kind, idx, `no ${kind} at idx ${idx}`));
+        sendJson(ctx.res, 200, await info(ctx, kind, idx, `no ${kind} at idx ${idx}`));
       },
     },
     {
@@ -92,12 +97,12 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
       // idx, as a unit clicked on the replay map is.
       method: 'GET',
       path: '/api/live/:kind/id/:id',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         guard(ctx);
         const kind = kindOf(ctx);
         const id = ctx.params.id ?? '';
         const idx = live.store(kind).indexOf(id) ?? -1;
-        sendJson(ctx.res, 200, info(ctx, kind, idx, `no ${kind} ${id}`));
+        sendJson(ctx.res, 200, await info(ctx, kind, idx, `no ${kind} ${id}`));
       },
     },
   ];

@@ -1,6 +1,7 @@
 /**
  * The system of record on each engine, for tests that must hold on both (issue 19): a migrated SQLite file
- * in a temporary directory, and a PostgreSQL database of its own (tests/helpers/pg.ts), dropped after.
+ * in a temporary directory, and a PostgreSQL database of its own (tests/helpers/pg.ts), dropped after,
+ * collated as a Chinese deployment's would be (ICU zh-CN), so SQL that leans on byte order shows it.
  * PostgreSQL is skipped, saying why, where none answers (CI starts one: .ci/run).
  */
 import fs from 'node:fs';
@@ -56,7 +57,7 @@ export const SQL_BACKENDS: SqlBackend[] = [
     name: 'postgres',
     unavailable: pgReason,
     async open() {
-      const database = await createTestPgDatabase();
+      const database = await createTestPgDatabase({ collation: 'zh-CN' });
       const pool = createPgPool(database.url);
       await migratePg(pool);
       const extra: SqlDb[] = [];

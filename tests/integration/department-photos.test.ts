@@ -36,7 +36,12 @@ beforeAll(async () => {
     ['dept-fire', 'd-fire'],
     ['dept-police', 'd-police'],
   ] as const)
-    await createUser(sqliteSqlDb(sqlite), k.clock, { username, role: 'department', password: PASSWORD, departmentId });
+    await createUser(sqliteSqlDb(sqlite), k.clock, {
+      username,
+      role: 'department',
+      password: PASSWORD,
+      departmentId,
+    });
   dispatcher = await k.login('dispatcher');
   fire = await k.login('dept-fire');
   police = await k.login('dept-police');
