@@ -9,10 +9,11 @@ import { regionPrefix } from '@/lib/domain/region-code';
 import type { Bus } from './bus/bus';
 import type { Config } from './config';
 import type { Db } from './db/open-database';
+import { dbHealth } from './db/db-health';
 import { sqliteSqlDb, type SqlDb } from './db/sql-db';
 import { IncidentIngest } from './ingest/incident-ingest';
 import { IngestStats } from './ingest/ingest-stats';
-import { createRegistrar } from './ingest/registrar';
+import { startRegistrar } from './ingest/registrar';
 import { TelemetryIngest } from './ingest/telemetry-ingest';
 import { createIngestRoutes } from './http/ingest-routes';
 import { createLiveRoutes } from './http/live-routes';
@@ -20,8 +21,10 @@ import { isOriginAllowed } from './http/origin';
 import { createRouter, HttpError, sendJson, type Principal, type Route } from './http/router';
 import { GridLocator } from './live/grid-locator';
 import { onTerritoryChanged } from './world/load-world';
+import { latestReload, loadTerritoryView } from './world/territory-view';
 import { LiveState } from './live/live-state';
 import { markReportsLost } from './live/lost-reports';
+import { loadOpenIncidents } from './live/open-incidents';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { RealtimeHub, type HubOptions, type WallServer } from './realtime/hub';
@@ -107,7 +110,11 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp(opts: AppOptions): App {
+/**
+ * Builds the app around what the database holds at start (devices, open incidents, the territory): the
+ * walls' first snapshot shows them, so they are read before anything can serve a request.
+ */
+export async function createApp(opts: AppOptions): Promise<App> {
   const { config, db, bus, logger } = opts;
   // Before anything builds an AuditLog on this handle: every row it appends is keyed alike (AUDIT_KEY).
   configureAuditChain(db.$client, { auditKey: config.AUDIT_KEY, logger });
@@ -115,9 +122,13 @@ export function createApp(opts: AppOptions): App {
   const startedAt = clock.now();
   // One answer to "who is the client" for routes, audit rows, the login limits and socket logs.
   const clientAddressOf = createClientAddressOf(config.TRUSTED_PROXIES);
+  const sql = sqliteSqlDb(db.$client);
   const live = new LiveState(clock);
-  live.loadFromDb(db.$client);
-  let gridLocator = loadGrids(db);
+  await live.loadFromDb(sql);
+  await loadOpenIncidents(sql, live);
+  const territory = await loadTerritoryView(sql);
+  let gridLocator = territory.grids;
+  let name = territory.name;
   const grids = () => gridLocator;
 
   const hubHolder: { hub?: RealtimeHub } = {};
@@ -165,8 +176,7 @@ export function createApp(opts: AppOptions): App {
     autoRegister: config.fieldAutoRegister,
   });
   const incidents = new IncidentIngest(sql, live, stats, grids);
-  const register = createRegistrar(db.$client, live);
-  loadOpenIncidents(db, live);
+  const registrar = startRegistrar(sql, live, logger);
 
   // Position history (server/history): fed by each sealed tick below, with its own routes.
   const history = createHistoryModule({
@@ -186,7 +196,7 @@ export function createApp(opts: AppOptions): App {
 
   const auth = opts.auth?.(ctx);
   const routes: Route[] = [
-    { method: 'GET', path: '/api/health', handler: ({ res }) => sendJson(res, 200, health()) },
+    { method: 'GET', path: '/api/health', handler: async ({ res }) => sendJson(res, 200, await health()) },
     ...createIngestRoutes({ token: config.INGEST_TOKEN, telemetry, incidents, stats }),
     ...createLiveRoutes(live, { isOpen: !auth, regions }),
     ...history.routes({ isOpen: !auth, regions }),
@@ -194,14 +204,9 @@ export function createApp(opts: AppOptions): App {
   ];
   const match = createRouter(routes);
 
-  function health(): HealthReport {
+  async function health(): Promise<HealthReport> {
+    const dbState = await dbHealth(sql);
     const redis = bus.state();
-    let dbState: 'up' | 'down' = 'up';
-    try {
-      db.$client.prepare('SELECT 1').get();
-    } catch {
-      dbState = 'down';
-    }
     return {
       status: redis === 'down' || dbState === 'down' ? 'degraded' : 'ok',
       redis,
@@ -310,14 +315,13 @@ export function createApp(opts: AppOptions): App {
     });
   }
 
-  let name: string | undefined;
   const hub = new RealtimeHub({
     io,
     live,
     logger,
     clock,
     origin: originForBbox(...(gridLocator.bbox ?? CHINA_BBOX)),
-    worldName: () => (name ??= worldName(db)),
+    worldName: () => name,
     resolveScope: (code) => {
       if (!/^\d{12}(\d{3})?$/.test(code)) return null;
       const bbox = gridLocator.bboxOf(regionPrefix(code));
@@ -343,11 +347,18 @@ export function createApp(opts: AppOptions): App {
     hub.resyncAll();
   });
   // An imported territory: new grids to place incidents in, and maybe a new name for the walls' title.
-  onTerritoryChanged(db, () => {
-    gridLocator = loadGrids(db);
-    name = undefined;
-    hub.forgetScopes();
-  });
+  onTerritoryChanged(
+    db,
+    latestReload(
+      () => loadTerritoryView(sql),
+      (view) => {
+        gridLocator = view.grids;
+        name = view.name;
+        hub.forgetScopes();
+      },
+      (err) => logger.error({ err }, 'reloading the territory failed: the walls keep the previous one'),
+    ),
+  );
 
   /** Sockets outlive sessions: re-check each one this often and drop those signed out or idle-expired. */
   const SOCKET_REAUTH_MS = 60_000;
@@ -390,11 +401,7 @@ export function createApp(opts: AppOptions): App {
   let timer: NodeJS.Timeout | null = null;
   function tick(): void {
     const end = metrics.tickSeconds.startTimer();
-    try {
-      register();
-    } catch (err) {
-      logger.error({ err }, 'registering new devices failed');
-    }
+    registrar.onTick();
     const changes = live.seal();
     hub.flush();
     // Every process sees the same telemetry and records it for its own history reads (the last minutes are not
@@ -454,6 +461,8 @@ export function createApp(opts: AppOptions): App {
     async close() {
       if (timer) clearInterval(timer);
       if (reauthTimer) clearInterval(reauthTimer);
+      // Before the caller closes the database: devices first seen in the last ticks are written too.
+      await registrar.flush();
       overdueWatch?.close();
       reconcile?.close();
       await history.close();
@@ -472,33 +481,4 @@ function allowedOrigins(config: Config): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function loadGrids(db: Db): GridLocator {
-  return new GridLocator(
-    db.$client.prepare('SELECT code, geometry FROM grids').all() as { code: string; geometry: string }[],
-  );
-}
-
-/** The territory's name for wall titles: its top-level region. */
-function worldName(db: Db): string {
-  const row = db.$client
-    .prepare(
-      `SELECT name FROM regions WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM regions) LIMIT 1`,
-    )
-    .get() as { name: string } | undefined;
-  return row?.name ?? '平安示范区';
-}
-
-/** Open incidents come back onto the board at start: the walls show what SQLite holds, not what Redis had. */
-function loadOpenIncidents(db: Db, live: LiveState): void {
-  const rows = db.$client
-    .prepare(
-      `SELECT id, category, title, priority, source, state, lng, lat, address, grid_code AS gridCode,
-              reported_at AS reportedAt, received_at AS receivedAt, updated_at AS updatedAt,
-              assignee_kind AS assigneeKind, assignee_id AS assigneeId, supervision
-       FROM incidents WHERE state NOT IN ('closed','cancelled') ORDER BY reported_at`,
-    )
-    .all() as Parameters<LiveState['incidents']['upsert']>[0][];
-  for (const r of rows) live.incidents.upsert(r);
 }

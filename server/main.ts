@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   let hotline: HotlineModule | undefined;
   let alarms: AlarmModule | undefined;
   let reports: ReturnType<typeof createReportModule> | undefined;
-  const app = createApp({
+  const app = await createApp({
     config,
     db,
     bus,

@@ -29,7 +29,7 @@ const config = loadConfig({
 const db = openDatabase(dbPath);
 const logger = createLogger('error');
 const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `bench-${process.pid}` });
-const app = createApp({ config, db, bus, logger });
+const app = await createApp({ config, db, bus, logger });
 
 let url = '';
 async function start() {

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { openDatabase } from '../db/open-database';
+import { sqliteSqlDb } from '../db/sql-db';
 import { LiveState } from '../live/live-state';
 import { createLogger } from '../logger';
 import { IngestStats } from './ingest-stats';
@@ -12,7 +13,7 @@ const CAM = '33010200001310000001';
 const bytes = (reports: unknown[]) => new TextEncoder().encode(JSON.stringify(reports));
 
 /** A live state loaded from a real SQLite database holding one disabled unit of each kind (as after a restart). */
-function afterRestart() {
+async function afterRestart() {
   const db = openDatabase(':memory:');
   const q = (sql: string, ...args: unknown[]) => db.$client.prepare(sql).run(...args);
   q(
@@ -34,7 +35,7 @@ function afterRestart() {
     NOW,
   );
   const live = new LiveState(new FakeClock(NOW));
-  live.loadFromDb(db.$client);
+  await live.loadFromDb(sqliteSqlDb(db.$client));
   const stats = new IngestStats(new Registry(), createLogger('silent'));
   // Auto-registration on (demo): even so, a disabled id must never come back by its own reports.
   const ingest = new TelemetryIngest(live, stats, { autoRegister: true });
@@ -42,8 +43,8 @@ function afterRestart() {
 }
 
 describe('disabled devices in the telemetry ingest', () => {
-  it('refuses them after a restart on the byte path, the exact path and HTTP items, and never re-registers them', () => {
-    const { live, stats, ingest } = afterRestart();
+  it('refuses them after a restart on the byte path, the exact path and HTTP items, and never re-registers them', async () => {
+    const { live, stats, ingest } = await afterRestart();
     // A disabled camera from the registry is not drawn: no position.
     expect(Number.isNaN(live.camera.getById(CAM)!.lng)).toBe(true);
     const r = ingest.handleBytes(
@@ -79,8 +80,8 @@ describe('disabled devices in the telemetry ingest', () => {
     expect(live.takeRegistrations()).toEqual([]);
   });
 
-  it('disables and enables a running unit: refused at once, accepted again, withdrawn listeners told', () => {
-    const { live, stats, ingest } = afterRestart();
+  it('disables and enables a running unit: refused at once, accepted again, withdrawn listeners told', async () => {
+    const { live, stats, ingest } = await afterRestart();
     let withdrawn = 0;
     live.onWithdrawn(() => withdrawn++);
     ingest.handleBytes('vehicle', bytes([{ id: 'V-on', lng: 120, lat: 30, ts: NOW }]));

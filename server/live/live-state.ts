@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES, type VehicleStatus } from '@/lib/domain/enums';
 import type { EntityKind } from '@/lib/realtime/position-codec';
 import type { Clock } from '@/lib/clock';
+import { flag, type SqlRunner } from '../db/sql-db';
 import { EntityStore } from './entity-store';
 import { IncidentBoard } from './incident-board';
 
 /** Ticks of change history kept for catching clients up (200 × 50 ms = 10 s); older → full snapshot. */
 export const HISTORY_TICKS = 200;
-/** New devices waiting to be written to SQLite; past it they stay live but unrecorded (and counted). */
+/** New devices waiting to be written to the database; past it they stay live but unrecorded (and counted). */
 export const REGISTRATION_QUEUE_MAX = 200_000;
 
 export interface TickChanges {
@@ -16,7 +17,41 @@ export interface TickChanges {
   changed: Record<EntityKind, Uint32Array>;
 }
 
-interface PendingRegistration {
+/**
+ * Devices are read in pages at start: a million rows at once would be held in memory twice over (rows and
+ * stores) for nothing.
+ */
+export const LOAD_PAGE_ROWS = 10_000;
+
+interface DeviceRow {
+  id: string;
+  name: string | null;
+  isDisabled: number | boolean;
+}
+
+interface CameraRow extends DeviceRow {
+  program: string | null;
+  lng: number | null;
+  lat: number | null;
+  streamUrl: string | null;
+}
+
+/** Keyset pages (`id > after`, ordered by id): every row once, and no page grows with the table's size. */
+async function* pagesById<T extends { id: string }>(
+  db: SqlRunner,
+  pageRows: number,
+  page: (after: string, limit: number) => SQL,
+): AsyncGenerator<T> {
+  let after = '';
+  for (;;) {
+    const rows = await db.all<T>(page(after, pageRows));
+    yield* rows;
+    if (rows.length < pageRows) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
+export interface PendingRegistration {
   kind: EntityKind;
   id: string;
   name: string | null;
@@ -70,40 +105,42 @@ export class LiveState {
    * Loads the registered devices (and camera positions) so walls show them before their first report;
    * disabled ones are known (so no report can register them afresh) but flagged and never drawn.
    */
-  loadFromDb(sqlite: Database.Database): void {
-    for (const r of sqlite
-      .prepare('SELECT id, name, kind, disabled_at IS NOT NULL AS isDisabled FROM vehicles')
-      .iterate() as Iterable<{ id: string; name: string | null; kind: string | null; isDisabled: number }>) {
+  async loadFromDb(db: SqlRunner, pageRows = LOAD_PAGE_ROWS): Promise<void> {
+    for await (const r of pagesById<DeviceRow & { kind: string | null }>(
+      db,
+      pageRows,
+      (after, limit) =>
+        sql`SELECT id, name, kind, disabled_at IS NOT NULL AS "isDisabled" FROM vehicles
+            WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
+    )) {
       const i = this.vehicle.add({ id: r.id, name: r.name, kind: r.kind });
-      if (i >= 0 && r.isDisabled) this.vehicle.disable(i, OFFLINE_STATUS.vehicle);
+      if (i >= 0 && flag(r.isDisabled)) this.vehicle.disable(i, OFFLINE_STATUS.vehicle);
     }
-    for (const r of sqlite
-      .prepare('SELECT id, name, role, disabled_at IS NOT NULL AS isDisabled FROM workers')
-      .iterate() as Iterable<{ id: string; name: string | null; role: string | null; isDisabled: number }>) {
+    for await (const r of pagesById<DeviceRow & { role: string | null }>(
+      db,
+      pageRows,
+      (after, limit) =>
+        sql`SELECT id, name, role, disabled_at IS NOT NULL AS "isDisabled" FROM workers
+            WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
+    )) {
       const i = this.worker.add({ id: r.id, name: r.name, kind: r.role });
-      if (i >= 0 && r.isDisabled) this.worker.disable(i, OFFLINE_STATUS.worker);
+      if (i >= 0 && flag(r.isDisabled)) this.worker.disable(i, OFFLINE_STATUS.worker);
     }
-    for (const r of sqlite
-      .prepare(
-        'SELECT id, name, program, lng, lat, stream_url, disabled_at IS NOT NULL AS isDisabled FROM cameras',
-      )
-      .iterate() as Iterable<{
-      id: string;
-      name: string | null;
-      program: string | null;
-      lng: number | null;
-      lat: number | null;
-      stream_url: string | null;
-      isDisabled: number;
-    }>) {
+    for await (const r of pagesById<CameraRow>(
+      db,
+      pageRows,
+      (after, limit) =>
+        sql`SELECT id, name, program, lng, lat, stream_url AS "streamUrl", disabled_at IS NOT NULL AS "isDisabled"
+            FROM cameras WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
+    )) {
       const i = this.camera.add({ id: r.id, name: r.name, kind: r.program });
-      if (i >= 0 && r.isDisabled) this.camera.disable(i, OFFLINE_STATUS.camera);
+      if (i >= 0 && flag(r.isDisabled)) this.camera.disable(i, OFFLINE_STATUS.camera);
       else if (i >= 0 && r.lng !== null && r.lat !== null) {
         this.camera.lng[i] = r.lng;
         this.camera.lat[i] = r.lat;
         this.camera.status[i] = CAMERA_STATUSES.indexOf('offline');
       }
-      if (r.stream_url) this.cameraStreamUrl.set(r.id, r.stream_url);
+      if (r.streamUrl) this.cameraStreamUrl.set(r.id, r.streamUrl);
     }
   }
 
@@ -119,6 +156,19 @@ export class LiveState {
     const r = this.registrations;
     this.registrations = [];
     return r;
+  }
+
+  /**
+   * The oldest `max` queued registrations, left in the queue: the registrar settles them once its write
+   * committed, so a failed write loses none. One writer at a time, or two would write the same ones.
+   */
+  peekRegistrations(max: number): PendingRegistration[] {
+    return this.registrations.slice(0, max);
+  }
+
+  /** Drops the oldest `n` queued registrations: written (or refused for good) by the registrar. */
+  settleRegistrations(n: number): void {
+    this.registrations.splice(0, n);
   }
 
   /**

@@ -3,6 +3,7 @@ import { FakeClock } from '@/lib/clock';
 import type { IncidentView } from '@/lib/domain/incident';
 import { TownCardsSchema } from '@/lib/wall/town-cards';
 import { openDatabase } from '../db/open-database';
+import { sqliteSqlDb } from '../db/sql-db';
 import { LiveState } from '../live/live-state';
 import { computeTownCards } from './town-cards';
 
@@ -25,7 +26,7 @@ const SQUARE = (x: number) =>
     ],
   });
 
-function world() {
+async function world() {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 4, 0, 0));
   const db = openDatabase(':memory:');
   const s = db.$client;
@@ -48,7 +49,7 @@ function world() {
 
   const now = clock.now();
   const live = new LiveState(clock);
-  live.loadFromDb(s);
+  await live.loadFromDb(sqliteSqlDb(s));
   const cams = live.camera;
   cams.status[0] = 0; // online, fresh
   cams.ts[0] = now - 1000;
@@ -91,8 +92,8 @@ function world() {
 }
 
 describe('computeTownCards', () => {
-  it('gives each town its open, overdue and 特急 incidents, cameras and units; down cameras by name', () => {
-    const { db, live, clock } = world();
+  it('gives each town its open, overdue and 特急 incidents, cameras and units; down cameras by name', async () => {
+    const { db, live, clock } = await world();
     const tc = TownCardsSchema.parse(computeTownCards({ db, live, clock }, null));
     expect(tc.cards.map((c) => c.name)).toEqual(['乙街道', '甲街道']); // most open first
     const [b, a] = tc.cards;
@@ -107,8 +108,8 @@ describe('computeTownCards', () => {
     ]);
   });
 
-  it('scopes to one town: its communities are the cards, only its cameras are listed', () => {
-    const { db, live, clock } = world();
+  it('scopes to one town: its communities are the cards, only its cameras are listed', async () => {
+    const { db, live, clock } = await world();
     const tc = computeTownCards({ db, live, clock }, TOWN_A);
     expect(tc.regionCode).toBe(TOWN_A);
     expect(tc.cards.map((c) => [c.name, c.open, c.cameras.total])).toEqual([['甲社区', 1, 2]]);

@@ -6,6 +6,7 @@ import { FakeClock } from '@/lib/clock';
 import type { IncidentView } from '@/lib/domain/incident';
 import { WallStatsSchema } from '@/lib/wall/stats';
 import { openDatabase } from '../db/open-database';
+import { sqliteSqlDb } from '../db/sql-db';
 import { LiveState } from '../live/live-state';
 import { computeWallStats } from './wall-stats';
 import { compareWindows, cstDayStart, periodStart, previousPeriodStart, sameTimeLastYear } from './periods';
@@ -36,7 +37,7 @@ const SQUARE = (x: number) =>
     ],
   });
 
-function world() {
+async function world() {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 4, 0, 0)); // 12:00 CST
   const db = openDatabase(tempDbPath());
   const s = db.$client;
@@ -74,7 +75,7 @@ function world() {
   ).run(GRID_A, GRID_A, GRID_B);
 
   const live = new LiveState(clock);
-  live.loadFromDb(s);
+  await live.loadFromDb(sqliteSqlDb(s));
   const cams = live.camera;
   cams.status[0] = 0; // online, fresh
   cams.ts[0] = now - 1000;
@@ -123,8 +124,8 @@ describe('periods in the display zone', () => {
 });
 
 describe('computeWallStats', () => {
-  it('counts the whole territory: KPIs, rates, categories, cameras, ranking, overdue list', () => {
-    const { db, live, clock } = world();
+  it('counts the whole territory: KPIs, rates, categories, cameras, ranking, overdue list', async () => {
+    const { db, live, clock } = await world();
     const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
     expect(WallStatsSchema.parse(st)).toBeTruthy();
     expect(st.region.name).toBe('演示区');
@@ -149,8 +150,8 @@ describe('computeWallStats', () => {
     expect(st.trend7d.reduce((n, d) => n + d.received, 0)).toBe(5);
   });
 
-  it('counts one town only, with its breadcrumb', () => {
-    const { db, live, clock } = world();
+  it('counts one town only, with its breadcrumb', async () => {
+    const { db, live, clock } = await world();
     const st = computeWallStats({ db, live, clock, regionCode: TOWN_A, period: '7d' });
     expect(st.region).toMatchObject({ code: TOWN_A, name: '甲街道', level: 'town' });
     expect(st.region.path.map((p) => p.name)).toEqual(['甲街道']);
@@ -161,8 +162,8 @@ describe('computeWallStats', () => {
 });
 
 describe('computeWallStats: the KPIs a leader asks for', () => {
-  function richer() {
-    const w = world();
+  async function richer() {
+    const w = await world();
     const { db, live, clock } = w;
     const s = db.$client;
     const now = clock.now();
@@ -260,8 +261,8 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
     return w;
   }
 
-  it('computes 闭环率, 主动发现率, 满意度, 化解率, 网格员在线率 and the 平安指数 over the period', () => {
-    const { db, live, clock } = richer();
+  it('computes 闭环率, 主动发现率, 满意度, 化解率, 网格员在线率 and the 平安指数 over the period', async () => {
+    const { db, live, clock } = await richer();
     const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
     expect(WallStatsSchema.parse(st)).toBeTruthy();
     // Today: a1 (resolved), a2 (closed), a3, b1 (open), c1 (cancelled).
@@ -291,8 +292,8 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
     expect(week.kpi.disputeResolveRate).toBe(1 / 3);
   });
 
-  it('compares with the previous period (环比) and shows no 同比 without last year on record', () => {
-    const { db, live, clock } = richer();
+  it('compares with the previous period (环比) and shows no 同比 without last year on record', async () => {
+    const { db, live, clock } = await richer();
     const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
     expect(st.compare.received).toEqual({ mom: 1, yoy: null });
     expect(st.compare.resolved).toEqual({ mom: 1, yoy: null });
@@ -301,8 +302,8 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
     expect(town.compare.received).toEqual({ mom: 0, yoy: null });
   });
 
-  it('lists exactly what 超时 and 督办 count; 预警 is counted apart; 在办 is open work only', () => {
-    const { db, live, clock } = richer();
+  it('lists exactly what 超时 and 督办 count; 预警 is counted apart; 在办 is open work only', async () => {
+    const { db, live, clock } = await richer();
     const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
     expect(st.kpi.overdue).toBe(1); // old
     expect(st.kpi.supervised).toBe(2); // old (红牌), sup
@@ -315,8 +316,8 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
     expect(st.kpi.open).toBe(7);
   });
 
-  it('counts units held by dispatch as 出警 / 到场 even while their terminals report patrol', () => {
-    const { db, live, clock } = richer();
+  it('counts units held by dispatch as 出警 / 到场 even while their terminals report patrol', async () => {
+    const { db, live, clock } = await richer();
     const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
     expect(st.vehicles).toEqual({
       total: 4,

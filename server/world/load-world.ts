@@ -30,12 +30,16 @@ export function loadDepartmentBases(db: Db): Record<string, LngLat> {
 
 // The territory (regions, grids, world info) changes at run time only by an import. Whoever caches a view of
 // it (the grid locator, area tiles, the basemap's boundaries and places, region stats) listens here and
-// rebuilds, so the walls show new areas without a restart.
-const territoryListeners = new WeakMap<Db, Set<() => void>>();
+// rebuilds, so the walls show new areas without a restart. A rebuild that reads the database is
+// asynchronous: its listener returns a promise, and whoever reads a cache right after an import awaits the
+// notification.
+/** A promise it returns is the rebuild in flight; any other result is ignored. */
+type TerritoryListener = () => unknown;
+const territoryListeners = new WeakMap<Db, Set<TerritoryListener>>();
 const territoryVersions = new WeakMap<Db, number>();
 
 /** Calls `listener` after every change of this database's territory; returns the unsubscribe. */
-export function onTerritoryChanged(db: Db, listener: () => void): () => void {
+export function onTerritoryChanged(db: Db, listener: TerritoryListener): () => void {
   let set = territoryListeners.get(db);
   if (!set) territoryListeners.set(db, (set = new Set()));
   set.add(listener);
@@ -47,8 +51,13 @@ export function territoryVersion(db: Db): number {
   return territoryVersions.get(db) ?? 0;
 }
 
-/** Announces a committed territory change (an import) to every cache of it. */
-export function notifyTerritoryChanged(db: Db): void {
+/**
+ * Announces a committed territory change (an import) to every cache of it. Resolves once each has rebuilt
+ * (or failed to: a listener reports its own failure), never rejects.
+ */
+export function notifyTerritoryChanged(db: Db): Promise<void> {
   territoryVersions.set(db, territoryVersion(db) + 1);
-  for (const listener of territoryListeners.get(db) ?? []) listener();
+  const rebuilds: unknown[] = [];
+  for (const listener of territoryListeners.get(db) ?? []) rebuilds.push(listener());
+  return Promise.allSettled(rebuilds).then(() => {});
 }

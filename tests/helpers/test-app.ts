@@ -40,7 +40,7 @@ export async function startTestApp(
   });
   const db = openDatabase(dbPath);
   const bus = opts.bus ?? new InProcessBus();
-  const app = createApp({ ...opts, config, db, bus, logger: createLogger('error') });
+  const app = await createApp({ ...opts, config, db, bus, logger: createLogger('error') });
   const port = await app.listen(0, '127.0.0.1');
   return {
     app,

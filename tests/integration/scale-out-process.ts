@@ -22,7 +22,7 @@ const config = loadConfig({
 const db = openDatabase(config.DATABASE_PATH);
 const logger = createLogger('error');
 const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `scale-${process.pid}` });
-const app = createApp({ config, db, bus, logger });
+const app = await createApp({ config, db, bus, logger });
 
 serveParent({
   async start() {
