@@ -124,7 +124,7 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
       uploadsDir: deps.uploadsDir,
     }),
   ];
-  return { auth, audit, anchor, service, routes };
+  return { auth, audit, sqlAudit, anchor, service, routes };
 }
 
 export type DispatchModule = ReturnType<typeof createDispatchModule>;
