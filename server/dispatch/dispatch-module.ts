@@ -118,6 +118,7 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     // 部门报到 (/dept): the department's queue and its 签收/反馈/办结/退回, through the same service.
     ...createDepartmentRoutes({
       ...common,
+      sql: deps.sql,
       service,
       audit,
       logger: deps.logger,
