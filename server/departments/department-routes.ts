@@ -20,6 +20,7 @@ import type { Authorize } from '../auth/guard';
 import { maskIncidentView, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
 import type { AuditLog } from '../audit/audit-log';
+import type { SqlDb } from '../db/sql-db';
 import type { Logger } from '../logger';
 import type { DispatchLive, DispatchService } from '../dispatch/dispatch-service';
 import {
@@ -48,6 +49,8 @@ const PHOTO_ACTIONS: ReadonlySet<DeptAction> = new Set(['feedback', 'resolve']);
 
 export interface DepartmentRouteDeps {
   sqlite: Database.Database;
+  /** The same database through SqlDb (the photo store). */
+  sql: SqlDb;
   live: DispatchLive;
   service: DispatchService;
   audit: AuditLog;
@@ -69,7 +72,7 @@ export interface DepartmentRouteDeps {
 export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
   const { sqlite, service, authorize, clock, regions, audit, logger } = deps;
   const handings = createHandingReader(sqlite);
-  const uploads = new UploadStore(sqlite, path.resolve(deps.uploadsDir));
+  const uploads = new UploadStore(deps.sql, path.resolve(deps.uploadsDir));
   const names = createNameLookup(sqlite);
   const departmentOf = sqlite.prepare<[string], { departmentId: string | null; name: string | null }>(
     `SELECT u.department_id AS departmentId, d.name AS name FROM users u
@@ -175,7 +178,7 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     sendJson(ctx.res, 200, body);
   };
 
-  const detail = (ctx: RouteContext) => {
+  const detail = async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const { p, departmentId } = principalOf(ctx, 'department.incident_read', id);
     const { row, handing, bucket } = ownCase(ctx, p, departmentId, id, 'department.incident_read');
@@ -195,7 +198,7 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
       handedAt: handing.handedAt,
       timeLimits: timeLimitStatus(view, clock.now()),
       timeline,
-      attachments: uploads.list(id).map((a) => ({ ...a, ...photoUrls(a.hash) })),
+      attachments: (await uploads.list(id)).map((a) => ({ ...a, ...photoUrls(a.hash) })),
     };
     sendJson(ctx.res, 200, body);
   };
@@ -219,14 +222,14 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
   };
 
   /** Refused before anything is written: a case never gets a feedback line whose photos then fail. */
-  function checkPhotos(action: DeptAction, id: string, photos: readonly string[]): void {
+  async function checkPhotos(action: DeptAction, id: string, photos: readonly string[]): Promise<void> {
     if (photos.length === 0) return;
     if (!PHOTO_ACTIONS.has(action))
       throw new HttpError(400, '此操作不能附照片', { reason: 'photos_not_allowed' });
     for (const h of photos)
-      if (!uploads.exists(h))
+      if (!(await uploads.exists(h)))
         throw new HttpError(400, '照片未上传或已失效', { reason: 'unknown_photo', hash: h });
-    const known = new Set(uploads.list(id).map((a) => a.hash));
+    const known = new Set((await uploads.list(id)).map((a) => a.hash));
     const added = photos.filter((h) => !known.has(h)).length;
     if (known.size + added > MAX_ATTACHMENTS_PER_INCIDENT)
       throw new HttpError(409, `每个事件最多 ${MAX_ATTACHMENTS_PER_INCIDENT} 张照片`, {
@@ -234,8 +237,8 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
       });
   }
 
-  function attachPhotos(ctx: RouteContext, p: Principal, id: string, photos: string[]): void {
-    const attached = uploads.attach(id, photos, p.username, clock.now());
+  async function attachPhotos(ctx: RouteContext, p: Principal, id: string, photos: string[]): Promise<void> {
+    const attached = await uploads.attach(id, photos, p.username, clock.now());
     if ('error' in attached) {
       // Only a concurrent attach can get here (checked above); the feedback line stands, the photos do not.
       logger.warn({ user: p.username, incidentId: id, error: attached.error }, 'department photos refused');
@@ -261,10 +264,10 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     const parsed = ActionBodySchema.safeParse(await readJson(ctx.req, BODY_MAX_BYTES));
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? '请求无效');
     const photos = [...new Set(parsed.data.photos)];
-    checkPhotos(action, id, photos);
+    await checkPhotos(action, id, photos);
     const outcome = await service.execute(id, toCommand(action, parsed.data), p, ctx.clientAddress);
     if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
-    if (photos.length > 0) attachPhotos(ctx, p, id, photos);
+    if (photos.length > 0) await attachPhotos(ctx, p, id, photos);
     const view = maskIncidentView(outcome.view);
     sendJson(ctx.res, 200, { incident: view, timeLimits: timeLimitStatus(view, clock.now()) });
   };

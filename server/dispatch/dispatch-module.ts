@@ -118,13 +118,14 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     // 部门报到 (/dept): the department's queue and its 签收/反馈/办结/退回, through the same service.
     ...createDepartmentRoutes({
       ...common,
+      sql: deps.sql,
       service,
       audit,
       logger: deps.logger,
       uploadsDir: deps.uploadsDir,
     }),
   ];
-  return { auth, audit, anchor, service, routes };
+  return { auth, audit, sqlAudit, anchor, service, routes };
 }
 
 export type DispatchModule = ReturnType<typeof createDispatchModule>;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { CALLBACK_BASE_DELAY_MS } from '@/lib/hotline/callback';
 import { openDatabase, type Db } from '../db/open-database';
+import { sqliteSqlDb } from '../db/sql-db';
 import { createLogger } from '../logger';
 import { HotlineOutbox } from './callback-outbox';
 
@@ -52,18 +53,18 @@ describe('hotline callback outbox', () => {
 
     let db = dbAt(file);
     addHotlineIncident(db, 'GD1', clock.now());
-    const first = new HotlineOutbox({ sqlite: db.$client, ...options });
-    first.scan(); // sets the cursor: what happened before is the platform's own push
+    const first = new HotlineOutbox({ db: sqliteSqlDb(db.$client), ...options });
+    await first.scan(); // sets the cursor: what happened before is the platform's own push
     addEvent(db, 'GD1', clock.now(), 'accepted');
-    expect(first.scan()).toBe(1);
-    expect(first.scan()).toBe(0); // queued once
+    expect(await first.scan()).toBe(1);
+    expect(await first.scan()).toBe(0); // queued once
     expect(await first.deliver()).toBe(0);
     first.close();
     db.$client.close();
     open.pop();
 
     db = dbAt(file);
-    const second = new HotlineOutbox({ sqlite: db.$client, ...options });
+    const second = new HotlineOutbox({ db: sqliteSqlDb(db.$client), ...options });
     isUp = true;
     expect(await second.tick()).toBe(0); // not due yet: backing off
     clock.advance(CALLBACK_BASE_DELAY_MS);
@@ -74,13 +75,19 @@ describe('hotline callback outbox', () => {
     expect(await second.tick()).toBe(0);
   });
 
-  it('queues nothing while no callback URL is configured', () => {
+  it('queues nothing while no callback URL is configured', async () => {
     const db = dbAt(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-outbox-')), 'o.db'));
     const clock = new FakeClock(1_800_000_000_000);
-    const outbox = new HotlineOutbox({ sqlite: db.$client, clock, logger, url: undefined, secret: 'x' });
+    const outbox = new HotlineOutbox({
+      db: sqliteSqlDb(db.$client),
+      clock,
+      logger,
+      url: undefined,
+      secret: 'x',
+    });
     addHotlineIncident(db, 'GD2', clock.now());
     addEvent(db, 'GD2', clock.now(), 'accepted');
-    expect(outbox.scan()).toBe(0);
+    expect(await outbox.scan()).toBe(0);
     expect(db.$client.prepare('SELECT COUNT(*) AS n FROM hotline_callbacks').get()).toEqual({ n: 0 });
   });
 });

@@ -18,23 +18,22 @@ export interface HotlineModule {
 export function createHotlineModule(ctx: AppContext, dispatch: DispatchModule): HotlineModule {
   const { config } = ctx;
   const outbox = new HotlineOutbox({
-    sqlite: ctx.db.$client,
+    db: ctx.sql,
     clock: ctx.clock,
     logger: ctx.logger,
     url: config.HOTLINE_CALLBACK_URL,
     secret: config.HOTLINE_CALLBACK_SECRET ?? config.HOTLINE_TOKEN ?? '',
   });
-  // The cursor is set now, so changes made before the first tick are reported too.
-  outbox.scan();
+  // The cursor is set at start, not at the first tick, so changes made before that tick are reported too.
+  void outbox.scan().catch((err: unknown) => ctx.logger.error({ err }, 'hotline outbox first scan failed'));
   outbox.start();
   const routes = createHotlineRoutes({
-    sqlite: ctx.db.$client,
     sql: ctx.sql,
     token: config.HOTLINE_TOKEN,
     ingest: new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids),
     stats: ctx.stats,
     authorize: dispatch.auth.authorize,
-    audit: dispatch.audit,
+    audit: dispatch.sqlAudit,
     regions: ctx.regions,
     clock: ctx.clock,
     outbox,

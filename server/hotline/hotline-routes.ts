@@ -1,13 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
-import type { SqlDb } from '../db/sql-db';
+import { forUpdate, type SqlDb, type SqlRunner } from '../db/sql-db';
 import { z } from 'zod';
 import type { Clock } from '@/lib/clock';
 import { maskPhone } from '@/lib/wall/format';
 import { reasonFromZodError } from '@/lib/domain/common';
 import { APPEAL_TYPES, HOTLINE_SOURCE, WorkOrderSchema, workOrderToReport } from '@/lib/hotline/work-order';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
 import type { Authorize } from '../auth/guard';
 import { ANY_ROLE } from '../auth/guard';
 import { canSeePersonalData, maskText } from '../auth/personal-data';
@@ -39,14 +38,12 @@ function isTokenValid(header: string | undefined, token: string): boolean {
 }
 
 export interface HotlineRouteDeps {
-  sqlite: Database.Database;
-  /** The same database through SqlDb (the push: incidents and their appeal types in one transaction). */
   sql: SqlDb;
   token: string | undefined;
   ingest: IncidentIngest;
   stats: IngestStats;
   authorize: Authorize;
-  audit: AuditLog;
+  audit: SqlAudit;
   regions: RegionGate;
   clock: Clock;
   outbox: HotlineOutbox;
@@ -55,6 +52,7 @@ export interface HotlineRouteDeps {
 interface HotlineRow {
   id: string;
   source: string;
+  state: string;
   sourceRef: string | null;
   gridCode: string | null;
   appealType: string | null;
@@ -71,19 +69,13 @@ interface HotlineRow {
  * (回复) and appeal type, and the dead-letter list of callbacks for admins.
  */
 export function createHotlineRoutes(deps: HotlineRouteDeps): Route[] {
-  const { sqlite, authorize, regions, clock, audit } = deps;
-  const selectRow = sqlite.prepare<[string], HotlineRow>(
-    `SELECT id, source, source_ref AS sourceRef, grid_code AS gridCode, appeal_type AS appealType, phone, reporter,
-       reply_text AS replyText, reply_at AS replyAt, reply_by AS replyBy, satisfaction FROM incidents WHERE id = ?`,
-  );
-  const writeReply = sqlite.prepare(
-    `UPDATE incidents SET reply_text = COALESCE(@text, reply_text), reply_at = CASE WHEN @text IS NULL THEN reply_at ELSE @at END,
-       reply_by = CASE WHEN @text IS NULL THEN reply_by ELSE @by END, appeal_type = COALESCE(@appealType, appeal_type) WHERE id = @id`,
-  );
-  const insertEvent = sqlite.prepare(
-    `INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
-     VALUES (?, ?, ?, ?, (SELECT state FROM incidents WHERE id = ?), (SELECT state FROM incidents WHERE id = ?), ?, ?)`,
-  );
+  const { sql: db, authorize, regions, clock, audit } = deps;
+  const selectRow = (q: SqlRunner, id: string, lock = false) =>
+    q.get<HotlineRow>(
+      sql`SELECT id, source, state, source_ref AS "sourceRef", grid_code AS "gridCode", appeal_type AS "appealType", phone, reporter,
+            reply_text AS "replyText", reply_at AS "replyAt", reply_by AS "replyBy", satisfaction
+          FROM incidents WHERE id = ${id}${lock ? forUpdate(q) : sql``}`,
+    );
 
   const push = async (ctx: RouteContext) => {
     if (!deps.token) throw new HttpError(404, '12345 adapter is off (HOTLINE_TOKEN unset)');
@@ -167,10 +159,10 @@ export function createHotlineRoutes(deps: HotlineRouteDeps): Route[] {
   };
 
   /** The row, clamped to the principal's region (outside reads as missing). */
-  const rowFor = (ctx: RouteContext, action: string, roles: typeof ANY_ROLE) => {
+  const rowFor = async (ctx: RouteContext, action: string, roles: typeof ANY_ROLE) => {
     const id = ctx.params.id ?? '';
     const p = authorize(ctx, { roles, action, objectType: 'incident', objectId: id });
-    const row = selectRow.get(id);
+    const row = await selectRow(db, id);
     if (!row) throw new HttpError(404, NOT_FOUND);
     regions.require(ctx, p, regions.hasIncident(p, row.gridCode), {
       action,
@@ -196,53 +188,59 @@ export function createHotlineRoutes(deps: HotlineRouteDeps): Route[] {
     satisfaction: row.satisfaction,
   });
 
-  const read = (ctx: RouteContext) => {
-    const { p, row } = rowFor(ctx, 'incident.hotline_read', ANY_ROLE);
+  const read = async (ctx: RouteContext) => {
+    const { p, row } = await rowFor(ctx, 'incident.hotline_read', ANY_ROLE);
     sendJson(ctx.res, 200, view(row, canSeePersonalData(p)));
   };
 
   const reply = async (ctx: RouteContext) => {
-    const { p, row } = rowFor(ctx, 'incident.reply', ['admin', 'leader', 'dispatcher']);
+    const { p, row } = await rowFor(ctx, 'incident.reply', ['admin', 'leader', 'dispatcher']);
     if (p.isDisplay) throw new HttpError(403, '只读令牌');
     const parsed = ReplyBodySchema.safeParse(await readJson(ctx.req, 16 * 1024));
     if (!parsed.success)
       throw new HttpError(400, parsed.error.issues[0]?.message ?? '请求无效', parsed.error.issues);
     const b = parsed.data;
     const now = clock.now();
-    sqlite
-      .transaction(() => {
-        writeReply.run({
-          id: row.id,
-          text: b.text ?? null,
-          at: now,
-          by: p.username,
-          appealType: b.appealType ?? null,
-        });
-        // A reply is a step of the 12345 loop (回复): on the timeline, and called back to the platform.
-        if (b.text !== undefined)
-          insertEvent.run(row.id, now, p.username, 'reply', row.id, row.id, b.text, null);
-        audit.append({
-          actor: p.username,
-          role: p.role,
-          clientAddress: ctx.clientAddress,
-          action: 'incident.reply',
-          objectType: 'incident',
-          objectId: row.id,
-          before: { appealType: row.appealType, replyText: row.replyText },
-          after: { appealType: b.appealType ?? row.appealType, replyText: b.text ?? row.replyText },
-          result: 'ok',
-        });
-      })
-      .immediate();
-    sendJson(ctx.res, 200, view(selectRow.get(row.id)!, canSeePersonalData(p)));
+    const after = await db.transaction(async (tx) => {
+      // Read again under the lock: the audit row's `before` is what this reply replaced.
+      const cur = await selectRow(tx, row.id, true);
+      if (!cur) throw new HttpError(404, NOT_FOUND);
+      const text = b.text ?? null;
+      const setReply =
+        text === null ? sql`` : sql`reply_text = ${text}, reply_at = ${now}, reply_by = ${p.username}, `;
+      await tx.run(
+        sql`UPDATE incidents SET ${setReply}appeal_type = COALESCE(${b.appealType ?? null}, appeal_type)
+            WHERE id = ${row.id}`,
+      );
+      // A reply is a step of the 12345 loop (回复): on the timeline, and called back to the platform.
+      if (text !== null)
+        await tx.run(
+          sql`INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
+              VALUES (${row.id}, ${now}, ${p.username}, 'reply', ${cur.state}, ${cur.state}, ${text}, NULL)`,
+        );
+      await audit.append(tx, {
+        actor: p.username,
+        role: p.role,
+        clientAddress: ctx.clientAddress,
+        action: 'incident.reply',
+        objectType: 'incident',
+        objectId: row.id,
+        before: { appealType: cur.appealType, replyText: cur.replyText },
+        after: { appealType: b.appealType ?? cur.appealType, replyText: b.text ?? cur.replyText },
+        result: 'ok',
+      });
+      return (await selectRow(tx, row.id))!;
+    });
+    sendJson(ctx.res, 200, view(after, canSeePersonalData(p)));
   };
 
-  const deadLetters = (ctx: RouteContext) => {
+  const deadLetters = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ['admin'], action: 'hotline.dead_letters', objectType: 'hotline_callback' });
-    sendJson(ctx.res, 200, { total: deps.outbox.deadCount(), items: deps.outbox.deadLetters() });
+    const [total, items] = await Promise.all([deps.outbox.deadCount(), deps.outbox.deadLetters()]);
+    sendJson(ctx.res, 200, { total, items });
   };
 
-  const retry = (ctx: RouteContext) => {
+  const retry = async (ctx: RouteContext) => {
     const id = Number(ctx.params.id);
     const p = authorize(ctx, {
       roles: ['admin'],
@@ -251,16 +249,18 @@ export function createHotlineRoutes(deps: HotlineRouteDeps): Route[] {
       objectId: ctx.params.id ?? null,
     });
     if (p.isDisplay) throw new HttpError(403, '只读令牌');
-    if (!Number.isSafeInteger(id) || !deps.outbox.retry(id))
-      throw new HttpError(404, '无此死信（可能已重试）');
-    audit.append({
-      actor: p.username,
-      role: p.role,
-      clientAddress: ctx.clientAddress,
-      action: 'hotline.retry',
-      objectType: 'hotline_callback',
-      objectId: String(id),
-      result: 'ok',
+    if (!Number.isSafeInteger(id)) throw new HttpError(404, '无此死信（可能已重试）');
+    await db.transaction(async (tx) => {
+      if (!(await deps.outbox.retry(id, tx))) throw new HttpError(404, '无此死信（可能已重试）');
+      await audit.append(tx, {
+        actor: p.username,
+        role: p.role,
+        clientAddress: ctx.clientAddress,
+        action: 'hotline.retry',
+        objectType: 'hotline_callback',
+        objectId: String(id),
+        result: 'ok',
+      });
     });
     sendJson(ctx.res, 200, { ok: true });
   };

@@ -8,15 +8,15 @@ import { createMobileRoutes } from './mobile-routes';
 
 /** The grid worker's phone page's routes and the photo routes, on the dispatch module's auth and audit. */
 export function createMobileModuleRoutes(ctx: AppContext, mod: DispatchModule): Route[] {
-  const store = new UploadStore(ctx.db.$client, path.resolve(ctx.config.UPLOADS_DIR));
+  const store = new UploadStore(ctx.sql, path.resolve(ctx.config.UPLOADS_DIR));
   return [
     ...createMobileRoutes(ctx, mod, store),
     ...createUploadRoutes({
-      sqlite: ctx.db.$client,
+      sql: ctx.sql,
       store,
       authorize: mod.auth.authorize,
       regions: ctx.regions,
-      audit: mod.audit,
+      audit: mod.sqlAudit,
       clock: ctx.clock,
       logger: ctx.logger,
       stats: ctx.stats,

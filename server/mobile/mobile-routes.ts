@@ -105,7 +105,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
     return { p: { ...p, workerId: w.workerId }, w };
   }
 
-  function toTask(r: TaskRow): MobileTask {
+  async function toTask(r: TaskRow): Promise<MobileTask> {
     return {
       id: r.id,
       category: r.category,
@@ -119,7 +119,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       reportedAt: r.reportedAt,
       updatedAt: r.updatedAt,
       isAccepted: r.isAccepted === 1,
-      photos: uploads.list(r.id).map((a) => ({ hash: a.hash, width: a.width, height: a.height })),
+      photos: (await uploads.list(r.id)).map((a) => ({ hash: a.hash, width: a.width, height: a.height })),
     };
   }
 
@@ -152,9 +152,9 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
     await ctx.bus.publishTelemetry('worker', JSON.stringify(r.data));
   }
 
-  function requirePhotos(hashes: readonly string[]): void {
+  async function requirePhotos(hashes: readonly string[]): Promise<void> {
     for (const h of hashes)
-      if (!uploads.exists(h))
+      if (!(await uploads.exists(h)))
         throw new HttpError(400, '照片未上传或已失效', { reason: 'unknown_photo', hash: h });
   }
 
@@ -187,7 +187,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       }
       const now = ctx.clock.now();
       if (body.photos.length > 0) {
-        const attached = uploads.attach(id, body.photos, p.username, now);
+        const attached = await uploads.attach(id, body.photos, p.username, now, tx);
         if ('error' in attached)
           return { ok: false, status: 409, error: attached.error, reason: 'too_many_photos' };
       }
@@ -241,16 +241,18 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
     {
       method: 'GET',
       path: '/api/m/tasks',
-      handler: (c) => {
+      handler: async (c) => {
         const { p, w } = signIn(c, 'mobile.tasks');
         const now = ctx.clock.now();
         const body: MobileTasks = {
-          tasks: openTasks
-            .all({ workerId: w.workerId, username: p.username, since: now - RESOLVED_SHOWN_MS })
-            .map(toTask),
-          reports: myReports
-            .all({ workerId: w.workerId, username: p.username, limit: REPORTS_SHOWN })
-            .map(toTask),
+          tasks: await Promise.all(
+            openTasks
+              .all({ workerId: w.workerId, username: p.username, since: now - RESOLVED_SHOWN_MS })
+              .map(toTask),
+          ),
+          reports: await Promise.all(
+            myReports.all({ workerId: w.workerId, username: p.username, limit: REPORTS_SHOWN }).map(toTask),
+          ),
         };
         sendJson(c.res, 200, body);
       },
@@ -282,7 +284,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
             scope: w.scopePrefix,
           });
         }
-        requirePhotos(r.photos);
+        await requirePhotos(r.photos);
         const label = CATEGORY_LABELS[r.category].zh;
         const firstLine = r.detail.split('\n')[0]!.slice(0, 40);
         const result = await ingest.handleItems(
@@ -311,7 +313,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         // Idempotent as a whole: a replay (the phone did not hear the answer) completes what the first did.
         sqlite.transaction(() => {
           insertReport.run(r.key, w.workerId, outcome.id, now);
-          uploads.attach(outcome.id, r.photos, p.username, now);
+          uploads.attachNow(outcome.id, r.photos, p.username, now);
         })();
         audit.append({
           actor: p.username,
@@ -360,7 +362,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
           });
           throw new HttpError(404, '无此任务', { reason: 'not_own_task' });
         }
-        requirePhotos(body.photos);
+        await requirePhotos(body.photos);
         if (body.action === 'note' && !body.note && body.photos.length === 0)
           throw new HttpError(400, '请填写说明或添加照片', { reason: 'empty_note' });
         const outcome = await applyAction(id, row, body, p, w.workerId, c.clientAddress);
@@ -370,7 +372,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         sendJson(c.res, 200, {
           ok: true,
           isDuplicate: outcome.isDuplicate,
-          task: after ? toTask(after) : null,
+          task: after ? await toTask(after) : null,
         });
       },
     },

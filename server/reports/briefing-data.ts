@@ -1,5 +1,5 @@
 /**
- * Everything one briefing report shows, gathered in one pass over SQLite and the live state. The KPIs are
+ * Everything one briefing report shows, gathered in one pass over the database and the live state. The KPIs are
  * `computeWallStats` itself (what /api/wall/stats answers), run with its clock at the period's end (or now,
  * for a period still running) and bounded at the period's end; nothing here recounts them another way.
  * What only exists "now" (在办, 超时, 督办 and their list) comes from the live board at generation time and
@@ -17,7 +17,9 @@ import {
 } from '@/lib/reports/report-period';
 import { offsetMinutes } from '@/lib/time/display-time';
 import type { WallStats } from '@/lib/wall/stats';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/open-database';
+import type { SqlDb, SqlRunner } from '../db/sql-db';
 import type { LiveState } from '../live/live-state';
 import { computeWallStats } from '../stats/wall-stats';
 
@@ -27,7 +29,10 @@ export const MAP_POINTS_MAX = 4_000;
 export const TOP_GRIDS_MAX = 8;
 
 export interface BriefingDeps {
+  /** What the wall's figures (computeWallStats, not yet on SqlDb) read. */
   db: Db;
+  /** The same database through SqlDb: everything else the report reads. */
+  sql: SqlDb;
   live: LiveState;
   clock: Clock;
   tz: string;
@@ -57,12 +62,12 @@ export interface BriefingData {
 
 const DAY_MS = 86_400_000;
 
-export function collectBriefing(
+export async function collectBriefing(
   deps: BriefingDeps,
   regionCode: string | null,
   period: ReportPeriod,
   date: LocalDate,
-): BriefingData {
+): Promise<BriefingData> {
   const now = deps.clock.now();
   const offsetMs = offsetMinutes(now, deps.tz) * 60_000;
   const window = reportWindow(period, date, offsetMs);
@@ -75,10 +80,11 @@ export function collectBriefing(
     until: window[1],
   });
   const board = asOf === now ? stats : computeWallStats({ ...base, period: 'today', clock: deps.clock });
-  const prefix = stats.region.code ? regionPrefix(stats.region.code) : '';
-  const sqlite = deps.db.$client;
-  const scoped = `received_at >= @from AND received_at < @to AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
-  const args = { from: window[0], to: Math.min(window[1], asOf + 1), prefix };
+  const scope: BriefingScope = {
+    from: window[0],
+    to: Math.min(window[1], asOf + 1),
+    prefix: stats.region.code ? regionPrefix(stats.region.code) : '',
+  };
 
   const trend =
     period === 'day'
@@ -89,33 +95,70 @@ export function collectBriefing(
         }))
       : period === 'week'
         ? stats.trend7d.map((b) => ({ label: dayLabel(b.start, offsetMs), ...counts(b) }))
-        : dailyTrend(deps.db, args, window, offsetMs, asOf);
+        : await dailyTrend(deps.sql, scope, window, offsetMs, asOf);
+  const rows = await briefingRows(
+    deps.sql,
+    scope,
+    stats.region.code,
+    stats.children.map((c) => c.code),
+  );
 
-  const topGrids = sqlite
-    .prepare(
-      `SELECT i.grid_code AS code, g.name AS name, r.name AS community, COUNT(*) AS count FROM incidents i
-       LEFT JOIN grids g ON g.code = i.grid_code LEFT JOIN regions r ON r.code = g.community_code
-       WHERE ${scoped} AND i.grid_code IS NOT NULL GROUP BY i.grid_code ORDER BY count DESC, i.grid_code
-       LIMIT ${TOP_GRIDS_MAX}`,
-    )
-    .all(args) as { code: string; name: string | null; community: string | null; count: number }[];
+  return { period, date, window, asOf, generatedAt: now, stats, board, trend, ...rows };
+}
 
-  const childCodes = stats.children.map((c) => c.code);
+/** Incidents received in [from, to) inside the scope (prefix '': the whole territory). */
+export interface BriefingScope {
+  from: number;
+  to: number;
+  prefix: string;
+}
+
+function scoped(s: BriefingScope, column = sql`grid_code`): SQL {
+  // The whole territory takes no LIKE at all (its incidents outside every grid count too).
+  const inRegion = s.prefix === '' ? sql`` : sql` AND ${column} LIKE ${`${s.prefix}%`}`;
+  return sql`received_at >= ${s.from} AND received_at < ${s.to}${inRegion}`;
+}
+
+/**
+ * What the report reads from the system of record besides the wall's figures: top grids, the areas drawn,
+ * and the incident points (bounded). `childCodes`: the scope's children, whose outlines are drawn.
+ */
+export async function briefingRows(
+  db: SqlRunner,
+  scope: BriefingScope,
+  regionCode: string | null,
+  childCodes: readonly string[],
+): Promise<Pick<BriefingData, 'topGrids' | 'areas' | 'points' | 'pointsTotal'>> {
+  // The grid's and community's names are grouped on too: PostgreSQL will not pick them from a group by itself.
+  const topGrids = await db.all<{
+    code: string;
+    name: string | null;
+    community: string | null;
+    count: number;
+  }>(
+    sql`SELECT i.grid_code AS code, g.name AS name, r.name AS community, COUNT(*) AS count FROM incidents i
+        LEFT JOIN grids g ON g.code = i.grid_code LEFT JOIN regions r ON r.code = g.community_code
+        WHERE ${scoped(scope, sql`i.grid_code`)} AND i.grid_code IS NOT NULL
+        GROUP BY i.grid_code, g.name, r.name ORDER BY count DESC, i.grid_code
+        LIMIT ${TOP_GRIDS_MAX}`,
+  );
+
+  const codes = sql.join(
+    childCodes.map((c) => sql`${c}`),
+    sql`, `,
+  );
   const areaRows = childCodes.length
-    ? (sqlite
-        .prepare(
-          `SELECT name, geometry FROM regions WHERE geometry IS NOT NULL AND code IN (${childCodes.map(() => '?').join(',')})
-           UNION ALL SELECT name, geometry FROM grids WHERE code IN (${childCodes.map(() => '?').join(',')})`,
-        )
-        .all(...childCodes, ...childCodes) as { name: string; geometry: string }[])
-    : [];
-  if (areaRows.length === 0 && stats.region.code) {
-    // A scope with no drawn children (a grid, or a region without child outlines): its own outline.
-    const own = sqlite
-      .prepare(
-        'SELECT name, geometry FROM regions WHERE code = ? AND geometry IS NOT NULL UNION ALL SELECT name, geometry FROM grids WHERE code = ?',
+    ? await db.all<{ name: string; geometry: string }>(
+        sql`SELECT name, geometry FROM regions WHERE geometry IS NOT NULL AND code IN (${codes})
+            UNION ALL SELECT name, geometry FROM grids WHERE code IN (${codes})`,
       )
-      .all(stats.region.code, stats.region.code) as { name: string; geometry: string }[];
+    : [];
+  if (areaRows.length === 0 && regionCode) {
+    // A scope with no drawn children (a grid, or a region without child outlines): its own outline.
+    const own = await db.all<{ name: string; geometry: string }>(
+      sql`SELECT name, geometry FROM regions WHERE code = ${regionCode} AND geometry IS NOT NULL
+          UNION ALL SELECT name, geometry FROM grids WHERE code = ${regionCode}`,
+    );
     areaRows.push(...own);
   }
   const areas = areaRows.flatMap((r) => {
@@ -126,29 +169,19 @@ export function collectBriefing(
     }
   });
 
-  const pointsTotal = (
-    sqlite.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE ${scoped}`).get(args) as { n: number }
-  ).n;
-  // Most urgent first, so a bounded map never drops a 特急 incident for a routine one.
-  const points = sqlite
-    .prepare(
-      `SELECT lng, lat, priority FROM incidents WHERE ${scoped} ORDER BY priority, received_at LIMIT ${MAP_POINTS_MAX}`,
-    )
-    .all(args) as { lng: number; lat: number; priority: number }[];
+  const total = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM incidents WHERE ${scoped(scope)}`);
+  // Most urgent first, so a bounded map never drops a 特急 incident for a routine one; the id settles ties,
+  // so the bound keeps the same points on either engine.
+  const points = await db.all<{ lng: number; lat: number; priority: number }>(
+    sql`SELECT lng, lat, priority FROM incidents WHERE ${scoped(scope)}
+        ORDER BY priority, received_at, id LIMIT ${MAP_POINTS_MAX}`,
+  );
 
   return {
-    period,
-    date,
-    window,
-    asOf,
-    generatedAt: now,
-    stats,
-    board,
-    trend,
     topGrids: topGrids.map((g) => ({ ...g, name: g.name ?? g.code })),
     areas,
     points,
-    pointsTotal,
+    pointsTotal: total?.n ?? 0,
   };
 }
 
@@ -162,13 +195,13 @@ function dayLabel(t: number, offsetMs: number): string {
 }
 
 /** Received and resolved per local day of a 旬 or month (the wall's trend only reaches back 7 days). */
-function dailyTrend(
-  db: Db,
-  args: { from: number; to: number; prefix: string },
+export async function dailyTrend(
+  db: SqlRunner,
+  scope: BriefingScope,
   window: [number, number],
   offsetMs: number,
   asOf: number,
-): BriefingData['trend'] {
+): Promise<BriefingData['trend']> {
   // Days not yet begun are left off: a running month's chart must not draw a flat line into the future.
   const days = Math.min(
     Math.round((window[1] - window[0]) / DAY_MS),
@@ -179,12 +212,10 @@ function dailyTrend(
     received: 0,
     resolved: 0,
   }));
-  const rows = db.$client
-    .prepare(
-      `SELECT received_at AS r, CASE WHEN state IN ('resolved', 'closed') THEN 1 ELSE 0 END AS done FROM incidents
-       WHERE received_at >= @from AND received_at < @to AND (@prefix = '' OR grid_code LIKE @prefix || '%')`,
-    )
-    .all(args) as { r: number; done: number }[];
+  const rows = await db.all<{ r: number; done: number }>(
+    sql`SELECT received_at AS r, CASE WHEN state IN ('resolved', 'closed') THEN 1 ELSE 0 END AS done FROM incidents
+        WHERE ${scoped(scope)}`,
+  );
   for (const row of rows) {
     const k = Math.floor((row.r - window[0]) / DAY_MS);
     const b = out[k];

@@ -6,18 +6,19 @@
  */
 import { parseReportSchedule } from '@/lib/reports/report-schedule';
 import type { AppContext } from '../app';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
 import type { Authorize } from '../auth/guard';
 import { createReportRoutes } from './report-routes';
 import { createReportService } from './report-service';
 
 export function createReportModule(
-  ctx: Pick<AppContext, 'config' | 'db' | 'live' | 'clock' | 'logger' | 'regions'>,
-  mod: { audit: AuditLog; auth: { authorize: Authorize } },
+  ctx: Pick<AppContext, 'config' | 'db' | 'sql' | 'live' | 'clock' | 'logger' | 'regions'>,
+  mod: { sqlAudit: SqlAudit; auth: { authorize: Authorize } },
 ) {
   const { config } = ctx;
   const reports = createReportService({
     db: ctx.db,
+    sql: ctx.sql,
     live: ctx.live,
     clock: ctx.clock,
     logger: ctx.logger,

@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { REPORT_PERIODS, formatLocalDate, type ReportPeriod } from '@/lib/reports/report-period';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
 import { isCodeInScope, type RegionGate } from '../auth/region-scope';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
@@ -27,7 +27,7 @@ const GenerateSchema = z.object({
 
 export function createReportRoutes(
   deps: { reports: ReportService; regions: RegionGate },
-  mod: { audit: AuditLog; auth: { authorize: Authorize } },
+  mod: { sqlAudit: SqlAudit; auth: { authorize: Authorize } },
 ): Route[] {
   const { reports, regions } = deps;
   const authorize = mod.auth.authorize;
@@ -85,14 +85,14 @@ export function createReportRoutes(
     {
       method: 'GET',
       path: '/api/reports',
-      handler: (c) => sendJson(c.res, 200, { reports: visible(c) }),
+      handler: async (c) => sendJson(c.res, 200, { reports: await visible(c) }),
     },
     {
       method: 'GET',
       path: '/api/reports/files/:name',
-      handler: (c) => {
+      handler: async (c) => {
         // Only a name the listing holds is ever opened: no path, no other file, whatever the URL says.
-        const file = visible(c).find((f) => f.name === c.params.name);
+        const file = (await visible(c)).find((f) => f.name === c.params.name);
         if (!file) throw new HttpError(404, 'no such report');
         c.res.writeHead(200, {
           'content-type': 'application/pdf',
@@ -115,7 +115,7 @@ export function createReportRoutes(
         const date = dateOf(parsed.data.date);
         // By hand: today's report is regenerated (the day moved on); a past one too, on request.
         const r = await reports.generate(region, period, date, { force: true }).catch(fontFailure);
-        mod.audit.append({
+        await mod.sqlAudit.appendAlone({
           actor: p.username,
           role: p.role,
           clientAddress: c.clientAddress,

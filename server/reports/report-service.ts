@@ -20,7 +20,9 @@ import {
 } from '@/lib/reports/report-period';
 import { latestDue, type ScheduleEntry } from '@/lib/reports/report-schedule';
 import { offsetMinutes } from '@/lib/time/display-time';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/open-database';
+import type { SqlDb } from '../db/sql-db';
 import type { LiveState } from '../live/live-state';
 import type { Logger } from '../logger';
 import { collectBriefing } from './briefing-data';
@@ -49,7 +51,9 @@ export interface ReportFile {
 }
 
 export interface ReportServiceDeps {
+  /** What the wall's figures read (computeWallStats is not yet on SqlDb). */
   db: Db;
+  sql: SqlDb;
   live: LiveState;
   clock: Clock;
   logger: Logger;
@@ -91,7 +95,7 @@ export function createReportService(deps: ReportServiceDeps) {
   ): Promise<RenderedReport> {
     const fonts = resolveReportFonts(deps.fontPath);
     const t0 = performance.now();
-    const data = collectBriefing(deps, regionCode, period, date);
+    const data = await collectBriefing(deps, regionCode, period, date);
     const svg = briefingPageSvg(data, { tz: deps.tz });
     const title = `${data.stats.region.name}综治中心 ${REPORT_PERIOD_LABELS[period].zh} ${reportPeriodTitle(period, date)}`;
     const body = format === 'pdf' ? await renderPdf(svg, fonts, { title }) : await renderPng(svg, fonts);
@@ -124,14 +128,16 @@ export function createReportService(deps: ReportServiceDeps) {
     });
   }
 
-  const regionName = (code: string | null): string | null =>
+  const regionName = async (code: string | null): Promise<string | null> =>
     code
-      ? ((deps.db.$client.prepare('SELECT name FROM regions WHERE code = ?').pluck().get(code) as
-          string | undefined) ?? null)
+      ? ((await deps.sql.get<{ name: string }>(sql`SELECT name FROM regions WHERE code = ${code}`))?.name ??
+        null)
       : null;
 
   /** Report files, newest first; `keep` (the caller's scope) is applied before the bound. */
-  function list(keep: (f: { regionCode: string | null }) => boolean = () => true): ReportFile[] {
+  async function list(
+    keep: (f: { regionCode: string | null }) => boolean = () => true,
+  ): Promise<ReportFile[]> {
     let names: string[];
     try {
       names = readdirSync(deps.dir);
@@ -149,11 +155,15 @@ export function createReportService(deps: ReportServiceDeps) {
         // removed between readdir and stat
       }
     }
-    return out
+    const kept = out
       .filter(keep)
       .sort((a, b) => b.date.localeCompare(a.date) || b.createdAt - a.createdAt)
-      .slice(0, REPORT_LIST_MAX)
-      .map((f) => ({ ...f, regionName: regionName(f.regionCode) }));
+      .slice(0, REPORT_LIST_MAX);
+    // A listing names a handful of regions: each is looked up once.
+    const regionNames = new Map<string | null, Promise<string | null>>();
+    for (const f of kept)
+      if (!regionNames.has(f.regionCode)) regionNames.set(f.regionCode, regionName(f.regionCode));
+    return Promise.all(kept.map(async (f) => ({ ...f, regionName: await regionNames.get(f.regionCode)! })));
   }
 
   /** Removes report files whose date is more than REPORT_RETENTION_DAYS before today. */

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { ANY_ROLE } from '../auth/guard';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
+import type { SqlDb } from '../db/sql-db';
 import type { Authorize } from '../auth/guard';
 import type { RegionGate } from '../auth/region-scope';
 import type { IncomingMessage } from 'node:http';
@@ -32,39 +33,43 @@ const READ_ROLES = [...ANY_ROLE, 'worker', 'department'] as const;
  * Anything else answers 404, as a photo that does not exist (its existence is not confirmed).
  */
 export function createUploadRoutes(deps: {
-  sqlite: Database.Database;
+  sql: SqlDb;
   store: UploadStore;
   authorize: Authorize;
   regions: RegionGate;
-  audit: AuditLog;
+  audit: SqlAudit;
   clock: Clock;
   logger: Logger;
   /** Refused uploads are counted by reason here (/api/health, /metrics), like refused ingest. */
   stats: Pick<IngestStats, 'reject'>;
 }): Route[] {
   const { store, authorize, regions } = deps;
-  const workerOfUser = deps.sqlite
-    .prepare<[string], string | null>('SELECT worker_id FROM users WHERE username = ?')
-    .pluck();
-  const reportedBy = deps.sqlite
-    .prepare<[string, string], number>('SELECT 1 FROM worker_reports WHERE incident_id = ? AND worker_id = ?')
-    .pluck();
-  const departmentOfUser = deps.sqlite
-    .prepare<[string], string | null>(
-      `SELECT department_id FROM users WHERE username = ? AND role = 'department'`,
-    )
-    .pluck();
+  const { sql: db, audit } = deps;
+  const workerOfUser = async (username: string) =>
+    (await db.get<{ id: string | null }>(sql`SELECT worker_id AS id FROM users WHERE username = ${username}`))
+      ?.id ?? null;
+  const isReportedBy = async (incidentId: string, workerId: string) =>
+    (await db.get(
+      sql`SELECT 1 AS x FROM worker_reports WHERE incident_id = ${incidentId} AND worker_id = ${workerId}`,
+    )) !== undefined;
+  const departmentOfUser = async (username: string) =>
+    (
+      await db.get<{ id: string | null }>(
+        sql`SELECT department_id AS id FROM users WHERE username = ${username} AND role = 'department'`,
+      )
+    )?.id ?? null;
   // Ever handed, not only now: a department that 办结'd or 退回'd a case still reads its own evidence.
-  const handedTo = deps.sqlite
-    .prepare<[string, string], number>(
-      `SELECT 1 FROM incident_events WHERE incident_id = ? AND type = 'assign'
-         AND json_extract(data, '$.assigneeKind') = 'department' AND json_extract(data, '$.assigneeId') = ?
-       LIMIT 1`,
-    )
-    .pluck();
-  const incidentGrid = deps.sqlite.prepare<[string], { gridCode: string | null; snapshotSha: string | null }>(
-    'SELECT grid_code AS gridCode, snapshot_sha256 AS snapshotSha FROM incidents WHERE id = ?',
-  );
+  // `->>` reads the JSON text on SQLite and the jsonb on PostgreSQL alike.
+  const wasHandedTo = async (incidentId: string, departmentId: string) =>
+    (await db.get(
+      sql`SELECT 1 AS x FROM incident_events WHERE incident_id = ${incidentId} AND type = 'assign'
+            AND data ->> 'assigneeKind' = 'department' AND data ->> 'assigneeId' = ${departmentId}
+          LIMIT 1`,
+    )) !== undefined;
+  const incidentGrid = (id: string) =>
+    db.get<{ gridCode: string | null; snapshotSha: string | null }>(
+      sql`SELECT grid_code AS "gridCode", snapshot_sha256 AS "snapshotSha" FROM incidents WHERE id = ${id}`,
+    );
   const tooLarge = (user: string) => {
     deps.stats.reject(UPLOAD_PATH, 'too_large', { user });
     return new HttpError(413, `照片超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, { reason: 'too_large' });
@@ -85,18 +90,21 @@ export function createUploadRoutes(deps: {
       deps.stats.reject(UPLOAD_PATH, photo.reason, { user: p.username, bytes: body.length });
       throw new HttpError(photo.status, photo.message, { reason: photo.reason });
     }
-    const { isNew } = store.save(photo, p.username, deps.clock.now());
-    if (isNew)
-      deps.audit.append({
-        actor: p.username,
-        role: p.role,
-        clientAddress: ctx.clientAddress,
-        action: 'upload.create',
-        objectType: 'upload',
-        objectId: photo.hash,
-        after: { bytes: photo.data.length, width: photo.width, height: photo.height },
-        result: 'ok',
-      });
+    const isNew = await db.transaction(async (tx) => {
+      const saved = await store.save(photo, p.username, deps.clock.now(), tx);
+      if (saved.isNew)
+        await audit.append(tx, {
+          actor: p.username,
+          role: p.role,
+          clientAddress: ctx.clientAddress,
+          action: 'upload.create',
+          objectType: 'upload',
+          objectId: photo.hash,
+          after: { bytes: photo.data.length, width: photo.width, height: photo.height },
+          result: 'ok',
+        });
+      return saved.isNew;
+    });
     sendJson(ctx.res, isNew ? 201 : 200, {
       ok: true,
       hash: photo.hash,
@@ -112,7 +120,7 @@ export function createUploadRoutes(deps: {
     {
       method: 'GET',
       path: '/api/uploads/:hash',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const hash = ctx.params.hash ?? '';
         const p = authorize(ctx, {
           roles: READ_ROLES,
@@ -121,30 +129,26 @@ export function createUploadRoutes(deps: {
           objectId: hash,
         });
         const NOT_FOUND = new HttpError(404, '无此照片');
-        const upload = HASH_PATTERN.test(hash) ? store.exists(hash) : null;
+        const upload = HASH_PATTERN.test(hash) ? await store.exists(hash) : null;
         if (!upload) throw NOT_FOUND;
-        const attachedTo = store.incidentsOf(hash);
-        let mayRead: boolean;
+        const attachedTo = await store.incidentsOf(hash);
+        let mayRead = false;
         if (p.role === 'worker') {
-          const workerId = workerOfUser.get(p.username) ?? null;
-          mayRead =
-            upload.createdBy === p.username ||
-            (workerId !== null &&
-              attachedTo.some(
-                (i) =>
-                  (i.assigneeKind === 'worker' && i.assigneeId === workerId) ||
-                  reportedBy.get(i.incidentId, workerId) !== undefined,
-              ));
+          const workerId = await workerOfUser(p.username);
+          mayRead = upload.createdBy === p.username;
+          for (const i of attachedTo) {
+            if (mayRead || workerId === null) break;
+            mayRead =
+              (i.assigneeKind === 'worker' && i.assigneeId === workerId) ||
+              (await isReportedBy(i.incidentId, workerId));
+          }
         } else if (p.role === 'department') {
-          const departmentId = departmentOfUser.get(p.username) ?? null;
-          mayRead =
-            upload.createdBy === p.username ||
-            (departmentId !== null &&
-              attachedTo.some(
-                (i) =>
-                  regions.hasIncident(p, i.gridCode) &&
-                  handedTo.get(i.incidentId, departmentId) !== undefined,
-              ));
+          const departmentId = await departmentOfUser(p.username);
+          mayRead = upload.createdBy === p.username;
+          for (const i of attachedTo) {
+            if (mayRead || departmentId === null) break;
+            mayRead = regions.hasIncident(p, i.gridCode) && (await wasHandedTo(i.incidentId, departmentId));
+          }
         } else {
           mayRead = attachedTo.some((i) => regions.hasIncident(p, i.gridCode));
         }
@@ -175,7 +179,7 @@ export function createUploadRoutes(deps: {
     {
       method: 'GET',
       path: '/api/incidents/:id/attachments',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const id = ctx.params.id ?? '';
         const p = authorize(ctx, {
           roles: ANY_ROLE,
@@ -183,7 +187,7 @@ export function createUploadRoutes(deps: {
           objectType: 'incident',
           objectId: id,
         });
-        const row = incidentGrid.get(id);
+        const row = await incidentGrid(id);
         if (!row) throw new HttpError(404, '无此事件');
         regions.require(ctx, p, regions.hasIncident(p, row.gridCode), {
           action: 'incident.read',
@@ -192,7 +196,7 @@ export function createUploadRoutes(deps: {
           notFound: '无此事件',
         });
         const body: AttachmentList = {
-          attachments: store.list(id).map((a) => ({ ...a, ...photoUrls(a.hash) })),
+          attachments: (await store.list(id)).map((a) => ({ ...a, ...photoUrls(a.hash) })),
           hasSnapshot: row.snapshotSha !== null,
         };
         sendJson(ctx.res, 200, body);

@@ -30,6 +30,7 @@ afterAll(async () => {
 const service = (schedule: string, retentionDays = 400, fontPath?: string) =>
   createReportService({
     db: t.db,
+    sql: t.app.ctx.sql,
     live: t.app.ctx.live,
     clock,
     logger: createLogger('silent'), // the font test's failure is expected
@@ -57,7 +58,7 @@ describe('scheduled briefing reports', () => {
     expect(fs.statSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf')).mtimeMs).toBe(first.mtimeMs);
     clock.set(bj(2026, 12, 2, 8, 0));
     expect(await s.runSchedule()).toEqual(['briefing-all-day-2026-12-01.pdf']);
-    expect(s.list().map((f) => f.name)).toEqual([
+    expect((await s.list()).map((f) => f.name)).toEqual([
       'briefing-all-day-2026-12-01.pdf',
       'briefing-all-day-2026-11-30.pdf',
       'briefing-all-week-2026-11-29.pdf',
