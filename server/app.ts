@@ -151,7 +151,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ingestLagMs: () => live.ingestLagMs,
   });
   const stats = new IngestStats(metrics.registry, logger);
-  const sql = sqliteSqlDb(db.$client);
   const regions = createRegionGate({
     sql,
     logger,

@@ -133,7 +133,7 @@ export function importTerritory(
     }
 
     const runId = writeTerritory(ctx, features, changes, { fileName: file.name, sha256, ...counts });
-    notifyTerritoryChanged(db);
+    await notifyTerritoryChanged(db);
     const locator =
       ctx.grids?.() ??
       new GridLocator(
