@@ -73,10 +73,6 @@ export function parseKeyedMarker(value: string | undefined): KeyedMarker {
 }
 
 /** Why the stored marker does not fit this key (moved, removed, garbled), or null when it does. */
-export function markerProblem(sqlite: Database.Database, chain: AuditChainKey): string | null {
-  return markerProblemOf(readKeyedMarker(sqlite), chain);
-}
-
 export function markerProblemOf(marker: KeyedMarker, chain: AuditChainKey): string | null {
   if (!marker) return `the marker of the keyed chain (meta ${AUDIT_KEYED_META}) was removed`;
   if ('garbled' in marker) return `the marker of the keyed chain (meta ${AUDIT_KEYED_META}) is not readable`;

@@ -2,14 +2,8 @@ import type { AuditHead, AuditRow, AuditVerifyResult } from '@/lib/dispatch/api-
 import type Database from 'better-sqlite3';
 import { createHash, createHmac } from 'node:crypto';
 import type { Clock } from '@/lib/clock';
-import { anchorProblem, type AnchorReading } from './audit-anchor';
-import {
-  AuditKeyError,
-  auditChainKeyFor,
-  markerProblem,
-  readKeyedMarker,
-  type AuditChainKey,
-} from './audit-key';
+import type { AnchorReading } from './audit-anchor';
+import { AuditKeyError, auditChainKeyFor, readKeyedMarker, type AuditChainKey } from './audit-key';
 
 /** The chain's anchor: the first row's prev_hash. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -183,88 +177,5 @@ export class AuditLog {
     if (this.isMissingKey)
       throw new AuditKeyError('the audit chain is keyed: this process needs AUDIT_KEY to append to it');
     return this.sqlite.inTransaction ? this.appendTx(entry) : this.appendTx.immediate(entry);
-  }
-
-  /**
-   * Recomputes the chain from the first row (streams, so a long log costs time, not memory): plain SHA-256
-   * before the keyed-from row, HMAC from it on. Then checks the keyed-from marker, and that each head
-   * anchored outside the database is still in the chain: the chain alone cannot tell that its newest rows
-   * were removed.
-   */
-  verify(anchors: AnchorReadings = {}): VerifyResult {
-    const chain = this.chain;
-    const keyed = chain ? { fromId: chain.fromId, plainRows: 0 } : null;
-    const checks: VerifyResult['anchors'] = {};
-    for (const kind of ['file', 'redis'] as const) {
-      const reading = anchors[kind];
-      if (!reading) continue;
-      const problem = anchorProblem(this.sqlite, reading);
-      checks[kind] = problem ? { head: reading.head, problem } : { head: reading.head };
-    }
-    // Present only when they apply, so an unkeyed, unanchored chain answers as it always did.
-    const base = {
-      ...(keyed ? { keyed } : {}),
-      ...(Object.keys(checks).length > 0
-        ? { anchors: checks, anchor: anchors.file?.head ?? anchors.redis?.head }
-        : {}),
-    };
-    const keyProblem = chain
-      ? markerProblem(this.sqlite, chain)
-      : readKeyedMarker(this.sqlite)
-        ? 'the chain is keyed but AUDIT_KEY is not configured: its keyed rows cannot be checked'
-        : null;
-    if (keyProblem) return { ok: false, rows: 0, problem: 'key', reason: keyProblem, ...base };
-
-    const walk = new ChainWalk(chain);
-    for (const r of this.sqlite
-      .prepare('SELECT * FROM audit_log ORDER BY id')
-      .iterate() as Iterable<AuditRow>) {
-      const reason = walk.next(r);
-      if (keyed) keyed.plainRows = walk.plainRows;
-      if (reason) return { ok: false, rows: walk.rows, firstBadRow: r.id, problem: 'row', reason, ...base };
-    }
-    const rows = walk.rows;
-    for (const kind of ['redis', 'file'] as const) {
-      const check = checks[kind];
-      if (check?.problem)
-        return {
-          ok: false,
-          rows,
-          firstBadRow: check.head?.id,
-          problem: 'head',
-          reason: `${kind} anchor: ${check.problem}`,
-          ...base,
-          anchor: check.head,
-        };
-    }
-    return { ok: true, rows, ...base };
-  }
-
-  list(filter: AuditFilter): AuditRow[] {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const eq = (col: string, v: string | number | undefined) => {
-      if (v !== undefined && v !== '') {
-        where.push(`${col} = ?`);
-        args.push(v);
-      }
-    };
-    eq('actor', filter.actor);
-    eq('action', filter.action);
-    eq('object_type', filter.objectType);
-    eq('object_id', filter.objectId);
-    eq('result', filter.result);
-    const cmp = (clause: string, v: number | undefined) => {
-      if (v !== undefined) {
-        where.push(clause);
-        args.push(v);
-      }
-    };
-    cmp('at >= ?', filter.fromMs);
-    cmp('at < ?', filter.toMs);
-    cmp('id < ?', filter.beforeId);
-    const limit = Math.min(Math.max(filter.limit ?? 100, 1), AUDIT_PAGE_MAX);
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
-    return this.sqlite.prepare(sql).all(...args) as AuditRow[];
   }
 }

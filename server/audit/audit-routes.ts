@@ -1,9 +1,14 @@
 import { sendJson, type Route, type RouteContext } from '../http/router';
 import type { Authorize } from '../auth/guard';
-import type { AuditLog, AuditResult } from './audit-log';
+import { sql, type SQL } from 'drizzle-orm';
+import type { AssigneeKind } from '@/lib/domain/incident';
+import type { SqlDb, SqlRunner } from '../db/sql-db';
+import { AUDIT_PAGE_MAX, type AuditFilter, type AuditResult } from './audit-log';
+import { sqlAuditChainOf } from './audit-key';
+import { sqlChainSource, verifyChain } from './verify-chain';
 import type { AuditAnchor } from './audit-anchor';
 import type { AuditListResponse, AuditRow } from '@/lib/dispatch/api-types';
-import type { NameLookup } from '../dispatch/name-lookup';
+import type { NameResolver } from '../dispatch/name-lookup';
 
 const RESULTS = new Set(['ok', 'denied', 'error']);
 
@@ -19,25 +24,26 @@ function num(v: string | null): number | undefined {
  * (Redis, the file): `ok` is false when the database's head is behind an anchor or differs from it.
  */
 export function createAuditRoutes(deps: {
-  audit: AuditLog;
+  sql: SqlDb;
   authorize: Authorize;
   /** Where the chain's head is anchored outside the database (null: not anchored). */
   anchor: Pick<AuditAnchor, 'readings'> | null;
   /** Names for actors and assignees; without it the rows carry the stored codes only. */
-  names?: NameLookup;
+  names?: NameResolver;
 }): Route[] {
-  const { audit, authorize, anchor, names } = deps;
+  const { sql: db, authorize, anchor, names } = deps;
 
   const verify = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ['admin'], action: 'audit.verify', objectType: 'audit_log' });
-    sendJson(ctx.res, 200, audit.verify(anchor ? await anchor.readings() : {}));
+    const anchors = anchor ? await anchor.readings() : {};
+    sendJson(ctx.res, 200, await verifyChain(sqlChainSource(db), { chain: sqlAuditChainOf(db), anchors }));
   };
 
-  const list = (ctx: RouteContext) => {
+  const list = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ['admin'], action: 'audit.list', objectType: 'audit_log' });
     const q = ctx.url.searchParams;
     const result = q.get('result');
-    const rows = audit.list({
+    const rows = await listAudit(db, {
       actor: q.get('actor') ?? undefined,
       action: q.get('action') ?? undefined,
       objectType: q.get('objectType') ?? undefined,
@@ -48,7 +54,7 @@ export function createAuditRoutes(deps: {
       beforeId: num(q.get('before')),
       limit: num(q.get('limit')),
     });
-    const body: AuditListResponse = names ? describeRows(rows, names) : { rows, names: {} };
+    const body: AuditListResponse = names ? await describeRows(rows, names) : { rows, names: {} };
     sendJson(ctx.res, 200, body);
   };
 
@@ -63,13 +69,12 @@ export function createAuditRoutes(deps: {
  * mention (a dispatch's `assigneeId`, an assign command's `assignee`) is named once in `names`. Rows on the
  * page are at most AUDIT_PAGE_MAX, so a few hundred indexed look-ups.
  */
-function describeRows(rows: AuditRow[], names: NameLookup): AuditListResponse {
+async function describeRows(rows: AuditRow[], resolver: NameResolver): Promise<AuditListResponse> {
   const actorNames = new Map<string, string>();
-  const idNames: Record<string, string> = {};
+  const mentioned = new Map<string, AssigneeKind>();
   const nameAssignee = (kind: unknown, id: unknown) => {
-    if (typeof id !== 'string' || id in idNames) return;
-    if (kind === 'vehicle' || kind === 'worker' || kind === 'department')
-      idNames[id] = names.assignee(kind, id);
+    if (typeof id !== 'string' || mentioned.has(id)) return;
+    if (kind === 'vehicle' || kind === 'worker' || kind === 'department') mentioned.set(id, kind);
   };
   for (const r of rows) {
     for (const json of [r.before, r.after]) {
@@ -90,10 +95,35 @@ function describeRows(rows: AuditRow[], names: NameLookup): AuditListResponse {
       nameAssignee(o.assignee?.kind, o.assignee?.id);
     }
   }
+  const names = await resolver.load({
+    assignees: [...mentioned].map(([id, kind]) => [kind, id] as const),
+    actors: rows.map((r) => r.actor),
+  });
+  const idNames: Record<string, string> = {};
+  for (const [id, kind] of mentioned) idNames[id] = names.assignee(kind, id);
   const described = rows.map((r) => {
     let actorName = actorNames.get(r.actor);
     if (actorName === undefined) actorNames.set(r.actor, (actorName = names.actor(r.actor)));
     return { ...r, actorName };
   });
   return { rows: described, names: idNames };
+}
+
+/** The admin's filtered page of the log, newest first (at most AUDIT_PAGE_MAX rows). */
+export function listAudit(db: SqlRunner, filter: AuditFilter): Promise<AuditRow[]> {
+  const where: SQL[] = [];
+  const eq = (col: string, v: string | undefined) => {
+    if (v !== undefined && v !== '') where.push(sql`${sql.raw(col)} = ${v}`);
+  };
+  eq('actor', filter.actor);
+  eq('action', filter.action);
+  eq('object_type', filter.objectType);
+  eq('object_id', filter.objectId);
+  eq('result', filter.result);
+  if (filter.fromMs !== undefined) where.push(sql`at >= ${filter.fromMs}`);
+  if (filter.toMs !== undefined) where.push(sql`at < ${filter.toMs}`);
+  if (filter.beforeId !== undefined) where.push(sql`id < ${filter.beforeId}`);
+  const limit = Math.min(Math.max(filter.limit ?? 100, 1), AUDIT_PAGE_MAX);
+  const filtered = where.length ? sql` WHERE ${sql.join(where, sql` AND `)}` : sql``;
+  return db.all<AuditRow>(sql`SELECT * FROM audit_log${filtered} ORDER BY id DESC LIMIT ${limit}`);
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { isRegionCode, isWithinRegion, regionPrefix } from '@/lib/domain/region-code';
 import type { EntityKind } from '@/lib/realtime/position-codec';
-import { flag, type SqlDb } from '../db/sql-db';
+import { flag, inList, type SqlDb } from '../db/sql-db';
 import { HttpError, type Principal, type RouteContext } from '../http/router';
 import type { Logger } from '../logger';
 
@@ -79,15 +79,9 @@ export function createRegionGate(deps: RegionGateDeps) {
   /** Byte order for code ranges: PostgreSQL's locale collation would not sort ':' right after the digits. */
   const codeOrder = sql.raw(db.dialect === 'postgres' ? ' COLLATE "C"' : '');
   const idsOf = async (q: SQL) => new Set((await db.all<{ id: string }>(q)).map((r) => r.id));
-  /** The vehicles of these departments, by the department index (the list is sent as one JSON array). */
-  const vehiclesOf = (deptIds: string[]) => {
-    const list = JSON.stringify(deptIds);
-    return idsOf(
-      db.dialect === 'postgres'
-        ? sql`SELECT id FROM vehicles WHERE department_id IN (SELECT jsonb_array_elements_text(${list}::jsonb))`
-        : sql`SELECT id FROM vehicles WHERE department_id IN (SELECT value FROM json_each(${list}))`,
-    );
-  };
+  /** The vehicles of these departments, by the department index. */
+  const vehiclesOf = (deptIds: string[]) =>
+    idsOf(sql`SELECT id FROM vehicles WHERE department_id IN ${inList(db, deptIds)}`);
   let denied = 0;
   /** Where denials are counted beside the log (audit_denials, once auth exists to own the counter). */
   let countDenial: ((isWrite: boolean, source: string, actor: string) => void) | null = null;

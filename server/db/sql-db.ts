@@ -305,6 +305,17 @@ export function forUpdate(db: SqlRunner): SQL {
   return db.dialect === 'postgres' ? sqlTag` FOR UPDATE` : sqlTag``;
 }
 
+/**
+ * `IN ${inList(db, ids)}`: a list of any length sent as one JSON array parameter (an IN list of bound
+ * parameters would hit SQLite's variable limit, and a new statement text per length defeats caching).
+ */
+export function inList(db: SqlRunner, values: readonly string[]): SQL {
+  const json = JSON.stringify(values);
+  return db.dialect === 'postgres'
+    ? sqlTag`(SELECT jsonb_array_elements_text(${json}::jsonb))`
+    : sqlTag`(SELECT value FROM json_each(${json}))`;
+}
+
 /** A unique index refused the row: SQLite's SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY, PostgreSQL's 23505. */
 export function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;

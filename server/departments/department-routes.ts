@@ -26,6 +26,7 @@ import type { DispatchLive, DispatchService } from '../dispatch/dispatch-service
 import {
   INCIDENT_COLUMNS,
   describeTimeline,
+  timelineNameRefs,
   toIncidentView,
   type IncidentEventRow,
   type IncidentRow,
@@ -73,7 +74,7 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
   const { sqlite, service, authorize, clock, regions, audit, logger } = deps;
   const handings = createHandingReader(sqlite);
   const uploads = new UploadStore(deps.sql, path.resolve(deps.uploadsDir));
-  const names = createNameLookup(sqlite);
+  const names = createNameLookup(deps.sql);
   const departmentOf = sqlite.prepare<[string], { departmentId: string | null; name: string | null }>(
     `SELECT u.department_id AS departmentId, d.name AS name FROM users u
      LEFT JOIN departments d ON d.id = u.department_id WHERE u.username = ? AND u.role = 'department'`,
@@ -183,7 +184,9 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     const { p, departmentId } = principalOf(ctx, 'department.incident_read', id);
     const { row, handing, bucket } = ownCase(ctx, p, departmentId, id, 'department.incident_read');
     const view = maskIncidentView(toIncidentView(row));
-    const timeline = describeTimeline(selectEvents.all(id) as IncidentEventRow[], names, true).map((e) => ({
+    const eventRows = selectEvents.all(id) as IncidentEventRow[];
+    const named = await names.load(timelineNameRefs(row, eventRows));
+    const timeline = describeTimeline(eventRows, named, true).map((e) => ({
       id: e.id,
       at: e.at,
       actorName: e.actorName,

@@ -92,6 +92,7 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   const service = new DispatchService(deps.sql, deps.live, sqlAudit, deps.clock, deps.logger);
   const common = {
     sqlite,
+    sql: deps.sql,
     live: deps.live,
     authorize: auth.authorize,
     clock: deps.clock,
@@ -114,7 +115,12 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
       search: createSearch({ sqlite, vehicles: deps.live.vehicles, workers: deps.live.workers }),
       authorize: auth.authorize,
     }),
-    ...createAuditRoutes({ audit, authorize: auth.authorize, anchor, names: createNameLookup(sqlite) }),
+    ...createAuditRoutes({
+      sql: deps.sql,
+      authorize: auth.authorize,
+      anchor,
+      names: createNameLookup(deps.sql),
+    }),
     // 部门报到 (/dept): the department's queue and its 签收/反馈/办结/退回, through the same service.
     ...createDepartmentRoutes({
       ...common,

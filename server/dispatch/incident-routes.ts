@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '@/lib/clock';
 import { INCIDENT_CATEGORIES, INCIDENT_STATES, TERMINAL_STATES } from '@/lib/domain/enums';
@@ -15,12 +15,15 @@ import type { Authorize } from '../auth/guard';
 import { ANY_ROLE } from '../auth/guard';
 import { canSeePersonalData, maskIncidentView, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
+import type { SqlDb } from '../db/sql-db';
 import type { IncidentVariant } from '../live/incident-board';
 import type { DispatchLive, DispatchService } from './dispatch-service';
 import {
   INCIDENT_COLUMNS,
+  TIMELINE_SELECT,
   assigneeNameOf,
   describeTimeline,
+  timelineNameRefs,
   toIncidentView,
   type IncidentEventRow,
   type IncidentRow,
@@ -55,7 +58,7 @@ async function parseBody<T extends z.ZodType>(ctx: RouteContext, schema: T): Pro
 }
 
 export interface IncidentRouteDeps {
-  sqlite: Database.Database;
+  sql: SqlDb;
   live: DispatchLive;
   service: DispatchService;
   authorize: Authorize;
@@ -78,16 +81,14 @@ function isFreeTextMasked(ctx: RouteContext, p: Principal): boolean {
  * masked on the server for whoever may not read personal data.
  */
 export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
-  const { sqlite, service, authorize, clock, regions } = deps;
+  const { sql: db, service, authorize, clock, regions } = deps;
   // Read per request: an admin changes the active limits at run time (server/admin/time-limit-routes.ts).
   const limitsNow = () => deps.timeLimits ?? activeTimeLimits();
-  const selectOne = sqlite.prepare<[string], IncidentRow>(
-    `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
-  );
-  const names = createNameLookup(sqlite);
-  const selectEvents = sqlite.prepare(
-    'SELECT id, at, actor, type, from_state AS fromState, to_state AS toState, note, data FROM incident_events WHERE incident_id = ? ORDER BY at, id',
-  );
+  const selectOne = (id: string) =>
+    db.get<IncidentRow>(sql`${sql.raw(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id =`)} ${id}`);
+  const names = createNameLookup(db);
+  const selectEvents = (id: string) =>
+    db.all<IncidentEventRow>(sql`${TIMELINE_SELECT} ${id} ORDER BY at, id`);
 
   const command =
     (action: string, toCommand: (ctx: RouteContext) => Promise<IncidentCommand>) =>
@@ -100,7 +101,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         objectType: 'incident',
         objectId: id,
       });
-      const row = selectOne.get(id);
+      const row = await selectOne(id);
       // A missing incident is the service's 404; one in another town is the same 404, and logged here.
       if (row)
         regions.require(ctx, p, regions.hasIncident(p, row.gridCode), {
@@ -140,7 +141,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
     ...(await parseBody(ctx, FollowUpBodySchema)),
   }));
 
-  const getOne = (ctx: RouteContext) => {
+  const getOne = async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const p = authorize(ctx, {
       roles: ANY_ROLE,
@@ -148,7 +149,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
       objectType: 'incident',
       objectId: id,
     });
-    const row = selectOne.get(id);
+    const row = await selectOne(id);
     if (!row) throw new HttpError(404, NOT_FOUND);
     regions.require(ctx, p, regions.hasIncident(p, row.gridCode), {
       action: 'incident.read',
@@ -159,7 +160,9 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
     const canSeePersonal = canSeePersonalData(p);
     // Names, not ids, on every page; a wall (`?mask=1`, seen by a room) gets personal names masked.
     const isMasked = isFreeTextMasked(ctx, p);
-    const events = describeTimeline(selectEvents.all(id) as IncidentEventRow[], names, isMasked).map((e) =>
+    const eventRows = await selectEvents(id);
+    const named = await names.load(timelineNameRefs(row, eventRows));
+    const events = describeTimeline(eventRows, named, isMasked).map((e) =>
       isMasked ? { ...e, note: maskText(e.note) } : e,
     );
     const view = toIncidentView(row);
@@ -173,7 +176,7 @@ export function createIncidentRoutes(deps: IncidentRouteDeps): Route[] {
         closedAt: row.closedAt,
         reporter: canSeePersonal ? row.reporter : null,
         phone: canSeePersonal ? row.phone : null,
-        assigneeName: assigneeNameOf(row, names, isMasked),
+        assigneeName: assigneeNameOf(row, named, isMasked),
       },
       timeLimits: timeLimitStatus(view, clock.now(), limitsNow()),
       timeline: events,

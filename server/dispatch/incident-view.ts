@@ -1,9 +1,11 @@
+import { sql } from 'drizzle-orm';
 import type { IncidentCategory, IncidentSource, IncidentState } from '@/lib/domain/enums';
 import type { AssigneeKind, IncidentView } from '@/lib/domain/incident';
 import type { LifecycleState } from '@/lib/domain/incident-lifecycle';
 import type { TimelineEvent } from '@/lib/dispatch/api-types';
 import type { incidents } from '../db/schema';
-import type { NameLookup } from './name-lookup';
+import { jsonValue } from '../db/sql-db';
+import type { NameLookup, NameRefs } from './name-lookup';
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -11,6 +13,11 @@ export type IncidentRow = typeof incidents.$inferSelect;
 export const INCIDENT_COLUMNS = `id, source_ref AS "sourceRef", category, title, detail, lng, lat, priority, source, reported_at AS "reportedAt",
   received_at AS "receivedAt", address, reporter, phone, grid_code AS "gridCode", state, assignee_kind AS "assigneeKind",
   assignee_id AS "assigneeId", supervision, satisfaction, updated_at AS "updatedAt", closed_at AS "closedAt"`;
+
+/** An incident's timeline, to be followed by its id (and an ORDER BY). */
+export const TIMELINE_SELECT = sql.raw(
+  'SELECT id, at, actor, type, from_state AS "fromState", to_state AS "toState", note, data FROM incident_events WHERE incident_id =',
+);
 
 /** What walls and the console are sent: no reporter or phone (a wall is seen by a room). */
 export function toIncidentView(row: IncidentRow): IncidentView {
@@ -46,7 +53,7 @@ export function toLifecycleState(row: IncidentRow): LifecycleState {
   };
 }
 
-/** An incident_events row as the timeline query selects it (data still JSON text). */
+/** An incident_events row as the timeline query selects it (data not yet parsed). */
 export interface IncidentEventRow {
   id: number;
   at: number;
@@ -55,7 +62,8 @@ export interface IncidentEventRow {
   fromState: string | null;
   toState: string | null;
   note: string | null;
-  data: string | null;
+  /** JSON text on SQLite, parsed jsonb on PostgreSQL. */
+  data: unknown;
 }
 
 /** The assignee by name ("城西派出所巡逻车01", "张** (专职网格员)"), or null when unassigned. */
@@ -79,16 +87,36 @@ export function describeTimeline(
   isMasked: boolean,
 ): TimelineEvent[] {
   return events.map((e) => {
-    const data = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : null;
-    const kind = data?.assigneeKind;
-    const id = data?.assigneeId;
-    const isAssignee =
-      (kind === 'vehicle' || kind === 'worker' || kind === 'department') && typeof id === 'string';
+    const data = jsonValue<Record<string, unknown>>(e.data);
+    const unit = assigneeOf(data);
     return {
       ...e,
       data,
       actorName: names.actor(e.actor),
-      assigneeName: isAssignee ? names.assignee(kind, id, { isMasked }) : null,
+      assigneeName: unit ? names.assignee(unit[0], unit[1], { isMasked }) : null,
     };
   });
+}
+
+/** The unit an event's data assigns, if any. */
+function assigneeOf(data: Record<string, unknown> | null): [AssigneeKind, string] | null {
+  const kind = data?.assigneeKind;
+  const id = data?.assigneeId;
+  return (kind === 'vehicle' || kind === 'worker' || kind === 'department') && typeof id === 'string'
+    ? [kind, id]
+    : null;
+}
+
+/** Every name an incident's page shows: its assignee, and each event's actor and assigned unit. */
+export function timelineNameRefs(
+  row: Pick<IncidentRow, 'assigneeKind' | 'assigneeId'>,
+  events: IncidentEventRow[],
+): NameRefs {
+  const assignees: [AssigneeKind, string][] = [];
+  if (row.assigneeKind && row.assigneeId) assignees.push([row.assigneeKind as AssigneeKind, row.assigneeId]);
+  for (const e of events) {
+    const unit = assigneeOf(jsonValue<Record<string, unknown>>(e.data));
+    if (unit) assignees.push(unit);
+  }
+  return { assignees, actors: events.map((e) => e.actor) };
 }

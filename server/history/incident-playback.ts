@@ -22,6 +22,7 @@ import { ANY_ROLE } from '../auth/guard';
 import { canSeePersonalData, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
 import { createNameLookup } from '../dispatch/name-lookup';
+import { sqliteSqlDb } from '../db/sql-db';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { readHistory, type HistoryReads } from './history-protocol';
 
@@ -57,7 +58,7 @@ export function createIncidentPlaybackRoute(d: {
   const selectEvents = d.sqlite.prepare<[string], PlaybackEvent>(
     `SELECT at, type, to_state AS toState, data FROM incident_events WHERE incident_id = ? ORDER BY at, id`,
   );
-  const names = createNameLookup(d.sqlite);
+  const names = createNameLookup(sqliteSqlDb(d.sqlite));
   const now = d.now ?? Date.now;
 
   const handler = async (ctx: RouteContext) => {
@@ -116,6 +117,13 @@ export function createIncidentPlaybackRoute(d: {
       }));
       route = { ...win, points, distanceM: trackDistanceM(points), isTruncated: t.isTruncated };
     }
+    const unitName = unitRef
+      ? (await names.load({ assignees: [[unitRef.kind as AssigneeKind, unitRef.id]] })).assignee(
+          unitRef.kind as AssigneeKind,
+          unitRef.id,
+          { isMasked },
+        )
+      : null;
     const body: IncidentPlaybackResponse = {
       incident: {
         id: row.id,
@@ -132,7 +140,7 @@ export function createIncidentPlaybackRoute(d: {
         ? {
             kind: unitRef.kind as AssigneeKind,
             id: unitRef.id,
-            name: names.assignee(unitRef.kind as AssigneeKind, unitRef.id, { isMasked }),
+            name: unitName ?? unitRef.id,
           }
         : null,
       steps,

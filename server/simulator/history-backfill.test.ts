@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '@/lib/clock';
 import { DEFAULT_TIME_LIMITS, timeLimitStatus } from '@/lib/domain/time-limits';
 import type { IncidentState } from '@/lib/domain/enums';
-import { AuditLog } from '../audit/audit-log';
+import { sqlChainSource, verifyChain } from '../audit/verify-chain';
+import { sqliteSqlDb } from '../db/sql-db';
 import { openDatabase, type Db } from '../db/open-database';
 import { createLogger } from '../logger';
 import { seedDemoWorld } from '../world/seed-world';
@@ -69,8 +69,8 @@ describe('backfillDemoHistory', () => {
     expect(result.stalled).toBe(0);
   });
 
-  it('leaves a hash chain that verifies, one audit row per command', () => {
-    const v = new AuditLog(db.$client, new FakeClock(NOW)).verify();
+  it('leaves a hash chain that verifies, one audit row per command', async () => {
+    const v = await verifyChain(sqlChainSource(sqliteSqlDb(db.$client)));
     expect(v).toEqual({ ok: true, rows: result.commands });
     expect(result.auditRows).toBe(result.commands);
   });

@@ -9,9 +9,9 @@ import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import type { ImportResult } from '@/lib/import/issues';
-import { systemClock } from '@/lib/clock';
 import { configureAuditChain } from '@/server/audit/audit-key';
-import { AuditLog } from '@/server/audit/audit-log';
+import { sqlChainSource, verifyChain } from '@/server/audit/verify-chain';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { openDatabase } from '@/server/db/open-database';
 import { STATS_REFRESH_MS } from '@/server/stats/wall-routes';
 import { waitFor } from '../helpers/test-app';
@@ -164,8 +164,11 @@ describe('territory import from the command line', () => {
     expect(keyed.result).toMatchObject({ ok: true, created: FEATURES });
     const db = openDatabase(keyedPath);
     try {
-      configureAuditChain(db.$client, { auditKey: key });
-      expect(new AuditLog(db.$client, systemClock).verify()).toMatchObject({ ok: true, rows: 1 });
+      const chain = configureAuditChain(db.$client, { auditKey: key });
+      expect(await verifyChain(sqlChainSource(sqliteSqlDb(db.$client)), { chain })).toMatchObject({
+        ok: true,
+        rows: 1,
+      });
     } finally {
       db.$client.close();
     }

@@ -10,7 +10,7 @@ import { FakeClock } from '@/lib/clock';
 import { appendAudit, AUDIT_APPEND_LOCK } from '@/server/audit/audit-append';
 import { pgSqlDb, type SqlDb } from '@/server/db/sql-db';
 import { createPgClient, createPgPool, migratePg } from '@/server/db/pg/open-pg';
-import { pgChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
+import { pgChainSource, verifyChain } from '@/server/audit/verify-chain';
 import { COPY_ORDER } from '@/server/db/pg/migrate-from-sqlite';
 import { createTestPgDatabase, pgUnavailable, type TestPgDatabase } from '../helpers/pg';
 

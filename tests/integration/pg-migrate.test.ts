@@ -23,7 +23,7 @@ import { pgSqlDb } from '@/server/db/sql-db';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { openDatabase } from '@/server/db/open-database';
 import { createPgClient, createPgPool } from '@/server/db/pg/open-pg';
-import { pgChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
+import { pgChainSource, verifyChain } from '@/server/audit/verify-chain';
 import { BUCKET_MS } from '@/server/history/open-runs';
 import { SWEEP_GRACE_MS } from '@/server/history/history-writer';
 import { createInThreadHistory } from '@/server/history/in-thread';

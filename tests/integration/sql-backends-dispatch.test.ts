@@ -11,7 +11,7 @@ import { FakeClock } from '@/lib/clock';
 import type { IncidentReport } from '@/lib/domain/incident';
 import { SqlAudit } from '@/server/audit/audit-append';
 import { configureSqlAuditChain } from '@/server/audit/audit-key';
-import { sqlChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
+import { sqlChainSource, verifyChain } from '@/server/audit/verify-chain';
 import type { SqlDb } from '@/server/db/sql-db';
 import { dispatchLiveFrom } from '@/server/dispatch/dispatch-module';
 import { DispatchService } from '@/server/dispatch/dispatch-service';

@@ -23,7 +23,8 @@ import { RedisAuditAnchor } from '../../audit/redis-anchor';
 import type { Logger } from '../../logger';
 import { CopyRefused, copyTable, quote, resetSequences } from './copy-table';
 import { createPgPool, migratePg } from './open-pg';
-import { pgChainSource, sqliteChainSource, verifyChain } from './pg-audit-verify';
+import { pgChainSource, sqlChainSource, verifyChain } from '../../audit/verify-chain';
+import { sqliteSqlDb } from '../sql-db';
 import * as s from './schema';
 
 /**
@@ -176,7 +177,10 @@ export async function migrateSqliteToPg(opts: MigrateOptions): Promise<MigrateRe
   try {
     const anchors = await readAnchors(sqlite, opts);
     progress('verifying the audit chain on SQLite');
-    const before = await verifyChain(sqliteChainSource(sqlite), { auditKey: opts.auditKey, anchors });
+    const before = await verifyChain(sqlChainSource(sqliteSqlDb(sqlite)), {
+      auditKey: opts.auditKey,
+      anchors,
+    });
     if (!before.ok)
       throw new MigrationRefused(
         `the audit chain does not verify on SQLite (${before.reason}): find out why before moving it`,

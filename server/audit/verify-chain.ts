@@ -1,27 +1,26 @@
 /**
- * Verifies an audit chain wherever its rows are (the SQLite file before a move, PostgreSQL after it) by the
- * same rules as `GET /api/audit/verify` (AuditLog.verify): the keyed-from marker, every row's hash and link
- * (ChainWalk), then each head anchored outside the database still in the chain with its hash.
+ * Verifies an audit chain wherever its rows are (SQLite, PostgreSQL, either side of a move): the keyed-from
+ * marker, every row's hash and link (ChainWalk), then each head anchored outside the database still in the
+ * chain with its hash. `GET /api/audit/verify` and `npm run db:migrate-to-postgres` both answer with it.
  */
-import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { pgClientRunner, type SqlRunner } from '../sql-db';
-import { anchorProblemOf } from '../../audit/audit-anchor';
+import { pgClientRunner, type SqlRunner } from '../db/sql-db';
+import { anchorProblemOf } from './audit-anchor';
 import {
   AUDIT_KEYED_META,
   deriveAuditKey,
   markerProblemOf,
   parseKeyedMarker,
   type AuditChainKey,
-} from '../../audit/audit-key';
+} from './audit-key';
 import {
   ChainWalk,
   type AnchorCheck,
   type AnchorReadings,
   type AuditRow,
   type VerifyResult,
-} from '../../audit/audit-log';
+} from './audit-log';
 
 /** Rows read per round trip (keyset paging: memory stays flat on a long chain). */
 const PAGE_ROWS = 2_000;
@@ -64,36 +63,24 @@ export function pgChainSource(client: pg.ClientBase): ChainSource {
   return sqlChainSource(pgClientRunner(client));
 }
 
-export function sqliteChainSource(sqlite: Database.Database): ChainSource {
-  return {
-    async keyedMarker() {
-      const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(AUDIT_KEYED_META) as
-        { value: string } | undefined;
-      return row?.value;
-    },
-    async *rows() {
-      yield* sqlite.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<AuditRow>;
-    },
-    async hashAt(id) {
-      const row = sqlite.prepare('SELECT hash FROM audit_log WHERE id = ?').get(id) as
-        { hash: string } | undefined;
-      return row?.hash;
-    },
-  };
-}
-
 /**
  * `auditKey`: AUDIT_KEY, needed when the chain is keyed. Without a marker the chain is plain SHA-256
- * whatever the key (the server keys it from its next row on; nothing here writes).
+ * whatever the key (the server keys it from its next row on; nothing here writes). `chain`: the key a
+ * running server configured (audit-key.ts) instead, checked against the stored marker as it is.
  */
 export async function verifyChain(
   source: ChainSource,
-  opts: { auditKey?: string; anchors?: AnchorReadings } = {},
+  opts: { auditKey?: string; chain?: AuditChainKey | null; anchors?: AnchorReadings } = {},
 ): Promise<VerifyResult> {
   const marker = parseKeyedMarker(await source.keyedMarker());
   let chain: AuditChainKey | null = null;
   let keyProblem: string | null = null;
-  if (marker && !opts.auditKey)
+  if (opts.chain !== undefined) {
+    chain = opts.chain;
+    if (chain) keyProblem = markerProblemOf(marker, chain);
+    else if (marker)
+      keyProblem = 'the chain is keyed but AUDIT_KEY is not configured: its keyed rows cannot be checked';
+  } else if (marker && !opts.auditKey)
     keyProblem = 'the chain is keyed but AUDIT_KEY is not set: its keyed rows cannot be checked';
   else if (marker && opts.auditKey) {
     chain = {
