@@ -37,7 +37,7 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
           command = { type: 'transition', to: 'accepted', note: '已受理' };
           break;
         case 'accepted': {
-          const dept = departmentsFor(db.$client, inc.category, inc.gridCode)[0];
+          const dept = (await departmentsFor(ctx.sql, inc.category, inc.gridCode))[0];
           if (!dept) return;
           command = {
             type: 'assign',

@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '../db/sql-db';
 import { describe, expect, it } from 'vitest';
 import { CAMERA_STATUSES, VEHICLE_STATUSES } from '@/lib/domain/enums';
 import { RoadGraph } from '@/lib/world/road-graph';
@@ -9,11 +10,12 @@ import {
   availableVehicle,
   camerasNear,
   createUnitDescribers,
-  createDepartmentFinder,
+  loadDepartmentFinder,
   departmentsFor,
   NOT_FIT_TOP_N,
   onDutyWorker,
   rankUnits,
+  rankUnitsDescribed,
 } from './recommend';
 import { haversineM, straightLineEstimator } from './travel-time';
 
@@ -103,7 +105,7 @@ describe('recommendations', () => {
     ]);
   });
 
-  it('proposes the departments for the category, most local first', () => {
+  it('proposes the departments for the category, most local first', async () => {
     const db = openDatabase(':memory:');
     const ins = db.$client.prepare(
       'INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)',
@@ -113,15 +115,13 @@ describe('recommendations', () => {
     ins.run('district-fire', '区消防大队', 'fire', '330102000000', '["fire_safety","emergency"]');
     ins.run('other-district', '他区消防', 'fire', '330105000000', '["fire_safety"]');
     ins.run('police', '派出所', 'police_station', '330102001000', '["public_security"]');
-    expect(departmentsFor(db.$client, 'fire_safety', '330102001001001').map((d) => d.id)).toEqual([
-      'town-fire',
-      'district-fire',
-      'everywhere',
-    ]);
+    expect(
+      (await departmentsFor(sqliteSqlDb(db.$client), 'fire_safety', '330102001001001')).map((d) => d.id),
+    ).toEqual(['town-fire', 'district-fire', 'everywhere']);
     db.$client.close();
   });
 
-  it('the batch finder ranks exactly as departmentsFor, for every grid and category', () => {
+  it('the batch finder ranks exactly as departmentsFor, for every grid and category', async () => {
     const db = openDatabase(':memory:');
     const ins = db.$client.prepare(
       'INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)',
@@ -135,7 +135,7 @@ describe('recommendations', () => {
     ins.run('community', '社区工作站', 'street_office', '330102001001', '["dispute","other"]');
     ins.run('police', '派出所', 'police_station', '330102001000', '["public_security","dispute"]');
     ins.run('justice', '司法所', 'justice', '330102001000', '["dispute"]');
-    const find = createDepartmentFinder(db.$client);
+    const find = await loadDepartmentFinder(sqliteSqlDb(db.$client));
     const grids = [
       '330102001001001',
       '330102001002001',
@@ -156,7 +156,7 @@ describe('recommendations', () => {
     let nonEmpty = 0;
     for (const grid of grids)
       for (const category of categories) {
-        const expected = departmentsFor(db.$client, category, grid);
+        const expected = await departmentsFor(sqliteSqlDb(db.$client), category, grid);
         if (expected.length) nonEmpty++;
         expect(find(category, grid), `${category} in ${grid}`).toEqual(expected);
       }
@@ -165,7 +165,7 @@ describe('recommendations', () => {
     db.$client.close();
   });
 
-  it('proposes a dispute to 司法所, then 派出所, not to fire or 应急 (whose categories do not name it)', () => {
+  it('proposes a dispute to 司法所, then 派出所, not to fire or 应急 (whose categories do not name it)', async () => {
     const db = openDatabase(':memory:');
     const ins = db.$client.prepare(
       'INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)',
@@ -174,7 +174,7 @@ describe('recommendations', () => {
     ins.run('justice', '清波司法所', 'justice', '330102001000', '["dispute"]');
     ins.run('fire', '区消防大队', 'fire', '330102000000', '["fire_safety","emergency"]');
     ins.run('traffic', '区交警大队', 'traffic_police', '330102000000', '["traffic"]');
-    const depts = departmentsFor(db.$client, 'dispute', '330102001001001');
+    const depts = await departmentsFor(sqliteSqlDb(db.$client), 'dispute', '330102001001001');
     expect(depts.map((d) => `${d.id}:${d.fit?.reason}`)).toEqual([
       'justice:对口: 司法所',
       'police:对口: 派出所',
@@ -222,10 +222,10 @@ describe('recommendations fit the incident (对口)', () => {
     return { sqlite, store, close: () => sqlite.close() };
   }
 
-  const rank = (category: 'dispute' | 'emergency' | 'traffic', config = DEFAULT_DISPATCH_FIT) => {
+  const rank = async (category: 'dispute' | 'emergency' | 'traffic', config = DEFAULT_DISPATCH_FIT) => {
     const w = world();
-    const describe = createUnitDescribers(w.sqlite).vehicles(config, category, w.store);
-    const out = rankUnits(w.store, INCIDENT, {
+    const describe = createUnitDescribers(sqliteSqlDb(w.sqlite)).vehicles(config, category, w.store);
+    const out = await rankUnitsDescribed(w.store, INCIDENT, {
       isAvailable: availableVehicle(new Set()),
       now: NOW,
       staleAfterMs: STALE_AFTER_MS.vehicle,
@@ -236,8 +236,8 @@ describe('recommendations fit the incident (对口)', () => {
     return out;
   };
 
-  it('never ranks a fire engine or a traffic car first for a wage dispute; travel time ranks the fitting ones', () => {
-    const ranked = rank('dispute');
+  it('never ranks a fire engine or a traffic car first for a wage dispute; travel time ranks the fitting ones', async () => {
+    const ranked = await rank('dispute');
     expect(ranked.map((r) => r.id)).toEqual(['police-near', 'street', 'police-far', 'traffic', 'fire']);
     expect(ranked.map((r) => r.fit?.isFit)).toEqual([true, true, true, false, false]);
     expect(ranked[0]!.fit?.reason).toBe('对口: 派出所');
@@ -251,21 +251,20 @@ describe('recommendations fit the incident (对口)', () => {
     expect(ranked[0]).toMatchObject({ plate: '浙A·POLICE-NEAR', owner: '清波派出所' });
   });
 
-  it('sends a gas leak to fire, 应急 and 派出所 first, and traffic to traffic police', () => {
-    expect(
-      rank('emergency')
-        .slice(0, 3)
-        .map((r) => r.id),
-    ).toEqual(['fire', 'rescue', 'police-near']);
-    expect(rank('traffic')[0]).toMatchObject({ id: 'traffic', fit: { isFit: true, reason: '对口: 交警' } });
+  it('sends a gas leak to fire, 应急 and 派出所 first, and traffic to traffic police', async () => {
+    expect((await rank('emergency')).slice(0, 3).map((r) => r.id)).toEqual(['fire', 'rescue', 'police-near']);
+    expect((await rank('traffic'))[0]).toMatchObject({
+      id: 'traffic',
+      fit: { isFit: true, reason: '对口: 交警' },
+    });
   });
 
-  it('follows a deployment override', () => {
+  it('follows a deployment override', async () => {
     const { config } = parseDispatchFit(JSON.stringify({ dispute: { departmentKinds: ['traffic_police'] } }));
-    expect(rank('dispute', config)[0]!.id).toBe('traffic');
+    expect((await rank('dispute', config))[0]!.id).toBe('traffic');
   });
 
-  it('puts the grid worker of the incident first, then others by travel time, for a dispute', () => {
+  it('puts the grid worker of the incident first, then others by travel time, for a dispute', async () => {
     const db = openDatabase(':memory:');
     const row = db.$client.prepare(
       'INSERT INTO workers (id, name, grid_code, created_at) VALUES (?, ?, ?, 0)',
@@ -282,12 +281,12 @@ describe('recommendations fit the incident (对口)', () => {
     put('other-near', '330102001001002', 0.001);
     put('own-far', '330102001001001', 0.01);
     put('other-mid', '330102001001003', 0.005);
-    const describe = createUnitDescribers(db.$client).workers(
+    const describe = createUnitDescribers(sqliteSqlDb(db.$client)).workers(
       DEFAULT_DISPATCH_FIT,
       'dispute',
       '330102001001001',
     );
-    const ranked = rankUnits(store, INCIDENT, {
+    const ranked = await rankUnitsDescribed(store, INCIDENT, {
       isAvailable: onDutyWorker(new Set()),
       now: NOW,
       staleAfterMs: STALE_AFTER_MS.worker,

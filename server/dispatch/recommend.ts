@@ -3,7 +3,8 @@ import type {
   DepartmentRecommendation,
   UnitRecommendation,
 } from '@/lib/dispatch/api-types';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { inList, jsonValue, type SqlRunner } from '../db/sql-db';
 import {
   CAMERA_STATUSES,
   VEHICLE_STATUSES,
@@ -55,17 +56,36 @@ export interface UnitFacts {
  * fitting units rank by fit rank, then travel time, then id; NOT_FIT_TOP_N others follow, marked.
  * Without `describe` every unit fits (the ranking is travel time alone).
  */
+interface RankOptions {
+  isAvailable: (status: number, id: string) => boolean;
+  now: number;
+  staleAfterMs: number;
+  estimator?: TravelTimeEstimator;
+}
+
 export function rankUnits(
   store: EntityStore,
   target: { lng: number; lat: number },
-  opts: {
-    isAvailable: (status: number, id: string) => boolean;
-    now: number;
-    staleAfterMs: number;
-    estimator?: TravelTimeEstimator;
-    describe?: (ids: readonly string[]) => ReadonlyMap<string, UnitFacts>;
-  },
+  opts: RankOptions & { describe?: (ids: readonly string[]) => ReadonlyMap<string, UnitFacts> },
 ): UnitRecommendation[] {
+  const near = unitsInReach(store, target, opts);
+  const facts = opts.describe?.(near.map((n) => store.meta[n.i]!.id));
+  return rankNear(store, target, near, facts ?? null, opts);
+}
+
+/** rankUnits whose `describe` reads the database (the route's: one query for every unit in reach). */
+export async function rankUnitsDescribed(
+  store: EntityStore,
+  target: { lng: number; lat: number },
+  opts: RankOptions & { describe: (ids: readonly string[]) => Promise<ReadonlyMap<string, UnitFacts>> },
+): Promise<UnitRecommendation[]> {
+  const near = unitsInReach(store, target, opts);
+  const facts = await opts.describe(near.map((n) => store.meta[n.i]!.id));
+  return rankNear(store, target, near, facts, opts);
+}
+
+/** Available units with a live position within MAX_UNIT_DISTANCE_M, nearest first (straight line). */
+function unitsInReach(store: EntityStore, target: { lng: number; lat: number }, opts: RankOptions) {
   const near: { i: number; d: number }[] = [];
   for (let i = 0; i < store.count; i++) {
     const ts = store.ts[i]!;
@@ -75,12 +95,20 @@ export function rankUnits(
     if (d <= MAX_UNIT_DISTANCE_M) near.push({ i, d });
   }
   near.sort((a, b) => a.d - b.d);
-  const facts = opts.describe?.(near.map((n) => store.meta[n.i]!.id)) ?? new Map<string, UnitFacts>();
-  const factsOf = (i: number): UnitFacts => facts.get(store.meta[i]!.id) ?? { fit: ALWAYS_FIT };
+  return near;
+}
+
+/** `facts` null: nothing described, every unit fits. */
+function rankNear(
+  store: EntityStore,
+  target: { lng: number; lat: number },
+  near: readonly { i: number; d: number }[],
+  facts: ReadonlyMap<string, UnitFacts> | null,
+  opts: RankOptions,
+): UnitRecommendation[] {
+  const factsOf = (i: number): UnitFacts => facts?.get(store.meta[i]!.id) ?? { fit: ALWAYS_FIT };
   const fitting = near.filter((n) => factsOf(n.i).fit.isFit).slice(0, ROUTE_CANDIDATES);
-  const others = opts.describe
-    ? near.filter((n) => !factsOf(n.i).fit.isFit).slice(0, NOT_FIT_CANDIDATES)
-    : [];
+  const others = facts ? near.filter((n) => !factsOf(n.i).fit.isFit).slice(0, NOT_FIT_CANDIDATES) : [];
   const estimator = opts.estimator ?? straightLineEstimator;
   const toRec = ({ i, d }: { i: number; d: number }): UnitRecommendation & { rank: number } => {
     const lng = store.lng[i]!;
@@ -159,27 +187,29 @@ export function camerasNear(
  * then those whose own `categories` name it; within a kind the most local first: a department whose region
  * contains the incident's grid ranks by how specific that region is; one without a region serves everywhere.
  */
-export function departmentsFor(
-  sqlite: Database.Database,
+export async function departmentsFor(
+  db: SqlRunner,
   category: string,
   gridCode: string | null,
   config: DispatchFitConfig = DEFAULT_DISPATCH_FIT,
-): DepartmentRecommendation[] {
-  return rankDepartments(departmentRows(sqlite, category, config), category, gridCode, config);
+): Promise<DepartmentRecommendation[]> {
+  return rankDepartments(await departmentRows(db, category, config), category, gridCode, config);
 }
 
-type DepartmentRow = DepartmentRecommendation & { categories: string };
+/** `categories`: JSON text on SQLite, parsed jsonb on PostgreSQL. */
+type DepartmentRow = DepartmentRecommendation & { categories: unknown };
 
 /** Departments that answer for a category, by their own categories or by their kind. */
-function departmentRows(sqlite: Database.Database, category: string, config: DispatchFitConfig) {
+function departmentRows(db: SqlRunner, category: string, config: DispatchFitConfig) {
   const cat = (category in config ? category : 'other') as IncidentCategory;
-  return sqlite
-    .prepare<[string, string], DepartmentRow>(
-      `SELECT id, name, kind, region_code AS regionCode, phone, categories FROM departments
-       WHERE EXISTS (SELECT 1 FROM json_each(departments.categories) WHERE value = ?)
-          OR kind IN (SELECT value FROM json_each(?))`,
-    )
-    .all(category, JSON.stringify(config[cat].departmentKinds));
+  const listsIt =
+    db.dialect === 'postgres'
+      ? sql`departments.categories @> ${JSON.stringify([category])}::jsonb`
+      : sql`EXISTS (SELECT 1 FROM json_each(departments.categories) WHERE value = ${category})`;
+  return db.all<DepartmentRow>(
+    sql`SELECT id, name, kind, region_code AS "regionCode", phone, categories FROM departments
+        WHERE ${listsIt} OR kind IN ${inList(db, config[cat].departmentKinds)}`,
+  );
 }
 
 /** The fitting departments whose area holds the grid (a region-less one serves everywhere), best first. */
@@ -220,21 +250,30 @@ function rankDepartments(
 }
 
 /**
- * departmentsFor for a batch job over a fixed set of departments (the demo history's replay): each category's
- * rows are read once and filed by region prefix, so a call ranks only the departments whose area holds the
- * grid (its ancestors' prefixes and the region-less ones), not every department of a province. Same rules,
- * same answers as departmentsFor while the departments table does not change.
+ * departmentsFor for a batch job over a fixed set of departments (the demo history's replay): the departments
+ * are read once, and each category's are picked out (by the same rule as departmentRows) and filed by region
+ * prefix on first use, so a call ranks only the departments whose area holds the grid (its ancestors'
+ * prefixes and the region-less ones), not every department of a province. Same answers as departmentsFor
+ * while the departments table does not change.
  */
-export function createDepartmentFinder(
-  sqlite: Database.Database,
+export async function loadDepartmentFinder(
+  db: SqlRunner,
   config: DispatchFitConfig = DEFAULT_DISPATCH_FIT,
-): (category: string, gridCode: string | null) => DepartmentRecommendation[] {
+): Promise<(category: string, gridCode: string | null) => DepartmentRecommendation[]> {
+  const all = (
+    await db.all<DepartmentRow>(
+      sql`SELECT id, name, kind, region_code AS "regionCode", phone, categories FROM departments`,
+    )
+  ).map((row) => ({ row, categories: parseCategories(row.categories) }));
   const filed = new Map<string, { everywhere: DepartmentRow[]; byPrefix: Map<string, DepartmentRow[]> }>();
   return (category, gridCode) => {
     let f = filed.get(category);
     if (!f) {
       f = { everywhere: [], byPrefix: new Map() };
-      for (const row of departmentRows(sqlite, category, config)) {
+      const kinds: readonly string[] =
+        config[(category in config ? category : 'other') as IncidentCategory].departmentKinds;
+      for (const { row, categories } of all) {
+        if (!categories.includes(category) && !kinds.includes(row.kind)) continue;
         if (!row.regionCode) f.everywhere.push(row);
         else {
           const prefix = regionPrefix(row.regionCode);
@@ -254,9 +293,9 @@ export function createDepartmentFinder(
   };
 }
 
-function parseCategories(json: string): string[] {
+function parseCategories(stored: unknown): string[] {
   try {
-    const v: unknown = JSON.parse(json);
+    const v = jsonValue<unknown>(stored);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   } catch {
     return [];
@@ -267,28 +306,27 @@ function parseCategories(json: string): string[] {
  * What rankUnits' `describe` needs from SQLite: a vehicle's kind, plate and owning department (kind and name),
  * a worker's grid. One query per recommendation for every unit in reach (ids as a JSON array), not one per unit.
  */
-export function createUnitDescribers(sqlite: Database.Database) {
-  const vehicleRows = sqlite.prepare<
-    [string],
-    {
+export function createUnitDescribers(db: SqlRunner) {
+  const vehicleRows = (ids: readonly string[]) =>
+    db.all<{
       id: string;
       kind: string | null;
       plate: string | null;
       deptKind: string | null;
       deptName: string | null;
-    }
-  >(
-    `SELECT v.id, v.kind, v.plate, d.kind AS deptKind, d.name AS deptName FROM vehicles v
-     LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN (SELECT value FROM json_each(?))`,
-  );
-  const workerRows = sqlite.prepare<[string], { id: string; gridCode: string | null }>(
-    'SELECT id, grid_code AS gridCode FROM workers WHERE id IN (SELECT value FROM json_each(?))',
-  );
+    }>(
+      sql`SELECT v.id, v.kind, v.plate, d.kind AS "deptKind", d.name AS "deptName" FROM vehicles v
+          LEFT JOIN departments d ON d.id = v.department_id WHERE v.id IN ${inList(db, ids)}`,
+    );
+  const workerRows = (ids: readonly string[]) =>
+    db.all<{ id: string; gridCode: string | null }>(
+      sql`SELECT id, grid_code AS "gridCode" FROM workers WHERE id IN ${inList(db, ids)}`,
+    );
   return {
     vehicles:
       (config: DispatchFitConfig, category: IncidentCategory, store: EntityStore) =>
-      (ids: readonly string[]): Map<string, UnitFacts> => {
-        const rows = new Map(vehicleRows.all(JSON.stringify(ids)).map((r) => [r.id, r]));
+      async (ids: readonly string[]): Promise<Map<string, UnitFacts>> => {
+        const rows = new Map((await vehicleRows(ids)).map((r) => [r.id, r]));
         return new Map(
           ids.map((id): [string, UnitFacts] => {
             const r = rows.get(id);
@@ -307,8 +345,8 @@ export function createUnitDescribers(sqlite: Database.Database) {
       },
     workers:
       (config: DispatchFitConfig, category: IncidentCategory, incidentGridCode: string | null) =>
-      (ids: readonly string[]): Map<string, UnitFacts> => {
-        const grids = new Map(workerRows.all(JSON.stringify(ids)).map((r) => [r.id, r.gridCode]));
+      async (ids: readonly string[]): Promise<Map<string, UnitFacts>> => {
+        const grids = new Map((await workerRows(ids)).map((r) => [r.id, r.gridCode]));
         return new Map(
           ids.map((id): [string, UnitFacts] => [
             id,

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import { DISPATCH_FIT_META_KEY, parseDispatchFit, type DispatchFitConfig } from '@/lib/domain/dispatch-fit';
 import { INCIDENT_CATEGORIES, type IncidentCategory } from '@/lib/domain/enums';
@@ -7,6 +7,7 @@ import { maskName } from '@/lib/wall/format';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
 import type { RegionGate } from '../auth/region-scope';
+import type { SqlDb, SqlRunner } from '../db/sql-db';
 import type { EntityStore } from '../live/entity-store';
 import { canSeePersonalNames } from './name-lookup';
 import type { Logger } from '../logger';
@@ -17,12 +18,12 @@ import {
   departmentsFor,
   onDutyWorker,
   createUnitDescribers,
-  rankUnits,
+  rankUnitsDescribed,
 } from './recommend';
 import type { TravelTimeEstimator } from './travel-time';
 
 export interface RecommendationRouteDeps {
-  sqlite: Database.Database;
+  sql: SqlDb;
   live: DispatchLive;
   authorize: Authorize;
   clock: Clock;
@@ -37,11 +38,13 @@ export interface RecommendationRouteDeps {
  * The category → unit fit in force: the default of lib/domain/dispatch-fit.ts overlaid with the `meta` row
  * `dispatch_fit`, read on every call (one indexed row) so an admin's edit applies to the next recommendation.
  */
-export function createDispatchFitSource(sqlite: Database.Database, logger?: Logger) {
-  const select = sqlite.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+export function createDispatchFitSource(db: SqlRunner, logger?: Logger) {
   let lastError: string | undefined;
-  return (): DispatchFitConfig => {
-    const { config, error } = parseDispatchFit(select.get(DISPATCH_FIT_META_KEY)?.value);
+  return async (): Promise<DispatchFitConfig> => {
+    const row = await db.get<{ value: string }>(
+      sql`SELECT value FROM meta WHERE key = ${DISPATCH_FIT_META_KEY}`,
+    );
+    const { config, error } = parseDispatchFit(row?.value);
     if (error && error !== lastError)
       logger?.warn({ error }, 'dispatch_fit override ignored; using the default');
     lastError = error;
@@ -70,17 +73,17 @@ function within(
  * cameras and the departments serving it; grid workers' names are masked for whoever may not read them.
  */
 export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route[] {
-  const { sqlite, live, authorize, clock, regions } = deps;
-  const fitNow = createDispatchFitSource(sqlite, deps.logger);
-  const selectIncident = sqlite.prepare<
-    [string],
-    { lng: number; lat: number; category: string; gridCode: string | null }
-  >('SELECT lng, lat, category, grid_code AS gridCode FROM incidents WHERE id = ?');
-  const engaged = sqlite.prepare<[string], { id: string }>(
-    `SELECT assignee_id AS id FROM incidents WHERE assignee_kind = ? AND state IN ('dispatched', 'on_scene')`,
-  );
-  const busySet = (kind: string) => new Set(engaged.all(kind).map((r) => r.id));
-  const describers = createUnitDescribers(sqlite);
+  const { sql: db, live, authorize, clock, regions } = deps;
+  const fitNow = createDispatchFitSource(db, deps.logger);
+  const busySet = async (kind: string) =>
+    new Set(
+      (
+        await db.all<{ id: string }>(
+          sql`SELECT assignee_id AS id FROM incidents WHERE assignee_kind = ${kind} AND state IN ('dispatched', 'on_scene')`,
+        )
+      ).map((r) => r.id),
+    );
+  const describers = createUnitDescribers(db);
 
   const recommend = async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
@@ -90,7 +93,9 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
       objectType: 'incident',
       objectId: id,
     });
-    const inc = selectIncident.get(id);
+    const inc = await db.get<{ lng: number; lat: number; category: string; gridCode: string | null }>(
+      sql`SELECT lng, lat, category, grid_code AS "gridCode" FROM incidents WHERE id = ${id}`,
+    );
     if (!inc) throw new HttpError(404, '无此事件');
     regions.require(ctx, p, regions.hasIncident(p, inc.gridCode), {
       action: 'incident.recommend',
@@ -106,30 +111,37 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
     const isNameMasked = !canSeePersonalNames(p);
     const now = clock.now();
     const estimator = deps.travelTime?.() ?? undefined;
-    const config = fitNow();
+    const config = await fitNow();
     const category = (INCIDENT_CATEGORIES as readonly string[]).includes(inc.category)
       ? (inc.category as IncidentCategory)
       : 'other';
     const describeVehicles = describers.vehicles(config, category, live.vehicles);
     const describeWorkers = describers.workers(config, category, inc.gridCode);
-    sendJson(ctx.res, 200, {
-      vehicles: rankUnits(live.vehicles, inc, {
-        isAvailable: within(live.vehicles, availableVehicle(busySet('vehicle')), vehicleIn),
+    const [busyVehicles, busyWorkers, departments] = await Promise.all([
+      busySet('vehicle'),
+      busySet('worker'),
+      departmentsFor(db, inc.category, inc.gridCode, config),
+    ]);
+    const [vehicles, workers] = await Promise.all([
+      rankUnitsDescribed(live.vehicles, inc, {
+        isAvailable: within(live.vehicles, availableVehicle(busyVehicles), vehicleIn),
         now,
         staleAfterMs: STALE_AFTER_MS.vehicle,
         estimator,
         describe: describeVehicles,
       }),
-      workers: rankUnits(live.workers, inc, {
-        isAvailable: within(live.workers, onDutyWorker(busySet('worker')), workerIn),
+      rankUnitsDescribed(live.workers, inc, {
+        isAvailable: within(live.workers, onDutyWorker(busyWorkers), workerIn),
         now,
         staleAfterMs: STALE_AFTER_MS.worker,
         estimator,
         describe: describeWorkers,
-      }).map((w) => (isNameMasked && w.name ? { ...w, name: maskName(w.name) } : w)),
-      departments: departmentsFor(sqlite, inc.category, inc.gridCode, config).filter((d) =>
-        regions.hasDepartment(p, d.regionCode),
-      ),
+      }),
+    ]);
+    sendJson(ctx.res, 200, {
+      vehicles,
+      workers: workers.map((w) => (isNameMasked && w.name ? { ...w, name: maskName(w.name) } : w)),
+      departments: departments.filter((d) => regions.hasDepartment(p, d.regionCode)),
       // At most CAMERAS_MAX within 500 m: narrowing after the cut can only drop a few neighbours' cameras.
       cameras: camerasNear(live.cameras, inc, now).filter((c) => !cameraIn || cameraIn(c.id, c.lng, c.lat)),
     });
@@ -140,9 +152,9 @@ export function createRecommendationRoutes(deps: RecommendationRouteDeps): Route
     {
       method: 'GET',
       path: '/api/dispatch-fit',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         authorize(ctx, { roles: ANY_ROLE, action: 'dispatch_fit.read', objectType: 'config' });
-        sendJson(ctx.res, 200, { fit: fitNow() });
+        sendJson(ctx.res, 200, { fit: await fitNow() });
       },
     },
   ];

@@ -15,7 +15,7 @@ import { sqliteSqlDb } from '../db/sql-db';
 import type { Db } from '../db/open-database';
 import { dispatchLiveFrom } from '../dispatch/dispatch-module';
 import { DispatchService } from '../dispatch/dispatch-service';
-import { createDepartmentFinder } from '../dispatch/recommend';
+import { loadDepartmentFinder } from '../dispatch/recommend';
 import type { Principal } from '../http/router';
 import { IncidentIngest } from '../ingest/incident-ingest';
 import { IngestStats } from '../ingest/ingest-stats';
@@ -144,7 +144,7 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
   const noGrids = new GridLocator([]);
   const sqlDb = sqliteSqlDb(sqlite);
   const audit = new SqlAudit(sqlDb, clock);
-  const pick = assigneePicker(o.db, world);
+  const pick = assigneePicker(world, await loadDepartmentFinder(sqlDb));
   const engaged = sqlite.prepare(ENGAGED_SQL);
   const stateOf = sqlite.prepare('SELECT state FROM incidents WHERE id = ?').pluck();
 
@@ -231,7 +231,7 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
  * nearest-first searches go through spatial indexes and departments through a finder filed by region, so
  * each choice costs a few lookups, not a pass over the province.
  */
-function assigneePicker(db: Db, world: SimWorld) {
+function assigneePicker(world: SimWorld, departmentsFor: Awaited<ReturnType<typeof loadDepartmentFinder>>) {
   const workersByGrid = new Map<string, string[]>();
   for (const w of world.workers) {
     const code = world.grids[w.gridIndex]!.code;
@@ -260,7 +260,6 @@ function assigneePicker(db: Db, world: SimWorld) {
     const [i] = gridIndex.neighbors(lng * kx, lat, 1);
     return i === undefined ? null : world.grids[i]!.code;
   };
-  const departmentsFor = createDepartmentFinder(db.$client);
   const department = (p: Placed): Assignee | null => {
     const d = departmentsFor(p.category, p.gridCode ?? nearestGrid(p.lng, p.lat))[0];
     return d ? { kind: 'department', id: d.id } : null;
