@@ -86,6 +86,18 @@ async function serveRoutes(db: SqlDb, clock: FakeClock, live: LiveState) {
   };
 }
 
+/** The same database, each read 100 ms late. */
+function slowReads(db: SqlDb): SqlDb {
+  return {
+    ...db,
+    dialect: db.dialect,
+    all: async (q) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return db.all(q);
+    },
+  } as SqlDb;
+}
+
 for (const backend of SQL_BACKENDS) {
   describe.skipIf(backend.unavailable !== null)(`field devices on ${backend.name}`, () => {
     let t: TestSqlDb;
@@ -109,7 +121,7 @@ for (const backend of SQL_BACKENDS) {
 
     beforeAll(async () => {
       t = await backend.open();
-      for (let k = 1; k <= 2 + RACERS; k++)
+      for (let k = 1; k <= 3 + RACERS; k++)
         await t.db.run(
           sql`INSERT INTO vehicles (id, name, plate, kind, is_unassigned, created_at)
               VALUES (${`v-${k}`}, ${`巡逻 ${k} 号车`}, ${`浙A·P000${k}`}, 'patrol_car', ${false}, ${NOW})`,
@@ -138,9 +150,10 @@ for (const backend of SQL_BACKENDS) {
           sql`INSERT INTO workers (id, name, role, grid_code, is_unassigned, created_at)
               VALUES (${id}, ${name}, 'full_time', '330102001001001', ${true}, ${NOW})`,
         );
-      // Long timers: what these directories show after a change came from the change's own re-read.
-      terminals = await createTerminalDirectory(t.db, { logger, refreshMs: 3_600_000 });
-      devices = await createDeviceDirectory(t.db, { logger, refreshMs: 3_600_000 });
+      // Long timers: what these directories show after a change came from the change's own re-read. Slow
+      // reads: a route that answered before that re-read finished would be seen answering too early.
+      terminals = await createTerminalDirectory(slowReads(t.db), { logger, refreshMs: 3_600_000 });
+      devices = await createDeviceDirectory(slowReads(t.db), { logger, refreshMs: 3_600_000 });
       here = await serveRoutes(t.db, clock, live);
       there = await serveRoutes(t.another(), clock, new LiveState(clock));
     });
@@ -242,6 +255,29 @@ for (const backend of SQL_BACKENDS) {
       for (const a of answers)
         if (a.status === 409) expect(a.body.error).toBe(`该终端手机号已绑定车辆 ${holders[0]!.id}`);
       expect(await auditCount('device.terminal.provision')).toBe(3);
+    });
+
+    it('takes changes to one terminal one after another, each audited against the last', async () => {
+      const vehicleId = `v-${3 + RACERS}`;
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, (_, k) =>
+          (k % 2 ? there : here).api('POST', '/api/admin/devices/terminals', {
+            vehicleId,
+            phone: `1390000070${k}`,
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      const afters = await t.db.all<{ after: string }>(
+        sql`SELECT after FROM audit_log WHERE action = 'device.terminal.provision' AND object_id = ${vehicleId} ORDER BY id`,
+      );
+      // Each change read the row the one before it left (locked on PostgreSQL): only the first was a first fit.
+      expect(afters.map((a) => (JSON.parse(a.after) as { isRotated: boolean }).isRotated)).toEqual([
+        false,
+        true,
+        true,
+        true,
+      ]);
     });
 
     it('adds a GB/T 28181 device once however many administrators add it at once', async () => {
