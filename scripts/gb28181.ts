@@ -3,7 +3,7 @@
  * UDP, CameraReports out on Redis.
  * Env: REDIS_URL (required), GB28181_PORT (default 5060), GB28181_HOST, GB28181_PASSWORD, GB28181_REALM,
  * GB28181_PLATFORM_ID, GB28181_KEEPALIVE_S (default 60), GB28181_MISSED_KEEPALIVES (default 3), DATABASE_PATH
- * (the server database: provisioned devices from field_devices, re-read every 30 s; last_seen_at and
+ * (the server database: provisioned devices from field_devices, re-read every 10 s; last_seen_at and
  * last_address are written back), FIELD_AUTO_REGISTER (`1`: unknown devices register themselves, as in demo).
  * Without FIELD_AUTO_REGISTER, DATABASE_PATH is required. The server and this listener must share
  * GB28181_REALM: per-device passwords are stored as MD5(id:realm:password).
@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { IngestStats } from '@/server/ingest/ingest-stats';
 import { createLogger } from '@/server/logger';
@@ -57,7 +58,7 @@ if (hasDatabase) {
   // Read-write for last_seen_at / last_address only; the server owns the schema and its migrations.
   const sqlite = new Database(env.DATABASE_PATH!, { fileMustExist: true });
   sqlite.pragma('busy_timeout = 2000');
-  directory = createDeviceDirectory(sqlite);
+  directory = await createDeviceDirectory(sqliteSqlDb(sqlite), { logger });
 }
 const listener = await startGb28181Listener({
   port: env.GB28181_PORT,
@@ -92,9 +93,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (isStopping) return;
     isStopping = true;
     clearInterval(statsTimer);
-    directory?.close();
     void listener
       .close()
+      .then(() => directory?.close())
       .then(() => bus.close())
       .finally(() => process.exit(0));
   });

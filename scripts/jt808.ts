@@ -2,12 +2,11 @@
  * The JT/T 808 gateway on its own (`npm run jt808`): terminals in over TCP, VehicleReports out on Redis.
  * Env: REDIS_URL (required), JT808_PORT (default 6808: 808 itself needs root), JT808_HOST, JT808_CRS,
  * JT808_MAX_TERMINALS, JT808_MAX_PER_IP, DATABASE_PATH (read-only: the provisioned terminals, from
- * vehicles.terminal_phone / terminal_auth_hash / disabled_at, re-read every 30 s), FIELD_AUTO_REGISTER (`1`:
+ * vehicles.terminal_phone / terminal_auth_hash / disabled_at, re-read every 10 s), FIELD_AUTO_REGISTER (`1`:
  * unknown terminals register themselves, as in demo; then JT808_AUTH_SECRET signs their codes),
  * FIELD_MAX_FUTURE_MS, FIELD_FUTURE_POLICY. Without FIELD_AUTO_REGISTER, DATABASE_PATH is required.
  */
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import fs from 'node:fs';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
@@ -15,7 +14,7 @@ import { CrsSchema } from '@/lib/domain/common';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { IngestStats } from '@/server/ingest/ingest-stats';
 import { createLogger } from '@/server/logger';
-import * as schema from '@/server/db/schema';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { startJt808Gateway } from '@/server/protocols/jt808/gateway';
 import { createTerminalDirectory, type TerminalDirectory } from '@/server/protocols/jt808/terminal-directory';
 
@@ -50,7 +49,7 @@ if (!autoRegister && !(env.DATABASE_PATH && fs.existsSync(env.DATABASE_PATH))) {
 if (env.DATABASE_PATH && fs.existsSync(env.DATABASE_PATH)) {
   // Read-only: the server owns the schema and its migrations; we only look terminals up.
   const sqlite = new Database(env.DATABASE_PATH, { readonly: true, fileMustExist: true });
-  directory = createTerminalDirectory(drizzle(sqlite, { schema }));
+  directory = await createTerminalDirectory(sqliteSqlDb(sqlite), { logger });
 }
 const gateway = await startJt808Gateway({
   port: env.JT808_PORT,

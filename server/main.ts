@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const ingestStats = app.ctx.stats;
   const field = await startFieldGateways({
     config,
-    db,
+    sql: app.ctx.sql,
     bus,
     logger,
     stats: ingestStats,

@@ -1,8 +1,9 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../app';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
 import type { Authorize } from '../auth/guard';
+import { forUpdate, isUniqueViolation, type SqlRunner } from '../db/sql-db';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
 import { isGbId } from '../protocols/gb28181/device-registry';
 import { sipHa1 } from '../protocols/gb28181/digest';
@@ -10,6 +11,7 @@ import { newAuthCode } from '../protocols/jt808/gateway';
 import { hashAuthCode, phoneKey } from '../protocols/jt808/terminal-directory';
 import { notifyProvisioningChange } from '../protocols/provisioning-events';
 import type { UnitKind } from '@/lib/admin/unit-page';
+import { auditAdminIn } from './admin-audit';
 import { listUnits, parseUnitListQuery } from './unit-list';
 
 const ADMIN = ['admin'] as const;
@@ -53,54 +55,54 @@ interface GbRow {
   lastAddress: string | null;
 }
 
+/** A camera's or grid worker's row before its change (a camera's position too). */
+interface UnitBefore {
+  name: string | null;
+  disabledAt: number | null;
+  lng?: number | null;
+  lat?: number | null;
+}
+
+const TERMINAL_COLUMNS = sql.raw(
+  `id AS "vehicleId", name, plate, terminal_phone AS phone, terminal_auth_hash AS "authHash", disabled_at AS "disabledAt"`,
+);
+const GB_COLUMNS = sql.raw(
+  `id, name, sip_ha1 AS "sipHa1", disabled_at AS "disabledAt", last_seen_at AS "lastSeenAt", last_address AS "lastAddress"`,
+);
+
 /**
  * Field-device provisioning (admin only, every change audited in its transaction): JT/T 808 terminals get
  * their own auth code (shown once, stored as sha256), GB/T 28181 devices their own digest password (stored
- * as HA1). The in-process gateways re-read the database at once after a change. Disabling a vehicle,
- * camera or grid worker also applies to the live state at once: its reports over Redis and HTTP are refused
- * (`disabled`) and it leaves the walls.
+ * as HA1). A change is answered once this process's gateways have re-read it (so a disabled device is
+ * already refused here); gateways in other processes follow within DIRECTORY_REFRESH_MS. Disabling a
+ * vehicle, camera or grid worker also applies to the live state at once: its reports over Redis and HTTP
+ * are refused (`disabled`) and it leaves the walls.
  *
  *   routes: (ctx) => [...createDeviceRoutes(ctx, dispatch.module()!)]
  */
 export function createDeviceRoutes(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'config' | 'live'>,
-  mod: { audit: AuditLog; auth: { authorize: Authorize } },
+  ctx: Pick<AppContext, 'sql' | 'clock' | 'config' | 'live'>,
+  mod: { sqlAudit: SqlAudit; auth: { authorize: Authorize } },
 ): Route[] {
-  const sqlite: Database.Database = ctx.db.$client;
-  const { clock, live } = ctx;
-  const { audit } = mod;
+  const { sql: db, clock, live } = ctx;
+  const audit = mod.sqlAudit;
   const authorize = mod.auth.authorize;
   const realm = ctx.config.GB28181_REALM;
 
-  const record = (
-    c: RouteContext,
-    p: { username: string; role: string },
-    action: string,
-    objectType: string,
-    objectId: string,
-    before?: unknown,
-    after?: unknown,
-  ) =>
-    audit.append({
-      actor: p.username,
-      role: p.role,
-      clientAddress: c.clientAddress,
-      action,
-      objectType,
-      objectId,
-      before,
-      after,
-      result: 'ok',
-    });
+  /** Reads the row to change, locked until the transaction ends (PostgreSQL; SQLite's lock is the database's). */
+  const lockTerminal = (tx: SqlRunner, vehicleId: string) =>
+    tx.get<TerminalRow>(
+      sql`SELECT ${TERMINAL_COLUMNS} FROM vehicles WHERE id = ${vehicleId}${forUpdate(tx)}`,
+    );
+  const lockGb = (tx: SqlRunner, id: string) =>
+    tx.get<GbRow>(sql`SELECT ${GB_COLUMNS} FROM field_devices WHERE id = ${id}${forUpdate(tx)}`);
+  const phoneHolder = async (q: SqlRunner, phone: string, vehicleId: string) =>
+    (
+      await q.get<{ id: string }>(
+        sql`SELECT id FROM vehicles WHERE terminal_phone = ${phone} AND id <> ${vehicleId}`,
+      )
+    )?.id;
 
-  const terminalById = sqlite.prepare<[string], TerminalRow>(
-    `SELECT id AS vehicleId, name, plate, terminal_phone AS phone, terminal_auth_hash AS authHash,
-            disabled_at AS disabledAt FROM vehicles WHERE id = ?`,
-  );
-  const gbById = sqlite.prepare<[string], GbRow>(
-    `SELECT id, name, sip_ha1 AS sipHa1, disabled_at AS disabledAt, last_seen_at AS lastSeenAt,
-            last_address AS lastAddress FROM field_devices WHERE id = ?`,
-  );
   const terminalView = (r: TerminalRow) => ({
     vehicleId: r.vehicleId,
     name: r.name,
@@ -124,24 +126,19 @@ export function createDeviceRoutes(
     lastAddress: r.lastAddress,
   });
 
-  const list = (c: RouteContext) => {
+  const list = async (c: RouteContext) => {
     authorize(c, { roles: ADMIN, action: 'device.list', objectType: 'device' });
-    const terminals = sqlite
-      .prepare<[number], TerminalRow>(
-        `SELECT id AS vehicleId, name, plate, terminal_phone AS phone, terminal_auth_hash AS authHash,
-                disabled_at AS disabledAt
-         FROM vehicles ORDER BY terminal_phone IS NULL, id LIMIT ?`,
-      )
-      .all(MAX_LISTED)
-      .map(terminalView);
-    const gb28181 = sqlite
-      .prepare<[], GbRow>(
-        `SELECT id, name, sip_ha1 AS sipHa1, disabled_at AS disabledAt, last_seen_at AS lastSeenAt,
-                last_address AS lastAddress FROM field_devices ORDER BY id`,
-      )
-      .all()
-      .map(gbView);
-    sendJson(c.res, 200, { terminals, gb28181, autoRegister: ctx.config.fieldAutoRegister });
+    const [terminals, gb28181] = await Promise.all([
+      db.all<TerminalRow>(
+        sql`SELECT ${TERMINAL_COLUMNS} FROM vehicles ORDER BY terminal_phone IS NULL, id LIMIT ${MAX_LISTED}`,
+      ),
+      db.all<GbRow>(sql`SELECT ${GB_COLUMNS} FROM field_devices ORDER BY id`),
+    ]);
+    sendJson(c.res, 200, {
+      terminals: terminals.map(terminalView),
+      gb28181: gb28181.map(gbView),
+      autoRegister: ctx.config.fieldAutoRegister,
+    });
   };
 
   const provisionTerminal = async (c: RouteContext) => {
@@ -152,61 +149,59 @@ export function createDeviceRoutes(
     // Stored the way the gateway keys phones (no zero padding), so one terminal has one spelling.
     const phone = phoneKey(parsed.data.phone);
     const authCode = newAuthCode();
-    sqlite
-      .transaction(() => {
-        const before = terminalById.get(vehicleId);
+    const taken = (holder: string) => new HttpError(409, `该终端手机号已绑定车辆 ${holder}`);
+    await db
+      .transaction(async (tx) => {
+        const before = await lockTerminal(tx, vehicleId);
         if (!before) throw new HttpError(404, '无此车辆');
-        const holder = sqlite
-          .prepare<[string, string], { id: string }>(
-            'SELECT id FROM vehicles WHERE terminal_phone = ? AND id <> ?',
-          )
-          .get(phone, vehicleId);
-        if (holder) throw new HttpError(409, `该终端手机号已绑定车辆 ${holder.id}`);
-        sqlite
-          .prepare('UPDATE vehicles SET terminal_phone = ?, terminal_auth_hash = ? WHERE id = ?')
-          .run(phone, hashAuthCode(authCode), vehicleId);
-        // The code itself is never written anywhere but the response.
-        record(
-          c,
-          p,
-          'device.terminal.provision',
-          'vehicle',
-          vehicleId,
-          { phone: before.phone, isProvisioned: before.authHash !== null },
-          { phone, isProvisioned: true, isRotated: before.authHash !== null },
+        const holder = await phoneHolder(tx, phone, vehicleId);
+        if (holder) throw taken(holder);
+        await tx.run(
+          sql`UPDATE vehicles SET terminal_phone = ${phone}, terminal_auth_hash = ${hashAuthCode(authCode)}
+              WHERE id = ${vehicleId}`,
         );
+        // The code itself is never written anywhere but the response.
+        await auditAdminIn(audit, tx, c, p, {
+          action: 'device.terminal.provision',
+          objectType: 'vehicle',
+          objectId: vehicleId,
+          before: { phone: before.phone, isProvisioned: before.authHash !== null },
+          after: { phone, isProvisioned: true, isRotated: before.authHash !== null },
+        });
       })
-      .immediate();
-    notifyProvisioningChange();
+      .catch(async (e: unknown) => {
+        if (!isUniqueViolation(e)) throw e;
+        // Two administrators fitting one phone to two vehicles at once: the look-up above saw neither
+        // (PostgreSQL reads what was committed), the unique index refused the second.
+        throw taken((await phoneHolder(db, phone, vehicleId)) ?? '(另一车辆)');
+      });
+    await notifyProvisioningChange();
     sendJson(c.res, 200, { ok: true, authCode });
   };
 
-  const setTerminalDisabled = (isDisabled: boolean) => (c: RouteContext) => {
+  const setTerminalDisabled = (isDisabled: boolean) => async (c: RouteContext) => {
     const vehicleId = c.params.vehicleId ?? '';
     const action = isDisabled ? 'device.terminal.disable' : 'device.terminal.enable';
     const p = authorize(c, { roles: ADMIN, action, objectType: 'vehicle', objectId: vehicleId });
-    sqlite
-      .transaction(() => {
-        const before = terminalById.get(vehicleId);
-        if (!before) throw new HttpError(404, '无此车辆');
-        const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
-        sqlite.prepare('UPDATE vehicles SET disabled_at = ? WHERE id = ?').run(disabledAt, vehicleId);
-        record(c, p, action, 'vehicle', vehicleId, { disabledAt: before.disabledAt }, { disabledAt });
-      })
-      .immediate();
+    const before = await db.transaction(async (tx) => {
+      const before = await lockTerminal(tx, vehicleId);
+      if (!before) throw new HttpError(404, '无此车辆');
+      const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
+      await tx.run(sql`UPDATE vehicles SET disabled_at = ${disabledAt} WHERE id = ${vehicleId}`);
+      await auditAdminIn(audit, tx, c, p, {
+        action,
+        objectType: 'vehicle',
+        objectId: vehicleId,
+        before: { disabledAt: before.disabledAt },
+        after: { disabledAt },
+      });
+      return before;
+    });
     // The gateway refuses the terminal; Redis and HTTP reports are refused and the walls drop it too.
-    live.setDisabled('vehicle', vehicleId, isDisabled, { name: terminalById.get(vehicleId)?.name });
-    notifyProvisioningChange();
+    live.setDisabled('vehicle', vehicleId, isDisabled, { name: before.name });
+    await notifyProvisioningChange();
     sendJson(c.res, 200, { ok: true });
   };
-
-  const cameraById = sqlite.prepare<
-    [string],
-    { name: string | null; lng: number | null; lat: number | null; disabledAt: number | null }
-  >('SELECT name, lng, lat, disabled_at AS disabledAt FROM cameras WHERE id = ?');
-  const workerById = sqlite.prepare<[string], { name: string | null; disabledAt: number | null }>(
-    'SELECT name, disabled_at AS disabledAt FROM workers WHERE id = ?',
-  );
 
   /**
    * A camera (cameras.disabled_at) or grid worker (workers.disabled_at) disabled or enabled: stored and
@@ -214,31 +209,44 @@ export function createDeviceRoutes(
    * refused (`disabled`) and it leaves the walls; enabled, it is accepted again (a camera reappears where
    * the registry places it).
    */
-  const setUnitDisabled = (kind: 'camera' | 'worker', isDisabled: boolean) => (c: RouteContext) => {
+  const setUnitDisabled = (kind: 'camera' | 'worker', isDisabled: boolean) => async (c: RouteContext) => {
     const id = c.params.id ?? '';
     const action = `device.${kind}.${isDisabled ? 'disable' : 'enable'}`;
     const p = authorize(c, { roles: ADMIN, action, objectType: kind, objectId: id });
-    const table = kind === 'camera' ? 'cameras' : 'workers';
-    const read = () => (kind === 'camera' ? cameraById.get(id) : workerById.get(id));
-    sqlite
-      .transaction(() => {
-        const before = read();
-        if (!before) throw new HttpError(404, kind === 'camera' ? '无此视频点位' : '无此网格员');
-        const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
-        sqlite.prepare(`UPDATE ${table} SET disabled_at = ? WHERE id = ?`).run(disabledAt, id);
-        record(c, p, action, kind, id, { disabledAt: before.disabledAt }, { disabledAt });
-      })
-      .immediate();
-    const camera = kind === 'camera' ? cameraById.get(id) : undefined;
-    live.setDisabled(kind, id, isDisabled, { name: read()?.name, position: camera });
+    const before = await db.transaction(async (tx) => {
+      const before = await tx.get<UnitBefore>(
+        kind === 'camera'
+          ? sql`SELECT name, lng, lat, disabled_at AS "disabledAt" FROM cameras WHERE id = ${id}${forUpdate(tx)}`
+          : sql`SELECT name, disabled_at AS "disabledAt" FROM workers WHERE id = ${id}${forUpdate(tx)}`,
+      );
+      if (!before) throw new HttpError(404, kind === 'camera' ? '无此视频点位' : '无此网格员');
+      const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
+      await tx.run(
+        kind === 'camera'
+          ? sql`UPDATE cameras SET disabled_at = ${disabledAt} WHERE id = ${id}`
+          : sql`UPDATE workers SET disabled_at = ${disabledAt} WHERE id = ${id}`,
+      );
+      await auditAdminIn(audit, tx, c, p, {
+        action,
+        objectType: kind,
+        objectId: id,
+        before: { disabledAt: before.disabledAt },
+        after: { disabledAt },
+      });
+      return before;
+    });
+    live.setDisabled(kind, id, isDisabled, {
+      name: before.name,
+      position: kind === 'camera' ? { lng: before.lng ?? null, lat: before.lat ?? null } : undefined,
+    });
     sendJson(c.res, 200, { ok: true });
   };
 
   /** GET /api/admin/devices/{cameras,workers}?q=&state=&page=&pageSize=: one page, never the whole registry. */
-  const listUnitPage = (kind: UnitKind) => (c: RouteContext) => {
+  const listUnitPage = (kind: UnitKind) => async (c: RouteContext) => {
     authorize(c, { roles: ADMIN, action: `device.${kind}.list`, objectType: kind });
     const query = parseUnitListQuery(c.url.searchParams);
-    sendJson(c.res, 200, listUnits(sqlite, live.store(kind), clock, kind, query));
+    sendJson(c.res, 200, await listUnits(db, live.store(kind), clock, kind, query));
   };
 
   const upsertGb = async (c: RouteContext) => {
@@ -246,10 +254,9 @@ export function createDeviceRoutes(
     const parsed = GbDeviceSchema.safeParse(await readJson(c.req));
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? '参数无效');
     const { id, name, password } = parsed.data;
-    let status = 200;
-    sqlite
-      .transaction(() => {
-        const before = gbById.get(id);
+    const isCreated = await db
+      .transaction(async (tx) => {
+        const before = await lockGb(tx, id);
         const ha1 =
           password === undefined
             ? (before?.sipHa1 ?? null)
@@ -258,45 +265,50 @@ export function createDeviceRoutes(
               : sipHa1(id, realm, password);
         const nextName = name === undefined ? (before?.name ?? null) : name || null;
         if (before) {
-          sqlite
-            .prepare('UPDATE field_devices SET name = ?, sip_ha1 = ? WHERE id = ?')
-            .run(nextName, ha1, id);
+          await tx.run(sql`UPDATE field_devices SET name = ${nextName}, sip_ha1 = ${ha1} WHERE id = ${id}`);
         } else {
-          status = 201;
-          sqlite
-            .prepare('INSERT INTO field_devices (id, name, sip_ha1, created_at) VALUES (?, ?, ?, ?)')
-            .run(id, nextName, ha1, clock.now());
+          await tx.run(
+            sql`INSERT INTO field_devices (id, name, sip_ha1, created_at) VALUES (${id}, ${nextName}, ${ha1}, ${clock.now()})`,
+          );
         }
-        record(
-          c,
-          p,
-          'device.gb28181.upsert',
-          'field_device',
-          id,
-          before ? { name: before.name, hasOwnPassword: before.sipHa1 !== null } : null,
+        await auditAdminIn(audit, tx, c, p, {
+          action: 'device.gb28181.upsert',
+          objectType: 'field_device',
+          objectId: id,
+          before: before ? { name: before.name, hasOwnPassword: before.sipHa1 !== null } : null,
           // Whether the password changed, never the password or its digest.
-          { name: nextName, hasOwnPassword: ha1 !== null, isPasswordChanged: password !== undefined },
-        );
+          after: { name: nextName, hasOwnPassword: ha1 !== null, isPasswordChanged: password !== undefined },
+        });
+        return !before;
       })
-      .immediate();
-    notifyProvisioningChange();
-    sendJson(c.res, status, { ok: true });
+      .catch((e: unknown) => {
+        // Added by someone else at the same moment (or recorded by the listener's auto-registration): this
+        // request's name and password were not applied over theirs; the administrator looks and tries again.
+        if (isUniqueViolation(e)) throw new HttpError(409, '该设备刚被添加，请刷新后重试');
+        throw e;
+      });
+    await notifyProvisioningChange();
+    sendJson(c.res, isCreated ? 201 : 200, { ok: true });
   };
 
-  const setGbDisabled = (isDisabled: boolean) => (c: RouteContext) => {
+  const setGbDisabled = (isDisabled: boolean) => async (c: RouteContext) => {
     const id = c.params.id ?? '';
     const action = isDisabled ? 'device.gb28181.disable' : 'device.gb28181.enable';
     const p = authorize(c, { roles: ADMIN, action, objectType: 'field_device', objectId: id });
-    sqlite
-      .transaction(() => {
-        const before = gbById.get(id);
-        if (!before) throw new HttpError(404, '无此设备');
-        const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
-        sqlite.prepare('UPDATE field_devices SET disabled_at = ? WHERE id = ?').run(disabledAt, id);
-        record(c, p, action, 'field_device', id, { disabledAt: before.disabledAt }, { disabledAt });
-      })
-      .immediate();
-    notifyProvisioningChange();
+    await db.transaction(async (tx) => {
+      const before = await lockGb(tx, id);
+      if (!before) throw new HttpError(404, '无此设备');
+      const disabledAt = isDisabled ? (before.disabledAt ?? clock.now()) : null;
+      await tx.run(sql`UPDATE field_devices SET disabled_at = ${disabledAt} WHERE id = ${id}`);
+      await auditAdminIn(audit, tx, c, p, {
+        action,
+        objectType: 'field_device',
+        objectId: id,
+        before: { disabledAt: before.disabledAt },
+        after: { disabledAt },
+      });
+    });
+    await notifyProvisioningChange();
     sendJson(c.res, 200, { ok: true });
   };
 

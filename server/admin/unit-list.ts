@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import {
   UnitListQuerySchema,
@@ -11,18 +11,21 @@ import {
 import { CAMERA_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import type { EntityStore } from '../live/entity-store';
+import { flag, type SqlDb } from '../db/sql-db';
 import { HttpError } from '../http/router';
 
-const SQL: Record<UnitKind, { table: string; columns: string }> = {
+const UNIT_SQL: Record<UnitKind, { table: SQL; columns: SQL }> = {
   camera: {
-    table: 'cameras',
-    columns:
-      'id, name, program AS type, grid_code AS gridCode, region_code AS regionCode, is_unassigned AS isUnassigned, disabled_at AS disabledAt',
+    table: sql.raw('cameras'),
+    columns: sql.raw(
+      'id, name, program AS type, grid_code AS "gridCode", region_code AS "regionCode", is_unassigned AS "isUnassigned", disabled_at AS "disabledAt"',
+    ),
   },
   worker: {
-    table: 'workers',
-    columns:
-      'id, name, role AS type, grid_code AS gridCode, NULL AS regionCode, is_unassigned AS isUnassigned, disabled_at AS disabledAt',
+    table: sql.raw('workers'),
+    columns: sql.raw(
+      'id, name, role AS type, grid_code AS "gridCode", NULL AS "regionCode", is_unassigned AS "isUnassigned", disabled_at AS "disabledAt"',
+    ),
   },
 };
 const STATUS_NAMES: Record<UnitKind, readonly string[]> = {
@@ -41,44 +44,44 @@ export function parseUnitListQuery(params: URLSearchParams): UnitListQuery {
 
 /**
  * One page of cameras or grid workers, in id order, matching `q` anywhere in the id or name or as a grid
- * code prefix. Ordered by the primary key so SQLite walks the index and stops after the page; the live
+ * code prefix. Ordered by the primary key so the engine walks the index and stops after the page; the live
  * status comes from the in-memory store, not the database.
  */
-export function listUnits(
-  sqlite: Database.Database,
+export async function listUnits(
+  db: SqlDb,
   store: EntityStore,
   clock: Clock,
   kind: UnitKind,
   query: UnitListQuery,
-): UnitPage {
-  const { table, columns } = SQL[kind];
-  const where: string[] = [];
-  const args: (string | number)[] = [];
+): Promise<UnitPage> {
+  const { table, columns } = UNIT_SQL[kind];
+  const where: SQL[] = [];
   if (query.q) {
     const contains = `%${likeLiteral(query.q)}%`;
-    where.push("(id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR grid_code LIKE ? ESCAPE '\\')");
-    args.push(contains, contains, `${likeLiteral(query.q)}%`);
+    const prefix = `${likeLiteral(query.q)}%`;
+    // SQLite's LIKE ignores ASCII case; PostgreSQL's does not, so it asks ILIKE for the same matches.
+    const like = sql.raw(db.dialect === 'postgres' ? 'ILIKE' : 'LIKE');
+    where.push(
+      sql`(id ${like} ${contains} ESCAPE '\\' OR name ${like} ${contains} ESCAPE '\\' OR grid_code ${like} ${prefix} ESCAPE '\\')`,
+    );
   }
-  if (query.state === 'disabled') where.push('disabled_at IS NOT NULL');
-  if (query.state === 'enabled') where.push('disabled_at IS NULL');
-  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  if (query.state === 'disabled') where.push(sql`disabled_at IS NOT NULL`);
+  if (query.state === 'enabled') where.push(sql`disabled_at IS NULL`);
+  const filter = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
   const offset = (query.page - 1) * query.pageSize;
-  const rows = sqlite
-    .prepare(`SELECT ${columns} FROM ${table} ${filter} ORDER BY id LIMIT ? OFFSET ?`)
-    .all(...args, query.pageSize, offset) as (Omit<
-    UnitRow,
-    'isUnassigned' | 'status' | 'lastReportAt' | 'isStale'
-  > & { isUnassigned: number })[];
+  const rows = await db.all<
+    Omit<UnitRow, 'isUnassigned' | 'status' | 'lastReportAt' | 'isStale'> & { isUnassigned: number | boolean }
+  >(sql`SELECT ${columns} FROM ${table} ${filter} ORDER BY id LIMIT ${query.pageSize} OFFSET ${offset}`);
   // A short first page is the whole result: no second scan to count it (a search that finds little is the
   // one that has to read every row).
   const matched =
     query.page === 1 && rows.length < query.pageSize
       ? rows.length
-      : (
-          sqlite
-            .prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${table} ${filter} LIMIT ?)`)
-            .get(...args, UNIT_COUNT_CAP + 1) as { n: number }
-        ).n;
+      : Number(
+          (await db.get<{ n: number | string }>(
+            sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${table} ${filter} LIMIT ${UNIT_COUNT_CAP + 1}) AS capped`,
+          ))!.n,
+        );
   const now = clock.now();
   return {
     rows: rows.map((r) => {
@@ -86,7 +89,7 @@ export function listUnits(
       const hasReport = s !== undefined && s.ts > 0;
       return {
         ...r,
-        isUnassigned: r.isUnassigned === 1,
+        isUnassigned: flag(r.isUnassigned),
         status: hasReport ? (STATUS_NAMES[kind][s.status] ?? null) : null,
         lastReportAt: hasReport ? s.ts : null,
         isStale: !hasReport || now - s.ts > STALE_AFTER_MS[kind],

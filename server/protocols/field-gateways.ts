@@ -1,6 +1,6 @@
 import type { Config } from '@/server/config';
 import type { Bus } from '@/server/bus/bus';
-import type { Db } from '@/server/db/open-database';
+import type { SqlDb } from '@/server/db/sql-db';
 import type { IngestStats } from '@/server/ingest/ingest-stats';
 import type { Logger } from '@/server/logger';
 import { createDeviceDirectory } from './gb28181/device-directory';
@@ -16,20 +16,21 @@ export interface FieldGateways {
 
 /**
  * The in-process JT/T 808 gateway and GB/T 28181 listener, each started when its port is configured, reading
- * the provisioned devices from the server's database (refreshed at once after an admin change).
+ * the provisioned devices from the server's database into memory before it listens (re-read at once after
+ * an admin change in this process, and every DIRECTORY_REFRESH_MS for changes made by another).
  */
 export async function startFieldGateways(deps: {
   config: Config;
-  db: Db;
+  sql: SqlDb;
   bus: Bus;
   logger: Logger;
   stats: IngestStats;
   /** GB/T 28181 Alarm notifications (server/alarms); without it they are acknowledged and dropped. */
   onAlarm?: (xml: string) => Promise<{ response: string | null }>;
 }): Promise<FieldGateways> {
-  const { config, db, bus, logger, stats } = deps;
+  const { config, sql, bus, logger, stats } = deps;
   const future = { maxMs: config.FIELD_MAX_FUTURE_MS, policy: config.FIELD_FUTURE_POLICY };
-  const terminals = config.JT808_PORT === undefined ? null : createTerminalDirectory(db);
+  const terminals = config.JT808_PORT === undefined ? null : await createTerminalDirectory(sql, { logger });
   const jt808 =
     config.JT808_PORT === undefined
       ? null
@@ -45,7 +46,7 @@ export async function startFieldGateways(deps: {
           maxConnectionsPerIp: config.JT808_MAX_PER_IP,
           future,
         });
-  const devices = config.GB28181_PORT === undefined ? null : createDeviceDirectory(db.$client);
+  const devices = config.GB28181_PORT === undefined ? null : await createDeviceDirectory(sql, { logger });
   const sip =
     config.GB28181_PORT === undefined
       ? null
@@ -68,7 +69,7 @@ export async function startFieldGateways(deps: {
       await jt808?.close();
       await sip?.close();
       terminals?.close();
-      devices?.close();
+      await devices?.close();
     },
   };
 }

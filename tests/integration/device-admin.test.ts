@@ -134,8 +134,9 @@ describe('device admin → field gateways', () => {
     }
     const deps = { host: '127.0.0.1', bus: t.bus, logger: createLogger('silent'), stats: t.app.ctx.stats };
     // Long timers: anything the gateways pick up below came from the admin change's immediate refresh.
-    terminals = createTerminalDirectory(t.db, 3_600_000);
-    devices = createDeviceDirectory(sqlite, { refreshMs: 3_600_000 });
+    const logger = createLogger('silent');
+    terminals = await createTerminalDirectory(t.app.ctx.sql, { logger, refreshMs: 3_600_000 });
+    devices = await createDeviceDirectory(t.app.ctx.sql, { logger, refreshMs: 3_600_000 });
     jt = await startJt808Gateway({ ...deps, port: 0, terminals, autoRegister: false, batchIntervalMs: 5 });
     sip = await startGb28181Listener({ ...deps, port: 0, devices, autoRegister: false });
   });
@@ -144,7 +145,7 @@ describe('device admin → field gateways', () => {
     await jt.close();
     await sip.close();
     terminals.close();
-    devices.close();
+    await devices.close();
     await t.close();
   });
 

@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '@/server/db/open-database';
 import { vehicles } from '@/server/db/schema';
+import { sqliteSqlDb } from '@/server/db/sql-db';
+import { createLogger } from '@/server/logger';
 import { notifyProvisioningChange } from '../provisioning-events';
 import { authCodeMatches, createTerminalDirectory, hashAuthCode, phoneKey } from './terminal-directory';
 
+const logger = createLogger('silent');
 let db: Db | undefined;
 afterEach(() => db?.$client.close());
 
 describe('terminal directory', () => {
-  it('maps configured terminal phones to vehicles the way the gateway keys them', () => {
+  it('maps configured terminal phones to vehicles the way the gateway keys them', async () => {
     db = openDatabase(':memory:');
     db.insert(vehicles)
       .values([
@@ -17,18 +20,18 @@ describe('terminal directory', () => {
         { id: 'patrol-3', createdAt: 0 },
       ])
       .run();
-    const dir = createTerminalDirectory(db);
+    const dir = await createTerminalDirectory(sqliteSqlDb(db.$client), { logger });
     expect(dir.resolve('13912345678')).toBe('patrol-1');
     expect(dir.resolve('13900000002')).toBe('patrol-2');
     expect(dir.resolve('13700000000')).toBeUndefined();
     db.insert(vehicles).values({ id: 'patrol-4', terminalPhone: '13700000000', createdAt: 0 }).run();
-    dir.refresh();
+    await dir.refresh();
     expect(dir.resolve('13700000000')).toBe('patrol-4');
     dir.close();
     expect(phoneKey('00000000013912345678')).toBe('13912345678');
   });
 
-  it('carries the code hash and the disabled flag, and refreshes at once on a provisioning change', () => {
+  it('carries the code hash and the disabled flag, and refreshes at once on a provisioning change', async () => {
     db = openDatabase(':memory:');
     db.insert(vehicles)
       .values({
@@ -38,7 +41,7 @@ describe('terminal directory', () => {
         createdAt: 0,
       })
       .run();
-    const dir = createTerminalDirectory(db, 3_600_000);
+    const dir = await createTerminalDirectory(sqliteSqlDb(db.$client), { logger, refreshMs: 3_600_000 });
     let changes = 0;
     dir.onChange!(() => changes++);
     expect(dir.lookup('13912345678')).toEqual({
@@ -49,11 +52,11 @@ describe('terminal directory', () => {
     expect(authCodeMatches('c0de', dir.lookup('13912345678')!.authHash!)).toBe(true);
     expect(authCodeMatches('c0dE', dir.lookup('13912345678')!.authHash!)).toBe(false);
     db.$client.prepare('UPDATE vehicles SET disabled_at = 1').run();
-    notifyProvisioningChange();
+    await notifyProvisioningChange();
     expect(dir.lookup('13912345678')!.isDisabled).toBe(true);
     expect(changes).toBe(1);
     dir.close();
-    notifyProvisioningChange(); // closed: no longer listening
+    await notifyProvisioningChange(); // closed: no longer listening
     expect(changes).toBe(1);
   });
 });

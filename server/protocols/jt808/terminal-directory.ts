@@ -1,13 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isNotNull } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type * as schema from '@/server/db/schema';
-import { vehicles } from '@/server/db/schema';
-import { onProvisioningChange } from '../provisioning-events';
+import { sql } from 'drizzle-orm';
+import type { SqlDb } from '@/server/db/sql-db';
+import type { Logger } from '@/server/logger';
+import { DIRECTORY_REFRESH_MS, startReloader } from '../directory-reload';
 import { normalisePhone } from './bcd';
 
 /** How often a running gateway re-reads the provisioned terminals (an administrator may fit or disable one). */
-export const TERMINAL_DIRECTORY_REFRESH_MS = 30_000;
+export const TERMINAL_DIRECTORY_REFRESH_MS = DIRECTORY_REFRESH_MS;
 
 /** What the gateway knows about a terminal phone. */
 export interface TerminalEntry {
@@ -27,7 +26,8 @@ export interface TerminalLookup {
 export interface TerminalDirectory extends TerminalLookup {
   /** The vehicle carrying this terminal, or undefined. */
   resolve(phoneDigits: string): string | undefined;
-  refresh(): void;
+  /** Re-reads the database; resolves once the new view is in place (or the read failed and was logged). */
+  refresh(): Promise<void>;
   close(): void;
 }
 
@@ -53,52 +53,51 @@ export function staticTerminalLookup(entries: Record<string, TerminalEntry>): Te
   return { lookup: (p) => map.get(p) };
 }
 
+interface TerminalRow {
+  id: string;
+  phone: string;
+  authHash: string | null;
+  disabledAt: number | null;
+}
+
+/** The provisioned terminals as the gateway keys them. */
+export async function readTerminals(db: SqlDb): Promise<Map<string, TerminalEntry>> {
+  const rows = await db.all<TerminalRow>(
+    sql`SELECT id, terminal_phone AS phone, terminal_auth_hash AS "authHash", disabled_at AS "disabledAt"
+        FROM vehicles WHERE terminal_phone IS NOT NULL`,
+  );
+  const map = new Map<string, TerminalEntry>();
+  for (const r of rows)
+    map.set(phoneKey(r.phone), { vehicleId: r.id, authHash: r.authHash, isDisabled: r.disabledAt !== null });
+  return map;
+}
+
 /**
  * vehicles.terminal_phone / terminal_auth_hash / disabled_at → TerminalEntry, held in memory so the per-frame
- * lookup costs a Map get, refreshed on a timer and at once when the admin routes change provisioning in this
- * process. Works on the server's database or on a read-only handle in the standalone gateway.
+ * lookup costs a Map get. Resolves once the first read is in place (a gateway must not start on an empty
+ * directory: it would refuse, or auto-register, every provisioned terminal); that first read's failure
+ * rejects. Re-read every `refreshMs`, and at once when the admin routes change provisioning in this process.
  */
-export function createTerminalDirectory(
-  db: BetterSQLite3Database<typeof schema>,
-  refreshMs = TERMINAL_DIRECTORY_REFRESH_MS,
-): TerminalDirectory {
-  let map = new Map<string, TerminalEntry>();
+export async function createTerminalDirectory(
+  db: SqlDb,
+  opts: { logger: Logger; refreshMs?: number },
+): Promise<TerminalDirectory> {
+  let map = await readTerminals(db);
   const changeListeners: (() => void)[] = [];
-  const refresh = () => {
-    const rows = db
-      .select({
-        id: vehicles.id,
-        phone: vehicles.terminalPhone,
-        authHash: vehicles.terminalAuthHash,
-        disabledAt: vehicles.disabledAt,
-      })
-      .from(vehicles)
-      .where(isNotNull(vehicles.terminalPhone))
-      .all();
-    const next = new Map<string, TerminalEntry>();
-    for (const r of rows) {
-      if (!r.phone) continue;
-      next.set(phoneKey(r.phone), {
-        vehicleId: r.id,
-        authHash: r.authHash,
-        isDisabled: r.disabledAt !== null,
-      });
-    }
-    map = next;
-    for (const fn of changeListeners) fn();
-  };
-  refresh();
-  const timer = setInterval(refresh, refreshMs);
-  timer.unref();
-  const unsubscribe = onProvisioningChange(refresh);
+  const reloader = startReloader({
+    name: 'jt808 terminal directory',
+    logger: opts.logger,
+    everyMs: opts.refreshMs ?? TERMINAL_DIRECTORY_REFRESH_MS,
+    async load() {
+      map = await readTerminals(db);
+      for (const fn of changeListeners) fn();
+    },
+  });
   return {
     lookup: (phone) => map.get(phone),
     resolve: (phone) => map.get(phone)?.vehicleId,
     onChange: (fn) => void changeListeners.push(fn),
-    refresh,
-    close: () => {
-      clearInterval(timer);
-      unsubscribe();
-    },
+    refresh: reloader.reload,
+    close: reloader.close,
   };
 }
