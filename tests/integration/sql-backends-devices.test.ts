@@ -15,7 +15,7 @@ import { createDeviceRoutes } from '@/server/admin/device-routes';
 import type { AppContext } from '@/server/app';
 import { SqlAudit } from '@/server/audit/audit-append';
 import { configureSqlAuditChain } from '@/server/audit/audit-key';
-import { sqlChainSource, verifyChain } from '@/server/db/pg/pg-audit-verify';
+import { sqlChainSource, verifyChain } from '@/server/audit/verify-chain';
 import type { SqlDb } from '@/server/db/sql-db';
 import type { Authorize } from '@/server/auth/guard';
 import { createRouter, HttpError, sendJson, type Principal, type RouteContext } from '@/server/http/router';
