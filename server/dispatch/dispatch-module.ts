@@ -106,7 +106,8 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     ...(deps.incidentIngest
       ? createIntakeRoutes({
           ingest: deps.incidentIngest,
-          audit,
+          sql: deps.sql,
+          audit: sqlAudit,
           authorize: auth.authorize,
           clock: deps.clock,
         })

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import type { EntityDetailResponse } from '@/lib/dispatch/api-types';
@@ -9,6 +9,7 @@ import { maskName } from '@/lib/wall/format';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { ANY_ROLE, type Authorize } from '../auth/guard';
 import type { RegionGate } from '../auth/region-scope';
+import { flag, jsonValue, type SqlDb } from '../db/sql-db';
 import type { EntityStore } from '../live/entity-store';
 import type { DispatchLive } from './dispatch-service';
 import { canSeePersonalNames } from './name-lookup';
@@ -18,14 +19,19 @@ const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
   worker: WORKER_STATUSES,
   camera: CAMERA_STATUSES,
 };
-const DETAIL_SQL: Record<EntityKind, string> = {
+/** Each kind's detail select, to be followed by the id. */
+const DETAIL_SQL: Record<EntityKind, SQL> = {
   // The vehicle's own kind (patrol_car…) is `type`: `kind` names the entity kind in the response.
-  vehicle: `SELECT v.name, v.plate, v.kind AS type, v.department_id AS departmentId, d.name AS departmentName,
-      d.kind AS departmentKind, v.is_unassigned AS isUnassigned
-    FROM vehicles v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id = ?`,
-  worker: 'SELECT name, role, grid_code AS gridCode, is_unassigned AS isUnassigned FROM workers WHERE id = ?',
-  camera:
-    'SELECT name, grid_code AS gridCode, program, stream_url AS streamUrl, is_unassigned AS isUnassigned FROM cameras WHERE id = ?',
+  vehicle:
+    sql.raw(`SELECT v.name, v.plate, v.kind AS type, v.department_id AS "departmentId", d.name AS "departmentName",
+      d.kind AS "departmentKind", v.is_unassigned AS "isUnassigned"
+    FROM vehicles v LEFT JOIN departments d ON d.id = v.department_id WHERE v.id =`),
+  worker: sql.raw(
+    'SELECT name, role, grid_code AS "gridCode", is_unassigned AS "isUnassigned" FROM workers WHERE id =',
+  ),
+  camera: sql.raw(
+    'SELECT name, grid_code AS "gridCode", program, stream_url AS "streamUrl", is_unassigned AS "isUnassigned" FROM cameras WHERE id =',
+  ),
 };
 
 type DetailRow = {
@@ -71,13 +77,13 @@ const NOT_FOUND = '无此对象';
  * and the departments serving it.
  */
 export function createEntityRoutes(deps: {
-  sqlite: Database.Database;
+  sql: SqlDb;
   live: DispatchLive;
   authorize: Authorize;
   clock: Clock;
   regions: RegionGate;
 }): Route[] {
-  const { sqlite, live, authorize, clock, regions } = deps;
+  const { sql: db, live, authorize, clock, regions } = deps;
   const stores: Record<EntityKind, EntityStore> = {
     vehicle: live.vehicles,
     worker: live.workers,
@@ -87,7 +93,9 @@ export function createEntityRoutes(deps: {
   const handler = (kind: EntityKind) => async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const p = authorize(ctx, { roles: ANY_ROLE, action: `${kind}.read`, objectType: kind, objectId: id });
-    const details = sqlite.prepare(DETAIL_SQL[kind]).get(id) as DetailRow | undefined;
+    const details = await db.get<DetailRow>(sql`${DETAIL_SQL[kind]} ${id}`);
+    // A flag reads 0/1 on SQLite and a boolean on PostgreSQL: the response says true or false either way.
+    if (details) details.isUnassigned = flag(details.isUnassigned as number | boolean | null);
     const s = stores[kind].getById(id);
     if (!s && !details) throw new HttpError(404, NOT_FOUND);
     regions.require(ctx, p, await regions.hasEntity(p, kind, id, s && s.ts > 0 ? s : null), {
@@ -116,20 +124,15 @@ export function createEntityRoutes(deps: {
     sendJson(ctx.res, 200, body);
   };
 
-  const departments = (ctx: RouteContext) => {
+  const departments = async (ctx: RouteContext) => {
     const p = authorize(ctx, { roles: ANY_ROLE, action: 'department.list', objectType: 'department' });
-    const rows = sqlite
-      .prepare(
-        'SELECT id, name, kind, region_code AS regionCode, categories, phone FROM departments ORDER BY name',
-      )
-      .all() as {
-      regionCode: string | null;
-      categories: string;
-    }[];
+    const rows = await db.all<{ regionCode: string | null; categories: unknown }>(
+      sql`SELECT id, name, kind, region_code AS "regionCode", categories, phone FROM departments ORDER BY name, id`,
+    );
     sendJson(ctx.res, 200, {
       departments: rows
         .filter((r) => regions.hasDepartment(p, r.regionCode))
-        .map((r) => ({ ...r, categories: JSON.parse(r.categories) as string[] })),
+        .map((r) => ({ ...r, categories: jsonValue<string[]>(r.categories) ?? [] })),
     });
   };
 

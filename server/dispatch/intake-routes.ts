@@ -3,7 +3,8 @@ import { newIntakeKey } from '@/lib/dispatch/intake-key';
 import type { ZodError } from 'zod';
 import type { Clock } from '@/lib/clock';
 import { IncidentReportSchema } from '@/lib/domain/incident';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
+import type { SqlDb } from '../db/sql-db';
 import type { Authorize } from '../auth/guard';
 import { HttpError, readJson, sendJson, type Role, type Route } from '../http/router';
 import { MAX_INCIDENT_JSON_BYTES, type IncidentIngest } from '../ingest/incident-ingest';
@@ -37,7 +38,8 @@ function fieldErrors(error: ZodError): IntakeFieldError[] {
  */
 export function createIntakeRoutes(deps: {
   ingest: IncidentIngest;
-  audit: AuditLog;
+  sql: SqlDb;
+  audit: SqlAudit;
   authorize: Authorize;
   clock: Clock;
 }): Route[] {
@@ -64,37 +66,40 @@ export function createIntakeRoutes(deps: {
         });
         if (!parsed.success) throw new HttpError(400, '登记信息有误', { fields: fieldErrors(parsed.error) });
         const report = parsed.data;
-        const result = await deps.ingest.handleItems([report], INTAKE_PATH);
-        if (result.rejected.length > 0)
-          throw new HttpError(400, '登记信息有误', {
-            fields: result.rejected.map((r) => ({
-              field: r.reason.split(':')[0] ?? 'body',
-              message: r.reason,
-            })),
+        // The incident and its audit row commit together.
+        const { id, isDuplicate } = await deps.sql.transaction(async (tx) => {
+          const result = await deps.ingest.handleItems([report], INTAKE_PATH, tx);
+          if (result.rejected.length > 0)
+            throw new HttpError(400, '登记信息有误', {
+              fields: result.rejected.map((r) => ({
+                field: r.reason.split(':')[0] ?? 'body',
+                message: r.reason,
+              })),
+            });
+          // The API id may differ from the form's (another source already holds that number): answer the stored one.
+          const outcome = result.incidents[0];
+          if (!outcome) throw new Error('intake: a valid report produced no outcome');
+          await deps.audit.append(tx, {
+            actor: p.username,
+            role: p.role,
+            clientAddress: ctx.clientAddress,
+            action: 'incident.create',
+            objectType: 'incident',
+            objectId: outcome.id,
+            // Reporter and phone stay out of the audit trail's values: it is read more widely than the case.
+            after: {
+              category: report.category,
+              priority: report.priority,
+              title: report.title,
+              source: report.source,
+              address: report.address ?? null,
+              lng: report.lng,
+              lat: report.lat,
+            },
+            result: 'ok',
+            reason: outcome.isDuplicate ? 'duplicate' : null,
           });
-        // The API id may differ from the form's (another source already holds that number): answer the stored one.
-        const outcome = result.incidents[0];
-        if (!outcome) throw new Error('intake: a valid report produced no outcome');
-        const { id, isDuplicate } = outcome;
-        deps.audit.append({
-          actor: p.username,
-          role: p.role,
-          clientAddress: ctx.clientAddress,
-          action: 'incident.create',
-          objectType: 'incident',
-          objectId: id,
-          // Reporter and phone stay out of the audit trail's values: it is read more widely than the case.
-          after: {
-            category: report.category,
-            priority: report.priority,
-            title: report.title,
-            source: report.source,
-            address: report.address ?? null,
-            lng: report.lng,
-            lat: report.lat,
-          },
-          result: 'ok',
-          reason: isDuplicate ? 'duplicate' : null,
+          return outcome;
         });
         sendJson(ctx.res, isDuplicate ? 200 : 201, { ok: true, id, isDuplicate });
       },
