@@ -113,7 +113,7 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
         })
       : []),
     ...createSearchRoutes({
-      search: createSearch({ sqlite, vehicles: deps.live.vehicles, workers: deps.live.workers }),
+      search: createSearch({ sql: deps.sql, vehicles: deps.live.vehicles, workers: deps.live.workers }),
       authorize: auth.authorize,
     }),
     ...createAuditRoutes({

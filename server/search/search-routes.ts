@@ -14,10 +14,10 @@ export function createSearchRoutes(deps: { search: Search; authorize: Authorize 
     {
       method: 'GET',
       path: '/api/search',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const p = deps.authorize(ctx, { roles: ANY_ROLE, action: 'search', objectType: 'search' });
         const body: SearchResponse = {
-          results: deps.search(ctx.url.searchParams.get('q') ?? '', {
+          results: await deps.search(ctx.url.searchParams.get('q') ?? '', {
             regionCode: p.regionCode ?? null,
             isMasked: !canSeePersonalData(p),
           }),

@@ -105,15 +105,15 @@ describe('GET /api/search', () => {
     expect(ids(await search('批量网格员'), 'worker')).toHaveLength(SEARCH_LIMIT_PER_KIND);
   });
 
-  it('keeps a region-scoped principal inside its region', () => {
-    const s = createSearch({ sqlite: kit.t.db.$client });
+  it('keeps a region-scoped principal inside its region', async () => {
+    const s = createSearch({ sql: kit.t.app.ctx.sql });
     const town1 = { regionCode: '330102001000' };
-    expect(ids(s('王', town1), 'worker')).toEqual(['w-1']);
-    expect(ids(s('INC-', town1), 'incident')).toEqual(['INC-A1']);
+    expect(ids(await s('王', town1), 'worker')).toEqual(['w-1']);
+    expect(ids(await s('INC-', town1), 'incident')).toEqual(['INC-A1']);
     // Its own town's car and the district fire engine (whose department covers the town), not the other town's.
-    expect(ids(s('浙A', town1), 'vehicle').sort()).toEqual(['v-001', 'v-fire', 'v-pct']);
-    expect(ids(s('派出所', town1), 'department')).toEqual(['d-ps-1']);
-    expect(ids(s('王', { regionCode: null }), 'worker').sort()).toEqual(['w-1', 'w-2']);
+    expect(ids(await s('浙A', town1), 'vehicle').sort()).toEqual(['v-001', 'v-fire', 'v-pct']);
+    expect(ids(await s('派出所', town1), 'department')).toEqual(['d-ps-1']);
+    expect(ids(await s('王', { regionCode: null }), 'worker').sort()).toEqual(['w-1', 'w-2']);
   });
 
   it('scopes the route by the region of the signed-in account', async () => {
