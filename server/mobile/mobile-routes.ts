@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { ZodType } from 'zod';
 import { CATEGORY_LABELS } from '@/lib/domain/enums';
 import { isWithinRegion } from '@/lib/domain/region-code';
@@ -18,6 +18,7 @@ import {
 import { HttpError, readJson, sendJson, type Principal, type Route, type RouteContext } from '../http/router';
 import type { AppContext } from '../app';
 import type { DispatchModule } from '../dispatch/dispatch-module';
+import { flag, type SqlRunner } from '../db/sql-db';
 import { IncidentIngest } from '../ingest/incident-ingest';
 import type { UploadStore } from '../uploads/upload-store';
 import { createWorkerContexts, type WorkerContext } from './worker-context';
@@ -50,14 +51,17 @@ interface TaskRow {
   lat: number;
   reportedAt: number;
   updatedAt: number;
-  isAccepted: number;
+  /** 0/1 on SQLite, a boolean on PostgreSQL. */
+  isAccepted: number | boolean;
   assigneeKind: string | null;
   assigneeId: string | null;
 }
 
-const TASK_COLUMNS = `i.id, i.category, i.title, i.detail, i.address, i.state, i.priority, i.lng, i.lat,
-  i.reported_at AS reportedAt, i.updated_at AS updatedAt, i.assignee_kind AS assigneeKind, i.assignee_id AS assigneeId,
-  EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = i.id AND e.type = 'accept' AND e.actor = @username) AS isAccepted`;
+/** A task's columns; whether `username` accepted it is read with it. */
+const taskColumns = (username: string) =>
+  sql`i.id, i.category, i.title, i.detail, i.address, i.state, i.priority, i.lng, i.lat,
+  i.reported_at AS "reportedAt", i.updated_at AS "updatedAt", i.assignee_kind AS "assigneeKind", i.assignee_id AS "assigneeId",
+  EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = i.id AND e.type = 'accept' AND e.actor = ${username}) AS "isAccepted"`;
 
 /**
  * The grid worker's phone (/m): who am I, report (上报, idempotent by the phone's key, only inside the worker's
@@ -65,43 +69,36 @@ const TASK_COLUMNS = `i.id, i.category, i.title, i.detail, i.address, i.state, i
  * position (through the same worker report validation and bus path as ingest). Every route is role `worker`.
  */
 export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads: UploadStore): Route[] {
-  const sqlite: Database.Database = ctx.db.$client;
-  const { audit, service } = mod;
+  const db = ctx.sql;
+  const { sqlAudit: audit, service } = mod;
   const authorize = mod.auth.authorize;
-  const workerOf = createWorkerContexts(sqlite);
-  const ingest = new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids);
+  const workerOf = createWorkerContexts(db);
+  const ingest = new IncidentIngest(db, ctx.live, ctx.stats, ctx.grids);
   const lastPositionAt = new Map<string, number>();
 
-  const openTasks = sqlite.prepare<{ workerId: string; username: string; since: number }, TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM incidents i
-     WHERE i.assignee_kind = 'worker' AND i.assignee_id = @workerId
-       AND (i.state IN ('dispatched', 'on_scene') OR (i.state IN ('resolved', 'closed') AND i.updated_at >= @since))
-     ORDER BY i.state = 'resolved' OR i.state = 'closed', i.priority, i.updated_at DESC LIMIT 100`,
-  );
-  const myReports = sqlite.prepare<{ workerId: string; username: string; limit: number }, TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM worker_reports r JOIN incidents i ON i.id = r.incident_id
-     WHERE r.worker_id = @workerId ORDER BY r.at DESC LIMIT @limit`,
-  );
-  const oneTask = sqlite.prepare<{ id: string; username: string }, TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM incidents i WHERE i.id = @id`,
-  );
-  const insertReport = sqlite.prepare(
-    'INSERT OR IGNORE INTO worker_reports (key, worker_id, incident_id, at) VALUES (?, ?, ?, ?)',
-  );
-  const selectAction = sqlite.prepare<[string], { workerId: string; incidentId: string; action: string }>(
-    'SELECT worker_id AS workerId, incident_id AS incidentId, action FROM worker_actions WHERE key = ?',
-  );
-  const insertAction = sqlite.prepare(
-    'INSERT INTO worker_actions (key, worker_id, incident_id, action, at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const insertEvent = sqlite.prepare(
-    `INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const openTasks = (workerId: string, username: string, since: number) =>
+    db.all<TaskRow>(
+      sql`SELECT ${taskColumns(username)} FROM incidents i
+          WHERE i.assignee_kind = 'worker' AND i.assignee_id = ${workerId}
+            AND (i.state IN ('dispatched', 'on_scene') OR (i.state IN ('resolved', 'closed') AND i.updated_at >= ${since}))
+          ORDER BY CASE WHEN i.state IN ('resolved', 'closed') THEN 1 ELSE 0 END, i.priority, i.updated_at DESC, i.id
+          LIMIT 100`,
+    );
+  const myReports = (workerId: string, username: string, limit: number) =>
+    db.all<TaskRow>(
+      sql`SELECT ${taskColumns(username)} FROM worker_reports r JOIN incidents i ON i.id = r.incident_id
+          WHERE r.worker_id = ${workerId} ORDER BY r.at DESC, r.key LIMIT ${limit}`,
+    );
+  const oneTask = (q: SqlRunner, id: string, username: string) =>
+    q.get<TaskRow>(sql`SELECT ${taskColumns(username)} FROM incidents i WHERE i.id = ${id}`);
 
-  function signIn(c: RouteContext, action: string, objectId?: string): { p: Principal; w: WorkerContext } {
+  async function signIn(
+    c: RouteContext,
+    action: string,
+    objectId?: string,
+  ): Promise<{ p: Principal; w: WorkerContext }> {
     const p = authorize(c, { roles: WORKER_ONLY, action, objectType: 'incident', objectId });
-    const w = workerOf(p);
+    const w = await workerOf(p);
     return { p: { ...p, workerId: w.workerId }, w };
   }
 
@@ -118,7 +115,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       lat: r.lat,
       reportedAt: r.reportedAt,
       updatedAt: r.updatedAt,
-      isAccepted: r.isAccepted === 1,
+      isAccepted: flag(r.isAccepted),
       photos: (await uploads.list(r.id)).map((a) => ({ hash: a.hash, width: a.width, height: a.height })),
     };
   }
@@ -168,7 +165,6 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
    * another task or by another worker is refused. Refusals are returned, not thrown, so that the service's
    * audit row of a refused move is not rolled back with the rest.
    */
-  // The statements not yet on SqlDb run on the same SQLite connection, so they are inside this transaction.
   const applyAction = (
     id: string,
     row: TaskRow,
@@ -178,7 +174,11 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
     clientAddress: string,
   ): Promise<ActionOutcome> =>
     ctx.sql.transaction(async (tx): Promise<ActionOutcome> => {
-      const seen = body.key ? selectAction.get(body.key) : undefined;
+      const seen = body.key
+        ? await tx.get<{ workerId: string; incidentId: string; action: string }>(
+            sql`SELECT worker_id AS "workerId", incident_id AS "incidentId", action FROM worker_actions WHERE key = ${body.key}`,
+          )
+        : undefined;
       if (seen) {
         if (seen.workerId !== workerId || seen.incidentId !== id || seen.action !== body.action)
           return { ok: false, status: 409, error: '重复的操作编号', reason: 'key_reused' };
@@ -201,11 +201,14 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
           tx,
         );
         if (!moved.ok) return moved;
-      } else if (body.action === 'accept' && row.isAccepted === 1) {
+      } else if (body.action === 'accept' && flag(row.isAccepted)) {
         // Already accepted (a second tap, or a resend of an old page without a key): nothing more to record.
       } else {
-        insertEvent.run(id, now, p.username, body.action, row.state, row.state, body.note ?? null, null);
-        audit.append({
+        await tx.run(
+          sql`INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
+              VALUES (${id}, ${now}, ${p.username}, ${body.action}, ${row.state}, ${row.state}, ${body.note ?? null}, NULL)`,
+        );
+        await audit.append(tx, {
           actor: p.username,
           role: p.role,
           clientAddress,
@@ -216,7 +219,11 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
           result: 'ok',
         });
       }
-      if (body.key) insertAction.run(body.key, workerId, id, body.action, now);
+      if (body.key)
+        await tx.run(
+          sql`INSERT INTO worker_actions (key, worker_id, incident_id, action, at)
+              VALUES (${body.key}, ${workerId}, ${id}, ${body.action}, ${now})`,
+        );
       return { ok: true, isDuplicate: false };
     });
 
@@ -224,8 +231,8 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
     {
       method: 'GET',
       path: '/api/m/me',
-      handler: (c) => {
-        const { p, w } = signIn(c, 'mobile.me');
+      handler: async (c) => {
+        const { p, w } = await signIn(c, 'mobile.me');
         const me: MobileMe = {
           username: p.username,
           workerId: w.workerId,
@@ -242,17 +249,15 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       method: 'GET',
       path: '/api/m/tasks',
       handler: async (c) => {
-        const { p, w } = signIn(c, 'mobile.tasks');
+        const { p, w } = await signIn(c, 'mobile.tasks');
         const now = ctx.clock.now();
+        const [open, mine] = await Promise.all([
+          openTasks(w.workerId, p.username, now - RESOLVED_SHOWN_MS),
+          myReports(w.workerId, p.username, REPORTS_SHOWN),
+        ]);
         const body: MobileTasks = {
-          tasks: await Promise.all(
-            openTasks
-              .all({ workerId: w.workerId, username: p.username, since: now - RESOLVED_SHOWN_MS })
-              .map(toTask),
-          ),
-          reports: await Promise.all(
-            myReports.all({ workerId: w.workerId, username: p.username, limit: REPORTS_SHOWN }).map(toTask),
-          ),
+          tasks: await Promise.all(open.map(toTask)),
+          reports: await Promise.all(mine.map(toTask)),
         };
         sendJson(c.res, 200, body);
       },
@@ -261,12 +266,12 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       method: 'POST',
       path: '/api/m/reports',
       handler: async (c) => {
-        const { p, w } = signIn(c, 'incident.create');
+        const { p, w } = await signIn(c, 'incident.create');
         const r = parse(MobileReportSchema, await readJson(c.req, MOBILE_JSON_BYTES));
         const gridCode = ctx.grids().locate(r.lng, r.lat);
         // Outside the worker's scope (or outside every grid) is refused: another community's worker owns it.
         if (!w.scopePrefix || !gridCode || !isWithinRegion(gridCode, w.scopePrefix)) {
-          audit.append({
+          await audit.appendAlone({
             actor: p.username,
             role: p.role,
             clientAddress: c.clientAddress,
@@ -287,51 +292,58 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         await requirePhotos(r.photos);
         const label = CATEGORY_LABELS[r.category].zh;
         const firstLine = r.detail.split('\n')[0]!.slice(0, 40);
-        const result = await ingest.handleItems(
-          [
-            {
-              id: `m-${r.key}`,
+        // Idempotent as a whole, in one transaction: a replay (the phone did not hear the answer) completes
+        // what the first did, and the report, its photos and its audit row land together.
+        const outcome = await db.transaction(async (tx) => {
+          const result = await ingest.handleItems(
+            [
+              {
+                id: `m-${r.key}`,
+                category: r.category,
+                title: firstLine ? `${label}：${firstLine}` : `${label}（网格员上报）`,
+                detail: r.detail || undefined,
+                lng: r.lng,
+                lat: r.lat,
+                priority: 3,
+                source: 'grid_worker',
+                reportedAt: Math.min(r.reportedAt, ctx.clock.now()),
+                address: r.address || undefined,
+                reporter: w.name ?? w.workerId,
+                gridCode,
+              },
+            ],
+            MOBILE_PATH,
+            tx,
+          );
+          const made = result.incidents[0];
+          if (!made)
+            throw new HttpError(400, '上报内容有误', { reason: result.rejected[0]?.reason ?? 'invalid' });
+          const now = ctx.clock.now();
+          await tx.run(
+            sql`INSERT INTO worker_reports (key, worker_id, incident_id, at) VALUES (${r.key}, ${w.workerId}, ${made.id}, ${now})
+              ON CONFLICT (key) DO NOTHING`,
+          );
+          const attached = await uploads.attach(made.id, r.photos, p.username, now, tx);
+          if ('error' in attached) throw new HttpError(409, attached.error, { reason: 'too_many_photos' });
+          await audit.append(tx, {
+            actor: p.username,
+            role: p.role,
+            clientAddress: c.clientAddress,
+            action: 'incident.create',
+            objectType: 'incident',
+            objectId: made.id,
+            after: {
               category: r.category,
-              title: firstLine ? `${label}：${firstLine}` : `${label}（网格员上报）`,
-              detail: r.detail || undefined,
+              source: 'grid_worker',
               lng: r.lng,
               lat: r.lat,
-              priority: 3,
-              source: 'grid_worker',
-              reportedAt: Math.min(r.reportedAt, ctx.clock.now()),
-              address: r.address || undefined,
-              reporter: w.name ?? w.workerId,
               gridCode,
+              photos: r.photos.length,
             },
-          ],
-          MOBILE_PATH,
-        );
-        const outcome = result.incidents[0];
-        if (!outcome)
-          throw new HttpError(400, '上报内容有误', { reason: result.rejected[0]?.reason ?? 'invalid' });
-        const now = ctx.clock.now();
-        // Idempotent as a whole: a replay (the phone did not hear the answer) completes what the first did.
-        sqlite.transaction(() => {
-          insertReport.run(r.key, w.workerId, outcome.id, now);
-          uploads.attachNow(outcome.id, r.photos, p.username, now);
-        })();
-        audit.append({
-          actor: p.username,
-          role: p.role,
-          clientAddress: c.clientAddress,
-          action: 'incident.create',
-          objectType: 'incident',
-          objectId: outcome.id,
-          after: {
-            category: r.category,
-            source: 'grid_worker',
-            lng: r.lng,
-            lat: r.lat,
-            gridCode,
-            photos: r.photos.length,
-          },
-          result: 'ok',
-          reason: outcome.isDuplicate ? 'duplicate' : null,
+            result: 'ok',
+            reason: made.isDuplicate ? 'duplicate' : null,
+          });
+          return made;
         });
         sendJson(c.res, outcome.isDuplicate ? 200 : 201, {
           ok: true,
@@ -346,11 +358,11 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       handler: async (c) => {
         const id = c.params.id ?? '';
         const body = parse(TaskActionSchema, await readJson(c.req, MOBILE_JSON_BYTES));
-        const { p, w } = signIn(c, `incident.worker_${body.action}`, id);
-        const row = oneTask.get({ id, username: p.username });
+        const { p, w } = await signIn(c, `incident.worker_${body.action}`, id);
+        const row = await oneTask(db, id, p.username);
         // Someone else's task answers as a missing one: a worker learns nothing of other cases.
         if (!row || row.assigneeKind !== 'worker' || row.assigneeId !== w.workerId) {
-          audit.append({
+          await audit.appendAlone({
             actor: p.username,
             role: p.role,
             clientAddress: c.clientAddress,
@@ -368,7 +380,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         const outcome = await applyAction(id, row, body, p, w.workerId, c.clientAddress);
         // Thrown only now, after the transaction: a refusal's own audit row (the service writes one) stays.
         if (!outcome.ok) throw new HttpError(outcome.status, outcome.error, { reason: outcome.reason });
-        const after = oneTask.get({ id, username: p.username });
+        const after = await oneTask(db, id, p.username);
         sendJson(c.res, 200, {
           ok: true,
           isDuplicate: outcome.isDuplicate,
@@ -381,7 +393,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       path: '/api/m/duty',
       handler: async (c) => {
         const body = parse(DutySchema, await readJson(c.req, MOBILE_JSON_BYTES));
-        const { p, w } = signIn(c, 'worker.duty');
+        const { p, w } = await signIn(c, 'worker.duty');
         const at =
           body.lng !== undefined && body.lat !== undefined
             ? ([body.lng, body.lat] as [number, number])
@@ -390,7 +402,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
         const now = ctx.clock.now();
         await publishPosition(w.workerId, at[0], at[1], body.onDuty ? 'on_duty' : 'off_duty', now);
         lastPositionAt.delete(w.workerId);
-        audit.append({
+        await audit.appendAlone({
           actor: p.username,
           role: p.role,
           clientAddress: c.clientAddress,
@@ -407,7 +419,7 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
       path: '/api/m/position',
       handler: async (c) => {
         const body = parse(PositionSchema, await readJson(c.req, MOBILE_JSON_BYTES));
-        const { w } = signIn(c, 'worker.position');
+        const { w } = await signIn(c, 'worker.position');
         if (!onDutyOf(w.workerId)) throw new HttpError(409, '未上班，不上报位置', { reason: 'off_duty' });
         const now = ctx.clock.now();
         const last = lastPositionAt.get(w.workerId);

@@ -1,5 +1,6 @@
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { regionPrefix } from '@/lib/domain/region-code';
+import { flag, type SqlRunner } from '../db/sql-db';
 import { HttpError, type Principal } from '../http/router';
 
 /** What a worker account is bound to, read per request (an admin may rebind or disable the worker). */
@@ -25,21 +26,20 @@ interface Row {
   centerLng: number | null;
   centerLat: number | null;
   disabledAt: number | null;
-  hasWorker: number | null;
+  hasWorker: number | boolean | null;
 }
 
-export function createWorkerContexts(sqlite: Database.Database) {
-  const select = sqlite.prepare<[string], Row>(
-    `SELECT u.worker_id AS workerId, w.name, w.grid_code AS gridCode, g.name AS gridName,
-            g.community_code AS communityCode, g.center_lng AS centerLng, g.center_lat AS centerLat,
-            w.disabled_at AS disabledAt, (w.id IS NOT NULL) AS hasWorker
-     FROM users u LEFT JOIN workers w ON w.id = u.worker_id LEFT JOIN grids g ON g.code = w.grid_code
-     WHERE u.username = ?`,
-  );
+export function createWorkerContexts(db: SqlRunner) {
   /** The bound worker of a signed-in worker account, or a 403 saying why there is none. */
-  return function workerOf(p: Principal): WorkerContext {
-    const r = select.get(p.username);
-    if (!r?.workerId || !r.hasWorker)
+  return async function workerOf(p: Principal): Promise<WorkerContext> {
+    const r = await db.get<Row>(
+      sql`SELECT u.worker_id AS "workerId", w.name, w.grid_code AS "gridCode", g.name AS "gridName",
+            g.community_code AS "communityCode", g.center_lng AS "centerLng", g.center_lat AS "centerLat",
+            w.disabled_at AS "disabledAt", (w.id IS NOT NULL) AS "hasWorker"
+          FROM users u LEFT JOIN workers w ON w.id = u.worker_id LEFT JOIN grids g ON g.code = w.grid_code
+          WHERE u.username = ${p.username}`,
+    );
+    if (!r?.workerId || !flag(r.hasWorker))
       throw new HttpError(403, '该账号未绑定网格员', { reason: 'worker_not_bound' });
     if (r.disabledAt !== null) throw new HttpError(403, '该网格员已停用', { reason: 'worker_disabled' });
     const own = p.regionCode ? regionPrefix(p.regionCode) : null;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { forUpdate, type SqlDb, type SqliteSqlDb, type SqlRunner } from '../db/sql-db';
+import { forUpdate, type SqlDb, type SqlRunner } from '../db/sql-db';
 import type { ProcessedPhoto } from './photo';
 import { HASH_PATTERN } from './photo';
 
@@ -95,33 +95,6 @@ export class UploadStore {
       }
       return { added };
     });
-  }
-
-  /**
-   * `attach` for the one caller still inside a synchronous better-sqlite3 transaction (the phone's report,
-   * server/mobile/mobile-routes.ts), whose statements must run before it commits. SQLite only; goes once
-   * that caller is on SqlDb.
-   */
-  attachNow(
-    incidentId: string,
-    hashes: readonly string[],
-    by: string,
-    now: number,
-  ): { added: number } | { error: string } {
-    const { sqlite } = this.db as Partial<SqliteSqlDb>;
-    if (!sqlite) throw new Error('attachNow is for SQLite only');
-    const existing = sqlite
-      .prepare<[string], number>('SELECT COUNT(*) FROM incident_attachments WHERE incident_id = ?')
-      .pluck()
-      .get(incidentId);
-    if ((existing ?? 0) + hashes.length > MAX_ATTACHMENTS_PER_INCIDENT) return tooMany();
-    const insert = sqlite.prepare(
-      `INSERT INTO incident_attachments (incident_id, hash, added_by, added_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (incident_id, hash) DO NOTHING`,
-    );
-    let added = 0;
-    for (const h of hashes) added += insert.run(incidentId, h, by, now).changes;
-    return { added };
   }
 
   list(incidentId: string): Promise<AttachmentView[]> {
