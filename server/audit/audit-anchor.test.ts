@@ -1,3 +1,4 @@
+import { sqliteSqlDb } from '../db/sql-db';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
@@ -22,7 +23,7 @@ describe('audit head in the log', () => {
     const lines: { auditHead?: { id: number; hash: string } }[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
     const audit = new AuditLog(db.$client, clock);
-    const anchor = new AuditAnchor(db.$client, null, clock, logger);
+    const anchor = new AuditAnchor(sqliteSqlDb(db.$client), null, clock, logger);
     const heads = () => lines.filter((l) => l.auditHead).map((l) => l.auditHead!.id);
 
     await anchor.tick();

@@ -11,13 +11,14 @@
  * the Redis key).
  */
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlDb, SqlRunner } from '../db/sql-db';
 import type { Clock } from '@/lib/clock';
 import type { AuditHead } from '@/lib/dispatch/api-types';
 import type { Logger } from '../logger';
 import { createThrottledLog } from '../logger';
 import type { AnchorReadings } from './audit-log';
-import { auditChainKeyFor } from './audit-key';
+import { sqlAuditChainOf } from './audit-key';
 import { RedisAuditAnchor } from './redis-anchor';
 
 /** The newest rows written in this window can be removed without a trace (the price of not writing per row). */
@@ -61,11 +62,10 @@ export function readAnchor(path: string): AnchorReading {
 }
 
 /** Why the chain no longer holds the anchored head, or null when it does. */
-export function anchorProblem(sqlite: Database.Database, reading: AnchorReading): string | null {
+export async function anchorProblem(db: SqlRunner, reading: AnchorReading): Promise<string | null> {
   const row =
     reading.head && !reading.error
-      ? (sqlite.prepare('SELECT hash FROM audit_log WHERE id = ?').get(reading.head.id) as
-          { hash: string } | undefined)
+      ? await db.get<{ hash: string }>(sql`SELECT hash FROM audit_log WHERE id = ${reading.head.id}`)
       : undefined;
   return anchorProblemOf(reading, row);
 }
@@ -90,24 +90,22 @@ export class AuditAnchor {
   private redisProblem: string | null = null;
   private logged: { id: number; at: number } | null = null;
   private isTicking = false;
-  private readonly newest: Database.Statement<[], { id: number; hash: string }>;
+  /** The file as found at start, checked against the chain on the first tick. */
+  private startReading: AnchorReading | null = null;
   private readonly warn: ReturnType<typeof createThrottledLog>;
 
   /** `path`: the file anchor (null: none, e.g. an in-memory database); `redis`: the anchor out of reach. */
   constructor(
-    private readonly sqlite: Database.Database,
+    private readonly db: SqlDb,
     readonly path: string | null,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly redis: RedisAuditAnchor | null = null,
   ) {
-    this.newest = sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
     this.warn = createThrottledLog(logger);
     if (path) {
-      const reading = readAnchor(path);
-      this.head = reading.head;
-      this.problem = anchorProblem(sqlite, reading);
-      if (this.problem) this.reportProblem('file', this.problem);
+      this.startReading = readAnchor(path);
+      this.head = this.startReading.head;
     }
   }
 
@@ -119,20 +117,26 @@ export class AuditAnchor {
     };
   }
 
-  /**
-   * Moves each anchor to the chain's current head, unless the chain lost the head that anchor holds. The
-   * file is written before the first await, so a caller that does not wait still finds it written.
-   */
+  /** Moves each anchor to the chain's current head, unless the chain lost the head that anchor holds. */
   async tick(): Promise<void> {
-    const now = this.newest.get() ?? null;
-    if (this.path) this.tickFile(now);
+    if (this.startReading) {
+      // A file that already holds a head the chain lost is evidence: reported, and never moved again.
+      this.problem = await anchorProblem(this.db, this.startReading);
+      this.startReading = null;
+      if (this.problem) this.reportProblem('file', this.problem);
+    }
+    const now =
+      (await this.db.get<{ id: number; hash: string }>(
+        sql`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`,
+      )) ?? null;
+    if (this.path) await this.tickFile(now);
     if (this.redis) await this.tickRedis(now);
     this.logHead(now);
   }
 
-  private tickFile(now: { id: number; hash: string } | null): void {
+  private async tickFile(now: { id: number; hash: string } | null): Promise<void> {
     if (this.problem || !this.path) return;
-    this.problem = anchorProblem(this.sqlite, { head: this.head });
+    this.problem = await anchorProblem(this.db, { head: this.head });
     if (this.problem) {
       this.reportProblem('file', this.problem);
       return;
@@ -154,7 +158,7 @@ export class AuditAnchor {
       this.warn('audit-anchor-redis', { err: reading.error }, 'audit anchor: Redis unavailable');
       return;
     }
-    const problem = anchorProblem(this.sqlite, reading);
+    const problem = await anchorProblem(this.db, reading);
     if (problem) {
       this.redisProblem = problem;
       this.reportProblem('redis', problem);
@@ -188,7 +192,7 @@ export class AuditAnchor {
       void this.redis?.close();
     };
     const timer = setInterval(() => {
-      if (!this.sqlite.open) {
+      if (this.db.isClosed) {
         stop();
         return;
       }
@@ -216,7 +220,7 @@ export class AuditAnchor {
  * key is configured (configureAuditChain), so Redis heads are signed.
  */
 export function startAuditAnchor(opts: {
-  sqlite: Database.Database;
+  sql: SqlDb;
   path: string | null;
   redisUrl?: string;
   clock: Clock;
@@ -224,9 +228,9 @@ export function startAuditAnchor(opts: {
 }): AuditAnchor | null {
   if (!opts.path && !opts.redisUrl) return null;
   const redis = opts.redisUrl
-    ? new RedisAuditAnchor(opts.redisUrl, opts.logger, auditChainKeyFor(opts.sqlite) ?? null)
+    ? new RedisAuditAnchor(opts.redisUrl, opts.logger, sqlAuditChainOf(opts.sql))
     : null;
-  const anchor = new AuditAnchor(opts.sqlite, opts.path, opts.clock, opts.logger, redis);
+  const anchor = new AuditAnchor(opts.sql, opts.path, opts.clock, opts.logger, redis);
   anchor.start();
   return anchor;
 }

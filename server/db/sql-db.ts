@@ -46,6 +46,8 @@ export interface SqlRunner {
 }
 
 export interface SqlDb extends SqlRunner {
+  /** Closed (by close(), or its connection by its owner): timers that read it stop. */
+  readonly isClosed: boolean;
   close(): Promise<void>;
 }
 
@@ -204,6 +206,9 @@ function newSqliteSqlDb(sqlite: Database.Database): SqliteSqlDb {
   return {
     dialect: 'sqlite',
     sqlite,
+    get isClosed() {
+      return !sqlite.open;
+    },
     all: (q) => outside(() => runner.allNow(q)),
     get: (q) => outside(() => runner.getNow(q)),
     run: (q) => outside(() => runner.runNow(q)),
@@ -271,8 +276,12 @@ export function pgSqlDb(pool: pg.Pool): SqlDb {
     const { sql: text, params } = pgDialect.sqlToQuery(q);
     return pool.query({ text, values: params });
   };
+  let isClosed = false;
   return {
     dialect: 'postgres',
+    get isClosed() {
+      return isClosed;
+    },
     all: async <T>(q: SQL) => (await query(q)).rows as T[],
     get: async <T>(q: SQL) => (await query(q)).rows[0] as T | undefined,
     run: async (q) => ({ changes: (await query(q)).rowCount ?? 0 }),
@@ -296,7 +305,10 @@ export function pgSqlDb(pool: pg.Pool): SqlDb {
         client.release(isBroken);
       }
     },
-    close: () => pool.end(),
+    close: () => {
+      isClosed = true;
+      return pool.end();
+    },
   };
 }
 

@@ -65,7 +65,7 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   const audit = new AuditLog(sqlite, deps.clock);
   const sqlAudit = new SqlAudit(deps.sql, deps.clock);
   const anchor = startAuditAnchor({
-    sqlite,
+    sql: deps.sql,
     path: deps.auditAnchorPath ?? null,
     redisUrl: deps.auditRedisUrl,
     clock: deps.clock,

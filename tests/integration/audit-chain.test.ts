@@ -98,7 +98,7 @@ describe('audit log head anchored outside the database', () => {
 
   it('detects the newest rows removed, which the chain alone cannot', async () => {
     const anchor = k.mod.anchor!;
-    anchor.tick(); // what the timer does every AUDIT_ANCHOR_MS
+    await anchor.tick(); // what the timer does every AUDIT_ANCHOR_MS
     const head = readAnchor(anchor.path!).head!;
     expect(head.id).toBe(
       (k.t.db.$client.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id,
@@ -122,7 +122,7 @@ describe('audit log head anchored outside the database', () => {
 
     // New rows written over the gap do not hide it, and the anchor is never moved past the evidence.
     await k.login('leader');
-    anchor.tick();
+    await anchor.tick();
     expect(readAnchor(anchor.path!).head).toEqual(head);
     expect((await k.api('GET', '/api/audit/verify', { cookie: admin2 })).body).toMatchObject({
       ok: false,

@@ -104,7 +104,7 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   // The head anchored beside the file and in Redis (signed with the key), as the server does every second.
   const chain = configureAuditChain(sqlite, { auditKey: AUDIT_KEY, logger });
   const redis = new RedisAuditAnchor(redisUrl, logger, chain);
-  const anchor = new AuditAnchor(sqlite, anchorPathFor(file), clock, logger, redis);
+  const anchor = new AuditAnchor(sqliteSqlDb(sqlite), anchorPathFor(file), clock, logger, redis);
   for (let i = 0; i < 100 && (await redis.read()).error; i++) await new Promise((r) => setTimeout(r, 50));
   await anchor.tick();
   await redis.close();
