@@ -34,6 +34,7 @@ import { redisLeadership, soloLeadership, type Leadership } from './scale/leader
 import { startOverdueWatch, type OverdueWatch } from './scale/overdue-watch';
 import { startBoardReconcile, type BoardReconcile } from './scale/board-reconcile';
 import { canUseSocketEvent } from './auth/permissions';
+import { startTimeLimits } from './admin/time-limit-settings';
 import { configureAuditChain } from './audit/audit-key';
 import { createRegionGate, type RegionGate } from './auth/region-scope';
 import { createClientAddressOf } from './auth/client-address';
@@ -123,6 +124,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // One answer to "who is the client" for routes, audit rows, the login limits and socket logs.
   const clientAddressOf = createClientAddressOf(config.TRUSTED_PROXIES);
   const sql = sqliteSqlDb(db.$client);
+  // The stored 时限 before anything computes a lamp (the ticks, the overdue watch, the wall's figures).
+  const timeLimits = await startTimeLimits(sql, logger);
   const live = new LiveState(clock);
   await live.loadFromDb(sql);
   await loadOpenIncidents(sql, live);
@@ -430,7 +433,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       if (relay) {
         const r = relay;
         reconcile = startBoardReconcile({
-          sqlite: db.$client,
+          db: sql,
           board: live.incidents,
           quietly: (apply) => r.quietly(apply),
           logger,
@@ -442,7 +445,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await bus.consumeIncidents((entries) => incidents.handleEntries(entries));
       leader.start();
       overdueWatch = startOverdueWatch({
-        sqlite: db.$client,
+        db: sql,
         incidents: () => live.incidents.values(),
         leader,
         clock,
@@ -464,6 +467,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await registrar.flush();
       overdueWatch?.close();
       reconcile?.close();
+      timeLimits.stop();
       await history.close();
       await leader.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));

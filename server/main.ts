@@ -24,7 +24,7 @@ import { backfillDemoHistory } from './simulator/history-backfill';
 import { loadRoadGraph } from './world/load-world';
 import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
-import { createStatsProvider, createWallRoutes } from './stats/wall-routes';
+import { createStatsProvider, createWallRoutes, type StatsProvider } from './stats/wall-routes';
 import { createImportRoutes } from './admin/import-routes';
 import { createTownCardsRoutes } from './stats/town-cards';
 import { startFieldGateways } from './protocols/field-gateways';
@@ -97,13 +97,15 @@ async function main(): Promise<void> {
   }
   const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
   // One cached provider serves both the hub's pushed panels and the briefing-mode period API.
-  let stats: ReturnType<typeof createStatsProvider> | undefined;
-  const statsProvider = (ctx: { db: typeof db; live: AppContext['live']; clock: typeof clock }) =>
+  let stats: StatsProvider | undefined;
+  const statsProvider = (ctx: AppContext) =>
     (stats ??= createStatsProvider({
+      sql: ctx.sql,
       db: ctx.db,
       live: ctx.live,
       clock: ctx.clock,
       tz: config.DISPLAY_TZ,
+      logger: ctx.logger,
     }));
   // Built with the routes (they need the app's context); kept for the SIP listener's hook and shutdown.
   let hotline: HotlineModule | undefined;
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
       ...dispatch.routes(ctx),
       ...createMapRoutes({ db, config }),
       ...createWallRoutes({
+        sql: ctx.sql,
         db,
         live: ctx.live,
         clock,
@@ -135,12 +138,13 @@ async function main(): Promise<void> {
       ...createMobileModuleRoutes(ctx, dispatch.module()!),
       ...(hotline = createHotlineModule(ctx, dispatch.module()!)).routes,
       ...(alarms = createAlarmModule(ctx, dispatch.module()!)).routes,
-      ...createTownCardsRoutes({ db, live: ctx.live, clock, regions: ctx.regions }),
+      ...createTownCardsRoutes({ sql: ctx.sql, db, live: ctx.live, clock, regions: ctx.regions }),
       ...hooks.routes,
     ],
+    // The hub's tick is synchronous: it takes the figures last computed, and a due recompute runs beside it.
     statsFor: (ctx) => {
       const stats = statsProvider(ctx);
-      return (scope) => stats(scope.regionCode);
+      return (scope) => stats.latest(scope.regionCode);
     },
   });
   const port = await app.listen(config.PORT, config.HOST);

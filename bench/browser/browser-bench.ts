@@ -42,7 +42,7 @@ export async function runBrowserBench(
   log: (s: string) => void,
 ): Promise<BrowserResult> {
   const t0 = Date.now();
-  const data = buildProvinceData();
+  const data = await buildProvinceData();
   const script = await bundle();
   log(`  province snapshot built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const files: Record<string, { type: string; body: string | Uint8Array }> = {

@@ -60,7 +60,7 @@ export interface ProvinceData {
  * AreaTiles, and the tiles MapLibre requests first for a wall fitted to the province: 512 px tiles at
  * floor(fit zoom), over the bbox.
  */
-function provinceAreaTiles(): Map<string, Buffer> {
+async function provinceAreaTiles(): Promise<Map<string, Buffer>> {
   const [w, s, e, n] = FLEET_BBOX;
   const cols = Math.round(Math.sqrt((PROVINCE.grids * (e - w)) / (n - s)));
   const rows = Math.ceil(PROVINCE.grids / cols);
@@ -110,13 +110,13 @@ function provinceAreaTiles(): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (let x = Math.floor(mercX(w) * 2 ** z); x <= Math.floor(mercX(e) * 2 ** z); x++)
     for (let y = Math.floor(mercY(n) * 2 ** z); y <= Math.floor(mercY(s) * 2 ** z); y++) {
-      const t = tiles.tile(z, x, y);
+      const t = await tiles.tile(z, x, y);
       if (t) out.set(`/areas/${z}/${x}/${y}`, t);
     }
   return out;
 }
 
-export function buildProvinceData(now = Date.now()): ProvinceData {
+export async function buildProvinceData(now = Date.now()): Promise<ProvinceData> {
   const origin = originForBbox(...FLEET_BBOX);
   const v = columns(PROVINCE.vehicles, 0, now);
   const cam = columns(PROVINCE.cameras, 7_777_777, now);
@@ -151,7 +151,7 @@ export function buildProvinceData(now = Date.now()): ProvinceData {
   };
   const batchJson = `452-["wall:batch",${JSON.stringify(batch)},0]`;
 
-  const areaTiles = provinceAreaTiles();
+  const areaTiles = await provinceAreaTiles();
 
   // The delta: every tenth vehicle moved.
   const moved = new Uint32Array(DELTA_UPDATES);

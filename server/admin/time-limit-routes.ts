@@ -9,14 +9,11 @@ import {
   type TimeLimitConfig,
 } from '@/lib/domain/time-limits';
 import { HttpError, readJson, sendJson, type Route, type RouteContext } from '../http/router';
-import { auditAdmin } from './admin-audit';
+import { forUpdate } from '../db/sql-db';
+import { sql as sqlTag } from 'drizzle-orm';
+import { auditAdminIn } from './admin-audit';
 import { ADMIN, type AdminDeps } from './admin-deps';
-import {
-  applyStoredTimeLimits,
-  readTimeLimits,
-  watchStoredTimeLimits,
-  writeTimeLimits,
-} from './time-limit-settings';
+import { readTimeLimits, TIME_LIMITS_META_KEY, writeTimeLimits } from './time-limit-settings';
 
 /**
  * One field per limit (`p1.accept`, `fire_safety.resolve`: minutes), so the audit log's before/after marks
@@ -41,17 +38,16 @@ function auditForm(config: TimeLimitConfig): Record<string, number | null> {
  * (`parseTimeLimitConfig`, then the order accept ≤ on scene ≤ resolve, a category's overrides read with each
  * priority's limits), stores it in `meta` and makes it active at once: the server's lamps and
  * overdue counts use it from the next request / stats refresh, and walls and consoles from their next load
- * of `/api/map/world.json` or `/api/time-limits`. Loading the module applies what is stored, and other
- * server processes sharing the database follow a change within TIME_LIMITS_REFRESH_MS.
+ * of `/api/map/world.json` or `/api/time-limits`. What is stored is applied at start, awaited before the
+ * app's first tick (`startTimeLimits`, server/app.ts), and other server processes sharing the database follow
+ * a change within TIME_LIMITS_REFRESH_MS.
  */
 export function createTimeLimitRoutes(deps: AdminDeps): Route[] {
-  const { sqlite, clock, audit, authorize, logger } = deps;
-  applyStoredTimeLimits(sqlite, logger);
-  watchStoredTimeLimits(sqlite, logger);
+  const { sql, clock, sqlAudit, authorize, logger } = deps;
 
-  const get = (ctx: RouteContext) => {
+  const get = async (ctx: RouteContext) => {
     authorize(ctx, { roles: ADMIN, action: 'time_limits.read', objectType: 'config' });
-    const stored = readTimeLimits(sqlite, logger);
+    const stored = await readTimeLimits(sql, logger);
     sendJson(ctx.res, 200, {
       ...toTimeLimitMinutes(stored.config),
       updatedAt: stored.updatedAt,
@@ -78,21 +74,22 @@ export function createTimeLimitRoutes(deps: AdminDeps): Route[] {
     }
     const problems = timeLimitProblems(config);
     if (problems.length > 0) throw new HttpError(400, problems[0]!.message, { problems });
-    sqlite
-      .transaction(() => {
-        const before = readTimeLimits(sqlite, logger);
-        writeTimeLimits(sqlite, config, clock.now());
-        auditAdmin(audit, ctx, p, {
-          action: 'time_limits.update',
-          objectType: 'config',
-          objectId: 'time_limits',
-          before: auditForm(before.config),
-          after: auditForm(config),
-        });
-      })
-      .immediate();
+    const now = clock.now();
+    await sql.transaction(async (tx) => {
+      // Two admins saving at once: the second's "before" is the first's "after" (PostgreSQL: once a row exists to lock).
+      await tx.get(sqlTag`SELECT key FROM meta WHERE key = ${TIME_LIMITS_META_KEY}${forUpdate(tx)}`);
+      const before = await readTimeLimits(tx, logger);
+      await writeTimeLimits(tx, config, now);
+      await auditAdminIn(sqlAudit, tx, ctx, p, {
+        action: 'time_limits.update',
+        objectType: 'config',
+        objectId: 'time_limits',
+        before: auditForm(before.config),
+        after: auditForm(config),
+      });
+    });
     setActiveTimeLimits(config);
-    sendJson(ctx.res, 200, { ...toTimeLimitMinutes(config), updatedAt: clock.now() });
+    sendJson(ctx.res, 200, { ...toTimeLimitMinutes(config), updatedAt: now });
   };
 
   return [

@@ -18,7 +18,6 @@ import {
 import { offsetMinutes } from '@/lib/time/display-time';
 import type { WallStats } from '@/lib/wall/stats';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/open-database';
 import type { SqlDb, SqlRunner } from '../db/sql-db';
 import type { LiveState } from '../live/live-state';
 import { computeWallStats } from '../stats/wall-stats';
@@ -29,9 +28,7 @@ export const MAP_POINTS_MAX = 4_000;
 export const TOP_GRIDS_MAX = 8;
 
 export interface BriefingDeps {
-  /** What the wall's figures (computeWallStats, not yet on SqlDb) read. */
-  db: Db;
-  /** The same database through SqlDb: everything else the report reads. */
+  /** The system of record: the wall's figures and everything else the report reads. */
   sql: SqlDb;
   live: LiveState;
   clock: Clock;
@@ -72,14 +69,15 @@ export async function collectBriefing(
   const offsetMs = offsetMinutes(now, deps.tz) * 60_000;
   const window = reportWindow(period, date, offsetMs);
   const asOf = Math.min(now, window[1] - 1);
-  const base = { db: deps.db, live: deps.live, regionCode, limits: deps.limits, tz: deps.tz };
-  const stats = computeWallStats({
+  const base = { sql: deps.sql, live: deps.live, regionCode, limits: deps.limits, tz: deps.tz };
+  const stats = await computeWallStats({
     ...base,
     period: WALL_PERIOD_OF[period],
     clock: { now: () => asOf },
     until: window[1],
   });
-  const board = asOf === now ? stats : computeWallStats({ ...base, period: 'today', clock: deps.clock });
+  const board =
+    asOf === now ? stats : await computeWallStats({ ...base, period: 'today', clock: deps.clock });
   const scope: BriefingScope = {
     from: window[0],
     to: Math.min(window[1], asOf + 1),

@@ -12,12 +12,11 @@ import { createReportRoutes } from './report-routes';
 import { createReportService } from './report-service';
 
 export function createReportModule(
-  ctx: Pick<AppContext, 'config' | 'db' | 'sql' | 'live' | 'clock' | 'logger' | 'regions'>,
+  ctx: Pick<AppContext, 'config' | 'sql' | 'live' | 'clock' | 'logger' | 'regions'>,
   mod: { sqlAudit: SqlAudit; auth: { authorize: Authorize } },
 ) {
   const { config } = ctx;
   const reports = createReportService({
-    db: ctx.db,
     sql: ctx.sql,
     live: ctx.live,
     clock: ctx.clock,

@@ -21,7 +21,6 @@ import {
 import { latestDue, type ScheduleEntry } from '@/lib/reports/report-schedule';
 import { offsetMinutes } from '@/lib/time/display-time';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/open-database';
 import type { SqlDb } from '../db/sql-db';
 import type { LiveState } from '../live/live-state';
 import type { Logger } from '../logger';
@@ -51,8 +50,6 @@ export interface ReportFile {
 }
 
 export interface ReportServiceDeps {
-  /** What the wall's figures read (computeWallStats is not yet on SqlDb). */
-  db: Db;
   sql: SqlDb;
   live: LiveState;
   clock: Clock;

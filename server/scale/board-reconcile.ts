@@ -7,12 +7,14 @@
  * of every incident it still shows open that the database has closed). Read-only and per process: nothing
  * here must run once, and nothing is relayed (each process finds the same rows by itself).
  *
- * Cost: one read of the open incidents (the state index) per interval, plus a primary-key read per incident
- * shown open that the database no longer lists open, the interval stretched so it stays under
- * BOARD_RECONCILE_MAX_SHARE of the event loop. On PostgreSQL the same two queries apply.
+ * Cost: one read of the open incidents (the state index) per interval, plus primary-key reads of the
+ * incidents shown open that the database no longer lists open, the interval stretched so it stays under
+ * BOARD_RECONCILE_MAX_SHARE of the event loop (measured from the pass's start to its end, waits on the
+ * database included, so a slow database is asked less often too).
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { IncidentView } from '@/lib/domain/incident';
+import type { SqlDb } from '../db/sql-db';
 import type { IncidentBoard } from '../live/incident-board';
 import type { Logger } from '../logger';
 
@@ -23,45 +25,56 @@ export const BOARD_RECONCILE_MS = 2_000;
  * OPEN_INCIDENTS_MAX) reconciles less often instead of spending its event loop re-reading it.
  */
 export const BOARD_RECONCILE_MAX_SHARE = 0.05;
+/** Incidents the board shows open but the database does not, read back per statement. */
+const ID_CHUNK = 500;
 
-const COLUMNS = `id, category, title, priority, source, state, lng, lat, address, grid_code AS gridCode,
-  reported_at AS reportedAt, received_at AS receivedAt, updated_at AS updatedAt,
-  assignee_kind AS assigneeKind, assignee_id AS assigneeId, supervision`;
+const COLUMNS = sql`id, category, title, priority, source, state, lng, lat, address, grid_code AS "gridCode",
+  reported_at AS "reportedAt", received_at AS "receivedAt", updated_at AS "updatedAt",
+  assignee_kind AS "assigneeKind", assignee_id AS "assigneeId", supervision`;
 
 export interface BoardReconcile {
-  /** One pass now; returns the incidents it corrected (the timer calls it; tests call it directly). */
-  sweep(): number;
+  /** One pass now; resolves with the incidents it corrected (the timer calls it; tests call it directly). */
+  sweep(): Promise<number>;
   close(): void;
 }
 
 export function startBoardReconcile(opts: {
-  sqlite: Database.Database;
+  db: SqlDb;
   board: IncidentBoard;
   /** Applies the corrections without relaying them (IncidentRelay.quietly), or directly without a relay. */
   quietly: (apply: () => void) => void;
   logger: Logger;
   intervalMs?: number;
 }): BoardReconcile {
-  const { sqlite, board, logger } = opts;
-  const openRows = sqlite.prepare(
-    `SELECT ${COLUMNS} FROM incidents WHERE state NOT IN ('closed','cancelled')`,
-  );
-  const oneRow = sqlite.prepare(`SELECT ${COLUMNS} FROM incidents WHERE id = ?`);
+  const { db, board, logger } = opts;
 
-  function sweep(): number {
-    const newer: IncidentView[] = [];
+  async function sweep(): Promise<number> {
+    const read: IncidentView[] = [];
     const open = new Set<string>();
-    for (const row of openRows.iterate() as IterableIterator<IncidentView>) {
+    for (const row of await db.all<IncidentView>(
+      sql`SELECT ${COLUMNS} FROM incidents WHERE state NOT IN ('closed', 'cancelled')`,
+    )) {
       open.add(row.id);
       const local = board.get(row.id);
-      if (!local || row.updatedAt > local.updatedAt) newer.push(row);
+      if (!local || row.updatedAt > local.updatedAt) read.push(row);
     }
-    for (const local of board.values()) {
-      if (open.has(local.id)) continue;
-      const row = oneRow.get(local.id) as IncidentView | undefined;
+    const gone = [...board.values()].filter((v) => !open.has(v.id)).map((v) => v.id);
+    for (let k = 0; k < gone.length; k += ID_CHUNK) {
+      const ids = gone.slice(k, k + ID_CHUNK).map((id) => sql`${id}`);
       // Closed or cancelled since (its end never reached this process); a row gone is left as shown.
-      if (row && row.updatedAt >= local.updatedAt) newer.push(row);
+      read.push(
+        ...(await db.all<IncidentView>(
+          sql`SELECT ${COLUMNS} FROM incidents WHERE id IN (${sql.join(ids, sql`, `)})`,
+        )),
+      );
     }
+    // Compared again now: the board may have moved on (a relayed or local change) while the rows were read.
+    const newer = read.filter((row) => {
+      const local = board.get(row.id);
+      return open.has(row.id)
+        ? !local || row.updatedAt > local.updatedAt
+        : !!local && row.updatedAt >= local.updatedAt;
+    });
     if (newer.length === 0) return 0;
     opts.quietly(() => {
       for (const v of newer) board.upsert(v);
@@ -72,25 +85,28 @@ export function startBoardReconcile(opts: {
 
   const intervalMs = opts.intervalMs ?? BOARD_RECONCILE_MS;
   let timer: NodeJS.Timeout | null = null;
+  let isClosed = false;
   const schedule = (delayMs: number) => {
-    timer = setTimeout(run, delayMs);
+    if (isClosed) return;
+    timer = setTimeout(() => void run(), delayMs);
     timer.unref();
   };
-  function run(): void {
-    if (!sqlite.open) return;
+  // One pass at a time: the next is scheduled only once this one has settled.
+  async function run(): Promise<void> {
     const startedAt = performance.now();
     try {
-      sweep();
+      await sweep();
     } catch (err) {
       logger.error({ err }, 'incident board reconciliation failed');
     }
     const tookMs = performance.now() - startedAt;
-    if (timer) schedule(Math.max(intervalMs, tookMs / BOARD_RECONCILE_MAX_SHARE));
+    schedule(Math.max(intervalMs, tookMs / BOARD_RECONCILE_MAX_SHARE));
   }
   schedule(intervalMs);
   return {
     sweep,
     close: () => {
+      isClosed = true;
       if (timer) clearTimeout(timer);
       timer = null;
     },

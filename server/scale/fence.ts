@@ -5,10 +5,15 @@
  * higher one is recorded and the write goes ahead, all in one transaction, so no write of an old term can
  * land after the first write of a new one.
  *
+ * The check is one upsert that keeps the higher of the stored token and this one and answers what it kept.
  * On SQLite the transaction is IMMEDIATE (the write lock first, so two processes serialise on it). On
- * PostgreSQL the same check is a `SELECT … FOR UPDATE` of that row in the write's own transaction.
+ * PostgreSQL the upsert locks the row until this transaction ends, so a rival leader's fenced write waits
+ * for this one's commit and then reads its token (READ COMMITTED re-reads a row it waited for): the two
+ * cannot both pass the check on what the other has not committed yet, nor can a first-ever row be inserted
+ * by both.
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlDb, SqlRunner } from '../db/sql-db';
 
 export const LEADER_FENCE_META_KEY = 'leader_fence';
 
@@ -23,26 +28,35 @@ export class StaleLeaderError extends Error {
 }
 
 /**
- * Runs `write` in an immediate transaction guarded by `token`; null (single-process mode: no rival) runs it
- * unguarded. Throws StaleLeaderError when the database holds a newer token; nothing is written then.
+ * Inside the caller's transaction: refuses `token` if the database holds a newer one, else records it (and
+ * holds the fence row, on PostgreSQL, until the transaction ends).
  */
-export function fencedWrite<T>(sqlite: Database.Database, token: number | null, write: () => T): T {
-  return sqlite
-    .transaction(() => {
-      if (token !== null) {
-        const row = sqlite.prepare('SELECT value FROM meta WHERE key = ?').get(LEADER_FENCE_META_KEY) as
-          { value: string } | undefined;
-        const stored = row ? Number(row.value) : 0;
-        if (stored > token) throw new StaleLeaderError(token, stored);
-        if (stored < token)
-          sqlite
-            .prepare(
-              `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)
-               ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-            )
-            .run(LEADER_FENCE_META_KEY, String(token), Date.now());
-      }
-      return write();
-    })
-    .immediate();
+export async function checkFence(tx: SqlRunner, token: number, now = Date.now()): Promise<void> {
+  // Tokens are stored as text (meta is key → text); compared as numbers, or '10' would sort below '9'.
+  const row = await tx.get<{ value: string }>(
+    sql`INSERT INTO meta (key, value, updated_at) VALUES (${LEADER_FENCE_META_KEY}, ${String(token)}, ${now})
+        ON CONFLICT (key) DO UPDATE SET
+          value = CASE WHEN CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)
+                       THEN excluded.value ELSE meta.value END,
+          updated_at = CASE WHEN CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)
+                       THEN excluded.updated_at ELSE meta.updated_at END
+        RETURNING value`,
+  );
+  const stored = Number(row!.value);
+  if (stored > token) throw new StaleLeaderError(token, stored);
+}
+
+/**
+ * Runs `write` in one transaction guarded by `token`; null (single-process mode: no rival) runs it
+ * unguarded. Rejects with StaleLeaderError when the database holds a newer token; nothing is written then.
+ */
+export function fencedWrite<T>(
+  db: SqlDb,
+  token: number | null,
+  write: (tx: SqlRunner) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    if (token !== null) await checkFence(tx, token);
+    return write(tx);
+  });
 }

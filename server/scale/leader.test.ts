@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { TestRedis } from '../../tests/helpers/redis-server';
 import { waitFor } from '../../tests/helpers/test-app';
+import { sql } from 'drizzle-orm';
+import { sqliteSqlDb } from '../db/sql-db';
 import { fencedWrite, StaleLeaderError } from './fence';
 import { redisLeadership, soloLeadership, type Leadership } from './leader';
 
@@ -79,18 +81,21 @@ describe('fencedWrite', () => {
   sqlite.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
                CREATE TABLE t (v INTEGER)`);
   const put = (token: number | null, v: number) =>
-    fencedWrite(sqlite, token, () => sqlite.prepare('INSERT INTO t (v) VALUES (?)').run(v));
+    fencedWrite(sqliteSqlDb(sqlite), token, (tx) => tx.run(sql`INSERT INTO t (v) VALUES (${v})`));
   const values = () =>
     (sqlite.prepare('SELECT v FROM t ORDER BY rowid').all() as { v: number }[]).map((r) => r.v);
 
-  it('refuses a write of an older term once a newer one has written, and writes nothing of it', () => {
-    put(3, 1);
-    put(3, 2); // the same term again
-    put(5, 3); // a newer leader
-    expect(() => put(3, 4)).toThrow(StaleLeaderError);
+  it('refuses a write of an older term once a newer one has written, and writes nothing of it', async () => {
+    await put(3, 1);
+    await put(3, 2); // the same term again
+    await put(5, 3); // a newer leader
+    await expect(put(3, 4)).rejects.toThrow(StaleLeaderError);
     expect(values()).toEqual([1, 2, 3]);
-    put(null, 5); // single-process mode: no rival, unfenced
-    expect(values()).toEqual([1, 2, 3, 5]);
+    await put(10, 6); // compared as numbers: '10' is newer than '5'
+    await expect(put(9, 7)).rejects.toThrow(StaleLeaderError);
+    expect(values()).toEqual([1, 2, 3, 6]);
+    await put(null, 5); // single-process mode: no rival, unfenced
+    expect(values()).toEqual([1, 2, 3, 6, 5]);
   });
 
   it('the only process leads from start to close', async () => {

@@ -94,7 +94,9 @@ async function world() {
 describe('computeTownCards', () => {
   it('gives each town its open, overdue and 特急 incidents, cameras and units; down cameras by name', async () => {
     const { db, live, clock } = await world();
-    const tc = TownCardsSchema.parse(computeTownCards({ db, live, clock }, null));
+    const tc = TownCardsSchema.parse(
+      await computeTownCards({ sql: sqliteSqlDb(db.$client), live, clock }, null),
+    );
     expect(tc.cards.map((c) => c.name)).toEqual(['乙街道', '甲街道']); // most open first
     const [b, a] = tc.cards;
     expect(b).toMatchObject({ open: 2, overdue: 1, critical: 0, units: { total: 1, onDuty: 0 } });
@@ -110,7 +112,7 @@ describe('computeTownCards', () => {
 
   it('scopes to one town: its communities are the cards, only its cameras are listed', async () => {
     const { db, live, clock } = await world();
-    const tc = computeTownCards({ db, live, clock }, TOWN_A);
+    const tc = await computeTownCards({ sql: sqliteSqlDb(db.$client), live, clock }, TOWN_A);
     expect(tc.regionCode).toBe(TOWN_A);
     expect(tc.cards.map((c) => [c.name, c.open, c.cameras.total])).toEqual([['甲社区', 1, 2]]);
     expect(tc.offlineCameras.map((c) => c.name)).toEqual(['甲广场']);

@@ -11,26 +11,29 @@ import { timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits'
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import { OFFLINE_CAMERAS_MAX, TOWN_CARDS_MAX, type TownCard, type TownCards } from '@/lib/wall/town-cards';
 import type { Db } from '../db/open-database';
+import type { SqlRunner } from '../db/sql-db';
 import type { RegionGate } from '../auth/region-scope';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
-import { regionIndex, type RegionNode } from './region-index';
+import { followTerritory, regionIndex, type RegionNode } from './region-index';
 
 /** Cards are recomputed at most this often per scope: walls poll, and a province has many cameras. */
 export const TOWN_CARDS_REFRESH_MS = 5_000;
 const CACHE_MAX = 64;
 
 export interface TownCardsDeps {
-  db: Db;
+  sql: SqlRunner;
+  /** The territory's changes are followed through it (an import redraws the cards' regions). */
+  db?: Db;
   live: LiveState;
   clock: Clock;
   limits?: TimeLimitConfig;
 }
 
-export function computeTownCards(deps: TownCardsDeps, regionCode: string | null): TownCards {
-  const { db, live, clock } = deps;
+export async function computeTownCards(deps: TownCardsDeps, regionCode: string | null): Promise<TownCards> {
+  const { live, clock } = deps;
   const now = clock.now();
-  const idx = regionIndex(db, now, live);
+  const idx = await regionIndex(deps.sql, now, live);
   const node = regionCode ? (idx.byCode.get(regionCode) ?? null) : idx.top;
   const prefix = node ? regionPrefix(node.code) : '';
   const children: RegionNode[] = idx.childrenOf.get(node ? node.code : null) ?? [];
@@ -124,12 +127,30 @@ export function computeTownCards(deps: TownCardsDeps, regionCode: string | null)
 
 /** Clamped to the principal's region: a town's screen asks for its own town (or a part), never a neighbour. */
 export function createTownCardsRoutes(deps: TownCardsDeps & { regions: RegionGate }): Route[] {
+  if (deps.db) followTerritory(deps.db);
   const cache = new Map<string, TownCards>();
+  /** One computation per scope at a time: walls polling together share it. */
+  const computing = new Map<string, Promise<TownCards>>();
+  const cardsFor = (key: string, region: string | null): Promise<TownCards> => {
+    let p = computing.get(key);
+    if (!p) {
+      p = computeTownCards(deps, region)
+        .then((cards) => {
+          cache.delete(key);
+          cache.set(key, cards);
+          if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
+          return cards;
+        })
+        .finally(() => computing.delete(key));
+      computing.set(key, p);
+    }
+    return p;
+  };
   return [
     {
       method: 'GET',
       path: '/api/wall/town-cards',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const { res, url, principal } = ctx;
         if (!principal) throw new HttpError(401, 'sign in or use a display token');
         const region = deps.regions.regionParam(
@@ -142,11 +163,7 @@ export function createTownCardsRoutes(deps: TownCardsDeps & { regions: RegionGat
         const hit = cache.get(key);
         const now = deps.clock.now();
         if (hit && now - hit.at < TOWN_CARDS_REFRESH_MS) return sendJson(res, 200, hit);
-        const cards = computeTownCards(deps, region);
-        cache.delete(key);
-        cache.set(key, cards);
-        if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value!);
-        sendJson(res, 200, cards);
+        sendJson(res, 200, await cardsFor(key, region));
       },
     },
   ];

@@ -4,16 +4,21 @@
  * briefing mode), GET /api/wall/areas/{z}/{x}/{y} (the grid polygons the map colours by open incidents, as
  * vector tiles) and GET /api/wall/grids.geojson (the same polygons whole, for integrations).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { sql as sqlTag } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import type { Db } from '../db/open-database';
+import type { SqlDb } from '../db/sql-db';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
+import type { Logger } from '../logger';
 import type { DrawCrs } from '@/lib/geo/draw-projection';
 import { canSeePersonalData, maskWallStats } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
 import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
+import { byteOrder, followTerritory } from './region-index';
 import { computeWallStats } from './wall-stats';
 import { onTerritoryChanged } from '../world/load-world';
 
@@ -23,37 +28,100 @@ export const STATS_REFRESH_MS = 3_000;
 const STATS_CACHE_MAX = 64;
 
 export interface StatsDeps {
-  db: Db;
+  /** The system of record the figures are read from. */
+  sql: SqlDb;
+  /** The territory's changes are followed through it (an import redraws the walls' regions and areas). */
+  db?: Db;
   live: LiveState;
   clock: Clock;
   /** DISPLAY_TZ: periods are counted in the zone every page displays. */
   tz?: string;
+  logger?: Logger;
 }
 
 /**
- * `statsFor(regionCode)`: today's stats for a scope, recomputed every STATS_REFRESH_MS. Returns the same
- * object between refreshes, so the hub (which compares by reference) resends only after a recompute.
+ * The walls' figures per scope and period, cached for STATS_REFRESH_MS (by the stats' clock) and computed
+ * one at a time, off the tick: the database is read asynchronously, the realtime hub's tick is synchronous.
  */
-export function createStatsProvider(
-  deps: StatsDeps,
-): (regionCode: string | null, period?: WallPeriod) => WallStats {
+export interface StatsProvider {
+  /** Figures at most STATS_REFRESH_MS old: the cached ones, else computed now (a request waits for them). */
+  get(regionCode: string | null, period?: WallPeriod): Promise<WallStats>;
+  /**
+   * For the hub's tick (`statsFor`), which must not wait: today's figures for the scope as last computed
+   * (undefined until the first are), and, when they are due, a recompute started in the background that a
+   * later tick picks up. The same object between recomputes, so the hub (which compares by reference)
+   * resends only after one. No timer of its own: scopes no wall looks at are not recomputed.
+   */
+  latest(regionCode: string | null): WallStats | undefined;
+  /** Forgets every cached figure (a territory import): the next ask recomputes. */
+  invalidate(): void;
+}
+
+export function createStatsProvider(deps: StatsDeps): StatsProvider {
+  if (deps.db) followTerritory(deps.db);
   const cache = new Map<string, WallStats>();
-  return (regionCode, period = 'today') => {
-    const key = `${regionCode ?? '*'}|${period}`;
-    const now = deps.clock.now();
-    const hit = cache.get(key);
-    if (hit && now - hit.at < STATS_REFRESH_MS) return hit;
-    const stats = computeWallStats({ ...deps, regionCode, period });
-    cache.delete(key);
-    cache.set(key, stats);
-    if (cache.size > STATS_CACHE_MAX) cache.delete(cache.keys().next().value!);
-    return stats;
+  const computing = new Map<string, Promise<WallStats>>();
+  /** When a background recompute of a scope last failed (real time): retried after STATS_REFRESH_MS. */
+  const failedAt = new Map<string, number>();
+  let generation = 0;
+  /** One computation at a time: a slow database must not have every scope's reads piled onto it at once. */
+  let turn: Promise<unknown> = Promise.resolve();
+
+  const keyOf = (regionCode: string | null, period: WallPeriod) => `${regionCode ?? '*'}|${period}`;
+  const isFresh = (s: WallStats | undefined): s is WallStats =>
+    !!s && deps.clock.now() - s.at < STATS_REFRESH_MS;
+
+  function compute(key: string, regionCode: string | null, period: WallPeriod): Promise<WallStats> {
+    const inFlight = computing.get(key);
+    if (inFlight) return inFlight;
+    const mine = generation;
+    const run = turn.then(() => computeWallStats({ ...deps, regionCode, period }));
+    turn = run.catch(() => {});
+    const p = run
+      .then((stats) => {
+        // Begun before an invalidation: answered to whoever waits, but not kept.
+        if (mine === generation) {
+          cache.delete(key);
+          cache.set(key, stats);
+          if (cache.size > STATS_CACHE_MAX) cache.delete(cache.keys().next().value!);
+          failedAt.delete(key);
+        }
+        return stats;
+      })
+      .finally(() => {
+        if (computing.get(key) === p) computing.delete(key);
+      });
+    computing.set(key, p);
+    return p;
+  }
+
+  return {
+    async get(regionCode, period = 'today') {
+      const key = keyOf(regionCode, period);
+      const hit = cache.get(key);
+      return isFresh(hit) ? hit : compute(key, regionCode, period);
+    },
+    latest(regionCode) {
+      const key = keyOf(regionCode, 'today');
+      const hit = cache.get(key);
+      if (!isFresh(hit) && !computing.has(key) && Date.now() - (failedAt.get(key) ?? 0) >= STATS_REFRESH_MS)
+        compute(key, regionCode, 'today').catch((err: unknown) => {
+          failedAt.set(key, Date.now());
+          deps.logger?.error({ err, regionCode }, 'wall figures could not be computed; the last ones stay');
+        });
+      return hit;
+    },
+    invalidate() {
+      generation++;
+      cache.clear();
+      computing.clear();
+    },
   };
 }
 
 export function createWallRoutes(
   deps: StatsDeps & {
-    stats?: ReturnType<typeof createStatsProvider>;
+    stats?: StatsProvider;
     /** BASEMAP_CRS: areas are cut in the basemap's system, like every other drawn position. */
     drawCrs?: DrawCrs;
     /** Stats are clamped to the principal's region. Area outlines are not: they are the map, not its data. */
@@ -62,22 +130,24 @@ export function createWallRoutes(
 ): Route[] {
   const stats = deps.stats ?? createStatsProvider(deps);
   const drawCrs = deps.drawCrs ?? 'wgs84';
-  const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.db, drawCrs));
+  const tiles = new AreaTiles(() => areaFeaturesFromDb(deps.sql, drawCrs));
   let grids: { body: Buffer; gzip: Buffer } | null = null;
   // Bumped by a territory import: tiles are revalidated by ETag, so a wall open during an import draws the
   // new areas on its next tile load instead of after a browser cache's max-age.
   let areasVersion = 0;
   const areasEpoch = Date.now().toString(36); // another process, or this one restarted, is another version
-  onTerritoryChanged(deps.db, () => {
-    tiles.invalidate();
-    grids = null;
-    areasVersion++;
-  });
+  if (deps.db)
+    onTerritoryChanged(deps.db, () => {
+      tiles.invalidate();
+      grids = null;
+      areasVersion++;
+      stats.invalidate();
+    });
   return [
     {
       method: 'GET',
       path: '/api/wall/areas/:z/:x/:y',
-      handler: ({ req, res, params, principal }) => {
+      handler: async ({ req, res, params, principal }) => {
         if (!principal) throw new HttpError(401, 'sign in or use a display token');
         const [z, x, y] = [params.z, params.x, params.y].map((v) =>
           /^\d{1,8}$/.test(v ?? '') ? Number(v) : -1,
@@ -87,14 +157,16 @@ export function createWallRoutes(
         const etag = `"a${areasEpoch}-${areasVersion}"`;
         if (req.headers['if-none-match'] === etag) {
           res.writeHead(304, { etag, 'cache-control': 'private, no-cache' });
-          return res.end();
+          res.end();
+          return;
         }
-        const gz = tiles.tile(z!, x!, y!);
+        const gz = await tiles.tile(z!, x!, y!);
         const isGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         res.writeHead(200, {
           'content-type': 'application/x-protobuf',
           'cache-control': 'private, no-cache',
-          etag,
+          // As of the areas the tile was cut from (an import may have landed while it was).
+          etag: `"a${areasEpoch}-${areasVersion}"`,
           vary: 'accept-encoding',
           ...(gz && isGzip ? { 'content-encoding': 'gzip' } : {}),
         });
@@ -105,30 +177,27 @@ export function createWallRoutes(
     {
       method: 'GET',
       path: '/api/wall/stats',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const { res, url, principal } = ctx;
         if (!principal) throw new HttpError(401, 'sign in or use a display token');
         const region = deps.regions.regionParam(ctx, principal, url.searchParams.get('region'), 'wall.stats');
         const period = (url.searchParams.get('period') ?? 'today') as WallPeriod;
         if (!WALL_PERIODS.includes(period))
           throw new HttpError(400, `period must be one of ${WALL_PERIODS.join(', ')}`);
-        const s = stats(region, period);
+        const s = await stats.get(region, period);
         sendJson(res, 200, canSeePersonalData(principal) ? s : maskWallStats(s));
       },
     },
     {
       method: 'GET',
       path: '/api/wall/grids.geojson',
-      handler: ({ req, res, principal }) => {
+      handler: async ({ req, res, principal }) => {
         if (!principal) throw new HttpError(401, 'sign in or use a display token');
         if (!grids) {
-          const rows = deps.db.$client
-            .prepare('SELECT code, name, geometry FROM grids ORDER BY code')
-            .all() as {
-            code: string;
-            name: string;
-            geometry: string;
-          }[];
+          const version = areasVersion;
+          const rows = await deps.sql.all<{ code: string; name: string; geometry: string }>(
+            sqlTag`SELECT code, name, geometry FROM grids ORDER BY code${byteOrder(deps.sql)}`,
+          );
           const fc = `{"type":"FeatureCollection","features":[${rows
             .map(
               (r) =>
@@ -137,18 +206,25 @@ export function createWallRoutes(
             .join(',')}]}`;
           const body = Buffer.from(fc);
           // Cache only a seeded world: an empty answer must not stick.
-          if (rows.length > 0) grids = { body, gzip: gzipSync(body) };
-          else return sendJson(res, 404, { error: 'no grids yet' });
+          if (rows.length === 0) return sendJson(res, 404, { error: 'no grids yet' });
+          const made = { body, gzip: gzipSync(body) };
+          // Kept only if no import landed during the read: its areas would be stale.
+          if (version === areasVersion) grids = made;
+          return sendGrids(req, res, made);
         }
-        const isGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-        res.writeHead(200, {
-          'content-type': 'application/geo+json',
-          'cache-control': 'private, max-age=300',
-          vary: 'accept-encoding',
-          ...(isGzip ? { 'content-encoding': 'gzip' } : {}),
-        });
-        res.end(isGzip ? grids.gzip : grids.body);
+        sendGrids(req, res, grids);
       },
     },
   ];
+}
+
+function sendGrids(req: IncomingMessage, res: ServerResponse, grids: { body: Buffer; gzip: Buffer }): void {
+  const isGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  res.writeHead(200, {
+    'content-type': 'application/geo+json',
+    'cache-control': 'private, max-age=300',
+    vary: 'accept-encoding',
+    ...(isGzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  res.end(isGzip ? grids.gzip : grids.body);
 }

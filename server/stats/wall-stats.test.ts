@@ -126,7 +126,13 @@ describe('periods in the display zone', () => {
 describe('computeWallStats', () => {
   it('counts the whole territory: KPIs, rates, categories, cameras, ranking, overdue list', async () => {
     const { db, live, clock } = await world();
-    const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
+    const st = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: null,
+      period: 'today',
+    });
     expect(WallStatsSchema.parse(st)).toBeTruthy();
     expect(st.region.name).toBe('演示区');
     expect(st.children.map((c) => c.name)).toEqual(['甲街道', '乙街道']);
@@ -152,7 +158,13 @@ describe('computeWallStats', () => {
 
   it('counts one town only, with its breadcrumb', async () => {
     const { db, live, clock } = await world();
-    const st = computeWallStats({ db, live, clock, regionCode: TOWN_A, period: '7d' });
+    const st = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: TOWN_A,
+      period: '7d',
+    });
     expect(st.region).toMatchObject({ code: TOWN_A, name: '甲街道', level: 'town' });
     expect(st.region.path.map((p) => p.name)).toEqual(['甲街道']);
     expect(st.kpi).toMatchObject({ received: 3, open: 1, overdue: 0 });
@@ -263,7 +275,13 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
 
   it('computes 闭环率, 主动发现率, 满意度, 化解率, 网格员在线率 and the 平安指数 over the period', async () => {
     const { db, live, clock } = await richer();
-    const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
+    const st = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: null,
+      period: 'today',
+    });
     expect(WallStatsSchema.parse(st)).toBeTruthy();
     // Today: a1 (resolved), a2 (closed), a3, b1 (open), c1 (cancelled).
     expect(st.kpi.received).toBe(5);
@@ -287,24 +305,48 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
       w.pressure * (2 / 6);
     expect(st.kpi.safetyIndex).toBeCloseTo(expected * 100, 1);
     // Over 近7日 the board's own rates are the index's: the same window.
-    const week = computeWallStats({ db, live, clock, regionCode: null, period: '7d' });
+    const week = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: null,
+      period: '7d',
+    });
     expect(week.kpi.closedLoopRate).toBe(3 / 7);
     expect(week.kpi.disputeResolveRate).toBe(1 / 3);
   });
 
   it('compares with the previous period (环比) and shows no 同比 without last year on record', async () => {
     const { db, live, clock } = await richer();
-    const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
+    const st = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: null,
+      period: 'today',
+    });
     expect(st.compare.received).toEqual({ mom: 1, yoy: null });
     expect(st.compare.resolved).toEqual({ mom: 1, yoy: null });
     // Town A had nothing yesterday morning: a real 0, not "no data".
-    const town = computeWallStats({ db, live, clock, regionCode: TOWN_A, period: 'today' });
+    const town = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: TOWN_A,
+      period: 'today',
+    });
     expect(town.compare.received).toEqual({ mom: 0, yoy: null });
   });
 
   it('lists exactly what 超时 and 督办 count; 预警 is counted apart; 在办 is open work only', async () => {
     const { db, live, clock } = await richer();
-    const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
+    const st = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: null,
+      period: 'today',
+    });
     expect(st.kpi.overdue).toBe(1); // old
     expect(st.kpi.supervised).toBe(2); // old (红牌), sup
     expect(st.kpi.warning).toBe(1); // warn
@@ -318,7 +360,13 @@ describe('computeWallStats: the KPIs a leader asks for', () => {
 
   it('counts units held by dispatch as 出警 / 到场 even while their terminals report patrol', async () => {
     const { db, live, clock } = await richer();
-    const st = computeWallStats({ db, live, clock, regionCode: null, period: 'today' });
+    const st = await computeWallStats({
+      sql: sqliteSqlDb(db.$client),
+      live,
+      clock,
+      regionCode: null,
+      period: 'today',
+    });
     expect(st.vehicles).toEqual({
       total: 4,
       onDuty: 3,

@@ -1,8 +1,10 @@
 /**
  * Panel statistics for one wall scope (DESIGN §1: today's counts, 办结率, 按时办结率, categories, trends, camera
- * 完好率, patrol units, ranking, 督办 list). History comes from SQLite; "now" (open, overdue, cameras, units)
- * from the live state, so the numbers match what the map draws.
+ * 完好率, patrol units, ranking, 督办 list). History comes from the system of record (SqlDb: SQLite or
+ * PostgreSQL, the same figures from either); "now" (open, overdue, cameras, units) from the live state, so
+ * the numbers match what the map draws.
  */
+import { sql, type SQL } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import { CAMERA_STATUSES, INCIDENT_CATEGORIES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { regionPrefix } from '@/lib/domain/region-code';
@@ -17,7 +19,7 @@ import {
   isSupervised,
   isWarning,
 } from '@/lib/wall/work-lists';
-import type { Db } from '../db/open-database';
+import type { SqlRunner } from '../db/sql-db';
 import type { LiveState } from '../live/live-state';
 import { pathTo, regionIndex, type RegionNode } from './region-index';
 import { DEFAULT_DISPLAY_TZ } from '@/lib/time/display-time';
@@ -32,7 +34,7 @@ const PROACTIVE_SOURCES: ReadonlySet<string> = new Set(['grid_worker', 'video_pa
 const SATISFIED_MIN = 4;
 
 export interface WallStatsInput {
-  db: Db;
+  sql: SqlRunner;
   live: LiveState;
   clock: Clock;
   /** null: the whole territory. */
@@ -60,27 +62,18 @@ interface PeriodRow {
 }
 
 /** When the incident got resolved (the first transition to resolved; else its close or last update). */
-const RESOLVED_AT_SQL = `CASE WHEN state IN ('resolved', 'closed') THEN COALESCE(
+const RESOLVED_AT = sql`CASE WHEN state IN ('resolved', 'closed') THEN COALESCE(
     (SELECT MIN(e.at) FROM incident_events e WHERE e.incident_id = i.id AND e.to_state = 'resolved'),
     closed_at, updated_at) END`;
 
-const PERIOD_SQL = `SELECT substr(grid_code, 1, @len) AS prefix, category, priority, state, source, satisfaction,
-  received_at AS receivedAt, ${RESOLVED_AT_SQL} AS resolvedAt
-  FROM incidents i WHERE received_at >= @since AND received_at < @until AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
+/** Incidents in the scope (prefix '': the whole territory, incidents outside every grid included). */
+const inRegion = (prefix: string): SQL => (prefix === '' ? sql`` : sql` AND grid_code LIKE ${`${prefix}%`}`);
 
-/** Incidents received in the two comparison windows (环比, 同比), with when they got resolved. */
-const COMPARE_SQL = `SELECT received_at AS receivedAt, ${RESOLVED_AT_SQL} AS resolvedAt FROM incidents i
-  WHERE ((received_at >= @ms AND received_at < @me) OR (received_at >= @ys AND received_at < @ye))
-  AND (@prefix = '' OR grid_code LIKE @prefix || '%')`;
-
-/** The earliest report on record (indexed): a comparison window before it has no history to compare. */
-const EARLIEST_SQL = 'SELECT MIN(reported_at) AS t FROM incidents';
-
-export function computeWallStats(input: WallStatsInput): WallStats {
-  const { db, live, clock, regionCode, period } = input;
+export async function computeWallStats(input: WallStatsInput): Promise<WallStats> {
+  const { sql: db, live, clock, regionCode, period } = input;
   const limits = input.limits ?? activeTimeLimits(); // the configured ones (admin → 时限设置)
   const now = clock.now();
-  const idx = regionIndex(db, now, live);
+  const idx = await regionIndex(db, now, live);
   const node = regionCode ? (idx.byCode.get(regionCode) ?? null) : idx.top;
   const prefix = node ? regionPrefix(node.code) : '';
   const children: RegionNode[] = node
@@ -99,12 +92,12 @@ export function computeWallStats(input: WallStatsInput): WallStats {
   const start = periodStart(period, now, tz);
   const trend = trendBuckets(now, tz);
   const since = Math.min(start, trend.days[0]!, trend.hours[0]!);
-  const rows = db.$client.prepare(PERIOD_SQL).all({
-    len: Math.max(childLen, 1),
-    since,
-    until: input.until ?? Number.MAX_SAFE_INTEGER,
-    prefix,
-  }) as PeriodRow[];
+  const until = input.until ?? Number.MAX_SAFE_INTEGER;
+  const rows = await db.all<PeriodRow>(
+    sql`SELECT substr(grid_code, 1, ${Math.max(childLen, 1)}) AS prefix, category, priority, state, source,
+          satisfaction, received_at AS "receivedAt", ${RESOLVED_AT} AS "resolvedAt"
+        FROM incidents i WHERE received_at >= ${since} AND received_at < ${until}${inRegion(prefix)}`,
+  );
 
   const kpi = { received: 0, resolved: 0, resolvedOnTime: 0 };
   const more = {
@@ -215,14 +208,15 @@ export function computeWallStats(input: WallStatsInput): WallStats {
   // 环比 / 同比: the same elapsed time of the previous period and of this period a year ago, where the
   // database reaches back that far (otherwise null, shown as "—", never a made-up 0).
   const windows = compareWindows(period, now, tz);
-  const earliest = (db.$client.prepare(EARLIEST_SQL).get() as { t: number | null }).t;
-  const compareRows = db.$client.prepare(COMPARE_SQL).all({
-    ms: windows.mom[0],
-    me: windows.mom[1],
-    ys: windows.yoy[0],
-    ye: windows.yoy[1],
-    prefix,
-  }) as { receivedAt: number; resolvedAt: number | null }[];
+  // The earliest report on record (indexed): a comparison window before it has no history to compare.
+  const earliest =
+    (await db.get<{ t: number | null }>(sql`SELECT MIN(reported_at) AS t FROM incidents`))?.t ?? null;
+  // Incidents received in the two comparison windows (环比, 同比), with when they got resolved.
+  const compareRows = await db.all<{ receivedAt: number; resolvedAt: number | null }>(
+    sql`SELECT received_at AS "receivedAt", ${RESOLVED_AT} AS "resolvedAt" FROM incidents i
+        WHERE ((received_at >= ${windows.mom[0]} AND received_at < ${windows.mom[1]})
+          OR (received_at >= ${windows.yoy[0]} AND received_at < ${windows.yoy[1]}))${inRegion(prefix)}`,
+  );
   const inWindow = (w: [number, number]) => {
     if (earliest === null || earliest > w[0]) return { received: null, resolved: null };
     let received = 0;
@@ -333,7 +327,7 @@ export function computeWallStats(input: WallStatsInput): WallStats {
     ranking,
     overdueList: overdueList.slice(0, OVERDUE_LIST_MAX),
     overdueListTotal: overdueList.length,
-    departments: departmentStats(db.$client, { prefix, since: start, until: input.until, now, limits }),
+    departments: await departmentStats(db, { prefix, since: start, until: input.until, now, limits }),
   };
 }
 

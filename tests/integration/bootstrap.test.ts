@@ -418,7 +418,7 @@ describe('time limits', () => {
       'p4.onScene': null,
     });
     expect(JSON.parse(row!.afterJson!)).toMatchObject({ yellowRatio: 0.5, 'p1.accept': 5, 'p2.accept': 10 });
-    expect(readTimeLimits(t.db.$client).config.byPriority[1].accept).toBe(5 * MIN);
+    expect((await readTimeLimits(t.app.ctx.sql)).config.byPriority[1].accept).toBe(5 * MIN);
     expect(t.db.$client.prepare('SELECT key FROM meta WHERE key = ?').get(TIME_LIMITS_META_KEY)).toBeTruthy();
   });
 });

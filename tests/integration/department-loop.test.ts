@@ -53,14 +53,16 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const fireStats = () =>
-  computeWallStats({
-    db: kit.t.db,
-    live: kit.t.app.ctx.live,
-    clock: kit.clock,
-    regionCode: null,
-    period: 'today',
-  }).departments?.find((d) => d.id === 'd-fire');
+const fireStats = async () =>
+  (
+    await computeWallStats({
+      sql: kit.t.app.ctx.sql,
+      live: kit.t.app.ctx.live,
+      clock: kit.clock,
+      regionCode: null,
+      period: 'today',
+    })
+  ).departments?.find((d) => d.id === 'd-fire');
 
 describe('部门报到 loop', () => {
   it('a handed incident waits in the department’s queue owing 签收, and only there', async () => {
@@ -154,8 +156,8 @@ describe('部门报到 loop', () => {
     });
     expect(flag.status).toBe(200);
     // The wall's 超时督办 list carries it too, red.
-    const wall = computeWallStats({
-      db: kit.t.db,
+    const wall = await computeWallStats({
+      sql: kit.t.app.ctx.sql,
       live: kit.t.app.ctx.live,
       clock: kit.clock,
       regionCode: null,
@@ -163,7 +165,7 @@ describe('部门报到 loop', () => {
     });
     expect(wall.overdueList.find((i) => i.id === 'dl-2')?.lamp).toBe('red');
     // 报到率 so far: one answered in time of the two due.
-    expect(fireStats()).toMatchObject({ handed: 2, ackDue: 2, ackOnTime: 1, ackRate: 0.5 });
+    expect(await fireStats()).toMatchObject({ handed: 2, ackDue: 2, ackOnTime: 1, ackRate: 0.5 });
   });
 
   it('退回 needs a reason and puts the incident back with the dispatcher', async () => {
@@ -208,6 +210,6 @@ describe('部门报到 loop', () => {
     });
     expect(close.status).toBe(200);
     kit.clock.advance(5_000); // past the stats cache
-    expect(fireStats()).toMatchObject({ handed: 2, resolveDue: 1, resolvedOnTime: 1, onTimeRate: 1 });
+    expect(await fireStats()).toMatchObject({ handed: 2, resolveDue: 1, resolvedOnTime: 1, onTimeRate: 1 });
   });
 });

@@ -68,9 +68,9 @@ async function admin_(action: 'disable' | 'enable', kind: EntityKind, id: string
 }
 
 /** How many of `kind` the wall's panels count (the whole territory). */
-function panelTotal(kind: EntityKind): number {
-  const s = computeWallStats({
-    db: t.db,
+async function panelTotal(kind: EntityKind): Promise<number> {
+  const s = await computeWallStats({
+    sql: t.app.ctx.sql,
     live: t.app.ctx.live,
     clock: t.app.ctx.clock,
     regionCode: null,
@@ -189,9 +189,9 @@ describe('a disabled device is refused on every ingest path', () => {
     await waitFor(() => drawnAfter(0, 'vehicle', idx), 5_000, 'patrol-1 drawn');
 
     const before = batches.length;
-    expect(panelTotal('vehicle')).toBe(2);
+    expect(await panelTotal('vehicle')).toBe(2);
     expect(await admin_('disable', 'vehicle', 'patrol-1')).toBe(200);
-    expect(panelTotal('vehicle')).toBe(1);
+    expect(await panelTotal('vehicle')).toBe(1);
 
     ts += 1_000;
     const http = await postReport('vehicle', report('vehicle', 'patrol-1', ts));
@@ -261,11 +261,11 @@ describe('a disabled device is refused on every ingest path', () => {
       expect((await postReport(kind, report(kind, id, ts))).status).toBe(202);
       await waitFor(() => drawnAfter(0, kind, idx), 5_000, `${kind} drawn`);
 
-      expect(panelTotal(kind)).toBe(1);
+      expect(await panelTotal(kind)).toBe(1);
       const before = batches.length;
       expect(await admin_('disable', kind, id)).toBe(200);
       // Off the panels too: a disabled camera is not listed as a down one, a disabled worker not on the roster.
-      expect(panelTotal(kind)).toBe(0);
+      expect(await panelTotal(kind)).toBe(0);
       ts += 1_000;
       const http = await postReport(kind, report(kind, id, ts));
       expect(http.status).toBe(400);
@@ -285,7 +285,7 @@ describe('a disabled device is refused on every ingest path', () => {
 
       const beforeEnable = batches.length;
       expect(await admin_('enable', kind, id)).toBe(200);
-      expect(panelTotal(kind)).toBe(1);
+      expect(await panelTotal(kind)).toBe(1);
       if (kind === 'camera') {
         // A camera is placed by its registry row: it is back on the wall at once, offline until it reports.
         await waitFor(

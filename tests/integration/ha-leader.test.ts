@@ -35,7 +35,7 @@ async function seed(dbPath: string): Promise<void> {
   const db = openDatabase(dbPath);
   const sqlite = db.$client;
   await seedDemoAccounts(sqliteSqlDb(sqlite), systemClock, DEMO_PASSWORD);
-  writeTimeLimits(sqlite, LIMITS, Date.now());
+  await writeTimeLimits(sqliteSqlDb(sqlite), LIMITS, Date.now());
   const long = Date.now() - 10 * ACCEPT_MS;
   const incident = sqlite.prepare(
     `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
@@ -90,7 +90,7 @@ describe('leader failover for the time-limit lamps', () => {
     const events = (idPrefix: string) =>
       sqlite
         .prepare(
-          `SELECT incident_id AS id, json_extract(data, '$.milestone') AS milestone, COUNT(*) AS n
+          `SELECT incident_id AS id, data ->> 'milestone' AS milestone, COUNT(*) AS n
            FROM incident_events WHERE type = ? AND incident_id LIKE ? GROUP BY incident_id, milestone`,
         )
         .all(OVERDUE_EVENT_TYPE, `${idPrefix}%`) as { id: string; milestone: string; n: number }[];

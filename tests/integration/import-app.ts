@@ -31,7 +31,13 @@ export async function startImportApp(env: Record<string, string> = {}): Promise<
     routes: (ctx) => [
       ...hooks.routes(ctx),
       ...createMapRoutes({ db: ctx.db, config: ctx.config }),
-      ...createWallRoutes({ db: ctx.db, live: ctx.live, clock: ctx.clock, regions: ctx.regions }),
+      ...createWallRoutes({
+        sql: ctx.sql,
+        db: ctx.db,
+        live: ctx.live,
+        clock: ctx.clock,
+        regions: ctx.regions,
+      }),
       ...createImportRoutes(ctx, hooks.module()!),
     ],
   });

@@ -69,7 +69,13 @@ beforeAll(async () => {
     auth: hooks.auth,
     routes: (ctx) => [
       ...hooks.routes(ctx),
-      ...createWallRoutes({ db: ctx.db, live: ctx.live, clock: ctx.clock, regions: ctx.regions }),
+      ...createWallRoutes({
+        sql: ctx.sql,
+        db: ctx.db,
+        live: ctx.live,
+        clock: ctx.clock,
+        regions: ctx.regions,
+      }),
       ...createImportRoutes(ctx, hooks.module()!),
       ...createReportModule(ctx, hooks.module()!).routes,
     ],

@@ -29,7 +29,6 @@ afterAll(async () => {
 
 const service = (schedule: string, retentionDays = 400, fontPath?: string) =>
   createReportService({
-    db: t.db,
     sql: t.app.ctx.sql,
     live: t.app.ctx.live,
     clock,

@@ -56,8 +56,20 @@ export async function startSecurityKit(): Promise<SecurityKit> {
     auth: hooks.auth,
     routes: (ctx) => [
       ...hooks.routes(ctx),
-      ...createWallRoutes({ db: ctx.db, live: ctx.live, clock: ctx.clock, regions: ctx.regions }),
-      ...createTownCardsRoutes({ db: ctx.db, live: ctx.live, clock: ctx.clock, regions: ctx.regions }),
+      ...createWallRoutes({
+        sql: ctx.sql,
+        db: ctx.db,
+        live: ctx.live,
+        clock: ctx.clock,
+        regions: ctx.regions,
+      }),
+      ...createTownCardsRoutes({
+        sql: ctx.sql,
+        db: ctx.db,
+        live: ctx.live,
+        clock: ctx.clock,
+        regions: ctx.regions,
+      }),
       ...createImportRoutes(ctx, hooks.module()!),
     ],
   });

@@ -136,8 +136,8 @@ describe('the wall panels pushed on the socket', () => {
       auth: hooks.auth,
       routes: hooks.routes,
       statsFor: (ctx) => {
-        const stats = createStatsProvider({ db: ctx.db, live: ctx.live, clock: ctx.clock });
-        return (scope) => stats(scope.regionCode);
+        const stats = createStatsProvider({ sql: ctx.sql, db: ctx.db, live: ctx.live, clock: ctx.clock });
+        return (scope) => stats.latest(scope.regionCode);
       },
     });
     try {

@@ -45,18 +45,20 @@ describe('time limits per category', () => {
       ((await kit.api('GET', '/api/supervision', { cookie: admin })).body.incidents as { id: string }[]).map(
         (i) => i.id,
       );
-    const stats = () =>
-      computeWallStats({
-        db: kit.t.db,
-        live: kit.t.app.ctx.live,
-        clock: kit.clock,
-        regionCode: null,
-        period: 'today',
-      }).kpi;
+    const stats = async () =>
+      (
+        await computeWallStats({
+          sql: kit.t.app.ctx.sql,
+          live: kit.t.app.ctx.live,
+          clock: kit.clock,
+          regionCode: null,
+          period: 'today',
+        })
+      ).kpi;
 
     expect(await incident('gas-1')).toMatchObject({ lamp: 'green', isOverdue: false });
     expect(await supervised()).not.toContain('gas-1');
-    const before = stats();
+    const before = await stats();
     expect(before).toMatchObject({ overdue: 0, resolved: 1, resolvedOnTime: 1 });
 
     const current = await kit.api('GET', '/api/admin/time-limits', { cookie: admin });
@@ -81,7 +83,7 @@ describe('time limits per category', () => {
     expect(await incident('dispute-1')).toMatchObject({ lamp: 'green', isOverdue: false });
     expect(await supervised()).toEqual(['gas-1']);
     // 超时 counts it, and the 90-minute resolution is now late against the category's 60 minutes.
-    expect(stats()).toMatchObject({ overdue: 1, resolved: 1, resolvedOnTime: 0 });
+    expect(await stats()).toMatchObject({ overdue: 1, resolved: 1, resolvedOnTime: 0 });
     // The console and walls read the same config (with the override) from the server.
     const limits = (await kit.api('GET', '/api/time-limits', { cookie: admin })).body;
     expect(limits.byCategory).toEqual({
@@ -106,7 +108,7 @@ describe('time limits per category', () => {
     });
     expect(cleared.status).toBe(200);
     expect(await incident('gas-1')).toMatchObject({ lamp: 'green', isOverdue: false });
-    expect(stats()).toMatchObject({ overdue: 0, resolvedOnTime: 1 });
+    expect(await stats()).toMatchObject({ overdue: 0, resolvedOnTime: 1 });
   });
 
   it('refuses unknown categories, limits that clash with a priority, and other roles', async () => {

@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '@/lib/clock';
+import { openDatabase } from '../db/open-database';
+import { sqliteSqlDb, type SqlDb } from '../db/sql-db';
+import { LiveState } from '../live/live-state';
+import { createLogger } from '../logger';
+import { createStatsProvider, STATS_REFRESH_MS } from './wall-routes';
+
+const NOW = Date.UTC(2026, 10, 23, 4, 0, 0);
+
+describe('the stats provider the hub ticks read', () => {
+  const db = openDatabase(':memory:');
+  afterAll(() => db.$client.close());
+  const sql = sqliteSqlDb(db.$client);
+
+  /** The database with a switch: while `blocked`, every read waits until released. */
+  function gated(inner: SqlDb) {
+    let release: () => void = () => {};
+    let gate: Promise<void> | null = null;
+    let failing = false;
+    const wait = async () => {
+      if (gate) await gate;
+      if (failing) throw new Error('database down');
+    };
+    const db: SqlDb = {
+      ...inner,
+      all: async (q) => (await wait(), inner.all(q)),
+      get: async (q) => (await wait(), inner.get(q)),
+    };
+    return {
+      db,
+      block() {
+        gate = new Promise((r) => (release = r));
+      },
+      release() {
+        gate = null;
+        release();
+      },
+      fail: (v: boolean) => (failing = v),
+    };
+  }
+
+  it('answers at once from the last figures and recomputes beside the tick, never inside it', async () => {
+    const clock = new FakeClock(NOW);
+    const g = gated(sql);
+    const stats = createStatsProvider({ sql: g.db, live: new LiveState(clock), clock });
+    g.block();
+    // The first tick has nothing yet, and does not wait for the database.
+    expect(stats.latest(null)).toBeUndefined();
+    expect(stats.latest(null)).toBeUndefined();
+    g.release();
+    await new Promise((r) => setTimeout(r, 10));
+    const first = stats.latest(null)!;
+    expect(first.at).toBe(NOW);
+    // The same object until the figures are due again (the hub resends only after a recompute).
+    expect(stats.latest(null)).toBe(first);
+    expect(await stats.get(null)).toBe(first);
+
+    clock.advance(STATS_REFRESH_MS);
+    g.block();
+    // Due: the tick still gets the previous figures at once while the new ones are read.
+    expect(stats.latest(null)).toBe(first);
+    g.release();
+    await new Promise((r) => setTimeout(r, 10));
+    const second = stats.latest(null)!;
+    expect(second).not.toBe(first);
+    expect(second.at).toBe(NOW + STATS_REFRESH_MS);
+  });
+
+  it('keeps the last figures when a recompute fails, and does not retry on every tick', async () => {
+    const clock = new FakeClock(NOW);
+    const g = gated(sql);
+    const stats = createStatsProvider({
+      sql: g.db,
+      live: new LiveState(clock),
+      clock,
+      logger: createLogger('silent'),
+    });
+    const first = await stats.get(null);
+    clock.advance(STATS_REFRESH_MS);
+    g.fail(true);
+    expect(stats.latest(null)).toBe(first);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stats.latest(null)).toBe(first);
+    await expect(stats.get(null)).rejects.toThrow('database down');
+    g.fail(false);
+    // The failed scope is left alone for a refresh interval (by real time), then tried again.
+    expect(stats.latest(null)).toBe(first);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stats.latest(null)).toBe(first);
+  });
+
+  it('drops figures begun before an invalidation (a territory import)', async () => {
+    const clock = new FakeClock(NOW);
+    const g = gated(sql);
+    const stats = createStatsProvider({ sql: g.db, live: new LiveState(clock), clock });
+    g.block();
+    const before = stats.get(null);
+    stats.invalidate();
+    g.release();
+    const answered = await before;
+    // Whoever waited is answered, but the figures are not kept: the next ask computes anew.
+    const next = await stats.get(null);
+    expect(next).not.toBe(answered);
+    expect(await stats.get(null)).toBe(next);
+  });
+});
