@@ -115,8 +115,8 @@ export function rowHash(
 }
 
 /**
- * One pass over the chain in id order, row by row. Both `AuditLog.verify` (SQLite) and the check of a copy
- * on PostgreSQL (server/db/pg/pg-audit-verify.ts) judge rows with it, so the two cannot disagree.
+ * One pass over the chain in id order, row by row: verify-chain.ts judges every chain with it, on either
+ * engine and either side of a move.
  */
 export class ChainWalk {
   rows = 0;

@@ -11,7 +11,7 @@ import type { IncidentView } from '@/lib/domain/incident';
 import { DEFAULT_TIME_LIMITS } from '@/lib/domain/time-limits';
 import { SQL_BACKENDS, type TestSqlDb } from '@/tests/helpers/sql-backends';
 import { configureSqlAuditChain } from '../audit/audit-key';
-import { sqlChainSource, verifyChain } from '../db/pg/pg-audit-verify';
+import { sqlChainSource, verifyChain } from '../audit/verify-chain';
 import type { SqlDb } from '../db/sql-db';
 import { createLogger } from '../logger';
 import { LEADER_FENCE_META_KEY } from './fence';
