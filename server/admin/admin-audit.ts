@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLog } from '../audit/audit-log';
+import type { AuditEntry } from '../audit/audit-log';
 import type { SqlAudit } from '../audit/audit-append';
 import type { SqlRunner } from '../db/sql-db';
 import type { Principal, RouteContext } from '../http/router';
@@ -24,11 +24,6 @@ function adminEntry(ctx: RouteContext, actor: Principal, change: AdminChange): A
     after: change.after,
     result: 'ok',
   };
-}
-
-/** Appends through a module still on the synchronous connection, inside its transaction. */
-export function auditAdmin(audit: AuditLog, ctx: RouteContext, actor: Principal, change: AdminChange): void {
-  audit.append(adminEntry(ctx, actor, change));
 }
 
 /** Appends inside the change's SqlDb transaction `tx`. */

@@ -1,9 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Clock } from '@/lib/clock';
-import type { Db } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Principal, Route, RouteContext } from '../http/router';
-import { AuditLog } from '../audit/audit-log';
 import { SqlAudit } from '../audit/audit-append';
 import type { SqlDb } from '../db/sql-db';
 import { sql } from 'drizzle-orm';
@@ -17,7 +15,6 @@ import { createSessionRoutes } from './session-routes';
 import { SessionStore } from './session-store';
 
 export interface AuthDeps {
-  db: Db;
   /** The same database through SqlDb (sessions, display tokens, denial counts, sign-in). */
   sql: SqlDb;
   /** SESSION_SECRET (config.sessionSecret). */
@@ -26,9 +23,7 @@ export interface AuthDeps {
   logger: Logger;
   /** Origins allowed besides the server's own host (config.ALLOWED_ORIGINS, comma-separated). */
   allowedOrigins?: string[];
-  /** Shared with the dispatch routes so every record lands on one chain; created here when absent. */
-  audit?: AuditLog;
-  /** The same chain through SqlDb; created here when absent. */
+  /** Shared with the dispatch routes; created here when absent. */
   sqlAudit?: SqlAudit;
   limiter?: LoginLimiter;
   sessionIdleMs?: number;
@@ -66,8 +61,6 @@ const MAX_TOKEN_CHARS = 128;
  * `checkOrigin`; routes call `authorize` for role checks.
  */
 export function createAuth(deps: AuthDeps) {
-  const sqlite = deps.db.$client;
-  const audit = deps.audit ?? new AuditLog(sqlite, deps.clock);
   const sqlAudit = deps.sqlAudit ?? new SqlAudit(deps.sql, deps.clock);
   const sessions = new SessionStore(deps.sql, deps.clock, deps.sessionIdleMs);
   const denials = new DenialCounter(deps.sql, deps.clock, deps.logger);
@@ -189,10 +182,8 @@ export function createAuth(deps: AuthDeps) {
       dummyHash: deps.dummyHash,
     }),
     ...createAdminRoutes({
-      sqlite,
       sql: deps.sql,
       clock: deps.clock,
-      audit,
       sqlAudit,
       authorize,
       logger: deps.logger,
@@ -208,7 +199,6 @@ export function createAuth(deps: AuthDeps) {
     checkOrigin,
     lookupDisplayToken,
     authorize,
-    audit,
     sqlAudit,
     denials,
     sessions,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '@/lib/clock';
 import { MAX_NOTE_CHARS, type IncidentCommand } from '@/lib/domain/incident-lifecycle';
@@ -19,12 +19,13 @@ import { HttpError, readJson, sendJson, type Principal, type Route, type RouteCo
 import type { Authorize } from '../auth/guard';
 import { maskIncidentView, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
-import type { AuditLog } from '../audit/audit-log';
+import type { SqlAudit } from '../audit/audit-append';
 import type { SqlDb } from '../db/sql-db';
 import type { Logger } from '../logger';
 import type { DispatchLive, DispatchService } from '../dispatch/dispatch-service';
 import {
   INCIDENT_COLUMNS,
+  TIMELINE_SELECT,
   describeTimeline,
   timelineNameRefs,
   toIncidentView,
@@ -33,7 +34,7 @@ import {
 } from '../dispatch/incident-view';
 import { createNameLookup } from '../dispatch/name-lookup';
 import { MAX_ATTACHMENTS_PER_INCIDENT, UploadStore } from '../uploads/upload-store';
-import { createHandingReader } from './department-handings';
+import { handingsFor, incidentsHandedTo } from './department-handings';
 
 const BODY_MAX_BYTES = 16 * 1024;
 /** Open cases listed at once: a department with more than this is a staffing problem, not a page's. */
@@ -49,12 +50,10 @@ const ActionBodySchema = z.object({
 const PHOTO_ACTIONS: ReadonlySet<DeptAction> = new Set(['feedback', 'resolve']);
 
 export interface DepartmentRouteDeps {
-  sqlite: Database.Database;
-  /** The same database through SqlDb (the photo store). */
   sql: SqlDb;
   live: DispatchLive;
   service: DispatchService;
-  audit: AuditLog;
+  audit: SqlAudit;
   authorize: Authorize;
   clock: Clock;
   regions: RegionGate;
@@ -71,25 +70,19 @@ export interface DepartmentRouteDeps {
  * for a write, audited.
  */
 export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
-  const { sqlite, service, authorize, clock, regions, audit, logger } = deps;
-  const handings = createHandingReader(sqlite);
+  const { sql: db, service, authorize, clock, regions, audit, logger } = deps;
   const uploads = new UploadStore(deps.sql, path.resolve(deps.uploadsDir));
   const names = createNameLookup(deps.sql);
-  const departmentOf = sqlite.prepare<[string], { departmentId: string | null; name: string | null }>(
-    `SELECT u.department_id AS departmentId, d.name AS name FROM users u
-     LEFT JOIN departments d ON d.id = u.department_id WHERE u.username = ? AND u.role = 'department'`,
-  );
-  const selectOne = sqlite.prepare<[string], IncidentRow>(
-    `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`,
-  );
-  const selectEvents = sqlite.prepare(
-    'SELECT id, at, actor, type, from_state AS fromState, to_state AS toState, note, data FROM incident_events WHERE incident_id = ? ORDER BY at, id',
-  );
+  const selectOne = (id: string) =>
+    db.get<IncidentRow>(sql`${sql.raw(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id =`)} ${id}`);
 
   /** The signed-in department account with its department; an account bound to none may do nothing. */
-  function principalOf(ctx: RouteContext, action: string, objectId?: string) {
+  async function principalOf(ctx: RouteContext, action: string, objectId?: string) {
     const p = authorize(ctx, { roles: ['department'], action, objectType: 'incident', objectId });
-    const d = departmentOf.get(p.username);
+    const d = await db.get<{ departmentId: string | null; name: string | null }>(
+      sql`SELECT u.department_id AS "departmentId", d.name AS name FROM users u
+          LEFT JOIN departments d ON d.id = u.department_id WHERE u.username = ${p.username} AND u.role = 'department'`,
+    );
     if (!d?.departmentId || !d.name) {
       logger.warn({ user: p.username, action }, 'department account bound to no department');
       throw new HttpError(403, '账号未绑定部门', { reason: 'no_department' });
@@ -98,22 +91,19 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     return { p: withDept, departmentId: d.departmentId, departmentName: d.name };
   }
 
-  const lastHandingOf = (incidentId: string, departmentId: string): Handing | null =>
-    handings
-      .handingsFor([incidentId])
-      .filter((h) => h.departmentId === departmentId)
-      .at(-1) ?? null;
+  const lastHandingOf = async (incidentId: string, departmentId: string): Promise<Handing | null> =>
+    (await handingsFor(db, [incidentId])).filter((h) => h.departmentId === departmentId).at(-1) ?? null;
 
   /** The case if it is this department's to see (and in the account's region); else 404, logged. */
-  function ownCase(ctx: RouteContext, p: Principal, departmentId: string, id: string, action: string) {
-    const row = selectOne.get(id);
-    const handing = row ? lastHandingOf(id, departmentId) : null;
+  async function ownCase(ctx: RouteContext, p: Principal, departmentId: string, id: string, action: string) {
+    const row = await selectOne(id);
+    const handing = row ? await lastHandingOf(id, departmentId) : null;
     const bucket = row ? deptBucketOf(toIncidentView(row), departmentId, handing) : null;
     if (!row || !handing || !bucket) {
       const isWrite = ctx.req.method !== 'GET';
       logger.warn({ user: p.username, departmentId, incidentId: id, action }, 'department case denied');
       if (row && isWrite)
-        audit.append({
+        await audit.appendAlone({
           actor: p.username,
           role: p.role,
           clientAddress: ctx.clientAddress,
@@ -134,8 +124,8 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     return { row, handing, bucket };
   }
 
-  const queue = (ctx: RouteContext) => {
-    const { p, departmentId, departmentName } = principalOf(ctx, 'department.queue');
+  const queue = async (ctx: RouteContext) => {
+    const { p, departmentId, departmentName } = await principalOf(ctx, 'department.queue');
     const now = clock.now();
     const limits = activeTimeLimits();
     const items: DeptQueueItem[] = [];
@@ -151,8 +141,8 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
       .sort((a, b) => compareUrgency(a, b, now, limits))
       .slice(0, OPEN_MAX);
     const latest = new Map<string, Handing>();
-    const history = handings.incidentsHandedTo(departmentId, DEPT_HISTORY_MAX * 2);
-    for (const h of handings.handingsFor([...own.map((v) => v.id), ...history]))
+    const history = await incidentsHandedTo(db, departmentId, DEPT_HISTORY_MAX * 2);
+    for (const h of await handingsFor(db, [...own.map((v) => v.id), ...history]))
       if (h.departmentId === departmentId) latest.set(h.incidentId, h);
     for (const v of own) {
       const bucket = deptBucketOf(v, departmentId, latest.get(v.id) ?? null);
@@ -167,7 +157,7 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
     }
     for (const id of history) {
       if (seen.has(id)) continue;
-      const row = selectOne.get(id);
+      const row = await selectOne(id);
       const h = latest.get(id);
       if (!row || !h || !regions.hasIncident(p, row.gridCode)) continue;
       const view = maskIncidentView(toIncidentView(row));
@@ -181,10 +171,10 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
 
   const detail = async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
-    const { p, departmentId } = principalOf(ctx, 'department.incident_read', id);
-    const { row, handing, bucket } = ownCase(ctx, p, departmentId, id, 'department.incident_read');
+    const { p, departmentId } = await principalOf(ctx, 'department.incident_read', id);
+    const { row, handing, bucket } = await ownCase(ctx, p, departmentId, id, 'department.incident_read');
     const view = maskIncidentView(toIncidentView(row));
-    const eventRows = selectEvents.all(id) as IncidentEventRow[];
+    const eventRows = await db.all<IncidentEventRow>(sql`${TIMELINE_SELECT} ${id} ORDER BY at, id`);
     const named = await names.load(timelineNameRefs(row, eventRows));
     const timeline = describeTimeline(eventRows, named, true).map((e) => ({
       id: e.id,
@@ -247,7 +237,7 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
       logger.warn({ user: p.username, incidentId: id, error: attached.error }, 'department photos refused');
       throw new HttpError(409, attached.error, { reason: 'too_many_photos' });
     }
-    audit.append({
+    await audit.appendAlone({
       actor: p.username,
       role: p.role,
       clientAddress: ctx.clientAddress,
@@ -262,8 +252,8 @@ export function createDepartmentRoutes(deps: DepartmentRouteDeps): Route[] {
   const command = (action: DeptAction) => async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const auditAction = `incident.dept_${action}`;
-    const { p, departmentId } = principalOf(ctx, auditAction, id);
-    ownCase(ctx, p, departmentId, id, auditAction);
+    const { p, departmentId } = await principalOf(ctx, auditAction, id);
+    await ownCase(ctx, p, departmentId, id, auditAction);
     const parsed = ActionBodySchema.safeParse(await readJson(ctx.req, BODY_MAX_BYTES));
     if (!parsed.success) throw new HttpError(400, parsed.error.issues[0]?.message ?? '请求无效');
     const photos = [...new Set(parsed.data.photos)];

@@ -5,7 +5,6 @@ import type { Logger } from '../logger';
 import type { Route } from '../http/router';
 import type { AppContext } from '../app';
 import type { LiveState } from '../live/live-state';
-import { AuditLog } from '../audit/audit-log';
 import { SqlAudit } from '../audit/audit-append';
 import type { SqlDb } from '../db/sql-db';
 import { createAuditRoutes } from '../audit/audit-routes';
@@ -61,8 +60,6 @@ export interface DispatchModuleDeps {
  * Socket.IO with `auth.authorizeSocket` (+ `canUseSocketEvent` per event).
  */
 export function createDispatchModule(deps: DispatchModuleDeps) {
-  const sqlite = deps.db.$client;
-  const audit = new AuditLog(sqlite, deps.clock);
   const sqlAudit = new SqlAudit(deps.sql, deps.clock);
   const anchor = startAuditAnchor({
     sql: deps.sql,
@@ -72,14 +69,12 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     logger: deps.logger,
   });
   const auth = createAuth({
-    db: deps.db,
     sql: deps.sql,
     sqlAudit,
     secret: deps.secret,
     clock: deps.clock,
     logger: deps.logger,
     allowedOrigins: deps.allowedOrigins,
-    audit,
     limiter: deps.limiter,
     sessionIdleMs: deps.sessionIdleMs,
     passwordPolicy: deps.passwordPolicy,
@@ -91,7 +86,6 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
   );
   const service = new DispatchService(deps.sql, deps.live, sqlAudit, deps.clock, deps.logger);
   const common = {
-    sqlite,
     sql: deps.sql,
     live: deps.live,
     authorize: auth.authorize,
@@ -125,14 +119,13 @@ export function createDispatchModule(deps: DispatchModuleDeps) {
     // 部门报到 (/dept): the department's queue and its 签收/反馈/办结/退回, through the same service.
     ...createDepartmentRoutes({
       ...common,
-      sql: deps.sql,
       service,
-      audit,
+      audit: sqlAudit,
       logger: deps.logger,
       uploadsDir: deps.uploadsDir,
     }),
   ];
-  return { auth, audit, sqlAudit, anchor, service, routes };
+  return { auth, sqlAudit, anchor, service, routes };
 }
 
 export type DispatchModule = ReturnType<typeof createDispatchModule>;

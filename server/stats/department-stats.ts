@@ -1,21 +1,18 @@
 import { sql } from 'drizzle-orm';
 import type { TimeLimitConfig } from '@/lib/domain/time-limits';
-import { departmentRates, handingsOf, type Handing, type HandingEvent } from '@/lib/departments/report-rates';
+import { departmentRates, type Handing } from '@/lib/departments/report-rates';
 import { DEPT_STATS_MAX, type DepartmentStat } from '@/lib/wall/stats';
-import { jsonValue, type SqlRunner } from '../db/sql-db';
+import type { SqlRunner } from '../db/sql-db';
+import { handingsFor, type HandingRow } from '../departments/department-handings';
 
 /**
  * 报到率 and 按时办结率 per department for a wall's scope and period (docs/kpis.md): the handings made in the
  * period to incidents in the scope, answered as lib/departments/report-rates.ts counts them. The lowest
  * 报到率 comes first (the departments a leader has to chase), then the most handed; bounded by DEPT_STATS_MAX.
  *
- * Read through SqlDb (either engine). The department pages read handings through
- * server/departments/department-handings.ts, still on the synchronous connection; both apply the same pure
- * rules (lib/departments), so the wall and the department's queue count alike.
+ * Handings are read as the department pages read them (server/departments/department-handings.ts).
  */
 
-/** Incidents whose timelines are read in one statement. */
-const IN_CHUNK = 500;
 /** Period starts whose handings are kept (today, 7 days, 旬, month, and a briefing's). */
 const SINCE_CACHE_MAX = 8;
 /**
@@ -30,68 +27,6 @@ export const HANDING_COMMIT_SETTLE_MS = 60_000;
  * than a centre writes in HANDING_COMMIT_SETTLE_MS, and a range of the primary key, so cheap to re-read.
  */
 const FIRST_READ_LOOKBACK_IDS = 10_000;
-
-type HandingRow = Handing & { gridCode: string | null };
-
-interface EventRow {
-  incidentId: string;
-  at: number;
-  type: string;
-  toState: string | null;
-  data: unknown;
-}
-
-function toHandingEvent(r: EventRow): HandingEvent {
-  if (r.type !== 'assign' || r.data === null) return { at: r.at, type: r.type, toState: r.toState };
-  try {
-    const d = jsonValue<{ assigneeKind?: unknown; assigneeId?: unknown }>(r.data);
-    return {
-      at: r.at,
-      type: r.type,
-      toState: r.toState,
-      assigneeKind: typeof d?.assigneeKind === 'string' ? d.assigneeKind : null,
-      assigneeId: typeof d?.assigneeId === 'string' ? d.assigneeId : null,
-    };
-  } catch {
-    return { at: r.at, type: r.type, toState: r.toState }; // a damaged row is no handing
-  }
-}
-
-const inList = (ids: readonly string[]) =>
-  sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  );
-
-/** Every handing of these incidents, with each incident's grid code. */
-async function handingsFor(db: SqlRunner, ids: readonly string[]): Promise<HandingRow[]> {
-  const out: HandingRow[] = [];
-  for (let k = 0; k < ids.length; k += IN_CHUNK) {
-    const chunk = ids.slice(k, k + IN_CHUNK);
-    const byId = new Map<string, HandingEvent[]>();
-    for (const r of await db.all<EventRow>(
-      sql`SELECT incident_id AS "incidentId", at, type, to_state AS "toState", data FROM incident_events
-          WHERE incident_id IN (${inList(chunk)}) ORDER BY incident_id, at, id`,
-    )) {
-      const list = byId.get(r.incidentId) ?? [];
-      list.push(toHandingEvent(r));
-      byId.set(r.incidentId, list);
-    }
-    const heads = await db.all<{
-      id: string;
-      priority: number;
-      category: string;
-      receivedAt: number;
-      gridCode: string | null;
-    }>(
-      sql`SELECT id, priority, category, received_at AS "receivedAt", grid_code AS "gridCode" FROM incidents
-          WHERE id IN (${inList(chunk)})`,
-    );
-    for (const h of heads)
-      for (const x of handingsOf(h, byId.get(h.id) ?? [])) out.push({ ...x, gridCode: h.gridCode });
-  }
-  return out;
-}
 
 interface SinceEntry {
   /** Every event up to this id has been read (on PostgreSQL: settled, see HANDING_COMMIT_SETTLE_MS). */
