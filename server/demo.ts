@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import type { IncidentCommand } from '@/lib/domain/incident-lifecycle';
 import type { AppContext } from './app';
@@ -21,15 +22,14 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
   const run = (id: string, command: IncidentCommand) =>
     dispatch.service.execute(id, command, SIMULATOR, SIMULATOR_ADDRESS);
   const stateOf = (id: string) =>
-    db.$client
-      .prepare('SELECT state, category, grid_code AS gridCode, lng, lat FROM incidents WHERE id = ?')
-      .get(id) as
-      { state: string; category: string; gridCode: string | null; lng: number; lat: number } | undefined;
+    ctx.sql.get<{ state: string; category: string; gridCode: string | null; lng: number; lat: number }>(
+      sql`SELECT state, category, grid_code AS "gridCode", lng, lat FROM incidents WHERE id = ${id}`,
+    );
 
   /** Walks an incident to 办结 then 结案 from wherever it is, as a department or unit would. */
   async function resolveIncident(id: string): Promise<void> {
     for (let step = 0; step < 5; step++) {
-      const inc = stateOf(id);
+      const inc = await stateOf(id);
       if (!inc) return;
       let command: IncidentCommand | null = null;
       switch (inc.state) {
@@ -63,7 +63,7 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
 
   /** Assigns the nearest free vehicle by road travel time, like a dispatcher following the recommendation. */
   async function dispatchIncident(id: string): Promise<void> {
-    const inc = stateOf(id);
+    const inc = await stateOf(id);
     if (!inc || (inc.state !== 'reported' && inc.state !== 'accepted')) return;
     if (
       inc.state === 'reported' &&
@@ -72,11 +72,9 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
       return;
     const busy = new Set(
       (
-        db.$client
-          .prepare(
-            `SELECT assignee_id AS id FROM incidents WHERE assignee_kind = 'vehicle' AND state IN ('dispatched','on_scene')`,
-          )
-          .all() as { id: string }[]
+        await ctx.sql.all<{ id: string }>(
+          sql`SELECT assignee_id AS id FROM incidents WHERE assignee_kind = 'vehicle' AND state IN ('dispatched', 'on_scene')`,
+        )
       ).map((r) => r.id),
     );
     const best = rankUnits(live.vehicle, inc, {

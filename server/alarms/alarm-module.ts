@@ -30,7 +30,7 @@ export function createAlarmModule(ctx: AppContext, dispatch: DispatchModule): Al
   );
   const snapshots = new SnapshotStore(path.join(ctx.config.UPLOADS_DIR, 'alarm-snapshots'));
   const routes = createAlarmRoutes({
-    sqlite: ctx.db.$client,
+    sql: ctx.sql,
     token: ctx.config.INGEST_TOKEN,
     intake,
     rules,

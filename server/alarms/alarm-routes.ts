@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { SqlDb } from '../db/sql-db';
 import { AiAlarmSchema } from '@/lib/alarms/ai-alarm';
 import { AI_ALARM_LABELS, matchAiAlarm, type AlarmRules } from '@/lib/alarms/rules';
 import { reasonFromZodError } from '@/lib/domain/common';
@@ -24,7 +25,7 @@ function isTokenValid(header: string | undefined, token: string): boolean {
 }
 
 export interface AlarmRouteDeps {
-  sqlite: Database.Database;
+  sql: SqlDb;
   /** INGEST_TOKEN: AI platforms are ingest sources like any other. */
   token: string | undefined;
   intake: AlarmIntake;
@@ -41,9 +42,10 @@ export interface AlarmRouteDeps {
  */
 export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
   const { intake, stats } = deps;
-  const incidentOf = deps.sqlite.prepare<[string], { gridCode: string | null; sha: string | null }>(
-    'SELECT grid_code AS gridCode, snapshot_sha256 AS sha FROM incidents WHERE id = ?',
-  );
+  const incidentOf = (id: string) =>
+    deps.sql.get<{ gridCode: string | null; sha: string | null }>(
+      sql`SELECT grid_code AS "gridCode", snapshot_sha256 AS sha FROM incidents WHERE id = ${id}`,
+    );
 
   const ingest = async (ctx: RouteContext) => {
     if (!deps.token) throw new HttpError(404, 'HTTP ingest is disabled (INGEST_TOKEN unset)');
@@ -129,7 +131,7 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
     });
   };
 
-  const snapshot = (ctx: RouteContext) => {
+  const snapshot = async (ctx: RouteContext) => {
     const id = ctx.params.id ?? '';
     const p = deps.authorize(ctx, {
       roles: ANY_ROLE,
@@ -137,7 +139,7 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
       objectType: 'incident',
       objectId: id,
     });
-    const row = incidentOf.get(id);
+    const row = await incidentOf(id);
     if (!row) throw new HttpError(404, NOT_FOUND);
     deps.regions.require(ctx, p, deps.regions.hasIncident(p, row.gridCode), {
       action: 'incident.snapshot',
