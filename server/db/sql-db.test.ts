@@ -127,5 +127,20 @@ for (const backend of SQL_BACKENDS) {
       );
       expect(ids.map((r) => r.id)).toEqual(['v-inner-2', 'v-outer']);
     });
+
+    it.runIf(backend.name === 'postgres')(
+      'survives an idle connection killed under it (the next query gets a new one)',
+      async () => {
+        const other = t.another();
+        await other.get(sql`SELECT 1 AS one`); // one idle connection in that pool
+        const pids = await t.db.all<{ pid: number }>(
+          sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'`,
+        );
+        expect(pids.length).toBeGreaterThan(0);
+        for (const { pid } of pids) await t.db.get(sql`SELECT pg_terminate_backend(${pid})`);
+        await new Promise((r) => setTimeout(r, 100)); // the pools see their connections end
+        expect(await other.get<{ one: number }>(sql`SELECT 1 AS one`)).toEqual({ one: 1 });
+      },
+    );
   });
 }

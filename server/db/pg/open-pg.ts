@@ -7,6 +7,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import path from 'node:path';
 import pg from 'pg';
+import type { Logger } from '../../logger';
 import * as schema from './schema';
 
 export const PG_MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../drizzle-pg');
@@ -23,9 +24,20 @@ const types = {
     oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** A pool whose int8 values arrive as numbers. */
-export function createPgPool(url: string, opts: { max?: number } = {}): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
+/**
+ * A pool whose int8 values arrive as numbers. An idle connection that dies (PostgreSQL restarted, the
+ * connection terminated) is reported and replaced on the next query: without a listener node-postgres would
+ * raise it as an uncaught error and end the process.
+ */
+export function createPgPool(url: string, opts: { max?: number; logger?: Logger } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
+  pool.on('error', (err) => {
+    const fields = { err: err.message, code: (err as { code?: string }).code };
+    const message = 'postgresql: an idle connection was lost; the pool opens a new one when needed';
+    if (opts.logger) opts.logger.warn(fields, message);
+    else console.warn(message, fields);
+  });
+  return pool;
 }
 
 /** One connection (tests and tools that need a session of their own), int8 as numbers. */
