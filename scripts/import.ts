@@ -13,7 +13,9 @@ import path from 'node:path';
 import { systemClock } from '@/lib/clock';
 import { IMPORT_KINDS, isImportKind, type ImportResult } from '@/lib/import/issues';
 import { AuditKeyError, configureAuditChain } from '@/server/audit/audit-key';
+import { SqlAudit } from '@/server/audit/audit-append';
 import { openDatabase } from '@/server/db/open-database';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { importRegistry } from '@/server/admin/import/import-registry';
 import { importTerritory } from '@/server/admin/import/import-territory';
 
@@ -39,8 +41,10 @@ async function main(): Promise<number> {
     // The server's key, so the import's audit row continues a keyed chain (a keyed chain refuses rows
     // without it; AuditKeyError says which key to set).
     configureAuditChain(db.$client, { auditKey: process.env.AUDIT_KEY || undefined });
+    const sql = sqliteSqlDb(db.$client);
     const ctx = {
-      db,
+      sql,
+      audit: new SqlAudit(sql, systemClock),
       clock: systemClock,
       actor: { username: `cli:${os.userInfo().username}`, role: 'admin', clientAddress: null },
     };

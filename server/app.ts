@@ -117,7 +117,7 @@ export interface App {
  */
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, db, bus, logger } = opts;
-  // Before anything builds an AuditLog on this handle: every row it appends is keyed alike (AUDIT_KEY).
+  // Before anything appends to the audit chain through this handle: every row is keyed alike (AUDIT_KEY).
   configureAuditChain(db.$client, { auditKey: config.AUDIT_KEY, logger });
   const clock = opts.clock ?? systemClock;
   const startedAt = clock.now();

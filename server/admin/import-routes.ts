@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isImportKind } from '@/lib/import/issues';
 import type { AppContext } from '../app';
+import type { SqlAudit } from '../audit/audit-append';
 import type { Authorize } from '../auth/guard';
 import { HttpError, sendJson, type Route } from '../http/router';
 import { importRegistry } from './import/import-registry';
@@ -48,9 +49,12 @@ function fileNameOf(req: IncomingMessage): string | null {
  * the file was judged, and nothing was written). GET /api/admin/imports lists the runs, newest first.
  * Imports committed by `npm run import` into the same database are noticed and shown too (watchImportRuns).
  */
-export function createImportRoutes(ctx: AppContext, deps: { auth: { authorize: Authorize } }): Route[] {
+export function createImportRoutes(
+  ctx: AppContext,
+  deps: { sqlAudit: SqlAudit; auth: { authorize: Authorize } },
+): Route[] {
   const { authorize } = deps.auth;
-  watchImportRuns({ db: ctx.db, live: ctx.live, logger: ctx.logger });
+  watchImportRuns({ sql: ctx.sql, db: ctx.db, live: ctx.live, logger: ctx.logger });
   return [
     {
       method: 'POST',
@@ -66,6 +70,8 @@ export function createImportRoutes(ctx: AppContext, deps: { auth: { authorize: A
         );
         if (bytes.length === 0) throw new HttpError(400, '请求体为空：请上传文件内容');
         const ictx = {
+          sql: ctx.sql,
+          audit: deps.sqlAudit,
           db: ctx.db,
           clock: ctx.clock,
           live: ctx.live,
@@ -97,9 +103,9 @@ export function createImportRoutes(ctx: AppContext, deps: { auth: { authorize: A
     {
       method: 'GET',
       path: '/api/admin/imports',
-      handler: (rc) => {
+      handler: async (rc) => {
         authorize(rc, { roles: ADMIN, action: 'import.list', objectType: 'import' });
-        sendJson(rc.res, 200, { runs: listImportRuns(ctx.db) });
+        sendJson(rc.res, 200, { runs: await listImportRuns(ctx.sql) });
       },
     },
   ];

@@ -9,7 +9,7 @@
  * (or with another one) refuses to start or to append: an unkeyed row would break the chain for good.
  *
  * The key is per database handle, set once where the process is wired (`configureAuditChain`), so every
- * AuditLog built on that handle, wherever it is built, uses it.
+ * SqlAudit over that handle, wherever it is built, uses it.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -111,8 +111,8 @@ export function configureAuditChain(
 }
 
 /**
- * configureAuditChain for a SqlDb: on SQLite it configures the connection underneath (so the modules that
- * still append through AuditLog key alike), on PostgreSQL the shared `meta` row every process reads.
+ * configureAuditChain for a SqlDb: on SQLite it configures the connection underneath (whoever configured the
+ * connection rather than the SqlDb keys alike), on PostgreSQL the shared `meta` row every process reads.
  */
 export async function configureSqlAuditChain(
   db: SqlDb,

@@ -1,9 +1,7 @@
 import type { AuditHead, AuditRow, AuditVerifyResult } from '@/lib/dispatch/api-types';
-import type Database from 'better-sqlite3';
 import { createHash, createHmac } from 'node:crypto';
-import type { Clock } from '@/lib/clock';
 import type { AnchorReading } from './audit-anchor';
-import { AuditKeyError, auditChainKeyFor, readKeyedMarker, type AuditChainKey } from './audit-key';
+import type { AuditChainKey } from './audit-key';
 
 /** The chain's anchor: the first row's prev_hash. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -135,47 +133,5 @@ export class ChainWalk {
       return `row ${r.id} does not match its ${key ? 'keyed hash (HMAC)' : 'hash'} or its link to the row before`;
     this.prev = r.hash;
     return null;
-  }
-}
-
-/**
- * The append-only, hash-chained audit log (DESIGN §5). `append` must run inside the same SQLite transaction
- * as the change it records (callers use `sqlite.transaction(...).immediate()`), so a change and its record
- * commit or vanish together; on its own it opens its own transaction. Rows are keyed (HMAC) when the
- * handle's chain key is configured (audit-key.ts).
- */
-export class AuditLog {
-  private readonly lastHash: Database.Statement<[], { hash: string }>;
-  private readonly insert: Database.Statement;
-  private readonly appendTx: Database.Transaction<(entry: AuditEntry) => number>;
-  private readonly chain: AuditChainKey | null;
-  /** The chain is keyed but this handle was never given the key: appending would break it for good. */
-  private readonly isMissingKey: boolean;
-
-  constructor(
-    private readonly sqlite: Database.Database,
-    private readonly clock: Clock,
-  ) {
-    const configured = auditChainKeyFor(sqlite);
-    this.chain = configured ?? null;
-    this.isMissingKey = configured === undefined && readKeyedMarker(sqlite) !== null;
-    this.lastHash = sqlite.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
-    this.insert = sqlite.prepare(
-      `INSERT INTO audit_log (at, actor, role, client_address, action, object_type, object_id, before, after, result, reason, prev_hash, hash)
-       VALUES (@at, @actor, @role, @client_address, @action, @object_type, @object_id, @before, @after, @result, @reason, @prev_hash, @hash)`,
-    );
-    // Nested inside a caller's transaction this becomes a savepoint; alone, it is its own transaction.
-    this.appendTx = sqlite.transaction((entry: AuditEntry) => {
-      const prev = this.lastHash.get()?.hash ?? GENESIS_HASH;
-      const row = auditRowOf(entry, this.clock.now());
-      const hash = rowHash(prev, row, this.chain?.key ?? null);
-      return Number(this.insert.run({ ...row, prev_hash: prev, hash }).lastInsertRowid);
-    });
-  }
-
-  append(entry: AuditEntry): number {
-    if (this.isMissingKey)
-      throw new AuditKeyError('the audit chain is keyed: this process needs AUDIT_KEY to append to it');
-    return this.sqlite.inTransaction ? this.appendTx(entry) : this.appendTx.immediate(entry);
   }
 }

@@ -16,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { anchorPathFor, AuditAnchor, readAnchor } from '@/server/audit/audit-anchor';
 import { configureAuditChain, configureSqlAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
-import { AuditLog } from '@/server/audit/audit-log';
 import { RedisAuditAnchor } from '@/server/audit/redis-anchor';
-import { appendAudit } from '@/server/audit/audit-append';
+import { appendAudit, SqlAudit } from '@/server/audit/audit-append';
 import { pgSqlDb } from '@/server/db/sql-db';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { openDatabase } from '@/server/db/open-database';
@@ -327,9 +326,9 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
     const file = path.join(dir, 'broken.db');
     const db = openDatabase(file);
     const clock = new FakeClock(Date.now());
-    const audit = new AuditLog(db.$client, clock);
+    const audit = new SqlAudit(sqliteSqlDb(db.$client), clock);
     for (const action of ['user.create', 'user.disable', 'user.enable'])
-      audit.append({
+      await audit.appendAlone({
         actor: 'cli',
         role: 'admin',
         clientAddress: null,

@@ -1,5 +1,6 @@
 import type { ImportIssue } from '@/lib/import/issues';
-import type { Db } from '../../db/open-database';
+import { sql } from 'drizzle-orm';
+import type { SqlRunner } from '../../db/sql-db';
 import type { GridLocator } from '../../live/grid-locator';
 import type { LiveState } from '../../live/live-state';
 
@@ -16,7 +17,11 @@ type Kind = keyof typeof KIND_WORDS;
  * Vehicles and workers have positions only in the running app's live state, so the command line reports
  * cameras and incidents.
  */
-export function findUnplacedEntities(db: Db, grids: GridLocator, live?: LiveState): ImportIssue[] {
+export async function findUnplacedEntities(
+  q: SqlRunner,
+  grids: GridLocator,
+  live?: LiveState,
+): Promise<ImportIssue[]> {
   if (grids.size === 0) return [];
   const found: Record<Kind, { id: string; lng: number; lat: number }[]> = {
     camera: [],
@@ -30,14 +35,13 @@ export function findUnplacedEntities(db: Db, grids: GridLocator, live?: LiveStat
     counts[kind]++;
     if (found[kind].length < UNPLACED_LISTED_MAX) found[kind].push({ id, lng, lat });
   };
-  const sqlite = db.$client;
-  for (const r of sqlite
-    .prepare('SELECT id, lng, lat FROM cameras WHERE lng IS NOT NULL AND lat IS NOT NULL')
-    .iterate() as Iterable<{ id: string; lng: number; lat: number }>)
+  for (const r of await q.all<{ id: string; lng: number; lat: number }>(
+    sql`SELECT id, lng, lat FROM cameras WHERE lng IS NOT NULL AND lat IS NOT NULL`,
+  ))
     note('camera', r.id, r.lng, r.lat);
-  for (const r of sqlite
-    .prepare(`SELECT id, lng, lat FROM incidents WHERE state NOT IN ('closed', 'cancelled')`)
-    .iterate() as Iterable<{ id: string; lng: number; lat: number }>)
+  for (const r of await q.all<{ id: string; lng: number; lat: number }>(
+    sql`SELECT id, lng, lat FROM incidents WHERE state NOT IN ('closed', 'cancelled')`,
+  ))
     note('incident', r.id, r.lng, r.lat);
   if (live)
     for (const kind of ['vehicle', 'worker'] as const) {

@@ -1,6 +1,8 @@
 import type { Clock } from '@/lib/clock';
 import type { ImportKind, ImportResult, IssueList } from '@/lib/import/issues';
+import type { SqlAudit } from '../../audit/audit-append';
 import type { Db } from '../../db/open-database';
+import type { SqlDb } from '../../db/sql-db';
 import type { GridLocator } from '../../live/grid-locator';
 import type { LiveState } from '../../live/live-state';
 
@@ -13,7 +15,14 @@ export interface ImportActor {
 
 /** What every import verb needs. `live` is the running app's state (absent for the command line). */
 export interface ImportContext {
-  db: Db;
+  sql: SqlDb;
+  /** The audit log of `sql`: every import, committed or refused, is audited. */
+  audit: SqlAudit;
+  /**
+   * The handle the running app's territory caches listen on (load-world.ts keys them by it); absent where
+   * nothing in this process caches the territory.
+   */
+  db?: Db;
   clock: Clock;
   actor: ImportActor;
   live?: LiveState;

@@ -6,7 +6,9 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { MAX_ISSUES_KEPT } from '@/lib/import/issues';
+import { SqlAudit } from '../../audit/audit-append';
 import { openDatabase, type Db } from '../../db/open-database';
+import { sqliteSqlDb } from '../../db/sql-db';
 import type { ImportContext } from './import-context';
 import { importRegistry } from './import-registry';
 import { importTerritory } from './import-territory';
@@ -24,7 +26,14 @@ const dump = () =>
 
 beforeAll(() => {
   db = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-imp-')), 't.db'));
-  ctx = { db, clock: new FakeClock(), actor: { username: 'test', role: 'admin', clientAddress: null } };
+  const sql = sqliteSqlDb(db.$client);
+  const clock = new FakeClock();
+  ctx = {
+    sql,
+    audit: new SqlAudit(sql, clock),
+    clock,
+    actor: { username: 'test', role: 'admin', clientAddress: null },
+  };
 });
 afterAll(() => db.$client.close());
 

@@ -1,4 +1,5 @@
-import type { Db } from '../../db/open-database';
+import { sql } from 'drizzle-orm';
+import type { SqlRunner } from '../../db/sql-db';
 
 /** Runs listed at most, newest first. */
 export const IMPORT_RUNS_LIST_MAX = 200;
@@ -15,11 +16,9 @@ export interface ImportRunRow {
   at: number;
 }
 
-export function listImportRuns(db: Db, limit = IMPORT_RUNS_LIST_MAX): ImportRunRow[] {
-  return db.$client
-    .prepare(
-      `SELECT id, kind, file_name AS fileName, sha256, created, updated, unchanged, actor, at
-       FROM import_runs ORDER BY id DESC LIMIT ?`,
-    )
-    .all(Math.min(Math.max(limit, 1), IMPORT_RUNS_LIST_MAX)) as ImportRunRow[];
+export function listImportRuns(q: SqlRunner, limit = IMPORT_RUNS_LIST_MAX): Promise<ImportRunRow[]> {
+  return q.all<ImportRunRow>(
+    sql`SELECT id, kind, file_name AS "fileName", sha256, created, updated, unchanged, actor, at
+        FROM import_runs ORDER BY id DESC LIMIT ${Math.min(Math.max(limit, 1), IMPORT_RUNS_LIST_MAX)}`,
+  );
 }

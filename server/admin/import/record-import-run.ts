@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { ImportKind } from '@/lib/import/issues';
-import { AuditLog } from '../../audit/audit-log';
+import type { SqlRunner } from '../../db/sql-db';
 import type { ImportContext } from './import-context';
 
 export function sha256Of(bytes: Uint8Array): string {
@@ -21,37 +22,27 @@ export interface RunCounts {
 }
 
 /**
- * Versions an import (an `import_runs` row) and audits it (`import.<kind>`). Called inside the import's own
- * transaction: the rows, their version and their audit record commit or vanish together.
+ * Versions an import (an `import_runs` row) and audits it (`import.<kind>`), inside the import's own
+ * transaction `tx`: the rows, their version and their audit record commit or vanish together. The audit
+ * append is the last step (on PostgreSQL it holds the chain's lock until COMMIT).
  */
-export function recordImportRun(
+export async function recordImportRun(
+  tx: SqlRunner,
   ctx: ImportContext,
   run: { kind: ImportKind; fileName: string | null; sha256: string } & RunCounts,
   extra: Record<string, unknown> = {},
-): number {
-  const sqlite = ctx.db.$client;
+): Promise<number> {
   const at = ctx.clock.now();
-  const id = Number(
-    sqlite
-      .prepare(
-        `INSERT INTO import_runs (kind, file_name, sha256, created, updated, unchanged, actor, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        run.kind,
-        run.fileName,
-        run.sha256,
-        run.created,
-        run.updated,
-        run.unchanged,
-        ctx.actor.username,
-        at,
-      ).lastInsertRowid,
-  );
-  let ids = madeHere.get(ctx.db);
-  if (!ids) madeHere.set(ctx.db, (ids = new Set()));
+  const { id } = (await tx.get<{ id: number }>(
+    sql`INSERT INTO import_runs (kind, file_name, sha256, created, updated, unchanged, actor, at)
+        VALUES (${run.kind}, ${run.fileName}, ${run.sha256}, ${run.created}, ${run.updated}, ${run.unchanged},
+          ${ctx.actor.username}, ${at})
+        RETURNING id`,
+  ))!;
+  let ids = madeHere.get(ctx.sql);
+  if (!ids) madeHere.set(ctx.sql, (ids = new Set()));
   ids.add(id);
-  new AuditLog(sqlite, ctx.clock).append({
+  await ctx.audit.append(tx, {
     actor: ctx.actor.username,
     role: ctx.actor.role,
     clientAddress: ctx.actor.clientAddress,
@@ -65,12 +56,12 @@ export function recordImportRun(
 }
 
 /** A refused (non-dry) import is audited too, with how many errors stopped it; nothing else is written. */
-export function auditRefusedImport(
+export async function auditRefusedImport(
   ctx: ImportContext,
   run: { kind: ImportKind; fileName: string | null; sha256: string },
   errorCount: number,
-): void {
-  new AuditLog(ctx.db.$client, ctx.clock).append({
+): Promise<void> {
+  await ctx.audit.appendAlone({
     actor: ctx.actor.username,
     role: ctx.actor.role,
     clientAddress: ctx.actor.clientAddress,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorldInfo } from '@/lib/world/world-types';
 import { openDatabase, type Db } from '../../db/open-database';
+import { sqliteSqlDb } from '../../db/sql-db';
 import { readMetaJson, WORLD_META_KEYS, writeMetaJson } from '../../world/world-meta';
 import { refreshWorldInfo } from './refresh-world-info';
 
@@ -37,8 +38,8 @@ afterEach(() => db.$client.close());
 const info = () => readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info)!;
 
 describe('refreshWorldInfo', () => {
-  it('an imported territory is named after its top region (descending through a single child), boxed by its outlines', () => {
-    refreshWorldInfo(db, 1, { isTerritory: true });
+  it('an imported territory is named after its top region (descending through a single child), boxed by its outlines', async () => {
+    await refreshWorldInfo(sqliteSqlDb(db.$client), 1, { isTerritory: true });
     expect(info()).toMatchObject({
       seed: 'import',
       name: '锦江区',
@@ -56,7 +57,7 @@ describe('refreshWorldInfo', () => {
     });
   });
 
-  it('a generated demo world keeps its name; a registry import changes only the counts', () => {
+  it('a generated demo world keeps its name; a registry import changes only the counts', async () => {
     const demo = {
       seed: 'demo-7',
       name: '平安示范区',
@@ -78,7 +79,7 @@ describe('refreshWorldInfo', () => {
       },
     };
     writeMetaJson(db, WORLD_META_KEYS.info, demo, 1);
-    refreshWorldInfo(db, 2, { isTerritory: true });
+    await refreshWorldInfo(sqliteSqlDb(db.$client), 2, { isTerritory: true });
     expect(info()).toMatchObject({
       seed: 'demo-7',
       name: '平安示范区',
@@ -92,7 +93,7 @@ describe('refreshWorldInfo', () => {
         `INSERT INTO regions (code, parent_code, level, name) VALUES ('510104003000', '510104000000', 'town', '督院街街道')`,
       )
       .run();
-    refreshWorldInfo(db, 3, { isTerritory: false });
+    await refreshWorldInfo(sqliteSqlDb(db.$client), 3, { isTerritory: false });
     expect(info().counts).toMatchObject({ towns: 2, departments: 1 });
   });
 });

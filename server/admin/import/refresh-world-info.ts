@@ -1,6 +1,7 @@
 import type { BasemapFeatures, WorldInfo } from '@/lib/world/world-types';
-import type { Db } from '../../db/open-database';
-import { readMetaJson, WORLD_META_KEYS, writeMetaJson } from '../../world/world-meta';
+import { sql } from 'drizzle-orm';
+import type { SqlRunner } from '../../db/sql-db';
+import { WORLD_META_KEYS } from '../../world/world-meta';
 
 const LEVELS = ['city', 'district', 'town', 'community'] as const;
 
@@ -28,58 +29,69 @@ function extendBox(box: number[], geometryText: string): void {
  * from the regions themselves) so the built-in basemap draws; a registry import updates only the counts.
  * Runs inside the import's transaction.
  */
-export function refreshWorldInfo(db: Db, now: number, opts: { isTerritory: boolean }): WorldInfo | null {
-  const sqlite = db.$client;
-  const prev = readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info);
-  const count = (sql: string): number => (sqlite.prepare(sql).get() as { n: number }).n;
+async function readMeta<T>(q: SqlRunner, key: string): Promise<T | null> {
+  const row = await q.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${key}`);
+  return row ? (JSON.parse(row.value) as T) : null;
+}
+
+async function writeMeta(q: SqlRunner, key: string, value: unknown, now: number): Promise<void> {
+  await q.run(
+    sql`INSERT INTO meta (key, value, updated_at) VALUES (${key}, ${JSON.stringify(value)}, ${now})
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  );
+}
+
+type Place = { code: string; name: string; lng: number | null; lat: number | null };
+
+export async function refreshWorldInfo(
+  q: SqlRunner,
+  now: number,
+  opts: { isTerritory: boolean },
+): Promise<WorldInfo | null> {
+  const prev = await readMeta<WorldInfo>(q, WORLD_META_KEYS.info);
+  const count = async (query: ReturnType<typeof sql>): Promise<number> =>
+    Number((await q.get<{ n: number | string }>(query))!.n);
+  const registryCounts = async () => ({
+    departments: await count(sql`SELECT count(*) AS n FROM departments`),
+    vehicles: await count(sql`SELECT count(*) AS n FROM vehicles`),
+    workers: await count(sql`SELECT count(*) AS n FROM workers`),
+    cameras: await count(sql`SELECT count(*) AS n FROM cameras`),
+  });
   // A registry import changes only the counts.
   if (!opts.isTerritory) {
     if (!prev) return null;
-    const info: WorldInfo = {
-      ...prev,
-      counts: {
-        ...prev.counts,
-        departments: count('SELECT count(*) AS n FROM departments'),
-        vehicles: count('SELECT count(*) AS n FROM vehicles'),
-        workers: count('SELECT count(*) AS n FROM workers'),
-        cameras: count('SELECT count(*) AS n FROM cameras'),
-      },
-    };
-    writeMetaJson(db, WORLD_META_KEYS.info, info, now);
+    const info: WorldInfo = { ...prev, counts: { ...prev.counts, ...(await registryCounts()) } };
+    await writeMeta(q, WORLD_META_KEYS.info, info, now);
     return info;
   }
-  const byLevel = Object.fromEntries(
-    LEVELS.map((l) => [l, count(`SELECT count(*) AS n FROM regions WHERE level = '${l}'`)]),
-  ) as Record<(typeof LEVELS)[number], number>;
-  const grids = count('SELECT count(*) AS n FROM grids');
+  const byLevel = {} as Record<(typeof LEVELS)[number], number>;
+  for (const l of LEVELS) byLevel[l] = await count(sql`SELECT count(*) AS n FROM regions WHERE level = ${l}`);
+  const grids = await count(sql`SELECT count(*) AS n FROM grids`);
   if (grids === 0 && Object.values(byLevel).every((n) => n === 0)) return prev;
 
   // The box from the coarsest level that has outlines: a province's 120k grids need not be parsed.
   const box = [Infinity, Infinity, -Infinity, -Infinity];
   for (const level of [...LEVELS, 'grid'] as const) {
-    const rows = (
+    const rows = await q.all<{ geometry: string }>(
       level === 'grid'
-        ? sqlite.prepare('SELECT geometry FROM grids')
-        : sqlite.prepare('SELECT geometry FROM regions WHERE level = ? AND geometry IS NOT NULL').bind(level)
-    ).iterate() as Iterable<{ geometry: string }>;
+        ? sql`SELECT geometry FROM grids`
+        : sql`SELECT geometry FROM regions WHERE level = ${level} AND geometry IS NOT NULL`,
+    );
     for (const r of rows) extendBox(box, r.geometry);
     if (box[0]! <= box[2]!) break;
   }
   if (!(box[0]! <= box[2]!)) return prev;
 
   // The top: the root (a region whose parent is not stored), descended while it has a single child.
-  const roots = sqlite
-    .prepare(
-      `SELECT code, name, center_lng AS lng, center_lat AS lat FROM regions
-       WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM regions) ORDER BY code`,
-    )
-    .all() as { code: string; name: string; lng: number | null; lat: number | null }[];
-  let top = roots.length === 1 ? roots[0]! : null;
-  const childrenOf = sqlite.prepare(
-    'SELECT code, name, center_lng AS lng, center_lat AS lat FROM regions WHERE parent_code = ? LIMIT 2',
+  const roots = await q.all<Place>(
+    sql`SELECT code, name, center_lng AS "lng", center_lat AS "lat" FROM regions
+        WHERE parent_code IS NULL OR parent_code NOT IN (SELECT code FROM regions)`,
   );
+  let top = roots.length === 1 ? roots[0]! : null;
   while (top) {
-    const kids = childrenOf.all(top.code) as typeof roots;
+    const kids = await q.all<Place>(
+      sql`SELECT code, name, center_lng AS "lng", center_lat AS "lat" FROM regions WHERE parent_code = ${top.code} LIMIT 2`,
+    );
     if (kids.length !== 1) break;
     top = kids[0]!;
   }
@@ -100,18 +112,15 @@ export function refreshWorldInfo(db: Db, now: number, opts: { isTerritory: boole
       towns: byLevel.town,
       communities: byLevel.community,
       grids,
-      departments: count('SELECT count(*) AS n FROM departments'),
-      vehicles: count('SELECT count(*) AS n FROM vehicles'),
-      workers: count('SELECT count(*) AS n FROM workers'),
-      cameras: count('SELECT count(*) AS n FROM cameras'),
+      ...(await registryCounts()),
       roadNodes: prev?.counts.roadNodes ?? 0,
       roadEdges: prev?.counts.roadEdges ?? 0,
     },
   };
-  if (!readMetaJson<BasemapFeatures>(db, WORLD_META_KEYS.features)) {
+  if (!(await readMeta<BasemapFeatures>(q, WORLD_META_KEYS.features))) {
     const none: BasemapFeatures = { rivers: [], lakes: [], parks: [], pois: [], roads: [] };
-    writeMetaJson(db, WORLD_META_KEYS.features, none, now);
+    await writeMeta(q, WORLD_META_KEYS.features, none, now);
   }
-  writeMetaJson(db, WORLD_META_KEYS.info, info, now);
+  await writeMeta(q, WORLD_META_KEYS.info, info, now);
   return info;
 }
