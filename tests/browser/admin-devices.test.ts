@@ -254,7 +254,9 @@ describe('admin devices: cameras and grid workers', () => {
     expect(accepted.status).toBe(200);
 
     // Every retry is refused. The backoff (5 s doubling, ~42 min in all) is skipped by making each retry
-    // due at once in the server's database; the attempts themselves are the server's own, over HTTP.
+    // due at once in the server's database, but only once the server has recorded the attempt it sent (as
+    // many recorded as the platform received): a send in flight holds its claim in next_at, and moving that
+    // would hand the callback to a second send. The attempts themselves are the server's own, over HTTP.
     const db = new Database(server.dbPath);
     db.pragma('busy_timeout = 5000');
     try {
@@ -262,12 +264,15 @@ describe('admin devices: cameras and grid workers', () => {
         `SELECT state, attempts FROM hotline_callbacks WHERE order_no = ? ORDER BY id LIMIT 1`,
       );
       const due = db.prepare(
-        `UPDATE hotline_callbacks SET next_at = 0 WHERE order_no = ? AND state = 'pending' AND attempts > 0`,
+        `UPDATE hotline_callbacks SET next_at = 0 WHERE order_no = ? AND state = 'pending' AND attempts = ?`,
       );
+      const sent = () => platform.received.filter((r) => r.orderNo === orderNo).length;
       await until(
         async () => {
-          due.run(orderNo);
-          return row.get(orderNo)?.state === 'dead';
+          const r = row.get(orderNo);
+          if (r?.state === 'dead') return true;
+          if (r && r.attempts > 0 && r.attempts === sent()) due.run(orderNo, r.attempts);
+          return false;
         },
         'the callback to become a dead letter',
         90_000,
