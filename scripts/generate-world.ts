@@ -16,8 +16,9 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { configureAuditChain } from '@/server/audit/audit-key';
+import { configureSqlAuditChain } from '@/server/audit/audit-key';
 import { openDatabase } from '@/server/db/open-database';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { createLogger } from '@/server/logger';
 import { backfillDemoHistory } from '@/server/simulator/history-backfill';
 import { isSeedPresetName, SEED_PRESETS } from '@/server/world/seed-presets';
@@ -91,9 +92,10 @@ let lastLine = '';
 let peakRssMb = 0;
 const sampleRss = () => (peakRssMb = Math.max(peakRssMb, process.memoryUsage.rss() / 1e6));
 const db = openDatabase(a.db!);
+const sqlDb = sqliteSqlDb(db.$client);
 // The backfill's dispatch rows continue the chain: keyed when the server's AUDIT_KEY is set.
-configureAuditChain(db.$client, { auditKey: process.env.AUDIT_KEY || undefined });
-const result = seedDemoWorld(db, {
+await configureSqlAuditChain(sqlDb, { auditKey: process.env.AUDIT_KEY || undefined });
+const result = await seedDemoWorld(sqlDb, {
   ...preset.world,
   ...overrides,
   isForced: a.force,
@@ -117,7 +119,7 @@ process.stderr.write(`[${worldSeconds.toFixed(1)}s] incidents…\n`);
 const cacheSize = db.$client.pragma('cache_size', { simple: true }) as number;
 db.$client.pragma(`cache_size = -${INCIDENT_CACHE_KB}`);
 const incidents = await backfillDemoHistory({
-  db,
+  db: sqlDb,
   logger: createLogger('warn'),
   days: int('days', a.days) ?? 1,
   now: Date.now(),

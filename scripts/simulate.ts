@@ -16,8 +16,10 @@
  * incidents over the HTTP API after their time on scene.
  */
 import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { openDatabase } from '@/server/db/open-database';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { createLogger } from '@/server/logger';
 import { startSimulator } from '@/server/simulator/simulator';
 import { createSocketAssignmentFeed, signIn } from '@/server/simulator/socket-assignment-feed';
@@ -61,23 +63,27 @@ if (!isSeedPresetName(a.preset!))
   throw new Error(`--preset is one of ${Object.keys(SEED_PRESETS).join(', ')}`);
 const logger = createLogger();
 const db = openDatabase(a.db!);
-if (!isWorldSeeded(db)) {
+const sqlDb = sqliteSqlDb(db.$client);
+if (!(await isWorldSeeded(sqlDb))) {
   if (!a.generate)
     throw new Error(
       `no world in ${a.db}: run \`npm run world -- --preset ${a.preset}\` (or DEMO=1) first, or pass --generate`,
     );
-  seedDemoWorld(db, { ...SEED_PRESETS[a.preset].world });
+  await seedDemoWorld(sqlDb, { ...SEED_PRESETS[a.preset].world });
 }
 const rate = num('rate', a.rate, 1, 1e8);
 /** Vehicles the simulator will drive: the registry's, up to --max-vehicles. */
-function simulatedVehicles(): number {
-  const registered = (
-    db.$client.prepare('SELECT count(*) AS n FROM vehicles WHERE is_unassigned = 0').get() as { n: number }
-  ).n;
+async function simulatedVehicles(): Promise<number> {
+  const registered = Number(
+    (await sqlDb.get<{ n: number }>(sql`SELECT count(*) AS n FROM vehicles WHERE is_unassigned = ${false}`))
+      ?.n ?? 0,
+  );
   return Math.min(registered, num('max-vehicles', a['max-vehicles'], 0, 1e7) ?? Infinity);
 }
 const vehicleHz =
-  rate === undefined ? num('vehicle-hz', a['vehicle-hz'], 0.01, 50) : rate / Math.max(1, simulatedVehicles());
+  rate === undefined
+    ? num('vehicle-hz', a['vehicle-hz'], 0.01, 50)
+    : rate / Math.max(1, await simulatedVehicles());
 if (vehicleHz !== undefined && (vehicleHz < 0.01 || vehicleHz > 50))
   throw new Error(`--rate ${rate} over ${simulatedVehicles()} vehicles is ${vehicleHz} Hz each; 0.01..50 Hz`);
 if (a.transport !== 'pubsub' && a.transport !== 'stream') throw new Error('--transport is pubsub or stream');
@@ -114,9 +120,9 @@ async function transition(id: string, to: string): Promise<boolean> {
   return res.ok;
 }
 
-const sim = startSimulator({
+const sim = await startSimulator({
   bus,
-  db,
+  db: sqlDb,
   logger,
   speedup: num('speedup', a.speedup, 0.1, 1000),
   incidentRatePerHour: num('incidents-per-hour', a['incidents-per-hour'], 0, 1_000_000),

@@ -12,13 +12,14 @@
  * migrating it like the server does, so it works before the server ever started. Every change is
  * audited with actor `cli`.
  */
+import { sql } from 'drizzle-orm';
 import { sqliteSqlDb } from '@/server/db/sql-db';
 import { parseArgs } from 'node:util';
 import { NewUserSchema, ROLE_VALUES } from '@/lib/admin/schemas';
 import { MIN_PASSWORD_CHARS, passwordProblem } from '@/lib/auth/password-policy';
 import { systemClock } from '@/lib/clock';
 import { SqlAudit } from '@/server/audit/audit-append';
-import { configureAuditChain } from '@/server/audit/audit-key';
+import { configureSqlAuditChain } from '@/server/audit/audit-key';
 import { insertUser, setUserDisabled, setUserPasswordHash } from '@/server/auth/accounts';
 import { hashPassword } from '@/server/auth/password';
 import { openDatabase } from '@/server/db/open-database';
@@ -100,13 +101,13 @@ async function main(argv: string[]): Promise<void> {
   const db = openDatabase(process.env.DATABASE_PATH ?? './data/pingan.db');
   const sqlite = db.$client;
   // The server's key, so the rows this adds continue a keyed chain (it refuses to write to one without it).
-  configureAuditChain(sqlite, { auditKey: process.env.AUDIT_KEY || undefined });
-  const clock = systemClock;
   const sqlDb = sqliteSqlDb(sqlite);
+  await configureSqlAuditChain(sqlDb, { auditKey: process.env.AUDIT_KEY || undefined });
+  const clock = systemClock;
   const audit = new SqlAudit(sqlDb, clock);
   const cli = { actor: 'cli', role: 'admin', clientAddress: null, objectType: 'user', result: 'ok' } as const;
-  const findId = (name: string) => {
-    const row = sqlite.prepare<[string], { id: number }>('SELECT id FROM users WHERE username = ?').get(name);
+  const findId = async (name: string) => {
+    const row = await sqlDb.get<{ id: number }>(sql`SELECT id FROM users WHERE username = ${name}`);
     if (!row) throw new UsageError(`no user ${name}`);
     return row.id;
   };
@@ -123,9 +124,12 @@ async function main(argv: string[]): Promise<void> {
         });
         if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
         const u = parsed.data;
-        if (sqlite.prepare('SELECT 1 FROM users WHERE username = ?').get(u.username))
+        if (await sqlDb.get(sql`SELECT 1 AS one FROM users WHERE username = ${u.username}`))
           throw new UsageError(`user ${u.username} exists (use reset-password)`);
-        if (u.workerId !== null && !sqlite.prepare('SELECT 1 FROM workers WHERE id = ?').get(u.workerId))
+        if (
+          u.workerId !== null &&
+          !(await sqlDb.get(sql`SELECT 1 AS one FROM workers WHERE id = ${u.workerId}`))
+        )
           throw new UsageError(`no grid worker ${u.workerId}`);
         const hash = await hashPassword(await readPassword(u.username));
         await sqlDb.transaction(async (tx) => {
@@ -148,7 +152,7 @@ async function main(argv: string[]): Promise<void> {
       }
       case 'reset-password': {
         if (!username) throw new UsageError('which user?');
-        const id = findId(username);
+        const id = await findId(username);
         const hash = await hashPassword(await readPassword(username));
         await sqlDb.transaction(async (tx) => {
           await setUserPasswordHash(tx, clock, id, hash);
@@ -165,7 +169,7 @@ async function main(argv: string[]): Promise<void> {
       case 'disable':
       case 'enable': {
         if (!username) throw new UsageError('which user?');
-        const id = findId(username);
+        const id = await findId(username);
         const isDisabled = command === 'disable';
         await sqlDb.transaction(async (tx) => {
           await setUserDisabled(tx, clock, id, isDisabled);
@@ -180,12 +184,12 @@ async function main(argv: string[]): Promise<void> {
         return;
       }
       case 'list': {
-        const rows = sqlite
-          .prepare<
-            [],
-            { username: string; role: string; region_code: string | null; disabled_at: number | null }
-          >('SELECT username, role, region_code, disabled_at FROM users ORDER BY id')
-          .all();
+        const rows = await sqlDb.all<{
+          username: string;
+          role: string;
+          region_code: string | null;
+          disabled_at: number | null;
+        }>(sql`SELECT username, role, region_code, disabled_at FROM users ORDER BY id`);
         if (rows.length === 0) console.log('no accounts yet: npm run user -- create <username> admin');
         for (const r of rows)
           console.log(

@@ -35,7 +35,7 @@ import { startOverdueWatch, type OverdueWatch } from './scale/overdue-watch';
 import { startBoardReconcile, type BoardReconcile } from './scale/board-reconcile';
 import { canUseSocketEvent } from './auth/permissions';
 import { startTimeLimits } from './admin/time-limit-settings';
-import { configureAuditChain } from './audit/audit-key';
+import { configureSqlAuditChain } from './audit/audit-key';
 import { createRegionGate, type RegionGate } from './auth/region-scope';
 import { createClientAddressOf } from './auth/client-address';
 import { metricsRefusal } from './auth/metrics-access';
@@ -117,13 +117,13 @@ export interface App {
  */
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, db, bus, logger } = opts;
-  // Before anything appends to the audit chain through this handle: every row is keyed alike (AUDIT_KEY).
-  configureAuditChain(db.$client, { auditKey: config.AUDIT_KEY, logger });
+  const sql = sqliteSqlDb(db.$client);
+  // Before anything appends to the audit chain: every row is keyed alike (AUDIT_KEY).
+  await configureSqlAuditChain(sql, { auditKey: config.AUDIT_KEY, logger });
   const clock = opts.clock ?? systemClock;
   const startedAt = clock.now();
   // One answer to "who is the client" for routes, audit rows, the login limits and socket logs.
   const clientAddressOf = createClientAddressOf(config.TRUSTED_PROXIES);
-  const sql = sqliteSqlDb(db.$client);
   // The stored 时限 before anything computes a lamp (the ticks, the overdue watch, the wall's figures).
   const timeLimits = await startTimeLimits(sql, logger);
   const live = new LiveState(clock);

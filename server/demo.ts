@@ -92,9 +92,11 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
   }
 
   const feed = createBoardAssignmentFeed(live.incidents);
-  const sim = startSimulator({
+  // The world is read asynchronously; the handle is returned at once so a leadership change can stop a
+  // simulator that is still starting.
+  const starting = startSimulator({
     bus,
-    db,
+    db: ctx.sql,
     logger,
     clock,
     speedup: config.SIM_SPEEDUP,
@@ -104,21 +106,34 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
     resolveIncident,
     dispatchIncident,
   });
-  // Open cases from before this start (demo history, a previous run) are the simulator's to finish too.
-  for (const v of live.incidents.values()) {
-    sim.simulation.adopt(v.id, v.receivedAt, v.priority, v.supervision >= 2);
-    // A unit already sent (before this start) drives there and reports 出警/到场, not "patrol": the board
-    // feed told of it before the simulator was listening.
-    if (v.assigneeKind === 'vehicle' && v.assigneeId && (v.state === 'dispatched' || v.state === 'on_scene'))
-      sim.simulation.onAssigned(v.id, v.assigneeId, v.lng, v.lat);
-  }
-  logger.info(
-    { speedup: config.SIM_SPEEDUP, incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR },
-    'demo simulator running',
+  const started = starting.then(
+    (sim) => {
+      // Open cases from before this start (demo history, a previous run) are the simulator's to finish too.
+      for (const v of live.incidents.values()) {
+        sim.simulation.adopt(v.id, v.receivedAt, v.priority, v.supervision >= 2);
+        // A unit already sent (before this start) drives there and reports 出警/到场, not "patrol": the board
+        // feed told of it before the simulator was listening.
+        if (
+          v.assigneeKind === 'vehicle' &&
+          v.assigneeId &&
+          (v.state === 'dispatched' || v.state === 'on_scene')
+        )
+          sim.simulation.onAssigned(v.id, v.assigneeId, v.lng, v.lat);
+      }
+      logger.info(
+        { speedup: config.SIM_SPEEDUP, incidentsPerHour: config.SIM_INCIDENTS_PER_HOUR },
+        'demo simulator running',
+      );
+      return sim;
+    },
+    (err: unknown) => {
+      logger.error({ err }, 'demo simulator did not start');
+      return null;
+    },
   );
   return {
     async stop() {
-      await sim.stop();
+      await (await started)?.stop();
       feed.close();
     },
   };

@@ -9,7 +9,7 @@ import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/open-database';
-import { AuditKeyError, configureAuditChain } from './audit/audit-key';
+import { AuditKeyError, configureSqlAuditChain } from './audit/audit-key';
 import { createApp, type AppContext } from './app';
 import { InProcessBus } from './bus/in-process-bus';
 import { RedisBus } from './bus/redis-bus';
@@ -57,9 +57,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const db = openDatabase(config.DATABASE_PATH);
+  const sqlDb = sqliteSqlDb(db.$client);
   try {
     // Before anything appends to the audit log (the demo history below does): every row keyed alike.
-    configureAuditChain(db.$client, { auditKey: config.AUDIT_KEY, logger });
+    await configureSqlAuditChain(sqlDb, { auditKey: config.AUDIT_KEY, logger });
   } catch (err) {
     if (!(err instanceof AuditKeyError)) throw err;
     logger.fatal(err.message);
@@ -85,15 +86,15 @@ async function main(): Promise<void> {
   const clock = systemClock;
   if (config.DEMO) {
     // Before the app starts, so the live state loads the world's devices; a no-op when one exists.
-    const seeded = seedDemoWorld(db, {
+    const seeded = await seedDemoWorld(sqlDb, {
       onProgress: (stage, done, total) => logger.info({ stage, done, total }, 'seeding demo world'),
     });
     if (seeded.isNew) logger.info({ timingsMs: seeded.timingsMs }, 'demo world seeded');
-    await seedDemoAccounts(sqliteSqlDb(db.$client), clock, config.DEMO_PASSWORD);
-    await seedDemoWorkerAccount(sqliteSqlDb(db.$client), clock, config.DEMO_PASSWORD);
-    await seedDemoDepartmentAccounts(sqliteSqlDb(db.$client), clock, config.DEMO_PASSWORD);
+    await seedDemoAccounts(sqlDb, clock, config.DEMO_PASSWORD);
+    await seedDemoWorkerAccount(sqlDb, clock, config.DEMO_PASSWORD);
+    await seedDemoDepartmentAccounts(sqlDb, clock, config.DEMO_PASSWORD);
     // Before the app too: it loads the open incidents from SQLite, so history's open cases are on the board.
-    await backfillDemoHistory({ db, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
+    await backfillDemoHistory({ db: sqlDb, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }
   const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
   // One cached provider serves both the hub's pushed panels and the briefing-mode period API.

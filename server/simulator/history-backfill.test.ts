@@ -32,9 +32,9 @@ let dir: string;
 let db: Db;
 let result: BackfillResult;
 
-function freshDb(name: string): Db {
+async function freshDb(name: string): Promise<Db> {
   const d = openDatabase(path.join(dir, name));
-  seedDemoWorld(d, { ...SMALL, now: NOW });
+  await seedDemoWorld(sqliteSqlDb(d.$client), { ...SMALL, now: NOW });
   return d;
 }
 
@@ -44,9 +44,9 @@ function lastAuditHash(d: Db): string {
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-history-'));
-  db = freshDb('a.db');
+  db = await freshDb('a.db');
   result = await backfillDemoHistory({
-    db,
+    db: sqliteSqlDb(db.$client),
     logger,
     days: DAYS,
     now: NOW,
@@ -140,10 +140,10 @@ describe('backfillDemoHistory', () => {
   });
 
   it('is deterministic for a seed, and runs only on an empty incident table', async () => {
-    const other = freshDb('b.db');
+    const other = await freshDb('b.db');
     try {
       const again = await backfillDemoHistory({
-        db: other,
+        db: sqliteSqlDb(other.$client),
         logger,
         days: DAYS,
         now: NOW,
@@ -153,12 +153,21 @@ describe('backfillDemoHistory', () => {
       expect({ ...again, elapsedMs: 0 }).toEqual({ ...result, elapsedMs: 0 });
       expect(lastAuditHash(other)).toBe(lastAuditHash(db));
       expect(
-        (await backfillDemoHistory({ db: other, logger, days: DAYS, now: NOW + DAY_MS, seed: 't' }))
-          .isSkipped,
+        (
+          await backfillDemoHistory({
+            db: sqliteSqlDb(other.$client),
+            logger,
+            days: DAYS,
+            now: NOW + DAY_MS,
+            seed: 't',
+          })
+        ).isSkipped,
       ).toBe(true);
     } finally {
       other.$client.close();
     }
-    expect((await backfillDemoHistory({ db, logger, days: 0, now: NOW })).isSkipped).toBe(true);
+    expect(
+      (await backfillDemoHistory({ db: sqliteSqlDb(db.$client), logger, days: 0, now: NOW })).isSkipped,
+    ).toBe(true);
   });
 });

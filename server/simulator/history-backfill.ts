@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import Flatbush from 'flatbush';
 import { Registry } from 'prom-client';
 import { FakeClock } from '@/lib/clock';
@@ -11,8 +12,7 @@ import {
 } from '@/lib/domain/time-limits';
 import { Rng } from '@/lib/world/rng';
 import { SqlAudit } from '../audit/audit-append';
-import { sqliteSqlDb } from '../db/sql-db';
-import type { Db } from '../db/open-database';
+import type { SqlDb, SqlRunner } from '../db/sql-db';
 import { dispatchLiveFrom } from '../dispatch/dispatch-module';
 import { DispatchService } from '../dispatch/dispatch-service';
 import { loadDepartmentFinder } from '../dispatch/recommend';
@@ -56,12 +56,15 @@ const LEADER: Principal = { username: 'leader', role: 'leader', isDisplay: false
 const ENDED: ReadonlySet<string> = new Set(['resolved', 'closed', 'cancelled']);
 // The kind clause matches the engaged-unit index's condition, so this is an index lookup, not a scan of
 // every open case (thousands at province scale, asked once per candidate unit).
-const ENGAGED_SQL = `SELECT 1 FROM incidents
-  WHERE assignee_kind = ? AND assignee_id = ? AND state IN ('dispatched', 'on_scene')
-    AND assignee_kind IN ('vehicle', 'worker')`;
+const isEngaged = async (db: SqlRunner, a: Assignee): Promise<boolean> =>
+  (await db.get(
+    sql`SELECT 1 AS one FROM incidents
+        WHERE assignee_kind = ${a.kind} AND assignee_id = ${a.id} AND state IN ('dispatched', 'on_scene')
+          AND assignee_kind IN ('vehicle', 'worker')`,
+  )) !== undefined;
 
 export interface BackfillOptions {
-  db: Db;
+  db: SqlDb;
   logger: Logger;
   /** Days of history before `now`; 0 disables. */
   days: number;
@@ -122,9 +125,8 @@ const SKIPPED: BackfillResult = {
 /** Runs once: does nothing when `days` is 0, when any incident exists, or when no demo world is seeded. */
 export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillResult> {
   const started = performance.now();
-  const sqlite = o.db.$client;
-  if (o.days <= 0 || sqlite.prepare('SELECT 1 FROM incidents LIMIT 1').get()) return SKIPPED;
-  const world = loadSimWorld(o.db, o.worldLimits);
+  if (o.days <= 0 || (await o.db.get(sql`SELECT 1 AS one FROM incidents LIMIT 1`))) return SKIPPED;
+  const world = await loadSimWorld(o.db, o.worldLimits);
   if (!world) {
     o.logger.warn('demo history: no demo world in the database, nothing to backfill');
     return SKIPPED;
@@ -137,16 +139,13 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
   const generator = new IncidentGenerator(world, rng.fork('incidents'), `h${start.toString(36)}`);
 
   const clock = new FakeClock(start);
-  // A private live state and stats: the app's own are built afterwards and load what SQLite then holds.
+  // A private live state and stats: the app's own are built afterwards and load what the database then holds.
   const live = new LiveState(clock);
   const stats = new IngestStats(new Registry(), o.logger);
   // The generator already placed every report in its grid; one outside all grids stays outside.
   const noGrids = new GridLocator([]);
-  const sqlDb = sqliteSqlDb(sqlite);
-  const audit = new SqlAudit(sqlDb, clock);
-  const pick = assigneePicker(world, await loadDepartmentFinder(sqlDb));
-  const engaged = sqlite.prepare(ENGAGED_SQL);
-  const stateOf = sqlite.prepare('SELECT state FROM incidents WHERE id = ?').pluck();
+  const audit = new SqlAudit(o.db, clock);
+  const pick = assigneePicker(world, await loadDepartmentFinder(o.db));
 
   const queue = new EventQueue<QueueEvent>();
   const perDay = o.incidentsPerDay ?? HISTORY_INCIDENTS_PER_DAY;
@@ -176,8 +175,8 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
   };
 
   // One transaction for the whole replay: all of history or none, and one fsync instead of thousands. Its
-  // commands are savepoints of it; the look-ups below run on the same connection, so inside it too.
-  await sqlDb.transaction(async (tx) => {
+  // commands are savepoints of it, and its look-ups and summary read through it (they see its rows).
+  const summary = await o.db.transaction(async (tx) => {
     ingest = new IncidentIngest(tx, live, stats, () => noGrids);
     service = new DispatchService(tx, dispatchLiveFrom(live), audit, clock, o.logger);
     for (let e = queue.pop(); e && e.at <= o.now; e = queue.pop()) {
@@ -201,14 +200,15 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
         queue.push({ at: plan.steps[0]!.at, kind: 'step', id: report.id, plan, index: 0 });
         for (const s of plan.supervision) queue.push({ ...s, kind: 'supervise', id: report.id });
       } else if (e.kind === 'supervise') {
-        if (!ENDED.has(stateOf.get(e.id) as string))
+        const row = await tx.get<{ state: string }>(sql`SELECT state FROM incidents WHERE id = ${e.id}`);
+        if (!ENDED.has(row?.state ?? ''))
           await run(e.id, { type: 'supervise', level: e.level, note: e.note }, LEADER);
       } else {
         const step = e.plan.steps[e.index]!;
         let command: IncidentCommand | null = null;
         if ('command' in step) command = step.command;
         else {
-          const assignee = pick.choose(step.assign, placed.get(e.id)!, (a) => !!engaged.get(a.kind, a.id));
+          const assignee = await pick.choose(step.assign, placed.get(e.id)!, (a) => isEngaged(tx, a));
           if (assignee) command = { type: 'assign', assignee, note: step.note };
           else stalled++;
         }
@@ -217,9 +217,10 @@ export async function backfillDemoHistory(o: BackfillOptions): Promise<BackfillR
           queue.push({ at: next.at, kind: 'step', id: e.id, plan: e.plan, index: e.index + 1 });
       }
     }
+    return summarize(tx, start, o.now, limits);
   });
 
-  const result = { isSkipped: false, ...summarize(o.db, start, o.now, limits), commands, refused, stalled };
+  const result = { isSkipped: false, ...summary, commands, refused, stalled };
   result.elapsedMs = Math.round(performance.now() - started);
   o.logger.info(result, 'demo history backfilled');
   return result;
@@ -266,20 +267,25 @@ function assigneePicker(world: SimWorld, departmentsFor: Awaited<ReturnType<type
   };
   return {
     hasWorker: (gridCode: string | undefined) => !!gridCode && workersByGrid.has(gridCode),
-    choose(choice: AssigneeChoice, p: Placed, isBusy: (a: Assignee) => boolean): Assignee | null {
+    async choose(
+      choice: AssigneeChoice,
+      p: Placed,
+      isBusy: (a: Assignee) => Promise<boolean>,
+    ): Promise<Assignee | null> {
       if (choice === 'vehicle') {
-        let id: string | undefined;
-        // The filter runs on bases in order of distance and stops at the first with a free vehicle.
-        baseIndex.neighbors(p.lng * kx, p.lat, 1, Infinity, (i) => {
-          id = bases[i]!.ids.find((v) => !isBusy({ kind: 'vehicle', id: v }));
-          return id !== undefined;
-        });
-        if (id) return { kind: 'vehicle', id };
+        // Bases in order of distance, the first with a free vehicle wins. The nearest few are asked for,
+        // then eight times as many, and so on: usually the first base has one.
+        for (let k = 8, seen = 0; seen < bases.length; k *= 8) {
+          const near = baseIndex.neighbors(p.lng * kx, p.lat, k);
+          for (const i of near.slice(seen))
+            for (const id of bases[i]!.ids)
+              if (!(await isBusy({ kind: 'vehicle', id }))) return { kind: 'vehicle', id };
+          if (near.length < k) break;
+          seen = near.length;
+        }
       } else if (choice === 'worker') {
-        const id = (workersByGrid.get(p.gridCode ?? '') ?? []).find(
-          (w) => !isBusy({ kind: 'worker', id: w }),
-        );
-        if (id) return { kind: 'worker', id };
+        for (const id of workersByGrid.get(p.gridCode ?? '') ?? [])
+          if (!(await isBusy({ kind: 'worker', id }))) return { kind: 'worker', id };
       }
       // Departments take any number of cases: the fallback when no unit is free.
       return department(p);
@@ -296,21 +302,19 @@ function pointIndex(points: [number, number][]): { neighbors: Flatbush['neighbor
   return index;
 }
 
-function summarize(db: Db, start: number, now: number, limits: TimeLimitConfig) {
-  const rows = db.$client
-    .prepare(
-      `SELECT i.priority, i.category, i.state, i.received_at AS receivedAt,
-         (SELECT MIN(e.at) FROM incident_events e
-           WHERE e.incident_id = i.id AND e.to_state = 'resolved') AS resolvedAt
-       FROM incidents i`,
-    )
-    .all() as {
+async function summarize(db: SqlRunner, start: number, now: number, limits: TimeLimitConfig) {
+  const rows = await db.all<{
     priority: number;
     category: string;
     state: IncidentState;
     receivedAt: number;
     resolvedAt: number | null;
-  }[];
+  }>(
+    sql`SELECT i.priority, i.category, i.state, i.received_at AS "receivedAt",
+          (SELECT MIN(e.at) FROM incident_events e
+            WHERE e.incident_id = i.id AND e.to_state = 'resolved') AS "resolvedAt"
+        FROM incidents i`,
+  );
   const perDay = new Array<number>(Math.ceil((now - start) / DAY_MS)).fill(0);
   let open = 0;
   let closed = 0;
@@ -327,6 +331,8 @@ function summarize(db: Db, start: number, now: number, limits: TimeLimitConfig) 
       if (limit !== null && r.resolvedAt - r.receivedAt > limit) overdue++;
     } else if (timeLimitStatus(r, now, limits).isOverdue) overdue++;
   }
-  const auditRows = db.$client.prepare('SELECT COUNT(*) FROM audit_log').pluck().get() as number;
+  const auditRows = Number(
+    (await db.get<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM audit_log`))?.n ?? 0,
+  );
   return { incidents: rows.length, perDay, open, closed, cancelled, overdue, auditRows, elapsedMs: 0 };
 }

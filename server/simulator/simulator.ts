@@ -3,7 +3,7 @@ import type { CameraStatus } from '@/lib/domain/enums';
 import { Rng } from '@/lib/world/rng';
 import type { TelemetryKind } from '@/lib/realtime/contract';
 import type { Bus } from '../bus/bus';
-import type { Db } from '../db/open-database';
+import type { SqlRunner } from '../db/sql-db';
 import type { Logger } from '../logger';
 import type { AssignmentFeed } from './assignment-feed';
 import { initialCameraStatus, nextCameraStatus } from './camera-model';
@@ -14,7 +14,7 @@ import { chinaHour, isOnShift, WorkerAgent, type Shift } from './worker-agent';
 
 export interface SimulatorOptions {
   bus: Bus;
-  db: Db;
+  db: SqlRunner;
   logger: Logger;
   clock?: Clock;
   /** Simulated seconds per real second: motion, dwell and repair times, and the incident rate. */
@@ -318,8 +318,8 @@ export class Simulation {
   }
 }
 
-export function createSimulation(o: SimulatorOptions): Simulation | null {
-  const world = loadSimWorld(o.db, o.limits);
+export async function createSimulation(o: SimulatorOptions): Promise<Simulation | null> {
+  const world = await loadSimWorld(o.db, o.limits);
   return world ? new Simulation(world, o) : null;
 }
 
@@ -327,8 +327,10 @@ export function createSimulation(o: SimulatorOptions): Simulation | null {
  * Starts the simulator on a timer (vehicle report rate). Returns a handle whose `stop()` waits for the tick in
  * flight. Throws if the database holds no world: seed it first (`seedDemoWorld`).
  */
-export function startSimulator(o: SimulatorOptions): { stop(): Promise<void>; simulation: Simulation } {
-  const sim = createSimulation(o);
+export async function startSimulator(
+  o: SimulatorOptions,
+): Promise<{ stop(): Promise<void>; simulation: Simulation }> {
+  const sim = await createSimulation(o);
   if (!sim) throw new Error('no demo world in the database: call seedDemoWorld first');
   const intervalMs = Math.max(20, Math.round(1000 / (o.vehicleReportHz ?? 1)));
   let inFlight: Promise<void> = Promise.resolve();

@@ -1,39 +1,101 @@
-import { getTableColumns, getTableName, type InferInsertModel } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../db/open-database';
+import {
+  getTableColumns,
+  getTableName,
+  Param,
+  sql,
+  SQL,
+  StringChunk,
+  type InferInsertModel,
+  type SQLChunk,
+} from 'drizzle-orm';
+import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SqlRunner } from '../db/sql-db';
 
 /**
- * Inserts many rows through one prepared statement, with column names taken from the drizzle table so the
- * schema stays the single source of truth. Drizzle's query builder costs ~10 µs a row; a province seed has
- * 3.5 million rows, so this is the difference between seconds and minutes. Call inside a transaction.
- * `replace` lets a re-seed overwrite what an interrupted seed (or an early device report) left behind.
+ * Bound parameters per PostgreSQL statement, well under its 65,535: a province seed has 3.5 million rows, and
+ * one statement per row would cost a round trip each.
  */
-export function bulkInsert<T extends SQLiteTable>(
-  db: Db,
+export const MAX_PARAMS_PER_INSERT = 16_000;
+/** Rows per statement at most, whatever the width: past a few hundred the gain is gone and the SQL text grows. */
+export const MAX_ROWS_PER_INSERT = 500;
+
+/**
+ * Inserts many rows in statements of at most MAX_ROWS_PER_INSERT rows, with column names taken from the
+ * drizzle table so the schema stays the single source of truth (the PostgreSQL tables name their columns
+ * alike). Call inside a transaction. `replace` lets a re-seed overwrite, by primary key, what an interrupted
+ * seed (or an early device report) left behind.
+ *
+ * PostgreSQL gets multi-row VALUES lists, which it types by the target columns. SQLite gets the rows as one
+ * JSON array unpacked by json_each: rendering thousands of bound parameters through drizzle took four times
+ * the CPU of the former prepared one-row statement, this about 1.7 times (100,000 camera rows: ~0.8 s
+ * against ~0.45 s), and one parameter keeps the statement text fixed.
+ */
+export async function bulkInsert<T extends SQLiteTable>(
+  db: SqlRunner,
   table: T,
   rows: Iterable<InferInsertModel<T>>,
   onConflict: 'fail' | 'replace' = 'fail',
-): number {
+): Promise<number> {
   const columns = Object.entries(getTableColumns(table)).map(([key, col]) => {
-    const c = col as unknown as { name: string; default?: unknown };
+    const c = col as unknown as { name: string; default?: unknown; primary?: boolean };
     // A missing value takes the column's plain default; SQL-expression defaults must be given explicitly.
-    return { key, name: c.name, fallback: typeof c.default === 'object' ? null : (c.default ?? null) };
+    return {
+      key,
+      name: c.name,
+      isPrimary: c.primary === true,
+      fallback: typeof c.default === 'object' ? null : (c.default ?? null),
+    };
   });
-  const verb = onConflict === 'replace' ? 'INSERT OR REPLACE' : 'INSERT';
-  const stmt = db.$client.prepare(
-    `${verb} INTO "${getTableName(table)}" (${columns.map((c) => `"${c.name}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+  const into = `INSERT INTO "${getTableName(table)}" (${columns.map((c) => `"${c.name}"`).join(', ')}) `;
+  const tail = onConflict === 'replace' ? conflictClause(table, columns) : '';
+  const perStatement = Math.max(
+    1,
+    Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMS_PER_INSERT / columns.length)),
   );
+  const write =
+    db.dialect === 'sqlite'
+      ? // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
+        (chunk: unknown[][]) =>
+          db.run(
+            sql`${sql.raw(`${into}SELECT ${columns.map((_, i) => `value ->> ${i}`).join(', ')} FROM json_each(`)}${JSON.stringify(chunk)}${sql.raw(`) WHERE true${tail}`)}`,
+          )
+      : (chunk: unknown[][]) => {
+          // Flat chunks: drizzle renders a nested template per row several times slower.
+          const parts: SQLChunk[] = [new StringChunk(`${into}VALUES `)];
+          chunk.forEach((values, i) => {
+            parts.push(new StringChunk(i === 0 ? '(' : ', ('));
+            values.forEach((v, j) => {
+              if (j > 0) parts.push(new StringChunk(', '));
+              parts.push(new Param(v));
+            });
+            parts.push(new StringChunk(')'));
+          });
+          parts.push(new StringChunk(tail));
+          return db.run(new SQL(parts));
+        };
   let n = 0;
+  let chunk: unknown[][] = [];
   for (const row of rows) {
     const r = row as Record<string, unknown>;
-    stmt.run(
-      columns.map((c) => {
-        const v = r[c.key] ?? c.fallback;
-        // better-sqlite3 binds no booleans; drizzle's boolean mode stores 0/1.
-        return typeof v === 'boolean' ? (v ? 1 : 0) : v;
-      }),
-    );
-    n++;
+    chunk.push(columns.map((c) => r[c.key] ?? c.fallback));
+    if (chunk.length >= perStatement) {
+      await write(chunk);
+      n += chunk.length;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) {
+    await write(chunk);
+    n += chunk.length;
   }
   return n;
+}
+
+function conflictClause(table: SQLiteTable, columns: { name: string; isPrimary: boolean }[]): string {
+  const composite = getTableConfig(table).primaryKeys[0]?.columns.map((c) => c.name);
+  const keys = composite ?? columns.filter((c) => c.isPrimary).map((c) => c.name);
+  if (keys.length === 0) throw new Error(`${getTableName(table)} has no primary key to replace by`);
+  const rest = columns.filter((c) => !keys.includes(c.name));
+  const set = rest.map((c) => `"${c.name}" = excluded."${c.name}"`).join(', ');
+  return ` ON CONFLICT (${keys.map((k) => `"${k}"`).join(', ')}) ${set ? `DO UPDATE SET ${set}` : 'DO NOTHING'}`;
 }

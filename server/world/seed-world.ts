@@ -1,12 +1,12 @@
-import { eq, like } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { generateWorld, type GeneratedWorld } from '@/lib/world/generate-world';
 import { WORLD_PRESETS, type WorldPresetName } from '@/lib/world/presets';
 import type { Progress } from '@/lib/world/territory';
 import type { WorldInfo, WorldOptions } from '@/lib/world/world-types';
-import type { Db } from '../db/open-database';
-import { cameras, departments, grids, meta, regions, vehicles, workers } from '../db/schema';
+import type { SqlDb, SqliteSqlDb, SqlRunner } from '../db/sql-db';
+import { cameras, departments, grids, regions, vehicles, workers } from '../db/schema';
 import { bulkInsert } from './bulk-insert';
-import { readMetaJson, WORLD_META_KEYS, writeMetaJson } from './world-meta';
+import { readMetaJsonSql, WORLD_META_KEYS, writeMetaJsonSql } from './world-meta';
 
 export interface SeedOptions extends Partial<WorldOptions> {
   preset?: WorldPresetName;
@@ -23,8 +23,8 @@ export interface SeedResult {
   timingsMs: Record<string, number>;
 }
 
-export function isWorldSeeded(db: Db): boolean {
-  return readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info) !== null;
+export async function isWorldSeeded(db: SqlRunner): Promise<boolean> {
+  return (await readMetaJsonSql<WorldInfo>(db, WORLD_META_KEYS.info)) !== null;
 }
 
 /**
@@ -32,8 +32,8 @@ export function isWorldSeeded(db: Db): boolean {
  * cameras as rows; the road graph, basemap features and department bases as JSON in `meta`. Does nothing if a
  * world is already there (unless forced), so DEMO=1 can call it on every start.
  */
-export function seedDemoWorld(db: Db, opts: SeedOptions = {}): SeedResult {
-  const existing = readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info);
+export async function seedDemoWorld(db: SqlDb, opts: SeedOptions = {}): Promise<SeedResult> {
+  const existing = await readMetaJsonSql<WorldInfo>(db, WORLD_META_KEYS.info);
   if (existing && !opts.isForced) return { info: existing, isNew: false, timingsMs: {} };
   const { preset, onProgress = () => {}, now = Date.now(), isForced: _f, ...overrides } = opts;
   const timings: Record<string, number> = {};
@@ -45,38 +45,39 @@ export function seedDemoWorld(db: Db, opts: SeedOptions = {}): SeedResult {
   };
   const world = generateWorld({ ...WORLD_PRESETS[preset ?? 'district'], ...overrides }, onProgress);
   lap('generate');
-  // Millions of random-order primary keys thrash the default 2 MB page cache; 256 MB while seeding.
-  const cacheSize = db.$client.pragma('cache_size', { simple: true }) as number;
-  db.$client.pragma('cache_size = -262144');
+  // Millions of random-order primary keys thrash SQLite's default 2 MB page cache; 256 MB while seeding.
+  const sqlite = db.dialect === 'sqlite' ? (db as SqliteSqlDb).sqlite : null;
+  const cacheSize = sqlite?.pragma('cache_size', { simple: true }) as number | undefined;
+  sqlite?.pragma('cache_size = -262144');
   try {
-    writeWorld(db, world, now, onProgress, lap);
+    await writeWorld(db, world, now, onProgress, lap);
   } finally {
-    db.$client.pragma(`cache_size = ${cacheSize}`);
+    if (sqlite?.open) sqlite.pragma(`cache_size = ${cacheSize}`);
   }
   // Last: its presence is what marks the world complete.
-  writeMetaJson(db, WORLD_META_KEYS.info, world.info, now);
+  await writeMetaJsonSql(db, WORLD_META_KEYS.info, world.info, now);
   return { info: world.info, isNew: true, timingsMs: timings };
 }
 
-function writeWorld(
-  db: Db,
+async function writeWorld(
+  db: SqlDb,
   world: GeneratedWorld,
   now: number,
   onProgress: Progress,
   lap: (name: string) => void,
-): void {
-  clearWorld(db);
+): Promise<void> {
+  await clearWorld(db);
   lap('clear');
-  writeStructure(db, world, now);
+  await writeStructure(db, world, now);
   lap('structure');
-  writeBatches(
+  await writeBatches(
     db,
     'vehicles',
     world.info.counts.vehicles,
     world.vehicles(),
-    (batch) =>
+    (tx, batch) =>
       bulkInsert(
-        db,
+        tx,
         vehicles,
         batch.map((v) => ({
           id: v.id,
@@ -94,14 +95,14 @@ function writeWorld(
     onProgress,
   );
   lap('vehicles');
-  writeBatches(
+  await writeBatches(
     db,
     'workers',
     world.info.counts.workers,
     world.workers(),
-    (batch) =>
+    (tx, batch) =>
       bulkInsert(
-        db,
+        tx,
         workers,
         batch.map((w) => ({
           id: w.id,
@@ -117,14 +118,14 @@ function writeWorld(
     onProgress,
   );
   lap('workers');
-  writeBatches(
+  await writeBatches(
     db,
     'cameras',
     world.info.counts.cameras,
     world.cameras(),
-    (batch) =>
+    (tx, batch) =>
       bulkInsert(
-        db,
+        tx,
         cameras,
         batch.map((c) => ({ ...c, streamUrl: null, isUnassigned: false, createdAt: now })),
         'replace',
@@ -134,20 +135,21 @@ function writeWorld(
   lap('cameras');
 }
 
-function clearWorld(db: Db): void {
-  db.transaction((tx) => {
-    tx.delete(meta).where(like(meta.key, 'world.%')).run();
-    for (const table of [regions, grids, departments]) tx.delete(table).run();
+function clearWorld(db: SqlDb): Promise<void> {
+  return db.transaction(async (tx) => {
+    await tx.run(sql`DELETE FROM meta WHERE key LIKE 'world.%'`);
+    for (const table of ['regions', 'grids', 'departments'])
+      await tx.run(sql`DELETE FROM ${sql.identifier(table)}`);
     // Units and cameras registered by their own reports (is_unassigned) are real devices: keep them.
-    for (const table of [vehicles, workers, cameras])
-      tx.delete(table).where(eq(table.isUnassigned, false)).run();
+    for (const table of ['vehicles', 'workers', 'cameras'])
+      await tx.run(sql`DELETE FROM ${sql.identifier(table)} WHERE is_unassigned = ${false}`);
   });
 }
 
-function writeStructure(db: Db, world: GeneratedWorld, now: number): void {
-  db.transaction(() => {
-    bulkInsert(
-      db,
+function writeStructure(db: SqlDb, world: GeneratedWorld, now: number): Promise<void> {
+  return db.transaction(async (tx) => {
+    await bulkInsert(
+      tx,
       regions,
       lazyMap(world.regions, (r) => {
         const geometry = r.geometry;
@@ -162,8 +164,8 @@ function writeStructure(db: Db, world: GeneratedWorld, now: number): void {
         };
       }),
     );
-    bulkInsert(
-      db,
+    await bulkInsert(
+      tx,
       grids,
       lazyMap(world.grids, (g) => ({
         code: g.code,
@@ -174,8 +176,8 @@ function writeStructure(db: Db, world: GeneratedWorld, now: number): void {
         centerLat: g.center[1],
       })),
     );
-    bulkInsert(
-      db,
+    await bulkInsert(
+      tx,
       departments,
       world.departments.map((d) => ({
         id: d.id,
@@ -186,11 +188,11 @@ function writeStructure(db: Db, world: GeneratedWorld, now: number): void {
         phone: d.phone,
       })),
     );
-    writeMetaJson(db, WORLD_META_KEYS.options, world.options, now);
-    writeMetaJson(db, WORLD_META_KEYS.roads, world.roads, now);
-    writeMetaJson(db, WORLD_META_KEYS.features, world.features, now);
-    writeMetaJson(
-      db,
+    await writeMetaJsonSql(tx, WORLD_META_KEYS.options, world.options, now);
+    await writeMetaJsonSql(tx, WORLD_META_KEYS.roads, world.roads, now);
+    await writeMetaJsonSql(tx, WORLD_META_KEYS.features, world.features, now);
+    await writeMetaJsonSql(
+      tx,
       WORLD_META_KEYS.bases,
       Object.fromEntries(world.departments.map((d) => [d.id, d.base])),
       now,
@@ -207,18 +209,17 @@ function* lazyMap<T, R>(items: Iterable<T>, f: (item: T) => R): Generator<R> {
 }
 
 /** One transaction per batch: bounded WAL growth, and progress the user can watch. */
-function writeBatches<T>(
-  db: Db,
+async function writeBatches<T>(
+  db: SqlDb,
   stage: string,
   total: number,
   batches: Iterable<T[]>,
-  write: (b: T[]) => void,
+  write: (tx: SqlRunner, b: T[]) => Promise<unknown>,
   progress: Progress,
-): void {
+): Promise<void> {
   let done = 0;
-  const tx = db.$client.transaction((b: T[]) => write(b));
   for (const batch of batches) {
-    tx(batch);
+    await db.transaction((tx) => write(tx, batch));
     done += batch.length;
     progress(stage, done, total);
   }

@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open-database';
+import type { SqlRunner } from '../db/sql-db';
 import { meta } from '../db/schema';
 
 /** Keys under which the world's non-tabular parts live in `meta` (JSON values). */
@@ -24,4 +25,24 @@ export function writeMetaJson(db: Db, key: string, value: unknown, now: number):
     .values({ key, value: text, updatedAt: now })
     .onConflictDoUpdate({ target: meta.key, set: { value: text, updatedAt: now } })
     .run();
+}
+
+/** readMetaJson on SqlDb, or inside one of its transactions. */
+export async function readMetaJsonSql<T>(db: SqlRunner, key: string): Promise<T | null> {
+  const row = await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${key}`);
+  return row ? (JSON.parse(row.value) as T) : null;
+}
+
+/** writeMetaJson on SqlDb, or inside one of its transactions. */
+export async function writeMetaJsonSql(
+  db: SqlRunner,
+  key: string,
+  value: unknown,
+  now: number,
+): Promise<void> {
+  const text = JSON.stringify(value);
+  await db.run(
+    sql`INSERT INTO meta (key, value, updated_at) VALUES (${key}, ${text}, ${now})
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  );
 }

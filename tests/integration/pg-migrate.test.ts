@@ -71,9 +71,9 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   configureAuditChain(sqlite, { auditKey: AUDIT_KEY, logger });
   const now = Date.now();
   const clock = new FakeClock(now);
-  seedDemoWorld(db, { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
+  await seedDemoWorld(sqliteSqlDb(sqlite), { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
   await seedDemoAccounts(sqliteSqlDb(sqlite), clock, 'pg-migrate-password-1');
-  await backfillDemoHistory({ db, logger, days: 1, now, incidentsPerDay: 60 });
+  await backfillDemoHistory({ db: sqliteSqlDb(sqlite), logger, days: 1, now, incidentsPerDay: 60 });
 
   // Position history: a few vehicles over two buckets, written once the first is past its grace.
   const t0 = Math.floor(now / BUCKET_MS) * BUCKET_MS - 3 * BUCKET_MS;

@@ -9,6 +9,7 @@ import type { TelemetryKind } from '@/lib/realtime/contract';
 import { payloadText } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { openDatabase, type Db } from '@/server/db/open-database';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { createLogger } from '@/server/logger';
 import { createAssignmentHub } from '@/server/simulator/assignment-feed';
 import { createSimulation } from '@/server/simulator/simulator';
@@ -42,9 +43,9 @@ async function harness(db: Db, opts: { speedup?: number; rate?: number }) {
   const clock = new FakeClock(Date.UTC(2026, 0, 5, 11, 0, 0));
   const hub = createAssignmentHub();
   const resolved: string[] = [];
-  const sim = createSimulation({
+  const sim = (await createSimulation({
     bus,
-    db,
+    db: sqliteSqlDb(db.$client),
     logger: createLogger('silent'),
     clock,
     seed: 'sim-test',
@@ -52,7 +53,7 @@ async function harness(db: Db, opts: { speedup?: number; rate?: number }) {
     incidentRatePerHour: opts.rate ?? 60,
     assignments: hub,
     resolveIncident: async (id) => void resolved.push(id),
-  })!;
+  }))!;
   const run = async (seconds: number, until?: () => boolean) => {
     for (let i = 0; i < seconds && !until?.(); i++) {
       clock.advance(1_000);
@@ -65,9 +66,9 @@ async function harness(db: Db, opts: { speedup?: number; rate?: number }) {
 
 describe('simulator', () => {
   let db: Db;
-  beforeAll(() => {
+  beforeAll(async () => {
     db = openDatabase(':memory:');
-    seedDemoWorld(db, { ...SMALL, seed: 'sim-world' });
+    await seedDemoWorld(sqliteSqlDb(db.$client), { ...SMALL, seed: 'sim-world' });
   });
 
   it('emits valid telemetry and incidents; every vehicle position lies on a road', async () => {

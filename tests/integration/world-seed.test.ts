@@ -4,6 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '@/server/db/open-database';
 import { cameras, grids, regions, vehicles, workers } from '@/server/db/schema';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { createMapRoutes } from '@/server/http/routes/map';
 import { createRouter, HttpError } from '@/server/http/router';
 import { loadRoadGraph, loadWorldInfo } from '@/server/world/load-world';
@@ -49,18 +50,19 @@ describe('seedDemoWorld', () => {
     db = openDatabase(':memory:');
   });
 
-  it('seeds once, and a second call is a no-op', () => {
-    expect(isWorldSeeded(db)).toBe(false);
+  it('seeds once, and a second call is a no-op', async () => {
+    const sqlDb = sqliteSqlDb(db.$client);
+    expect(await isWorldSeeded(sqlDb)).toBe(false);
     expect(loadRoadGraph(db)).toBeNull();
-    const first = seedDemoWorld(db, { ...SMALL, seed: 'seed-test' });
+    const first = await seedDemoWorld(sqlDb, { ...SMALL, seed: 'seed-test' });
     expect(first.isNew).toBe(true);
-    expect(isWorldSeeded(db)).toBe(true);
+    expect(await isWorldSeeded(sqlDb)).toBe(true);
     expect(db.select().from(grids).all()).toHaveLength(27);
     expect(db.select().from(regions).all()).toHaveLength(1 + 1 + 3 + 9); // city, district, towns, communities
     expect(db.select().from(vehicles).all()).toHaveLength(12);
     expect(db.select().from(workers).all()).toHaveLength(30);
     expect(db.select().from(cameras).all()).toHaveLength(150);
-    const again = seedDemoWorld(db, { ...SMALL, seed: 'seed-test' });
+    const again = await seedDemoWorld(sqlDb, { ...SMALL, seed: 'seed-test' });
     expect(again.isNew).toBe(false);
     expect(again.info).toEqual(first.info);
   });
@@ -79,7 +81,7 @@ describe('map routes', () => {
   let server: { url: string; close: () => void };
   beforeAll(async () => {
     db = openDatabase(':memory:');
-    seedDemoWorld(db, { ...SMALL, seed: 'map-test' });
+    await seedDemoWorld(sqliteSqlDb(db.$client), { ...SMALL, seed: 'map-test' });
     server = await serve(db);
   });
   afterAll(() => server.close());
