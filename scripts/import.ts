@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemClock } from '@/lib/clock';
 import { IMPORT_KINDS, isImportKind, type ImportResult } from '@/lib/import/issues';
-import { AuditKeyError, configureAuditChain } from '@/server/audit/audit-key';
+import { AuditKeyError, configureSqlAuditChain } from '@/server/audit/audit-key';
 import { SqlAudit } from '@/server/audit/audit-append';
 import { openDatabase } from '@/server/db/open-database';
 import { sqliteSqlDb } from '@/server/db/sql-db';
@@ -40,8 +40,8 @@ async function main(): Promise<number> {
   try {
     // The server's key, so the import's audit row continues a keyed chain (a keyed chain refuses rows
     // without it; AuditKeyError says which key to set).
-    configureAuditChain(db.$client, { auditKey: process.env.AUDIT_KEY || undefined });
     const sql = sqliteSqlDb(db.$client);
+    await configureSqlAuditChain(sql, { auditKey: process.env.AUDIT_KEY || undefined });
     const ctx = {
       sql,
       audit: new SqlAudit(sql, systemClock),

@@ -217,7 +217,7 @@ export class AuditAnchor {
 /**
  * The anchors a deployment has: the file beside an on-disk database, and Redis when REDIS_URL is set; null
  * when neither. Started: anchors every AUDIT_ANCHOR_MS until the database closes. Build it after the chain
- * key is configured (configureAuditChain), so Redis heads are signed.
+ * key is configured (configureSqlAuditChain), so Redis heads are signed.
  */
 export function startAuditAnchor(opts: {
   sql: SqlDb;

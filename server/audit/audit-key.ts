@@ -8,7 +8,7 @@
  * plain SHA-256 and are held in place by the first keyed row's link. Once keyed, a process without the key
  * (or with another one) refuses to start or to append: an unkeyed row would break the chain for good.
  *
- * The key is per database handle, set once where the process is wired (`configureAuditChain`), so every
+ * The key is per database handle, set once where the process is wired (`configureSqlAuditChain`), so every
  * SqlAudit over that handle, wherever it is built, uses it.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
@@ -31,7 +31,6 @@ export interface AuditChainKey {
 }
 
 /** undefined: never configured on this handle (unit tests, tools); null: configured without a key. */
-const chainKeys = new WeakMap<Database.Database, AuditChainKey | null>();
 const sqlChainKeys = new WeakMap<SqlDb, AuditChainKey | null>();
 
 export function deriveAuditKey(auditKey: string): Buffer {
@@ -82,47 +81,14 @@ export function markerProblemOf(marker: KeyedMarker, chain: AuditChainKey): stri
 }
 
 /**
- * Sets this handle's chain key from AUDIT_KEY (absent: none), keying the chain from the next row on the
- * first keyed start. Throws AuditKeyError, with what to do, when the key and the database disagree.
- */
-export function configureAuditChain(
-  sqlite: Database.Database,
-  opts: { auditKey?: string; logger?: Logger },
-): AuditChainKey | null {
-  const marker = readKeyedMarker(sqlite);
-  if (!opts.auditKey) {
-    refuseUnkeyedStart(marker);
-    chainKeys.set(sqlite, null);
-    return null;
-  }
-  const key = deriveAuditKey(opts.auditKey);
-  if (!marker) {
-    const last = sqlite.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number | null };
-    const fromId = (last.id ?? 0) + 1;
-    // OR IGNORE: a sibling process sharing the database may have keyed it a moment ago; its marker stands.
-    const inserted = sqlite
-      .prepare('INSERT OR IGNORE INTO meta (key, value, updated_at) VALUES (?, ?, ?)')
-      .run(AUDIT_KEYED_META, markerValue(key, fromId), Date.now());
-    if (inserted.changes > 0) logKeyed(opts.logger, fromId);
-  }
-  const chain = chainOf(key, readKeyedMarker(sqlite));
-  chainKeys.set(sqlite, chain);
-  return chain;
-}
-
-/**
- * configureAuditChain for a SqlDb: on SQLite it configures the connection underneath (whoever configured the
- * connection rather than the SqlDb keys alike), on PostgreSQL the shared `meta` row every process reads.
+ * Sets this database's chain key from AUDIT_KEY (absent: none), keying the chain from the next row on the
+ * first keyed start (the marker is a `meta` row every process sharing the database reads). Throws
+ * AuditKeyError, with what to do, when the key and the database disagree.
  */
 export async function configureSqlAuditChain(
   db: SqlDb,
   opts: { auditKey?: string; logger?: Logger },
 ): Promise<AuditChainKey | null> {
-  if (db.dialect === 'sqlite') {
-    const chain = configureAuditChain((db as SqliteSqlDb).sqlite, opts);
-    sqlChainKeys.set(db, chain);
-    return chain;
-  }
   const readMarker = async () =>
     parseKeyedMarker(
       (await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${AUDIT_KEYED_META}`))?.value,
@@ -137,6 +103,7 @@ export async function configureSqlAuditChain(
   if (!marker) {
     const last = await db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM audit_log`);
     const fromId = (last?.id ?? 0) + 1;
+    // DO NOTHING: a sibling process sharing the database may have keyed it a moment ago; its marker stands.
     const inserted = await db.run(
       sql`INSERT INTO meta (key, value, updated_at) VALUES (${AUDIT_KEYED_META}, ${markerValue(key, fromId)}, ${Date.now()})
           ON CONFLICT (key) DO NOTHING`,
@@ -149,18 +116,15 @@ export async function configureSqlAuditChain(
 }
 
 /**
- * The chain key configured on this SqlDb. On SQLite the connection's own (configureAuditChain), and where
- * nobody configured one (unit tests, tools) none, unless the chain is keyed: appending unkeyed would break it
- * for good. On PostgreSQL configureSqlAuditChain must have run.
+ * The chain key configured on this SqlDb. On SQLite, where nobody configured one (unit tests, tools), none,
+ * unless the chain is keyed: appending unkeyed would break it for good. On PostgreSQL
+ * configureSqlAuditChain must have run.
  */
 export function sqlAuditChainOf(db: SqlDb): AuditChainKey | null {
   const chain = sqlChainKeys.get(db);
   if (chain !== undefined) return chain;
   if (db.dialect === 'sqlite') {
-    const sqlite = (db as SqliteSqlDb).sqlite;
-    const own = chainKeys.get(sqlite);
-    if (own !== undefined) return own;
-    if (readKeyedMarker(sqlite) === null) return null;
+    if (readKeyedMarker((db as SqliteSqlDb).sqlite) === null) return null;
     throw new AuditKeyError('the audit chain is keyed: this process needs AUDIT_KEY to append to it');
   }
   throw new Error('the audit chain was not configured on this database (configureSqlAuditChain)');
@@ -194,8 +158,4 @@ function chainOf(key: Buffer, stored: KeyedMarker): AuditChainKey {
       `AUDIT_KEY is not the key this audit chain was keyed with, or ${problem}: start with the original key (GET /api/audit/verify then tells what changed)`,
     );
   return chain;
-}
-
-export function auditChainKeyFor(sqlite: Database.Database): AuditChainKey | null | undefined {
-  return chainKeys.get(sqlite);
 }

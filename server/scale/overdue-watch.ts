@@ -19,7 +19,7 @@ import type { Clock } from '@/lib/clock';
 import { timeLimitStatus, MILESTONE_LABELS, type Milestone } from '@/lib/domain/time-limits';
 import type { IncidentView } from '@/lib/domain/incident';
 import { SqlAudit } from '../audit/audit-append';
-import type { SqlDb, SqlRunner } from '../db/sql-db';
+import { inList, type SqlDb, type SqlRunner } from '../db/sql-db';
 import type { Logger } from '../logger';
 import { fencedWrite, StaleLeaderError } from './fence';
 import type { Leadership } from './leader';
@@ -77,10 +77,7 @@ export function startOverdueWatch(opts: {
     const ids = [...new Set(batch.map((d) => d.id))];
     const existing = await tx.all<{ id: string; milestone: string | null }>(
       sql`SELECT incident_id AS "id", data ->> 'milestone' AS "milestone" FROM incident_events
-          WHERE type = ${OVERDUE_EVENT_TYPE} AND incident_id IN (${sql.join(
-            ids.map((id) => sql`${id}`),
-            sql`, `,
-          )})`,
+          WHERE type = ${OVERDUE_EVENT_TYPE} AND incident_id IN ${inList(tx, ids)}`,
     );
     const onRecord = new Set(existing.map((r) => key(r.id, r.milestone ?? '')));
     const fresh: Due[] = [];

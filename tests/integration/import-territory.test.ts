@@ -9,7 +9,7 @@ import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import type { ImportResult } from '@/lib/import/issues';
-import { configureAuditChain } from '@/server/audit/audit-key';
+import { configureSqlAuditChain } from '@/server/audit/audit-key';
 import { sqlChainSource, verifyChain } from '@/server/audit/verify-chain';
 import { sqliteSqlDb } from '@/server/db/sql-db';
 import { openDatabase } from '@/server/db/open-database';
@@ -151,7 +151,7 @@ describe('territory import from the command line', () => {
     const key = 'the-server-audit-key-of-this-centre-0123456789';
     // As a production server's first start leaves it: the chain keyed with AUDIT_KEY from the next row.
     const first = openDatabase(keyedPath);
-    configureAuditChain(first.$client, { auditKey: key });
+    await configureSqlAuditChain(sqliteSqlDb(first.$client), { auditKey: key });
     first.$client.close();
 
     const without = await importCli(['territory', GOOD], keyedPath, { AUDIT_KEY: '' });
@@ -164,7 +164,7 @@ describe('territory import from the command line', () => {
     expect(keyed.result).toMatchObject({ ok: true, created: FEATURES });
     const db = openDatabase(keyedPath);
     try {
-      const chain = configureAuditChain(db.$client, { auditKey: key });
+      const chain = await configureSqlAuditChain(sqliteSqlDb(db.$client), { auditKey: key });
       expect(await verifyChain(sqlChainSource(sqliteSqlDb(db.$client)), { chain })).toMatchObject({
         ok: true,
         rows: 1,

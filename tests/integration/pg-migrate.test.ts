@@ -15,7 +15,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { anchorPathFor, AuditAnchor, readAnchor } from '@/server/audit/audit-anchor';
-import { configureAuditChain, configureSqlAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
+import { configureSqlAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
 import { RedisAuditAnchor } from '@/server/audit/redis-anchor';
 import { appendAudit, SqlAudit } from '@/server/audit/audit-append';
 import { pgSqlDb } from '@/server/db/sql-db';
@@ -68,7 +68,7 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   const db = openDatabase(file);
   const sqlite = db.$client;
   const logger = createLogger('error');
-  configureAuditChain(sqlite, { auditKey: AUDIT_KEY, logger });
+  await configureSqlAuditChain(sqliteSqlDb(sqlite), { auditKey: AUDIT_KEY, logger });
   const now = Date.now();
   const clock = new FakeClock(now);
   await seedDemoWorld(sqliteSqlDb(sqlite), { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
@@ -101,7 +101,7 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   }
 
   // The head anchored beside the file and in Redis (signed with the key), as the server does every second.
-  const chain = configureAuditChain(sqlite, { auditKey: AUDIT_KEY, logger });
+  const chain = await configureSqlAuditChain(sqliteSqlDb(sqlite), { auditKey: AUDIT_KEY, logger });
   const redis = new RedisAuditAnchor(redisUrl, logger, chain);
   const anchor = new AuditAnchor(sqliteSqlDb(sqlite), anchorPathFor(file), clock, logger, redis);
   for (let i = 0; i < 100 && (await redis.read()).error; i++) await new Promise((r) => setTimeout(r, 50));
