@@ -155,7 +155,7 @@ async function runOnce(k: number): Promise<RunParts> {
   }
   if (wants('scale')) {
     log(
-      'scale: S1 assignments through 3 server processes on one SQLite file, S2 the B1 rig on 2 processes (issue 19)',
+      'scale: S1 assignments through 3 server processes on one SQLite file and on PostgreSQL, S2 the B1 rig on 2 processes (issue 19)',
     );
     r.scale = await runAssignBench(log);
     const redis = await TestRedis.start();

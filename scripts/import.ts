@@ -14,8 +14,7 @@ import { systemClock } from '@/lib/clock';
 import { IMPORT_KINDS, isImportKind, type ImportResult } from '@/lib/import/issues';
 import { AuditKeyError, configureSqlAuditChain } from '@/server/audit/audit-key';
 import { SqlAudit } from '@/server/audit/audit-append';
-import { openDatabase } from '@/server/db/open-database';
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { openSqlDbFromEnv } from '@/server/db/system-of-record';
 import { importRegistry } from '@/server/admin/import/import-registry';
 import { importTerritory } from '@/server/admin/import/import-territory';
 
@@ -36,11 +35,11 @@ async function main(): Promise<number> {
     console.error(`cannot read ${file}: ${(err as Error).message}`);
     return 2;
   }
-  const db = openDatabase(process.env.DATABASE_PATH || './data/pingan.db');
+  const opened = await openSqlDbFromEnv();
   try {
     // The server's key, so the import's audit row continues a keyed chain (a keyed chain refuses rows
     // without it; AuditKeyError says which key to set).
-    const sql = sqliteSqlDb(db.$client);
+    const sql = opened.sql;
     await configureSqlAuditChain(sql, { auditKey: process.env.AUDIT_KEY || undefined });
     const ctx = {
       sql,
@@ -58,7 +57,7 @@ async function main(): Promise<number> {
     console.error(result.ok ? summary : `${summary}: nothing written`);
     return result.ok ? 0 : 1;
   } finally {
-    db.$client.close();
+    await opened.close();
   }
 }
 

@@ -8,12 +8,11 @@
  *   npm run user -- list
  *
  * The password comes from PINGAN_PASSWORD, or from a prompt without echo when stdin is a terminal; never
- * from the command line (shell history, `ps`). It opens DATABASE_PATH (default ./data/pingan.db) itself,
+ * from the command line (shell history, `ps`). It opens DATABASE_URL, else DATABASE_PATH (default ./data/pingan.db), itself,
  * migrating it like the server does, so it works before the server ever started. Every change is
  * audited with actor `cli`.
  */
 import { sql } from 'drizzle-orm';
-import { sqliteSqlDb } from '@/server/db/sql-db';
 import { parseArgs } from 'node:util';
 import { NewUserSchema, ROLE_VALUES } from '@/lib/admin/schemas';
 import { MIN_PASSWORD_CHARS, passwordProblem } from '@/lib/auth/password-policy';
@@ -22,7 +21,7 @@ import { SqlAudit } from '@/server/audit/audit-append';
 import { configureSqlAuditChain } from '@/server/audit/audit-key';
 import { insertUser, setUserDisabled, setUserPasswordHash } from '@/server/auth/accounts';
 import { hashPassword } from '@/server/auth/password';
-import { openDatabase } from '@/server/db/open-database';
+import { openSqlDbFromEnv } from '@/server/db/system-of-record';
 
 const USAGE = `usage:
   npm run user -- create <username> <${ROLE_VALUES.join('|')}> [--region CODE] [--name NAME]
@@ -98,10 +97,9 @@ async function main(argv: string[]): Promise<void> {
   });
   const [command, username, role] = positionals;
   if (values.help || !command) throw new UsageError('');
-  const db = openDatabase(process.env.DATABASE_PATH ?? './data/pingan.db');
-  const sqlite = db.$client;
+  const opened = await openSqlDbFromEnv();
   // The server's key, so the rows this adds continue a keyed chain (it refuses to write to one without it).
-  const sqlDb = sqliteSqlDb(sqlite);
+  const sqlDb = opened.sql;
   await configureSqlAuditChain(sqlDb, { auditKey: process.env.AUDIT_KEY || undefined });
   const clock = systemClock;
   const audit = new SqlAudit(sqlDb, clock);
@@ -201,7 +199,7 @@ async function main(argv: string[]): Promise<void> {
         throw new UsageError(`unknown command ${command}`);
     }
   } finally {
-    sqlite.close();
+    await opened.close();
   }
 }
 

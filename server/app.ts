@@ -8,9 +8,9 @@ import { originForBbox } from '@/lib/realtime/position-codec';
 import { regionPrefix } from '@/lib/domain/region-code';
 import type { Bus } from './bus/bus';
 import type { Config } from './config';
-import type { Db } from './db/open-database';
+import type Database from 'better-sqlite3';
 import { dbHealth } from './db/db-health';
-import { sqliteSqlDb, type SqlDb } from './db/sql-db';
+import type { SqlDb } from './db/sql-db';
 import { IncidentIngest } from './ingest/incident-ingest';
 import { IngestStats } from './ingest/ingest-stats';
 import { startRegistrar } from './ingest/registrar';
@@ -49,8 +49,7 @@ const CHINA_BBOX: [number, number, number, number] = [73, 18, 135, 54];
 
 export interface AppContext {
   config: Config;
-  db: Db;
-  /** The system of record through SqlDb (server/db/sql-db.ts): the modules moved off `db` use this. */
+  /** The system of record (server/db/sql-db.ts): SQLite, or PostgreSQL with DATABASE_URL. */
   sql: SqlDb;
   bus: Bus;
   live: LiveState;
@@ -80,7 +79,13 @@ export interface AuthHooks {
 
 export interface AppOptions {
   config: Config;
-  db: Db;
+  /** The system of record (server/db/sql-db.ts). */
+  sql: SqlDb;
+  /**
+   * The SQLite file position history is kept in (config.historyPath, opened by the caller): the database
+   * itself on SQLite, a file of this process's own beside PostgreSQL.
+   */
+  historyDb: Database.Database;
   bus: Bus;
   logger: Logger;
   clock?: Clock;
@@ -116,8 +121,7 @@ export interface App {
  * walls' first snapshot shows them, so they are read before anything can serve a request.
  */
 export async function createApp(opts: AppOptions): Promise<App> {
-  const { config, db, bus, logger } = opts;
-  const sql = sqliteSqlDb(db.$client);
+  const { config, sql, bus, logger } = opts;
   // Before anything appends to the audit chain: every row is keyed alike (AUDIT_KEY).
   await configureSqlAuditChain(sql, { auditKey: config.AUDIT_KEY, logger });
   const clock = opts.clock ?? systemClock;
@@ -162,7 +166,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const leader =
     opts.leader ??
     (config.REDIS_URL ? redisLeadership({ url: config.REDIS_URL, logger }) : soloLeadership(logger));
-  const ctx: AppContext = { config, db, sql, bus, live, stats, logger, clock, grids, regions, leader };
+  const ctx: AppContext = { config, sql, bus, live, stats, logger, clock, grids, regions, leader };
   // Summed over the processes it is 1; alert on 0 (no leader: the once-only jobs wait) or 2 (never expected).
   new Gauge({
     name: 'pingan_leader',
@@ -182,7 +186,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   // Position history (server/history): fed by each sealed tick below, with its own routes.
   const history = createHistoryModule({
-    sqlite: db.$client,
+    sqlite: opts.historyDb,
     live,
     clock,
     logger,
@@ -350,7 +354,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   // An imported territory: new grids to place incidents in, and maybe a new name for the walls' title.
   onTerritoryChanged(
-    db,
+    sql,
     latestReload(
       () => loadTerritoryView(sql),
       (view) => {
@@ -407,8 +411,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const changes = live.seal();
     hub.flush();
     // Every process sees the same telemetry and records it for its own history reads (the last minutes are not
-    // written yet); one writes it down (several would store each point N times).
-    history.onTick(changes, leader.isLeader());
+    // written yet). Into a shared file (SQLite) one writes it down, as several would store each point N times;
+    // into a file of its own (beside PostgreSQL) each does.
+    history.onTick(changes, !config.isHistoryShared || leader.isLeader());
     end();
   }
 

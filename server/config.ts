@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
+import { anchorPathFor } from './audit/audit-anchor';
 import { DEFAULT_TICK_MS } from '@/lib/realtime/contract';
 import { parseReportSchedule } from '@/lib/reports/report-schedule';
 
@@ -17,6 +19,24 @@ const EnvSchema = z.object({
   PORT: port.default(3000),
   REDIS_URL: z.string().url().optional(),
   DATABASE_PATH: z.string().min(1).default('./data/pingan.db'),
+  /**
+   * postgres://…: PostgreSQL is the system of record instead of the SQLite file at DATABASE_PATH, shared by
+   * any number of server processes on any hosts (README "Scaling out").
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// (or postgresql://) URL')
+    .optional(),
+  /** PostgreSQL connections this process opens at most. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * The SQLite file of this process's position history. Default: the database file itself on SQLite (the
+   * leader records for all processes); on PostgreSQL a file per process beside DATABASE_PATH
+   * (`history-<PORT>.db`), where each process records the feed it sees.
+   */
+  HISTORY_PATH: z.string().min(1).optional(),
+  /** Where the audit chain's head is anchored on this host (server/audit/audit-anchor.ts); default beside the database. */
+  AUDIT_ANCHOR_PATH: z.string().min(1).optional(),
   DEMO: flag,
   DEMO_PASSWORD: z.string().min(8).optional(),
   INGEST_TOKEN: z.string().min(16, 'INGEST_TOKEN must be at least 16 characters').optional(),
@@ -131,6 +151,12 @@ export type Config = z.infer<typeof EnvSchema> & {
   isDev: boolean;
   /** FIELD_AUTO_REGISTER resolved: on in demo, off otherwise, unless set. */
   fieldAutoRegister: boolean;
+  /** HISTORY_PATH resolved. */
+  historyPath: string;
+  /** Whether other processes record into the same history file (then only the leader writes). */
+  isHistoryShared: boolean;
+  /** AUDIT_ANCHOR_PATH resolved; null for an in-memory SQLite database (nothing to protect across runs). */
+  auditAnchorPath: string | null;
 };
 
 export class ConfigError extends Error {}
@@ -160,5 +186,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     c.FIELD_AUTO_REGISTER === undefined
       ? c.DEMO
       : c.FIELD_AUTO_REGISTER === '1' || c.FIELD_AUTO_REGISTER === 'true';
-  return { ...c, sessionSecret, isDev: c.NODE_ENV !== 'production', fieldAutoRegister };
+  const dataDir = path.dirname(c.DATABASE_PATH);
+  const historyPath =
+    c.HISTORY_PATH ?? (c.DATABASE_URL ? path.join(dataDir, `history-${c.PORT}.db`) : c.DATABASE_PATH);
+  const auditAnchorPath =
+    c.AUDIT_ANCHOR_PATH ??
+    (c.DATABASE_URL ? path.join(dataDir, 'postgres.audit-head.json') : anchorPathFor(c.DATABASE_PATH));
+  return {
+    ...c,
+    sessionSecret,
+    isDev: c.NODE_ENV !== 'production',
+    fieldAutoRegister,
+    historyPath,
+    isHistoryShared: !c.DATABASE_URL && historyPath === c.DATABASE_PATH,
+    auditAnchorPath,
+  };
 }

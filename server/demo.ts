@@ -18,7 +18,7 @@ const SIMULATOR_ADDRESS = 'demo-simulator';
  * through the same dispatch service (audited) when nobody is at the console.
  */
 export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
-  const { db, live, logger, clock, config, bus } = ctx;
+  const { live, logger, clock, config, bus } = ctx;
   const run = (id: string, command: IncidentCommand) =>
     dispatch.service.execute(id, command, SIMULATOR, SIMULATOR_ADDRESS);
   const stateOf = (id: string) =>
@@ -81,7 +81,7 @@ export function startDemo(ctx: AppContext, dispatch: DispatchModule) {
       isAvailable: availableVehicle(busy),
       now: clock.now(),
       staleAfterMs: STALE_AFTER_MS.vehicle,
-      estimator: loadRoadGraph(db) ?? undefined,
+      estimator: (await loadRoadGraph(ctx.sql)) ?? undefined,
     })[0];
     if (best)
       await run(id, {

@@ -4,11 +4,10 @@
  */
 // We are offline by design: Next must not try to phone home.
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
-import { sqliteSqlDb } from './db/sql-db';
 import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
-import { openDatabase } from './db/open-database';
+import { openSystemOfRecord } from './db/system-of-record';
 import { AuditKeyError, configureSqlAuditChain } from './audit/audit-key';
 import { createApp, type AppContext } from './app';
 import { InProcessBus } from './bus/in-process-bus';
@@ -21,7 +20,7 @@ import { seedDemoDepartmentAccounts } from './departments/demo-accounts';
 import { systemClock } from '@/lib/clock';
 import { seedDemoWorld } from './world/seed-world';
 import { backfillDemoHistory } from './simulator/history-backfill';
-import { loadRoadGraph } from './world/load-world';
+import { roadGraphGetter } from './world/load-world';
 import { createMapRoutes } from './http/routes/map';
 import { startDemo } from './demo';
 import { createStatsProvider, createWallRoutes, type StatsProvider } from './stats/wall-routes';
@@ -56,8 +55,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const db = openDatabase(config.DATABASE_PATH);
-  const sqlDb = sqliteSqlDb(db.$client);
+  const records = await openSystemOfRecord(config, logger);
+  const sqlDb = records.sql;
   try {
     // Before anything appends to the audit log (the demo history below does): every row keyed alike.
     await configureSqlAuditChain(sqlDb, { auditKey: config.AUDIT_KEY, logger });
@@ -76,7 +75,7 @@ async function main(): Promise<void> {
         streamMaxLen: config.TELEMETRY_STREAM_MAXLEN,
       })
     : new InProcessBus();
-  logger.info({ bus: config.REDIS_URL ? 'redis' : 'in-process', db: config.DATABASE_PATH }, 'starting');
+  logger.info({ bus: config.REDIS_URL ? 'redis' : 'in-process', db: records.describe }, 'starting');
 
   const hooks = testHooks();
   const nextApp = hooks.isApiOnly
@@ -96,13 +95,12 @@ async function main(): Promise<void> {
     // Before the app too: it loads the open incidents from SQLite, so history's open cases are on the board.
     await backfillDemoHistory({ db: sqlDb, logger, days: config.DEMO_HISTORY_DAYS, now: clock.now() });
   }
-  const dispatch = dispatchAppHooks({ travelTime: () => loadRoadGraph(db) });
+  const dispatch = dispatchAppHooks({ travelTime: await roadGraphGetter(sqlDb) });
   // One cached provider serves both the hub's pushed panels and the briefing-mode period API.
   let stats: StatsProvider | undefined;
   const statsProvider = (ctx: AppContext) =>
     (stats ??= createStatsProvider({
       sql: ctx.sql,
-      db: ctx.db,
       live: ctx.live,
       clock: ctx.clock,
       tz: config.DISPLAY_TZ,
@@ -114,7 +112,8 @@ async function main(): Promise<void> {
   let reports: ReturnType<typeof createReportModule> | undefined;
   const app = await createApp({
     config,
-    db,
+    sql: sqlDb,
+    historyDb: records.historyDb,
     bus,
     logger,
     clock,
@@ -123,10 +122,9 @@ async function main(): Promise<void> {
     auth: dispatch.auth,
     routes: (ctx) => [
       ...dispatch.routes(ctx),
-      ...createMapRoutes({ db, config }),
+      ...createMapRoutes({ db: sqlDb, config }),
       ...createWallRoutes({
         sql: ctx.sql,
-        db,
         live: ctx.live,
         clock,
         stats: statsProvider(ctx),
@@ -139,7 +137,7 @@ async function main(): Promise<void> {
       ...createMobileModuleRoutes(ctx, dispatch.module()!),
       ...(hotline = createHotlineModule(ctx, dispatch.module()!)).routes,
       ...(alarms = createAlarmModule(ctx, dispatch.module()!)).routes,
-      ...createTownCardsRoutes({ sql: ctx.sql, db, live: ctx.live, clock, regions: ctx.regions }),
+      ...createTownCardsRoutes({ sql: ctx.sql, live: ctx.live, clock, regions: ctx.regions }),
       ...hooks.routes,
     ],
     // The hub's tick is synchronous: it takes the figures last computed, and a due recompute runs beside it.
@@ -196,7 +194,7 @@ async function main(): Promise<void> {
       hotline?.close();
       await app.close();
       await nextApp?.close?.();
-      db.$client.close();
+      await records.close();
       logger.info({ reason, code }, 'shut down');
     } catch (err) {
       logger.error({ err, reason }, 'shutdown failed');

@@ -102,8 +102,8 @@ export async function runDistrictHourBench(log: (s: string) => void): Promise<Di
     return Promise.resolve();
   };
   const t = await startTestApp({ clock, nextHandler: page });
-  const { live, db, logger } = t.app.ctx;
-  const sqlite = db.$client;
+  const { live, logger } = t.app.ctx;
+  const sqlite = t.db.$client;
   const rand = rng(8);
   try {
     // The units, as the app's live state registers them (their registry rows are not what is timed).

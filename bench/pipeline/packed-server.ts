@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createApp } from '@/server/app';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { loadConfig } from '@/server/config';
-import { openDatabase } from '@/server/db/open-database';
+import { openSystemOfRecord } from '@/server/db/system-of-record';
 import { createLogger } from '@/server/logger';
 import { tuneHeap } from '@/server/heap-tuning';
 import { processSample, serveParent } from '../lib/child';
@@ -26,10 +26,10 @@ const config = loadConfig({
   // B7ingest runs the same server with history off and on.
   HISTORY_ENABLED: process.env.HISTORY_ENABLED ?? '1',
 });
-const db = openDatabase(dbPath);
 const logger = createLogger('error');
+const records = await openSystemOfRecord(config, logger);
 const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `bench-${process.pid}` });
-const app = await createApp({ config, db, bus, logger });
+const app = await createApp({ config, sql: records.sql, historyDb: records.historyDb, bus, logger });
 
 let url = '';
 async function start() {
@@ -69,7 +69,7 @@ function sample() {
 
 async function stop() {
   await app.close();
-  db.$client.close();
+  await records.close();
   fs.rmSync(dir, { recursive: true, force: true });
   setTimeout(() => process.exit(0), 10);
   return {};

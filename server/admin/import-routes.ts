@@ -54,7 +54,7 @@ export function createImportRoutes(
   deps: { sqlAudit: SqlAudit; auth: { authorize: Authorize } },
 ): Route[] {
   const { authorize } = deps.auth;
-  watchImportRuns({ sql: ctx.sql, db: ctx.db, live: ctx.live, logger: ctx.logger });
+  watchImportRuns({ sql: ctx.sql, live: ctx.live, logger: ctx.logger });
   return [
     {
       method: 'POST',
@@ -72,7 +72,6 @@ export function createImportRoutes(
         const ictx = {
           sql: ctx.sql,
           audit: deps.sqlAudit,
-          db: ctx.db,
           clock: ctx.clock,
           live: ctx.live,
           grids: ctx.grids,

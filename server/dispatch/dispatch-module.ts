@@ -1,6 +1,5 @@
 import type { Clock } from '@/lib/clock';
 import type { TimeLimitConfig } from '@/lib/domain/time-limits';
-import type { Db } from '../db/open-database';
 import type { Logger } from '../logger';
 import type { Route } from '../http/router';
 import type { AppContext } from '../app';
@@ -8,7 +7,7 @@ import type { LiveState } from '../live/live-state';
 import { SqlAudit } from '../audit/audit-append';
 import type { SqlDb } from '../db/sql-db';
 import { createAuditRoutes } from '../audit/audit-routes';
-import { anchorPathFor, startAuditAnchor } from '../audit/audit-anchor';
+import { startAuditAnchor } from '../audit/audit-anchor';
 import { createAuth } from '../auth/auth';
 import type { LoginLimiter } from '../auth/login-limiter';
 import type { RegionGate } from '../auth/region-scope';
@@ -25,8 +24,7 @@ import { createNameLookup } from './name-lookup';
 import { createDepartmentRoutes } from '../departments/department-routes';
 
 export interface DispatchModuleDeps {
-  db: Db;
-  /** The same database through SqlDb (the modules moved off `db`). */
+  /** The system of record. */
   sql: SqlDb;
   live: DispatchLive;
   clock: Clock;
@@ -154,7 +152,6 @@ export function dispatchAppHooks(
   let mod: DispatchModule | null = null;
   const get = (ctx: AppContext): DispatchModule =>
     (mod ??= createDispatchModule({
-      db: ctx.db,
       sql: ctx.sql,
       live: dispatchLiveFrom(ctx.live),
       clock: ctx.clock,
@@ -162,7 +159,7 @@ export function dispatchAppHooks(
       regions: ctx.regions,
       secret: ctx.config.sessionSecret,
       allowedOrigins: (ctx.config.ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
-      auditAnchorPath: anchorPathFor(ctx.config.DATABASE_PATH),
+      auditAnchorPath: ctx.config.auditAnchorPath,
       auditRedisUrl: ctx.config.REDIS_URL,
       passwordPolicy: { isDemo: ctx.config.DEMO, demoPassword: ctx.config.DEMO_PASSWORD },
       incidentIngest: new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids),

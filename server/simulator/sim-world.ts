@@ -4,7 +4,7 @@ import { pointInPoly, type Poly } from '@/lib/world/geo';
 import { RoadGraph, type LngLat, type RoadGraphJSON } from '@/lib/world/road-graph';
 import type { BasemapFeatures, GeoJsonPolygonal, Poi, WorldInfo } from '@/lib/world/world-types';
 import type { SqlRunner } from '../db/sql-db';
-import { readMetaJsonSql, WORLD_META_KEYS } from '../world/world-meta';
+import { readMetaJson, WORLD_META_KEYS } from '../world/world-meta';
 
 export interface SimGrid {
   code: string;
@@ -49,8 +49,8 @@ export const SIM_WORLD_PAGE_ROWS = 10_000;
 
 /** Reads what the simulator needs from a seeded database; null when no world is there. */
 export async function loadSimWorld(db: SqlRunner, limits: SimWorldLimits = {}): Promise<SimWorld | null> {
-  const info = await readMetaJsonSql<WorldInfo>(db, WORLD_META_KEYS.info);
-  const roads = info ? await readMetaJsonSql<RoadGraphJSON>(db, WORLD_META_KEYS.roads) : null;
+  const info = await readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info);
+  const roads = info ? await readMetaJson<RoadGraphJSON>(db, WORLD_META_KEYS.roads) : null;
   if (!info || !roads) return null;
   const graph = RoadGraph.fromJSON(roads);
   const regionRows = await db.all<{ code: string; name: string; parent: string | null }>(
@@ -100,7 +100,7 @@ export async function loadSimWorld(db: SqlRunner, limits: SimWorldLimits = {}): 
   index.finish();
   const gridIndex = new Map(simGrids.map((g, i) => [g.code, i]));
 
-  const bases = (await readMetaJsonSql<Record<string, LngLat>>(db, WORLD_META_KEYS.bases)) ?? {};
+  const bases = (await readMetaJson<Record<string, LngLat>>(db, WORLD_META_KEYS.bases)) ?? {};
   const fallbackBase = graph.node(0);
   // The limits stop the paging: a province has 1,000,000 vehicles and 2,000,000 cameras, and a caller that
   // asks for none of them (the history backfill's cameras) must not read them at all. Page by page, so a row
@@ -144,7 +144,7 @@ export async function loadSimWorld(db: SqlRunner, limits: SimWorldLimits = {}): 
     limits.maxCameras,
   ))
     simCameras.push({ id: c.id, gridCode: c.gridCode });
-  const features = await readMetaJsonSql<BasemapFeatures>(db, WORLD_META_KEYS.features);
+  const features = await readMetaJson<BasemapFeatures>(db, WORLD_META_KEYS.features);
   return {
     info,
     graph,

@@ -1,7 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { WorldInfo } from '@/lib/world/world-types';
-import type { Db } from '../db/open-database';
-import { sqliteSqlDb, type SqlRunner } from '../db/sql-db';
+import type { SqlRunner } from '../db/sql-db';
 import { onTerritoryChanged } from '../world/load-world';
 import { WORLD_META_KEYS } from '../world/world-meta';
 
@@ -114,12 +113,12 @@ export async function regionIndex(db: SqlRunner, now: number, stores: DeviceStor
 }
 
 /** Drops this database's index whenever its territory changes (an import, here or in another process). */
-export function followTerritory(db: Db): void {
+export function followTerritory(db: SqlRunner): void {
   if (followed.has(db)) return;
   followed.add(db);
   onTerritoryChanged(db, () => invalidateRegionIndex(db));
 }
-const followed = new WeakSet<Db>();
+const followed = new WeakSet<SqlRunner>();
 
 async function buildRegionIndex(db: SqlRunner, now: number, stores: DeviceStores): Promise<RegionIndex> {
   const byCode = new Map<string, RegionNode>();
@@ -200,11 +199,10 @@ async function buildRegionIndex(db: SqlRunner, now: number, stores: DeviceStores
 
 /**
  * Drops the cached index (a registry import moved cameras or workers between grids; a territory import
- * changed the areas). A Db stands for its connection's SqlDb.
+ * changed the areas).
  */
-export function invalidateRegionIndex(db: Db | SqlRunner): void {
-  const key = '$client' in db ? sqliteSqlDb(db.$client) : db;
-  const entry = cache.get(key);
+export function invalidateRegionIndex(db: SqlRunner): void {
+  const entry = cache.get(db);
   if (!entry) return;
   entry.index = undefined;
   entry.generation++;

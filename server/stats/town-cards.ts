@@ -10,7 +10,6 @@ import { regionPrefix } from '@/lib/domain/region-code';
 import { timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { STALE_AFTER_MS } from '@/lib/realtime/contract';
 import { OFFLINE_CAMERAS_MAX, TOWN_CARDS_MAX, type TownCard, type TownCards } from '@/lib/wall/town-cards';
-import type { Db } from '../db/open-database';
 import type { SqlRunner } from '../db/sql-db';
 import type { RegionGate } from '../auth/region-scope';
 import { HttpError, sendJson, type Route } from '../http/router';
@@ -22,9 +21,8 @@ export const TOWN_CARDS_REFRESH_MS = 5_000;
 const CACHE_MAX = 64;
 
 export interface TownCardsDeps {
+  /** Read from, and followed for territory changes (an import redraws the cards' regions). */
   sql: SqlRunner;
-  /** The territory's changes are followed through it (an import redraws the cards' regions). */
-  db?: Db;
   live: LiveState;
   clock: Clock;
   limits?: TimeLimitConfig;
@@ -127,7 +125,7 @@ export async function computeTownCards(deps: TownCardsDeps, regionCode: string |
 
 /** Clamped to the principal's region: a town's screen asks for its own town (or a part), never a neighbour. */
 export function createTownCardsRoutes(deps: TownCardsDeps & { regions: RegionGate }): Route[] {
-  if (deps.db) followTerritory(deps.db);
+  followTerritory(deps.sql);
   const cache = new Map<string, TownCards>();
   /** One computation per scope at a time: walls polling together share it. */
   const computing = new Map<string, Promise<TownCards>>();

@@ -9,7 +9,6 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql as sqlTag } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
-import type { Db } from '../db/open-database';
 import type { SqlDb } from '../db/sql-db';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
@@ -28,10 +27,8 @@ export const STATS_REFRESH_MS = 3_000;
 const STATS_CACHE_MAX = 64;
 
 export interface StatsDeps {
-  /** The system of record the figures are read from. */
+  /** The system of record the figures are read from; its territory changes redraw regions and areas. */
   sql: SqlDb;
-  /** The territory's changes are followed through it (an import redraws the walls' regions and areas). */
-  db?: Db;
   live: LiveState;
   clock: Clock;
   /** DISPLAY_TZ: periods are counted in the zone every page displays. */
@@ -58,7 +55,7 @@ export interface StatsProvider {
 }
 
 export function createStatsProvider(deps: StatsDeps): StatsProvider {
-  if (deps.db) followTerritory(deps.db);
+  followTerritory(deps.sql);
   const cache = new Map<string, WallStats>();
   const computing = new Map<string, Promise<WallStats>>();
   /** When a background recompute of a scope last failed (real time): retried after STATS_REFRESH_MS. */
@@ -136,13 +133,12 @@ export function createWallRoutes(
   // new areas on its next tile load instead of after a browser cache's max-age.
   let areasVersion = 0;
   const areasEpoch = Date.now().toString(36); // another process, or this one restarted, is another version
-  if (deps.db)
-    onTerritoryChanged(deps.db, () => {
-      tiles.invalidate();
-      grids = null;
-      areasVersion++;
-      stats.invalidate();
-    });
+  onTerritoryChanged(deps.sql, () => {
+    tiles.invalidate();
+    grids = null;
+    areasVersion++;
+    stats.invalidate();
+  });
   return [
     {
       method: 'GET',

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import type { BasemapSource } from '@/lib/map/basemap-style';
-import type { Db } from '../db/open-database';
-import { regions } from '../db/schema';
+import { sql } from 'drizzle-orm';
+import type { SqlRunner } from '../db/sql-db';
 import { loadBasemapFeatures, loadWorldInfo } from './load-world';
 
 /** Community outlines are left off the basemap above this many (a province's 12,000 are drawn by the wall's own layer). */
@@ -18,11 +18,21 @@ type Feature = { type: 'Feature'; properties: Record<string, unknown>; geometry:
 const fc = (features: Feature[]) => ({ type: 'FeatureCollection', features });
 
 /** Builds the GeoJSON behind each basemap source from the seeded world; null if there is none. */
-export function buildBasemapGeoJson(db: Db): Record<BasemapSource, unknown> | null {
-  const info = loadWorldInfo(db);
-  const f = loadBasemapFeatures(db);
+export async function buildBasemapGeoJson(db: SqlRunner): Promise<Record<BasemapSource, unknown> | null> {
+  const info = await loadWorldInfo(db);
+  const f = await loadBasemapFeatures(db);
   if (!info || !f) return null;
-  const rows = db.select().from(regions).all();
+    // Ordered, so every process serves the same bytes (and ETag) for one territory.
+  const rows = await db.all<{
+    code: string;
+    level: string;
+    name: string;
+    geometry: string | null;
+    centerLng: number | null;
+    centerLat: number | null;
+  }>(
+    sql`SELECT code, level, name, geometry, center_lng AS "centerLng", center_lat AS "centerLat" FROM regions ORDER BY code`,
+  );
   const communityCount = rows.filter((r) => r.level === 'community').length;
   const outlines = rows.filter(
     (r) => r.geometry && (r.level !== 'community' || communityCount <= MAX_COMMUNITY_OUTLINES),

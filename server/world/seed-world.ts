@@ -6,7 +6,7 @@ import type { WorldInfo, WorldOptions } from '@/lib/world/world-types';
 import type { SqlDb, SqliteSqlDb, SqlRunner } from '../db/sql-db';
 import { cameras, departments, grids, regions, vehicles, workers } from '../db/schema';
 import { bulkInsert } from './bulk-insert';
-import { readMetaJsonSql, WORLD_META_KEYS, writeMetaJsonSql } from './world-meta';
+import { readMetaJson, WORLD_META_KEYS, writeMetaJson } from './world-meta';
 
 export interface SeedOptions extends Partial<WorldOptions> {
   preset?: WorldPresetName;
@@ -24,7 +24,7 @@ export interface SeedResult {
 }
 
 export async function isWorldSeeded(db: SqlRunner): Promise<boolean> {
-  return (await readMetaJsonSql<WorldInfo>(db, WORLD_META_KEYS.info)) !== null;
+  return (await readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info)) !== null;
 }
 
 /**
@@ -33,7 +33,7 @@ export async function isWorldSeeded(db: SqlRunner): Promise<boolean> {
  * world is already there (unless forced), so DEMO=1 can call it on every start.
  */
 export async function seedDemoWorld(db: SqlDb, opts: SeedOptions = {}): Promise<SeedResult> {
-  const existing = await readMetaJsonSql<WorldInfo>(db, WORLD_META_KEYS.info);
+  const existing = await readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info);
   if (existing && !opts.isForced) return { info: existing, isNew: false, timingsMs: {} };
   const { preset, onProgress = () => {}, now = Date.now(), isForced: _f, ...overrides } = opts;
   const timings: Record<string, number> = {};
@@ -55,7 +55,7 @@ export async function seedDemoWorld(db: SqlDb, opts: SeedOptions = {}): Promise<
     if (sqlite?.open) sqlite.pragma(`cache_size = ${cacheSize}`);
   }
   // Last: its presence is what marks the world complete.
-  await writeMetaJsonSql(db, WORLD_META_KEYS.info, world.info, now);
+  await writeMetaJson(db, WORLD_META_KEYS.info, world.info, now);
   return { info: world.info, isNew: true, timingsMs: timings };
 }
 
@@ -188,10 +188,10 @@ function writeStructure(db: SqlDb, world: GeneratedWorld, now: number): Promise<
         phone: d.phone,
       })),
     );
-    await writeMetaJsonSql(tx, WORLD_META_KEYS.options, world.options, now);
-    await writeMetaJsonSql(tx, WORLD_META_KEYS.roads, world.roads, now);
-    await writeMetaJsonSql(tx, WORLD_META_KEYS.features, world.features, now);
-    await writeMetaJsonSql(
+    await writeMetaJson(tx, WORLD_META_KEYS.options, world.options, now);
+    await writeMetaJson(tx, WORLD_META_KEYS.roads, world.roads, now);
+    await writeMetaJson(tx, WORLD_META_KEYS.features, world.features, now);
+    await writeMetaJson(
       tx,
       WORLD_META_KEYS.bases,
       Object.fromEntries(world.departments.map((d) => [d.id, d.base])),

@@ -1,7 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/open-database';
+import { sql } from 'drizzle-orm';
 import type { SqlRunner } from '../db/sql-db';
-import { meta } from '../db/schema';
 
 /** Keys under which the world's non-tabular parts live in `meta` (JSON values). */
 export const WORLD_META_KEYS = {
@@ -14,27 +12,13 @@ export const WORLD_META_KEYS = {
   bases: 'world.bases',
 } as const;
 
-export function readMetaJson<T>(db: Db, key: string): T | null {
-  const row = db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
-  return row ? (JSON.parse(row.value) as T) : null;
-}
-
-export function writeMetaJson(db: Db, key: string, value: unknown, now: number): void {
-  const text = JSON.stringify(value);
-  db.insert(meta)
-    .values({ key, value: text, updatedAt: now })
-    .onConflictDoUpdate({ target: meta.key, set: { value: text, updatedAt: now } })
-    .run();
-}
-
-/** readMetaJson on SqlDb, or inside one of its transactions. */
-export async function readMetaJsonSql<T>(db: SqlRunner, key: string): Promise<T | null> {
+/** A JSON value of `meta`, on SqlDb or inside one of its transactions. */
+export async function readMetaJson<T>(db: SqlRunner, key: string): Promise<T | null> {
   const row = await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = ${key}`);
   return row ? (JSON.parse(row.value) as T) : null;
 }
 
-/** writeMetaJson on SqlDb, or inside one of its transactions. */
-export async function writeMetaJsonSql(
+export async function writeMetaJson(
   db: SqlRunner,
   key: string,
   value: unknown,

@@ -7,6 +7,7 @@ import type { Bus } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { loadConfig } from '@/server/config';
 import { openDatabase, type Db } from '@/server/db/open-database';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { createLogger } from '@/server/logger';
 import type {
   ClientToServerEvents,
@@ -40,7 +41,14 @@ export async function startTestApp(
   });
   const db = openDatabase(dbPath);
   const bus = opts.bus ?? new InProcessBus();
-  const app = await createApp({ ...opts, config, db, bus, logger: createLogger('error') });
+  const app = await createApp({
+    ...opts,
+    config,
+    sql: sqliteSqlDb(db.$client),
+    historyDb: db.$client,
+    bus,
+    logger: createLogger('error'),
+  });
   const port = await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -96,7 +96,7 @@ beforeAll(async () => {
     dbPath,
     clock,
     auth: hooks.auth,
-    routes: (ctx) => [...hooks.routes(ctx), ...createMapRoutes({ db: ctx.db, config: ctx.config })],
+    routes: (ctx) => [...hooks.routes(ctx), ...createMapRoutes({ db: ctx.sql, config: ctx.config })],
     env: { NODE_ENV: 'production', SESSION_SECRET: SECRET, AUDIT_KEY },
   });
 }, 30_000);

@@ -4,12 +4,13 @@
  * each, no change without its record nor record without its change, and the audit chain verifies.
  * Answers how many were committed in all (the in-flight ones included), for the test's summary line.
  */
-import { sqliteSqlDb } from '@/server/db/sql-db';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { systemClock } from '@/lib/clock';
 import { seedDemoAccounts } from '@/server/auth/accounts';
-import { openDatabase } from '@/server/db/open-database';
+import { incidents, vehicles } from '@/server/db/schema';
+import type { SqlDb, SqlRunner } from '@/server/db/sql-db';
+import { bulkInsert } from '@/server/world/bulk-insert';
 import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
 
 /**
@@ -17,7 +18,7 @@ import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
  * and `incidents` open incidents (一般, 12345), incident k a little east of CENTER.
  */
 export async function seedAssignable(
-  dbPath: string,
+  db: SqlDb,
   o: {
     vehicles: number;
     incidents: number;
@@ -26,28 +27,39 @@ export async function seedAssignable(
     title: (k: number) => string;
   },
 ): Promise<void> {
-  const db = openDatabase(dbPath);
-  const sqlite = db.$client;
-  await seedDemoAccounts(sqliteSqlDb(sqlite), systemClock, DEMO_PASSWORD);
+  await seedDemoAccounts(db, systemClock, DEMO_PASSWORD);
   const now = Date.now();
-  const car = sqlite.prepare('INSERT INTO vehicles (id, name, created_at) VALUES (?, ?, ?)');
-  const incident = sqlite.prepare(
-    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
-       grid_code, state, supervision, updated_at)
-     VALUES (@id, @id, 'fire_safety', @title, @lng, @lat, 2, 'hotline_12345', @now, @now, NULL, 'reported', 0, @now)`,
-  );
-  sqlite.transaction(() => {
-    for (let k = 0; k < o.vehicles; k++) car.run(o.vehicleId(k), `巡逻车 ${k}`, now);
-    for (let k = 0; k < o.incidents; k++)
-      incident.run({
+  await db.transaction(async (tx) => {
+    await bulkInsert(
+      tx,
+      vehicles,
+      Array.from({ length: o.vehicles }, (_, k) => ({
+        id: o.vehicleId(k),
+        name: `巡逻车 ${k}`,
+        createdAt: now,
+      })),
+    );
+    await bulkInsert(
+      tx,
+      incidents,
+      Array.from({ length: o.incidents }, (_, k) => ({
         id: o.incidentId(k),
+        sourceRef: o.incidentId(k),
+        category: 'fire_safety',
         title: o.title(k),
         lng: CENTER.lng + k * 1e-4,
         lat: CENTER.lat,
-        now,
-      });
-  })();
-  sqlite.close();
+        priority: 2,
+        source: 'hotline_12345',
+        reportedAt: now,
+        receivedAt: now,
+        gridCode: null,
+        state: 'reported',
+        supervision: 0,
+        updatedAt: now,
+      })),
+    );
+  });
 }
 
 export async function login(url: string, username: string): Promise<string> {
@@ -61,25 +73,23 @@ export async function login(url: string, username: string): Promise<string> {
 }
 
 export async function expectAssignmentsDurable(
-  sqlite: Database.Database,
+  db: SqlRunner,
   acked: Iterable<number>,
   ids: { incidentId: (k: number) => string; vehicleId: (k: number) => string },
   url: string,
 ): Promise<{ committed: number }> {
   const dispatched = new Map(
     (
-      sqlite
-        .prepare(`SELECT id, assignee_id AS assigneeId FROM incidents WHERE state = 'dispatched'`)
-        .all() as { id: string; assigneeId: string }[]
+      await db.all<{ id: string; assigneeId: string }>(
+        sql`SELECT id, assignee_id AS "assigneeId" FROM incidents WHERE state = 'dispatched'`,
+      )
     ).map((r) => [r.id, r.assigneeId]),
   );
   for (const k of acked) expect(dispatched.get(ids.incidentId(k)), ids.incidentId(k)).toBe(ids.vehicleId(k));
-  const auditRows = sqlite
-    .prepare(
-      `SELECT object_id AS id, COUNT(*) AS n FROM audit_log
-       WHERE action = 'incident.assign' AND result = 'ok' GROUP BY object_id`,
-    )
-    .all() as { id: string; n: number }[];
+  const auditRows = await db.all<{ id: string; n: number }>(
+    sql`SELECT object_id AS id, COUNT(*) AS n FROM audit_log
+        WHERE action = 'incident.assign' AND result = 'ok' GROUP BY object_id`,
+  );
   const auditCount = new Map(auditRows.map((r) => [r.id, r.n]));
   for (const k of acked) expect(auditCount.get(ids.incidentId(k)), ids.incidentId(k)).toBe(1);
   // No change without its record and no record without its change (the in-flight ones included).

@@ -1,9 +1,16 @@
 /**
- * Several real server processes on one Redis and one SQLite file, optionally behind the real HAProxy with
- * deploy/haproxy.cfg: what README "Scaling out" tells an operator to run (issue 19).
+ * Several real server processes on one Redis and one system of record (a SQLite file on this host, or a
+ * PostgreSQL database), optionally behind the real HAProxy with deploy/haproxy.cfg: what README "Scaling
+ * out" tells an operator to run (issue 19).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { openDatabase } from '@/server/db/open-database';
+import { createPgPool, migratePg } from '@/server/db/pg/open-pg';
+import { pgSqlDb, sqliteSqlDb, type SqlDb } from '@/server/db/sql-db';
+import { createTestPgDatabase, pgUnavailable } from '../helpers/pg';
 import { freePort } from '../helpers/redis-server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
@@ -25,10 +32,69 @@ export function haproxyBinary(): string | null {
   }
 }
 
-/** N processes sharing `dbPath` and Redis; the first starts alone so it migrates the database. */
-export async function startProcesses(n: number, dbPath: string, redisUrl: string): Promise<ServerProcess[]> {
+/** The processes' shared system of record, and the test's own connection to it (to seed and to check). */
+export interface HaStore {
+  /** DATABASE_PATH, or DATABASE_URL (with DATABASE_PATH naming the directory of each host's own files). */
+  env: Record<string, string>;
+  db: SqlDb;
+  close(): Promise<void>;
+}
+
+export interface HaBackend {
+  name: 'sqlite' | 'postgres';
+  /** Why this backend is skipped, or null. */
+  unavailable: string | null;
+  open(): Promise<HaStore>;
+}
+
+const pgReason = await pgUnavailable();
+
+/** Each failover test runs on both: one SQLite file shared by processes on one host, and PostgreSQL. */
+export const HA_BACKENDS: HaBackend[] = [
+  {
+    name: 'sqlite',
+    unavailable: null,
+    async open() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-ha-'));
+      const file = path.join(dir, 'pingan.db');
+      const db = openDatabase(file);
+      return {
+        env: { DATABASE_PATH: file },
+        db: sqliteSqlDb(db.$client),
+        async close() {
+          db.$client.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    unavailable: pgReason,
+    async open() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-ha-pg-'));
+      const database = await createTestPgDatabase({ collation: 'zh-CN' });
+      const pool = createPgPool(database.url);
+      await migratePg(pool);
+      const db = pgSqlDb(pool);
+      return {
+        // Each process keeps its history (history-<port>.db) and the audit anchor in this directory.
+        env: { DATABASE_URL: database.url, DATABASE_PATH: path.join(dir, 'pingan.db') },
+        db,
+        async close() {
+          await db.close();
+          await database.drop();
+          fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+/** N processes sharing the store and Redis; the first starts alone so it migrates the database. */
+export async function startProcesses(n: number, store: HaStore, redisUrl: string): Promise<ServerProcess[]> {
   const env = {
-    DATABASE_PATH: dbPath,
+    ...store.env,
     REDIS_URL: redisUrl,
     SESSION_SECRET: HA_SESSION_SECRET,
     // The balancer on this host: X-Forwarded-For from it names the client.

@@ -1,21 +1,17 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '@/lib/clock';
 import { DEFAULT_TIME_LIMITS, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { writeTimeLimits } from '@/server/admin/time-limit-settings';
-import { openDatabase } from '@/server/db/open-database';
+import type { SqlDb } from '@/server/db/sql-db';
 import { OVERDUE_AUDIT_ACTION, OVERDUE_EVENT_TYPE } from '@/server/scale/overdue-watch';
 import { LEADER_RENEW_MS, LEADER_TTL_MS } from '@/server/scale/leader';
 import { TestRedis } from '../helpers/redis-server';
 import type { ServerProcess } from '../helpers/server-process';
 import { waitFor } from '../helpers/test-app';
 import { CENTER, DEMO_PASSWORD } from './dispatch-test-kit';
-import { healthOf, login, startProcesses, type HealthWho } from './ha-kit';
+import { HA_BACKENDS, healthOf, login, startProcesses, type HaStore, type HealthWho } from './ha-kit';
 
 /** 一般 (priority 2) must be accepted within this: short, so lamps turn red while the test watches. */
 const ACCEPT_MS = 8_000;
@@ -31,20 +27,19 @@ const LIMITS: TimeLimitConfig = {
   byPriority: { ...DEFAULT_TIME_LIMITS.byPriority, 2: { accept: ACCEPT_MS, onScene: null, resolve: null } },
 };
 
-async function seed(dbPath: string): Promise<void> {
-  const db = openDatabase(dbPath);
-  const sqlite = db.$client;
-  await seedDemoAccounts(sqliteSqlDb(sqlite), systemClock, DEMO_PASSWORD);
-  await writeTimeLimits(sqliteSqlDb(sqlite), LIMITS, Date.now());
-  const long = Date.now() - 10 * ACCEPT_MS;
-  const incident = sqlite.prepare(
-    `INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at, received_at,
-       state, supervision, updated_at)
-     VALUES (@id, @id, 'dispute', '超时测试', @lng, @lat, 2, 'hotline_12345', @at, @at, 'reported', 0, @at)`,
-  );
-  for (let k = 0; k < EARLY; k++)
-    incident.run({ id: `LD-EARLY-${k}`, lng: CENTER.lng, lat: CENTER.lat, at: long });
-  sqlite.close();
+async function seed(db: SqlDb): Promise<void> {
+  await seedDemoAccounts(db, systemClock, DEMO_PASSWORD);
+  await writeTimeLimits(db, LIMITS, Date.now());
+  const at = Date.now() - 10 * ACCEPT_MS;
+  for (let k = 0; k < EARLY; k++) {
+    const id = `LD-EARLY-${k}`;
+    await db.run(
+      sql`INSERT INTO incidents (id, source_ref, category, title, lng, lat, priority, source, reported_at,
+            received_at, state, supervision, updated_at)
+          VALUES (${id}, ${id}, 'dispute', '超时测试', ${CENTER.lng}, ${CENTER.lat}, 2, 'hotline_12345', ${at},
+            ${at}, 'reported', 0, ${at})`,
+    );
+  }
 }
 
 async function healths(procs: ServerProcess[]): Promise<(HealthWho | null)[]> {
@@ -56,47 +51,47 @@ async function healths(procs: ServerProcess[]): Promise<(HealthWho | null)[]> {
  * seconds, the lamps that turn red meanwhile are still recorded, and every lamp exactly once (one timeline
  * step, one audit row), including those the old leader recorded before it died.
  */
-describe('leader failover for the time-limit lamps', () => {
+describe.each(HA_BACKENDS)('leader failover for the time-limit lamps on $name', (backend) => {
   let redis: TestRedis | undefined;
   let procs: ServerProcess[] = [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-leader-'));
+  let store: HaStore | undefined;
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
     await redis?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await store?.close();
   });
 
-  it('a new leader within seconds, and each red lamp recorded exactly once', async () => {
-    const dbPath = path.join(dir, 'pingan.db');
-    await seed(dbPath);
-    redis = await TestRedis.start();
-    procs = await startProcesses(3, dbPath, redis.url);
+  it.skipIf(backend.unavailable !== null)(
+    'a new leader within seconds, and each red lamp recorded exactly once',
+    async () => {
+      store = await backend.open();
+      const db = store.db;
+      await seed(db);
+      redis = await TestRedis.start();
+      procs = await startProcesses(3, store, redis.url);
 
-    // Exactly one of the three leads, and says so on /api/health.
-    const first = await waitFor(
-      async () => {
-        const hs = await healths(procs);
-        const leaders = hs.filter((h) => h?.leader);
-        return leaders.length === 1 ? { at: hs.indexOf(leaders[0]!), health: leaders[0]! } : null;
-      },
-      20_000,
-      'one leader',
-    );
-    expect(first.health.fencingToken).toBeGreaterThan(0);
-    const ids = new Set((await healths(procs)).map((h) => h?.process.id));
-    expect(ids.size).toBe(3);
+      // Exactly one of the three leads, and says so on /api/health.
+      const first = await waitFor(
+        async () => {
+          const hs = await healths(procs);
+          const leaders = hs.filter((h) => h?.leader);
+          return leaders.length === 1 ? { at: hs.indexOf(leaders[0]!), health: leaders[0]! } : null;
+        },
+        20_000,
+        'one leader',
+      );
+      expect(first.health.fencingToken).toBeGreaterThan(0);
+      const ids = new Set((await healths(procs)).map((h) => h?.process.id));
+      expect(ids.size).toBe(3);
 
-    const sqlite = new Database(dbPath, { readonly: true });
-    const events = (idPrefix: string) =>
-      sqlite
-        .prepare(
-          `SELECT incident_id AS id, data ->> 'milestone' AS milestone, COUNT(*) AS n
-           FROM incident_events WHERE type = ? AND incident_id LIKE ? GROUP BY incident_id, milestone`,
-        )
-        .all(OVERDUE_EVENT_TYPE, `${idPrefix}%`) as { id: string; milestone: string; n: number }[];
-    try {
+      const events = (idPrefix: string) =>
+        db.all<{ id: string; milestone: string; n: number }>(
+          sql`SELECT incident_id AS id, data ->> 'milestone' AS milestone, COUNT(*) AS n
+            FROM incident_events WHERE type = ${OVERDUE_EVENT_TYPE} AND incident_id LIKE ${`${idPrefix}%`}
+            GROUP BY incident_id, milestone`,
+        );
       await waitFor(
-        () => events('LD-EARLY-').length === EARLY,
+        async () => (await events('LD-EARLY-')).length === EARLY,
         20_000,
         'the first leader to record early lamps',
       );
@@ -133,8 +128,8 @@ describe('leader failover for the time-limit lamps', () => {
       expect(next.fencingToken!).toBeGreaterThan(first.health.fencingToken!);
 
       const late = await waitFor(
-        () => {
-          const rows = events('LD-LATE-');
+        async () => {
+          const rows = await events('LD-LATE-');
           return rows.length === LATE ? rows : null;
         },
         30_000,
@@ -143,14 +138,13 @@ describe('leader failover for the time-limit lamps', () => {
       // A few more sweeps: a duplicate, if the new leader re-recorded the old one's lamps, would show now.
       await new Promise((r) => setTimeout(r, 3 * 2_000));
 
-      const all = [...events('LD-EARLY-'), ...events('LD-LATE-')];
+      const all = [...(await events('LD-EARLY-')), ...(await events('LD-LATE-'))];
       expect(all).toHaveLength(EARLY + LATE);
       for (const e of all) expect(e, e.id).toMatchObject({ milestone: 'accept', n: 1 });
-      const audits = sqlite
-        .prepare(
-          `SELECT object_id AS id, actor, COUNT(*) AS n FROM audit_log WHERE action = ? GROUP BY object_id, actor`,
-        )
-        .all(OVERDUE_AUDIT_ACTION) as { id: string; actor: string; n: number }[];
+      const audits = await db.all<{ id: string; actor: string; n: number }>(
+        sql`SELECT object_id AS id, actor, COUNT(*) AS n FROM audit_log WHERE action = ${OVERDUE_AUDIT_ACTION}
+          GROUP BY object_id, actor`,
+      );
       expect(audits.map((a) => a.id).sort()).toEqual(all.map((e) => e.id).sort());
       for (const a of audits) expect(a, a.id).toMatchObject({ actor: 'system', n: 1 });
       // Exactly one leader remains, the chain verifies, and the console shows the step on the timeline.
@@ -176,14 +170,13 @@ describe('leader failover for the time-limit lamps', () => {
       ]);
 
       console.info(
-        `leader failover: kill -9 of the leader (token ${first.health.fencingToken}); ` +
+        `leader failover (${backend.name}): kill -9 of the leader (token ${first.health.fencingToken}); ` +
           `${next.process.id} leads (token ${next.fencingToken}) ${failoverMs} ms later ` +
           `(lease ${LEADER_TTL_MS} ms, renewal ${LEADER_RENEW_MS} ms); ${EARLY} lamps recorded before and ` +
           `${LATE} after the kill, each exactly once`,
       );
       expect(failoverMs).toBeLessThan(FAILOVER_BOUND_MS);
-    } finally {
-      sqlite.close();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 });

@@ -39,7 +39,7 @@ describe('history access', () => {
     );
     ins.run(GRID_IN, '330102001001', '上城一格', square(120.17, 30.25), 120.17, 30.25);
     ins.run(GRID_OUT, '330105001001', '拱墅一格', square(120.15, 30.35), 120.15, 30.35);
-    notifyTerritoryChanged(t.db);
+    await notifyTerritoryChanged(t.app.ctx.sql);
     await createUser(sqliteSqlDb(sqlite), clock, {
       username: 'shangcheng',
       role: 'duty',

@@ -30,10 +30,9 @@ export async function startImportApp(env: Record<string, string> = {}): Promise<
     auth: hooks.auth,
     routes: (ctx) => [
       ...hooks.routes(ctx),
-      ...createMapRoutes({ db: ctx.db, config: ctx.config }),
+      ...createMapRoutes({ db: ctx.sql, config: ctx.config }),
       ...createWallRoutes({
         sql: ctx.sql,
-        db: ctx.db,
         live: ctx.live,
         clock: ctx.clock,
         regions: ctx.regions,

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WallConnection } from '@/lib/realtime/socket-client';
+import { openDatabase } from '@/server/db/open-database';
+import { sqliteSqlDb } from '@/server/db/sql-db';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { waitFor } from '../helpers/test-app';
 import { expectAssignmentsDurable, login, seedAssignable } from './durable-assignments';
@@ -25,14 +27,19 @@ const incidentId = (k: number) => `K9-${String(k).padStart(4, '0')}`;
 const vehicleId = (k: number) => `K9-CAR-${String(k).padStart(4, '0')}`;
 
 /** The database as an operator would have it before the first start: accounts, units and open incidents. */
-function seed(dbPath: string): Promise<void> {
-  return seedAssignable(dbPath, {
-    vehicles: PAIRS,
-    incidents: PAIRS,
-    vehicleId,
-    incidentId,
-    title: (k) => `断电测试 ${k}`,
-  });
+async function seed(dbPath: string): Promise<void> {
+  const db = openDatabase(dbPath);
+  try {
+    await seedAssignable(sqliteSqlDb(db.$client), {
+      vehicles: PAIRS,
+      incidents: PAIRS,
+      vehicleId,
+      incidentId,
+      title: (k) => `断电测试 ${k}`,
+    });
+  } finally {
+    db.$client.close();
+  }
 }
 
 /**
@@ -123,7 +130,7 @@ describe('kill -9 mid-assignment', () => {
     // The database: every acknowledged assignment, and exactly one ok audit row per assignment made.
     const sqlite = new Database(dbPath, { readonly: true });
     try {
-      const { committed } = await expectAssignmentsDurable(sqlite, acked, { incidentId, vehicleId }, url);
+      const { committed } = await expectAssignmentsDurable(sqliteSqlDb(sqlite), acked, { incidentId, vehicleId }, url);
 
       // The wall's snapshot agrees with the database: each open incident with its state and assignee.
       const open = sqlite

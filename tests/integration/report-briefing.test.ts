@@ -71,7 +71,6 @@ beforeAll(async () => {
       ...hooks.routes(ctx),
       ...createWallRoutes({
         sql: ctx.sql,
-        db: ctx.db,
         live: ctx.live,
         clock: ctx.clock,
         regions: ctx.regions,

@@ -6,7 +6,7 @@ import type { VehicleStatus } from '@/lib/domain/enums';
 import { createApp } from '@/server/app';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { loadConfig } from '@/server/config';
-import { openDatabase } from '@/server/db/open-database';
+import { openSystemOfRecord } from '@/server/db/system-of-record';
 import { createLogger } from '@/server/logger';
 import { processSample, serveParent } from '../../bench/lib/child';
 
@@ -19,10 +19,10 @@ const config = loadConfig({
   TICK_MS: '50',
   FIELD_AUTO_REGISTER: '1', // the producer's ids are new to this database
 });
-const db = openDatabase(config.DATABASE_PATH);
 const logger = createLogger('error');
+const records = await openSystemOfRecord(config, logger);
 const bus = new RedisBus({ url: config.REDIS_URL!, logger, consumerName: `scale-${process.pid}` });
-const app = await createApp({ config, db, bus, logger });
+const app = await createApp({ config, sql: records.sql, historyDb: records.historyDb, bus, logger });
 
 serveParent({
   async start() {
@@ -48,7 +48,7 @@ serveParent({
   sample: () => processSample(),
   async stop() {
     await app.close();
-    db.$client.close();
+    await records.close();
     setTimeout(() => process.exit(0), 10);
     return {};
   },

@@ -58,14 +58,12 @@ export async function startSecurityKit(): Promise<SecurityKit> {
       ...hooks.routes(ctx),
       ...createWallRoutes({
         sql: ctx.sql,
-        db: ctx.db,
         live: ctx.live,
         clock: ctx.clock,
         regions: ctx.regions,
       }),
       ...createTownCardsRoutes({
         sql: ctx.sql,
-        db: ctx.db,
         live: ctx.live,
         clock: ctx.clock,
         regions: ctx.regions,

@@ -136,7 +136,7 @@ describe('the wall panels pushed on the socket', () => {
       auth: hooks.auth,
       routes: hooks.routes,
       statsFor: (ctx) => {
-        const stats = createStatsProvider({ sql: ctx.sql, db: ctx.db, live: ctx.live, clock: ctx.clock });
+        const stats = createStatsProvider({ sql: ctx.sql, live: ctx.live, clock: ctx.clock });
         return (scope) => stats.latest(scope.regionCode);
       },
     });

@@ -43,7 +43,7 @@ beforeAll(async () => {
   );
   insertGrid.run(GRID_A, GRID_A.slice(0, 12), 'A 镇一号网格', square(CENTER), CENTER.lng, CENTER.lat);
   insertGrid.run(GRID_B, GRID_B.slice(0, 12), 'B 镇一号网格', square(B_CENTER), B_CENTER.lng, B_CENTER.lat);
-  notifyTerritoryChanged(kit.t.db);
+  await notifyTerritoryChanged(kit.t.app.ctx.sql);
 
   const live = kit.t.app.ctx.live;
   kit.placeUnit(live.vehicle, 'V-A', CENTER.lng, CENTER.lat, STATUS.patrol);

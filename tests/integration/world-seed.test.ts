@@ -22,7 +22,7 @@ const SMALL = {
 
 function serve(db: Db): Promise<{ url: string; close: () => void }> {
   const match = createRouter(
-    createMapRoutes({ db, config: { BASEMAP_CRS: 'wgs84', DISPLAY_TZ: 'Asia/Shanghai' } }),
+    createMapRoutes({ db: sqliteSqlDb(db.$client), config: { BASEMAP_CRS: 'wgs84', DISPLAY_TZ: 'Asia/Shanghai' } }),
   );
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
@@ -53,7 +53,7 @@ describe('seedDemoWorld', () => {
   it('seeds once, and a second call is a no-op', async () => {
     const sqlDb = sqliteSqlDb(db.$client);
     expect(await isWorldSeeded(sqlDb)).toBe(false);
-    expect(loadRoadGraph(db)).toBeNull();
+    expect(await loadRoadGraph(sqlDb)).toBeNull();
     const first = await seedDemoWorld(sqlDb, { ...SMALL, seed: 'seed-test' });
     expect(first.isNew).toBe(true);
     expect(await isWorldSeeded(sqlDb)).toBe(true);
@@ -67,9 +67,10 @@ describe('seedDemoWorld', () => {
     expect(again.info).toEqual(first.info);
   });
 
-  it('stores a road graph that routes', () => {
-    const graph = loadRoadGraph(db)!;
-    expect(graph.nodeCount).toBe(loadWorldInfo(db)!.counts.roadNodes);
+  it('stores a road graph that routes', async () => {
+    const sqlDb = sqliteSqlDb(db.$client);
+    const graph = (await loadRoadGraph(sqlDb))!;
+    expect(graph.nodeCount).toBe((await loadWorldInfo(sqlDb))!.counts.roadNodes);
     const route = graph.routeNodes(0, graph.nodeCount - 1)!;
     expect(route.path.length).toBeGreaterThan(2);
     expect(route.travelTimeS).toBeGreaterThan(0);

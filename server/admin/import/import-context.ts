@@ -1,7 +1,6 @@
 import type { Clock } from '@/lib/clock';
 import type { ImportKind, ImportResult, IssueList } from '@/lib/import/issues';
 import type { SqlAudit } from '../../audit/audit-append';
-import type { Db } from '../../db/open-database';
 import type { SqlDb } from '../../db/sql-db';
 import type { GridLocator } from '../../live/grid-locator';
 import type { LiveState } from '../../live/live-state';
@@ -18,11 +17,6 @@ export interface ImportContext {
   sql: SqlDb;
   /** The audit log of `sql`: every import, committed or refused, is audited. */
   audit: SqlAudit;
-  /**
-   * The handle the running app's territory caches listen on (load-world.ts keys them by it); absent where
-   * nothing in this process caches the territory.
-   */
-  db?: Db;
   clock: Clock;
   actor: ImportActor;
   live?: LiveState;

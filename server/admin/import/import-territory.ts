@@ -226,7 +226,8 @@ async function attemptTerritory(
     sha256,
     ...counts,
   });
-  if (ctx.db) await notifyTerritoryChanged(ctx.db);
+  // The running app's territory caches listen on its SqlDb (none do on the command line).
+  await notifyTerritoryChanged(ctx.sql);
   const locator = ctx.grids?.() ?? new GridLocator(await storedGrids());
   for (const w of await findUnplacedEntities(db, locator, ctx.live)) warnings.add(w.at, w.message);
   return result({ ...counts, runId });

@@ -35,20 +35,20 @@ beforeEach(() => {
 });
 afterEach(() => db.$client.close());
 
-const info = () => readMetaJson<WorldInfo>(db, WORLD_META_KEYS.info)!;
+const info = async () => (await readMetaJson<WorldInfo>(sqliteSqlDb(db.$client), WORLD_META_KEYS.info))!;
 
 describe('refreshWorldInfo', () => {
   it('an imported territory is named after its top region (descending through a single child), boxed by its outlines', async () => {
     await refreshWorldInfo(sqliteSqlDb(db.$client), 1, { isTerritory: true });
-    expect(info()).toMatchObject({
+    expect(await info()).toMatchObject({
       seed: 'import',
       name: '锦江区',
       rootCode: '510104000000',
       center: [104.1, 30.6],
       bbox: [104, 30.5, 104.2, 30.7],
     });
-    expect(info().counts).toMatchObject({ cities: 1, districts: 1, towns: 2, communities: 0, grids: 0 });
-    expect(readMetaJson(db, WORLD_META_KEYS.features)).toEqual({
+    expect((await info()).counts).toMatchObject({ cities: 1, districts: 1, towns: 2, communities: 0, grids: 0 });
+    expect(await readMetaJson(sqliteSqlDb(db.$client), WORLD_META_KEYS.features)).toEqual({
       rivers: [],
       lakes: [],
       parks: [],
@@ -78,9 +78,9 @@ describe('refreshWorldInfo', () => {
         roadEdges: 6,
       },
     };
-    writeMetaJson(db, WORLD_META_KEYS.info, demo, 1);
+    await writeMetaJson(sqliteSqlDb(db.$client), WORLD_META_KEYS.info, demo, 1);
     await refreshWorldInfo(sqliteSqlDb(db.$client), 2, { isTerritory: true });
-    expect(info()).toMatchObject({
+    expect(await info()).toMatchObject({
       seed: 'demo-7',
       name: '平安示范区',
       counts: { towns: 2, roadNodes: 5, roadEdges: 6 },
@@ -94,6 +94,6 @@ describe('refreshWorldInfo', () => {
       )
       .run();
     await refreshWorldInfo(sqliteSqlDb(db.$client), 3, { isTerritory: false });
-    expect(info().counts).toMatchObject({ towns: 2, departments: 1 });
+    expect((await info()).counts).toMatchObject({ towns: 2, departments: 1 });
   });
 });

@@ -1,6 +1,5 @@
 import type { RegistryKind } from '@/lib/import/issues';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/open-database';
 import type { SqlDb } from '../../db/sql-db';
 import type { LiveState } from '../../live/live-state';
 import type { Logger } from '../../logger';
@@ -26,7 +25,7 @@ const REGISTRY_ROWS: Record<Exclude<RegistryKind, 'departments'>, SQL> = {
  * positions), so the walls show it without a restart. Imports made by this process refreshed themselves.
  * Returns the stop function; it also stops by itself once the database is closed.
  */
-export function watchImportRuns(deps: { sql: SqlDb; db: Db; live: LiveState; logger: Logger }): () => void {
+export function watchImportRuns(deps: { sql: SqlDb; live: LiveState; logger: Logger }): () => void {
   const db = deps.sql;
   let seen: number | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -47,7 +46,7 @@ export function watchImportRuns(deps: { sql: SqlDb; db: Db; live: LiveState; log
         { run: run.id, kind: run.kind, actor: run.actor },
         'import by another process: refreshing',
       );
-      if (run.kind === 'territory') await notifyTerritoryChanged(deps.db);
+      if (run.kind === 'territory') await notifyTerritoryChanged(db);
       else if (run.kind in REGISTRY_ROWS) {
         const kind = run.kind as keyof typeof REGISTRY_ROWS;
         applyRegistryToLive(deps.live, kind, await db.all<LiveRegistryRow>(REGISTRY_ROWS[kind]));

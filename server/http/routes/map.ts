@@ -8,7 +8,7 @@ import {
 import { drawProjection } from '@/lib/geo/draw-projection';
 import { bboxToDrawCrs, geoJsonToDrawCrs } from '@/lib/geo/geojson-crs';
 import type { Config } from '../../config';
-import type { Db } from '../../db/open-database';
+import type { SqlDb } from '../../db/sql-db';
 import { buildBasemapGeoJson, encodeAsset, type BasemapAsset } from '../../world/basemap-geojson';
 import { loadWorldInfo, onTerritoryChanged } from '../../world/load-world';
 import { readPmtilesSummary, sendFileRange, type PmtilesSummary } from '../../world/pmtiles-file';
@@ -16,7 +16,7 @@ import { activeTimeLimits } from '@/lib/domain/time-limits';
 import { HttpError, sendJson, type Route } from '../router';
 
 export interface MapRouteDeps {
-  db: Db;
+  db: SqlDb;
   config: Pick<Config, 'BASEMAP_STYLE_URL' | 'BASEMAP_PMTILES' | 'BASEMAP_CRS' | 'DISPLAY_TZ'>;
 }
 
@@ -59,18 +59,25 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, asset: BasemapAsse
  */
 export function createMapRoutes(deps: MapRouteDeps): Route[] {
   const { db, config } = deps;
-  let assets: Record<BasemapSource, BasemapAsset> | null = null;
-  onTerritoryChanged(db, () => (assets = null)); // an import changed boundaries and places
+  // One build in flight or done; an import (boundaries, places) drops it, and a failed or empty build is
+  // not kept, so the next request builds again.
+  let assets: Promise<Record<BasemapSource, BasemapAsset>> | null = null;
+  onTerritoryChanged(db, () => (assets = null));
   let pmtiles: Promise<PmtilesSummary> | null = null;
-  const getAssets = () => {
-    if (assets) return assets;
-    const geo = buildBasemapGeoJson(db);
+  const buildAssets = async () => {
+    const geo = await buildBasemapGeoJson(db);
     if (!geo) throw new HttpError(503, 'no world seeded yet');
     // Our own basemap is drawn from the stored (WGS-84) world: in the configured system, like everything else.
-    assets = Object.fromEntries(
+    return Object.fromEntries(
       BASEMAP_SOURCES.map((s) => [s, encodeAsset(geoJsonToDrawCrs(geo[s], config.BASEMAP_CRS))]),
     ) as Record<BasemapSource, BasemapAsset>;
-    return assets;
+  };
+  const getAssets = () => {
+    const building = (assets ??= buildAssets());
+    building.catch(() => {
+      if (assets === building) assets = null;
+    });
+    return building;
   };
   const mode = config.BASEMAP_STYLE_URL ? 'style-url' : config.BASEMAP_PMTILES ? 'pmtiles' : 'builtin';
 
@@ -98,7 +105,7 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
           );
           return;
         }
-        const info = loadWorldInfo(db);
+        const info = await loadWorldInfo(db);
         if (!info) throw new HttpError(503, 'no world seeded yet');
         sendJson(
           res,
@@ -116,8 +123,8 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/map/world.json',
-      handler: ({ res }) => {
-        const info = loadWorldInfo(db);
+      handler: async ({ res }) => {
+        const info = await loadWorldInfo(db);
         sendJson(res, 200, {
           name: info?.name ?? null,
           center: info?.center ?? null,
@@ -139,11 +146,11 @@ export function createMapRoutes(deps: MapRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/map/data/:file',
-      handler: ({ req, res, params }) => {
+      handler: async ({ req, res, params }) => {
         const name = (params.file ?? '').replace(/\.geojson$/, '') as BasemapSource;
         if (!BASEMAP_SOURCES.includes(name) || !params.file?.endsWith('.geojson'))
           throw new HttpError(404, 'no such basemap source');
-        sendAsset(req, res, getAssets()[name], 'application/geo+json');
+        sendAsset(req, res, (await getAssets())[name], 'application/geo+json');
       },
     },
     {
