@@ -33,6 +33,8 @@ import { SEED_PRESETS } from '@/server/world/seed-presets';
 import { seedDemoWorld } from '@/server/world/seed-world';
 import { createTestPgDatabase, pgUnavailable, type TestPgDatabase } from '../helpers/pg';
 import { TestRedis } from '../helpers/redis-server';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import type { HealthReport } from '@/lib/realtime/contract';
 
 const unavailable = await pgUnavailable();
 if (unavailable) console.warn(`pg-migrate skipped: ${unavailable}`);
@@ -405,4 +407,61 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not Pingan's \(somebody_elses\)/);
   });
+});
+
+/**
+ * The move's purpose: the server started with DATABASE_URL on the moved database serves the same centre,
+ * its users sign in with their passwords, and its chain verifies there against the anchor in Redis.
+ */
+describe.skipIf(unavailable !== null)('serving the moved database', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-pg-serve-'));
+  const file = path.join(dir, 'pingan.db');
+  let target: TestPgDatabase | undefined;
+  let redis: TestRedis | undefined;
+  let srv: ServerProcess | undefined;
+  afterAll(async () => {
+    await srv?.stop();
+    await target?.drop();
+    await redis?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a server on DATABASE_URL shows what the SQLite one showed, signs its users in, and verifies the chain', async () => {
+    redis = await TestRedis.start();
+    await seedDeployment(file, redis.url);
+    const env = {
+      AUDIT_KEY,
+      REDIS_URL: redis.url,
+      SESSION_SECRET: 'pg-serve-test-session-secret-0123456789abcdef',
+    };
+    // What the deployment shows before the move, from its own SQLite file.
+    srv = await startServerProcess({ ...env, DATABASE_PATH: file }, { isApiOnly: true });
+    const before = (await (await fetch(`${srv.url}/api/health`)).json()) as HealthReport;
+    await srv.stop();
+    expect(before.openIncidents).toBeGreaterThan(0);
+
+    target = await createTestPgDatabase();
+    const moved = await migrateCli(file, target.url, { REDIS_URL: redis.url });
+    expect(moved.code, moved.stderr).toBe(0);
+    // This host's own files (position history, the audit anchor) in a directory of their own.
+    srv = await startServerProcess(
+      { ...env, DATABASE_URL: target.url, DATABASE_PATH: path.join(dir, 'pg-host', 'pingan.db') },
+      { isApiOnly: true },
+    );
+    const after = (await (await fetch(`${srv.url}/api/health`)).json()) as HealthReport;
+    expect(after).toMatchObject({ db: 'up', openIncidents: before.openIncidents, entities: before.entities });
+    expect(srv.logLines().find((l) => l.msg === 'starting')).toMatchObject({ db: { engine: 'postgres' } });
+
+    const login = await fetch(`${srv.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'pg-migrate-password-1' }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const verify = await fetch(`${srv.url}/api/audit/verify`, { headers: { cookie } });
+    expect(verify.status).toBe(200);
+    // The sign-in itself was appended on PostgreSQL after the moved rows, and the whole chain holds.
+    expect(await verify.json()).toMatchObject({ ok: true });
+  }, 180_000);
 });
