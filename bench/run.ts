@@ -17,6 +17,11 @@ import { measureWallFirstLoad, type FirstLoadResult } from './bundle/first-load'
 import { runHistoryBench, type HistoryBenchResult } from './history/history-bench';
 import { assignFigures, runAssignBench, type AssignBenchResult } from './scale/assign-bench';
 import { runSharedWallsBench, sharedWallsFigures, type SharedWallsResult } from './scale/shared-walls';
+import {
+  runWallsPerProcessBench,
+  wallsPerProcessFigures,
+  type WallsPerProcessResult,
+} from './scale/walls-per-process';
 import { runDistrictHourBench, type DistrictHourResult } from './history/district-hour';
 import {
   districtHourFigures,
@@ -93,6 +98,7 @@ interface RunParts {
   cost: CostResult | null;
   scale: AssignBenchResult | null;
   sharedWalls: SharedWallsResult | null;
+  wallsPerProcess: WallsPerProcessResult | null;
   figures: Record<string, Figure>;
 }
 
@@ -109,6 +115,7 @@ async function runOnce(k: number): Promise<RunParts> {
     cost: null,
     scale: null,
     sharedWalls: null,
+    wallsPerProcess: null,
     figures: {},
   };
   if (wants('browser')) {
@@ -161,6 +168,7 @@ async function runOnce(k: number): Promise<RunParts> {
     const redis = await TestRedis.start();
     try {
       r.sharedWalls = await runSharedWallsBench({ url: redis.url, pid: redis.pid }, mode, log);
+      r.wallsPerProcess = await runWallsPerProcessBench({ url: redis.url, pid: redis.pid }, mode, log);
     } finally {
       await redis.stop();
     }
@@ -173,6 +181,7 @@ async function runOnce(k: number): Promise<RunParts> {
     ...(r.replay ? districtHourFigures(r.replay) : {}),
     ...(r.scale ? assignFigures(r.scale) : {}),
     ...(r.sharedWalls ? sharedWallsFigures(r.sharedWalls) : {}),
+    ...(r.wallsPerProcess ? wallsPerProcessFigures(r.wallsPerProcess) : {}),
   };
   return r;
 }
