@@ -6,8 +6,11 @@ import { createApp, type App, type AppOptions } from '@/server/app';
 import type { Bus } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
 import { loadConfig } from '@/server/config';
-import { openDatabase, type Db } from '@/server/db/open-database';
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { Db } from '@/server/db/open-database';
+import * as schema from '@/server/db/schema';
+import { openSystemOfRecord } from '@/server/db/system-of-record';
+import { createTestPgDatabase } from './pg';
 import { createLogger } from '@/server/logger';
 import type {
   ClientToServerEvents,
@@ -19,6 +22,10 @@ import type { EntityKind } from '@/lib/realtime/position-codec';
 
 export interface TestApp {
   app: App;
+  /**
+   * The SQLite file's drizzle handle, for tests that read or write it directly. Under PINGAN_TEST_DB=postgres
+   * reading it throws: such a test runs on SQLite only (the app's `ctx.sql` works on both).
+   */
   db: Db;
   bus: Bus;
   url: string;
@@ -26,39 +33,53 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app (no Next pages) on port 0 with a real SQLite file in a temp dir. */
+/**
+ * PINGAN_TEST_DB=postgres runs the app of every test that does not reach into SQLite itself on a PostgreSQL
+ * database of its own (tests/helpers/pg.ts, dropped after), as `npm run test:pg` does.
+ */
+const isPg = process.env.PINGAN_TEST_DB === 'postgres';
+
+/** The real app (no Next pages) on port 0 with a real SQLite file in a temp dir (or PostgreSQL, above). */
 export async function startTestApp(
   opts: { bus?: Bus; env?: Record<string, string>; dbPath?: string } & Partial<AppOptions> = {},
 ): Promise<TestApp> {
   const dbPath = opts.dbPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-db-')), 'test.db');
+  const pg = isPg ? await createTestPgDatabase({ collation: 'zh-CN' }) : null;
   // Unknown ids register themselves, as in demo; a test of production's refusal sets FIELD_AUTO_REGISTER: '0'.
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_PATH: dbPath,
+    ...(pg ? { DATABASE_URL: pg.url, HISTORY_PATH: dbPath } : {}),
     TICK_MS: '50',
     FIELD_AUTO_REGISTER: '1',
     ...opts.env,
   });
-  const db = openDatabase(dbPath);
+  const records = await openSystemOfRecord(config, createLogger('error'));
+  // The history file is the SQLite database on SQLite (one connection for both), its own file beside PostgreSQL.
+  const db = drizzle(records.historyDb, { schema }) as Db;
   const bus = opts.bus ?? new InProcessBus();
   const app = await createApp({
     ...opts,
     config,
-    sql: sqliteSqlDb(db.$client),
-    historyDb: db.$client,
+    sql: records.sql,
+    historyDb: records.historyDb,
     bus,
     logger: createLogger('error'),
   });
   const port = await app.listen(0, '127.0.0.1');
   return {
     app,
-    db,
+    get db(): Db {
+      if (pg) throw new Error('this test reaches into SQLite (t.db): it runs on SQLite only');
+      return db;
+    },
     bus,
     url: `http://127.0.0.1:${port}`,
     dbPath,
     async close() {
       await app.close();
-      db.$client.close();
+      await records.close();
+      await pg?.drop();
     },
   };
 }
