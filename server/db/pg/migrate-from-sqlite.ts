@@ -52,6 +52,7 @@ export const COPY_ORDER: readonly PgTable[] = [
   s.incidentAttachments,
   s.workerReports,
   s.workerActions,
+  s.reportFiles,
   s.historyEntities,
   s.historySegments,
   s.historyKeyframes,
