@@ -2,12 +2,16 @@
  * Moves a stopped SQLite deployment into an empty PostgreSQL database, then verifies it:
  *
  *   npm run db:migrate-to-postgres -- --from ./data/pingan.db --to "$DATABASE_URL" [--batch 1000]
+ *     [--uploads ./data/uploads] [--reports ./data/reports]
  *
- * --from defaults to DATABASE_PATH (or ./data/pingan.db), --to to DATABASE_URL. AUDIT_KEY must be set when
+ * --from defaults to DATABASE_PATH (or ./data/pingan.db), --to to DATABASE_URL, --uploads to UPLOADS_DIR
+ * (or ./data/uploads) and --reports to REPORTS_DIR (or ./data/reports): photos and report files an older
+ * version kept only there are carried into PostgreSQL with the rows. AUDIT_KEY must be set when
  * the audit chain is keyed; with REDIS_URL the head anchored in Redis is checked as well as the anchor file
  * beside the database. Prints a JSON report (row counts per table, the chain verified on both sides) and
  * exits 0 when everything matched, 1 when the copy does not verify, 2 when it was refused (nothing kept).
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { MigrationRefused, migrateSqliteToPg } from '@/server/db/pg/migrate-from-sqlite';
@@ -17,6 +21,8 @@ const { values: a } = parseArgs({
     from: { type: 'string', default: process.env.DATABASE_PATH ?? './data/pingan.db' },
     to: { type: 'string', default: process.env.DATABASE_URL },
     batch: { type: 'string' },
+    uploads: { type: 'string', default: process.env.UPLOADS_DIR ?? './data/uploads' },
+    reports: { type: 'string', default: process.env.REPORTS_DIR ?? './data/reports' },
   },
 });
 
@@ -37,6 +43,8 @@ try {
     auditKey: process.env.AUDIT_KEY || undefined,
     redisUrl: process.env.REDIS_URL || undefined,
     batchRows,
+    uploadsDir: path.resolve(a.uploads!),
+    reportsDir: path.resolve(a.reports!),
     // stdout carries the report alone; warnings (an unreachable Redis anchor) go to stderr.
     logger: pino({ level: 'warn' }, pino.destination(2)),
     onProgress: (line) => process.stderr.write(`${line}\n`),

@@ -119,13 +119,19 @@ const EnvSchema = z.object({
         return false;
       }
     }, 'REPORT_SCHEDULE: entries like daily@08:00, weekly@mon08:00, xun@08:00, monthly@08:00[/region code]'),
-  /** Where scheduled and hand-made briefing reports are written. */
+  /**
+   * Briefing reports are stored in the database; report files an older version wrote here are imported at
+   * start, and removed by retention like the rows.
+   */
   REPORTS_DIR: z.string().min(1).default('./data/reports'),
-  /** Report files older than this many days (by their date) are removed. */
+  /** Reports older than this many days (by their date) are removed. */
   REPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** The CJK font embedded in reports (a Noto Sans CJK .ttc from fonts-noto-cjk, or an .otf). */
   REPORT_FONT_PATH: z.string().min(1).default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
-  /** Field photos (server/uploads), stored content-addressed (sha256) with their thumbnails. */
+  /**
+   * Field photos are stored in the database; those an older version stored here as files are read from here
+   * (`db:migrate-to-postgres --uploads` carries them over). Alarm snapshots are still written here.
+   */
   UPLOADS_DIR: z.string().min(1).default('./data/uploads'),
   /** Bearer token of the 12345 platform for `POST /api/ingest/hotline`; unset: the adapter is off. */
   HOTLINE_TOKEN: z.string().min(16, 'HOTLINE_TOKEN must be at least 16 characters').optional(),

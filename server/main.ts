@@ -148,7 +148,9 @@ async function main(): Promise<void> {
   });
   const port = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `http://localhost:${port}/wall` }, 'Pingan Wall is up');
-  // REPORT_SCHEDULE: off the request path, one report at a time; an existing file is never rewritten. The
+  // Every process, not only the leader: each host brings in the report files only its own disk holds.
+  void reports?.importFiles();
+  // REPORT_SCHEDULE: off the request path, one report at a time; a stored file is never rewritten. The
   // leader's job (server/scale/leader.ts): several processes would render the same due report at once.
   const followForReports = (isLeader: boolean) => (isLeader ? reports?.start() : reports?.stop());
   app.ctx.leader.onChange(followForReports);

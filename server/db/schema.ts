@@ -406,8 +406,9 @@ export const hotlineCallbacks = sqliteTable(
 );
 
 /**
- * Photos uploaded from the field (server/uploads): re-encoded (EXIF stripped), stored content-addressed under
- * UPLOADS_DIR by the sha256 of the stored bytes, so the same photo sent twice is one row and one file.
+ * Photos uploaded from the field (server/uploads): re-encoded (EXIF stripped), keyed by the sha256 of the
+ * stored bytes, so the same photo sent twice is one row. The bytes live in the row, so every host serves
+ * them; the blobs come last so reading the other columns never touches their overflow pages.
  */
 export const uploads = sqliteTable('uploads', {
   hash: text('hash').primaryKey(),
@@ -417,6 +418,12 @@ export const uploads = sqliteTable('uploads', {
   height: integer('height').notNull(),
   createdBy: text('created_by').notNull(),
   createdAt: integer('created_at').notNull(),
+  /**
+   * The stored JPEG (≤ MAX_STORED_PHOTO_BYTES) and its thumbnail (≤ MAX_THUMB_BYTES). Null in a row written
+   * before they moved into the database: its files under UPLOADS_DIR are read instead.
+   */
+  data: blob('data', { mode: 'buffer' }),
+  thumb: blob('thumb', { mode: 'buffer' }),
 });
 
 /** Which photos belong to which incident: served only to those who may see one of these incidents. */
@@ -461,4 +468,25 @@ export const workerActions = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [index('worker_actions_incident_idx').on(t.incidentId)],
+);
+
+/**
+ * Briefing report files (server/reports), rendered on the REPORT_SCHEDULE or by hand: one row per file name
+ * (`briefing-<region|all>-<period>-<date>.pdf`), never rewritten by the schedule, deleted by retention.
+ */
+export const reportFiles = sqliteTable(
+  'report_files',
+  {
+    name: text('name').primaryKey(),
+    /** Null: the whole territory. */
+    regionCode: text('region_code'),
+    period: text('period', { enum: ['day', 'week', 'xun', 'month'] }).notNull(),
+    /** The local date the report is for (YYYY-MM-DD): retention compares it as text. */
+    date: text('date').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** The PDF (≤ MAX_REPORT_BYTES). */
+    body: blob('body', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [index('report_files_date_idx').on(t.date)],
 );

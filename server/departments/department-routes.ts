@@ -58,7 +58,7 @@ export interface DepartmentRouteDeps {
   clock: Clock;
   regions: RegionGate;
   logger: Logger;
-  /** UPLOADS_DIR: where 反馈's photos are stored (the same store as the worker's phone). */
+  /** UPLOADS_DIR: read for photos stored before their bytes moved into the database. */
   uploadsDir: string;
 }
 

@@ -48,7 +48,7 @@ export interface DispatchModuleDeps {
   auditRedisUrl?: string;
   /** The ingest path hand-logged incidents (接警登记) take; without it POST /api/incidents is not mounted. */
   incidentIngest?: IncidentIngest;
-  /** UPLOADS_DIR: photos a department attaches to its 反馈 and 办结. */
+  /** UPLOADS_DIR: read for photos stored before their bytes moved into the database. */
   uploadsDir: string;
 }
 

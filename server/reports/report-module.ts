@@ -1,5 +1,5 @@
 /**
- * The briefing-report capability as the app mounts it: the service (files, schedule) and its routes, built
+ * The briefing-report capability as the app mounts it: the service (stored files, schedule) and its routes, built
  * from the app context and the dispatch module's guard and audit log.
  *
  *   routes: (ctx) => [...createReportModule(ctx, dispatch.module()!).routes]
@@ -30,6 +30,8 @@ export function createReportModule(
   return {
     service: reports,
     routes: createReportRoutes({ reports, regions: ctx.regions }, mod),
+    /** Every process, once at start: report files an older version left in REPORTS_DIR join the table. */
+    importFiles: () => reports.importFiles(),
     start: () => reports.start(),
     stop: () => reports.stop(),
   };

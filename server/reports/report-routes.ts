@@ -5,9 +5,8 @@
  *   GET  /api/reports/briefing?region=&period=day|week|xun|month&date=YYYY-MM-DD[&format=png]
  *   GET  /api/reports                      the generated files the principal may see
  *   GET  /api/reports/files/:name          one of them (the name must be in that listing)
- *   POST /api/reports/generate             { region?, period?, date? } → writes the file now
+ *   POST /api/reports/generate             { region?, period?, date? } → stores the file now
  */
-import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { REPORT_PERIODS, formatLocalDate, type ReportPeriod } from '@/lib/reports/report-period';
 import type { SqlAudit } from '../audit/audit-append';
@@ -93,14 +92,16 @@ export function createReportRoutes(
       handler: async (c) => {
         // Only a name the listing holds is ever opened: no path, no other file, whatever the URL says.
         const file = (await visible(c)).find((f) => f.name === c.params.name);
-        if (!file) throw new HttpError(404, 'no such report');
+        // Gone between the listing and the read: retention ran.
+        const body = file ? await reports.read(file.name) : null;
+        if (!file || !body) throw new HttpError(404, 'no such report');
         c.res.writeHead(200, {
           'content-type': 'application/pdf',
-          'content-length': file.bytes,
+          'content-length': body.length,
           'content-disposition': `attachment; filename="${file.name}"`,
           'cache-control': 'private, no-store',
         });
-        createReadStream(reports.filePath(file.name)).pipe(c.res);
+        c.res.end(body);
       },
     },
     {

@@ -18,6 +18,13 @@ export const MAX_INPUT_PIXELS = 60_000_000;
 export const MAX_STORED_SIDE = 2048;
 /** The thumbnail's longest side (lists, the wall's drawer, the console). */
 export const THUMB_SIDE = 320;
+/**
+ * The stored JPEG's bound, a row's blob in the database: pure noise at 2048×2048 (the worst case for JPEG)
+ * re-encodes to 2.5 MB at STORED_QUALITY; a phone photo is 0.3–1 MB. A larger result is refused, not stored.
+ */
+export const MAX_STORED_PHOTO_BYTES = 8 * 1024 * 1024;
+/** The thumbnail's bound: 320×320 RGB is 300 KB raw, and its JPEG (noise included) is a few tens of KB. */
+export const MAX_THUMB_BYTES = 1024 * 1024;
 const STORED_QUALITY = 82;
 const THUMB_QUALITY = 70;
 
@@ -73,6 +80,8 @@ export async function processPhoto(input: Buffer): Promise<ProcessedPhoto | Phot
       .resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: THUMB_QUALITY })
       .toBuffer();
+    if (data.length > MAX_STORED_PHOTO_BYTES || thumb.length > MAX_THUMB_BYTES)
+      return { reason: 'too_large', status: 413, message: '照片压缩后仍然过大' };
     const hash = createHash('sha256').update(data).digest('hex');
     return { hash, data, thumb, mime: 'image/jpeg', width: info.width, height: info.height };
   } catch {

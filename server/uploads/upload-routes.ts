@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { ANY_ROLE } from '../auth/guard';
 import type { SqlAudit } from '../audit/audit-append';
@@ -159,11 +158,10 @@ export function createUploadRoutes(deps: {
           notFound: '无此照片',
         });
         const isThumb = ctx.url.searchParams.get('thumb') === '1';
-        let data: Buffer;
-        try {
-          data = fs.readFileSync(store.fileOf(hash, isThumb));
-        } catch {
-          deps.logger.error({ hash, isThumb }, 'upload row without its file');
+        const data = await store.read(hash, isThumb);
+        if (!data) {
+          // A row from before the bytes were kept in it, whose file is not on this host's UPLOADS_DIR.
+          deps.logger.error({ hash, isThumb }, 'upload row without its bytes or file');
           throw NOT_FOUND;
         }
         // Content-addressed: the bytes under a name never change, but access can, so only private caching.

@@ -1,11 +1,15 @@
 /**
  * `npm run db:migrate-to-postgres` as an operator runs it: a SQLite deployment seeded through the product's
  * own code (the tiny world, demo accounts, a day of incidents handled through the audited dispatch service,
- * position history, a keyed audit chain anchored beside the file) is moved into a fresh PostgreSQL
- * database; every row arrives as it was, the chain verifies there, and tampering on PostgreSQL is caught.
+ * position history, a keyed audit chain anchored beside the file, photos and report files, some of them
+ * kept only on disk as an older version did) is moved into a fresh PostgreSQL database; every row arrives as
+ * it was, the file-only photo and report arrive with their bytes, the chain verifies there, and tampering on
+ * PostgreSQL is caught.
  */
 import { sqliteSqlDb } from '@/server/db/sql-db';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import sharp from 'sharp';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +22,7 @@ import { anchorPathFor, AuditAnchor, readAnchor } from '@/server/audit/audit-anc
 import { configureSqlAuditChain, deriveAuditKey } from '@/server/audit/audit-key';
 import { RedisAuditAnchor } from '@/server/audit/redis-anchor';
 import { appendAudit, SqlAudit } from '@/server/audit/audit-append';
-import { pgSqlDb } from '@/server/db/sql-db';
+import { pgSqlDb, type SqlDb } from '@/server/db/sql-db';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { openDatabase } from '@/server/db/open-database';
 import { createPgClient, createPgPool } from '@/server/db/pg/open-pg';
@@ -35,6 +39,9 @@ import { createTestPgDatabase, pgUnavailable, type TestPgDatabase } from '../hel
 import { TestRedis } from '../helpers/redis-server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { HealthReport } from '@/lib/realtime/contract';
+import { ReportStore } from '@/server/reports/report-store';
+import { isRejection, processPhoto, type ProcessedPhoto } from '@/server/uploads/photo';
+import { photoFilePath, UploadStore } from '@/server/uploads/upload-store';
 
 const unavailable = await pgUnavailable();
 if (unavailable) console.warn(`pg-migrate skipped: ${unavailable}`);
@@ -43,6 +50,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const AUDIT_KEY = 'pg-migrate-test-audit-key-0123456789abcdef';
 const JSONB = new Set(['departments.categories', 'incident_events.data']);
 const BOOLEAN = new Set(['vehicles.is_unassigned', 'cameras.is_unassigned', 'workers.is_unassigned']);
+const FILE_ONLY_REPORT = 'briefing-all-week-2026-11-29.pdf';
 
 interface RunResult {
   code: number;
@@ -50,12 +58,19 @@ interface RunResult {
   stderr: string;
 }
 
+/** A deployment's UPLOADS_DIR and REPORTS_DIR: beside its database file. */
+const uploadsDirOf = (file: string) => path.join(path.dirname(file), 'uploads');
+const reportsDirOf = (file: string) => path.join(path.dirname(file), 'reports');
+
 /** The npm script's own file in its own process, as `npm run db:migrate-to-postgres -- …` runs it. */
 async function migrateCli(from: string, to: string, env: Record<string, string> = {}): Promise<RunResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'scripts/migrate-to-postgres.ts', '--from', from, '--to', to, '--batch', '97'],
+      [
+        ...['--import', 'tsx', 'scripts/migrate-to-postgres.ts', '--from', from, '--to', to, '--batch', '97'],
+        ...['--uploads', uploadsDirOf(from), '--reports', reportsDirOf(from)],
+      ],
       { cwd: ROOT, env: { ...process.env, AUDIT_KEY, REDIS_URL: '', ...env } },
     );
     return { code: 0, stdout, stderr };
@@ -63,6 +78,43 @@ async function migrateCli(from: string, to: string, env: Record<string, string> 
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
   }
+}
+
+/** A real photo as the upload path stores it (re-encoded, with its thumbnail). */
+async function testPhoto(red: number): Promise<ProcessedPhoto> {
+  const jpeg = await sharp({
+    create: { width: 96, height: 64, channels: 3, background: { r: red, g: 90, b: 40 } },
+  })
+    .jpeg()
+    .toBuffer();
+  const p = await processPhoto(jpeg);
+  if (isRejection(p)) throw new Error(p.reason);
+  return p;
+}
+
+/**
+ * Photos and report files: one of each stored as this version stores them (bytes in the row), one of each
+ * only on disk as an older version left them (a row without bytes, a file without a row).
+ */
+async function seedFiles(db: SqlDb, file: string, now: number): Promise<void> {
+  const uploads = new UploadStore(db, uploadsDirOf(file));
+  await uploads.save(await testPhoto(10), 'grid01', now);
+  const old = await testPhoto(200);
+  await db.run(
+    sql`INSERT INTO uploads (hash, mime, bytes, width, height, created_by, created_at)
+          VALUES (${old.hash}, 'image/jpeg', ${old.data.length}, ${old.width}, ${old.height}, 'grid02', ${now - 86_400_000})`,
+  );
+  fs.mkdirSync(path.dirname(uploads.fileOf(old.hash, false)), { recursive: true });
+  fs.writeFileSync(uploads.fileOf(old.hash, false), old.data);
+  fs.writeFileSync(uploads.fileOf(old.hash, true), old.thumb);
+  await new ReportStore(db, reportsDirOf(file), createLogger('silent')).put(
+    'briefing-all-day-2026-12-01.pdf',
+    Buffer.from('%PDF-stored'),
+    now,
+  );
+  fs.mkdirSync(reportsDirOf(file), { recursive: true });
+  fs.writeFileSync(path.join(reportsDirOf(file), FILE_ONLY_REPORT), '%PDF-only on disk');
+  fs.writeFileSync(path.join(reportsDirOf(file), 'notes.txt'), 'not a report');
 }
 
 /** A stopped deployment: seeded, handled, with history and an anchored, keyed chain. */
@@ -76,6 +128,8 @@ async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   await seedDemoWorld(sqliteSqlDb(sqlite), { ...SEED_PRESETS.tiny.world, seed: 'pg-migrate' });
   await seedDemoAccounts(sqliteSqlDb(sqlite), clock, 'pg-migrate-password-1');
   await backfillDemoHistory({ db: sqliteSqlDb(sqlite), logger, days: 1, now, incidentsPerDay: 60 });
+
+  await seedFiles(sqliteSqlDb(sqlite), file, now);
 
   // Position history: a few vehicles over two buckets, written once the first is past its grace.
   const t0 = Math.floor(now / BUCKET_MS) * BUCKET_MS - 3 * BUCKET_MS;
@@ -131,9 +185,39 @@ function sqliteRows(sqlite: Database.Database, table: string, order: string): un
   );
 }
 
+/** What PostgreSQL should hold beyond SQLite's rows: the bytes of file-only photos, and file-only reports. */
+function withFilesCarried(table: string, rows: unknown[]): unknown[] {
+  if (table === 'uploads') {
+    const fileOf = (hash: string, isThumb: boolean) => photoFilePath(uploadsDirOf(FILE), hash, isThumb);
+    return (rows as { hash: string; data: Buffer | null; thumb: Buffer | null }[]).map((r) => ({
+      ...r,
+      data: r.data ?? fs.readFileSync(fileOf(r.hash, false)),
+      thumb: r.thumb ?? fs.readFileSync(fileOf(r.hash, true)),
+    }));
+  }
+  if (table === 'report_files') {
+    const file = path.join(reportsDirOf(FILE), FILE_ONLY_REPORT);
+    const body = fs.readFileSync(file);
+    const carried = {
+      name: FILE_ONLY_REPORT,
+      region_code: null,
+      period: 'week',
+      date: '2026-11-29',
+      bytes: body.length,
+      created_at: Math.round(fs.statSync(file).mtimeMs),
+      body,
+    };
+    return [...(rows as { name: string }[]), carried].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+  return rows;
+}
+
+const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-pg-migrate-'));
+const FILE = path.join(DIR, 'pingan.db');
+
 describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-pg-migrate-'));
-  const file = path.join(dir, 'pingan.db');
+  const dir = DIR;
+  const file = FILE;
   let target: TestPgDatabase;
   let client: pg.Client;
   let first: RunResult;
@@ -165,7 +249,7 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
         t.pgRows,
       ]),
     );
-    for (const t of report.tables) expect(t.pgRows, t.table).toBe(t.sqliteRows);
+    for (const t of report.tables) expect(t.pgRows, t.table).toBe(t.sqliteRows + t.fromFiles);
     // The seed reached the tables that matter, so the comparison is not of empty tables.
     for (const table of [
       'grids',
@@ -175,6 +259,8 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
       'incident_events',
       'audit_log',
       'history_segments',
+      'uploads',
+      'report_files',
     ])
       expect(counts[table], table).toBeGreaterThan(0);
     const anchored = readAnchor(anchorPathFor(file)!).head!;
@@ -213,10 +299,41 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
           .map((c) => `"${c.name}"${c.type.toLowerCase() === 'text' ? ' COLLATE "C"' : ''}`)
           .join(', ');
         const fromPg = (await client.query(`SELECT * FROM "${name}" ORDER BY ${pgOrder}`)).rows;
-        expect(fromPg, name).toEqual(sqliteRows(sqlite, name, pk));
+        expect(fromPg, name).toEqual(withFilesCarried(name, sqliteRows(sqlite, name, pk)));
       }
     } finally {
       sqlite.close();
+    }
+  });
+
+  it('carries the photo and the report kept only on disk into PostgreSQL, where any host serves them', async () => {
+    expect(JSON.parse(first.stdout).files).toEqual({
+      photos: { carried: 1, missing: 0, named: [] },
+      reports: { imported: 1, refused: [] },
+    });
+    const db = pgSqlDb(createPgPool(target.url, { max: 1 }));
+    try {
+      // Another host: no UPLOADS_DIR or REPORTS_DIR of the old one.
+      const elsewhere = path.join(dir, 'another-host');
+      const uploads = new UploadStore(db, elsewhere);
+      const onDisk = new UploadStore(db, uploadsDirOf(file));
+      const rows = await client.query<{ hash: string }>('SELECT hash FROM uploads ORDER BY created_at');
+      expect(rows.rows).toHaveLength(2);
+      for (const { hash } of rows.rows)
+        for (const isThumb of [false, true]) {
+          const bytes = await uploads.read(hash, isThumb);
+          expect(bytes?.subarray(0, 2), `${hash} ${isThumb}`).toEqual(Buffer.from([0xff, 0xd8]));
+          if (fs.existsSync(onDisk.fileOf(hash, isThumb)))
+            expect(bytes).toEqual(fs.readFileSync(onDisk.fileOf(hash, isThumb)));
+        }
+      const reports = new ReportStore(db, elsewhere, createLogger('silent'));
+      expect((await reports.read(FILE_ONLY_REPORT))!.toString()).toBe('%PDF-only on disk');
+      expect((await reports.list()).map((r) => r.name)).toEqual([
+        'briefing-all-day-2026-12-01.pdf',
+        FILE_ONLY_REPORT,
+      ]);
+    } finally {
+      await db.close();
     }
   });
 
@@ -348,6 +465,31 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
     const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refused: the audit chain does not verify on SQLite \(row 1 /);
+    const c = createPgClient(target.url);
+    await c.connect();
+    try {
+      const tables = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`);
+      expect(tables.rowCount).toBe(0);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('refuses to leave file-only photos behind when their directory is not where it was said to be', async () => {
+    const file = path.join(dir, 'no-uploads', 'pingan.db');
+    fs.mkdirSync(path.dirname(file));
+    const db = openDatabase(file);
+    db.$client
+      .prepare(
+        `INSERT INTO uploads (hash, mime, bytes, width, height, created_by, created_at) VALUES (?, 'image/jpeg', 10, 4, 4, 'grid01', 1796000000000)`,
+      )
+      .run('ab'.repeat(32));
+    db.$client.close();
+    const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /1 photos are stored only as files, and there is no uploads directory at .*--uploads/,
+    );
     const c = createPgClient(target.url);
     await c.connect();
     try {

@@ -1,6 +1,7 @@
 /**
- * REPORT_SCHEDULE with an injected clock and real files: a due report is written once (an existing file is
- * never rewritten), the next run writes the next one, and retention removes files past their age.
+ * REPORT_SCHEDULE with an injected clock and a real database: a due report is stored once (a stored file is
+ * never rewritten), the next run stores the next one, and retention removes files past their age, rows and
+ * files an older version left in REPORTS_DIR alike.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,20 +42,23 @@ const service = (schedule: string, retentionDays = 400, fontPath?: string) =>
   });
 
 describe('scheduled briefing reports', () => {
-  it('writes each due report once, into REPORTS_DIR, named by region, period and date', async () => {
+  it('stores each due report once, named by region, period and date', async () => {
     const s = service('daily@08:00,weekly@mon08:00');
     // 07:59 on Wed 2 Dec: yesterday's 08:00 run (30 Nov) and Monday's week (23–29 Nov) are due.
     expect((await s.runSchedule()).sort()).toEqual([
       'briefing-all-day-2026-11-30.pdf',
       'briefing-all-week-2026-11-29.pdf',
     ]);
-    const first = fs.statSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf'));
-    expect(fs.readFileSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf')).subarray(0, 5).toString()).toBe(
-      '%PDF-',
-    );
+    const first = await s.read('briefing-all-day-2026-11-30.pdf');
+    expect(first!.subarray(0, 5).toString()).toBe('%PDF-');
+    const firstAt = (await s.list()).find((f) => f.name === 'briefing-all-day-2026-11-30.pdf')!.createdAt;
     // Idempotent: nothing new is due, nothing is rewritten.
+    clock.advance(1);
     expect(await s.runSchedule()).toEqual([]);
-    expect(fs.statSync(path.join(dir, 'briefing-all-day-2026-11-30.pdf')).mtimeMs).toBe(first.mtimeMs);
+    expect(await s.read('briefing-all-day-2026-11-30.pdf')).toEqual(first);
+    expect((await s.list()).find((f) => f.name === 'briefing-all-day-2026-11-30.pdf')!.createdAt).toBe(
+      firstAt,
+    );
     clock.set(bj(2026, 12, 2, 8, 0));
     expect(await s.runSchedule()).toEqual(['briefing-all-day-2026-12-01.pdf']);
     expect((await s.list()).map((f) => f.name)).toEqual([
@@ -62,19 +66,25 @@ describe('scheduled briefing reports', () => {
       'briefing-all-day-2026-11-30.pdf',
       'briefing-all-week-2026-11-29.pdf',
     ]);
-    // No partial files are left behind.
-    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // Nothing is written to REPORTS_DIR.
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it('removes report files older than the retention, and nothing else', async () => {
     fs.writeFileSync(path.join(dir, 'briefing-all-day-2026-10-01.pdf'), '%PDF-old');
+    fs.writeFileSync(path.join(dir, 'briefing-all-day-2026-10-02.pdf'), '%PDF-old, on disk only');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'kept: not a report');
     const s = service('daily@08:00', 30);
+    expect((await s.importFiles()).imported).toBe(2);
     await s.runSchedule();
-    const names = fs.readdirSync(dir).sort();
+    expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
+    const names = (await s.list()).map((f) => f.name);
     expect(names).not.toContain('briefing-all-day-2026-10-01.pdf');
     expect(names).toContain('briefing-all-day-2026-12-01.pdf');
-    expect(names).toContain('notes.txt');
+    // A file retention finds on disk and not in the table goes too.
+    fs.writeFileSync(path.join(dir, 'briefing-all-day-2026-10-03.pdf'), '%PDF-old');
+    await s.prune();
+    expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
   });
 
   it('says clearly which font is missing, and writes nothing', async () => {
@@ -84,6 +94,6 @@ describe('scheduled briefing reports', () => {
     );
     // The schedule logs the failure and goes on; no file, not even a partial one.
     expect(await s.runSchedule()).toEqual([]);
-    expect(fs.readdirSync(dir).filter((n) => n.includes('-month-') || n.endsWith('.tmp'))).toEqual([]);
+    expect((await s.list()).filter((f) => f.name.includes('-month-'))).toEqual([]);
   });
 });

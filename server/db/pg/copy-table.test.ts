@@ -1,7 +1,16 @@
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { convertValue } from './copy-table';
-import { cameras, departments, historySegments, incidents } from './schema';
+import { createTestPgDatabase, pgUnavailable } from '@/tests/helpers/pg';
+import { openDatabase } from '../open-database';
+import { convertValue, copyTable } from './copy-table';
+import { createPgPool, migratePg } from './open-pg';
+import { cameras, departments, historySegments, incidents, uploads } from './schema';
+
+const pgReason = await pgUnavailable();
 
 const col = (table: PgTable, name: string): PgColumn =>
   getTableConfig(table).columns.find((c) => c.name === name)!;
@@ -25,5 +34,49 @@ describe('convertValue (a SQLite value as the PostgreSQL column takes it)', () =
     expect(() => convertValue('{"a":', col(departments, 'categories'))).toThrow(/not valid JSON/);
     expect(() => convertValue('text', col(historySegments, 'data'))).toThrow(/not a blob/);
     expect(() => convertValue(Buffer.from('x'), col(incidents, 'title'))).toThrow(/not text/);
+  });
+});
+
+describe.skipIf(pgReason !== null)('copyTable batches', () => {
+  it('sends blobs in INSERTs bounded by bytes as well as by rows, and every row arrives', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-copy-'));
+    const sqlite = openDatabase(path.join(dir, 'pingan.db')).$client;
+    const target = await createTestPgDatabase();
+    const pool = createPgPool(target.url);
+    try {
+      const insert = sqlite.prepare(
+        `INSERT INTO uploads (hash, mime, bytes, width, height, created_by, created_at, data, thumb)
+         VALUES (?, 'image/jpeg', 1000, 4, 4, 'grid01', 1796000000000, ?, ?)`,
+      );
+      for (let i = 0; i < 5; i++)
+        insert.run(String(i).repeat(64), Buffer.alloc(1000, i), Buffer.alloc(1000, i));
+      await migratePg(pool);
+      const client = await pool.connect();
+      try {
+        const inserts: number[] = [];
+        // The real connection, its INSERTs counted (with their row counts) on the way.
+        const counted = new Proxy(client, {
+          get: (c, key) =>
+            key === 'query'
+              ? (text: string, values: unknown[]) => {
+                  inserts.push(values.length / getTableConfig(uploads).columns.length);
+                  return c.query(text, values);
+                }
+              : Reflect.get(c, key),
+        }) as pg.PoolClient;
+        // 2,000 blob bytes a row: the third row would pass 2,500, so batches of two rows go, not of 1,000.
+        expect(await copyTable(sqlite, counted, uploads, 1_000, 2_500)).toBe(5);
+        expect(inserts).toEqual([2, 2, 1]);
+        const rows = await client.query<{ data: Buffer }>('SELECT data FROM uploads ORDER BY hash');
+        expect(rows.rows.map((r) => r.data[0])).toEqual([0, 1, 2, 3, 4]);
+      } finally {
+        client.release();
+      }
+    } finally {
+      await pool.end();
+      await target.drop();
+      sqlite.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,11 @@ export class CopyRefused extends Error {}
 
 /** PostgreSQL takes at most 65,535 bind parameters per statement. */
 const PG_MAX_PARAMS = 65_535;
+/**
+ * Blob bytes one INSERT carries at most (a batch is sent whole): 1,000 rows of photos at up to 9 MB each
+ * would be one 9 GB statement. A single row over it still goes, alone.
+ */
+export const COPY_BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -70,6 +75,7 @@ export async function copyTable(
   client: pg.ClientBase,
   table: PgTable,
   batchRows: number,
+  maxBatchBytes = COPY_BATCH_MAX_BYTES,
 ): Promise<number> {
   const cfg = getTableConfig(table);
   const cols = cfg.columns;
@@ -87,6 +93,7 @@ export async function copyTable(
   const fullInsert = insertFor(perBatch);
   let params: unknown[] = [];
   let inBatch = 0;
+  let batchBytes = 0;
   let copied = 0;
   const flush = async () => {
     if (inBatch === 0) return;
@@ -94,11 +101,14 @@ export async function copyTable(
     copied += inBatch;
     params = [];
     inBatch = 0;
+    batchBytes = 0;
   };
   for (const row of select.iterate() as Iterable<unknown[]>) {
     for (let c = 0; c < cols.length; c++) {
       try {
-        params.push(convertValue(row[c], cols[c]!));
+        const value = convertValue(row[c], cols[c]!);
+        if (Buffer.isBuffer(value)) batchBytes += value.length;
+        params.push(value);
       } catch (e) {
         const key = primaryColumns(table)
           .map((k) => `${k}=${String(row[cols.findIndex((x) => x.name === k)])}`)
@@ -106,7 +116,7 @@ export async function copyTable(
         throw new CopyRefused(`${cfg.name} row ${key}: column ${cols[c]!.name} ${(e as Error).message}`);
       }
     }
-    if (++inBatch === perBatch) await flush();
+    if (++inBatch === perBatch || batchBytes >= maxBatchBytes) await flush();
   }
   await flush();
   return copied;

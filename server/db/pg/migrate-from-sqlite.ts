@@ -7,9 +7,11 @@
  * 2. the target must hold no rows and no tables but ours (a second run refuses: nothing is copied twice);
  * 3. drizzle-pg/ migrations create the schema, then every table is copied in dependency order, in
  *    batches, in one transaction read from one SQLite snapshot, so a failure leaves the target empty;
- * 4. identity sequences continue after the highest id SQLite ever issued;
- * 5. row counts are compared table by table, and the chain is verified again on PostgreSQL against the
- *    same anchors (outside both databases).
+ * 4. photos and report files that an older version kept only on disk (UPLOADS_DIR, REPORTS_DIR) join
+ *    their rows in the same transaction, so every host serves them once PostgreSQL is the system of record;
+ * 5. identity sequences continue after the highest id SQLite ever issued;
+ * 6. row counts are compared table by table (report files carried from disk counted apart), and the chain
+ *    is verified again on PostgreSQL against the same anchors (outside both databases).
  */
 import Database from 'better-sqlite3';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
@@ -24,7 +26,9 @@ import type { Logger } from '../../logger';
 import { CopyRefused, copyTable, quote, resetSequences } from './copy-table';
 import { createPgPool, migratePg } from './open-pg';
 import { pgChainSource, sqlChainSource, verifyChain } from '../../audit/verify-chain';
-import { sqliteSqlDb } from '../sql-db';
+import { pgClientRunner, sqliteSqlDb } from '../sql-db';
+import { ReportStore } from '../../reports/report-store';
+import { UploadStore } from '../../uploads/upload-store';
 import * as s from './schema';
 
 /**
@@ -52,6 +56,7 @@ export const COPY_ORDER: readonly PgTable[] = [
   s.incidentAttachments,
   s.workerReports,
   s.workerActions,
+  s.reportFiles,
   s.historyEntities,
   s.historySegments,
   s.historyKeyframes,
@@ -76,6 +81,10 @@ export interface MigrateOptions {
   auditKey?: string;
   /** REDIS_URL of the deployment: its anchored head is checked too. */
   redisUrl?: string;
+  /** UPLOADS_DIR of the deployment: photos whose rows have no bytes are read from here. */
+  uploadsDir: string;
+  /** REPORTS_DIR of the deployment: report files not in the table are read from here. */
+  reportsDir: string;
   batchRows?: number;
   logger: Logger;
   onProgress?: (line: string) => void;
@@ -84,6 +93,8 @@ export interface MigrateOptions {
 export interface TableReport {
   table: string;
   sqliteRows: number;
+  /** Rows made from files on disk (report_files), beside those copied. */
+  fromFiles: number;
   pgRows: number;
   /** Time spent copying it. */
   seconds: number;
@@ -94,6 +105,11 @@ export interface MigrateReport {
   tables: TableReport[];
   /** The chain as verified on SQLite before the copy and on PostgreSQL after it. */
   audit: { sqlite: VerifyResult; pg: VerifyResult };
+  /** Bytes carried from disk; what was not readable there is named (it was not served before either). */
+  files: {
+    photos: Awaited<ReturnType<UploadStore['carryFiles']>>;
+    reports: Awaited<ReturnType<ReportStore['importDir']>>;
+  };
   seconds: number;
 }
 
@@ -150,6 +166,19 @@ async function readAnchors(
   return readings;
 }
 
+/**
+ * Refuses a move that would leave photos behind wholesale: rows whose bytes are only files, and no
+ * UPLOADS_DIR where it was said to be (a single missing file is named in the report instead).
+ */
+function assertUploadsDir(sqlite: Database.Database, dir: string): void {
+  const fileOnly = sqlite.prepare('SELECT count(*) AS n FROM uploads WHERE data IS NULL OR thumb IS NULL');
+  const { n } = fileOnly.get() as { n: number };
+  if (n > 0 && !fs.existsSync(dir))
+    throw new MigrationRefused(
+      `${n} photos are stored only as files, and there is no uploads directory at ${dir}: pass --uploads (UPLOADS_DIR)`,
+    );
+}
+
 /** Refuses a target holding any row, or any table that is not ours. */
 async function assertEmptyTarget(client: pg.ClientBase): Promise<void> {
   const known = new Set(COPY_ORDER.map((t) => getTableConfig(t).name));
@@ -186,6 +215,7 @@ export async function migrateSqliteToPg(opts: MigrateOptions): Promise<MigrateRe
         `the audit chain does not verify on SQLite (${before.reason}): find out why before moving it`,
       );
 
+    assertUploadsDir(sqlite, opts.uploadsDir);
     const client = await pool.connect();
     try {
       await assertEmptyTarget(client);
@@ -195,6 +225,7 @@ export async function migrateSqliteToPg(opts: MigrateOptions): Promise<MigrateRe
       // One snapshot of the source for the whole copy and its counts.
       sqlite.exec('BEGIN');
       const tables: TableReport[] = [];
+      let files: MigrateReport['files'] | undefined;
       await client.query('BEGIN');
       try {
         for (const table of COPY_ORDER) {
@@ -203,8 +234,19 @@ export async function migrateSqliteToPg(opts: MigrateOptions): Promise<MigrateRe
           const n = await copyTable(sqlite, client, table, opts.batchRows ?? DEFAULT_BATCH_ROWS);
           const seconds = +((performance.now() - t0) / 1000).toFixed(2);
           progress(`${name}: ${n} rows in ${seconds} s`);
-          tables.push({ table: name, sqliteRows: n, pgRows: 0, seconds });
+          tables.push({ table: name, sqliteRows: n, fromFiles: 0, pgRows: 0, seconds });
         }
+        const runner = pgClientRunner(client);
+        progress(`photos: carrying the bytes of file-only photos from ${opts.uploadsDir}`);
+        files = {
+          photos: await new UploadStore(runner, opts.uploadsDir).carryFiles(),
+          reports: await new ReportStore(runner, opts.reportsDir, opts.logger).importDir(),
+        };
+        progress(
+          `photos: ${files.photos.carried} carried from files, ${files.photos.missing} files missing; report files: ${files.reports.imported} carried from ${opts.reportsDir}`,
+        );
+        tables.find((t) => t.table === getTableConfig(s.reportFiles).name)!.fromFiles =
+          files.reports.imported;
         await resetSequences(sqlite, client, COPY_ORDER);
         await client.query('COMMIT');
       } catch (e) {
@@ -223,11 +265,12 @@ export async function migrateSqliteToPg(opts: MigrateOptions): Promise<MigrateRe
 
       progress('verifying the audit chain on PostgreSQL');
       const after = await verifyChain(pgChainSource(client), { auditKey: opts.auditKey, anchors });
-      const isCounted = tables.every((t) => t.sqliteRows === t.pgRows);
+      const isCounted = tables.every((t) => t.sqliteRows + t.fromFiles === t.pgRows);
       return {
         ok: isCounted && after.ok,
         tables,
         audit: { sqlite: before, pg: after },
+        files: files!,
         seconds: +((performance.now() - started) / 1000).toFixed(2),
       };
     } finally {

@@ -369,6 +369,8 @@ export const uploads = pgTable('uploads', {
   height: integer('height').notNull(),
   createdBy: text('created_by').notNull(),
   createdAt: epochMs('created_at').notNull(),
+  data: bytea('data'),
+  thumb: bytea('thumb'),
 });
 
 export const incidentAttachments = pgTable(
@@ -407,4 +409,18 @@ export const workerActions = pgTable(
     at: epochMs('at').notNull(),
   },
   (t) => [index('worker_actions_incident_idx').on(t.incidentId)],
+);
+
+export const reportFiles = pgTable(
+  'report_files',
+  {
+    name: text('name').primaryKey(),
+    regionCode: text('region_code'),
+    period: text('period', { enum: ['day', 'week', 'xun', 'month'] }).notNull(),
+    date: text('date').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: epochMs('created_at').notNull(),
+    body: bytea('body').notNull(),
+  },
+  (t) => [index('report_files_date_idx').on(t.date)],
 );
