@@ -14,7 +14,7 @@ import type { SqlDb, SqlRunner } from '../db/sql-db';
 import { sqlAuditChainOf, type AuditChainKey } from './audit-key';
 import { auditRowOf, GENESIS_HASH, rowHash, type AuditEntry } from './audit-log';
 
-/** 'pingan' in ASCII; the trigger takes the same key. */
+/** 'pingan' in ASCII; the trigger and audit_log_lock_head() (drizzle-pg/) take the same key. */
 export const AUDIT_APPEND_LOCK = 123_598_126_145_902;
 
 /**
@@ -28,16 +28,18 @@ export async function appendAudit(
   opts: { clock: Clock; chain: AuditChainKey | null },
 ): Promise<number> {
   const isPg = tx.dialect === 'postgres';
-  if (isPg) await tx.run(sql`SELECT pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
-  const head = await tx.get<{ hash: string }>(sql`SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`);
+  // On PostgreSQL the lock, the head and the id in one round trip (drizzle-pg/0003_audit_lock_head.sql): the
+  // id is drawn under the lock, so ids rise in chain order and the key follows the row's id exactly (keyed
+  // from the marker's row on). On SQLite the marker's row is the next id when the key was configured, so
+  // every row appended since is keyed.
+  const head = isPg
+    ? (await tx.get<{ hash: string | null; id: number }>(
+        sql`SELECT head_hash AS hash, next_id AS id FROM audit_log_lock_head()`,
+      ))!
+    : await tx.get<{ hash: string }>(sql`SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`);
   const prev = head?.hash ?? GENESIS_HASH;
   const row = auditRowOf(entry, opts.clock.now());
-  // On PostgreSQL the id is drawn under the lock, so ids rise in chain order and the key follows the row's
-  // id exactly (keyed from the marker's row on). On SQLite the marker's row is the next id when the key was
-  // configured, so every row appended since is keyed.
-  const id = isPg
-    ? (await tx.get<{ id: number }>(sql`SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id`))!.id
-    : null;
+  const id = isPg ? (head as { id: number }).id : null;
   const key = opts.chain && (id === null || id >= opts.chain.fromId) ? opts.chain.key : null;
   const hash = rowHash(prev, row, key);
   const inserted = await tx.get<{ id: number }>(

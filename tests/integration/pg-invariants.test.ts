@@ -189,6 +189,13 @@ describe.skipIf(unavailable !== null)('PostgreSQL invariants', () => {
       ),
     ).rejects.toMatchObject({ code: '40001' });
     expect(AUDIT_APPEND_LOCK).toBe(123_598_126_145_902); // the key the trigger takes (0001_audit_triggers.sql)
+    // The appenders' one-round-trip step (0003_audit_lock_head.sql) takes that key too.
+    const fns = await clients[0]!.query<{ name: string; src: string }>(
+      `SELECT proname AS name, prosrc AS src FROM pg_proc
+       WHERE proname IN ('audit_log_check_append', 'audit_log_lock_head')`,
+    );
+    expect(fns.rows.map((f) => f.name).sort()).toEqual(['audit_log_check_append', 'audit_log_lock_head']);
+    for (const f of fns.rows) expect(f.src, f.name).toContain(`pg_advisory_xact_lock(${AUDIT_APPEND_LOCK})`);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of the audit log', async () => {
