@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { afterAll } from 'vitest';
 import { createApp, type App, type AppOptions } from '@/server/app';
 import type { Bus } from '@/server/bus/bus';
 import { InProcessBus } from '@/server/bus/in-process-bus';
@@ -10,7 +11,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Db } from '@/server/db/open-database';
 import * as schema from '@/server/db/schema';
 import { openSystemOfRecord } from '@/server/db/system-of-record';
-import { createTestPgDatabase } from './pg';
+import { createTestPgDatabase, type TestPgDatabase } from './pg';
 import { createLogger } from '@/server/logger';
 import type {
   ClientToServerEvents,
@@ -38,13 +39,28 @@ export interface TestApp {
  * database of its own (tests/helpers/pg.ts, dropped after), as `npm run test:pg` does.
  */
 const isPg = process.env.PINGAN_TEST_DB === 'postgres';
+/**
+ * A test that restarts the app on the same file (`t.dbPath`) finds its database again: the PostgreSQL one made
+ * for a path is kept across close() and dropped after the test file (vitest evaluates this module per file).
+ */
+const pgByPath = new Map<string, Promise<TestPgDatabase>>();
+if (isPg)
+  afterAll(async () => {
+    const all = [...pgByPath.values()];
+    pgByPath.clear();
+    await Promise.all(all.map(async (d) => (await d).drop()));
+  });
 
 /** The real app (no Next pages) on port 0 with a real SQLite file in a temp dir (or PostgreSQL, above). */
 export async function startTestApp(
   opts: { bus?: Bus; env?: Record<string, string>; dbPath?: string } & Partial<AppOptions> = {},
 ): Promise<TestApp> {
   const dbPath = opts.dbPath ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-db-')), 'test.db');
-  const pg = isPg ? await createTestPgDatabase({ collation: 'zh-CN' }) : null;
+  let pg: TestPgDatabase | null = null;
+  if (isPg) {
+    if (!pgByPath.has(dbPath)) pgByPath.set(dbPath, createTestPgDatabase({ collation: 'zh-CN' }));
+    pg = await pgByPath.get(dbPath)!;
+  }
   // Unknown ids register themselves, as in demo; a test of production's refusal sets FIELD_AUTO_REGISTER: '0'.
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -79,7 +95,6 @@ export async function startTestApp(
     async close() {
       await app.close();
       await records.close();
-      await pg?.drop();
     },
   };
 }

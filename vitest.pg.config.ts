@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config';
+
+/**
+ * `npm run test:pg`: whole-app integration tests run again with the app on PostgreSQL (tests/helpers/test-app.ts,
+ * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app; the others read or
+ * write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests on both engines
+ * are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both in `npm test`.
+ */
+// Not mergeConfig: it would append this list to the base one.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'tests/integration/field-devices-to-wall.test.ts',
+      'tests/integration/history-frame.test.ts',
+      'tests/integration/pubsub-burst.test.ts',
+      'tests/integration/report-schedule.test.ts',
+      'tests/integration/scale-out.test.ts',
+      'tests/integration/security-upgrade.test.ts',
+      'tests/integration/telemetry-stream.test.ts',
+    ],
+    env: { PINGAN_TEST_DB: 'postgres' },
+  },
+});
