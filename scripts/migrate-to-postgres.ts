@@ -5,8 +5,8 @@
  *     [--uploads ./data/uploads] [--reports ./data/reports]
  *
  * --from defaults to DATABASE_PATH (or ./data/pingan.db), --to to DATABASE_URL, --uploads to UPLOADS_DIR
- * (or ./data/uploads) and --reports to REPORTS_DIR (or ./data/reports): photos and report files an older
- * version kept only there are carried into PostgreSQL with the rows. AUDIT_KEY must be set when
+ * (or ./data/uploads) and --reports to REPORTS_DIR (or ./data/reports): photos, alarm snapshots (under
+ * alarm-snapshots/) and report files an older version kept only there are carried into PostgreSQL with the rows. AUDIT_KEY must be set when
  * the audit chain is keyed; with REDIS_URL the head anchored in Redis is checked as well as the anchor file
  * beside the database. Prints a JSON report (row counts per table, the chain verified on both sides) and
  * exits 0 when everything matched, 1 when the copy does not verify, 2 when it was refused (nothing kept).

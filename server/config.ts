@@ -129,8 +129,9 @@ const EnvSchema = z.object({
   /** The CJK font embedded in reports (a Noto Sans CJK .ttc from fonts-noto-cjk, or an .otf). */
   REPORT_FONT_PATH: z.string().min(1).default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
   /**
-   * Field photos are stored in the database; those an older version stored here as files are read from here
-   * (`db:migrate-to-postgres --uploads` carries them over). Alarm snapshots are still written here.
+   * Nothing is written here: field photos and alarm snapshots are stored in the database. Those an older
+   * version stored here as files (snapshots under `alarm-snapshots/`) are read from here
+   * (`db:migrate-to-postgres --uploads` carries them over).
    */
   UPLOADS_DIR: z.string().min(1).default('./data/uploads'),
   /** Bearer token of the 12345 platform for `POST /api/ingest/hotline`; unset: the adapter is off. */

@@ -5,6 +5,7 @@ import type { RuleOutcome } from '@/lib/alarms/rules';
 import type { SqlDb } from '../db/sql-db';
 import type { IncidentIngest } from '../ingest/incident-ingest';
 import type { IngestStats } from '../ingest/ingest-stats';
+import type { SnapshotStore, StoredSnapshot } from './snapshot-store';
 
 /** Repeats of one alarm (same camera, same kind) within this long after the last one are one incident. */
 export const ALARM_DEDUPE_WINDOW_MS = 10 * 60_000;
@@ -26,7 +27,8 @@ export interface AlarmEvent {
   lat?: number | null;
   crs?: Crs;
   detail: string;
-  snapshotSha256?: string | null;
+  /** Checked already (decodeSnapshot); stored with the incident it belongs to. */
+  snapshot?: StoredSnapshot | null;
 }
 
 export type AlarmOutcome =
@@ -56,6 +58,7 @@ export class AlarmIntake {
     private readonly ingest: IncidentIngest,
     private readonly stats: IngestStats,
     private readonly clock: Clock,
+    private readonly snapshots: SnapshotStore,
   ) {}
 
   async handle(e: AlarmEvent, path: string): Promise<AlarmOutcome> {
@@ -112,8 +115,11 @@ export class AlarmIntake {
       );
       const made = r.incidents[0];
       if (!made) return { status: 'rejected', reason: r.rejected[0]?.reason ?? 'invalid' };
+      // In this transaction: no incident names a snapshot that is not stored, and a repeat, an ignored or a
+      // refused alarm stores none.
+      const sha = e.snapshot ? await this.snapshots.put(e.snapshot.bytes, e.snapshot.type, now, tx) : null;
       await tx.run(
-        sql`UPDATE incidents SET camera_id = ${e.cameraId}, snapshot_sha256 = ${e.snapshotSha256 ?? null} WHERE id = ${made.id}`,
+        sql`UPDATE incidents SET camera_id = ${e.cameraId}, snapshot_sha256 = ${sha} WHERE id = ${made.id}`,
       );
       return { status: made.isDuplicate ? 'duplicate' : 'created', incidentId: made.id };
     });

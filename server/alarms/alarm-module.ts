@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { alarmResponseXml, parseGbAlarm } from '@/lib/alarms/gb-alarm';
 import { gbAlarmTitle, GB_METHOD_LABELS, matchGbAlarm } from '@/lib/alarms/rules';
 import type { AppContext } from '../app';
@@ -8,7 +7,7 @@ import type { Route } from '../http/router';
 import { AlarmIntake, type AlarmOutcome } from './alarm-intake';
 import { loadAlarmRules } from './alarm-rules-config';
 import { createAlarmRoutes } from './alarm-routes';
-import { SnapshotStore } from './snapshot-store';
+import { legacySnapshotDir, SnapshotStore } from './snapshot-store';
 
 export const GB_ALARM_STATS_PATH = 'sip:alarm';
 
@@ -22,13 +21,14 @@ export interface AlarmModule {
 /** Camera alarms into incidents: the AI-platform route and the GB/T 28181 listener's hook share one intake. */
 export function createAlarmModule(ctx: AppContext, dispatch: DispatchModule): AlarmModule {
   const rules = loadAlarmRules(ctx.config.ALARM_RULES);
+  const snapshots = new SnapshotStore(ctx.sql, legacySnapshotDir(ctx.config.UPLOADS_DIR));
   const intake = new AlarmIntake(
     ctx.sql,
     new IncidentIngest(ctx.sql, ctx.live, ctx.stats, ctx.grids),
     ctx.stats,
     ctx.clock,
+    snapshots,
   );
-  const snapshots = new SnapshotStore(path.join(ctx.config.UPLOADS_DIR, 'alarm-snapshots'));
   const routes = createAlarmRoutes({
     sql: ctx.sql,
     token: ctx.config.INGEST_TOKEN,

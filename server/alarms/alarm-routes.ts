@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { SqlDb } from '../db/sql-db';
@@ -86,15 +85,11 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
         continue;
       }
       const a = parsed.data;
-      let sha: string | null = null;
-      if (a.snapshot !== undefined) {
-        const snap = decodeSnapshot(a.snapshot);
-        if (!snap.ok) {
-          stats.reject(STATS_PATH, snap.reason, `${a.cameraId} ${a.type}`);
-          results.push({ index, id: a.id, status: 'rejected', reason: snap.reason });
-          continue;
-        }
-        sha = deps.snapshots.put(snap.bytes, snap.type);
+      const snap = a.snapshot === undefined ? null : decodeSnapshot(a.snapshot);
+      if (snap && !snap.ok) {
+        stats.reject(STATS_PATH, snap.reason, `${a.cameraId} ${a.type}`);
+        results.push({ index, id: a.id, status: 'rejected', reason: snap.reason });
+        continue;
       }
       const outcome = await intake.handle(
         {
@@ -114,7 +109,7 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
           ]
             .filter(Boolean)
             .join('\n'),
-          snapshotSha256: sha,
+          snapshot: snap,
         },
         STATS_PATH,
       );
@@ -147,14 +142,15 @@ export function createAlarmRoutes(deps: AlarmRouteDeps): Route[] {
       objectId: id,
       notFound: NOT_FOUND,
     });
-    const found = row.sha ? deps.snapshots.find(row.sha) : null;
+    const found = row.sha ? await deps.snapshots.read(row.sha) : null;
     if (!found) throw new HttpError(404, '该事件无抓拍图');
     ctx.res.writeHead(200, {
       'content-type': SNAPSHOT_MIME[found.type],
+      'content-length': found.bytes.length,
       'cache-control': 'private, max-age=86400, immutable',
       'x-content-type-options': 'nosniff',
     });
-    fs.createReadStream(found.file).pipe(ctx.res);
+    ctx.res.end(found.bytes);
   };
 
   return [

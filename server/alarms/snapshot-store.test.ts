@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSnapshot, MAX_SNAPSHOT_BYTES, SnapshotStore } from './snapshot-store';
+import { decodeSnapshot, MAX_SNAPSHOT_BYTES, snapshotFilePath } from './snapshot-store';
 
 const jpeg = (n: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(n, 7)]);
 
+// Storing and reading them needs the database: tests/integration/sql-backends-alarm-snapshots.test.ts.
 describe('alarm snapshots', () => {
   it('takes JPEG and PNG by their bytes, as base64 or a data URL', () => {
     expect(decodeSnapshot(jpeg(10).toString('base64'))).toMatchObject({ ok: true, type: 'jpeg' });
@@ -25,11 +23,10 @@ describe('alarm snapshots', () => {
     });
   });
 
-  it('stores a picture once, by its sha256', () => {
-    const store = new SnapshotStore(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-snap-')));
-    const a = store.put(jpeg(100), 'jpeg');
-    expect(store.put(jpeg(100), 'jpeg')).toBe(a);
-    expect(fs.readFileSync(store.find(a)!.file).equals(jpeg(100))).toBe(true);
-    expect(store.find('../../etc/passwd')).toBeNull();
+  it('names a legacy file only by a sha256, never a path', () => {
+    const sha = 'ab'.repeat(32);
+    expect(snapshotFilePath('/u/alarm-snapshots', sha, 'png')).toBe(`/u/alarm-snapshots/ab/${sha}.png`);
+    for (const bad of ['../../etc/passwd', sha.toUpperCase(), `${sha}/..`, ''])
+      expect(() => snapshotFilePath('/u', bad, 'jpeg'), bad).toThrow(/not a snapshot name/);
   });
 });

@@ -490,3 +490,17 @@ export const reportFiles = sqliteTable(
   },
   (t) => [index('report_files_date_idx').on(t.date)],
 );
+
+/**
+ * Camera alarm snapshots, content-addressed: an incident names one by `snapshot_sha256`. Stored as the
+ * platform sent them (evidence), so never re-encoded. Snapshots an older version wrote as files under
+ * UPLOADS_DIR/alarm-snapshots have no row: they are read from there.
+ */
+export const alarmSnapshots = sqliteTable('alarm_snapshots', {
+  sha256: text('sha256').primaryKey(),
+  type: text('type', { enum: ['jpeg', 'png'] }).notNull(),
+  bytes: integer('bytes').notNull(),
+  createdAt: integer('created_at').notNull(),
+  /** The JPEG or PNG (≤ MAX_SNAPSHOT_BYTES). */
+  body: blob('body', { mode: 'buffer' }).notNull(),
+});

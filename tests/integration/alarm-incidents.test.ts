@@ -22,6 +22,7 @@ const TOKEN = 'ingest-token-0123456789';
 const CAM = '34020000001320000001';
 const CAM_NO_POSITION = '34020000001320000002';
 const STRANGER = '34020000001320000099';
+const UPLOADS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-alarm-'));
 
 let t: TestApp;
 let clock: FakeClock;
@@ -83,7 +84,7 @@ beforeAll(async () => {
       alarms = createAlarmModule(ctx, hooks.module()!);
       return [...routes, ...alarms.routes];
     },
-    env: { INGEST_TOKEN: TOKEN, UPLOADS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-alarm-')) },
+    env: { INGEST_TOKEN: TOKEN, UPLOADS_DIR },
   });
   await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, 'pingan-demo');
   const insert = t.db.$client.prepare(
@@ -110,6 +111,7 @@ afterAll(async () => {
   device?.close();
   await listener?.close();
   await t?.close();
+  fs.rmSync(UPLOADS_DIR, { recursive: true, force: true });
 });
 
 describe('GB/T 28181 Alarm over UDP', () => {
@@ -184,6 +186,11 @@ describe('POST /api/ingest/alarms (AI analysis)', () => {
     const row = videoAlarms().find((i) => i.id === id)!;
     expect(row).toMatchObject({ category: 'fire_safety', priority: 1, cameraId: CAM });
     expect(row.sha).toMatch(/^[0-9a-f]{64}$/);
+    // In the database, where every host reads it; nothing on this host's disk.
+    expect(
+      t.db.$client.prepare('SELECT type, bytes FROM alarm_snapshots WHERE sha256 = ?').get(row.sha),
+    ).toEqual({ type: 'jpeg', bytes: shot.length });
+    expect(fs.readdirSync(UPLOADS_DIR)).toEqual([]);
 
     expect((await fetch(`${t.url}/api/incidents/${encodeURIComponent(id)}/snapshot`)).status).toBe(401);
     const login = await fetch(`${t.url}/api/session`, {

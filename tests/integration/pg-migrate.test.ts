@@ -1,16 +1,17 @@
 /**
  * `npm run db:migrate-to-postgres` as an operator runs it: a SQLite deployment seeded through the product's
  * own code (the tiny world, demo accounts, a day of incidents handled through the audited dispatch service,
- * position history, a keyed audit chain anchored beside the file, photos and report files, some of them
- * kept only on disk as an older version did) is moved into a fresh PostgreSQL database; every row arrives as
- * it was, the file-only photo and report arrive with their bytes, the chain verifies there, and tampering on
- * PostgreSQL is caught.
+ * position history, a keyed audit chain anchored beside the file, photos, alarm snapshots and report files,
+ * some of them kept only on disk as an older version did) is moved into a fresh PostgreSQL database; every
+ * row arrives as it was, the file-only photo, snapshot and report arrive with their bytes, the chain verifies
+ * there, and tampering on PostgreSQL is caught.
  */
 import { sqliteSqlDb } from '@/server/db/sql-db';
 import Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,7 @@ import { createTestPgDatabase, pgUnavailable, type TestPgDatabase } from '../hel
 import { TestRedis } from '../helpers/redis-server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { HealthReport } from '@/lib/realtime/contract';
+import { legacySnapshotDir, snapshotFilePath, SnapshotStore } from '@/server/alarms/snapshot-store';
 import { ReportStore } from '@/server/reports/report-store';
 import { isRejection, processPhoto, type ProcessedPhoto } from '@/server/uploads/photo';
 import { photoFilePath, UploadStore } from '@/server/uploads/upload-store';
@@ -51,6 +53,12 @@ const AUDIT_KEY = 'pg-migrate-test-audit-key-0123456789abcdef';
 const JSONB = new Set(['departments.categories', 'incident_events.data']);
 const BOOLEAN = new Set(['vehicles.is_unassigned', 'cameras.is_unassigned', 'workers.is_unassigned']);
 const FILE_ONLY_REPORT = 'briefing-all-week-2026-11-29.pdf';
+/** A camera's PNG as an older version kept it: a file under UPLOADS_DIR/alarm-snapshots, no row. */
+const FILE_ONLY_SNAPSHOT = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('snapshot kept only on disk'),
+]);
+const FILE_ONLY_SNAPSHOT_SHA = createHash('sha256').update(FILE_ONLY_SNAPSHOT).digest('hex');
 
 interface RunResult {
   code: number;
@@ -93,8 +101,8 @@ async function testPhoto(red: number): Promise<ProcessedPhoto> {
 }
 
 /**
- * Photos and report files: one of each stored as this version stores them (bytes in the row), one of each
- * only on disk as an older version left them (a row without bytes, a file without a row).
+ * Photos, alarm snapshots and report files: one of each stored as this version stores them (bytes in the
+ * row), one of each only on disk as an older version left them (a row without bytes, a file without a row).
  */
 async function seedFiles(db: SqlDb, file: string, now: number): Promise<void> {
   const uploads = new UploadStore(db, uploadsDirOf(file));
@@ -115,6 +123,20 @@ async function seedFiles(db: SqlDb, file: string, now: number): Promise<void> {
   fs.mkdirSync(reportsDirOf(file), { recursive: true });
   fs.writeFileSync(path.join(reportsDirOf(file), FILE_ONLY_REPORT), '%PDF-only on disk');
   fs.writeFileSync(path.join(reportsDirOf(file), 'notes.txt'), 'not a report');
+
+  // Two incidents become camera alarms: one whose snapshot is in its row, one whose snapshot is a file.
+  const snapshotDir = legacySnapshotDir(uploadsDirOf(file));
+  const stored = await new SnapshotStore(db, snapshotDir).put(
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+    'jpeg',
+    now,
+  );
+  const legacy = snapshotFilePath(snapshotDir, FILE_ONLY_SNAPSHOT_SHA, 'png');
+  fs.mkdirSync(path.dirname(legacy), { recursive: true });
+  fs.writeFileSync(legacy, FILE_ONLY_SNAPSHOT);
+  const ids = await db.all<{ id: string }>(sql`SELECT id FROM incidents ORDER BY id LIMIT 2`);
+  for (const [i, sha] of [stored, FILE_ONLY_SNAPSHOT_SHA].entries())
+    await db.run(sql`UPDATE incidents SET snapshot_sha256 = ${sha} WHERE id = ${ids[i]!.id}`);
 }
 
 /** A stopped deployment: seeded, handled, with history and an anchored, keyed chain. */
@@ -185,8 +207,19 @@ function sqliteRows(sqlite: Database.Database, table: string, order: string): un
   );
 }
 
-/** What PostgreSQL should hold beyond SQLite's rows: the bytes of file-only photos, and file-only reports. */
+/** What PostgreSQL should hold beyond SQLite's rows: the bytes of file-only photos, file-only snapshots and reports. */
 function withFilesCarried(table: string, rows: unknown[]): unknown[] {
+  if (table === 'alarm_snapshots') {
+    const file = snapshotFilePath(legacySnapshotDir(uploadsDirOf(FILE)), FILE_ONLY_SNAPSHOT_SHA, 'png');
+    const carried = {
+      sha256: FILE_ONLY_SNAPSHOT_SHA,
+      type: 'png',
+      bytes: FILE_ONLY_SNAPSHOT.length,
+      created_at: Math.round(fs.statSync(file).mtimeMs),
+      body: FILE_ONLY_SNAPSHOT,
+    };
+    return [...(rows as { sha256: string }[]), carried].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
+  }
   if (table === 'uploads') {
     const fileOf = (hash: string, isThumb: boolean) => photoFilePath(uploadsDirOf(FILE), hash, isThumb);
     return (rows as { hash: string; data: Buffer | null; thumb: Buffer | null }[]).map((r) => ({
@@ -260,6 +293,7 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
       'audit_log',
       'history_segments',
       'uploads',
+      'alarm_snapshots',
       'report_files',
     ])
       expect(counts[table], table).toBeGreaterThan(0);
@@ -306,9 +340,10 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
     }
   });
 
-  it('carries the photo and the report kept only on disk into PostgreSQL, where any host serves them', async () => {
+  it('carries the photo, the snapshot and the report kept only on disk into PostgreSQL, where any host serves them', async () => {
     expect(JSON.parse(first.stdout).files).toEqual({
       photos: { carried: 1, missing: 0, named: [] },
+      snapshots: { carried: 1, missing: 0, named: [] },
       reports: { imported: 1, refused: [] },
     });
     const db = pgSqlDb(createPgPool(target.url, { max: 1 }));
@@ -326,6 +361,16 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL', () => {
           if (fs.existsSync(onDisk.fileOf(hash, isThumb)))
             expect(bytes).toEqual(fs.readFileSync(onDisk.fileOf(hash, isThumb)));
         }
+      const snapshots = new SnapshotStore(db, legacySnapshotDir(elsewhere));
+      const named = await client.query<{ sha: string }>(
+        'SELECT snapshot_sha256 AS sha FROM incidents WHERE snapshot_sha256 IS NOT NULL ORDER BY id',
+      );
+      expect(named.rows).toHaveLength(2);
+      for (const { sha } of named.rows) expect(await snapshots.read(sha), sha).not.toBeNull();
+      expect(await snapshots.read(FILE_ONLY_SNAPSHOT_SHA)).toEqual({
+        bytes: FILE_ONLY_SNAPSHOT,
+        type: 'png',
+      });
       const reports = new ReportStore(db, elsewhere, createLogger('silent'));
       expect((await reports.read(FILE_ONLY_REPORT))!.toString()).toBe('%PDF-only on disk');
       expect((await reports.list()).map((r) => r.name)).toEqual([
@@ -475,7 +520,7 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
     }
   });
 
-  it('refuses to leave file-only photos behind when their directory is not where it was said to be', async () => {
+  it('refuses to leave file-only photos and snapshots behind when their directory is not where it was said to be', async () => {
     const file = path.join(dir, 'no-uploads', 'pingan.db');
     fs.mkdirSync(path.dirname(file));
     const db = openDatabase(file);
@@ -484,11 +529,17 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
         `INSERT INTO uploads (hash, mime, bytes, width, height, created_by, created_at) VALUES (?, 'image/jpeg', 10, 4, 4, 'grid01', 1796000000000)`,
       )
       .run('ab'.repeat(32));
+    db.$client
+      .prepare(
+        `INSERT INTO incidents (id, category, title, lng, lat, priority, source, reported_at, received_at, state, supervision, updated_at, snapshot_sha256)
+         VALUES ('A1', 'fire_safety', '烟火', 120.17, 30.25, 1, 'video_patrol', 1796000000000, 1796000000000, 'reported', 0, 1796000000000, ?)`,
+      )
+      .run('cd'.repeat(32));
     db.$client.close();
     const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /1 photos are stored only as files, and there is no uploads directory at .*--uploads/,
+      /1 photos and 1 alarm snapshots are stored only as files, and there is no uploads directory at .*--uploads/,
     );
     const c = createPgClient(target.url);
     await c.connect();

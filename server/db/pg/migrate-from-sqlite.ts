@@ -7,11 +7,12 @@
  * 2. the target must hold no rows and no tables but ours (a second run refuses: nothing is copied twice);
  * 3. drizzle-pg/ migrations create the schema, then every table is copied in dependency order, in
  *    batches, in one transaction read from one SQLite snapshot, so a failure leaves the target empty;
- * 4. photos and report files that an older version kept only on disk (UPLOADS_DIR, REPORTS_DIR) join
- *    their rows in the same transaction, so every host serves them once PostgreSQL is the system of record;
+ * 4. photos, alarm snapshots and report files that an older version kept only on disk (UPLOADS_DIR,
+ *    REPORTS_DIR) join their rows in the same transaction, so every host serves them once PostgreSQL is the
+ *    system of record;
  * 5. identity sequences continue after the highest id SQLite ever issued;
- * 6. row counts are compared table by table (report files carried from disk counted apart), and the chain
- *    is verified again on PostgreSQL against the same anchors (outside both databases).
+ * 6. row counts are compared table by table (snapshots and report files carried from disk counted apart),
+ *    and the chain is verified again on PostgreSQL against the same anchors (outside both databases).
  */
 import Database from 'better-sqlite3';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
@@ -27,6 +28,7 @@ import { CopyRefused, copyTable, quote, resetSequences } from './copy-table';
 import { createPgPool, migratePg } from './open-pg';
 import { pgChainSource, sqlChainSource, verifyChain } from '../../audit/verify-chain';
 import { pgClientRunner, sqliteSqlDb } from '../sql-db';
+import { legacySnapshotDir, SnapshotStore } from '../../alarms/snapshot-store';
 import { ReportStore } from '../../reports/report-store';
 import { UploadStore } from '../../uploads/upload-store';
 import * as s from './schema';
@@ -49,6 +51,7 @@ export const COPY_ORDER: readonly PgTable[] = [
   s.sessions,
   s.displayTokens,
   s.importRuns,
+  s.alarmSnapshots,
   s.incidents,
   s.incidentEvents,
   s.hotlineCallbacks,
@@ -81,7 +84,10 @@ export interface MigrateOptions {
   auditKey?: string;
   /** REDIS_URL of the deployment: its anchored head is checked too. */
   redisUrl?: string;
-  /** UPLOADS_DIR of the deployment: photos whose rows have no bytes are read from here. */
+  /**
+   * UPLOADS_DIR of the deployment: photos whose rows have no bytes, and alarm snapshots that incidents name
+   * but the table lacks (under alarm-snapshots/), are read from here.
+   */
   uploadsDir: string;
   /** REPORTS_DIR of the deployment: report files not in the table are read from here. */
   reportsDir: string;
@@ -93,7 +99,7 @@ export interface MigrateOptions {
 export interface TableReport {
   table: string;
   sqliteRows: number;
-  /** Rows made from files on disk (report_files), beside those copied. */
+  /** Rows made from files on disk (alarm_snapshots, report_files), beside those copied. */
   fromFiles: number;
   pgRows: number;
   /** Time spent copying it. */
@@ -108,6 +114,7 @@ export interface MigrateReport {
   /** Bytes carried from disk; what was not readable there is named (it was not served before either). */
   files: {
     photos: Awaited<ReturnType<UploadStore['carryFiles']>>;
+    snapshots: Awaited<ReturnType<SnapshotStore['carryFiles']>>;
     reports: Awaited<ReturnType<ReportStore['importDir']>>;
   };
   seconds: number;
@@ -167,16 +174,21 @@ async function readAnchors(
 }
 
 /**
- * Refuses a move that would leave photos behind wholesale: rows whose bytes are only files, and no
- * UPLOADS_DIR where it was said to be (a single missing file is named in the report instead).
+ * Refuses a move that would leave photos or alarm snapshots behind wholesale: bytes that are only files,
+ * and no UPLOADS_DIR where it was said to be (a single missing file is named in the report instead).
  */
 function assertUploadsDir(sqlite: Database.Database, dir: string): void {
-  const fileOnly = sqlite.prepare('SELECT count(*) AS n FROM uploads WHERE data IS NULL OR thumb IS NULL');
-  const { n } = fileOnly.get() as { n: number };
-  if (n > 0 && !fs.existsSync(dir))
-    throw new MigrationRefused(
-      `${n} photos are stored only as files, and there is no uploads directory at ${dir}: pass --uploads (UPLOADS_DIR)`,
-    );
+  const count = (query: string) => (sqlite.prepare(query).get() as { n: number }).n;
+  const photos = count('SELECT count(*) AS n FROM uploads WHERE data IS NULL OR thumb IS NULL');
+  const snapshots = count(
+    `SELECT count(DISTINCT snapshot_sha256) AS n FROM incidents i WHERE snapshot_sha256 IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM alarm_snapshots s WHERE s.sha256 = i.snapshot_sha256)`,
+  );
+  if (photos + snapshots === 0 || fs.existsSync(dir)) return;
+  const what = [photos && `${photos} photos`, snapshots && `${snapshots} alarm snapshots`].filter(Boolean);
+  throw new MigrationRefused(
+    `${what.join(' and ')} are stored only as files, and there is no uploads directory at ${dir}: pass --uploads (UPLOADS_DIR)`,
+  );
 }
 
 /** Refuses a target holding any row, or any table that is not ours. */
@@ -237,16 +249,19 @@ export async function migrateSqliteToPg(opts: MigrateOptions): Promise<MigrateRe
           tables.push({ table: name, sqliteRows: n, fromFiles: 0, pgRows: 0, seconds });
         }
         const runner = pgClientRunner(client);
-        progress(`photos: carrying the bytes of file-only photos from ${opts.uploadsDir}`);
+        progress(`photos and alarm snapshots: carrying file-only bytes from ${opts.uploadsDir}`);
         files = {
           photos: await new UploadStore(runner, opts.uploadsDir).carryFiles(),
+          snapshots: await new SnapshotStore(runner, legacySnapshotDir(opts.uploadsDir)).carryFiles(),
           reports: await new ReportStore(runner, opts.reportsDir, opts.logger).importDir(),
         };
         progress(
-          `photos: ${files.photos.carried} carried from files, ${files.photos.missing} files missing; report files: ${files.reports.imported} carried from ${opts.reportsDir}`,
+          `photos: ${files.photos.carried} carried from files, ${files.photos.missing} files missing; alarm snapshots: ${files.snapshots.carried} carried, ${files.snapshots.missing} missing; report files: ${files.reports.imported} carried from ${opts.reportsDir}`,
         );
-        tables.find((t) => t.table === getTableConfig(s.reportFiles).name)!.fromFiles =
-          files.reports.imported;
+        const fromFiles = (table: PgTable, n: number) =>
+          (tables.find((t) => t.table === getTableConfig(table).name)!.fromFiles = n);
+        fromFiles(s.alarmSnapshots, files.snapshots.carried);
+        fromFiles(s.reportFiles, files.reports.imported);
         await resetSequences(sqlite, client, COPY_ORDER);
         await client.query('COMMIT');
       } catch (e) {

@@ -424,3 +424,11 @@ export const reportFiles = pgTable(
   },
   (t) => [index('report_files_date_idx').on(t.date)],
 );
+
+export const alarmSnapshots = pgTable('alarm_snapshots', {
+  sha256: text('sha256').primaryKey(),
+  type: text('type', { enum: ['jpeg', 'png'] }).notNull(),
+  bytes: integer('bytes').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+  body: bytea('body').notNull(),
+});
