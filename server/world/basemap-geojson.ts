@@ -22,7 +22,7 @@ export async function buildBasemapGeoJson(db: SqlRunner): Promise<Record<Basemap
   const info = await loadWorldInfo(db);
   const f = await loadBasemapFeatures(db);
   if (!info || !f) return null;
-    // Ordered, so every process serves the same bytes (and ETag) for one territory.
+  // Ordered, so every process serves the same bytes (and ETag) for one territory.
   const rows = await db.all<{
     code: string;
     level: string;

@@ -18,12 +18,7 @@ export async function readMetaJson<T>(db: SqlRunner, key: string): Promise<T | n
   return row ? (JSON.parse(row.value) as T) : null;
 }
 
-export async function writeMetaJson(
-  db: SqlRunner,
-  key: string,
-  value: unknown,
-  now: number,
-): Promise<void> {
+export async function writeMetaJson(db: SqlRunner, key: string, value: unknown, now: number): Promise<void> {
   const text = JSON.stringify(value);
   await db.run(
     sql`INSERT INTO meta (key, value, updated_at) VALUES (${key}, ${text}, ${now})

@@ -130,7 +130,12 @@ describe('kill -9 mid-assignment', () => {
     // The database: every acknowledged assignment, and exactly one ok audit row per assignment made.
     const sqlite = new Database(dbPath, { readonly: true });
     try {
-      const { committed } = await expectAssignmentsDurable(sqliteSqlDb(sqlite), acked, { incidentId, vehicleId }, url);
+      const { committed } = await expectAssignmentsDurable(
+        sqliteSqlDb(sqlite),
+        acked,
+        { incidentId, vehicleId },
+        url,
+      );
 
       // The wall's snapshot agrees with the database: each open incident with its state and assignee.
       const open = sqlite

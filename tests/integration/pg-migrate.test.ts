@@ -139,6 +139,18 @@ async function seedFiles(db: SqlDb, file: string, now: number): Promise<void> {
     await db.run(sql`UPDATE incidents SET snapshot_sha256 = ${sha} WHERE id = ${ids[i]!.id}`);
 }
 
+/** A refused move left the target as it was: not one table created. */
+async function expectNoTables(url: string): Promise<void> {
+  const c = createPgClient(url);
+  await c.connect();
+  try {
+    const tables = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`);
+    expect(tables.rowCount).toBe(0);
+  } finally {
+    await c.end();
+  }
+}
+
 /** A stopped deployment: seeded, handled, with history and an anchored, keyed chain. */
 async function seedDeployment(file: string, redisUrl: string): Promise<void> {
   const db = openDatabase(file);
@@ -510,14 +522,7 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
     const r = await migrateCli(file, target.url, { AUDIT_KEY: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refused: the audit chain does not verify on SQLite \(row 1 /);
-    const c = createPgClient(target.url);
-    await c.connect();
-    try {
-      const tables = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`);
-      expect(tables.rowCount).toBe(0);
-    } finally {
-      await c.end();
-    }
+    await expectNoTables(target.url);
   });
 
   it('refuses to leave file-only photos and snapshots behind when their directory is not where it was said to be', async () => {
@@ -541,14 +546,7 @@ describe.skipIf(unavailable !== null)('moving SQLite to PostgreSQL: refusals', (
     expect(r.stderr).toMatch(
       /1 photos and 1 alarm snapshots are stored only as files, and there is no uploads directory at .*--uploads/,
     );
-    const c = createPgClient(target.url);
-    await c.connect();
-    try {
-      const tables = await c.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`);
-      expect(tables.rowCount).toBe(0);
-    } finally {
-      await c.end();
-    }
+    await expectNoTables(target.url);
   });
 
   it('keeps nothing when a value cannot be copied, and moves once it is fixed', async () => {

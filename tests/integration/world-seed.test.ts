@@ -22,7 +22,10 @@ const SMALL = {
 
 function serve(db: Db): Promise<{ url: string; close: () => void }> {
   const match = createRouter(
-    createMapRoutes({ db: sqliteSqlDb(db.$client), config: { BASEMAP_CRS: 'wgs84', DISPLAY_TZ: 'Asia/Shanghai' } }),
+    createMapRoutes({
+      db: sqliteSqlDb(db.$client),
+      config: { BASEMAP_CRS: 'wgs84', DISPLAY_TZ: 'Asia/Shanghai' },
+    }),
   );
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);

@@ -47,7 +47,13 @@ describe('refreshWorldInfo', () => {
       center: [104.1, 30.6],
       bbox: [104, 30.5, 104.2, 30.7],
     });
-    expect((await info()).counts).toMatchObject({ cities: 1, districts: 1, towns: 2, communities: 0, grids: 0 });
+    expect((await info()).counts).toMatchObject({
+      cities: 1,
+      districts: 1,
+      towns: 2,
+      communities: 0,
+      grids: 0,
+    });
     expect(await readMetaJson(sqliteSqlDb(db.$client), WORLD_META_KEYS.features)).toEqual({
       rivers: [],
       lakes: [],
