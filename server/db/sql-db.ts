@@ -51,7 +51,7 @@ export interface SqlDb extends SqlRunner {
   close(): Promise<void>;
 }
 
-/** The SQLite flavour keeps its connection at hand for the modules not yet moved to SqlDb. */
+/** The SQLite flavour keeps its connection at hand (whether it is open; pragmas the seed sets around bulk writes). */
 export interface SqliteSqlDb extends SqlDb {
   readonly dialect: 'sqlite';
   readonly sqlite: Database.Database;

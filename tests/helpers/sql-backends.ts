@@ -19,7 +19,7 @@ export interface TestSqlDb {
    * connection: a process holds one, and two in one thread would wait on each other's write lock.
    */
   another(): SqlDb;
-  /** SQLite only: the drizzle handle the modules not yet on SqlDb use. */
+  /** SQLite only: the drizzle handle, for a test that reads the file directly. */
   sqlite?: Db;
   close(): Promise<void>;
 }

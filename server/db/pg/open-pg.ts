@@ -1,5 +1,5 @@
 /**
- * PostgreSQL connections and migrations (issue 19 groundwork: the server itself still runs on SQLite).
+ * PostgreSQL connections and migrations (DATABASE_URL, issue 19).
  * `bigint` columns hold epoch milliseconds and ids; node-postgres hands int8 over as a string by default,
  * so every pool here parses it into a JS number, refusing a value a number cannot hold exactly.
  */
@@ -12,6 +12,12 @@ import * as schema from './schema';
 
 export const PG_MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../drizzle-pg');
 const INT8_OID = 20;
+/**
+ * A connection not made within this fails its query instead of waiting for the kernel's TCP timeout (minutes
+ * when PostgreSQL's host is unreachable): the request errors, /api/health says the database is down, and the
+ * balancer moves walls elsewhere.
+ */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
 
 function parseInt8(text: string): number {
   const n = Number(text);
@@ -30,7 +36,12 @@ const types = {
  * raise it as an uncaught error and end the process.
  */
 export function createPgPool(url: string, opts: { max?: number; logger?: Logger } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 4,
+    types,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+  });
   pool.on('error', (err) => {
     const fields = { err: err.message, code: (err as { code?: string }).code };
     const message = 'postgresql: an idle connection was lost; the pool opens a new one when needed';
