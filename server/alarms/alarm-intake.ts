@@ -9,6 +9,8 @@ import type { SnapshotStore, StoredSnapshot } from './snapshot-store';
 
 /** Repeats of one alarm (same camera, same kind) within this long after the last one are one incident. */
 export const ALARM_DEDUPE_WINDOW_MS = 10 * 60_000;
+/** 'alrm' in ASCII: the class of the two-key advisory locks (camera and kind hashed) that fold repeats on PostgreSQL. */
+const ALARM_DEDUPE_LOCK = 0x616c726d;
 /** (camera, kind) pairs whose last alarm time is remembered; past it the oldest are forgotten (the database
  * still answers for the incident's own time). */
 const MAX_DEDUPE_KEYS = 100_000;
@@ -81,6 +83,11 @@ export class AlarmIntake {
     const key = `${e.cameraId}:${e.kind}:`;
     const outcome = e.outcome;
     return this.db.transaction(async (tx): Promise<AlarmOutcome> => {
+      // PostgreSQL: repeats of one alarm on several connections (or processes) take turns from here to their
+      // commit, so the second reads the incident the first opened (a fresh snapshot per statement) instead of
+      // opening its own. On SQLite the transaction already holds the one write lock.
+      if (tx.dialect === 'postgres')
+        await tx.run(sql`SELECT pg_advisory_xact_lock(${ALARM_DEDUPE_LOCK}, hashtext(${key}))`);
       // The (source, source_ref) index serves this range; refs of one key sort by their zero-padded time.
       // PostgreSQL compares bytes only under the C collation (a locale's would skip the ':' and ';').
       const ref = sql.raw(tx.dialect === 'postgres' ? 'source_ref COLLATE "C"' : 'source_ref');

@@ -199,7 +199,10 @@ export class AuditAnchor {
       if (this.isTicking) return; // a slow Redis round trip: skip a beat rather than pile up
       this.isTicking = true;
       this.tick()
-        .catch((e: unknown) => this.logger.error({ err: e }, 'audit anchor could not be written'))
+        .catch((e: unknown) => {
+          // The database closed under a tick in flight (a clean shutdown ends the pool): nothing to anchor.
+          if (!this.db.isClosed) this.logger.error({ err: e }, 'audit anchor could not be written');
+        })
         .finally(() => (this.isTicking = false));
     }, AUDIT_ANCHOR_MS);
     timer.unref();

@@ -149,6 +149,43 @@ for (const backend of SQL_BACKENDS) {
       expect(await store.read(sha256(picture(13)))).toBeNull();
     });
 
+    it('opens one incident for one alarm sent to two processes at once', async () => {
+      const logger = createLogger('silent');
+      const stats = new IngestStats(new Registry(), logger);
+      const noGrids = new GridLocator([]);
+      // Two processes: each its own connection (pool), intake and memory of the alarms it saw.
+      const process = (db: typeof t.db, at: number) => {
+        const clock = new FakeClock(at);
+        const ingest = new IncidentIngest(db, new LiveState(clock), stats, () => noGrids);
+        return new AlarmIntake(db, ingest, stats, clock, new SnapshotStore(db, dir));
+      };
+      const a = (at: number) => process(t.db, at);
+      const b = (at: number) => process(t.another(), at);
+      for (let round = 0; round < 8; round++) {
+        const kind = `ai-race${round}`;
+        const at = NOW + 10_000_000 + round * 1_000;
+        const alarm = (time: number): AlarmEvent => ({
+          cameraId: CAM,
+          kind,
+          outcome: FIRE,
+          priority: null,
+          time,
+          detail: '烟火',
+          snapshot: null,
+        });
+        // A few milliseconds apart: two incident ids, so only the intake's own check can fold them.
+        const outcomes = (await Promise.all([
+          a(at).handle(alarm(at), 'test'),
+          b(at + 3).handle(alarm(at + 3), 'test'),
+          a(at + 5).handle(alarm(at + 5), 'test'),
+          b(at + 7).handle(alarm(at + 7), 'test'),
+        ])) as { status: string; incidentId?: string }[];
+        const created = outcomes.filter((o) => o.status === 'created');
+        expect(created, `round ${round}: ${JSON.stringify(outcomes)}`).toHaveLength(1);
+        expect(new Set(outcomes.map((o) => o.incidentId))).toEqual(new Set([created[0]!.incidentId]));
+      }
+    });
+
     it('reads a snapshot an older version wrote as a file, bounded and by its bytes, and nothing else', async () => {
       const store = new SnapshotStore(t.db, dir);
       const elsewhere = new SnapshotStore(t.db, path.join(dir, 'not-this-host'));
