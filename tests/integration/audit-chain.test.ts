@@ -11,7 +11,7 @@ async function kitWithAcceptedIncidents(ids: string[]): Promise<DispatchKit> {
   const k = await startDispatchKit();
   const dispatcher = await k.login('dispatcher');
   for (const id of ids) {
-    k.addIncident(id);
+    await k.addIncident(id);
     await k.api('POST', `/api/incidents/${id}/transition`, {
       cookie: dispatcher,
       body: { to: 'accepted', note: `受理 ${id}` },

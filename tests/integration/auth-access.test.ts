@@ -11,7 +11,7 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   kit = await startDispatchKit();
   for (const u of ['admin', 'leader', 'dispatcher', 'duty']) cookies[u] = await kit.login(u);
-  kit.addIncident('a-1');
+  await kit.addIncident('a-1');
 });
 afterAll(() => kit?.close());
 

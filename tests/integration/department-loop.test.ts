@@ -66,8 +66,8 @@ const fireStats = async () =>
 
 describe('部门报到 loop', () => {
   it('a handed incident waits in the department’s queue owing 签收, and only there', async () => {
-    kit.addIncident('dl-1');
-    kit.addIncident('dl-2');
+    await kit.addIncident('dl-1');
+    await kit.addIncident('dl-2');
     for (const id of ['dl-1', 'dl-2']) {
       const r = await kit.api('POST', `/api/incidents/${id}/assign`, {
         cookie: dispatcher,

@@ -28,14 +28,14 @@ beforeAll(async () => {
   sqlite
     .prepare(`INSERT INTO workers (id, name, role, grid_code, created_at) VALUES (?, ?, ?, ?, ?)`)
     .run(WORKER, '张三丰', 'full_time', '330102001001001', now);
-  kit.placeUnit(kit.t.app.ctx.live.vehicle, CAR, CENTER.lng + 0.002, CENTER.lat, STATUS.patrol);
-  kit.placeUnit(kit.t.app.ctx.live.worker, WORKER, CENTER.lng, CENTER.lat + 0.002, STATUS.onDuty);
+  await kit.placeUnit(kit.t.app.ctx.live.vehicle, CAR, CENTER.lng + 0.002, CENTER.lat, STATUS.patrol);
+  await kit.placeUnit(kit.t.app.ctx.live.worker, WORKER, CENTER.lng, CENTER.lat + 0.002, STATUS.onDuty);
 });
 afterAll(() => kit?.close());
 
 describe('names, not ids', () => {
   it('an assigned incident carries the unit by name and every actor by name', async () => {
-    kit.addIncident('names-1', { source: 'police_110' });
+    await kit.addIncident('names-1', { source: 'police_110' });
     // What the 110 intake writes when the report arrives (server/ingest/incident-ingest.ts).
     kit.t.db.$client
       .prepare(
@@ -62,7 +62,7 @@ describe('names, not ids', () => {
   });
 
   it("a grid worker's name is shown in full only to roles entitled to personal data, and masked for a wall", async () => {
-    kit.addIncident('names-2');
+    await kit.addIncident('names-2');
     const a = await kit.api('POST', '/api/incidents/names-2/assign', {
       cookie: dispatcher,
       body: { workerId: WORKER },

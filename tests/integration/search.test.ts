@@ -41,13 +41,17 @@ beforeAll(async () => {
   sqlite
     .prepare('INSERT INTO cameras (id, name, lng, lat, grid_code, created_at) VALUES (?, ?, ?, ?, ?, ?)')
     .run('33010200001320000001', '清波街口', CENTER.lng, CENTER.lat, '330102001001001', now);
-  kit.addIncident('INC-A1', {
+  await kit.addIncident('INC-A1', {
     title: '工地拖欠农民工工资',
     address: '清波街 8 号',
     gridCode: '330102001001001',
   });
-  kit.addIncident('INC-B2', { title: '楼道堆物', address: '湖滨路 12 号', gridCode: '330102002001001' });
-  kit.placeUnit(kit.t.app.ctx.live.vehicle, 'v-001', 120.171, 30.251, STATUS.patrol);
+  await kit.addIncident('INC-B2', {
+    title: '楼道堆物',
+    address: '湖滨路 12 号',
+    gridCode: '330102002001001',
+  });
+  await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'v-001', 120.171, 30.251, STATUS.patrol);
   cookie = await kit.login('dispatcher');
 });
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
   // what is under test is what a failure writes, and a thousand full-cost checks take minutes on a shared CI core.
   const cheap = hashPassword(randomBytes(16).toString('hex'), 2 ** 10);
   kit = await startDispatchKit({ dummyHash: () => cheap });
-  kit.addIncident('d-1');
+  await kit.addIncident('d-1');
 });
 afterAll(() => kit?.close());
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   token = created.body.token as string;
-  kit.addIncident('PII-SNAP', { title: TITLE, address: ADDRESS });
+  await kit.addIncident('PII-SNAP', { title: TITLE, address: ADDRESS });
 });
 
 afterAll(async () => {
@@ -94,7 +94,7 @@ describe('personal data in incident free text on the socket', () => {
     expectMasked(incidentIn(screen.batches, 'PII-SNAP', true)!);
     expectRaw(incidentIn(dispatcher.batches, 'PII-SNAP', true)!);
 
-    kit.addIncident('PII-DELTA', { title: TITLE, address: ADDRESS });
+    await kit.addIncident('PII-DELTA', { title: TITLE, address: ADDRESS });
     for (const w of all) await waitFor(() => incidentIn(w.batches, 'PII-DELTA', false), 5_000, 'delta');
     expectMasked(incidentIn(duty.batches, 'PII-DELTA', false)!);
     expectMasked(incidentIn(screen.batches, 'PII-DELTA', false)!);

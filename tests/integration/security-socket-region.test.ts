@@ -46,10 +46,10 @@ beforeAll(async () => {
   await notifyTerritoryChanged(kit.t.app.ctx.sql);
 
   const live = kit.t.app.ctx.live;
-  kit.placeUnit(live.vehicle, 'V-A', CENTER.lng, CENTER.lat, STATUS.patrol);
-  kit.placeUnit(live.vehicle, 'V-B', B_CENTER.lng, B_CENTER.lat, STATUS.patrol);
-  kit.addIncident('INC-A', { gridCode: GRID_A });
-  kit.addIncident('INC-B', { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
+  await kit.placeUnit(live.vehicle, 'V-A', CENTER.lng, CENTER.lat, STATUS.patrol);
+  await kit.placeUnit(live.vehicle, 'V-B', B_CENTER.lng, B_CENTER.lat, STATUS.patrol);
+  await kit.addIncident('INC-A', { gridCode: GRID_A });
+  await kit.addIncident('INC-B', { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
 
   const admin = await kit.login('admin');
   const created = await kit.api('POST', '/api/display-tokens', {
@@ -166,8 +166,8 @@ describe.each(principals)('$label', ({ who }) => {
     await waitFor(() => wall.batches.find((b) => b.isFull), 5_000, 'first snapshot');
     const live = kit.t.app.ctx.live;
     const suffix = `${Date.now()}`;
-    kit.addIncident(`INC-B-${suffix}`, { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
-    kit.addIncident(`INC-A-${suffix}`, { gridCode: GRID_A });
+    await kit.addIncident(`INC-B-${suffix}`, { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
+    await kit.addIncident(`INC-A-${suffix}`, { gridCode: GRID_A });
     const b = live.vehicle.indexOf('V-B')!;
     live.vehicle.lng[b] = B_CENTER.lng + 0.001;
     live.vehicle.ts[b] = kit.clock.now();

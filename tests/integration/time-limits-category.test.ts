@@ -29,10 +29,10 @@ describe('time limits per category', () => {
   it('an override changes the overdue state, the supervision list and the stats at once', async () => {
     const now = kit.clock.now();
     // Both 一般 (priority 3: accept within 30 min), received 5 minutes ago, not yet accepted.
-    kit.addIncident('gas-1', { category: 'fire_safety', priority: 3, receivedAt: now - 5 * MIN });
-    kit.addIncident('dispute-1', { category: 'dispute', priority: 3, receivedAt: now - 5 * MIN });
+    await kit.addIncident('gas-1', { category: 'fire_safety', priority: 3, receivedAt: now - 5 * MIN });
+    await kit.addIncident('dispute-1', { category: 'dispute', priority: 3, receivedAt: now - 5 * MIN });
     // A fire-safety case resolved 90 minutes after receipt: on time against 一般's 3 days.
-    kit.addIncident('gas-done', {
+    await kit.addIncident('gas-done', {
       category: 'fire_safety',
       priority: 3,
       state: 'resolved',
