@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import { LoginLimiter } from '@/server/auth/login-limiter';
@@ -51,11 +52,9 @@ describe('HTTP authorisation', () => {
     ).toBe(403);
     expect((await kit.api('GET', '/api/audit/verify', { cookie: cookies.dispatcher })).status).toBe(403);
     expect((await kit.api('GET', '/api/users', { cookie: cookies.leader })).status).toBe(403);
-    const denied = kit.t.db.$client
-      .prepare(
-        `SELECT actor FROM audit_log WHERE result = 'denied' AND action = 'incident.assign' ORDER BY id`,
-      )
-      .all() as { actor: string }[];
+    const denied = await kit.t.app.ctx.sql.all<{ actor: string }>(
+      sql`SELECT actor FROM audit_log WHERE result = 'denied' AND action = 'incident.assign' ORDER BY id`,
+    );
     expect(denied.map((r) => r.actor)).toEqual(['duty', 'admin', 'leader']);
   });
 
@@ -132,9 +131,9 @@ describe('HTTP authorisation', () => {
         .status,
     ).toBe(200);
     // Failed sign-ins are counted per minute (audit_denials), not written to the audit chain one by one.
-    const failures = kit.t.db.$client
-      .prepare(`SELECT SUM(count) AS n FROM audit_denials WHERE kind LIKE 'login.%' AND actor = 'leader'`)
-      .get();
+    const failures = await kit.t.app.ctx.sql.get(
+      sql`SELECT SUM(count) AS n FROM audit_denials WHERE kind LIKE 'login.%' AND actor = 'leader'`,
+    );
     expect(failures).toEqual({ n: LOCK_AFTER_FAILURES + 1 });
   });
 });

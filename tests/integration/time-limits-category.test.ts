@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIME_LIMITS, setActiveTimeLimits } from '@/lib/domain/time-limits';
 import { computeWallStats } from '@/server/stats/wall-stats';
@@ -90,9 +91,9 @@ describe('time limits per category', () => {
       fire_safety: { accept: 3 * MIN, onScene: 20 * MIN, resolve: 60 * MIN },
     });
 
-    const audit = kit.t.db.$client
-      .prepare(`SELECT before, after FROM audit_log WHERE action = 'time_limits.update' AND result = 'ok'`)
-      .all() as { before: string; after: string }[];
+    const audit = await kit.t.app.ctx.sql.all<{ before: string; after: string }>(
+      sql`SELECT before, after FROM audit_log WHERE action = 'time_limits.update' AND result = 'ok'`,
+    );
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.before)).not.toHaveProperty('fire_safety.accept');
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ 'fire_safety.accept': 3, 'fire_safety.resolve': 60 });
