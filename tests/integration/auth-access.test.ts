@@ -4,6 +4,7 @@ import { io as ioClient } from 'socket.io-client';
 import { LoginLimiter } from '@/server/auth/login-limiter';
 import { LOCK_AFTER_FAILURES } from '@/server/auth/session-routes';
 import { SESSION_IDLE_MS } from '@/server/auth/session-store';
+import { waitFor } from '../helpers/test-app';
 import { startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 let kit: DispatchKit;
@@ -52,10 +53,14 @@ describe('HTTP authorisation', () => {
     ).toBe(403);
     expect((await kit.api('GET', '/api/audit/verify', { cookie: cookies.dispatcher })).status).toBe(403);
     expect((await kit.api('GET', '/api/users', { cookie: cookies.leader })).status).toBe(403);
-    const denied = await kit.t.app.ctx.sql.all<{ actor: string }>(
-      sql`SELECT actor FROM audit_log WHERE result = 'denied' AND action = 'incident.assign' ORDER BY id`,
-    );
-    expect(denied.map((r) => r.actor)).toEqual(['duty', 'admin', 'leader']);
+    const denied = () =>
+      kit.t.app.ctx.sql.all<{ actor: string }>(
+        sql`SELECT actor FROM audit_log WHERE result = 'denied' AND action = 'incident.assign' ORDER BY id`,
+      );
+    // A denied write is audited just after the refusal is answered (server/auth/guard.ts): on PostgreSQL
+    // the last row may still be on its way.
+    await waitFor(async () => (await denied()).length >= 3, 5_000, 'three denied writes audited');
+    expect((await denied()).map((r) => r.actor)).toEqual(['duty', 'admin', 'leader']);
   });
 
   it('lets duty read but hides the reporter’s personal data from it', async () => {

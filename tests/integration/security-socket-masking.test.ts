@@ -1,4 +1,3 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentView } from '@/lib/domain/incident';
@@ -14,7 +13,7 @@ import { DEMO_PASSWORD, startDispatchKit, type DispatchKit } from './dispatch-te
 /**
  * Issue 16, item 2 (socket side): phone and ID numbers written into an incident's title or address leave the
  * server masked for every principal not entitled to personal data (duty officers, display tokens), in the
- * snapshot and in deltas; dispatchers still read them in full. Real app, real SQLite, real Socket.IO clients.
+ * snapshot and in deltas; dispatchers still read them in full. Real app, real database (SQLite or PostgreSQL), real Socket.IO clients.
  */
 const PHONE = '13812345678';
 const ID_NUMBER = '110101199003071234';
@@ -141,7 +140,7 @@ describe('the wall panels pushed on the socket', () => {
       },
     });
     try {
-      await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, DEMO_PASSWORD);
+      await seedDemoAccounts(t.app.ctx.sql, clock, DEMO_PASSWORD);
       const login = async (username: string) => {
         const r = await fetch(`${t.url}/api/session`, {
           method: 'POST',
