@@ -17,36 +17,16 @@ import { rowHash } from '@/server/audit/audit-log';
 import { AUDIT_HEAD_REDIS_KEY } from '@/server/audit/redis-anchor';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import type { Config } from '@/server/config';
-import type { SqlDb } from '@/server/db/sql-db';
-import { openSqlDb } from '@/server/db/system-of-record';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
+import { asDatabaseWriter, dropAuditTrigger } from '../helpers/database-writer';
 import { TestRedis } from '../helpers/redis-server';
 import { startTestApp } from '../helpers/test-app';
 import { CENTER, DEMO_PASSWORD, startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 const AUDIT_KEY = 'audit-key-held-outside-the-database-0123456789';
 
-/**
- * A connection of the attacker's own to the app's database (the SQLite file or the PostgreSQL database its
- * config names), whether the app runs or not.
- */
-async function asWriter<T>(config: Config, fn: (db: SqlDb) => Promise<T>): Promise<T> {
-  const opened = await openSqlDb(config);
-  try {
-    return await fn(opened.sql);
-  } finally {
-    await opened.close();
-  }
-}
-
-/** The audit log's append-only guard, as a writer of the database removes it (PostgreSQL names the table). */
-const dropTrigger = (db: SqlDb, name: string) =>
-  db.run(
-    sql`DROP TRIGGER IF EXISTS ${sql.raw(name)}${sql.raw(db.dialect === 'postgres' ? ' ON audit_log' : '')}`,
-  );
-
 const maxId = (config: Config) =>
-  asWriter(
+  asDatabaseWriter(
     config,
     async (db) => (await db.get<{ id: number }>(sql`SELECT max(id) AS id FROM audit_log`))!.id,
   );
@@ -70,8 +50,8 @@ async function makeHistory(kit: DispatchKit, tag: string): Promise<void> {
 
 /** What a writer of the file without the key does: change a row, then recompute every hash in plain SHA-256. */
 async function rebuildChainWithSha256(config: Config, editedId: number): Promise<void> {
-  await asWriter(config, async (db) => {
-    await dropTrigger(db, 'audit_log_no_update');
+  await asDatabaseWriter(config, async (db) => {
+    await dropAuditTrigger(db, 'audit_log_no_update');
     await db.run(sql`UPDATE audit_log SET actor = 'mallory' WHERE id = ${editedId}`);
     const rows = await db.all<AuditRow>(sql`SELECT * FROM audit_log ORDER BY id`);
     let prev = '0'.repeat(64);
@@ -111,7 +91,7 @@ describe('audit chain keyed with AUDIT_KEY', () => {
 
   it('fails when the keyed-from marker is moved past the rows (to pass them off as plain SHA-256)', async () => {
     const marker = JSON.stringify({ fromId: 1_000_000, mac: 'ab'.repeat(32) });
-    const moved = await asWriter(kit.t.app.ctx.config, (db) =>
+    const moved = await asDatabaseWriter(kit.t.app.ctx.config, (db) =>
       db.run(sql`UPDATE meta SET value = ${marker} WHERE key = 'audit_chain_keyed_from'`),
     );
     expect(moved.changes).toBe(1);
@@ -190,8 +170,8 @@ describe('audit chain head anchored in Redis', () => {
     const ok = await kit.api('GET', '/api/audit/verify', { cookie: admin });
     expect(ok.body).toMatchObject({ ok: true });
 
-    await asWriter(config, async (db) => {
-      await dropTrigger(db, 'audit_log_no_delete');
+    await asDatabaseWriter(config, async (db) => {
+      await dropAuditTrigger(db, 'audit_log_no_delete');
       await db.run(sql`DELETE FROM audit_log WHERE id > ${head - 3}`);
     });
     fs.rmSync(config.auditAnchorPath!, { force: true });
@@ -215,7 +195,7 @@ describe('audit chain head anchored in Redis', () => {
       anchors: { redis: { head: { id: head } } },
     });
     // Someone who can also write Redis, but has no key, cannot plant a head that fits the cut chain.
-    const cut = await asWriter(
+    const cut = await asDatabaseWriter(
       config,
       async (db) =>
         (await db.get<{ id: number; hash: string }>(
