@@ -5,8 +5,9 @@ import base from './vitest.config';
  * `npm run test:pg`: whole-app integration tests run again with the app on PostgreSQL (tests/helpers/test-app.ts,
  * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql` (tamper tests
  * through a connection of their own to the database the app's config names: tests/helpers/database-writer.ts);
- * the others read or write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests on both engines
- * are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both in `npm test`.
+ * the others read or write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests
+ * on both engines are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both
+ * in `npm test`.
  */
 // Not mergeConfig: it would append this list to the base one.
 export default defineConfig({
