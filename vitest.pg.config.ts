@@ -3,9 +3,11 @@ import base from './vitest.config';
 
 /**
  * `npm run test:pg`: whole-app integration tests run again with the app on PostgreSQL (tests/helpers/test-app.ts,
- * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app; the others read or
- * write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests on both engines
- * are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both in `npm test`.
+ * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql` (tamper tests
+ * through a connection of their own to the database the app's config names: tests/helpers/database-writer.ts);
+ * the others read or write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests
+ * on both engines are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both
+ * in `npm test`.
  */
 // Not mergeConfig: it would append this list to the base one.
 export default defineConfig({
@@ -13,13 +15,33 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [
+      'tests/integration/audit-chain.test.ts',
+      'tests/integration/auth-access.test.ts',
+      'tests/integration/department-loop.test.ts',
+      'tests/integration/dispatch-assign.test.ts',
+      'tests/integration/dispatch-latency.test.ts',
+      'tests/integration/dispatch-names.test.ts',
       'tests/integration/field-devices-to-wall.test.ts',
       'tests/integration/history-frame.test.ts',
+      'tests/integration/incident-intake.test.ts',
+      'tests/integration/incident-source-ref.test.ts',
+      'tests/integration/live-routes.test.ts',
       'tests/integration/pubsub-burst.test.ts',
       'tests/integration/report-schedule.test.ts',
       'tests/integration/scale-out.test.ts',
+      'tests/integration/search.test.ts',
+      'tests/integration/security-audit-key.test.ts',
+      'tests/integration/security-auth-accounts.test.ts',
+      'tests/integration/security-auth-audit.test.ts',
+      'tests/integration/security-auth-lockout.test.ts',
+      'tests/integration/security-auth-session.test.ts',
+      'tests/integration/security-idempotency.test.ts',
+      'tests/integration/security-socket-amplification.test.ts',
+      'tests/integration/security-socket-masking.test.ts',
+      'tests/integration/security-socket-region.test.ts',
       'tests/integration/security-upgrade.test.ts',
       'tests/integration/telemetry-stream.test.ts',
+      'tests/integration/time-limits-category.test.ts',
     ],
     env: { PINGAN_TEST_DB: 'postgres' },
   },

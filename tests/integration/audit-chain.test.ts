@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnchor } from '@/server/audit/audit-anchor';
+import { asDatabaseWriter, dropAuditTrigger } from '../helpers/database-writer';
 import { startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 let kit: DispatchKit;
@@ -11,7 +12,7 @@ async function kitWithAcceptedIncidents(ids: string[]): Promise<DispatchKit> {
   const k = await startDispatchKit();
   const dispatcher = await k.login('dispatcher');
   for (const id of ids) {
-    k.addIncident(id);
+    await k.addIncident(id);
     await k.api('POST', `/api/incidents/${id}/transition`, {
       cookie: dispatcher,
       body: { to: 'accepted', note: `受理 ${id}` },
@@ -27,10 +28,10 @@ beforeAll(async () => {
 afterAll(() => kit?.close());
 
 describe('audit log', () => {
-  it('records who, role, address, UTC time, action, object, before/after and result', () => {
-    const row = kit.t.db.$client
-      .prepare(`SELECT * FROM audit_log WHERE action = 'incident.transition' ORDER BY id LIMIT 1`)
-      .get() as Record<string, unknown>;
+  it('records who, role, address, UTC time, action, object, before/after and result', async () => {
+    const row = (await kit.t.app.ctx.sql.get<Record<string, unknown>>(
+      sql`SELECT * FROM audit_log WHERE action = 'incident.transition' ORDER BY id LIMIT 1`,
+    ))!;
     expect(row).toMatchObject({
       actor: 'dispatcher',
       role: 'dispatcher',
@@ -55,35 +56,29 @@ describe('audit log', () => {
     expect(list.body.rows).toHaveLength(1);
   });
 
-  it('refuses UPDATE and DELETE through the trigger', () => {
-    const sqlite = kit.t.db.$client;
-    expect(() => sqlite.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE id = 1`).run()).toThrow(
+  it('refuses UPDATE and DELETE through the trigger', async () => {
+    const db = kit.t.app.ctx.sql;
+    await expect(db.run(sql`UPDATE audit_log SET actor = 'mallory' WHERE id = 1`)).rejects.toThrow(
       /append-only/,
     );
-    expect(() => sqlite.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
+    await expect(db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
   });
 
   it('detects a one-byte tamper made through a raw connection after dropping the trigger', async () => {
-    const raw = new Database(kit.t.dbPath);
-    try {
-      const target = raw
-        .prepare(
-          `SELECT id, reason, after FROM audit_log WHERE action = 'incident.transition' ORDER BY id LIMIT 1 OFFSET 1`,
-        )
-        .get() as {
-        id: number;
-        after: string;
-      };
-      raw.exec('DROP TRIGGER audit_log_no_update');
+    const target = await asDatabaseWriter(kit.t.app.ctx.config, async (raw) => {
+      const row = (await raw.get<{ id: number; after: string }>(
+        sql`SELECT id, reason, after FROM audit_log WHERE action = 'incident.transition' ORDER BY id LIMIT 1 OFFSET 1`,
+      ))!;
+      await dropAuditTrigger(raw, 'audit_log_no_update');
       // One byte: the note's 'x-2' becomes 'x-3' inside the stored JSON.
-      const tampered = target.after.replace('x-2', 'x-3');
-      expect(Buffer.byteLength(tampered)).toBe(Buffer.byteLength(target.after));
-      raw.prepare('UPDATE audit_log SET after = ? WHERE id = ?').run(tampered, target.id);
-      const v = await kit.api('GET', '/api/audit/verify', { cookie: admin });
-      expect(v.body).toMatchObject({ ok: false, firstBadRow: target.id });
-    } finally {
-      raw.close();
-    }
+      const tampered = row.after.replace('x-2', 'x-3');
+      expect(Buffer.byteLength(tampered)).toBe(Buffer.byteLength(row.after));
+      const changed = await raw.run(sql`UPDATE audit_log SET after = ${tampered} WHERE id = ${row.id}`);
+      expect(changed.changes).toBe(1);
+      return row;
+    });
+    const v = await kit.api('GET', '/api/audit/verify', { cookie: admin });
+    expect(v.body).toMatchObject({ ok: false, firstBadRow: target.id });
   });
 });
 
@@ -101,20 +96,17 @@ describe('audit log head anchored outside the database', () => {
     await anchor.tick(); // what the timer does every AUDIT_ANCHOR_MS
     const head = readAnchor(anchor.path!).head!;
     expect(head.id).toBe(
-      (k.t.db.$client.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id,
+      (await k.t.app.ctx.sql.get<{ id: number }>(sql`SELECT max(id) AS id FROM audit_log`))!.id,
     );
     expect((await k.api('GET', '/api/audit/verify', { cookie: admin2 })).body).toMatchObject({
       ok: true,
       anchor: { id: head.id },
     });
 
-    const raw = new Database(k.t.dbPath);
-    try {
-      raw.exec('DROP TRIGGER audit_log_no_delete');
-      raw.prepare('DELETE FROM audit_log WHERE id >= ?').run(head.id - 1);
-    } finally {
-      raw.close();
-    }
+    await asDatabaseWriter(k.t.app.ctx.config, async (raw) => {
+      await dropAuditTrigger(raw, 'audit_log_no_delete');
+      await raw.run(sql`DELETE FROM audit_log WHERE id >= ${head.id - 1}`);
+    });
     const v = await k.api('GET', '/api/audit/verify', { cookie: admin2 });
     // The shortened chain itself is intact; only the anchor shows what is missing.
     expect(v.body).toMatchObject({ ok: false, problem: 'head', firstBadRow: head.id });

@@ -1,8 +1,10 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import { LoginLimiter } from '@/server/auth/login-limiter';
 import { LOCK_AFTER_FAILURES } from '@/server/auth/session-routes';
 import { SESSION_IDLE_MS } from '@/server/auth/session-store';
+import { waitFor } from '../helpers/test-app';
 import { startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 let kit: DispatchKit;
@@ -11,7 +13,7 @@ const cookies: Record<string, string> = {};
 beforeAll(async () => {
   kit = await startDispatchKit();
   for (const u of ['admin', 'leader', 'dispatcher', 'duty']) cookies[u] = await kit.login(u);
-  kit.addIncident('a-1');
+  await kit.addIncident('a-1');
 });
 afterAll(() => kit?.close());
 
@@ -51,12 +53,14 @@ describe('HTTP authorisation', () => {
     ).toBe(403);
     expect((await kit.api('GET', '/api/audit/verify', { cookie: cookies.dispatcher })).status).toBe(403);
     expect((await kit.api('GET', '/api/users', { cookie: cookies.leader })).status).toBe(403);
-    const denied = kit.t.db.$client
-      .prepare(
-        `SELECT actor FROM audit_log WHERE result = 'denied' AND action = 'incident.assign' ORDER BY id`,
-      )
-      .all() as { actor: string }[];
-    expect(denied.map((r) => r.actor)).toEqual(['duty', 'admin', 'leader']);
+    const denied = () =>
+      kit.t.app.ctx.sql.all<{ actor: string }>(
+        sql`SELECT actor FROM audit_log WHERE result = 'denied' AND action = 'incident.assign' ORDER BY id`,
+      );
+    // A denied write is audited just after the refusal is answered (server/auth/guard.ts): on PostgreSQL
+    // the last row may still be on its way.
+    await waitFor(async () => (await denied()).length >= 3, 5_000, 'three denied writes audited');
+    expect((await denied()).map((r) => r.actor)).toEqual(['duty', 'admin', 'leader']);
   });
 
   it('lets duty read but hides the reporter’s personal data from it', async () => {
@@ -132,9 +136,9 @@ describe('HTTP authorisation', () => {
         .status,
     ).toBe(200);
     // Failed sign-ins are counted per minute (audit_denials), not written to the audit chain one by one.
-    const failures = kit.t.db.$client
-      .prepare(`SELECT SUM(count) AS n FROM audit_denials WHERE kind LIKE 'login.%' AND actor = 'leader'`)
-      .get();
+    const failures = await kit.t.app.ctx.sql.get(
+      sql`SELECT SUM(count) AS n FROM audit_denials WHERE kind LIKE 'login.%' AND actor = 'leader'`,
+    );
     expect(failures).toEqual({ n: LOCK_AFTER_FAILURES + 1 });
   });
 });

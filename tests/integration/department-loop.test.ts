@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deptAckLimit, activeTimeLimits } from '@/lib/domain/time-limits';
 import { hashPassword } from '@/server/auth/password';
@@ -10,7 +10,7 @@ import { TestRedis } from '../helpers/redis-server';
 import { DEMO_PASSWORD, startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 /**
- * 中心吹哨、部门报到 end to end on the real app (real redis-server bus, real SQLite file, real HTTP): the
+ * 中心吹哨、部门报到 end to end on the real app (real redis-server bus, real SQLite file or PostgreSQL, real HTTP): the
  * dispatcher hands incidents to a department, which 签收s, 反馈s, 办结s or 退回s them; lamps, 督办 and the
  * wall's 报到率 follow, and another department can neither see nor touch them.
  */
@@ -34,17 +34,19 @@ async function signInAll() {
 beforeAll(async () => {
   redis = await TestRedis.start();
   kit = await startDispatchKit({ bus: new RedisBus({ url: redis.url, logger: createLogger('silent') }) });
-  const sqlite = kit.t.db.$client;
-  sqlite
-    .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)`)
-    .run('d-police', '湖滨派出所', 'police', '330102000000', JSON.stringify(['public_security']));
+  const db = kit.t.app.ctx.sql;
+  const categories = JSON.stringify(['public_security']);
+  await db.run(
+    sql`INSERT INTO departments (id, name, kind, region_code, categories)
+        VALUES ('d-police', '湖滨派出所', 'police', '330102000000', ${categories})`,
+  );
   const hash = await hashPassword(DEMO_PASSWORD, 1024);
   for (const [username, dept] of [
     ['dept-fire', 'd-fire'],
     ['dept-police', 'd-police'],
   ] as const) {
-    const id = await insertUser(sqliteSqlDb(sqlite), kit.clock, { username, role: 'department' }, hash);
-    sqlite.prepare('UPDATE users SET department_id = ? WHERE id = ?').run(dept, id);
+    const id = await insertUser(db, kit.clock, { username, role: 'department' }, hash);
+    await db.run(sql`UPDATE users SET department_id = ${dept} WHERE id = ${id}`);
   }
   await signInAll();
 }, 30_000);
@@ -66,8 +68,8 @@ const fireStats = async () =>
 
 describe('部门报到 loop', () => {
   it('a handed incident waits in the department’s queue owing 签收, and only there', async () => {
-    kit.addIncident('dl-1');
-    kit.addIncident('dl-2');
+    await kit.addIncident('dl-1');
+    await kit.addIncident('dl-2');
     for (const id of ['dl-1', 'dl-2']) {
       const r = await kit.api('POST', `/api/incidents/${id}/assign`, {
         cookie: dispatcher,
@@ -92,9 +94,9 @@ describe('部门报到 loop', () => {
     expect((await kit.api('GET', '/api/dept/incidents/dl-1', { cookie: police })).status).toBe(404);
     const ack = await kit.api('POST', '/api/dept/incidents/dl-1/ack', { cookie: police, body: {} });
     expect(ack.status).toBe(404);
-    const denied = kit.t.db.$client
-      .prepare(`SELECT actor, reason FROM audit_log WHERE action = 'incident.dept_ack' AND result = 'denied'`)
-      .all();
+    const denied = await kit.t.app.ctx.sql.all(
+      sql`SELECT actor, reason FROM audit_log WHERE action = 'incident.dept_ack' AND result = 'denied'`,
+    );
     expect(denied).toEqual([{ actor: 'dept-police', reason: 'not_own_department' }]);
     // Nor may a department use the dispatcher's commands, nor a dispatcher the department's.
     const viaConsole = await kit.api('POST', '/api/incidents/dl-1/transition', {
@@ -130,12 +132,11 @@ describe('部门报到 loop', () => {
       (e: { type: string; toState: string | null }) => `${e.type}:${e.toState}`,
     );
     expect(types).toEqual(['assign:dispatched', 'transition:on_scene', 'feedback:on_scene']);
-    const audited = kit.t.db.$client
-      .prepare(
-        `SELECT action FROM audit_log WHERE object_id = 'dl-1' AND actor = 'dept-fire' AND result = 'ok'`,
+    const audited = (
+      await kit.t.app.ctx.sql.all<{ action: string }>(
+        sql`SELECT action FROM audit_log WHERE object_id = 'dl-1' AND actor = 'dept-fire' AND result = 'ok' ORDER BY id`,
       )
-      .all()
-      .map((a) => (a as { action: string }).action);
+    ).map((a) => a.action);
     expect(audited).toEqual(['incident.transition', 'incident.feedback']);
   });
 

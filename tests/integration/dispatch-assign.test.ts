@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VEHICLE_STATUSES } from '@/lib/domain/enums';
+import { isUniqueViolation } from '@/server/db/sql-db';
 import { CENTER, STATUS, startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 let kit: DispatchKit;
@@ -13,9 +15,9 @@ afterAll(() => kit?.close());
 
 describe('assignment', () => {
   it('100 parallel assignments of one vehicle: exactly one wins, the rest get 409', async () => {
-    kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-1', CENTER.lng + 0.01, CENTER.lat, STATUS.patrol);
+    await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-1', CENTER.lng + 0.01, CENTER.lat, STATUS.patrol);
     const ids = Array.from({ length: 100 }, (_, k) => `race-${k}`);
-    for (const id of ids) kit.addIncident(id);
+    for (const id of ids) await kit.addIncident(id);
     const results = await Promise.all(
       ids.map((id) =>
         kit.api('POST', `/api/incidents/${id}/assign`, { cookie: dispatcher, body: { vehicleId: 'car-1' } }),
@@ -25,16 +27,16 @@ describe('assignment', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(99);
 
-    const sqlite = kit.t.db.$client;
-    const engaged = sqlite
-      .prepare(`SELECT id FROM incidents WHERE assignee_id = 'car-1' AND state IN ('dispatched', 'on_scene')`)
-      .all() as { id: string }[];
+    const db = kit.t.app.ctx.sql;
+    const engaged = await db.all<{ id: string }>(
+      sql`SELECT id FROM incidents WHERE assignee_id = 'car-1' AND state IN ('dispatched', 'on_scene')`,
+    );
     expect(engaged).toHaveLength(1);
     const winner = engaged[0]!.id;
     // One ok audit row for the one assignment; the 99 refusals are on the record as errors.
-    const audit = sqlite
-      .prepare(`SELECT result, COUNT(*) AS n FROM audit_log WHERE action = 'incident.assign' GROUP BY result`)
-      .all();
+    const audit = await db.all(
+      sql`SELECT result, COUNT(*) AS n FROM audit_log WHERE action = 'incident.assign' GROUP BY result`,
+    );
     expect(audit).toEqual(
       expect.arrayContaining([
         { result: 'ok', n: 1 },
@@ -51,22 +53,23 @@ describe('assignment', () => {
     expect(VEHICLE_STATUSES[car.status]).toBe('responding');
   });
 
-  it('the database itself refuses a second engaged incident for one unit (any process, any code path)', () => {
-    kit.addIncident('raw-1');
-    const sqlite = kit.t.db.$client;
-    expect(() =>
-      sqlite
-        .prepare(
-          `UPDATE incidents SET state = 'dispatched', assignee_kind = 'vehicle', assignee_id = 'car-1' WHERE id = 'raw-1'`,
-        )
-        .run(),
-    ).toThrow(/UNIQUE/);
+  it('the database itself refuses a second engaged incident for one unit (any process, any code path)', async () => {
+    await kit.addIncident('raw-1');
+    const refused = await kit.t.app.ctx.sql
+      .run(
+        sql`UPDATE incidents SET state = 'dispatched', assignee_kind = 'vehicle', assignee_id = 'car-1' WHERE id = 'raw-1'`,
+      )
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(isUniqueViolation(refused), String(refused)).toBe(true);
   });
 
   it('works a case from report to closure, every step on the timeline and the record', async () => {
     const leader = await kit.login('leader');
-    kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-2', CENTER.lng, CENTER.lat + 0.005, STATUS.patrol);
-    kit.addIncident('life-1', { priority: 1, category: 'fire_safety' });
+    await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-2', CENTER.lng, CENTER.lat + 0.005, STATUS.patrol);
+    await kit.addIncident('life-1', { priority: 1, category: 'fire_safety' });
     const post = (path: string, body: unknown, cookie = dispatcher) =>
       kit.api('POST', `/api/incidents/life-1/${path}`, { cookie, body });
 
@@ -99,8 +102,8 @@ describe('assignment', () => {
   });
 
   it('requires a reason to return (退单) and frees the unit', async () => {
-    kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-3', CENTER.lng, CENTER.lat, STATUS.patrol);
-    kit.addIncident('ret-1');
+    await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-3', CENTER.lng, CENTER.lat, STATUS.patrol);
+    await kit.addIncident('ret-1');
     await kit.api('POST', '/api/incidents/ret-1/assign', {
       cookie: dispatcher,
       body: { vehicleId: 'car-3' },
@@ -117,7 +120,7 @@ describe('assignment', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.incident.assigneeId).toBeNull();
     // Free again: another incident can have it.
-    kit.addIncident('ret-2');
+    await kit.addIncident('ret-2');
     expect(
       (
         await kit.api('POST', '/api/incidents/ret-2/assign', {
@@ -129,8 +132,8 @@ describe('assignment', () => {
   });
 
   it('assigns to a department without holding it, and refuses unknown or offline units', async () => {
-    kit.addIncident('dep-1');
-    kit.addIncident('dep-2');
+    await kit.addIncident('dep-1');
+    await kit.addIncident('dep-2');
     for (const id of ['dep-1', 'dep-2'])
       expect(
         (
@@ -140,7 +143,7 @@ describe('assignment', () => {
           })
         ).status,
       ).toBe(200);
-    kit.addIncident('bad-1');
+    await kit.addIncident('bad-1');
     expect(
       (
         await kit.api('POST', '/api/incidents/bad-1/assign', {
@@ -149,7 +152,7 @@ describe('assignment', () => {
         })
       ).status,
     ).toBe(404);
-    kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-off', CENTER.lng, CENTER.lat, STATUS.offline);
+    await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'car-off', CENTER.lng, CENTER.lat, STATUS.offline);
     expect(
       (
         await kit.api('POST', '/api/incidents/bad-1/assign', {
@@ -167,8 +170,8 @@ describe('assignment', () => {
 
   it('lists the queue by urgency and shows overdue and flagged incidents on the 督办 list', async () => {
     const leader = await kit.login('leader');
-    kit.addIncident('old-1', { priority: 1, receivedAt: kit.clock.now() - 10 * 60_000 }); // 特急 accept limit 3 min: red
-    kit.addIncident('flag-1', { priority: 4 });
+    await kit.addIncident('old-1', { priority: 1, receivedAt: kit.clock.now() - 10 * 60_000 }); // 特急 accept limit 3 min: red
+    await kit.addIncident('flag-1', { priority: 4 });
     expect(
       (
         await kit.api('POST', '/api/incidents/flag-1/supervise', {

@@ -17,8 +17,8 @@ describe('assignment reaches walls', () => {
   it('pushes the dispatched state to a signed-in wall socket', async () => {
     const dispatcher = await kit.login('dispatcher');
     const duty = await kit.login('duty');
-    kit.placeUnit(kit.t.app.ctx.live.vehicle, 'lat-car', CENTER.lng + 0.01, CENTER.lat, STATUS.patrol);
-    kit.addIncident('lat-1');
+    await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'lat-car', CENTER.lng + 0.01, CENTER.lat, STATUS.patrol);
+    await kit.addIncident('lat-1');
     const socket = ioClient(kit.t.url, { transports: ['websocket'], extraHeaders: { cookie: duty } });
     let seenAt = 0;
     socket.on('wall:batch', (batch: WireBatch, ack: (r: { ok: true }) => void) => {

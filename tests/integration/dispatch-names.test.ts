@@ -1,9 +1,10 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CENTER, STATUS, startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 /**
  * Every page gets names, not ids: the incident, its timeline, the audit listing and a vehicle's details are
- * named on the server where they are assembled (real app, real SQLite, real HTTP).
+ * named on the server where they are assembled (real app, real SQLite or PostgreSQL, real HTTP).
  */
 let kit: DispatchKit;
 let dispatcher: string;
@@ -15,33 +16,34 @@ const WORKER = 'wkr-00001';
 beforeAll(async () => {
   kit = await startDispatchKit();
   dispatcher = await kit.login('dispatcher');
-  const sqlite = kit.t.db.$client;
+  const db = kit.t.app.ctx.sql;
   const now = kit.clock.now();
-  sqlite
-    .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)`)
-    .run(DEPT, '城西派出所', 'police_station', '510190103000', JSON.stringify(['public_security']));
-  sqlite
-    .prepare(
-      `INSERT INTO vehicles (id, name, plate, kind, department_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    )
-    .run(CAR, '城西派出所巡逻车01', '川A·12345', 'patrol_car', DEPT, now);
-  sqlite
-    .prepare(`INSERT INTO workers (id, name, role, grid_code, created_at) VALUES (?, ?, ?, ?, ?)`)
-    .run(WORKER, '张三丰', 'full_time', '330102001001001', now);
-  kit.placeUnit(kit.t.app.ctx.live.vehicle, CAR, CENTER.lng + 0.002, CENTER.lat, STATUS.patrol);
-  kit.placeUnit(kit.t.app.ctx.live.worker, WORKER, CENTER.lng, CENTER.lat + 0.002, STATUS.onDuty);
+  const categories = JSON.stringify(['public_security']);
+  await db.run(
+    sql`INSERT INTO departments (id, name, kind, region_code, categories)
+        VALUES (${DEPT}, '城西派出所', 'police_station', '510190103000', ${categories})`,
+  );
+  await db.run(
+    sql`INSERT INTO vehicles (id, name, plate, kind, department_id, created_at)
+        VALUES (${CAR}, '城西派出所巡逻车01', '川A·12345', 'patrol_car', ${DEPT}, ${now})`,
+  );
+  await db.run(
+    sql`INSERT INTO workers (id, name, role, grid_code, created_at)
+        VALUES (${WORKER}, '张三丰', 'full_time', '330102001001001', ${now})`,
+  );
+  await kit.placeUnit(kit.t.app.ctx.live.vehicle, CAR, CENTER.lng + 0.002, CENTER.lat, STATUS.patrol);
+  await kit.placeUnit(kit.t.app.ctx.live.worker, WORKER, CENTER.lng, CENTER.lat + 0.002, STATUS.onDuty);
 });
 afterAll(() => kit?.close());
 
 describe('names, not ids', () => {
   it('an assigned incident carries the unit by name and every actor by name', async () => {
-    kit.addIncident('names-1', { source: 'police_110' });
+    await kit.addIncident('names-1', { source: 'police_110' });
     // What the 110 intake writes when the report arrives (server/ingest/incident-ingest.ts).
-    kit.t.db.$client
-      .prepare(
-        `INSERT INTO incident_events (incident_id, at, actor, type, to_state) VALUES (?, ?, 'ingest:police_110', 'reported', 'reported')`,
-      )
-      .run('names-1', kit.clock.now());
+    await kit.t.app.ctx.sql.run(
+      sql`INSERT INTO incident_events (incident_id, at, actor, type, to_state)
+          VALUES ('names-1', ${kit.clock.now()}, 'ingest:police_110', 'reported', 'reported')`,
+    );
     const post = (path: string, body: unknown) =>
       kit.api('POST', `/api/incidents/names-1/${path}`, { cookie: dispatcher, body });
     expect((await post('transition', { to: 'accepted' })).status).toBe(200);
@@ -62,7 +64,7 @@ describe('names, not ids', () => {
   });
 
   it("a grid worker's name is shown in full only to roles entitled to personal data, and masked for a wall", async () => {
-    kit.addIncident('names-2');
+    await kit.addIncident('names-2');
     const a = await kit.api('POST', '/api/incidents/names-2/assign', {
       cookie: dispatcher,
       body: { workerId: WORKER },

@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { FakeClock } from '@/lib/clock';
 import { VEHICLE_STATUSES, WORKER_STATUSES, CAMERA_STATUSES } from '@/lib/domain/enums';
 import { seedDemoAccounts } from '@/server/auth/accounts';
@@ -28,12 +28,15 @@ export interface DispatchKit {
     opts?: { cookie?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<{ status: number; body: Body }>;
   login(username: string, password?: string): Promise<string>;
-  addIncident(id: string, over?: Partial<IncidentRow>): IncidentRow;
-  placeUnit(store: EntityStore, id: string, lng: number, lat: number, status: number): void;
+  addIncident(id: string, over?: Partial<IncidentRow>): Promise<IncidentRow>;
+  placeUnit(store: EntityStore, id: string, lng: number, lat: number, status: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The real app on port 0 (real SQLite file, real HTTP) with the dispatch module wired in. */
+/**
+ * The real app on port 0 (a real SQLite file, or PostgreSQL under PINGAN_TEST_DB=postgres; real HTTP) with the
+ * dispatch module wired in. Everything it seeds goes through the app's own `ctx.sql`, so it runs on either engine.
+ */
 export async function startDispatchKit(
   opts: {
     limiter?: LoginLimiter;
@@ -57,17 +60,13 @@ export async function startDispatchKit(
     bus: opts.bus,
   });
   const mod = hooks.module()!;
-  const sqlite = t.db.$client;
-  await seedDemoAccounts(sqliteSqlDb(sqlite), clock, DEMO_PASSWORD);
-  sqlite
-    .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)`)
-    .run(
-      'd-fire',
-      '上城区消防救援大队',
-      'fire',
-      '330102000000',
-      JSON.stringify(['fire_safety', 'emergency']),
-    );
+  const db = t.app.ctx.sql;
+  await seedDemoAccounts(db, clock, DEMO_PASSWORD);
+  const categories = JSON.stringify(['fire_safety', 'emergency']);
+  await db.run(
+    sql`INSERT INTO departments (id, name, kind, region_code, categories)
+        VALUES ('d-fire', '上城区消防救援大队', 'fire', '330102000000', ${categories})`,
+  );
 
   const api = (
     method: string,
@@ -94,7 +93,7 @@ export async function startDispatchKit(
       if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
       return r.headers.get('set-cookie')!.split(';')[0]!;
     },
-    addIncident(id, over = {}) {
+    async addIncident(id, over = {}) {
       const now = clock.now();
       const row: IncidentRow = {
         id,
@@ -127,25 +126,25 @@ export async function startDispatchKit(
         snapshotSha256: null,
         ...over,
       };
-      sqlite
-        .prepare(
-          `INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at, received_at, address, reporter, phone,
-             grid_code, state, assignee_kind, assignee_id, supervision, satisfaction, updated_at, closed_at)
-           VALUES (@id, @sourceRef, @category, @title, @detail, @lng, @lat, @priority, @source, @reportedAt, @receivedAt, @address, @reporter, @phone,
-             @gridCode, @state, @assigneeKind, @assigneeId, @supervision, @satisfaction, @updatedAt, @closedAt)`,
-        )
-        .run(row);
-      const stored = sqlite
-        .prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`)
-        .get(id) as IncidentRow;
+      await db.run(
+        sql`INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at, received_at,
+              address, reporter, phone, grid_code, state, assignee_kind, assignee_id, supervision, satisfaction, updated_at, closed_at)
+            VALUES (${row.id}, ${row.sourceRef}, ${row.category}, ${row.title}, ${row.detail}, ${row.lng}, ${row.lat}, ${row.priority}, ${row.source},
+              ${row.reportedAt}, ${row.receivedAt}, ${row.address}, ${row.reporter}, ${row.phone}, ${row.gridCode}, ${row.state},
+              ${row.assigneeKind}, ${row.assigneeId}, ${row.supervision}, ${row.satisfaction}, ${row.updatedAt}, ${row.closedAt})`,
+      );
+      const stored = (await db.get<IncidentRow>(
+        sql`SELECT ${sql.raw(INCIDENT_COLUMNS)} FROM incidents WHERE id = ${id}`,
+      ))!;
       t.app.ctx.live.incidents.upsert(toIncidentView(stored));
       return stored;
     },
-    placeUnit(store, id, lng, lat, status) {
+    async placeUnit(store, id, lng, lat, status) {
       const table = store.kind === 'vehicle' ? 'vehicles' : store.kind === 'worker' ? 'workers' : 'cameras';
-      sqlite
-        .prepare(`INSERT OR IGNORE INTO ${table} (id, name, created_at) VALUES (?, ?, ?)`)
-        .run(id, `单位 ${id}`, clock.now());
+      await db.run(
+        sql`INSERT INTO ${sql.raw(table)} (id, name, created_at) VALUES (${id}, ${`单位 ${id}`}, ${clock.now()})
+            ON CONFLICT (id) DO NOTHING`,
+      );
       const i = store.add({ id, name: `单位 ${id}`, kind: null });
       store.lng[i] = lng;
       store.lat[i] = lat;

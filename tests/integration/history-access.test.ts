@@ -56,8 +56,8 @@ describe('history access', () => {
         { id: 'OUT-1', ts: ts0 + k * 30_000, lng: 120.15 + k / 1e4, lat: 30.35 },
       ]);
     }
-    kit.addIncident('INC-IN', { gridCode: GRID_IN, reportedAt: ts0 });
-    kit.addIncident('INC-OUT', { gridCode: GRID_OUT, reportedAt: ts0, lng: 120.15, lat: 30.35 });
+    await kit.addIncident('INC-IN', { gridCode: GRID_IN, reportedAt: ts0 });
+    await kit.addIncident('INC-OUT', { gridCode: GRID_OUT, reportedAt: ts0, lng: 120.15, lat: 30.35 });
     const span = `from=${ts0 - 1}&to=${clock.now()}`;
 
     // Nobody signed in: nothing.

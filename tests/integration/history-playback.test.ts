@@ -36,7 +36,7 @@ describe('incident playback (处置回放)', () => {
     const dispatchAt = T0 + 4 * STEP_MS;
     const onSceneAt = T0 + 9 * STEP_MS;
     const resolvedAt = T0 + 20 * STEP_MS;
-    kit.addIncident('PB-INC', {
+    await kit.addIncident('PB-INC', {
       reportedAt,
       receivedAt: reportedAt,
       state: 'resolved',

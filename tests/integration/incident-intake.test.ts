@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireBatch } from '@/lib/realtime/contract';
@@ -21,18 +22,16 @@ const FORM = {
 };
 
 const auditRows = (objectId: string) =>
-  kit.t.db.$client
-    .prepare(
-      `SELECT actor, role, action, result, reason, after FROM audit_log WHERE object_id = ? ORDER BY id`,
-    )
-    .all(objectId) as {
+  kit.t.app.ctx.sql.all<{
     actor: string;
     role: string;
     action: string;
     result: string;
     reason: string | null;
     after: string;
-  }[];
+  }>(
+    sql`SELECT actor, role, action, result, reason, after FROM audit_log WHERE object_id = ${objectId} ORDER BY id`,
+  );
 
 beforeAll(async () => {
   kit = await startDispatchKit();
@@ -68,9 +67,9 @@ describe('POST /api/incidents (接警登记)', () => {
     );
     socket.close();
 
-    const row = kit.t.db.$client
-      .prepare('SELECT source, state, reporter, phone, priority FROM incidents WHERE id = ?')
-      .get('desk-test-1');
+    const row = await kit.t.app.ctx.sql.get(
+      sql`SELECT source, state, reporter, phone, priority FROM incidents WHERE id = 'desk-test-1'`,
+    );
     expect(row).toEqual({
       source: 'hotline_12345',
       state: 'reported',
@@ -78,7 +77,7 @@ describe('POST /api/incidents (接警登记)', () => {
       phone: '13900001111',
       priority: 2,
     });
-    const audit = auditRows('desk-test-1');
+    const audit = await auditRows('desk-test-1');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor: 'dispatcher',
@@ -96,13 +95,11 @@ describe('POST /api/incidents (接警登记)', () => {
     const again = await kit.api('POST', '/api/incidents', { cookie: dispatcher, body });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ok: true, id: 'desk-test-2', isDuplicate: true });
-    const n = kit.t.db.$client
-      .prepare('SELECT count(*) AS n FROM incidents WHERE id = ?')
-      .get('desk-test-2') as {
-      n: number;
-    };
-    expect(n.n).toBe(1);
-    expect(auditRows('desk-test-2').map((a) => a.reason)).toEqual([null, 'duplicate']);
+    const n = await kit.t.app.ctx.sql.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM incidents WHERE id = 'desk-test-2'`,
+    );
+    expect(n!.n).toBe(1);
+    expect((await auditRows('desk-test-2')).map((a) => a.reason)).toEqual([null, 'duplicate']);
   });
 
   it('generates a desk id and takes a chosen source', async () => {
@@ -112,7 +109,7 @@ describe('POST /api/incidents (接警登记)', () => {
     });
     expect(r.status).toBe(201);
     expect(r.body.id).toMatch(/^desk-[0-9a-f-]{36}$/);
-    const row = kit.t.db.$client.prepare('SELECT source FROM incidents WHERE id = ?').get(r.body.id);
+    const row = await kit.t.app.ctx.sql.get(sql`SELECT source FROM incidents WHERE id = ${r.body.id}`);
     expect(row).toEqual({ source: 'police_110' });
   });
 
@@ -143,13 +140,16 @@ describe('POST /api/incidents (接警登记)', () => {
     expect((await kit.api('POST', '/api/incidents', { body: { ...FORM, id: 'desk-anon' } })).status).toBe(
       401,
     );
-    const rows = kit.t.db.$client
-      .prepare(`SELECT role, result FROM audit_log WHERE action = 'incident.create' AND result = 'denied'`)
-      .all();
-    expect(rows).toEqual([{ role: 'duty', result: 'denied' }]);
-    const n = kit.t.db.$client
-      .prepare(`SELECT count(*) AS n FROM incidents WHERE id IN ('desk-denied', 'desk-anon')`)
-      .get() as { n: number };
-    expect(n.n).toBe(0);
+    const denials = () =>
+      kit.t.app.ctx.sql.all(
+        sql`SELECT role, result FROM audit_log WHERE action = 'incident.create' AND result = 'denied'`,
+      );
+    // A denied write is audited just after the refusal is answered (server/auth/guard.ts).
+    await waitFor(async () => (await denials()).length > 0, 5_000, 'the denial audited');
+    expect(await denials()).toEqual([{ role: 'duty', result: 'denied' }]);
+    const n = await kit.t.app.ctx.sql.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM incidents WHERE id IN ('desk-denied', 'desk-anon')`,
+    );
+    expect(n!.n).toBe(0);
   });
 });

@@ -15,7 +15,8 @@ beforeAll(async () => {
   kit = await startDispatchKit();
   duty = await kit.login('duty');
   const live = kit.t.app.ctx.live;
-  for (let k = 0; k < 5; k++) kit.placeUnit(live.vehicle, `V-${k}`, CENTER.lng + k / 1000, CENTER.lat, 0);
+  for (let k = 0; k < 5; k++)
+    await kit.placeUnit(live.vehicle, `V-${k}`, CENTER.lng + k / 1000, CENTER.lat, 0);
 });
 
 afterAll(async () => {

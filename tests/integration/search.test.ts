@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchResult } from '@/lib/search/search-result';
 import { SEARCH_LIMIT_PER_KIND } from '@/lib/search/search-result';
@@ -17,37 +18,44 @@ const ids = (rs: SearchResult[], kind?: string) =>
 
 beforeAll(async () => {
   kit = await startDispatchKit();
-  const sqlite = kit.t.db.$client;
+  const db = kit.t.app.ctx.sql;
   const now = kit.clock.now();
   // Two towns of one district (3301020010xx vs 3301020020xx) so region scoping has something to leave out.
-  sqlite
-    .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, '[]')`)
-    .run('d-ps-1', '清波派出所', 'police_station', '330102001000');
-  sqlite
-    .prepare(`INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, '[]')`)
-    .run('d-ps-2', '湖滨派出所', 'police_station', '330102002000');
-  const vehicle = sqlite.prepare(
-    'INSERT INTO vehicles (id, name, kind, department_id, plate, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  await db.run(
+    sql`INSERT INTO departments (id, name, kind, region_code, categories) VALUES
+          ('d-ps-1', '清波派出所', 'police_station', '330102001000', '[]'),
+          ('d-ps-2', '湖滨派出所', 'police_station', '330102002000', '[]')`,
   );
-  vehicle.run('v-001', '清波巡逻车01', 'patrol_car', 'd-ps-1', '浙A·12345', now);
-  vehicle.run('v-002', '湖滨巡逻车02', 'patrol_car', 'd-ps-2', '浙A·67890', now);
-  vehicle.run('v-fire', '消防车01', 'fire_engine', 'd-fire', '浙A·11911', now);
-  vehicle.run('v-pct', '百分_车', 'patrol_car', 'd-ps-1', '浙A·50%X', now);
-  const worker = sqlite.prepare(
-    'INSERT INTO workers (id, name, grid_code, phone, created_at) VALUES (?, ?, ?, ?, ?)',
+  const vehicle = (id: string, name: string, kind: string, departmentId: string, plate: string) =>
+    db.run(
+      sql`INSERT INTO vehicles (id, name, kind, department_id, plate, created_at)
+          VALUES (${id}, ${name}, ${kind}, ${departmentId}, ${plate}, ${now})`,
+    );
+  await vehicle('v-001', '清波巡逻车01', 'patrol_car', 'd-ps-1', '浙A·12345');
+  await vehicle('v-002', '湖滨巡逻车02', 'patrol_car', 'd-ps-2', '浙A·67890');
+  await vehicle('v-fire', '消防车01', 'fire_engine', 'd-fire', '浙A·11911');
+  await vehicle('v-pct', '百分_车', 'patrol_car', 'd-ps-1', '浙A·50%X');
+  const worker = (id: string, name: string, gridCode: string, phone: string) =>
+    db.run(
+      sql`INSERT INTO workers (id, name, grid_code, phone, created_at) VALUES (${id}, ${name}, ${gridCode}, ${phone}, ${now})`,
+    );
+  await worker('w-1', '王建国', '330102001001001', '13900000001');
+  await worker('w-2', '王小明', '330102002001001', '13900000002');
+  await db.run(
+    sql`INSERT INTO cameras (id, name, lng, lat, grid_code, created_at)
+        VALUES ('33010200001320000001', '清波街口', ${CENTER.lng}, ${CENTER.lat}, '330102001001001', ${now})`,
   );
-  worker.run('w-1', '王建国', '330102001001001', '13900000001', now);
-  worker.run('w-2', '王小明', '330102002001001', '13900000002', now);
-  sqlite
-    .prepare('INSERT INTO cameras (id, name, lng, lat, grid_code, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run('33010200001320000001', '清波街口', CENTER.lng, CENTER.lat, '330102001001001', now);
-  kit.addIncident('INC-A1', {
+  await kit.addIncident('INC-A1', {
     title: '工地拖欠农民工工资',
     address: '清波街 8 号',
     gridCode: '330102001001001',
   });
-  kit.addIncident('INC-B2', { title: '楼道堆物', address: '湖滨路 12 号', gridCode: '330102002001001' });
-  kit.placeUnit(kit.t.app.ctx.live.vehicle, 'v-001', 120.171, 30.251, STATUS.patrol);
+  await kit.addIncident('INC-B2', {
+    title: '楼道堆物',
+    address: '湖滨路 12 号',
+    gridCode: '330102002001001',
+  });
+  await kit.placeUnit(kit.t.app.ctx.live.vehicle, 'v-001', 120.171, 30.251, STATUS.patrol);
   cookie = await kit.login('dispatcher');
 });
 
@@ -98,10 +106,10 @@ describe('GET /api/search', () => {
 
   it('answers nothing for an empty query and bounds every kind', async () => {
     expect(await search('   ')).toEqual([]);
-    const sqlite = kit.t.db.$client;
-    const ins = sqlite.prepare('INSERT INTO workers (id, name, grid_code, created_at) VALUES (?, ?, ?, ?)');
     for (let i = 0; i < SEARCH_LIMIT_PER_KIND + 15; i++)
-      ins.run(`bulk-${i}`, `批量网格员${i}`, '330102001001001', 1);
+      await kit.t.app.ctx.sql.run(
+        sql`INSERT INTO workers (id, name, grid_code, created_at) VALUES (${`bulk-${i}`}, ${`批量网格员${i}`}, '330102001001001', 1)`,
+      );
     expect(ids(await search('批量网格员'), 'worker')).toHaveLength(SEARCH_LIMIT_PER_KIND);
   });
 
@@ -117,7 +125,7 @@ describe('GET /api/search', () => {
   });
 
   it('scopes the route by the region of the signed-in account', async () => {
-    kit.t.db.$client.prepare(`UPDATE users SET region_code = '330102001000' WHERE username = 'leader'`).run();
+    await kit.t.app.ctx.sql.run(sql`UPDATE users SET region_code = '330102001000' WHERE username = 'leader'`);
     const leader = await kit.login('leader');
     expect(ids(await search('王', leader), 'worker')).toEqual(['w-1']);
     expect(ids(await search('INC-', leader), 'incident')).toEqual(['INC-A1']);

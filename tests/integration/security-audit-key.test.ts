@@ -5,8 +5,7 @@
  * a writer would do: rebuild every hash with plain SHA-256, or cut the newest rows off (and delete the
  * anchor file that sits beside the database).
  */
-import { sqliteSqlDb } from '@/server/db/sql-db';
-import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,21 +16,20 @@ import type { AuditRow } from '@/lib/dispatch/api-types';
 import { rowHash } from '@/server/audit/audit-log';
 import { AUDIT_HEAD_REDIS_KEY } from '@/server/audit/redis-anchor';
 import { seedDemoAccounts } from '@/server/auth/accounts';
+import type { Config } from '@/server/config';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
+import { asDatabaseWriter, dropAuditTrigger } from '../helpers/database-writer';
 import { TestRedis } from '../helpers/redis-server';
 import { startTestApp } from '../helpers/test-app';
 import { CENTER, DEMO_PASSWORD, startDispatchKit, type DispatchKit } from './dispatch-test-kit';
 
 const AUDIT_KEY = 'audit-key-held-outside-the-database-0123456789';
 
-const maxId = (dbPath: string) => {
-  const raw = new Database(dbPath, { readonly: true });
-  try {
-    return (raw.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
-  } finally {
-    raw.close();
-  }
-};
+const maxId = (config: Config) =>
+  asDatabaseWriter(
+    config,
+    async (db) => (await db.get<{ id: number }>(sql`SELECT max(id) AS id FROM audit_log`))!.id,
+  );
 
 /** Some history: sign-ins and hand-logged incidents, each an audit row. */
 async function makeHistory(kit: DispatchKit, tag: string): Promise<void> {
@@ -51,25 +49,21 @@ async function makeHistory(kit: DispatchKit, tag: string): Promise<void> {
 }
 
 /** What a writer of the file without the key does: change a row, then recompute every hash in plain SHA-256. */
-function rebuildChainWithSha256(dbPath: string, editedId: number): void {
-  const raw = new Database(dbPath);
-  try {
-    raw.exec('DROP TRIGGER IF EXISTS audit_log_no_update');
-    raw.prepare(`UPDATE audit_log SET actor = 'mallory' WHERE id = ?`).run(editedId);
-    const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[];
-    const set = raw.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?');
+async function rebuildChainWithSha256(config: Config, editedId: number): Promise<void> {
+  await asDatabaseWriter(config, async (db) => {
+    await dropAuditTrigger(db, 'audit_log_no_update');
+    await db.run(sql`UPDATE audit_log SET actor = 'mallory' WHERE id = ${editedId}`);
+    const rows = await db.all<AuditRow>(sql`SELECT * FROM audit_log ORDER BY id`);
     let prev = '0'.repeat(64);
-    raw.transaction(() => {
+    await db.transaction(async (tx) => {
       for (const r of rows) {
         const hash = rowHash(prev, r);
-        set.run(prev, hash, r.id);
+        await tx.run(sql`UPDATE audit_log SET prev_hash = ${prev}, hash = ${hash} WHERE id = ${r.id}`);
         prev = hash;
       }
-    })();
-  } finally {
-    raw.close();
-  }
-  fs.rmSync(`${dbPath}.audit-head.json`, { force: true });
+    });
+  });
+  fs.rmSync(config.auditAnchorPath!, { force: true });
 }
 
 describe('audit chain keyed with AUDIT_KEY', () => {
@@ -85,8 +79,9 @@ describe('audit chain keyed with AUDIT_KEY', () => {
   it('fails verification once the chain is rebuilt with plain SHA-256 by someone without the key', async () => {
     const before = await kit.api('GET', '/api/audit/verify', { cookie: admin });
     expect(before.body).toMatchObject({ ok: true });
-    const editedId = maxId(kit.t.dbPath) - 2;
-    rebuildChainWithSha256(kit.t.dbPath, editedId);
+    const config = kit.t.app.ctx.config;
+    const editedId = (await maxId(config)) - 2;
+    await rebuildChainWithSha256(config, editedId);
 
     const after = await kit.api('GET', '/api/audit/verify', { cookie: admin });
     expect(after.body.ok).toBe(false);
@@ -95,14 +90,11 @@ describe('audit chain keyed with AUDIT_KEY', () => {
   });
 
   it('fails when the keyed-from marker is moved past the rows (to pass them off as plain SHA-256)', async () => {
-    const raw = new Database(kit.t.dbPath);
-    try {
-      raw
-        .prepare(`UPDATE meta SET value = ? WHERE key = 'audit_chain_keyed_from'`)
-        .run(JSON.stringify({ fromId: 1_000_000, mac: 'ab'.repeat(32) }));
-    } finally {
-      raw.close();
-    }
+    const marker = JSON.stringify({ fromId: 1_000_000, mac: 'ab'.repeat(32) });
+    const moved = await asDatabaseWriter(kit.t.app.ctx.config, (db) =>
+      db.run(sql`UPDATE meta SET value = ${marker} WHERE key = 'audit_chain_keyed_from'`),
+    );
+    expect(moved.changes).toBe(1);
     const v = await kit.api('GET', '/api/audit/verify', { cookie: admin });
     expect(v.body).toMatchObject({ ok: false, problem: 'key' });
     expect(v.body.reason).toMatch(/marker/);
@@ -129,11 +121,13 @@ describe('an unkeyed chain continues keyed', () => {
     };
 
     const plain = await start({});
-    await seedDemoAccounts(sqliteSqlDb(plain.t.db.$client), plain.clock, DEMO_PASSWORD);
+    await seedDemoAccounts(plain.t.app.ctx.sql, plain.clock, DEMO_PASSWORD);
     await plain.login('dispatcher');
     await plain.login('leader');
+    // Every start on dbPath opens the same database (test-app.ts): the file, or its PostgreSQL database.
+    const config = plain.t.app.ctx.config;
     await plain.t.close();
-    const plainRows = maxId(dbPath);
+    const plainRows = await maxId(config);
     expect(plainRows).toBeGreaterThanOrEqual(2);
 
     const keyed = await start({ AUDIT_KEY });
@@ -145,7 +139,7 @@ describe('an unkeyed chain continues keyed', () => {
     // The plain part is held in place by the first keyed row's link: rewriting it shows too.
     await expect(start({})).rejects.toThrow(/AUDIT_KEY/);
     await expect(start({ AUDIT_KEY: `${AUDIT_KEY}-other` })).rejects.toThrow(/not the key/);
-    rebuildChainWithSha256(dbPath, 1);
+    await rebuildChainWithSha256(config, 1);
     const again = await start({ AUDIT_KEY });
     const admin2 = await again.login('admin');
     const v2 = await (await fetch(`${again.t.url}/api/audit/verify`, { headers: { cookie: admin2 } })).json();
@@ -170,19 +164,17 @@ describe('audit chain head anchored in Redis', () => {
   });
 
   it('fails when the newest rows are cut off, even with the anchor file beside the database deleted', async () => {
-    const head = maxId(kit.t.dbPath);
+    const config = kit.t.app.ctx.config;
+    const head = await maxId(config);
     await kit.mod.anchor!.tick(); // what the timer does every AUDIT_ANCHOR_MS
     const ok = await kit.api('GET', '/api/audit/verify', { cookie: admin });
     expect(ok.body).toMatchObject({ ok: true });
 
-    const raw = new Database(kit.t.dbPath);
-    try {
-      raw.exec('DROP TRIGGER IF EXISTS audit_log_no_delete');
-      raw.prepare('DELETE FROM audit_log WHERE id > ?').run(head - 3);
-    } finally {
-      raw.close();
-    }
-    fs.rmSync(`${kit.t.dbPath}.audit-head.json`, { force: true });
+    await asDatabaseWriter(config, async (db) => {
+      await dropAuditTrigger(db, 'audit_log_no_delete');
+      await db.run(sql`DELETE FROM audit_log WHERE id > ${head - 3}`);
+    });
+    fs.rmSync(config.auditAnchorPath!, { force: true });
 
     const v = await kit.api('GET', '/api/audit/verify', { cookie: admin });
     expect(v.body.ok).toBe(false);
@@ -203,12 +195,13 @@ describe('audit chain head anchored in Redis', () => {
       anchors: { redis: { head: { id: head } } },
     });
     // Someone who can also write Redis, but has no key, cannot plant a head that fits the cut chain.
-    const newest = new Database(kit.t.dbPath, { readonly: true });
-    const cut = newest.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as {
-      id: number;
-      hash: string;
-    };
-    newest.close();
+    const cut = await asDatabaseWriter(
+      config,
+      async (db) =>
+        (await db.get<{ id: number; hash: string }>(
+          sql`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`,
+        ))!,
+    );
     const planter = createClient({ url: redis.url });
     planter.on('error', () => {});
     await planter.connect();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,11 +57,9 @@ describe('own password', () => {
         .status,
     ).toBe(401);
     expect((await kit.login('dispatcher', NEW_PASSWORD)).length).toBeGreaterThan(0);
-    const rows = kit.t.db.$client
-      .prepare(
-        `SELECT actor, result, after FROM audit_log WHERE action = 'session.password_change' ORDER BY id`,
-      )
-      .all() as { actor: string; result: string; after: string | null }[];
+    const rows = await kit.t.app.ctx.sql.all<{ actor: string; result: string; after: string | null }>(
+      sql`SELECT actor, result, after FROM audit_log WHERE action = 'session.password_change' ORDER BY id`,
+    );
     expect(rows.filter((r) => r.result === 'ok').map((r) => r.actor)).toEqual(['dispatcher']);
     expect(JSON.stringify(rows)).not.toContain(NEW_PASSWORD);
   });
@@ -148,12 +147,15 @@ describe('/metrics', () => {
 
 // Last: the child process takes seconds, after which a kept-alive connection to the server may be closed.
 describe('password policy on the command line', () => {
-  it('applies to the command line', () => {
+  it('applies to the command line', async () => {
     const root = path.resolve(import.meta.dirname, '../..');
+    const { DATABASE_URL } = kit.t.app.ctx.config;
+    const pgUrl = DATABASE_URL ? { DATABASE_URL } : {};
     const run = (password: string) =>
       spawnSync(process.execPath, ['--import', 'tsx', 'scripts/user.ts', 'create', 'cliuser', 'duty'], {
         cwd: root,
-        env: { ...process.env, DATABASE_PATH: kit.t.dbPath, PINGAN_PASSWORD: password },
+        // The app's own database: its PostgreSQL one when it runs on one (DATABASE_URL wins in the CLI too).
+        env: { ...process.env, DATABASE_PATH: kit.t.dbPath, ...pgUrl, PINGAN_PASSWORD: password },
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -162,5 +164,9 @@ describe('password policy on the command line', () => {
     expect(weak.stderr).toMatch(/演示|demo/i);
     const good = run(NEW_PASSWORD);
     expect(good.status, good.stderr).toBe(0);
+    const made = await kit.t.app.ctx.sql.get<{ role: string }>(
+      sql`SELECT role FROM users WHERE username = 'cliuser'`,
+    );
+    expect(made).toEqual({ role: 'duty' });
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as limiter from '@/server/auth/login-limiter';
 import { LOCK_AFTER_FAILURES } from '@/server/auth/session-routes';
@@ -35,11 +36,9 @@ describe('behind a trusted proxy', () => {
     expect((await tryLogin(kit, 'dispatcher', 'pingan-demo', A)).status).toBe(423);
     expect((await tryLogin(kit, 'dispatcher', 'pingan-demo', B)).status).toBe(200);
     // The client the proxy named is the one recorded.
-    const row = kit.t.db.$client
-      .prepare(
-        `SELECT client_address FROM audit_log WHERE action = 'session.login' AND result = 'ok' ORDER BY id DESC LIMIT 1`,
-      )
-      .get() as { client_address: string };
+    const row = (await kit.t.app.ctx.sql.get<{ client_address: string }>(
+      sql`SELECT client_address FROM audit_log WHERE action = 'session.login' AND result = 'ok' ORDER BY id DESC LIMIT 1`,
+    ))!;
     expect(row.client_address).toBe(B);
   });
 
@@ -81,9 +80,9 @@ describe('without a trusted proxy', () => {
     expect((await tryLogin(kit, 'dispatcher', 'pingan-demo')).status).toBe(423);
     // Another account from the same source is not affected.
     expect((await tryLogin(kit, 'leader', 'pingan-demo', A)).status).toBe(200);
-    const sources = kit.t.db.$client
-      .prepare(`SELECT DISTINCT client_address AS a FROM audit_log WHERE action = 'session.login'`)
-      .all() as { a: string }[];
+    const sources = await kit.t.app.ctx.sql.all<{ a: string }>(
+      sql`SELECT DISTINCT client_address AS a FROM audit_log WHERE action = 'session.login'`,
+    );
     expect(sources.map((s) => s.a)).toEqual(['127.0.0.1']);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 /**
  * Issue 16 item 8: idempotency is keyed on (source, the source's id). A 12345 work order and a 110 警情 that
  * happen to carry the same number are two incidents; the same (source, id) again is a duplicate. The API id
@@ -28,9 +29,9 @@ const report = (id: string, source: string, extra: Record<string, unknown> = {})
 
 type Row = { id: string; source: string; source_ref: string; title: string };
 const rowsFor = (t: TestApp, ref: string) =>
-  t.db.$client
-    .prepare('SELECT id, source, source_ref, title FROM incidents WHERE source_ref = ? ORDER BY source')
-    .all(ref) as Row[];
+  t.app.ctx.sql.all<Row>(
+    sql`SELECT id, source, source_ref, title FROM incidents WHERE source_ref = ${ref} ORDER BY source`,
+  );
 
 describe('incident idempotency per source: Redis stream', () => {
   let redis: TestRedis;
@@ -61,7 +62,7 @@ describe('incident idempotency per source: Redis stream', () => {
       10_000,
       'both re-deliveries counted as duplicates',
     );
-    const rows = rowsFor(t, '20261202-0042');
+    const rows = await rowsFor(t, '20261202-0042');
     expect(rows.map((r) => r.source)).toEqual(['hotline_12345', 'police_110']);
     expect(rows.find((r) => r.source === 'hotline_12345')!.id).toBe('20261202-0042');
     expect(rows.find((r) => r.source === 'police_110')!.id).toBe('police_110-20261202-0042');
@@ -92,7 +93,7 @@ describe('incident idempotency per source: HTTP ingest', () => {
     expect(first).toMatchObject({ status: 202, body: { accepted: 2, duplicates: 0 } });
     const again = await post([report('W-7', 'police_110'), report('W-7', 'hotline_12345')]);
     expect(again).toMatchObject({ status: 202, body: { accepted: 0, duplicates: 2 } });
-    expect(rowsFor(t, 'W-7').map((r) => r.id)).toEqual(['W-7', 'police_110-W-7']);
+    expect((await rowsFor(t, 'W-7')).map((r) => r.id)).toEqual(['W-7', 'police_110-W-7']);
   });
 
   it('falls back to a deterministic id when the qualified one is taken too, stable on re-delivery', async () => {
@@ -100,12 +101,12 @@ describe('incident idempotency per source: HTTP ingest', () => {
     expect((await post([report('sensor-Q9', 'sensor')])).body.accepted).toBe(1);
     expect((await post([report('Q9', 'hotline_12345')])).body.accepted).toBe(1);
     expect((await post([report('Q9', 'sensor')])).body.accepted).toBe(1);
-    const sensorRow = rowsFor(t, 'Q9').find((r) => r.source === 'sensor')!;
+    const sensorRow = (await rowsFor(t, 'Q9')).find((r) => r.source === 'sensor')!;
     expect(sensorRow.id).not.toBe('Q9');
     expect(sensorRow.id).not.toBe('sensor-Q9');
     expect(sensorRow.id.startsWith('sensor-Q9')).toBe(true);
     expect((await post([report('Q9', 'sensor')])).body).toMatchObject({ accepted: 0, duplicates: 1 });
-    const ids = t.db.$client.prepare(`SELECT id FROM incidents WHERE id LIKE '%Q9%'`).pluck().all();
+    const ids = await t.app.ctx.sql.all(sql`SELECT id FROM incidents WHERE id LIKE '%Q9%'`);
     expect(ids).toHaveLength(3);
   });
 });
@@ -145,9 +146,9 @@ describe('incident idempotency per source: 接警登记 (POST /api/incidents)', 
     expect(detail.status).toBe(200);
     expect(detail.body.incident).toMatchObject({ id: 'police_110-CALL-88', source: 'police_110' });
     // The audit rows name the incident each call created or repeated.
-    const audited = kit.t.db.$client
-      .prepare(`SELECT object_id, reason FROM audit_log WHERE action = 'incident.create' ORDER BY id`)
-      .all();
+    const audited = await kit.t.app.ctx.sql.all(
+      sql`SELECT object_id, reason FROM audit_log WHERE action = 'incident.create' ORDER BY id`,
+    );
     expect(audited).toEqual([
       { object_id: 'CALL-88', reason: null },
       { object_id: 'police_110-CALL-88', reason: null },

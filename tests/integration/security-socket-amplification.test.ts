@@ -31,8 +31,8 @@ beforeAll(async () => {
   token = created.body.token as string;
   const live = kit.t.app.ctx.live;
   for (let k = 0; k < 3; k++)
-    kit.placeUnit(live.vehicle, `AMP-${k}`, CENTER.lng + k / 1000, CENTER.lat, STATUS.patrol);
-  kit.addIncident('AMP-INC-1');
+    await kit.placeUnit(live.vehicle, `AMP-${k}`, CENTER.lng + k / 1000, CENTER.lat, STATUS.patrol);
+  await kit.addIncident('AMP-INC-1');
 });
 
 afterAll(async () => {
@@ -72,7 +72,7 @@ describe('full snapshots per client', () => {
     expect(fulls(), 'full snapshots sent while the burst lasted').toBeLessThanOrEqual(2);
 
     // What happened meanwhile must reach the wall in the deferred snapshot: it is coalesced, never dropped.
-    kit.addIncident('AMP-INC-2');
+    await kit.addIncident('AMP-INC-2');
     kit.clock.advance(PAST_THE_INTERVAL_MS);
     await waitFor(
       () => wall.batches.some((b) => b.isFull && b.incidents?.some((v) => v.id === 'AMP-INC-2')),
@@ -89,7 +89,7 @@ describe('full snapshots per client', () => {
     const idx = [...decodePositions(last.vehicle as Uint8Array).idx].sort();
     expect(idx).toEqual(['AMP-0', 'AMP-1', 'AMP-2'].map((id) => live.vehicle.indexOf(id)!).sort());
     // And it goes on as a live wall: the next change comes as a delta on top of that snapshot.
-    kit.addIncident('AMP-INC-3');
+    await kit.addIncident('AMP-INC-3');
     const delta = await waitFor(
       () => wall.batches.find((b) => !b.isFull && b.incidents?.some((v) => v.id === 'AMP-INC-3')),
       5_000,
@@ -113,7 +113,7 @@ describe('full snapshots per client', () => {
     });
     await waitFor(() => batches.length >= 1, 5_000, 'first snapshot');
     for (let k = 0; k < 20; k++) {
-      kit.addIncident(`NACK-${k}`);
+      await kit.addIncident(`NACK-${k}`);
       await ticksPass(2);
     }
     expect(batches.filter((b) => b.isFull).length).toBeLessThanOrEqual(2);

@@ -1,4 +1,3 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentView } from '@/lib/domain/incident';
@@ -14,7 +13,7 @@ import { DEMO_PASSWORD, startDispatchKit, type DispatchKit } from './dispatch-te
 /**
  * Issue 16, item 2 (socket side): phone and ID numbers written into an incident's title or address leave the
  * server masked for every principal not entitled to personal data (duty officers, display tokens), in the
- * snapshot and in deltas; dispatchers still read them in full. Real app, real SQLite, real Socket.IO clients.
+ * snapshot and in deltas; dispatchers still read them in full. Real app, real database (SQLite or PostgreSQL), real Socket.IO clients.
  */
 const PHONE = '13812345678';
 const ID_NUMBER = '110101199003071234';
@@ -38,7 +37,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   token = created.body.token as string;
-  kit.addIncident('PII-SNAP', { title: TITLE, address: ADDRESS });
+  await kit.addIncident('PII-SNAP', { title: TITLE, address: ADDRESS });
 });
 
 afterAll(async () => {
@@ -94,7 +93,7 @@ describe('personal data in incident free text on the socket', () => {
     expectMasked(incidentIn(screen.batches, 'PII-SNAP', true)!);
     expectRaw(incidentIn(dispatcher.batches, 'PII-SNAP', true)!);
 
-    kit.addIncident('PII-DELTA', { title: TITLE, address: ADDRESS });
+    await kit.addIncident('PII-DELTA', { title: TITLE, address: ADDRESS });
     for (const w of all) await waitFor(() => incidentIn(w.batches, 'PII-DELTA', false), 5_000, 'delta');
     expectMasked(incidentIn(duty.batches, 'PII-DELTA', false)!);
     expectMasked(incidentIn(screen.batches, 'PII-DELTA', false)!);
@@ -141,7 +140,7 @@ describe('the wall panels pushed on the socket', () => {
       },
     });
     try {
-      await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, DEMO_PASSWORD);
+      await seedDemoAccounts(t.app.ctx.sql, clock, DEMO_PASSWORD);
       const login = async (username: string) => {
         const r = await fetch(`${t.url}/api/session`, {
           method: 'POST',

@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
@@ -11,7 +11,7 @@ import { CENTER, DEMO_PASSWORD, STATUS, startDispatchKit, type DispatchKit } fro
 /**
  * Issue 16, item 1 (socket side): a display token or user scoped to one town watches that town only. The
  * handshake's region and `wall:subscribe` are clamped to the principal's region; nothing outside it (units,
- * incidents, the world box) goes out. Real app, real SQLite, real Socket.IO clients.
+ * incidents, the world box) goes out. Real app, real database (SQLite or PostgreSQL), real Socket.IO clients.
  */
 const TOWN_A = '330102001000';
 const TOWN_B = '330102002000';
@@ -37,19 +37,21 @@ function square(c: { lng: number; lat: number }, half = 0.005): string {
 
 beforeAll(async () => {
   kit = await startDispatchKit();
-  const sqlite = kit.t.db.$client;
-  const insertGrid = sqlite.prepare(
-    'INSERT INTO grids (code, community_code, name, geometry, center_lng, center_lat) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  insertGrid.run(GRID_A, GRID_A.slice(0, 12), 'A 镇一号网格', square(CENTER), CENTER.lng, CENTER.lat);
-  insertGrid.run(GRID_B, GRID_B.slice(0, 12), 'B 镇一号网格', square(B_CENTER), B_CENTER.lng, B_CENTER.lat);
+  const db = kit.t.app.ctx.sql;
+  const insertGrid = (code: string, name: string, c: { lng: number; lat: number }) =>
+    db.run(
+      sql`INSERT INTO grids (code, community_code, name, geometry, center_lng, center_lat)
+          VALUES (${code}, ${code.slice(0, 12)}, ${name}, ${square(c)}, ${c.lng}, ${c.lat})`,
+    );
+  await insertGrid(GRID_A, 'A 镇一号网格', CENTER);
+  await insertGrid(GRID_B, 'B 镇一号网格', B_CENTER);
   await notifyTerritoryChanged(kit.t.app.ctx.sql);
 
   const live = kit.t.app.ctx.live;
-  kit.placeUnit(live.vehicle, 'V-A', CENTER.lng, CENTER.lat, STATUS.patrol);
-  kit.placeUnit(live.vehicle, 'V-B', B_CENTER.lng, B_CENTER.lat, STATUS.patrol);
-  kit.addIncident('INC-A', { gridCode: GRID_A });
-  kit.addIncident('INC-B', { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
+  await kit.placeUnit(live.vehicle, 'V-A', CENTER.lng, CENTER.lat, STATUS.patrol);
+  await kit.placeUnit(live.vehicle, 'V-B', B_CENTER.lng, B_CENTER.lat, STATUS.patrol);
+  await kit.addIncident('INC-A', { gridCode: GRID_A });
+  await kit.addIncident('INC-B', { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
 
   const admin = await kit.login('admin');
   const created = await kit.api('POST', '/api/display-tokens', {
@@ -58,7 +60,7 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   token = created.body.token as string;
-  await createUser(sqliteSqlDb(sqlite), kit.clock, {
+  await createUser(db, kit.clock, {
     username: 'duty-a',
     role: 'duty',
     password: DEMO_PASSWORD,
@@ -166,8 +168,8 @@ describe.each(principals)('$label', ({ who }) => {
     await waitFor(() => wall.batches.find((b) => b.isFull), 5_000, 'first snapshot');
     const live = kit.t.app.ctx.live;
     const suffix = `${Date.now()}`;
-    kit.addIncident(`INC-B-${suffix}`, { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
-    kit.addIncident(`INC-A-${suffix}`, { gridCode: GRID_A });
+    await kit.addIncident(`INC-B-${suffix}`, { gridCode: GRID_B, lng: B_CENTER.lng, lat: B_CENTER.lat });
+    await kit.addIncident(`INC-A-${suffix}`, { gridCode: GRID_A });
     const b = live.vehicle.indexOf('V-B')!;
     live.vehicle.lng[b] = B_CENTER.lng + 0.001;
     live.vehicle.ts[b] = kit.clock.now();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIME_LIMITS, setActiveTimeLimits } from '@/lib/domain/time-limits';
 import { computeWallStats } from '@/server/stats/wall-stats';
@@ -29,10 +30,10 @@ describe('time limits per category', () => {
   it('an override changes the overdue state, the supervision list and the stats at once', async () => {
     const now = kit.clock.now();
     // Both 一般 (priority 3: accept within 30 min), received 5 minutes ago, not yet accepted.
-    kit.addIncident('gas-1', { category: 'fire_safety', priority: 3, receivedAt: now - 5 * MIN });
-    kit.addIncident('dispute-1', { category: 'dispute', priority: 3, receivedAt: now - 5 * MIN });
+    await kit.addIncident('gas-1', { category: 'fire_safety', priority: 3, receivedAt: now - 5 * MIN });
+    await kit.addIncident('dispute-1', { category: 'dispute', priority: 3, receivedAt: now - 5 * MIN });
     // A fire-safety case resolved 90 minutes after receipt: on time against 一般's 3 days.
-    kit.addIncident('gas-done', {
+    await kit.addIncident('gas-done', {
       category: 'fire_safety',
       priority: 3,
       state: 'resolved',
@@ -90,9 +91,9 @@ describe('time limits per category', () => {
       fire_safety: { accept: 3 * MIN, onScene: 20 * MIN, resolve: 60 * MIN },
     });
 
-    const audit = kit.t.db.$client
-      .prepare(`SELECT before, after FROM audit_log WHERE action = 'time_limits.update' AND result = 'ok'`)
-      .all() as { before: string; after: string }[];
+    const audit = await kit.t.app.ctx.sql.all<{ before: string; after: string }>(
+      sql`SELECT before, after FROM audit_log WHERE action = 'time_limits.update' AND result = 'ok'`,
+    );
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.before)).not.toHaveProperty('fire_safety.accept');
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ 'fire_safety.accept': 3, 'fire_safety.resolve': 60 });
