@@ -13,9 +13,15 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [
+      'tests/integration/alarm-incidents.test.ts',
+      'tests/integration/disabled-devices.test.ts',
       'tests/integration/field-devices-to-wall.test.ts',
       'tests/integration/history-frame.test.ts',
+      'tests/integration/hotline-adapter.test.ts',
+      'tests/integration/pipeline-redis.test.ts',
       'tests/integration/pubsub-burst.test.ts',
+      'tests/integration/realtime-flow.test.ts',
+      'tests/integration/report-briefing.test.ts',
       'tests/integration/report-schedule.test.ts',
       'tests/integration/scale-out.test.ts',
       'tests/integration/security-upgrade.test.ts',
