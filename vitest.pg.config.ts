@@ -14,6 +14,8 @@ export default defineConfig({
     ...base.test,
     include: [
       'tests/integration/alarm-incidents.test.ts',
+      'tests/integration/bootstrap.test.ts',
+      'tests/integration/device-admin.test.ts',
       'tests/integration/disabled-devices.test.ts',
       'tests/integration/field-devices-to-wall.test.ts',
       'tests/integration/history-frame.test.ts',
