@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,21 +40,32 @@ const gbAlarm = (deviceId: string, method: number, type: number, sn = 1) =>
   );
 
 const videoAlarms = () =>
-  t.db.$client
-    .prepare(
-      `SELECT id, category, priority, camera_id AS cameraId, lng, lat, snapshot_sha256 AS sha FROM incidents
-       WHERE source = 'video_patrol' ORDER BY received_at, id`,
-    )
-    .all() as {
+  t.app.ctx.sql.all<{
     id: string;
     category: string;
     priority: number;
     cameraId: string;
     lng: number;
     sha: string | null;
-  }[];
+  }>(
+    sql`SELECT id, category, priority, camera_id AS "cameraId", lng, lat, snapshot_sha256 AS sha FROM incidents
+        WHERE source = 'video_patrol' ORDER BY received_at, id`,
+  );
 
 const rejected = () => t.app.ctx.stats.rejectedObject();
+
+/**
+ * Alarms the listener handed to the module and not yet stored or refused. The listener answers the MESSAGE
+ * 200 before the incident is written (its Response follows), so an assertion on the database waits for these.
+ */
+const pendingAlarms = new Set<Promise<void>>();
+
+/** Sends one MESSAGE and waits until the alarm it carried, if any, is stored or refused. */
+async function message(body: Buffer) {
+  const answer = await device.message(body);
+  await Promise.all([...pendingAlarms]);
+  return answer;
+}
 
 async function post(body: unknown, token = TOKEN) {
   const r = await fetch(`${t.url}/api/ingest/alarms`, {
@@ -86,12 +97,12 @@ beforeAll(async () => {
     },
     env: { INGEST_TOKEN: TOKEN, UPLOADS_DIR },
   });
-  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, 'pingan-demo');
-  const insert = t.db.$client.prepare(
-    'INSERT INTO cameras (id, name, lng, lat, created_at) VALUES (?, ?, ?, ?, ?)',
+  await seedDemoAccounts(t.app.ctx.sql, clock, 'pingan-demo');
+  await t.app.ctx.sql.run(
+    sql`INSERT INTO cameras (id, name, lng, lat, created_at) VALUES
+        (${CAM}, '清泰街东门', 120.17, 30.25, ${clock.now()}),
+        (${CAM_NO_POSITION}, '无坐标点位', NULL, NULL, ${clock.now()})`,
   );
-  insert.run(CAM, '清泰街东门', 120.17, 30.25, clock.now());
-  insert.run(CAM_NO_POSITION, '无坐标点位', null, null, clock.now());
   listener = await startGb28181Listener({
     port: 0,
     host: '127.0.0.1',
@@ -101,7 +112,16 @@ beforeAll(async () => {
     clock,
     autoRegister: true,
     sweepIntervalMs: 60_000,
-    onAlarm: (xml) => alarms.onGbAlarm(xml),
+    onAlarm: (xml) => {
+      const handled = alarms.onGbAlarm(xml);
+      const settled = handled.then(
+        () => {},
+        () => {},
+      );
+      pendingAlarms.add(settled);
+      void settled.then(() => pendingAlarms.delete(settled));
+      return handled;
+    },
   });
   device = await SimulatedDevice.create(CAM, listener.port);
   expect((await device.register()).status).toBe(200);
@@ -116,9 +136,12 @@ afterAll(async () => {
 
 describe('GB/T 28181 Alarm over UDP', () => {
   it('becomes one incident with the camera attached, answered with a Response', async () => {
-    const answer = await device.message(gbAlarm(CAM, 5, 6, 41));
+    const answer = await message(gbAlarm(CAM, 5, 6, 41));
     expect(answer.status).toBe(200);
-    const [incident] = await waitFor(() => (videoAlarms().length > 0 ? videoAlarms() : null));
+    const [incident] = await waitFor(async () => {
+      const rows = await videoAlarms();
+      return rows.length > 0 ? rows : null;
+    });
     expect(incident).toMatchObject({ category: 'public_security', priority: 2, cameraId: CAM, lng: 120.17 });
     const response = await waitFor(() =>
       device.queries.find((q) => q.body.toString('latin1').includes('<CmdType>Alarm</CmdType>')),
@@ -129,24 +152,24 @@ describe('GB/T 28181 Alarm over UDP', () => {
   });
 
   it('folds repeats within the window into that one incident, and opens a new one after it', async () => {
-    for (const sn of [42, 43]) expect((await device.message(gbAlarm(CAM, 5, 6, sn))).status).toBe(200);
-    expect(videoAlarms()).toHaveLength(1);
+    for (const sn of [42, 43]) expect((await message(gbAlarm(CAM, 5, 6, sn))).status).toBe(200);
+    expect(await videoAlarms()).toHaveLength(1);
     expect(rejected()['sip:alarm/duplicate']).toBe(2);
     // Another kind of alarm on the same camera is its own incident.
-    await device.message(gbAlarm(CAM, 5, 3, 44));
-    expect(videoAlarms()).toHaveLength(2);
+    await message(gbAlarm(CAM, 5, 3, 44));
+    expect(await videoAlarms()).toHaveLength(2);
     clock.advance(ALARM_DEDUPE_WINDOW_MS + 1);
-    await device.message(gbAlarm(CAM, 5, 6, 45));
-    expect(videoAlarms()).toHaveLength(3);
+    await message(gbAlarm(CAM, 5, 6, 45));
+    expect(await videoAlarms()).toHaveLength(3);
   });
 
   it('drops video loss by rule, refuses an unknown camera and malformed XML, each counted', async () => {
-    await device.message(gbAlarm(CAM, 2, 1, 46));
-    await device.message(gbAlarm(STRANGER, 5, 6, 47));
-    await device.message(gbAlarm(CAM_NO_POSITION, 5, 6, 48));
-    const bad = await device.message(Buffer.from('<Notify><CmdType>Alarm</CmdType><DeviceID>x</Notify>'));
+    await message(gbAlarm(CAM, 2, 1, 46));
+    await message(gbAlarm(STRANGER, 5, 6, 47));
+    await message(gbAlarm(CAM_NO_POSITION, 5, 6, 48));
+    const bad = await message(Buffer.from('<Notify><CmdType>Alarm</CmdType><DeviceID>x</Notify>'));
     expect(bad.status).toBe(400);
-    expect(videoAlarms()).toHaveLength(3);
+    expect(await videoAlarms()).toHaveLength(3);
     expect(rejected()).toMatchObject({
       'sip:alarm/ignored_by_rule': 1,
       'sip:alarm/unknown_camera': 1,
@@ -156,16 +179,16 @@ describe('GB/T 28181 Alarm over UDP', () => {
   });
 
   it('survives arbitrary Alarm bodies: each answered, none crashes the listener', async () => {
-    const before = videoAlarms().length;
+    const before = (await videoAlarms()).length;
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 300 }), fc.integer({ min: 0, max: 99 }), async (junk, n) => {
         const xml = `<Notify><CmdType>Alarm</CmdType><SN>${n}</SN><DeviceID>${junk.replace(/[<&]/g, '')}</DeviceID><AlarmMethod>${n}</AlarmMethod></Notify>`;
-        const answer = await device.message(Buffer.from(n % 2 ? xml : junk));
+        const answer = await message(Buffer.from(n % 2 ? xml : junk));
         expect([200, 400]).toContain(answer.status);
       }),
       { numRuns: 100 },
     );
-    expect(videoAlarms()).toHaveLength(before);
+    expect(await videoAlarms()).toHaveLength(before);
   });
 });
 
@@ -183,12 +206,12 @@ describe('POST /api/ingest/alarms (AI analysis)', () => {
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ accepted: 1, rejected: [] });
     const id = r.body.results[0].incidentId as string;
-    const row = videoAlarms().find((i) => i.id === id)!;
+    const row = (await videoAlarms()).find((i) => i.id === id)!;
     expect(row).toMatchObject({ category: 'fire_safety', priority: 1, cameraId: CAM });
     expect(row.sha).toMatch(/^[0-9a-f]{64}$/);
     // In the database, where every host reads it; nothing on this host's disk.
     expect(
-      t.db.$client.prepare('SELECT type, bytes FROM alarm_snapshots WHERE sha256 = ?').get(row.sha),
+      await t.app.ctx.sql.get(sql`SELECT type, bytes FROM alarm_snapshots WHERE sha256 = ${row.sha}`),
     ).toEqual({ type: 'jpeg', bytes: shot.length });
     expect(fs.readdirSync(UPLOADS_DIR)).toEqual([]);
 
@@ -212,7 +235,7 @@ describe('POST /api/ingest/alarms (AI analysis)', () => {
   });
 
   it('answers arbitrary bodies with a reason, never a crash', async () => {
-    const before = videoAlarms().length;
+    const before = (await videoAlarms()).length;
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.json(), fc.string()), async (text) => {
         const r = await fetch(`${t.url}/api/ingest/alarms`, {
@@ -225,11 +248,11 @@ describe('POST /api/ingest/alarms (AI analysis)', () => {
       }),
       { numRuns: 150 },
     );
-    expect(videoAlarms()).toHaveLength(before);
+    expect(await videoAlarms()).toHaveLength(before);
   });
 
   it('refuses fake and oversized snapshots and unknown cameras with a reason, keeping the good ones', async () => {
-    const before = videoAlarms().length;
+    const before = (await videoAlarms()).length;
     const r = await post([
       {
         cameraId: CAM,
@@ -255,7 +278,7 @@ describe('POST /api/ingest/alarms (AI analysis)', () => {
       { index: 2, reason: 'unknown_camera' },
       { index: 3, reason: 'type:invalid_format' },
     ]);
-    expect(videoAlarms()).toHaveLength(before + 1);
+    expect(await videoAlarms()).toHaveLength(before + 1);
     expect(rejected()).toMatchObject({
       'http:alarm/snapshot_not_image': 1,
       'http:alarm/snapshot_too_large': 1,

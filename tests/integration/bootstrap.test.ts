@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { ConfigError, loadConfig } from '@/server/config';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
 import { createMapRoutes } from '@/server/http/routes/map';
 import { INCIDENT_COLUMNS, toIncidentView, type IncidentRow } from '@/server/dispatch/incident-view';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
 
 /**
  * A deployment's first hour: a production start (no DEMO, SESSION_SECRET set) on a fresh database has no
@@ -35,13 +36,24 @@ let t: TestApp;
 let clock: FakeClock;
 let dbPath: string;
 
-/** `npm run user -- …` as an operator runs it (tsx, its own process, the same database file). */
+/** `npm run user -- …` as an operator runs it (tsx, its own process, the same database). */
 function userCli(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; out: string }>((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'scripts/user.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbPath, PINGAN_PASSWORD: '', AUDIT_KEY, ...env } },
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          // The app's own database: its PostgreSQL one under PINGAN_TEST_DB=postgres ('' leaves SQLite's file).
+          DATABASE_URL: t.app.ctx.config.DATABASE_URL ?? '',
+          DATABASE_PATH: dbPath,
+          PINGAN_PASSWORD: '',
+          AUDIT_KEY,
+          ...env,
+        },
+      },
       (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );
@@ -74,18 +86,17 @@ async function login(username: string, password: string): Promise<string> {
 }
 
 function auditRows(action: string, objectId?: string) {
-  return t.db.$client
-    .prepare(
-      `SELECT actor, action, object_id AS objectId, before AS beforeJson, after AS afterJson, result
-       FROM audit_log WHERE action = ? AND result = 'ok' AND (? IS NULL OR object_id = ?) ORDER BY id`,
-    )
-    .all(action, objectId ?? null, objectId ?? null) as {
+  return t.app.ctx.sql.all<{
     actor: string;
     objectId: string;
     beforeJson: string | null;
     afterJson: string | null;
     result: string;
-  }[];
+  }>(
+    sql`SELECT actor, action, object_id AS "objectId", before AS "beforeJson", after AS "afterJson", result
+        FROM audit_log WHERE action = ${action} AND result = 'ok'
+        ${objectId === undefined ? sql`` : sql`AND object_id = ${objectId}`} ORDER BY id`,
+  );
 }
 
 beforeAll(async () => {
@@ -117,7 +128,7 @@ describe('first start in production', () => {
   });
 
   it('has no account, and npm run user creates the first admin, who signs in', async () => {
-    expect(t.db.$client.prepare('SELECT COUNT(*) AS n FROM users').get()).toEqual({ n: 0 });
+    expect(await t.app.ctx.sql.get(sql`SELECT COUNT(*) AS n FROM users`)).toEqual({ n: 0 });
     expect(
       (await api('POST', '/api/session', { body: { username: 'admin', password: ADMIN_PASSWORD } })).status,
     ).toBe(401);
@@ -137,7 +148,7 @@ describe('first start in production', () => {
     const again = await userCli(['create', 'admin', 'admin'], { PINGAN_PASSWORD: ADMIN_PASSWORD });
     expect(again.code).toBe(2);
     expect(again.out).toContain('exists');
-    expect(auditRows('user.create', 'admin')).toMatchObject([{ actor: 'cli', result: 'ok' }]);
+    expect(await auditRows('user.create', 'admin')).toMatchObject([{ actor: 'cli', result: 'ok' }]);
 
     const cookie = await login('admin', ADMIN_PASSWORD);
     const me = await api('GET', '/api/session', { cookie });
@@ -177,7 +188,7 @@ describe('accounts', () => {
     ).toBe(409);
     const ops = await login('ops', 'secret-ops-1');
     expect((await api('GET', '/api/session', { cookie: ops })).body.regionCode).toBe('330102000000');
-    const [row] = auditRows('user.create', 'ops');
+    const [row] = await auditRows('user.create', 'ops');
     expect(JSON.parse(row!.afterJson!)).toMatchObject({ username: 'ops', role: 'dispatcher' });
     expect(row!.afterJson).not.toContain('secret-ops-1');
   });
@@ -202,15 +213,23 @@ describe('accounts', () => {
       expect((await api(method, p, { body })).status, `${method} ${p} anonymous`).toBe(401);
     }
     // A denied write names who tried: an audit row. A denied read is counted per minute (audit_denials).
+    // Both are written after the refusal is answered, in their own transactions: waited for, then counted.
     const writes = attempts.filter(([method]) => method !== 'GET').length;
-    const denied = t.db.$client
-      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'ops' AND result = 'denied'")
-      .get() as { n: number };
-    expect(denied.n).toBe(writes);
-    const reads = t.db.$client
-      .prepare("SELECT SUM(count) AS n FROM audit_denials WHERE actor = 'ops' AND kind = 'read.denied'")
-      .get() as { n: number };
-    expect(reads.n).toBe(attempts.length - writes);
+    const reads = attempts.length - writes;
+    const counted = () =>
+      t.app.ctx.sql.get<{ denied: number; reads: number | null }>(
+        sql`SELECT (SELECT COUNT(*) FROM audit_log WHERE actor = 'ops' AND result = 'denied') AS denied,
+                   (SELECT SUM(count) FROM audit_denials WHERE actor = 'ops' AND kind = 'read.denied') AS reads`,
+      );
+    await waitFor(
+      async () => {
+        const n = (await counted())!;
+        return n.denied >= writes && (n.reads ?? 0) >= reads;
+      },
+      5_000,
+      'denials stored',
+    );
+    expect(await counted()).toEqual({ denied: writes, reads });
     expect((await api('GET', '/api/session', { cookie: admin })).body.role).toBe('admin');
   });
 
@@ -229,13 +248,13 @@ describe('accounts', () => {
     expect(
       (await api('POST', '/api/session', { body: { username: 'ops', password: 'wrong-pass-1' } })).status,
     ).toBe(401);
-    const [row] = auditRows('user.disable', 'ops');
+    const [row] = await auditRows('user.disable', 'ops');
     expect(JSON.parse(row!.beforeJson!).disabledAt).toBeNull();
     expect(JSON.parse(row!.afterJson!).disabledAt).toBe(clock.now());
 
     expect((await api('POST', '/api/users/ops/enable', { cookie: admin, body: {} })).status).toBe(200);
     await login('ops', 'secret-ops-1');
-    expect(auditRows('user.enable', 'ops')).toHaveLength(1);
+    expect(await auditRows('user.enable', 'ops')).toHaveLength(1);
   });
 
   it('resets a password (old sessions end), changes role and scope, and never loses the last admin', async () => {
@@ -255,14 +274,14 @@ describe('accounts', () => {
       (await api('POST', '/api/session', { body: { username: 'ops', password: 'secret-ops-1' } })).status,
     ).toBe(401);
     await login('ops', 'new-ops-pass');
-    expect(auditRows('user.reset_password', 'ops')[0]!.afterJson).not.toContain('new-ops-pass');
+    expect((await auditRows('user.reset_password', 'ops'))[0]!.afterJson).not.toContain('new-ops-pass');
 
     const changed = await api('PUT', '/api/users/ops', {
       cookie: admin,
       body: { role: 'leader', regionCode: null },
     });
     expect(changed.body).toMatchObject({ role: 'leader', regionCode: null, displayName: '调度一' });
-    const [upd] = auditRows('user.update', 'ops');
+    const [upd] = await auditRows('user.update', 'ops');
     expect(JSON.parse(upd!.beforeJson!)).toMatchObject({ role: 'dispatcher', regionCode: '330102000000' });
     expect(JSON.parse(upd!.afterJson!)).toMatchObject({ role: 'leader', regionCode: null });
 
@@ -286,23 +305,21 @@ describe('display tokens', () => {
     expect(r.body.url).toBe(`/wall/330102000000?token=${encodeURIComponent(r.body.token)}`);
     expect(r.body.lastUsedAt).toBeNull();
     const token: string = r.body.token;
-    const lastUsed = () =>
-      (
-        t.db.$client.prepare('SELECT last_used_at AS v FROM display_tokens WHERE id = ?').get(r.body.id) as {
-          v: number | null;
-        }
-      ).v;
+    const lastUsed = async () =>
+      (await t.app.ctx.sql.get<{ v: number | null }>(
+        sql`SELECT last_used_at AS v FROM display_tokens WHERE id = ${r.body.id}`,
+      ))!.v;
 
     const me = await api('GET', `/api/session?token=${encodeURIComponent(token)}`);
     expect(me.body).toMatchObject({ role: 'duty', isDisplay: true, regionCode: '330102000000' });
     const first = clock.now();
-    expect(lastUsed()).toBe(first);
+    expect(await lastUsed()).toBe(first);
     clock.advance(TOKEN_TOUCH_EVERY_MS - 1);
     await api('GET', `/api/session?token=${encodeURIComponent(token)}`);
-    expect(lastUsed()).toBe(first);
+    expect(await lastUsed()).toBe(first);
     clock.advance(1);
     await api('GET', `/api/session?token=${encodeURIComponent(token)}`);
-    expect(lastUsed()).toBe(clock.now());
+    expect(await lastUsed()).toBe(clock.now());
     const listed = await api('GET', '/api/display-tokens', { cookie: admin });
     expect(listed.body.tokens.find((x: Body) => x.id === r.body.id)).toMatchObject({
       lastUsedAt: clock.now(),
@@ -312,10 +329,10 @@ describe('display tokens', () => {
     expect((await api('DELETE', `/api/display-tokens/${r.body.id}`, { cookie: admin })).status).toBe(200);
     expect((await api('GET', `/api/session?token=${encodeURIComponent(token)}`)).status).toBe(401);
     expect((await api('DELETE', `/api/display-tokens/${r.body.id}`, { cookie: admin })).status).toBe(404);
-    expect(auditRows('display_token.create', String(r.body.id))[0]!.afterJson).not.toContain(token);
-    expect(JSON.parse(auditRows('display_token.revoke', String(r.body.id))[0]!.afterJson!).revokedAt).toBe(
-      clock.now(),
-    );
+    expect((await auditRows('display_token.create', String(r.body.id)))[0]!.afterJson).not.toContain(token);
+    expect(
+      JSON.parse((await auditRows('display_token.revoke', String(r.body.id)))[0]!.afterJson!).revokedAt,
+    ).toBe(clock.now());
   });
 });
 
@@ -345,7 +362,7 @@ describe('departments', () => {
     expect(edited.body).toMatchObject({ id: 'd-justice-1', name: '清波街道司法所', categories: ['dispute'] });
     const list = await api('GET', '/api/admin/departments', { cookie: admin });
     expect(list.body.departments).toEqual([edited.body]);
-    const [row] = auditRows('department.update', 'd-justice-1');
+    const [row] = await auditRows('department.update', 'd-justice-1');
     expect(JSON.parse(row!.beforeJson!).name).toBe('清波司法所');
     expect(JSON.parse(row!.afterJson!).name).toBe('清波街道司法所');
     expect((await api('PUT', '/api/admin/departments/nope', { cookie: admin, body })).status).toBe(404);
@@ -353,24 +370,22 @@ describe('departments', () => {
 });
 
 describe('time limits', () => {
-  function addIncident(id: string, priority: number, receivedAt: number) {
-    const sqlite = t.db.$client;
-    sqlite
-      .prepare(
-        `INSERT INTO incidents (id, category, title, lng, lat, priority, source, reported_at, received_at, grid_code, state, supervision, updated_at)
-         VALUES (?, 'dispute', ?, 120.17, 30.25, ?, 'hotline_12345', ?, ?, '330102001001001', 'reported', 0, ?)`,
-      )
-      .run(id, `测试 ${id}`, priority, receivedAt, receivedAt, receivedAt);
-    const row = sqlite
-      .prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`)
-      .get(id) as IncidentRow;
-    t.app.ctx.live.incidents.upsert(toIncidentView(row));
+  async function addIncident(id: string, priority: number, receivedAt: number) {
+    await t.app.ctx.sql.run(
+      sql`INSERT INTO incidents (id, category, title, lng, lat, priority, source, reported_at, received_at, grid_code, state, supervision, updated_at)
+          VALUES (${id}, 'dispute', ${`测试 ${id}`}, 120.17, 30.25, ${priority}, 'hotline_12345', ${receivedAt}, ${receivedAt},
+                  '330102001001001', 'reported', 0, ${receivedAt})`,
+    );
+    const row = await t.app.ctx.sql.get<IncidentRow>(
+      sql`SELECT ${sql.raw(INCIDENT_COLUMNS)} FROM incidents WHERE id = ${id}`,
+    );
+    t.app.ctx.live.incidents.upsert(toIncidentView(row!));
   }
 
   it('a change moves the lamp of an open incident at once, is audited, and is stored for the next start', async () => {
     const admin = await login('admin', ADMIN_PASSWORD);
     // 特急, received 4 minutes ago, not accepted: past the default 3-minute accept limit.
-    addIncident('tl-1', 1, clock.now() - 4 * MIN);
+    await addIncident('tl-1', 1, clock.now() - 4 * MIN);
     const lamp = async () =>
       (await api('GET', '/api/incidents/tl-1', { cookie: admin })).body.timeLimits.lamp;
     expect(await lamp()).toBe('red');
@@ -411,7 +426,7 @@ describe('time limits', () => {
       byPriority: { '1': { accept: 5 * MIN } },
     });
 
-    const [row] = auditRows('time_limits.update');
+    const [row] = await auditRows('time_limits.update');
     expect(JSON.parse(row!.beforeJson!)).toMatchObject({
       yellowRatio: 0.8,
       'p1.accept': 3,
@@ -419,6 +434,8 @@ describe('time limits', () => {
     });
     expect(JSON.parse(row!.afterJson!)).toMatchObject({ yellowRatio: 0.5, 'p1.accept': 5, 'p2.accept': 10 });
     expect((await readTimeLimits(t.app.ctx.sql)).config.byPriority[1].accept).toBe(5 * MIN);
-    expect(t.db.$client.prepare('SELECT key FROM meta WHERE key = ?').get(TIME_LIMITS_META_KEY)).toBeTruthy();
+    expect(
+      await t.app.ctx.sql.get(sql`SELECT key FROM meta WHERE key = ${TIME_LIMITS_META_KEY}`),
+    ).toBeTruthy();
   });
 });

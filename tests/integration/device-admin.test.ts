@@ -1,15 +1,11 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeviceRoutes } from '@/server/admin/device-routes';
 import { UNIT_COUNT_CAP, UNIT_PAGE_MAX } from '@/lib/admin/unit-page';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { LoginLimiter } from '@/server/auth/login-limiter';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
-import { openDatabase } from '@/server/db/open-database';
 import { createLogger } from '@/server/logger';
 import { createDeviceDirectory, type DeviceDirectory } from '@/server/protocols/gb28181/device-directory';
 import {
@@ -63,17 +59,12 @@ describe('device admin → field gateways', () => {
     return { status: r.status, body: (text ? JSON.parse(text) : null) as Body };
   }
   const auditRows = (action: string, result = 'ok') =>
-    t.db.$client
-      .prepare(
-        'SELECT actor, object_id AS objectId, before, after, result FROM audit_log WHERE action = ? AND result = ?',
-      )
-      .all(action, result) as {
-      actor: string;
-      objectId: string;
-      before: string;
-      after: string;
-      result: string;
-    }[];
+    t.app.ctx.sql.all<{ actor: string; objectId: string; before: string; after: string; result: string }>(
+      sql`SELECT actor, object_id AS "objectId", before, after, result FROM audit_log
+          WHERE action = ${action} AND result = ${result} ORDER BY id`,
+    );
+  /** Every audit row as text: what a secret must never be found in. */
+  const auditDump = async () => JSON.stringify(await t.app.ctx.sql.all(sql`SELECT * FROM audit_log`));
   const terminal = async (phone: string) => {
     const term = await SimulatedTerminal.connect(jt.port, phone);
     open.push(term);
@@ -81,48 +72,51 @@ describe('device admin → field gateways', () => {
   };
 
   beforeAll(async () => {
-    // The fleet is in the database before the server starts (as after an import), so the live state knows it.
-    const dbPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-devices-')), 'test.db');
-    const seed = openDatabase(dbPath);
-    const insert = seed.$client.prepare(
-      'INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    insert.run('patrol-9', '上城巡逻 9 号车', '浙A·P0009', 'patrol_car', Date.now());
-    insert.run('patrol-10', '上城巡逻 10 号车', '浙A·P0010', 'patrol_car', Date.now());
-    // More cameras than the count cap, so the list must page and cap its count rather than read them all.
-    const camera = seed.$client.prepare(
-      'INSERT INTO cameras (id, name, lng, lat, grid_code, program, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const worker = seed.$client.prepare(
-      'INSERT INTO workers (id, name, role, grid_code, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    seed.$client.transaction(() => {
+    // The fleet is in the database before the server starts (as after an import), so the live state knows it:
+    // written through a first start on the same database (either engine), then the app under test starts on it.
+    const seed = await startTestApp();
+    const now = Date.now();
+    await seed.app.ctx.sql.transaction(async (tx) => {
+      await tx.run(
+        sql`INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES
+            ('patrol-9', '上城巡逻 9 号车', '浙A·P0009', 'patrol_car', ${now}),
+            ('patrol-10', '上城巡逻 10 号车', '浙A·P0010', 'patrol_car', ${now})`,
+      );
+      // More cameras than the count cap, so the list must page and cap its count rather than read them all.
+      const cameras: [string, string, number, number, string | null, string][] = [];
       for (let i = 0; i < BULK_CAMERAS; i++)
-        camera.run(
-          `33010200001310${100_000 + i}`,
-          `批量点位 ${i}`,
-          120.1,
-          30.2,
-          null,
-          'xueliang',
-          Date.now(),
-        );
+        cameras.push([`33010200001310${100_000 + i}`, `批量点位 ${i}`, 120.1, 30.2, null, 'xueliang']);
       for (const [id, name] of SPECIAL_CAMERAS)
-        camera.run(id, name, 120.17, 30.25, '330102001001001', 'huiyan', Date.now());
-      worker.run('w-100', '张三', 'full_time', '330102001001001', Date.now());
-      worker.run('w-101', '李四', 'assistant', '330102001001002', Date.now());
-      worker.run('w-102', '王五', 'full_time', '330102002001001', Date.now());
-    })();
-    seed.$client.close();
+        cameras.push([id, name, 120.17, 30.25, '330102001001001', 'huiyan']);
+      // Rows per INSERT: well inside both engines' limits on bound parameters.
+      const CHUNK = 500;
+      for (let k = 0; k < cameras.length; k += CHUNK) {
+        const values = cameras
+          .slice(k, k + CHUNK)
+          .map(
+            ([id, name, lng, lat, grid, program]) =>
+              sql`(${id}, ${name}, ${lng}, ${lat}, ${grid}, ${program}, ${now})`,
+          );
+        await tx.run(
+          sql`INSERT INTO cameras (id, name, lng, lat, grid_code, program, created_at) VALUES ${sql.join(values, sql`, `)}`,
+        );
+      }
+      await tx.run(
+        sql`INSERT INTO workers (id, name, role, grid_code, created_at) VALUES
+            ('w-100', '张三', 'full_time', '330102001001001', ${now}),
+            ('w-101', '李四', 'assistant', '330102001001002', ${now}),
+            ('w-102', '王五', 'full_time', '330102002001001', ${now})`,
+      );
+    });
+    await seed.close();
     const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
     t = await startTestApp({
-      dbPath,
+      dbPath: seed.dbPath,
       env: { FIELD_AUTO_REGISTER: '0' }, // production: only provisioned devices, only known units
       auth: hooks.auth,
       routes: (ctx) => [...hooks.routes(ctx), ...createDeviceRoutes(ctx, hooks.module()!)],
     });
-    const sqlite = t.db.$client;
-    await seedDemoAccounts(sqliteSqlDb(sqlite), t.app.ctx.clock, PASSWORD);
+    await seedDemoAccounts(t.app.ctx.sql, t.app.ctx.clock, PASSWORD);
     for (const who of ['admin', 'dispatcher']) {
       const r = await fetch(`${t.url}/api/session`, {
         method: 'POST',
@@ -190,16 +184,23 @@ describe('device admin → field gateways', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ ok: true, authCode: expect.stringMatching(/^[0-9a-f]{24}$/) });
     const code: string = r.body.authCode;
-    const row = t.db.$client
-      .prepare('SELECT terminal_phone AS phone, terminal_auth_hash AS hash FROM vehicles WHERE id = ?')
-      .get('patrol-9') as { phone: string; hash: string };
+    const row = await t.app.ctx.sql.get(
+      sql`SELECT terminal_phone AS phone, terminal_auth_hash AS hash FROM vehicles WHERE id = 'patrol-9'`,
+    );
     expect(row).toEqual({ phone: '13912345009', hash: sha256(code) });
     // The code is nowhere in the database: not in the vehicle row, not in the audit log.
-    const dump = JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all());
-    expect(dump).not.toContain(code);
-    // The dispatcher's attempt is on record as denied.
-    expect(auditRows('device.terminal.provision', 'denied')).toMatchObject([{ actor: 'dispatcher' }]);
-    const [audit] = auditRows('device.terminal.provision');
+    expect(await auditDump()).not.toContain(code);
+    // The dispatcher's attempt is on record as denied (written after the refusal was answered).
+    const denied = await waitFor(
+      async () => {
+        const rows = await auditRows('device.terminal.provision', 'denied');
+        return rows.length > 0 ? rows : null;
+      },
+      5_000,
+      'denial audited',
+    );
+    expect(denied).toMatchObject([{ actor: 'dispatcher' }]);
+    const [audit] = await auditRows('device.terminal.provision');
     expect(audit).toMatchObject({ actor: 'admin', objectId: 'patrol-9', result: 'ok' });
     expect(JSON.parse(audit!.after)).toEqual({ phone: '13912345009', isProvisioned: true, isRotated: false });
     // The listing says provisioned, never the code.
@@ -253,11 +254,11 @@ describe('device admin → field gateways', () => {
     await fresh.closed();
     const refused = await terminal('13912345009');
     expect((await refused.registerResult()).result).toBe(REGISTER_RESULT.noVehicle);
-    expect(auditRows('device.terminal.disable')).toHaveLength(1);
+    expect(await auditRows('device.terminal.disable')).toHaveLength(1);
     expect((await api('POST', '/api/admin/devices/terminals/patrol-9/enable')).status).toBe(200);
     const back = await terminal('13912345009');
     expect(await back.authenticate(rotated.body.authCode)).toBe(0);
-    expect(auditRows('device.terminal.enable')).toHaveLength(1);
+    expect(await auditRows('device.terminal.enable')).toHaveLength(1);
     expect((await api('POST', '/api/admin/devices/terminals/nope/disable')).status).toBe(404);
   });
 
@@ -273,12 +274,12 @@ describe('device admin → field gateways', () => {
       password: 'camera-pass-7',
     });
     expect(r.status).toBe(201);
-    const row = t.db.$client.prepare('SELECT name, sip_ha1 AS ha1 FROM field_devices WHERE id = ?').get(IPC);
-    expect(row).toEqual({ name: '东门入口', ha1: md5(`${IPC}:${DEFAULT_REALM}:camera-pass-7`) });
-    expect(JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all())).not.toContain(
-      'camera-pass-7',
+    const row = await t.app.ctx.sql.get(
+      sql`SELECT name, sip_ha1 AS ha1 FROM field_devices WHERE id = ${IPC}`,
     );
-    expect(auditRows('device.gb28181.upsert')).toHaveLength(1);
+    expect(row).toEqual({ name: '东门入口', ha1: md5(`${IPC}:${DEFAULT_REALM}:camera-pass-7`) });
+    expect(await auditDump()).not.toContain('camera-pass-7');
+    expect(await auditRows('device.gb28181.upsert')).toHaveLength(1);
 
     expect((await dev.register({ password: 'wrong-pass-77' })).status).toBe(403);
     expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
@@ -315,7 +316,7 @@ describe('device admin → field gateways', () => {
     expect((await api('POST', `/api/admin/devices/gb28181/${IPC}/disable`)).status).toBe(200);
     expect((await dev.keepalive(2)).status).toBe(403);
     expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(403);
-    expect(auditRows('device.gb28181.disable')).toHaveLength(1);
+    expect(await auditRows('device.gb28181.disable')).toHaveLength(1);
     expect((await api('POST', `/api/admin/devices/gb28181/${IPC}/enable`)).status).toBe(200);
     expect((await dev.register({ password: 'camera-pass-7' })).status).toBe(200);
     expect((await api('POST', '/api/admin/devices/gb28181/33010200001320000999/disable')).status).toBe(404);
@@ -410,7 +411,7 @@ describe('device admin → field gateways', () => {
     expect(t.app.ctx.live.vehicle.getById('FORGED-1')).toBeUndefined();
     // Nothing was queued for the registrar (it queues synchronously, on the report that registers).
     expect(t.app.ctx.stats.registered).toBe(0);
-    expect(t.db.$client.prepare("SELECT COUNT(*) AS n FROM vehicles WHERE id = 'FORGED-1'").get()).toEqual({
+    expect(await t.app.ctx.sql.get(sql`SELECT COUNT(*) AS n FROM vehicles WHERE id = 'FORGED-1'`)).toEqual({
       n: 0,
     });
   });

@@ -1,7 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { createClient } from 'redis';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +9,6 @@ import { createDeviceRoutes } from '@/server/admin/device-routes';
 import { seedDemoAccounts } from '@/server/auth/accounts';
 import { LoginLimiter } from '@/server/auth/login-limiter';
 import { RedisBus } from '@/server/bus/redis-bus';
-import { openDatabase } from '@/server/db/open-database';
 import { dispatchAppHooks } from '@/server/dispatch/dispatch-module';
 import { computeWallStats } from '@/server/stats/wall-stats';
 import { createLogger } from '@/server/logger';
@@ -24,7 +20,8 @@ import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
  * its reports published on Redis (both the byte-scanned and the exact path) and posted over HTTP are
  * rejected with `disabled` (counted per path), it leaves a connected wall without a restart, and enabled
  * again it is accepted again. FIELD_AUTO_REGISTER is on here, so a disabled id is also shown never to be
- * registered afresh by its own reports. Real redis-server, real app, real SQLite, real Socket.IO wall.
+ * registered afresh by its own reports. Real redis-server, real app, real database (SQLite or PostgreSQL),
+ * real Socket.IO wall.
  */
 
 const TOKEN = 'ingest-token-for-disabled-devices';
@@ -121,32 +118,33 @@ function drawnAfter(since: number, kind: EntityKind, idx: number): boolean {
 
 beforeAll(async () => {
   redis = await TestRedis.start();
-  const dbPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-disabled-')), 'test.db');
-  const seed = openDatabase(dbPath);
+  // The registry rows are there before the app starts, as a deployment's are: written through a first start
+  // on the same database (either engine), then the app under test starts on it.
+  const seed = await startTestApp();
   const now = Date.now();
-  seed.$client
-    .prepare('INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run('patrol-1', '上城巡逻 1 号车', '浙A·P0001', 'patrol_car', now);
-  seed.$client
-    .prepare('INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run('patrol-2', '上城巡逻 2 号车', '浙A·P0002', 'patrol_car', now);
-  seed.$client
-    .prepare('INSERT INTO cameras (id, name, lng, lat, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(CAMERA, '清河坊路口', CAMERA_AT.lng, CAMERA_AT.lat, now);
-  seed.$client
-    .prepare('INSERT INTO workers (id, name, role, created_at) VALUES (?, ?, ?, ?)')
-    .run('gw-1', '张网格', 'full_time', now);
-  seed.$client.close();
+  await seed.app.ctx.sql.run(
+    sql`INSERT INTO vehicles (id, name, plate, kind, created_at) VALUES
+        ('patrol-1', '上城巡逻 1 号车', '浙A·P0001', 'patrol_car', ${now}),
+        ('patrol-2', '上城巡逻 2 号车', '浙A·P0002', 'patrol_car', ${now})`,
+  );
+  await seed.app.ctx.sql.run(
+    sql`INSERT INTO cameras (id, name, lng, lat, created_at)
+        VALUES (${CAMERA}, '清河坊路口', ${CAMERA_AT.lng}, ${CAMERA_AT.lat}, ${now})`,
+  );
+  await seed.app.ctx.sql.run(
+    sql`INSERT INTO workers (id, name, role, created_at) VALUES ('gw-1', '张网格', 'full_time', ${now})`,
+  );
+  await seed.close();
 
   const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
   t = await startTestApp({
-    dbPath,
+    dbPath: seed.dbPath,
     bus: new RedisBus({ url: redis.url, logger: createLogger('silent') }),
     env: { INGEST_TOKEN: TOKEN, FIELD_AUTO_REGISTER: '1' },
     auth: hooks.auth,
     routes: (ctx) => [...hooks.routes(ctx), ...createDeviceRoutes(ctx, hooks.module()!)],
   });
-  await seedDemoAccounts(sqliteSqlDb(t.db.$client), t.app.ctx.clock, PASSWORD);
+  await seedDemoAccounts(t.app.ctx.sql, t.app.ctx.clock, PASSWORD);
   const r = await fetch(`${t.url}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -306,11 +304,9 @@ describe('a disabled device is refused on every ingest path', () => {
       );
       await waitFor(() => drawnAfter(beforeEnable, kind, idx), 5_000, `${kind} drawn again`);
     }
-    const audit = t.db.$client
-      .prepare(
-        `SELECT action, object_id AS objectId, after FROM audit_log WHERE action LIKE 'device.%' ORDER BY id`,
-      )
-      .all() as { action: string; objectId: string; after: string }[];
+    const audit = await t.app.ctx.sql.all<{ action: string; objectId: string; after: string }>(
+      sql`SELECT action, object_id AS "objectId", after FROM audit_log WHERE action LIKE 'device.%' ORDER BY id`,
+    );
     expect(audit.map((a) => `${a.action} ${a.objectId}`)).toEqual([
       'device.terminal.disable patrol-1',
       'device.terminal.enable patrol-1',

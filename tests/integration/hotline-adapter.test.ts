@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -98,7 +98,7 @@ beforeAll(async () => {
     },
     env: { HOTLINE_TOKEN: TOKEN, HOTLINE_CALLBACK_URL: `http://127.0.0.1:${port}/callback` },
   });
-  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, PASSWORD);
+  await seedDemoAccounts(t.app.ctx.sql, clock, PASSWORD);
   // The tests drive the outbox tick by tick; its own 1 s timer would race them (a pass under way makes the
   // test's pass return 0: seen once in a full run on a loaded machine).
   hotline.outbox.close();
@@ -135,11 +135,9 @@ describe('12345 adapter', () => {
     expect(again.body.rejected).toEqual([
       { index: 1, reason: 'appealType:custom', message: '诉求类型 must be 咨询/求助/投诉/举报/建议' },
     ]);
-    const rows = t.db.$client
-      .prepare(
-        `SELECT id, appeal_type AS appealType, lng, phone FROM incidents WHERE source = 'hotline_12345'`,
-      )
-      .all() as { id: string; appealType: string; lng: number; phone: string }[];
+    const rows = await t.app.ctx.sql.all<{ id: string; appealType: string; lng: number; phone: string }>(
+      sql`SELECT id, appeal_type AS "appealType", lng, phone FROM incidents WHERE source = 'hotline_12345'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: incidentId, appealType: 'complaint', phone: '13912345678' });
     // GCJ-02 in, WGS-84 stored: the offset in Hangzhou is ~0.005° of longitude.
@@ -153,7 +151,8 @@ describe('12345 adapter', () => {
   });
 
   it('answers arbitrary bodies with a reason, never a crash, and creates nothing from them', async () => {
-    const before = t.db.$client.prepare('SELECT COUNT(*) AS n FROM incidents').get();
+    const incidentCount = () => t.app.ctx.sql.get(sql`SELECT COUNT(*) AS n FROM incidents`);
+    const before = await incidentCount();
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.json(), fc.string()), async (text) => {
         const r = await fetch(`${t.url}/api/ingest/hotline`, {
@@ -167,7 +166,7 @@ describe('12345 adapter', () => {
       }),
       { numRuns: 150 },
     );
-    expect(t.db.$client.prepare('SELECT COUNT(*) AS n FROM incidents').get()).toEqual(before);
+    expect(await incidentCount()).toEqual(before);
   });
 
   it('masks the caller number for the duty officer and shows it to the dispatcher', async () => {
@@ -227,21 +226,21 @@ describe('12345 adapter', () => {
     });
     expect(r.status).toBe(200);
     expect(await hotline.outbox.tick()).toBe(0);
-    let row = t.db.$client
-      .prepare(`SELECT state, attempts, next_at AS nextAt FROM hotline_callbacks ORDER BY id DESC LIMIT 1`)
-      .get() as { state: string; attempts: number; nextAt: number };
+    let row = (await t.app.ctx.sql.get<{ state: string; attempts: number; nextAt: number }>(
+      sql`SELECT state, attempts, next_at AS "nextAt" FROM hotline_callbacks ORDER BY id DESC LIMIT 1`,
+    ))!;
     expect(row).toMatchObject({ state: 'pending', attempts: 1 });
     expect(row.nextAt).toBeGreaterThan(clock.now());
     // Not due yet: nothing is sent.
     await hotline.outbox.tick();
-    expect(t.db.$client.prepare('SELECT MAX(attempts) AS a FROM hotline_callbacks').get()).toEqual({ a: 1 });
+    expect(await t.app.ctx.sql.get(sql`SELECT MAX(attempts) AS a FROM hotline_callbacks`)).toEqual({ a: 1 });
     for (let k = 1; k < CALLBACK_MAX_ATTEMPTS; k++) {
       clock.advance(CALLBACK_MAX_DELAY_MS);
       await hotline.outbox.tick();
     }
-    row = t.db.$client
-      .prepare(`SELECT state, attempts FROM hotline_callbacks ORDER BY id DESC LIMIT 1`)
-      .get() as typeof row;
+    row = (await t.app.ctx.sql.get<typeof row>(
+      sql`SELECT state, attempts FROM hotline_callbacks ORDER BY id DESC LIMIT 1`,
+    ))!;
     expect(row).toMatchObject({ state: 'dead', attempts: CALLBACK_MAX_ATTEMPTS });
 
     // Hours passed on the fake clock: the sessions went idle.
@@ -264,9 +263,9 @@ describe('12345 adapter', () => {
     expect(await hotline.outbox.tick()).toBe(1);
     expect(callbacks().at(-1)).toMatchObject({ stage: 'reply', reply: { text: '补充答复：已处理完毕' } });
     expect((await api('GET', '/api/admin/hotline/dead-letters', { cookie: admin })).body.total).toBe(0);
-    const audit = t.db.$client
-      .prepare(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'hotline.retry' AND result = 'ok'`)
-      .get();
+    const audit = await t.app.ctx.sql.get(
+      sql`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'hotline.retry' AND result = 'ok'`,
+    );
     expect(audit).toEqual({ n: 1 });
   });
 });

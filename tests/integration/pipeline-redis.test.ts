@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchLat, batchLng, decodePositions } from '@/lib/realtime/position-codec';
@@ -83,7 +84,7 @@ describe('Redis → server → Socket.IO', () => {
     wall.socket.close();
   });
 
-  it('writes XADDed incidents to SQLite, pushes them, and ignores a duplicate id', async () => {
+  it('writes XADDed incidents to the database, pushes them, and ignores a duplicate id', async () => {
     const wall = connectWall(t.url);
     await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: JSON.stringify(incident('INC-1')) });
     await producer.xAdd(REDIS_KEYS.incidentStream, '*', {
@@ -94,9 +95,9 @@ describe('Redis → server → Socket.IO', () => {
       10_000,
       'incident pushed',
     );
-    const rows = t.db.$client.prepare(`SELECT id, title FROM incidents WHERE id = 'INC-1'`).all() as {
-      title: string;
-    }[];
+    const rows = await t.app.ctx.sql.all<{ title: string }>(
+      sql`SELECT id, title FROM incidents WHERE id = 'INC-1'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.title).toBe('邻里纠纷 INC-1');
     await waitFor(
@@ -137,7 +138,7 @@ describe('Redis → server → Socket.IO', () => {
     }
     await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: JSON.stringify(incident('GOOD-AFTER-BAD')) });
     await waitFor(
-      () => t.db.$client.prepare(`SELECT 1 FROM incidents WHERE id = 'GOOD-AFTER-BAD'`).get(),
+      () => t.app.ctx.sql.get(sql`SELECT 1 AS one FROM incidents WHERE id = 'GOOD-AFTER-BAD'`),
       15_000,
       'good incident after bad ones',
     );
@@ -168,7 +169,7 @@ describe('Redis → server → Socket.IO', () => {
         const id = `K-${n++}`;
         try {
           await producer.xAdd(REDIS_KEYS.incidentStream, '*', { json: JSON.stringify(incident(id)) });
-          acked.push(id); // Redis acknowledged the XADD (appendfsync always): it must reach SQLite.
+          acked.push(id); // Redis acknowledged the XADD (appendfsync always): it must reach the database.
         } catch {
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -188,16 +189,16 @@ describe('Redis → server → Socket.IO', () => {
     isRunning = false;
     await writer;
     await waitFor(
-      () => {
+      async () => {
         const have = new Set(
-          (
-            t.db.$client.prepare(`SELECT id FROM incidents WHERE id LIKE 'K-%'`).all() as { id: string }[]
-          ).map((r) => r.id),
+          (await t.app.ctx.sql.all<{ id: string }>(sql`SELECT id FROM incidents WHERE id LIKE 'K-%'`)).map(
+            (r) => r.id,
+          ),
         );
         return acked.every((id) => have.has(id));
       },
       20_000,
-      'every acknowledged incident in SQLite',
+      'every acknowledged incident in the database',
     );
   });
 });

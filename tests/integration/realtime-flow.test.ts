@@ -1,7 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchLng, decodePositions } from '@/lib/realtime/position-codec';
 import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
+import { flag } from '@/server/db/sql-db';
 import {
   connectWall,
   idxOf,
@@ -154,17 +156,18 @@ describe('realtime protocol over the in-process bus', () => {
       reportedAt: new Date().toISOString(),
     });
     expect(ok.status).toBe(202);
-    expect(t.db.$client.prepare(`SELECT state FROM incidents WHERE id='HTTP-1'`).get()).toEqual({
+    expect(await t.app.ctx.sql.get(sql`SELECT state FROM incidents WHERE id='HTTP-1'`)).toEqual({
       state: 'reported',
     });
     // Registered as unassigned by its first report (written at the next tick).
-    await waitFor(
-      () => t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get(),
+    const vehicle = await waitFor(
+      () =>
+        t.app.ctx.sql.get<{ is_unassigned: number | boolean }>(
+          sql`SELECT is_unassigned FROM vehicles WHERE id='H1'`,
+        ),
       5_000,
     );
-    expect(t.db.$client.prepare(`SELECT is_unassigned FROM vehicles WHERE id='H1'`).get()).toEqual({
-      is_unassigned: 1,
-    });
+    expect(flag(vehicle.is_unassigned)).toBe(true);
   });
 
   it('serves Prometheus metrics with rejection counts to the local host', async () => {

@@ -4,7 +4,7 @@
  * /api/wall/stats answers for the same period and region; a scoped leader cannot get another town's report;
  * a generated file is downloadable only by a name its listing holds.
  */
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +79,7 @@ beforeAll(async () => {
       ...createReportModule(ctx, hooks.module()!).routes,
     ],
   });
-  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, PASSWORD);
+  await seedDemoAccounts(t.app.ctx.sql, clock, PASSWORD);
   for (const u of ['admin', 'leader', 'dispatcher', 'duty']) cookies[u] = await login(u);
   const imported = await fetch(`${t.url}/api/admin/import/territory`, {
     method: 'POST',
@@ -179,7 +179,7 @@ describe('briefing report (PDF)', () => {
 
 describe('briefing report access', () => {
   beforeAll(async () => {
-    t.db.$client.prepare('UPDATE users SET region_code = ? WHERE username = ?').run(TOWN_A, 'leader');
+    await t.app.ctx.sql.run(sql`UPDATE users SET region_code = ${TOWN_A} WHERE username = 'leader'`);
     cookies.leader = await login('leader');
   });
 
@@ -206,11 +206,9 @@ describe('briefing report access', () => {
     expect((await gen('leader', TOWN_B)).status).toBe(403);
     const b = await gen('admin', TOWN_B);
     const nameB = ((await b.json()) as { name: string }).name;
-    const audited = t.db.$client
-      .prepare(
-        `SELECT actor, object_id AS id FROM audit_log WHERE action = 'report.generate' AND result = 'ok'`,
-      )
-      .all();
+    const audited = await t.app.ctx.sql.all(
+      sql`SELECT actor, object_id AS id FROM audit_log WHERE action = 'report.generate' AND result = 'ok' ORDER BY audit_log.id`,
+    );
     expect(audited).toEqual([
       { actor: 'leader', id: nameA },
       { actor: 'admin', id: nameB },
