@@ -18,6 +18,8 @@ export default defineConfig({
       'tests/integration/pubsub-burst.test.ts',
       'tests/integration/report-schedule.test.ts',
       'tests/integration/scale-out.test.ts',
+      'tests/integration/security-rest-masking.test.ts',
+      'tests/integration/security-rest-region.test.ts',
       'tests/integration/security-upgrade.test.ts',
       'tests/integration/telemetry-stream.test.ts',
     ],
