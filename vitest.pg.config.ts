@@ -13,8 +13,11 @@ export default defineConfig({
   test: {
     ...base.test,
     include: [
+      'tests/integration/department-photos.test.ts',
       'tests/integration/field-devices-to-wall.test.ts',
       'tests/integration/history-frame.test.ts',
+      'tests/integration/mobile-actions.test.ts',
+      'tests/integration/mobile-worker.test.ts',
       'tests/integration/pubsub-burst.test.ts',
       'tests/integration/report-schedule.test.ts',
       'tests/integration/scale-out.test.ts',
