@@ -16,6 +16,8 @@ export default defineConfig({
       'tests/integration/department-photos.test.ts',
       'tests/integration/field-devices-to-wall.test.ts',
       'tests/integration/history-frame.test.ts',
+      'tests/integration/history-retention.test.ts',
+      'tests/integration/history-track.test.ts',
       'tests/integration/import-registries.test.ts',
       'tests/integration/import-territory.test.ts',
       'tests/integration/mobile-actions.test.ts',
