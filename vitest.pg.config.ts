@@ -3,8 +3,10 @@ import base from './vitest.config';
 
 /**
  * `npm run test:pg`: whole-app integration tests run again with the app on PostgreSQL (tests/helpers/test-app.ts,
- * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app; the others read or
- * write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests on both engines
+ * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql`, or through a
+ * command-line tool on the same engine (tests/helpers/tool-database.ts); position history stays a SQLite file on
+ * both engines, read directly where a test needs its tables. The others read or write the SQLite system of
+ * record themselves and run on SQLite in `npm test`. The modules' own tests on both engines
  * are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both in `npm test`.
  */
 // Not mergeConfig: it would append this list to the base one.
