@@ -4,10 +4,15 @@ import base from './vitest.config';
 /**
  * `npm run test:pg`: whole-app integration tests run again with the app on PostgreSQL (tests/helpers/test-app.ts,
  * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql` (tamper tests
- * through a connection of their own to the database the app's config names: tests/helpers/database-writer.ts);
- * the others read or write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests
- * on both engines are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both
+ * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql`, or through a
+ * are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both in `npm test`.
+ * both engines, read directly where a test needs its tables. The others read or write the SQLite system of
+ * command-line tool on the same engine (tests/helpers/tool-database.ts); position history stays a SQLite file on
  * in `npm test`.
+ * on both engines are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both
+ * record themselves and run on SQLite in `npm test`. The modules' own tests on both engines
+ * the others read or write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests
+ * through a connection of their own to the database the app's config names: tests/helpers/database-writer.ts);
  */
 // Not mergeConfig: it would append this list to the base one.
 export default defineConfig({
@@ -20,17 +25,26 @@ export default defineConfig({
       'tests/integration/auth-access.test.ts',
       'tests/integration/bootstrap.test.ts',
       'tests/integration/department-loop.test.ts',
+      'tests/integration/department-photos.test.ts',
       'tests/integration/device-admin.test.ts',
       'tests/integration/disabled-devices.test.ts',
       'tests/integration/dispatch-assign.test.ts',
       'tests/integration/dispatch-latency.test.ts',
       'tests/integration/dispatch-names.test.ts',
       'tests/integration/field-devices-to-wall.test.ts',
+      'tests/integration/history-access.test.ts',
       'tests/integration/history-frame.test.ts',
+      'tests/integration/history-playback.test.ts',
+      'tests/integration/history-retention.test.ts',
+      'tests/integration/history-track.test.ts',
       'tests/integration/hotline-adapter.test.ts',
+      'tests/integration/import-registries.test.ts',
+      'tests/integration/import-territory.test.ts',
       'tests/integration/incident-intake.test.ts',
       'tests/integration/incident-source-ref.test.ts',
       'tests/integration/live-routes.test.ts',
+      'tests/integration/mobile-actions.test.ts',
+      'tests/integration/mobile-worker.test.ts',
       'tests/integration/pipeline-redis.test.ts',
       'tests/integration/pubsub-burst.test.ts',
       'tests/integration/realtime-flow.test.ts',
@@ -44,6 +58,8 @@ export default defineConfig({
       'tests/integration/security-auth-lockout.test.ts',
       'tests/integration/security-auth-session.test.ts',
       'tests/integration/security-idempotency.test.ts',
+      'tests/integration/security-rest-masking.test.ts',
+      'tests/integration/security-rest-region.test.ts',
       'tests/integration/security-socket-amplification.test.ts',
       'tests/integration/security-socket-masking.test.ts',
       'tests/integration/security-socket-region.test.ts',

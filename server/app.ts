@@ -205,7 +205,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     { method: 'GET', path: '/api/health', handler: async ({ res }) => sendJson(res, 200, await health()) },
     ...createIngestRoutes({ token: config.INGEST_TOKEN, telemetry, incidents, stats }),
     ...createLiveRoutes(live, { isOpen: !auth, regions }),
-    ...history.routes({ isOpen: !auth, regions }),
+    ...history.routes({ isOpen: !auth, regions, sql }),
     ...(opts.routes?.(ctx) ?? []),
   ];
   const match = createRouter(routes);

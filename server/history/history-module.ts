@@ -4,6 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '@/lib/clock';
 import type { EntityKind, PositionOrigin } from '@/lib/realtime/position-codec';
 import type { RegionGate } from '../auth/region-scope';
+import type { SqlDb } from '../db/sql-db';
 import type { Route } from '../http/router';
 import type { LiveState, TickChanges } from '../live/live-state';
 import type { Logger } from '../logger';
@@ -49,7 +50,8 @@ export interface HistoryModuleDeps {
 }
 
 export interface HistoryModule extends HistoryReads {
-  routes(opts: { isOpen: boolean; regions: RegionGate }): Route[];
+  /** `sql`: the system of record, where the incident routes read incidents (this module's file is positions only). */
+  routes(opts: { isOpen: boolean; regions: RegionGate; sql: SqlDb }): Route[];
   /**
    * The ingest thread's share of each sealed tick: a copy into the ring and one message. Every process calls
    * it and records the points for its own reads; only the one that leads (`record`) stores them.
@@ -298,9 +300,9 @@ export function createHistoryModule(d: HistoryModuleDeps): HistoryModule {
 
   return {
     ...reads,
-    routes: ({ isOpen, regions }) =>
+    routes: ({ isOpen, regions, sql }) =>
       createHistoryRoutes({
-        sqlite: d.sqlite,
+        sql,
         live: d.live,
         reads,
         origin: d.origin,

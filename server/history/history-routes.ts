@@ -12,7 +12,7 @@ import type { RegionGate } from '../auth/region-scope';
 import { HttpError, sendJson, type Principal, type Route, type RouteContext } from '../http/router';
 import type { LiveState } from '../live/live-state';
 import type { Scope } from '../realtime/scope';
-import type Database from 'better-sqlite3';
+import type { SqlDb } from '../db/sql-db';
 import { historyIncidents } from './history-incidents';
 import { createIncidentPlaybackRoute } from './incident-playback';
 import { TRACK_MAX_SPAN_MS } from './history-reader';
@@ -27,7 +27,8 @@ const STATUS_NAMES: Record<EntityKind, readonly string[]> = {
 const INCIDENTS_MAX_SPAN_MS = 31 * 86_400_000;
 
 export interface HistoryRouteDeps {
-  sqlite: Database.Database;
+  /** The system of record: incidents and their timelines (position history's file holds none beside PostgreSQL). */
+  sql: SqlDb;
   live: LiveState;
   reads: HistoryReads;
   origin: () => PositionOrigin;
@@ -63,7 +64,7 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
   };
 
   return [
-    createIncidentPlaybackRoute({ sqlite: d.sqlite, reads: d.reads, regions: d.regions, isOpen: d.isOpen }),
+    createIncidentPlaybackRoute({ sql: d.sql, reads: d.reads, regions: d.regions, isOpen: d.isOpen }),
     {
       method: 'GET',
       path: '/api/history/track/:kind/:id',
@@ -141,14 +142,14 @@ export function createHistoryRoutes(d: HistoryRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/history/incidents',
-      handler: (ctx) => {
+      handler: async (ctx) => {
         const p = signedIn(ctx);
         const to = timeParam(ctx, 'to', Date.now());
         const from = timeParam(ctx, 'from', to - 86_400_000);
         if (from > to || to - from > INCIDENTS_MAX_SPAN_MS)
           throw new HttpError(400, 'from..to must be 0..31 days');
         const region = regionOf(ctx, p, 'history.incidents');
-        const body = historyIncidents(d.sqlite, from, to, region);
+        const body = await historyIncidents(d.sql, from, to, region);
         if (!canSeePersonalData(p))
           for (const i of body.incidents) for (const e of i.timeline) e.note = maskText(e.note);
         sendJson(ctx.res, 200, body);

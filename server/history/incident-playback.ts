@@ -4,7 +4,7 @@
  * Read access is the incident's own: a desk role, and the incident's grid inside the principal's region
  * (outside reads as missing, like GET /api/incidents/:id).
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import type { AssigneeKind } from '@/lib/domain/incident';
 import type { TrackPoint } from '@/lib/history/contract';
 import {
@@ -22,7 +22,7 @@ import { ANY_ROLE } from '../auth/guard';
 import { canSeePersonalData, maskText } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
 import { createNameLookup } from '../dispatch/name-lookup';
-import { sqliteSqlDb } from '../db/sql-db';
+import type { SqlDb } from '../db/sql-db';
 import { HttpError, sendJson, type Route, type RouteContext } from '../http/router';
 import { readHistory, type HistoryReads } from './history-protocol';
 
@@ -44,21 +44,24 @@ interface IncidentRow {
 }
 
 export function createIncidentPlaybackRoute(d: {
-  sqlite: Database.Database;
+  /** The system of record (incidents, their events, unit names): never position history's file. */
+  sql: SqlDb;
   reads: HistoryReads;
   regions: RegionGate;
   isOpen: boolean;
   now?: () => number;
 }): Route {
-  const selectIncident = d.sqlite.prepare<[string], IncidentRow>(
-    `SELECT id, title, category, priority, state, lng, lat, grid_code AS gridCode, reported_at AS reportedAt,
-            closed_at AS closedAt, assignee_kind AS assigneeKind, assignee_id AS assigneeId
-     FROM incidents WHERE id = ?`,
-  );
-  const selectEvents = d.sqlite.prepare<[string], PlaybackEvent>(
-    `SELECT at, type, to_state AS toState, data FROM incident_events WHERE incident_id = ? ORDER BY at, id`,
-  );
-  const names = createNameLookup(sqliteSqlDb(d.sqlite));
+  const selectIncident = (id: string) =>
+    d.sql.get<IncidentRow>(
+      sql`SELECT id, title, category, priority, state, lng, lat, grid_code AS "gridCode", reported_at AS "reportedAt",
+                 closed_at AS "closedAt", assignee_kind AS "assigneeKind", assignee_id AS "assigneeId"
+          FROM incidents WHERE id = ${id}`,
+    );
+  const selectEvents = (id: string) =>
+    d.sql.all<PlaybackEvent>(
+      sql`SELECT at, type, to_state AS "toState", data FROM incident_events WHERE incident_id = ${id} ORDER BY at, id`,
+    );
+  const names = createNameLookup(d.sql);
   const now = d.now ?? Date.now;
 
   const handler = async (ctx: RouteContext) => {
@@ -68,7 +71,7 @@ export function createIncidentPlaybackRoute(d: {
       throw new HttpError(403, '无权执行此操作', { reason: `role_${p.role}` });
     const id = ctx.params.id ?? '';
     if (id.length < 1 || id.length > 128) throw new HttpError(400, 'id must be 1..128 characters');
-    const row = selectIncident.get(id);
+    const row = await selectIncident(id);
     if (!row) throw new HttpError(404, NOT_FOUND);
     if (p)
       d.regions.require(ctx, p, d.regions.hasIncident(p, row.gridCode), {
@@ -80,7 +83,7 @@ export function createIncidentPlaybackRoute(d: {
     // As the incident's own detail: masked for anyone without personal-data rights, and for a wall (`mask=1`).
     const isMasked = !p || !canSeePersonalData(p) || ctx.url.searchParams.get('mask') === '1';
     const at = atParam(ctx);
-    const events = selectEvents.all(id);
+    const events = await selectEvents(id);
     let unitRef = row.assigneeKind && row.assigneeId ? { kind: row.assigneeKind, id: row.assigneeId } : null;
     let own = events;
     let end = now();

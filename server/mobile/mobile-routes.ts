@@ -18,7 +18,7 @@ import {
 import { HttpError, readJson, sendJson, type Principal, type Route, type RouteContext } from '../http/router';
 import type { AppContext } from '../app';
 import type { DispatchModule } from '../dispatch/dispatch-module';
-import { flag, type SqlRunner } from '../db/sql-db';
+import { flag, forUpdate, type SqlRunner } from '../db/sql-db';
 import { IncidentIngest } from '../ingest/incident-ingest';
 import type { UploadStore } from '../uploads/upload-store';
 import { createWorkerContexts, type WorkerContext } from './worker-context';
@@ -174,6 +174,9 @@ export function createMobileRoutes(ctx: AppContext, mod: DispatchModule, uploads
     clientAddress: string,
   ): Promise<ActionOutcome> =>
     ctx.sql.transaction(async (tx): Promise<ActionOutcome> => {
+      // PostgreSQL: sends of one task's action take turns on its row before the key is looked up, so a
+      // resend racing the first finds its key committed instead of trying the move again (and being refused).
+      await tx.get(sql`SELECT id FROM incidents WHERE id = ${id}${forUpdate(tx)}`);
       const seen = body.key
         ? await tx.get<{ workerId: string; incidentId: string; action: string }>(
             sql`SELECT worker_id AS "workerId", incident_id AS "incidentId", action FROM worker_actions WHERE key = ${body.key}`,

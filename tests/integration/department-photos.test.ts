@@ -1,10 +1,10 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '@/server/auth/accounts';
 import { IN_A, PASSWORD, phonePhoto, startMobileKit, type MobileKit } from './mobile-kit';
 
 /**
- * A department's 反馈 with photos (real app, real SQLite file, real HTTP, real image pipeline): the
+ * A department's 反馈 with photos (real app, real database, real HTTP, real image pipeline): the
  * department uploads through the same checks as the worker's phone, attaches the photo to its feedback, and
  * the photo shows in its case, in the dispatcher's attachment list, and to nobody the case was not handed to.
  */
@@ -26,17 +26,17 @@ async function uploadAs(cookie: string, data: Buffer | Uint8Array) {
 
 beforeAll(async () => {
   k = await startMobileKit();
-  const sqlite = k.t.db.$client;
-  const addDept = sqlite.prepare(
-    'INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, ?, ?, ?)',
-  );
-  addDept.run('d-fire', '上城区消防救援大队', 'fire', '330102000000', '["fire_safety"]');
-  addDept.run('d-police', '湖滨派出所', 'police_station', '330102000000', '["public_security"]');
+  const db = k.t.app.ctx.sql;
+  const addDept = (id: string, name: string, kind: string, category: string) =>
+    db.run(sql`INSERT INTO departments (id, name, kind, region_code, categories)
+      VALUES (${id}, ${name}, ${kind}, '330102000000', ${JSON.stringify([category])})`);
+  await addDept('d-fire', '上城区消防救援大队', 'fire', 'fire_safety');
+  await addDept('d-police', '湖滨派出所', 'police_station', 'public_security');
   for (const [username, departmentId] of [
     ['dept-fire', 'd-fire'],
     ['dept-police', 'd-police'],
   ] as const)
-    await createUser(sqliteSqlDb(sqlite), k.clock, {
+    await createUser(db, k.clock, {
       username,
       role: 'department',
       password: PASSWORD,
@@ -101,11 +101,9 @@ describe('department feedback with photos', () => {
     // The department the case was never handed to: the photo does not exist for it.
     const other = await fetch(`${k.t.url}/api/uploads/${hash}`, { headers: { cookie: police } });
     expect(other.status).toBe(404);
-    const audit = k.t.db.$client
-      .prepare(
-        `SELECT actor, result FROM audit_log WHERE action = 'incident.attach_photos' AND object_id = ?`,
-      )
-      .all(incidentId);
+    const audit = await k.t.app.ctx.sql.all(
+      sql`SELECT actor, result FROM audit_log WHERE action = 'incident.attach_photos' AND object_id = ${incidentId}`,
+    );
     expect(audit).toEqual([{ actor: 'dept-fire', result: 'ok' }]);
   });
 
@@ -116,19 +114,18 @@ describe('department feedback with photos', () => {
       body: { photos: [up.body.hash] },
     });
     expect(fb.status).toBe(200);
-    const events = () =>
-      k.t.db.$client
-        .prepare<[string], number>(`SELECT COUNT(*) FROM incident_events WHERE incident_id = ?`)
-        .pluck()
-        .get(incidentId);
-    const before = events();
+    const events = async () =>
+      (await k.t.app.ctx.sql.get<{ n: number }>(
+        sql`SELECT COUNT(*) AS n FROM incident_events WHERE incident_id = ${incidentId}`,
+      ))!.n;
+    const before = await events();
     const bad = await k.api('POST', `/api/dept/incidents/${incidentId}/feedback`, {
       cookie: fire,
       body: { note: '再补一张', photos: ['0'.repeat(64)] },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.details.reason).toBe('unknown_photo');
-    expect(events()).toBe(before);
+    expect(await events()).toBe(before);
     const detail = await k.api('GET', `/api/dept/incidents/${incidentId}`, { cookie: fire });
     expect(detail.body.attachments).toHaveLength(2);
     expect(detail.body.timeline.at(-1).note).toBe('现场照片 1 张');

@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unpackFrame } from '@/lib/history/contract';
 import { createUser } from '@/server/auth/accounts';
@@ -33,14 +33,14 @@ describe('history access', () => {
   it('keeps a region-scoped principal inside its region on every history endpoint', async () => {
     kit = await startDispatchKit({ env: HISTORY_ENV });
     const { t, clock } = kit;
-    const sqlite = t.db.$client;
-    const ins = sqlite.prepare(
-      'INSERT INTO grids (code, community_code, name, geometry, center_lng, center_lat) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    ins.run(GRID_IN, '330102001001', '上城一格', square(120.17, 30.25), 120.17, 30.25);
-    ins.run(GRID_OUT, '330105001001', '拱墅一格', square(120.15, 30.35), 120.15, 30.35);
-    await notifyTerritoryChanged(t.app.ctx.sql);
-    await createUser(sqliteSqlDb(sqlite), clock, {
+    const db = t.app.ctx.sql;
+    const grid = (code: string, communityCode: string, name: string, lng: number, lat: number) =>
+      db.run(sql`INSERT INTO grids (code, community_code, name, geometry, center_lng, center_lat)
+        VALUES (${code}, ${communityCode}, ${name}, ${square(lng, lat)}, ${lng}, ${lat})`);
+    await grid(GRID_IN, '330102001001', '上城一格', 120.17, 30.25);
+    await grid(GRID_OUT, '330105001001', '拱墅一格', 120.15, 30.35);
+    await notifyTerritoryChanged(db);
+    await createUser(db, clock, {
       username: 'shangcheng',
       role: 'duty',
       password: 'pingan-scoped-1',

@@ -1,4 +1,5 @@
 /** Shared by the history-*.test.ts files: HTTP ingest into the real app, and waiting for the tick to record it. */
+import Database from 'better-sqlite3';
 import type { App } from '@/server/app';
 import { fetchJson } from '../helpers/http';
 import { waitFor } from '../helpers/test-app';
@@ -26,3 +27,17 @@ export async function ingest(url: string, app: App, kind: Kind, items: unknown[]
 
 export const getJson = (url: string, path: string, cookie?: string) =>
   fetchJson(`${url}${path}`, { headers: cookie ? { cookie } : {} });
+
+/**
+ * Reads position history's own tables (history_segments, history_keyframes…) from its file: a SQLite file on
+ * either engine, the one at `t.dbPath` in tests (tests/helpers/test-app.ts). Read-only, on a connection of
+ * its own, so what it sees is what the app committed.
+ */
+export function readHistoryFile<T>(dbPath: string, read: (db: Database.Database) => T): T {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}

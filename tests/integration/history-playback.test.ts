@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUser } from '@/server/auth/accounts';
 import { startDispatchKit, type DispatchKit, CENTER } from './dispatch-test-kit';
@@ -16,11 +16,13 @@ describe('incident playback (处置回放)', () => {
   it("joins the incident's steps with its unit's track from dispatch to arrival, inside the incident's region only", async () => {
     kit = await startDispatchKit({ env: HISTORY_ENV });
     const { t, clock } = kit;
-    const sqlite = t.db.$client;
+    const db = t.app.ctx.sql;
+    const vehicle = (id: string, name: string, plate: string) =>
+      db.run(
+        sql`INSERT INTO vehicles (id, name, plate, created_at) VALUES (${id}, ${name}, ${plate}, ${clock.now()})`,
+      );
     const T0 = Math.floor((clock.now() - 2 * 3_600_000) / 1000) * 1000;
-    sqlite
-      .prepare('INSERT INTO vehicles (id, name, plate, created_at) VALUES (?, ?, ?, ?)')
-      .run('PB-1', '回放一号车', '浙A-PB001', clock.now());
+    await vehicle('PB-1', '回放一号车', '浙A-PB001');
     // The car patrols before the call (k < 4), drives to the scene after dispatch (4..9), then stays.
     const reports = Array.from({ length: 12 }, (_, k) => ({
       id: 'PB-1',
@@ -44,34 +46,24 @@ describe('incident playback (处置回放)', () => {
       assigneeId: 'PB-1',
       title: '回放测试 电话13812345678',
     });
-    const ev = sqlite.prepare(
-      'INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    ev.run('PB-INC', reportedAt, 'ingest:hotline_12345', 'reported', null, 'reported', null, null);
-    ev.run('PB-INC', reportedAt + 20_000, 'dispatcher', 'transition', 'reported', 'accepted', null, null);
+    const ev = (
+      at: number,
+      actor: string,
+      type: string,
+      from: string | null,
+      to: string,
+      assigneeId?: string,
+    ) =>
+      db.run(sql`INSERT INTO incident_events (incident_id, at, actor, type, from_state, to_state, note, data)
+        VALUES ('PB-INC', ${at}, ${actor}, ${type}, ${from}, ${to}, NULL,
+          ${assigneeId ? JSON.stringify({ assigneeKind: 'vehicle', assigneeId }) : null})`);
+    await ev(reportedAt, 'ingest:hotline_12345', 'reported', null, 'reported');
+    await ev(reportedAt + 20_000, 'dispatcher', 'transition', 'reported', 'accepted');
     // First sent to another car, then reassigned: the playback follows the unit that handled it.
-    ev.run(
-      'PB-INC',
-      reportedAt + 30_000,
-      'dispatcher',
-      'assign',
-      'accepted',
-      'dispatched',
-      null,
-      JSON.stringify({ assigneeKind: 'vehicle', assigneeId: 'OTHER' }),
-    );
-    ev.run(
-      'PB-INC',
-      dispatchAt,
-      'dispatcher',
-      'assign',
-      'dispatched',
-      'dispatched',
-      null,
-      JSON.stringify({ assigneeKind: 'vehicle', assigneeId: 'PB-1' }),
-    );
-    ev.run('PB-INC', onSceneAt, 'dispatcher', 'transition', 'dispatched', 'on_scene', null, null);
-    ev.run('PB-INC', resolvedAt, 'dispatcher', 'transition', 'on_scene', 'resolved', null, null);
+    await ev(reportedAt + 30_000, 'dispatcher', 'assign', 'accepted', 'dispatched', 'OTHER');
+    await ev(dispatchAt, 'dispatcher', 'assign', 'dispatched', 'dispatched', 'PB-1');
+    await ev(onSceneAt, 'dispatcher', 'transition', 'dispatched', 'on_scene');
+    await ev(resolvedAt, 'dispatcher', 'transition', 'on_scene', 'resolved');
 
     const leader = await kit.login('leader');
     const r = await kit.api('GET', '/api/history/incident/PB-INC/playback', { cookie: leader });
@@ -101,9 +93,7 @@ describe('incident playback (处置回放)', () => {
 
     // Replay (`at=`): the playback of the unit that held the case at that instant. Before the reassignment
     // that is OTHER, with its own dispatch and its way until it was relieved, not PB-1's.
-    sqlite
-      .prepare('INSERT INTO vehicles (id, name, plate, created_at) VALUES (?, ?, ?, ?)')
-      .run('OTHER', '先派车', '浙A-PB002', clock.now());
+    await vehicle('OTHER', '先派车', '浙A-PB002');
     const sentFirstAt = reportedAt + 30_000;
     const otherReports = [0, 10_000, 20_000, 45_000].map((dt, k) => ({
       id: 'OTHER',
@@ -181,7 +171,7 @@ describe('incident playback (处置回放)', () => {
     expect(masked.body.incident.title).not.toContain('13812345678');
 
     // A principal of another district reads it as missing; unknown ids too; no session is refused.
-    await createUser(sqliteSqlDb(sqlite), clock, {
+    await createUser(db, clock, {
       username: 'gongshu',
       role: 'duty',
       password: 'pingan-scoped-1',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
 import { startTestApp, waitFor, type TestApp } from '../helpers/test-app';
-import { getJson, HISTORY_ENV, ingest } from './history-kit';
+import { getJson, HISTORY_ENV, ingest, readHistoryFile } from './history-kit';
 
 const DAY_MS = 86_400_000;
 const BUCKET_MS = 600_000;
@@ -33,13 +33,15 @@ describe('history retention', () => {
 
     // Six days later OLD is 8 days old: its bucket goes as a whole; NEW (6.5 days) stays.
     clock.advance(6 * DAY_MS);
-    const sqlite = t.db.$client;
+    const dbPath = t.dbPath;
     const buckets = () =>
-      (
-        sqlite.prepare('SELECT DISTINCT bucket FROM history_segments ORDER BY bucket').all() as {
-          bucket: number;
-        }[]
-      ).map((r) => r.bucket);
+      readHistoryFile(dbPath, (db) =>
+        (
+          db.prepare('SELECT DISTINCT bucket FROM history_segments ORDER BY bucket').all() as {
+            bucket: number;
+          }[]
+        ).map((r) => r.bucket),
+      );
     // Written and dropped in the worker's own time: one bucket alone can also be OLD's, before NEW's is
     // written (a loaded machine saw that), so wait for exactly what must remain.
     const recentBucket = Math.floor(recent / BUCKET_MS);
@@ -52,11 +54,9 @@ describe('history retention', () => {
     expect((await track('NEW', recent)).body.points).toHaveLength(3);
     const cutoff = Math.floor((clock.now() - 7 * DAY_MS) / BUCKET_MS);
     expect(
-      (
-        sqlite.prepare('SELECT count(*) AS n FROM history_keyframes WHERE bucket < ?').get(cutoff) as {
-          n: number;
-        }
-      ).n,
-    ).toBe(0);
+      readHistoryFile(dbPath, (db) =>
+        db.prepare('SELECT count(*) AS n FROM history_keyframes WHERE bucket < ?').get(cutoff),
+      ),
+    ).toEqual({ n: 0 });
   });
 });

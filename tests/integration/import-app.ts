@@ -1,4 +1,3 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
 import { FakeClock } from '@/lib/clock';
 import { createImportRoutes } from '@/server/admin/import-routes';
 import { seedDemoAccounts } from '@/server/auth/accounts';
@@ -40,7 +39,7 @@ export async function startImportApp(env: Record<string, string> = {}): Promise<
       ...createImportRoutes(ctx, hooks.module()!),
     ],
   });
-  await seedDemoAccounts(sqliteSqlDb(t.db.$client), clock, DEMO_PASSWORD);
+  await seedDemoAccounts(t.app.ctx.sql, clock, DEMO_PASSWORD);
   return {
     t,
     clock,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql, type SQL } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { io as ioClient, type Socket } from 'socket.io-client';
@@ -15,8 +16,9 @@ import type {
   ServerToClientEvents,
   WireBatch,
 } from '@/lib/realtime/contract';
-import { openDatabase } from '@/server/db/open-database';
+import { flag, jsonValue } from '@/server/db/sql-db';
 import { waitFor } from '../helpers/test-app';
+import { appToolDatabase, ownToolDatabase } from '../helpers/tool-database';
 import { startImportApp, type ImportApp } from './import-app';
 import { bytesOf, goodTerritory, GRID_A1_1, GRID_A1_2, IN_GRID_A1_1 } from './import-fixtures';
 
@@ -55,8 +57,10 @@ async function liveName(kind: 'vehicle' | 'worker' | 'camera', id: string): Prom
   return ((await r.json()) as EntityInfo).name;
 }
 
-const sqlite = () => kit.t.db.$client;
-const dump = (table: string) => JSON.stringify(sqlite().prepare(`SELECT * FROM ${table} ORDER BY id`).all());
+const one = <T = Record<string, unknown>>(q: SQL) => kit.t.app.ctx.sql.get<T>(q);
+const all = <T = Record<string, unknown>>(q: SQL) => kit.t.app.ctx.sql.all<T>(q);
+const dump = async (table: string) =>
+  JSON.stringify(await all(sql`SELECT * FROM ${sql.raw(table)} ORDER BY id`));
 
 beforeAll(async () => {
   // As a center goes live: only registered devices may report (no auto-registration).
@@ -76,15 +80,14 @@ describe('departments', () => {
     );
     const r = await post('departments', csv, '部门.csv');
     expect(r).toMatchObject({ ok: true, created: 2, updated: 0, unchanged: 0, errors: [] });
-    expect(
-      sqlite()
-        .prepare(`SELECT name, kind, region_code AS r, categories FROM departments WHERE id = 'd-ps'`)
-        .get(),
-    ).toEqual({
+    const row = await one<{ categories: unknown }>(
+      sql`SELECT name, kind, region_code AS r, categories FROM departments WHERE id = 'd-ps'`,
+    );
+    expect({ ...row, categories: jsonValue(row!.categories) }).toEqual({
       name: '示范区公安分局北山派出所',
       kind: 'police_station',
       r: '330106001000',
-      categories: JSON.stringify(['public_security', 'dispute', 'special_population']),
+      categories: ['public_security', 'dispute', 'special_population'],
     });
   });
 
@@ -94,7 +97,7 @@ describe('departments', () => {
     );
     const r = await post('departments', csv, '司法所.csv');
     expect(r).toMatchObject({ ok: true, created: 1 });
-    expect(sqlite().prepare(`SELECT name, kind FROM departments WHERE id = 'd-justice'`).get()).toEqual({
+    expect(await one(sql`SELECT name, kind FROM departments WHERE id = 'd-justice'`)).toEqual({
       name: '北山司法所',
       kind: 'justice',
     });
@@ -132,17 +135,14 @@ describe('vehicles', () => {
     expect(await post('vehicles', book, '车辆.xlsx')).toMatchObject({ ok: true, created: 2 });
     expect(kit.t.app.ctx.live.vehicle.count).toBe(before + 2);
     expect(await liveName('vehicle', 'v-001')).toBe('北山巡逻一号');
-    expect(
-      sqlite()
-        .prepare(
-          `SELECT plate, terminal_phone AS t, department_id AS d, is_unassigned AS u FROM vehicles WHERE id = 'v-002'`,
-        )
-        .get(),
-    ).toEqual({
+    const v2 = await one<{ u: number | boolean }>(
+      sql`SELECT plate, terminal_phone AS t, department_id AS d, is_unassigned AS u FROM vehicles WHERE id = 'v-002'`,
+    );
+    expect({ ...v2, u: flag(v2!.u) }).toEqual({
       plate: '浙A·F0002',
       t: '13800000002', // as the JT/T 808 gateway keys it: no BCD zero padding
       d: 'd-fire',
-      u: 0,
+      u: false,
     });
     // A CSV without the plate column renames and keeps the stored plate.
     const csv = utf8Bom(
@@ -150,7 +150,7 @@ describe('vehicles', () => {
     );
     expect(await post('vehicles', csv, '改名.csv')).toMatchObject({ ok: true, updated: 1, created: 0 });
     expect(await liveName('vehicle', 'v-001')).toBe('北山巡逻1号');
-    expect(sqlite().prepare(`SELECT plate FROM vehicles WHERE id = 'v-001'`).get()).toEqual({
+    expect(await one(sql`SELECT plate FROM vehicles WHERE id = 'v-001'`)).toEqual({
       plate: '浙A·P0001',
     });
   });
@@ -171,7 +171,7 @@ describe('vehicles', () => {
   });
 
   it('GBK CSV: a taken terminal, an unknown department and a duplicate id are refused by row and field', async () => {
-    const before = dump('vehicles');
+    const before = await dump('vehicles');
     const csv = gbk(
       'id,name,plate,kind,terminal,departmentId\n' +
         'v-003,巡逻三号,浙A·P0003,patrol_car,013800000001,d-ps\n' +
@@ -185,7 +185,7 @@ describe('vehicles', () => {
       { at: 'row 3', field: 'departmentId', message: '部门 d-none 不存在：请先导入部门' },
       { at: 'row 4', field: 'id', message: 'id v-004 与第 3 行重复' },
     ]);
-    expect(dump('vehicles')).toBe(before);
+    expect(await dump('vehicles')).toBe(before);
   });
 });
 
@@ -207,7 +207,7 @@ describe('workers', () => {
       ['w-002', '李协管', '13900000002', GRID_A1_2, 'assistant'],
     ]);
     expect(await post('workers', good, '网格员.xlsx')).toMatchObject({ ok: true, created: 1 });
-    expect(sqlite().prepare('SELECT id, name, role, grid_code AS g FROM workers ORDER BY id').all()).toEqual([
+    expect(await all(sql`SELECT id, name, role, grid_code AS g FROM workers ORDER BY id`)).toEqual([
       { id: 'w-001', name: '张网格', role: 'full_time', g: GRID_A1_1 },
       { id: 'w-002', name: '李协管', role: 'assistant', g: GRID_A1_2 },
     ]);
@@ -237,11 +237,9 @@ describe('cameras', () => {
       const r = await post('cameras', csv, '摄像机.csv');
       expect(r).toMatchObject({ ok: true, created: 1, errors: [] });
       const [lng, lat] = toWgs84(gx, gy, 'gcj02');
-      const row = sqlite()
-        .prepare(
-          'SELECT name, lng, lat, grid_code AS g, region_code AS r, stream_url AS s FROM cameras WHERE id = ?',
-        )
-        .get(CAM) as Record<string, unknown>;
+      const row = (await one(
+        sql`SELECT name, lng, lat, grid_code AS g, region_code AS r, stream_url AS s FROM cameras WHERE id = ${CAM}`,
+      ))!;
       expect(row).toMatchObject({
         name: '北山路口东',
         g: GRID_A1_1,
@@ -272,7 +270,7 @@ describe('cameras', () => {
   });
 
   it('errors name the row and field; an id typed as a number in Excel is caught; nothing is written', async () => {
-    const before = dump('cameras');
+    const before = await dump('cameras');
     const csv = utf8Bom(
       'id,name,lng,lat,crs,regionCode,streamUrl\n' +
         `${CAM.slice(0, -1)}2,好摄像机,120.02,30.15,,,\n` +
@@ -296,7 +294,7 @@ describe('cameras', () => {
     const x = await post('cameras', book, '摄像机.xlsx');
     expect(x.errors[0]).toMatchObject({ at: 'row 2', field: 'id' });
     expect(x.errors[0]!.message).toContain('文本格式');
-    expect(dump('cameras')).toBe(before);
+    expect(await dump('cameras')).toBe(before);
     expect(await post('cameras', csv, '摄像机.csv', true)).toMatchObject({ ok: false, dryRun: true });
   });
 
@@ -305,13 +303,13 @@ describe('cameras', () => {
       ['id', 'name', 'lng', 'lat', 'crs', 'regionCode', 'streamUrl'],
       ['33010600001320000201', '古荡桥北', '120.25', '30.15', 'wgs84', '', ''],
     ]);
-    const before = dump('cameras');
+    const before = await dump('cameras');
     expect(await post('cameras', book, 'cams.xlsx', true)).toMatchObject({
       ok: true,
       dryRun: true,
       created: 1,
     });
-    expect(dump('cameras')).toBe(before);
+    expect(await dump('cameras')).toBe(before);
     expect(await post('cameras', book, 'cams.xlsx')).toMatchObject({ ok: true, created: 1 });
     const runs = (await (
       await fetch(`${kit.t.url}/api/admin/imports`, { headers: { cookie: admin } })
@@ -322,12 +320,11 @@ describe('cameras', () => {
     expect(new Set(runs.runs.map((r) => r.kind))).toEqual(
       new Set(['territory', 'departments', 'vehicles', 'workers', 'cameras']),
     );
-    const audited = sqlite()
-      .prepare(
-        `SELECT DISTINCT action FROM audit_log WHERE action LIKE 'import.%' AND result = 'ok' ORDER BY action`,
-      )
-      .all();
-    expect(audited.map((a) => (a as { action: string }).action)).toEqual([
+    const audited = await all<{ action: string }>(
+      sql`SELECT DISTINCT action FROM audit_log WHERE action LIKE 'import.%' AND result = 'ok'`,
+    );
+    // Sorted here: the database's collation need not be byte order.
+    expect(audited.map((a) => a.action).sort()).toEqual([
       'import.cameras',
       'import.departments',
       'import.territory',
@@ -344,12 +341,13 @@ describe('the command line', () => {
     const bad = path.join(dir, 'bad.csv');
     fs.writeFileSync(good, gbk('id,name,kind,regionCode,phone\nd-1,城西派出所,派出所,,110\n'));
     fs.writeFileSync(bad, gbk('id,name,kind\nd-2,,police_station\n'));
+    const db = await ownToolDatabase(path.join(dir, 'x.db'));
     const run = (file: string) =>
       new Promise<{ code: number; out: string }>((resolve) =>
         execFile(
           'npx',
           ['tsx', 'scripts/import.ts', 'departments', file],
-          { cwd: ROOT, env: { ...process.env, DATABASE_PATH: path.join(dir, 'x.db') } },
+          { cwd: ROOT, env: { ...process.env, ...db.env } },
           (err, stdout) =>
             resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout }),
         ),
@@ -360,14 +358,9 @@ describe('the command line', () => {
     const no = await run(bad);
     expect(no.code).toBe(1);
     expect(JSON.parse(no.out).errors).toEqual([{ at: 'row 2', field: 'name', message: '缺少名称' }]);
-    const db = openDatabase(path.join(dir, 'x.db'));
-    try {
-      expect(db.$client.prepare('SELECT id, name, kind FROM departments').all()).toEqual([
-        { id: 'd-1', name: '城西派出所', kind: 'police_station' },
-      ]);
-    } finally {
-      db.$client.close();
-    }
+    expect(await db.use((d) => d.all(sql`SELECT id, name, kind FROM departments`))).toEqual([
+      { id: 'd-1', name: '城西派出所', kind: 'police_station' },
+    ]);
   });
 
   it('a CLI import into the running server’s database reaches its live state (names on the walls)', async () => {
@@ -377,7 +370,7 @@ describe('the command line', () => {
       execFile(
         'npx',
         ['tsx', 'scripts/import.ts', 'workers', file],
-        { cwd: ROOT, env: { ...process.env, DATABASE_PATH: kit.t.dbPath } },
+        { cwd: ROOT, env: { ...process.env, ...appToolDatabase(kit.t).env } },
         (err) => resolve(err ? Number((err as { code?: number }).code ?? 1) : 0),
       ),
     );

@@ -5,16 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
+import { sql, type SQL } from 'drizzle-orm';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import type { ImportResult } from '@/lib/import/issues';
 import { configureSqlAuditChain } from '@/server/audit/audit-key';
 import { sqlChainSource, verifyChain } from '@/server/audit/verify-chain';
-import { sqliteSqlDb } from '@/server/db/sql-db';
-import { openDatabase } from '@/server/db/open-database';
 import { STATS_REFRESH_MS } from '@/server/stats/wall-routes';
 import { waitFor } from '../helpers/test-app';
+import { appToolDatabase, ownToolDatabase, type ToolDatabase } from '../helpers/tool-database';
 import { startImportApp, type ImportApp } from './import-app';
 import {
   badTerritory,
@@ -39,13 +39,13 @@ fs.writeFileSync(GOOD, bytesOf(goodTerritory()));
 fs.writeFileSync(BAD, bytesOf(badTerritory()));
 const FEATURES = goodTerritory().features.length;
 
-/** `npm run import -- …` as an operator runs it: tsx, its own process, a database file of its own. */
-function importCli(args: string[], dbPath: string, env: Record<string, string> = {}) {
+/** `npm run import -- …` as an operator runs it: tsx, its own process, a database of its own. */
+function importCli(args: string[], db: ToolDatabase, env: Record<string, string> = {}) {
   return new Promise<{ code: number; result: ImportResult; stderr: string }>((resolve) => {
     execFile(
       'npx',
       ['tsx', 'scripts/import.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_PATH: dbPath, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: ROOT, env: { ...process.env, ...db.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
         let result = {} as ImportResult;
@@ -61,48 +61,44 @@ function importCli(args: string[], dbPath: string, env: Record<string, string> =
 }
 
 /** Every row of the territory tables, to prove a refused import wrote nothing. */
-function territoryDump(dbPath: string) {
-  const db = openDatabase(dbPath);
-  try {
-    const q = (sql: string) => db.$client.prepare(sql).all();
-    return JSON.stringify([
-      q('SELECT * FROM regions ORDER BY code'),
-      q('SELECT * FROM grids ORDER BY code'),
-      q('SELECT * FROM import_runs ORDER BY id'),
-      q(`SELECT * FROM meta WHERE key LIKE 'world.%' ORDER BY key`),
-    ]);
-  } finally {
-    db.$client.close();
-  }
+function territoryDump(tool: ToolDatabase): Promise<string> {
+  return tool.use(async (db) =>
+    JSON.stringify([
+      await db.all(sql`SELECT * FROM regions ORDER BY code`),
+      await db.all(sql`SELECT * FROM grids ORDER BY code`),
+      await db.all(sql`SELECT * FROM import_runs ORDER BY id`),
+      await db.all(sql`SELECT * FROM meta WHERE key LIKE 'world.%' ORDER BY key`),
+    ]),
+  );
 }
 
 describe('territory import from the command line', () => {
-  const dbPath = path.join(dir, 'cli.db');
+  let cliDb: ToolDatabase;
+  beforeAll(async () => {
+    cliDb = await ownToolDatabase(path.join(dir, 'cli.db'));
+  });
 
   it('a dry run reports the counts and writes nothing', async () => {
-    const before = territoryDump(dbPath);
-    const r = await importCli(['territory', GOOD, '--dry-run'], dbPath);
+    const before = await territoryDump(cliDb);
+    const r = await importCli(['territory', GOOD, '--dry-run'], cliDb);
     expect(r.code, r.stderr).toBe(0);
     expect(r.result).toMatchObject({ ok: true, dryRun: true, created: FEATURES, updated: 0, unchanged: 0 });
     expect(r.result.errors).toEqual([]);
-    expect(territoryDump(dbPath)).toBe(before);
+    expect(await territoryDump(cliDb)).toBe(before);
   });
 
   it('imports towns, communities and grids (a multipolygon, a hole) in one versioned, audited run', async () => {
-    const r = await importCli(['territory', GOOD], dbPath);
+    const r = await importCli(['territory', GOOD], cliDb);
     expect(r.code, r.stderr).toBe(0);
     expect(r.result).toMatchObject({ ok: true, dryRun: false, created: FEATURES, updated: 0, unchanged: 0 });
-    const db = openDatabase(dbPath);
-    try {
-      const regions = db.$client
-        .prepare('SELECT code, parent_code AS parent, level, name, geometry FROM regions ORDER BY code')
-        .all() as {
+    await cliDb.use(async (db) => {
+      const regions = await db.all<{
         code: string;
         parent: string | null;
         level: string;
         name: string;
         geometry: string;
-      }[];
+      }>(sql`SELECT code, parent_code AS parent, level, name, geometry FROM regions ORDER BY code`);
       expect(regions.map((x) => [x.code, x.parent, x.level])).toEqual([
         [DISTRICT, null, 'district'],
         [TOWN_A, DISTRICT, 'town'],
@@ -115,68 +111,55 @@ describe('territory import from the command line', () => {
       expect(JSON.parse(regions.find((x) => x.code === '330106001002')!.geometry).coordinates).toHaveLength(
         2,
       );
-      expect(db.$client.prepare('SELECT count(*) AS n FROM grids').get()).toEqual({ n: 4 });
-      const run = db.$client.prepare('SELECT * FROM import_runs').get() as Record<string, unknown>;
+      expect(await db.get(sql`SELECT count(*) AS n FROM grids`)).toEqual({ n: 4 });
+      const run = (await db.get<Record<string, unknown>>(sql`SELECT * FROM import_runs`))!;
       expect(run).toMatchObject({ kind: 'territory', file_name: 'territory.geojson', created: FEATURES });
       expect(run.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(String(run.actor)).toMatch(/^cli:/);
-      const audit = db.$client
-        .prepare(`SELECT action, result FROM audit_log WHERE action = 'import.territory'`)
-        .all();
+      const audit = await db.all(sql`SELECT action, result FROM audit_log WHERE action = 'import.territory'`);
       expect(audit).toEqual([{ action: 'import.territory', result: 'ok' }]);
       const info = JSON.parse(
-        (db.$client.prepare(`SELECT value FROM meta WHERE key = 'world.info'`).get() as { value: string })
-          .value,
+        (await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = 'world.info'`))!.value,
       );
       expect(info).toMatchObject({ name: '示范区', rootCode: DISTRICT, bbox: [120, 30.1, 120.4, 30.4] });
       expect(info.counts).toMatchObject({ towns: 2, communities: 3, grids: 4 });
-    } finally {
-      db.$client.close();
-    }
+    });
   });
 
   it('re-importing the same file changes nothing', async () => {
-    const before = territoryDump(dbPath);
-    const r = await importCli(['territory', GOOD], dbPath);
+    const before = await territoryDump(cliDb);
+    const r = await importCli(['territory', GOOD], cliDb);
     expect(r.result).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: FEATURES });
     const [regions, grids, , meta] = JSON.parse(before);
-    const [regions2, grids2, runs2, meta2] = JSON.parse(territoryDump(dbPath));
+    const [regions2, grids2, runs2, meta2] = JSON.parse(await territoryDump(cliDb));
     expect([regions2, grids2]).toEqual([regions, grids]);
     expect(meta2.map((m: { value: string }) => m.value)).toEqual(meta.map((m: { value: string }) => m.value));
     expect(runs2).toHaveLength(2);
   });
 
   it('imports into a production database’s keyed audit chain with its AUDIT_KEY, and says so without it', async () => {
-    const keyedPath = path.join(dir, 'keyed.db');
+    const keyedDb = await ownToolDatabase(path.join(dir, 'keyed.db'));
     const key = 'the-server-audit-key-of-this-centre-0123456789';
     // As a production server's first start leaves it: the chain keyed with AUDIT_KEY from the next row.
-    const first = openDatabase(keyedPath);
-    await configureSqlAuditChain(sqliteSqlDb(first.$client), { auditKey: key });
-    first.$client.close();
+    await keyedDb.use((db) => configureSqlAuditChain(db, { auditKey: key }));
 
-    const without = await importCli(['territory', GOOD], keyedPath, { AUDIT_KEY: '' });
+    const without = await importCli(['territory', GOOD], keyedDb, { AUDIT_KEY: '' });
     expect(without.code).toBe(2);
     expect(without.stderr).toMatch(/cannot import: .*AUDIT_KEY/);
-    expect(JSON.parse(territoryDump(keyedPath))[0]).toEqual([]);
+    expect(JSON.parse(await territoryDump(keyedDb))[0]).toEqual([]);
 
-    const keyed = await importCli(['territory', GOOD], keyedPath, { AUDIT_KEY: key });
+    const keyed = await importCli(['territory', GOOD], keyedDb, { AUDIT_KEY: key });
     expect(keyed.code, keyed.stderr).toBe(0);
     expect(keyed.result).toMatchObject({ ok: true, created: FEATURES });
-    const db = openDatabase(keyedPath);
-    try {
-      const chain = await configureSqlAuditChain(sqliteSqlDb(db.$client), { auditKey: key });
-      expect(await verifyChain(sqlChainSource(sqliteSqlDb(db.$client)), { chain })).toMatchObject({
-        ok: true,
-        rows: 1,
-      });
-    } finally {
-      db.$client.close();
-    }
+    await keyedDb.use(async (db) => {
+      const chain = await configureSqlAuditChain(db, { auditKey: key });
+      expect(await verifyChain(sqlChainSource(db), { chain })).toMatchObject({ ok: true, rows: 1 });
+    });
   });
 
   it('a file with mistakes names each feature by index and code, exits 1 and writes nothing', async () => {
-    const before = territoryDump(dbPath);
-    const r = await importCli(['territory', BAD], dbPath);
+    const before = await territoryDump(cliDb);
+    const r = await importCli(['territory', BAD], cliDb);
     expect(r.code).toBe(1);
     expect(r.result.ok).toBe(false);
     const at = (i: number) =>
@@ -192,7 +175,7 @@ describe('territory import from the command line', () => {
     expect(at(6)[0]!.message).toMatch(/网格只有 50\.0% 在社区 330106001002 之内/);
     expect(at(7)[0]!.message).toContain('未闭合');
     expect(at(8)[0]!.message).toContain('Polygon');
-    expect(territoryDump(dbPath)).toBe(before);
+    expect(await territoryDump(cliDb)).toBe(before);
   });
 
   it('reads a zipped Shapefile with GBK attributes (as its .cpg says)', async () => {
@@ -208,20 +191,15 @@ describe('territory import from the command line', () => {
         },
       ]),
     );
-    const r = await importCli(['territory', shp], dbPath);
+    const r = await importCli(['territory', shp], cliDb);
     expect(r.code, JSON.stringify(r.result.errors)).toBe(0);
     expect(r.result).toMatchObject({ created: 1, updated: 1, unchanged: 0 });
     expect(r.result.warnings.some((w) => w.message.includes('不在本文件中'))).toBe(true);
-    const db = openDatabase(dbPath);
-    try {
-      expect(
-        db.$client
-          .prepare('SELECT name FROM regions WHERE code IN (?, ?) ORDER BY code')
-          .all(TOWN_A, '330106003000'),
-      ).toEqual([{ name: '北山街道（新界）' }, { name: '灵隐街道' }]);
-    } finally {
-      db.$client.close();
-    }
+    expect(
+      await cliDb.use((db) =>
+        db.all(sql`SELECT name FROM regions WHERE code IN (${TOWN_A}, '330106003000') ORDER BY code`),
+      ),
+    ).toEqual([{ name: '北山街道（新界）' }, { name: '灵隐街道' }]);
   });
 });
 
@@ -234,6 +212,7 @@ describe('territory import through the admin API, seen by the running walls', ()
     admin = await kit.login('admin');
   });
   afterAll(() => kit?.close());
+  const one = (q: SQL) => kit.t.app.ctx.sql.get(q);
 
   async function post(
     kind: string,
@@ -310,8 +289,8 @@ describe('territory import through the admin API, seen by the running walls', ()
     const r = await post('territory', bytesOf(goodTerritory()), { dryRun: true });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ok: true, dryRun: true, created: FEATURES, errors: [] });
-    expect(kit.t.db.$client.prepare('SELECT count(*) AS n FROM regions').get()).toEqual({ n: 0 });
-    expect(kit.t.db.$client.prepare('SELECT count(*) AS n FROM import_runs').get()).toEqual({ n: 0 });
+    expect(await one(sql`SELECT count(*) AS n FROM regions`)).toEqual({ n: 0 });
+    expect(await one(sql`SELECT count(*) AS n FROM import_runs`)).toEqual({ n: 0 });
     expect(await tileCodes(...IN_GRID_A1_1)).toEqual([]);
     expect((await fetch(`${kit.t.url}/api/map/world.json`)).status).toBe(200);
     expect((await (await fetch(`${kit.t.url}/api/map/world.json`)).json()).name).toBeNull();
@@ -319,20 +298,16 @@ describe('territory import through the admin API, seen by the running walls', ()
 
   it('imports, and the running app shows the new towns without a restart; outsiders are listed, not lost', async () => {
     // A camera and an open incident outside every grid, a camera inside one.
-    const sqlite = kit.t.db.$client;
     const now = kit.clock.now();
-    sqlite
-      .prepare('INSERT INTO cameras (id, name, lng, lat, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run('33010600001320000001', '湖边摄像机', ...OUTSIDE, now);
-    sqlite
-      .prepare('INSERT INTO cameras (id, name, lng, lat, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run('33010600001320000002', '路口摄像机', ...IN_GRID_A1_1, now);
-    sqlite
-      .prepare(
-        `INSERT INTO incidents (id, category, title, lng, lat, priority, source, reported_at, received_at, updated_at)
-         VALUES ('far-1', 'other', '远处事件', ?, ?, 3, 'hotline_12345', ?, ?, ?)`,
-      )
-      .run(...OUTSIDE, now, now, now);
+    const camera = (id: string, name: string, [lng, lat]: readonly [number, number]) =>
+      kit.t.app.ctx.sql.run(sql`INSERT INTO cameras (id, name, lng, lat, created_at)
+        VALUES (${id}, ${name}, ${lng}, ${lat}, ${now})`);
+    await camera('33010600001320000001', '湖边摄像机', OUTSIDE);
+    await camera('33010600001320000002', '路口摄像机', IN_GRID_A1_1);
+    await kit.t.app.ctx.sql.run(
+      sql`INSERT INTO incidents (id, category, title, lng, lat, priority, source, reported_at, received_at, updated_at)
+          VALUES ('far-1', 'other', '远处事件', ${OUTSIDE[0]}, ${OUTSIDE[1]}, 3, 'hotline_12345', ${now}, ${now}, ${now})`,
+    );
     const vehicles = kit.t.app.ctx.live.vehicle;
     const v = vehicles.add({ id: 'veh-far', name: '远处巡逻车', kind: 'patrol_car' });
     [vehicles.lng[v], vehicles.lat[v], vehicles.ts[v]] = [...OUTSIDE, now];
@@ -355,11 +330,11 @@ describe('territory import through the admin API, seen by the running walls', ()
       expect.arrayContaining(['camera 33010600001320000001', 'incident far-1', 'vehicle veh-far']),
     );
     expect(warned).not.toContain('camera 33010600001320000002');
-    expect(sqlite.prepare('SELECT count(*) AS n FROM incidents WHERE id = ?').get('far-1')).toEqual({ n: 1 });
+    expect(await one(sql`SELECT count(*) AS n FROM incidents WHERE id = 'far-1'`)).toEqual({ n: 1 });
     // The camera inside a grid now belongs to it.
-    expect(
-      sqlite.prepare('SELECT grid_code AS g FROM cameras WHERE id = ?').get('33010600001320000002'),
-    ).toEqual({ g: GRID_A1_1 });
+    expect(await one(sql`SELECT grid_code AS g FROM cameras WHERE id = '33010600001320000002'`)).toEqual({
+      g: GRID_A1_1,
+    });
 
     // Area tiles, world info, basemap places and stats, from the same running app.
     expect(await tileCodes(...IN_GRID_A1_1)).toContain(GRID_A1_1);
@@ -391,15 +366,15 @@ describe('territory import through the admin API, seen by the running walls', ()
   it('a re-import through the API is a no-op; a bad file is refused whole', async () => {
     const r = await post('territory', bytesOf(goodTerritory()));
     expect(r.body).toMatchObject({ ok: true, created: 0, updated: 0, unchanged: FEATURES });
-    const before = kit.t.db.$client.prepare('SELECT * FROM regions ORDER BY code').all();
+    const before = await kit.t.app.ctx.sql.all(sql`SELECT * FROM regions ORDER BY code`);
     const bad = await post('territory', bytesOf(badTerritory()));
     expect(bad.status).toBe(200);
     expect(bad.body.ok).toBe(false);
     expect(bad.body.errors.length).toBeGreaterThan(5);
-    expect(kit.t.db.$client.prepare('SELECT * FROM regions ORDER BY code').all()).toEqual(before);
-    const refused = kit.t.db.$client
-      .prepare(`SELECT result FROM audit_log WHERE action = 'import.territory' ORDER BY id DESC LIMIT 1`)
-      .get();
+    expect(await kit.t.app.ctx.sql.all(sql`SELECT * FROM regions ORDER BY code`)).toEqual(before);
+    const refused = await one(
+      sql`SELECT result FROM audit_log WHERE action = 'import.territory' ORDER BY id DESC LIMIT 1`,
+    );
     expect(refused).toEqual({ result: 'error' });
   });
 
@@ -468,7 +443,7 @@ describe('territory import through the admin API, seen by the running walls', ()
       }),
     );
     expect(await tileCodes(120.35, 30.35)).toEqual([]);
-    const r = await importCli(['territory', file], kit.t.dbPath);
+    const r = await importCli(['territory', file], appToolDatabase(kit.t));
     expect(r.result, r.stderr).toMatchObject({ ok: true, created: 3 });
     await waitFor(
       async () => (await tileCodes(120.35, 30.35)).includes('330106004001001'),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PHOTO_BYTES } from '@/lib/mobile/contract';
 import { MAX_UPLOAD_BYTES } from '@/server/uploads/photo';
@@ -26,13 +27,9 @@ afterAll(async () => {
   await k?.close();
 });
 
-function count(sql: string, ...args: unknown[]): number {
-  return (
-    (k.t.db.$client
-      .prepare(sql)
-      .pluck()
-      .get(...args) as number) ?? 0
-  );
+/** A `SELECT COUNT(*) AS n …` on the app's database. */
+async function count(query: SQL): Promise<number> {
+  return (await k.t.app.ctx.sql.get<{ n: number }>(query))!.n;
 }
 
 /** A report by grid01, assigned back to grid01 by the dispatcher: a task of theirs. */
@@ -56,9 +53,7 @@ const act = (id: string, body: Record<string, unknown>, cookie = grid01) =>
 
 const events = (id: string, type: string) =>
   count(
-    `SELECT COUNT(*) FROM incident_events WHERE incident_id = ? AND actor = 'grid01' AND type = ?`,
-    id,
-    type,
+    sql`SELECT COUNT(*) AS n FROM incident_events WHERE incident_id = ${id} AND actor = 'grid01' AND type = ${type}`,
   );
 
 describe('task actions from the phone, once per key', () => {
@@ -72,15 +67,16 @@ describe('task actions from the phone, once per key', () => {
     const again = await act(id, resolve);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ ok: true, isDuplicate: true, task: { state: 'resolved' } });
-    expect(events(id, 'transition')).toBe(1);
+    expect(await events(id, 'transition')).toBe(1);
     expect(
-      count(
-        `SELECT COUNT(*) FROM audit_log WHERE actor = 'grid01' AND object_id = ? AND action = 'incident.transition'`,
-        id,
+      await count(
+        sql`SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'grid01' AND object_id = ${id} AND action = 'incident.transition'`,
       ),
     ).toBe(1);
-    expect(count('SELECT COUNT(*) FROM incident_attachments WHERE incident_id = ?', id)).toBe(1);
-    expect(count('SELECT COUNT(*) FROM worker_actions WHERE key = ?', resolve.key)).toBe(1);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM incident_attachments WHERE incident_id = ${id}`)).toBe(
+      1,
+    );
+    expect(await count(sql`SELECT COUNT(*) AS n FROM worker_actions WHERE key = ${resolve.key}`)).toBe(1);
     expect(k.t.app.ctx.live.incidents.get(id)?.state).toBe('resolved');
   });
 
@@ -88,17 +84,16 @@ describe('task actions from the phone, once per key', () => {
     const id = await newTask('重发补充');
     const note = { key: randomUUID(), action: 'note', note: '摊贩已劝离' };
     for (let i = 0; i < 3; i++) expect((await act(id, note)).status).toBe(200);
-    expect(events(id, 'note')).toBe(1);
+    expect(await events(id, 'note')).toBe(1);
     expect((await act(id, { ...note, key: randomUUID() })).status).toBe(200);
-    expect(events(id, 'note')).toBe(2);
+    expect(await events(id, 'note')).toBe(2);
     const accept = { key: randomUUID(), action: 'accept' };
     expect((await act(id, accept)).body.task.isAccepted).toBe(true);
     expect((await act(id, accept)).body.isDuplicate).toBe(true);
-    expect(events(id, 'accept')).toBe(1);
+    expect(await events(id, 'accept')).toBe(1);
     expect(
-      count(
-        `SELECT COUNT(*) FROM audit_log WHERE actor = 'grid01' AND object_id = ? AND action IN ('incident.worker_note', 'incident.worker_accept')`,
-        id,
+      await count(
+        sql`SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'grid01' AND object_id = ${id} AND action IN ('incident.worker_note', 'incident.worker_accept')`,
       ),
     ).toBe(3);
     // Done with it: a worker holds one open task at a time.
@@ -125,7 +120,7 @@ describe('task actions from the phone, once per key', () => {
     expect(back.status).toBe(200);
     const late = { key: randomUUID(), action: 'resolve' };
     expect((await act(id, late)).status).toBe(404);
-    expect(count('SELECT COUNT(*) FROM worker_actions WHERE key = ?', late.key)).toBe(0);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM worker_actions WHERE key = ${late.key}`)).toBe(0);
     expect(k.t.app.ctx.live.incidents.get(id)?.state).toBe('returned');
 
     // The same key on the worker's next task is not taken as that task's.

@@ -1,4 +1,4 @@
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { FakeClock } from '@/lib/clock';
 import { createUser, seedDemoAccounts } from '@/server/auth/accounts';
 import { LoginLimiter } from '@/server/auth/login-limiter';
-import { openDatabase } from '@/server/db/open-database';
+import type { SqlDb } from '@/server/db/sql-db';
 import { dispatchAppHooks, type DispatchModule } from '@/server/dispatch/dispatch-module';
 import { createMobileModuleRoutes } from '@/server/mobile/mobile-module';
 import { fetchJson } from '../helpers/http';
@@ -62,8 +62,31 @@ export function phonePhoto(seed: number): Promise<Buffer> {
     .toBuffer();
 }
 
+async function seedWorld(db: SqlDb, clock: FakeClock): Promise<void> {
+  const grid = (code: string, communityCode: string, name: string, geometry: string, at: typeof IN_A) =>
+    db.run(sql`INSERT INTO grids (code, community_code, name, geometry, center_lng, center_lat)
+      VALUES (${code}, ${communityCode}, ${name}, ${geometry}, ${at.lng}, ${at.lat})`);
+  await grid(GRID_A, '330102001001', '甲网格', box(120.16, 30.24, 120.18, 30.26), IN_A);
+  await grid(GRID_B, '330102001002', '乙网格', box(120.18, 30.24, 120.2, 30.26), IN_B);
+  const worker = (id: string, name: string, gridCode: string) =>
+    db.run(sql`INSERT INTO workers (id, name, role, grid_code, created_at)
+      VALUES (${id}, ${name}, 'full_time', ${gridCode}, ${clock.now()})`);
+  await worker('w-a', '王网格', GRID_A);
+  await worker('w-b', '李网格', GRID_B);
+  await seedDemoAccounts(db, clock, PASSWORD);
+  await createUser(db, clock, { username: 'grid01', role: 'worker', password: PASSWORD, workerId: 'w-a' });
+  await createUser(db, clock, { username: 'grid02', role: 'worker', password: PASSWORD, workerId: 'w-b' });
+  // A leader of community B only: may read B's incidents, not A's.
+  await createUser(db, clock, {
+    username: 'leader-b',
+    role: 'leader',
+    password: PASSWORD,
+    regionCode: '330102001002',
+  });
+}
+
 /**
- * The real app (real SQLite file, real HTTP, in-process bus) with dispatch and the mobile routes, a world of
+ * The real app (real database, real HTTP, in-process bus) with dispatch and the mobile routes, a world of
  * two grids in two communities, worker w-a (account grid01) in A and w-b (grid02) in B.
  */
 export async function startMobileKit(): Promise<MobileKit> {
@@ -71,39 +94,15 @@ export async function startMobileKit(): Promise<MobileKit> {
   const dbPath = path.join(dir, 'test.db');
   const uploadsDir = path.join(dir, 'uploads');
   const clock = new FakeClock(Date.now());
-  // The grids exist before the app starts: it places reports with the grids it loaded.
-  const pre = openDatabase(dbPath);
-  const insertGrid = pre.$client.prepare(
-    'INSERT INTO grids (code, community_code, name, geometry, center_lng, center_lat) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  insertGrid.run(GRID_A, '330102001001', '甲网格', box(120.16, 30.24, 120.18, 30.26), IN_A.lng, IN_A.lat);
-  insertGrid.run(GRID_B, '330102001002', '乙网格', box(120.18, 30.24, 120.2, 30.26), IN_B.lng, IN_B.lat);
-  const insertWorker = pre.$client.prepare(
-    'INSERT INTO workers (id, name, role, grid_code, created_at) VALUES (?, ?, ?, ?, ?)',
-  );
-  insertWorker.run('w-a', '王网格', 'full_time', GRID_A, clock.now());
-  insertWorker.run('w-b', '李网格', 'full_time', GRID_B, clock.now());
-  await seedDemoAccounts(sqliteSqlDb(pre.$client), clock, PASSWORD);
-  await createUser(sqliteSqlDb(pre.$client), clock, {
-    username: 'grid01',
-    role: 'worker',
-    password: PASSWORD,
-    workerId: 'w-a',
-  });
-  await createUser(sqliteSqlDb(pre.$client), clock, {
-    username: 'grid02',
-    role: 'worker',
-    password: PASSWORD,
-    workerId: 'w-b',
-  });
-  // A leader of community B only: may read B's incidents, not A's.
-  await createUser(sqliteSqlDb(pre.$client), clock, {
-    username: 'leader-b',
-    role: 'leader',
-    password: PASSWORD,
-    regionCode: '330102001002',
-  });
-  pre.$client.close();
+  // The grids exist before the app starts: it places reports with the grids it loaded. A first start on
+  // the same file seeds them through the app's own database (SQLite or PostgreSQL), then the app under test
+  // starts afresh on it.
+  const seeding = await startTestApp({ dbPath, clock });
+  try {
+    await seedWorld(seeding.app.ctx.sql, clock);
+  } finally {
+    await seeding.close();
+  }
 
   const hooks = dispatchAppHooks({ limiter: new LoginLimiter(10_000) });
   const t = await startTestApp({

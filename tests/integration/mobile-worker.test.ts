@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSITION_INTERVAL_MS } from '@/lib/mobile/contract';
 import { waitFor } from '../helpers/test-app';
@@ -30,13 +31,9 @@ const report = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-function count(sql: string, ...args: unknown[]): number {
-  return (
-    (k.t.db.$client
-      .prepare(sql)
-      .pluck()
-      .get(...args) as number) ?? 0
-  );
+/** A `SELECT COUNT(*) AS n …` on the app's database. */
+async function count(query: SQL): Promise<number> {
+  return (await k.t.app.ctx.sql.get<{ n: number }>(query))!.n;
 }
 
 describe('grid worker mobile routes', () => {
@@ -49,7 +46,7 @@ describe('grid worker mobile routes', () => {
   });
 
   it('refuses a report outside the worker’s scope with the reason, and records the refusal', async () => {
-    const before = count('SELECT COUNT(*) FROM incidents');
+    const before = await count(sql`SELECT COUNT(*) AS n FROM incidents`);
     const r = await k.api('POST', '/api/m/reports', { cookie: grid01, body: report(IN_B) });
     expect(r.status).toBe(403);
     expect(r.body.details.reason).toBe('outside_scope');
@@ -60,10 +57,10 @@ describe('grid worker mobile routes', () => {
       body: report({ lng: 121.5, lat: 31.2 }),
     });
     expect(nowhere.status).toBe(403);
-    expect(count('SELECT COUNT(*) FROM incidents')).toBe(before);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM incidents`)).toBe(before);
     expect(
-      count(
-        `SELECT COUNT(*) FROM audit_log WHERE actor = 'grid01' AND action = 'incident.create' AND result = 'denied' AND reason = 'outside_scope'`,
+      await count(
+        sql`SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'grid01' AND action = 'incident.create' AND result = 'denied' AND reason = 'outside_scope'`,
       ),
     ).toBe(2);
     // The worker of B may report there.
@@ -79,15 +76,14 @@ describe('grid worker mobile routes', () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: first.body.id, isDuplicate: true });
     expect(
-      count(
-        `SELECT COUNT(*) FROM incidents WHERE source = 'grid_worker' AND source_ref = ?`,
-        `m-${body.key}`,
+      await count(
+        sql`SELECT COUNT(*) AS n FROM incidents WHERE source = 'grid_worker' AND source_ref = ${`m-${body.key}`}`,
       ),
     ).toBe(1);
-    expect(count('SELECT COUNT(*) FROM worker_reports WHERE key = ?', body.key)).toBe(1);
-    const stored = k.t.db.$client
-      .prepare('SELECT source, grid_code AS gridCode, state FROM incidents WHERE id = ?')
-      .get(first.body.id);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM worker_reports WHERE key = ${body.key}`)).toBe(1);
+    const stored = await k.t.app.ctx.sql.get(
+      sql`SELECT source, grid_code AS "gridCode", state FROM incidents WHERE id = ${first.body.id}`,
+    );
     expect(stored).toEqual({ source: 'grid_worker', gridCode: GRID_A, state: 'reported' });
     // On the live board (the walls' feed) once.
     expect(k.t.app.ctx.live.incidents.get(first.body.id)?.source).toBe('grid_worker');
@@ -155,7 +151,7 @@ describe('grid worker mobile routes', () => {
     }).catch(() => null);
     // The server answers 413 (or closes a body it will not read): nothing is stored either way.
     if (r) expect(r.status).toBe(413);
-    expect(count('SELECT COUNT(*) FROM uploads WHERE bytes > 8388608')).toBe(0);
+    expect(await count(sql`SELECT COUNT(*) AS n FROM uploads WHERE bytes > 8388608`)).toBe(0);
   });
 
   it('lets the worker arrive at and resolve only their own task, through the lifecycle', async () => {
@@ -207,11 +203,9 @@ describe('grid worker mobile routes', () => {
       body: { action: 'arrive' },
     });
     expect(again.status).toBe(409);
-    const events = k.t.db.$client
-      .prepare(
-        `SELECT actor, type, to_state AS toState FROM incident_events WHERE incident_id = ? ORDER BY id`,
-      )
-      .all(id) as { actor: string; type: string; toState: string }[];
+    const events = await k.t.app.ctx.sql.all<{ actor: string; type: string; toState: string }>(
+      sql`SELECT actor, type, to_state AS "toState" FROM incident_events WHERE incident_id = ${id} ORDER BY id`,
+    );
     expect(events.filter((e) => e.actor === 'grid01').map((e) => `${e.type}:${e.toState}`)).toEqual([
       'accept:dispatched',
       'transition:on_scene',
@@ -219,9 +213,8 @@ describe('grid worker mobile routes', () => {
       'transition:resolved',
     ]);
     expect(
-      count(
-        `SELECT COUNT(*) FROM audit_log WHERE actor = 'grid01' AND object_id = ? AND result = 'ok' AND action != 'incident.create'`,
-        id,
+      await count(
+        sql`SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'grid01' AND object_id = ${id} AND result = 'ok' AND action != 'incident.create'`,
       ),
     ).toBe(4);
   });
@@ -267,7 +260,9 @@ describe('grid worker mobile routes', () => {
     expect(off.status).toBe(200);
     await waitFor(async () => (await k.api('GET', '/api/m/me', { cookie: grid02 })).body.onDuty === false);
     expect(
-      count(`SELECT COUNT(*) FROM audit_log WHERE actor = 'grid02' AND action LIKE 'worker.check_%'`),
+      await count(
+        sql`SELECT COUNT(*) AS n FROM audit_log WHERE actor = 'grid02' AND action LIKE 'worker.check_%'`,
+      ),
     ).toBe(2);
   });
 });

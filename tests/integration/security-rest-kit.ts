@@ -3,7 +3,7 @@
  * imports), with a two-town territory imported through the admin API and, in each town, a department, a
  * patrol car, a grid worker, a camera and an incident: what the region-clamp and masking tests read.
  */
-import { sqliteSqlDb } from '@/server/db/sql-db';
+import { sql } from 'drizzle-orm';
 import { FakeClock } from '@/lib/clock';
 import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES } from '@/lib/domain/enums';
 import { createImportRoutes } from '@/server/admin/import-routes';
@@ -44,7 +44,7 @@ export interface SecurityKit {
   /** A display token created by the admin through the API, scoped to `regionCode` (or the whole territory). */
   displayToken(name: string, regionCode: string | null): Promise<string>;
   /** Scopes a user account to a region (what `npm run user -- create … --region` stores). */
-  scopeUser(username: string, regionCode: string | null): void;
+  scopeUser(username: string, regionCode: string | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,8 +71,8 @@ export async function startSecurityKit(): Promise<SecurityKit> {
       ...createImportRoutes(ctx, hooks.module()!),
     ],
   });
-  const sqlite = t.db.$client;
-  await seedDemoAccounts(sqliteSqlDb(sqlite), clock, DEMO_PASSWORD);
+  const db = t.app.ctx.sql;
+  await seedDemoAccounts(db, clock, DEMO_PASSWORD);
 
   const api = (path: string, o: { cookie?: string; token?: string; method?: string; body?: unknown } = {}) =>
     fetchJson(`${t.url}${path}`, {
@@ -116,73 +116,50 @@ export async function startSecurityKit(): Promise<SecurityKit> {
     store.status[i] = status;
     store.ts[i] = now;
   };
-  const dept = sqlite.prepare(
-    `INSERT INTO departments (id, name, kind, region_code, categories) VALUES (?, ?, 'police_station', ?, '["fire_safety"]')`,
-  );
-  dept.run('d-a', '北山派出所', TOWN_A);
-  dept.run('d-b', '西溪派出所', TOWN_B);
-  const vehicle = sqlite.prepare(
-    `INSERT INTO vehicles (id, name, kind, department_id, plate, created_at) VALUES (?, ?, 'patrol_car', ?, ?, ?)`,
-  );
-  vehicle.run('v-a', '北山巡逻车01', 'd-a', '浙A·10001', now);
-  vehicle.run('v-b', '西溪巡逻车01', 'd-b', '浙A·20002', now);
+  const dept = (id: string, name: string, regionCode: string) =>
+    db.run(sql`INSERT INTO departments (id, name, kind, region_code, categories)
+      VALUES (${id}, ${name}, 'police_station', ${regionCode}, ${'["fire_safety"]'})`);
+  await dept('d-a', '北山派出所', TOWN_A);
+  await dept('d-b', '西溪派出所', TOWN_B);
+  const vehicle = (id: string, name: string, departmentId: string, plate: string) =>
+    db.run(sql`INSERT INTO vehicles (id, name, kind, department_id, plate, created_at)
+      VALUES (${id}, ${name}, 'patrol_car', ${departmentId}, ${plate}, ${now})`);
+  await vehicle('v-a', '北山巡逻车01', 'd-a', '浙A·10001');
+  await vehicle('v-b', '西溪巡逻车01', 'd-b', '浙A·20002');
   place(live.vehicle, 'v-a', IN_A, VEHICLE_STATUSES.indexOf('patrol'));
   place(live.vehicle, 'v-b', IN_B, VEHICLE_STATUSES.indexOf('patrol'));
-  const worker = sqlite.prepare(
-    'INSERT INTO workers (id, name, grid_code, phone, created_at) VALUES (?, ?, ?, ?, ?)',
-  );
-  worker.run('w-a', '王建国', GRID_A1_1, '13900000001', now);
-  worker.run('w-b', '李小明', GRID_B1_1, '13900000002', now);
+  const worker = (id: string, name: string, gridCode: string, phone: string) =>
+    db.run(sql`INSERT INTO workers (id, name, grid_code, phone, created_at)
+      VALUES (${id}, ${name}, ${gridCode}, ${phone}, ${now})`);
+  await worker('w-a', '王建国', GRID_A1_1, '13900000001');
+  await worker('w-b', '李小明', GRID_B1_1, '13900000002');
   place(live.worker, 'w-a', IN_A, WORKER_STATUSES.indexOf('on_duty'));
   place(live.worker, 'w-b', IN_B, WORKER_STATUSES.indexOf('on_duty'));
-  const camera = sqlite.prepare(
-    'INSERT INTO cameras (id, name, lng, lat, grid_code, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  camera.run('33010600001320000001', '曙光路口', IN_A[0], IN_A[1], GRID_A1_1, now);
-  camera.run('33010600001320000002', '古荡路口', IN_B[0], IN_B[1], GRID_B1_1, now);
+  const camera = (id: string, name: string, [lng, lat]: [number, number], gridCode: string) =>
+    db.run(sql`INSERT INTO cameras (id, name, lng, lat, grid_code, created_at)
+      VALUES (${id}, ${name}, ${lng}, ${lat}, ${gridCode}, ${now})`);
+  await camera('33010600001320000001', '曙光路口', IN_A, GRID_A1_1);
+  await camera('33010600001320000002', '古荡路口', IN_B, GRID_B1_1);
   place(live.camera, '33010600001320000001', IN_A, CAMERA_STATUSES.indexOf('online'));
   place(live.camera, '33010600001320000002', IN_B, CAMERA_STATUSES.indexOf('online'));
 
-  const incident = (id: string, gridCode: string, [lng, lat]: [number, number], text: string) => {
-    const row = {
-      id,
-      sourceRef: id,
-      category: 'fire_safety',
-      title: `来电${PHONE}反映身份证${ID_NUMBER}被冒用 ${text}`,
-      detail: `报警人电话 ${PHONE}，身份证号 ${ID_NUMBER}。`,
-      lng,
-      lat,
-      priority: 2,
-      source: 'hotline_12345',
-      reportedAt: now,
-      receivedAt: now,
-      address: `${text}路 ${PHONE} 转 ${ID_NUMBER}`,
-      reporter: '张三',
-      phone: PHONE,
-      gridCode,
-      state: 'reported',
-      assigneeKind: null,
-      assigneeId: null,
-      supervision: 0,
-      satisfaction: null,
-      updatedAt: now,
-      closedAt: null,
-    };
-    sqlite
-      .prepare(
-        `INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at, received_at, address, reporter, phone,
-           grid_code, state, assignee_kind, assignee_id, supervision, satisfaction, updated_at, closed_at)
-         VALUES (@id, @sourceRef, @category, @title, @detail, @lng, @lat, @priority, @source, @reportedAt, @receivedAt, @address, @reporter, @phone,
-           @gridCode, @state, @assigneeKind, @assigneeId, @supervision, @satisfaction, @updatedAt, @closedAt)`,
-      )
-      .run(row);
-    const stored = sqlite
-      .prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`)
-      .get(id) as IncidentRow;
-    live.incidents.upsert(toIncidentView(stored));
+  const incident = async (id: string, gridCode: string, [lng, lat]: [number, number], text: string) => {
+    const title = `来电${PHONE}反映身份证${ID_NUMBER}被冒用 ${text}`;
+    const detail = `报警人电话 ${PHONE}，身份证号 ${ID_NUMBER}。`;
+    const address = `${text}路 ${PHONE} 转 ${ID_NUMBER}`;
+    await db.run(sql`INSERT INTO incidents (id, source_ref, category, title, detail, lng, lat, priority, source, reported_at,
+        received_at, address, reporter, phone, grid_code, state, assignee_kind, assignee_id, supervision, satisfaction,
+        updated_at, closed_at)
+      VALUES (${id}, ${id}, 'fire_safety', ${title}, ${detail}, ${lng}, ${lat}, 2, 'hotline_12345', ${now},
+        ${now}, ${address}, '张三', ${PHONE}, ${gridCode}, 'reported', NULL, NULL, 0, NULL,
+        ${now}, NULL)`);
+    const stored = await db.get<IncidentRow>(
+      sql`SELECT ${sql.raw(INCIDENT_COLUMNS)} FROM incidents WHERE id = ${id}`,
+    );
+    live.incidents.upsert(toIncidentView(stored!));
   };
-  incident('INC-A', GRID_A1_1, IN_A, '北山');
-  incident('INC-B', GRID_B1_1, IN_B, '西溪');
+  await incident('INC-A', GRID_A1_1, IN_A, '北山');
+  await incident('INC-B', GRID_B1_1, IN_B, '西溪');
 
   return {
     t,
@@ -198,8 +175,8 @@ export async function startSecurityKit(): Promise<SecurityKit> {
       if (r.status !== 201) throw new Error(`display token: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body.token as string;
     },
-    scopeUser(username, regionCode) {
-      sqlite.prepare('UPDATE users SET region_code = ? WHERE username = ?').run(regionCode, username);
+    async scopeUser(username, regionCode) {
+      await db.run(sql`UPDATE users SET region_code = ${regionCode} WHERE username = ${username}`);
     },
     close: () => t.close(),
   };

@@ -3,7 +3,9 @@
  * Something outside answers as if it did not exist (404), a `region=` outside is refused (403), and every
  * denial is logged (counted by the app's region gate).
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/test-app';
 import { startSecurityKit, TOWN_A, TOWN_B, type SecurityKit } from './security-rest-kit';
 
 let kit: SecurityKit;
@@ -16,7 +18,7 @@ const CAM_B = '33010600001320000002';
 
 beforeAll(async () => {
   kit = await startSecurityKit();
-  kit.scopeUser('leader', TOWN_A);
+  await kit.scopeUser('leader', TOWN_A);
   scoped.push({ name: 'leader scoped to town A', as: { cookie: await kit.login('leader') } });
   scoped.push({ name: 'display token of town A', as: { token: await kit.displayToken('北山大屏', TOWN_A) } });
   dispatcher = await kit.login('dispatcher');
@@ -153,20 +155,24 @@ describe('a principal scoped to one town (REST reads)', () => {
   });
 
   it('logs every denial and counts it in audit_denials (read.denied, by principal)', async () => {
-    const counted = (actor: string) =>
-      (
-        kit.t.db.$client
-          .prepare(
-            `SELECT COALESCE(SUM(count), 0) AS n FROM audit_denials WHERE kind = 'read.denied' AND actor = ?`,
-          )
-          .get(actor) as { n: number }
-      ).n;
+    const counted = async (actor: string) =>
+      (await kit.t.app.ctx.sql.get<{ n: number }>(
+        sql`SELECT COALESCE(SUM(count), 0) AS n FROM audit_denials WHERE kind = 'read.denied' AND actor = ${actor}`,
+      ))!.n;
     const before = kit.t.app.ctx.regions.deniedCount;
-    const [leaderBefore, tokenBefore] = [counted('leader'), counted('display:北山大屏')];
+    const [leaderBefore, tokenBefore] = [await counted('leader'), await counted('display:北山大屏')];
     await kit.api('/api/incidents/INC-B', scoped[1]!.as);
     await kit.api(`/api/wall/stats?region=${TOWN_B}`, scoped[0]!.as);
     expect(kit.t.app.ctx.regions.deniedCount).toBe(before + 2);
-    expect(counted('leader')).toBe(leaderBefore + 1);
-    expect(counted('display:北山大屏')).toBe(tokenBefore + 1);
+    // The count is written beside the refusal, not before it (denial-counter.ts): on PostgreSQL the 404 can
+    // arrive first. Waited for, then held to exactly one more each.
+    await waitFor(
+      async () =>
+        (await counted('leader')) > leaderBefore && (await counted('display:北山大屏')) > tokenBefore,
+      5_000,
+      'both denials counted',
+    );
+    expect(await counted('leader')).toBe(leaderBefore + 1);
+    expect(await counted('display:北山大屏')).toBe(tokenBefore + 1);
   });
 });
