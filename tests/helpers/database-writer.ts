@@ -8,8 +8,11 @@ import { openSqlDb } from '@/server/db/system-of-record';
  * PostgreSQL database the app's config names, whether the app runs or not. Tests of tamper evidence act
  * through it rather than through the app, whose code paths are what is being bypassed.
  */
-export async function asDatabaseWriter<T>(config: Config, fn: (db: SqlDb) => Promise<T>): Promise<T> {
-  const opened = await openSqlDb(config);
+export async function asDatabaseWriter<T>(
+  config: Pick<Config, 'DATABASE_PATH' | 'DATABASE_URL'>,
+  fn: (db: SqlDb) => Promise<T>,
+): Promise<T> {
+  const opened = await openSqlDb({ ...config, DATABASE_POOL_MAX: 2 });
   try {
     return await fn(opened.sql);
   } finally {

@@ -4,7 +4,7 @@
  * test reads what it wrote there.
  */
 import { afterAll } from 'vitest';
-import { openSqlDb } from '@/server/db/system-of-record';
+import { asDatabaseWriter } from './database-writer';
 import type { SqlDb } from '@/server/db/sql-db';
 import { createTestPgDatabase, type TestPgDatabase } from './pg';
 import type { TestApp } from './test-app';
@@ -26,14 +26,7 @@ export interface ToolDatabase {
 function toolDatabase(DATABASE_PATH: string, DATABASE_URL: string | undefined): ToolDatabase {
   return {
     env: { DATABASE_PATH, DATABASE_URL: DATABASE_URL ?? '' },
-    async use(fn) {
-      const opened = await openSqlDb({ DATABASE_PATH, DATABASE_URL, DATABASE_POOL_MAX: 2 });
-      try {
-        return await fn(opened.sql);
-      } finally {
-        await opened.close();
-      }
-    },
+    use: (fn) => asDatabaseWriter({ DATABASE_PATH, DATABASE_URL }, fn),
   };
 }
 
