@@ -3,16 +3,13 @@ import base from './vitest.config';
 
 /**
  * `npm run test:pg`: whole-app integration tests run again with the app on PostgreSQL (tests/helpers/test-app.ts,
- * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql` (tamper tests
- * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql`, or through a
- * are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both in `npm test`.
- * both engines, read directly where a test needs its tables. The others read or write the SQLite system of
- * command-line tool on the same engine (tests/helpers/tool-database.ts); position history stays a SQLite file on
- * in `npm test`.
- * on both engines are tests/integration/sql-backends-*, and the multi-process ones (ha-*, pg-*) run on both
- * record themselves and run on SQLite in `npm test`. The modules' own tests on both engines
- * the others read or write the SQLite file themselves and run on SQLite in `npm test`. The modules' own tests
- * through a connection of their own to the database the app's config names: tests/helpers/database-writer.ts);
+ * PINGAN_TEST_DB=postgres). The listed files reach the database only through the app's `ctx.sql`, through a
+ * connection of their own to the database the app's config names (tamper tests: tests/helpers/database-writer.ts),
+ * or through a command-line tool on the same engine (tests/helpers/tool-database.ts); position history stays a
+ * SQLite file on both engines and is read directly where a test needs its tables. The others read or write the
+ * SQLite system of record themselves, or start their own processes (scale-out, kill9), and run on SQLite in
+ * `npm test`. The modules' own tests on both engines are tests/integration/sql-backends-*, and the multi-process
+ * ones (ha-*, pg-*) run on both in `npm test`.
  */
 // Not mergeConfig: it would append this list to the base one.
 export default defineConfig({
@@ -50,7 +47,6 @@ export default defineConfig({
       'tests/integration/realtime-flow.test.ts',
       'tests/integration/report-briefing.test.ts',
       'tests/integration/report-schedule.test.ts',
-      'tests/integration/scale-out.test.ts',
       'tests/integration/search.test.ts',
       'tests/integration/security-audit-key.test.ts',
       'tests/integration/security-auth-accounts.test.ts',

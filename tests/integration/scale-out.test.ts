@@ -69,10 +69,14 @@ describe('scale-out: two server processes behind one Redis', () => {
     );
 
     // Its track from either process has the report, though the leader writes its bucket only minutes later:
-    // the process that follows recorded it too.
+    // the process that follows recorded it too. A follower records a new unit's points only once the leader has
+    // named it, so the unit keeps reporting meanwhile, as a real one does (one report the first loop made before
+    // the naming reached the follower is not in its track; CI saw that).
     for (const url of urls)
       await waitFor(
         async () => {
+          await producer.publish(REDIS_KEYS.channel.vehicle, JSON.stringify([{ ...report, ts: Date.now() }]));
+          await new Promise((r) => setTimeout(r, 100));
           const r = await fetch(`${url}/api/history/track/vehicle/V-scale-1`);
           return r.ok && ((await r.json()) as TrackResponse).points.length > 0;
         },
