@@ -4,11 +4,19 @@ import type { SqlRunner } from '../db/sql-db';
 import { onTerritoryChanged } from '../world/load-world';
 import { WORLD_META_KEYS } from '../world/world-meta';
 
-/** The region tree and which grid each camera/worker sits in change only when the world is re-seeded or a
- * device registers; re-read them at most this often rather than on every stats tick. */
-export const REGION_INDEX_TTL_MS = 60_000;
+/**
+ * A whole rebuild this often at most, in the background while the old index keeps serving: a safety net for
+ * a device row written after its unit reached the live state. The territory and device registries change
+ * through imports, which drop the index at once (invalidateRegionIndex), and a unit registered since is
+ * looked up by itself (grown stores), so nothing waits for this.
+ */
+export const REGION_INDEX_REFRESH_MS = 10 * 60_000;
 /** Device rows read per statement: a province's 2 M cameras are read in pages, never held as rows at once. */
 export const REGION_INDEX_PAGE_ROWS = 20_000;
+/** Region and grid rows per statement: each carries its polygon (a province's grids are ~45 MB of GeoJSON). */
+export const REGION_INDEX_AREA_PAGE_ROWS = 5_000;
+/** Ids looked up per statement for units registered since the index was built. */
+export const REGION_INDEX_GROWN_IDS = 500;
 
 export interface RegionNode {
   code: string;
@@ -27,27 +35,40 @@ export interface RegionIndex {
   top: RegionNode | null;
   /** Every grid code, in byte order; devices point into it by position (a province has 120k grids). */
   gridCodes: string[];
+  /** Position of each grid code in gridCodes. */
+  gridPos: Map<string, number>;
   /** Grid (index into gridCodes, -1 none) of each camera / worker by the live store's dense index. Typed
    * arrays, not Maps of ids: a province's 2 M cameras cost 8 MB here instead of hundreds. */
   cameraGrid: Int32Array;
   workerGrid: Int32Array;
 }
 
-/** The part of the live state the index maps devices through. */
+/** The part of the live state the index maps devices through (the live state's entity stores). */
+export interface DeviceStore {
+  count: number;
+  indexOf(id: string): number | undefined;
+  /** By dense index: the id of each entity. */
+  readonly meta: readonly { id: string }[];
+}
 export interface DeviceStores {
-  camera: { count: number; indexOf(id: string): number | undefined };
-  worker: { count: number; indexOf(id: string): number | undefined };
+  camera: DeviceStore;
+  worker: DeviceStore;
 }
 
 interface CacheEntry {
   index?: RegionIndex;
   /** The build in flight, shared by every caller meanwhile, and the generation it began in. */
   building?: { promise: Promise<RegionIndex>; generation: number };
+  /** Units registered since the build, being looked up (shared by every caller meanwhile). */
+  growing?: Promise<void>;
   /** Bumped by invalidateRegionIndex: a build begun before it is neither kept nor handed out. */
   generation: number;
 }
 
 const cache = new WeakMap<SqlRunner, CacheEntry>();
+
+/** Lets timers, sockets and ingest run between pages: on SQLite every statement holds the event loop. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Codes in byte order on either engine (PostgreSQL would otherwise sort by the database's collation, zh-CN
@@ -80,25 +101,34 @@ function bboxOf(geometryText: string | null): [number, number, number, number] |
   return minX <= maxX ? [minX, minY, maxX, maxY] : null;
 }
 
-function isFresh(idx: RegionIndex, now: number, stores: DeviceStores): boolean {
-  // Devices registered since (a store grew) need their grid too.
-  return (
-    now - idx.at < REGION_INDEX_TTL_MS &&
-    idx.cameraGrid.length === stores.camera.count &&
-    idx.workerGrid.length === stores.worker.count
-  );
-}
-
 /**
- * The index of this database, rebuilt when older than REGION_INDEX_TTL_MS, when a store grew, and after
- * invalidateRegionIndex (an import); one build at a time, shared by whoever asks meanwhile.
+ * The index of this database: built once, then kept until an import drops it (invalidateRegionIndex), with
+ * units registered since looked up by id, and rebuilt in the background after REGION_INDEX_REFRESH_MS. A
+ * province's build reads ~2.5 M rows (12.5 s on one core); it once ran every minute inside the event loop,
+ * which then stood still for 13–21 s each time (issue 20: walls lost, the Redis subscription dropped).
  */
 export async function regionIndex(db: SqlRunner, now: number, stores: DeviceStores): Promise<RegionIndex> {
   let entry = cache.get(db);
   if (!entry) cache.set(db, (entry = { generation: 0 }));
-  if (entry.index && isFresh(entry.index, now, stores)) return entry.index;
-  if (entry.building?.generation === entry.generation) return entry.building.promise;
-  const e = entry;
+  const idx = entry.index;
+  if (!idx)
+    return entry.building?.generation === entry.generation
+      ? entry.building.promise
+      : build(db, entry, now, stores);
+  if (now - idx.at >= REGION_INDEX_REFRESH_MS && entry.building?.generation !== entry.generation)
+    // The old index serves meanwhile; a failed rebuild is tried again at the next call.
+    build(db, entry, now, stores).catch(() => {});
+  if (idx.cameraGrid.length < stores.camera.count || idx.workerGrid.length < stores.worker.count) {
+    const e = entry;
+    e.growing ??= addGrownDevices(db, idx, stores).finally(() => {
+      e.growing = undefined;
+    });
+    await e.growing;
+  }
+  return idx;
+}
+
+function build(db: SqlRunner, e: CacheEntry, now: number, stores: DeviceStores): Promise<RegionIndex> {
   const generation = e.generation;
   const promise: Promise<RegionIndex> = buildRegionIndex(db, now, stores)
     .then((idx) => {
@@ -120,31 +150,94 @@ export function followTerritory(db: SqlRunner): void {
 }
 const followed = new WeakSet<SqlRunner>();
 
+/**
+ * Every row of a table in pages, the event loop free between them. SQLite pages by rowid (the table's own
+ * order: paging 2 M cameras by their text key took 10 s of random reads against 1.2 s); PostgreSQL by the
+ * key column's index, in its own order (the caller sorts where order matters).
+ */
+async function eachPage<T>(
+  db: SqlRunner,
+  table: 'regions' | 'grids' | 'cameras' | 'workers',
+  key: 'code' | 'id',
+  columns: SQL,
+  pageRows: number,
+  onRows: (rows: T[]) => void,
+): Promise<void> {
+  let after: string | number = db.dialect === 'sqlite' ? -1 : '';
+  for (;;) {
+    const rows =
+      db.dialect === 'sqlite'
+        ? await db.all<T & { k: number }>(
+            sql`SELECT rowid AS "k", ${columns} FROM ${sql.raw(table)} WHERE rowid > ${after}
+                ORDER BY rowid LIMIT ${pageRows}`,
+          )
+        : await db.all<T & { k: string }>(
+            sql`SELECT ${sql.raw(key)} AS "k", ${columns} FROM ${sql.raw(table)} WHERE ${sql.raw(key)} > ${after}
+                ORDER BY ${sql.raw(key)} LIMIT ${pageRows}`,
+          );
+    onRows(rows);
+    if (rows.length < pageRows) return;
+    after = rows[rows.length - 1]!.k;
+    await yieldToLoop();
+  }
+}
+
+/** Byte order of ASCII codes (region codes are digits), as SQLite's and PostgreSQL's "C" collation sort. */
+const byCode = (a: { code: string }, b: { code: string }) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+
 async function buildRegionIndex(db: SqlRunner, now: number, stores: DeviceStores): Promise<RegionIndex> {
-  const byCode = new Map<string, RegionNode>();
-  const childrenOf = new Map<string | null, RegionNode[]>();
-  const add = (n: RegionNode) => {
-    byCode.set(n.code, n);
-    const list = childrenOf.get(n.parentCode) ?? [];
-    list.push(n);
-    childrenOf.set(n.parentCode, list);
-  };
-  const regions = await db.all<{
+  const nodes: RegionNode[] = [];
+  await eachPage<{
     code: string;
     parentCode: string | null;
     level: string;
     name: string;
     geometry: string | null;
   }>(
-    sql`SELECT code, parent_code AS "parentCode", level, name, geometry FROM regions ORDER BY code${byteOrder(db)}`,
+    db,
+    'regions',
+    'code',
+    sql`code, parent_code AS "parentCode", level, name, geometry`,
+    REGION_INDEX_AREA_PAGE_ROWS,
+    (rows) => {
+      for (const r of rows)
+        nodes.push({
+          code: r.code,
+          parentCode: r.parentCode,
+          level: r.level,
+          name: r.name,
+          bbox: bboxOf(r.geometry),
+        });
+    },
   );
-  for (const r of regions)
-    add({ code: r.code, parentCode: r.parentCode, level: r.level, name: r.name, bbox: bboxOf(r.geometry) });
-  const grids = await db.all<{ code: string; parentCode: string; name: string; geometry: string }>(
-    sql`SELECT code, community_code AS "parentCode", name, geometry FROM grids ORDER BY code${byteOrder(db)}`,
+  const grids: RegionNode[] = [];
+  await eachPage<{ code: string; parentCode: string; name: string; geometry: string }>(
+    db,
+    'grids',
+    'code',
+    sql`code, community_code AS "parentCode", name, geometry`,
+    REGION_INDEX_AREA_PAGE_ROWS,
+    (rows) => {
+      for (const g of rows)
+        grids.push({
+          code: g.code,
+          parentCode: g.parentCode,
+          level: 'grid',
+          name: g.name,
+          bbox: bboxOf(g.geometry),
+        });
+    },
   );
-  for (const g of grids)
-    add({ code: g.code, parentCode: g.parentCode, level: 'grid', name: g.name, bbox: bboxOf(g.geometry) });
+  nodes.sort(byCode);
+  grids.sort(byCode);
+  const byCodeMap = new Map<string, RegionNode>();
+  const childrenOf = new Map<string | null, RegionNode[]>();
+  for (const n of [...nodes, ...grids]) {
+    byCodeMap.set(n.code, n);
+    const list = childrenOf.get(n.parentCode) ?? [];
+    list.push(n);
+    childrenOf.set(n.parentCode, list);
+  }
 
   let top: RegionNode | null = null;
   let level = childrenOf.get(null) ?? [];
@@ -154,25 +247,22 @@ async function buildRegionIndex(db: SqlRunner, now: number, stores: DeviceStores
   }
   const gridCodes = grids.map((g) => g.code);
   const gridPos = new Map(gridCodes.map((c, k) => [c, k]));
-  const devices = async (
-    table: 'cameras' | 'workers',
-    store: DeviceStores['camera'],
-  ): Promise<Int32Array> => {
+  const devices = async (table: 'cameras' | 'workers', store: DeviceStore): Promise<Int32Array> => {
     const out = new Int32Array(store.count).fill(-1);
-    // Keyset pages in the column's own order (its index), which `id > after` agrees with on either engine.
-    let after = '';
-    for (;;) {
-      const rows = await db.all<{ id: string; g: string | null }>(
-        sql`SELECT id, grid_code AS "g" FROM ${sql.raw(table)} WHERE id > ${after} ORDER BY id
-            LIMIT ${REGION_INDEX_PAGE_ROWS}`,
-      );
-      for (const r of rows) {
-        const i = store.indexOf(r.id);
-        if (i !== undefined && i < out.length && r.g) out[i] = gridPos.get(r.g) ?? -1;
-      }
-      if (rows.length < REGION_INDEX_PAGE_ROWS) return out;
-      after = rows[rows.length - 1]!.id;
-    }
+    await eachPage<{ id: string; g: string | null }>(
+      db,
+      table,
+      'id',
+      sql`id, grid_code AS "g"`,
+      REGION_INDEX_PAGE_ROWS,
+      (rows) => {
+        for (const r of rows) {
+          const i = store.indexOf(r.id);
+          if (i !== undefined && i < out.length && r.g) out[i] = gridPos.get(r.g) ?? -1;
+        }
+      },
+    );
+    return out;
   };
   const cameraGrid = await devices('cameras', stores.camera);
   const workerGrid = await devices('workers', stores.worker);
@@ -188,13 +278,42 @@ async function buildRegionIndex(db: SqlRunner, now: number, stores: DeviceStores
   return {
     at: now,
     worldName: worldName ?? top?.name ?? '全域',
-    byCode,
+    byCode: byCodeMap,
     childrenOf,
     top,
     gridCodes,
+    gridPos,
     cameraGrid,
     workerGrid,
   };
+}
+
+/** The grids of units registered since the index was built (their stores grew), looked up by id. */
+async function addGrownDevices(db: SqlRunner, idx: RegionIndex, stores: DeviceStores): Promise<void> {
+  for (const [table, store, field] of [
+    ['cameras', stores.camera, 'cameraGrid'],
+    ['workers', stores.worker, 'workerGrid'],
+  ] as const) {
+    const old = idx[field];
+    const count = store.count;
+    if (count <= old.length) continue;
+    const grown = new Int32Array(count).fill(-1);
+    grown.set(old);
+    for (let from = old.length; from < count; from += REGION_INDEX_GROWN_IDS) {
+      const ids = store.meta
+        .slice(from, Math.min(count, from + REGION_INDEX_GROWN_IDS))
+        .map((m) => sql`${m.id}`);
+      const rows = await db.all<{ id: string; g: string | null }>(
+        sql`SELECT id, grid_code AS "g" FROM ${sql.raw(table)} WHERE id IN (${sql.join(ids, sql`, `)})`,
+      );
+      for (const r of rows) {
+        const i = store.indexOf(r.id);
+        if (i !== undefined && i >= from && i < count && r.g) grown[i] = idx.gridPos.get(r.g) ?? -1;
+      }
+      await yieldToLoop();
+    }
+    idx[field] = grown;
+  }
 }
 
 /**
