@@ -4,7 +4,7 @@ import { openDatabase } from '../db/open-database';
 import { sqliteSqlDb, type SqlDb } from '../db/sql-db';
 import { LiveState } from '../live/live-state';
 import { createLogger } from '../logger';
-import { createStatsProvider, STATS_REFRESH_MS } from './wall-routes';
+import { createStatsProvider, STATS_MAX_TIME_SHARE, STATS_REFRESH_MS, STATS_SLOW_MS } from './wall-routes';
 
 const NOW = Date.UTC(2026, 10, 23, 4, 0, 0);
 
@@ -65,6 +65,36 @@ describe('the stats provider the hub ticks read', () => {
     const second = stats.latest(null)!;
     expect(second).not.toBe(first);
     expect(second.at).toBe(NOW + STATS_REFRESH_MS);
+  });
+
+  it('recomputes a scope slow to compute less often, so that it takes at most a set share of the time', async () => {
+    const clock = new FakeClock(NOW);
+    const g = gated(sql);
+    const stats = createStatsProvider({ sql: g.db, live: new LiveState(clock), clock });
+    g.block();
+    const pending = stats.get(null);
+    const slowMs = 2 * STATS_SLOW_MS;
+    await new Promise((r) => setTimeout(r, slowMs));
+    g.release();
+    const first = await pending;
+    // Not due after the usual interval, nor just before the slow one…
+    clock.advance(STATS_REFRESH_MS);
+    expect(stats.latest(null)).toBe(first);
+    clock.advance(slowMs / STATS_MAX_TIME_SHARE - STATS_REFRESH_MS - 1);
+    expect(stats.latest(null)).toBe(first);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stats.latest(null)).toBe(first);
+    // …and due well after (the compute's real time, which sets the interval, may have been a little longer).
+    clock.advance(3 * (slowMs / STATS_MAX_TIME_SHARE));
+    expect(stats.latest(null)).toBe(first);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stats.latest(null)).not.toBe(first);
+    // A fast compute brings the usual interval back.
+    const second = stats.latest(null)!;
+    clock.advance(STATS_REFRESH_MS);
+    stats.latest(null);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stats.latest(null)).not.toBe(second);
   });
 
   it('keeps the last figures when a recompute fails, and does not retry on every tick', async () => {

@@ -23,6 +23,13 @@ import { onTerritoryChanged } from '../world/load-world';
 
 /** Panel numbers are recomputed at most this often per scope (the 24/7 wall needs seconds, not ticks). */
 export const STATS_REFRESH_MS = 3_000;
+/**
+ * A scope whose figures took longer than STATS_SLOW_MS to compute is recomputed less often, so that computing
+ * it takes at most STATS_MAX_TIME_SHARE of the time: a province's whole-territory figures read 60 k incidents
+ * a day and took 0.5–1.7 s on SQLite, inside the event loop, every 3 s (issue 20).
+ */
+export const STATS_SLOW_MS = 250;
+export const STATS_MAX_TIME_SHARE = 0.05;
 /** Scopes cached at once; walls rarely look at more than a handful of regions. */
 const STATS_CACHE_MAX = 64;
 
@@ -37,8 +44,8 @@ export interface StatsDeps {
 }
 
 /**
- * The walls' figures per scope and period, cached for STATS_REFRESH_MS (by the stats' clock) and computed
- * one at a time, off the tick: the database is read asynchronously, the realtime hub's tick is synchronous.
+ * The walls' figures per scope and period, cached for STATS_REFRESH_MS (by the stats' clock; longer for a
+ * scope slow to compute, STATS_SLOW_MS) and computed one at a time, off the tick: the database is read asynchronously, the realtime hub's tick is synchronous.
  */
 export interface StatsProvider {
   /** Figures at most STATS_REFRESH_MS old: the cached ones, else computed now (a request waits for them). */
@@ -64,18 +71,32 @@ export function createStatsProvider(deps: StatsDeps): StatsProvider {
   /** One computation at a time: a slow database must not have every scope's reads piled onto it at once. */
   let turn: Promise<unknown> = Promise.resolve();
 
+  /** How long each scope's figures are kept (longer than STATS_REFRESH_MS where they are slow to compute). */
+  const refreshMs = new Map<string, number>();
   const keyOf = (regionCode: string | null, period: WallPeriod) => `${regionCode ?? '*'}|${period}`;
-  const isFresh = (s: WallStats | undefined): s is WallStats =>
-    !!s && deps.clock.now() - s.at < STATS_REFRESH_MS;
+  const isFresh = (key: string, s: WallStats | undefined): s is WallStats =>
+    !!s && deps.clock.now() - s.at < (refreshMs.get(key) ?? STATS_REFRESH_MS);
 
   function compute(key: string, regionCode: string | null, period: WallPeriod): Promise<WallStats> {
     const inFlight = computing.get(key);
     if (inFlight) return inFlight;
     const mine = generation;
-    const run = turn.then(() => computeWallStats({ ...deps, regionCode, period }));
+    let startedAt = 0;
+    const run = turn.then(() => {
+      startedAt = performance.now();
+      return computeWallStats({ ...deps, regionCode, period });
+    });
     turn = run.catch(() => {});
     const p = run
       .then((stats) => {
+        const costMs = performance.now() - startedAt;
+        refreshMs.set(
+          key,
+          costMs > STATS_SLOW_MS
+            ? Math.max(STATS_REFRESH_MS, costMs / STATS_MAX_TIME_SHARE)
+            : STATS_REFRESH_MS,
+        );
+        if (refreshMs.size > STATS_CACHE_MAX) refreshMs.delete(refreshMs.keys().next().value!);
         // Begun before an invalidation: answered to whoever waits, but not kept.
         if (mine === generation) {
           cache.delete(key);
@@ -96,12 +117,16 @@ export function createStatsProvider(deps: StatsDeps): StatsProvider {
     async get(regionCode, period = 'today') {
       const key = keyOf(regionCode, period);
       const hit = cache.get(key);
-      return isFresh(hit) ? hit : compute(key, regionCode, period);
+      return isFresh(key, hit) ? hit : compute(key, regionCode, period);
     },
     latest(regionCode) {
       const key = keyOf(regionCode, 'today');
       const hit = cache.get(key);
-      if (!isFresh(hit) && !computing.has(key) && Date.now() - (failedAt.get(key) ?? 0) >= STATS_REFRESH_MS)
+      if (
+        !isFresh(key, hit) &&
+        !computing.has(key) &&
+        Date.now() - (failedAt.get(key) ?? 0) >= STATS_REFRESH_MS
+      )
         compute(key, regionCode, 'today').catch((err: unknown) => {
           failedAt.set(key, Date.now());
           deps.logger?.error({ err, regionCode }, 'wall figures could not be computed; the last ones stay');
