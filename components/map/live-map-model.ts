@@ -31,6 +31,15 @@ export const MAP_SWEEP_MS = 1_000;
  * below this zoom they are a quiet, unpickable texture; from it on, points one can click.
  */
 export const CAMERA_POINTS_FROM_ZOOM = CLUSTER_BELOW_ZOOM;
+/**
+ * Below CAMERA_POINTS_FROM_ZOOM and past CLUSTER_MIN_POINTS, cameras are drawn as a texture of screen cells
+ * this size (design px), each coloured as the worst of its cameras (offline and faulty brighter). A
+ * province's 2 M camera points held a software-GL wall's main thread for minutes before its first full map
+ * (issue 20), and at a few pixels a cell the texture reads the same from across the room.
+ */
+export const CAMERA_CELL_PX = 6;
+/** Cameras do not move: their cells follow a status change at most this often (and every zoom step at once). */
+export const CAMERA_CELLS_REFRESH_MS = 10_000;
 
 const KINDS = ['vehicle', 'worker', 'camera'] as const;
 type DrawnKind = (typeof KINDS)[number];
@@ -60,6 +69,10 @@ export class LiveMapModel {
   private zoom = 12;
   private clusteredAtZoom = Number.NaN;
   private pixelScale = 1;
+  /** What the camera cells were made for: redone when any of it changes (paint: at most every refresh). */
+  private cameraCellsFor = { zoom: Number.NaN, pixelScale: 0, count: -1, paintVersion: -1, at: 0, crs: '' };
+  /** The clock of the last batch or sweep. */
+  private now = 0;
   /** Bumped whenever layerData() would differ: the component redraws on change. */
   revision = 0;
 
@@ -101,6 +114,7 @@ export class LiveMapModel {
 
   onBatch(result: ApplyResult, now: number): void {
     if (!result.ok) return;
+    this.now = now;
     for (const kind of KINDS) {
       const cols = this.state.entities[kind];
       const changed = result.isFull ? 'all' : this.state.lastChanged[kind];
@@ -109,8 +123,10 @@ export class LiveMapModel {
         this.project(kind, changed);
       }
     }
-    if (result.isFull) resetTrails(this.trails);
-    else recordTrails(this.trails, this.drawnColumns('vehicle'), this.state.lastChanged.vehicle);
+    if (result.isFull) {
+      resetTrails(this.trails);
+      this.cameraCellsFor.zoom = Number.NaN; // a new snapshot: the cameras may have moved
+    } else recordTrails(this.trails, this.drawnColumns('vehicle'), this.state.lastChanged.vehicle);
     if (this.incidentsVersion !== this.state.incidentsVersion) {
       this.incidentsVersion = this.state.incidentsVersion;
       // Most urgent drawn last (on top); low-rate, so plain objects are fine here.
@@ -135,6 +151,7 @@ export class LiveMapModel {
 
   /** Once a second: silent entities turn stale, overdue lamps advance, clusters follow the data. */
   sweep(now: number): void {
+    this.now = now;
     for (const kind of KINDS) sweepStale(this.paint[kind], this.state.entities[kind], now);
     this.countAreas(now);
     this.recluster();
@@ -183,6 +200,46 @@ export class LiveMapModel {
           )
         : null;
     }
+    this.recellCameras();
+  }
+
+  /** The zoomed-out camera texture (CAMERA_CELL_PX), redone only when its view or its cameras changed. */
+  private recellCameras(): void {
+    const cols = this.drawnColumns('camera');
+    const paint = this.paint.camera;
+    const f = this.cameraCellsFor;
+    if (this.zoom >= CAMERA_POINTS_FROM_ZOOM || cols.count <= CLUSTER_MIN_POINTS) {
+      this.clusters.camera = null;
+      f.zoom = Number.NaN;
+      return;
+    }
+    const isViewSame =
+      f.zoom === this.zoom &&
+      f.pixelScale === this.pixelScale &&
+      f.count === cols.count &&
+      f.crs === this.projection.crs;
+    if (isViewSame && (f.paintVersion === paint.version || this.now - f.at < CAMERA_CELLS_REFRESH_MS)) return;
+    const t = LOOK_TABLES.camera;
+    this.clusters.camera = clusterPoints(
+      {
+        count: cols.count,
+        position: cols.position,
+        present: cols.present,
+        look: paint.look,
+        severity: t.severity,
+        colors: t.quietColors!,
+      },
+      this.zoom,
+      CAMERA_CELL_PX * this.pixelScale,
+    );
+    Object.assign(f, {
+      zoom: this.zoom,
+      pixelScale: this.pixelScale,
+      count: cols.count,
+      paintVersion: paint.version,
+      at: this.now,
+      crs: this.projection.crs,
+    });
   }
 
   /** Open and overdue incidents per grid, community and town code (whichever level the areas layer shows). */

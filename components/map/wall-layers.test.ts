@@ -4,7 +4,7 @@ import { createClientState } from '@/lib/realtime/client-store';
 import { CAMERA_LOOKS, CAMERA_QUIET_COLOR } from '@/lib/wall/palette';
 import { drawProjection } from '@/lib/geo/draw-projection';
 import { MAP_LAYER_KEYS, type MapLayerKey } from './layer-keys';
-import { CLUSTER_MIN_POINTS, LiveMapModel } from './live-map-model';
+import { CAMERA_CELLS_REFRESH_MS, CLUSTER_MIN_POINTS, LiveMapModel } from './live-map-model';
 import { ALARM_HALO_OPACITY, wallLayers, type WallLayerView } from './wall-layers';
 
 const NOW = 1_800_000_000_000;
@@ -81,6 +81,40 @@ describe('wallLayers', () => {
     expect(paint.quiet[3]).toBe(CAMERA_QUIET_COLOR.offline[3]); // idx 0 is offline
     expect(paint.look[1]).toBe(CAMERA_LOOKS.indexOf('online'));
     expect(paint.quiet[4 + 3]).toBe(CAMERA_QUIET_COLOR.online[3]);
+  });
+
+  it('draws many cameras zoomed out as a texture of screen cells, each in its worst camera’s colour', () => {
+    const n = CLUSTER_MIN_POINTS + 200;
+    const { m, state } = model(n, 11);
+    type CellData = { length: number; attributes: { getFillColor: { value: Uint8Array } } };
+    const cells = () =>
+      wallLayers(m.layerData(), VIEW).find((l) => l.id === 'cameras-quiet')!.props.data as CellData;
+    const colours = (d: CellData) =>
+      Array.from({ length: d.length }, (_, c) =>
+        d.attributes.getFillColor.value.subarray(4 * c, 4 * c + 4).join(),
+      );
+    const first = cells();
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThan(n / 2);
+    // Every tenth camera is offline: cells holding one show it, the others are online.
+    expect(new Set(colours(first))).toEqual(
+      new Set([CAMERA_QUIET_COLOR.offline.join(), CAMERA_QUIET_COLOR.online.join()]),
+    );
+
+    // Cameras do not move: a status change redraws the cells at most every CAMERA_CELLS_REFRESH_MS…
+    const cams = state.entities.camera;
+    cams.status.fill(1, 0, n);
+    state.lastChanged.camera = Uint32Array.from({ length: n }, (_, i) => i);
+    m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW + 1_000);
+    m.sweep(NOW + 1_000);
+    expect(cells()).toBe(first);
+    m.sweep(NOW + CAMERA_CELLS_REFRESH_MS);
+    const second = cells();
+    expect(second).not.toBe(first);
+    expect(new Set(colours(second))).toEqual(new Set([CAMERA_QUIET_COLOR.offline.join()]));
+    // …and a zoom step at once, in finer cells.
+    m.setZoom(12.5);
+    expect(cells().length).toBeGreaterThan(second.length);
   });
 
   it('draws single, pickable cameras when zoomed in', () => {

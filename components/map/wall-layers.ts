@@ -98,6 +98,17 @@ function binary(cols: KindColumns, paint: EntityPaint, color: Uint8Array, slot: 
   );
 }
 
+/** One data object per set of camera cells: deck.gl uploads them once, not every frame. */
+function cameraCells(c: Clusters) {
+  return cached(c.position, '', () => ({
+    length: c.length,
+    attributes: {
+      getPosition: { value: c.position, size: 2 },
+      getFillColor: { value: c.color, size: 4, normalized: true },
+    },
+  }));
+}
+
 function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
   return [
     new ScatterplotLayer({
@@ -190,6 +201,20 @@ export function wallLayers(data: WallLayerData, view: WallLayerView): Layer[] {
 function cameraLayer(data: WallLayerData): Layer {
   const cam = data.camera;
   const px = 1; // cameras stay small on every wall: they are context, not the message
+  if (!data.cameraPoints && cam.clusters)
+    // Zoomed out at scale: the same texture from screen cells (live-map-model CAMERA_CELL_PX), a little larger
+    // where a cell holds many cameras.
+    return new ScatterplotLayer({
+      id: 'cameras-quiet',
+      data: cameraCells(cam.clusters),
+      getRadius: (_: unknown, { index }: { index: number }) =>
+        Math.min(2.6, 1.2 + 0.2 * Math.log2(cam.clusters!.count[index]!)),
+      radiusUnits: 'pixels',
+      radiusScale: px,
+      radiusMinPixels: 1.2,
+      stroked: false,
+      pickable: false,
+    });
   if (!data.cameraPoints)
     // Zoomed out: small faint dots under everything, never picked (a click goes to what is above or to the
     // area beneath). Offline and faulty cameras are brighter, so a dark district still shows.
