@@ -4,6 +4,7 @@ import { CAMERA_STATUSES, VEHICLE_STATUSES, WORKER_STATUSES, type VehicleStatus 
 import type { EntityKind } from '@/lib/realtime/position-codec';
 import type { Clock } from '@/lib/clock';
 import { flag, type SqlRunner } from '../db/sql-db';
+import { tablePages, type PagedTable } from '../db/table-pages';
 import { EntityStore } from './entity-store';
 import { IncidentBoard } from './incident-board';
 
@@ -36,19 +37,14 @@ interface CameraRow extends DeviceRow {
   streamUrl: string | null;
 }
 
-/** Keyset pages (`id > after`, ordered by id): every row once, and no page grows with the table's size. */
-async function* pagesById<T extends { id: string }>(
+/** A registry's rows in pages (db/table-pages): every row once, in the table's own order on SQLite. */
+async function* rowsOf<T>(
   db: SqlRunner,
+  table: PagedTable,
+  columns: SQL,
   pageRows: number,
-  page: (after: string, limit: number) => SQL,
 ): AsyncGenerator<T> {
-  let after = '';
-  for (;;) {
-    const rows = await db.all<T>(page(after, pageRows));
-    yield* rows;
-    if (rows.length < pageRows) return;
-    after = rows[rows.length - 1]!.id;
-  }
+  for await (const rows of tablePages<T>(db, table, 'id', columns, pageRows)) yield* rows;
 }
 
 export interface PendingRegistration {
@@ -106,32 +102,29 @@ export class LiveState {
    * disabled ones are known (so no report can register them afresh) but flagged and never drawn.
    */
   async loadFromDb(db: SqlRunner, pageRows = LOAD_PAGE_ROWS): Promise<void> {
-    for await (const r of pagesById<DeviceRow & { kind: string | null }>(
+    for await (const r of rowsOf<DeviceRow & { kind: string | null }>(
       db,
+      'vehicles',
+      sql`id, name, kind, disabled_at IS NOT NULL AS "isDisabled"`,
       pageRows,
-      (after, limit) =>
-        sql`SELECT id, name, kind, disabled_at IS NOT NULL AS "isDisabled" FROM vehicles
-            WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
     )) {
       const i = this.vehicle.add({ id: r.id, name: r.name, kind: r.kind });
       if (i >= 0 && flag(r.isDisabled)) this.vehicle.disable(i, OFFLINE_STATUS.vehicle);
     }
-    for await (const r of pagesById<DeviceRow & { role: string | null }>(
+    for await (const r of rowsOf<DeviceRow & { role: string | null }>(
       db,
+      'workers',
+      sql`id, name, role, disabled_at IS NOT NULL AS "isDisabled"`,
       pageRows,
-      (after, limit) =>
-        sql`SELECT id, name, role, disabled_at IS NOT NULL AS "isDisabled" FROM workers
-            WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
     )) {
       const i = this.worker.add({ id: r.id, name: r.name, kind: r.role });
       if (i >= 0 && flag(r.isDisabled)) this.worker.disable(i, OFFLINE_STATUS.worker);
     }
-    for await (const r of pagesById<CameraRow>(
+    for await (const r of rowsOf<CameraRow>(
       db,
+      'cameras',
+      sql`id, name, program, lng, lat, stream_url AS "streamUrl", disabled_at IS NOT NULL AS "isDisabled"`,
       pageRows,
-      (after, limit) =>
-        sql`SELECT id, name, program, lng, lat, stream_url AS "streamUrl", disabled_at IS NOT NULL AS "isDisabled"
-            FROM cameras WHERE id > ${after} ORDER BY id LIMIT ${limit}`,
     )) {
       const i = this.camera.add({ id: r.id, name: r.name, kind: r.program });
       if (i >= 0 && flag(r.isDisabled)) this.camera.disable(i, OFFLINE_STATUS.camera);

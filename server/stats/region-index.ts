@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { WorldInfo } from '@/lib/world/world-types';
 import type { SqlRunner } from '../db/sql-db';
+import { tablePages, type PagedTable } from '../db/table-pages';
 import { onTerritoryChanged } from '../world/load-world';
 import { WORLD_META_KEYS } from '../world/world-meta';
 
@@ -67,7 +68,7 @@ interface CacheEntry {
 
 const cache = new WeakMap<SqlRunner, CacheEntry>();
 
-/** Lets timers, sockets and ingest run between pages: on SQLite every statement holds the event loop. */
+/** Lets timers, sockets and ingest run between lookups: on SQLite every statement holds the event loop. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -150,36 +151,15 @@ export function followTerritory(db: SqlRunner): void {
 }
 const followed = new WeakSet<SqlRunner>();
 
-/**
- * Every row of a table in pages, the event loop free between them. SQLite pages by rowid (the table's own
- * order: paging 2 M cameras by their text key took 10 s of random reads against 1.2 s); PostgreSQL by the
- * key column's index, in its own order (the caller sorts where order matters).
- */
 async function eachPage<T>(
   db: SqlRunner,
-  table: 'regions' | 'grids' | 'cameras' | 'workers',
-  key: 'code' | 'id',
+  table: PagedTable,
+  key: 'id' | 'code',
   columns: SQL,
   pageRows: number,
   onRows: (rows: T[]) => void,
 ): Promise<void> {
-  let after: string | number = db.dialect === 'sqlite' ? -1 : '';
-  for (;;) {
-    const rows =
-      db.dialect === 'sqlite'
-        ? await db.all<T & { k: number }>(
-            sql`SELECT rowid AS "k", ${columns} FROM ${sql.raw(table)} WHERE rowid > ${after}
-                ORDER BY rowid LIMIT ${pageRows}`,
-          )
-        : await db.all<T & { k: string }>(
-            sql`SELECT ${sql.raw(key)} AS "k", ${columns} FROM ${sql.raw(table)} WHERE ${sql.raw(key)} > ${after}
-                ORDER BY ${sql.raw(key)} LIMIT ${pageRows}`,
-          );
-    onRows(rows);
-    if (rows.length < pageRows) return;
-    after = rows[rows.length - 1]!.k;
-    await yieldToLoop();
-  }
+  for await (const rows of tablePages<T>(db, table, key, columns, pageRows)) onRows(rows);
 }
 
 /** Byte order of ASCII codes (region codes are digits), as SQLite's and PostgreSQL's "C" collation sort. */
