@@ -208,7 +208,7 @@ function cameraLayer(data: WallLayerData): Layer {
       id: 'cameras-quiet',
       data: cameraCells(cam.clusters),
       getRadius: (_: unknown, { index }: { index: number }) =>
-        Math.min(2.6, 1.2 + 0.2 * Math.log2(cam.clusters!.count[index]!)),
+        Math.min(2.8, 1.6 + 0.3 * Math.log2(cam.clusters!.count[index]!)),
       radiusUnits: 'pixels',
       radiusScale: px,
       radiusMinPixels: 1.2,
