@@ -16,6 +16,7 @@ import {
   regionIndex,
   type RegionIndex,
 } from '@/server/stats/region-index';
+import { squareGeometry } from '../helpers/geometry';
 import { SQL_BACKENDS, type TestSqlDb } from '../helpers/sql-backends';
 import { waitFor } from '../helpers/test-app';
 
@@ -28,19 +29,7 @@ const COMMUNITY = '510190001001';
 const GRIDS = ['510190001001003', '510190001001001', '510190001001002'];
 /** More cameras than one page holds, so a build reads at least two. */
 const CAMERAS = REGION_INDEX_PAGE_ROWS + 100;
-const square = (x: number) =>
-  JSON.stringify({
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x, 30],
-        [x + 0.1, 30],
-        [x + 0.1, 30.1],
-        [x, 30.1],
-        [x, 30],
-      ],
-    ],
-  });
+const square = (x: number) => squareGeometry(x);
 const cameraId = (k: number) => `C${String(k).padStart(8, '0')}`;
 /** Camera k sits in grid k mod 3 (in insertion order), the last 100 in none. */
 const gridOfCamera = (k: number) => (k < REGION_INDEX_PAGE_ROWS ? GRIDS[k % 3]! : null);

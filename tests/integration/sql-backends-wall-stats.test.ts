@@ -15,6 +15,7 @@ import { areaFeaturesFromDb, type AreaFeatureCollection } from '@/server/stats/a
 import { invalidateRegionIndex } from '@/server/stats/region-index';
 import { computeTownCards } from '@/server/stats/town-cards';
 import { computeWallStats } from '@/server/stats/wall-stats';
+import { squareGeometry } from '../helpers/geometry';
 import { SQL_BACKENDS, type TestSqlDb } from '../helpers/sql-backends';
 
 const NOW = Date.UTC(2026, 10, 23, 4, 0, 0); // 12:00 in Beijing
@@ -29,19 +30,7 @@ const COMM_B = '510190002001';
 const GRID_A1 = '510190001001001';
 const GRID_A2 = '510190001001002';
 const GRID_B = '510190002001001';
-const square = (x: number) =>
-  JSON.stringify({
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x, 30],
-        [x + 0.1, 30],
-        [x + 0.1, 30.1],
-        [x, 30.1],
-        [x, 30],
-      ],
-    ],
-  });
+const square = (x: number) => squareGeometry(x);
 
 interface Seeded {
   id: string;
