@@ -12,7 +12,8 @@ import type { SqlRunner } from './sql-db';
 
 export type PagedTable = 'regions' | 'grids' | 'vehicles' | 'workers' | 'cameras';
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets timers, sockets and ingest run between statements: on SQLite every statement holds the event loop. */
+export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function* tablePages<T>(
   db: SqlRunner,

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { WorldInfo } from '@/lib/world/world-types';
 import type { SqlRunner } from '../db/sql-db';
-import { tablePages, type PagedTable } from '../db/table-pages';
+import { tablePages, yieldToLoop, type PagedTable } from '../db/table-pages';
 import { onTerritoryChanged } from '../world/load-world';
 import { WORLD_META_KEYS } from '../world/world-meta';
 
@@ -67,9 +67,6 @@ interface CacheEntry {
 }
 
 const cache = new WeakMap<SqlRunner, CacheEntry>();
-
-/** Lets timers, sockets and ingest run between lookups: on SQLite every statement holds the event loop. */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Codes in byte order on either engine (PostgreSQL would otherwise sort by the database's collation, zh-CN
