@@ -9,7 +9,7 @@ import type { IncidentView } from '@/lib/domain/incident';
 import { timeLimitStatus } from '@/lib/domain/time-limits';
 import { drawProjection, type DrawCrs, type DrawProjection } from '@/lib/geo/draw-projection';
 import type { ApplyResult, ClientState, KindColumns } from '@/lib/realtime/client-store';
-import { CLUSTER_BELOW_ZOOM, CLUSTER_CELL_PX, clusterPoints, type Clusters } from '@/lib/wall/cluster';
+import { CLUSTER_BELOW_ZOOM, clusterPoints, clusterReadable, type Clusters } from '@/lib/wall/cluster';
 import {
   createPaint,
   LOOK_TABLES,
@@ -186,7 +186,7 @@ export class LiveMapModel {
       const shouldCluster = this.zoom < CLUSTER_BELOW_ZOOM && cols.count > CLUSTER_MIN_POINTS;
       const t = LOOK_TABLES[kind];
       this.clusters[kind] = shouldCluster
-        ? clusterPoints(
+        ? clusterReadable(
             {
               count: cols.count,
               position: cols.position,
@@ -196,7 +196,7 @@ export class LiveMapModel {
               colors: t.colors,
             },
             this.zoom,
-            CLUSTER_CELL_PX * this.pixelScale,
+            this.pixelScale,
           )
         : null;
     }

@@ -5,7 +5,8 @@ import { CAMERA_LOOKS, CAMERA_QUIET_COLOR } from '@/lib/wall/palette';
 import { drawProjection } from '@/lib/geo/draw-projection';
 import { MAP_LAYER_KEYS, type MapLayerKey } from './layer-keys';
 import { CAMERA_CELLS_REFRESH_MS, CLUSTER_MIN_POINTS, LiveMapModel } from './live-map-model';
-import { ALARM_HALO_OPACITY, wallLayers, type WallLayerView } from './wall-layers';
+import { CLUSTER_CELL_PX, CLUSTER_GAP_PX } from '@/lib/wall/cluster';
+import { ALARM_HALO_OPACITY, clusterRadius, wallLayers, type WallLayerView } from './wall-layers';
 
 const NOW = 1_800_000_000_000;
 const ALL = Object.fromEntries(MAP_LAYER_KEYS.map((k) => [k, true])) as Record<MapLayerKey, boolean>;
@@ -130,6 +131,24 @@ describe('wallLayers', () => {
     // At scale units and workers aggregate; cameras never do.
     expect(order).toEqual(expect.arrayContaining(['vehicle-clusters', 'worker-clusters', 'cameras-quiet']));
     expect(order.indexOf('cameras-quiet')).toBe(0);
+  });
+
+  it('never draws a cluster circle past half its cell, so dense units read as separate circles, not a carpet', () => {
+    const { m } = model(CLUSTER_MIN_POINTS + 200, 11);
+    const px = 1.5; // a wall scaled up for 5 m: cells and circles both in its pixels
+    m.setPixelScale(px);
+    const c = m.layerData().vehicle.clusters!;
+    expect(c.cellPx).toBe(CLUSTER_CELL_PX * px);
+    const counts = c.count.slice();
+    c.count.set(counts.map((_, k) => [1, 100, 1_500, 40_000][k % 4]!));
+    for (let k = 0; k < c.length; k++) {
+      const r = clusterRadius(c, k, px) * px;
+      expect(r).toBeLessThanOrEqual(c.cellPx / 2 - CLUSTER_GAP_PX * px);
+      expect(r).toBeGreaterThanOrEqual(7 * px);
+    }
+    // One member keeps its small circle; 1,500 (a province's cell, drawn 60 px wide before) fills the bound.
+    expect(clusterRadius(c, 0, px)).toBe(7);
+    expect(clusterRadius(c, 2, px)).toBe(CLUSTER_CELL_PX / 2 - CLUSTER_GAP_PX);
   });
 
   it('draws trails only where units are drawn one by one, never under their numbered clusters', () => {

@@ -7,7 +7,7 @@ import { IconLayer, LineLayer, ScatterplotLayer, TextLayer } from '@deck.gl/laye
 import type { Layer } from '@deck.gl/core';
 import type { IncidentView } from '@/lib/domain/incident';
 import type { KindColumns } from '@/lib/realtime/client-store';
-import type { Clusters } from '@/lib/wall/cluster';
+import { clusterMaxRadius, type Clusters } from '@/lib/wall/cluster';
 import type { EntityPaint } from '@/lib/wall/entity-paint';
 import { CLUSTER_LINE_COLOR, PRIORITY_COLOR, type Rgba } from '@/lib/wall/palette';
 import { TRAIL_SEGMENTS, type Trails } from '@/lib/wall/trails';
@@ -109,6 +109,14 @@ function cameraCells(c: Clusters) {
   }));
 }
 
+/**
+ * A cluster's circle: grows with its member count, slowly (1 → 7, 100 → ~24, 10,000 → ~40 px at scale 1), and
+ * never past half its cell less a gap, so neighbouring circles stay apart however dense the units are.
+ */
+export function clusterRadius(c: Clusters, index: number, px: number): number {
+  return Math.min(clusterMaxRadius(c, px), 7 + 2.5 * Math.log2(c.count[index]!));
+}
+
 function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
   return [
     new ScatterplotLayer({
@@ -120,8 +128,7 @@ function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
           getFillColor: { value: c.color, size: 4, normalized: true },
         },
       },
-      // Radius grows with the member count, but slowly: 1 → 7 px, 1000 → ~24 px.
-      getRadius: (_: unknown, { index }: { index: number }) => 7 + 2.5 * Math.log2(c.count[index]!),
+      getRadius: (_: unknown, { index }: { index: number }) => clusterRadius(c, index, px),
       radiusUnits: 'pixels',
       radiusScale: px,
       stroked: true,
@@ -140,12 +147,13 @@ function clusterLayers(id: string, c: Clusters, px: number): Layer[] {
       ],
       getText: (_: unknown, { index }: { index: number }) =>
         c.count[index]! > 1 ? String(c.count[index]) : '',
-      getSize: 13,
+      // A five-digit count in a large circle reads at 16 px; a small circle keeps 13 px so its digits fit.
+      getSize: (_: unknown, { index }: { index: number }) => (clusterRadius(c, index, px) >= 30 ? 16 : 13),
       sizeScale: px,
       getColor: [6, 18, 40, 255],
       fontWeight: 700,
       characterSet: '0123456789',
-      updateTriggers: { getPosition: c, getText: c },
+      updateTriggers: { getPosition: c, getText: c, getSize: c },
     }),
   ];
 }

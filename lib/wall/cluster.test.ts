@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellDegrees, clusterPoints, type ClusterInput } from './cluster';
+import {
+  CLUSTER_CELL_PX,
+  CLUSTER_MAX_CELL_FACTOR,
+  CLUSTER_MAX_MEAN_MEMBERS,
+  cellDegrees,
+  clusterMaxRadius,
+  clusterPoints,
+  clusterReadable,
+  type ClusterInput,
+} from './cluster';
 
 const COLORS = [
   [0, 255, 0, 255],
@@ -78,5 +87,48 @@ describe('clusterPoints', () => {
       ),
       { numRuns: 80 },
     );
+  });
+});
+
+/** n points spread evenly over a square of `spanDeg` around a point of Chengdu. */
+function grid(n: number, spanDeg: number): ClusterInput {
+  const side = Math.ceil(Math.sqrt(n));
+  const pts: [number, number, number][] = [];
+  for (let i = 0; i < n; i++)
+    pts.push([103 + ((i % side) / side) * spanDeg, 30 + (Math.floor(i / side) / side) * spanDeg, 0]);
+  return input(pts);
+}
+
+describe('clusterReadable', () => {
+  it('keeps the 56 px cell where clusters are small (a district)', () => {
+    const c = clusterReadable(grid(20_000, 0.5), 10, 1.5);
+    expect(c.cellPx).toBe(CLUSTER_CELL_PX * 1.5);
+    expect(c).toEqual(clusterPoints(grid(20_000, 0.5), 10, CLUSTER_CELL_PX * 1.5));
+  });
+
+  it('doubles the cell while clusters average more than CLUSTER_MAX_MEAN_MEMBERS (a province), up to the bound', () => {
+    // 200 k units over 4° at zoom 5, where a 56 px cell is 1.2° across: ~12,000 a cell.
+    const dense = grid(200_000, 4);
+    const at56 = clusterPoints(dense, 5);
+    expect(200_000 / at56.length).toBeGreaterThan(CLUSTER_MAX_MEAN_MEMBERS);
+    const c = clusterReadable(dense, 5);
+    expect(c.cellPx).toBeGreaterThan(CLUSTER_CELL_PX);
+    expect(c.cellPx).toBeLessThanOrEqual(CLUSTER_CELL_PX * CLUSTER_MAX_CELL_FACTOR);
+    expect(c.length).toBeLessThan(at56.length);
+    expect(c.count.reduce((a, b) => a + b, 0)).toBe(200_000);
+    // It stopped at the first cell that is readable, or at the bound.
+    const mean = 200_000 / c.length;
+    expect(mean <= CLUSTER_MAX_MEAN_MEMBERS || c.cellPx === CLUSTER_CELL_PX * CLUSTER_MAX_CELL_FACTOR).toBe(
+      true,
+    );
+    if (c.cellPx > CLUSTER_CELL_PX) {
+      const half = clusterPoints(dense, 5, c.cellPx / 2);
+      expect(200_000 / half.length).toBeGreaterThan(CLUSTER_MAX_MEAN_MEMBERS);
+    }
+  });
+
+  it('bounds the radius inside half the cell, in units of the pixel scale', () => {
+    const c = clusterReadable(grid(10, 0.001), 10, 2);
+    expect(clusterMaxRadius(c, 2)).toBe((CLUSTER_CELL_PX * 2) / 4 - 4);
   });
 });

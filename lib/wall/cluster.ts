@@ -9,11 +9,22 @@
 export const CLUSTER_CELL_PX = 56;
 /** At and above this zoom every point is drawn on its own. */
 export const CLUSTER_BELOW_ZOOM = 14;
+/**
+ * Past this many members per cluster on average, the cells double (up to CLUSTER_MAX_CELL_FACTOR times). A
+ * province's 1 M units in 56 px cells were ~650 circles of ~1,500 each, so large they overlapped into one
+ * grey carpet that told a duty officer nothing (issue 20); a district's 100 k stay at 56 px.
+ */
+export const CLUSTER_MAX_MEAN_MEMBERS = 1_000;
+export const CLUSTER_MAX_CELL_FACTOR = 4;
+/** A circle's radius stays this far (px) inside half its cell, so circles of neighbouring cells do not touch. */
+export const CLUSTER_GAP_PX = 4;
 /** MapLibre's world is 512 px wide at zoom 0. */
 const WORLD_PX = 512;
 
 export interface Clusters {
   length: number;
+  /** The cell these were aggregated in (screen px): it bounds how large a circle may be drawn. */
+  cellPx: number;
   /** Interleaved [lng, lat]. */
   position: Float64Array;
   count: Uint32Array;
@@ -82,10 +93,34 @@ export function clusterPoints(input: ClusterInput, zoom: number, cellPx = CLUSTE
   }
   return {
     length: m,
+    cellPx,
     position,
     count: count.subarray(0, m),
     worstLook: worstLook.subarray(0, m),
     color,
     member: member.subarray(0, m),
   };
+}
+
+/**
+ * clusterPoints in CLUSTER_CELL_PX cells (times the wall's pixel scale), doubled while the clusters hold
+ * more than CLUSTER_MAX_MEAN_MEMBERS on average: fewer, separate circles instead of a carpet.
+ */
+export function clusterReadable(input: ClusterInput, zoom: number, pixelScale = 1): Clusters {
+  const base = CLUSTER_CELL_PX * pixelScale;
+  let c = clusterPoints(input, zoom, base);
+  let members = 0;
+  for (let i = 0; i < c.length; i++) members += c.count[i]!;
+  while (
+    c.length > 0 &&
+    members / c.length > CLUSTER_MAX_MEAN_MEMBERS &&
+    c.cellPx < base * CLUSTER_MAX_CELL_FACTOR
+  )
+    c = clusterPoints(input, zoom, c.cellPx * 2);
+  return c;
+}
+
+/** The largest radius (in units of the wall's pixel scale) a circle of these clusters may have. */
+export function clusterMaxRadius(c: Clusters, pixelScale: number): number {
+  return c.cellPx / (2 * pixelScale) - CLUSTER_GAP_PX;
 }
