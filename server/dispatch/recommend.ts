@@ -69,7 +69,7 @@ export function rankUnits(
   opts: RankOptions & { describe?: (ids: readonly string[]) => ReadonlyMap<string, UnitFacts> },
 ): UnitRecommendation[] {
   const near = unitsInReach(store, target, opts);
-  const facts = opts.describe?.(near.map((n) => store.meta[n.i]!.id));
+  const facts = opts.describe?.(near.map((n) => store.idOf(n.i)));
   return rankNear(store, target, near, facts ?? null, opts);
 }
 
@@ -80,7 +80,7 @@ export async function rankUnitsDescribed(
   opts: RankOptions & { describe: (ids: readonly string[]) => Promise<ReadonlyMap<string, UnitFacts>> },
 ): Promise<UnitRecommendation[]> {
   const near = unitsInReach(store, target, opts);
-  const facts = await opts.describe(near.map((n) => store.meta[n.i]!.id));
+  const facts = await opts.describe(near.map((n) => store.idOf(n.i)));
   return rankNear(store, target, near, facts, opts);
 }
 
@@ -90,9 +90,9 @@ function unitsInReach(store: EntityStore, target: { lng: number; lat: number }, 
   for (let i = 0; i < store.count; i++) {
     const ts = store.ts[i]!;
     if (ts === 0 || opts.now - ts > opts.staleAfterMs) continue; // no live position: cannot promise a time
-    if (!opts.isAvailable(store.status[i]!, store.meta[i]!.id)) continue;
     const d = haversineM(store.lng[i]!, store.lat[i]!, target.lng, target.lat);
-    if (d <= MAX_UNIT_DISTANCE_M) near.push({ i, d });
+    // Distance first: the id is made from the index's bytes, so only units in reach pay for one.
+    if (d <= MAX_UNIT_DISTANCE_M && opts.isAvailable(store.status[i]!, store.idOf(i))) near.push({ i, d });
   }
   near.sort((a, b) => a.d - b.d);
   return near;
@@ -106,7 +106,7 @@ function rankNear(
   facts: ReadonlyMap<string, UnitFacts> | null,
   opts: RankOptions,
 ): UnitRecommendation[] {
-  const factsOf = (i: number): UnitFacts => facts?.get(store.meta[i]!.id) ?? { fit: ALWAYS_FIT };
+  const factsOf = (i: number): UnitFacts => facts?.get(store.idOf(i)) ?? { fit: ALWAYS_FIT };
   const fitting = near.filter((n) => factsOf(n.i).fit.isFit).slice(0, ROUTE_CANDIDATES);
   const others = facts ? near.filter((n) => !factsOf(n.i).fit.isFit).slice(0, NOT_FIT_CANDIDATES) : [];
   const estimator = opts.estimator ?? straightLineEstimator;
@@ -115,7 +115,7 @@ function rankNear(
     const lat = store.lat[i]!;
     const routed =
       estimator === straightLineEstimator ? null : estimator.travelTimeS(lng, lat, target.lng, target.lat);
-    const m = store.meta[i]!;
+    const m = store.metaOf(i)!;
     const f = factsOf(i);
     return {
       id: m.id,
@@ -168,7 +168,7 @@ export function camerasNear(
     if (d > CAMERA_RADIUS_M) continue;
     const ts = store.ts[i]!;
     const isStale = ts === 0 || now - ts > STALE_AFTER_MS.camera;
-    const m = store.meta[i]!;
+    const m = store.metaOf(i)!;
     out.push({
       id: m.id,
       name: m.name,

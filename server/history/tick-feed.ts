@@ -120,7 +120,7 @@ export class TickFeed {
         if (announced[i] === 0) {
           announced[i] = 1;
           fresh.idx.push(i);
-          fresh.ids.push(store.meta[i]!.id);
+          fresh.ids.push(store.idOf(i));
         }
         if (!fits) continue;
         const at = this.head++ & mask;
@@ -138,7 +138,7 @@ export class TickFeed {
         if (announced[i] !== 0) continue;
         announced[i] = 1;
         fresh.idx.push(i);
-        fresh.ids.push(store.meta[i]!.id);
+        fresh.ids.push(store.idOf(i));
       }
       msg.ranges[kind].start = start & mask;
       msg.ranges[kind].n = this.head - start;

@@ -46,7 +46,7 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
     notFound: string,
   ): Promise<EntityInfo> => {
     const store = live.store(kind);
-    const m = store.meta[idx];
+    const m = store.metaOf(idx);
     if (!m) throw new HttpError(404, notFound);
     if (ctx.principal) {
       const pos = { lng: store.lng[idx]!, lat: store.lat[idx]! };
@@ -77,7 +77,7 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
         );
         const to = Math.min(store.count, from + limit);
         const ids: string[] = [];
-        for (let i = from; i < to; i++) ids.push(store.meta[i]!.id);
+        for (let i = from; i < to; i++) ids.push(store.idOf(i));
         const page: EntityIdPage = { epoch: live.epoch, kind, from, ids, count: store.count };
         sendJson(ctx.res, 200, page);
       },

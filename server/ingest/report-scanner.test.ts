@@ -25,7 +25,7 @@ function stateOf(p: Pipeline, kind: 'vehicle' | 'worker') {
   p.live.seal();
   return {
     count: n,
-    meta: s.meta.map((m) => ({ ...m })),
+    meta: Array.from({ length: n }, (_, i) => s.metaOf(i)),
     ts: Array.from(s.ts.subarray(0, n)),
     lng: Array.from(s.lng.subarray(0, n)),
     lat: Array.from(s.lat.subarray(0, n)),

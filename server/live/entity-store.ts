@@ -37,7 +37,16 @@ export class EntityStore implements PositionColumns {
   count = 0;
   private capacity = 0;
   private readonly ids = new IdIndex(MAX_ENTITIES_PER_KIND);
-  readonly meta: EntityMeta[] = [];
+  /**
+   * Who each entity is, as columns rather than an object per entity: the id lives only in the IdIndex's
+   * arena, the type as a code into `kindNames` (a few dozen distinct, each string once). A province's 3.3 M
+   * `{ id, name, kind }` objects with their own id and type strings were ~535 MB of heap (issue 20).
+   */
+  private readonly names: (string | null)[] = [];
+  private kindCodes = new Uint16Array(0);
+  /** Code 0 is "no type". */
+  private readonly kindNames: (string | null)[] = [null];
+  private readonly kindCodeOf = new Map<string, number>();
   lng = new Float64Array(0);
   lat = new Float64Array(0);
   heading = new Float32Array(0);
@@ -64,7 +73,7 @@ export class EntityStore implements PositionColumns {
     let cap = Math.max(this.capacity * 2, INITIAL_CAPACITY);
     while (cap < min) cap *= 2;
     cap = Math.min(cap, MAX_ENTITIES_PER_KIND);
-    const copy = <T extends Float64Array | Float32Array | Uint8Array | Uint32Array>(
+    const copy = <T extends Float64Array | Float32Array | Uint8Array | Uint16Array | Uint32Array>(
       a: T,
       make: (n: number) => T,
     ): T => {
@@ -80,6 +89,7 @@ export class EntityStore implements PositionColumns {
     this.ts = copy(this.ts, (n) => new Float64Array(n));
     this.changedTick = copy(this.changedTick, (n) => new Uint32Array(n));
     this.isDisabled = copy(this.isDisabled, (n) => new Uint8Array(n));
+    this.kindCodes = copy(this.kindCodes, (n) => new Uint16Array(n));
     this.capacity = cap;
   }
 
@@ -104,7 +114,8 @@ export class EntityStore implements PositionColumns {
     if (this.count >= this.capacity) this.grow(this.count + 1);
     const i = this.count++;
     this.ids.add(meta.id, i);
-    this.meta.push(meta);
+    this.names.push(meta.name);
+    this.kindCodes[i] = this.codeOf(meta.kind);
     // Never reported yet: ts 0 reads as "no data" (stale) everywhere.
     this.ts[i] = 0;
     this.lng[i] = Number.NaN;
@@ -113,8 +124,41 @@ export class EntityStore implements PositionColumns {
   }
 
   setMeta(i: number, patch: Partial<Omit<EntityMeta, 'id'>>): void {
-    const m = this.meta[i];
-    if (m) Object.assign(m, patch);
+    if (i < 0 || i >= this.count) return;
+    if (patch.name !== undefined) this.names[i] = patch.name;
+    if (patch.kind !== undefined) this.kindCodes[i] = this.codeOf(patch.kind);
+  }
+
+  /** The id of entity i (i < count). */
+  idOf(i: number): string {
+    return this.ids.idAt(i);
+  }
+
+  /** Who entity i is, or undefined past the last. A new object each call: callers read it, never keep it. */
+  metaOf(i: number): EntityMeta | undefined {
+    if (i < 0 || i >= this.count) return undefined;
+    return { id: this.ids.idAt(i), name: this.names[i]!, kind: this.kindNames[this.kindCodes[i]!]! };
+  }
+
+  /** The ids of entities [from, to). */
+  idsIn(from: number, to: number): string[] {
+    const out: string[] = [];
+    for (let i = Math.max(0, from); i < Math.min(to, this.count); i++) out.push(this.ids.idAt(i));
+    return out;
+  }
+
+  /** Types are few (车型, 岗位, 建设项目): each string is kept once, entities hold its code. */
+  private codeOf(kind: string | null): number {
+    if (kind === null) return 0;
+    let code = this.kindCodeOf.get(kind);
+    if (code === undefined) {
+      // A registry with more distinct types than a Uint16 holds is not one of types: the rest read as none.
+      if (this.kindNames.length > 0xffff) return 0;
+      code = this.kindNames.length;
+      this.kindNames.push(kind);
+      this.kindCodeOf.set(kind, code);
+    }
+    return code;
   }
 
   /**
@@ -146,7 +190,7 @@ export class EntityStore implements PositionColumns {
 
   get(i: number): EntityState | undefined {
     if (i < 0 || i >= this.count) return undefined;
-    const m = this.meta[i]!;
+    const m = this.metaOf(i)!;
     return {
       idx: i,
       id: m.id,

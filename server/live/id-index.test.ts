@@ -24,6 +24,8 @@ describe('IdIndex', () => {
             index.add(id, i);
             map.set(id, i);
           });
+          // Every id reads back from its index, wide (a Map) or narrow (the arena's bytes) alike.
+          ids.forEach((id, i) => expect(index.idAt(i)).toBe(id));
           const narrow: string[] = [];
           for (const id of [...ids, ...probes]) {
             const want = map.get(id) ?? -1;

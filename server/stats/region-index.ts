@@ -48,8 +48,8 @@ export interface RegionIndex {
 export interface DeviceStore {
   count: number;
   indexOf(id: string): number | undefined;
-  /** By dense index: the id of each entity. */
-  readonly meta: readonly { id: string }[];
+  /** The ids of entities [from, to). */
+  idsIn(from: number, to: number): string[];
 }
 export interface DeviceStores {
   camera: DeviceStore;
@@ -277,9 +277,7 @@ async function addGrownDevices(db: SqlRunner, idx: RegionIndex, stores: DeviceSt
     const grown = new Int32Array(count).fill(-1);
     grown.set(old);
     for (let from = old.length; from < count; from += REGION_INDEX_GROWN_IDS) {
-      const ids = store.meta
-        .slice(from, Math.min(count, from + REGION_INDEX_GROWN_IDS))
-        .map((m) => sql`${m.id}`);
+      const ids = store.idsIn(from, Math.min(count, from + REGION_INDEX_GROWN_IDS)).map((id) => sql`${id}`);
       const rows = await db.all<{ id: string; g: string | null }>(
         sql`SELECT id, grid_code AS "g" FROM ${sql.raw(table)} WHERE id IN (${sql.join(ids, sql`, `)})`,
       );

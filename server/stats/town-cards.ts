@@ -87,7 +87,7 @@ export async function computeTownCards(deps: TownCardsDeps, regionCode: string |
     if (state === 'online') continue;
     offlineTotal++;
     if (down.length < OFFLINE_CAMERAS_MAX * 4) {
-      const m = cams.meta[i]!;
+      const m = cams.metaOf(i)!;
       down.push({
         id: m.id,
         name: m.name ?? m.id,

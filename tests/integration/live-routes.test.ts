@@ -58,10 +58,10 @@ describe('entity lookup by idx', () => {
   it('pages through the ids in idx order, never more than a page at once', async () => {
     const store = kit.t.app.ctx.live.vehicle;
     const all = await kit.api('GET', '/api/live/vehicle/ids', { cookie: duty });
-    expect(all.body.ids).toEqual(store.meta.slice(0, store.count).map((m) => m.id));
+    expect(all.body.ids).toEqual(store.idsIn(0, store.count));
     expect(all.body.count).toBe(store.count);
     const page = await kit.api('GET', '/api/live/vehicle/ids?from=2&limit=2', { cookie: duty });
-    expect(page.body).toMatchObject({ from: 2, ids: [store.meta[2]!.id, store.meta[3]!.id] });
+    expect(page.body).toMatchObject({ from: 2, ids: [store.idOf(2), store.idOf(3)] });
     const huge = await kit.api('GET', `/api/live/vehicle/ids?limit=${ENTITY_ID_PAGE_MAX * 10}`, {
       cookie: duty,
     });

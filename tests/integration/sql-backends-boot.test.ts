@@ -106,11 +106,11 @@ for (const backend of SQL_BACKENDS) {
         '车 4',
         '车 5',
       ]);
-      expect(v.meta[v.indexOf('V-1')!]).toMatchObject({ kind: 'patrol_car' });
+      expect(v.metaOf(v.indexOf('V-1')!)).toMatchObject({ kind: 'patrol_car' });
       expect([1, 2, 3, 4, 5].map((k) => v.isDisabled[v.indexOf(`V-${k}`)!])).toEqual([0, 0, 1, 0, 0]);
       const w = live.worker;
       expect(w.count).toBe(2);
-      expect(w.meta[w.indexOf('W-1')!]).toMatchObject({ name: '张三', kind: 'grid' });
+      expect(w.metaOf(w.indexOf('W-1')!)).toMatchObject({ name: '张三', kind: 'grid' });
       expect([w.isDisabled[w.indexOf('W-1')!], w.isDisabled[w.indexOf('W-2')!]]).toEqual([0, 1]);
       const c = live.camera;
       expect(c.count).toBe(3);
@@ -120,7 +120,7 @@ for (const backend of SQL_BACKENDS) {
         30.2,
         CAMERA_STATUSES.indexOf('offline'),
       ]);
-      expect(c.meta[placed]).toMatchObject({ name: '路口', kind: '雪亮' });
+      expect(c.metaOf(placed)).toMatchObject({ name: '路口', kind: '雪亮' });
       expect(Number.isNaN(c.lng[c.indexOf(CAM(2))!])).toBe(true);
       const off = c.indexOf(CAM(3))!;
       expect(c.isDisabled[off]).toBe(1);

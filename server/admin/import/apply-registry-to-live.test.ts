@@ -21,6 +21,6 @@ describe('applyRegistryToLive', () => {
     expect(Number.isNaN(live.camera.lng[i]!)).toBe(true);
     expect(live.camera.ts[i]).toBe(0);
     // Its name still follows the registry: the admin list shows it by name.
-    expect(live.camera.meta[i]?.name).toBe('西湖路口');
+    expect(live.camera.metaOf(i)?.name).toBe('西湖路口');
   });
 });

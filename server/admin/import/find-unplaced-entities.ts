@@ -50,7 +50,7 @@ export async function findUnplacedEntities(
         const lng = store.lng[i]!;
         const lat = store.lat[i]!;
         if (store.ts[i]! > 0 && Number.isFinite(lng) && Number.isFinite(lat))
-          note(kind, store.meta[i]!.id, lng, lat);
+          note(kind, store.idOf(i), lng, lat);
       }
     }
   const out: ImportIssue[] = [];
