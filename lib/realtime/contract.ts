@@ -105,6 +105,22 @@ export interface WireBatch {
 
 export type BatchAck = { ok: true } | { ok: false; error: 'gap' | 'decode' | 'version' };
 
+/**
+ * What a socket is fed: `all` (a wall: entity columns, incidents, figures) or `incidents` (the incident board
+ * alone, for clients that only follow dispatch, like the standalone simulator). A province's snapshot is
+ * ~30 MB of positions, and its deltas were encoded every tick for a simulator that never read them.
+ */
+export type WallFeed = 'all' | 'incidents';
+
+/** The Socket.IO handshake's `auth` a client may send. */
+export interface WallHandshakeAuth {
+  /** A display token (walls without a session cookie). */
+  token?: string;
+  /** The region to scope to from the first snapshot on (SubscribeRequest's, before one is sent). */
+  regionCode?: string;
+  feed?: WallFeed;
+}
+
 export interface SubscribeRequest {
   protocol: number;
   /** A region code (district, town, community or grid) to scope the wall to; null for the whole territory. */

@@ -12,6 +12,7 @@ import {
   type BatchAck,
   type ClientToServerEvents,
   type ServerToClientEvents,
+  type WallHandshakeAuth,
   type WireBatch,
 } from './contract';
 
@@ -96,7 +97,10 @@ export class WallConnection {
     const socket = make(this.opts.url, {
       // Let the session cookie flow; a display token rides in the handshake for unattended screens.
       withCredentials: true,
-      auth: { token: this.opts.token ?? undefined, regionCode: this.regionCode ?? undefined },
+      auth: {
+        token: this.opts.token ?? undefined,
+        regionCode: this.regionCode ?? undefined,
+      } satisfies WallHandshakeAuth,
       transports: ['websocket', 'polling'],
       // DESIGN §5: a full snapshot ≤ 5 s after the server is back. With a 5 s cap the retry alone could use
       // all of it (kill -9 test: 3.5–4.1 s); 2 s leaves room for the handshake and the snapshot.

@@ -37,14 +37,23 @@ describe('LiveState change history', () => {
     expect([...live.changedBetween('vehicle', 0, 2)!]).toEqual([0]);
   });
 
-  it('says when a client is further behind than the bounded history', () => {
+  it('answers a client further behind than the bounded history from the change ticks, the same as in it', () => {
     const live = new LiveState(new FakeClock());
+    const b = move(live, 'B', 104);
+    live.seal();
+    const bTick = live.sealedTick;
+    let a = -1;
     for (let k = 0; k < HISTORY_TICKS + 5; k++) {
-      move(live, 'A', 104 + k / 1000);
+      a = move(live, 'A', 104 + k / 1000);
       live.seal();
     }
-    expect(live.changedBetween('vehicle', 1, live.sealedTick)).toBeNull();
-    expect(live.changedBetween('vehicle', live.sealedTick - 10, live.sealedTick)).not.toBeNull();
+    move(live, 'C', 104); // the open tick: not yet
+    const sealed = live.sealedTick;
+    expect([...live.changedBetween('vehicle', bTick - 1, sealed)].sort()).toEqual([a, b].sort());
+    expect([...live.changedBetween('vehicle', bTick, sealed)]).toEqual([a]);
+    // Within the history both ways agree.
+    expect([...live.changedBetween('vehicle', sealed - 10, sealed)]).toEqual([a]);
+    expect([...live.changedBetween('vehicle', sealed, sealed)]).toEqual([]);
   });
 });
 

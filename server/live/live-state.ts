@@ -265,14 +265,24 @@ export class LiveState {
   }
 
   /**
-   * Indexes of `kind` whose latest change lies in (fromTick, toTick], each once; null when the history no
-   * longer reaches back to fromTick.
+   * Indexes of `kind` whose latest change lies in (fromTick, toTick], each once. From the per-tick lists while
+   * the history reaches back to fromTick; past it, from every entity's change tick (one pass over a column).
+   * A province's wall on software GL often acknowledged more than HISTORY_TICKS late: it was sent a full
+   * snapshot (~30 MB, 2 M cameras that had not moved) that took it longer still, and it never caught up to a
+   * single delta (issue 20).
    */
-  changedBetween(kind: EntityKind, fromTick: number, toTick: number): Uint32Array | null {
-    const oldest = this.history[0];
-    if (fromTick < toTick && (!oldest || oldest.tick > fromTick + 1)) return null;
+  changedBetween(kind: EntityKind, fromTick: number, toTick: number): Uint32Array {
     const store = this.store(kind);
     const ct = store.changedTick;
+    const oldest = this.history[0];
+    if (fromTick < toTick && (!oldest || oldest.tick > fromTick + 1)) {
+      const picked: number[] = [];
+      for (let i = 0; i < store.count; i++) {
+        const t = ct[i]!;
+        if (t > fromTick && t <= toTick) picked.push(i);
+      }
+      return Uint32Array.from(picked);
+    }
     let total = 0;
     for (const h of this.history) if (h.tick > fromTick && h.tick <= toTick) total += h.changed[kind].length;
     const out = new Uint32Array(total);

@@ -51,22 +51,16 @@ export class BatchEncoder {
     }
   }
 
-  /** Everything of `kind` changed in (fromTick, sealed] within scope; null when history is too short. */
-  delta(kind: EntityKind, fromTick: number, sealed: number, scope: Scope): Uint8Array | null | 'empty' {
-    let isTooOld = false;
+  /** Everything of `kind` changed in (fromTick, sealed] within scope. */
+  delta(kind: EntityKind, fromTick: number, sealed: number, scope: Scope): Uint8Array | 'empty' {
     const bytes = this.cached(`d|${kind}|${fromTick}|${scope.key}`, sealed, () => {
       const changed = this.live.changedBetween(kind, fromTick, sealed);
-      if (changed === null) {
-        isTooOld = true;
-        return null;
-      }
       const store = this.live.store(kind);
       // Only the whole territory skips the filter: a region whose extent is unknown has no box and no units.
       const picked = scope.regionCode === null ? changed : filterInScope(store, changed, scope);
       if (picked.length === 0) return null;
       return encodePositions(kind, store, picked, picked.length, newestTs(store, picked), this.origin, false);
     });
-    if (isTooOld) return null;
     return bytes ?? 'empty';
   }
 

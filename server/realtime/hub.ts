@@ -4,10 +4,11 @@ import {
   PROTOCOL_VERSION,
   type ClientToServerEvents,
   type ServerToClientEvents,
+  type WallHandshakeAuth,
   type WireBatch,
   type WorldInfo,
 } from '@/lib/realtime/contract';
-import { ENTITY_KINDS } from '@/lib/realtime/position-codec';
+import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
 import type { WallStats } from '@/lib/wall/stats';
 import { maskWallStats } from '../auth/personal-data';
 import type { LiveState } from '../live/live-state';
@@ -79,6 +80,8 @@ interface ClientSession {
   statsSent: unknown;
   /** The timer watching the batch in flight (slow, then give up); cleared on its answer or a disconnect. */
   ackTimer: NodeJS.Timeout | null;
+  /** The entity kinds this socket is fed: all for a wall, none for an `incidents` feed (WallFeed). */
+  kinds: readonly EntityKind[];
 }
 
 export interface HubOptions {
@@ -152,7 +155,7 @@ export class RealtimeHub {
 
   private onConnection(socket: WallSocket): void {
     const access = this.opts.accessOf?.(socket) ?? OPEN_ACCESS;
-    const auth = (socket.handshake.auth ?? {}) as { regionCode?: unknown };
+    const auth = (socket.handshake.auth ?? {}) as { [K in keyof WallHandshakeAuth]?: unknown };
     const requested = typeof auth.regionCode === 'string' ? auth.regionCode : null;
     // A handshake asking beyond the principal's region is not refused (the page would only retry): it is
     // given the principal's own region, and the attempt is counted.
@@ -173,6 +176,7 @@ export class RealtimeHub {
       refusalsLogged: 0,
       statsSent: undefined,
       ackTimer: null,
+      kinds: auth.feed === 'incidents' ? [] : ENTITY_KINDS,
     };
     if (!clamped.ok) this.refuse(c, 'region_not_allowed', { requested });
     this.clients.add(c);
@@ -342,7 +346,7 @@ export class RealtimeHub {
       world: this.world(c),
       incidents: live.incidents.snapshot(c.scope.containsIncident, c.access.incidentVariant),
     };
-    for (const kind of ENTITY_KINDS) batch[kind] = this.encoder.full(kind, sealed, c.scope);
+    for (const kind of c.kinds) batch[kind] = this.encoder.full(kind, sealed, c.scope);
     this.attachStats(c, batch, true);
     const version = live.incidents.version;
     c.needsFull = false;
@@ -356,7 +360,7 @@ export class RealtimeHub {
     };
   }
 
-  /** Null: nothing worth sending yet; 'full': the client is too far behind for a delta. */
+  /** Null: nothing worth sending yet; 'full': the client is further behind than the incident log reaches. */
   private buildDelta(
     c: ClientSession,
     sealed: number,
@@ -369,9 +373,8 @@ export class RealtimeHub {
       serverTs: this.opts.clock.now(),
     };
     let hasContent = false;
-    for (const kind of ENTITY_KINDS) {
+    for (const kind of c.kinds) {
       const d = this.encoder.delta(kind, c.syncedTick, sealed, c.scope);
-      if (d === null) return 'full';
       if (d !== 'empty') {
         batch[kind] = d;
         hasContent = true;
@@ -400,6 +403,8 @@ export class RealtimeHub {
 
   /** Adds the scope's panel statistics when they changed since this client last got them. */
   private attachStats(c: ClientSession, batch: WireBatch, isFull: boolean): boolean {
+    // An incidents feed has no panels: its scope's figures are neither computed nor sent.
+    if (c.kinds.length === 0) return false;
     const stats = this.opts.statsFor?.(c.scope);
     if (stats === undefined || (!isFull && stats === c.statsSent)) return false;
     batch.stats = c.access.incidentVariant === 'raw' ? stats : this.maskedStats(stats);
@@ -418,11 +423,5 @@ export class RealtimeHub {
   resyncAll(): void {
     this.encoder.invalidate();
     for (const c of this.clients) this.requestFull(c);
-  }
-
-  scopesInUse(): Scope[] {
-    const m = new Map<string, Scope>();
-    for (const c of this.clients) m.set(c.scope.key, c.scope);
-    return [...m.values()];
   }
 }

@@ -3,6 +3,7 @@ import {
   PROTOCOL_VERSION,
   type ClientToServerEvents,
   type ServerToClientEvents,
+  type WallHandshakeAuth,
 } from '@/lib/realtime/contract';
 import type { Logger } from '../logger';
 import type { AssignmentFeed } from './assignment-feed';
@@ -29,7 +30,11 @@ export function createSocketAssignmentFeed(o: SocketFeedOptions): AssignmentFeed
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(o.serverUrl, {
     transports: ['websocket'],
     extraHeaders,
-    auth: o.displayToken ? { token: o.displayToken } : {},
+    // Incidents only: it never reads positions, and a province's cost the server ~30 MB a snapshot.
+    auth: {
+      feed: 'incidents',
+      ...(o.displayToken ? { token: o.displayToken } : {}),
+    } satisfies WallHandshakeAuth,
     query: o.displayToken ? { token: o.displayToken } : {},
     reconnectionDelayMax: 2_000,
   });

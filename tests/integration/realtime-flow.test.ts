@@ -9,6 +9,7 @@ import {
   idxOf,
   startTestApp,
   waitFor,
+  waitForIdx,
   type TestApp,
   type WallClient,
 } from '../helpers/test-app';
@@ -168,6 +169,42 @@ describe('realtime protocol over the in-process bus', () => {
       5_000,
     );
     expect(flag(vehicle.is_unassigned)).toBe(true);
+  });
+
+  it('feeds an incidents-only socket the incident board without positions or figures', async () => {
+    const wall = connectWall(t.url);
+    const feed = connectWall(t.url, { feed: 'incidents' });
+    await waitFor(() => wall.batches.length >= 1 && feed.batches.length >= 1, 5_000, 'snapshots');
+    await publish({ id: 'FEED', lng: 104.3, lat: 30.6, ts: Date.now() });
+    const res = await fetch(`${t.url}/api/ingest/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'FEED-1',
+        category: 'dispute',
+        title: '邻里纠纷',
+        lng: 104.07,
+        lat: 30.67,
+        priority: 2,
+        source: 'grid_worker',
+        reportedAt: new Date().toISOString(),
+      }),
+    });
+    expect(res.status).toBe(202);
+    const idx = await waitForIdx(t.url, 'vehicle', 'FEED');
+    await waitFor(() => positionsOf(wall.batches, idx).length > 0, 5_000, 'the wall sees the unit');
+    await waitFor(
+      () => feed.batches.some((b) => b.incidents?.some((v) => v.id === 'FEED-1')),
+      5_000,
+      'the feed sees the incident',
+    );
+    expect(wall.batches.some((b) => b.incidents?.some((v) => v.id === 'FEED-1'))).toBe(true);
+    for (const b of feed.batches) {
+      expect(b.vehicle ?? b.worker ?? b.camera ?? b.stats).toBeUndefined();
+    }
+    expect(feed.batches[0]!.isFull).toBe(true);
+    wall.socket.close();
+    feed.socket.close();
   });
 
   it('serves Prometheus metrics with rejection counts to the local host', async () => {
