@@ -17,6 +17,7 @@ import {
   sweepStale,
   type EntityPaint,
 } from '@/lib/wall/entity-paint';
+import { PRIORITY_COLOR } from '@/lib/wall/palette';
 import { createTrails, recordTrails, resetTrails, type Trails } from '@/lib/wall/trails';
 import type { AreaCounts } from './map-areas';
 import type { WallLayerData } from './wall-layers';
@@ -41,6 +42,19 @@ export const CAMERA_CELL_PX = 6;
 /** Cameras do not move: their cells follow a status change at most this often (and every zoom step at once). */
 export const CAMERA_CELLS_REFRESH_MS = 10_000;
 
+/**
+ * Past this many open incidents, zoomed out (below CLUSTER_BELOW_ZOOM), the calm ones (一般, 较低) are drawn
+ * as numbered clusters coloured by their worst member; 特急 and 紧急 stay dots of their own, pulsing on top. A
+ * province's 27 k open incidents were one carpet of overlapping dots in which the urgent ones were lost
+ * (issue 20).
+ */
+export const INCIDENT_CLUSTER_MIN = 1_000;
+/** Calm incidents' cluster looks: 0 较低, 1 一般 (worse). */
+const CALM_INCIDENT_LOOKS = {
+  severity: Uint8Array.from([0, 1]),
+  colors: [PRIORITY_COLOR[4]!, PRIORITY_COLOR[3]!],
+} as const;
+
 const KINDS = ['vehicle', 'worker', 'camera'] as const;
 type DrawnKind = (typeof KINDS)[number];
 /** Kinds that aggregate into numbered circles when zoomed out at scale. */
@@ -63,6 +77,9 @@ export class LiveMapModel {
   };
   private incidents: IncidentView[] = [];
   private incidentsVersion = 0;
+  private incidentClusters: Clusters | null = null;
+  /** What the incident clusters were made for: redone at a zoom step, a new scale or basemap, new incidents. */
+  private incidentClustersFor = { zoom: Number.NaN, pixelScale: 0, version: -1, crs: '' };
   private counts = new Map<string, { open: number; overdue: number }>();
   /** Bumped when the per-area counts change (the areas themselves are drawn by MapLibre, not from here). */
   areaCountsVersion = 0;
@@ -201,6 +218,45 @@ export class LiveMapModel {
         : null;
     }
     this.recellCameras();
+    this.reclusterIncidents();
+  }
+
+  /** The calm incidents' clusters (INCIDENT_CLUSTER_MIN), at most once a sweep for new incidents. */
+  private reclusterIncidents(): void {
+    if (this.zoom >= CLUSTER_BELOW_ZOOM || this.incidents.length <= INCIDENT_CLUSTER_MIN) {
+      this.incidentClusters = null;
+      this.incidentClustersFor.version = -1;
+      return;
+    }
+    const f = this.incidentClustersFor;
+    if (
+      f.zoom === this.clusteredAtZoom &&
+      f.pixelScale === this.pixelScale &&
+      f.version === this.incidentsVersion &&
+      f.crs === this.projection.crs
+    )
+      return;
+    const calm = this.incidents.filter((v) => v.priority >= 3);
+    const n = calm.length;
+    const position = new Float64Array(2 * n);
+    const look = new Uint8Array(n);
+    calm.forEach((v, k) => {
+      const [x, y] = this.projection.point(v.lng, v.lat);
+      position[2 * k] = x;
+      position[2 * k + 1] = y;
+      look[k] = v.priority === 3 ? 1 : 0;
+    });
+    this.incidentClusters = clusterReadable(
+      { count: n, position, present: new Uint8Array(n).fill(1), look, ...CALM_INCIDENT_LOOKS },
+      this.zoom,
+      this.pixelScale,
+    );
+    Object.assign(f, {
+      zoom: this.clusteredAtZoom,
+      pixelScale: this.pixelScale,
+      version: this.incidentsVersion,
+      crs: this.projection.crs,
+    });
   }
 
   /** The zoomed-out camera texture (CAMERA_CELL_PX), redone only when its view or its cameras changed. */
@@ -283,6 +339,7 @@ export class LiveMapModel {
       trails: this.trails,
       incidents: this.incidents,
       incidentsVersion: this.incidentsVersion,
+      incidentClusters: this.incidentClusters,
       cameraPoints: this.zoom >= CAMERA_POINTS_FROM_ZOOM,
       toDraw: this.projection.point.bind(this.projection),
       crs: this.projection.crs,

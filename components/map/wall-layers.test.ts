@@ -4,7 +4,12 @@ import { createClientState } from '@/lib/realtime/client-store';
 import { CAMERA_LOOKS, CAMERA_QUIET_COLOR } from '@/lib/wall/palette';
 import { drawProjection } from '@/lib/geo/draw-projection';
 import { MAP_LAYER_KEYS, type MapLayerKey } from './layer-keys';
-import { CAMERA_CELLS_REFRESH_MS, CLUSTER_MIN_POINTS, LiveMapModel } from './live-map-model';
+import {
+  CAMERA_CELLS_REFRESH_MS,
+  CLUSTER_MIN_POINTS,
+  INCIDENT_CLUSTER_MIN,
+  LiveMapModel,
+} from './live-map-model';
 import { CLUSTER_CELL_PX, CLUSTER_GAP_PX } from '@/lib/wall/cluster';
 import { ALARM_HALO_OPACITY, clusterRadius, wallLayers, type WallLayerView } from './wall-layers';
 
@@ -149,6 +154,34 @@ describe('wallLayers', () => {
     // One member keeps its small circle; 1,500 (a province's cell, drawn 60 px wide before) fills the bound.
     expect(clusterRadius(c, 0, px)).toBe(7);
     expect(clusterRadius(c, 2, px)).toBe(CLUSTER_CELL_PX / 2 - CLUSTER_GAP_PX);
+  });
+
+  it('aggregates calm incidents at scale zoomed out; urgent, selected and alarmed ones stay dots on top', () => {
+    const { m, state } = model(60, 11);
+    const n = INCIDENT_CLUSTER_MIN + 500;
+    for (let k = 0; k < n; k++) {
+      const priority = k % 10 === 0 ? 2 : k % 2 === 0 ? 3 : 4;
+      state.incidents.set(`c${k}`, incident(`c${k}`, priority, 104 + (k % 50) * 0.01, 30.5 + k * 0.0003));
+    }
+    state.incidentsVersion++;
+    m.onBatch({ ok: true, isFull: true, newIncidents: [] }, NOW);
+    const data = m.layerData();
+    const c = data.incidentClusters!;
+    expect(c).not.toBeNull();
+    // Every calm incident is counted in exactly one cluster; the urgent ones in none.
+    const calm = [...state.incidents.values()].filter((v) => v.priority >= 3).length;
+    expect(c.count.reduce((a, b) => a + b, 0)).toBe(calm);
+    const view = { ...VIEW, selectedIncidentId: 'c1', flashingIncidentIds: new Set(['c3']) };
+    const layers = wallLayers(data, view);
+    const order = ids(layers);
+    expect(order.indexOf('incident-clusters')).toBeLessThan(order.indexOf('incidents'));
+    const dots = layers.find((l) => l.id === 'incidents')!.props.data as { id: string; priority: number }[];
+    expect(dots.every((v) => v.priority <= 2 || v.id === 'c1' || v.id === 'c3')).toBe(true);
+    expect(dots.map((v) => v.id)).toEqual(expect.arrayContaining(['a', 'b', 'c0', 'c1', 'c3']));
+    // Zoomed in, or few incidents: every incident is its own dot again.
+    m.setZoom(15);
+    expect(m.layerData().incidentClusters).toBeNull();
+    expect(model(60, 11).m.layerData().incidentClusters).toBeNull();
   });
 
   it('draws trails only where units are drawn one by one, never under their numbered clusters', () => {

@@ -33,6 +33,11 @@ export interface WallLayerData {
   trails: Trails;
   incidents: IncidentView[];
   incidentsVersion: number;
+  /**
+   * Zoomed out past INCIDENT_CLUSTER_MIN open incidents: the calm ones (一般, 较低) as clusters, drawn under
+   * the urgent ones, which (with the selected and the alarmed) stay dots of their own.
+   */
+  incidentClusters: Clusters | null;
   /** Zoomed in far enough that cameras are points one can click (else a quiet texture). */
   cameraPoints: boolean;
   /** Stored WGS-84 → the basemap's system, for the low-rate things drawn from objects (incidents). */
@@ -311,6 +316,19 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
   const urgent = cached(data.incidents, String(data.incidentsVersion), () =>
     data.incidents.filter((i) => i.priority <= 2),
   );
+  const flashing = view.flashingIncidentIds;
+  const clusters = data.incidentClusters;
+  const dots = clusters
+    ? cached(
+        clusters,
+        `${data.incidentsVersion}|${view.selectedIncidentId}|${flashing ? [...flashing].join(',') : ''}`,
+        () =>
+          data.incidents.filter(
+            (i) => i.priority <= 2 || i.id === view.selectedIncidentId || flashing?.has(i.id) === true,
+          ),
+        'dots',
+      )
+    : data.incidents;
   const color = (i: IncidentView) => PRIORITY_COLOR[i.priority] ?? PRIORITY_COLOR[3]!;
   // Converted once per incident list (and basemap system), not per frame: the pulse redraws every frame.
   const at = cached(
@@ -325,6 +343,7 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
   );
   const getPosition = (i: IncidentView) => at.get(i.id) ?? data.toDraw(i.lng, i.lat);
   const layers: Layer[] = [
+    ...(clusters ? clusterLayers('incident', clusters, view.pixelScale) : []),
     new ScatterplotLayer({
       id: 'incident-pulse',
       data: urgent,
@@ -345,7 +364,6 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
       },
     }),
   ];
-  const flashing = view.flashingIncidentIds;
   // Only incidents still on the board: an alarm for one the wall no longer holds has nothing to mark.
   const alarmed =
     flashing && flashing.size > 0
@@ -379,7 +397,7 @@ function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
   layers.push(
     new ScatterplotLayer({
       id: 'incidents',
-      data: data.incidents,
+      data: dots,
       getPosition,
       getRadius: (i: IncidentView) =>
         i.id === view.selectedIncidentId ? 12 : i.priority === 1 ? 9 : i.priority === 2 ? 8 : 6,
