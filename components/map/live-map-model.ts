@@ -43,17 +43,19 @@ export const CAMERA_CELL_PX = 6;
 export const CAMERA_CELLS_REFRESH_MS = 10_000;
 
 /**
- * Past this many open incidents, zoomed out (below CLUSTER_BELOW_ZOOM), the calm ones (一般, 较低) are drawn
- * as numbered clusters coloured by their worst member; 特急 and 紧急 stay dots of their own, pulsing on top. A
- * province's 27 k open incidents were one carpet of overlapping dots in which the urgent ones were lost
- * (issue 20).
+ * Past this many open incidents, zoomed out (below CLUSTER_BELOW_ZOOM), incidents are drawn as numbered
+ * clusters coloured by their worst member, except the most urgent tiers that fit in INCIDENT_DOTS_MAX: 特急,
+ * then 紧急, stay dots of their own, pulsing on top. A province's 27 k open incidents (~9 k of them urgent)
+ * were one carpet of overlapping dots in which nothing could be told apart (issue 20).
  */
 export const INCIDENT_CLUSTER_MIN = 1_000;
-/** Calm incidents' cluster looks: 0 较低, 1 一般 (worse). */
-const CALM_INCIDENT_LOOKS = {
-  severity: Uint8Array.from([0, 1]),
-  colors: [PRIORITY_COLOR[4]!, PRIORITY_COLOR[3]!],
+export const INCIDENT_DOTS_MAX = 500;
+/** Clustered incidents' looks by code: 0 较低, 1 一般, 2 紧急, 3 特急 (worst). */
+const INCIDENT_LOOKS = {
+  severity: Uint8Array.from([0, 1, 2, 3]),
+  colors: [PRIORITY_COLOR[4]!, PRIORITY_COLOR[3]!, PRIORITY_COLOR[2]!, PRIORITY_COLOR[1]!],
 } as const;
+const incidentLook = (priority: number) => Math.max(0, 4 - Math.min(4, Math.max(1, priority)));
 
 const KINDS = ['vehicle', 'worker', 'camera'] as const;
 type DrawnKind = (typeof KINDS)[number];
@@ -78,6 +80,8 @@ export class LiveMapModel {
   private incidents: IncidentView[] = [];
   private incidentsVersion = 0;
   private incidentClusters: Clusters | null = null;
+  /** While clustered: incidents of this priority or more urgent are dots of their own (0: none). */
+  private incidentDotsUpTo = 0;
   /** What the incident clusters were made for: redone at a zoom step, a new scale or basemap, new incidents. */
   private incidentClustersFor = { zoom: Number.NaN, pixelScale: 0, version: -1, crs: '' };
   private counts = new Map<string, { open: number; overdue: number }>();
@@ -221,7 +225,7 @@ export class LiveMapModel {
     this.reclusterIncidents();
   }
 
-  /** The calm incidents' clusters (INCIDENT_CLUSTER_MIN), at most once a sweep for new incidents. */
+  /** The incident clusters (INCIDENT_CLUSTER_MIN), at most once a sweep for new incidents. */
   private reclusterIncidents(): void {
     if (this.zoom >= CLUSTER_BELOW_ZOOM || this.incidents.length <= INCIDENT_CLUSTER_MIN) {
       this.incidentClusters = null;
@@ -236,18 +240,22 @@ export class LiveMapModel {
       f.crs === this.projection.crs
     )
       return;
-    const calm = this.incidents.filter((v) => v.priority >= 3);
-    const n = calm.length;
+    const byPriority = [0, 0, 0];
+    for (const v of this.incidents) if (v.priority <= 2) byPriority[Math.max(1, v.priority)]!++;
+    this.incidentDotsUpTo =
+      byPriority[1]! + byPriority[2]! <= INCIDENT_DOTS_MAX ? 2 : byPriority[1]! <= INCIDENT_DOTS_MAX ? 1 : 0;
+    const rest = this.incidents.filter((v) => v.priority > this.incidentDotsUpTo);
+    const n = rest.length;
     const position = new Float64Array(2 * n);
     const look = new Uint8Array(n);
-    calm.forEach((v, k) => {
+    rest.forEach((v, k) => {
       const [x, y] = this.projection.point(v.lng, v.lat);
       position[2 * k] = x;
       position[2 * k + 1] = y;
-      look[k] = v.priority === 3 ? 1 : 0;
+      look[k] = incidentLook(v.priority);
     });
     this.incidentClusters = clusterReadable(
-      { count: n, position, present: new Uint8Array(n).fill(1), look, ...CALM_INCIDENT_LOOKS },
+      { count: n, position, present: new Uint8Array(n).fill(1), look, ...INCIDENT_LOOKS },
       this.zoom,
       this.pixelScale,
     );
@@ -340,6 +348,7 @@ export class LiveMapModel {
       incidents: this.incidents,
       incidentsVersion: this.incidentsVersion,
       incidentClusters: this.incidentClusters,
+      incidentDotsUpTo: this.incidentClusters ? this.incidentDotsUpTo : 4,
       cameraPoints: this.zoom >= CAMERA_POINTS_FROM_ZOOM,
       toDraw: this.projection.point.bind(this.projection),
       crs: this.projection.crs,

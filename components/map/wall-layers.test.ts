@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentView } from '@/lib/domain/incident';
 import { createClientState } from '@/lib/realtime/client-store';
-import { CAMERA_LOOKS, CAMERA_QUIET_COLOR } from '@/lib/wall/palette';
+import { CAMERA_LOOKS, CAMERA_QUIET_COLOR, PRIORITY_COLOR } from '@/lib/wall/palette';
 import { drawProjection } from '@/lib/geo/draw-projection';
 import { MAP_LAYER_KEYS, type MapLayerKey } from './layer-keys';
 import {
   CAMERA_CELLS_REFRESH_MS,
   CLUSTER_MIN_POINTS,
   INCIDENT_CLUSTER_MIN,
+  INCIDENT_DOTS_MAX,
   LiveMapModel,
 } from './live-map-model';
 import { CLUSTER_CELL_PX, CLUSTER_GAP_PX } from '@/lib/wall/cluster';
@@ -182,6 +183,29 @@ describe('wallLayers', () => {
     m.setZoom(15);
     expect(m.layerData().incidentClusters).toBeNull();
     expect(model(60, 11).m.layerData().incidentClusters).toBeNull();
+  });
+
+  it('clusters the 紧急 too when more than INCIDENT_DOTS_MAX of them would be dots, in their colour', () => {
+    const { m, state } = model(60, 11);
+    for (let k = 0; k < INCIDENT_CLUSTER_MIN + 100; k++)
+      state.incidents.set(`u${k}`, incident(`u${k}`, k <= INCIDENT_DOTS_MAX ? 2 : 4, 104, 30.5 + k * 0.0003));
+    state.incidentsVersion++;
+    m.onBatch({ ok: true, isFull: true, newIncidents: [] }, NOW);
+    const data = m.layerData();
+    expect(data.incidentDotsUpTo).toBe(1);
+    const layers = wallLayers(data, VIEW);
+    const dots = layers.find((l) => l.id === 'incidents')!.props.data as { id: string }[];
+    expect(dots.map((v) => v.id)).toEqual(['b']); // the one 特急
+    const pulsing = layers.find((l) => l.id === 'incident-pulse')!.props.data as { id: string }[];
+    expect(pulsing.map((v) => v.id)).toEqual(['b']);
+    const c = data.incidentClusters!;
+    expect(c.count.reduce((a, b) => a + b, 0)).toBe(state.incidents.size - 1);
+    // A cluster holding a 紧急 is drawn orange, never as the 较低 blue of other members (紧急 fill lat < 30.65).
+    const colour = (k: number) => [...c.color.subarray(4 * k, 4 * k + 4)];
+    for (let k = 0; k < c.length; k++) {
+      if (c.position[2 * k + 1]! < 30.6) expect(colour(k)).toEqual([...PRIORITY_COLOR[2]!]);
+      if (c.position[2 * k + 1]! > 30.7) expect(colour(k)).toEqual([...PRIORITY_COLOR[4]!]);
+    }
   });
 
   it('draws trails only where units are drawn one by one, never under their numbered clusters', () => {

@@ -34,10 +34,12 @@ export interface WallLayerData {
   incidents: IncidentView[];
   incidentsVersion: number;
   /**
-   * Zoomed out past INCIDENT_CLUSTER_MIN open incidents: the calm ones (一般, 较低) as clusters, drawn under
-   * the urgent ones, which (with the selected and the alarmed) stay dots of their own.
+   * Zoomed out past INCIDENT_CLUSTER_MIN open incidents: the incidents less urgent than `incidentDotsUpTo` as
+   * clusters, drawn under the rest, which (with the selected and the alarmed) stay dots of their own.
    */
   incidentClusters: Clusters | null;
+  /** Incidents of this priority or more urgent are dots (4 when nothing is clustered, 0 when all are). */
+  incidentDotsUpTo: number;
   /** Zoomed in far enough that cameras are points one can click (else a quiet texture). */
   cameraPoints: boolean;
   /** Stored WGS-84 → the basemap's system, for the low-rate things drawn from objects (incidents). */
@@ -313,18 +315,19 @@ function iconLayers(id: string, e: EntityLayerData, px: number, style: IconStyle
 }
 
 function incidentLayers(data: WallLayerData, view: WallLayerView): Layer[] {
-  const urgent = cached(data.incidents, String(data.incidentsVersion), () =>
-    data.incidents.filter((i) => i.priority <= 2),
+  const upTo = data.incidentDotsUpTo;
+  const urgent = cached(data.incidents, `${data.incidentsVersion}|${upTo}`, () =>
+    data.incidents.filter((i) => i.priority <= Math.min(2, upTo)),
   );
   const flashing = view.flashingIncidentIds;
   const clusters = data.incidentClusters;
   const dots = clusters
     ? cached(
         clusters,
-        `${data.incidentsVersion}|${view.selectedIncidentId}|${flashing ? [...flashing].join(',') : ''}`,
+        `${data.incidentsVersion}|${upTo}|${view.selectedIncidentId}|${flashing ? [...flashing].join(',') : ''}`,
         () =>
           data.incidents.filter(
-            (i) => i.priority <= 2 || i.id === view.selectedIncidentId || flashing?.has(i.id) === true,
+            (i) => i.priority <= upTo || i.id === view.selectedIncidentId || flashing?.has(i.id) === true,
           ),
         'dots',
       )
