@@ -41,10 +41,14 @@ export class TestRedis {
   private proc: ChildProcess | null = null;
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(): Promise<TestRedis> {
-    const r = new TestRedis(await freePort());
+  /** `extraArgs`: more `redis-server` options, e.g. a deployment's `--client-output-buffer-limit`. */
+  static async start(extraArgs: readonly string[] = []): Promise<TestRedis> {
+    const r = new TestRedis(await freePort(), extraArgs);
     await r.restart();
     return r;
   }
@@ -74,6 +78,7 @@ export class TestRedis {
         'always',
         '--dir',
         this.dir,
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );
