@@ -36,6 +36,12 @@ describe('realtime protocol over the in-process bus', () => {
   afterAll(async () => t.close());
 
   const publish = (reports: unknown) => t.bus.publishTelemetry('vehicle', JSON.stringify(reports));
+  const post = (path: string, body: unknown, token = INGEST_TOKEN) =>
+    fetch(`${t.url}/api/ingest/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('gives a slow wall only the latest state, one batch in flight, never a backlog', async () => {
     const socket: WallClient = ioClient(t.url, { transports: ['websocket'] });
@@ -127,12 +133,6 @@ describe('realtime protocol over the in-process bus', () => {
   });
 
   it('feeds HTTP ingest through the same path, with per-item reasons and a token', async () => {
-    const post = (path: string, body: unknown, token = INGEST_TOKEN) =>
-      fetch(`${t.url}/api/ingest/${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
     expect((await post('vehicles', [], 'wrong-token-wrong-token-xx')).status).toBe(401);
     const r = await post('vehicles', [
       { id: 'H1', lng: 104.1, lat: 30.6, ts: Date.now(), crs: 'gcj02' },
@@ -176,19 +176,15 @@ describe('realtime protocol over the in-process bus', () => {
     const feed = connectWall(t.url, { feed: 'incidents' });
     await waitFor(() => wall.batches.length >= 1 && feed.batches.length >= 1, 5_000, 'snapshots');
     await publish({ id: 'FEED', lng: 104.3, lat: 30.6, ts: Date.now() });
-    const res = await fetch(`${t.url}/api/ingest/incidents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        id: 'FEED-1',
-        category: 'dispute',
-        title: '邻里纠纷',
-        lng: 104.07,
-        lat: 30.67,
-        priority: 2,
-        source: 'grid_worker',
-        reportedAt: new Date().toISOString(),
-      }),
+    const res = await post('incidents', {
+      id: 'FEED-1',
+      category: 'dispute',
+      title: '邻里纠纷',
+      lng: 104.07,
+      lat: 30.67,
+      priority: 2,
+      source: 'grid_worker',
+      reportedAt: new Date().toISOString(),
     });
     expect(res.status).toBe(202);
     const idx = await waitForIdx(t.url, 'vehicle', 'FEED');
