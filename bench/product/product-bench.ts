@@ -459,6 +459,12 @@ async function redisReconnects(url: string): Promise<number | null> {
  * full snapshot (issue 20); the drops are counted in the figures either way.
  */
 const PROVINCE_REDIS_ARGS = ['--client-output-buffer-limit', 'pubsub 256mb 128mb 60'];
+/**
+ * The province's steady feed when --sim-rate is not given: 1 M vehicles reporting every 10 s (terminals report
+ * every 1–10 s), the rate the scale-out figures use. The simulator's own default (1 Hz a vehicle) asked it for
+ * 1 M reports/s, which it could not make on this machine: after a minute no unit had reported at all.
+ */
+const PROVINCE_SIM_RATE = '100000';
 
 async function batchWork(browser: Browser, page: Page, url: string): Promise<BatchWork> {
   await page.evaluate('window.__benchUT.length = 0');
@@ -675,17 +681,19 @@ export async function runProductBench(o: { runs: number; log: Log; resultsDir: s
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-product-'));
   const dbPath = arg('db') ?? path.join(tmp, 'pingan.db');
   const loadAtStart = os.loadavg().map((x) => round(x, 2));
-  log(`product mode: ${preset} world, ${o.runs} runs of ${soakS} s; load average ${loadAtStart.join(' ')}`);
   const world = arg('db') ? { db: dbPath, reused: true } : seedWorld(dbPath, preset, log);
   createAccounts(dbPath);
   const redisArgs = preset === 'province' ? PROVINCE_REDIS_ARGS : [];
+  const simRate = arg('sim-rate') ?? (preset === 'province' ? PROVINCE_SIM_RATE : undefined);
+  log(
+    `product mode: ${preset} world, ${o.runs} runs of ${soakS} s, the simulator at ${simRate ?? 'its default'} reports/s; ` +
+      `load average ${loadAtStart.join(' ')}`,
+  );
   const redis = await TestRedis.start(redisArgs);
   const runs: RunResult[] = [];
   try {
     for (let k = 0; k < o.runs; k++)
-      runs.push(
-        await oneRun(k, { dbPath, redisUrl: redis.url, preset, soakS, simRate: arg('sim-rate') }, log),
-      );
+      runs.push(await oneRun(k, { dbPath, redisUrl: redis.url, preset, soakS, simRate }, log));
   } finally {
     await redis.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -700,6 +708,7 @@ export async function runProductBench(o: { runs: number; log: Log; resultsDir: s
     loadAverage: { atStart: loadAtStart, atEnd: os.loadavg().map((x) => round(x, 2)) },
     figures,
     redis: { args: redisArgs },
+    simRate: simRate ?? null,
     perRun: runs.map(({ startS, cold, batch, mem, redisDrops }) => ({
       startS,
       redisDrops,
