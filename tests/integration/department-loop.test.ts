@@ -22,6 +22,17 @@ let fire: string;
 let police: string;
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/**
+ * How far the clock must run to reach 09:00 in Beijing (DISPLAY_TZ's default, UTC+8 all year). The file runs
+ * the clock past hours of time limits and then reads the departments' 今日 figures: started after ~17:00
+ * Beijing time, those hours crossed midnight and 今日 held nothing.
+ */
+function untilMorning(now: number): number {
+  const sinceMidnight = (now + 8 * HOUR) % (24 * HOUR);
+  return (9 * HOUR - sinceMidnight + 24 * HOUR) % (24 * HOUR);
+}
 
 /** Sessions idle out while the fake clock runs past a time limit: sign in again, as a person would. */
 async function signInAll() {
@@ -34,6 +45,7 @@ async function signInAll() {
 beforeAll(async () => {
   redis = await TestRedis.start();
   kit = await startDispatchKit({ bus: new RedisBus({ url: redis.url, logger: createLogger('silent') }) });
+  kit.clock.advance(untilMorning(kit.clock.now()));
   const db = kit.t.app.ctx.sql;
   const categories = JSON.stringify(['public_security']);
   await db.run(
