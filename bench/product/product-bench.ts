@@ -257,16 +257,20 @@ export function rssMbOf(pid: number): number | null {
   }
 }
 
-export async function heapUsedMb(url: string): Promise<number | null> {
+async function metricsText(url: string): Promise<string> {
   try {
     const r = await fetch(`${url}/metrics`, {
       headers: { authorization: `Bearer ${SECRETS.METRICS_TOKEN}` },
     });
-    const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await r.text());
-    return m ? Number(m[1]) / 2 ** 20 : null;
+    return await r.text();
   } catch {
-    return null;
+    return '';
   }
+}
+
+export async function heapUsedMb(url: string): Promise<number | null> {
+  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await metricsText(url));
+  return m ? Number(m[1]) / 2 ** 20 : null;
 }
 
 /** Collects every `pingan:*` User Timing entry in each document, bounded, from before the page's own code. */
@@ -425,17 +429,6 @@ export function busyPerBatch(events: TraceEvent[]): {
   }
   const intervalMs = starts.length > 1 ? (starts.at(-1)! - starts[0]!) / 1000 / (starts.length - 1) : null;
   return { busy, cpu, intervalMs };
-}
-
-async function metricsText(url: string): Promise<string> {
-  try {
-    const r = await fetch(`${url}/metrics`, {
-      headers: { authorization: `Bearer ${SECRETS.METRICS_TOKEN}` },
-    });
-    return await r.text();
-  } catch {
-    return '';
-  }
 }
 
 /** The server's batch counters (server/metrics.ts `pingan_realtime_batches`), by `what`. */

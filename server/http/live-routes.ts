@@ -76,8 +76,7 @@ export function createLiveRoutes(live: LiveState, opts: { isOpen: boolean; regio
           intParam(ctx.url.searchParams.get('limit'), 'limit', ENTITY_ID_PAGE_MAX),
         );
         const to = Math.min(store.count, from + limit);
-        const ids: string[] = [];
-        for (let i = from; i < to; i++) ids.push(store.idOf(i));
+        const ids = store.idsIn(from, to);
         const page: EntityIdPage = { epoch: live.epoch, kind, from, ids, count: store.count };
         sendJson(ctx.res, 200, page);
       },

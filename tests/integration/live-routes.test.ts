@@ -58,10 +58,12 @@ describe('entity lookup by idx', () => {
   it('pages through the ids in idx order, never more than a page at once', async () => {
     const store = kit.t.app.ctx.live.vehicle;
     const all = await kit.api('GET', '/api/live/vehicle/ids', { cookie: duty });
-    expect(all.body.ids).toEqual(store.idsIn(0, store.count));
+    // Each id at its own idx, by the id index's lookup (not by the arena the page is read from).
+    expect(all.body.ids.map((id: string) => store.indexOf(id))).toEqual([...Array(store.count).keys()]);
     expect(all.body.count).toBe(store.count);
     const page = await kit.api('GET', '/api/live/vehicle/ids?from=2&limit=2', { cookie: duty });
-    expect(page.body).toMatchObject({ from: 2, ids: [store.idOf(2), store.idOf(3)] });
+    expect(page.body.from).toBe(2);
+    expect(page.body.ids.map((id: string) => store.indexOf(id))).toEqual([2, 3]);
     const huge = await kit.api('GET', `/api/live/vehicle/ids?limit=${ENTITY_ID_PAGE_MAX * 10}`, {
       cookie: duty,
     });
