@@ -343,14 +343,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   // A device disabled by an administrator leaves every wall: a delta cannot remove it, a snapshot does.
   live.onWithdrawn(() => hub.resyncAll());
   // A dropped subscription may have swallowed any unit's latest report: none of them is live until it
-  // reports again (server/live/lost-reports.ts); walls get a snapshot that says so.
+  // reports again (server/live/lost-reports.ts); each wall's next batch says so and it does the same.
   bus.onTelemetryGap(() => {
-    const marked = markReportsLost(live, clock.now());
+    const at = clock.now();
+    const marked = markReportsLost(live, at);
     logger.warn(
       { marked },
       'telemetry may have been lost: live units shown as lagging until they report again',
     );
-    hub.resyncAll();
+    hub.reportsLost(at);
   });
   // An imported territory: new grids to place incidents in, and maybe a new name for the walls' title.
   onTerritoryChanged(

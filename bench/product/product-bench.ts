@@ -67,6 +67,41 @@ interface MemSample {
   tS: number;
   rssMb: number;
   heapUsedMb: number | null;
+  /** Where the RSS is: V8's heap as reserved, its old and large-object spaces, and memory outside it. */
+  parts: MemParts | null;
+}
+
+/** MB, from the server's own /metrics (prom-client's default process metrics). */
+export interface MemParts {
+  heapTotalMb: number;
+  oldMb: number;
+  largeObjectMb: number;
+  /** Buffers and typed arrays' backing stores (the live columns, Socket.IO frames, the history ring). */
+  externalMb: number;
+}
+
+/** The RSS of one sample split: V8's heap (old, large objects), memory outside it, and the rest. */
+function memPartsText(s: MemSample): string {
+  const p = s.parts;
+  if (!p) return 'no breakdown';
+  const rest = s.rssMb - p.heapTotalMb - p.externalMb;
+  return (
+    `V8 heap reserved ${round(p.heapTotalMb, 0)} MB (old space used ${round(p.oldMb, 0)}, large objects ${round(p.largeObjectMb, 0)}), ` +
+    `external ${round(p.externalMb, 0)} MB, the rest ${round(rest, 0)} MB (code, Next, SQLite, threads)`
+  );
+}
+
+function memPartsOf(text: string): MemParts | null {
+  const mb = (re: RegExp) => {
+    const m = re.exec(text);
+    return m ? round(Number(m[1]) / 2 ** 20, 1) : null;
+  };
+  const heapTotalMb = mb(/^nodejs_heap_size_total_bytes (\S+)$/m);
+  const oldMb = mb(/^nodejs_heap_space_size_used_bytes\{space="old"\} (\S+)$/m);
+  const largeObjectMb = mb(/^nodejs_heap_space_size_used_bytes\{space="large_object"\} (\S+)$/m);
+  const externalMb = mb(/^nodejs_external_memory_bytes (\S+)$/m);
+  if (heapTotalMb === null || oldMb === null || largeObjectMb === null || externalMb === null) return null;
+  return { heapTotalMb, oldMb, largeObjectMb, externalMb };
 }
 
 interface ColdLoad {
@@ -107,7 +142,14 @@ interface RunResult {
   startS: number;
   cold: ColdLoad;
   batch: BatchWork;
-  mem: { samples: MemSample[]; peakRssMb: number; peakHeapMb: number | null; slopeMbPerMin: number };
+  mem: {
+    samples: MemSample[];
+    peakRssMb: number;
+    peakHeapMb: number | null;
+    slopeMbPerMin: number;
+    lateSlopeMbPerMin: number;
+    atPeak: MemParts | null;
+  };
   /** Times Redis dropped the server's subscription over the run. */
   redisDrops: number | null;
   figures: Record<string, Figure>;
@@ -268,9 +310,13 @@ async function metricsText(url: string): Promise<string> {
   }
 }
 
-export async function heapUsedMb(url: string): Promise<number | null> {
-  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await metricsText(url));
+function heapUsedOf(text: string): number | null {
+  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
   return m ? Number(m[1]) / 2 ** 20 : null;
+}
+
+export async function heapUsedMb(url: string): Promise<number | null> {
+  return heapUsedOf(await metricsText(url));
 }
 
 /** Collects every `pingan:*` User Timing entry in each document, bounded, from before the page's own code. */
@@ -531,10 +577,12 @@ async function oneRun(
     const sample = async () => {
       const rss = rssMbOf(server.pid!);
       if (rss === null) return;
+      const text = await metricsText(url);
       samples.push({
         tS: round((Date.now() - t0) / 1000, 1),
         rssMb: round(rss, 1),
-        heapUsedMb: await heapUsedMb(url),
+        heapUsedMb: heapUsedOf(text),
+        parts: memPartsOf(text),
       });
     };
     await sample();
@@ -583,17 +631,27 @@ async function oneRun(
       tail.map((s) => s.tS / 60),
       tail.map((s) => s.rssMb),
     );
+    // The second half alone: whether RSS still climbs once the heap has grown to its working size.
+    const late = samples.slice(Math.floor(samples.length / 2));
+    const lateSlope = leastSquaresSlope(
+      late.map((s) => s.tS / 60),
+      late.map((s) => s.rssMb),
+    );
     const heaps = samples.flatMap((s) => (s.heapUsedMb === null ? [] : [s.heapUsedMb]));
     const redisDrops = await redisReconnects(url);
+    const peak = samples.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), samples[0]!);
     const mem = {
       samples,
-      peakRssMb: Math.max(...samples.map((s) => s.rssMb)),
+      peakRssMb: peak.rssMb,
       peakHeapMb: heaps.length ? round(Math.max(...heaps), 0) : null,
       slopeMbPerMin: round(slope, 2),
+      lateSlopeMbPerMin: round(lateSlope, 2),
+      atPeak: peak.parts,
     };
     log(
-      `  run ${k + 1}: MEM peak RSS ${round(mem.peakRssMb, 0)} MB, heap used peak ${mem.peakHeapMb ?? '—'} MB, ` +
-        `RSS trend ${mem.slopeMbPerMin} MB/min over ${samples.at(-1)?.tS ?? 0} s; Redis dropped the subscription ${redisDrops ?? '—'} times`,
+      `  run ${k + 1}: MEM peak RSS ${round(mem.peakRssMb, 0)} MB (${memPartsText(peak)}), heap used peak ${mem.peakHeapMb ?? '—'} MB, ` +
+        `RSS trend ${mem.slopeMbPerMin} MB/min over ${samples.at(-1)?.tS ?? 0} s, ${mem.lateSlopeMbPerMin} MB/min over its second half; ` +
+        `Redis dropped the subscription ${redisDrops ?? '—'} times`,
     );
     return {
       startS,
@@ -629,9 +687,11 @@ function productFigures(
       target: TARGET.rssMb,
       ratio: null,
       met: mem.peakRssMb <= TARGET.rssMb && mem.slopeMbPerMin * 10 <= flatLimit,
-      note: `JS heap used peak ${mem.peakHeapMb ?? '—'} MB; RSS trend ${mem.slopeMbPerMin} MB/min after the first fifth (flat = ≤ ${round(flatLimit, 0)} MB per 10 min) over ${mem.samples.at(-1)?.tS ?? 0} s with a wall connected; server up (healthy) ${startS} s after start; Redis dropped its subscription ${redisDrops ?? '—'} times`,
+      note: `at the peak ${memPartsText({ tS: 0, rssMb: mem.peakRssMb, heapUsedMb: null, parts: mem.atPeak })}; JS heap used peak ${mem.peakHeapMb ?? '—'} MB; RSS trend ${mem.slopeMbPerMin} MB/min after the first fifth (flat = ≤ ${round(flatLimit, 0)} MB per 10 min), ${mem.lateSlopeMbPerMin} MB/min over the second half, over ${mem.samples.at(-1)?.tS ?? 0} s with a wall connected; server up (healthy) ${startS} s after start; Redis dropped its subscription ${redisDrops ?? '—'} times`,
       peakHeapMb: mem.peakHeapMb,
       slopeMbPerMin: mem.slopeMbPerMin,
+      lateSlopeMbPerMin: mem.lateSlopeMbPerMin,
+      atPeak: mem.atPeak,
       startS,
     },
     B4: {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IncidentView } from '../domain/incident';
-import { PROTOCOL_VERSION } from './contract';
+import { PROTOCOL_VERSION, STALE_AFTER_MS } from './contract';
 import { applyBatch, createClientState, type ClientBatch } from './client-store';
 import { encodePositions, originForBbox, type PositionColumns } from './position-codec';
 
@@ -84,6 +84,47 @@ describe('applyBatch', () => {
     expect(v.position[2]).toBeCloseTo(104.05, 5);
     expect(v.status[1]).toBe(4);
     expect([...s.incidents.keys()]).toEqual(['i2']);
+  });
+
+  it('a telemetry loss moves every live unit past the staleness edge before the batch’s newer positions', () => {
+    const s = createClientState();
+    const cols = columns(4);
+    for (let i = 0; i < 4; i++) {
+      cols.lng[i] = 104 + i * 0.01;
+      cols.lat[i] = 30.6;
+      cols.ts[i] = T0 - 1_000;
+    }
+    // Unit 3 was already stale before the loss: its (older) report time is kept.
+    cols.ts[3] = T0 - STALE_AFTER_MS.vehicle - 60_000;
+    applyBatch(
+      s,
+      batch(1, true, { vehicle: encodePositions('vehicle', cols, [0, 1, 2, 3], 4, T0, ORIGIN, true) }),
+    );
+    const v = s.entities.vehicle;
+    const before = v.version;
+    const lostAt = T0 + 500;
+    // Unit 1 reported after the loss: it arrives in the same batch and stays live.
+    cols.ts[1] = T0 + 1_000;
+    const later = T0 + 2_000;
+    const res = applyBatch(
+      s,
+      batch(2, false, {
+        serverTs: later,
+        reportsLostAt: [lostAt],
+        vehicle: encodePositions('vehicle', cols, [1], 1, later, ORIGIN, false),
+      }),
+    );
+    expect(res.ok).toBe(true);
+    const edge = lostAt - STALE_AFTER_MS.vehicle - 1;
+    expect(v.ts[0]).toBe(edge);
+    expect(v.ts[2]).toBe(edge);
+    expect(v.ts[1]).toBe(T0 + 1_000);
+    expect(v.ts[3]).toBe(T0 - STALE_AFTER_MS.vehicle - 60_000);
+    expect(v.version).toBeGreaterThan(before);
+    // Stale from the moment of the loss on, by the one rule every view uses.
+    expect(lostAt - v.ts[0]!).toBeGreaterThan(STALE_AFTER_MS.vehicle);
+    // Workers and cameras with nothing live are untouched and not redrawn.
+    expect(s.entities.camera.count).toBe(0);
   });
 
   it('refuses a delta after a gap without touching state, and a full batch recovers', () => {

@@ -7,6 +7,7 @@
 import type { IncidentView } from '../domain/incident';
 import type { WireBatch, WorldInfo } from './contract';
 import { PROTOCOL_VERSION } from './contract';
+import { markLostReports } from './lost-reports';
 import {
   decodePositions,
   ENTITY_KINDS,
@@ -176,8 +177,12 @@ export function applyBatch(state: ClientState, batch: ClientBatch): ApplyResult 
     state.stats = undefined;
   }
   if (batch.world) state.world = batch.world;
+  // Before this batch's positions: they are newer than the loss, and stay as sent.
+  const lostAt = batch.isFull ? undefined : batch.reportsLostAt;
   for (const kind of ENTITY_KINDS) {
     const c = state.entities[kind];
+    let isMarked = false;
+    for (const at of lostAt ?? []) isMarked = markLostReports(c.ts, c.count, kind, at) > 0 || isMarked;
     const d = decoded[kind];
     if (d) {
       applyPositions(c, d);
@@ -185,7 +190,7 @@ export function applyBatch(state: ClientState, batch: ClientBatch): ApplyResult 
     } else {
       state.lastChanged[kind] = new Uint32Array(0);
     }
-    if (d || batch.isFull) c.version++;
+    if (d || batch.isFull || isMarked) c.version++;
   }
 
   const newIncidents: IncidentView[] = [];

@@ -101,6 +101,13 @@ export interface WireBatch {
    * (isLiveLag), the wall shows its data as delayed.
    */
   lagMs?: number;
+  /**
+   * Server times at which telemetry may have been lost (its pub/sub subscription dropped), oldest first, since
+   * this wall's previous batch. Before this batch's positions, the wall moves every unit's report time past
+   * the staleness edge for each, as the server did to its own (lib/realtime/lost-reports.ts): a delta of a
+   * few bytes instead of a province's ~30 MB snapshot to every wall.
+   */
+  reportsLostAt?: number[];
 }
 
 export type BatchAck = { ok: true } | { ok: false; error: 'gap' | 'decode' | 'version' };

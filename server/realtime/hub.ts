@@ -57,6 +57,11 @@ export const SUBSCRIBES_PER_INTERVAL_MAX = 10;
 export const SCOPE_CACHE_MAX = 4_096;
 /** Refusals logged per socket; past it they are only counted, so a flood of them cannot flood the log. */
 const REFUSALS_LOGGED_PER_SOCKET = 5;
+/**
+ * Telemetry losses remembered for walls that have not caught up with them; a wall further behind than the
+ * oldest is sent a full snapshot instead. Each is a dropped subscription: a handful an hour at worst.
+ */
+export const LOST_REPORTS_KEPT = 16;
 
 export type WallSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export type WallServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -68,6 +73,8 @@ interface ClientSession {
   isInFlight: boolean;
   syncedTick: number;
   incidentVersion: number;
+  /** Telemetry losses (Hub.reportsLost, numbered from 1) this wall's state already reflects. */
+  lostSeen: number;
   scope: Scope;
   access: ClientAccess;
   lastSentAt: number;
@@ -128,6 +135,9 @@ export class RealtimeHub {
   /** Weak: a stats object the provider replaced is dropped with its masked copy. */
   private readonly maskedStatsCache = new WeakMap<WallStats, WallStats>();
   private readonly scopeCache = new Map<string, Scope | null>();
+  /** Server times of the last LOST_REPORTS_KEPT telemetry losses; `lostCount` numbers every one ever. */
+  private readonly lostAt: number[] = [];
+  private lostCount = 0;
   private readonly resolveScope = (code: string): Scope | null => {
     if (this.scopeCache.has(code)) return this.scopeCache.get(code)!;
     const scope = this.opts.resolveScope(code);
@@ -167,6 +177,7 @@ export class RealtimeHub {
       isInFlight: false,
       syncedTick: 0,
       incidentVersion: 0,
+      lostSeen: 0,
       scope: scopeFor(access, clamped.ok ? clamped.regionCode : access.regionCode, this.resolveScope, true)!,
       access,
       lastSentAt: 0,
@@ -349,6 +360,7 @@ export class RealtimeHub {
     for (const kind of c.kinds) batch[kind] = this.encoder.full(kind, sealed, c.scope);
     this.attachStats(c, batch, true);
     const version = live.incidents.version;
+    const lost = this.lostCount;
     c.needsFull = false;
     c.lastFullAt = this.opts.clock.now();
     return {
@@ -356,6 +368,7 @@ export class RealtimeHub {
       commit: () => {
         c.syncedTick = sealed;
         c.incidentVersion = version;
+        c.lostSeen = lost;
       },
     };
   }
@@ -387,6 +400,13 @@ export class RealtimeHub {
       c.access.incidentVariant,
     );
     if (inc === null) return 'full';
+    const lost = this.lostCount;
+    if (c.lostSeen < lost && c.kinds.length > 0) {
+      const missed = lost - c.lostSeen;
+      if (missed > this.lostAt.length) return 'full';
+      batch.reportsLostAt = this.lostAt.slice(this.lostAt.length - missed);
+      hasContent = true;
+    }
     if (inc.upserts.length > 0) batch.incidents = inc.upserts;
     if (inc.removed.length > 0) batch.incidentsRemoved = inc.removed;
     hasContent ||= inc.upserts.length > 0 || inc.removed.length > 0;
@@ -397,6 +417,7 @@ export class RealtimeHub {
       commit: () => {
         c.syncedTick = sealed;
         c.incidentVersion = version;
+        c.lostSeen = lost;
       },
     };
   }
@@ -417,6 +438,18 @@ export class RealtimeHub {
     let masked = this.maskedStatsCache.get(stats);
     if (!masked) this.maskedStatsCache.set(stats, (masked = maskWallStats(stats)));
     return masked;
+  }
+
+  /**
+   * The live state's report times were just moved back for a telemetry loss at `at` (markReportsLost): each
+   * wall's next batch says so and the wall does the same to its copy, instead of a full snapshot each.
+   */
+  reportsLost(at: number): void {
+    // Cached encodings hold the report times as they were.
+    this.encoder.invalidate();
+    this.lostAt.push(at);
+    if (this.lostAt.length > LOST_REPORTS_KEPT) this.lostAt.shift();
+    this.lostCount++;
   }
 
   /** Tells every client to resync (after a restore, or when the world was re-seeded). */

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_KEYS, STALE_AFTER_MS, type EntityIdPage } from '@/lib/realtime/contract';
+import { applyBatch, createClientState } from '@/lib/realtime/client-store';
 import { batchTs, decodePositions } from '@/lib/realtime/position-codec';
 import { RedisBus } from '@/server/bus/redis-bus';
 import { freePort, TestRedis } from '../helpers/redis-server';
@@ -102,11 +103,20 @@ describe('a burst that gets the subscription dropped', () => {
       'all units live',
     );
     const reconnectsBefore = t.bus.reconnects();
+    // A wall open through it all, holding its state as the page does.
+    const ids0 = (await (await fetch(`${t.url}/api/live/vehicle/ids`)).json()) as EntityIdPage;
+    const before = connectWall(t.url);
+    const held = createClientState();
+    await waitFor(() => before.batches.some((b) => b.isFull && b.vehicle), 5_000, 'first snapshot');
 
-    // The burst: every unit reports again (newer), many times over, from another process while this one
+    // The burst: half the units report again (newer), many times over, from another process while this one
     // (the server) reads nothing.
     const burstTs = first + 1_000;
-    const payload = JSON.stringify(Array.from({ length: UNITS }, (_, k) => report(k, burstTs)));
+    // Only the second half bursts: the first half has nothing newer after the loss, so a wall open all along
+    // learns they lag from the loss itself, not from a delta that happens to carry them again.
+    const payload = JSON.stringify(
+      Array.from({ length: UNITS / 2 }, (_, k) => report(UNITS / 2 + k, burstTs)),
+    );
     const file = path.join(redis.dir, 'burst.resp');
     fs.writeFileSync(
       file,
@@ -136,6 +146,26 @@ describe('a burst that gets the subscription dropped', () => {
       'fresh reports applied',
     );
 
+    // The wall open all along was told of the loss in a delta (no second snapshot) and holds what the server
+    // does: the re-reported units live, every other one lagging.
+    let applied = 0;
+    const heldLive = () => {
+      for (; applied < before.batches.length; applied++)
+        expect(applyBatch(held, before.batches[applied]!).ok).toBe(true);
+      const now = Date.now();
+      const out: string[] = [];
+      const hv = held.entities.vehicle;
+      for (let i = 0; i < hv.count; i++)
+        if (hv.present[i] === 1 && now - hv.ts[i]! <= STALE_AFTER_MS.vehicle)
+          out.push(ids0.ids[i - ids0.from]!);
+      return out.sort().join();
+    };
+    const expectedLive = Array.from({ length: RE_REPORTED }, (_, k) => `B${k}`).sort();
+    await waitFor(() => heldLive() === expectedLive.join(), 5_000, 'the open wall holds the loss');
+    before.socket.close();
+    expect(before.batches.filter((b) => b.isFull)).toHaveLength(1);
+    expect(before.batches.filter((b) => b.reportsLostAt)).toHaveLength(1);
+
     // What a wall connecting now is shown.
     const ids = (await (await fetch(`${t.url}/api/live/vehicle/ids`)).json()) as EntityIdPage;
     const wall = connectWall(t.url);
@@ -149,8 +179,7 @@ describe('a burst that gets the subscription dropped', () => {
       const id = ids.ids[d.idx[i]! - ids.from]!;
       (now - batchTs(d, i) <= STALE_AFTER_MS.vehicle ? liveIds : staleIds).add(id);
     }
-    const expectedLive = Array.from({ length: RE_REPORTED }, (_, k) => `B${k}`);
-    expect([...liveIds].sort()).toEqual(expectedLive.sort());
+    expect([...liveIds].sort()).toEqual(expectedLive);
     expect(staleIds.size).toBe(UNITS - RE_REPORTED);
     // The server's own reading (stats, dispatch) agrees: not live.
     for (let k = RE_REPORTED; k < UNITS; k++) {
