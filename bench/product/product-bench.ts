@@ -78,20 +78,38 @@ export interface MemParts {
   largeObjectMb: number;
   /** Buffers and typed arrays' backing stores (the live columns, Socket.IO frames, the history ring). */
   externalMb: number;
+  /** The history thread's own JS heap and external memory (its open segments): outside the main heap. */
+  historyHeapMb: number | null;
+  historyExternalMb: number | null;
+  /** The kernel's split of the RSS: anonymous memory, and file pages mapped (SQLite's mmap, code). */
+  rssAnonMb: number | null;
+  rssFileMb: number | null;
 }
 
 /** The RSS of one sample split: V8's heap (old, large objects), memory outside it, and the rest. */
 function memPartsText(s: MemSample): string {
   const p = s.parts;
   if (!p) return 'no breakdown';
-  const rest = s.rssMb - p.heapTotalMb - p.externalMb;
+  const history = (p.historyHeapMb ?? 0) + (p.historyExternalMb ?? 0);
+  const rest = s.rssMb - p.heapTotalMb - p.externalMb - history;
   return (
     `V8 heap reserved ${round(p.heapTotalMb, 0)} MB (old space used ${round(p.oldMb, 0)}, large objects ${round(p.largeObjectMb, 0)}), ` +
-    `external ${round(p.externalMb, 0)} MB, the rest ${round(rest, 0)} MB (code, Next, SQLite, threads)`
+    `external ${round(p.externalMb, 0)} MB, the history thread ${round(history, 0)} MB (heap ${round(p.historyHeapMb ?? 0, 0)}, ` +
+    `external ${round(p.historyExternalMb ?? 0, 0)}), the rest ${round(rest, 0)} MB (code, SQLite, allocator slack); ` +
+    `the kernel's split: ${p.rssAnonMb ?? '—'} MB anonymous, ${p.rssFileMb ?? '—'} MB mapped files`
   );
 }
 
-function memPartsOf(text: string): MemParts | null {
+function procStatusMb(pid: number, field: string): number | null {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? round(Number(m[1]) / 1024, 1) : null;
+  } catch {
+    return null;
+  }
+}
+
+function memPartsOf(text: string, pid: number): MemParts | null {
   const mb = (re: RegExp) => {
     const m = re.exec(text);
     return m ? round(Number(m[1]) / 2 ** 20, 1) : null;
@@ -101,7 +119,16 @@ function memPartsOf(text: string): MemParts | null {
   const largeObjectMb = mb(/^nodejs_heap_space_size_used_bytes\{space="large_object"\} (\S+)$/m);
   const externalMb = mb(/^nodejs_external_memory_bytes (\S+)$/m);
   if (heapTotalMb === null || oldMb === null || largeObjectMb === null || externalMb === null) return null;
-  return { heapTotalMb, oldMb, largeObjectMb, externalMb };
+  return {
+    heapTotalMb,
+    oldMb,
+    largeObjectMb,
+    externalMb,
+    historyHeapMb: mb(/^pingan_history_memory_bytes\{part="worker_heap"\} (\S+)$/m),
+    historyExternalMb: mb(/^pingan_history_memory_bytes\{part="worker_external"\} (\S+)$/m),
+    rssAnonMb: procStatusMb(pid, 'RssAnon'),
+    rssFileMb: procStatusMb(pid, 'RssFile'),
+  };
 }
 
 interface ColdLoad {
@@ -582,7 +609,7 @@ async function oneRun(
         tS: round((Date.now() - t0) / 1000, 1),
         rssMb: round(rss, 1),
         heapUsedMb: heapUsedOf(text),
-        parts: memPartsOf(text),
+        parts: memPartsOf(text, server.pid!),
       });
     };
     await sample();
