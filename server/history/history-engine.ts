@@ -168,8 +168,7 @@ export class HistoryEngine {
 
   stats(): EngineStats {
     let openRunsBytes = 0;
-    for (const r of Object.values(this.writer.runs))
-      openRunsBytes += r.capacity * (r.slotBytes + 4 * 10 + 8 * 3 + 2 * 4 + 2);
+    for (const r of Object.values(this.writer.runs)) openRunsBytes += r.bytes;
     // Per isolate: in the worker (production) the history thread's own; run in-thread (tests), the process's.
     const heap = getHeapStatistics();
     return {

@@ -76,4 +76,51 @@ describe('open runs', () => {
       expect(closed.length).toBeGreaterThan(150);
     }
   });
+
+  it('interleaved entities keep their own points while runs are taken from and given back to the pool', () => {
+    let seed = 5;
+    const rand = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const N = 300;
+    const runs = new OpenRuns('camera');
+    runs.ensure(N);
+    for (let i = 0; i < N; i++) runs.key[i] = i + 1;
+    const sent: SegmentPoint[][] = Array.from({ length: N }, () => []);
+    const got: SegmentPoint[][] = Array.from({ length: N }, () => []);
+    const take = (s: ClosedSegment) => decodeRuns(s.data, (q) => got[s.key - 1]!.push(q));
+    const ts = new Float64Array(N).fill(T0);
+    let mostOpen = 0;
+    for (let k = 0; k < 20_000; k++) {
+      // A few entities are busy, most report rarely: the open runs stay far fewer than the entities.
+      const i = rand() < 0.8 ? Math.floor(rand() * 10) : 10 + Math.floor(rand() * (N - 10));
+      ts[i] += 1000 * (1 + Math.floor(rand() * 120));
+      const p = {
+        ts: ts[i]!,
+        lngE6: 120_000_000 + Math.floor(rand() * 50_000),
+        latE6: 30_000_000 + Math.floor(rand() * 50_000),
+        speed10: 0,
+        heading: 0,
+        status: Math.floor(rand() * 3),
+      };
+      sent[i]!.push(p);
+      runs.append(i, p, take);
+      // Now and then a sweep closes quiet segments (as the writer's does at a bucket's end).
+      if (k % 997 === 0) for (let j = 10; j < N; j++) if (runs.count[j]! > 0) take(runs.close(j)!);
+      mostOpen = Math.max(mostOpen, runs.openRuns);
+    }
+    for (let i = 0; i < N; i++) if (runs.count[i]! > 0) take(runs.close(i)!);
+    for (let i = 0; i < N; i++) expect(got[i], `entity ${i}`).toEqual(sent[i]);
+    expect(runs.openRuns).toBe(0);
+    expect(mostOpen).toBeLessThan(N);
+  });
+
+  it('holds a run only for entities with an open segment: a quiet province’s cameras cost their columns alone', () => {
+    const runs = new OpenRuns('camera');
+    runs.ensure(100_000);
+    const quiet = runs.bytes;
+    runs.append(5, { ts: T0, lngE6: 1, latE6: 2, speed10: 0, heading: 0, status: 1 }, () => {});
+    expect(runs.openRuns).toBe(1);
+    // Per camera: its key, bucket, count, last point and run index (37 bytes), no slot and no run state.
+    expect(quiet / 100_000).toBeLessThan(40);
+    expect(runs.bytes - quiet).toBeLessThan(1024 * (runs.slotBytes + 64));
+  });
 });
