@@ -246,13 +246,22 @@ export async function waitHealthy(url: string, proc: ChildProcess, logs: string[
   throw new Error(`server not healthy after ${timeoutMs} ms:\n${logs.join('').slice(-3000)}`);
 }
 
-function spawnKept(script: string, args: string[], env: Record<string, string>, logs: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+function spawnKept(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  logs: string[],
+  o: { nodeFlags?: string[]; logFile?: string } = {},
+) {
+  const proc = spawn(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const file = o.logFile ? fs.openSync(o.logFile, 'a') : null;
+  if (file !== null) proc.once('exit', () => fs.closeSync(file));
   const keep = (d: Buffer) => {
+    if (file !== null) fs.writeSync(file, d);
     logs.push(d.toString());
     if (logs.length > 400) logs.splice(0, 200); // bounded: only the tail matters for a failure
   };
@@ -276,6 +285,12 @@ export function spawnServer(port: number, o: { dbPath: string; redisUrl: string 
       ...SECRETS,
     },
     logs,
+    {
+      // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server alone; BENCH_SERVER_LOG=<file>
+      // keeps all it prints (the bench keeps only the tail, for a failure).
+      nodeFlags: process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean),
+      logFile: process.env.BENCH_SERVER_LOG,
+    },
   );
 }
 

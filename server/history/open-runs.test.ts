@@ -92,7 +92,7 @@ describe('open runs', () => {
     for (let k = 0; k < 20_000; k++) {
       // A few entities are busy, most report rarely: the open runs stay far fewer than the entities.
       const i = rand() < 0.8 ? Math.floor(rand() * 10) : 10 + Math.floor(rand() * (N - 10));
-      ts[i] += 1000 * (1 + Math.floor(rand() * 120));
+      ts[i] = ts[i]! + 1000 * (1 + Math.floor(rand() * 120));
       const p = {
         ts: ts[i]!,
         lngE6: 120_000_000 + Math.floor(rand() * 50_000),
