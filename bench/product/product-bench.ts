@@ -87,11 +87,10 @@ export interface MemParts {
 }
 
 /** The RSS of one sample split: V8's heap (old, large objects), memory outside it, and the rest. */
-function memPartsText(s: MemSample): string {
-  const p = s.parts;
+function memPartsText(rssMb: number, p: MemParts | null): string {
   if (!p) return 'no breakdown';
   const history = (p.historyHeapMb ?? 0) + (p.historyExternalMb ?? 0);
-  const rest = s.rssMb - p.heapTotalMb - p.externalMb - history;
+  const rest = rssMb - p.heapTotalMb - p.externalMb - history;
   return (
     `V8 heap reserved ${round(p.heapTotalMb, 0)} MB (old space used ${round(p.oldMb, 0)}, large objects ${round(p.largeObjectMb, 0)}), ` +
     `external ${round(p.externalMb, 0)} MB, the history thread ${round(history, 0)} MB (heap ${round(p.historyHeapMb ?? 0, 0)}, ` +
@@ -100,14 +99,17 @@ function memPartsText(s: MemSample): string {
   );
 }
 
+/** A `kB` field of /proc/<pid>/status (VmRSS, RssAnon, RssFile) in MB; null once the process is gone. */
 function procStatusMb(pid: number, field: string): number | null {
   try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? round(Number(m[1]) / 1024, 1) : null;
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
   } catch {
     return null;
   }
 }
+
+const roundOrNull = (x: number | null) => (x === null ? null : round(x, 1));
 
 function memPartsOf(text: string, pid: number): MemParts | null {
   const mb = (re: RegExp) => {
@@ -126,8 +128,8 @@ function memPartsOf(text: string, pid: number): MemParts | null {
     externalMb,
     historyHeapMb: mb(/^pingan_history_memory_bytes\{part="worker_heap"\} (\S+)$/m),
     historyExternalMb: mb(/^pingan_history_memory_bytes\{part="worker_external"\} (\S+)$/m),
-    rssAnonMb: procStatusMb(pid, 'RssAnon'),
-    rssFileMb: procStatusMb(pid, 'RssFile'),
+    rssAnonMb: roundOrNull(procStatusMb(pid, 'RssAnon')),
+    rssFileMb: roundOrNull(procStatusMb(pid, 'RssFile')),
   };
 }
 
@@ -333,12 +335,7 @@ export async function stopProc(p: ChildProcess | null) {
 }
 
 export function rssMbOf(pid: number): number | null {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
+  return procStatusMb(pid, 'VmRSS');
 }
 
 async function metricsText(url: string): Promise<string> {
@@ -691,7 +688,7 @@ async function oneRun(
       atPeak: peak.parts,
     };
     log(
-      `  run ${k + 1}: MEM peak RSS ${round(mem.peakRssMb, 0)} MB (${memPartsText(peak)}), heap used peak ${mem.peakHeapMb ?? '—'} MB, ` +
+      `  run ${k + 1}: MEM peak RSS ${round(mem.peakRssMb, 0)} MB (${memPartsText(peak.rssMb, peak.parts)}), heap used peak ${mem.peakHeapMb ?? '—'} MB, ` +
         `RSS trend ${mem.slopeMbPerMin} MB/min over ${samples.at(-1)?.tS ?? 0} s, ${mem.lateSlopeMbPerMin} MB/min over its second half; ` +
         `Redis dropped the subscription ${redisDrops ?? '—'} times`,
     );
@@ -729,7 +726,7 @@ function productFigures(
       target: TARGET.rssMb,
       ratio: null,
       met: mem.peakRssMb <= TARGET.rssMb && mem.slopeMbPerMin * 10 <= flatLimit,
-      note: `at the peak ${memPartsText({ tS: 0, rssMb: mem.peakRssMb, heapUsedMb: null, parts: mem.atPeak })}; JS heap used peak ${mem.peakHeapMb ?? '—'} MB; RSS trend ${mem.slopeMbPerMin} MB/min after the first fifth (flat = ≤ ${round(flatLimit, 0)} MB per 10 min), ${mem.lateSlopeMbPerMin} MB/min over the second half, over ${mem.samples.at(-1)?.tS ?? 0} s with a wall connected; server up (healthy) ${startS} s after start; Redis dropped its subscription ${redisDrops ?? '—'} times`,
+      note: `at the peak ${memPartsText(mem.peakRssMb, mem.atPeak)}; JS heap used peak ${mem.peakHeapMb ?? '—'} MB; RSS trend ${mem.slopeMbPerMin} MB/min after the first fifth (flat = ≤ ${round(flatLimit, 0)} MB per 10 min), ${mem.lateSlopeMbPerMin} MB/min over the second half, over ${mem.samples.at(-1)?.tS ?? 0} s with a wall connected; server up (healthy) ${startS} s after start; Redis dropped its subscription ${redisDrops ?? '—'} times`,
       peakHeapMb: mem.peakHeapMb,
       slopeMbPerMin: mem.slopeMbPerMin,
       lateSlopeMbPerMin: mem.lateSlopeMbPerMin,

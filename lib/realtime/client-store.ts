@@ -182,7 +182,7 @@ export function applyBatch(state: ClientState, batch: ClientBatch): ApplyResult 
   for (const kind of ENTITY_KINDS) {
     const c = state.entities[kind];
     let isMarked = false;
-    for (const at of lostAt ?? []) isMarked = markLostReports(c.ts, c.count, kind, at) > 0 || isMarked;
+    if (lostAt) for (const at of lostAt) isMarked = markLostReports(c.ts, c.count, kind, at) > 0 || isMarked;
     const d = decoded[kind];
     if (d) {
       applyPositions(c, d);
