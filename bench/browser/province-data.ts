@@ -8,6 +8,7 @@ import { encodePositions, type PositionColumns } from '@/lib/realtime/position-c
 import { originForBbox } from '@/lib/realtime/position-codec';
 import { PROTOCOL_VERSION } from '@/lib/realtime/contract';
 import { AreaTiles, type AreaFeatureCollection } from '@/server/stats/area-tiles';
+import { PackedPolygons } from '@/lib/geo/packed-polygons';
 import { basePosition, FLEET_BBOX, vehicleId } from '../pipeline/fleet';
 
 export const PROVINCE = { vehicles: 1_000_000, cameras: 2_000_000, grids: 120_000 };
@@ -96,7 +97,9 @@ async function provinceAreaTiles(): Promise<Map<string, Buffer>> {
         geometry: { type: 'Polygon', coordinates: [ring] },
       });
     }
-  const tiles = new AreaTiles(() => ({ type: 'FeatureCollection', features }));
+  const tiles = new AreaTiles(
+    () => new PackedPolygons(features.map((f) => ({ code: f.properties.code, geometry: f.geometry }))),
+  );
   const mercX = (lng: number) => (lng + 180) / 360;
   const mercY = (lat: number) => {
     const r = (lat * Math.PI) / 180;

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AREA_TILE_LAYER } from '@/lib/map/area-style';
 import { openDatabase, type Db } from '../db/open-database';
 import { sqliteSqlDb } from '../db/sql-db';
-import { AreaTiles, areaFeaturesFromDb } from './area-tiles';
+import { GeoJSONVT } from '@maplibre/geojson-vt';
+import { fromGeojsonVt } from '@maplibre/vt-pbf';
+import { AREA_TILE_MAX_ZOOM } from '@/lib/map/area-style';
+import { PackedPolygons } from '@/lib/geo/packed-polygons';
+import { AreaTiles, areaFeaturesFromDb, areaPolygonsFromDb } from './area-tiles';
 
 /** Lng/lat → the z/x/y tile holding it (Web Mercator). */
 function tileAt(lng: number, lat: number, z: number): [number, number, number] {
@@ -46,7 +50,7 @@ afterAll(() => {
 
 describe('area tiles', () => {
   it('is empty before a world is seeded, then serves grid polygons by code as a vector tile', async () => {
-    const tiles = new AreaTiles(() => areaFeaturesFromDb(sqliteSqlDb(db.$client)));
+    const tiles = new AreaTiles(() => areaPolygonsFromDb(sqliteSqlDb(db.$client)));
     expect(await tiles.tile(...tileAt(120.15, 30.25, 12))).toBeNull();
     const insert = db.$client.prepare(
       'INSERT INTO grids (code, name, community_code, geometry, center_lng, center_lat) VALUES (?, ?, ?, ?, ?, ?)',
@@ -76,5 +80,66 @@ describe('area tiles', () => {
     expect(lng1! - lng0!).toBeGreaterThan(0.003);
     expect(Math.abs(lat1! - lat0!)).toBeGreaterThan(0.001);
     expect(Math.hypot((lng1! - lng0!) * 96_000, (lat1! - lat0!) * 111_000)).toBeLessThan(800);
+  });
+
+  it('cuts each tile from the areas reaching it exactly as one index over all of them would', async () => {
+    // 30 × 30 wobbly grids near Hangzhou, every fifth with a hole, every seventh in two parts.
+    const features: { type: 'Feature'; properties: { code: string }; geometry: GeoJSON.Geometry }[] = [];
+    const d = 0.01;
+    for (let i = 0; i < 30; i++)
+      for (let j = 0; j < 30; j++) {
+        const [x, y] = [120 + i * d, 30 + j * d];
+        const outer: [number, number][] = [];
+        for (let k = 0; k < 12; k++) {
+          const a = (2 * Math.PI * k) / 12;
+          const r = (d / 2) * (0.8 + 0.2 * Math.sin(i * 7 + j * 3 + k));
+          outer.push([x + d / 2 + r * Math.cos(a), y + d / 2 + r * Math.sin(a)]);
+        }
+        outer.push(outer[0]!);
+        const n = features.length;
+        const hole = square(x + d * 0.4, y + d * 0.4, d * 0.2)
+          .coordinates[0]!.slice()
+          .reverse();
+        const polygon = n % 5 === 0 ? [outer, hole] : [outer];
+        features.push({
+          type: 'Feature',
+          properties: { code: `g${n}` },
+          geometry:
+            n % 7 === 0
+              ? {
+                  type: 'MultiPolygon',
+                  coordinates: [polygon, [square(x + d * 0.9, y, d * 0.05).coordinates[0]!]],
+                }
+              : { type: 'Polygon', coordinates: polygon as [number, number][][] },
+        });
+      }
+    const whole = new GeoJSONVT({ type: 'FeatureCollection', features } as GeoJSON.FeatureCollection, {
+      maxZoom: AREA_TILE_MAX_ZOOM,
+      indexMaxZoom: 5,
+      indexMaxPoints: 100_000,
+      tolerance: 3,
+      extent: 4096,
+      buffer: 64,
+    });
+    const tiles = new AreaTiles(
+      () => new PackedPolygons(features.map((f) => ({ code: f.properties.code, geometry: f.geometry }))),
+    );
+    let compared = 0;
+    for (const z of [0, 6, 9, 11, 13, 14]) {
+      const [, x0, y1] = tileAt(120, 30, z);
+      const [, x1, y0] = tileAt(120.3, 30.3, z);
+      for (let x = x0 - 1; x <= x1 + 1; x++)
+        for (let y = y0 - 1; y <= y1 + 1; y++) {
+          const t = whole.getTile(z, x, y);
+          const expected =
+            t && t.features.length > 0
+              ? Buffer.from(fromGeojsonVt({ [AREA_TILE_LAYER]: t }, { version: 2, extent: 4096 }))
+              : null;
+          const got = await tiles.tile(z, x, y);
+          expect(got === null ? null : gunzipSync(got), `tile ${z}/${x}/${y}`).toEqual(expected);
+          if (expected) compared++;
+        }
+    }
+    expect(compared).toBeGreaterThan(40);
   });
 });

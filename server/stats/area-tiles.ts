@@ -2,8 +2,9 @@
  * The wall's areas as Mapbox vector tiles: GET /api/wall/areas/{z}/{x}/{y}. A province has ~120,000 grid
  * polygons; as one GeoJSON download they would be tens of MB before the first map (B4), as tiles a wall
  * loads only what its view shows, simplified for its zoom. Grids where the world has them, else communities.
- * The index is built once (and again after a territory import: `invalidate`) and tiles are cached gzipped,
- * within a bound. The areas are read asynchronously (SqlDb), once for every request waiting meanwhile.
+ * The areas are read and packed once (and again after a territory import: `invalidate`), asynchronously
+ * (SqlDb) and once for every request waiting meanwhile; each tile is cut when first asked for and cached
+ * gzipped, within a bound.
  */
 import { sql } from 'drizzle-orm';
 import { gzipSync } from 'node:zlib';
@@ -12,11 +13,13 @@ import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { AREA_TILE_LAYER, AREA_TILE_MAX_ZOOM } from '@/lib/map/area-style';
 import type { DrawCrs } from '@/lib/geo/draw-projection';
 import { geoJsonToDrawCrs } from '@/lib/geo/geojson-crs';
+import { PackedPolygons } from '@/lib/geo/packed-polygons';
 import type { SqlRunner } from '../db/sql-db';
 
 /** Encoded tiles kept; a province wall's views touch a few hundred. */
 const TILE_CACHE_MAX = 2_048;
 const EXTENT = 4096;
+const BUFFER = 64;
 
 /** What the tiles are cut from; only `code` travels (what the wall colours and drills by). */
 export interface AreaFeatureCollection {
@@ -25,13 +28,14 @@ export interface AreaFeatureCollection {
 }
 
 /**
- * The seeded world's grids, else its communities; null before a world is seeded. Drawn in the basemap's
- * system (BASEMAP_CRS), so a GCJ-02 basemap's roads and the area outlines agree.
+ * The seeded world's grids, else its communities, packed; null before a world is seeded. Drawn in the
+ * basemap's system (BASEMAP_CRS), so a GCJ-02 basemap's roads and the area outlines agree. Each outline is
+ * parsed and packed in turn: a province's never sit in the heap as GeoJSON all at once.
  */
-export async function areaFeaturesFromDb(
+export async function areaPolygonsFromDb(
   db: SqlRunner,
   drawCrs: DrawCrs = 'wgs84',
-): Promise<AreaFeatureCollection | null> {
+): Promise<PackedPolygons | null> {
   let rows = await db.all<{ code: string; geometry: string }>(
     sql`SELECT code, geometry FROM grids WHERE geometry IS NOT NULL`,
   );
@@ -40,31 +44,86 @@ export async function areaFeaturesFromDb(
       sql`SELECT code, geometry FROM regions WHERE level = 'community' AND geometry IS NOT NULL`,
     );
   if (rows.length === 0) return null;
-  const fc: AreaFeatureCollection = {
+  function* parsed() {
+    for (const r of rows) {
+      let geometry: unknown;
+      try {
+        geometry = JSON.parse(r.geometry);
+      } catch {
+        continue; // a damaged outline is not drawn; the rest are
+      }
+      yield { code: r.code, geometry: geoJsonToDrawCrs(geometry, drawCrs) };
+    }
+  }
+  return new PackedPolygons(parsed());
+}
+
+/** The same areas as one GeoJSON FeatureCollection (for comparing backends; the tiles read them packed). */
+export async function areaFeaturesFromDb(
+  db: SqlRunner,
+  drawCrs: DrawCrs = 'wgs84',
+): Promise<AreaFeatureCollection | null> {
+  const areas = await areaPolygonsFromDb(db, drawCrs);
+  if (!areas) return null;
+  return {
     type: 'FeatureCollection',
-    features: rows.map((r) => ({
-      type: 'Feature',
-      properties: { code: r.code },
-      geometry: JSON.parse(r.geometry) as GeoJSON.Geometry,
+    features: Array.from({ length: areas.size }, (_, a) => ({
+      type: 'Feature' as const,
+      properties: { code: areas.codeAt(a) },
+      geometry: areas.geometryAt(a),
     })),
   };
-  return geoJsonToDrawCrs(fc, drawCrs);
+}
+
+/** Tile z/x/y's box in lng/lat (Web Mercator), widened on each side by `margin` of its width. */
+export function tileBox(z: number, x: number, y: number, margin: number): [number, number, number, number] {
+  const n = 2 ** z;
+  const lng = (t: number) => (t / n) * 360 - 180;
+  const lat = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * t) / n))) * 180) / Math.PI;
+  return [lng(x - margin), lat(y + 1 + margin), lng(x + 1 + margin), lat(y - margin)];
+}
+
+/**
+ * Cuts one tile from the areas whose boxes reach it. geojson-vt clips and simplifies each feature on its
+ * own, so a tile cut from those areas alone is the tile it would cut from all of them; one index over a
+ * province's areas, with every tile it had cut, held ~230 MB of heap once a wall had loaded (heap
+ * snapshot), and more with every tile a wall zoomed into.
+ */
+function cutTile(areas: PackedPolygons, z: number, x: number, y: number): Buffer | null {
+  // Twice the tile's buffer around it: every area geojson-vt would clip into the tile, and few more.
+  const [w, s, e, n] = tileBox(z, x, y, (2 * BUFFER) / EXTENT);
+  const hits = areas.search(w, s, e, n).sort((a, b) => a - b);
+  if (hits.length === 0) return null;
+  const index = new GeoJSONVT(
+    {
+      type: 'FeatureCollection',
+      features: hits.map((a) => ({
+        type: 'Feature',
+        properties: { code: areas.codeAt(a) },
+        geometry: areas.geometryAt(a),
+      })),
+    } as GeoJSON.FeatureCollection,
+    // Only the root is indexed: getTile drills straight down to the one tile wanted.
+    { maxZoom: AREA_TILE_MAX_ZOOM, indexMaxZoom: 0, tolerance: 3, extent: EXTENT, buffer: BUFFER },
+  );
+  const t = index.getTile(z, x, y);
+  return t && t.features.length > 0
+    ? gzipSync(fromGeojsonVt({ [AREA_TILE_LAYER]: t }, { version: 2, extent: EXTENT }))
+    : null;
 }
 
 export class AreaTiles {
-  private index: GeoJSONVT | null = null;
-  private building: { promise: Promise<GeoJSONVT | null>; generation: number } | null = null;
-  /** Bumped by invalidate: an index cut from a read begun before it is neither kept nor used. */
+  private areas: PackedPolygons | null = null;
+  private building: { promise: Promise<PackedPolygons | null>; generation: number } | null = null;
+  /** Bumped by invalidate: areas read before it are neither kept nor used. */
   private generation = 0;
   private readonly cache = new Map<string, Buffer | null>();
 
-  constructor(
-    private readonly load: () => AreaFeatureCollection | null | Promise<AreaFeatureCollection | null>,
-  ) {}
+  constructor(private readonly load: () => PackedPolygons | null | Promise<PackedPolygons | null>) {}
 
-  /** Forgets the index and every cached tile: the next request cuts them from the imported territory. */
+  /** Forgets the areas and every cached tile: the next request cuts them from the imported territory. */
   invalidate(): void {
-    this.index = null;
+    this.areas = null;
     this.building = null;
     this.generation++;
     this.cache.clear();
@@ -73,41 +132,29 @@ export class AreaTiles {
   /** The gzipped tile, or null when nothing is there (or no world is seeded yet). */
   async tile(z: number, x: number, y: number): Promise<Buffer | null> {
     const generation = this.generation;
-    const index = await this.build();
+    const areas = await this.build();
     // Invalidated while this one waited: its tile would be cut from the areas before the import.
     if (generation !== this.generation) return this.tile(z, x, y);
-    if (!index) return null;
+    if (!areas) return null;
     const key = `${z}/${x}/${y}`;
     if (this.cache.has(key)) return this.cache.get(key)!;
-    const t = index.getTile(z, x, y);
-    const body =
-      t && t.features.length > 0
-        ? gzipSync(fromGeojsonVt({ [AREA_TILE_LAYER]: t }, { version: 2, extent: EXTENT }))
-        : null;
+    const body = cutTile(areas, z, x, y);
     this.cache.set(key, body);
     if (this.cache.size > TILE_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     return body;
   }
 
-  private build(): Promise<GeoJSONVT | null> {
-    if (this.index) return Promise.resolve(this.index);
+  private build(): Promise<PackedPolygons | null> {
+    if (this.areas) return Promise.resolve(this.areas);
     if (this.building?.generation === this.generation) return this.building.promise;
     const generation = this.generation;
     const promise = Promise.resolve()
       .then(() => this.load())
-      .then((data) => {
-        // Not cached while empty: a world seeded later must show.
-        if (!data || data.features.length === 0) return null;
-        const index = new GeoJSONVT(data as GeoJSON.FeatureCollection, {
-          maxZoom: AREA_TILE_MAX_ZOOM,
-          indexMaxZoom: 5,
-          indexMaxPoints: 100_000,
-          tolerance: 3,
-          extent: EXTENT,
-          buffer: 64,
-        });
-        if (generation === this.generation) this.index = index;
-        return index;
+      .then((areas) => {
+        // Not kept while empty: a world seeded later must show.
+        if (!areas || areas.size === 0) return null;
+        if (generation === this.generation) this.areas = areas;
+        return areas;
       })
       .finally(() => {
         if (this.building?.promise === promise) this.building = null;
