@@ -1,5 +1,6 @@
 import type { EntityKind, PositionColumns } from '@/lib/realtime/position-codec';
 import { IdIndex } from './id-index';
+import { StringColumn } from './string-column';
 
 /** Hard bound per kind: province scale is 1 M vehicles and 2 M cameras; beyond this reports are rejected. */
 export const MAX_ENTITIES_PER_KIND = 4_000_000;
@@ -41,9 +42,10 @@ export class EntityStore implements PositionColumns {
    * Who each entity is, as columns rather than an object per entity: the id lives only in the IdIndex's
    * arena, the type as a code into `kindNames` (a few dozen distinct, each string once). With a
    * `{ id, name, kind }` object per entity and its own id and type strings, a province's 3.3 M entities held
-   * 501 MB of heap after a GC; as columns, 150 MB (issue 20).
+   * 501 MB of heap after a GC; as columns with a string per name, 150 MB (all of it the names); with the
+   * names in one UTF-16 arena (StringColumn) outside the heap (issue 20).
    */
-  private readonly names: (string | null)[] = [];
+  private readonly names = new StringColumn();
   private kindCodes = new Uint16Array(0);
   /** Code 0 is "no type". */
   private readonly kindNames: (string | null)[] = [null];
@@ -126,7 +128,7 @@ export class EntityStore implements PositionColumns {
 
   setMeta(i: number, patch: Partial<Omit<EntityMeta, 'id'>>): void {
     if (i < 0 || i >= this.count) return;
-    if (patch.name !== undefined) this.names[i] = patch.name;
+    if (patch.name !== undefined) this.names.set(i, patch.name);
     if (patch.kind !== undefined) this.kindCodes[i] = this.codeOf(patch.kind);
   }
 
@@ -138,7 +140,7 @@ export class EntityStore implements PositionColumns {
   /** Who entity i is, or undefined past the last. A new object each call: callers read it, never keep it. */
   metaOf(i: number): EntityMeta | undefined {
     if (i < 0 || i >= this.count) return undefined;
-    return { id: this.ids.idAt(i), name: this.names[i]!, kind: this.kindNames[this.kindCodes[i]!]! };
+    return { id: this.ids.idAt(i), name: this.names.get(i), kind: this.kindNames[this.kindCodes[i]!]! };
   }
 
   /** The ids of entities [from, to). */
