@@ -7,6 +7,7 @@ import { KeyframeJobs } from './keyframe-jobs';
 import { BUCKET_MS, bucketOf, OpenRuns, type ClosedSegment } from './open-runs';
 import type { SegmentPoint } from './segment-codec';
 import { emptyByKind, type RingColumns, type TickMessage } from './tick-ring';
+import { UnitIds } from './unit-ids';
 
 /** The history keys a process starts with (server/history/tick-feed.ts reads them beside the live state). */
 export interface StartKeys {
@@ -103,10 +104,11 @@ export class HistoryWriter {
     this.held.maxBytes = bytes;
   }
   private pendingEntities: { key: number; kind: EntityKind; id: string }[] = [];
-  /** Ids of units the feed announced that have no history key yet (one is made at their first stored point). */
-  private readonly unkeyedIds = emptyByKind(() => new Map<number, string>());
-  /** The same units by id, for keys that another process stores later. */
-  private readonly unkeyedIdx = emptyByKind(() => new Map<string, number>());
+  /**
+   * Units the feed announced that have no history key yet (one is made at their first stored point), by index
+   * and, for keys that another process stores later, by id.
+   */
+  private readonly unkeyed = emptyByKind(() => new UnitIds());
   /** Highest key this writer has looked at in history_entities (keys only grow). */
   private seenKey = 0;
   /** Live entities per kind, as of the last tick or read. */
@@ -208,8 +210,7 @@ export class HistoryWriter {
 
   /** A unit that waited for its name gets `key`. */
   private bindWaiting(kind: EntityKind, idx: number, id: string, key: number): void {
-    this.unkeyedIds[kind].delete(idx);
-    this.unkeyedIdx[kind].delete(id);
+    this.unkeyed[kind].bind(idx);
     this.bindKey(kind, idx, key);
   }
 
@@ -225,7 +226,7 @@ export class HistoryWriter {
     const r = this.runs[kind];
     const k = r.key[idx]!;
     if (k !== 0) return k;
-    const id = this.unkeyedIds[kind].get(idx);
+    const id = this.unkeyed[kind].waitingId(idx);
     if (id === undefined) return 0;
     // Only the leader names units; a follower waits for the leader's name (bindStoredKeys, each tick).
     if (this.isShadow) return -1;
@@ -250,10 +251,7 @@ export class HistoryWriter {
       for (let k = 0; k < idx.length; k++) {
         const key = this.storedKeyOf(kind, ids[k]!);
         if (key !== undefined) this.bindKey(kind, idx[k]!, key);
-        else {
-          this.unkeyedIds[kind].set(idx[k]!, ids[k]!);
-          this.unkeyedIdx[kind].set(ids[k]!, idx[k]!);
-        }
+        else this.unkeyed[kind].wait(idx[k]!, ids[k]!);
       }
     }
   }
@@ -268,19 +266,19 @@ export class HistoryWriter {
     const newest = this.newestStoredKey();
     if (newest <= this.seenKey) return;
     let waiting = 0;
-    for (const kind of ENTITY_KINDS) waiting += this.unkeyedIdx[kind].size;
+    for (const kind of ENTITY_KINDS) waiting += this.unkeyed[kind].waitingCount;
     if (waiting < newest - this.seenKey) {
       for (const kind of ENTITY_KINDS)
-        for (const [id, idx] of this.unkeyedIdx[kind]) {
+        this.unkeyed[kind].forEachWaiting((id, idx) => {
           const key = this.storedKeyOf(kind, id);
           if (key !== undefined) this.bindWaiting(kind, idx, id, key);
-        }
+        });
     } else {
       for (const [key, kind, id] of this.keysAfter.raw().iterate(this.seenKey) as Iterable<
         [number, EntityKind, string]
       >) {
         if (key > this.seenKey) this.seenKey = key;
-        const idx = this.unkeyedIdx[kind]?.get(id);
+        const idx = this.unkeyed[kind]?.waitingIdx(id);
         if (idx !== undefined) this.bindWaiting(kind, idx, id, key);
       }
     }
@@ -343,8 +341,7 @@ export class HistoryWriter {
       if (r.count[idx]! > 0) r.close(idx);
       r.key[idx] = 0;
       this.keyToIdx[e.key] = -1;
-      this.unkeyedIds[e.kind].set(idx, e.id);
-      this.unkeyedIdx[e.kind].set(e.id, idx);
+      this.unkeyed[e.kind].wait(idx, e.id);
     }
     this.pendingEntities = [];
     this.logger.info('history: this process follows; recording for its own reads only');
