@@ -226,10 +226,11 @@ export class HistoryWriter {
     const r = this.runs[kind];
     const k = r.key[idx]!;
     if (k !== 0) return k;
-    const id = this.unkeyed[kind].waitingId(idx);
-    if (id === undefined) return 0;
+    const unkeyed = this.unkeyed[kind];
+    if (!unkeyed.isWaiting(idx)) return 0;
     // Only the leader names units; a follower waits for the leader's name (bindStoredKeys, each tick).
     if (this.isShadow) return -1;
+    const id = unkeyed.waitingId(idx)!;
     // No lookup here: learn() asked the database when the unit was announced, and while this process has led
     // since, nobody else names units; a process that takes over first binds what the old leader named and
     // moves nextKey past its keys (takeOver). Three indexed reads a new unit were 14 s of the worker's CPU

@@ -42,6 +42,7 @@ describe('UnitIds', () => {
         expect(ids.waitingCount).toBe(byId.size);
         for (const [idx, unitId] of first) {
           expect(ids.waitingId(idx)).toBe(byIdx.get(idx));
+          expect(ids.isWaiting(idx)).toBe(byIdx.has(idx));
           expect(ids.waitingIdx(unitId)).toBe(byId.get(unitId));
         }
         expect(ids.waitingIdx('never announced')).toBeUndefined();

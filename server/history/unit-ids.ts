@@ -61,10 +61,14 @@ export class UnitIds {
     this.waitingCount--;
   }
 
+  /** Whether unit `idx` waits for a key (no id is made: the writer asks this for every point of such a unit). */
+  isWaiting(idx: number): boolean {
+    return idx >= 0 && idx < this.state.length && this.state[idx] === WAITING;
+  }
+
   /** The id of unit `idx` while it waits for a key. */
   waitingId(idx: number): string | undefined {
-    if (idx < 0 || idx >= this.state.length || this.state[idx] !== WAITING) return undefined;
-    return this.idAt(idx);
+    return this.isWaiting(idx) ? this.idAt(idx) : undefined;
   }
 
   /** The index of the waiting unit with id `id`. */
