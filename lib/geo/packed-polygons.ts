@@ -5,7 +5,7 @@ type Ring = Position[];
 type Polygon = Ring[];
 
 /** The polygons of a GeoJSON Polygon or MultiPolygon; none for anything else. */
-export function polygonsOf(geometry: unknown): Polygon[] {
+function polygonsOf(geometry: unknown): Polygon[] {
   const g = geometry as { type?: string; coordinates?: unknown };
   if (g?.type === 'Polygon') return [g.coordinates as Polygon];
   if (g?.type === 'MultiPolygon') return g.coordinates as Polygon[];

@@ -76,7 +76,7 @@ export async function areaFeaturesFromDb(
 }
 
 /** Tile z/x/y's box in lng/lat (Web Mercator), widened on each side by `margin` of its width. */
-export function tileBox(z: number, x: number, y: number, margin: number): [number, number, number, number] {
+function tileBox(z: number, x: number, y: number, margin: number): [number, number, number, number] {
   const n = 2 ** z;
   const lng = (t: number) => (t / n) * 360 - 180;
   const lat = (t: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * t) / n))) * 180) / Math.PI;
