@@ -7,6 +7,7 @@ process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 import next from 'next';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
+import { missingMallocEnv } from './process/malloc-env';
 import { openSystemOfRecord } from './db/system-of-record';
 import { AuditKeyError, configureSqlAuditChain } from './audit/audit-key';
 import { createApp, type AppContext } from './app';
@@ -76,6 +77,12 @@ async function main(): Promise<void> {
       })
     : new InProcessBus();
   logger.info({ bus: config.REDIS_URL ? 'redis' : 'in-process', db: records.describe }, 'starting');
+  const untunedMalloc = missingMallocEnv();
+  if (untunedMalloc.length > 0)
+    logger.warn(
+      { missing: untunedMalloc },
+      'started without the malloc settings of `npm start` and deploy/pingan-wall.service: at province scale such a server held ~250 MB more (server/process/malloc-env.ts)',
+    );
 
   const hooks = testHooks();
   const nextApp = hooks.isApiOnly

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MALLOC_ENV } from '../../server/process/malloc-env';
 import { BenchChild, type LoopDelay } from '../lib/child';
 import type { BenchMode } from '../lib/modes';
 import { machineBusyS, mainThreadRunWaitS, processCpuS } from '../lib/proc-stat';
@@ -129,7 +130,7 @@ export async function startRig(
       new BenchChild(
         `${pipeline}-server${k === 0 ? '' : `-${k + 1}`}`,
         `bench/pipeline/${pipeline}-server.ts`,
-        { ...env, ...o.serverEnv },
+        { ...env, ...MALLOC_ENV, ...o.serverEnv },
         [
           ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
           // BENCH_SERVER_FLAGS='--trace-gc' passes V8/Node flags to the server process only.

@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, launchBrowser } from '../../tests/helpers/browser';
+import { MALLOC_ENV } from '../../server/process/malloc-env';
 import { freePort, TestRedis } from '../../tests/helpers/redis-server';
 import { leastSquaresSlope } from '../lib/regression';
 import type { Figure } from '../report/figures';
@@ -284,6 +285,7 @@ export function spawnServer(port: number, o: { dbPath: string; redisUrl: string 
       DATABASE_PATH: o.dbPath,
       REDIS_URL: o.redisUrl,
       LOG_LEVEL: 'warn',
+      ...MALLOC_ENV,
       ...SECRETS,
     },
     logs,

@@ -248,6 +248,7 @@ export class HistoryWriter {
   private learn(tick: TickMessage): void {
     for (const kind of ENTITY_KINDS) {
       this.counts[kind] = tick.counts[kind];
+      this.unkeyed[kind].useLiveIds(tick.liveIds[kind]);
       const { idx, ids } = tick.newUnits[kind];
       for (let k = 0; k < idx.length; k++) {
         const key = this.storedKeyOf(kind, ids[k]!);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
+import { EMPTY_ID_BUFFERS } from '../live/id-index';
 import type { LiveState, TickChanges } from '../live/live-state';
 import type { StartKeys } from './history-writer';
 import {
@@ -56,6 +57,7 @@ export class TickFeed {
     counts: emptyByKind(() => 0),
     ranges: emptyByKind(() => ({ start: 0, n: 0 })),
     newUnits: emptyByKind(() => ({ idx: [], ids: [] })),
+    liveIds: emptyByKind(() => EMPTY_ID_BUFFERS),
   };
 
   /** Bytes of the shared ring (a province's ~39 MB), for the memory gauge. */
@@ -104,6 +106,7 @@ export class TickFeed {
       const store = this.live.store(kind);
       const changed = changes.changed[kind];
       msg.counts[kind] = store.count;
+      msg.liveIds[kind] = store.idBuffers();
       let announced = this.announced[kind];
       if (announced.length < store.count) {
         const a = new Uint8Array(Math.max(store.count, announced.length * 2));

@@ -1,4 +1,5 @@
 import { ENTITY_KINDS, type EntityKind } from '@/lib/realtime/position-codec';
+import type { IdIndexBuffers } from '../live/id-index';
 
 /**
  * Points the ring holds at least and at most. Sized at start from the units the process serves (twice them:
@@ -69,6 +70,12 @@ export interface TickMessage {
   counts: Record<EntityKind, number>;
   ranges: Record<EntityKind, { start: number; n: number }>;
   newUnits: Record<EntityKind, { idx: number[]; ids: string[] }>;
+  /**
+   * The live ids (the ingest thread's shared IdIndex storage) as of this tick: the writer reads a waiting
+   * unit's id there when it names the unit, instead of keeping every announced id (a province's 2.3 M cameras
+   * that never store a point took 180 MB as a copy).
+   */
+  liveIds: Record<EntityKind, IdIndexBuffers>;
 }
 
 export function emptyByKind<T>(make: () => T): Record<EntityKind, T> {

@@ -1,96 +1,86 @@
-import { IdIndex } from '../live/id-index';
-import { MAX_ENTITIES_PER_KIND } from '../live/entity-store';
+import { EMPTY_ID_BUFFERS, type IdIndexBuffers, IdIndexView, isNarrowId } from '../live/id-index';
 
 /**
- * The history thread's copy of each announced unit's id, by its live index, and which of them still wait for
- * a history key (a unit is named at its first stored point). A province announces 3.3 M units and most
- * cameras never store a point; as two Maps (index → id and id → index) with a string per id, 2.3 M waiting
- * units of 20-character ids took 347 MB of the history thread's heap, here 180 MB outside it. The ids sit in
- * an IdIndex (the live state's byte arena and flat table) under a numbering of their own, since units are
- * announced in the order they first report, not by live index; two columns map between the numberings.
+ * Which announced units still wait for a history key (a unit is named at its first stored point), and their
+ * ids. A province announces 3.3 M units and most cameras never store a point. The ids are read from the
+ * ingest thread's own IdIndex (shared memory, handed over with each tick), where a waiting unit's id sits under
+ * its live index: as two Maps (index → id and id → index) with a string per id, 2.3 M waiting units took
+ * 347 MB of the history thread's heap; as a copy in an IdIndex of its own, 180 MB outside it; here a byte a
+ * unit. Ids the shared index keeps outside its arena (any character above U+00FF; no device sends one in
+ * practice) are kept here.
  */
 
 const INITIAL_UNITS = 1 << 10;
-const UNKNOWN = 0;
-const BOUND = 1;
-const WAITING = 2;
 
 export class UnitIds {
-  private readonly ids = new IdIndex(MAX_ENTITIES_PER_KIND);
-  private recorded = 0;
-  /** Live index → the id's number in `ids` (valid once its state is not UNKNOWN). */
-  private numberOf = new Int32Array(INITIAL_UNITS);
-  /** The id's number in `ids` → live index. */
-  private idxOf = new Int32Array(INITIAL_UNITS);
-  private state = new Uint8Array(INITIAL_UNITS);
+  private readonly live = new IdIndexView(EMPTY_ID_BUFFERS);
+  private readonly wideById = new Map<string, number>();
+  private readonly wideByIdx = new Map<number, string>();
+  /** 1 where the unit at that live index waits for a key. */
+  private isWaitingAt = new Uint8Array(INITIAL_UNITS);
   /** Units announced and not yet bound to a key. */
   waitingCount = 0;
 
-  /** Unit `idx` (id `id`) waits for a key. An index keeps its first id: live indexes are never reused. */
+  /** Reads ids through the live index's storage as of this tick (every unit announced so far is in it). */
+  useLiveIds(buffers: IdIndexBuffers): void {
+    this.live.use(buffers);
+  }
+
+  /**
+   * Unit `idx` (id `id`, as the live index holds it under `idx`) waits for a key. An index keeps its id: live
+   * indexes are never reused.
+   */
   wait(idx: number, id: string): void {
     if (idx < 0) return;
     this.growUnits(idx + 1);
-    if (this.state[idx] === UNKNOWN) this.record(idx, id);
-    if (this.state[idx] !== WAITING) this.waitingCount++;
-    this.state[idx] = WAITING;
+    if (!isNarrowId(id) && !this.wideByIdx.has(idx)) {
+      this.wideByIdx.set(idx, id);
+      this.wideById.set(id, idx);
+    }
+    if (this.isWaitingAt[idx] === 0) this.waitingCount++;
+    this.isWaitingAt[idx] = 1;
   }
 
   /** Unit `idx` has its key now. */
   bind(idx: number): void {
     if (!this.isWaiting(idx)) return;
-    this.state[idx] = BOUND;
+    this.isWaitingAt[idx] = 0;
     this.waitingCount--;
   }
 
   /** Whether unit `idx` waits for a key (no id is made: the writer asks this for every point of such a unit). */
   isWaiting(idx: number): boolean {
-    return idx >= 0 && idx < this.state.length && this.state[idx] === WAITING;
+    return idx >= 0 && idx < this.isWaitingAt.length && this.isWaitingAt[idx] === 1;
   }
 
   /** The id of unit `idx` while it waits for a key. */
   waitingId(idx: number): string | undefined {
-    return this.isWaiting(idx) ? this.ids.idAt(this.numberOf[idx]!) : undefined;
+    return this.isWaiting(idx) ? this.idOf(idx) : undefined;
   }
 
   /** The index of the waiting unit with id `id`. */
   waitingIdx(id: string): number | undefined {
-    const n = this.ids.get(id);
-    if (n < 0) return undefined;
-    const idx = this.idxOf[n]!;
+    let idx = this.live.get(id);
+    if (idx < 0) idx = this.wideById.get(id) ?? -1;
     return this.isWaiting(idx) ? idx : undefined;
   }
 
   /** Each waiting unit, in index order; `f` may bind the unit it is given. */
   forEachWaiting(f: (id: string, idx: number) => void): void {
-    for (let idx = 0; idx < this.state.length && this.waitingCount > 0; idx++)
-      if (this.state[idx] === WAITING) f(this.ids.idAt(this.numberOf[idx]!), idx);
+    for (let idx = 0; idx < this.isWaitingAt.length && this.waitingCount > 0; idx++)
+      if (this.isWaitingAt[idx] === 1) f(this.idOf(idx), idx);
   }
 
-  private record(idx: number, id: string): void {
-    let n = this.ids.get(id);
-    if (n < 0) {
-      n = this.recorded++;
-      if (n >= this.idxOf.length) {
-        const grown = new Int32Array(2 * this.idxOf.length);
-        grown.set(this.idxOf);
-        this.idxOf = grown;
-      }
-      this.ids.add(id, n);
-    }
-    this.numberOf[idx] = n;
-    this.idxOf[n] = idx;
-    this.state[idx] = BOUND;
+  private idOf(idx: number): string {
+    return this.wideByIdx.get(idx) ?? this.live.idAt(idx);
   }
 
   private growUnits(n: number): void {
-    if (n <= this.state.length) return;
-    let cap = this.state.length;
+    if (n <= this.isWaitingAt.length) return;
+    let cap = this.isWaitingAt.length;
     while (cap < n) cap *= 2;
-    const numberOf = new Int32Array(cap);
-    numberOf.set(this.numberOf);
-    this.numberOf = numberOf;
-    const state = new Uint8Array(cap);
-    state.set(this.state);
-    this.state = state;
+    const grown = new Uint8Array(cap);
+    grown.set(this.isWaitingAt);
+    this.isWaitingAt = grown;
   }
 }

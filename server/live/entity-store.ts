@@ -1,5 +1,5 @@
 import type { EntityKind, PositionColumns } from '@/lib/realtime/position-codec';
-import { IdIndex } from './id-index';
+import { IdIndex, type IdIndexBuffers } from './id-index';
 import { StringColumn } from './string-column';
 
 /** Hard bound per kind: province scale is 1 M vehicles and 2 M cameras; beyond this reports are rejected. */
@@ -37,7 +37,8 @@ export class EntityStore implements PositionColumns {
   readonly kind: EntityKind;
   count = 0;
   private capacity = 0;
-  private readonly ids = new IdIndex(MAX_ENTITIES_PER_KIND);
+  /** Shared: the history thread reads units' ids from it (idBuffers) rather than keeping its own copy. */
+  private readonly ids = new IdIndex(MAX_ENTITIES_PER_KIND, { shared: true });
   /**
    * Who each entity is, as columns rather than an object per entity: the id lives only in the IdIndex's
    * arena, the type as a code into `kindNames` (a few dozen distinct, each string once). With a
@@ -130,6 +131,11 @@ export class EntityStore implements PositionColumns {
     if (i < 0 || i >= this.count) return;
     if (patch.name !== undefined) this.names.set(i, patch.name);
     if (patch.kind !== undefined) this.kindCodes[i] = this.codeOf(patch.kind);
+  }
+
+  /** The id index's storage as of now, for the history thread (ids added so far stay readable through it). */
+  idBuffers(): IdIndexBuffers {
+    return this.ids.buffers();
   }
 
   /** The id of entity i (i < count). */

@@ -17,27 +17,60 @@ const INITIAL_ARENA = 1 << 14;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-export class IdIndex {
-  /** Slot s holds (hash, index + 1) at [2s, 2s + 1]; index + 1 = 0 marks an empty slot. */
-  private slots = new Int32Array(2 * INITIAL_SLOTS);
-  private mask = INITIAL_SLOTS - 1;
-  private used = 0;
-  private arena = new Uint8Array(INITIAL_ARENA);
-  private arenaUsed = 0;
-  /** Where index i's id starts in the arena; its length is start[i + 1] − start[i]. */
-  private start = new Uint32Array(INITIAL_SLOTS + 1);
-  private readonly wide = new Map<string, number>();
-  /** The wide ids by index, for idAt (they have no bytes in the arena). */
-  private readonly wideAt = new Map<number, string>();
-  /** getManyBytes' hashes (grown to the largest batch). */
-  private hashes = new Int32Array(0);
-  /** Kept so that the loads that warm the table are not optimised away. */
-  private touched = 0;
-  /** Twice the most ids it will hold, as a power of two: the table stays at most half full. */
-  private readonly maxSlots: number;
+/**
+ * An IdIndex's storage, as another thread sees it. Only an index made `shared` has buffers another thread can
+ * read; they are replaced (never changed in place for ids already added) when the index grows, so a reader
+ * handed them after some ids were added can look those ids up for as long as it keeps them.
+ */
+export interface IdIndexBuffers {
+  slots: Int32Array;
+  mask: number;
+  arena: Uint8Array;
+  start: Uint32Array;
+}
 
-  constructor(maxIds: number) {
-    this.maxSlots = 2 ** Math.ceil(Math.log2(2 * maxIds));
+/** The storage of an index with no ids: one empty slot. */
+export const EMPTY_ID_BUFFERS: IdIndexBuffers = {
+  slots: new Int32Array(2),
+  mask: 0,
+  arena: new Uint8Array(0),
+  start: new Uint32Array(1),
+};
+
+/** Whether `id` keeps its characters in an IdIndex's arena (one byte each) rather than in its Map. */
+export function isNarrowId(id: string): boolean {
+  for (let j = 0; j < id.length; j++) if (id.charCodeAt(j) > 0xff) return false;
+  return true;
+}
+
+/**
+ * Lookups over an IdIndex's buffers, read only: another thread's view of a shared index (the history thread
+ * names units from the ingest thread's ids instead of keeping a copy, 180 MB at a province's 2.3 M cameras).
+ * Ids outside the arena (any character above U+00FF) are not in the buffers: such an id reads as absent here.
+ * Safe beside the owner's writes for ids added before the buffers were handed over: slots are never emptied
+ * and entries never move, so the probe chain to an added id stays as it was.
+ */
+export class IdIndexView {
+  /** Slot s holds (hash, index + 1) at [2s, 2s + 1]; index + 1 = 0 marks an empty slot. */
+  protected slots: Int32Array;
+  protected mask: number;
+  protected arena: Uint8Array;
+  /** Where index i's id starts in the arena; its length is start[i + 1] − start[i]. */
+  protected start: Uint32Array;
+
+  constructor(b: IdIndexBuffers) {
+    this.slots = b.slots;
+    this.mask = b.mask;
+    this.arena = b.arena;
+    this.start = b.start;
+  }
+
+  /** Reads through newer buffers of the same index. */
+  use(b: IdIndexBuffers): void {
+    this.slots = b.slots;
+    this.mask = b.mask;
+    this.arena = b.arena;
+    this.start = b.start;
   }
 
   /** The index of `id`, or −1. */
@@ -45,7 +78,7 @@ export class IdIndex {
     let h = FNV_OFFSET;
     for (let j = 0; j < id.length; j++) {
       const c = id.charCodeAt(j);
-      if (c > 0xff) return this.wide.get(id) ?? -1;
+      if (c > 0xff) return this.wideIndex(id);
       h = Math.imul(h ^ c, FNV_PRIME);
     }
     const len = id.length;
@@ -64,6 +97,72 @@ export class IdIndex {
       }
       s = (s + 1) & this.mask;
     }
+  }
+
+  /**
+   * The id recorded as index i (i below the number added), made from the arena's bytes: the store keeps no
+   * string per entity, which at a province's 3.3 M entities was ~100 MB of heap (issue 20). In a view, '' for
+   * an id outside the arena.
+   */
+  idAt(i: number): string {
+    const o = this.start[i]!;
+    const e = this.start[i + 1]!;
+    if (e === o) return this.wideId(i);
+    return Buffer.from(this.arena.buffer, this.arena.byteOffset + o, e - o).toString('latin1');
+  }
+
+  protected wideIndex(_id: string): number {
+    return -1;
+  }
+
+  protected wideId(_i: number): string {
+    return '';
+  }
+}
+
+export class IdIndex extends IdIndexView {
+  private used = 0;
+  private arenaUsed = 0;
+  private readonly wide = new Map<string, number>();
+  /** The wide ids by index, for idAt (they have no bytes in the arena). */
+  private readonly wideAt = new Map<number, string>();
+  /** getManyBytes' hashes (grown to the largest batch). */
+  private hashes = new Int32Array(0);
+  /** Kept so that the loads that warm the table are not optimised away. */
+  private touched = 0;
+  /** Twice the most ids it will hold, as a power of two: the table stays at most half full. */
+  private readonly maxSlots: number;
+  private readonly isShared: boolean;
+
+  /** `shared`: the storage lives in SharedArrayBuffers, which `buffers()` hands to other threads. */
+  constructor(maxIds: number, { shared = false }: { shared?: boolean } = {}) {
+    const bytes = (n: number) => (shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+    super({
+      slots: new Int32Array(bytes(8 * INITIAL_SLOTS)),
+      mask: INITIAL_SLOTS - 1,
+      arena: new Uint8Array(bytes(INITIAL_ARENA)),
+      start: new Uint32Array(bytes(4 * (INITIAL_SLOTS + 1))),
+    });
+    this.isShared = shared;
+    this.maxSlots = 2 ** Math.ceil(Math.log2(2 * maxIds));
+  }
+
+  /** The storage as of now, for a view in another thread (a shared index only). */
+  buffers(): IdIndexBuffers {
+    if (!this.isShared) throw new Error('IdIndex.buffers: the index was not made shared');
+    return { slots: this.slots, mask: this.mask, arena: this.arena, start: this.start };
+  }
+
+  protected override wideIndex(id: string): number {
+    return this.wide.get(id) ?? -1;
+  }
+
+  protected override wideId(i: number): string {
+    return this.wideAt.get(i) ?? '';
+  }
+
+  private bytes(n: number): ArrayBufferLike {
+    return this.isShared ? new SharedArrayBuffer(n) : new ArrayBuffer(n);
   }
 
   /** The index of the id spelled by bytes[from, to) (one byte per character), or −1. */
@@ -121,20 +220,18 @@ export class IdIndex {
    */
   add(id: string, i: number): void {
     if (i + 2 > this.start.length) {
-      const grown = new Uint32Array(Math.max(2 * this.start.length, i + 2));
+      const grown = new Uint32Array(this.bytes(4 * Math.max(2 * this.start.length, i + 2)));
       grown.set(this.start);
       this.start = grown;
     }
-    let isNarrow = true;
-    for (let j = 0; j < id.length && isNarrow; j++) isNarrow = id.charCodeAt(j) <= 0xff;
-    if (!isNarrow) {
+    if (!isNarrowId(id)) {
       this.wide.set(id, i);
       this.wideAt.set(i, id);
       this.start[i + 1] = this.arenaUsed; // an empty arena entry keeps start[] dense
       return;
     }
     if (this.arenaUsed + id.length > this.arena.length) {
-      const grown = new Uint8Array(Math.max(2 * this.arena.length, this.arenaUsed + id.length));
+      const grown = new Uint8Array(this.bytes(Math.max(2 * this.arena.length, this.arenaUsed + id.length)));
       grown.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = grown;
     }
@@ -153,17 +250,6 @@ export class IdIndex {
     this.used++;
   }
 
-  /**
-   * The id recorded as index i (i below the number added), made from the arena's bytes: the store keeps no
-   * string per entity, which at a province's 3.3 M entities was ~100 MB of heap (issue 20).
-   */
-  idAt(i: number): string {
-    const o = this.start[i]!;
-    const e = this.start[i + 1]!;
-    if (e === o) return this.wideAt.get(i) ?? '';
-    return Buffer.from(this.arena.buffer, this.arena.byteOffset + o, e - o).toString('latin1');
-  }
-
   private place(h: number, i: number): void {
     let s = h & this.mask;
     while (this.slots[2 * s + 1] !== 0) s = (s + 1) & this.mask;
@@ -173,7 +259,7 @@ export class IdIndex {
 
   private rehash(size: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(2 * size);
+    this.slots = new Int32Array(this.bytes(8 * size));
     this.mask = size - 1;
     for (let s = 0; s < old.length; s += 2) {
       if (old[s + 1] !== 0) this.place(old[s]!, old[s + 1]! - 1);
