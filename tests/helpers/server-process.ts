@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MALLOC_ENV } from '../../server/process/malloc-env';
 import { freePort } from './redis-server';
 
 export interface ServerProcess {
@@ -80,6 +81,8 @@ export async function startServerProcess(
       env: {
         ...process.env,
         ...mode,
+        // As `npm start` and the systemd unit start it.
+        ...MALLOC_ENV,
         PORT: String(port),
         HOST: '127.0.0.1',
         DATABASE_PATH: dbPath,
