@@ -17,8 +17,10 @@ describe('IdIndex', () => {
           { maxLength: 300 },
         ),
         fc.array(fc.string({ maxLength: 24 }), { maxLength: 50 }),
-        (ids, probes) => {
-          const index = new IdIndex(1_000_000);
+        // The live state's is shared (its storage in SharedArrayBuffers, for the history thread).
+        fc.boolean(),
+        (ids, probes, shared) => {
+          const index = new IdIndex(1_000_000, { shared });
           const map = new Map<string, number>();
           ids.forEach((id, i) => {
             index.add(id, i);

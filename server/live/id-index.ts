@@ -29,6 +29,9 @@ export interface IdIndexBuffers {
   start: Uint32Array;
 }
 
+const newBuffer = (bytes: number, shared: boolean): ArrayBufferLike =>
+  shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+
 /** The storage of an index with no ids: one empty slot. */
 export const EMPTY_ID_BUFFERS: IdIndexBuffers = {
   slots: new Int32Array(2),
@@ -136,12 +139,11 @@ export class IdIndex extends IdIndexView {
 
   /** `shared`: the storage lives in SharedArrayBuffers, which `buffers()` hands to other threads. */
   constructor(maxIds: number, { shared = false }: { shared?: boolean } = {}) {
-    const bytes = (n: number) => (shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
     super({
-      slots: new Int32Array(bytes(8 * INITIAL_SLOTS)),
+      slots: new Int32Array(newBuffer(8 * INITIAL_SLOTS, shared)),
       mask: INITIAL_SLOTS - 1,
-      arena: new Uint8Array(bytes(INITIAL_ARENA)),
-      start: new Uint32Array(bytes(4 * (INITIAL_SLOTS + 1))),
+      arena: new Uint8Array(newBuffer(INITIAL_ARENA, shared)),
+      start: new Uint32Array(newBuffer(4 * (INITIAL_SLOTS + 1), shared)),
     });
     this.isShared = shared;
     this.maxSlots = 2 ** Math.ceil(Math.log2(2 * maxIds));
@@ -153,16 +155,16 @@ export class IdIndex extends IdIndexView {
     return { slots: this.slots, mask: this.mask, arena: this.arena, start: this.start };
   }
 
+  private buffer(bytes: number): ArrayBufferLike {
+    return newBuffer(bytes, this.isShared);
+  }
+
   protected override wideIndex(id: string): number {
     return this.wide.get(id) ?? -1;
   }
 
   protected override wideId(i: number): string {
     return this.wideAt.get(i) ?? '';
-  }
-
-  private bytes(n: number): ArrayBufferLike {
-    return this.isShared ? new SharedArrayBuffer(n) : new ArrayBuffer(n);
   }
 
   /** The index of the id spelled by bytes[from, to) (one byte per character), or −1. */
@@ -220,7 +222,7 @@ export class IdIndex extends IdIndexView {
    */
   add(id: string, i: number): void {
     if (i + 2 > this.start.length) {
-      const grown = new Uint32Array(this.bytes(4 * Math.max(2 * this.start.length, i + 2)));
+      const grown = new Uint32Array(this.buffer(4 * Math.max(2 * this.start.length, i + 2)));
       grown.set(this.start);
       this.start = grown;
     }
@@ -231,7 +233,7 @@ export class IdIndex extends IdIndexView {
       return;
     }
     if (this.arenaUsed + id.length > this.arena.length) {
-      const grown = new Uint8Array(this.bytes(Math.max(2 * this.arena.length, this.arenaUsed + id.length)));
+      const grown = new Uint8Array(this.buffer(Math.max(2 * this.arena.length, this.arenaUsed + id.length)));
       grown.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = grown;
     }
@@ -259,7 +261,7 @@ export class IdIndex extends IdIndexView {
 
   private rehash(size: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(this.bytes(8 * size));
+    this.slots = new Int32Array(this.buffer(8 * size));
     this.mask = size - 1;
     for (let s = 0; s < old.length; s += 2) {
       if (old[s + 1] !== 0) this.place(old[s]!, old[s + 1]! - 1);
