@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   if (untunedMalloc.length > 0)
     logger.warn(
       { missing: untunedMalloc },
-      'started without the malloc settings of `npm start` and deploy/pingan-wall.service: at province scale such a server held ~250 MB more (server/process/malloc-env.ts)',
+      'started without the malloc settings of `npm start` and deploy/pingan-wall.service: at province scale such a server held 100–250 MB more (server/process/malloc-env.ts)',
     );
 
   const hooks = testHooks();
