@@ -4,7 +4,14 @@ import { openDatabase } from '../db/open-database';
 import { sqliteSqlDb, type SqlDb } from '../db/sql-db';
 import { LiveState } from '../live/live-state';
 import { createLogger } from '../logger';
-import { createStatsProvider, STATS_MAX_TIME_SHARE, STATS_REFRESH_MS, STATS_SLOW_MS } from './wall-routes';
+import {
+  createStatsProvider,
+  STATS_MAX_TIME_SHARE,
+  STATS_REFRESH_MAX_MS,
+  STATS_REFRESH_MS,
+  STATS_SLOW_MS,
+  statsRefreshMs,
+} from './wall-routes';
 
 const NOW = Date.UTC(2026, 10, 23, 4, 0, 0);
 
@@ -95,6 +102,16 @@ describe('the stats provider the hub ticks read', () => {
     stats.latest(null);
     await new Promise((r) => setTimeout(r, 10));
     expect(stats.latest(null)).not.toBe(second);
+  });
+
+  it('never keeps figures past STATS_REFRESH_MAX_MS, however long one compute took', () => {
+    expect(statsRefreshMs(10)).toBe(STATS_REFRESH_MS);
+    expect(statsRefreshMs(NaN)).toBe(STATS_REFRESH_MS);
+    expect(statsRefreshMs(1_000)).toBe(1_000 / STATS_MAX_TIME_SHARE);
+    expect(statsRefreshMs(1_000)).toBeLessThan(STATS_REFRESH_MAX_MS);
+    // A cold compute under a burst (measured: ~10 s at province scale) must not hold 3 minutes' old figures.
+    expect(statsRefreshMs(10_000)).toBe(STATS_REFRESH_MAX_MS);
+    expect(statsRefreshMs(Infinity)).toBe(STATS_REFRESH_MAX_MS);
   });
 
   it('keeps the last figures when a recompute fails, and does not retry on every tick', async () => {

@@ -30,6 +30,19 @@ export const STATS_REFRESH_MS = 3_000;
  */
 export const STATS_SLOW_MS = 250;
 export const STATS_MAX_TIME_SHARE = 0.05;
+/**
+ * …but never kept longer than this: the compute's cost is its wall time, and under a burst (a province's
+ * first reports, the history thread naming the fleet) one compute took ~10 s, which kept the panels' figures
+ * from before any report (every unit 离线) on the walls for 3.5 minutes (issue 20). Measured at province scale
+ * once settled: ~1.1 s a compute, so a 22 s interval.
+ */
+export const STATS_REFRESH_MAX_MS = 30_000;
+
+/** How long figures that took `costMs` (wall time) to compute are kept. */
+export function statsRefreshMs(costMs: number): number {
+  if (!(costMs > STATS_SLOW_MS)) return STATS_REFRESH_MS;
+  return Math.min(STATS_REFRESH_MAX_MS, Math.max(STATS_REFRESH_MS, costMs / STATS_MAX_TIME_SHARE));
+}
 /** Scopes cached at once; walls rarely look at more than a handful of regions. */
 const STATS_CACHE_MAX = 64;
 
@@ -90,12 +103,7 @@ export function createStatsProvider(deps: StatsDeps): StatsProvider {
     const p = run
       .then((stats) => {
         const costMs = performance.now() - startedAt;
-        refreshMs.set(
-          key,
-          costMs > STATS_SLOW_MS
-            ? Math.max(STATS_REFRESH_MS, costMs / STATS_MAX_TIME_SHARE)
-            : STATS_REFRESH_MS,
-        );
+        refreshMs.set(key, statsRefreshMs(costMs));
         if (refreshMs.size > STATS_CACHE_MAX) refreshMs.delete(refreshMs.keys().next().value!);
         // Begun before an invalidation: answered to whoever waits, but not kept.
         if (mine === generation) {
