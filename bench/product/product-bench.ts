@@ -52,6 +52,13 @@ const SETTLE_MS = 3_000;
 const TRACE_MS = 15_000;
 const TRACE_MAX_MS = 120_000;
 const B3_MIN_BATCHES = 20;
+/**
+ * How long the simulator may take to load its world and deliver its first round of vehicle reports (a
+ * province's 3.3 M units: ~50 s on 2 cores). The wall is opened after that round, so B4, B3 and the
+ * screenshot see a fed server: opened while the simulator still loaded, the province's wall read every unit
+ * 离线 and its cold load met no ingest beside it (issue 20).
+ */
+const FIRST_ROUND_TIMEOUT_MS = 300_000;
 /** A wall that has not drawn its first full map by then is reported with what it had got to. */
 const FIRST_FULL_MAP_TIMEOUT_MS = 300_000;
 /** How long the report of such a page waits for it to answer (a page in a long frame may not). */
@@ -527,6 +534,24 @@ async function realtimeBatches(url: string): Promise<Record<string, number>> {
 }
 
 /** Times Redis dropped the server's subscription since it started (`pingan_redis_reconnects`), or null. */
+/** Seconds until the server has accepted as many vehicle reports as it holds vehicles (the first round). */
+async function waitForFirstRound(url: string, sim: ChildProcess, simLogs: string[]): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < FIRST_ROUND_TIMEOUT_MS) {
+    if (sim.exitCode !== null) throw new Error(`simulator exited:\n${simLogs.join('').slice(-2000)}`);
+    const text = await metricsText(url);
+    const vehicles = Number(/^pingan_live_entities\{kind="vehicle"\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+    const accepted = Number(
+      /^pingan_ingest_accepted_total\{path="redis:vehicle"\} (\S+)$/m.exec(text)?.[1] ?? 0,
+    );
+    if (vehicles > 0 && accepted >= vehicles) return round((Date.now() - t0) / 1000, 1);
+    await sleep(1_000);
+  }
+  throw new Error(
+    `the simulator's first round of vehicle reports did not arrive in ${FIRST_ROUND_TIMEOUT_MS} ms`,
+  );
+}
+
 async function redisReconnects(url: string): Promise<number | null> {
   const m = /^pingan_redis_reconnects (\S+)$/m.exec(await metricsText(url));
   return m ? Number(m[1]) : null;
@@ -629,8 +654,8 @@ async function oneRun(
     await sample();
     sampling = setInterval(() => void sample(), SAMPLE_EVERY_MS);
     sim = spawnSimulator(url, o, o.simRate ? ['--rate', o.simRate] : [], simLogs);
-    await sleep(5_000); // the simulator signs in and starts reporting
-    if (sim.exitCode !== null) throw new Error(`simulator exited:\n${simLogs.join('').slice(-2000)}`);
+    const fedS = await waitForFirstRound(url, sim, simLogs);
+    log(`  run ${k + 1}: every vehicle reported once, ${fedS} s after the simulator started`);
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.addInitScript(OBSERVER_SCRIPT);
