@@ -4,15 +4,17 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { LinkInfo } from '@/lib/realtime/socket-client';
 import { clockParts } from '@/lib/time/display-time';
-import { formatAge } from '@/lib/wall/format';
 import { periodLabel, t, type Lang } from '@/lib/wall/i18n';
 import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import { linkBadge } from './link-badge';
 import { rt } from './replay/replay-words';
 import replayStyles from './replay/replay.module.css';
 import styles from './wall.module.css';
 
 export interface HeaderProps {
   stats: WallStats | null;
+  /** When the figures shown arrived (this screen's clock; use-wall-data.ts). */
+  statsAt: number;
   worldName: string;
   link: LinkInfo;
   now: number;
@@ -40,14 +42,6 @@ export interface HeaderProps {
   onReplay?: () => void;
 }
 
-const LINK_TONE = {
-  live: 'green',
-  stale: 'yellow',
-  connecting: 'yellow',
-  disconnected: 'red',
-  unauthorized: 'red',
-} as const;
-
 const WEEKDAYS = {
   zh: ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'],
   en: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
@@ -70,6 +64,7 @@ export function WallHeader(p: HeaderProps) {
   const title = region?.code ? region.name : p.worldName;
   // Data age: how long ago the last batch came, plus how far behind the server's ingest said it was.
   const age = p.link.lastBatchAt ? p.now - p.link.lastBatchAt + p.link.lagMs : Number.POSITIVE_INFINITY;
+  const badge = linkBadge({ ...p, age, hasStats: p.stats !== null });
   return (
     <header className={styles.header}>
       <div className={styles.headerLeft}>
@@ -109,17 +104,14 @@ export function WallHeader(p: HeaderProps) {
           <div
             className={`${styles.link} ${p.isReplaying ? replayStyles.linkReplay : ''}`}
             data-testid="link-indicator"
-            data-status={p.isReplaying ? 'replay' : p.link.status}
-            data-tone={p.isReplaying ? 'amber' : LINK_TONE[p.link.status]}
+            data-status={badge.status}
+            data-tone={badge.tone}
             data-live-vehicles={p.liveVehicles}
             title={`${t('liveVehicles', p.lang)} ${p.liveVehicles}`}
           >
             <i />
-            <span>{p.isReplaying ? rt('replay', p.lang) : t(p.link.status, p.lang)}</span>
-            {/* The live link's age says nothing about a replay (the live feed still flows beneath it). */}
-            <span className={styles.age}>
-              {p.isReplaying ? '' : `${t('dataAge', p.lang)} ${formatAge(age, p.lang)}`}
-            </span>
+            <span>{badge.label}</span>
+            <span className={styles.age}>{badge.ageText}</span>
           </div>
           <div className={styles.clock} data-testid="clock">
             <b>{p.now ? clock.time : '--:--:--'}</b>

@@ -95,7 +95,11 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   // Replay (回放): the map draws history instead of the live store; the live connection keeps flowing beneath.
   const replay = useReplay(regionCode, pathname);
   const alarm = useAlarm(!isReplay && !replay.isReplaying);
-  const { connection, stats, incidents, link, now, hasAccess } = useWallData(regionCode, period, alarm.raise);
+  const { connection, stats, statsAt, incidents, link, now, hasAccess } = useWallData(
+    regionCode,
+    period,
+    alarm.raise,
+  );
   // 部门报到 stays up until each of its pages has been shown once.
   const [deptPages, setDeptPages] = useState(1);
   const [rankTab, pickRankTab] = useRotatingTab(RANK_TABS, !!stats?.departments?.length, (tab) =>
@@ -323,6 +327,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
       >
         <WallHeader
           stats={stats}
+          statsAt={statsAt}
           worldName={world.name ?? connection.state.world?.name ?? ''}
           link={link}
           now={now}

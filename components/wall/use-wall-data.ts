@@ -22,6 +22,8 @@ export interface WallData {
   incidents: IncidentView[];
   link: LinkInfo;
   now: number;
+  /** When (this screen's clock) the figures shown last arrived; 0: none yet. */
+  statsAt: number;
   /**
    * The server has let this screen in (a session or a display token): until then nothing that needs
    * access is requested, so an unauthorised screen shows the way in instead of a console full of 401s.
@@ -45,6 +47,9 @@ export function useWallData(
   );
   const [liveStats, setLiveStats] = useState<WallStats | null>(null);
   const [periodStats, setPeriodStats] = useState<WallStats | null>(null);
+  // Arrival times on this screen's clock: the server's `at` is on its own, which a wall's may differ from.
+  const [liveStatsAt, setLiveStatsAt] = useState(0);
+  const [periodStatsAt, setPeriodStatsAt] = useState(0);
   const [incidents, setIncidents] = useState<IncidentView[]>([]);
   const [link, setLink] = useState<LinkInfo>(() => connection.link());
   // 0 until mounted: the server render and the first client render must agree (no clock in SSR output).
@@ -71,6 +76,7 @@ export function useWallData(
       if (state.statsVersion !== statsVersion) {
         statsVersion = state.statsVersion;
         setLiveStats(parseWallStats(state.stats));
+        setLiveStatsAt(Date.now());
       }
       if (result.ok) {
         // 特急 and 紧急: the alarm decides what rings and what only shows (use-alarm.ts).
@@ -108,7 +114,10 @@ export function useWallData(
       try {
         const q = new URLSearchParams({ period, ...(regionCode ? { region: regionCode } : {}) });
         const r = await wallFetch(`/api/wall/stats?${q}`);
-        if (r.ok && !isCancelled) setPeriodStats(parseWallStats(await r.json()));
+        if (r.ok && !isCancelled) {
+          setPeriodStats(parseWallStats(await r.json()));
+          setPeriodStatsAt(Date.now());
+        }
       } catch {
         // keep the last numbers; the link indicator tells whether the server is there
       }
@@ -126,6 +135,7 @@ export function useWallData(
   return {
     connection,
     stats: period === 'today' ? scoped : (periodStats ?? null),
+    statsAt: period === 'today' ? (scoped ? liveStatsAt : 0) : periodStats ? periodStatsAt : 0,
     incidents,
     link,
     now,

@@ -39,10 +39,12 @@ const WORDS = {
   feed: { zh: '实时事件', en: 'Live incidents' },
   live: { zh: '实时', en: 'Live' },
   stale: { zh: '数据延迟', en: 'Delayed' },
+  statsLate: { zh: '统计延迟', en: 'Figures late' },
   disconnected: { zh: '连接中断', en: 'Disconnected' },
   connecting: { zh: '连接中', en: 'Connecting' },
   unauthorized: { zh: '未授权', en: 'Not authorised' },
   dataAge: { zh: '数据', en: 'Data' },
+  statsAge: { zh: '统计', en: 'Figures' },
   liveVehicles: { zh: '实时在线车辆', en: 'Live vehicles' },
   staleBanner: {
     zh: '与服务器的连接已中断，画面数据不是实时数据',

@@ -18,6 +18,16 @@ export const PERIOD_LABELS: Record<WallPeriod, string> = {
 /** Bounds on every list a panel shows: the payload stays small whatever the territory. */
 export const STATS_LIST_MAX = 20;
 /**
+ * The server recomputes a scope's figures at least this often while walls show it (more often where they are
+ * cheap: server/stats/wall-routes.ts), and sends each recompute to its walls.
+ */
+export const STATS_REFRESH_MAX_MS = 30_000;
+/**
+ * A wall whose figures have not been renewed for this long, on a live link, says so (统计延迟) instead of
+ * showing them as current: the database behind them is down or too slow.
+ */
+export const STATS_LATE_AFTER_MS = 2 * STATS_REFRESH_MAX_MS;
+/**
  * Bound on the 超时督办 list: it pages on the wall, so it carries every item its counts count up to this many
  * (`overdueListTotal` says how many there were; past the bound the panel says it shows the worst ones).
  */

@@ -19,6 +19,7 @@ import type { RegionGate } from '../auth/region-scope';
 import { AreaTiles, areaPolygonsFromDb } from './area-tiles';
 import { byteOrder, followTerritory } from './region-index';
 import { computeWallStats } from './wall-stats';
+import { STATS_REFRESH_MAX_MS } from '@/lib/wall/stats';
 import { onTerritoryChanged } from '../world/load-world';
 
 /** Panel numbers are recomputed at most this often per scope (the 24/7 wall needs seconds, not ticks). */
@@ -31,12 +32,12 @@ export const STATS_REFRESH_MS = 3_000;
 export const STATS_SLOW_MS = 250;
 export const STATS_MAX_TIME_SHARE = 0.05;
 /**
- * …but never kept longer than this: the compute's cost is its wall time, and under a burst (a province's
- * first reports, the history thread naming the fleet) one compute took ~10 s, which kept the panels' figures
- * from before any report (every unit 离线) on the walls for 3.5 minutes (issue 20). Measured at province scale
- * once settled: ~1.1 s a compute, so a 22 s interval.
+ * …but never kept longer than STATS_REFRESH_MAX_MS (lib/wall/stats.ts): the compute's cost is its wall time,
+ * and under a burst (a province's first reports, the history thread naming the fleet) one compute took ~10 s,
+ * which kept the panels' figures from before any report (every unit 离线) on the walls for 3.5 minutes
+ * (issue 20). Measured at province scale once settled: ~1.1 s a compute, so a 22 s interval.
  */
-export const STATS_REFRESH_MAX_MS = 30_000;
+export { STATS_REFRESH_MAX_MS };
 
 /** How long figures that took `costMs` (wall time) to compute are kept. */
 export function statsRefreshMs(costMs: number): number {
