@@ -153,6 +153,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         full: m?.fullSent ?? 0,
         slowAcks: m?.slowAcks ?? 0,
         ackGiveUps: m?.ackGiveUps ?? 0,
+        connects: m?.connects ?? 0,
+        refused: m?.refusedBatches ?? 0,
       };
     },
     ingestLagMs: () => live.ingestLagMs,

@@ -12,7 +12,15 @@ export function createMetrics(read: {
   redisReconnects: () => number;
   entities: () => Record<string, number>;
   openIncidents: () => number;
-  batches: () => { sent: number; bytes: number; full: number; slowAcks: number; ackGiveUps: number };
+  batches: () => {
+    sent: number;
+    bytes: number;
+    full: number;
+    slowAcks: number;
+    ackGiveUps: number;
+    connects: number;
+    refused: number;
+  };
   ingestLagMs: () => number;
 }): AppMetrics {
   const registry = new Registry();
@@ -60,7 +68,7 @@ export function createMetrics(read: {
   });
   new Gauge({
     name: 'pingan_realtime_batches',
-    help: 'Batches sent to clients since start (sent, full snapshots, position bytes), acknowledged late (slow_ack: past 10 s) and walls disconnected for not acknowledging (ack_give_up: 60 s)',
+    help: 'Batches sent to clients since start (sent, full snapshots, position bytes), acknowledged late (slow_ack: past 10 s), answered as not applied (refused), walls disconnected for not acknowledging (ack_give_up: 60 s), and sockets connected (connect: each starts with a full snapshot)',
     labelNames: ['what'],
     registers: [registry],
     collect() {
@@ -70,6 +78,8 @@ export function createMetrics(read: {
       this.set({ what: 'position_bytes' }, b.bytes);
       this.set({ what: 'slow_ack' }, b.slowAcks);
       this.set({ what: 'ack_give_up' }, b.ackGiveUps);
+      this.set({ what: 'refused' }, b.refused);
+      this.set({ what: 'connect' }, b.connects);
     },
   });
   new Gauge({

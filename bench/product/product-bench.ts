@@ -171,7 +171,15 @@ interface BatchWork {
   /** How long the trace ran (TRACE_MS to TRACE_MAX_MS), s. */
   tracedS: number;
   /** What the server counted meanwhile, for all its walls (the simulator's socket included). */
-  server: { sent: number; full: number; slowAcks: number; ackGiveUps: number };
+  server: {
+    sent: number;
+    full: number;
+    slowAcks: number;
+    ackGiveUps: number;
+    /** Sockets that (re)connected, each starting with a full snapshot; batches a client refused. */
+    connects: number;
+    refused: number;
+  };
   note?: string;
 }
 
@@ -533,7 +541,6 @@ async function realtimeBatches(url: string): Promise<Record<string, number>> {
   return out;
 }
 
-/** Times Redis dropped the server's subscription since it started (`pingan_redis_reconnects`), or null. */
 /** Seconds until the server has accepted as many vehicle reports as it holds vehicles (the first round). */
 async function waitForFirstRound(url: string, sim: ChildProcess, simLogs: string[]): Promise<number> {
   const t0 = Date.now();
@@ -552,6 +559,7 @@ async function waitForFirstRound(url: string, sim: ChildProcess, simLogs: string
   );
 }
 
+/** Times Redis dropped the server's subscription since it started (`pingan_redis_reconnects`), or null. */
 async function redisReconnects(url: string): Promise<number | null> {
   const m = /^pingan_redis_reconnects (\S+)$/m.exec(await metricsText(url));
   return m ? Number(m[1]) : null;
@@ -616,6 +624,8 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
       full: delta('full'),
       slowAcks: delta('slow_ack'),
       ackGiveUps: delta('ack_give_up'),
+      connects: delta('connect'),
+      refused: delta('refused'),
     },
     ...(busy.length === 0 ? { note: `the trace held no batch marks (${events.length} events)` } : {}),
   };
@@ -682,7 +692,8 @@ async function oneRun(
         `(wall time in tasks p50 ${batch.busyP50Ms ?? '—'} / p95 ${batch.busyP95Ms ?? '—'} ms) over ${batch.batches} batches in ${batch.tracedS} s ` +
         `(every ${batch.intervalMs ?? '—'} ms); batch handler p50 ${batch.handlerP50Ms ?? '—'} / p95 ${batch.handlerP95Ms ?? '—'} ms, ` +
         `layer build p50 ${batch.drawP50Ms ?? '—'} / p95 ${batch.drawP95Ms ?? '—'} ms; server meanwhile sent ${batch.server.sent} ` +
-        `(${batch.server.full} full), ${batch.server.slowAcks} late acks, ${batch.server.ackGiveUps} walls dropped${batch.note ? `; ${batch.note}` : ''}`,
+        `(${batch.server.full} full), ${batch.server.slowAcks} late acks, ${batch.server.ackGiveUps} walls dropped, ` +
+        `${batch.server.connects} sockets (re)connected, ${batch.server.refused} batches refused${batch.note ? `; ${batch.note}` : ''}`,
     );
     const until = t0 + o.soakS * 1000;
     while (Date.now() < until) {
@@ -780,7 +791,7 @@ function productFigures(
       target: TARGET.batchMs,
       ratio: null,
       met: b.cpuP95Ms === null ? null : b.cpuP95Ms <= TARGET.batchMs,
-      note: `p50 ${b.cpuP50Ms ?? '—'} ms (the main thread's own CPU time in its tasks; wall time inside them, waiting for a core included, p50 ${b.busyP50Ms ?? '—'} / p95 ${b.busyP95Ms ?? '—'} ms) over ${b.batches} batches in a ${b.tracedS} s trace, one every ${b.intervalMs ?? '—'} ms (the server meanwhile: ${b.server.sent} batches sent to all its sockets, ${b.server.full} full, ${b.server.slowAcks} acknowledged late, ${b.server.ackGiveUps} walls dropped for not acknowledging); of it the batch handler (store + listeners) p50 ${b.handlerP50Ms ?? '—'} / p95 ${b.handlerP95Ms ?? '—'} ms and the layer build p50 ${b.drawP50Ms ?? '—'} / p95 ${b.drawP95Ms ?? '—'} ms${b.note ? `; ${b.note}` : ''}`,
+      note: `p50 ${b.cpuP50Ms ?? '—'} ms (the main thread's own CPU time in its tasks; wall time inside them, waiting for a core included, p50 ${b.busyP50Ms ?? '—'} / p95 ${b.busyP95Ms ?? '—'} ms) over ${b.batches} batches in a ${b.tracedS} s trace, one every ${b.intervalMs ?? '—'} ms (the server meanwhile: ${b.server.sent} batches sent to all its sockets, ${b.server.full} full, ${b.server.slowAcks} acknowledged late, ${b.server.ackGiveUps} walls dropped for not acknowledging, ${b.server.connects} sockets (re)connected, ${b.server.refused} batches refused); of it the batch handler (store + listeners) p50 ${b.handlerP50Ms ?? '—'} / p95 ${b.handlerP95Ms ?? '—'} ms and the layer build p50 ${b.drawP50Ms ?? '—'} / p95 ${b.drawP95Ms ?? '—'} ms${b.note ? `; ${b.note}` : ''}`,
       p50Ms: b.cpuP50Ms,
       wallP95Ms: b.busyP95Ms,
       handlerP95Ms: b.handlerP95Ms,

@@ -120,6 +120,10 @@ export interface HubMetrics {
   slowAcks: number;
   /** Walls disconnected for not acknowledging within ACK_GIVE_UP_MS. */
   ackGiveUps: number;
+  /** Sockets connected since start: each begins with a full snapshot (a wall that keeps reconnecting shows here). */
+  connects: number;
+  /** Batches a client answered as not applied (a gap, a decode error): each costs it a full snapshot. */
+  refusedBatches: number;
 }
 
 /**
@@ -152,6 +156,8 @@ export class RealtimeHub {
     fullDeferred: 0,
     slowAcks: 0,
     ackGiveUps: 0,
+    connects: 0,
+    refusedBatches: 0,
   };
 
   constructor(private readonly opts: HubOptions) {
@@ -191,6 +197,7 @@ export class RealtimeHub {
     };
     if (!clamped.ok) this.refuse(c, 'region_not_allowed', { requested });
     this.clients.add(c);
+    this.metrics.connects++;
     socket.on('wall:subscribe', (req, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       if (!req || typeof req !== 'object' || req.protocol !== PROTOCOL_VERSION) {
@@ -321,6 +328,7 @@ export class RealtimeHub {
       c.ackTimer = null;
       c.isInFlight = false;
       if (!res || res.ok !== true) {
+        this.metrics.refusedBatches++;
         this.requestFull(c);
         return;
       }

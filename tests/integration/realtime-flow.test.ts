@@ -247,6 +247,11 @@ describe('a wall slow to acknowledge', () => {
     await waitFor(() => batches.length === 4, 5_000, 'one more delta');
     await waitFor(() => socket.disconnected, 8_000, 'disconnected by the server');
     expect(t.app.hub.metrics.ackGiveUps).toBe(1);
+    // The one connection, no refused batch: a wall that keeps coming back would show in `connect`.
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/pingan_realtime_batches\{what="connect"\} 1$/m);
+    expect(text).toMatch(/pingan_realtime_batches\{what="refused"\} 0$/m);
+    expect(text).toMatch(/pingan_realtime_batches\{what="ack_give_up"\} 1$/m);
     socket.close();
   });
 });
