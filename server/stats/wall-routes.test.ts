@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@/lib/clock';
+import { STATS_REFRESH_MAX_MS } from '@/lib/wall/stats';
 import { openDatabase } from '../db/open-database';
 import { sqliteSqlDb, type SqlDb } from '../db/sql-db';
 import { LiveState } from '../live/live-state';
@@ -7,7 +8,6 @@ import { createLogger } from '../logger';
 import {
   createStatsProvider,
   STATS_MAX_TIME_SHARE,
-  STATS_REFRESH_MAX_MS,
   STATS_REFRESH_MS,
   STATS_SLOW_MS,
   statsRefreshMs,

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql as sqlTag } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
-import { WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
+import { STATS_REFRESH_MAX_MS, WALL_PERIODS, type WallPeriod, type WallStats } from '@/lib/wall/stats';
 import type { SqlDb } from '../db/sql-db';
 import { HttpError, sendJson, type Route } from '../http/router';
 import type { LiveState } from '../live/live-state';
@@ -19,7 +19,6 @@ import type { RegionGate } from '../auth/region-scope';
 import { AreaTiles, areaPolygonsFromDb } from './area-tiles';
 import { byteOrder, followTerritory } from './region-index';
 import { computeWallStats } from './wall-stats';
-import { STATS_REFRESH_MAX_MS } from '@/lib/wall/stats';
 import { onTerritoryChanged } from '../world/load-world';
 
 /** Panel numbers are recomputed at most this often per scope (the 24/7 wall needs seconds, not ticks). */
@@ -37,9 +36,6 @@ export const STATS_MAX_TIME_SHARE = 0.05;
  * which kept the panels' figures from before any report (every unit 离线) on the walls for 3.5 minutes
  * (issue 20). Measured at province scale once settled: ~1.1 s a compute, so a 22 s interval.
  */
-export { STATS_REFRESH_MAX_MS };
-
-/** How long figures that took `costMs` (wall time) to compute are kept. */
 export function statsRefreshMs(costMs: number): number {
   if (!(costMs > STATS_SLOW_MS)) return STATS_REFRESH_MS;
   return Math.min(STATS_REFRESH_MAX_MS, Math.max(STATS_REFRESH_MS, costMs / STATS_MAX_TIME_SHARE));
