@@ -399,6 +399,13 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
     // Binary frames come base64-encoded; text frames as the text itself.
     bytes.websocket += e.response.opcode === 1 ? Buffer.byteLength(d) : Math.floor((d.length * 3) / 4);
   });
+  // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the page's cold load (open it in Chrome DevTools).
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  if (profileDir) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 1_000 });
+    await cdp.send('Profiler.start');
+  }
   const t0 = Date.now();
   await page.goto(`${url}/login?next=${encodeURIComponent('/wall')}`);
   await page.fill('input[name="username"]', 'duty');
@@ -442,6 +449,12 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
     ut: window.__benchUT,
     incidents: window.__pinganMapView ? window.__pinganMapView.incidents().length : -1,
   }))()`)) as { origin: number; map: number; ut: UT; incidents: number };
+  if (profileDir) {
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+    fs.mkdirSync(profileDir, { recursive: true });
+    const file = path.join(profileDir, `wall-cold-load-${Date.now()}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+  }
   await cdp.detach().catch(() => {});
   const snap = r.ut.find((e) => e[0] === 'pingan:snapshot');
   return {
