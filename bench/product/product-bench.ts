@@ -708,6 +708,15 @@ async function oneRun(
         `(${batch.server.full} full), ${batch.server.slowAcks} late acks, ${batch.server.ackGiveUps} walls dropped, ` +
         `${batch.server.connects} sockets (re)connected, ${batch.server.refused} batches refused${batch.note ? `; ${batch.note}` : ''}`,
     );
+    // Why the wall's link dropped, from the page's marks (each drop costs it a full snapshot).
+    const drops = (await page
+      .evaluate(
+        `(window.__benchUT || []).filter((e) => e[0].startsWith('pingan:disconnect:')).map((e) => e[0].slice(18) + ' at ' + Math.round(e[1] / 1000) + ' s')`,
+      )
+      .catch(() => [])) as string[];
+    log(
+      `  run ${k + 1}: the wall's link dropped ${drops.length} times${drops.length ? `: ${drops.join(', ')}` : ''}`,
+    );
     const until = t0 + o.soakS * 1000;
     while (Date.now() < until) {
       if (server.exitCode !== null) throw new Error(`server exited:\n${serverLogs.join('').slice(-3000)}`);

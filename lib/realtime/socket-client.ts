@@ -62,6 +62,17 @@ function timeBatch(name: 'pingan:batch' | 'pingan:snapshot', startedAt: number):
   performance.measure(name, { start: startedAt });
 }
 
+/**
+ * A dropped link as a User Timing mark named with Socket.IO's reason ('ping timeout', 'transport close', …),
+ * so the bench can say why a wall reconnected (each reconnection costs it a full snapshot). Latest only.
+ */
+function markDisconnect(reason: string): void {
+  if (typeof performance === 'undefined' || typeof performance.mark !== 'function') return;
+  const name = `pingan:disconnect:${reason}`;
+  performance.clearMarks(name);
+  performance.mark(name);
+}
+
 export type BatchListener = (result: ApplyResult, state: ClientState) => void;
 
 /**
@@ -119,6 +130,7 @@ export class WallConnection {
       this.connectIn(AUTH_RETRY_MS);
     });
     socket.on('disconnect', (reason) => {
+      markDisconnect(reason);
       if (reason === 'io server disconnect') this.connectIn(SERVER_CLOSED_RETRY_MS);
     });
     // The handshake names the region, so the server's first snapshot is already scoped: subscribing on

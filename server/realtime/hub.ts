@@ -233,7 +233,10 @@ export class RealtimeHub {
       this.requestFull(c);
       if (typeof ack === 'function') ack({ ok: true, data: undefined });
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
+      // Why a wall left (a 'ping timeout' behind a snapshot still in transit, a closed tab): each return
+      // costs it a full snapshot.
+      this.opts.logger.info({ address: clientAddressOf(socket), reason }, 'wall socket closed');
       this.clients.delete(c);
       if (c.ackTimer) clearTimeout(c.ackTimer);
       c.ackTimer = null;
