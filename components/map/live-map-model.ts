@@ -6,7 +6,7 @@
  * layerData().
  */
 import type { IncidentView } from '@/lib/domain/incident';
-import { timeLimitStatus } from '@/lib/domain/time-limits';
+import { activeTimeLimits, timeLimitStatus, type TimeLimitConfig } from '@/lib/domain/time-limits';
 import { drawProjection, type DrawCrs, type DrawProjection } from '@/lib/geo/draw-projection';
 import type { ApplyResult, ClientState, KindColumns } from '@/lib/realtime/client-store';
 import { CLUSTER_BELOW_ZOOM, clusterPoints, clusterReadable, type Clusters } from '@/lib/wall/cluster';
@@ -26,6 +26,14 @@ import type { WallLayerData } from './wall-layers';
 export const CLUSTER_MIN_POINTS = 1_000;
 /** Reclustering and the stale sweep run at most this often (ms). */
 export const MAP_SWEEP_MS = 1_000;
+/**
+ * The sweep reaggregates the units only as often as keeps it under this share of the wall's main thread
+ * (its last cost / share), and at least every RECLUSTER_MAX_MS. A province's 1 M units took ~150 ms a
+ * sweep on a software-GL wall: 15 % of its only busy core, a second at a time, for circles that move a
+ * pixel. A zoom step, a new snapshot or a kind crossing CLUSTER_MIN_POINTS still reaggregates at once.
+ */
+export const RECLUSTER_MAX_SHARE = 0.05;
+export const RECLUSTER_MAX_MS = 10_000;
 
 /**
  * Cameras are never aggregated into numbered circles (they looked like incidents and swallowed their clicks):
@@ -94,6 +102,19 @@ export class LiveMapModel {
   private cameraCellsFor = { zoom: Number.NaN, pixelScale: 0, count: -1, paintVersion: -1, at: 0, crs: '' };
   /** The clock of the last batch or sweep. */
   private now = 0;
+  /** performance.now() before which a sweep leaves the unit clusters as they are (RECLUSTER_MAX_SHARE). */
+  private reclusterDueAt = 0;
+  /**
+   * The per-area counts stand until the incidents change or the clock reaches the earliest deadline of an
+   * incident not yet overdue (or goes back, in a replay): a province's 25 k incidents were counted afresh
+   * every second, 36 ms a time, for figures that change a few times a minute.
+   */
+  private countsFor = {
+    version: -1,
+    limits: null as TimeLimitConfig | null,
+    from: Number.POSITIVE_INFINITY,
+    until: Number.NEGATIVE_INFINITY,
+  };
   /** Bumped whenever layerData() would differ: the component redraws on change. */
   revision = 0;
 
@@ -175,7 +196,11 @@ export class LiveMapModel {
     this.now = now;
     for (const kind of KINDS) sweepStale(this.paint[kind], this.state.entities[kind], now);
     this.countAreas(now);
-    this.recluster();
+    if (performance.now() >= this.reclusterDueAt) this.recluster();
+    else {
+      this.recellCameras();
+      this.reclusterIncidents();
+    }
     this.revision++;
   }
 
@@ -202,6 +227,7 @@ export class LiveMapModel {
 
   private recluster(): void {
     this.clusteredAtZoom = this.zoom;
+    const startedAt = performance.now();
     for (const kind of CLUSTERED) {
       const cols = this.drawnColumns(kind);
       const shouldCluster = this.zoom < CLUSTER_BELOW_ZOOM && cols.count > CLUSTER_MIN_POINTS;
@@ -221,6 +247,9 @@ export class LiveMapModel {
           )
         : null;
     }
+    const cost = performance.now() - startedAt;
+    this.reclusterDueAt =
+      startedAt + Math.min(RECLUSTER_MAX_MS, Math.max(MAP_SWEEP_MS, cost / RECLUSTER_MAX_SHARE));
     this.recellCameras();
     this.reclusterIncidents();
   }
@@ -308,11 +337,18 @@ export class LiveMapModel {
 
   /** Open and overdue incidents per grid, community and town code (whichever level the areas layer shows). */
   private countAreas(now: number): void {
+    const f = this.countsFor;
+    const limits = activeTimeLimits();
+    if (f.version === this.incidentsVersion && f.limits === limits && now >= f.from && now < f.until) return;
+    let until = Number.POSITIVE_INFINITY;
     const counts = new Map<string, { open: number; overdue: number }>();
     for (const v of this.incidents) {
       const g = v.gridCode;
       if (!g) continue;
-      const isOverdue = timeLimitStatus(v, now).isOverdue;
+      const status = timeLimitStatus(v, now);
+      const isOverdue = status.isOverdue;
+      // Overdue once the clock passes a pending milestone's deadline: the earliest is when this count ends.
+      if (!isOverdue) for (const m of status.milestones) until = Math.min(until, m.deadline);
       for (const key of [g, g.slice(0, 12), `${g.slice(0, 9)}000`]) {
         const c = counts.get(key) ?? { open: 0, overdue: 0 };
         c.open++;
@@ -320,6 +356,7 @@ export class LiveMapModel {
         counts.set(key, c);
       }
     }
+    Object.assign(f, { version: this.incidentsVersion, limits, from: now, until });
     if (!sameCounts(counts, this.counts)) {
       this.counts = counts;
       this.areaCountsVersion++;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { timeLimitStatus } from '@/lib/domain/time-limits';
 import type { IncidentView } from '@/lib/domain/incident';
 import { createClientState } from '@/lib/realtime/client-store';
 import { CAMERA_LOOKS, CAMERA_QUIET_COLOR, PRIORITY_COLOR } from '@/lib/wall/palette';
@@ -10,6 +11,8 @@ import {
   INCIDENT_CLUSTER_MIN,
   INCIDENT_DOTS_MAX,
   LiveMapModel,
+  MAP_SWEEP_MS,
+  RECLUSTER_MAX_SHARE,
 } from './live-map-model';
 import { CLUSTER_CELL_PX, CLUSTER_GAP_PX } from '@/lib/wall/cluster';
 import { ALARM_HALO_OPACITY, clusterRadius, wallLayers, type WallLayerView } from './wall-layers';
@@ -306,5 +309,56 @@ describe('wallLayers', () => {
     m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
     const drawn = m.layerData().vehicle.cols.position;
     expect(drawn[2 * 3]).toBeCloseTo(drawProjection('gcj02').point(104.2, v.position[7]!)[0], 9);
+  });
+});
+
+describe('LiveMapModel sweep', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reaggregates the units no more than its cost allows, and at once on a zoom step', () => {
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(0);
+    const { m } = model(CLUSTER_MIN_POINTS + 200, 11);
+    const first = m.clusterAt('vehicle');
+    expect(first).not.toBeNull();
+    m.sweep(NOW + 500);
+    clock.mockReturnValue(MAP_SWEEP_MS / 2);
+    m.sweep(NOW + 1_000);
+    expect(m.clusterAt('vehicle')).toBe(first);
+    // Due after MAP_SWEEP_MS; this one costs 200 ms, so the next waits 200 / RECLUSTER_MAX_SHARE.
+    clock
+      .mockReturnValueOnce(MAP_SWEEP_MS)
+      .mockReturnValueOnce(MAP_SWEEP_MS)
+      .mockReturnValueOnce(MAP_SWEEP_MS + 200);
+    m.sweep(NOW + 2_000);
+    const second = m.clusterAt('vehicle');
+    expect(second).not.toBe(first);
+    clock.mockReturnValue(MAP_SWEEP_MS + 200 / RECLUSTER_MAX_SHARE - 1);
+    m.sweep(NOW + 3_000);
+    expect(m.clusterAt('vehicle')).toBe(second);
+    clock.mockReturnValue(MAP_SWEEP_MS + 200 / RECLUSTER_MAX_SHARE);
+    m.sweep(NOW + 4_000);
+    const third = m.clusterAt('vehicle');
+    expect(third).not.toBe(second);
+    m.setZoom(12.5);
+    expect(m.clusterAt('vehicle')).not.toBe(third);
+  });
+
+  it('keeps the per-area counts between sweeps, and moves an incident to overdue when its deadline passes', () => {
+    const { m, state } = model(10, 11);
+    const v = { ...incident('g', 2, 104.06, 30.66), gridCode: '510104001001001' };
+    state.incidents.set('g', v);
+    state.incidentsVersion++;
+    m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+    const deadline = Math.min(...timeLimitStatus(v, NOW).milestones.map((s) => s.deadline));
+    expect(m.areaCounts.get('510104001001001')).toEqual({ open: 1, overdue: 0 });
+    const version = m.areaCountsVersion;
+    m.sweep(deadline - 1);
+    expect(m.areaCountsVersion).toBe(version);
+    m.sweep(deadline + 1);
+    expect(m.areaCounts.get('510104001001')).toEqual({ open: 1, overdue: 1 });
+    expect(m.areaCountsVersion).toBe(version + 1);
+    // A replay going back in time counts again.
+    m.sweep(NOW);
+    expect(m.areaCounts.get('510104001000')).toEqual({ open: 1, overdue: 0 });
   });
 });

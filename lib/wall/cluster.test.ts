@@ -127,6 +127,44 @@ describe('clusterReadable', () => {
     }
   });
 
+  it('property: merging cells when doubling gives what aggregating the points in the larger cell gives', () => {
+    // Three looks, points absent now and then, and dense enough that the cell doubles.
+    const pt = fc.tuple(
+      fc.double({ min: 103, max: 103.4, noNaN: true }),
+      fc.double({ min: 30, max: 30.4, noNaN: true }),
+      fc.nat({ max: 2 }),
+      fc.nat({ max: 9 }).map((d) => d === 0),
+    );
+    let doubledTwice = 0;
+    fc.assert(
+      fc.property(
+        fc.array(pt, { minLength: 1_500, maxLength: 3_000 }),
+        fc.constantFrom(1, 1.5, 2),
+        (pts, scale) => {
+          const at = input(pts.map(([lng, lat, l]) => [lng, lat, l]));
+          at.severity = Uint8Array.from([0, 2, 1]);
+          at.colors = [...COLORS, [0, 0, 255, 255]];
+          pts.forEach(([, , , isAbsent], i) => (at.present[i] = isAbsent ? 0 : 1));
+          // Zoom 4: a 56 px cell is ~1.5°, so every point shares one cell and the cell doubles to its bound.
+          for (const zoom of [4, 9, 12]) {
+            const c = clusterReadable(at, zoom, scale);
+            if (c.cellPx === CLUSTER_CELL_PX * scale * 4) doubledTwice++;
+            const direct = clusterPoints(at, zoom, c.cellPx);
+            expect(c.length).toBe(direct.length);
+            expect([...c.count]).toEqual([...direct.count]);
+            expect([...c.member]).toEqual([...direct.member]);
+            expect([...c.worstLook]).toEqual([...direct.worstLook]);
+            expect([...c.color]).toEqual([...direct.color]);
+            c.position.forEach((v, k) => expect(v).toBeCloseTo(direct.position[k]!, 9));
+          }
+        },
+      ),
+      // Shrinking thousands of points takes minutes: the first counterexample is reported as found.
+      { numRuns: 60, endOnFailure: true },
+    );
+    expect(doubledTwice).toBeGreaterThan(0);
+  });
+
   it('bounds the radius inside half the cell, in units of the pixel scale', () => {
     const c = clusterReadable(grid(10, 0.001), 10, 2);
     expect(clusterMaxRadius(c, 2)).toBe((CLUSTER_CELL_PX * 2) / 4 - 4);
