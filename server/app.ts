@@ -27,7 +27,7 @@ import { markReportsLost } from './live/lost-reports';
 import { loadOpenIncidents } from './live/open-incidents';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
-import { RealtimeHub, type HubOptions, type WallServer } from './realtime/hub';
+import { PING_TIMEOUT_MS, RealtimeHub, type HubOptions, type WallServer } from './realtime/hub';
 import { regionScope, type Scope } from './realtime/scope';
 import { startIncidentRelay, type IncidentRelay } from './scale/incident-relay';
 import { redisLeadership, soloLeadership, type Leadership } from './scale/leader';
@@ -277,6 +277,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     // Position batches are the only large messages and they flow server → client; clients send acks.
     maxHttpBufferSize: 64 * 1024,
     perMessageDeflate: false,
+    pingTimeout: PING_TIMEOUT_MS,
     // Next's dev server (HMR) shares the upgrade event.
     destroyUpgrade: false,
     allowRequest: (req, cb) =>

@@ -36,6 +36,14 @@ export const ACK_GIVE_UP_MS = 60_000;
  * this allowance a busy wall would time out, be sent another snapshot, and never catch up.
  */
 export const FULL_ACK_EXTRA_MS_PER_100K_ENTITIES = 1_000;
+/**
+ * How long past Socket.IO's 25 s ping interval either end waits for the other before calling the link dead
+ * (Socket.IO's own is 20 s). A province wall on software GL, its one busy core behind a delta of 1 M units,
+ * read the server's ping 45 s late twice in 2 minutes and dropped its link ('ping timeout'): each return
+ * cost it a 55 MB snapshot and made it later still (issue 20). A wall that stops answering at all is still
+ * dropped by ACK_GIVE_UP_MS, and its lamp turns stale from missing batches, not from pings.
+ */
+export const PING_TIMEOUT_MS = 60_000;
 /** An idle wall still hears from the server this often, so its link indicator stays honest. */
 export const HEARTBEAT_MS = 1_000;
 /**

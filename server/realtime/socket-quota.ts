@@ -13,7 +13,7 @@ export interface AdmittedSocket {
 /**
  * Sockets one principal (a user, or one display token: `display:<name>`) may hold at once, per server
  * process. A screen is one tab; a console beside it a second; a few more cover spare tabs and the dead
- * sockets of a network drop, which linger until Socket.IO's ping timeout (25 s + 20 s) notices them. Beyond
+ * sockets of a network drop, which linger until the ping timeout (25 s + PING_TIMEOUT_MS) notices them. Beyond
  * that a token is being used to multiply full snapshots (each up to ~30 MB at province scale, B4).
  */
 export const MAX_SOCKETS_PER_PRINCIPAL = 8;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchLng, decodePositions } from '@/lib/realtime/position-codec';
 import { PROTOCOL_VERSION, type WireBatch } from '@/lib/realtime/contract';
 import { flag } from '@/server/db/sql-db';
+import { PING_TIMEOUT_MS } from '@/server/realtime/hub';
 import {
   connectWall,
   idxOf,
@@ -129,6 +130,8 @@ describe('realtime protocol over the in-process bus', () => {
     const wall = connectWall(t.url);
     await waitFor(() => wall.batches.length >= 3, 5_000, 'heartbeats');
     expect(wall.batches.slice(1).every((b) => !b.isFull)).toBe(true);
+    // The handshake gives a busy wall PING_TIMEOUT_MS, not Socket.IO's 20 s, before it calls the link dead.
+    expect((wall.socket.io.engine as unknown as { _pingTimeout: number })._pingTimeout).toBe(PING_TIMEOUT_MS);
     wall.socket.close();
   });
 
