@@ -59,6 +59,8 @@ const B3_MIN_BATCHES = 20;
  * 离线 and its cold load met no ingest beside it (issue 20).
  */
 const FIRST_ROUND_TIMEOUT_MS = 300_000;
+/** The page's first errors kept for the log (all are counted). */
+const PAGE_ERRORS_KEPT = 5;
 /** A wall that has not drawn its first full map by then is reported with what it had got to. */
 const FIRST_FULL_MAP_TIMEOUT_MS = 300_000;
 /** How long the report of such a page waits for it to answer (a page in a long frame may not). */
@@ -682,6 +684,18 @@ async function oneRun(
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.addInitScript(OBSERVER_SCRIPT);
+    // The page's own errors, counted and the first few kept: a listener that throws on every batch skips
+    // the rest of the batch's work (and its timing), which no figure would otherwise show.
+    const pageErrors: string[] = [];
+    let pageErrorCount = 0;
+    const onPageError = (text: string) => {
+      pageErrorCount++;
+      if (pageErrors.length < PAGE_ERRORS_KEPT) pageErrors.push(text.split('\n').slice(0, 3).join(' | '));
+    };
+    page.on('pageerror', (err) => onPageError(err.stack ?? err.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') onPageError(m.text());
+    });
     const cold = await coldLoad(page, url);
     log(
       `  run ${k + 1}: B4 first full map ${cold.totalS} s after opening /login (login ${cold.loginS} s, /wall → map ${cold.wallToMapS} s, ` +
@@ -707,6 +721,9 @@ async function oneRun(
         `layer build p50 ${batch.drawP50Ms ?? '—'} / p95 ${batch.drawP95Ms ?? '—'} ms; server meanwhile sent ${batch.server.sent} ` +
         `(${batch.server.full} full), ${batch.server.slowAcks} late acks, ${batch.server.ackGiveUps} walls dropped, ` +
         `${batch.server.connects} sockets (re)connected, ${batch.server.refused} batches refused${batch.note ? `; ${batch.note}` : ''}`,
+    );
+    log(
+      `  run ${k + 1}: the page logged ${pageErrorCount} errors${pageErrors.length ? `, the first: ${pageErrors.join(' || ')}` : ''}`,
     );
     // Why the wall's link dropped, from the page's marks (each drop costs it a full snapshot).
     const drops = (await page
