@@ -54,7 +54,8 @@ export function cellDegrees(zoom: number, cellPx = CLUSTER_CELL_PX): number {
 /**
  * Per-cell sums while aggregating, reused from call to call: a province wall aggregates its 1 M units every
  * sweep, and fresh arrays of that size each time were most of what its collector had to do. Grown to the
- * largest input seen (the store's own capacity bounds it); the results are copied out, never shared.
+ * largest input seen (the store's own capacity bounds it: 33 bytes a point, ~66 MB held for a province's
+ * 2 M cameras, against 25 MB allocated and dropped per pass before); results are copied out, never shared.
  */
 const scratch = {
   capacity: 0,
