@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextAttemptAt } from '@/lib/hotline/callback';
 import { launchBrowser, screenshot, watchPage } from '../helpers/browser';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 
@@ -255,23 +256,35 @@ describe('admin devices: cameras and grid workers', () => {
 
     // Every retry is refused. The backoff (5 s doubling, ~42 min in all) is skipped by making each retry
     // due at once in the server's database, but only once the server has recorded the attempt it sent (as
-    // many recorded as the platform received): a send in flight holds its claim in next_at, and moving that
-    // would hand the callback to a second send. The attempts themselves are the server's own, over HTTP.
+    // many recorded as the platform received, and next_at the backoff that record wrote): a send in flight
+    // holds its claim in next_at, and moving that would hand the callback to a second send. The update
+    // names the next_at it read, so a claim made after the read is never moved either. The attempts
+    // themselves are the server's own, over HTTP.
     const db = new Database(server.dbPath);
     db.pragma('busy_timeout = 5000');
     try {
-      const row = db.prepare<[string], { state: string; attempts: number }>(
-        `SELECT state, attempts FROM hotline_callbacks WHERE order_no = ? ORDER BY id LIMIT 1`,
+      const row = db.prepare<
+        [string],
+        { state: string; attempts: number; next_at: number; updated_at: number }
+      >(
+        `SELECT state, attempts, next_at, updated_at FROM hotline_callbacks WHERE order_no = ? ORDER BY id LIMIT 1`,
       );
       const due = db.prepare(
-        `UPDATE hotline_callbacks SET next_at = 0 WHERE order_no = ? AND state = 'pending' AND attempts = ?`,
+        `UPDATE hotline_callbacks SET next_at = 0
+         WHERE order_no = ? AND state = 'pending' AND attempts = ? AND next_at = ?`,
       );
       const sent = () => platform.received.filter((r) => r.orderNo === orderNo).length;
       await until(
         async () => {
           const r = row.get(orderNo);
           if (r?.state === 'dead') return true;
-          if (r && r.attempts > 0 && r.attempts === sent()) due.run(orderNo, r.attempts);
+          if (
+            r &&
+            r.attempts > 0 &&
+            r.attempts === sent() &&
+            r.next_at === nextAttemptAt(r.attempts, r.updated_at)
+          )
+            due.run(orderNo, r.attempts, r.next_at);
           return false;
         },
         'the callback to become a dead letter',
