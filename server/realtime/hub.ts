@@ -38,9 +38,9 @@ export const ACK_GIVE_UP_MS = 60_000;
 export const FULL_ACK_EXTRA_MS_PER_100K_ENTITIES = 1_000;
 /**
  * How long past Socket.IO's 25 s ping interval either end waits for the other before calling the link dead
- * (Socket.IO's own is 20 s). A province wall on software GL, its one busy core behind a delta of 1 M units,
- * read the server's ping 45 s late twice in 2 minutes and dropped its link ('ping timeout'): each return
- * cost it a 55 MB snapshot and made it later still (issue 20). A wall that stops answering at all is still
+ * (Socket.IO's own is 20 s). A province wall on software GL, its main thread saturated, read the server's
+ * pings over 45 s late 2–3 times in ~130 s and dropped its link ('ping timeout'): each return cost it a
+ * 55 MB snapshot and made it later still (issue 20; once in ~130 s at 60 s). A wall that stops answering at all is still
  * dropped by ACK_GIVE_UP_MS, and its lamp turns stale from missing batches, not from pings.
  */
 export const PING_TIMEOUT_MS = 60_000;
@@ -242,7 +242,7 @@ export class RealtimeHub {
       if (typeof ack === 'function') ack({ ok: true, data: undefined });
     });
     socket.on('disconnect', (reason) => {
-      // Why a wall left (a 'ping timeout' behind a snapshot still in transit, a closed tab): each return
+      // Why a wall left ('ping timeout' from a wall too busy to read pings, a closed tab): each return
       // costs it a full snapshot.
       this.opts.logger.info({ address: clientAddressOf(socket), reason }, 'wall socket closed');
       this.clients.delete(c);
