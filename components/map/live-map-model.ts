@@ -196,11 +196,9 @@ export class LiveMapModel {
     this.now = now;
     for (const kind of KINDS) sweepStale(this.paint[kind], this.state.entities[kind], now);
     this.countAreas(now);
-    if (performance.now() >= this.reclusterDueAt) this.recluster();
-    else {
-      this.recellCameras();
-      this.reclusterIncidents();
-    }
+    if (performance.now() >= this.reclusterDueAt) this.reclusterUnits();
+    this.recellCameras();
+    this.reclusterIncidents();
     this.revision++;
   }
 
@@ -226,6 +224,13 @@ export class LiveMapModel {
   }
 
   private recluster(): void {
+    this.reclusterUnits();
+    this.recellCameras();
+    this.reclusterIncidents();
+  }
+
+  /** The vehicle and worker clusters, and when the sweep may redo them (RECLUSTER_MAX_SHARE). */
+  private reclusterUnits(): void {
     this.clusteredAtZoom = this.zoom;
     const startedAt = performance.now();
     for (const kind of CLUSTERED) {
@@ -250,8 +255,6 @@ export class LiveMapModel {
     const cost = performance.now() - startedAt;
     this.reclusterDueAt =
       startedAt + Math.min(RECLUSTER_MAX_MS, Math.max(MAP_SWEEP_MS, cost / RECLUSTER_MAX_SHARE));
-    this.recellCameras();
-    this.reclusterIncidents();
   }
 
   /** The incident clusters (INCIDENT_CLUSTER_MIN), at most once a sweep for new incidents. */

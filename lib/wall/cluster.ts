@@ -174,7 +174,7 @@ function mergeDoubled(m: number, severity: Uint8Array): number {
 
 /** The scratch's first m cells as clusters of their own (copied: the scratch is reused). */
 function clustersOf(m: number, cellPx: number, colors: ClusterInput['colors']): Clusters {
-  const { sumLng, sumLat, count, worstLook } = scratch;
+  const { sumLng, sumLat, count, worstLook, member } = scratch;
   const position = new Float64Array(2 * m);
   const color = new Uint8Array(4 * m);
   for (let c = 0; c < m; c++) {
@@ -189,7 +189,7 @@ function clustersOf(m: number, cellPx: number, colors: ClusterInput['colors']): 
     count: count.slice(0, m),
     worstLook: worstLook.slice(0, m),
     color,
-    member: scratch.member.slice(0, m),
+    member: member.slice(0, m),
   };
 }
 
