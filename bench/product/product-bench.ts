@@ -182,7 +182,20 @@ interface BatchWork {
     connects: number;
     refused: number;
   };
+  /**
+   * What the wall's own link handled in the window (lib/realtime/socket-client.ts `LinkCounts`), read before
+   * and after it; null where the page did not answer. The User Timing entries above are per batch but can
+   * be missing; these counts say whether the wall got deltas at all.
+   */
+  page: LinkCounts | null;
   note?: string;
+}
+
+interface LinkCounts {
+  batches: number;
+  snapshots: number;
+  notApplied: number;
+  listenerErrors: number;
 }
 
 interface RunResult {
@@ -594,9 +607,27 @@ const PROVINCE_REDIS_ARGS = ['--client-output-buffer-limit', 'pubsub 256mb 128mb
  */
 const PROVINCE_SIM_RATE = '100000';
 
+function pageCountsText(c: LinkCounts | null): string {
+  return c === null
+    ? '— (the page did not answer)'
+    : `${c.batches} deltas, ${c.snapshots} full snapshots, ${c.notApplied} not applied, ${c.listenerErrors} listener errors`;
+}
+
+/** The wall link's counts, or null when the page does not answer in PAGE_ANSWER_MS (a long frame). */
+async function linkCounts(page: Page): Promise<LinkCounts | null> {
+  return Promise.race([
+    page
+      .evaluate(`window.__pinganMapView ? window.__pinganMapView.linkCounts() : null`)
+      .then((c) => c as LinkCounts | null)
+      .catch(() => null),
+    sleep(PAGE_ANSWER_MS).then(() => null),
+  ]);
+}
+
 async function batchWork(browser: Browser, page: Page, url: string): Promise<BatchWork> {
   await page.evaluate('window.__benchUT.length = 0');
   const before = await realtimeBatches(url);
+  const pageBefore = await linkCounts(page);
   const t0 = Date.now();
   await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing', '__metadata'] });
   for (;;) {
@@ -614,6 +645,7 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
   const buf = await browser.stopTracing();
   const tracedS = round((Date.now() - t0) / 1000, 0);
   const after = await realtimeBatches(url);
+  const pageAfter = await linkCounts(page);
   const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
   const ut = (await page.evaluate('window.__benchUT')) as UT;
   const handler = ut.filter((e) => e[0] === 'pingan:batch').map((e) => e[2]);
@@ -642,6 +674,15 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
       connects: delta('connect'),
       refused: delta('refused'),
     },
+    page:
+      pageBefore && pageAfter
+        ? {
+            batches: pageAfter.batches - pageBefore.batches,
+            snapshots: pageAfter.snapshots - pageBefore.snapshots,
+            notApplied: pageAfter.notApplied - pageBefore.notApplied,
+            listenerErrors: pageAfter.listenerErrors - pageBefore.listenerErrors,
+          }
+        : null,
     ...(busy.length === 0 ? { note: `the trace held no batch marks (${events.length} events)` } : {}),
   };
 }
@@ -720,7 +761,8 @@ async function oneRun(
         `(every ${batch.intervalMs ?? '—'} ms); batch handler p50 ${batch.handlerP50Ms ?? '—'} / p95 ${batch.handlerP95Ms ?? '—'} ms, ` +
         `layer build p50 ${batch.drawP50Ms ?? '—'} / p95 ${batch.drawP95Ms ?? '—'} ms; server meanwhile sent ${batch.server.sent} ` +
         `(${batch.server.full} full), ${batch.server.slowAcks} late acks, ${batch.server.ackGiveUps} walls dropped, ` +
-        `${batch.server.connects} sockets (re)connected, ${batch.server.refused} batches refused${batch.note ? `; ${batch.note}` : ''}`,
+        `${batch.server.connects} sockets (re)connected, ${batch.server.refused} batches refused; ` +
+        `the wall's link handled ${pageCountsText(batch.page)}${batch.note ? `; ${batch.note}` : ''}`,
     );
     log(
       `  run ${k + 1}: the page logged ${pageErrorCount} errors${pageErrors.length ? `, the first: ${pageErrors.join(' || ')}` : ''}`,
@@ -830,7 +872,7 @@ function productFigures(
       target: TARGET.batchMs,
       ratio: null,
       met: b.cpuP95Ms === null ? null : b.cpuP95Ms <= TARGET.batchMs,
-      note: `p50 ${b.cpuP50Ms ?? '—'} ms (the main thread's own CPU time in its tasks; wall time inside them, waiting for a core included, p50 ${b.busyP50Ms ?? '—'} / p95 ${b.busyP95Ms ?? '—'} ms) over ${b.batches} batches in a ${b.tracedS} s trace, one every ${b.intervalMs ?? '—'} ms (the server meanwhile: ${b.server.sent} batches sent to all its sockets, ${b.server.full} full, ${b.server.slowAcks} acknowledged late, ${b.server.ackGiveUps} walls dropped for not acknowledging, ${b.server.connects} sockets (re)connected, ${b.server.refused} batches refused); of it the batch handler (store + listeners) p50 ${b.handlerP50Ms ?? '—'} / p95 ${b.handlerP95Ms ?? '—'} ms and the layer build p50 ${b.drawP50Ms ?? '—'} / p95 ${b.drawP95Ms ?? '—'} ms${b.note ? `; ${b.note}` : ''}`,
+      note: `p50 ${b.cpuP50Ms ?? '—'} ms (the main thread's own CPU time in its tasks; wall time inside them, waiting for a core included, p50 ${b.busyP50Ms ?? '—'} / p95 ${b.busyP95Ms ?? '—'} ms) over ${b.batches} batches in a ${b.tracedS} s trace, one every ${b.intervalMs ?? '—'} ms (the server meanwhile: ${b.server.sent} batches sent to all its sockets, ${b.server.full} full, ${b.server.slowAcks} acknowledged late, ${b.server.ackGiveUps} walls dropped for not acknowledging, ${b.server.connects} sockets (re)connected, ${b.server.refused} batches refused; the wall's link handled ${pageCountsText(b.page)}); of it the batch handler (store + listeners) p50 ${b.handlerP50Ms ?? '—'} / p95 ${b.handlerP95Ms ?? '—'} ms and the layer build p50 ${b.drawP50Ms ?? '—'} / p95 ${b.drawP95Ms ?? '—'} ms${b.note ? `; ${b.note}` : ''}`,
       p50Ms: b.cpuP50Ms,
       wallP95Ms: b.busyP95Ms,
       handlerP95Ms: b.handlerP95Ms,

@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'react';
 import { registerPmtilesProtocol } from '@/lib/map/pmtiles-protocol';
 import { easeMs } from '@/lib/map/render-profile';
 import type { ApplyResult, ClientState } from '@/lib/realtime/client-store';
+import type { LinkCounts } from '@/lib/realtime/socket-client';
 import type { IncidentView } from '@/lib/domain/incident';
 import { LiveMapModel, MAP_SWEEP_MS } from './live-map-model';
 import { MapAreas } from './map-areas';
@@ -34,6 +35,8 @@ export interface MapFeed {
   subscribe(listener: (result: ApplyResult, state: ClientState) => void): () => void;
   /** The instant the state shows (epoch ms); absent: live, the real clock. */
   clockNow?: () => number;
+  /** What a live link has handled (absent for a replay). */
+  readonly counts?: LinkCounts;
 }
 
 export interface LiveMapProps {
@@ -199,7 +202,7 @@ export function LiveMapInner(props: LiveMapProps) {
         getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
       });
       map.addControl(overlay);
-      exposeForTests(map, model, toDraw, () => drawn);
+      exposeForTests(map, model, toDraw, () => drawn, connection);
       map.on('zoomend', () => {
         model.setZoom(map!.getZoom());
         schedule();
@@ -282,13 +285,15 @@ function drawnBbox(
 /**
  * What a test needs to check the map as drawn: the map itself, the basemap's system, `project(lng, lat)` from
  * a STORED position to the page point where it is drawn (conversion included), the deck.gl layers in
- * drawing order, every open incident's drawn page point, and the incidents whose alarm halo blinks.
+ * drawing order, every open incident's drawn page point, the incidents whose alarm halo blinks, and what
+ * the wall's link has handled (the product bench counts B3's batches from it).
  */
 function exposeForTests(
   map: maplibregl.Map,
   model: LiveMapModel,
   toDraw: ToDraw,
   layers: () => Layer[],
+  connection: MapFeed,
 ): void {
   // Page (viewport) pixels, like a mouse click's: on a splice wall the map's canvas does not start at 0.
   const project = (lng: number, lat: number) => {
@@ -305,6 +310,7 @@ function exposeForTests(
       ((layers().find((l) => l.id === 'incident-alarm')?.props.data ?? []) as IncidentView[]).map(
         (i) => i.id,
       ),
+    linkCounts: () => (connection.counts ? { ...connection.counts } : null),
     incidents: () =>
       model.layerData().incidents.map((i) => ({ id: i.id, state: i.state, ...project(i.lng, i.lat) })),
     /** The units drawn now as [idx, x, y] in the basemap's system (absent ones skipped): replay tests watch them move. */

@@ -32,6 +32,30 @@ describe('WallConnection.onBatch', () => {
     expect(acks).toEqual([{ ok: true }, { ok: true }, { ok: false, error: 'gap' }]);
     expect(c.link().lastBatchAt).toBe(5);
     expect(c.state.lastSeq).toBe(2);
+    expect(c.counts).toEqual({ batches: 1, snapshots: 1, notApplied: 1, listenerErrors: 0 });
+  });
+
+  it('runs every listener and times the batch when one listener throws, and reports the error', () => {
+    const c = new WallConnection({ regionCode: null });
+    const reported: unknown[] = [];
+    vi.stubGlobal('reportError', (e: unknown) => reported.push(e));
+    try {
+      const heard: number[] = [];
+      c.subscribe(() => heard.push(1));
+      c.subscribe(() => {
+        throw new Error('a panel broke');
+      });
+      c.subscribe(() => heard.push(3));
+      performance.clearMeasures('pingan:batch');
+      c.onBatch({ v: PROTOCOL_VERSION, seq: 1, isFull: true, serverTs: 1 }, () => {});
+      c.onBatch({ v: PROTOCOL_VERSION, seq: 2, isFull: false, serverTs: 2 }, () => {});
+      expect(heard).toEqual([1, 3, 1, 3]);
+      expect(reported.map((e) => (e as Error).message)).toEqual(['a panel broke', 'a panel broke']);
+      expect(c.counts).toEqual({ batches: 1, snapshots: 1, notApplied: 0, listenerErrors: 2 });
+      expect(performance.getEntriesByName('pingan:batch')).toHaveLength(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -76,6 +76,30 @@ function markDisconnect(reason: string): void {
 export type BatchListener = (result: ApplyResult, state: ClientState) => void;
 
 /**
+ * What this link has handled since it was made. The bench reads these (through the map's test view) to know
+ * how many batches a wall took, rather than inferring it from timing entries.
+ */
+export interface LinkCounts {
+  /** Deltas applied. */
+  batches: number;
+  /** Full snapshots applied. */
+  snapshots: number;
+  /** Batches answered as not applied (a gap, a decode error, another protocol version). */
+  notApplied: number;
+  /** Listeners that threw; the others still ran, and the error went to the page's error reporting. */
+  listenerErrors: number;
+}
+
+/**
+ * A listener's error, reported as an uncaught one would be (the console, window.onerror) without skipping
+ * the listeners after it: one panel's bug must not stop the map from moving.
+ */
+function reportListenerError(err: unknown): void {
+  if (typeof reportError === 'function') reportError(err);
+  else console.error(err);
+}
+
+/**
  * The link status from what we know; pure so the banner logic is testable. Batches that keep coming while
  * the server's ingest lags so that positions reach us more than LIVE_MAX_LAG_MS old are stale, not live.
  */
@@ -87,6 +111,7 @@ export function linkStatus(isConnected: boolean, lastBatchAt: number, now: numbe
 
 export class WallConnection {
   readonly state: ClientState = createClientState();
+  readonly counts: LinkCounts = { batches: 0, snapshots: 0, notApplied: 0, listenerErrors: 0 };
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private readonly listeners = new Set<BatchListener>();
   private lastBatchAt = 0;
@@ -173,7 +198,17 @@ export class WallConnection {
     this.lagMs = batch.lagMs ?? 0;
     // Acknowledge after applying: the server sends the next batch only then (one in flight per wall).
     ack(result.ok ? { ok: true } : { ok: false, error: result.error });
-    for (const l of this.listeners) l(result, this.state);
+    if (!result.ok) this.counts.notApplied++;
+    else if (result.isFull) this.counts.snapshots++;
+    else this.counts.batches++;
+    for (const l of this.listeners) {
+      try {
+        l(result, this.state);
+      } catch (err) {
+        this.counts.listenerErrors++;
+        reportListenerError(err);
+      }
+    }
     timeBatch(result.ok && result.isFull ? 'pingan:snapshot' : 'pingan:batch', startedAt);
   }
 
