@@ -6,6 +6,8 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { useEffect, useRef } from 'react';
 import { registerPmtilesProtocol } from '@/lib/map/pmtiles-protocol';
+import { areaLevelForTileZoom } from '@/lib/map/area-style';
+import type { AreaLevel } from '@/lib/wall/palette';
 import { easeMs } from '@/lib/map/render-profile';
 import type { ApplyResult, ClientState } from '@/lib/realtime/client-store';
 import type { LinkCounts } from '@/lib/realtime/socket-client';
@@ -50,6 +52,8 @@ export interface LiveMapProps {
   /** Only areas whose code starts with this are drawn (the scoped region). */
   areaPrefix?: string;
   onPick?: (pick: MapPick) => void;
+  /** The level the areas are drawn at for the map's zoom (towns, communities or grids), when it changes. */
+  onAreaLevel?: (level: AreaLevel) => void;
   /** Screen pixels per design pixel; markers and cluster cells scale with it (default 1). */
   pixelScale?: number;
   /** Unacknowledged 特急/紧急 incidents (the alarm banner's): their markers blink until acknowledged. */
@@ -203,8 +207,16 @@ export function LiveMapInner(props: LiveMapProps) {
       });
       map.addControl(overlay);
       exposeForTests(map, model, toDraw, () => drawn, connection);
+      let areaLevel: AreaLevel | null = null;
+      const tellAreaLevel = () => {
+        const level = areaLevelForTileZoom(Math.floor(map!.getZoom()));
+        if (level === areaLevel) return;
+        areaLevel = level;
+        propsRef.current.onAreaLevel?.(level);
+      };
       map.on('zoomend', () => {
         model.setZoom(map!.getZoom());
+        tellAreaLevel();
         schedule();
       });
       map.on('load', () => {
@@ -213,6 +225,7 @@ export function LiveMapInner(props: LiveMapProps) {
       });
       model.setPixelScale(Math.max(1, propsRef.current.pixelScale ?? 1));
       model.setZoom(map.getZoom());
+      tellAreaLevel();
       schedule();
     });
 

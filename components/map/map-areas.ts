@@ -16,7 +16,7 @@ import {
   areaLayers,
   areaLayersBefore,
 } from '@/lib/map/area-style';
-import { gridHeatLevel } from '@/lib/wall/palette';
+import { areaHeatLevel, areaLevelOfCode } from '@/lib/wall/palette';
 
 export type AreaCounts = ReadonlyMap<string, { open: number; overdue: number }>;
 
@@ -75,7 +75,7 @@ export class MapAreas {
     if (!map) return;
     const target = (code: string) => ({ source: AREA_SOURCE_ID, sourceLayer: AREA_TILE_LAYER, id: code });
     for (const [code, c] of this.counts) {
-      const heat = gridHeatLevel(c.open, c.overdue);
+      const heat = heatOf(code, c);
       if (heat === 0 || this.shown.get(code) === heat) continue;
       this.shown.set(code, heat);
       map.setFeatureState(target(code), { [AREA_HEAT_STATE]: heat });
@@ -83,9 +83,14 @@ export class MapAreas {
     // Areas whose incidents all closed go back to the base colour (and out of the map: it stays bounded).
     for (const [code] of this.shown) {
       const c = this.counts.get(code);
-      if (c && gridHeatLevel(c.open, c.overdue) > 0) continue;
+      if (c && heatOf(code, c) > 0) continue;
       this.shown.delete(code);
       map.removeFeatureState(target(code), AREA_HEAT_STATE);
     }
   }
+}
+
+/** The counts hold every level's areas (grid, community, town); each is hot by its own level's steps. */
+function heatOf(code: string, c: { open: number; overdue: number }): number {
+  return areaHeatLevel(areaLevelOfCode(code), c.open, c.overdue);
 }

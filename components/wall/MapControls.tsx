@@ -8,12 +8,14 @@ import {
   CAMERA_LOOKS,
   CLUSTER_LINE_COLOR,
   GRID_HEAT,
+  type AreaLevel,
   PRIORITY_COLOR,
   VEHICLE_LOOK_COLOR,
   WORKER_LOOK_COLOR,
   type Rgba,
 } from '@/lib/wall/palette';
 import { MAP_LAYER_KEYS, type MapLayerKey } from '../map/layer-keys';
+import { HEAT_LEGEND_LABEL, heatSwatchTitles } from './heat-legend';
 import styles from './wall.module.css';
 
 /** Words of the layer toggles and legend that only this box uses. */
@@ -30,7 +32,6 @@ const WORDS = {
     zh: '视频点位缩小时淡显、不可点击，放大后逐个显示',
     en: 'Cameras are faint and not clickable zoomed out, shown one by one zoomed in',
   },
-  openPerGrid: { zh: '网格在办', en: 'Open per grid' },
 } as const;
 
 const LAYER_LABEL: Record<MapLayerKey, (lang: Lang) => string> = {
@@ -86,11 +87,15 @@ export function MapControls({
   visible,
   lang,
   onToggle,
+  areaLevel,
 }: {
   visible: Record<MapLayerKey, boolean>;
   lang: Lang;
   onToggle: (k: MapLayerKey) => void;
+  /** The level the map draws its areas at now (it follows the zoom). */
+  areaLevel: AreaLevel;
 }) {
+  const titles = heatSwatchTitles(areaLevel, lang);
   return (
     <div className={styles.mapControls} style={FLOW} data-testid="map-controls">
       <div className={styles.layerToggles} style={{ flexShrink: 0 }} aria-label={t('layers', lang)}>
@@ -158,14 +163,14 @@ export function MapControls({
             </span>
           ))}
         </span>
-        <span className={styles.legendGroup} style={GROUP} data-legend="grids">
-          {WORDS.openPerGrid[lang]}
+        <span className={styles.legendGroup} style={GROUP} data-legend="grids" data-area-level={areaLevel}>
+          {HEAT_LEGEND_LABEL[areaLevel][lang]}
           {GRID_HEAT.map((c, k) => (
             <i
               key={k}
               className={styles.swatch}
               style={{ ...SWATCH, background: css([c[0], c[1], c[2], 200]) }}
-              title={['0', '1', '2–4', '5+', '超时'][k]}
+              title={titles[k]}
             />
           ))}
         </span>

@@ -42,6 +42,7 @@ import { ReplayFrame, ReplayStage } from './replay/ReplayStage';
 import { unitInFrame } from './replay/unit-in-frame';
 import { useReplay } from './replay/use-replay';
 import { ReportsMenu } from './ReportsMenu';
+import type { AreaLevel } from '@/lib/wall/palette';
 import styles from './wall.module.css';
 
 /** The ranking panel's two views: regions, and 部门报到 (per department 报到率 and 按时办结率). */
@@ -80,6 +81,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
   const [visible, setVisible] = useState<Record<MapLayerKey, boolean>>(
     () => Object.fromEntries(MAP_LAYER_KEYS.map((k) => [k, true])) as Record<MapLayerKey, boolean>,
   );
+  const [areaLevel, setAreaLevel] = useState<AreaLevel>('grid');
   const [selection, setSelection] = useState<Selection | null>(null);
   /** A search result flown to: the map fits this box instead of the scope until the scope changes. */
   const [focus, setFocus] = useState<[number, number, number, number] | null>(null);
@@ -313,6 +315,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
             selectedIncidentId={selection?.kind === 'incident' ? selection.id : null}
             areaPrefix={regionCode ? regionPrefix(regionCode) : ''}
             onPick={onPick}
+            onAreaLevel={setAreaLevel}
             pixelScale={size.scale}
             flashingIncidentIds={flashing}
           />
@@ -515,6 +518,7 @@ export function WallScreen({ isReplay = false }: WallScreenProps = {}) {
           visible={visible}
           lang={lang}
           onToggle={(k) => setVisible((v) => ({ ...v, [k]: !v[k] }))}
+          areaLevel={areaLevel}
         />
         <ReplayStage
           replay={replay}

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { expression, featureFilter } from '@maplibre/maplibre-gl-style-spec';
-import { GRID_HEAT, gridHeatLevel, rgbaCss } from '../wall/palette';
+import { areaHeatLevel, areaLevelOfCode, GRID_HEAT, rgbaCss } from '../wall/palette';
 import { buildBasemapStyle } from './basemap-style';
 import {
   AREA_FILL_LAYER_ID,
   AREA_LINE_LAYER_ID,
   areaFillColorExpression,
+  AREA_GRID_MIN_ZOOM,
   areaFilter,
+  areaLevelForTileZoom,
   areaLayers,
   areaLayersBefore,
 } from './area-style';
@@ -48,12 +50,40 @@ describe('area style', () => {
     expect(colourAt({})).toBe(expected(0));
     for (let level = 0; level < GRID_HEAT.length; level++)
       expect(colourAt({ heat: level })).toBe(expected(level));
-    expect(colourAt({ heat: gridHeatLevel(0, 1) })).toBe(expected(4));
+    expect(colourAt({ heat: areaHeatLevel('grid', 0, 1) })).toBe(expected(4));
   });
 
-  it('grades heat by open count, and any overdue incident is the hottest', () => {
-    expect([0, 1, 2, 4, 5, 50].map((n) => gridHeatLevel(n, 0))).toEqual([0, 1, 2, 2, 3, 3]);
-    expect(gridHeatLevel(1, 1)).toBe(4);
+  it("grades a grid's heat by open count, and any overdue incident is the hottest", () => {
+    expect([0, 1, 2, 4, 5, 50].map((n) => areaHeatLevel('grid', n, 0))).toEqual([0, 1, 2, 2, 3, 3]);
+    expect(areaHeatLevel('grid', 1, 1)).toBe(4);
+  });
+
+  it('grades communities and towns at their own steps, so a wide view is not all red', () => {
+    expect([0, 2, 3, 10, 25].map((n) => areaHeatLevel('community', n, 0))).toEqual([0, 0, 1, 2, 3]);
+    expect([9, 10, 30, 99, 100].map((n) => areaHeatLevel('town', n, 0))).toEqual([0, 1, 2, 2, 3]);
+    // One overdue incident makes a grid red, not the town around it.
+    expect(areaHeatLevel('town', 12, 1)).toBe(1);
+    expect(areaHeatLevel('town', 12, 10)).toBe(4);
+    expect(areaHeatLevel('community', 3, 3)).toBe(4);
+  });
+
+  it('reads the level from the code the counts are keyed by', () => {
+    expect(areaLevelOfCode('510101101201001')).toBe('grid');
+    expect(areaLevelOfCode('510101101201')).toBe('community');
+    expect(areaLevelOfCode('510101101000')).toBe('town');
+  });
+
+  it('draws towns when wide, communities one zoom out from grids, and grids from AREA_GRID_MIN_ZOOM', () => {
+    expect([0, 6, 8, 9, 10, 14, 20].map(areaLevelForTileZoom)).toEqual([
+      'town',
+      'town',
+      'town',
+      'community',
+      'grid',
+      'grid',
+      'grid',
+    ]);
+    expect(AREA_GRID_MIN_ZOOM).toBe(10);
   });
 
   it('writes CSS colours MapLibre and browsers both read', () => {

@@ -5,7 +5,7 @@
  * its layers whenever a vehicle moves (with software GL, the grid outlines alone cost ~0.5 s a frame there).
  */
 import type { FilterSpecification, LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
-import { GRID_HEAT, GRID_LINE_COLOR, rgbaCss } from '../wall/palette';
+import { GRID_HEAT, GRID_LINE_COLOR, rgbaCss, type AreaLevel } from '../wall/palette';
 
 export const AREA_SOURCE_ID = 'wall-areas';
 export const AREA_FILL_LAYER_ID = 'wall-areas-fill';
@@ -16,6 +16,21 @@ export const AREA_HEAT_STATE = 'heat';
 export const AREA_TILE_LAYER = 'areas';
 /** The server tiles up to this zoom; MapLibre over-zooms beyond it. */
 export const AREA_TILE_MAX_ZOOM = 14;
+
+/** Tiles at this zoom and above carry grids; one zoom below, communities; further out, towns. */
+export const AREA_GRID_MIN_ZOOM = 10;
+
+/**
+ * The areas a tile at zoom z carries. A grid is ~500 m across: at z10 (~100 m a pixel at 30°N on 512 px tiles)
+ * it is 5 px and more, a community (~2 km) ~10 px at z9, a town (~5 km) ~13 px at z8. Below those, the
+ * outlines merge into a texture that no one reads from 5 m and that costs a software-GL wall most of its
+ * frame. MapLibre asks a vector source for tiles at the floor of the map's zoom, so the map shows the level
+ * of `areaLevelForTileZoom(Math.floor(zoom))`.
+ */
+export function areaLevelForTileZoom(z: number): AreaLevel {
+  if (z >= AREA_GRID_MIN_ZOOM) return 'grid';
+  return z === AREA_GRID_MIN_ZOOM - 1 ? 'community' : 'town';
+}
 
 /** Only the areas whose code starts with `prefix` (the scoped region's): all of them for ''. */
 export function areaFilter(prefix: string): FilterSpecification {

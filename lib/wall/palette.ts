@@ -81,13 +81,45 @@ export const GRID_HEAT: Rgba[] = [
   [255, 140, 26, 75],
   [255, 59, 59, 85],
 ];
+/**
+ * The level the map draws areas at: a province's 120,000 grids are 3 px each at its zoom, noise at 5 m and a
+ * frame of millions of triangles on software GL, so wider views draw communities or towns (lib/map/area-style
+ * `areaLevelForTileZoom`).
+ */
+export type AreaLevel = 'grid' | 'community' | 'town';
+
+/**
+ * Open incidents for heat 1, 2 and 3, and overdue ones for 4, by level. A grid (300–500 households) is hot at
+ * 5 open; a community holds ~10 grids and a town ~100 (the generated worlds, and the usual 网格 → 社区 →
+ * 街镇 ratios), so they are hot at a comparable density rather than at the grid's count, which would paint a
+ * whole province red.
+ */
+export const AREA_HEAT_STEPS: Record<
+  AreaLevel,
+  { open: readonly [number, number, number]; overdue: number }
+> = {
+  grid: { open: [1, 2, 5], overdue: 1 },
+  community: { open: [3, 10, 25], overdue: 3 },
+  town: { open: [10, 30, 100], overdue: 10 },
+};
+
 /** Index into GRID_HEAT: overdue work outranks any count of open incidents. */
-export function gridHeatLevel(open: number, overdue: number): number {
-  if (overdue > 0) return 4;
-  if (open >= 5) return 3;
-  if (open >= 2) return 2;
-  if (open >= 1) return 1;
+export function areaHeatLevel(level: AreaLevel, open: number, overdue: number): number {
+  const steps = AREA_HEAT_STEPS[level];
+  if (overdue >= steps.overdue) return 4;
+  if (open >= steps.open[2]) return 3;
+  if (open >= steps.open[1]) return 2;
+  if (open >= steps.open[0]) return 1;
   return 0;
+}
+
+/**
+ * An area's level from its code (GB/T 2260 and the statistical division codes: 6 digits of district, 3 of
+ * town, 3 of community; grids extend their community's). The wall's per-area counts are keyed the same way.
+ */
+export function areaLevelOfCode(code: string): AreaLevel {
+  if (code.length > 12) return 'grid';
+  return code.endsWith('000') ? 'town' : 'community';
 }
 
 /** The grid outline: faint, so a district of 300 grids reads as texture, not as a net. */

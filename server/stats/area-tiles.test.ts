@@ -12,7 +12,7 @@ import { GeoJSONVT } from '@maplibre/geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { AREA_TILE_MAX_ZOOM } from '@/lib/map/area-style';
 import { PackedPolygons } from '@/lib/geo/packed-polygons';
-import { AreaTiles, areaFeaturesFromDb, areaPolygonsFromDb } from './area-tiles';
+import { AreaTiles, areaFeaturesFromDb, areaLevelsFromDb, areaPolygonsFromDb } from './area-tiles';
 
 /** Lng/lat → the z/x/y tile holding it (Web Mercator). */
 function tileAt(lng: number, lat: number, z: number): [number, number, number] {
@@ -80,6 +80,62 @@ describe('area tiles', () => {
     expect(lng1! - lng0!).toBeGreaterThan(0.003);
     expect(Math.abs(lat1! - lat0!)).toBeGreaterThan(0.001);
     expect(Math.hypot((lng1! - lng0!) * 96_000, (lat1! - lat0!) * 111_000)).toBeLessThan(800);
+  });
+
+  it('carries towns when wide, communities one zoom out from grids, and grids closer in; a missing level falls back to the next finer', async () => {
+    const f = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-levels-'));
+    const own = openDatabase(path.join(f, 'l.db'));
+    try {
+      const region = own.$client.prepare(
+        'INSERT INTO regions (code, parent_code, level, name, geometry) VALUES (?, ?, ?, ?, ?)',
+      );
+      region.run(
+        '330106001000',
+        '330106000000',
+        'town',
+        '一号街道',
+        JSON.stringify(square(120.1, 30.2, 0.1)),
+      );
+      region.run(
+        '330106001001',
+        '330106001000',
+        'community',
+        '一号社区',
+        JSON.stringify(square(120.1, 30.2, 0.05)),
+      );
+      own.$client
+        .prepare(
+          'INSERT INTO grids (code, name, community_code, geometry, center_lng, center_lat) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          '330106001001001',
+          '一号网格',
+          '330106001001',
+          JSON.stringify(square(120.1, 30.2, 0.01)),
+          120.105,
+          30.205,
+        );
+      const codesAt = async (tiles: AreaTiles, z: number) => {
+        const gz = await tiles.tile(...tileAt(120.105, 30.205, z));
+        if (!gz) return [];
+        const layer = new VectorTile(new PbfReader(gunzipSync(gz))).layers[AREA_TILE_LAYER]!;
+        return Array.from({ length: layer.length }, (_, i) => layer.feature(i).properties.code);
+      };
+      const tiles = new AreaTiles(() => areaLevelsFromDb(sqliteSqlDb(own.$client)));
+      expect(await codesAt(tiles, 7)).toEqual(['330106001000']);
+      expect(await codesAt(tiles, 8)).toEqual(['330106001000']);
+      expect(await codesAt(tiles, 9)).toEqual(['330106001001']);
+      expect(await codesAt(tiles, 10)).toEqual(['330106001001001']);
+      expect(await codesAt(tiles, 14)).toEqual(['330106001001001']);
+      // A territory imported without town outlines: its communities stand in at the towns' zooms.
+      own.$client.prepare("UPDATE regions SET geometry = NULL WHERE level = 'town'").run();
+      tiles.invalidate();
+      expect(await codesAt(tiles, 8)).toEqual(['330106001001']);
+      expect(await codesAt(tiles, 10)).toEqual(['330106001001001']);
+    } finally {
+      own.$client.close();
+      fs.rmSync(f, { recursive: true, force: true });
+    }
   });
 
   it('cuts each tile from the areas reaching it exactly as one index over all of them would', async () => {

@@ -1,7 +1,9 @@
 /**
  * The wall's areas as Mapbox vector tiles: GET /api/wall/areas/{z}/{x}/{y}. A province has ~120,000 grid
  * polygons; as one GeoJSON download they would be tens of MB before the first map (B4), as tiles a wall
- * loads only what its view shows, simplified for its zoom. Grids where the world has them, else communities.
+ * loads only what its view shows, simplified for its zoom. Each zoom carries the level legible at it
+ * (`areaLevelForTileZoom`: towns, communities, then grids), falling back to the nearest level the world has
+ * outlines for (grids where it has them, else communities, as before).
  * The areas are read and packed once (and again after a territory import: `invalidate`), asynchronously
  * (SqlDb) and once for every request waiting meanwhile; each tile is cut when first asked for and cached
  * gzipped, within a bound.
@@ -10,7 +12,8 @@ import { sql } from 'drizzle-orm';
 import { gzipSync } from 'node:zlib';
 import { GeoJSONVT } from '@maplibre/geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
-import { AREA_TILE_LAYER, AREA_TILE_MAX_ZOOM } from '@/lib/map/area-style';
+import { AREA_TILE_LAYER, AREA_TILE_MAX_ZOOM, areaLevelForTileZoom } from '@/lib/map/area-style';
+import type { AreaLevel } from '@/lib/wall/palette';
 import type { DrawCrs } from '@/lib/geo/draw-projection';
 import { geoJsonToDrawCrs } from '@/lib/geo/geojson-crs';
 import { PackedPolygons } from '@/lib/geo/packed-polygons';
@@ -43,6 +46,11 @@ export async function areaPolygonsFromDb(
     rows = await db.all<{ code: string; geometry: string }>(
       sql`SELECT code, geometry FROM regions WHERE level = 'community' AND geometry IS NOT NULL`,
     );
+  return packed(rows, drawCrs);
+}
+
+/** Outlines as stored (GeoJSON text), parsed and packed one at a time; null for none. */
+function packed(rows: { code: string; geometry: string }[], drawCrs: DrawCrs): PackedPolygons | null {
   if (rows.length === 0) return null;
   function* parsed() {
     for (const r of rows) {
@@ -56,6 +64,40 @@ export async function areaPolygonsFromDb(
     }
   }
   return new PackedPolygons(parsed());
+}
+
+/** Outlines by level; a level the world has none of is null. */
+export type AreaLevels = Record<AreaLevel, PackedPolygons | null>;
+
+/** Coarsest to finest: a missing level falls back to the next finer one, then to coarser ones. */
+const LEVELS_COARSE_TO_FINE: readonly AreaLevel[] = ['town', 'community', 'grid'];
+
+/**
+ * Every level's outlines (grids as `areaPolygonsFromDb` reads them; towns and communities from the regions),
+ * in the basemap's system; null before a world is seeded.
+ */
+export async function areaLevelsFromDb(
+  db: SqlRunner,
+  drawCrs: DrawCrs = 'wgs84',
+): Promise<AreaLevels | null> {
+  const grid = await areaPolygonsFromDb(db, drawCrs);
+  if (!grid) return null;
+  const level = async (name: 'town' | 'community') =>
+    packed(
+      await db.all<{ code: string; geometry: string }>(
+        sql`SELECT code, geometry FROM regions WHERE level = ${name} AND geometry IS NOT NULL`,
+      ),
+      drawCrs,
+    );
+  return { grid, community: await level('community'), town: await level('town') };
+}
+
+/** The level a tile at zoom z shows, or the nearest one the world has (finer first). */
+export function areasForZoom(levels: AreaLevels, z: number): PackedPolygons | null {
+  const wanted = LEVELS_COARSE_TO_FINE.indexOf(areaLevelForTileZoom(z));
+  const order = [...LEVELS_COARSE_TO_FINE.slice(wanted), ...LEVELS_COARSE_TO_FINE.slice(0, wanted).reverse()];
+  for (const l of order) if (levels[l] && levels[l].size > 0) return levels[l];
+  return null;
 }
 
 /** The same areas as one GeoJSON FeatureCollection (for comparing backends; the tiles read them packed). */
@@ -113,13 +155,17 @@ function cutTile(areas: PackedPolygons, z: number, x: number, y: number): Buffer
 }
 
 export class AreaTiles {
-  private areas: PackedPolygons | null = null;
-  private building: { promise: Promise<PackedPolygons | null>; generation: number } | null = null;
+  private areas: AreaLevels | null = null;
+  private building: { promise: Promise<AreaLevels | null>; generation: number } | null = null;
   /** Bumped by invalidate: areas read before it are neither kept nor used. */
   private generation = 0;
   private readonly cache = new Map<string, Buffer | null>();
 
-  constructor(private readonly load: () => PackedPolygons | null | Promise<PackedPolygons | null>) {}
+  /** `load` gives every level (areaLevelsFromDb), or one set of outlines drawn at every zoom. */
+  constructor(
+    private readonly load: () =>
+      AreaLevels | PackedPolygons | null | Promise<AreaLevels | PackedPolygons | null>,
+  ) {}
 
   /** Forgets the areas and every cached tile: the next request cuts them from the imported territory. */
   invalidate(): void {
@@ -132,9 +178,10 @@ export class AreaTiles {
   /** The gzipped tile, or null when nothing is there (or no world is seeded yet). */
   async tile(z: number, x: number, y: number): Promise<Buffer | null> {
     const generation = this.generation;
-    const areas = await this.build();
+    const levels = await this.build();
     // Invalidated while this one waited: its tile would be cut from the areas before the import.
     if (generation !== this.generation) return this.tile(z, x, y);
+    const areas = levels && areasForZoom(levels, z);
     if (!areas) return null;
     const key = `${z}/${x}/${y}`;
     if (this.cache.has(key)) return this.cache.get(key)!;
@@ -144,17 +191,19 @@ export class AreaTiles {
     return body;
   }
 
-  private build(): Promise<PackedPolygons | null> {
+  private build(): Promise<AreaLevels | null> {
     if (this.areas) return Promise.resolve(this.areas);
     if (this.building?.generation === this.generation) return this.building.promise;
     const generation = this.generation;
     const promise = Promise.resolve()
       .then(() => this.load())
-      .then((areas) => {
+      .then((loaded) => {
+        const levels =
+          loaded instanceof PackedPolygons ? { grid: loaded, community: null, town: null } : loaded;
         // Not kept while empty: a world seeded later must show.
-        if (!areas || areas.size === 0) return null;
-        if (generation === this.generation) this.areas = areas;
-        return areas;
+        if (!levels || !LEVELS_COARSE_TO_FINE.some((l) => (levels[l]?.size ?? 0) > 0)) return null;
+        if (generation === this.generation) this.areas = levels;
+        return levels;
       })
       .finally(() => {
         if (this.building?.promise === promise) this.building = null;

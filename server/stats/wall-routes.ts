@@ -16,7 +16,7 @@ import type { Logger } from '../logger';
 import type { DrawCrs } from '@/lib/geo/draw-projection';
 import { canSeePersonalData, maskWallStats } from '../auth/personal-data';
 import type { RegionGate } from '../auth/region-scope';
-import { AreaTiles, areaPolygonsFromDb } from './area-tiles';
+import { AreaTiles, areaLevelsFromDb } from './area-tiles';
 import { byteOrder, followTerritory } from './region-index';
 import { computeWallStats } from './wall-stats';
 import { onTerritoryChanged } from '../world/load-world';
@@ -157,7 +157,7 @@ export function createWallRoutes(
 ): Route[] {
   const stats = deps.stats ?? createStatsProvider(deps);
   const drawCrs = deps.drawCrs ?? 'wgs84';
-  const tiles = new AreaTiles(() => areaPolygonsFromDb(deps.sql, drawCrs));
+  const tiles = new AreaTiles(() => areaLevelsFromDb(deps.sql, drawCrs));
   let grids: { body: Buffer; gzip: Buffer } | null = null;
   // Bumped by a territory import: tiles are revalidated by ETag, so a wall open during an import draws the
   // new areas on its next tile load instead of after a browser cache's max-age.

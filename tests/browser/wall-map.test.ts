@@ -166,6 +166,50 @@ describe('wall map', () => {
     );
 
   it(
+    'draws towns when zoomed out, communities nearer, grids at the district view, and the legend says which',
+    async () => {
+      const { page, watch } = await wall({ width: 1920, height: 1080 });
+      const legend = page.locator('[data-testid="map-legend"] [data-legend="grids"]');
+      const drawnCodes = () =>
+        page.evaluate(`[...new Set(window.__pinganMap
+          .queryRenderedFeatures({ layers: ['wall-areas-fill'] })
+          .map((f) => f.properties.code))]`) as Promise<string[]>;
+      expect(await legend.getAttribute('data-area-level')).toBe('grid');
+      expect(await legend.textContent()).toContain('网格在办');
+      const grids = await drawnCodes();
+      expect(grids.length).toBeGreaterThan(0);
+      expect(grids.every((c) => c.length > 12)).toBe(true);
+      const [lng, lat] = await worldCenter();
+      for (const [zoom, level, label, isLevel] of [
+        [9.5, 'community', '社区在办', (c: string) => c.length === 12 && !c.endsWith('000')],
+        [8.5, 'town', '街镇在办', (c: string) => c.length === 12 && c.endsWith('000')],
+      ] as const) {
+        await page.evaluate(
+          ([x, y, z]) =>
+            (window as unknown as { __pinganMap: { jumpTo(o: unknown): void } }).__pinganMap.jumpTo({
+              center: [x, y],
+              zoom: z,
+            }),
+          [lng, lat, zoom],
+        );
+        await mapSettled(page);
+        await expect.poll(() => legend.getAttribute('data-area-level')).toBe(level);
+        expect(await legend.textContent()).toContain(label);
+        const codes = await drawnCodes();
+        expect(codes.length, `areas drawn at zoom ${zoom}`).toBeGreaterThan(0);
+        expect(
+          codes.filter((c) => !isLevel(c)),
+          `not ${level}s at zoom ${zoom}`,
+        ).toEqual([]);
+        if (level === 'town') await screenshot(page, 'wall-map-towns');
+      }
+      expect(realErrors(watch.consoleErrors)).toEqual([]);
+      await page.close();
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'a click where an incident and a camera overlap opens the incident',
     async () => {
       const [lng, lat] = await worldCenter();
