@@ -415,12 +415,7 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
     bytes.websocket += e.response.opcode === 1 ? Buffer.byteLength(d) : Math.floor((d.length * 3) / 4);
   });
   // BENCH_PROFILE_DIR=/tmp/prof writes a V8 CPU profile of the page's cold load (open it in Chrome DevTools).
-  const profileDir = process.env.BENCH_PROFILE_DIR;
-  if (profileDir) {
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 1_000 });
-    await cdp.send('Profiler.start');
-  }
+  const profiler = await startPageProfile(page);
   const t0 = Date.now();
   await page.goto(`${url}/login?next=${encodeURIComponent('/wall')}`);
   await page.fill('input[name="username"]', 'duty');
@@ -464,12 +459,7 @@ export async function coldLoad(page: Page, url: string): Promise<ColdLoad> {
     ut: window.__benchUT,
     incidents: window.__pinganMapView ? window.__pinganMapView.incidents().length : -1,
   }))()`)) as { origin: number; map: number; ut: UT; incidents: number };
-  if (profileDir) {
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
-    fs.mkdirSync(profileDir, { recursive: true });
-    const file = path.join(profileDir, `wall-cold-load-${Date.now()}.cpuprofile`);
-    fs.writeFileSync(file, JSON.stringify(profile));
-  }
+  await profiler?.stop('wall-cold-load');
   await cdp.detach().catch(() => {});
   const snap = r.ut.find((e) => e[0] === 'pingan:snapshot');
   return {
@@ -613,6 +603,24 @@ function pageCountsText(c: LinkCounts | null): string {
     : `${c.batches} deltas, ${c.snapshots} full snapshots, ${c.notApplied} not applied, ${c.listenerErrors} listener errors`;
 }
 
+/** A V8 CPU profile of the page while BENCH_PROFILE_DIR is set: `stop(name)` writes `<name>-<ms>.cpuprofile`. */
+async function startPageProfile(page: Page): Promise<{ stop(name: string): Promise<void> } | null> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return null;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1_000 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      await cdp.detach().catch(() => {});
+    },
+  };
+}
+
 /** The wall link's counts, or null when the page does not answer in PAGE_ANSWER_MS (a long frame). */
 async function linkCounts(page: Page): Promise<LinkCounts | null> {
   return Promise.race([
@@ -628,6 +636,8 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
   await page.evaluate('window.__benchUT.length = 0');
   const before = await realtimeBatches(url);
   const pageBefore = await linkCounts(page);
+  // BENCH_PROFILE_DIR also gets a V8 CPU profile of the page over this window: where a batch's time goes.
+  const profiler = await startPageProfile(page);
   const t0 = Date.now();
   await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing', '__metadata'] });
   for (;;) {
@@ -643,6 +653,7 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
     if (n >= B3_MIN_BATCHES) break;
   }
   const buf = await browser.stopTracing();
+  await profiler?.stop('wall-batches');
   const tracedS = round((Date.now() - t0) / 1000, 0);
   const after = await realtimeBatches(url);
   const pageAfter = await linkCounts(page);

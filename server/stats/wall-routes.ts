@@ -1,8 +1,9 @@
 /**
  * Wiring for the walls' statistics: a per-scope cached provider for the realtime hub (`statsFor`), and two
  * read-only routes: GET /api/wall/stats?region=&period= (periods other than today, polled by a wall in
- * briefing mode), GET /api/wall/areas/{z}/{x}/{y} (the grid polygons the map colours by open incidents, as
- * vector tiles) and GET /api/wall/grids.geojson (the same polygons whole, for integrations).
+ * briefing mode), GET /api/wall/areas/{z}/{x}/{y} (the towns, communities or grids, by zoom, that the map
+ * colours by open incidents, as vector tiles) and GET /api/wall/grids.geojson (the grid polygons whole, for
+ * integrations).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
