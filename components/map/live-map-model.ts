@@ -168,7 +168,10 @@ export class LiveMapModel {
     if (result.isFull) {
       resetTrails(this.trails);
       this.cameraCellsFor.zoom = Number.NaN; // a new snapshot: the cameras may have moved
-    } else recordTrails(this.trails, this.drawnColumns('vehicle'), this.state.lastChanged.vehicle);
+      // Trails are drawn only under vehicles drawn one by one. A province wall aggregating 1 M vehicles
+      // recorded them all on every batch, into 256 MB of trail buffers it never drew.
+    } else if (this.clusters.vehicle === null)
+      recordTrails(this.trails, this.drawnColumns('vehicle'), this.state.lastChanged.vehicle);
     if (this.incidentsVersion !== this.state.incidentsVersion) {
       this.incidentsVersion = this.state.incidentsVersion;
       // Most urgent drawn last (on top); low-rate, so plain objects are fine here.
@@ -233,6 +236,7 @@ export class LiveMapModel {
   private reclusterUnits(): void {
     this.clusteredAtZoom = this.zoom;
     const startedAt = performance.now();
+    const wereVehiclesClustered = this.clusters.vehicle !== null;
     for (const kind of CLUSTERED) {
       const cols = this.drawnColumns(kind);
       const shouldCluster = this.zoom < CLUSTER_BELOW_ZOOM && cols.count > CLUSTER_MIN_POINTS;
@@ -252,6 +256,8 @@ export class LiveMapModel {
           )
         : null;
     }
+    // Nothing was recorded while they were aggregated: their trails start afresh, never from a stale point.
+    if (wereVehiclesClustered && this.clusters.vehicle === null) resetTrails(this.trails);
     const cost = performance.now() - startedAt;
     this.reclusterDueAt =
       startedAt + Math.min(RECLUSTER_MAX_MS, Math.max(MAP_SWEEP_MS, cost / RECLUSTER_MAX_SHARE));

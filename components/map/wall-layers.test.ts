@@ -16,6 +16,7 @@ import {
 } from './live-map-model';
 import { CLUSTER_CELL_PX, CLUSTER_GAP_PX } from '@/lib/wall/cluster';
 import { ALARM_HALO_OPACITY, clusterRadius, wallLayers, type WallLayerView } from './wall-layers';
+import { TRAIL_SAMPLE_MS } from '@/lib/wall/trails';
 
 const NOW = 1_800_000_000_000;
 const ALL = Object.fromEntries(MAP_LAYER_KEYS.map((k) => [k, true])) as Record<MapLayerKey, boolean>;
@@ -248,6 +249,51 @@ describe('wallLayers', () => {
     expect(order).toContain('vehicle-clusters');
     expect(order).not.toContain('vehicles');
     expect(order).not.toContain('trails');
+  });
+
+  it('records trails only while vehicles are drawn one by one, and starts them afresh when the clusters open', () => {
+    const n = CLUSTER_MIN_POINTS + 200;
+    const moveAll = ({ m, state }: ReturnType<typeof model>, at: number) => {
+      const v = state.entities.vehicle;
+      for (let i = 0; i < n; i++) {
+        v.position[2 * i] = v.position[2 * i]! + 0.001;
+        v.ts[i] = at;
+      }
+      state.lastChanged.vehicle = Uint32Array.from({ length: n }, (_, k) => k);
+      state.lastChanged.worker = new Uint32Array(0);
+      state.lastChanged.camera = new Uint32Array(0);
+      m.onBatch({ ok: true, isFull: false, newIncidents: [] }, at);
+    };
+    const at = (k: number) => NOW + k * TRAIL_SAMPLE_MS;
+
+    // Aggregated from the snapshot on: nothing recorded, no buffers grown to the fleet.
+    const far = model(n, 11);
+    expect(far.m.layerData().vehicle.clusters).not.toBeNull();
+    const before = { capacity: far.m.trails.capacity, version: far.m.trails.version };
+    moveAll(far, at(1));
+    moveAll(far, at(2));
+    expect(far.m.trails).toMatchObject(before);
+    expect(before.capacity).toBeLessThan(n);
+
+    // Drawn one by one, then aggregated, then one by one again: no segment from where a vehicle was before
+    // it was aggregated to where it is now.
+    const near = model(n, 16);
+    moveAll(near, at(1));
+    moveAll(near, at(2));
+    expect(near.m.trails.source[0]).toBeCloseTo(104.051, 9); // recorded while drawn one by one
+    near.m.setZoom(11);
+    expect(near.m.layerData().vehicle.clusters).not.toBeNull();
+    const recorded = near.m.trails.version;
+    moveAll(near, at(3));
+    moveAll(near, at(4));
+    expect(near.m.trails.version).toBe(recorded);
+    near.m.setZoom(16);
+    expect(near.m.layerData().vehicle.clusters).toBeNull();
+    moveAll(near, at(5));
+    expect(near.m.trails.source.some((x) => x !== 0)).toBe(false);
+    moveAll(near, at(6));
+    expect(near.m.trails.source[0]).toBeCloseTo(104.055, 9);
+    expect(near.m.trails.target[0]).toBeCloseTo(104.056, 9);
   });
 
   it('blinks the markers of unacknowledged alarms, under the incident dots, until acknowledged', () => {
