@@ -358,10 +358,10 @@ export class LiveMapModel {
       const isOverdue = status.isOverdue;
       // Overdue once the clock passes a pending milestone's deadline: the earliest is when this count ends.
       if (!isOverdue) for (const m of status.milestones) until = Math.min(until, m.deadline);
-      // The grid, its community and its town (a world without grids files incidents by community: once).
-      for (const key of g.length > 12
-        ? [g, g.slice(0, 12), `${g.slice(0, 9)}000`]
-        : [g, `${g.slice(0, 9)}000`]) {
+      // The grid, its community and its town, each once: a world without grids files incidents by
+      // community (or town), whose code is already one of the three.
+      const town = `${g.slice(0, 9)}000`;
+      for (const key of g.length > 12 ? [g, g.slice(0, 12), town] : g === town ? [g] : [g, town]) {
         const c = counts.get(key) ?? { open: 0, overdue: 0 };
         c.open++;
         if (isOverdue) c.overdue++;

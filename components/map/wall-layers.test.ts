@@ -407,4 +407,14 @@ describe('LiveMapModel sweep', () => {
     m.sweep(NOW);
     expect(m.areaCounts.get('510104001000')).toEqual({ open: 1, overdue: 0 });
   });
+
+  it('counts an incident once in each of its areas when it is filed by community or town, not by grid', () => {
+    const { m, state } = model(10, 11);
+    state.incidents.set('c', { ...incident('c', 3, 104.06, 30.66), gridCode: '510104001002' });
+    state.incidents.set('t', { ...incident('t', 3, 104.06, 30.66), gridCode: '510104001000' });
+    state.incidentsVersion++;
+    m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+    expect(m.areaCounts.get('510104001002')).toEqual({ open: 1, overdue: 0 });
+    expect(m.areaCounts.get('510104001000')).toEqual({ open: 2, overdue: 0 });
+  });
 });
