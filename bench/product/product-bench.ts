@@ -639,7 +639,10 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
   // BENCH_PROFILE_DIR also gets a V8 CPU profile of the page over this window: where a batch's time goes.
   const profiler = await startPageProfile(page);
   const t0 = Date.now();
-  await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing', '__metadata'] });
+  // Profiling, the trace also says what the tasks did (devtools.timeline: paint, layout, script, GPU waits).
+  const categories = ['toplevel', 'blink.user_timing', '__metadata'];
+  if (profiler) categories.push('devtools.timeline', 'gpu');
+  await browser.startTracing(page, { categories });
   for (;;) {
     await sleep(1_000);
     const elapsed = Date.now() - t0;
@@ -654,6 +657,10 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
   }
   const buf = await browser.stopTracing();
   await profiler?.stop('wall-batches');
+  // The trace too: its tasks name where they were posted from (args.src_func), which the profile's
+  // `(program)` does not.
+  if (process.env.BENCH_PROFILE_DIR)
+    fs.writeFileSync(path.join(process.env.BENCH_PROFILE_DIR, `wall-batches-trace-${Date.now()}.json`), buf);
   const tracedS = round((Date.now() - t0) / 1000, 0);
   const after = await realtimeBatches(url);
   const pageAfter = await linkCounts(page);

@@ -105,15 +105,19 @@ export class LiveMapModel {
   /** performance.now() before which a sweep leaves the unit clusters as they are (RECLUSTER_MAX_SHARE). */
   private reclusterDueAt = 0;
   /**
-   * The per-area counts stand until the incidents change or the clock reaches the earliest deadline of an
-   * incident not yet overdue (or goes back, in a replay): a province's 25 k incidents were counted afresh
-   * every second, 36 ms a time, for figures that change a few times a minute.
+   * The per-area counts are counted afresh only when the incidents or the time limits change, or the clock
+   * goes back (a replay). When only the clock moves on, the incidents whose earliest deadline it passed turn
+   * overdue one by one: a province's 27 k incidents were counted afresh on every sweep, because one of them
+   * always had a deadline in the next second (4.7 s of a 136 s profile of a province wall).
    */
   private countsFor = {
     version: -1,
     limits: null as TimeLimitConfig | null,
+    /** The latest clock counted for: an earlier one counts afresh. */
     from: Number.POSITIVE_INFINITY,
-    until: Number.NEGATIVE_INFINITY,
+    /** Incidents not yet overdue, by their earliest deadline, ascending; the first `passed` have turned. */
+    pending: [] as { deadline: number; keys: string[] }[],
+    passed: 0,
   };
   /** Bumped whenever layerData() would differ: the component redraws on change. */
   revision = 0;
@@ -176,7 +180,8 @@ export class LiveMapModel {
       this.incidentsVersion = this.state.incidentsVersion;
       // Most urgent drawn last (on top); low-rate, so plain objects are fine here.
       this.incidents = [...this.state.incidents.values()].sort((a, b) => b.priority - a.priority);
-      this.countAreas(now);
+      // The area counts follow at the next sweep (≤ MAP_SWEEP_MS): the simulator's incidents change on
+      // most batches, and a province's 27 k counted on each of 10 batches a second took a third of a core.
     }
     if (result.isFull || this.isAggregationDue()) this.recluster();
     this.revision++;
@@ -348,27 +353,39 @@ export class LiveMapModel {
   private countAreas(now: number): void {
     const f = this.countsFor;
     const limits = activeTimeLimits();
-    if (f.version === this.incidentsVersion && f.limits === limits && now >= f.from && now < f.until) return;
-    let until = Number.POSITIVE_INFINITY;
+    if (f.version === this.incidentsVersion && f.limits === limits && now >= f.from) {
+      // Only the clock moved on. Overdue is `now > deadline` (timeLimitStatus: used > limit, red).
+      f.from = now;
+      let hasTurned = false;
+      while (f.passed < f.pending.length && now > f.pending[f.passed]!.deadline) {
+        for (const key of f.pending[f.passed++]!.keys) this.counts.get(key)!.overdue++;
+        hasTurned = true;
+      }
+      if (hasTurned) this.areaCountsVersion++;
+      return;
+    }
     const counts = new Map<string, { open: number; overdue: number }>();
+    const pending: { deadline: number; keys: string[] }[] = [];
     for (const v of this.incidents) {
       const g = v.gridCode;
       if (!g) continue;
       const status = timeLimitStatus(v, now);
       const isOverdue = status.isOverdue;
-      // Overdue once the clock passes a pending milestone's deadline: the earliest is when this count ends.
-      if (!isOverdue) for (const m of status.milestones) until = Math.min(until, m.deadline);
       // The grid, its community and its town, each once: a world without grids files incidents by
       // community (or town), whose code is already one of the three.
       const town = `${g.slice(0, 9)}000`;
-      for (const key of g.length > 12 ? [g, g.slice(0, 12), town] : g === town ? [g] : [g, town]) {
+      const keys = g.length > 12 ? [g, g.slice(0, 12), town] : g === town ? [g] : [g, town];
+      for (const key of keys) {
         const c = counts.get(key) ?? { open: 0, overdue: 0 };
         c.open++;
         if (isOverdue) c.overdue++;
         counts.set(key, c);
       }
+      if (!isOverdue && status.milestones.length > 0)
+        pending.push({ deadline: Math.min(...status.milestones.map((m) => m.deadline)), keys });
     }
-    Object.assign(f, { version: this.incidentsVersion, limits, from: now, until });
+    pending.sort((a, b) => a.deadline - b.deadline);
+    Object.assign(f, { version: this.incidentsVersion, limits, from: now, pending, passed: 0 });
     if (!sameCounts(counts, this.counts)) {
       this.counts = counts;
       this.areaCountsVersion++;

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { INCIDENT_STATES } from '@/lib/domain/enums';
 import { timeLimitStatus } from '@/lib/domain/time-limits';
 import type { IncidentView } from '@/lib/domain/incident';
 import { createClientState } from '@/lib/realtime/client-store';
@@ -395,6 +397,9 @@ describe('LiveMapModel sweep', () => {
     state.incidents.set('g', v);
     state.incidentsVersion++;
     m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+    // Counted at the sweep, not on each batch that changes an incident.
+    expect(m.areaCounts.get('510104001001001')).toBeUndefined();
+    m.sweep(NOW);
     const deadline = Math.min(...timeLimitStatus(v, NOW).milestones.map((s) => s.deadline));
     expect(m.areaCounts.get('510104001001001')).toEqual({ open: 1, overdue: 0 });
     const version = m.areaCountsVersion;
@@ -408,12 +413,62 @@ describe('LiveMapModel sweep', () => {
     expect(m.areaCounts.get('510104001000')).toEqual({ open: 1, overdue: 0 });
   });
 
+  it('turns incidents overdue as the clock passes their deadlines exactly as counting afresh would', () => {
+    const table = (counts: ReadonlyMap<string, { open: number; overdue: number }>) =>
+      [...counts].map(([k, c]) => `${k} ${c.open} ${c.overdue}`).sort();
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            priority: fc.integer({ min: 1, max: 4 }),
+            state: fc.constantFrom(...INCIDENT_STATES),
+            // Whole minutes, as the time limits are: the clock lands on deadlines, where `>` matters.
+            ageMs: fc.integer({ min: 0, max: 600 }).map((min) => min * 60_000),
+            grid: fc.integer({ min: 0, max: 11 }),
+          }),
+          { minLength: 10, maxLength: 40 },
+        ),
+        // Clock steps, mostly forward; a negative one is a replay going back.
+        fc.array(
+          fc.integer({ min: -60, max: 180 }).map((min) => min * 60_000),
+          { minLength: 5, maxLength: 20 },
+        ),
+        (specs, steps) => {
+          const { m, state } = model(10, 11);
+          state.incidents.clear();
+          specs.forEach((x, k) => {
+            const gridCode = `5101040010${String(1 + (x.grid % 3)).padStart(2, '0')}${String(x.grid).padStart(3, '0')}`;
+            state.incidents.set(`i${k}`, {
+              ...incident(`i${k}`, x.priority, 104.06, 30.66),
+              state: x.state,
+              gridCode,
+              receivedAt: NOW - x.ageMs,
+            });
+          });
+          state.incidentsVersion++;
+          m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+          let now = NOW;
+          for (const step of steps) {
+            now += step;
+            m.sweep(now);
+            const fresh = new LiveMapModel(state);
+            fresh.onBatch({ ok: true, isFull: true, newIncidents: [] }, now);
+            fresh.sweep(now);
+            expect(table(m.areaCounts)).toEqual(table(fresh.areaCounts));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('counts an incident once in each of its areas when it is filed by community or town, not by grid', () => {
     const { m, state } = model(10, 11);
     state.incidents.set('c', { ...incident('c', 3, 104.06, 30.66), gridCode: '510104001002' });
     state.incidents.set('t', { ...incident('t', 3, 104.06, 30.66), gridCode: '510104001000' });
     state.incidentsVersion++;
     m.onBatch({ ok: true, isFull: false, newIncidents: [] }, NOW);
+    m.sweep(NOW);
     expect(m.areaCounts.get('510104001002')).toEqual({ open: 1, overdue: 0 });
     expect(m.areaCounts.get('510104001000')).toEqual({ open: 2, overdue: 0 });
   });
