@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS_DIR, launchBrowser } from '../../tests/helpers/browser';
+import type { LinkCounts } from '../../lib/realtime/socket-client';
 import { MALLOC_ENV } from '../../server/process/malloc-env';
 import { freePort, TestRedis } from '../../tests/helpers/redis-server';
 import { leastSquaresSlope } from '../lib/regression';
@@ -189,13 +190,6 @@ interface BatchWork {
    */
   page: LinkCounts | null;
   note?: string;
-}
-
-interface LinkCounts {
-  batches: number;
-  snapshots: number;
-  notApplied: number;
-  listenerErrors: number;
 }
 
 interface RunResult {
@@ -603,21 +597,32 @@ function pageCountsText(c: LinkCounts | null): string {
     : `${c.batches} deltas, ${c.snapshots} full snapshots, ${c.notApplied} not applied, ${c.listenerErrors} listener errors`;
 }
 
-/** A V8 CPU profile of the page while BENCH_PROFILE_DIR is set: `stop(name)` writes `<name>-<ms>.cpuprofile`. */
-async function startPageProfile(page: Page): Promise<{ stop(name: string): Promise<void> } | null> {
+interface PageProfile {
+  /** Writes `<name>-<ms>.cpuprofile` into BENCH_PROFILE_DIR. */
+  stop(name: string): Promise<void>;
+  /** Writes anything else gathered meanwhile (a trace) beside it, as `<name>-<ms>.json`. */
+  write(name: string, data: Buffer): void;
+}
+
+/** A V8 CPU profile of the page, while BENCH_PROFILE_DIR is set. */
+async function startPageProfile(page: Page): Promise<PageProfile | null> {
   const dir = process.env.BENCH_PROFILE_DIR;
   if (!dir) return null;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 1_000 });
   await cdp.send('Profiler.start');
+  const save = (file: string, data: string | Buffer) => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, file), data);
+  };
   return {
     async stop(name) {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      save(`${name}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
       await cdp.detach().catch(() => {});
     },
+    write: (name, data) => save(`${name}-${Date.now()}.json`, data),
   };
 }
 
@@ -657,10 +662,8 @@ async function batchWork(browser: Browser, page: Page, url: string): Promise<Bat
   }
   const buf = await browser.stopTracing();
   await profiler?.stop('wall-batches');
-  // The trace too: its tasks name where they were posted from (args.src_func), which the profile's
-  // `(program)` does not.
-  if (process.env.BENCH_PROFILE_DIR)
-    fs.writeFileSync(path.join(process.env.BENCH_PROFILE_DIR, `wall-batches-trace-${Date.now()}.json`), buf);
+  // The trace too: it says what the profile's `(program)` was (frames, GPU read-backs, where tasks came from).
+  profiler?.write('wall-batches-trace', buf);
   const tracedS = round((Date.now() - t0) / 1000, 0);
   const after = await realtimeBatches(url);
   const pageAfter = await linkCounts(page);
@@ -743,8 +746,8 @@ async function oneRun(
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.addInitScript(OBSERVER_SCRIPT);
-    // The page's own errors, counted and the first few kept: a listener that throws on every batch skips
-    // the rest of the batch's work (and its timing), which no figure would otherwise show.
+    // The page's own errors, counted and the first few kept: a batch listener that throws on every batch
+    // (reported, and counted by the link) would otherwise show in no figure.
     const pageErrors: string[] = [];
     let pageErrorCount = 0;
     const onPageError = (text: string) => {

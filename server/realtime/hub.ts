@@ -40,8 +40,8 @@ export const FULL_ACK_EXTRA_MS_PER_100K_ENTITIES = 1_000;
  * How long past Socket.IO's 25 s ping interval either end waits for the other before calling the link dead
  * (Socket.IO's own is 20 s). A province wall on software GL, its main thread saturated, read the server's
  * pings over 45 s late 2–3 times in ~130 s and dropped its link ('ping timeout'): each return cost it a
- * 55 MB snapshot and made it later still (issue 20; once in ~130 s at 60 s). A wall that stops answering at all is still
- * dropped by ACK_GIVE_UP_MS, and its lamp turns stale from missing batches, not from pings.
+ * 55 MB snapshot and made it later still (issue 20; once in ~130 s at 60 s). A wall that stops answering
+ * at all is still dropped by ACK_GIVE_UP_MS, and its lamp turns stale from missing batches, not pings.
  */
 export const PING_TIMEOUT_MS = 60_000;
 /** An idle wall still hears from the server this often, so its link indicator stays honest. */

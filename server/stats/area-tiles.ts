@@ -39,18 +39,20 @@ export async function areaPolygonsFromDb(
   db: SqlRunner,
   drawCrs: DrawCrs = 'wgs84',
 ): Promise<PackedPolygons | null> {
-  let rows = await db.all<{ code: string; geometry: string }>(
-    sql`SELECT code, geometry FROM grids WHERE geometry IS NOT NULL`,
-  );
-  if (rows.length === 0)
-    rows = await db.all<{ code: string; geometry: string }>(
-      sql`SELECT code, geometry FROM regions WHERE level = 'community' AND geometry IS NOT NULL`,
-    );
-  return packed(rows, drawCrs);
+  return (await outlinesFromDb(db, 'grid', drawCrs)) ?? outlinesFromDb(db, 'community', drawCrs);
 }
 
-/** Outlines as stored (GeoJSON text), parsed and packed one at a time; null for none. */
-function packed(rows: { code: string; geometry: string }[], drawCrs: DrawCrs): PackedPolygons | null {
+/** One level's outlines as stored (GeoJSON text), parsed and packed one at a time; null for none. */
+async function outlinesFromDb(
+  db: SqlRunner,
+  level: AreaLevel,
+  drawCrs: DrawCrs,
+): Promise<PackedPolygons | null> {
+  const rows = await db.all<{ code: string; geometry: string }>(
+    level === 'grid'
+      ? sql`SELECT code, geometry FROM grids WHERE geometry IS NOT NULL`
+      : sql`SELECT code, geometry FROM regions WHERE level = ${level} AND geometry IS NOT NULL`,
+  );
   if (rows.length === 0) return null;
   function* parsed() {
     for (const r of rows) {
@@ -73,23 +75,15 @@ export type AreaLevels = Record<AreaLevel, PackedPolygons | null>;
 const LEVELS_COARSE_TO_FINE: readonly AreaLevel[] = ['town', 'community', 'grid'];
 
 /**
- * Every level's outlines (grids as `areaPolygonsFromDb` reads them; towns and communities from the regions),
- * in the basemap's system; null before a world is seeded.
+ * Every level's outlines (grids, and the regions' communities and towns), in the basemap's system; all null
+ * before a world is seeded. A world without grids draws its communities there (`areasForZoom`).
  */
-export async function areaLevelsFromDb(
-  db: SqlRunner,
-  drawCrs: DrawCrs = 'wgs84',
-): Promise<AreaLevels | null> {
-  const grid = await areaPolygonsFromDb(db, drawCrs);
-  if (!grid) return null;
-  const level = async (name: 'town' | 'community') =>
-    packed(
-      await db.all<{ code: string; geometry: string }>(
-        sql`SELECT code, geometry FROM regions WHERE level = ${name} AND geometry IS NOT NULL`,
-      ),
-      drawCrs,
-    );
-  return { grid, community: await level('community'), town: await level('town') };
+export async function areaLevelsFromDb(db: SqlRunner, drawCrs: DrawCrs = 'wgs84'): Promise<AreaLevels> {
+  return {
+    grid: await outlinesFromDb(db, 'grid', drawCrs),
+    community: await outlinesFromDb(db, 'community', drawCrs),
+    town: await outlinesFromDb(db, 'town', drawCrs),
+  };
 }
 
 /** The level a tile at zoom z shows, or the nearest one the world has (finer first). */
